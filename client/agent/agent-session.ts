@@ -1,0 +1,113 @@
+/**
+ * createAgentSession: the Node agent SDK. It joins a session as an agent, hands each user message that has no
+ * reply yet to `onUserMessage` exactly once per process (a restarted agent skips messages it already
+ * answered), and opens replies that stream tokens from any AsyncIterable.
+ *
+ *   const agent = await createAgentSession({ url, sessionId, agentId: 'writer' })
+ *   agent.onUserMessage(async (message) => {
+ *     await agent.startReply({ replyTo: message.id }).pipe(llm.stream(message.text))
+ *   })
+ */
+import WebSocket from 'ws'
+import type * as Y from 'yjs'
+import { getSessionRoots, readMessage } from '../../shared/session/session-doc.ts'
+import type { MessageView } from '../../shared/session/session-schema.ts'
+import { createSessionClient, DEFAULT_WAIT_TIMEOUT_MS, type SessionClient } from '../core/session-client.ts'
+import { createReplyWriter, type ReplyWriter, type ReplyWriterOptions } from './reply-writer.ts'
+
+/** Options of {@link createAgentSession}. */
+export interface AgentSessionOptions extends ReplyWriterOptions {
+  /** WebSocket URL of the server, e.g. `ws://127.0.0.1:8787/v1/ws`. */
+  readonly url: string
+  readonly sessionId: string
+  /** Principal id of the agent; stored as `author` of its replies and `agent` of its runs. */
+  readonly agentId: string
+  readonly token?: string
+  /** Longest wait for the first sync, in ms (default 10000). */
+  readonly syncTimeoutMs?: number
+  /** Wait before the first reconnect attempt, in ms (default 250). */
+  readonly reconnectDelayMs?: number
+}
+
+/** Receives a user message that awaits a reply. A rejected promise is reported to `onError`. */
+export type UserMessageHandler = (message: MessageView) => void | Promise<void>
+
+/** An agent attached to one session. */
+export interface AgentSession {
+  readonly client: SessionClient
+  readonly agentId: string
+  /**
+   * Calls `handler` for every user message without a reply from this agent — those already in the session,
+   * then new ones as they arrive — once each. Returns an unsubscribe function.
+   */
+  onUserMessage (handler: UserMessageHandler, onError?: (error: unknown) => void): () => void
+  /** Opens a streaming reply. */
+  startReply (init?: { replyTo?: string }): ReplyWriter
+  /** Waits until everything written is durable, then disconnects. */
+  close (): Promise<void>
+}
+
+/** Connects an agent to a session and resolves once it holds the session's state. */
+export async function createAgentSession (options: AgentSessionOptions): Promise<AgentSession> {
+  const client = createSessionClient({
+    url: options.url,
+    sessionId: options.sessionId,
+    principalId: options.agentId,
+    WebSocket,
+    ...(options.token === undefined ? {} : { token: options.token }),
+    ...(options.reconnectDelayMs === undefined ? {} : { reconnectDelayMs: options.reconnectDelayMs }),
+  })
+  try {
+    await client.waitForSynced(options.syncTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS)
+  } catch (error) {
+    client.destroy()
+    throw error
+  }
+  const { messages } = getSessionRoots(client.doc)
+  const handled = new Set<string>()
+
+  const pendingUserMessages = (candidates: readonly Y.Map<unknown>[]): MessageView[] => {
+    const answered = new Set<string>()
+    messages.forEach((message) => {
+      if (message.get('role') === 'assistant' && message.get('author') === options.agentId) {
+        const replyTo = message.get('replyTo')
+        if (typeof replyTo === 'string') answered.add(replyTo)
+      }
+    })
+    return candidates
+      .filter((message) => message.get('role') === 'user')
+      .map(readMessage)
+      .filter((message) => !answered.has(message.id) && !handled.has(message.id))
+  }
+
+  return {
+    client,
+    agentId: options.agentId,
+    onUserMessage (handler, onError = (error) => console.error(error)) {
+      const deliver = (pending: MessageView[]): void => {
+        for (const message of pending) {
+          handled.add(message.id)
+          Promise.resolve().then(() => handler(message)).catch(onError)
+        }
+      }
+      const observer = (event: Y.YArrayEvent<Y.Map<unknown>>): void => {
+        const added: Y.Map<unknown>[] = []
+        for (const delta of event.changes.delta) {
+          if (Array.isArray(delta.insert)) added.push(...delta.insert as Y.Map<unknown>[])
+        }
+        deliver(pendingUserMessages(added))
+      }
+      deliver(pendingUserMessages(messages.toArray()))
+      messages.observe(observer)
+      return () => { messages.unobserve(observer) }
+    },
+    startReply: (init = {}) => createReplyWriter(client, { agentId: options.agentId, ...init }, options),
+    async close () {
+      try {
+        await client.waitUntilDurable(options.ackTimeoutMs ?? 30_000)
+      } finally {
+        client.destroy()
+      }
+    },
+  }
+}

@@ -1,0 +1,9 @@
+/**
+ * Public "./agent" entry (Node): attach agents to sessions and stream replies.
+ */
+export { createAgentSession } from './agent-session.ts'
+export type { AgentSession, AgentSessionOptions, UserMessageHandler } from './agent-session.ts'
+export type { ReplyWriter, ReplyWriterOptions, ReplyEnd } from './reply-writer.ts'
+export { createSessionClient, DEFAULT_WAIT_TIMEOUT_MS } from '../core/session-client.ts'
+export type { SessionClient, SessionClientOptions, SessionClientEvents, WebSocketConstructor } from '../core/session-client.ts'
+export type { ConnectionStatus } from '../core/connection-status.ts'

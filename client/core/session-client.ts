@@ -1,0 +1,167 @@
+/**
+ * createSessionClient: the isomorphic sync engine shared by the browser and agent SDKs. It holds the session
+ * Y.Doc, keeps it in sync with the server through a Hocuspocus provider (state-vector sync: after a drop it
+ * receives exactly what it lacks), and exposes status, unacknowledged changes and messages.
+ *
+ *   const client = createSessionClient({ url: 'ws://127.0.0.1:8787/v1/ws', sessionId, principalId: 'alice' })
+ *   client.on('change', () => render(client.messages()))
+ *   client.sendMessage('Hello')
+ *   await client.waitUntilDurable()
+ */
+import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider'
+import { ObservableV2 } from 'lib0/observable'
+import * as Y from 'yjs'
+import { isErrorCode } from '../../shared/errors/error-codes.ts'
+import { SessionError } from '../../shared/errors/session-error.ts'
+import { appendMessage, readMessages } from '../../shared/session/session-doc.ts'
+import { createRandomId, parseSessionId } from '../../shared/session/session-id.ts'
+import type { MessageView } from '../../shared/session/session-schema.ts'
+import { transitionStatus, type ConnectionStatus } from './connection-status.ts'
+import { waitForCondition } from './wait-for-condition.ts'
+
+/** A WebSocket class: the platform's global one, or `ws` in Node 20. */
+export type WebSocketConstructor = new (url: string) => unknown
+
+/** Options of {@link createSessionClient}. */
+export interface SessionClientOptions {
+  /** WebSocket URL of the server, e.g. `ws://127.0.0.1:8787/v1/ws`. */
+  readonly url: string
+  readonly sessionId: string
+  /** Who writes through this client; stored as `author` of its messages. */
+  readonly principalId: string
+  /** Label of this device, stored on its messages. */
+  readonly device?: string
+  /** Bearer token sent to the server. */
+  readonly token?: string
+  /** WebSocket implementation; defaults to the global `WebSocket`. */
+  readonly WebSocket?: WebSocketConstructor
+  /** Document to sync (e.g. one already filled from an offline store); a new one by default. */
+  readonly doc?: Y.Doc
+  /** Wait before the first reconnect attempt, in ms (default 250; doubles up to 5 s). */
+  readonly reconnectDelayMs?: number
+}
+
+/** Events of a session client. */
+export interface SessionClientEvents {
+  status: (status: ConnectionStatus) => void
+  /** Number of local changes the server has not yet acknowledged as durable. */
+  unsynced: (count: number) => void
+  /** The document changed (once per transaction); read what you need with `messages()`. */
+  change: () => void
+  /** The server closed the connection with an error code. */
+  error: (error: SessionError) => void
+}
+
+/** A live connection to one session. */
+export interface SessionClient {
+  readonly sessionId: string
+  readonly principalId: string
+  readonly doc: Y.Doc
+  readonly status: ConnectionStatus
+  /** Local changes not yet acknowledged (0 means everything written here is durable on the server). */
+  readonly unsyncedChanges: number
+  on<E extends keyof SessionClientEvents> (event: E, handler: SessionClientEvents[E]): void
+  off<E extends keyof SessionClientEvents> (event: E, handler: SessionClientEvents[E]): void
+  /** Plain-JSON view of every message. */
+  messages (): MessageView[]
+  /** Appends a finished user message and returns its id. */
+  sendMessage (text: string): string
+  /** Resolves once the client holds the server's state. @throws SessionError TIMEOUT */
+  waitForSynced (timeoutMs?: number): Promise<void>
+  /** Resolves once every local change is acknowledged, i.e. durable on the server. @throws SessionError TIMEOUT */
+  waitUntilDurable (timeoutMs?: number): Promise<void>
+  /** Drops the connection but keeps the document; `connect()` resumes by state vector. */
+  disconnect (): void
+  connect (): void
+  /** Closes the connection for good and frees the provider (the doc stays readable). */
+  destroy (): void
+}
+
+/** Default time the wait helpers allow, in ms. */
+export const DEFAULT_WAIT_TIMEOUT_MS = 10_000
+
+/** Opens a session client; it starts connecting at once. */
+export function createSessionClient (options: SessionClientOptions): SessionClient {
+  const sessionId = parseSessionId(options.sessionId)
+  const doc = options.doc ?? new Y.Doc()
+  const events = new ObservableV2<SessionClientEvents>()
+  let status: ConnectionStatus = 'connecting'
+  let unsynced = 0
+
+  const setStatus = (next: ConnectionStatus): void => {
+    if (next === status) return
+    status = transitionStatus(status, next)
+    events.emit('status', [status])
+  }
+
+  const socket = new HocuspocusProviderWebsocket({
+    url: options.url,
+    ...(options.WebSocket === undefined ? {} : { WebSocketPolyfill: options.WebSocket }),
+    delay: options.reconnectDelayMs ?? 250,
+    minDelay: options.reconnectDelayMs ?? 250,
+    maxDelay: 5_000,
+  })
+  const provider = new HocuspocusProvider({ websocketProvider: socket, name: sessionId, document: doc, token: options.token ?? '' })
+  provider.attach()
+  provider.on('status', ({ status: socketStatus }: { status: string }) => {
+    if (status === 'closed') return
+    if (socketStatus === 'connecting') setStatus('connecting')
+    else if (socketStatus === 'connected') setStatus('syncing')
+    else setStatus('offline')
+  })
+  provider.on('synced', ({ state }: { state: boolean }) => {
+    if (state && (status === 'syncing' || status === 'synced')) setStatus('synced')
+  })
+  provider.on('unsyncedChanges', ({ number }: { number: number }) => {
+    unsynced = number
+    events.emit('unsynced', [number])
+  })
+  provider.on('close', ({ event }: { event: { code?: number, reason?: string } }) => {
+    if (isErrorCode(event.reason)) {
+      events.emit('error', [new SessionError(event.reason, `server closed the connection: ${event.reason}`, { details: { closeCode: event.code } })])
+    }
+  })
+  const onChange = (listener: () => void): (() => void) => {
+    events.on('status', listener)
+    events.on('unsynced', listener)
+    return () => {
+      events.off('status', listener)
+      events.off('unsynced', listener)
+    }
+  }
+  const emitChange = (): void => { events.emit('change', []) }
+  doc.on('afterTransaction', emitChange)
+
+  return {
+    sessionId,
+    principalId: options.principalId,
+    doc,
+    get status () { return status },
+    get unsyncedChanges () { return unsynced },
+    on: (event, handler) => { events.on(event, handler) },
+    off: (event, handler) => { events.off(event, handler) },
+    messages: () => readMessages(doc),
+    sendMessage (text) {
+      const id = `m_${createRandomId()}`
+      appendMessage(doc, {
+        id, role: 'user', author: options.principalId, status: 'done', text,
+        ...(options.device === undefined ? {} : { device: options.device }),
+      })
+      return id
+    },
+    waitForSynced: (timeoutMs = DEFAULT_WAIT_TIMEOUT_MS) =>
+      waitForCondition(onChange, () => status === 'synced', timeoutMs, `session ${sessionId} to sync`),
+    waitUntilDurable: (timeoutMs = DEFAULT_WAIT_TIMEOUT_MS) =>
+      waitForCondition(onChange, () => status === 'synced' && unsynced === 0, timeoutMs,
+        `session ${sessionId} to acknowledge local changes`),
+    disconnect () { socket.disconnect() },
+    connect () { void socket.connect() },
+    destroy () {
+      setStatus('closed')
+      doc.off('afterTransaction', emitChange)
+      provider.destroy()
+      socket.destroy()
+      events.destroy()
+    },
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Issue 2 acceptance: the server stops mid-stream (sockets cut while agent updates are in flight) and starts
+ * again on the same port and SQLite file. Everything the server had acknowledged must be in storage before the
+ * restart, and the finished reply must be exactly the agent's text.
+ */
+import * as Y from 'yjs'
+import { describe, expect } from 'vitest'
+import { readTranscript } from '../../shared/session/session-doc.ts'
+import { expectedText, numberedTokens } from '../../shared/testing/token-stream.ts'
+import { applyStoredSession } from '../../server/persistence/load-session-doc.ts'
+import { createSqliteUpdateLog } from '../../server/persistence/sqlite-update-log.ts'
+import type { SessionClient } from '../../client/core/session-client.ts'
+import { test } from '../testing/fixtures.ts'
+
+const assistantText = (client: SessionClient): string => client.messages().find((message) => message.role === 'assistant')?.text ?? ''
+
+async function storedAssistantText (path: string, sessionId: string): Promise<string> {
+  const log = createSqliteUpdateLog({ path })
+  const { doc } = applyStoredSession(sessionId, await log.load(sessionId), new Y.Doc())
+  await log.close()
+  return readTranscript(sessionId, doc).messages.find((message) => message.role === 'assistant')?.text ?? ''
+}
+
+describe('server restart', () => {
+  test('loses nothing the server acknowledged and the reply completes exactly once', async ({ server, startServer, dataPath, sessionId, connectClient, connectAgent }) => {
+    const tokenCount = 3_000
+    const user = connectClient()
+    await user.waitForSynced()
+    const agent = await connectAgent({ maxBufferChars: 40 })
+    let acknowledged = ''
+    agent.client.on('unsynced', (count) => { if (count === 0) acknowledged = assistantText(agent.client) })
+    const restarts: Array<{ acknowledged: string, stored: string }> = []
+    let streamed: Promise<unknown> | undefined
+    const cutsAt = [1_000, 2_000]
+    agent.onUserMessage((message) => {
+      const reply = agent.startReply({ replyTo: message.id })
+      streamed = reply.pipe(numberedTokens(tokenCount, async (index) => {
+        const nextCut = cutsAt[restarts.length]
+        if (nextCut === undefined || index < nextCut) return
+        reply.flush()
+        if (agent.client.unsyncedChanges === 0) return // cut only while an update is in flight
+        const running = restarts.length === 0 ? server : current
+        await running.close()
+        restarts.push({ acknowledged, stored: await storedAssistantText(dataPath, sessionId) })
+        current = await startServer({ port: server.port })
+      }))
+    })
+    let current = server
+    user.sendMessage('go')
+    await expect.poll(() => streamed, { timeout: 5_000 }).toBeDefined()
+    await expect(streamed).resolves.toBe('done')
+    expect(restarts).toHaveLength(2)
+    for (const { acknowledged: acked, stored } of restarts) {
+      expect(acked.length).toBeGreaterThan(0)
+      expect(stored.startsWith(acked)).toBe(true)
+    }
+    await expect.poll(() => user.messages().find((message) => message.role === 'assistant')?.status, { timeout: 15_000 }).toBe('done')
+    expect(assistantText(user)).toBe(expectedText(tokenCount))
+    const transcript = await (await fetch(`${current.url}/v1/sessions/${sessionId}`)).json() as { messages: Array<{ text: string }> }
+    expect(transcript.messages.map((message) => message.text)).toEqual(['go', expectedText(tokenCount)])
+  })
+})

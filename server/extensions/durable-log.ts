@@ -1,0 +1,124 @@
+/**
+ * Durable log extension: loads each session from its UpdateLog and appends every inbound update to the log
+ * **before** Hocuspocus applies and acknowledges it (PROTOCOL.md §3). Hocuspocus awaits `beforeSync` for each
+ * message of a connection before applying it and sends the sync-status ack right after applying, so awaiting
+ * the append here is exactly persist-before-ack. Compaction runs in the background every
+ * `compactEveryUpdates` appends and when a session unloads.
+ */
+import type { Document, Extension, beforeSyncPayload } from '@hocuspocus/server'
+import * as Y from 'yjs'
+import { initializeSession } from '../../shared/session/session-doc.ts'
+import { SessionError } from '../../shared/errors/session-error.ts'
+import { compactSession } from '../persistence/compact-session.ts'
+import { applyStoredSession } from '../persistence/load-session-doc.ts'
+import type { UpdateLog } from '../persistence/update-log.ts'
+import { toCloseError } from '../transports/close-error.ts'
+import { isNoopUpdate } from './is-noop-update.ts'
+
+/** Options of {@link createDurableLogExtension}. */
+export interface DurableLogOptions {
+  readonly log: UpdateLog
+  /** Compact a session after this many appends (default 500). */
+  readonly compactEveryUpdates?: number
+  /** Receives background failures (compaction, server-change appends); defaults to console.error. */
+  readonly onBackgroundError?: (error: unknown) => void
+}
+
+/** The extension plus a way to write server-side changes durably. */
+export interface DurableLog {
+  readonly extension: Extension
+  /** Applies `change` to a loaded session document and resolves once the resulting update is in the log. */
+  applyServerChange (document: Y.Doc, sessionId: string, change: () => void): Promise<void>
+  /** Starts no further compaction and resolves when running ones have finished. */
+  stop (): Promise<void>
+}
+
+const SYNC_STEP2 = 1
+const SYNC_UPDATE = 2
+const SERVER_ORIGIN = { source: 'local', skipStoreHooks: true, context: { lifeline: 'server' } } as const
+
+/** Creates the durable log extension over `options.log`. */
+export function createDurableLog (options: DurableLogOptions): DurableLog {
+  const { log } = options
+  const compactEvery = options.compactEveryUpdates ?? 500
+  const reportError = options.onBackgroundError ?? ((error: unknown) => console.error(error))
+  const appendsSinceCompaction = new Map<string, number>()
+  const running = new Map<string, Promise<void>>()
+  let stopped = false
+
+  const compactInBackground = (sessionId: string): void => {
+    if (stopped || running.has(sessionId)) return
+    appendsSinceCompaction.set(sessionId, 0)
+    const task = compactSession(log, sessionId)
+      .then(() => undefined, reportError)
+      .finally(() => running.delete(sessionId))
+    running.set(sessionId, task)
+  }
+
+  const countAppend = (sessionId: string): void => {
+    const count = (appendsSinceCompaction.get(sessionId) ?? 0) + 1
+    appendsSinceCompaction.set(sessionId, count)
+    if (count >= compactEvery) compactInBackground(sessionId)
+  }
+
+  const applyServerChange = async (document: Y.Doc, sessionId: string, change: () => void): Promise<void> => {
+    let update: Uint8Array | undefined
+    const capture = (captured: Uint8Array, origin: unknown): void => {
+      if (origin === SERVER_ORIGIN) update = captured
+    }
+    document.on('update', capture)
+    try {
+      document.transact(change, SERVER_ORIGIN)
+    } finally {
+      document.off('update', capture)
+    }
+    if (update === undefined) return
+    await log.append(sessionId, [update])
+    countAppend(sessionId)
+  }
+
+  const extension: Extension = {
+    extensionName: 'lifeline-durable-log',
+    async onLoadDocument ({ document, documentName }: { document: Document, documentName: string }) {
+      const stored = await log.load(documentName)
+      applyStoredSession(documentName, stored, document)
+      if (stored.snapshot === undefined && stored.entries.length === 0) {
+        // A new session: created over HTTP (the record holds its title) or by a first connection.
+        await log.createSession({ id: documentName, title: '', createdAt: Date.now() })
+        const record = await log.getSession(documentName)
+        const init = { title: record?.title ?? '', createdAt: record?.createdAt ?? Date.now() }
+        await applyServerChange(document, documentName, () => { initializeSession(document, init) })
+      }
+      return document
+    },
+    async beforeSync ({ type, payload, documentName, document }: beforeSyncPayload) {
+      if (type !== SYNC_STEP2 && type !== SYNC_UPDATE) return
+      let noop: boolean
+      try {
+        noop = isNoopUpdate(document, payload)
+      } catch (cause) {
+        throw toCloseError(new SessionError('UPDATE_REJECTED', 'update cannot be decoded', { cause, details: { sessionId: documentName } }))
+      }
+      if (noop) return
+      try {
+        await log.append(documentName, [payload])
+      } catch (error) {
+        throw toCloseError(error)
+      }
+      countAppend(documentName)
+    },
+    async afterUnloadDocument ({ documentName }: { documentName: string }) {
+      if ((appendsSinceCompaction.get(documentName) ?? 0) > 0) compactInBackground(documentName)
+      appendsSinceCompaction.delete(documentName)
+    },
+  }
+
+  return {
+    extension,
+    applyServerChange,
+    async stop () {
+      stopped = true
+      while (running.size > 0) await Promise.all(running.values())
+    },
+  }
+}

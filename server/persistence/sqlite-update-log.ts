@@ -1,0 +1,150 @@
+/**
+ * UpdateLog on one SQLite file (better-sqlite3 12; 13 needs Node 22). Appends that arrive in the same event
+ * loop turn are written in one transaction (group commit). Each row carries a CRC-32 so a damaged or
+ * truncated log is reported with its session and seq instead of loading partially.
+ *
+ * SQLite is the single-node store: one process owns the file (seqs are cached in memory).
+ */
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { crc32 } from 'node:zlib'
+import Database from 'better-sqlite3'
+import { SessionError } from '../../shared/errors/session-error.ts'
+import { checkEntries } from './check-entries.ts'
+import { createGroupCommit } from './group-commit.ts'
+import type { LogEntry, SessionRecord, StoredSession, UpdateLog } from './update-log.ts'
+
+/** Options of {@link createSqliteUpdateLog}. */
+export interface SqliteUpdateLogOptions {
+  /** Database file path; created when missing. */
+  readonly path: string
+  /**
+   * `process` (default): a committed append survives a crash of this process (WAL, synchronous=NORMAL).
+   * `power`: it also survives power loss (synchronous=FULL: one fsync per group commit).
+   */
+  readonly durability?: 'process' | 'power'
+}
+
+interface UpdateRow { seq: number, data: Buffer, crc: number }
+interface SessionRow { id: string, title: string, created_at: number, updated_at: number }
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS sessions (
+  id TEXT PRIMARY KEY, title TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS updates (
+  session_id TEXT NOT NULL, seq INTEGER NOT NULL, data BLOB NOT NULL, crc INTEGER NOT NULL, created_at INTEGER NOT NULL,
+  PRIMARY KEY (session_id, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS snapshots (
+  session_id TEXT PRIMARY KEY, upto_seq INTEGER NOT NULL, data BLOB NOT NULL, crc INTEGER NOT NULL, created_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS sessions_by_update ON sessions (updated_at DESC);
+`
+
+/** Opens (or creates) a SQLite-backed UpdateLog. */
+export function createSqliteUpdateLog (options: SqliteUpdateLogOptions): UpdateLog {
+  const db = openDatabase(options)
+  const statements = {
+    insertSession: db.prepare('INSERT OR IGNORE INTO sessions (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)'),
+    touchSession: db.prepare('UPDATE sessions SET updated_at = ? WHERE id = ?'),
+    getSession: db.prepare<[string], SessionRow>('SELECT id, title, created_at, updated_at FROM sessions WHERE id = ?'),
+    listSessions: db.prepare<[number], SessionRow>('SELECT id, title, created_at, updated_at FROM sessions ORDER BY updated_at DESC LIMIT ?'),
+    maxSeq: db.prepare<[string, string], { seq: number | null }>(
+      'SELECT MAX(seq) AS seq FROM (SELECT MAX(seq) AS seq FROM updates WHERE session_id = ? UNION ALL SELECT upto_seq FROM snapshots WHERE session_id = ?)'),
+    insertUpdate: db.prepare('INSERT INTO updates (session_id, seq, data, crc, created_at) VALUES (?, ?, ?, ?, ?)'),
+    readSince: db.prepare<[string, number], UpdateRow>('SELECT seq, data, crc FROM updates WHERE session_id = ? AND seq > ? ORDER BY seq'),
+    getSnapshot: db.prepare<[string], UpdateRow & { upto_seq: number }>('SELECT upto_seq, upto_seq AS seq, data, crc FROM snapshots WHERE session_id = ?'),
+    upsertSnapshot: db.prepare(
+      'INSERT INTO snapshots (session_id, upto_seq, data, crc, created_at) VALUES (?, ?, ?, ?, ?) ' +
+      'ON CONFLICT (session_id) DO UPDATE SET upto_seq = excluded.upto_seq, data = excluded.data, crc = excluded.crc, created_at = excluded.created_at'),
+    deletePrefix: db.prepare('DELETE FROM updates WHERE session_id = ? AND seq <= ?'),
+  }
+  const nextSeq = new Map<string, number>()
+
+  const seqAfter = (sessionId: string): number => {
+    const cached = nextSeq.get(sessionId)
+    if (cached !== undefined) return cached
+    const next = (statements.maxSeq.get(sessionId, sessionId)?.seq ?? 0) + 1
+    nextSeq.set(sessionId, next)
+    return next
+  }
+
+  const writeBatch = db.transaction((batch: ReadonlyArray<{ sessionId: string, updates: readonly Uint8Array[] }>) => {
+    const now = Date.now()
+    return batch.map(({ sessionId, updates }) => {
+      statements.insertSession.run(sessionId, '', now, now)
+      const seqs: number[] = []
+      for (const update of updates) {
+        const seq = seqAfter(sessionId)
+        statements.insertUpdate.run(sessionId, seq, update, crc32(update), now)
+        nextSeq.set(sessionId, seq + 1)
+        seqs.push(seq)
+      }
+      statements.touchSession.run(now, sessionId)
+      return seqs
+    })
+  })
+
+  const groupCommit = createGroupCommit((batch: ReadonlyArray<{ sessionId: string, updates: readonly Uint8Array[] }>) => {
+    try {
+      return writeBatch(batch)
+    } catch (cause) {
+      nextSeq.clear() // reason: the rolled-back transaction may have advanced cached seqs
+      throw new SessionError('PERSISTENCE_FAILED', 'SQLite append failed', { cause })
+    }
+  })
+
+  return {
+    async createSession ({ id, title, createdAt }) {
+      return statements.insertSession.run(id, title, createdAt, createdAt).changes === 1
+    },
+    async getSession (sessionId) {
+      const row = statements.getSession.get(sessionId)
+      return row === undefined ? undefined : toRecord(row)
+    },
+    async listSessions ({ limit = 100 } = {}) {
+      return statements.listSessions.all(limit).map(toRecord)
+    },
+    append: (sessionId, updates) => groupCommit.submit({ sessionId, updates }),
+    async load (sessionId) {
+      const snapshotRow = statements.getSnapshot.get(sessionId)
+      const snapshotSeq = snapshotRow?.upto_seq ?? 0
+      const snapshot = snapshotRow === undefined ? undefined : checkEntries(sessionId, 0, [snapshotRow], 'snapshot')[0]?.update
+      const entries = readRows(sessionId, snapshotSeq)
+      return { snapshot, snapshotSeq, entries } satisfies StoredSession
+    },
+    async readSince (sessionId, afterSeq) {
+      const snapshotSeq = statements.getSnapshot.get(sessionId)?.upto_seq ?? 0
+      return readRows(sessionId, Math.max(afterSeq, snapshotSeq))
+    },
+    async replacePrefix (sessionId, snapshot, uptoSeq) {
+      db.transaction(() => {
+        statements.upsertSnapshot.run(sessionId, uptoSeq, snapshot, crc32(snapshot), Date.now())
+        statements.deletePrefix.run(sessionId, uptoSeq)
+      })()
+    },
+    async close () {
+      await groupCommit.drain()
+      db.close()
+    },
+  }
+
+  function readRows (sessionId: string, afterSeq: number): LogEntry[] {
+    return checkEntries(sessionId, afterSeq, statements.readSince.all(sessionId, afterSeq), 'update')
+  }
+}
+
+function openDatabase (options: SqliteUpdateLogOptions): Database.Database {
+  try {
+    mkdirSync(dirname(options.path), { recursive: true })
+    const db = new Database(options.path)
+    db.pragma('journal_mode = WAL')
+    db.pragma(`synchronous = ${options.durability === 'power' ? 'FULL' : 'NORMAL'}`)
+    db.exec(SCHEMA)
+    return db
+  } catch (cause) {
+    throw new SessionError('PERSISTENCE_FAILED', `cannot open SQLite database at ${options.path}`, { cause, details: { path: options.path } })
+  }
+}
+
+function toRecord (row: SessionRow): SessionRecord {
+  return { id: row.id, title: row.title, createdAt: row.created_at, updatedAt: row.updated_at }
+}

@@ -1,0 +1,121 @@
+/**
+ * createSessionServer: the composition root. One HTTP server on one port carries the JSON API and the
+ * WebSocket transport; Hocuspocus holds live session documents; the durable log extension persists every
+ * update before it is acknowledged.
+ *
+ *   const server = await createSessionServer({ port: 0, dataPath: './data/lifeline.sqlite' })
+ *   console.log(server.url) // http://127.0.0.1:PORT
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { Hocuspocus } from '@hocuspocus/server'
+import { ROUTES } from '../shared/protocol/routes.ts'
+import { SessionError } from '../shared/errors/session-error.ts'
+import { createDurableLog } from './extensions/durable-log.ts'
+import { createSessionsApi } from './http/sessions-api.ts'
+import { sendError, sendJson } from './http/send-json.ts'
+import { createSqliteUpdateLog } from './persistence/sqlite-update-log.ts'
+import type { SessionRecord, UpdateLog } from './persistence/update-log.ts'
+import { attachWebSocketTransport } from './transports/websocket-transport.ts'
+
+/** Options of {@link createSessionServer}. */
+export interface SessionServerOptions {
+  /** TCP port; 0 (default) picks a free one. */
+  readonly port?: number
+  /** Interface to bind (default 127.0.0.1). */
+  readonly host?: string
+  /** Storage; defaults to SQLite at `dataPath`. */
+  readonly updateLog?: UpdateLog
+  /** SQLite file used when no `updateLog` is given (default `./data/lifeline.sqlite`). */
+  readonly dataPath?: string
+  /** Compact a session's log after this many appends (default 500). */
+  readonly compactEveryUpdates?: number
+  /** Largest WebSocket frame accepted, in bytes (default 4 MiB). */
+  readonly maxFrameBytes?: number
+  /** Called after a session is created over HTTP. */
+  readonly onSessionCreated?: (record: SessionRecord) => void
+  /** Receives errors the server cannot hand to a caller (default console.error). */
+  readonly onError?: (error: unknown) => void
+  /** Extra handler tried before the built-in routes (e.g. a static demo app); resolve true when handled. */
+  readonly handleRequest?: (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean>
+}
+
+/** A running session server. */
+export interface SessionServer {
+  /** Base HTTP URL, e.g. `http://127.0.0.1:41234`. */
+  readonly url: string
+  /** WebSocket URL for clients, e.g. `ws://127.0.0.1:41234/v1/ws`. */
+  readonly websocketUrl: string
+  readonly port: number
+  readonly updateLog: UpdateLog
+  readonly hocuspocus: Hocuspocus
+  /** Stops accepting, closes connections, waits for background compaction and closes storage. */
+  close (): Promise<void>
+}
+
+/** Default largest WebSocket frame: 4 MiB, well above a coalesced token run or a full resync of a long session. */
+export const DEFAULT_MAX_FRAME_BYTES = 4 * 1024 * 1024
+
+/** Starts a session server and resolves once it listens. */
+export async function createSessionServer (options: SessionServerOptions = {}): Promise<SessionServer> {
+  const reportError = options.onError ?? ((error: unknown) => console.error(error))
+  const updateLog = options.updateLog ?? createSqliteUpdateLog({ path: options.dataPath ?? './data/lifeline.sqlite' })
+  const durableLog = createDurableLog({
+    log: updateLog,
+    onBackgroundError: reportError,
+    ...(options.compactEveryUpdates === undefined ? {} : { compactEveryUpdates: options.compactEveryUpdates }),
+  })
+  const hocuspocus = new Hocuspocus({
+    quiet: true,
+    // Broadcast each update as it is applied: merging queued updates stalls under token floods (DESIGN.md).
+    flushDelay: false,
+    extensions: [durableLog.extension],
+  })
+  const sessionsApi = createSessionsApi({
+    log: updateLog,
+    hocuspocus,
+    ...(options.onSessionCreated === undefined ? {} : { onSessionCreated: options.onSessionCreated }),
+  })
+
+  const httpServer = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://localhost')
+    void handle(request, response, url).catch((error: unknown) => { sendError(response, error, reportError) })
+  })
+  const handle = async (request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> => {
+    if (options.handleRequest !== undefined && await options.handleRequest(request, response, url)) return
+    if (url.pathname === ROUTES.HEALTH) {
+      sendJson(response, 200, { ok: true, sessionsLoaded: hocuspocus.getDocumentsCount(), connections: transport.connectionCount })
+      return
+    }
+    if (await sessionsApi(request, response, url)) return
+    throw new SessionError('ROUTE_NOT_FOUND', `no route for ${request.method ?? '?'} ${url.pathname}`)
+  }
+  const transport = attachWebSocketTransport({ httpServer, hocuspocus, maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES })
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject)
+    httpServer.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      httpServer.off('error', reject)
+      resolve()
+    })
+  })
+  const address = httpServer.address() as AddressInfo
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  const url = `http://${host}:${address.port}`
+
+  return {
+    url,
+    websocketUrl: `ws://${host}:${address.port}${ROUTES.WEBSOCKET}`,
+    port: address.port,
+    updateLog,
+    hocuspocus,
+    async close () {
+      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()))
+      await durableLog.stop()
+      transport.terminateAll()
+      httpServer.closeAllConnections()
+      await closed
+      await updateLog.close()
+    },
+  }
+}

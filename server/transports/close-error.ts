@@ -1,0 +1,29 @@
+/**
+ * Converts a failure inside a Hocuspocus hook into the shape Hocuspocus closes a connection with: a numeric
+ * close `code` and a `reason` string. The reason is the error code (CONVENTIONS §3.8 rule 4), so the client
+ * can rebuild the SessionError; unknown failures close with PERSISTENCE_FAILED's retryable code.
+ */
+import { isSessionError, SessionError } from '../../shared/errors/session-error.ts'
+
+/** An Error carrying a WebSocket close code and reason, plus the SessionError it came from. */
+export class CloseError extends Error {
+  readonly code: number
+  readonly reason: string
+  readonly sessionError: SessionError
+
+  constructor (sessionError: SessionError) {
+    super(sessionError.message, { cause: sessionError })
+    this.name = 'CloseError'
+    this.code = sessionError.closeCode
+    this.reason = sessionError.code
+    this.sessionError = sessionError
+  }
+}
+
+/** Wraps any thrown value as a CloseError (non-SessionErrors become PERSISTENCE_FAILED). */
+export function toCloseError (error: unknown): CloseError {
+  const sessionError = isSessionError(error)
+    ? error
+    : new SessionError('PERSISTENCE_FAILED', 'internal failure while handling an update', { cause: error })
+  return new CloseError(sessionError)
+}

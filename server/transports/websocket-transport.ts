@@ -1,0 +1,67 @@
+/**
+ * WebSocket transport: upgrades requests on ROUTES.WEBSOCKET with `ws` and hands each socket to Hocuspocus'
+ * `handleConnection`, feeding it inbound frames and the close event. Other upgrade paths are refused with 404.
+ */
+import type { IncomingMessage, Server } from 'node:http'
+import type { Duplex } from 'node:stream'
+import type { Hocuspocus } from '@hocuspocus/server'
+import { WebSocketServer, type RawData } from 'ws'
+import { ROUTES } from '../../shared/protocol/routes.ts'
+
+/** Options of {@link attachWebSocketTransport}. */
+export interface WebSocketTransportOptions {
+  readonly httpServer: Server
+  readonly hocuspocus: Hocuspocus
+  /** Largest inbound frame in bytes; larger frames close the socket with 1009. */
+  readonly maxFrameBytes: number
+}
+
+/** The running transport. */
+export interface WebSocketTransport {
+  /** Number of open sockets. */
+  readonly connectionCount: number
+  /** Terminates every socket (used by shutdown). */
+  terminateAll (): void
+}
+
+/** Serves WebSocket upgrades on `options.httpServer`. */
+export function attachWebSocketTransport (options: WebSocketTransportOptions): WebSocketTransport {
+  const { hocuspocus } = options
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes })
+
+  options.httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(request.url ?? '/', 'http://localhost')
+    if (url.pathname !== ROUTES.WEBSOCKET) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      return
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      const connection = hocuspocus.handleConnection(ws, toFetchRequest(request, url))
+      ws.on('message', (data: RawData) => { connection.handleMessage(toBytes(data)) })
+      ws.on('close', (code: number, reason: Buffer) => { connection.handleClose({ code, reason: reason.toString() }) })
+      ws.on('error', () => { ws.terminate() }) // reason: the close event that follows reports it to Hocuspocus
+    })
+  })
+
+  return {
+    get connectionCount () { return wss.clients.size },
+    terminateAll () {
+      for (const client of wss.clients) client.terminate()
+    },
+  }
+}
+
+function toFetchRequest (request: IncomingMessage, url: URL): Request {
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (typeof value === 'string') headers.set(name, value)
+    else if (Array.isArray(value)) headers.set(name, value.join(', '))
+  }
+  return new Request(url, { headers })
+}
+
+function toBytes (data: RawData): Uint8Array {
+  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data))
+  if (data instanceof ArrayBuffer) return new Uint8Array(data)
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+}

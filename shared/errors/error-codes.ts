@@ -1,0 +1,38 @@
+/**
+ * The one table of expected failures: each code maps to an HTTP status, a WebSocket close code and whether a
+ * client may retry. Status and close codes are read from here only (CONVENTIONS §3.8).
+ */
+
+/** How one error code appears on each transport. */
+export interface ErrorCodeInfo {
+  readonly httpStatus: number
+  readonly closeCode: number
+  readonly retryable: boolean
+}
+
+/** Every expected failure, by code. Append only: codes are part of the wire contract. */
+export const ERROR_CODES = {
+  BAD_REQUEST: { httpStatus: 400, closeCode: 4400, retryable: false },
+  INVALID_SESSION_ID: { httpStatus: 400, closeCode: 4400, retryable: false },
+  UNAUTHORIZED: { httpStatus: 401, closeCode: 4401, retryable: false },
+  FORBIDDEN: { httpStatus: 403, closeCode: 4403, retryable: false },
+  SESSION_NOT_FOUND: { httpStatus: 404, closeCode: 4404, retryable: false },
+  ROUTE_NOT_FOUND: { httpStatus: 404, closeCode: 4404, retryable: false },
+  METHOD_NOT_ALLOWED: { httpStatus: 405, closeCode: 4405, retryable: false },
+  SESSION_EXISTS: { httpStatus: 409, closeCode: 4409, retryable: false },
+  MESSAGE_TOO_LARGE: { httpStatus: 413, closeCode: 1009, retryable: false },
+  UPDATE_REJECTED: { httpStatus: 422, closeCode: 4422, retryable: false },
+  LOG_CORRUPT: { httpStatus: 500, closeCode: 4500, retryable: false },
+  PERSISTENCE_FAILED: { httpStatus: 503, closeCode: 4503, retryable: true },
+  CONNECTION_CLOSED: { httpStatus: 503, closeCode: 4503, retryable: true },
+  TIMEOUT: { httpStatus: 504, closeCode: 4504, retryable: true },
+  REPLY_CLOSED: { httpStatus: 409, closeCode: 4409, retryable: false },
+} as const satisfies Record<string, ErrorCodeInfo>
+
+/** The union of known error codes. */
+export type ErrorCode = keyof typeof ERROR_CODES
+
+/** Returns true when `value` is one of {@link ERROR_CODES}' keys. */
+export function isErrorCode (value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value)
+}

@@ -1,0 +1,20 @@
+/**
+ * Public "./protocol" entry: the contract shared by server and clients (schema, routes, errors).
+ */
+export { ERROR_CODES, isErrorCode } from './errors/error-codes.ts'
+export type { ErrorCode, ErrorCodeInfo } from './errors/error-codes.ts'
+export { SessionError, isSessionError, toWireError, fromWireError } from './errors/session-error.ts'
+export type { WireError } from './errors/session-error.ts'
+export { ROUTES, sessionPath, MAX_JSON_BODY_BYTES } from './protocol/routes.ts'
+export {
+  SESSION_SCHEMA_VERSION, SESSION_ROOTS, MAX_TEXT_PART_CHARS, MESSAGE_ROLES, MESSAGE_STATUSES, RUN_STATES, PART_TYPES,
+} from './session/session-schema.ts'
+export type {
+  MessageRole, MessageStatus, RunState, PartType, PartView, MessageView, RunView, TranscriptView,
+} from './session/session-schema.ts'
+export {
+  getSessionRoots, initializeSession, appendMessage, appendText, setMessageStatus, findMessage, startRun, endRun,
+  readMessage, readMessages, readRuns, readTranscript,
+} from './session/session-doc.ts'
+export type { NewMessage, NewRun } from './session/session-doc.ts'
+export { SESSION_ID_PATTERN, isSessionId, parseSessionId, createSessionId, createRandomId } from './session/session-id.ts'

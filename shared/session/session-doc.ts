@@ -1,0 +1,204 @@
+/**
+ * Typed accessors for the session document (schema in session-schema.ts). Both the server (transcripts,
+ * initialisation) and the clients (messages, replies) read and write the document only through these.
+ *
+ *   const message = appendMessage(doc, { id, role: 'user', author: 'alice', text: 'hi', status: 'done' })
+ *   appendText(reply, 'tok')  // opens a new text part past MAX_TEXT_PART_CHARS
+ */
+import * as Y from 'yjs'
+import {
+  MAX_TEXT_PART_CHARS, MESSAGE_ROLES, MESSAGE_STATUSES, RUN_STATES, SESSION_ROOTS, SESSION_SCHEMA_VERSION,
+  type MessageRole, type MessageStatus, type MessageView, type PartView, type RunState, type RunView, type TranscriptView,
+} from './session-schema.ts'
+
+/** Fields of a new message. `text`, when given, becomes its first text part. */
+export interface NewMessage {
+  readonly id: string
+  readonly role: MessageRole
+  readonly author: string
+  readonly status: MessageStatus
+  readonly createdAt?: number
+  readonly device?: string
+  readonly replyTo?: string
+  readonly runId?: string
+  readonly text?: string
+}
+
+/** Fields of a new run. */
+export interface NewRun {
+  readonly id: string
+  readonly agent: string
+  readonly messageId: string
+  readonly startedAt: number
+}
+
+/** The top-level shared types of a session document. */
+export function getSessionRoots (doc: Y.Doc) {
+  return {
+    meta: doc.getMap<unknown>(SESSION_ROOTS.META),
+    messages: doc.getArray<Y.Map<unknown>>(SESSION_ROOTS.MESSAGES),
+    steering: doc.getArray<Y.Map<unknown>>(SESSION_ROOTS.STEERING),
+    runs: doc.getMap<Y.Map<unknown>>(SESSION_ROOTS.RUNS),
+    context: doc.getMap<unknown>(SESSION_ROOTS.CONTEXT),
+  }
+}
+
+/** Writes schema version, title and creation time when the document has none yet; returns true if it wrote. */
+export function initializeSession (doc: Y.Doc, init: { title: string, createdAt: number }): boolean {
+  const { meta } = getSessionRoots(doc)
+  if (meta.has('schema')) return false
+  doc.transact(() => {
+    meta.set('schema', SESSION_SCHEMA_VERSION)
+    meta.set('title', init.title)
+    meta.set('createdAt', init.createdAt)
+  })
+  return true
+}
+
+/** Appends a message and returns its map. Call inside a transaction to batch it with other writes. */
+export function appendMessage (doc: Y.Doc, message: NewMessage): Y.Map<unknown> {
+  const map = new Y.Map<unknown>()
+  map.set('id', message.id)
+  map.set('role', message.role)
+  map.set('author', message.author)
+  map.set('createdAt', message.createdAt ?? Date.now())
+  map.set('status', message.status)
+  if (message.device !== undefined) map.set('device', message.device)
+  if (message.replyTo !== undefined) map.set('replyTo', message.replyTo)
+  if (message.runId !== undefined) map.set('runId', message.runId)
+  const parts = new Y.Array<Y.Map<unknown>>()
+  map.set('parts', parts)
+  doc.transact(() => {
+    getSessionRoots(doc).messages.push([map])
+    if (message.text !== undefined && message.text.length > 0) appendText(map, message.text)
+  })
+  return map
+}
+
+/** Appends text to the message's last text part, opening a new part when it is full or absent. */
+export function appendText (message: Y.Map<unknown>, text: string, partType: 'text' | 'reasoning' = 'text'): void {
+  const parts = message.get('parts') as Y.Array<Y.Map<unknown>>
+  const last = parts.length > 0 ? parts.get(parts.length - 1) : undefined
+  const lastText = last?.get('type') === partType ? last.get('text') : undefined
+  if (lastText instanceof Y.Text && lastText.length + text.length <= MAX_TEXT_PART_CHARS) {
+    lastText.insert(lastText.length, text)
+    return
+  }
+  const part = new Y.Map<unknown>()
+  part.set('type', partType)
+  part.set('text', new Y.Text(text))
+  parts.push([part])
+}
+
+/** Sets a message's status (and keeps every other field). */
+export function setMessageStatus (message: Y.Map<unknown>, status: MessageStatus): void {
+  message.set('status', status)
+}
+
+/** Finds a message map by id, scanning from the newest. */
+export function findMessage (doc: Y.Doc, id: string): Y.Map<unknown> | undefined {
+  const messages = getSessionRoots(doc).messages
+  for (let index = messages.length - 1; index >= 0; index--) {
+    const message = messages.get(index)
+    if (message.get('id') === id) return message
+  }
+  return undefined
+}
+
+/** Records a new run in state `running`. */
+export function startRun (doc: Y.Doc, run: NewRun): Y.Map<unknown> {
+  const map = new Y.Map<unknown>()
+  map.set('agent', run.agent)
+  map.set('messageId', run.messageId)
+  map.set('state', 'running')
+  map.set('startedAt', run.startedAt)
+  map.set('heartbeatAt', run.startedAt)
+  getSessionRoots(doc).runs.set(run.id, map)
+  return map
+}
+
+/** Moves a run to a final state. */
+export function endRun (doc: Y.Doc, runId: string, state: Exclude<RunState, 'running'>, endedAt: number): void {
+  const run = getSessionRoots(doc).runs.get(runId)
+  if (run === undefined) return
+  run.set('state', state)
+  run.set('endedAt', endedAt)
+}
+
+/** Plain-JSON view of one message. */
+export function readMessage (message: Y.Map<unknown>): MessageView {
+  const parts = (message.get('parts') as Y.Array<Y.Map<unknown>> | undefined)?.map(readPart) ?? []
+  const device = optionalString(message.get('device'))
+  const replyTo = optionalString(message.get('replyTo'))
+  const runId = optionalString(message.get('runId'))
+  return {
+    id: String(message.get('id')),
+    role: oneOf(MESSAGE_ROLES, message.get('role'), 'system'),
+    author: String(message.get('author') ?? ''),
+    createdAt: Number(message.get('createdAt') ?? 0),
+    status: oneOf(MESSAGE_STATUSES, message.get('status'), 'done'),
+    text: parts.map((part) => ('text' in part ? part.text : '')).join(''),
+    parts,
+    ...(device === undefined ? {} : { device }),
+    ...(replyTo === undefined ? {} : { replyTo }),
+    ...(runId === undefined ? {} : { runId }),
+  }
+}
+
+/** Plain-JSON views of all messages, in document order. */
+export function readMessages (doc: Y.Doc): MessageView[] {
+  return getSessionRoots(doc).messages.map(readMessage)
+}
+
+/** Plain-JSON views of all runs. */
+export function readRuns (doc: Y.Doc): RunView[] {
+  const views: RunView[] = []
+  getSessionRoots(doc).runs.forEach((run, id) => {
+    const endedAt = run.get('endedAt')
+    views.push({
+      id,
+      agent: String(run.get('agent') ?? ''),
+      messageId: String(run.get('messageId') ?? ''),
+      state: oneOf(RUN_STATES, run.get('state'), 'interrupted'),
+      startedAt: Number(run.get('startedAt') ?? 0),
+      heartbeatAt: Number(run.get('heartbeatAt') ?? 0),
+      ...(typeof endedAt === 'number' ? { endedAt } : {}),
+    })
+  })
+  return views
+}
+
+/** Plain-JSON view of the whole session. */
+export function readTranscript (id: string, doc: Y.Doc): TranscriptView {
+  const { meta } = getSessionRoots(doc)
+  const schema = meta.get('schema')
+  const createdAt = meta.get('createdAt')
+  return {
+    id,
+    schema: typeof schema === 'number' ? schema : undefined,
+    title: String(meta.get('title') ?? ''),
+    createdAt: typeof createdAt === 'number' ? createdAt : undefined,
+    messages: readMessages(doc),
+    runs: readRuns(doc),
+  }
+}
+
+function readPart (part: Y.Map<unknown>): PartView {
+  const type = part.get('type')
+  if (type === 'tool-call') {
+    return { type, toolCallId: String(part.get('toolCallId')), toolName: String(part.get('toolName')), input: part.get('input') }
+  }
+  if (type === 'tool-result') {
+    return { type, toolCallId: String(part.get('toolCallId')), output: part.get('output') }
+  }
+  const text = part.get('text')
+  return { type: type === 'reasoning' ? 'reasoning' : 'text', text: text instanceof Y.Text ? text.toString() : '' }
+}
+
+function optionalString (value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined
+}
+
+function oneOf<T extends string> (allowed: readonly T[], value: unknown, fallback: T): T {
+  return allowed.includes(value as T) ? value as T : fallback
+}

@@ -1,0 +1,80 @@
+/**
+ * Session document schema v1: the root names and value types of one session's Y.Doc (DESIGN.md §Session
+ * document). Nothing else in the code base spells a root name; use the accessors in session-doc.ts.
+ */
+
+/** Current schema version, stored in `meta.schema`. */
+export const SESSION_SCHEMA_VERSION = 1
+
+/** Names of the top-level shared types of a session document. */
+export const SESSION_ROOTS = {
+  META: 'meta',
+  MESSAGES: 'messages',
+  STEERING: 'steering',
+  RUNS: 'runs',
+  CONTEXT: 'context',
+} as const
+
+/**
+ * A text part is closed and a new one opened once it holds this many characters. Yjs Y.Text appends slow
+ * down about 10× past ~32k separate inserts (DESIGN.md); a run of coalesced tokens is at least one character,
+ * so this bound keeps every part well under that.
+ */
+export const MAX_TEXT_PART_CHARS = 16_384
+
+/** Who a message is from. */
+export const MESSAGE_ROLES = ['user', 'assistant', 'system', 'tool'] as const
+export type MessageRole = (typeof MESSAGE_ROLES)[number]
+
+/** Lifecycle of a message; only `streaming` is not final. */
+export const MESSAGE_STATUSES = ['streaming', 'done', 'stopped', 'failed', 'interrupted'] as const
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number]
+
+/** Lifecycle of an agent run (one reply being generated). */
+export const RUN_STATES = ['running', 'done', 'stopped', 'failed', 'interrupted'] as const
+export type RunState = (typeof RUN_STATES)[number]
+
+/** Kinds of message parts. Text-like parts hold a Y.Text under `text`. */
+export const PART_TYPES = ['text', 'reasoning', 'tool-call', 'tool-result'] as const
+export type PartType = (typeof PART_TYPES)[number]
+
+/** Plain-JSON view of one message part. */
+export type PartView =
+  | { readonly type: 'text' | 'reasoning', readonly text: string }
+  | { readonly type: 'tool-call', readonly toolCallId: string, readonly toolName: string, readonly input: unknown }
+  | { readonly type: 'tool-result', readonly toolCallId: string, readonly output: unknown }
+
+/** Plain-JSON view of one message; `text` joins the message's text parts in order. */
+export interface MessageView {
+  readonly id: string
+  readonly role: MessageRole
+  readonly author: string
+  readonly device?: string
+  readonly createdAt: number
+  readonly status: MessageStatus
+  readonly replyTo?: string
+  readonly runId?: string
+  readonly text: string
+  readonly parts: readonly PartView[]
+}
+
+/** Plain-JSON view of one agent run. */
+export interface RunView {
+  readonly id: string
+  readonly agent: string
+  readonly messageId: string
+  readonly state: RunState
+  readonly startedAt: number
+  readonly heartbeatAt: number
+  readonly endedAt?: number
+}
+
+/** Plain-JSON view of a whole session, as served by `GET /v1/sessions/:id`. */
+export interface TranscriptView {
+  readonly id: string
+  readonly schema: number | undefined
+  readonly title: string
+  readonly createdAt: number | undefined
+  readonly messages: readonly MessageView[]
+  readonly runs: readonly RunView[]
+}
