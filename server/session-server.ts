@@ -8,14 +8,14 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { Hocuspocus } from '@hocuspocus/server'
+import { Hocuspocus, type Extension } from '@hocuspocus/server'
 import { ROUTES } from '../shared/protocol/routes.ts'
 import { SessionError } from '../shared/errors/session-error.ts'
 import { createDurableLog } from './extensions/durable-log.ts'
 import { createSessionsApi } from './http/sessions-api.ts'
 import { sendError, sendJson } from './http/send-json.ts'
 import { createSqliteUpdateLog } from './persistence/sqlite-update-log.ts'
-import type { SessionRecord, UpdateLog } from './persistence/update-log.ts'
+import type { UpdateLog } from './persistence/update-log.ts'
 import { attachWebSocketTransport } from './transports/websocket-transport.ts'
 
 /** Options of {@link createSessionServer}. */
@@ -32,8 +32,8 @@ export interface SessionServerOptions {
   readonly compactEveryUpdates?: number
   /** Largest WebSocket frame accepted, in bytes (default 4 MiB). */
   readonly maxFrameBytes?: number
-  /** Called after a session is created over HTTP. */
-  readonly onSessionCreated?: (record: SessionRecord) => void
+  /** Further Hocuspocus extensions, run after Lifeline's own (e.g. to attach an agent on `afterLoadDocument`). */
+  readonly extensions?: readonly Extension[]
   /** Receives errors the server cannot hand to a caller (default console.error). */
   readonly onError?: (error: unknown) => void
   /** Extra handler tried before the built-in routes (e.g. a static demo app); resolve true when handled. */
@@ -69,13 +69,9 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     quiet: true,
     // Broadcast each update as it is applied: merging queued updates stalls under token floods (DESIGN.md).
     flushDelay: false,
-    extensions: [durableLog.extension],
+    extensions: [durableLog.extension, ...(options.extensions ?? [])],
   })
-  const sessionsApi = createSessionsApi({
-    log: updateLog,
-    hocuspocus,
-    ...(options.onSessionCreated === undefined ? {} : { onSessionCreated: options.onSessionCreated }),
-  })
+  const sessionsApi = createSessionsApi({ log: updateLog, hocuspocus })
 
   const httpServer = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost')

@@ -9,7 +9,7 @@ import { createSessionId, parseSessionId } from '../../shared/session/session-id
 import { readTranscript } from '../../shared/session/session-doc.ts'
 import type { TranscriptView } from '../../shared/session/session-schema.ts'
 import { applyStoredSession } from '../persistence/load-session-doc.ts'
-import type { SessionRecord, UpdateLog } from '../persistence/update-log.ts'
+import type { UpdateLog } from '../persistence/update-log.ts'
 import { readJsonBody } from './read-json-body.ts'
 import { sendJson } from './send-json.ts'
 
@@ -20,8 +20,6 @@ export const MAX_TITLE_CHARS = 200
 export interface SessionsApiOptions {
   readonly log: UpdateLog
   readonly hocuspocus: Hocuspocus
-  /** Called after a session was created over HTTP. */
-  readonly onSessionCreated?: (record: SessionRecord) => void
 }
 
 /** Handles a request if it is a session route; resolves false when the path is not one. */
@@ -41,7 +39,6 @@ export function createSessionsApi (options: SessionsApiOptions): RouteHandler {
     // Opening the document runs onLoadDocument, which writes the session's meta durably from the record.
     const direct = await hocuspocus.openDirectConnection(record.id)
     await direct.disconnect()
-    options.onSessionCreated?.({ ...record, updatedAt: record.createdAt })
     sendJson(response, 201, { id: record.id, title: record.title, createdAt: record.createdAt })
   }
 

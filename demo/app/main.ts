@@ -1,0 +1,126 @@
+/**
+ * The demo chat page: a session list, one live session with streaming replies, a composer and a connection
+ * badge. It talks to the server only through the client SDK and the public HTTP API.
+ */
+import { createSessionClient, type SessionClient } from '../../client/core/session-client.ts'
+import { ROUTES } from '../../shared/protocol/routes.ts'
+import type { MessageView } from '../../shared/session/session-schema.ts'
+
+interface SessionSummary { id: string, title: string, createdAt: number, updatedAt: number }
+
+const byTestId = <T extends HTMLElement>(id: string): T => {
+  const element = document.querySelector<T>(`[data-testid="${id}"]`)
+  if (element === null) throw new Error(`missing element ${id}`)
+  return element
+}
+
+const principalId = localStorage.getItem('lifeline.principal') ?? `web-${crypto.randomUUID().slice(0, 8)}`
+localStorage.setItem('lifeline.principal', principalId)
+const device = `${navigator.platform || 'browser'} tab ${crypto.randomUUID().slice(0, 4)}`
+
+void main()
+
+async function main (): Promise<void> {
+  const requested = new URLSearchParams(location.search).get('session')
+  const sessions = await listSessions()
+  const sessionId = requested ?? sessions[0]?.id ?? (await createSession()).id
+  if (requested === null) history.replaceState(null, '', `?session=${encodeURIComponent(sessionId)}`)
+  renderSessionList(requested === null || sessions.some((session) => session.id === requested) ? sessions : await listSessions(), sessionId)
+  byTestId('new-session').addEventListener('click', () => {
+    void createSession().then((created) => { location.search = `?session=${encodeURIComponent(created.id)}` })
+  })
+  const client = createSessionClient({
+    url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${ROUTES.WEBSOCKET}`,
+    sessionId, principalId, device, WebSocket,
+  })
+  bindComposer(client)
+  bindStatus(client)
+  const title = byTestId('session-title')
+  title.textContent = sessions.find((session) => session.id === sessionId)?.title || sessionId
+  let frame: number | undefined
+  client.on('change', () => {
+    frame ??= requestAnimationFrame(() => {
+      frame = undefined
+      renderMessages(client.messages())
+    })
+  })
+  renderMessages(client.messages())
+}
+
+async function listSessions (): Promise<SessionSummary[]> {
+  const response = await fetch(`${ROUTES.SESSIONS}?limit=50`)
+  return ((await response.json()) as { sessions: SessionSummary[] }).sessions
+}
+
+async function createSession (): Promise<SessionSummary> {
+  const title = `Session ${new Date().toLocaleString()}`
+  const response = await fetch(ROUTES.SESSIONS, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title }) })
+  return await response.json() as SessionSummary
+}
+
+function renderSessionList (sessions: SessionSummary[], current: string): void {
+  const list = byTestId('session-list')
+  list.replaceChildren(...sessions.map((session) => {
+    const link = document.createElement('a')
+    link.className = 'session-link'
+    link.href = `?session=${encodeURIComponent(session.id)}`
+    link.textContent = session.title || session.id
+    if (session.id === current) link.setAttribute('aria-current', 'page')
+    return link
+  }))
+}
+
+function renderMessages (messages: MessageView[]): void {
+  const container = byTestId('messages')
+  if (messages.length === 0) {
+    container.innerHTML = '<p class="empty">Say something — the demo agent answers in a long, streamed reply.</p>'
+    return
+  }
+  container.querySelector('.empty')?.remove()
+  const atBottom = container.scrollHeight - container.scrollTop - container.clientHeight < 40
+  for (const message of messages) {
+    let element = container.querySelector<HTMLElement>(`[data-message-id="${message.id}"]`)
+    if (element === null) {
+      element = document.createElement('article')
+      element.className = 'message'
+      element.dataset.messageId = message.id
+      element.dataset.testid = 'message'
+      element.dataset.role = message.role
+      element.innerHTML = '<span class="message-meta"></span><span class="message-text"></span>'
+      container.append(element)
+    }
+    element.dataset.status = message.status
+    const meta = element.querySelector('.message-meta') as HTMLElement
+    meta.textContent = message.role === 'user' ? `${message.author}${message.device === undefined ? '' : ` · ${message.device}`}` : `${message.author} · ${message.status}`
+    const text = element.querySelector('.message-text') as HTMLElement
+    if (text.textContent !== message.text) text.textContent = message.text
+  }
+  if (atBottom) container.scrollTop = container.scrollHeight
+}
+
+function bindComposer (client: SessionClient): void {
+  const form = byTestId<HTMLFormElement>('composer')
+  const input = byTestId<HTMLTextAreaElement>('composer-input')
+  const send = (): void => {
+    const text = input.value.trim()
+    if (text === '') return
+    client.sendMessage(text)
+    input.value = ''
+  }
+  form.addEventListener('submit', (event) => { event.preventDefault(); send() })
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey) { event.preventDefault(); send() }
+  })
+}
+
+function bindStatus (client: SessionClient): void {
+  const badge = byTestId('status-badge')
+  const render = (): void => {
+    badge.dataset.status = client.status
+    badge.textContent = client.unsyncedChanges > 0 && client.status === 'synced' ? 'saving…' : client.status
+  }
+  client.on('status', render)
+  client.on('unsynced', render)
+  render()
+}
+
