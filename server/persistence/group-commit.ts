@@ -1,44 +1,59 @@
 /**
- * Group commit: requests submitted in the same event-loop turn are written by one call of `write` (one
- * transaction), so many connections appending at once pay for one commit instead of one each.
+ * Group commit: requests submitted while a batch is being written wait and go together in the next one, so
+ * many connections appending at once pay for one transaction (and one fsync) instead of one each. Works with
+ * synchronous writers (SQLite) and asynchronous ones (PostgreSQL); at most one batch is written at a time.
  */
 
-/** A batching front of a synchronous batch writer. */
+/** A batching front of a batch writer. */
 export interface GroupCommit<Request, Result> {
-  /** Queues a request; resolves with its result once its batch is written. */
+  /** Queues a request; resolves with its result once its batch is written, rejects if that batch failed. */
   submit (request: Request): Promise<Result>
-  /** Resolves when every submitted request has been written (or failed). */
+  /** Resolves when every request submitted so far has been written (or failed). */
   drain (): Promise<void>
+}
+
+interface Pending<Request, Result> {
+  readonly request: Request
+  readonly resolve: (result: Result) => void
+  readonly reject: (error: unknown) => void
 }
 
 /** Wraps `write`, which receives a batch and returns one result per request in order (or throws for all). */
 export function createGroupCommit<Request, Result> (
-  write: (batch: readonly Request[]) => Result[],
+  write: (batch: readonly Request[]) => Result[] | Promise<Result[]>,
 ): GroupCommit<Request, Result> {
-  let queue: Array<{ request: Request, resolve: (result: Result) => void, reject: (error: unknown) => void }> = []
-  let flushing: Promise<void> | undefined
+  let queue: Array<Pending<Request, Result>> = []
+  let running: Promise<void> | undefined
 
-  const flush = (): void => {
-    const batch = queue
-    queue = []
-    flushing = undefined
+  const writeBatch = async (batch: Array<Pending<Request, Result>>): Promise<void> => {
     try {
-      const results = write(batch.map((item) => item.request))
+      const results = await write(batch.map((item) => item.request))
       batch.forEach((item, index) => item.resolve(results[index] as Result))
     } catch (error) {
       for (const item of batch) item.reject(error)
     }
   }
 
+  const run = async (): Promise<void> => {
+    // Let the current event-loop turn add its requests to the first batch.
+    await new Promise<void>((resolve) => { setImmediate(resolve) })
+    while (queue.length > 0) {
+      const batch = queue
+      queue = []
+      await writeBatch(batch)
+    }
+    running = undefined
+  }
+
   return {
     submit (request) {
       return new Promise<Result>((resolve, reject) => {
         queue.push({ request, resolve, reject })
-        flushing ??= new Promise<void>((done) => setImmediate(() => { flush(); done() }))
+        running ??= run()
       })
     },
     async drain () {
-      while (flushing !== undefined) await flushing
+      while (running !== undefined) await running
     },
   }
 }

@@ -1,0 +1,63 @@
+/**
+ * PostgreSQL UpdateLog: the shared contract against the real server on 127.0.0.1:5432 (LIFELINE_TEST_POSTGRES
+ * overrides the URL), one fresh schema per log, plus appends from two independent logs (two "nodes") to one
+ * session, which must interleave into one contiguous seq sequence.
+ */
+import pg from 'pg'
+import { afterAll, describe, expect, it } from 'vitest'
+import { createRandomId } from '../../shared/session/session-id.ts'
+import { createPostgresUpdateLog } from './postgres-update-log.ts'
+import { describeUpdateLogContract } from './update-log.contract.ts'
+import type { UpdateLog } from './update-log.ts'
+
+const connectionString = process.env.LIFELINE_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test'
+const schemas: string[] = []
+const schemaOf = new WeakMap<UpdateLog, string>()
+
+afterAll(async () => {
+  const client = new pg.Client({ connectionString })
+  await client.connect()
+  for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+  await client.end()
+})
+
+async function openLog (schema: string): Promise<UpdateLog> {
+  const log = await createPostgresUpdateLog({ connectionString, schema })
+  schemaOf.set(log, schema)
+  return log
+}
+
+function freshSchema (): string {
+  const schema = `lifeline_test_${createRandomId(10)}`
+  schemas.push(schema)
+  return schema
+}
+
+describeUpdateLogContract('postgres', () => openLog(freshSchema()), (closed) => {
+  const schema = schemaOf.get(closed)
+  if (schema === undefined) throw new Error('log was not opened by this test file')
+  return openLog(schema)
+})
+
+describe('PostgreSQL UpdateLog across nodes', () => {
+  it('gives appends from two nodes to one session one contiguous seq order', async () => {
+    const schema = freshSchema()
+    const [nodeA, nodeB] = await Promise.all([openLog(schema), openLog(schema)])
+    const appends = Array.from({ length: 40 }, (_, index) => (index % 2 === 0 ? nodeA : nodeB).append('shared', [new Uint8Array([index])]))
+    const seqs = (await Promise.all(appends)).flat()
+    expect([...seqs].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, index) => index + 1))
+    const stored = await nodeA.load('shared')
+    expect(stored.entries.map((entry) => entry.seq)).toEqual(Array.from({ length: 40 }, (_, index) => index + 1))
+    expect(stored.entries.map((entry) => entry.update[0]).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(Array.from({ length: 40 }, (_, index) => index))
+    await Promise.all([nodeA.close(), nodeB.close()])
+  })
+
+  it('rejects an invalid schema name with BAD_REQUEST', async () => {
+    await expect(createPostgresUpdateLog({ connectionString, schema: 'x"; DROP TABLE y; --' })).rejects.toMatchObject({ code: 'BAD_REQUEST' })
+  })
+
+  it('fails with PERSISTENCE_FAILED when the database is unreachable', async () => {
+    await expect(createPostgresUpdateLog({ connectionString: 'postgres://postgres@127.0.0.1:1/none', schema: freshSchema() }))
+      .rejects.toMatchObject({ code: 'PERSISTENCE_FAILED' })
+  })
+})
