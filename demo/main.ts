@@ -1,8 +1,10 @@
 /**
  * `npm start`: the session server on SQLite, the demo chat page and the demo agent, in one process.
- * Environment: PORT (default 8787), HOST (default 127.0.0.1), LIFELINE_DATA (default ./data/lifeline.sqlite),
+ * Environment: PORT (default 8787), HOST (default 127.0.0.1), LIFELINE_STORE (default ./data/lifeline.sqlite;
+ * `postgres://…` for PostgreSQL),
  * LIFELINE_LLM_URL + LIFELINE_LLM_KEY (+ LIFELINE_LLM_MODEL) to answer with an OpenAI-compatible LLM.
  */
+import { describeStore, openUpdateLog } from '../server/persistence/open-update-log.ts'
 import { createSessionServer } from '../server/session-server.ts'
 import { createDemoAgent } from './demo-agent.ts'
 import { createDemoAppHandler } from './serve-demo-app.ts'
@@ -17,7 +19,7 @@ const port = Number(env.PORT ?? 8787)
 const server = await createSessionServer({
   port,
   host: env.HOST ?? '127.0.0.1',
-  dataPath: env.LIFELINE_DATA ?? './data/lifeline.sqlite',
+  updateLog: await openUpdateLog(env.LIFELINE_STORE),
   handleRequest: await createDemoAppHandler(),
   extensions: [{
     // Every session that opens gets the demo agent (it ignores sessions it is already in).
@@ -36,7 +38,7 @@ console.log(`Lifeline is running.
   Demo chat:   ${server.url}/
   WebSocket:   ${server.websocketUrl}
   HTTP API:    ${server.url}/v1/sessions
-  Storage:     SQLite at ${env.LIFELINE_DATA ?? './data/lifeline.sqlite'}
+  Storage:     ${describeStore(env.LIFELINE_STORE)}
   Demo agent:  ${llm === undefined ? 'deterministic demo answer (set LIFELINE_LLM_URL and LIFELINE_LLM_KEY for a real LLM)' : `${llm.model} at ${llm.baseUrl}`}
 Press Ctrl+C to stop.`)
 

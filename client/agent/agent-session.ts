@@ -8,7 +8,7 @@
  *     await agent.startReply({ replyTo: message.id }).pipe(llm.stream(message.text))
  *   })
  */
-import WebSocket from 'ws'
+import { NodeWebSocket } from './node-websocket.ts'
 import type * as Y from 'yjs'
 import { getSessionRoots, readMessage } from '../../shared/session/session-doc.ts'
 import type { MessageView } from '../../shared/session/session-schema.ts'
@@ -53,7 +53,7 @@ export async function createAgentSession (options: AgentSessionOptions): Promise
     url: options.url,
     sessionId: options.sessionId,
     principalId: options.agentId,
-    WebSocket,
+    WebSocket: NodeWebSocket,
     ...(options.token === undefined ? {} : { token: options.token }),
     ...(options.reconnectDelayMs === undefined ? {} : { reconnectDelayMs: options.reconnectDelayMs }),
   })

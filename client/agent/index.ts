@@ -7,3 +7,4 @@ export type { ReplyWriter, ReplyWriterOptions, ReplyEnd } from './reply-writer.t
 export { createSessionClient, DEFAULT_WAIT_TIMEOUT_MS } from '../core/session-client.ts'
 export type { SessionClient, SessionClientOptions, SessionClientEvents, WebSocketConstructor } from '../core/session-client.ts'
 export type { ConnectionStatus } from '../core/connection-status.ts'
+export { NodeWebSocket } from './node-websocket.ts'

@@ -109,6 +109,7 @@ export async function createPostgresUpdateLog (options: PostgresUpdateLogOptions
       const client = await pool.connect()
       try {
         await client.query('BEGIN')
+        // A snapshot never replaces a newer one: of two overlapping compactions, the one that folded more wins.
         await client.query(
           `INSERT INTO ${t('snapshots')} (session_id, upto_seq, data, crc, created_at) VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT (session_id) DO UPDATE SET upto_seq = excluded.upto_seq, data = excluded.data, crc = excluded.crc, created_at = excluded.created_at

@@ -52,10 +52,12 @@ export function createSqliteUpdateLog (options: SqliteUpdateLogOptions): UpdateL
     insertUpdate: db.prepare('INSERT INTO updates (session_id, seq, data, crc, created_at) VALUES (?, ?, ?, ?, ?)'),
     readSince: db.prepare<[string, number], UpdateRow>('SELECT seq, data, crc FROM updates WHERE session_id = ? AND seq > ? ORDER BY seq'),
     getSnapshot: db.prepare<[string], UpdateRow & { upto_seq: number }>('SELECT upto_seq, upto_seq AS seq, data, crc FROM snapshots WHERE session_id = ?'),
+    // A snapshot never replaces a newer one: of two overlapping compactions, the one that folded more wins.
     upsertSnapshot: db.prepare(
       'INSERT INTO snapshots (session_id, upto_seq, data, crc, created_at) VALUES (?, ?, ?, ?, ?) ' +
-      'ON CONFLICT (session_id) DO UPDATE SET upto_seq = excluded.upto_seq, data = excluded.data, crc = excluded.crc, created_at = excluded.created_at'),
-    deletePrefix: db.prepare('DELETE FROM updates WHERE session_id = ? AND seq <= ?'),
+      'ON CONFLICT (session_id) DO UPDATE SET upto_seq = excluded.upto_seq, data = excluded.data, crc = excluded.crc, created_at = excluded.created_at ' +
+      'WHERE snapshots.upto_seq < excluded.upto_seq'),
+    deletePrefix: db.prepare('DELETE FROM updates WHERE session_id = ? AND seq <= (SELECT upto_seq FROM snapshots WHERE session_id = ?)'),
   }
   const nextSeq = new Map<string, number>()
 
@@ -118,7 +120,7 @@ export function createSqliteUpdateLog (options: SqliteUpdateLogOptions): UpdateL
     async replacePrefix (sessionId, snapshot, uptoSeq) {
       db.transaction(() => {
         statements.upsertSnapshot.run(sessionId, uptoSeq, snapshot, crc32(snapshot), Date.now())
-        statements.deletePrefix.run(sessionId, uptoSeq)
+        statements.deletePrefix.run(sessionId, sessionId)
       })()
     },
     async close () {

@@ -137,7 +137,7 @@ export function readMessage (message: Y.Map<unknown>): MessageView {
     author: String(message.get('author') ?? ''),
     createdAt: Number(message.get('createdAt') ?? 0),
     status: oneOf(MESSAGE_STATUSES, message.get('status'), 'done'),
-    text: parts.map((part) => ('text' in part ? part.text : '')).join(''),
+    text: parts.map((part) => (part.type === 'text' ? part.text : '')).join(''),
     parts,
     ...(device === undefined ? {} : { device }),
     ...(replyTo === undefined ? {} : { replyTo }),
@@ -150,7 +150,7 @@ export function readMessages (doc: Y.Doc): MessageView[] {
   return getSessionRoots(doc).messages.map(readMessage)
 }
 
-/** Plain-JSON views of all runs. */
+/** Plain-JSON views of all runs, oldest first (ties by id), the same on every replica. */
 export function readRuns (doc: Y.Doc): RunView[] {
   const views: RunView[] = []
   getSessionRoots(doc).runs.forEach((run, id) => {
@@ -165,7 +165,7 @@ export function readRuns (doc: Y.Doc): RunView[] {
       ...(typeof endedAt === 'number' ? { endedAt } : {}),
     })
   })
-  return views
+  return views.sort((a, b) => a.startedAt - b.startedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
 }
 
 /** Plain-JSON view of the whole session. */

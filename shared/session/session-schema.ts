@@ -44,7 +44,7 @@ export type PartView =
   | { readonly type: 'tool-call', readonly toolCallId: string, readonly toolName: string, readonly input: unknown }
   | { readonly type: 'tool-result', readonly toolCallId: string, readonly output: unknown }
 
-/** Plain-JSON view of one message; `text` joins the message's text parts in order. */
+/** Plain-JSON view of one message; `text` joins its parts of type `text` in order (not `reasoning`). */
 export interface MessageView {
   readonly id: string
   readonly role: MessageRole
