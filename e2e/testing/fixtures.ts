@@ -4,7 +4,7 @@
  * real WebSocket clients and agents that are closed on teardown.
  */
 import { test as base } from 'vitest'
-import WebSocket from 'ws'
+import { NodeWebSocket } from '../../client/agent/node-websocket.ts'
 import { createSessionClient, type SessionClient, type SessionClientOptions } from '../../client/core/session-client.ts'
 import { createAgentSession, type AgentSession, type AgentSessionOptions } from '../../client/agent/agent-session.ts'
 import { createSessionServer, type SessionServer, type SessionServerOptions } from '../../server/session-server.ts'
@@ -52,7 +52,7 @@ export function testWithStore (kind: StoreKind) {
     connectClient: async ({ server, sessionId }, use) => {
       const clients: SessionClient[] = []
       await use((options = {}) => {
-        const client = createSessionClient({ url: server.websocketUrl, sessionId, principalId: 'user-1', WebSocket, ...options })
+        const client = createSessionClient({ url: server.websocketUrl, sessionId, principalId: 'user-1', WebSocket: NodeWebSocket, ...options })
         clients.push(client)
         return client
       })

@@ -1,0 +1,150 @@
+/**
+ * The kill -9 harness (issue 3): an agent streams numbered tokens through a server process that is killed with
+ * SIGKILL at seeded random points and restarted on the same port and store, while viewers stay connected.
+ * After every kill, storage is read directly and must hold every token the agent had seen acknowledged; at the
+ * end the agent, every viewer and storage must hold each token exactly once, in order.
+ */
+import { NodeWebSocket } from '../../client/agent/node-websocket.ts'
+import * as Y from 'yjs'
+import { createAgentSession } from '../../client/agent/agent-session.ts'
+import { createSessionClient, type SessionClient } from '../../client/core/session-client.ts'
+import { ROUTES } from '../../shared/protocol/routes.ts'
+import { readTranscript } from '../../shared/session/session-doc.ts'
+import { createSeededRandom } from '../../shared/testing/seeded-random.ts'
+import { expectedText, numberedTokens } from '../../shared/testing/token-stream.ts'
+import { applyStoredSession } from '../../server/persistence/load-session-doc.ts'
+import type { UpdateLog } from '../../server/persistence/update-log.ts'
+import { startServerProcess, type ServerProcess } from './server-process.ts'
+
+/** Options of {@link runKillChaos}. */
+export interface KillChaosOptions {
+  /** How many times the server is killed. */
+  readonly kills: number
+  /** LIFELINE_STORE of the server process. */
+  readonly store: string
+  /** Opens the same store from this process, to inspect it while the server is dead. */
+  readonly openLog: () => Promise<UpdateLog>
+  readonly seed: number
+  /** Tokens streamed (default 60 per kill, at least 2000). */
+  readonly tokens?: number
+  readonly viewers?: number
+  readonly log?: (line: string) => void
+}
+
+/** What the harness observed. */
+export interface KillChaosResult {
+  readonly seed: number
+  readonly kills: number
+  readonly tokens: number
+  /** Tokens the agent had seen acknowledged at the last kill. */
+  readonly acked: number
+  /** Acknowledged tokens missing from storage right after a kill, summed over kills. */
+  readonly lost: number
+  /** Extra copies of tokens, summed over the agent, viewers and storage at the end. */
+  readonly duplicated: number
+  /** Replicas (agent, viewers, storage) whose final text differs from the expected text. */
+  readonly divergent: number
+}
+
+/** Runs the harness; the caller checks `lost`, `duplicated` and `divergent` are 0. */
+export async function runKillChaos (options: KillChaosOptions): Promise<KillChaosResult> {
+  const log = options.log ?? (() => undefined)
+  const random = createSeededRandom(options.seed)
+  const tokenCount = options.tokens ?? Math.max(2_000, options.kills * 60)
+  let server = await startServerProcess({ store: options.store, port: 0 })
+  const port = server.port
+  const websocketUrl = `ws://127.0.0.1:${port}${ROUTES.WEBSOCKET}`
+  const sessionId = `chaos-${options.seed}-${Date.now()}`
+  const agent = await createAgentSession({ url: websocketUrl, sessionId, agentId: 'chaos-agent', maxBufferChars: 48, reconnectDelayMs: 50, ackTimeoutMs: 60_000, syncTimeoutMs: 30_000 })
+  const viewers: SessionClient[] = Array.from({ length: options.viewers ?? 2 }, (_, index) =>
+    createSessionClient({ url: websocketUrl, sessionId, principalId: 'viewer', device: `viewer-${index}`, WebSocket: NodeWebSocket, reconnectDelayMs: 50 }))
+  const reply = agent.startReply()
+  let acknowledged = ''
+  agent.client.on('unsynced', (count) => { if (count === 0) acknowledged = textOf(agent.client) })
+
+  let appended = 0
+  const killAt = Array.from({ length: options.kills }, (_, index) =>
+    Math.floor(((index + random.next()) * tokenCount) / (options.kills + 1))).sort((a, b) => a - b)
+  let lost = 0
+  let acked = 0
+  let kills = 0
+  const streamed = reply.pipe(numberedTokens(tokenCount, async (index) => {
+    appended = index
+    while (killAt[kills] !== undefined && (killAt[kills] ?? 0) <= appended) {
+      reply.flush()
+      const ackedText = acknowledged
+      await server.kill()
+      kills++
+      const stored = await storedText(options.openLog, sessionId)
+      const missing = countMissing(ackedText, stored)
+      lost += missing
+      acked = countTokens(ackedText)
+      if (kills % 10 === 0 || missing > 0) log(`kill ${kills}/${options.kills} at token ${index}: acked=${acked} stored=${countTokens(stored)} missing=${missing}`)
+      server = await startServerProcess({ store: options.store, port })
+    }
+  }))
+  await streamed
+  await agent.client.waitUntilDurable(60_000)
+  const expected = expectedText(tokenCount)
+  await Promise.all(viewers.map((viewer) => waitForText(viewer, expected)))
+  const replicas = [textOf(agent.client), ...viewers.map(textOf)]
+  await server.kill()
+  replicas.push(await storedText(options.openLog, sessionId))
+  for (const viewer of viewers) viewer.destroy()
+  agent.client.destroy()
+  const duplicated = replicas.reduce((sum, text) => sum + countDuplicates(text), 0)
+  const divergent = replicas.filter((text) => text !== expected).length
+  return { seed: options.seed, kills, tokens: tokenCount, acked, lost, duplicated, divergent }
+}
+
+/** The one-line summary the harness prints. */
+export function formatKillChaos (result: KillChaosResult): string {
+  return `kills=${result.kills} tokens=${result.tokens} acked=${result.acked} lost=${result.lost} duplicated=${result.duplicated} divergent=${result.divergent} seed=${result.seed}`
+}
+
+function textOf (client: SessionClient): string {
+  return client.messages().find((message) => message.role === 'assistant')?.text ?? ''
+}
+
+async function storedText (openLog: () => Promise<UpdateLog>, sessionId: string): Promise<string> {
+  const updateLog = await openLog()
+  try {
+    const { doc } = applyStoredSession(sessionId, await updateLog.load(sessionId), new Y.Doc())
+    return readTranscript(sessionId, doc).messages.find((message) => message.role === 'assistant')?.text ?? ''
+  } finally {
+    await updateLog.close()
+  }
+}
+
+function waitForText (client: SessionClient, expected: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => { client.off('change', check); reject(new Error(`viewer did not converge: ${textOf(client).length}/${expected.length} chars`)) }, 60_000)
+    const check = (): void => {
+      if (textOf(client) !== expected) return
+      clearTimeout(timer)
+      client.off('change', check)
+      resolve()
+    }
+    client.on('change', check)
+    check()
+  })
+}
+
+function tokensOf (text: string): string[] {
+  return text.split(' ').filter((token) => token !== '')
+}
+
+function countTokens (text: string): number {
+  return tokensOf(text).length
+}
+
+function countMissing (ackedText: string, stored: string): number {
+  const storedTokens = new Set(tokensOf(stored))
+  return tokensOf(ackedText).filter((token) => !storedTokens.has(token)).length
+}
+
+function countDuplicates (text: string): number {
+  const tokens = tokensOf(text)
+  return tokens.length - new Set(tokens).size
+}
+

@@ -1,0 +1,50 @@
+/**
+ * A session server in a child process (`node --import tsx server/main.ts`) that a harness can kill -9 and
+ * start again on the same port and store.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+const SERVER_MAIN = fileURLToPath(new URL('../../server/main.ts', import.meta.url))
+
+/** A running server process. */
+export interface ServerProcess {
+  readonly url: string
+  readonly port: number
+  /** Sends SIGKILL and resolves once the process is gone. */
+  kill (): Promise<void>
+}
+
+/**
+ * Starts the server on `port` (0 = any) with LIFELINE_STORE=`store`; resolves once it prints LISTENING.
+ * @throws Error when it exits or stays silent for `timeoutMs`
+ */
+export function startServerProcess (options: { store: string, port: number, timeoutMs?: number }): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', SERVER_MAIN], {
+    env: { ...process.env, PORT: String(options.port), HOST: '127.0.0.1', LIFELINE_STORE: options.store },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  return new Promise<ServerProcess>((resolve, reject) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`server did not start in time: ${output}`)) }, options.timeoutMs ?? 20_000)
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited with ${String(code)} before listening: ${output}`)) })
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+      const match = /LISTENING (http:\/\/[^\s]+)/.exec(output)
+      if (match?.[1] === undefined) return
+      clearTimeout(timer)
+      child.removeAllListeners('exit')
+      const url = match[1]
+      resolve({ url, port: Number(new URL(url).port), kill: () => killProcess(child) })
+    })
+  })
+}
+
+function killProcess (child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
+  return new Promise<void>((resolve) => {
+    child.once('exit', () => resolve())
+    child.kill('SIGKILL')
+  })
+}
