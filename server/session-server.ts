@@ -12,6 +12,7 @@ import { Hocuspocus, type Extension } from '@hocuspocus/server'
 import { ROUTES } from '../shared/protocol/routes.ts'
 import { SessionError } from '../shared/errors/session-error.ts'
 import { createDurableLog } from './extensions/durable-log.ts'
+import { createRunLease } from './extensions/run-lease.ts'
 import { createSessionsApi } from './http/sessions-api.ts'
 import { sendError, sendJson } from './http/send-json.ts'
 import { createSqliteUpdateLog } from './persistence/sqlite-update-log.ts'
@@ -30,6 +31,8 @@ export interface SessionServerOptions {
   readonly dataPath?: string
   /** Compact a session's log after this many appends (default 500). */
   readonly compactEveryUpdates?: number
+  /** A running run whose agent sends nothing for this long is marked interrupted, in ms (default 15000). */
+  readonly runLeaseMs?: number
   /** Largest WebSocket frame accepted, in bytes (default 4 MiB). */
   readonly maxFrameBytes?: number
   /** Further Hocuspocus extensions, run after Lifeline's own (e.g. to attach an agent on `afterLoadDocument`). */
@@ -65,11 +68,16 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     onBackgroundError: reportError,
     ...(options.compactEveryUpdates === undefined ? {} : { compactEveryUpdates: options.compactEveryUpdates }),
   })
+  const runLease = createRunLease({
+    applyServerChange: durableLog.applyServerChange,
+    onError: reportError,
+    ...(options.runLeaseMs === undefined ? {} : { leaseMs: options.runLeaseMs, checkEveryMs: Math.max(50, Math.min(1_000, options.runLeaseMs / 4)) }),
+  })
   const hocuspocus = new Hocuspocus({
     quiet: true,
     // Broadcast each update as it is applied: merging queued updates stalls under token floods (DESIGN.md).
     flushDelay: false,
-    extensions: [durableLog.extension, ...(options.extensions ?? [])],
+    extensions: [durableLog.extension, runLease.extension, ...(options.extensions ?? [])],
   })
   const sessionsApi = createSessionsApi({ log: updateLog, hocuspocus })
 
@@ -107,6 +115,7 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     hocuspocus,
     async close () {
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()))
+      runLease.stop()
       await durableLog.stop()
       transport.terminateAll()
       httpServer.closeAllConnections()

@@ -10,7 +10,8 @@
  */
 import { NodeWebSocket } from './node-websocket.ts'
 import type * as Y from 'yjs'
-import { getSessionRoots, readMessage } from '../../shared/session/session-doc.ts'
+import { SessionError } from '../../shared/errors/session-error.ts'
+import { findMessage, getSessionRoots, readMessage } from '../../shared/session/session-doc.ts'
 import type { MessageView } from '../../shared/session/session-schema.ts'
 import { createSessionClient, DEFAULT_WAIT_TIMEOUT_MS, type SessionClient } from '../core/session-client.ts'
 import { createReplyWriter, type ReplyWriter, type ReplyWriterOptions } from './reply-writer.ts'
@@ -43,6 +44,13 @@ export interface AgentSession {
   onUserMessage (handler: UserMessageHandler, onError?: (error: unknown) => void): () => void
   /** Opens a streaming reply. */
   startReply (init?: { replyTo?: string }): ReplyWriter
+  /** This agent's replies that a crash or disconnect left `interrupted`, oldest first. */
+  interruptedReplies (): MessageView[]
+  /**
+   * Continues an interrupted reply of this agent: same message, partial text kept, a new run.
+   * @throws SessionError BAD_REQUEST when `messageId` is not an interrupted reply of this agent
+   */
+  resumeReply (messageId: string): ReplyWriter
   /** Waits until everything written is durable, then disconnects. */
   close (): Promise<void>
 }
@@ -102,6 +110,14 @@ export async function createAgentSession (options: AgentSessionOptions): Promise
       return () => { messages.unobserve(observer) }
     },
     startReply: (init = {}) => createReplyWriter(client, { agentId: options.agentId, ...init }, options),
+    interruptedReplies: () => client.messages().filter(isInterruptedReplyOf(options.agentId)),
+    resumeReply (messageId) {
+      const message = findMessage(client.doc, messageId)
+      if (message === undefined || !isInterruptedReplyOf(options.agentId)(readMessage(message))) {
+        throw new SessionError('BAD_REQUEST', `${messageId} is not an interrupted reply of ${options.agentId}`, { details: { messageId } })
+      }
+      return createReplyWriter(client, { agentId: options.agentId, resume: message }, options)
+    },
     async close () {
       try {
         await client.waitUntilDurable(options.ackTimeoutMs ?? 30_000)
@@ -110,4 +126,8 @@ export async function createAgentSession (options: AgentSessionOptions): Promise
       }
     },
   }
+}
+
+function isInterruptedReplyOf (agentId: string): (message: MessageView) => boolean {
+  return (message) => message.role === 'assistant' && message.author === agentId && message.status === 'interrupted'
 }

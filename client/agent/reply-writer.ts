@@ -47,29 +47,33 @@ export interface ReplyWriter {
   end (state?: ReplyEnd): Promise<void>
 }
 
-/** Opens a reply message (status `streaming`) and its run in one transaction. */
-export function createReplyWriter (
-  client: SessionClient,
-  init: { agentId: string, replyTo?: string },
-  options: ReplyWriterOptions = {},
-): ReplyWriter {
+/** How a writer starts: a new reply (optionally answering `replyTo`), or more text for an existing reply. */
+export type ReplyStart =
+  | { readonly agentId: string, readonly replyTo?: string }
+  | { readonly agentId: string, readonly resume: Y.Map<unknown> }
+
+/** Opens a reply message (status `streaming`) and its run in one transaction, or reopens `resume` with a new run. */
+export function createReplyWriter (client: SessionClient, init: ReplyStart, options: ReplyWriterOptions = {}): ReplyWriter {
   const coalesceMs = options.coalesceMs ?? 30
   const maxBufferChars = options.maxBufferChars ?? 2048
   const maxInFlight = options.maxInFlight ?? 32
   const ackTimeoutMs = options.ackTimeoutMs ?? 30_000
   const { doc } = client
-  const id = `m_${createRandomId()}`
+  const id = 'resume' in init ? String(init.resume.get('id')) : `m_${createRandomId()}`
   const runId = `r_${createRandomId()}`
-  let message: Y.Map<unknown> | undefined
-  doc.transact(() => {
+  const reply = doc.transact(() => {
     const startedAt = Date.now()
-    message = appendMessage(doc, {
-      id, role: 'assistant', author: init.agentId, status: 'streaming', runId, createdAt: startedAt,
-      ...(init.replyTo === undefined ? {} : { replyTo: init.replyTo }),
-    })
     startRun(doc, { id: runId, agent: init.agentId, messageId: id, startedAt })
+    if (!('resume' in init)) {
+      return appendMessage(doc, {
+        id, role: 'assistant', author: init.agentId, status: 'streaming', runId, createdAt: startedAt,
+        ...(init.replyTo === undefined ? {} : { replyTo: init.replyTo }),
+      })
+    }
+    init.resume.set('runId', runId)
+    setMessageStatus(init.resume, 'streaming')
+    return init.resume
   })
-  const reply = message as Y.Map<unknown>
   let buffer = ''
   let timer: ReturnType<typeof setTimeout> | undefined
   let ended = false

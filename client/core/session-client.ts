@@ -17,6 +17,7 @@ import { appendMessage, readMessages } from '../../shared/session/session-doc.ts
 import { createRandomId, parseSessionId } from '../../shared/session/session-id.ts'
 import type { MessageView } from '../../shared/session/session-schema.ts'
 import { transitionStatus, type ConnectionStatus } from './connection-status.ts'
+import { createDurabilityTracker } from './durability-tracker.ts'
 import { waitForCondition } from './wait-for-condition.ts'
 
 /** A WebSocket class: the platform's global one, or `ws` in Node 20. */
@@ -44,8 +45,10 @@ export interface SessionClientOptions {
 /** Events of a session client. */
 export interface SessionClientEvents {
   status: (status: ConnectionStatus) => void
-  /** Number of local changes the server has not yet acknowledged as durable. */
+  /** Number of update frames awaiting the server's acknowledgement (approximate: reset on reconnect). */
   unsynced: (count: number) => void
+  /** The server confirmed that every local change made so far is durable. */
+  durable: () => void
   /** The document changed (once per transaction); read what you need with `messages()`. */
   change: () => void
   /** The server closed the connection with an error code. */
@@ -58,7 +61,7 @@ export interface SessionClient {
   readonly principalId: string
   readonly doc: Y.Doc
   readonly status: ConnectionStatus
-  /** Local changes not yet acknowledged (0 means everything written here is durable on the server). */
+  /** Update frames awaiting acknowledgement; use it for flow control, and `waitUntilDurable` for durability. */
   readonly unsyncedChanges: number
   on<E extends keyof SessionClientEvents> (event: E, handler: SessionClientEvents[E]): void
   off<E extends keyof SessionClientEvents> (event: E, handler: SessionClientEvents[E]): void
@@ -68,7 +71,10 @@ export interface SessionClient {
   sendMessage (text: string): string
   /** Resolves once the client holds the server's state. @throws SessionError TIMEOUT */
   waitForSynced (timeoutMs?: number): Promise<void>
-  /** Resolves once every local change is acknowledged, i.e. durable on the server. @throws SessionError TIMEOUT */
+  /**
+   * Resolves once the server confirms that every change in the local document is in its log (PROTOCOL.md §3).
+   * @throws SessionError TIMEOUT
+   */
   waitUntilDurable (timeoutMs?: number): Promise<void>
   /** Drops the connection but keeps the document; `connect()` resumes by state vector. */
   disconnect (): void
@@ -103,8 +109,16 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
   })
   const provider = new HocuspocusProvider({ websocketProvider: socket, name: sessionId, document: doc, token: options.token ?? '' })
   provider.attach()
+  const durability = createDurabilityTracker({ doc, documentName: () => provider.effectiveName, send: (frame) => { socket.send(frame) } })
+  const serverStateListeners = new Set<() => void>()
+  provider.on('message', ({ event }: { event: MessageEvent<ArrayBuffer> }) => {
+    if (!durability.handleIncoming(new Uint8Array(event.data))) return
+    if (durability.isDurable()) events.emit('durable', [])
+    for (const listener of serverStateListeners) listener()
+  })
   provider.on('status', ({ status: socketStatus }: { status: string }) => {
     if (status === 'closed') return
+    if (socketStatus !== 'connected') durability.reset()
     if (socketStatus === 'connecting') setStatus('connecting')
     else if (socketStatus === 'connected') setStatus('syncing')
     else setStatus('offline')
@@ -124,10 +138,19 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
   const onChange = (listener: () => void): (() => void) => {
     events.on('status', listener)
     events.on('unsynced', listener)
+    serverStateListeners.add(listener)
     return () => {
       events.off('status', listener)
       events.off('unsynced', listener)
+      serverStateListeners.delete(listener)
     }
+  }
+  // Not yet covered: ask again. The answer covers every frame sent before the probe (PROTOCOL.md §3.2).
+  const isDurable = (): boolean => {
+    if (status !== 'synced') return false
+    if (durability.isDurable()) return true
+    durability.probe()
+    return false
   }
   const emitChange = (): void => { events.emit('change', []) }
   doc.on('afterTransaction', emitChange)
@@ -152,8 +175,7 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
     waitForSynced: (timeoutMs = DEFAULT_WAIT_TIMEOUT_MS) =>
       waitForCondition(onChange, () => status === 'synced', timeoutMs, `session ${sessionId} to sync`),
     waitUntilDurable: (timeoutMs = DEFAULT_WAIT_TIMEOUT_MS) =>
-      waitForCondition(onChange, () => status === 'synced' && unsynced === 0, timeoutMs,
-        `session ${sessionId} to acknowledge local changes`),
+      waitForCondition(onChange, isDurable, timeoutMs, `session ${sessionId} to confirm local changes are durable`),
     disconnect () { socket.disconnect() },
     connect () { void socket.connect() },
     destroy () {

@@ -27,3 +27,4 @@ try {
 } finally {
   await store.remove()
 }
+process.exit() // reason: the `pg` pool of the store and closed sockets may keep the event loop alive briefly

@@ -46,6 +46,8 @@ export interface KillChaosResult {
   readonly divergent: number
 }
 
+const CHECKPOINT_EVERY_TOKENS = 100
+
 /** Runs the harness; the caller checks `lost`, `duplicated` and `divergent` are 0. */
 export async function runKillChaos (options: KillChaosOptions): Promise<KillChaosResult> {
   const log = options.log ?? (() => undefined)
@@ -60,7 +62,7 @@ export async function runKillChaos (options: KillChaosOptions): Promise<KillChao
     createSessionClient({ url: websocketUrl, sessionId, principalId: 'viewer', device: `viewer-${index}`, WebSocket: NodeWebSocket, reconnectDelayMs: 50 }))
   const reply = agent.startReply()
   let acknowledged = ''
-  agent.client.on('unsynced', (count) => { if (count === 0) acknowledged = textOf(agent.client) })
+  agent.client.on('durable', () => { acknowledged = textOf(agent.client) })
 
   let appended = 0
   const killAt = Array.from({ length: options.kills }, (_, index) =>
@@ -70,6 +72,8 @@ export async function runKillChaos (options: KillChaosOptions): Promise<KillChao
   let kills = 0
   const streamed = reply.pipe(numberedTokens(tokenCount, async (index) => {
     appended = index
+    // Checkpoint: confirm durability now and then, so `acknowledged` keeps up while tokens stream.
+    if (index % CHECKPOINT_EVERY_TOKENS === 0) await agent.client.waitUntilDurable(60_000)
     while (killAt[kills] !== undefined && (killAt[kills] ?? 0) <= appended) {
       reply.flush()
       const ackedText = acknowledged

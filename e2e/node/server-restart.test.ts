@@ -29,7 +29,7 @@ describe.each(STORE_KINDS)('server restart on %s', (kind) => {
     await user.waitForSynced()
     const agent = await connectAgent({ maxBufferChars: 40 })
     let acknowledged = ''
-    agent.client.on('unsynced', (count) => { if (count === 0) acknowledged = assistantText(agent.client) })
+    agent.client.on('durable', () => { acknowledged = assistantText(agent.client) })
     const restarts: Array<{ acknowledged: string, applied: string, stored: string }> = []
     let streamed: Promise<unknown> | undefined
     const cutsAt = [1_000, 2_000]

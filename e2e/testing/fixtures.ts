@@ -27,8 +27,8 @@ export interface SessionFixtures {
   connectAgent: (options?: Partial<AgentSessionOptions>) => Promise<AgentSession>
 }
 
-/** The fixtures on storage of `kind`. */
-export function testWithStore (kind: StoreKind) {
+/** The fixtures on storage of `kind`; `serverOptions` apply to every server the test starts. */
+export function testWithStore (kind: StoreKind, serverOptions: Partial<SessionServerOptions> = {}) {
   return base.extend<SessionFixtures>({
     store: async ({}, use) => {
       const store = createTestStore(kind)
@@ -39,7 +39,7 @@ export function testWithStore (kind: StoreKind) {
       const servers: SessionServer[] = []
       const closed = new WeakSet<SessionServer>()
       await use(async (overrides = {}) => {
-        const server = await createSessionServer({ port: 0, updateLog: await store.open(), ...overrides })
+        const server = await createSessionServer({ port: 0, updateLog: await store.open(), ...serverOptions, ...overrides })
         const close = server.close
         const tracked: SessionServer = { ...server, close: async () => { closed.add(tracked); await close() } }
         servers.push(tracked)
