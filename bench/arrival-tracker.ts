@@ -6,6 +6,7 @@ import { waitForCondition } from '../client/core/wait-for-condition.ts'
 
 /** Latency percentiles and throughput of one run. */
 export interface StreamStats {
+  readonly meanMs: number
   readonly p50Ms: number
   readonly p99Ms: number
   /** Tokens divided by the time from the first send until the last viewer holds the last token. */
@@ -20,7 +21,7 @@ export interface ArrivalTracker {
   markReceived (viewer: number, count: number, at: number): void
   /** Resolves once every viewer holds every token. @throws SessionError TIMEOUT */
   waitForAll (timeoutMs: number): Promise<void>
-  /** Percentiles over every (viewer, token) latency, given each token's send time. */
+  /** Mean and percentiles over every (viewer, token) latency, given each token's send time. */
   stats (sentAt: Float64Array): StreamStats
 }
 
@@ -58,8 +59,10 @@ export function createArrivalTracker (viewers: number, tokens: number): ArrivalT
         for (let index = 0; index < tokens; index++) latencies[viewer * tokens + index] = (arrived[index] ?? 0) - (sentAt[index] ?? 0)
       })
       latencies.sort()
+      const sum = latencies.reduce((total, latency) => total + latency, 0)
       const elapsedMs = lastArrival - (sentAt[0] ?? 0)
       return {
+        meanMs: latencies.length > 0 ? sum / latencies.length : Number.NaN,
         p50Ms: percentile(latencies, 0.5),
         p99Ms: percentile(latencies, 0.99),
         tokensPerSecond: elapsedMs > 0 ? tokens / (elapsedMs / 1000) : Number.POSITIVE_INFINITY,
