@@ -1,0 +1,66 @@
+/**
+ * UpdateLog in process memory: nothing survives a restart. It is the "no persistence" baseline of the
+ * benchmarks and a store for tests of code above the log; it passes the same contract suite as the real stores.
+ */
+import type { LogEntry, SessionRecord, UpdateLog } from './update-log.ts'
+
+interface MemorySession {
+  record: SessionRecord
+  snapshot: Uint8Array | undefined
+  snapshotSeq: number
+  entries: LogEntry[]
+  nextSeq: number
+}
+
+/** Creates an empty in-memory log. */
+export function createMemoryUpdateLog (): UpdateLog {
+  const sessions = new Map<string, MemorySession>()
+  const ensure = (id: string, title = '', createdAt = Date.now()): MemorySession => {
+    let session = sessions.get(id)
+    if (session === undefined) {
+      session = { record: { id, title, createdAt, updatedAt: createdAt }, snapshot: undefined, snapshotSeq: 0, entries: [], nextSeq: 1 }
+      sessions.set(id, session)
+    }
+    return session
+  }
+  const tail = (session: MemorySession | undefined, afterSeq: number): LogEntry[] =>
+    session?.entries.filter((entry) => entry.seq > afterSeq).map((entry) => ({ seq: entry.seq, update: entry.update.slice() })) ?? []
+
+  return {
+    async createSession ({ id, title, createdAt }) {
+      if (sessions.has(id)) return false
+      ensure(id, title, createdAt)
+      return true
+    },
+    async getSession (id) { return sessions.get(id)?.record },
+    async listSessions ({ limit = 100 } = {}) {
+      return [...sessions.values()].map((session) => session.record).sort((a, b) => b.updatedAt - a.updatedAt).slice(0, limit)
+    },
+    async append (sessionId, updates) {
+      const session = ensure(sessionId)
+      const seqs = updates.map((update) => {
+        const seq = session.nextSeq++
+        session.entries.push({ seq, update: update.slice() })
+        return seq
+      })
+      session.record = { ...session.record, updatedAt: Date.now() }
+      return seqs
+    },
+    async load (sessionId) {
+      const session = sessions.get(sessionId)
+      return { snapshot: session?.snapshot?.slice(), snapshotSeq: session?.snapshotSeq ?? 0, entries: tail(session, session?.snapshotSeq ?? 0) }
+    },
+    async readSince (sessionId, afterSeq) {
+      const session = sessions.get(sessionId)
+      return tail(session, Math.max(afterSeq, session?.snapshotSeq ?? 0))
+    },
+    async replacePrefix (sessionId, snapshot, uptoSeq) {
+      const session = ensure(sessionId)
+      if (uptoSeq <= session.snapshotSeq) return
+      session.snapshot = snapshot.slice()
+      session.snapshotSeq = uptoSeq
+      session.entries = session.entries.filter((entry) => entry.seq > uptoSeq)
+    },
+    async close () {},
+  }
+}
