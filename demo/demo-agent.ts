@@ -32,14 +32,14 @@ export function createDemoAgent (options: DemoAgentOptions): DemoAgent {
   const log = options.log ?? ((line: string) => console.log(line))
   const sessions = new Map<string, Promise<AgentSession>>()
 
-  const answer = (agent: AgentSession, message: MessageView): AsyncIterable<string> => {
+  const answer = (agent: AgentSession, message: MessageView, signal: AbortSignal): AsyncIterable<string> => {
     if (options.llm === undefined) {
-      return demoAnswer(message.text, options.tokenIntervalMs === undefined ? {} : { tokenIntervalMs: options.tokenIntervalMs })
+      return demoAnswer(message.text, { signal, ...(options.tokenIntervalMs === undefined ? {} : { tokenIntervalMs: options.tokenIntervalMs }) })
     }
     const history: ChatMessage[] = agent.client.messages()
       .filter((entry) => entry.role === 'user' || (entry.role === 'assistant' && entry.status === 'done'))
       .map((entry) => ({ role: entry.role === 'user' ? 'user' : 'assistant', content: entry.text }))
-    return streamChatCompletion(history, options.llm)
+    return streamChatCompletion(history, { ...options.llm, signal })
   }
 
   return {
@@ -53,7 +53,9 @@ export function createDemoAgent (options: DemoAgentOptions): DemoAgent {
       })
       agent.onUserMessage(async (message) => {
         log(`demo-agent: answering ${message.id} in ${sessionId}`)
-        await agent.startReply({ replyTo: message.id }).pipe(answer(agent, message))
+        const reply = agent.startReply({ replyTo: message.id })
+        const end = await reply.pipe(answer(agent, message, reply.signal))
+        log(`demo-agent: ${message.id} in ${sessionId} ended ${end}`)
       }, (error) => { log(`demo-agent: reply failed in ${sessionId}: ${String(error)}`) })
     },
     async close () {

@@ -8,13 +8,14 @@ export type { WireError } from './errors/session-error.ts'
 export { ROUTES, sessionPath, MAX_JSON_BODY_BYTES } from './protocol/routes.ts'
 export {
   SESSION_SCHEMA_VERSION, SESSION_ROOTS, MAX_TEXT_PART_CHARS, MESSAGE_ROLES, MESSAGE_STATUSES, RUN_STATES, PART_TYPES,
+  STEER_KINDS,
 } from './session/session-schema.ts'
 export type {
-  MessageRole, MessageStatus, RunState, PartType, PartView, MessageView, RunView, TranscriptView,
+  MessageRole, MessageStatus, RunState, PartType, PartView, MessageView, RunView, TranscriptView, SteerKind, SteerView,
 } from './session/session-schema.ts'
 export {
   getSessionRoots, initializeSession, appendMessage, appendText, setMessageStatus, findMessage, startRun, endRun,
-  readMessage, readMessages, readRuns, readTranscript,
+  appendSteer, markSteerHandled, readSteer, readMessage, readMessages, readRuns, readTranscript,
 } from './session/session-doc.ts'
-export type { NewMessage, NewRun } from './session/session-doc.ts'
+export type { NewMessage, NewRun, NewSteer } from './session/session-doc.ts'
 export { SESSION_ID_PATTERN, isSessionId, parseSessionId, createSessionId, createRandomId } from './session/session-id.ts'

@@ -14,7 +14,9 @@ import { SessionError } from '../../shared/errors/session-error.ts'
 import { findMessage, getSessionRoots, readMessage } from '../../shared/session/session-doc.ts'
 import type { MessageView } from '../../shared/session/session-schema.ts'
 import { createSessionClient, DEFAULT_WAIT_TIMEOUT_MS, type SessionClient } from '../core/session-client.ts'
-import { createReplyWriter, type ReplyWriter, type ReplyWriterOptions } from './reply-writer.ts'
+import { insertedItems } from './inserted-items.ts'
+import { createReplyWriter, type ReplyStart, type ReplyWriter, type ReplyWriterOptions } from './reply-writer.ts'
+import { watchStopSteers } from './stop-steers.ts'
 
 /** Options of {@link createAgentSession}. */
 export interface AgentSessionOptions extends ReplyWriterOptions {
@@ -42,7 +44,7 @@ export interface AgentSession {
    * then new ones as they arrive — once each. Returns an unsubscribe function.
    */
   onUserMessage (handler: UserMessageHandler, onError?: (error: unknown) => void): () => void
-  /** Opens a streaming reply. */
+  /** Opens a streaming reply; a `stop` steer for it (or for all replies) aborts its `signal`. */
   startReply (init?: { replyTo?: string }): ReplyWriter
   /** This agent's replies that a crash or disconnect left `interrupted`, oldest first. */
   interruptedReplies (): MessageView[]
@@ -73,6 +75,13 @@ export async function createAgentSession (options: AgentSessionOptions): Promise
   }
   const { messages } = getSessionRoots(client.doc)
   const handled = new Set<string>()
+  const writing = new Map<string, ReplyWriter>()
+  const stopWatching = watchStopSteers(client.doc, options.agentId, writing)
+  const track = (start: ReplyStart): ReplyWriter => {
+    const writer = createReplyWriter(client, { ...start, onEnd: () => { writing.delete(writer.id) } }, options)
+    writing.set(writer.id, writer)
+    return writer
+  }
 
   const pendingUserMessages = (candidates: readonly Y.Map<unknown>[]): MessageView[] => {
     const answered = new Set<string>()
@@ -98,27 +107,22 @@ export async function createAgentSession (options: AgentSessionOptions): Promise
           Promise.resolve().then(() => handler(message)).catch(onError)
         }
       }
-      const observer = (event: Y.YArrayEvent<Y.Map<unknown>>): void => {
-        const added: Y.Map<unknown>[] = []
-        for (const delta of event.changes.delta) {
-          if (Array.isArray(delta.insert)) added.push(...delta.insert as Y.Map<unknown>[])
-        }
-        deliver(pendingUserMessages(added))
-      }
+      const observer = (event: Y.YArrayEvent<Y.Map<unknown>>): void => { deliver(pendingUserMessages(insertedItems(event))) }
       deliver(pendingUserMessages(messages.toArray()))
       messages.observe(observer)
       return () => { messages.unobserve(observer) }
     },
-    startReply: (init = {}) => createReplyWriter(client, { agentId: options.agentId, ...init }, options),
+    startReply: (init = {}) => track({ agentId: options.agentId, ...init }),
     interruptedReplies: () => client.messages().filter(isInterruptedReplyOf(options.agentId)),
     resumeReply (messageId) {
       const message = findMessage(client.doc, messageId)
       if (message === undefined || !isInterruptedReplyOf(options.agentId)(readMessage(message))) {
         throw new SessionError('BAD_REQUEST', `${messageId} is not an interrupted reply of ${options.agentId}`, { details: { messageId } })
       }
-      return createReplyWriter(client, { agentId: options.agentId, resume: message }, options)
+      return track({ agentId: options.agentId, resume: message })
     },
     async close () {
+      stopWatching()
       try {
         await client.waitUntilDurable(options.ackTimeoutMs ?? 30_000)
       } finally {

@@ -34,13 +34,18 @@ export interface ReplyWriter {
   /** Message id of the reply. */
   readonly id: string
   readonly runId: string
+  /** Aborted when a person stops this reply (a `stop` steer): hand it to the LLM call so no more tokens are paid for. */
+  readonly signal: AbortSignal
+  /** Aborts `signal`; `pipe` then ends the reply `stopped`. */
+  abort (): void
   /** Buffers a token; it reaches the document within `coalesceMs`. @throws SessionError REPLY_CLOSED after end */
   append (token: string): void
   /** Writes buffered tokens now. */
   flush (): void
   /**
-   * Appends every token of `tokens`, then ends the reply `done`, or `stopped` when `signal` aborts. If the
-   * iterable throws, the reply ends `failed` (partial text kept) and the error is rethrown.
+   * Appends every token of `tokens`, then ends the reply `done`, or `stopped` when the writer's `signal` (or the
+   * given one) aborts — also when the iterable then throws an abort error. If the iterable throws otherwise, the
+   * reply ends `failed` (partial text kept) and the error is rethrown.
    */
   pipe (tokens: AsyncIterable<string>, options?: { signal?: AbortSignal }): Promise<ReplyEnd>
   /** Flushes, marks the reply and its run final, and resolves once that is durable on the server. */
@@ -48,9 +53,10 @@ export interface ReplyWriter {
 }
 
 /** How a writer starts: a new reply (optionally answering `replyTo`), or more text for an existing reply. */
-export type ReplyStart =
+export type ReplyStart = (
   | { readonly agentId: string, readonly replyTo?: string }
   | { readonly agentId: string, readonly resume: Y.Map<unknown> }
+) & { readonly onEnd?: (state: ReplyEnd) => void }
 
 /** Opens a reply message (status `streaming`) and its run in one transaction, or reopens `resume` with a new run. */
 export function createReplyWriter (client: SessionClient, init: ReplyStart, options: ReplyWriterOptions = {}): ReplyWriter {
@@ -77,6 +83,7 @@ export function createReplyWriter (client: SessionClient, init: ReplyStart, opti
   let buffer = ''
   let timer: ReturnType<typeof setTimeout> | undefined
   let ended = false
+  const controller = new AbortController()
   const heartbeat = setInterval(() => {
     getSessionRoots(doc).runs.get(runId)?.set('heartbeatAt', Date.now())
   }, options.heartbeatMs ?? 5_000)
@@ -110,6 +117,7 @@ export function createReplyWriter (client: SessionClient, init: ReplyStart, opti
       setMessageStatus(reply, state)
       endRun(doc, runId, state, Date.now())
     })
+    init.onEnd?.(state)
     await client.waitUntilDurable(ackTimeoutMs)
   }
 
@@ -118,24 +126,48 @@ export function createReplyWriter (client: SessionClient, init: ReplyStart, opti
     runId,
     append,
     flush,
+    signal: controller.signal,
+    abort () { controller.abort() },
     async pipe (tokens, { signal } = {}) {
+      const stopped = (): boolean => controller.signal.aborted || signal?.aborted === true
+      signal?.addEventListener('abort', () => { controller.abort() }, { once: true })
+      const iterator = tokens[Symbol.asyncIterator]()
+      const nextToken = abortableNext(iterator, controller.signal)
       try {
-        for await (const token of tokens) {
-          if (signal?.aborted === true) break
-          append(token)
+        while (!stopped()) {
+          const next = await nextToken()
+          if (next === undefined || next.done === true) break
+          append(next.value)
           if (timer === undefined && client.unsyncedChanges > maxInFlight) await waitForCapacity()
           if (timer === undefined) await yieldToEventLoop()
         }
+        if (stopped()) void iterator.return?.().catch(() => undefined) // reason: a stopped source may fail while closing
       } catch (error) {
-        await end('failed')
-        throw error
+        if (!stopped()) {
+          await end('failed')
+          throw error
+        }
       }
-      const state: ReplyEnd = signal?.aborted === true ? 'stopped' : 'done'
+      const state: ReplyEnd = stopped() ? 'stopped' : 'done'
       await end(state)
       return state
     },
     end,
   }
+}
+
+/**
+ * `iterator.next()` that resolves undefined as soon as `signal` aborts, so a stop ends the reply even while the
+ * token source is silent. One abort listener serves every call.
+ */
+function abortableNext (iterator: AsyncIterator<string>, signal: AbortSignal): () => Promise<IteratorResult<string> | undefined> {
+  let settleOnAbort: (() => void) | undefined
+  signal.addEventListener('abort', () => settleOnAbort?.(), { once: true })
+  return () => new Promise((resolve, reject) => {
+    if (signal.aborted) return resolve(undefined)
+    settleOnAbort = () => resolve(undefined)
+    iterator.next().then(resolve, reject)
+  })
 }
 
 // A flood of synchronous tokens would otherwise starve socket I/O (acks) between size-triggered writes.

@@ -13,9 +13,9 @@ import { ObservableV2 } from 'lib0/observable'
 import * as Y from 'yjs'
 import { isErrorCode } from '../../shared/errors/error-codes.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
-import { appendMessage, readMessages } from '../../shared/session/session-doc.ts'
+import { appendMessage, appendSteer, readMessages } from '../../shared/session/session-doc.ts'
 import { createRandomId, parseSessionId } from '../../shared/session/session-id.ts'
-import type { MessageView } from '../../shared/session/session-schema.ts'
+import type { MessageView, SteerKind } from '../../shared/session/session-schema.ts'
 import { transitionStatus, type ConnectionStatus } from './connection-status.ts'
 import { createDurabilityTracker } from './durability-tracker.ts'
 import { waitForCondition } from './wait-for-condition.ts'
@@ -69,6 +69,8 @@ export interface SessionClient {
   messages (): MessageView[]
   /** Appends a finished user message and returns its id. */
   sendMessage (text: string): string
+  /** Posts a steering entry (e.g. `{ kind: 'stop', target: replyId }`) for the agents; returns its id. */
+  steer (steer: { kind: SteerKind, target?: string, text?: string }): string
   /** Resolves once the client holds the server's state. @throws SessionError TIMEOUT */
   waitForSynced (timeoutMs?: number): Promise<void>
   /**
@@ -169,6 +171,15 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
       appendMessage(doc, {
         id, role: 'user', author: options.principalId, status: 'done', text,
         ...(options.device === undefined ? {} : { device: options.device }),
+      })
+      return id
+    },
+    steer ({ kind, target, text }) {
+      const id = `st_${createRandomId()}`
+      appendSteer(doc, {
+        id, kind, author: options.principalId,
+        ...(target === undefined ? {} : { target }),
+        ...(text === undefined ? {} : { text }),
       })
       return id
     },

@@ -2,7 +2,8 @@
  * The demo chat page: a session list, one live session with streaming replies, a composer and a connection
  * badge. It talks to the server only through the client SDK and the public HTTP API.
  */
-import { createSessionClient, type SessionClient } from '../../client/core/session-client.ts'
+import { createBrowserSessionClient } from '../../client/browser/browser-session-client.ts'
+import type { SessionClient } from '../../client/core/session-client.ts'
 import { ROUTES } from '../../shared/protocol/routes.ts'
 import type { MessageView } from '../../shared/session/session-schema.ts'
 
@@ -22,29 +23,31 @@ void main()
 
 async function main (): Promise<void> {
   const requested = new URLSearchParams(location.search).get('session')
-  const sessions = await listSessions()
+  // Offline, the list cannot be fetched: open the requested session from its IndexedDB copy anyway.
+  const sessions = await listSessions().catch(() => [])
   const sessionId = requested ?? sessions[0]?.id ?? (await createSession()).id
   if (requested === null) history.replaceState(null, '', `?session=${encodeURIComponent(sessionId)}`)
   renderSessionList(requested === null || sessions.some((session) => session.id === requested) ? sessions : await listSessions(), sessionId)
   byTestId('new-session').addEventListener('click', () => {
     void createSession().then((created) => { location.search = `?session=${encodeURIComponent(created.id)}` })
   })
-  const client = createSessionClient({
+  const client = createBrowserSessionClient({
     url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${ROUTES.WEBSOCKET}`,
-    sessionId, principalId, device, WebSocket,
+    sessionId, principalId, device,
   })
   bindComposer(client)
   bindStatus(client)
   const title = byTestId('session-title')
   title.textContent = sessions.find((session) => session.id === sessionId)?.title || sessionId
   let frame: number | undefined
+  const render = (): void => { renderMessages(client) }
   client.on('change', () => {
     frame ??= requestAnimationFrame(() => {
       frame = undefined
-      renderMessages(client.messages())
+      render()
     })
   })
-  renderMessages(client.messages())
+  render()
 }
 
 async function listSessions (): Promise<SessionSummary[]> {
@@ -70,7 +73,8 @@ function renderSessionList (sessions: SessionSummary[], current: string): void {
   }))
 }
 
-function renderMessages (messages: MessageView[]): void {
+function renderMessages (client: SessionClient): void {
+  const messages: MessageView[] = client.messages()
   const container = byTestId('messages')
   if (messages.length === 0) {
     container.innerHTML = '<p class="empty">Say something — the demo agent answers in a long, streamed reply.</p>'
@@ -87,6 +91,15 @@ function renderMessages (messages: MessageView[]): void {
       element.dataset.testid = 'message'
       element.dataset.role = message.role
       element.innerHTML = '<span class="message-meta"></span><span class="message-text"></span>'
+      if (message.role === 'assistant') {
+        const stop = document.createElement('button')
+        stop.className = 'stop-button'
+        stop.dataset.testid = 'stop-button'
+        stop.type = 'button'
+        stop.textContent = '■ Stop'
+        stop.addEventListener('click', () => { client.steer({ kind: 'stop', target: message.id }) })
+        element.append(stop)
+      }
       container.append(element)
     }
     element.dataset.status = message.status

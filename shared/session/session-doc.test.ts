@@ -6,10 +6,11 @@ import * as Y from 'yjs'
 import { describe, expect, it, vi } from 'vitest'
 import { createSeededRandom, testSeed, type SeededRandom } from '../testing/seeded-random.ts'
 import {
+  appendSteer, markSteerHandled, readSteer,
   appendMessage, appendText, endRun, findMessage, getSessionRoots, initializeSession, readMessage, readMessages, readRuns,
   readTranscript, setMessageStatus, startRun,
 } from './session-doc.ts'
-import { MAX_TEXT_PART_CHARS, MESSAGE_STATUSES, SESSION_SCHEMA_VERSION, type PartView, type TranscriptView } from './session-schema.ts'
+import { MAX_TEXT_PART_CHARS, MESSAGE_STATUSES, SESSION_SCHEMA_VERSION, type PartView } from './session-schema.ts'
 
 function textParts (message: Y.Map<unknown>): PartView[] {
   return [...readMessage(message).parts]
@@ -151,7 +152,7 @@ describe('appendText', () => {
 describe('initializeSession / readTranscript', () => {
   it('writes meta once and reports it in the transcript', () => {
     const doc = new Y.Doc()
-    expect(readTranscript('s1', doc)).toEqual({ id: 's1', schema: undefined, title: '', createdAt: undefined, messages: [], runs: [] })
+    expect(readTranscript('s1', doc)).toEqual({ id: 's1', schema: undefined, title: '', createdAt: undefined, messages: [], runs: [], steering: [] })
     expect(initializeSession(doc, { title: 'Plans', createdAt: 10 })).toBe(true)
     expect(initializeSession(doc, { title: 'Other', createdAt: 20 })).toBe(false)
     appendMessage(doc, { id: 'm', role: 'user', author: 'alice', status: 'done', createdAt: 11, text: 'hi' })
@@ -287,3 +288,18 @@ function editRandomly (random: SeededRandom, peer: Peer, step: number): void {
     if (runIds.length > 0) endRun(doc, pick(random, runIds), 'done', step)
   }
 }
+
+describe('steering', () => {
+  it('appends steers, reads them back and marks each handled once', () => {
+    const doc = new Y.Doc()
+    const steer = appendSteer(doc, { id: 'st1', kind: 'stop', author: 'alice', createdAt: 5, target: 'm1' })
+    appendSteer(doc, { id: 'st2', kind: 'redirect', author: 'bob', createdAt: 6, text: 'shorter please' })
+    expect(readTranscript('s', doc).steering).toEqual([
+      { id: 'st1', kind: 'stop', author: 'alice', createdAt: 5, target: 'm1' },
+      { id: 'st2', kind: 'redirect', author: 'bob', createdAt: 6, text: 'shorter please' },
+    ])
+    expect(markSteerHandled(steer, 'agent', 7)).toBe(true)
+    expect(markSteerHandled(steer, 'other-agent', 8)).toBe(false)
+    expect(readSteer(steer)).toMatchObject({ handledBy: 'agent', handledAt: 7 })
+  })
+})

@@ -7,8 +7,9 @@
  */
 import * as Y from 'yjs'
 import {
-  MAX_TEXT_PART_CHARS, MESSAGE_ROLES, MESSAGE_STATUSES, RUN_STATES, SESSION_ROOTS, SESSION_SCHEMA_VERSION,
-  type MessageRole, type MessageStatus, type MessageView, type PartView, type RunState, type RunView, type TranscriptView,
+  MAX_TEXT_PART_CHARS, MESSAGE_ROLES, MESSAGE_STATUSES, RUN_STATES, SESSION_ROOTS, SESSION_SCHEMA_VERSION, STEER_KINDS,
+  type MessageRole, type MessageStatus, type MessageView, type PartView, type RunState, type RunView, type SteerKind,
+  type SteerView, type TranscriptView,
 } from './session-schema.ts'
 
 /** Fields of a new message. `text`, when given, becomes its first text part. */
@@ -21,6 +22,17 @@ export interface NewMessage {
   readonly device?: string
   readonly replyTo?: string
   readonly runId?: string
+  readonly text?: string
+}
+
+/** Fields of a new steering entry. */
+export interface NewSteer {
+  readonly id: string
+  readonly kind: SteerKind
+  readonly author: string
+  readonly createdAt?: number
+  /** Message the steer is about (e.g. the reply to stop). */
+  readonly target?: string
   readonly text?: string
 }
 
@@ -125,6 +137,45 @@ export function endRun (doc: Y.Doc, runId: string, state: Exclude<RunState, 'run
   run.set('endedAt', endedAt)
 }
 
+/** Appends a steering entry and returns its map. */
+export function appendSteer (doc: Y.Doc, steer: NewSteer): Y.Map<unknown> {
+  const map = new Y.Map<unknown>()
+  map.set('id', steer.id)
+  map.set('kind', steer.kind)
+  map.set('author', steer.author)
+  map.set('createdAt', steer.createdAt ?? Date.now())
+  if (steer.target !== undefined) map.set('target', steer.target)
+  if (steer.text !== undefined) map.set('text', steer.text)
+  getSessionRoots(doc).steering.push([map])
+  return map
+}
+
+/** Marks a steering entry handled by `agentId`; returns false when it was already handled. */
+export function markSteerHandled (steer: Y.Map<unknown>, agentId: string, handledAt: number): boolean {
+  if (steer.has('handledBy')) return false
+  steer.set('handledBy', agentId)
+  steer.set('handledAt', handledAt)
+  return true
+}
+
+/** Plain-JSON view of one steering entry. */
+export function readSteer (steer: Y.Map<unknown>): SteerView {
+  const target = optionalString(steer.get('target'))
+  const text = optionalString(steer.get('text'))
+  const handledBy = optionalString(steer.get('handledBy'))
+  const handledAt = steer.get('handledAt')
+  return {
+    id: String(steer.get('id')),
+    kind: oneOf(STEER_KINDS, steer.get('kind'), 'note'),
+    author: String(steer.get('author') ?? ''),
+    createdAt: Number(steer.get('createdAt') ?? 0),
+    ...(target === undefined ? {} : { target }),
+    ...(text === undefined ? {} : { text }),
+    ...(handledBy === undefined ? {} : { handledBy }),
+    ...(typeof handledAt === 'number' ? { handledAt } : {}),
+  }
+}
+
 /** Plain-JSON view of one message. */
 export function readMessage (message: Y.Map<unknown>): MessageView {
   const parts = (message.get('parts') as Y.Array<Y.Map<unknown>> | undefined)?.map(readPart) ?? []
@@ -170,7 +221,7 @@ export function readRuns (doc: Y.Doc): RunView[] {
 
 /** Plain-JSON view of the whole session. */
 export function readTranscript (id: string, doc: Y.Doc): TranscriptView {
-  const { meta } = getSessionRoots(doc)
+  const { meta, steering } = getSessionRoots(doc)
   const schema = meta.get('schema')
   const createdAt = meta.get('createdAt')
   return {
@@ -180,6 +231,7 @@ export function readTranscript (id: string, doc: Y.Doc): TranscriptView {
     createdAt: typeof createdAt === 'number' ? createdAt : undefined,
     messages: readMessages(doc),
     runs: readRuns(doc),
+    steering: steering.map(readSteer),
   }
 }
 

@@ -38,6 +38,22 @@ export type RunState = (typeof RUN_STATES)[number]
 export const PART_TYPES = ['text', 'reasoning', 'tool-call', 'tool-result'] as const
 export type PartType = (typeof PART_TYPES)[number]
 
+/** Kinds of steering entries a person can post into a session. */
+export const STEER_KINDS = ['stop', 'redirect', 'note', 'approve', 'reject'] as const
+export type SteerKind = (typeof STEER_KINDS)[number]
+
+/** Plain-JSON view of one steering entry; `handledBy` is set once, by the agent that acted on it. */
+export interface SteerView {
+  readonly id: string
+  readonly kind: SteerKind
+  readonly author: string
+  readonly createdAt: number
+  readonly target?: string
+  readonly text?: string
+  readonly handledBy?: string
+  readonly handledAt?: number
+}
+
 /** Plain-JSON view of one message part. */
 export type PartView =
   | { readonly type: 'text' | 'reasoning', readonly text: string }
@@ -77,4 +93,5 @@ export interface TranscriptView {
   readonly createdAt: number | undefined
   readonly messages: readonly MessageView[]
   readonly runs: readonly RunView[]
+  readonly steering: readonly SteerView[]
 }

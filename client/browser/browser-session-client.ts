@@ -1,0 +1,40 @@
+/**
+ * createBrowserSessionClient: the session client for web pages. It keeps an offline copy of the session in
+ * IndexedDB (y-indexeddb), so a page shows the transcript at once — also offline — and messages written offline
+ * are stored locally and sync when the network is back. Every page load gets a new Y.Doc, so two tabs or a
+ * reloaded tab never write under the same Yjs clientID.
+ */
+import { IndexeddbPersistence } from 'y-indexeddb'
+import * as Y from 'yjs'
+import { createSessionClient, type SessionClient, type SessionClientOptions } from '../core/session-client.ts'
+
+/** Options of {@link createBrowserSessionClient}: those of the core client, minus the document and socket class. */
+export type BrowserSessionClientOptions = Omit<SessionClientOptions, 'doc' | 'WebSocket'>
+
+/** A session client with an IndexedDB copy. */
+export interface BrowserSessionClient extends SessionClient {
+  /** Resolves once the offline copy has been loaded into the document. */
+  readonly whenOfflineCopyLoaded: Promise<void>
+}
+
+/** Name of the IndexedDB database holding a session's offline copy. */
+export function offlineDatabaseName (sessionId: string): string {
+  return `lifeline:${sessionId}`
+}
+
+/** Opens a session in the browser with its offline copy. */
+export function createBrowserSessionClient (options: BrowserSessionClientOptions): BrowserSessionClient {
+  const doc = new Y.Doc()
+  const offlineCopy = new IndexeddbPersistence(offlineDatabaseName(options.sessionId), doc)
+  const client = createSessionClient({ ...options, doc, WebSocket: globalThis.WebSocket })
+  return {
+    ...client,
+    get status () { return client.status },
+    get unsyncedChanges () { return client.unsyncedChanges },
+    whenOfflineCopyLoaded: offlineCopy.whenSynced.then(() => undefined),
+    destroy () {
+      client.destroy()
+      void offlineCopy.destroy()
+    },
+  }
+}

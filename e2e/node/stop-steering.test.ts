@@ -1,0 +1,78 @@
+/**
+ * Stop steering: a person's `stop` from another device aborts the agent's in-flight generation through its
+ * AbortSignal; the reply ends `stopped` keeping exactly the tokens written before the stop, and the steer is
+ * handled exactly once.
+ */
+import { describe, expect } from 'vitest'
+import { getSessionRoots, readSteer } from '../../shared/session/session-doc.ts'
+import { expectedText, tokenAt } from '../../shared/testing/token-stream.ts'
+import { test } from '../testing/fixtures.ts'
+
+/** Tokens forever (until aborted), one per macrotask, counting what was handed out. */
+function endlessTokens (signal: AbortSignal, produced: { count: number }): AsyncIterable<string> {
+  return {
+    async * [Symbol.asyncIterator] () {
+      while (!signal.aborted) {
+        yield tokenAt(produced.count++)
+        await new Promise<void>((resolve) => { setImmediate(resolve) })
+      }
+    },
+  }
+}
+
+describe('stop steering', () => {
+  test('a stop from another device aborts the generation and keeps the partial reply', async ({ connectClient, connectAgent }) => {
+    const phone = connectClient({ device: 'phone' })
+    const laptop = connectClient({ device: 'laptop' })
+    await Promise.all([phone.waitForSynced(), laptop.waitForSynced()])
+    const agent = await connectAgent()
+    const produced = { count: 0 }
+    let abortedAt: number | undefined
+    let outcome: Promise<string> | undefined
+    agent.onUserMessage((message) => {
+      const reply = agent.startReply({ replyTo: message.id })
+      reply.signal.addEventListener('abort', () => { abortedAt = Date.now() })
+      outcome = reply.pipe(endlessTokens(reply.signal, produced))
+    })
+    phone.sendMessage('go on forever')
+    const reply = () => laptop.messages().find((message) => message.role === 'assistant')
+    await expect.poll(() => reply()?.text.length ?? 0, { timeout: 10_000 }).toBeGreaterThan(2_000)
+    const stoppedAt = Date.now()
+    const steerId = laptop.steer({ kind: 'stop', target: reply()?.id ?? '' })
+    await expect.poll(() => outcome, { timeout: 5_000 }).toBeDefined()
+    await expect(outcome).resolves.toBe('stopped')
+    expect(abortedAt).toBeDefined()
+    console.log(`stop → AbortSignal in ${(abortedAt ?? 0) - stoppedAt} ms`)
+    expect((abortedAt ?? 0) - stoppedAt).toBeLessThan(1_000)
+    await expect.poll(() => reply()?.status, { timeout: 5_000 }).toBe('stopped')
+    const text = reply()?.text ?? ''
+    expect(text).toBe(expectedText(produced.count).slice(0, text.length))
+    expect(text.endsWith(' ')).toBe(true)
+    await phone.waitForSynced()
+    await expect.poll(() => phone.messages().find((message) => message.role === 'assistant')?.status, { timeout: 5_000 }).toBe('stopped')
+    expect(phone.messages().find((message) => message.role === 'assistant')?.text).toBe(text)
+    expect(agent.client.messages().find((message) => message.role === 'assistant')?.text).toBe(text)
+    const steers = getSessionRoots(laptop.doc).steering.map(readSteer)
+    await expect.poll(() => getSessionRoots(laptop.doc).steering.map(readSteer)[0]?.handledBy, { timeout: 5_000 }).toBe('agent-1')
+    expect(steers.map((steer) => steer.id)).toEqual([steerId])
+  })
+
+  test('a stop for a finished reply is marked handled with nothing to stop, once', async ({ connectClient, connectAgent }) => {
+    const user = connectClient()
+    await user.waitForSynced()
+    const first = await connectAgent()
+    const reply = first.startReply()
+    reply.append('all done ')
+    await reply.end()
+    await user.waitForSynced()
+    await expect.poll(() => user.messages()[0]?.status, { timeout: 5_000 }).toBe('done')
+    user.steer({ kind: 'stop', target: reply.id })
+    await expect.poll(() => getSessionRoots(user.doc).steering.map(readSteer)[0]?.handledBy, { timeout: 5_000 }).toBe('agent-1')
+    const handledAt = getSessionRoots(user.doc).steering.map(readSteer)[0]?.handledAt
+    await first.close()
+    const second = await connectAgent()
+    await second.client.waitUntilDurable()
+    expect(getSessionRoots(second.client.doc).steering.map(readSteer)[0]?.handledAt).toBe(handledAt)
+    expect(user.messages()[0]?.text).toBe('all done ')
+  })
+})
