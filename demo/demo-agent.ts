@@ -4,7 +4,6 @@
  * demo answer. It is an ordinary agent-SDK client connected over WebSocket, like any agent would be.
  */
 import { createAgentSession, type AgentSession } from '../client/agent/index.ts'
-import type { MessageView } from '../shared/session/session-schema.ts'
 import { demoAnswer } from './demo-answer.ts'
 import { streamChatCompletion, type ChatMessage } from './openai-compatible-stream.ts'
 
@@ -32,13 +31,16 @@ export function createDemoAgent (options: DemoAgentOptions): DemoAgent {
   const log = options.log ?? ((line: string) => console.log(line))
   const sessions = new Map<string, Promise<AgentSession>>()
 
-  const answer = (agent: AgentSession, message: MessageView, signal: AbortSignal): AsyncIterable<string> => {
+  /** Tokens answering the session so far; `instruction` is a redirect's text, answered instead of `prompt`. */
+  const answer = (agent: AgentSession, prompt: string, signal: AbortSignal, instruction?: string): AsyncIterable<string> => {
     if (options.llm === undefined) {
-      return demoAnswer(message.text, { signal, ...(options.tokenIntervalMs === undefined ? {} : { tokenIntervalMs: options.tokenIntervalMs }) })
+      const text = instruction === undefined ? prompt : `(redirected) ${instruction}`
+      return demoAnswer(text, { signal, ...(options.tokenIntervalMs === undefined ? {} : { tokenIntervalMs: options.tokenIntervalMs }) })
     }
     const history: ChatMessage[] = agent.client.messages()
       .filter((entry) => entry.role === 'user' || (entry.role === 'assistant' && entry.status === 'done'))
       .map((entry) => ({ role: entry.role === 'user' ? 'user' : 'assistant', content: entry.text }))
+    if (instruction !== undefined) history.push({ role: 'user', content: instruction })
     return streamChatCompletion(history, { ...options.llm, signal })
   }
 
@@ -51,10 +53,18 @@ export function createDemoAgent (options: DemoAgentOptions): DemoAgent {
         sessions.delete(sessionId)
         throw error
       })
+      // A redirect stopped the reply it targets; answer the same question again, steered by its text.
+      agent.onSteer(async (steer) => {
+        if (steer.kind !== 'redirect' || steer.text === undefined) return
+        const stopped = agent.client.messages().find((entry) => entry.id === steer.target)
+        const reply = agent.startReply(stopped?.replyTo === undefined ? {} : { replyTo: stopped.replyTo })
+        log(`demo-agent: redirected in ${sessionId}: ${steer.text}`)
+        await reply.pipe(answer(agent, '', reply.signal, steer.text))
+      }, (error) => { log(`demo-agent: redirect failed in ${sessionId}: ${String(error)}`) })
       agent.onUserMessage(async (message) => {
         log(`demo-agent: answering ${message.id} in ${sessionId}`)
         const reply = agent.startReply({ replyTo: message.id })
-        const end = await reply.pipe(answer(agent, message, reply.signal))
+        const end = await reply.pipe(answer(agent, message.text, reply.signal))
         log(`demo-agent: ${message.id} in ${sessionId} ended ${end}`)
       }, (error) => { log(`demo-agent: reply failed in ${sessionId}: ${String(error)}`) })
     },

@@ -16,7 +16,7 @@ import type { MessageView } from '../../shared/session/session-schema.ts'
 import { createSessionClient, DEFAULT_WAIT_TIMEOUT_MS, type SessionClient } from '../core/session-client.ts'
 import { insertedItems } from './inserted-items.ts'
 import { createReplyWriter, type ReplyStart, type ReplyWriter, type ReplyWriterOptions } from './reply-writer.ts'
-import { watchStopSteers } from './stop-steers.ts'
+import { createSteerDispatcher, type SteerHandler } from './steer-dispatcher.ts'
 
 /** Options of {@link createAgentSession}. */
 export interface AgentSessionOptions extends ReplyWriterOptions {
@@ -44,7 +44,12 @@ export interface AgentSession {
    * then new ones as they arrive — once each. Returns an unsubscribe function.
    */
   onUserMessage (handler: UserMessageHandler, onError?: (error: unknown) => void): () => void
-  /** Opens a streaming reply; a `stop` steer for it (or for all replies) aborts its `signal`. */
+  /**
+   * Calls `handler` once for each steer this agent takes: `redirect` (after the targeted reply was stopped),
+   * `note`, `approve`, `reject`. `stop` needs no handler: it aborts the reply's `signal`. Returns the remover.
+   */
+  onSteer (handler: SteerHandler, onError?: (error: unknown) => void): () => void
+  /** Opens a streaming reply; a `stop` or `redirect` steer for it (or for all replies) aborts its `signal`. */
   startReply (init?: { replyTo?: string }): ReplyWriter
   /** This agent's replies that a crash or disconnect left `interrupted`, oldest first. */
   interruptedReplies (): MessageView[]
@@ -76,7 +81,7 @@ export async function createAgentSession (options: AgentSessionOptions): Promise
   const { messages } = getSessionRoots(client.doc)
   const handled = new Set<string>()
   const writing = new Map<string, ReplyWriter>()
-  const stopWatching = watchStopSteers(client.doc, options.agentId, writing)
+  const steers = createSteerDispatcher({ doc: client.doc, agentId: options.agentId, active: writing, onError: (error) => console.error(error) })
   const track = (start: ReplyStart): ReplyWriter => {
     const writer = createReplyWriter(client, { ...start, onEnd: () => { writing.delete(writer.id) } }, options)
     writing.set(writer.id, writer)
@@ -112,6 +117,7 @@ export async function createAgentSession (options: AgentSessionOptions): Promise
       messages.observe(observer)
       return () => { messages.unobserve(observer) }
     },
+    onSteer: (handler, onError) => steers.onSteer(handler, onError),
     startReply: (init = {}) => track({ agentId: options.agentId, ...init }),
     interruptedReplies: () => client.messages().filter(isInterruptedReplyOf(options.agentId)),
     resumeReply (messageId) {
@@ -122,7 +128,7 @@ export async function createAgentSession (options: AgentSessionOptions): Promise
       return track({ agentId: options.agentId, resume: message })
     },
     async close () {
-      stopWatching()
+      steers.stop()
       try {
         await client.waitUntilDurable(options.ackTimeoutMs ?? 30_000)
       } finally {

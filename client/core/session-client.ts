@@ -51,8 +51,20 @@ export interface SessionClientEvents {
   durable: () => void
   /** The document changed (once per transaction); read what you need with `messages()`. */
   change: () => void
+  /** Who is in the session changed. */
+  presence: (members: PresenceMember[]) => void
   /** The server closed the connection with an error code. */
   error: (error: SessionError) => void
+}
+
+/** One connected device, as announced through Yjs awareness. */
+export interface PresenceMember {
+  /** Yjs clientID of the device's document. */
+  readonly clientId: number
+  readonly principalId: string
+  readonly device?: string
+  /** True for this client itself. */
+  readonly self: boolean
 }
 
 /** A live connection to one session. */
@@ -67,6 +79,8 @@ export interface SessionClient {
   off<E extends keyof SessionClientEvents> (event: E, handler: SessionClientEvents[E]): void
   /** Plain-JSON view of every message. */
   messages (): MessageView[]
+  /** Devices currently in the session (this one included). */
+  presence (): PresenceMember[]
   /** Appends a finished user message and returns its id. */
   sendMessage (text: string): string
   /** Posts a steering entry (e.g. `{ kind: 'stop', target: replyId }`) for the agents; returns its id. */
@@ -112,6 +126,20 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
   const provider = new HocuspocusProvider({ websocketProvider: socket, name: sessionId, document: doc, token: options.token ?? '' })
   provider.attach()
   const durability = createDurabilityTracker({ doc, documentName: () => provider.effectiveName, send: (frame) => { socket.send(frame) } })
+  provider.awareness?.setLocalStateField('member', { principalId: options.principalId, ...(options.device === undefined ? {} : { device: options.device }) })
+  const presence = (): PresenceMember[] => {
+    const members: PresenceMember[] = []
+    provider.awareness?.getStates().forEach((state, clientId) => {
+      const member = (state as { member?: { principalId?: unknown, device?: unknown } }).member
+      if (typeof member?.principalId !== 'string') return
+      members.push({
+        clientId, principalId: member.principalId, self: clientId === doc.clientID,
+        ...(typeof member.device === 'string' ? { device: member.device } : {}),
+      })
+    })
+    return members
+  }
+  provider.on('awarenessChange', () => { events.emit('presence', [presence()]) })
   const serverStateListeners = new Set<() => void>()
   provider.on('message', ({ event }: { event: MessageEvent<ArrayBuffer> }) => {
     if (!durability.handleIncoming(new Uint8Array(event.data))) return
@@ -166,6 +194,7 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
     on: (event, handler) => { events.on(event, handler) },
     off: (event, handler) => { events.off(event, handler) },
     messages: () => readMessages(doc),
+    presence,
     sendMessage (text) {
       const id = `m_${createRandomId()}`
       appendMessage(doc, {

@@ -36,7 +36,9 @@ async function main (): Promise<void> {
     sessionId, principalId, device,
   })
   bindComposer(client)
+  bindSteer(client)
   bindStatus(client)
+  bindPresence(client)
   const title = byTestId('session-title')
   title.textContent = sessions.find((session) => session.id === sessionId)?.title || sessionId
   let frame: number | undefined
@@ -124,6 +126,40 @@ function bindComposer (client: SessionClient): void {
   input.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey) { event.preventDefault(); send() }
   })
+}
+
+function streamingReply (client: SessionClient): MessageView | undefined {
+  return client.messages().find((message) => message.role === 'assistant' && message.status === 'streaming')
+}
+
+function bindSteer (client: SessionClient): void {
+  const form = byTestId<HTMLFormElement>('steer-form')
+  const input = byTestId<HTMLInputElement>('steer-input')
+  client.on('change', () => { form.hidden = streamingReply(client) === undefined })
+  form.addEventListener('submit', (event) => {
+    event.preventDefault()
+    const reply = streamingReply(client)
+    const text = input.value.trim()
+    if (reply === undefined || text === '') return
+    client.steer({ kind: 'redirect', target: reply.id, text })
+    input.value = ''
+  })
+}
+
+function bindPresence (client: SessionClient): void {
+  const list = byTestId('presence-list')
+  const render = (): void => {
+    list.replaceChildren(...client.presence().map((member) => {
+      const item = document.createElement('li')
+      item.textContent = member.self ? 'this tab' : member.device ?? member.principalId
+      item.title = `${member.principalId}${member.device === undefined ? '' : ` · ${member.device}`}`
+      item.dataset.self = String(member.self)
+      item.dataset.agent = String(member.device === undefined && !member.self)
+      return item
+    }))
+  }
+  client.on('presence', render)
+  render()
 }
 
 function bindStatus (client: SessionClient): void {

@@ -27,4 +27,20 @@ describe('demo agent', () => {
     expect(replies[1]?.text).toMatch(/^You said: "again"\./)
     expect(lines.filter((line) => line.startsWith('demo-agent: answering'))).toHaveLength(2)
   })
+
+  test('a redirect stops the answer and answers again with the new instruction', async ({ server, sessionId, connectClient }) => {
+    const agent = createDemoAgent({ url: server.websocketUrl, tokenIntervalMs: 5, log: () => undefined })
+    const user = connectClient()
+    await user.waitForSynced()
+    await agent.attach(sessionId)
+    user.sendMessage('tell me everything')
+    const replies = () => user.messages().filter((message) => message.role === 'assistant')
+    await expect.poll(() => replies()[0]?.text.length ?? 0, { timeout: 10_000 }).toBeGreaterThan(20)
+    const first = replies()[0]
+    user.steer({ kind: 'redirect', target: first?.id ?? '', text: 'just the summary' })
+    await expect.poll(() => replies().map((message) => message.status), { timeout: 20_000 }).toEqual(['stopped', 'done'])
+    expect(replies()[1]?.text).toMatch(/^You said: "\(redirected\) just the summary"\./)
+    expect(replies()[1]?.replyTo).toBe(first?.replyTo)
+    await agent.close()
+  })
 })

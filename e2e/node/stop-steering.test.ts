@@ -76,3 +76,28 @@ describe('stop steering', () => {
     expect(user.messages()[0]?.text).toBe('all done ')
   })
 })
+
+describe('redirect and note steers', () => {
+  test('a redirect stops the reply, reaches onSteer once, and is not redelivered to a restarted agent', async ({ connectClient, connectAgent }) => {
+    const user = connectClient()
+    await user.waitForSynced()
+    const first = await connectAgent()
+    const received: string[] = []
+    first.onSteer((steer) => { received.push(`${steer.kind}:${steer.text ?? ''}`) })
+    const reply = first.startReply()
+    const produced = { count: 0 }
+    const outcome = reply.pipe(endlessTokens(reply.signal, produced))
+    await expect.poll(() => user.messages()[0]?.text.length ?? 0, { timeout: 10_000 }).toBeGreaterThan(200)
+    user.steer({ kind: 'redirect', target: reply.id, text: 'answer in French' })
+    user.steer({ kind: 'note', text: 'I am on my phone' })
+    await expect(outcome).resolves.toBe('stopped')
+    await expect.poll(() => received, { timeout: 5_000 }).toEqual(['redirect:answer in French', 'note:I am on my phone'])
+    await first.close()
+    const second = await connectAgent()
+    const redelivered: string[] = []
+    second.onSteer((steer) => { redelivered.push(steer.id) })
+    const afterRestart = user.steer({ kind: 'note', text: 'after the restart' })
+    await expect.poll(() => redelivered, { timeout: 5_000 }).toEqual([afterRestart])
+    expect(getSessionRoots(user.doc).steering.map(readSteer).map((steer) => steer.handledBy)).toEqual(['agent-1', 'agent-1', 'agent-1'])
+  })
+})
