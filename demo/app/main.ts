@@ -151,10 +151,9 @@ function bindPresence (client: SessionClient): void {
   const render = (): void => {
     list.replaceChildren(...client.presence().map((member) => {
       const item = document.createElement('li')
-      item.textContent = member.self ? 'this tab' : member.device ?? member.principalId
+      item.textContent = member.self ? 'this tab' : `${member.principalId}${member.device === undefined ? '' : ` · ${member.device}`}`
       item.title = `${member.principalId}${member.device === undefined ? '' : ` · ${member.device}`}`
       item.dataset.self = String(member.self)
-      item.dataset.agent = String(member.device === undefined && !member.self)
       return item
     }))
   }
