@@ -17,6 +17,7 @@ import { createSessionsApi } from './http/sessions-api.ts'
 import { sendError, sendJson } from './http/send-json.ts'
 import { createSqliteUpdateLog } from './persistence/sqlite-update-log.ts'
 import type { UpdateLog } from './persistence/update-log.ts'
+import { createHttpFallbackTransport } from './transports/http-fallback/http-fallback-transport.ts'
 import { attachWebSocketTransport } from './transports/websocket-transport.ts'
 
 /** Options of {@link createSessionServer}. */
@@ -33,7 +34,9 @@ export interface SessionServerOptions {
   readonly compactEveryUpdates?: number
   /** A running run whose agent sends nothing for this long is marked interrupted, in ms (default 15000). */
   readonly runLeaseMs?: number
-  /** Largest WebSocket frame accepted, in bytes (default 4 MiB). */
+  /** Timing of the HTTP fallback transport (defaults in shared/protocol/http-fallback.ts). */
+  readonly fallback?: { readonly heartbeatMs?: number, readonly pollWaitMs?: number, readonly idleTimeoutMs?: number }
+  /** Largest WebSocket frame (and HTTP fallback upload) accepted, in bytes (default 4 MiB). */
   readonly maxFrameBytes?: number
   /** Further Hocuspocus extensions, run after Lifeline's own (e.g. to attach an agent on `afterLoadDocument`). */
   readonly extensions?: readonly Extension[]
@@ -88,13 +91,18 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
   const handle = async (request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> => {
     if (options.handleRequest !== undefined && await options.handleRequest(request, response, url)) return
     if (url.pathname === ROUTES.HEALTH) {
-      sendJson(response, 200, { ok: true, sessionsLoaded: hocuspocus.getDocumentsCount(), connections: transport.connectionCount })
+      sendJson(response, 200, {
+        ok: true, sessionsLoaded: hocuspocus.getDocumentsCount(), connections: transport.connectionCount + fallback.connectionCount,
+      })
       return
     }
+    if (await fallback.handle(request, response, url)) return
     if (await sessionsApi(request, response, url)) return
     throw new SessionError('ROUTE_NOT_FOUND', `no route for ${request.method ?? '?'} ${url.pathname}`)
   }
-  const transport = attachWebSocketTransport({ httpServer, hocuspocus, maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES })
+  const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES
+  const transport = attachWebSocketTransport({ httpServer, hocuspocus, maxFrameBytes })
+  const fallback = createHttpFallbackTransport({ hocuspocus, maxBodyBytes: maxFrameBytes, ...options.fallback })
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject)
@@ -118,6 +126,7 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
       runLease.stop()
       await durableLog.stop()
       transport.terminateAll()
+      fallback.closeAll()
       httpServer.closeAllConnections()
       await closed
       await updateLog.close()

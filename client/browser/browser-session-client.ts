@@ -7,6 +7,7 @@
 import { IndexeddbPersistence } from 'y-indexeddb'
 import * as Y from 'yjs'
 import { createSessionClient, type SessionClient, type SessionClientOptions } from '../core/session-client.ts'
+import { createStorageTransportMemory } from '../core/transports/transport-memory.ts'
 
 /** Options of {@link createBrowserSessionClient}: those of the core client, minus the document and socket class. */
 export type BrowserSessionClientOptions = Omit<SessionClientOptions, 'doc' | 'WebSocket'>
@@ -26,11 +27,17 @@ export function offlineDatabaseName (sessionId: string): string {
 export function createBrowserSessionClient (options: BrowserSessionClientOptions): BrowserSessionClient {
   const doc = new Y.Doc()
   const offlineCopy = new IndexeddbPersistence(offlineDatabaseName(options.sessionId), doc)
-  const client = createSessionClient({ ...options, doc, WebSocket: globalThis.WebSocket })
+  const client = createSessionClient({
+    ...options,
+    doc,
+    WebSocket: globalThis.WebSocket,
+    transport: options.transport === false ? false : { memory: createStorageTransportMemory(localStorage), ...options.transport },
+  })
   return {
     ...client,
     get status () { return client.status },
     get unsyncedChanges () { return client.unsyncedChanges },
+    get transport () { return client.transport },
     whenOfflineCopyLoaded: offlineCopy.whenSynced.then(() => undefined),
     destroy () {
       client.destroy()

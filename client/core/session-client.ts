@@ -18,6 +18,7 @@ import { createRandomId, parseSessionId } from '../../shared/session/session-id.
 import type { MessageView, SteerKind } from '../../shared/session/session-schema.ts'
 import { transitionStatus, type ConnectionStatus } from './connection-status.ts'
 import { createDurabilityTracker } from './durability-tracker.ts'
+import { createTransportChooser, type TransportChooserOptions, type TransportKind } from './transports/choose-transport.ts'
 import { waitForCondition } from './wait-for-condition.ts'
 
 /** A WebSocket class: the platform's global one, or `ws` in Node 20. */
@@ -40,11 +41,18 @@ export interface SessionClientOptions {
   readonly doc?: Y.Doc
   /** Wait before the first reconnect attempt, in ms (default 250; doubles up to 5 s). */
   readonly reconnectDelayMs?: number
+  /**
+   * Transport selection: WebSocket first, then the HTTP fallback (SSE, long-poll) when a proxy blocks, buffers or
+   * cuts it (PROTOCOL.md §7). `false` uses the WebSocket only.
+   */
+  readonly transport?: false | Omit<TransportChooserOptions, 'WebSocket'>
 }
 
 /** Events of a session client. */
 export interface SessionClientEvents {
   status: (status: ConnectionStatus) => void
+  /** The connection moved to another transport. */
+  transport: (transport: TransportKind) => void
   /** Number of update frames awaiting the server's acknowledgement (approximate: reset on reconnect). */
   unsynced: (count: number) => void
   /** The server confirmed that every local change made so far is durable. */
@@ -73,6 +81,8 @@ export interface SessionClient {
   readonly principalId: string
   readonly doc: Y.Doc
   readonly status: ConnectionStatus
+  /** Transport of the current connection, once a server frame proved it. */
+  readonly transport: TransportKind | undefined
   /** Update frames awaiting acknowledgement; use it for flow control, and `waitUntilDurable` for durability. */
   readonly unsyncedChanges: number
   on<E extends keyof SessionClientEvents> (event: E, handler: SessionClientEvents[E]): void
@@ -116,9 +126,14 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
     events.emit('status', [status])
   }
 
+  const chooser = options.transport === false
+    ? undefined
+    : createTransportChooser({ ...options.transport, ...(options.WebSocket === undefined ? {} : { WebSocket: options.WebSocket }) })
+  chooser?.onChange((transport) => { events.emit('transport', [transport]) })
+  const WebSocketPolyfill = chooser?.WebSocketClass ?? options.WebSocket
   const socket = new HocuspocusProviderWebsocket({
     url: options.url,
-    ...(options.WebSocket === undefined ? {} : { WebSocketPolyfill: options.WebSocket }),
+    ...(WebSocketPolyfill === undefined ? {} : { WebSocketPolyfill }),
     delay: options.reconnectDelayMs ?? 250,
     minDelay: options.reconnectDelayMs ?? 250,
     maxDelay: 5_000,
@@ -191,6 +206,7 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
     doc,
     get status () { return status },
     get unsyncedChanges () { return unsynced },
+    get transport () { return chooser === undefined ? 'websocket' : chooser.transport },
     on: (event, handler) => { events.on(event, handler) },
     off: (event, handler) => { events.off(event, handler) },
     messages: () => readMessages(doc),

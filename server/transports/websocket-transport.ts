@@ -6,7 +6,9 @@ import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { Hocuspocus } from '@hocuspocus/server'
 import { WebSocketServer, type RawData } from 'ws'
+import { FALLBACK_ROUTES, WEBSOCKET_PROBE_FRAME } from '../../shared/protocol/http-fallback.ts'
 import { ROUTES } from '../../shared/protocol/routes.ts'
+import { toFetchRequest } from './to-fetch-request.ts'
 
 /** Options of {@link attachWebSocketTransport}. */
 export interface WebSocketTransportOptions {
@@ -31,6 +33,11 @@ export function attachWebSocketTransport (options: WebSocketTransportOptions): W
 
   options.httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(request.url ?? '/', 'http://localhost')
+    if (url.pathname === FALLBACK_ROUTES.WEBSOCKET_PROBE) {
+      // PROTOCOL.md §7.5: proves to a fallback client that WebSockets get through again.
+      wss.handleUpgrade(request, socket, head, (ws) => { ws.send(WEBSOCKET_PROBE_FRAME, () => { ws.close(1000) }) })
+      return
+    }
     if (url.pathname !== ROUTES.WEBSOCKET) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
       return
@@ -49,15 +56,6 @@ export function attachWebSocketTransport (options: WebSocketTransportOptions): W
       for (const client of wss.clients) client.terminate()
     },
   }
-}
-
-function toFetchRequest (request: IncomingMessage, url: URL): Request {
-  const headers = new Headers()
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (typeof value === 'string') headers.set(name, value)
-    else if (Array.isArray(value)) headers.set(name, value.join(', '))
-  }
-  return new Request(url, { headers })
 }
 
 function toBytes (data: RawData): Uint8Array {

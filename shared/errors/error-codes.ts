@@ -27,6 +27,8 @@ export const ERROR_CODES = {
   CONNECTION_CLOSED: { httpStatus: 503, closeCode: 4503, retryable: true },
   TIMEOUT: { httpStatus: 504, closeCode: 4504, retryable: true },
   REPLY_CLOSED: { httpStatus: 409, closeCode: 4409, retryable: false },
+  FALLBACK_CONNECTION_NOT_FOUND: { httpStatus: 404, closeCode: 4404, retryable: true },
+  SEQUENCE_GAP: { httpStatus: 409, closeCode: 4409, retryable: true },
 } as const satisfies Record<string, ErrorCodeInfo>
 
 /** The union of known error codes. */

@@ -1,0 +1,113 @@
+/**
+ * Starts a real proxy from Debian (nginx or squid) in front of a Lifeline server, configured from the templates
+ * beside this file, and stops it by PID. The proxy's port is found by binding port 0 and releasing it just before
+ * the proxy starts (the proxies cannot report a port they picked).
+ */
+import { spawn } from 'node:child_process'
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, connect } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** Proxy behaviours under test. */
+export type ProxyScenario = 'no-upgrade' | 'gzip-sse' | 'idle-cut' | 'websocket-ok' | 'squid-lifetime'
+
+/** A running proxy. */
+export interface RunningProxy {
+  readonly port: number
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string
+  stop (): Promise<void>
+}
+
+const NGINX_DIRECTIVES: Record<Exclude<ProxyScenario, 'squid-lifetime'>, { gzip: string, upgrade: string, buffering: string, timeouts: string }> = {
+  'no-upgrade': { gzip: '', upgrade: 'proxy_set_header Connection "";', buffering: 'proxy_buffering off;', timeouts: '' },
+  'gzip-sse': {
+    gzip: 'gzip on; gzip_types text/event-stream; gzip_min_length 0; gzip_proxied any; gzip_buffers 16 64k;',
+    upgrade: 'proxy_set_header Connection "";',
+    buffering: 'proxy_buffering on; proxy_ignore_headers X-Accel-Buffering;',
+    timeouts: '',
+  },
+  'idle-cut': { gzip: '', upgrade: 'proxy_set_header Connection "";', buffering: 'proxy_buffering off;', timeouts: 'proxy_read_timeout 3s; proxy_send_timeout 3s;' },
+  'websocket-ok': { gzip: '', upgrade: 'proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";', buffering: 'proxy_buffering off;', timeouts: '' },
+}
+
+/** Starts `scenario` in front of `upstreamPort` (on `port`, or a free one); resolves once it accepts connections. */
+export async function startProxy (scenario: ProxyScenario, upstreamPort: number, port?: number): Promise<RunningProxy> {
+  const dir = mkdtempSync(join(tmpdir(), `lifeline-proxy-${scenario}-`))
+  chmodSync(dir, 0o777) // squid drops root privileges and must write its logs here
+  port ??= await freePort()
+  const squid = scenario === 'squid-lifetime'
+  const template = readFileSync(fileURLToPath(new URL(squid ? './squid.conf.template' : './nginx.conf.template', import.meta.url)), 'utf8')
+  const listenPort = port
+  const values: Record<string, string> = { dir, port: String(listenPort), upstream: String(upstreamPort), ...(squid ? {} : NGINX_DIRECTIVES[scenario]) }
+  const config = template.replace(/\{\{(\w+)\}\}/g, (_match, name: string) => values[name] ?? '')
+  const configPath = join(dir, squid ? 'squid.conf' : 'nginx.conf')
+  writeFileSync(configPath, config)
+  // Own process group: nginx's workers (and squid's helpers) must die with it, or they keep the port.
+  const child = squid
+    ? spawn('/usr/sbin/squid', ['-N', '-f', configPath], { stdio: ['ignore', 'ignore', 'pipe'], detached: true })
+    : spawn('/usr/sbin/nginx', ['-c', configPath, '-p', dir], { stdio: ['ignore', 'ignore', 'pipe'], detached: true })
+  const killGroup = (): void => {
+    try { process.kill(-(child.pid ?? 0), 'SIGKILL') } catch { /* reason: the group is already gone */ }
+  }
+  let stderr = ''
+  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+  const exited = new Promise<void>((resolve) => { child.once('exit', () => resolve()) })
+  try {
+    await waitForPort(listenPort, 15_000, () => child.exitCode !== null ? `${scenario} proxy exited: ${stderr}` : undefined)
+  } catch (error) {
+    killGroup()
+    rmSync(dir, { recursive: true, force: true })
+    throw error
+  }
+  return {
+    port: listenPort,
+    url: `http://127.0.0.1:${listenPort}`,
+    async stop () {
+      killGroup()
+      await exited
+      await waitForPortClosed(listenPort, 10_000)
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+function freePort (): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => { resolve(typeof address === 'object' && address !== null ? address.port : 0) })
+    })
+  })
+}
+
+async function waitForPort (port: number, timeoutMs: number, failed: () => string | undefined): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const problem = failed()
+    if (problem !== undefined) throw new Error(problem)
+    if (await canConnect(port)) return
+    if (Date.now() > deadline) throw new Error(`proxy did not listen on ${port} within ${timeoutMs} ms`)
+    await new Promise<void>((resolve) => { setTimeout(resolve, 50) }) // reason: polling a port that has no readiness event
+  }
+}
+
+async function waitForPortClosed (port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (await canConnect(port)) {
+    if (Date.now() > deadline) throw new Error(`port ${port} still accepts connections after the proxy stopped`)
+    await new Promise<void>((resolve) => { setTimeout(resolve, 50) }) // reason: polling a port that has no close event
+  }
+}
+
+function canConnect (port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1')
+    socket.once('connect', () => { socket.destroy(); resolve(true) })
+    socket.once('error', () => { resolve(false) })
+  })
+}
