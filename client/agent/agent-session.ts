@@ -17,6 +17,7 @@ import { createSessionClient, DEFAULT_WAIT_TIMEOUT_MS, type SessionClient } from
 import { insertedItems } from './inserted-items.ts'
 import { createReplyWriter, type ReplyStart, type ReplyWriter, type ReplyWriterOptions } from './reply-writer.ts'
 import { createSteerDispatcher, type SteerHandler } from './steer-dispatcher.ts'
+import { watchUserPresence, type UserPresenceHandler } from './user-presence.ts'
 
 /** Options of {@link createAgentSession}. */
 export interface AgentSessionOptions extends ReplyWriterOptions {
@@ -51,6 +52,11 @@ export interface AgentSession {
   onSteer (handler: SteerHandler, onError?: (error: unknown) => void): () => void
   /** Opens a streaming reply; a `stop` or `redirect` steer for it (or for all replies) aborts its `signal`. */
   startReply (init?: { replyTo?: string }): ReplyWriter
+  /**
+   * Reports `user-left` once every device of a user has been gone for `graceMs` (default 5000) and
+   * `user-returned` when one comes back. Returns the remover.
+   */
+  onUserPresence (handler: UserPresenceHandler, graceMs?: number): () => void
   /** This agent's replies that a crash or disconnect left `interrupted`, oldest first. */
   interruptedReplies (): MessageView[]
   /**
@@ -68,6 +74,7 @@ export async function createAgentSession (options: AgentSessionOptions): Promise
     url: options.url,
     sessionId: options.sessionId,
     principalId: options.agentId,
+    role: 'agent',
     WebSocket: NodeWebSocket,
     ...(options.token === undefined ? {} : { token: options.token }),
     ...(options.reconnectDelayMs === undefined ? {} : { reconnectDelayMs: options.reconnectDelayMs }),
@@ -118,6 +125,7 @@ export async function createAgentSession (options: AgentSessionOptions): Promise
       return () => { messages.unobserve(observer) }
     },
     onSteer: (handler, onError) => steers.onSteer(handler, onError),
+    onUserPresence: (handler, graceMs) => watchUserPresence(client, handler, graceMs),
     startReply: (init = {}) => track({ agentId: options.agentId, ...init }),
     interruptedReplies: () => client.messages().filter(isInterruptedReplyOf(options.agentId)),
     resumeReply (messageId) {

@@ -33,6 +33,8 @@ export interface SessionClientOptions {
   readonly principalId: string
   /** Label of this device, stored on its messages. */
   readonly device?: string
+  /** Role announced in presence (default `user`; the agent SDK announces `agent`). */
+  readonly role?: PresenceRole
   /** Bearer token sent to the server. */
   readonly token?: string
   /** WebSocket implementation; defaults to the global `WebSocket`. */
@@ -65,11 +67,15 @@ export interface SessionClientEvents {
   error: (error: SessionError) => void
 }
 
+/** Roles a principal can have in a session. */
+export type PresenceRole = 'user' | 'agent' | 'observer'
+
 /** One connected device, as announced through Yjs awareness. */
 export interface PresenceMember {
   /** Yjs clientID of the device's document. */
   readonly clientId: number
   readonly principalId: string
+  readonly role: PresenceRole
   readonly device?: string
   /** True for this client itself. */
   readonly self: boolean
@@ -141,14 +147,17 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
   const provider = new HocuspocusProvider({ websocketProvider: socket, name: sessionId, document: doc, token: options.token ?? '' })
   provider.attach()
   const durability = createDurabilityTracker({ doc, documentName: () => provider.effectiveName, send: (frame) => { socket.send(frame) } })
-  provider.awareness?.setLocalStateField('member', { principalId: options.principalId, ...(options.device === undefined ? {} : { device: options.device }) })
+  provider.awareness?.setLocalStateField('member', {
+    principalId: options.principalId, role: options.role ?? 'user', ...(options.device === undefined ? {} : { device: options.device }),
+  })
   const presence = (): PresenceMember[] => {
     const members: PresenceMember[] = []
     provider.awareness?.getStates().forEach((state, clientId) => {
-      const member = (state as { member?: { principalId?: unknown, device?: unknown } }).member
+      const member = (state as { member?: { principalId?: unknown, role?: unknown, device?: unknown } }).member
       if (typeof member?.principalId !== 'string') return
+      const role: PresenceRole = member.role === 'agent' || member.role === 'observer' ? member.role : 'user'
       members.push({
-        clientId, principalId: member.principalId, self: clientId === doc.clientID,
+        clientId, principalId: member.principalId, role, self: clientId === doc.clientID,
         ...(typeof member.device === 'string' ? { device: member.device } : {}),
       })
     })

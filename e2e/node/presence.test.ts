@@ -17,3 +17,35 @@ describe('presence', () => {
     await expect.poll(() => devices(phone.presence()), { timeout: 5_000 }).toEqual(['alice/phone*'])
   })
 })
+
+describe('user presence for agents', () => {
+  test('reports user-left only when every device of the user is gone past the grace, and user-returned', async ({ connectClient, connectAgent }) => {
+    const agent = await connectAgent()
+    const events: string[] = []
+    let leftAt: number | undefined
+    agent.onUserPresence((event) => {
+      events.push(`${event.type}:${event.principalId}`)
+      if (event.type === 'user-left') leftAt = Date.now()
+    }, 1_500)
+    const phone = connectClient({ principalId: 'alice', device: 'phone' })
+    const laptop = connectClient({ principalId: 'alice', device: 'laptop' })
+    await Promise.all([phone.waitForSynced(), laptop.waitForSynced()])
+    const aliceDevices = () => agent.client.presence().filter((member) => member.principalId === 'alice').length
+    await expect.poll(aliceDevices, { timeout: 5_000 }).toBe(2)
+    phone.destroy()
+    await expect.poll(aliceDevices, { timeout: 5_000 }).toBe(1)
+    // A refresh: the last device goes and a new one comes within the grace period.
+    laptop.destroy()
+    const refreshed = connectClient({ principalId: 'alice', device: 'laptop' })
+    await refreshed.waitForSynced()
+    await expect.poll(aliceDevices, { timeout: 5_000 }).toBe(1)
+    expect(events).toEqual([])
+    const goneAt = Date.now()
+    refreshed.destroy()
+    await expect.poll(() => events, { timeout: 5_000 }).toEqual(['user-left:alice'])
+    expect((leftAt ?? 0) - goneAt).toBeGreaterThanOrEqual(1_500)
+    const back = connectClient({ principalId: 'alice', device: 'tablet' })
+    await back.waitForSynced()
+    await expect.poll(() => events, { timeout: 5_000 }).toEqual(['user-left:alice', 'user-returned:alice'])
+  })
+})
