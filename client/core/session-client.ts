@@ -18,8 +18,11 @@ import { createRandomId, parseSessionId } from '../../shared/session/session-id.
 import type { MessageView, SteerKind } from '../../shared/session/session-schema.ts'
 import { transitionStatus, type ConnectionStatus } from './connection-status.ts'
 import { createDurabilityTracker } from './durability-tracker.ts'
+import { announcePresence, readPresence, type PresenceMember, type PresenceRole } from './presence.ts'
 import { createTransportChooser, type TransportChooserOptions, type TransportKind } from './transports/choose-transport.ts'
 import { waitForCondition } from './wait-for-condition.ts'
+
+export type { PresenceMember, PresenceRole } from './presence.ts'
 
 /** A WebSocket class: the platform's global one, or `ws` in Node 20. */
 export type WebSocketConstructor = new (url: string) => unknown
@@ -65,20 +68,6 @@ export interface SessionClientEvents {
   presence: (members: PresenceMember[]) => void
   /** The server closed the connection with an error code. */
   error: (error: SessionError) => void
-}
-
-/** Roles a principal can have in a session. */
-export type PresenceRole = 'user' | 'agent' | 'observer'
-
-/** One connected device, as announced through Yjs awareness. */
-export interface PresenceMember {
-  /** Yjs clientID of the device's document. */
-  readonly clientId: number
-  readonly principalId: string
-  readonly role: PresenceRole
-  readonly device?: string
-  /** True for this client itself. */
-  readonly self: boolean
 }
 
 /** A live connection to one session. */
@@ -147,22 +136,11 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
   const provider = new HocuspocusProvider({ websocketProvider: socket, name: sessionId, document: doc, token: options.token ?? '' })
   provider.attach()
   const durability = createDurabilityTracker({ doc, documentName: () => provider.effectiveName, send: (frame) => { socket.send(frame) } })
-  provider.awareness?.setLocalStateField('member', {
-    principalId: options.principalId, role: options.role ?? 'user', ...(options.device === undefined ? {} : { device: options.device }),
-  })
-  const presence = (): PresenceMember[] => {
-    const members: PresenceMember[] = []
-    provider.awareness?.getStates().forEach((state, clientId) => {
-      const member = (state as { member?: { principalId?: unknown, role?: unknown, device?: unknown } }).member
-      if (typeof member?.principalId !== 'string') return
-      const role: PresenceRole = member.role === 'agent' || member.role === 'observer' ? member.role : 'user'
-      members.push({
-        clientId, principalId: member.principalId, role, self: clientId === doc.clientID,
-        ...(typeof member.device === 'string' ? { device: member.device } : {}),
-      })
-    })
-    return members
+  const awareness = provider.awareness
+  if (awareness !== null && awareness !== undefined) {
+    announcePresence(awareness, { principalId: options.principalId, role: options.role ?? 'user', ...(options.device === undefined ? {} : { device: options.device }) })
   }
+  const presence = (): PresenceMember[] => (awareness === null || awareness === undefined ? [] : readPresence(awareness))
   provider.on('awarenessChange', () => { events.emit('presence', [presence()]) })
   const serverStateListeners = new Set<() => void>()
   provider.on('message', ({ event }: { event: MessageEvent<ArrayBuffer> }) => {

@@ -1,0 +1,40 @@
+/**
+ * Presence through Yjs awareness: each client announces `{ member: { principalId, role, device } }`, and reads
+ * the announcements of every connected device. With authentication on, the server fixes identity fields from the
+ * token (PROTOCOL.md); without it they are what clients claim.
+ */
+import type { Awareness } from 'y-protocols/awareness'
+
+/** Roles a principal can have in a session. */
+export type PresenceRole = 'user' | 'agent' | 'observer'
+
+/** One connected device. */
+export interface PresenceMember {
+  /** Yjs clientID of the device's document. */
+  readonly clientId: number
+  readonly principalId: string
+  readonly role: PresenceRole
+  readonly device?: string
+  /** True for this client itself. */
+  readonly self: boolean
+}
+
+/** Publishes this device's identity in awareness. */
+export function announcePresence (awareness: Awareness, member: { principalId: string, role: PresenceRole, device?: string }): void {
+  awareness.setLocalStateField('member', member)
+}
+
+/** Every device announced in `awareness`. */
+export function readPresence (awareness: Awareness): PresenceMember[] {
+  const members: PresenceMember[] = []
+  awareness.getStates().forEach((state, clientId) => {
+    const member = (state as { member?: { principalId?: unknown, role?: unknown, device?: unknown } }).member
+    if (typeof member?.principalId !== 'string') return
+    const role: PresenceRole = member.role === 'agent' || member.role === 'observer' ? member.role : 'user'
+    members.push({
+      clientId, principalId: member.principalId, role, self: clientId === awareness.clientID,
+      ...(typeof member.device === 'string' ? { device: member.device } : {}),
+    })
+  })
+  return members
+}
