@@ -1,0 +1,65 @@
+/**
+ * The import boundaries of CONVENTIONS §3.3, checked on the source: shared/ stays isomorphic, the server never
+ * imports clients, client/core runs anywhere, the browser SDK never reaches Node, and production code never
+ * imports test helpers. A violation names the file and the import.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join, relative, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+
+interface Rule {
+  readonly folder: string
+  /** Import specifiers (resolved to repo paths for relative ones) that files in `folder` must not use. */
+  readonly forbidden: readonly RegExp[]
+}
+
+const RULES: readonly Rule[] = [
+  { folder: 'shared', forbidden: [/^node:/, /^server\//, /^client\//, /^ws$/, /^better-sqlite3$/, /^pg$/] },
+  { folder: 'server', forbidden: [/^client\//, /^demo\//, /^e2e\//] },
+  { folder: 'client/core', forbidden: [/^node:/, /^server\//, /^client\/agent\//, /^client\/browser\//, /^ws$/] },
+  { folder: 'client/browser', forbidden: [/^node:/, /^server\//, /^client\/agent\//, /^ws$/] },
+  { folder: 'client/agent', forbidden: [/^server\//, /^client\/browser\//] },
+]
+
+const TESTING = /(^|\/)testing\//
+
+function sourceFiles (folder: string): string[] {
+  const directory = join(ROOT, folder)
+  return readdirSync(directory).flatMap((name) => {
+    const path = join(directory, name)
+    if (statSync(path).isDirectory()) return sourceFiles(relative(ROOT, path))
+    return name.endsWith('.ts') ? [relative(ROOT, path)] : []
+  })
+}
+
+function imports (file: string): string[] {
+  const text = readFileSync(join(ROOT, file), 'utf8')
+  return [...text.matchAll(/^\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/gm)].map((match) => {
+    const specifier = match[1] ?? ''
+    return specifier.startsWith('.') ? relative(ROOT, resolve(join(ROOT, file, '..'), specifier)) : specifier
+  })
+}
+
+const isTestFile = (file: string): boolean => /\.(test|contract)\.ts$/.test(file) || TESTING.test(file)
+
+describe('import boundaries', () => {
+  for (const rule of RULES) {
+    it(`${rule.folder}/ imports only what it may`, () => {
+      const violations = sourceFiles(rule.folder)
+        .filter((file) => !isTestFile(file))
+        .flatMap((file) => imports(file).filter((target) => rule.forbidden.some((pattern) => pattern.test(target))).map((target) => `${file} → ${target}`))
+      expect(violations).toEqual([])
+    })
+  }
+
+  it('production code never imports test helpers', () => {
+    const violations = ['shared', 'server', 'client', 'demo']
+      .flatMap(sourceFiles)
+      .filter((file) => !isTestFile(file))
+      .flatMap((file) => imports(file).filter((target) => TESTING.test(target)).map((target) => `${file} → ${target}`))
+    expect(violations).toEqual([])
+  })
+})
