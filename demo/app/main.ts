@@ -27,7 +27,8 @@ async function main (): Promise<void> {
   const sessions = await listSessions().catch(() => [])
   const sessionId = requested ?? sessions[0]?.id ?? (await createSession()).id
   if (requested === null) history.replaceState(null, '', `?session=${encodeURIComponent(sessionId)}`)
-  renderSessionList(requested === null || sessions.some((session) => session.id === requested) ? sessions : await listSessions(), sessionId)
+  const known = requested === null || sessions.some((session) => session.id === requested)
+  renderSessionList(known ? sessions : await listSessions().catch(() => sessions), sessionId)
   byTestId('new-session').addEventListener('click', () => {
     void createSession().then((created) => { location.search = `?session=${encodeURIComponent(created.id)}` })
   })
