@@ -166,10 +166,15 @@ function bindStatus (client: SessionClient): void {
   const badge = byTestId('status-badge')
   const render = (): void => {
     badge.dataset.status = client.status
-    badge.textContent = client.unsyncedChanges > 0 && client.status === 'synced' ? 'saving…' : client.status
+    badge.dataset.transport = client.transport ?? ''
+    const state = client.unsyncedChanges > 0 && client.status === 'synced' ? 'saving…' : client.status
+    // The WebSocket is the normal case; a fallback is worth showing (PROTOCOL.md §7).
+    badge.textContent = client.transport === undefined || client.transport === 'websocket' ? state : `${state} · ${client.transport}`
+    badge.title = `transport: ${client.transport ?? 'choosing'}`
   }
   client.on('status', render)
   client.on('unsynced', render)
+  client.on('transport', render)
   render()
 }
 

@@ -11,7 +11,9 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /** Proxy behaviours under test. */
-export type ProxyScenario = 'no-upgrade' | 'gzip-sse' | 'idle-cut' | 'websocket-ok' | 'squid-lifetime'
+export type ProxyScenario = 'no-upgrade' | 'gzip-sse' | 'idle-cut' | 'websocket-ok' | 'squid-lifetime' | 'squid-forward'
+
+const SQUID_TEMPLATES = { 'squid-lifetime': './squid.conf.template', 'squid-forward': './squid-forward.conf.template' } as const
 
 /** A running proxy. */
 export interface RunningProxy {
@@ -21,7 +23,7 @@ export interface RunningProxy {
   stop (): Promise<void>
 }
 
-const NGINX_DIRECTIVES: Record<Exclude<ProxyScenario, 'squid-lifetime'>, { gzip: string, upgrade: string, buffering: string, timeouts: string }> = {
+const NGINX_DIRECTIVES: Record<Exclude<ProxyScenario, keyof typeof SQUID_TEMPLATES>, { gzip: string, upgrade: string, buffering: string, timeouts: string }> = {
   'no-upgrade': { gzip: '', upgrade: 'proxy_set_header Connection "";', buffering: 'proxy_buffering off;', timeouts: '' },
   'gzip-sse': {
     gzip: 'gzip on; gzip_types text/event-stream; gzip_min_length 0; gzip_proxied any; gzip_buffers 16 64k;',
@@ -38,8 +40,8 @@ export async function startProxy (scenario: ProxyScenario, upstreamPort: number,
   const dir = mkdtempSync(join(tmpdir(), `lifeline-proxy-${scenario}-`))
   chmodSync(dir, 0o777) // squid drops root privileges and must write its logs here
   port ??= await freePort()
-  const squid = scenario === 'squid-lifetime'
-  const template = readFileSync(fileURLToPath(new URL(squid ? './squid.conf.template' : './nginx.conf.template', import.meta.url)), 'utf8')
+  const squid = scenario === 'squid-lifetime' || scenario === 'squid-forward'
+  const template = readFileSync(fileURLToPath(new URL(squid ? SQUID_TEMPLATES[scenario] : './nginx.conf.template', import.meta.url)), 'utf8')
   const listenPort = port
   const values: Record<string, string> = { dir, port: String(listenPort), upstream: String(upstreamPort), ...(squid ? {} : NGINX_DIRECTIVES[scenario]) }
   const config = template.replace(/\{\{(\w+)\}\}/g, (_match, name: string) => values[name] ?? '')
