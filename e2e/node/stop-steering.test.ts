@@ -8,11 +8,11 @@ import { getSessionRoots, readSteer } from '../../shared/session/session-doc.ts'
 import { expectedText, tokenAt } from '../../shared/testing/token-stream.ts'
 import { test } from '../testing/fixtures.ts'
 
-/** Tokens forever (until aborted), one per macrotask, counting what was handed out. */
-function endlessTokens (signal: AbortSignal, produced: { count: number }): AsyncIterable<string> {
+/** Up to `limit` numbered tokens (until aborted), one per macrotask, counting what was handed out. */
+function endlessTokens (signal: AbortSignal, produced: { count: number }, limit = Number.POSITIVE_INFINITY): AsyncIterable<string> {
   return {
     async * [Symbol.asyncIterator] () {
-      while (!signal.aborted) {
+      while (!signal.aborted && produced.count < limit) {
         yield tokenAt(produced.count++)
         await new Promise<void>((resolve) => { setImmediate(resolve) })
       }
@@ -21,7 +21,7 @@ function endlessTokens (signal: AbortSignal, produced: { count: number }): Async
 }
 
 describe('stop steering', () => {
-  test('a stop from another device aborts the generation and keeps the partial reply', async ({ connectClient, connectAgent }) => {
+  test('a stop from another device during a 10k-token stream aborts it and keeps exactly the tokens written', async ({ connectClient, connectAgent }) => {
     const phone = connectClient({ device: 'phone' })
     const laptop = connectClient({ device: 'laptop' })
     await Promise.all([phone.waitForSynced(), laptop.waitForSynced()])
@@ -32,11 +32,11 @@ describe('stop steering', () => {
     agent.onUserMessage((message) => {
       const reply = agent.startReply({ replyTo: message.id })
       reply.signal.addEventListener('abort', () => { abortedAt = Date.now() })
-      outcome = reply.pipe(endlessTokens(reply.signal, produced))
+      outcome = reply.pipe(endlessTokens(reply.signal, produced, 10_000))
     })
-    phone.sendMessage('go on forever')
+    phone.sendMessage('write 10k tokens')
     const reply = () => laptop.messages().find((message) => message.role === 'assistant')
-    await expect.poll(() => reply()?.text.length ?? 0, { timeout: 10_000 }).toBeGreaterThan(2_000)
+    await expect.poll(() => reply()?.text.length ?? 0, { timeout: 20_000 }).toBeGreaterThan(expectedText(4_000).length)
     const stoppedAt = Date.now()
     const steerId = laptop.steer({ kind: 'stop', target: reply()?.id ?? '' })
     await expect.poll(() => outcome, { timeout: 5_000 }).toBeDefined()
@@ -74,6 +74,33 @@ describe('stop steering', () => {
     await second.client.waitUntilDurable()
     expect(getSessionRoots(second.client.doc).steering.map(readSteer)[0]?.handledAt).toBe(handledAt)
     expect(user.messages()[0]?.text).toBe('all done ')
+  })
+})
+
+describe('steers while the agent is away', () => {
+  test('steers posted while no agent is connected are handled once when it returns', async ({ connectClient, connectAgent }) => {
+    const user = connectClient()
+    await user.waitForSynced()
+    const first = await connectAgent()
+    const reply = first.startReply()
+    reply.append('partial ')
+    await reply.end()
+    await first.close()
+    const note = user.steer({ kind: 'note', text: 'written while the agent was away' })
+    const stop = user.steer({ kind: 'stop', target: reply.id })
+    await user.waitUntilDurable()
+    const returned = await connectAgent()
+    const delivered: string[] = []
+    returned.onSteer((steer) => { delivered.push(steer.id) })
+    const handled = () => getSessionRoots(user.doc).steering.map(readSteer).map((steer) => `${steer.id}:${steer.handledBy ?? '-'}`)
+    await expect.poll(handled, { timeout: 5_000 }).toEqual([`${note}:agent-1`, `${stop}:agent-1`])
+    expect(delivered).toEqual([note])
+    await returned.close()
+    const again = await connectAgent()
+    const redelivered: string[] = []
+    again.onSteer((steer) => { redelivered.push(steer.id) })
+    await again.client.waitUntilDurable()
+    expect(redelivered).toEqual([])
   })
 })
 
