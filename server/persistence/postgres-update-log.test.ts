@@ -61,3 +61,29 @@ describe('PostgreSQL UpdateLog across nodes', () => {
       .rejects.toMatchObject({ code: 'PERSISTENCE_FAILED' })
   })
 })
+
+describe('PostgreSQL UpdateLog: corruption', () => {
+  async function corrupted (statement: string): Promise<unknown> {
+    const schema = freshSchema()
+    const log = await openLog(schema)
+    await log.append('damaged', [new Uint8Array([1]), new Uint8Array([2]), new Uint8Array([3])])
+    const client = new pg.Client({ connectionString })
+    await client.connect()
+    await client.query(statement.replaceAll('$schema', `"${schema}"`))
+    await client.end()
+    const failure = await log.load('damaged').then(() => undefined, (error: unknown) => error)
+    await log.close()
+    return failure
+  }
+
+  it('fails the load with LOG_CORRUPT naming the session and seq when a row is damaged', async () => {
+    const error = await corrupted(`UPDATE $schema.updates SET data = '\\x09'::bytea WHERE seq = 2`)
+    expect(error).toMatchObject({ code: 'LOG_CORRUPT', details: { sessionId: 'damaged', seq: 2 } })
+    expect(String((error as Error).message)).toContain('damaged')
+  })
+
+  it('fails the load with LOG_CORRUPT naming the missing seq when a row is gone', async () => {
+    const error = await corrupted('DELETE FROM $schema.updates WHERE seq = 2')
+    expect(error).toMatchObject({ code: 'LOG_CORRUPT', details: { sessionId: 'damaged', seq: 2 } })
+  })
+})
