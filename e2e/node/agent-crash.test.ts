@@ -6,11 +6,13 @@ import { describe, expect } from 'vitest'
 import { getSessionRoots } from '../../shared/session/session-doc.ts'
 import { expectedText, numberedTokens } from '../../shared/testing/token-stream.ts'
 import { testWithStore } from '../testing/fixtures.ts'
+import { STORE_KINDS } from '../testing/test-store.ts'
 
 const LEASE_MS = 600
-const test = testWithStore('sqlite', { runLeaseMs: LEASE_MS })
 
-describe('agent crash', () => {
+describe.each(STORE_KINDS)('agent crash on %s', (kind) => {
+  const test = testWithStore(kind, { runLeaseMs: LEASE_MS })
+
   test('interrupts the run within the lease and lets a restarted agent resume the reply', async ({ connectClient, connectAgent }) => {
     const viewer = connectClient()
     await viewer.waitForSynced()
