@@ -12,6 +12,8 @@ export interface DemoAgentOptions {
   /** WebSocket URL of the server. */
   readonly url: string
   readonly agentId?: string
+  /** Token for servers that require one (an agent token for `agentId`, scope `*`). */
+  readonly token?: string
   /** OpenAI-compatible endpoint; the deterministic answer is used when absent. */
   readonly llm?: { baseUrl: string, apiKey: string, model: string }
   readonly tokenIntervalMs?: number
@@ -47,7 +49,7 @@ export function createDemoAgent (options: DemoAgentOptions): DemoAgent {
   return {
     async attach (sessionId) {
       if (sessions.has(sessionId)) return
-      const attached = createAgentSession({ url: options.url, sessionId, agentId })
+      const attached = createAgentSession({ url: options.url, sessionId, agentId, ...(options.token === undefined ? {} : { token: options.token }) })
       sessions.set(sessionId, attached)
       const agent = await attached.catch((error: unknown) => {
         sessions.delete(sessionId)

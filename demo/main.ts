@@ -2,9 +2,12 @@
  * `npm start`: the session server on SQLite, the demo chat page and the demo agent, in one process.
  * Environment: PORT (default 8787), HOST (default 127.0.0.1), LIFELINE_STORE (default ./data/lifeline.sqlite;
  * `postgres://…` for PostgreSQL),
- * LIFELINE_LLM_URL + LIFELINE_LLM_KEY (+ LIFELINE_LLM_MODEL) to answer with an OpenAI-compatible LLM.
+ * LIFELINE_LLM_URL + LIFELINE_LLM_KEY (+ LIFELINE_LLM_MODEL) to answer with an OpenAI-compatible LLM,
+ * LIFELINE_AUTH_SECRET (32+ bytes) to require signed tokens: the demo agent then uses an agent token and the
+ * printed links carry a user and an observer token (dev only: anyone with the link is that principal).
  */
 import { describeStore, openUpdateLog } from '../server/persistence/open-update-log.ts'
+import { createTokenClaims, signToken } from '../server/auth/sign-token.ts'
 import { createSessionServer } from '../server/session-server.ts'
 import { createDemoAgent } from './demo-agent.ts'
 import { createDemoAppHandler } from './serve-demo-app.ts'
@@ -14,6 +17,11 @@ const llm = env.LIFELINE_LLM_URL !== undefined && env.LIFELINE_LLM_KEY !== undef
   ? { baseUrl: env.LIFELINE_LLM_URL, apiKey: env.LIFELINE_LLM_KEY, model: env.LIFELINE_LLM_MODEL ?? 'gpt-4o-mini' }
   : undefined
 
+const secret = env.LIFELINE_AUTH_SECRET === '' ? undefined : env.LIFELINE_AUTH_SECRET
+const devToken = (sub: string, role: 'agent' | 'user' | 'observer', ttlSeconds: number): string | undefined =>
+  secret === undefined ? undefined : signToken(createTokenClaims({ sub, role, session: '*', ttlSeconds }), secret)
+const DAY_SECONDS = 24 * 3600
+
 let agent: ReturnType<typeof createDemoAgent> | undefined
 const port = Number(env.PORT ?? 8787)
 const server = await createSessionServer({
@@ -21,6 +29,7 @@ const server = await createSessionServer({
   host: env.HOST ?? '127.0.0.1',
   updateLog: await openUpdateLog(env.LIFELINE_STORE),
   handleRequest: await createDemoAppHandler(),
+  ...(secret === undefined ? {} : { auth: { secret } }),
   extensions: [{
     // Every session that opens gets the demo agent (it ignores sessions it is already in).
     async afterLoadDocument ({ documentName }: { documentName: string }) {
@@ -32,14 +41,23 @@ const server = await createSessionServer({
   console.error(code === 'EADDRINUSE' ? `Port ${port} is in use: stop the other process or set PORT.` : error)
   process.exit(1)
 })
-agent = createDemoAgent({ url: server.websocketUrl, ...(llm === undefined ? {} : { llm }) })
+const agentToken = devToken('demo-agent', 'agent', 30 * DAY_SECONDS)
+agent = createDemoAgent({ url: server.websocketUrl, ...(llm === undefined ? {} : { llm }), ...(agentToken === undefined ? {} : { token: agentToken }) })
+const userToken = devToken('demo-user', 'user', DAY_SECONDS)
+const observerToken = devToken('demo-observer', 'observer', DAY_SECONDS)
+const authLines = userToken === undefined || observerToken === undefined
+  ? '  Auth:        off — anyone may connect as anyone (set LIFELINE_AUTH_SECRET, 32+ bytes, to require tokens)'
+  : `  Auth:        on — the chat link carries a dev token for demo-user (24 h; more with \`npm run token\`)
+  Read-only:   ${server.url}/#token=${observerToken}
+  curl:        curl -H 'authorization: Bearer ${userToken}' ${server.url}/v1/sessions`
 
 console.log(`Lifeline is running.
-  Demo chat:   ${server.url}/
+  Demo chat:   ${server.url}/${userToken === undefined ? '' : `#token=${userToken}`}
   WebSocket:   ${server.websocketUrl}
   HTTP API:    ${server.url}/v1/sessions
   Storage:     ${describeStore(env.LIFELINE_STORE)}
   Demo agent:  ${llm === undefined ? 'deterministic demo answer (set LIFELINE_LLM_URL and LIFELINE_LLM_KEY for a real LLM)' : `${llm.model} at ${llm.baseUrl}`}
+${authLines}
 Press Ctrl+C to stop.`)
 
 const shutdown = async (): Promise<void> => {

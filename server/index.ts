@@ -2,7 +2,13 @@
  * Public "./server" entry.
  */
 export { createSessionServer, DEFAULT_MAX_FRAME_BYTES } from './session-server.ts'
-export type { SessionServer, SessionServerOptions } from './session-server.ts'
+export type { SessionServer, SessionServerOptions, SessionServerAuthOptions } from './session-server.ts'
+export { signToken, createTokenClaims, DEFAULT_TOKEN_TTL_SECONDS } from './auth/sign-token.ts'
+export { verifyToken } from './auth/verify-token.ts'
+export type { VerifyTokenOptions } from './auth/verify-token.ts'
+export { MIN_AUTH_SECRET_BYTES } from './auth/auth-secret.ts'
+export type { AuthSecret } from './auth/auth-secret.ts'
+export type { SecurityEvent, SecurityEventKind, SecurityEventListener } from './auth/security-event.ts'
 export { openUpdateLog, describeStore, DEFAULT_STORE } from './persistence/open-update-log.ts'
 export { createSqliteUpdateLog } from './persistence/sqlite-update-log.ts'
 export type { SqliteUpdateLogOptions } from './persistence/sqlite-update-log.ts'

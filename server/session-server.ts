@@ -11,7 +11,12 @@ import type { AddressInfo } from 'node:net'
 import { Hocuspocus, type Extension } from '@hocuspocus/server'
 import { ROUTES } from '../shared/protocol/routes.ts'
 import { SessionError } from '../shared/errors/session-error.ts'
+import { toSecretKey, type AuthSecret } from './auth/auth-secret.ts'
+import { authorizeHttpRequest } from './auth/authorize-http-request.ts'
+import type { SecurityEventListener } from './auth/security-event.ts'
+import { createAuthenticate } from './extensions/authenticate.ts'
 import { createDurableLog } from './extensions/durable-log.ts'
+import { createGovernUpdates } from './extensions/govern-updates.ts'
 import { createRunLease } from './extensions/run-lease.ts'
 import { createSessionsApi } from './http/sessions-api.ts'
 import { sendError, sendJson } from './http/send-json.ts'
@@ -44,6 +49,21 @@ export interface SessionServerOptions {
   readonly onError?: (error: unknown) => void
   /** Extra handler tried before the built-in routes (e.g. a static demo app); resolve true when handled. */
   readonly handleRequest?: (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean>
+  /**
+   * Require signed tokens (PROTOCOL.md §8): every connection authenticates, every inbound update is inspected
+   * against its role, the session routes need a bearer token. Without it the server is open.
+   */
+  readonly auth?: SessionServerAuthOptions
+}
+
+/** Options of token enforcement. */
+export interface SessionServerAuthOptions {
+  /** HMAC-SHA256 secret of the tokens, at least 32 bytes. */
+  readonly secret: AuthSecret
+  /** Clock in ms for token expiry (default Date.now). */
+  readonly now?: () => number
+  /** Receives failed authentications, rejected updates and other security events (default: ignored). */
+  readonly onSecurityEvent?: SecurityEventListener
 }
 
 /** A running session server. */
@@ -76,11 +96,15 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     onError: reportError,
     ...(options.runLeaseMs === undefined ? {} : { leaseMs: options.runLeaseMs, checkEveryMs: Math.max(50, Math.min(1_000, options.runLeaseMs / 4)) }),
   })
+  const auth = options.auth
+  if (auth !== undefined) toSecretKey(auth.secret) // fails start-up on a weak secret
+  const governance = auth === undefined ? [] : [createAuthenticate(auth), createGovernUpdates(auth.onSecurityEvent === undefined ? {} : { onSecurityEvent: auth.onSecurityEvent })]
   const hocuspocus = new Hocuspocus({
     quiet: true,
     // Broadcast each update as it is applied: merging queued updates stalls under token floods (DESIGN.md).
     flushDelay: false,
-    extensions: [durableLog.extension, runLease.extension, ...(options.extensions ?? [])],
+    // Hocuspocus orders hooks by `priority` (extension-priority.ts): authenticate, governance, then the log.
+    extensions: [...governance, durableLog.extension, runLease.extension, ...(options.extensions ?? [])],
   })
   const sessionsApi = createSessionsApi({ log: updateLog, hocuspocus })
 
@@ -97,6 +121,7 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
       return
     }
     if (await fallback.handle(request, response, url)) return
+    if (auth !== undefined) authorizeHttpRequest(request, url, { secret: auth.secret, nowMs: (auth.now ?? Date.now)() })
     if (await sessionsApi(request, response, url)) return
     throw new SessionError('ROUTE_NOT_FOUND', `no route for ${request.method ?? '?'} ${url.pathname}`)
   }

@@ -7,15 +7,27 @@ export { SessionError, isSessionError, toWireError, fromWireError } from './erro
 export type { WireError } from './errors/session-error.ts'
 export { ROUTES, sessionPath, MAX_JSON_BODY_BYTES } from './protocol/routes.ts'
 export {
+  PRINCIPAL_ROLES, ANY_SESSION, TOKEN_ALGORITHM, MAX_TOKEN_CHARS, MAX_PRINCIPAL_ID_CHARS, isPrincipalRole, scopeAllows,
+  parseTokenClaims, decodeTokenClaims,
+} from './auth/token-claims.ts'
+export type { PrincipalRole, TokenClaims } from './auth/token-claims.ts'
+export {
+  UPDATE_REJECTION_REASONS, MAX_CLIENT_IDS_PER_CONNECTION, MAX_AWARENESS_STATE_CHARS, MAX_DEVICE_LABEL_CHARS,
+  isUpdateRejectionReason,
+} from './auth/update-rejection.ts'
+export type { UpdateRejectionReason } from './auth/update-rejection.ts'
+export {
   SESSION_SCHEMA_VERSION, SESSION_ROOTS, MAX_TEXT_PART_CHARS, MESSAGE_ROLES, MESSAGE_STATUSES, RUN_STATES, PART_TYPES,
-  STEER_KINDS,
+  STEER_KINDS, TOOL_INPUT_ERRORS,
 } from './session/session-schema.ts'
 export type {
   MessageRole, MessageStatus, RunState, PartType, PartView, MessageView, RunView, TranscriptView, SteerKind, SteerView,
+  ToolInputError,
 } from './session/session-schema.ts'
 export {
-  getSessionRoots, initializeSession, appendMessage, appendText, setMessageStatus, findMessage, startRun, endRun,
+  getSessionRoots, initializeSession, appendMessage, appendText, appendToolCall, appendToolResult, setMessageStatus,
+  findMessage, startRun, endRun,
   appendSteer, markSteerHandled, readSteer, readMessage, readMessages, readRuns, readTranscript,
 } from './session/session-doc.ts'
-export type { NewMessage, NewRun, NewSteer } from './session/session-doc.ts'
+export type { NewMessage, NewRun, NewSteer, NewToolCall, NewToolResult } from './session/session-doc.ts'
 export { SESSION_ID_PATTERN, isSessionId, parseSessionId, createSessionId, createRandomId } from './session/session-id.ts'

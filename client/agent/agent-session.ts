@@ -10,6 +10,7 @@
  */
 import { NodeWebSocket } from './node-websocket.ts'
 import type * as Y from 'yjs'
+import { decodeTokenClaims } from '../../shared/auth/token-claims.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import { findMessage, getSessionRoots, readMessage } from '../../shared/session/session-doc.ts'
 import type { MessageView } from '../../shared/session/session-schema.ts'
@@ -70,6 +71,11 @@ export interface AgentSession {
 
 /** Connects an agent to a session and resolves once it holds the session's state. */
 export async function createAgentSession (options: AgentSessionOptions): Promise<AgentSession> {
+  const tokenSubject = options.token === undefined ? undefined : decodeTokenClaims(options.token)?.sub
+  if (tokenSubject !== undefined && tokenSubject !== options.agentId) {
+    // The server rejects writes whose author is not the token's principal (PROTOCOL.md §8.4): fail early instead.
+    throw new SessionError('BAD_REQUEST', `agentId ${options.agentId} must equal the token's principal ${tokenSubject}`, { details: { agentId: options.agentId, sub: tokenSubject } })
+  }
   const client = createSessionClient({
     url: options.url,
     sessionId: options.sessionId,
@@ -79,11 +85,18 @@ export async function createAgentSession (options: AgentSessionOptions): Promise
     ...(options.token === undefined ? {} : { token: options.token }),
     ...(options.reconnectDelayMs === undefined ? {} : { reconnectDelayMs: options.reconnectDelayMs }),
   })
+  // A refused token (UNAUTHORIZED, FORBIDDEN, TOKEN_EXPIRED) fails the attach at once instead of timing out.
+  let refuse: ((error: SessionError) => void) | undefined
+  const refused = new Promise<never>((_resolve, reject) => { refuse = reject })
+  const onError = (error: SessionError): void => { if (!error.retryable) refuse?.(error) }
+  client.on('error', onError)
   try {
-    await client.waitForSynced(options.syncTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS)
+    await Promise.race([client.waitForSynced(options.syncTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS), refused])
   } catch (error) {
     client.destroy()
     throw error
+  } finally {
+    client.off('error', onError)
   }
   const { messages } = getSessionRoots(client.doc)
   const handled = new Set<string>()

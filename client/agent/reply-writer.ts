@@ -3,14 +3,17 @@
  * as one Yjs transaction every `coalesceMs` or `maxBufferChars` — so a token flood becomes a few updates per
  * second instead of thousands (stock Hocuspocus stalls under per-token floods, DESIGN.md). While streaming, the
  * writer keeps at most `maxInFlight` unacknowledged updates outstanding (flow control) and refreshes the run's
- * heartbeat.
+ * heartbeat. `pipeParts` does the same for typed parts (reasoning, tool calls and results) from ./adapters/.
  */
 import * as Y from 'yjs'
 import { SessionError } from '../../shared/errors/session-error.ts'
-import { appendMessage, appendText, endRun, getSessionRoots, setMessageStatus, startRun } from '../../shared/session/session-doc.ts'
+import {
+  appendMessage, appendText, appendToolCall, appendToolResult, endRun, getSessionRoots, setMessageStatus, startRun,
+} from '../../shared/session/session-doc.ts'
 import { createRandomId } from '../../shared/session/session-id.ts'
 import type { SessionClient } from '../core/session-client.ts'
 import { waitForCondition } from '../core/wait-for-condition.ts'
+import type { ReplyPart } from './reply-part.ts'
 
 /** Final states a reply can end in. */
 export type ReplyEnd = 'done' | 'stopped' | 'failed'
@@ -40,6 +43,11 @@ export interface ReplyWriter {
   abort (): void
   /** Buffers a token; it reaches the document within `coalesceMs`. @throws SessionError REPLY_CLOSED after end */
   append (token: string): void
+  /**
+   * Writes a typed part: deltas are coalesced like `append` (reasoning and text in separate parts, in order); a tool
+   * call or result is written at once, after the buffered text. @throws SessionError REPLY_CLOSED after end
+   */
+  appendPart (part: ReplyPart): void
   /** Writes buffered tokens now. */
   flush (): void
   /**
@@ -48,6 +56,8 @@ export interface ReplyWriter {
    * reply ends `failed` (partial text kept) and the error is rethrown.
    */
   pipe (tokens: AsyncIterable<string>, options?: { signal?: AbortSignal }): Promise<ReplyEnd>
+  /** `pipe` for typed parts (see `appendPart`), e.g. `pipeParts(fromAiSdkStream(result.fullStream))`; same endings. */
+  pipeParts (parts: AsyncIterable<ReplyPart>, options?: { signal?: AbortSignal }): Promise<ReplyEnd>
   /** Flushes, marks the reply and its run final, and resolves once that is durable on the server. */
   end (state?: ReplyEnd): Promise<void>
 }
@@ -81,6 +91,7 @@ export function createReplyWriter (client: SessionClient, init: ReplyStart, opti
     return init.resume
   })
   let buffer = ''
+  let bufferType: 'text' | 'reasoning' = 'text' // one buffer; switching kind flushes it, so parts keep stream order
   let timer: ReturnType<typeof setTimeout> | undefined
   let ended = false
   const controller = new AbortController()
@@ -94,14 +105,35 @@ export function createReplyWriter (client: SessionClient, init: ReplyStart, opti
     if (buffer === '') return
     const text = buffer
     buffer = ''
-    doc.transact(() => { appendText(reply, text) })
+    doc.transact(() => { appendText(reply, text, bufferType) })
   }
 
-  const append = (token: string): void => {
+  const assertOpen = (): void => {
     if (ended) throw new SessionError('REPLY_CLOSED', `reply ${id} has ended`, { details: { messageId: id } })
+  }
+
+  const bufferDelta = (token: string, partType: 'text' | 'reasoning'): void => {
+    assertOpen()
+    if (partType !== bufferType) {
+      flush()
+      bufferType = partType
+    }
     buffer += token
     if (buffer.length >= maxBufferChars) flush()
     else timer ??= setTimeout(flush, coalesceMs)
+  }
+
+  const append = (token: string): void => { bufferDelta(token, 'text') }
+
+  const appendPart = (part: ReplyPart): void => {
+    if (part.type === 'text-delta') return bufferDelta(part.text, 'text')
+    if (part.type === 'reasoning-delta') return bufferDelta(part.text, 'reasoning')
+    assertOpen()
+    flush()
+    doc.transact(() => {
+      if (part.type === 'tool-call') appendToolCall(reply, part)
+      else appendToolResult(reply, part)
+    })
   }
 
   const waitForCapacity = (): Promise<void> => waitForCondition(
@@ -121,37 +153,43 @@ export function createReplyWriter (client: SessionClient, init: ReplyStart, opti
     await client.waitUntilDurable(ackTimeoutMs)
   }
 
+  /** The loop behind `pipe` and `pipeParts`: writes every item of `source` with `write`, then ends the reply. */
+  const drain = async <T>(source: AsyncIterable<T>, write: (item: T) => void, signal: AbortSignal | undefined): Promise<ReplyEnd> => {
+    const stopped = (): boolean => controller.signal.aborted || signal?.aborted === true
+    signal?.addEventListener('abort', () => { controller.abort() }, { once: true })
+    const iterator = source[Symbol.asyncIterator]()
+    const nextItem = abortableNext(iterator, controller.signal)
+    try {
+      while (!stopped()) {
+        const next = await nextItem()
+        if (next === undefined || next.done === true) break
+        write(next.value)
+        if (timer === undefined && client.unsyncedChanges > maxInFlight) await waitForCapacity()
+        if (timer === undefined) await yieldToEventLoop()
+      }
+      if (stopped()) void iterator.return?.().catch(() => undefined) // reason: a stopped source may fail while closing
+    } catch (error) {
+      if (!stopped()) {
+        void iterator.return?.().catch(() => undefined) // reason: close a source that did not fail itself (`write` threw)
+        await end('failed')
+        throw error
+      }
+    }
+    const state: ReplyEnd = stopped() ? 'stopped' : 'done'
+    await end(state)
+    return state
+  }
+
   return {
     id,
     runId,
     append,
+    appendPart,
     flush,
     signal: controller.signal,
     abort () { controller.abort() },
-    async pipe (tokens, { signal } = {}) {
-      const stopped = (): boolean => controller.signal.aborted || signal?.aborted === true
-      signal?.addEventListener('abort', () => { controller.abort() }, { once: true })
-      const iterator = tokens[Symbol.asyncIterator]()
-      const nextToken = abortableNext(iterator, controller.signal)
-      try {
-        while (!stopped()) {
-          const next = await nextToken()
-          if (next === undefined || next.done === true) break
-          append(next.value)
-          if (timer === undefined && client.unsyncedChanges > maxInFlight) await waitForCapacity()
-          if (timer === undefined) await yieldToEventLoop()
-        }
-        if (stopped()) void iterator.return?.().catch(() => undefined) // reason: a stopped source may fail while closing
-      } catch (error) {
-        if (!stopped()) {
-          await end('failed')
-          throw error
-        }
-      }
-      const state: ReplyEnd = stopped() ? 'stopped' : 'done'
-      await end(state)
-      return state
-    },
+    pipe: (tokens, { signal } = {}) => drain(tokens, append, signal),
+    pipeParts: (parts, { signal } = {}) => drain(parts, appendPart, signal),
     end,
   }
 }
@@ -160,7 +198,7 @@ export function createReplyWriter (client: SessionClient, init: ReplyStart, opti
  * `iterator.next()` that resolves undefined as soon as `signal` aborts, so a stop ends the reply even while the
  * token source is silent. One abort listener serves every call.
  */
-function abortableNext (iterator: AsyncIterator<string>, signal: AbortSignal): () => Promise<IteratorResult<string> | undefined> {
+function abortableNext<T> (iterator: AsyncIterator<T>, signal: AbortSignal): () => Promise<IteratorResult<T> | undefined> {
   let settleOnAbort: (() => void) | undefined
   signal.addEventListener('abort', () => settleOnAbort?.(), { once: true })
   return () => new Promise((resolve, reject) => {

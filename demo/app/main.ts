@@ -1,9 +1,12 @@
 /**
  * The demo chat page: a session list, one live session with streaming replies, a composer and a connection
- * badge. It talks to the server only through the client SDK and the public HTTP API.
+ * badge. It talks to the server only through the client SDK and the public HTTP API. When the server requires tokens,
+ * open the link `npm start` prints (`/#token=…`): the token is kept in localStorage, sent with every request and
+ * names the principal.
  */
 import { createBrowserSessionClient } from '../../client/browser/browser-session-client.ts'
 import type { SessionClient } from '../../client/core/session-client.ts'
+import { decodeTokenClaims } from '../../shared/auth/token-claims.ts'
 import { ROUTES } from '../../shared/protocol/routes.ts'
 import type { MessageView } from '../../shared/session/session-schema.ts'
 
@@ -15,8 +18,11 @@ const byTestId = <T extends HTMLElement>(id: string): T => {
   return element
 }
 
-const principalId = localStorage.getItem('lifeline.principal') ?? `web-${crypto.randomUUID().slice(0, 8)}`
+const token = readToken()
+const claims = token === undefined ? undefined : decodeTokenClaims(token)
+const principalId = claims?.sub ?? localStorage.getItem('lifeline.principal') ?? `web-${crypto.randomUUID().slice(0, 8)}`
 localStorage.setItem('lifeline.principal', principalId)
+const authHeaders: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` }
 const device = `${navigator.platform || 'browser'} tab ${crypto.randomUUID().slice(0, 4)}`
 
 void main()
@@ -35,6 +41,8 @@ async function main (): Promise<void> {
   const client = createBrowserSessionClient({
     url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${ROUTES.WEBSOCKET}`,
     sessionId, principalId, device,
+    ...(token === undefined ? {} : { token }),
+    ...(claims === undefined ? {} : { role: claims.role }),
   })
   bindComposer(client)
   bindSteer(client)
@@ -53,14 +61,24 @@ async function main (): Promise<void> {
   render()
 }
 
+/** The token from a `#token=…` link (then removed from the address bar), else the one kept from an earlier link. */
+function readToken (): string | undefined {
+  const fromLink = new URLSearchParams(location.hash.slice(1)).get('token')
+  if (fromLink !== null && fromLink !== '') {
+    localStorage.setItem('lifeline.token', fromLink)
+    history.replaceState(null, '', `${location.pathname}${location.search}`)
+  }
+  return localStorage.getItem('lifeline.token') ?? undefined
+}
+
 async function listSessions (): Promise<SessionSummary[]> {
-  const response = await fetch(`${ROUTES.SESSIONS}?limit=50`)
+  const response = await fetch(`${ROUTES.SESSIONS}?limit=50`, { headers: authHeaders })
   return ((await response.json()) as { sessions: SessionSummary[] }).sessions
 }
 
 async function createSession (): Promise<SessionSummary> {
   const title = `Session ${new Date().toLocaleString()}`
-  const response = await fetch(ROUTES.SESSIONS, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title }) })
+  const response = await fetch(ROUTES.SESSIONS, { method: 'POST', headers: { 'content-type': 'application/json', ...authHeaders }, body: JSON.stringify({ title }) })
   return await response.json() as SessionSummary
 }
 

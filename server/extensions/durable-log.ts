@@ -13,6 +13,7 @@ import { compactSession } from '../persistence/compact-session.ts'
 import { applyStoredSession } from '../persistence/load-session-doc.ts'
 import type { UpdateLog } from '../persistence/update-log.ts'
 import { toCloseError } from '../transports/close-error.ts'
+import { EXTENSION_PRIORITY } from './extension-priority.ts'
 import { isNoopUpdate } from './is-noop-update.ts'
 
 /** Options of {@link createDurableLogExtension}. */
@@ -79,6 +80,7 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
 
   const extension: Extension = {
     extensionName: 'lifeline-durable-log',
+    priority: EXTENSION_PRIORITY.DURABLE_LOG,
     async onLoadDocument ({ document, documentName }: { document: Document, documentName: string }) {
       const stored = await log.load(documentName)
       applyStoredSession(documentName, stored, document)
@@ -91,8 +93,9 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
       }
       return document
     },
-    async beforeSync ({ type, payload, documentName, document }: beforeSyncPayload) {
-      if (type !== SYNC_STEP2 && type !== SYNC_UPDATE) return
+    async beforeSync ({ type, payload, documentName, document, connection }: beforeSyncPayload) {
+      // Hocuspocus does not apply updates from a read-only connection (observers, deferred updates): never log them.
+      if ((type !== SYNC_STEP2 && type !== SYNC_UPDATE) || connection.readOnly) return
       let noop: boolean
       try {
         noop = isNoopUpdate(document, payload)

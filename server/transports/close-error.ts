@@ -18,6 +18,11 @@ export class CloseError extends Error {
     this.reason = sessionError.code
     this.sessionError = sessionError
   }
+
+  /** One line when logged: Hocuspocus prints every hook failure with console.error. */
+  [Symbol.for('nodejs.util.inspect.custom')] (): string {
+    return `CloseError ${this.reason} (${this.code}): ${this.message} ${JSON.stringify(this.sessionError.details)}`
+  }
 }
 
 /** Wraps any thrown value as a CloseError (non-SessionErrors become PERSISTENCE_FAILED). */

@@ -9,6 +9,7 @@ import { WebSocketServer, type RawData } from 'ws'
 import { FALLBACK_ROUTES, WEBSOCKET_PROBE_FRAME } from '../../shared/protocol/http-fallback.ts'
 import { ROUTES } from '../../shared/protocol/routes.ts'
 import { toFetchRequest } from './to-fetch-request.ts'
+import type { TransportContext } from './transport-context.ts'
 
 /** Options of {@link attachWebSocketTransport}. */
 export interface WebSocketTransportOptions {
@@ -43,7 +44,8 @@ export function attachWebSocketTransport (options: WebSocketTransportOptions): W
       return
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
-      const connection = hocuspocus.handleConnection(ws, toFetchRequest(request, url))
+      const context: TransportContext = { closeTransport: (code, reason) => { ws.close(code, reason) } }
+      const connection = hocuspocus.handleConnection(ws, toFetchRequest(request, url), context)
       ws.on('message', (data: RawData) => { connection.handleMessage(toBytes(data)) })
       ws.on('close', (code: number, reason: Buffer) => { connection.handleClose({ code, reason: reason.toString() }) })
       ws.on('error', () => { ws.terminate() }) // reason: the close event that follows reports it to Hocuspocus

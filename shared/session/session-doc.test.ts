@@ -6,7 +6,7 @@ import * as Y from 'yjs'
 import { describe, expect, it, vi } from 'vitest'
 import { createSeededRandom, testSeed, type SeededRandom } from '../testing/seeded-random.ts'
 import {
-  appendSteer, markSteerHandled, readSteer,
+  appendSteer, markSteerHandled, readSteer, appendToolCall, appendToolResult,
   appendMessage, appendText, endRun, findMessage, getSessionRoots, initializeSession, readMessage, readMessages, readRuns,
   readTranscript, setMessageStatus, startRun,
 } from './session-doc.ts'
@@ -301,5 +301,43 @@ describe('steering', () => {
     expect(markSteerHandled(steer, 'agent', 7)).toBe(true)
     expect(markSteerHandled(steer, 'other-agent', 8)).toBe(false)
     expect(readSteer(steer)).toMatchObject({ handledBy: 'agent', handledAt: 7 })
+  })
+})
+
+describe('appendToolCall / appendToolResult', () => {
+  it('stores tool calls and results as typed parts, in order, readable on another replica', () => {
+    const doc = new Y.Doc()
+    const message = appendMessage(doc, { id: 'm', role: 'assistant', author: 'bot', status: 'streaming', createdAt: 1 })
+    appendText(message, 'thinking', 'reasoning')
+    appendToolCall(message, { toolCallId: 'c1', toolName: 'search', input: { q: 'yjs', tags: ['crdt'] } })
+    appendToolResult(message, { toolCallId: 'c1', output: { hits: [1, 2] } })
+    appendToolCall(message, { toolCallId: 'c2', toolName: 'write', input: '{"pa', inputError: 'INVALID_JSON' })
+    appendText(message, 'done')
+    const replica = new Y.Doc()
+    Y.applyUpdate(replica, Y.encodeStateAsUpdate(doc))
+    const expected: PartView[] = [
+      { type: 'reasoning', text: 'thinking' },
+      { type: 'tool-call', toolCallId: 'c1', toolName: 'search', input: { q: 'yjs', tags: ['crdt'] } },
+      { type: 'tool-result', toolCallId: 'c1', output: { hits: [1, 2] } },
+      { type: 'tool-call', toolCallId: 'c2', toolName: 'write', input: '{"pa', inputError: 'INVALID_JSON' },
+      { type: 'text', text: 'done' },
+    ]
+    expect(readMessage(message).parts).toEqual(expected)
+    expect(readMessages(replica)[0]?.parts).toEqual(expected)
+    expect(readMessages(replica)[0]?.text).toBe('done')
+  })
+
+  it('stores a plain-JSON copy: later mutation of the input does not leak, undefined becomes null', () => {
+    const doc = new Y.Doc()
+    const message = appendMessage(doc, { id: 'm', role: 'assistant', author: 'bot', status: 'streaming', createdAt: 1 })
+    const input = { q: 'a', when: new Date(0), drop: undefined }
+    appendToolCall(message, { toolCallId: 'c1', toolName: 'f', input })
+    appendToolResult(message, { toolCallId: 'c1', output: undefined })
+    input.q = 'mutated'
+    expect(readMessage(message).parts.slice(0, 2)).toEqual([
+      { type: 'tool-call', toolCallId: 'c1', toolName: 'f', input: { q: 'a', when: '1970-01-01T00:00:00.000Z' } },
+      { type: 'tool-result', toolCallId: 'c1', output: null },
+    ])
+    expect(() => { appendToolResult(message, { toolCallId: 'c2', output: 1n }) }).toThrow(TypeError)
   })
 })

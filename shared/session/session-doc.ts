@@ -4,12 +4,13 @@
  *
  *   const message = appendMessage(doc, { id, role: 'user', author: 'alice', text: 'hi', status: 'done' })
  *   appendText(reply, 'tok')  // opens a new text part past MAX_TEXT_PART_CHARS
+ *   appendToolCall(reply, { toolCallId: 'call_1', toolName: 'search', input: { q: 'yjs' } })
  */
 import * as Y from 'yjs'
 import {
   MAX_TEXT_PART_CHARS, MESSAGE_ROLES, MESSAGE_STATUSES, RUN_STATES, SESSION_ROOTS, SESSION_SCHEMA_VERSION, STEER_KINDS,
-  type MessageRole, type MessageStatus, type MessageView, type PartView, type RunState, type RunView, type SteerKind,
-  type SteerView, type TranscriptView,
+  TOOL_INPUT_ERRORS, type MessageRole, type MessageStatus, type MessageView, type PartView, type RunState, type RunView,
+  type SteerKind, type SteerView, type ToolInputError, type TranscriptView,
 } from './session-schema.ts'
 
 /** Fields of a new message. `text`, when given, becomes its first text part. */
@@ -34,6 +35,22 @@ export interface NewSteer {
   /** Message the steer is about (e.g. the reply to stop). */
   readonly target?: string
   readonly text?: string
+}
+
+/** A tool call the model made, stored as a `tool-call` part. */
+export interface NewToolCall {
+  readonly toolCallId: string
+  readonly toolName: string
+  /** The tool's arguments; stored as plain JSON. */
+  readonly input: unknown
+  readonly inputError?: ToolInputError
+}
+
+/** What a tool returned, stored as a `tool-result` part. */
+export interface NewToolResult {
+  readonly toolCallId: string
+  /** Stored as plain JSON. */
+  readonly output: unknown
 }
 
 /** Fields of a new run. */
@@ -100,6 +117,33 @@ export function appendText (message: Y.Map<unknown>, text: string, partType: 'te
   part.set('type', partType)
   part.set('text', new Y.Text(text))
   parts.push([part])
+}
+
+/**
+ * Appends a `tool-call` part to the message. `input` is stored as a plain-JSON copy (what JSON.stringify keeps;
+ * undefined becomes null), so every replica reads the same value.
+ * @throws TypeError when `input` cannot be serialised as JSON (a cycle, a BigInt)
+ */
+export function appendToolCall (message: Y.Map<unknown>, call: NewToolCall): void {
+  const part = new Y.Map<unknown>()
+  part.set('type', 'tool-call')
+  part.set('toolCallId', call.toolCallId)
+  part.set('toolName', call.toolName)
+  part.set('input', toJsonValue(call.input))
+  if (call.inputError !== undefined) part.set('inputError', call.inputError)
+  ;(message.get('parts') as Y.Array<Y.Map<unknown>>).push([part])
+}
+
+/**
+ * Appends a `tool-result` part to the message; `output` is stored as a plain-JSON copy, like a tool call's input.
+ * @throws TypeError when `output` cannot be serialised as JSON
+ */
+export function appendToolResult (message: Y.Map<unknown>, result: NewToolResult): void {
+  const part = new Y.Map<unknown>()
+  part.set('type', 'tool-result')
+  part.set('toolCallId', result.toolCallId)
+  part.set('output', toJsonValue(result.output))
+  ;(message.get('parts') as Y.Array<Y.Map<unknown>>).push([part])
 }
 
 /** Sets a message's status (and keeps every other field). */
@@ -238,13 +282,22 @@ export function readTranscript (id: string, doc: Y.Doc): TranscriptView {
 function readPart (part: Y.Map<unknown>): PartView {
   const type = part.get('type')
   if (type === 'tool-call') {
-    return { type, toolCallId: String(part.get('toolCallId')), toolName: String(part.get('toolName')), input: part.get('input') }
+    const inputError = part.get('inputError')
+    return {
+      type, toolCallId: String(part.get('toolCallId')), toolName: String(part.get('toolName')), input: part.get('input'),
+      ...(TOOL_INPUT_ERRORS.includes(inputError as ToolInputError) ? { inputError: inputError as ToolInputError } : {}),
+    }
   }
   if (type === 'tool-result') {
     return { type, toolCallId: String(part.get('toolCallId')), output: part.get('output') }
   }
   const text = part.get('text')
   return { type: type === 'reasoning' ? 'reasoning' : 'text', text: text instanceof Y.Text ? text.toString() : '' }
+}
+
+function toJsonValue (value: unknown): unknown {
+  const json = JSON.stringify(value)
+  return json === undefined ? null : JSON.parse(json) as unknown
 }
 
 function optionalString (value: unknown): string | undefined {

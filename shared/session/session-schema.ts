@@ -38,6 +38,13 @@ export type RunState = (typeof RUN_STATES)[number]
 export const PART_TYPES = ['text', 'reasoning', 'tool-call', 'tool-result'] as const
 export type PartType = (typeof PART_TYPES)[number]
 
+/**
+ * Why a tool call's input is not what the tool expects. `INVALID_JSON`: the model's arguments string is not JSON
+ * (often a reply cut at the token limit); the part keeps the raw string as `input` so nothing the model wrote is lost.
+ */
+export const TOOL_INPUT_ERRORS = ['INVALID_JSON'] as const
+export type ToolInputError = (typeof TOOL_INPUT_ERRORS)[number]
+
 /** Kinds of steering entries a person can post into a session. */
 export const STEER_KINDS = ['stop', 'redirect', 'note', 'approve', 'reject'] as const
 export type SteerKind = (typeof STEER_KINDS)[number]
@@ -57,7 +64,11 @@ export interface SteerView {
 /** Plain-JSON view of one message part. */
 export type PartView =
   | { readonly type: 'text' | 'reasoning', readonly text: string }
-  | { readonly type: 'tool-call', readonly toolCallId: string, readonly toolName: string, readonly input: unknown }
+  | {
+    readonly type: 'tool-call', readonly toolCallId: string, readonly toolName: string, readonly input: unknown
+    /** Set when the model's arguments could not be used as given; `input` then holds them verbatim. */
+    readonly inputError?: ToolInputError
+  }
   | { readonly type: 'tool-result', readonly toolCallId: string, readonly output: unknown }
 
 /** Plain-JSON view of one message; `text` joins its parts of type `text` in order (not `reasoning`). */

@@ -1,0 +1,131 @@
+/**
+ * ReplyWriter typed parts on a local document (no server): `pipeParts` coalesces reasoning and text deltas into
+ * separate parts in stream order, writes tool calls and results as their own parts, and ends `done`, `stopped` or
+ * `failed` exactly like `pipe`.
+ */
+import * as Y from 'yjs'
+import { describe, expect, it } from 'vitest'
+import { findMessage, readMessage } from '../../shared/session/session-doc.ts'
+import type { MessageView } from '../../shared/session/session-schema.ts'
+import type { SessionClient } from '../core/session-client.ts'
+import { replay } from './adapters/testing/replay.ts'
+import type { ReplyPart } from './reply-part.ts'
+import { createReplyWriter, type ReplyWriter } from './reply-writer.ts'
+
+/** A client whose every change is durable at once: enough for the writer, which only needs doc and flow control. */
+function localClient (): SessionClient {
+  const doc = new Y.Doc()
+  return {
+    sessionId: 'local', principalId: 'agent-1', doc, status: 'synced', transport: undefined, unsyncedChanges: 0,
+    on () {}, off () {},
+    messages: () => [], presence: () => [], sendMessage: () => '', steer: () => '',
+    waitForSynced: async () => {}, waitUntilDurable: async () => {},
+    disconnect () {}, connect () {}, destroy () {},
+  }
+}
+
+function openReply (options: { coalesceMs?: number } = {}): { client: SessionClient, writer: ReplyWriter, view: () => MessageView } {
+  const client = localClient()
+  const writer = createReplyWriter(client, { agentId: 'agent-1' }, { coalesceMs: options.coalesceMs ?? 60_000, maxBufferChars: 1_000_000, heartbeatMs: 60_000 })
+  return { client, writer, view: () => readMessage(findMessage(client.doc, writer.id)!) }
+}
+
+const text = (value: string): ReplyPart => ({ type: 'text-delta', text: value })
+const reasoning = (value: string): ReplyPart => ({ type: 'reasoning-delta', text: value })
+
+describe('ReplyWriter.pipeParts', () => {
+  it('keeps stream order across part kinds and coalesces each run of deltas into one write', async () => {
+    const { client, writer, view } = openReply()
+    let updates = 0
+    client.doc.on('update', () => { updates++ })
+    const parts: ReplyPart[] = [
+      reasoning('Think '), reasoning('twice.'), text('Calling '), text('the tool.'), reasoning('Hmm.'),
+      { type: 'tool-call', toolCallId: 'c1', toolName: 'search', input: { q: 'yjs', limit: 3 } },
+      { type: 'tool-result', toolCallId: 'c1', output: [{ title: 'Yjs', score: 0.9 }] },
+      text('Found '), text('it.'),
+    ]
+    await expect(writer.pipeParts(replay(parts))).resolves.toBe('done')
+    expect(view().parts).toEqual([
+      { type: 'reasoning', text: 'Think twice.' },
+      { type: 'text', text: 'Calling the tool.' },
+      { type: 'reasoning', text: 'Hmm.' },
+      { type: 'tool-call', toolCallId: 'c1', toolName: 'search', input: { q: 'yjs', limit: 3 } },
+      { type: 'tool-result', toolCallId: 'c1', output: [{ title: 'Yjs', score: 0.9 }] },
+      { type: 'text', text: 'Found it.' },
+    ])
+    expect(view().text).toBe('Calling the tool.Found it.')
+    expect(view().status).toBe('done')
+    // reasoning, text, reasoning, tool-call, tool-result, the last text (flushed by end), then the final status
+    expect(updates).toBe(7)
+  })
+
+  it('stores tool inputs and outputs as plain JSON and keeps inputError', async () => {
+    const { writer, view } = openReply()
+    writer.appendPart({ type: 'tool-call', toolCallId: 'c1', toolName: 'write', input: '{"path": "a', inputError: 'INVALID_JSON' })
+    writer.appendPart({ type: 'tool-result', toolCallId: 'c1', output: { at: new Date(0), skipped: undefined, nested: { ok: true } } })
+    writer.appendPart({ type: 'tool-result', toolCallId: 'c2', output: undefined })
+    await writer.end()
+    expect(view().parts).toEqual([
+      { type: 'tool-call', toolCallId: 'c1', toolName: 'write', input: '{"path": "a', inputError: 'INVALID_JSON' },
+      { type: 'tool-result', toolCallId: 'c1', output: { at: '1970-01-01T00:00:00.000Z', nested: { ok: true } } },
+      { type: 'tool-result', toolCallId: 'c2', output: null },
+    ])
+    expect(() => { writer.appendPart(text('late')) }).toThrow(expect.objectContaining({ code: 'REPLY_CLOSED' }))
+  })
+
+  it('ends stopped when the writer is aborted mid-stream, keeping the parts written before', async () => {
+    const { writer, view } = openReply({ coalesceMs: 1 })
+    const parts: ReplyPart[] = [reasoning('plan'), { type: 'tool-call', toolCallId: 'c1', toolName: 'f', input: {} }]
+    const endless = replay(parts, { repeat: (index) => text(`t${index} `), beforeItem: (index) => { if (index === 6) writer.abort() } })
+    await expect(writer.pipeParts(endless)).resolves.toBe('stopped')
+    expect(view().status).toBe('stopped')
+    expect(view().parts).toEqual([
+      { type: 'reasoning', text: 'plan' },
+      { type: 'tool-call', toolCallId: 'c1', toolName: 'f', input: {} },
+      { type: 'text', text: 't2 t3 t4 t5 ' },
+    ])
+  })
+
+  it('ends stopped when the given signal aborts', async () => {
+    const { writer, view } = openReply()
+    const controller = new AbortController()
+    const endless = replay([text('a')], { repeat: () => text('b'), beforeItem: (index) => { if (index === 3) controller.abort() } })
+    await expect(writer.pipeParts(endless, { signal: controller.signal })).resolves.toBe('stopped')
+    expect(view()).toMatchObject({ status: 'stopped', text: 'abb' })
+  })
+
+  it('ends failed and rethrows when the source throws, keeping the partial reply', async () => {
+    const { writer, view } = openReply()
+    const failure = new Error('model overloaded')
+    async function * failing (): AsyncGenerator<ReplyPart> {
+      yield reasoning('r')
+      yield text('partial')
+      throw failure
+    }
+    await expect(writer.pipeParts(failing())).rejects.toBe(failure)
+    expect(view()).toMatchObject({ status: 'failed', text: 'partial', parts: [{ type: 'reasoning', text: 'r' }, { type: 'text', text: 'partial' }] })
+  })
+
+  it('ends failed and closes the source when a part cannot be written', async () => {
+    const { writer, view } = openReply()
+    let closed = false
+    async function * source (): AsyncGenerator<ReplyPart> {
+      try {
+        yield text('before')
+        yield { type: 'tool-result', toolCallId: 'c1', output: { size: 10n } }
+        yield text('never')
+      } finally {
+        closed = true
+      }
+    }
+    await expect(writer.pipeParts(source())).rejects.toThrow(TypeError)
+    await expect.poll(() => closed, { timeout: 1_000 }).toBe(true)
+    expect(view()).toMatchObject({ status: 'failed', text: 'before' })
+  })
+
+  it('leaves pipe for plain tokens unchanged', async () => {
+    const { writer, view } = openReply()
+    await expect(writer.pipe(replay(['a', 'b', 'c']))).resolves.toBe('done')
+    expect(view()).toMatchObject({ status: 'done', text: 'abc', parts: [{ type: 'text', text: 'abc' }] })
+  })
+})

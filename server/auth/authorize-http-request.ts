@@ -1,0 +1,45 @@
+/**
+ * Token check for the HTTP session routes when auth is on (PROTOCOL.md §8.6): `Authorization: Bearer <token>`.
+ * Reading one transcript needs a token scoped to that session (any role); listing needs scope `*`; creating needs
+ * scope `*` and a role that writes (user or agent). Health and the HTTP fallback frames are not guarded here —
+ * fallback frames carry the same Auth message as a WebSocket.
+ */
+import type { IncomingMessage } from 'node:http'
+import { ANY_SESSION, scopeAllows, type TokenClaims } from '../../shared/auth/token-claims.ts'
+import { SessionError } from '../../shared/errors/session-error.ts'
+import { ROUTES } from '../../shared/protocol/routes.ts'
+import type { AuthSecret } from './auth-secret.ts'
+import { verifyToken } from './verify-token.ts'
+
+/**
+ * Checks the bearer token of a request to a session route; other paths pass unchecked. Returns the claims, if any.
+ * @throws SessionError UNAUTHORIZED, TOKEN_EXPIRED, FORBIDDEN
+ */
+export function authorizeHttpRequest (request: IncomingMessage, url: URL, options: { secret: AuthSecret, nowMs?: number }): TokenClaims | undefined {
+  const path = url.pathname
+  const isList = path === ROUTES.SESSIONS
+  if (!isList && !path.startsWith(`${ROUTES.SESSIONS}/`)) return undefined
+  const header = request.headers.authorization ?? ''
+  const match = /^Bearer ([^\s]+)$/i.exec(header)
+  const claims = verifyToken(match?.[1] ?? '', { secret: options.secret, ...(options.nowMs === undefined ? {} : { nowMs: options.nowMs }) })
+  if (isList) {
+    if (claims.session !== ANY_SESSION) throw forbidden('listing or creating sessions needs a token scoped to every session (*)')
+    if (request.method === 'POST' && claims.role === 'observer') throw forbidden('observers cannot create sessions')
+    return claims
+  }
+  const sessionId = safeDecode(path.slice(ROUTES.SESSIONS.length + 1))
+  if (!scopeAllows(claims.session, sessionId)) throw forbidden(`this token does not open session ${sessionId}`)
+  return claims
+}
+
+function forbidden (message: string): SessionError {
+  return new SessionError('FORBIDDEN', message)
+}
+
+function safeDecode (text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text // reason: the sessions API rejects the malformed id itself
+  }
+}

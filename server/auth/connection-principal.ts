@@ -1,0 +1,27 @@
+/**
+ * The authenticated principal of a connection, stored in its Hocuspocus context by the authenticate extension
+ * and read by governance. Without auth (open mode) a connection has none.
+ */
+import type { PrincipalRole } from '../../shared/auth/token-claims.ts'
+
+/** Who is on a connection, from their verified token. */
+export interface ConnectionPrincipal {
+  readonly id: string
+  readonly role: PrincipalRole
+  /** Session scope of the token (a session id or ANY_SESSION). */
+  readonly session: string
+  /** When the token expires, epoch ms. */
+  readonly expiresAtMs: number
+}
+
+/** The part of a connection context the authenticate extension adds. */
+export interface PrincipalContext {
+  readonly principal: ConnectionPrincipal
+}
+
+/** The principal in a connection context, or undefined (open mode, or not a client connection). */
+export function principalOf (context: unknown): ConnectionPrincipal | undefined {
+  if (typeof context !== 'object' || context === null) return undefined
+  const principal = (context as Partial<PrincipalContext>).principal
+  return typeof principal === 'object' && principal !== null ? principal : undefined
+}

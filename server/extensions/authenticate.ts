@@ -1,0 +1,92 @@
+/**
+ * Authenticate extension (PROTOCOL.md §8.2): verifies the token every connection sends in its Auth frame,
+ * checks its session scope and puts the principal into the connection context. A failure answers Hocuspocus'
+ * permission-denied frame with the error code as reason and then closes the socket with that code's close code
+ * (UNAUTHORIZED, TOKEN_EXPIRED, FORBIDDEN). Observers get a read-only connection. A connection is closed with
+ * TOKEN_EXPIRED when its token expires.
+ */
+import type { Connection, Extension, connectedPayload, onAuthenticatePayload } from '@hocuspocus/server'
+import { scopeAllows } from '../../shared/auth/token-claims.ts'
+import { isSessionError, SessionError } from '../../shared/errors/session-error.ts'
+import type { AuthSecret } from '../auth/auth-secret.ts'
+import { principalOf, type PrincipalContext } from '../auth/connection-principal.ts'
+import { toSafeListener, type SecurityEventListener } from '../auth/security-event.ts'
+import { verifyToken } from '../auth/verify-token.ts'
+import { CloseError } from '../transports/close-error.ts'
+import { closeTransportOf } from '../transports/transport-context.ts'
+import { EXTENSION_PRIORITY } from './extension-priority.ts'
+
+/** Options of {@link createAuthenticate}. */
+export interface AuthenticateOptions {
+  readonly secret: AuthSecret
+  /** Clock in ms (default Date.now). */
+  readonly now?: () => number
+  /** Receives failed authentications and token expiries. */
+  readonly onSecurityEvent?: SecurityEventListener
+}
+
+/** Longest timer Node accepts; later expiries are checked again when it fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+/** Creates the extension. */
+export function createAuthenticate (options: AuthenticateOptions): Extension {
+  const now = options.now ?? Date.now
+  const report = toSafeListener(options.onSecurityEvent)
+
+  const closeWith = (connection: Connection, error: SessionError): void => {
+    // Closing the socket lets Hocuspocus close the connection; without a transport hook, close the connection only.
+    const closeTransport = closeTransportOf(connection.context)
+    if (closeTransport === undefined) connection.close({ code: error.closeCode, reason: error.code })
+    else closeTransport(error.closeCode, error.code)
+  }
+
+  const watchExpiry = (connection: Connection, expiresAtMs: number): void => {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const arm = (): void => {
+      const remaining = expiresAtMs - now()
+      if (remaining <= 0) {
+        const error = new SessionError('TOKEN_EXPIRED', 'token has expired', { details: { expiresAtMs } })
+        report({ kind: 'token-expired', sessionId: connection.document.name, ...principalIdOf(connection.context), error })
+        closeWith(connection, error)
+        return
+      }
+      timer = setTimeout(arm, Math.min(remaining, MAX_TIMER_MS))
+      timer.unref()
+    }
+    arm()
+    connection.onClose(() => { clearTimeout(timer) })
+  }
+
+  return {
+    extensionName: 'lifeline-authenticate',
+    priority: EXTENSION_PRIORITY.AUTHENTICATE,
+    async onAuthenticate ({ token, documentName, context, connectionConfig }: onAuthenticatePayload): Promise<PrincipalContext> {
+      let sub: string | undefined
+      try {
+        const claims = verifyToken(token, { secret: options.secret, nowMs: now() })
+        sub = claims.sub
+        if (!scopeAllows(claims.session, documentName)) {
+          throw new SessionError('FORBIDDEN', `this token does not open session ${documentName}`, { details: { sessionId: documentName, scope: claims.session } })
+        }
+        if (claims.role === 'observer') connectionConfig.readOnly = true
+        return { principal: { id: claims.sub, role: claims.role, session: claims.session, expiresAtMs: claims.exp * 1000 } }
+      } catch (error) {
+        const sessionError = isSessionError(error) ? error : new SessionError('UNAUTHORIZED', 'token check failed', { cause: error })
+        report({ kind: 'authentication-failed', sessionId: documentName, ...(sub === undefined ? {} : { principalId: sub }), error: sessionError })
+        const closeTransport = closeTransportOf(context)
+        // Hocuspocus answers with a permission-denied frame carrying the reason once this rejects; close after it.
+        if (closeTransport !== undefined) setImmediate(() => { closeTransport(sessionError.closeCode, sessionError.code) })
+        throw new CloseError(sessionError)
+      }
+    },
+    async connected ({ connection }: connectedPayload) {
+      const principal = principalOf(connection.context)
+      if (principal !== undefined) watchExpiry(connection, principal.expiresAtMs)
+    },
+  }
+}
+
+function principalIdOf (context: unknown): { principalId?: string } {
+  const principal = principalOf(context)
+  return principal === undefined ? {} : { principalId: principal.id }
+}

@@ -1,0 +1,16 @@
+/**
+ * Order of Lifeline's Hocuspocus extensions. Hocuspocus sorts extensions by `priority`, highest first (default
+ * 100), and runs each hook along that order, stopping at the first that throws. So governance must outrank the
+ * durable log: an update it rejects never reaches the log's append (PROTOCOL.md §8.3; proved by
+ * e2e/node/auth-attacks.test.ts, which finds no attacker bytes in the log).
+ */
+
+/** Priorities, highest runs first. */
+export const EXTENSION_PRIORITY = {
+  /** Token check on connect. */
+  AUTHENTICATE: 300,
+  /** Inspect every inbound update and awareness state before anything stores or applies it. */
+  GOVERN_UPDATES: 200,
+  /** Append to the log before the update is applied and acknowledged (Hocuspocus' default priority). */
+  DURABLE_LOG: 100,
+} as const

@@ -1,0 +1,145 @@
+/**
+ * Governance extension (PROTOCOL.md §8.3–8.5): inspects every inbound sync step 2 / update before the durable
+ * log stores it and before Hocuspocus applies it — its priority outranks the log's (extension-priority.ts) and a
+ * hook that throws stops the chain. A rejected update closes the connection with UPDATE_REJECTED and a reason;
+ * an accepted one is first tried on a scratch copy, so an update that would throw half-way or leave pending
+ * structs is rejected too. Awareness states are bound to the sender's clientIDs and their identity rewritten
+ * from the token. Stateless messages are not handled by Lifeline: no hook forwards them, so they reach nobody.
+ */
+import type { Connection, Document, Extension, afterHandleMessagePayload, beforeHandleAwarenessPayload, beforeSyncPayload } from '@hocuspocus/server'
+import { MAX_CLIENT_IDS_PER_CONNECTION, type UpdateRejectionReason } from '../../shared/auth/update-rejection.ts'
+import { SessionError } from '../../shared/errors/session-error.ts'
+import { principalOf, type ConnectionPrincipal } from '../auth/connection-principal.ts'
+import { toSafeListener, type SecurityEventListener } from '../auth/security-event.ts'
+import { createClientBindings, type ClientBindings } from '../governance/client-bindings.ts'
+import { inspectUpdate } from '../governance/inspect-update.ts'
+import { rewriteAwarenessState } from '../governance/rewrite-awareness.ts'
+import { createScratchReplica, type ScratchReplica } from '../governance/scratch-replica.ts'
+import { CloseError } from '../transports/close-error.ts'
+import { EXTENSION_PRIORITY } from './extension-priority.ts'
+
+interface SessionGovernance {
+  readonly bindings: ClientBindings
+  readonly scratch: ScratchReplica
+}
+
+const SYNC_STEP2 = 1
+const SYNC_UPDATE = 2
+
+/** Options of {@link createGovernUpdates}. */
+export interface GovernUpdatesOptions {
+  /** Receives every rejection and clientID take-over. */
+  readonly onSecurityEvent?: SecurityEventListener
+}
+
+/** Creates the governance extension. */
+export function createGovernUpdates (options: GovernUpdatesOptions = {}): Extension {
+  const report = toSafeListener(options.onSecurityEvent)
+  const sessions = new Map<string, SessionGovernance>()
+  /** Connections made read-only for the one message being deferred. */
+  const deferred = new Set<Connection>()
+
+  const sessionFor = (document: Document): SessionGovernance => {
+    let session = sessions.get(document.name)
+    if (session === undefined) {
+      const bindings = createClientBindings({ doc: document, isLive: (holder) => document.hasConnection(holder as Connection) })
+      bindings.bindServer(document.clientID)
+      session = { bindings, scratch: createScratchReplica(document) }
+      sessions.set(document.name, session)
+    }
+    return session
+  }
+
+  const takeOver = (session: SessionGovernance, clientId: number, principal: ConnectionPrincipal, connection: Connection): void => {
+    const superseded = session.bindings.bind(clientId, principal.id, connection) as Connection | undefined
+    if (superseded === undefined) return
+    const error = new SessionError('CLIENT_ID_TAKEN_OVER', `clientID ${clientId} is now used by a newer connection`, { details: { clientId } })
+    report({ kind: 'client-id-taken-over', sessionId: superseded.document.name, principalId: principal.id, error })
+    // Closed at once, so its awareness entry goes before the newer connection's state is applied. The socket stays:
+    // a provider reconnects after a socket close and would take the clientID back, so two live duplicates would
+    // keep evicting each other; a dead socket is dropped by Hocuspocus' timeout anyway.
+    superseded.close({ code: error.closeCode, reason: error.code })
+  }
+
+  return {
+    extensionName: 'lifeline-govern-updates',
+    priority: EXTENSION_PRIORITY.GOVERN_UPDATES,
+    async afterLoadDocument ({ document }: { document: Document }) {
+      sessionFor(document)
+    },
+    async afterUnloadDocument ({ documentName }: { documentName: string }) {
+      sessions.get(documentName)?.scratch.destroy()
+      sessions.delete(documentName)
+    },
+    async beforeSync ({ type, payload, document, documentName, connection, context }: beforeSyncPayload) {
+      if (type !== SYNC_STEP2 && type !== SYNC_UPDATE) return
+      const principal = requirePrincipal(context, documentName)
+      const session = sessionFor(document)
+      const inspection = inspectUpdate({ doc: document, update: payload, principal, bindings: session.bindings, holder: connection })
+      const refuse = (reason: UpdateRejectionReason, message: string, details?: Readonly<Record<string, unknown>>): CloseError => {
+        const error = rejected(documentName, reason, message, details)
+        report({ kind: 'update-rejected', sessionId: documentName, principalId: principal.id, error: error.sessionError })
+        return error
+      }
+      if (inspection.verdict === 'reject') {
+        throw refuse(inspection.rejection.reason, inspection.rejection.message, inspection.rejection.details)
+      }
+      if (inspection.verdict === 'defer') {
+        // PROTOCOL.md §8.3: not stored (the durable log skips read-only connections), not applied, SyncStatus(false).
+        connection.readOnly = true
+        deferred.add(connection)
+        return
+      }
+      const tried = session.scratch.tryUpdate(payload)
+      if (!tried.ok) {
+        if (tried.problem === 'throws') throw refuse('MALFORMED', 'the update fails to apply', { cause: String(tried.cause) })
+        if (tried.problem === 'misplaced') throw refuse('MALFORMED', 'the update places an item outside its neighbours')
+        throw refuse('MISSING_DEPENDENCY', 'the update would leave parts the session cannot place')
+      }
+      for (const clientId of inspection.clientIds) takeOver(session, clientId, principal, connection)
+    },
+    async afterHandleMessage ({ connection, context }: afterHandleMessagePayload) {
+      if (!deferred.delete(connection)) return
+      connection.readOnly = principalOf(context)?.role === 'observer'
+    },
+    async beforeHandleAwareness ({ states, connection, context, document, documentName }: beforeHandleAwarenessPayload) {
+      if (connection === undefined) return // server-side awareness
+      const principal = requirePrincipal(context, documentName)
+      const session = sessionFor(document)
+      const refuse = (reason: UpdateRejectionReason, message: string, details?: Readonly<Record<string, unknown>>): CloseError => {
+        const error = rejected(documentName, reason, message, details)
+        report({ kind: 'awareness-rejected', sessionId: documentName, principalId: principal.id, error: error.sessionError })
+        return error
+      }
+      for (const [clientId, state] of states) {
+        // Hocuspocus decodes into a scratch Awareness that adds an empty state of its own: never publish it.
+        if (Object.keys(state).length === 0) {
+          states.delete(clientId)
+          continue
+        }
+        if (session.bindings.check(clientId, principal.id) === 'foreign') {
+          throw refuse('FOREIGN_CLIENT_ID', `awareness for clientID ${clientId}, which belongs to another principal`, { clientId })
+        }
+        if (session.bindings.countHeldBy(connection, [clientId]) > MAX_CLIENT_IDS_PER_CONNECTION) {
+          throw refuse('TOO_MANY_CLIENT_IDS', `one connection may use at most ${MAX_CLIENT_IDS_PER_CONNECTION} clientIDs`)
+        }
+        const rewritten = rewriteAwarenessState(state, principal)
+        if (rewritten === undefined) throw refuse('MALFORMED', 'awareness state too large', { clientId })
+        states.set(clientId, rewritten)
+        takeOver(session, clientId, principal, connection)
+      }
+    },
+  }
+}
+
+function requirePrincipal (context: unknown, documentName: string): ConnectionPrincipal {
+  const principal = principalOf(context)
+  if (principal === undefined) {
+    throw new CloseError(new SessionError('UNAUTHORIZED', 'connection has no authenticated principal', { details: { sessionId: documentName } }))
+  }
+  return principal
+}
+
+function rejected (sessionId: string, reason: UpdateRejectionReason, message: string, details: Readonly<Record<string, unknown>> = {}): CloseError {
+  return new CloseError(new SessionError('UPDATE_REJECTED', message, { details: { ...details, reason, sessionId } }))
+}

@@ -1,0 +1,85 @@
+/**
+ * Which principal — and which live connection — each Yjs clientID of one session belongs to (DESIGN.md
+ * §Durability contract: a clientID is never used by two live writers). A clientID is bound to the first
+ * principal that writes with it or announces it in awareness; a clientID already in the document but not bound
+ * in memory (after a restart) is attributed from the document (attribute-client.ts). Another connection of the
+ * same principal takes a clientID over (a reconnect while the server still holds the dead socket); the
+ * superseded connection is returned so the caller can close it.
+ */
+import * as Y from 'yjs'
+import { attributeClientId, SERVER_OWNER, type ClientOwner } from './attribute-client.ts'
+
+/** Whether a principal may write with a clientID. */
+export type ClientClaim =
+  /** Bound to this principal (or attributed to it by the document). */
+  | 'own'
+  /** Unused: neither bound nor in the document. */
+  | 'free'
+  /** Bound or attributed to someone else, or not attributable. */
+  | 'foreign'
+
+/** The bindings of one session. */
+export interface ClientBindings {
+  check (clientId: number, principalId: string): ClientClaim
+  /** Binds `clientId` to `principalId` held by `holder`; returns a different live holder it takes over from. */
+  bind (clientId: number, principalId: string, holder: object): object | undefined
+  /** Reserves `clientId` for the server's own writes. */
+  bindServer (clientId: number): void
+  /** ClientIDs `holder` has bound, or would hold after binding `extra`. */
+  countHeldBy (holder: object, extra?: Iterable<number>): number
+}
+
+interface Binding {
+  readonly owner: ClientOwner
+  holder: object | undefined
+}
+
+/** Creates the bindings of the session in `doc`; `isLive` tells whether a holder is still connected. */
+export function createClientBindings (options: { doc: Y.Doc, isLive: (holder: object) => boolean }): ClientBindings {
+  const bindings = new Map<number, Binding>()
+  const held = new WeakMap<object, Set<number>>()
+  const unattributable = new Set<number>()
+
+  const ownerOf = (clientId: number): ClientOwner | undefined | null => {
+    const bound = bindings.get(clientId)
+    if (bound !== undefined) return bound.owner
+    if (unattributable.has(clientId)) return null
+    if (Y.getState(options.doc.store, clientId) === 0) return undefined
+    const attribution = attributeClientId(options.doc, clientId)
+    if (attribution.kind !== 'owner') {
+      unattributable.add(clientId)
+      return null
+    }
+    bindings.set(clientId, { owner: attribution.owner, holder: undefined })
+    return attribution.owner
+  }
+
+  return {
+    check (clientId, principalId) {
+      const owner = ownerOf(clientId) // undefined: unused; null: not attributable
+      if (owner === undefined) return 'free'
+      return owner === principalId ? 'own' : 'foreign'
+    },
+    bind (clientId, principalId, holder) {
+      const previous = bindings.get(clientId)
+      if (previous !== undefined && previous.owner !== principalId) {
+        throw new Error(`invariant violated: clientID ${clientId} is bound to another principal`)
+      }
+      const superseded = previous?.holder !== undefined && previous.holder !== holder && options.isLive(previous.holder) ? previous.holder : undefined
+      if (previous?.holder !== undefined) held.get(previous.holder)?.delete(clientId)
+      bindings.set(clientId, { owner: principalId, holder })
+      const set = held.get(holder) ?? new Set<number>()
+      set.add(clientId)
+      held.set(holder, set)
+      return superseded
+    },
+    bindServer (clientId) {
+      bindings.set(clientId, { owner: SERVER_OWNER, holder: undefined })
+    },
+    countHeldBy (holder, extra = []) {
+      const set = new Set(held.get(holder))
+      for (const clientId of extra) set.add(clientId)
+      return set.size
+    },
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * inspectUpdate: decides, before anything is stored or applied, whether an inbound update may enter a session
+ * (PROTOCOL.md §8.3). In order: it must decode; every new struct's clientID must belong to the sender; each
+ * clientID's new structs must start exactly at the session's clock for it; every new item must resolve to a place
+ * the sender's role may write, in the shape the session schema gives it; every delete must hit live content the role may delete, or items of the update
+ * itself. Structs the session already has are duplicates Yjs skips. The verdict is for the whole update: nothing
+ * is ever half-applied.
+ */
+import * as Y from 'yjs'
+import { MAX_CLIENT_IDS_PER_CONNECTION, type UpdateRejectionReason } from '../../shared/auth/update-rejection.ts'
+import { getSessionRoots } from '../../shared/session/session-doc.ts'
+import type { ConnectionPrincipal } from '../auth/connection-principal.ts'
+import type { ClientBindings } from './client-bindings.ts'
+import { decodeInboundUpdate, isDeletedByUpdate, type DecodedStruct, type DecodedUpdate } from './decoded-update.ts'
+import { createStructLocator, type ItemRef, type Locator } from './struct-locator.ts'
+import { checkShape } from './session-shape.ts'
+import { checkDelete, checkInsert, plainValue, type EntryFacts, type RuleContext } from './session-write-rules.ts'
+
+/** What inspectUpdate needs. */
+export interface InspectUpdateInput {
+  /** The live session document (not yet holding the update). */
+  readonly doc: Y.Doc
+  readonly update: Uint8Array
+  readonly principal: Pick<ConnectionPrincipal, 'id' | 'role'>
+  readonly bindings: ClientBindings
+  /** The sending connection (the holder clientIDs get bound to). */
+  readonly holder: object
+}
+
+/** A rejection: reason code, human message and details for the client. */
+export interface UpdateRejection {
+  readonly reason: UpdateRejectionReason
+  readonly message: string
+  readonly details?: Readonly<Record<string, unknown>>
+}
+
+/** The verdict on one update. */
+export type Inspection =
+  /** May be stored and applied; `clientIds` are the clientIDs it writes with (to bind to the sender). */
+  | { readonly verdict: 'accept', readonly clientIds: readonly number[], readonly changes: boolean }
+  /**
+   * The sender's own clientID continues past a gap: an earlier update of it was lost with a previous connection and
+   * the sync step 2 that follows will carry both. Not stored, not applied, answered SyncStatus(false).
+   */
+  | { readonly verdict: 'defer', readonly clientId: number, readonly expectedClock: number, readonly clock: number }
+  | { readonly verdict: 'reject', readonly rejection: UpdateRejection }
+
+/** Inspects `input.update` against the session and the sender's role. */
+export function inspectUpdate (input: InspectUpdateInput): Inspection {
+  const { doc, principal, bindings } = input
+  let update: DecodedUpdate
+  try {
+    update = decodeInboundUpdate(input.update)
+  } catch (cause) {
+    return reject('MALFORMED', 'the update cannot be decoded', { cause: String(cause) })
+  }
+
+  // 1. Clocks and clientIDs of the new structs.
+  const newStructs: DecodedStruct[] = []
+  const writtenClientIds: number[] = []
+  let gap: { clientId: number, expectedClock: number, clock: number } | undefined
+  for (const [clientId, structs] of update.byClient) {
+    const state = Y.getState(doc.store, clientId)
+    const fresh = structs.filter((struct) => struct.id.clock + struct.length > state)
+    if (fresh.length === 0) continue
+    const first = fresh[0] as DecodedStruct
+    writtenClientIds.push(clientId)
+    if (first.id.clock !== state || fresh.some((struct) => struct instanceof Y.Skip)) {
+      gap ??= { clientId, expectedClock: state, clock: first.id.clock }
+      continue
+    }
+    newStructs.push(...fresh)
+  }
+  if (principal.role === 'observer' && writtenClientIds.length > 0) return reject('ROLE_READ_ONLY', 'observers cannot change a session')
+  for (const clientId of writtenClientIds) {
+    if (bindings.check(clientId, principal.id) === 'foreign') {
+      return reject('FOREIGN_CLIENT_ID', `clientID ${clientId} belongs to another principal`, { clientId })
+    }
+  }
+  if (gap !== undefined) {
+    if (bindings.check(gap.clientId, principal.id) === 'own' && gap.clock > gap.expectedClock) return { verdict: 'defer', ...gap }
+    return reject('CLOCK_GAP', `clientID ${gap.clientId} must continue at clock ${gap.expectedClock}, not ${gap.clock}`, { ...gap })
+  }
+  if (bindings.countHeldBy(input.holder, writtenClientIds) > MAX_CLIENT_IDS_PER_CONNECTION) {
+    return reject('TOO_MANY_CLIENT_IDS', `one connection may write with at most ${MAX_CLIENT_IDS_PER_CONNECTION} clientIDs`)
+  }
+
+  // 2. Where every new item goes.
+  const locator = createStructLocator(doc, update)
+  const rules = createRuleContext(doc, principal, locator, update)
+  for (const struct of newStructs) {
+    if (!(struct instanceof Y.Item)) continue // a GC range of the sender's own clientID only advances its clock
+    if (struct.content instanceof Y.ContentDoc) return reject('FORBIDDEN_PARENT', 'subdocuments are not part of a session')
+    const location = locator.locate({ item: struct, inDoc: false })
+    if (location.kind === 'missing') return reject('MISSING_DEPENDENCY', 'the update refers to content the session does not have', { client: location.id.client, clock: location.id.clock })
+    if (location.kind === 'invalid') return reject('MALFORMED', location.why)
+    if (location.kind === 'garbage') continue
+    const violation = checkInsert(rules, location, struct) ?? checkShape(location, struct)
+    if (violation !== undefined) return reject(violation.reason, violation.message, { client: struct.id.client, clock: struct.id.clock, root: location.root })
+  }
+
+  // 3. What it deletes.
+  let deletes = false
+  for (const range of update.deletes) {
+    const state = Y.getState(doc.store, range.client)
+    const end = range.clock + range.len
+    if (end > state) {
+      const covered = coveredByUpdate(update, range.client, Math.max(range.clock, state), end)
+      if (!covered) return reject('FORBIDDEN_DELETE', 'the update deletes content the session does not have', { ...range })
+    }
+    for (const item of liveItemsIn(doc, range.client, range.clock, Math.min(end, state))) {
+      if (principal.role === 'observer') return reject('ROLE_READ_ONLY', 'observers cannot change a session')
+      deletes = true
+      const location = locator.locate({ item, inDoc: true })
+      if (location.kind !== 'placed') return reject('FORBIDDEN_DELETE', 'the update deletes content outside the session schema')
+      const violation = checkDelete(rules, location)
+      if (violation !== undefined) return reject(violation.reason, violation.message, { client: item.id.client, clock: item.id.clock, root: location.root })
+    }
+  }
+  return { verdict: 'accept', clientIds: writtenClientIds, changes: newStructs.length > 0 || deletes }
+}
+
+function reject (reason: UpdateRejectionReason, message: string, details?: Record<string, unknown>): Inspection {
+  return { verdict: 'reject', rejection: { reason, message, ...(details === undefined ? {} : { details }) } }
+}
+
+/** True when the update's own structs of `client` cover clocks [from, to). */
+function coveredByUpdate (update: DecodedUpdate, client: number, from: number, to: number): boolean {
+  const structs = update.byClient.get(client) ?? []
+  const first = structs[0]
+  const last = structs[structs.length - 1]
+  return first !== undefined && last !== undefined && first.id.clock <= from && last.id.clock + last.length >= to &&
+    !structs.some((struct) => struct instanceof Y.Skip && struct.id.clock < to && struct.id.clock + struct.length > from)
+}
+
+/** Items of `client` in [from, to) that are in the document and not deleted yet. */
+function liveItemsIn (doc: Y.Doc, client: number, from: number, to: number): Y.Item[] {
+  const structs = doc.store.clients.get(client)
+  if (structs === undefined || from >= to) return []
+  const found: Y.Item[] = []
+  for (let index = Y.findIndexSS(structs, from); index < structs.length; index++) {
+    const struct = structs[index] as Y.Item | Y.GC
+    if (struct.id.clock >= to) break
+    if (struct instanceof Y.Item && !struct.deleted) found.push(struct)
+  }
+  return found
+}
+
+function createRuleContext (doc: Y.Doc, principal: InspectUpdateInput['principal'], locator: Locator, update: DecodedUpdate): RuleContext {
+  const { runs } = getSessionRoots(doc)
+  const newEntries = new Map<Y.Item, Map<string, Y.Item[]>>()
+  // Fields of entries the update creates: its items located directly under such an entry.
+  for (const structs of update.byClient.values()) {
+    for (const struct of structs) {
+      if (!(struct instanceof Y.Item) || struct.id.clock < Y.getState(doc.store, struct.id.client)) continue
+      const location = locator.locate({ item: struct, inDoc: false })
+      const [entry, field] = location.kind === 'placed' && location.path.length === 2 ? location.path : []
+      if (entry === undefined || field === undefined || entry.ref.inDoc || field.key === null) continue
+      const fields = newEntries.get(entry.ref.item) ?? new Map<string, Y.Item[]>()
+      fields.set(field.key, [...(fields.get(field.key) ?? []), struct])
+      newEntries.set(entry.ref.item, fields)
+    }
+  }
+  const factsOf = (ref: ItemRef): EntryFacts => {
+    if (!ref.inDoc) {
+      const fields = newEntries.get(ref.item) ?? new Map<string, Y.Item[]>()
+      return {
+        isNew: true,
+        writes: (key) => fields.get(key)?.length ?? 0,
+        value (key) {
+          const written = (fields.get(key) ?? []).filter((item) => !isDeletedByUpdate(update, item.id) && !(item.content instanceof Y.ContentDeleted))
+          return written.length === 1 ? plainValue(written[0] as Y.Item) : undefined
+        },
+      }
+    }
+    const content = ref.item.content
+    const map = content instanceof Y.ContentType && content.type instanceof Y.Map ? content.type as Y.Map<unknown> : undefined
+    return { isNew: false, writes: () => 0, value: (key) => map?.get(key) }
+  }
+  return {
+    principalId: principal.id,
+    role: principal.role,
+    entryFacts: factsOf,
+    runExists: (key) => runs.has(key),
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * What a transport hands Hocuspocus as the initial connection context (`handleConnection(socket, request,
+ * context)`): a way to close the underlying socket with a close code. Hooks use it where Hocuspocus itself only
+ * sends a frame, e.g. after a failed authentication (PROTOCOL.md §8.2).
+ */
+
+/** The transport part of a connection's context. */
+export interface TransportContext {
+  /** Closes the socket (or HTTP fallback connection) with `code` and `reason`. */
+  readonly closeTransport: (code: number, reason: string) => void
+}
+
+/** The closeTransport function of a connection context, when its transport provided one. */
+export function closeTransportOf (context: unknown): TransportContext['closeTransport'] | undefined {
+  if (typeof context !== 'object' || context === null) return undefined
+  const close = (context as Partial<TransportContext>).closeTransport
+  return typeof close === 'function' ? close : undefined
+}
