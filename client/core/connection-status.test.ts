@@ -12,7 +12,7 @@ const illegal = pairs.filter(([from, to]) => from !== to && !STATUS_TRANSITIONS[
 
 describe('transitionStatus', () => {
   it('covers every status', () => {
-    expect([...STATUSES].sort()).toEqual(['closed', 'connecting', 'offline', 'synced', 'syncing'])
+    expect([...STATUSES].sort()).toEqual(['closed', 'connecting', 'failed', 'offline', 'synced', 'syncing'])
     expect(legal.length).toBeGreaterThan(0)
     expect(illegal.length).toBeGreaterThan(0)
   })
@@ -46,5 +46,12 @@ describe('transitionStatus', () => {
   it('never jumps straight from connecting or offline to synced', () => {
     expect(() => transitionStatus('connecting', 'synced')).toThrow()
     expect(() => transitionStatus('offline', 'synced')).toThrow()
+  })
+
+  it('lets failed only close: a refused client never reconnects by itself', () => {
+    expect(STATUS_TRANSITIONS.failed).toEqual(['closed'])
+    for (const status of STATUSES.filter((candidate) => candidate !== 'failed' && candidate !== 'closed')) {
+      expect(STATUS_TRANSITIONS[status], status).toContain('failed')
+    }
   })
 })

@@ -3,15 +3,19 @@
  * is a bug in the client and throws (CONVENTIONS §4.7).
  */
 
-/** Where a session client stands with the server. */
-export type ConnectionStatus = 'connecting' | 'syncing' | 'synced' | 'offline' | 'closed'
+/**
+ * Where a session client stands with the server. `failed`: the server refused the connection with an error that
+ * retrying cannot fix (e.g. UNAUTHORIZED); the client stopped reconnecting.
+ */
+export type ConnectionStatus = 'connecting' | 'syncing' | 'synced' | 'offline' | 'failed' | 'closed'
 
 /** Legal next statuses for each status. */
 export const STATUS_TRANSITIONS: Readonly<Record<ConnectionStatus, readonly ConnectionStatus[]>> = {
-  connecting: ['syncing', 'offline', 'closed'],
-  syncing: ['synced', 'offline', 'closed'],
-  synced: ['syncing', 'offline', 'closed'],
-  offline: ['connecting', 'syncing', 'closed'],
+  connecting: ['syncing', 'offline', 'failed', 'closed'],
+  syncing: ['synced', 'offline', 'failed', 'closed'],
+  synced: ['syncing', 'offline', 'failed', 'closed'],
+  offline: ['connecting', 'syncing', 'failed', 'closed'],
+  failed: ['closed'],
   closed: [],
 }
 

@@ -4,9 +4,10 @@
  * token (PROTOCOL.md); without it they are what clients claim.
  */
 import type { Awareness } from 'y-protocols/awareness'
+import { isPrincipalRole, type PrincipalRole } from '../../shared/auth/token-claims.ts'
 
-/** Roles a principal can have in a session. */
-export type PresenceRole = 'user' | 'agent' | 'observer'
+/** Roles a principal can have in a session (the token roles). */
+export type PresenceRole = PrincipalRole
 
 /** One connected device. */
 export interface PresenceMember {
@@ -30,7 +31,7 @@ export function readPresence (awareness: Awareness): PresenceMember[] {
   awareness.getStates().forEach((state, clientId) => {
     const member = (state as { member?: { principalId?: unknown, role?: unknown, device?: unknown } }).member
     if (typeof member?.principalId !== 'string') return
-    const role: PresenceRole = member.role === 'agent' || member.role === 'observer' ? member.role : 'user'
+    const role: PresenceRole = isPrincipalRole(member.role) ? member.role : 'user'
     members.push({
       clientId, principalId: member.principalId, role, self: clientId === awareness.clientID,
       ...(typeof member.device === 'string' ? { device: member.device } : {}),

@@ -149,7 +149,7 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
     for (const listener of serverStateListeners) listener()
   })
   provider.on('status', ({ status: socketStatus }: { status: string }) => {
-    if (status === 'closed') return
+    if (status === 'closed' || status === 'failed') return
     if (socketStatus !== 'connected') durability.reset()
     if (socketStatus === 'connecting') setStatus('connecting')
     else if (socketStatus === 'connected') setStatus('syncing')
@@ -163,9 +163,14 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
     events.emit('unsynced', [number])
   })
   provider.on('close', ({ event }: { event: { code?: number, reason?: string } }) => {
-    if (isErrorCode(event.reason)) {
-      events.emit('error', [new SessionError(event.reason, `server closed the connection: ${event.reason}`, { details: { closeCode: event.code } })])
+    if (!isErrorCode(event.reason) || status === 'failed' || status === 'closed') return
+    const error = new SessionError(event.reason, `server closed the connection: ${event.reason}`, { details: { closeCode: event.code } })
+    // CONVENTIONS §3.8 rule 7: retryable codes reconnect with backoff; others stop here.
+    if (!error.retryable) {
+      socket.disconnect()
+      setStatus('failed')
     }
+    events.emit('error', [error])
   })
   const onChange = (listener: () => void): (() => void) => {
     events.on('status', listener)
@@ -220,7 +225,10 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
     waitUntilDurable: (timeoutMs = DEFAULT_WAIT_TIMEOUT_MS) =>
       waitForCondition(onChange, isDurable, timeoutMs, `session ${sessionId} to confirm local changes are durable`),
     disconnect () { socket.disconnect() },
-    connect () { void socket.connect() },
+    connect () {
+      if (status === 'failed') return
+      void socket.connect()
+    },
     destroy () {
       setStatus('closed')
       doc.off('afterTransaction', emitChange)

@@ -49,10 +49,17 @@ describe('token attacks are refused with a coded close', () => {
 
   test.for(badTokens)('%s → %s as the SDK error event', async ([, makeToken, code], { sessionId, connectClient }) => {
     const client = connectClient({ principalId: 'alice', token: makeToken(sessionId) })
-    const error = await new Promise<SessionError>((resolve) => { client.on('error', resolve) })
-    expect(error.code).toBe(code)
-    expect(error.details.closeCode).toBe(ERROR_CODES[code].closeCode)
+    const errors: SessionError[] = []
+    client.on('error', (error) => { errors.push(error) })
+    await expect.poll(() => client.status, { timeout: 5_000 }).toBe('failed')
+    expect(errors.map((error) => [error.code, error.details.closeCode])).toEqual([[code, ERROR_CODES[code].closeCode]])
     expect(client.messages()).toEqual([])
+    // It stopped: while a good client connects and syncs, the refused one does not try again.
+    const good = connectClient({ principalId: 'bob', token: tokenFor('bob', 'user', sessionId) })
+    await good.waitForSynced()
+    expect(client.status).toBe('failed')
+    expect(errors).toHaveLength(1)
+    expect(events.filter((event) => event.sessionId === sessionId && event.kind === 'authentication-failed')).toHaveLength(1)
   })
 
   test('an agent with a bad token fails fast instead of timing out', async ({ sessionId, connectAgent }) => {

@@ -15,6 +15,7 @@ import {
 import { SessionError } from '../../../shared/errors/session-error.ts'
 import { sendJson } from '../../http/send-json.ts'
 import { toFetchRequest } from '../to-fetch-request.ts'
+import type { TransportContext } from '../transport-context.ts'
 import { createFallbackConnection, type FallbackConnection, type OutboxFrame } from './fallback-connection.ts'
 
 /** Options of {@link createHttpFallbackTransport}. */
@@ -80,7 +81,7 @@ export function createHttpFallbackTransport (options: HttpFallbackTransportOptio
       get readyState () { return connection.readyState },
       send: (data: string | ArrayBufferLike | Blob | ArrayBufferView) => { connection.send(data) },
       close,
-    }, toFetchRequest(request, url))
+    }, toFetchRequest(request, url), { closeTransport: close } satisfies TransportContext)
     handleClose = (event) => { hocuspocusConnection.handleClose(event) }
     const entry: Entry = { connection, hocuspocusConnection, close, lastActivity: Date.now() }
     entries.set(id, entry)
