@@ -52,6 +52,23 @@ describe('PostgreSQL UpdateLog across nodes', () => {
     await Promise.all([nodeA.close(), nodeB.close()])
   })
 
+  it('never loads a stale snapshot with an already-trimmed tail while compactions commit', async () => {
+    const log = await openLog(freshSchema())
+    const stale: string[] = []
+    for (let round = 1; round <= 40; round++) {
+      await log.append('racing', [new Uint8Array([round])])
+      // Loads before, during and after the compaction's commit.
+      const loads = Array.from({ length: 8 }, () => log.load('racing'))
+      const [, ...loaded] = await Promise.all([log.replacePrefix('racing', new Uint8Array([0, round]), round), ...loads])
+      for (const stored of loaded) {
+        const lastSeq = stored.entries.at(-1)?.seq ?? stored.snapshotSeq
+        if (lastSeq !== round) stale.push(`round ${round}: snapshot ${stored.snapshotSeq}, ${stored.entries.length} entries`)
+      }
+    }
+    expect(stale).toEqual([])
+    await log.close()
+  })
+
   it('rejects an invalid schema name with BAD_REQUEST', async () => {
     await expect(createPostgresUpdateLog({ connectionString, schema: 'x"; DROP TABLE y; --' })).rejects.toMatchObject({ code: 'BAD_REQUEST' })
   })

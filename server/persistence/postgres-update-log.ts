@@ -1,8 +1,8 @@
 /**
  * UpdateLog on PostgreSQL (`pg`), for several server nodes sharing one store. Appends are group-committed:
- * all appends queued while a transaction runs go into the next one. Seqs come from a per-session counter row
- * that the appending transaction locks, so nodes appending to one session get contiguous seqs in commit
- * order; sessions are locked in id order to rule out deadlocks between nodes.
+ * all appends queued while a batch is written go into the next one, and a batch is one statement. Seqs come from
+ * a per-session counter row that the appending statement locks, so nodes appending to one session get contiguous
+ * seqs in commit order; sessions are locked in id order to rule out deadlocks between nodes.
  */
 import { crc32 } from 'node:zlib'
 import pg from 'pg'
@@ -39,37 +39,34 @@ export async function createPostgresUpdateLog (options: PostgresUpdateLogOptions
   const t = (name: string): string => `"${schema}".${name}`
   await wrap('cannot initialise PostgreSQL schema', () => migrate(pool, schema))
 
+  // One statement per batch (one round trip, one commit): bump every session's counter in id order — so nodes
+  // lock rows in the same order — and insert all rows at the seqs that reserved.
   const writeBatch = async (batch: readonly AppendRequest[]): Promise<number[][]> => {
     const bySession = new Map<string, Uint8Array[]>()
     for (const { sessionId, updates } of batch) bySession.set(sessionId, [...(bySession.get(sessionId) ?? []), ...updates])
-    const firstSeq = new Map<string, number>()
-    const client = await pool.connect().catch((cause: unknown) => {
-      throw new SessionError('PERSISTENCE_FAILED', 'PostgreSQL is unreachable', { cause })
-    })
+    const sessions = [...bySession.keys()].sort()
+    const rows = sessions.flatMap((sessionId) => (bySession.get(sessionId) ?? []).map((update, ord) => ({ sessionId, ord, update })))
+    let result: pg.QueryResult<{ id: string, first_seq: string }>
     try {
-      await client.query('BEGIN')
-      const now = Date.now()
-      for (const sessionId of [...bySession.keys()].sort()) {
-        const updates = bySession.get(sessionId) ?? []
-        const { rows } = await client.query<{ next_seq: string }>(
-          `INSERT INTO ${t('sessions')} (id, title, created_at, updated_at, next_seq) VALUES ($1, '', $2, $2, $3 + 1)
-           ON CONFLICT (id) DO UPDATE SET next_seq = ${t('sessions')}.next_seq + $3, updated_at = $2
-           RETURNING next_seq`, [sessionId, now, updates.length])
-        const first = Number(rows[0]?.next_seq) - updates.length
-        firstSeq.set(sessionId, first)
-        await client.query(
-          `INSERT INTO ${t('updates')} (session_id, seq, data, crc, created_at)
-           SELECT $1, s.seq, s.data, s.crc, $2 FROM unnest($3::bigint[], $4::bytea[], $5::bigint[]) AS s(seq, data, crc)`,
-          [sessionId, now, updates.map((_, index) => first + index), updates.map((update) => Buffer.from(update)), updates.map((update) => crc32(update))])
-      }
-      await client.query('COMMIT')
+      result = await pool.query<{ id: string, first_seq: string }>(
+        `WITH counts AS (SELECT c.id, c.n FROM unnest($1::text[], $2::int[]) AS c(id, n)),
+         bumped AS (
+           INSERT INTO ${t('sessions')} (id, title, created_at, updated_at, next_seq)
+           SELECT id, '', $3::bigint, $3::bigint, n + 1 FROM counts ORDER BY id
+           ON CONFLICT (id) DO UPDATE SET next_seq = ${t('sessions')}.next_seq + (excluded.next_seq - 1), updated_at = $3::bigint
+           RETURNING id, next_seq),
+         inserted AS (
+           INSERT INTO ${t('updates')} (session_id, seq, data, crc, created_at)
+           SELECT u.id, b.next_seq - c.n + u.ord, u.data, u.crc, $3::bigint
+           FROM unnest($4::text[], $5::int[], $6::bytea[], $7::bigint[]) AS u(id, ord, data, crc)
+           JOIN bumped b ON b.id = u.id JOIN counts c ON c.id = u.id)
+         SELECT b.id, b.next_seq - c.n AS first_seq FROM bumped b JOIN counts c ON c.id = b.id`,
+        [sessions, sessions.map((sessionId) => bySession.get(sessionId)?.length ?? 0), Date.now(),
+          rows.map((row) => row.sessionId), rows.map((row) => row.ord), rows.map((row) => Buffer.from(row.update)), rows.map((row) => crc32(row.update))])
     } catch (cause) {
-      await client.query('ROLLBACK').catch(() => undefined) // reason: the connection may be gone; the append fails either way
       throw new SessionError('PERSISTENCE_FAILED', 'PostgreSQL append failed', { cause })
-    } finally {
-      client.release()
     }
-    const cursor = new Map(firstSeq)
+    const cursor = new Map(result.rows.map((row) => [row.id, Number(row.first_seq)]))
     return batch.map(({ sessionId, updates }) => {
       const start = cursor.get(sessionId) ?? 0
       cursor.set(sessionId, start + updates.length)
@@ -78,12 +75,16 @@ export async function createPostgresUpdateLog (options: PostgresUpdateLogOptions
   }
   const groupCommit = createGroupCommit(writeBatch)
 
-  const readRows = async (sessionId: string, afterSeq: number): Promise<LogEntry[]> => {
-    const { rows } = await pool.query<UpdateRow>(`SELECT seq, data, crc FROM ${t('updates')} WHERE session_id = $1 AND seq > $2 ORDER BY seq`, [sessionId, afterSeq])
-    return checkEntries(sessionId, afterSeq, rows.map(toStoredRow), 'update')
-  }
-  const snapshotRow = async (sessionId: string): Promise<(UpdateRow & { upto_seq: string }) | undefined> =>
-    (await pool.query<UpdateRow & { upto_seq: string }>(`SELECT upto_seq, upto_seq AS seq, data, crc FROM ${t('snapshots')} WHERE session_id = $1`, [sessionId])).rows[0]
+  // Snapshot and tail are read in one REPEATABLE READ transaction: a compaction committing between two separate
+  // reads would otherwise yield the old snapshot with an already-trimmed (empty) tail.
+  const readConsistent = (sessionId: string, afterSeq: number): Promise<StoredSession> => inTransaction(pool, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (client) => {
+    const row = (await client.query<UpdateRow & { upto_seq: string }>(`SELECT upto_seq, upto_seq AS seq, data, crc FROM ${t('snapshots')} WHERE session_id = $1`, [sessionId])).rows[0]
+    const snapshotSeq = row === undefined ? 0 : Number(row.upto_seq)
+    const snapshot = row === undefined ? undefined : checkEntries(sessionId, 0, [toStoredRow(row)], 'snapshot')[0]?.update
+    const from = Math.max(afterSeq, snapshotSeq)
+    const { rows } = await client.query<UpdateRow>(`SELECT seq, data, crc FROM ${t('updates')} WHERE session_id = $1 AND seq > $2 ORDER BY seq`, [sessionId, from])
+    return { snapshot, snapshotSeq, entries: checkEntries(sessionId, from, rows.map(toStoredRow), 'update') }
+  })
 
   return {
     createSession: ({ id, title, createdAt }) => wrap('PostgreSQL createSession failed', async () =>
@@ -95,35 +96,17 @@ export async function createPostgresUpdateLog (options: PostgresUpdateLogOptions
     listSessions: ({ limit = 100 } = {}) => wrap('PostgreSQL listSessions failed', async () =>
       (await pool.query<SessionRow>(`SELECT id, title, created_at, updated_at FROM ${t('sessions')} ORDER BY updated_at DESC, id LIMIT $1`, [limit])).rows.map(toRecord)),
     append: (sessionId, updates) => groupCommit.submit({ sessionId, updates }),
-    load: (sessionId) => wrap('PostgreSQL load failed', async () => {
-      const row = await snapshotRow(sessionId)
-      const snapshotSeq = row === undefined ? 0 : Number(row.upto_seq)
-      const snapshot = row === undefined ? undefined : checkEntries(sessionId, 0, [toStoredRow(row)], 'snapshot')[0]?.update
-      return { snapshot, snapshotSeq, entries: await readRows(sessionId, snapshotSeq) } satisfies StoredSession
-    }),
-    readSince: (sessionId, afterSeq) => wrap('PostgreSQL readSince failed', async () => {
-      const row = await snapshotRow(sessionId)
-      return await readRows(sessionId, Math.max(afterSeq, row === undefined ? 0 : Number(row.upto_seq)))
-    }),
-    replacePrefix: (sessionId, snapshot, uptoSeq) => wrap('PostgreSQL replacePrefix failed', async () => {
-      const client = await pool.connect()
-      try {
-        await client.query('BEGIN')
-        // A snapshot never replaces a newer one: of two overlapping compactions, the one that folded more wins.
-        await client.query(
-          `INSERT INTO ${t('snapshots')} (session_id, upto_seq, data, crc, created_at) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (session_id) DO UPDATE SET upto_seq = excluded.upto_seq, data = excluded.data, crc = excluded.crc, created_at = excluded.created_at
-           WHERE ${t('snapshots')}.upto_seq < excluded.upto_seq`,
-          [sessionId, uptoSeq, Buffer.from(snapshot), crc32(snapshot), Date.now()])
-        await client.query(`DELETE FROM ${t('updates')} WHERE session_id = $1 AND seq <= (SELECT upto_seq FROM ${t('snapshots')} WHERE session_id = $1)`, [sessionId])
-        await client.query('COMMIT')
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined) // reason: the connection may be gone; the error below is what matters
-        throw error
-      } finally {
-        client.release()
-      }
-    }),
+    load: (sessionId) => wrap('PostgreSQL load failed', () => readConsistent(sessionId, 0)),
+    readSince: (sessionId, afterSeq) => wrap('PostgreSQL readSince failed', async () => [...(await readConsistent(sessionId, afterSeq)).entries]),
+    replacePrefix: (sessionId, snapshot, uptoSeq) => wrap('PostgreSQL replacePrefix failed', () => inTransaction(pool, 'BEGIN', async (client) => {
+      // A snapshot never replaces a newer one: of two overlapping compactions, the one that folded more wins.
+      await client.query(
+        `INSERT INTO ${t('snapshots')} (session_id, upto_seq, data, crc, created_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (session_id) DO UPDATE SET upto_seq = excluded.upto_seq, data = excluded.data, crc = excluded.crc, created_at = excluded.created_at
+         WHERE ${t('snapshots')}.upto_seq < excluded.upto_seq`,
+        [sessionId, uptoSeq, Buffer.from(snapshot), crc32(snapshot), Date.now()])
+      await client.query(`DELETE FROM ${t('updates')} WHERE session_id = $1 AND seq <= (SELECT upto_seq FROM ${t('snapshots')} WHERE session_id = $1)`, [sessionId])
+    })),
     async close () {
       await groupCommit.drain()
       await pool.end()
@@ -131,10 +114,8 @@ export async function createPostgresUpdateLog (options: PostgresUpdateLogOptions
   }
 }
 
-async function migrate (pool: pg.Pool, schema: string): Promise<void> {
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN')
+function migrate (pool: pg.Pool, schema: string): Promise<void> {
+  return inTransaction(pool, 'BEGIN', async (client) => {
     // Nodes starting together must not race on CREATE: serialise migrations with an advisory lock.
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`lifeline-migrate-${schema}`])
     await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`)
@@ -147,9 +128,19 @@ async function migrate (pool: pg.Pool, schema: string): Promise<void> {
       CREATE TABLE IF NOT EXISTS "${schema}".snapshots (
         session_id TEXT PRIMARY KEY, upto_seq BIGINT NOT NULL, data BYTEA NOT NULL, crc BIGINT NOT NULL, created_at BIGINT NOT NULL);
       CREATE INDEX IF NOT EXISTS sessions_by_update ON "${schema}".sessions (updated_at DESC);`)
+  })
+}
+
+/** Runs `work` inside one transaction on one pooled client, opened with `begin`; rolls back when it throws. */
+async function inTransaction<T> (pool: pg.Pool, begin: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect()
+  try {
+    await client.query(begin)
+    const result = await work(client)
     await client.query('COMMIT')
+    return result
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined) // reason: reporting the migration error matters more
+    await client.query('ROLLBACK').catch(() => undefined) // reason: the connection may be gone; the original error is what matters
     throw error
   } finally {
     client.release()
