@@ -8,6 +8,7 @@ import { describe, expect } from 'vitest'
 import * as Y from 'yjs'
 import { appendMessage, appendSteer, getSessionRoots } from '../../shared/session/session-doc.ts'
 import type { SecurityEvent } from '../../server/auth/security-event.ts'
+import type { SessionServer } from '../../server/session-server.ts'
 import {
   AGENT_TEXT, encodeDeleteRange, encodeGcSquat, expectAgentStillWrites, expectLogClean, expectRejected, forgeUpdate,
   startConversation, storedTranscript,
@@ -21,6 +22,23 @@ const test = testWithStore('sqlite', { auth: { secret: TEST_AUTH_SECRET, onSecur
 
 const assistantOf = (doc: Y.Doc): Y.Map<unknown> => getSessionRoots(doc).messages.toArray().find((message) => message.get('role') === 'assistant') as Y.Map<unknown>
 const userMessageOf = (doc: Y.Doc): Y.Map<unknown> => getSessionRoots(doc).messages.toArray().find((message) => message.get('role') === 'user') as Y.Map<unknown>
+/**
+ * Sends each forged update from a fresh connection with `token` (clientIDs counting up from `firstClientId`) and
+ * expects every one rejected with its reason and none of its bytes in the log.
+ */
+async function expectForgedUpdatesRejected (
+  server: SessionServer, sessionId: string, token: string, firstClientId: number, attacks: Array<[string, (doc: Y.Doc) => void]>,
+): Promise<void> {
+  let clientId = firstClientId
+  for (const [reason, mutate] of attacks) {
+    const raw = await connectRawSession({ url: server.websocketUrl, sessionId, token })
+    const attack = await forgeUpdate(raw, ++clientId, mutate)
+    raw.sendUpdate(attack)
+    await expectRejected(raw, events, sessionId, reason)
+    await expectLogClean(server, sessionId, attack, { attackerClientIds: [clientId] })
+  }
+}
+
 const textOf = (message: Y.Map<unknown>): Y.Text => (message.get('parts') as Y.Array<Y.Map<unknown>>).get(0).get('text') as Y.Text
 
 describe('attacks by an authenticated user are rejected before they are stored', () => {
@@ -133,14 +151,7 @@ describe('attacks by an authenticated user are rejected before they are stored',
       ['FORBIDDEN_PARENT', (doc) => { getSessionRoots(doc).meta.set('title', 'pwned') }],
       ['FORBIDDEN_PARENT', (doc) => { doc.getMap('shadow-root').set('x', 1) }],
     ]
-    let clientId = 717_170
-    for (const [reason, mutate] of attacks) {
-      const raw = await connectRawSession({ url: server.websocketUrl, sessionId, token: tokenFor('mallory', 'user', sessionId) })
-      const attack = await forgeUpdate(raw, ++clientId, mutate)
-      raw.sendUpdate(attack)
-      await expectRejected(raw, events, sessionId, reason)
-      await expectLogClean(server, sessionId, attack, { attackerClientIds: [clientId] })
-    }
+    await expectForgedUpdatesRejected(server, sessionId, tokenFor('mallory', 'user', sessionId), 717_170, attacks)
     expect(await storedTranscript(server, sessionId)).toEqual(before)
     await expectAgentStillWrites(conversation)
   })
@@ -174,14 +185,7 @@ describe('attacks by an authenticated user are rejected before they are stored',
       ['FORBIDDEN_PARENT', (doc) => { getSessionRoots(doc).steering.get(0).set('handledBy', 'agent-1') }],
       ['FORBIDDEN_PARENT', (doc) => { appendSteer(doc, { id: 'st_agent', kind: 'note', author: 'agent-2' }) }],
     ]
-    let clientId = 919_190
-    for (const [reason, mutate] of attacks) {
-      const raw = await connectRawSession({ url: server.websocketUrl, sessionId, token: tokenFor('agent-2', 'agent', sessionId) })
-      const attack = await forgeUpdate(raw, ++clientId, mutate)
-      raw.sendUpdate(attack)
-      await expectRejected(raw, events, sessionId, reason)
-      await expectLogClean(server, sessionId, attack, { attackerClientIds: [clientId] })
-    }
+    await expectForgedUpdatesRejected(server, sessionId, tokenFor('agent-2', 'agent', sessionId), 919_190, attacks)
     expect(await storedTranscript(server, sessionId)).toEqual(before)
     await expectAgentStillWrites(conversation)
   })
