@@ -77,6 +77,7 @@ function withoutClose (log: UpdateLog): UpdateLog {
     load: (sessionId) => log.load(sessionId),
     readSince: (sessionId, afterSeq) => log.readSince(sessionId, afterSeq),
     replacePrefix: (sessionId, snapshot, uptoSeq) => log.replacePrefix(sessionId, snapshot, uptoSeq),
+    deleteSession: (sessionId) => log.deleteSession(sessionId),
     close: async () => {},
   }
 }

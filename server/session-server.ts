@@ -106,7 +106,7 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     // Hocuspocus orders hooks by `priority` (extension-priority.ts): authenticate, governance, then the log.
     extensions: [...governance, durableLog.extension, runLease.extension, ...(options.extensions ?? [])],
   })
-  const sessionsApi = createSessionsApi({ log: updateLog, hocuspocus })
+  const sessionsApi = createSessionsApi({ log: updateLog, hocuspocus, eraseSession: durableLog.eraseSession })
 
   const httpServer = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost')

@@ -2,7 +2,8 @@
  * createBrowserSessionClient: the session client for web pages. It keeps an offline copy of the session in
  * IndexedDB (y-indexeddb), so a page shows the transcript at once — also offline — and messages written offline
  * are stored locally and sync when the network is back. Every page load gets a new Y.Doc, so two tabs or a
- * reloaded tab never write under the same Yjs clientID.
+ * reloaded tab never write under the same Yjs clientID. When the server reports the session deleted, the copy is
+ * erased too.
  */
 import { IndexeddbPersistence } from 'y-indexeddb'
 import * as Y from 'yjs'
@@ -33,6 +34,8 @@ export function createBrowserSessionClient (options: BrowserSessionClientOptions
     WebSocket: globalThis.WebSocket,
     transport: options.transport === false ? false : { memory: createStorageTransportMemory(localStorage), ...options.transport },
   })
+  // Right to erasure: a deleted session leaves no copy behind in this browser.
+  client.on('error', (error) => { if (error.code === 'SESSION_DELETED') void offlineCopy.clearData() })
   return {
     ...client,
     get status () { return client.status },

@@ -1,7 +1,8 @@
 /**
  * Token check for the HTTP session routes when auth is on (PROTOCOL.md §8.6): `Authorization: Bearer <token>`.
  * Reading one transcript needs a token scoped to that session (any role); listing needs scope `*`; creating needs
- * scope `*` and a role that writes (user or agent). Health and the HTTP fallback frames are not guarded here —
+ * scope `*` and a role that writes (user or agent); deleting one needs a token for that session with a role that
+ * writes. Health and the HTTP fallback frames are not guarded here —
  * fallback frames carry the same Auth message as a WebSocket.
  */
 import type { IncomingMessage } from 'node:http'
@@ -29,6 +30,7 @@ export function authorizeHttpRequest (request: IncomingMessage, url: URL, option
   }
   const sessionId = safeDecode(path.slice(ROUTES.SESSIONS.length + 1))
   if (!scopeAllows(claims.session, sessionId)) throw forbidden(`this token does not open session ${sessionId}`)
+  if (request.method === 'DELETE' && claims.role === 'observer') throw forbidden('observers cannot delete sessions')
   return claims
 }
 

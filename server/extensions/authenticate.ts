@@ -13,7 +13,7 @@ import { principalOf, type PrincipalContext } from '../auth/connection-principal
 import { toSafeListener, type SecurityEventListener } from '../auth/security-event.ts'
 import { verifyToken } from '../auth/verify-token.ts'
 import { CloseError } from '../transports/close-error.ts'
-import { closeTransportOf } from '../transports/transport-context.ts'
+import { closeConnectionWith, closeTransportOf } from '../transports/transport-context.ts'
 import { EXTENSION_PRIORITY } from './extension-priority.ts'
 
 /** Options of {@link createAuthenticate}. */
@@ -33,12 +33,6 @@ export function createAuthenticate (options: AuthenticateOptions): Extension {
   const now = options.now ?? Date.now
   const report = toSafeListener(options.onSecurityEvent)
 
-  const closeWith = (connection: Connection, error: SessionError): void => {
-    // Closing the socket lets Hocuspocus close the connection; without a transport hook, close the connection only.
-    const closeTransport = closeTransportOf(connection.context)
-    if (closeTransport === undefined) connection.close({ code: error.closeCode, reason: error.code })
-    else closeTransport(error.closeCode, error.code)
-  }
 
   const watchExpiry = (connection: Connection, expiresAtMs: number): void => {
     let timer: ReturnType<typeof setTimeout> | undefined
@@ -47,7 +41,7 @@ export function createAuthenticate (options: AuthenticateOptions): Extension {
       if (remaining <= 0) {
         const error = new SessionError('TOKEN_EXPIRED', 'token has expired', { details: { expiresAtMs } })
         report({ kind: 'token-expired', sessionId: connection.document.name, ...principalIdOf(connection.context), error })
-        closeWith(connection, error)
+        closeConnectionWith(connection, error)
         return
       }
       timer = setTimeout(arm, Math.min(remaining, MAX_TIMER_MS))

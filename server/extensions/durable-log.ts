@@ -30,6 +30,11 @@ export interface DurableLog {
   readonly extension: Extension
   /** Applies `change` to a loaded session document and resolves once the resulting update is in the log. */
   applyServerChange (document: Y.Doc, sessionId: string, change: () => void): Promise<void>
+  /**
+   * Erases a session (right to erasure): refuses further loads and appends for it until its document has unloaded,
+   * waits for a running compaction, then deletes its log rows, snapshot and record. Resolves false when unknown.
+   */
+  eraseSession (sessionId: string, options: { loaded: boolean }): Promise<boolean>
   /** Starts no further compaction and resolves when running ones have finished. */
   stop (): Promise<void>
 }
@@ -46,9 +51,14 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
   const appendsSinceCompaction = new Map<string, number>()
   const running = new Map<string, Promise<void>>()
   let stopped = false
+  /** Sessions erased while their document may still be loaded: nothing more is loaded or logged for them. */
+  const erased = new Set<string>()
+  const refuseErased = (sessionId: string): void => {
+    if (erased.has(sessionId)) throw toCloseError(new SessionError('SESSION_DELETED', `session ${sessionId} was deleted`, { details: { sessionId } }))
+  }
 
   const compactInBackground = (sessionId: string): void => {
-    if (stopped || running.has(sessionId)) return
+    if (stopped || erased.has(sessionId) || running.has(sessionId)) return
     appendsSinceCompaction.set(sessionId, 0)
     const task = compactSession(log, sessionId)
       .then(() => undefined, reportError)
@@ -82,6 +92,7 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
     extensionName: 'lifeline-durable-log',
     priority: EXTENSION_PRIORITY.DURABLE_LOG,
     async onLoadDocument ({ document, documentName }: { document: Document, documentName: string }) {
+      refuseErased(documentName)
       const stored = await log.load(documentName)
       applyStoredSession(documentName, stored, document)
       if (stored.snapshot === undefined && stored.entries.length === 0) {
@@ -103,6 +114,7 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
         throw toCloseError(new SessionError('UPDATE_REJECTED', 'update cannot be decoded', { cause, details: { sessionId: documentName } }))
       }
       if (noop) return
+      refuseErased(documentName)
       try {
         await log.append(documentName, [payload])
       } catch (error) {
@@ -111,6 +123,7 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
       countAppend(documentName)
     },
     async afterUnloadDocument ({ documentName }: { documentName: string }) {
+      erased.delete(documentName)
       if ((appendsSinceCompaction.get(documentName) ?? 0) > 0) compactInBackground(documentName)
       appendsSinceCompaction.delete(documentName)
     },
@@ -119,6 +132,16 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
   return {
     extension,
     applyServerChange,
+    async eraseSession (sessionId, { loaded }) {
+      erased.add(sessionId)
+      appendsSinceCompaction.delete(sessionId)
+      try {
+        await running.get(sessionId)
+        return await log.deleteSession(sessionId)
+      } finally {
+        if (!loaded) erased.delete(sessionId) // a loaded document clears it when it unloads
+      }
+    },
     async stop () {
       stopped = true
       while (running.size > 0) await Promise.all(running.values())

@@ -1,5 +1,5 @@
 /**
- * The session routes of the HTTP API (PROTOCOL.md §4): create, list, and read a transcript as JSON.
+ * The session routes of the HTTP API (PROTOCOL.md §4): create, list, read a transcript as JSON, and delete.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Hocuspocus } from '@hocuspocus/server'
@@ -10,6 +10,7 @@ import { readTranscript } from '../../shared/session/session-doc.ts'
 import type { TranscriptView } from '../../shared/session/session-schema.ts'
 import { applyStoredSession } from '../persistence/load-session-doc.ts'
 import type { UpdateLog } from '../persistence/update-log.ts'
+import { closeConnectionWith } from '../transports/transport-context.ts'
 import { readJsonBody } from './read-json-body.ts'
 import { sendJson } from './send-json.ts'
 
@@ -20,6 +21,8 @@ export const MAX_TITLE_CHARS = 200
 export interface SessionsApiOptions {
   readonly log: UpdateLog
   readonly hocuspocus: Hocuspocus
+  /** Erases a session's stored data (the durable log's eraseSession). */
+  readonly eraseSession: (sessionId: string, options: { loaded: boolean }) => Promise<boolean>
 }
 
 /** Handles a request if it is a session route; resolves false when the path is not one. */
@@ -51,6 +54,15 @@ export function createSessionsApi (options: SessionsApiOptions): RouteHandler {
     return view
   }
 
+  // Right to erasure: every connection is closed with SESSION_DELETED (clients stop and drop their copies), then
+  // the log rows, snapshot and record go.
+  const erase = async (sessionId: string): Promise<void> => {
+    const live = hocuspocus.documents.get(sessionId)
+    const gone = new SessionError('SESSION_DELETED', `session ${sessionId} was deleted`, { details: { sessionId } })
+    for (const connection of live?.getConnections() ?? []) closeConnectionWith(connection, gone)
+    await options.eraseSession(sessionId, { loaded: live !== undefined })
+  }
+
   return async (request, response, url) => {
     const path = url.pathname
     if (path === ROUTES.SESSIONS) {
@@ -61,9 +73,14 @@ export function createSessionsApi (options: SessionsApiOptions): RouteHandler {
     }
     if (!path.startsWith(`${ROUTES.SESSIONS}/`)) return false
     const sessionId = parseSessionId(decodeURIComponent(path.slice(ROUTES.SESSIONS.length + 1)))
-    if (request.method !== 'GET') throw methodNotAllowed(request.method, ['GET'])
+    if (request.method !== 'GET' && request.method !== 'DELETE') throw methodNotAllowed(request.method, ['GET', 'DELETE'])
     const record = await log.getSession(sessionId)
     if (record === undefined) throw new SessionError('SESSION_NOT_FOUND', `session ${sessionId} does not exist`, { details: { sessionId } })
+    if (request.method === 'DELETE') {
+      await erase(sessionId)
+      response.writeHead(204).end()
+      return true
+    }
     sendJson(response, 200, { ...await transcript(sessionId), updatedAt: record.updatedAt })
     return true
   }

@@ -61,6 +61,7 @@ export function createMemoryUpdateLog (): UpdateLog {
       session.snapshotSeq = uptoSeq
       session.entries = session.entries.filter((entry) => entry.seq > uptoSeq)
     },
+    async deleteSession (sessionId) { return sessions.delete(sessionId) },
     async close () {},
   }
 }

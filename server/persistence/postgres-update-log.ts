@@ -107,6 +107,14 @@ export async function createPostgresUpdateLog (options: PostgresUpdateLogOptions
         [sessionId, uptoSeq, Buffer.from(snapshot), crc32(snapshot), Date.now()])
       await client.query(`DELETE FROM ${t('updates')} WHERE session_id = $1 AND seq <= (SELECT upto_seq FROM ${t('snapshots')} WHERE session_id = $1)`, [sessionId])
     })),
+    deleteSession: (sessionId) => wrap('PostgreSQL deleteSession failed', async () => {
+      await groupCommit.drain()
+      return await inTransaction(pool, 'BEGIN', async (client) => {
+        await client.query(`DELETE FROM ${t('updates')} WHERE session_id = $1`, [sessionId])
+        await client.query(`DELETE FROM ${t('snapshots')} WHERE session_id = $1`, [sessionId])
+        return (await client.query(`DELETE FROM ${t('sessions')} WHERE id = $1`, [sessionId])).rowCount === 1
+      })
+    }),
     async close () {
       await groupCommit.drain()
       await pool.end()

@@ -58,6 +58,9 @@ export function createSqliteUpdateLog (options: SqliteUpdateLogOptions): UpdateL
       'ON CONFLICT (session_id) DO UPDATE SET upto_seq = excluded.upto_seq, data = excluded.data, crc = excluded.crc, created_at = excluded.created_at ' +
       'WHERE snapshots.upto_seq < excluded.upto_seq'),
     deletePrefix: db.prepare('DELETE FROM updates WHERE session_id = ? AND seq <= (SELECT upto_seq FROM snapshots WHERE session_id = ?)'),
+    deleteUpdates: db.prepare('DELETE FROM updates WHERE session_id = ?'),
+    deleteSnapshot: db.prepare('DELETE FROM snapshots WHERE session_id = ?'),
+    deleteSession: db.prepare('DELETE FROM sessions WHERE id = ?'),
   }
   const nextSeq = new Map<string, number>()
 
@@ -122,6 +125,16 @@ export function createSqliteUpdateLog (options: SqliteUpdateLogOptions): UpdateL
         statements.upsertSnapshot.run(sessionId, uptoSeq, snapshot, crc32(snapshot), Date.now())
         statements.deletePrefix.run(sessionId, sessionId)
       })()
+    },
+    async deleteSession (sessionId) {
+      await groupCommit.drain()
+      const deleted = db.transaction(() => {
+        statements.deleteUpdates.run(sessionId)
+        statements.deleteSnapshot.run(sessionId)
+        return statements.deleteSession.run(sessionId).changes === 1
+      })()
+      nextSeq.delete(sessionId)
+      return deleted
     },
     async close () {
       await groupCommit.drain()

@@ -239,6 +239,27 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
       })
     })
 
+    describe('deleteSession', () => {
+      test('removes the record, the log rows and the snapshot of one session only', async ({ log }) => {
+        await log.createSession({ id: 'erase', title: 'Erase me', createdAt: 1_000 })
+        await log.append('erase', [bytes(1), bytes(2), bytes(3)])
+        await log.replacePrefix('erase', bytes(9), 2)
+        await log.append('keep', [bytes(7)])
+        expect(await log.deleteSession('erase')).toBe(true)
+        expect(await log.getSession('erase')).toBeUndefined()
+        expect(await log.load('erase')).toEqual({ snapshot: undefined, snapshotSeq: 0, entries: [] })
+        expect((await log.listSessions()).map((record) => record.id)).toEqual(['keep'])
+        expect((await log.load('keep')).entries.map((entry) => entry.seq)).toEqual([1])
+        expect(await log.deleteSession('erase')).toBe(false)
+      })
+
+      test('starts seqs at 1 again when a deleted session id is reused', async ({ log }) => {
+        await log.append('again', [bytes(1), bytes(2)])
+        await log.deleteSession('again')
+        expect(await log.append('again', [bytes(3)])).toEqual([1])
+      })
+    })
+
     describe('close and reopen', () => {
       test('keeps sessions, entries, snapshots and the next seq', async ({ log, closeLog, reopen }) => {
         await log.createSession({ id: 'kept', title: 'Kept', createdAt: 1_000 })

@@ -51,6 +51,8 @@ export interface UpdateLog {
   readSince (sessionId: string, afterSeq: number): Promise<LogEntry[]>
   /** Stores `snapshot` as covering seq ≤ uptoSeq and drops those entries, in one transaction. */
   replacePrefix (sessionId: string, snapshot: Uint8Array, uptoSeq: number): Promise<void>
+  /** Removes the session's record, log rows and snapshot (right to erasure); resolves false when it was unknown. */
+  deleteSession (sessionId: string): Promise<boolean>
   /** Releases connections and files. */
   close (): Promise<void>
 }

@@ -4,6 +4,9 @@
  * sends a frame, e.g. after a failed authentication (PROTOCOL.md §8.2).
  */
 
+import type { Connection } from '@hocuspocus/server'
+import type { SessionError } from '../../shared/errors/session-error.ts'
+
 /** The transport part of a connection's context. */
 export interface TransportContext {
   /** Closes the socket (or HTTP fallback connection) with `code` and `reason`. */
@@ -15,4 +18,14 @@ export function closeTransportOf (context: unknown): TransportContext['closeTran
   if (typeof context !== 'object' || context === null) return undefined
   const close = (context as Partial<TransportContext>).closeTransport
   return typeof close === 'function' ? close : undefined
+}
+
+/**
+ * Ends a Hocuspocus connection because of `error`: closes its socket with the error's close code and code as the
+ * reason (Hocuspocus then closes the connection); without a transport hook, closes the connection only.
+ */
+export function closeConnectionWith (connection: Connection, error: SessionError): void {
+  const closeTransport = closeTransportOf(connection.context)
+  if (closeTransport === undefined) connection.close({ code: error.closeCode, reason: error.code })
+  else closeTransport(error.closeCode, error.code)
 }

@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   REPLY_CLOSED: { httpStatus: 409, closeCode: 4409, retryable: false },
   FALLBACK_CONNECTION_NOT_FOUND: { httpStatus: 404, closeCode: 4404, retryable: true },
   SEQUENCE_GAP: { httpStatus: 409, closeCode: 4409, retryable: true },
+  SESSION_DELETED: { httpStatus: 410, closeCode: 4410, retryable: false },
   TOKEN_EXPIRED: { httpStatus: 401, closeCode: 4401, retryable: false },
   CLIENT_ID_TAKEN_OVER: { httpStatus: 409, closeCode: 4409, retryable: false },
 } as const satisfies Record<string, ErrorCodeInfo>

@@ -1,0 +1,40 @@
+/**
+ * Session deletion (right to erasure): DELETE /v1/sessions/:id closes every connection with SESSION_DELETED (the
+ * clients stop, in state `failed`), and removes the session's record, log rows and snapshot from the store.
+ */
+import { describe, expect } from 'vitest'
+import type { SessionError } from '../../shared/errors/session-error.ts'
+import { numberedTokens } from '../../shared/testing/token-stream.ts'
+import { STORE_KINDS } from '../testing/test-store.ts'
+import { testWithStore } from '../testing/fixtures.ts'
+
+describe.each(STORE_KINDS)('session deletion on %s', (kind) => {
+  const test = testWithStore(kind)
+
+  test('closes every client with SESSION_DELETED and erases the stored session', async ({ server, sessionId, connectClient, connectAgent }) => {
+    const user = connectClient()
+    await user.waitForSynced()
+    const agent = await connectAgent()
+    user.sendMessage('remember this')
+    await expect(agent.startReply().pipe(numberedTokens(600))).resolves.toBe('done')
+    await user.waitUntilDurable()
+    const errors: SessionError[] = []
+    user.on('error', (error) => { errors.push(error) })
+    const response = await fetch(`${server.url}/v1/sessions/${sessionId}`, { method: 'DELETE' })
+    expect(response.status).toBe(204)
+    await expect.poll(() => [user.status, agent.client.status], { timeout: 10_000 }).toEqual(['failed', 'failed'])
+    expect(errors.map((error) => error.code)).toEqual(['SESSION_DELETED'])
+    expect(await server.updateLog.getSession(sessionId)).toBeUndefined()
+    expect(await server.updateLog.load(sessionId)).toEqual({ snapshot: undefined, snapshotSeq: 0, entries: [] })
+    expect((await fetch(`${server.url}/v1/sessions/${sessionId}`)).status).toBe(404)
+    expect((await fetch(`${server.url}/v1/sessions/${sessionId}`, { method: 'DELETE' })).status).toBe(404)
+    await expect.poll(() => server.hocuspocus.documents.has(sessionId), { timeout: 10_000 }).toBe(false)
+    expect(await server.updateLog.getSession(sessionId)).toBeUndefined()
+  })
+
+  test('deletes a session that is not loaded', async ({ server }) => {
+    const created = await (await fetch(`${server.url}/v1/sessions`, { method: 'POST', body: JSON.stringify({ title: 'short-lived' }) })).json() as { id: string }
+    expect((await fetch(`${server.url}/v1/sessions/${created.id}`, { method: 'DELETE' })).status).toBe(204)
+    expect((await (await fetch(`${server.url}/v1/sessions`)).json() as { sessions: Array<{ id: string }> }).sessions.map((session) => session.id)).not.toContain(created.id)
+  })
+})
