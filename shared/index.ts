@@ -6,6 +6,7 @@ export type { ErrorCode, ErrorCodeInfo } from './errors/error-codes.ts'
 export { SessionError, isSessionError, toWireError, fromWireError } from './errors/session-error.ts'
 export type { WireError } from './errors/session-error.ts'
 export { ROUTES, sessionPath, MAX_JSON_BODY_BYTES } from './protocol/routes.ts'
+export { MESSAGE_TYPE, SYNC_MESSAGE_TYPE } from './protocol/message-type.ts'
 export {
   PRINCIPAL_ROLES, ANY_SESSION, TOKEN_ALGORITHM, MAX_TOKEN_CHARS, MAX_PRINCIPAL_ID_CHARS, isPrincipalRole, scopeAllows,
   parseTokenClaims, decodeTokenClaims,

@@ -9,11 +9,10 @@ import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import { writeSyncStep1 } from 'y-protocols/sync'
 import * as Y from 'yjs'
+import { MESSAGE_TYPE, SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
 
-/** Hocuspocus frame types that carry y-protocols sync messages (Sync, SyncReply). */
-const SYNC_FRAME_TYPES = new Set([0, 4])
-const SYNC_FRAME = 0
-const SYNC_STEP1 = 0
+/** Hocuspocus frame types that carry y-protocols sync messages. */
+const SYNC_FRAME_TYPES = new Set<number>([MESSAGE_TYPE.SYNC, MESSAGE_TYPE.SYNC_REPLY])
 
 /** Tracks the server's durable state vector for one document. */
 export interface DurabilityTracker {
@@ -44,7 +43,7 @@ export function createDurabilityTracker (options: { doc: Y.Doc, documentName: ()
       const decoder = decoding.createDecoder(frame)
       decoding.readVarString(decoder)
       if (!SYNC_FRAME_TYPES.has(decoding.readVarUint(decoder))) return false
-      if (decoding.readVarUint(decoder) !== SYNC_STEP1) return false
+      if (decoding.readVarUint(decoder) !== SYNC_MESSAGE_TYPE.STEP1) return false
       serverStateVector = Y.decodeStateVector(decoding.readVarUint8Array(decoder))
       probing = false
       return true
@@ -54,7 +53,7 @@ export function createDurabilityTracker (options: { doc: Y.Doc, documentName: ()
       probing = true
       const encoder = encoding.createEncoder()
       encoding.writeVarString(encoder, options.documentName())
-      encoding.writeVarUint(encoder, SYNC_FRAME)
+      encoding.writeVarUint(encoder, MESSAGE_TYPE.SYNC)
       writeSyncStep1(encoder, options.doc)
       options.send(encoding.toUint8Array(encoder))
     },

@@ -8,6 +8,7 @@
 import type { Document, Extension, beforeSyncPayload } from '@hocuspocus/server'
 import * as Y from 'yjs'
 import { initializeSession } from '../../shared/session/session-doc.ts'
+import { SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import { compactSession } from '../persistence/compact-session.ts'
 import { applyStoredSession } from '../persistence/load-session-doc.ts'
@@ -39,8 +40,6 @@ export interface DurableLog {
   stop (): Promise<void>
 }
 
-const SYNC_STEP2 = 1
-const SYNC_UPDATE = 2
 const SERVER_ORIGIN = { source: 'local', skipStoreHooks: true, context: { lifeline: 'server' } } as const
 
 /** Creates the durable log extension over `options.log`. */
@@ -106,7 +105,7 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
     },
     async beforeSync ({ type, payload, documentName, document, connection }: beforeSyncPayload) {
       // Hocuspocus does not apply updates from a read-only connection (observers, deferred updates): never log them.
-      if ((type !== SYNC_STEP2 && type !== SYNC_UPDATE) || connection.readOnly) return
+      if ((type !== SYNC_MESSAGE_TYPE.STEP2 && type !== SYNC_MESSAGE_TYPE.UPDATE) || connection.readOnly) return
       let noop: boolean
       try {
         noop = isNoopUpdate(document, payload)

@@ -8,6 +8,7 @@
  */
 import type { Connection, Document, Extension, afterHandleMessagePayload, beforeHandleAwarenessPayload, beforeSyncPayload } from '@hocuspocus/server'
 import { MAX_CLIENT_IDS_PER_CONNECTION, type UpdateRejectionReason } from '../../shared/auth/update-rejection.ts'
+import { SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import { principalOf, type ConnectionPrincipal } from '../auth/connection-principal.ts'
 import { toSafeListener, type SecurityEventListener } from '../auth/security-event.ts'
@@ -23,8 +24,6 @@ interface SessionGovernance {
   readonly scratch: ScratchReplica
 }
 
-const SYNC_STEP2 = 1
-const SYNC_UPDATE = 2
 
 /** Options of {@link createGovernUpdates}. */
 export interface GovernUpdatesOptions {
@@ -72,7 +71,7 @@ export function createGovernUpdates (options: GovernUpdatesOptions = {}): Extens
       sessions.delete(documentName)
     },
     async beforeSync ({ type, payload, document, documentName, connection, context }: beforeSyncPayload) {
-      if (type !== SYNC_STEP2 && type !== SYNC_UPDATE) return
+      if (type !== SYNC_MESSAGE_TYPE.STEP2 && type !== SYNC_MESSAGE_TYPE.UPDATE) return
       const principal = requirePrincipal(context, documentName)
       const session = sessionFor(document)
       const inspection = inspectUpdate({ doc: document, update: payload, principal, bindings: session.bindings, holder: connection })
