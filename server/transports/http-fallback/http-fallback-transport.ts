@@ -3,7 +3,7 @@
  * binary frames as the WebSocket into the same Hocuspocus `handleConnection`. A connection is created by its
  * first request (after=0 / seq=1) and lives until the client closes it, Hocuspocus closes it, or it has no stream
  * and no request for `idleTimeoutMs`. Requests of one connection must reach the node that holds it (sticky
- * routing by `cid`, README §Scaling).
+ * routing by `cid`, PROTOCOL.md §7.6).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Hocuspocus } from '@hocuspocus/server'
