@@ -3,21 +3,14 @@
  */
 import type { IncomingMessage } from 'node:http'
 import { SessionError } from '../../shared/errors/session-error.ts'
+import { readBody } from './read-body.ts'
 
 /**
  * Parses the body of `request`.
  * @throws SessionError MESSAGE_TOO_LARGE past `maxBytes`, BAD_REQUEST for invalid JSON
  */
 export async function readJsonBody (request: IncomingMessage, maxBytes: number): Promise<unknown> {
-  const chunks: Buffer[] = []
-  let total = 0
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer
-    total += buffer.byteLength
-    if (total > maxBytes) throw new SessionError('MESSAGE_TOO_LARGE', `request body exceeds ${maxBytes} bytes`, { details: { maxBytes } })
-    chunks.push(buffer)
-  }
-  const text = Buffer.concat(chunks).toString('utf8').trim()
+  const text = (await readBody(request, maxBytes)).toString('utf8').trim()
   if (text === '') return {}
   try {
     return JSON.parse(text) as unknown

@@ -13,6 +13,7 @@ import {
   SSE_EVENTS, type PollBatch,
 } from '../../../shared/protocol/http-fallback.ts'
 import { SessionError } from '../../../shared/errors/session-error.ts'
+import { readBody } from '../../http/read-body.ts'
 import { sendJson } from '../../http/send-json.ts'
 import { toFetchRequest } from '../to-fetch-request.ts'
 import type { TransportContext } from '../transport-context.ts'
@@ -143,7 +144,7 @@ export function createHttpFallbackTransport (options: HttpFallbackTransportOptio
   }
 
   const send = async (request: IncomingMessage, response: ServerResponse, id: string, url: URL, seq: number): Promise<void> => {
-    const body = await readBody(request, options.maxBodyBytes)
+    const body = new Uint8Array(await readBody(request, options.maxBodyBytes))
     const entry = open(id, request, url, seq === 1)
     const frames = decodeFrames(body)
     const fresh = entry.connection.acceptUpstream(seq, frames)
@@ -191,17 +192,6 @@ function parseCount (url: URL, name: string, minimum: number): number {
   const value = Number(raw)
   if (!Number.isSafeInteger(value) || value < minimum) throw new SessionError('BAD_REQUEST', `${name} must be an integer ≥ ${minimum}`, { details: { field: name } })
   return value
-}
-
-async function readBody (request: IncomingMessage, maxBytes: number): Promise<Uint8Array> {
-  const chunks: Buffer[] = []
-  let total = 0
-  for await (const chunk of request) {
-    total += (chunk as Buffer).byteLength
-    if (total > maxBytes) throw new SessionError('MESSAGE_TOO_LARGE', `body exceeds ${maxBytes} bytes`, { details: { maxBytes } })
-    chunks.push(chunk as Buffer)
-  }
-  return new Uint8Array(Buffer.concat(chunks))
 }
 
 /** Upstream bodies are a sequence of varUint8Array frames (lib0 encoding). */
