@@ -7,6 +7,7 @@
  * connection so the provider reconnects — over a WebSocket.
  */
 import { FALLBACK_ROUTES, WEBSOCKET_PROBE_FRAME } from '../../../shared/protocol/http-fallback.ts'
+import { copyBytes } from './copy-bytes.ts'
 import { HttpFallbackSocket, type FallbackMode } from './http-fallback-socket.ts'
 import { SocketEvents, type SocketEventMap } from './socket-events.ts'
 import { createInMemoryTransportMemory, type TransportMemory } from './transport-memory.ts'
@@ -89,7 +90,7 @@ export function createTransportChooser (options: TransportChooserOptions = {}): 
     get readyState (): number { return this.announcedOpen && this.inner.readyState === 0 ? 1 : this.inner.readyState }
 
     send (data: ArrayBufferLike | ArrayBufferView): void {
-      if (!this.committed) this.written.push(copy(data))
+      if (!this.committed) this.written.push(copyBytes(data))
       if (this.inner.readyState === 1) this.inner.send(data)
     }
 
@@ -232,8 +233,4 @@ function probeWebSocket (NativeWebSocket: new (url: string) => RawSocket, url: s
     socket.addEventListener('close', (() => { done(false) }) as (event: never) => void)
     socket.addEventListener('error', (() => { done(false) }) as (event: never) => void)
   })
-}
-
-function copy (data: ArrayBufferLike | ArrayBufferView): Uint8Array {
-  return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice() : new Uint8Array(data).slice()
 }

@@ -10,6 +10,7 @@ import {
   FALLBACK_HEARTBEAT_MS, FALLBACK_PARAMS, FALLBACK_ROUTES, LONG_POLL_WAIT_MS, SSE_EVENTS, type PollBatch,
 } from '../../../shared/protocol/http-fallback.ts'
 import { createRandomId } from '../../../shared/session/session-id.ts'
+import { copyBytes } from './copy-bytes.ts'
 import { readSse } from './read-sse.ts'
 import { SocketEvents } from './socket-events.ts'
 
@@ -65,7 +66,7 @@ export class HttpFallbackSocket extends SocketEvents {
 
   send (data: ArrayBufferLike | ArrayBufferView): void {
     if (this.readyState !== HttpFallbackSocket.OPEN) return
-    this.outgoing.push(ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice() : new Uint8Array(data).slice())
+    this.outgoing.push(copyBytes(data))
     void this.flushUpstream()
   }
 
