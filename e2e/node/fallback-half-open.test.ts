@@ -3,23 +3,15 @@
  * for `silenceTimeoutMs`, as when a proxy or NAT silently drops it — is abandoned and resumed on the same
  * connection, with no frame lost and no new sync.
  */
-import type { IncomingMessage } from 'node:http'
 import { describe, expect } from 'vitest'
 import { NodeWebSocket } from '../../client/agent/node-websocket.ts'
-import { FALLBACK_ROUTES } from '../../shared/protocol/http-fallback.ts'
 import { expectedText, numberedTokens } from '../../shared/testing/token-stream.ts'
+import { countFallbackTraffic } from '../testing/fallback-counters.ts'
 import { testWithStore } from '../testing/fixtures.ts'
 
-const counters = { sseRequests: 0, connections: 0 }
 // Heartbeats far apart: a quiet stream looks exactly like a dead one to a client that expects them sooner.
-const test = testWithStore('sqlite', {
-  fallback: { heartbeatMs: 60_000 },
-  handleRequest: async (_request: IncomingMessage, _response: unknown, url: URL) => {
-    if (url.pathname === FALLBACK_ROUTES.SSE) counters.sseRequests++
-    return false
-  },
-  extensions: [{ async onConnect () { counters.connections++ } }],
-})
+const { counters, serverOptions } = countFallbackTraffic(60_000)
+const test = testWithStore('sqlite', serverOptions)
 
 /** A WebSocket that never gets through: the upgrade goes to a path the server refuses. */
 class BlockedWebSocket extends NodeWebSocket {

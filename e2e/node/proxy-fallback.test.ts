@@ -4,26 +4,17 @@
  * long connections — the viewer must end with the agent's full text exactly once, and its own message must reach
  * the agent exactly once. Detection times are printed for the issue notes.
  */
-import type { IncomingMessage } from 'node:http'
 import { describe, expect } from 'vitest'
-import { FALLBACK_ROUTES } from '../../shared/protocol/http-fallback.ts'
 import { ROUTES } from '../../shared/protocol/routes.ts'
 import { expectedText, numberedTokens } from '../../shared/testing/token-stream.ts'
 import type { SessionClient } from '../../client/core/session-client.ts'
 import type { TransportKind } from '../../client/core/transports/choose-transport.ts'
 import { startProxy, type ProxyScenario, type RunningProxy } from '../proxies/start-proxy.ts'
+import { countFallbackTraffic } from '../testing/fallback-counters.ts'
 import { testWithStore } from '../testing/fixtures.ts'
 
-/** Counts fallback stream requests, and Hocuspocus connections per session, on the server under test. */
-const counters = { sseRequests: 0, connections: 0 }
-const test = testWithStore('sqlite', {
-  fallback: { heartbeatMs: 10_000 },
-  handleRequest: async (_request: IncomingMessage, _response: unknown, url: URL) => {
-    if (url.pathname === FALLBACK_ROUTES.SSE) counters.sseRequests++
-    return false
-  },
-  extensions: [{ async onConnect () { counters.connections++ } }],
-})
+const { counters, serverOptions } = countFallbackTraffic(10_000)
+const test = testWithStore('sqlite', serverOptions)
 
 const TRANSPORT_OPTIONS = { websocketTimeoutMs: 1_500, sseHelloTimeoutMs: 1_500, upgradeProbeMs: 60_000 }
 
