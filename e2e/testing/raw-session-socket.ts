@@ -12,12 +12,8 @@ import * as encoding from 'lib0/encoding'
 import WebSocket from 'ws'
 import { encodeAwarenessUpdate, Awareness } from 'y-protocols/awareness'
 import * as Y from 'yjs'
+import { MESSAGE_TYPE, SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
 
-/** Hocuspocus message types used here. */
-export const FRAME_TYPE = { SYNC: 0, AWARENESS: 1, AUTH: 2, STATELESS: 5, CLOSE: 7, SYNC_STATUS: 8 } as const
-const SYNC_STEP1 = 0
-const SYNC_STEP2 = 1
-const SYNC_UPDATE = 2
 const AUTH_TOKEN = 0
 const AUTH_DENIED = 1
 const AUTH_OK = 2
@@ -78,7 +74,7 @@ export async function connectRawSession (options: { url: string, sessionId: stri
     ws.send(encoding.toUint8Array(encoder))
   }
   const sync = (step: number, payload: Uint8Array): void => {
-    frame(FRAME_TYPE.SYNC, (encoder) => {
+    frame(MESSAGE_TYPE.SYNC, (encoder) => {
       encoding.writeVarUint(encoder, step)
       encoding.writeVarUint8Array(encoder, payload)
     })
@@ -103,13 +99,13 @@ export async function connectRawSession (options: { url: string, sessionId: stri
       listeners.add(listener)
       check()
     }),
-    serverState: async () => (await socket.waitForFrame('sync', 5_000, (candidate) => candidate.step === SYNC_STEP2)).payload,
-    sendAuth: (token) => { frame(FRAME_TYPE.AUTH, (encoder) => { encoding.writeVarUint(encoder, AUTH_TOKEN); encoding.writeVarString(encoder, token) }) },
-    sendSyncStep1: (stateVector) => { sync(SYNC_STEP1, stateVector) },
-    sendSyncStep2: (update) => { sync(SYNC_STEP2, update) },
-    sendUpdate: (update) => { sync(SYNC_UPDATE, update) },
-    sendAwareness: (update) => { frame(FRAME_TYPE.AWARENESS, (encoder) => { encoding.writeVarUint8Array(encoder, update) }) },
-    sendStateless: (payload) => { frame(FRAME_TYPE.STATELESS, (encoder) => { encoding.writeVarString(encoder, payload) }) },
+    serverState: async () => (await socket.waitForFrame('sync', 5_000, (candidate) => candidate.step === SYNC_MESSAGE_TYPE.STEP2)).payload,
+    sendAuth: (token) => { frame(MESSAGE_TYPE.AUTH, (encoder) => { encoding.writeVarUint(encoder, AUTH_TOKEN); encoding.writeVarString(encoder, token) }) },
+    sendSyncStep1: (stateVector) => { sync(SYNC_MESSAGE_TYPE.STEP1, stateVector) },
+    sendSyncStep2: (update) => { sync(SYNC_MESSAGE_TYPE.STEP2, update) },
+    sendUpdate: (update) => { sync(SYNC_MESSAGE_TYPE.UPDATE, update) },
+    sendAwareness: (update) => { frame(MESSAGE_TYPE.AWARENESS, (encoder) => { encoding.writeVarUint8Array(encoder, update) }) },
+    sendStateless: (payload) => { frame(MESSAGE_TYPE.STATELESS, (encoder) => { encoding.writeVarString(encoder, payload) }) },
     close: () => { ws.close() },
   }
   socket.sendAuth(options.token)
@@ -136,26 +132,25 @@ function decodeServerFrame (data: Uint8Array): ServerFrame | undefined {
   decoding.readVarString(decoder)
   const type = decoding.readVarUint(decoder)
   switch (type) {
-    case FRAME_TYPE.AUTH: {
+    case MESSAGE_TYPE.AUTH: {
       const sub = decoding.readVarUint(decoder)
       if (sub === AUTH_OK) return { type: 'authenticated', scope: decoding.readVarString(decoder) }
       if (sub === AUTH_DENIED) return { type: 'permission-denied', reason: decoding.readVarString(decoder) }
       return { type: 'other', messageType: type }
     }
-    case FRAME_TYPE.SYNC:
+    case MESSAGE_TYPE.SYNC:
     case 4: { // SyncReply
       const step = decoding.readVarUint(decoder)
       return { type: 'sync', step, payload: decoding.readVarUint8Array(decoder) }
     }
-    case FRAME_TYPE.SYNC_STATUS:
+    case MESSAGE_TYPE.SYNC_STATUS:
       return { type: 'sync-status', applied: decoding.readVarUint(decoder) === 1 }
-    case FRAME_TYPE.CLOSE:
+    case MESSAGE_TYPE.CLOSE:
       return { type: 'close-message', reason: decoding.readVarString(decoder) }
-    case FRAME_TYPE.AWARENESS:
+    case MESSAGE_TYPE.AWARENESS:
       return { type: 'awareness', payload: decoding.readVarUint8Array(decoder) }
     default:
       return { type: 'other', messageType: type }
   }
 }
 
-export { SYNC_STEP2, SYNC_UPDATE }

@@ -11,6 +11,8 @@ export const MESSAGE_TYPE = {
   QUERY_AWARENESS: 3,
   /** Like SYNC, but a step 1 in it does not ask for the receiver's step 1 back. */
   SYNC_REPLY: 4,
+  STATELESS: 5,
+  CLOSE: 7,
   SYNC_STATUS: 8,
 } as const
 
