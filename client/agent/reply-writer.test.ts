@@ -1,7 +1,7 @@
 /**
  * ReplyWriter typed parts on a local document (no server): `pipeParts` coalesces reasoning and text deltas into
  * separate parts in stream order, writes tool calls and results as their own parts, and ends `done`, `stopped` or
- * `failed` exactly like `pipe`.
+ * `failed` exactly like `pipe`; the buffer grows to `maxBusyBufferChars` while an earlier update is unacknowledged.
  */
 import * as Y from 'yjs'
 import { describe, expect, it } from 'vitest'
@@ -127,5 +127,26 @@ describe('ReplyWriter.pipeParts', () => {
     const { writer, view } = openReply()
     await expect(writer.pipe(replay(['a', 'b', 'c']))).resolves.toBe('done')
     expect(view()).toMatchObject({ status: 'done', text: 'abc', parts: [{ type: 'text', text: 'abc' }] })
+  })
+})
+
+describe('ReplyWriter buffering', () => {
+  it('writes at maxBufferChars when nothing is in flight, at maxBusyBufferChars while an update is unacknowledged', async () => {
+    const client = localClient()
+    const flow = client as { unsyncedChanges: number }
+    const writer = createReplyWriter(client, { agentId: 'agent-1' }, { coalesceMs: 60_000, maxBufferChars: 10, maxBusyBufferChars: 40, heartbeatMs: 60_000 })
+    const stored = (): string => readMessage(findMessage(client.doc, writer.id)!).text
+    writer.append('0123456789')
+    expect(stored()).toBe('0123456789')
+    flow.unsyncedChanges = 1
+    writer.append('abcdefghij')
+    writer.append('klmnopqrst')
+    expect(stored()).toBe('0123456789')
+    writer.append('uvwxyzABCDEFGHIJKLMN')
+    expect(stored()).toBe('0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN')
+    flow.unsyncedChanges = 0
+    writer.append('OPQRSTUVWX')
+    expect(stored()).toHaveLength(60)
+    await writer.end()
   })
 })

@@ -24,6 +24,12 @@ export interface ReplyWriterOptions {
   readonly coalesceMs?: number
   /** Buffer size that forces a write, in characters (default 2048). */
   readonly maxBufferChars?: number
+  /**
+   * Buffer size that forces a write while an earlier update is still unacknowledged, in characters (default
+   * 8 × `maxBufferChars`). Under a flood, the server stores one update of a connection at a time, so larger updates while one is
+   * in flight keep throughput up on slower stores; tokens still wait at most `coalesceMs`.
+   */
+  readonly maxBusyBufferChars?: number
   /** Unacknowledged updates allowed before `pipe` waits for the server (default 32). */
   readonly maxInFlight?: number
   /** Interval of run heartbeats, in ms (default 5000). */
@@ -72,6 +78,7 @@ export type ReplyStart = (
 export function createReplyWriter (client: SessionClient, init: ReplyStart, options: ReplyWriterOptions = {}): ReplyWriter {
   const coalesceMs = options.coalesceMs ?? 30
   const maxBufferChars = options.maxBufferChars ?? 2048
+  const maxBusyBufferChars = Math.max(maxBufferChars, options.maxBusyBufferChars ?? maxBufferChars * 8)
   const maxInFlight = options.maxInFlight ?? 32
   const ackTimeoutMs = options.ackTimeoutMs ?? 30_000
   const { doc } = client
@@ -119,7 +126,8 @@ export function createReplyWriter (client: SessionClient, init: ReplyStart, opti
       bufferType = partType
     }
     buffer += token
-    if (buffer.length >= maxBufferChars) flush()
+    const limit = client.unsyncedChanges > 0 ? maxBusyBufferChars : maxBufferChars
+    if (buffer.length >= limit) flush()
     else timer ??= setTimeout(flush, coalesceMs)
   }
 

@@ -57,7 +57,7 @@ export async function runKillChaos (options: KillChaosOptions): Promise<KillChao
   const port = server.port
   const websocketUrl = `ws://127.0.0.1:${port}${ROUTES.WEBSOCKET}`
   const sessionId = `chaos-${options.seed}-${Date.now()}`
-  const agent = await createAgentSession({ url: websocketUrl, sessionId, agentId: 'chaos-agent', maxBufferChars: 48, reconnectDelayMs: 50, ackTimeoutMs: 60_000, syncTimeoutMs: 30_000 })
+  const agent = await createAgentSession({ url: websocketUrl, sessionId, agentId: 'chaos-agent', maxBufferChars: 48, maxBusyBufferChars: 48, reconnectDelayMs: 50, ackTimeoutMs: 60_000, syncTimeoutMs: 30_000 })
   const viewers: SessionClient[] = Array.from({ length: options.viewers ?? 2 }, (_, index) =>
     createSessionClient({ url: websocketUrl, sessionId, principalId: 'viewer', device: `viewer-${index}`, WebSocket: NodeWebSocket, reconnectDelayMs: 50 }))
   const reply = agent.startReply()

@@ -27,7 +27,7 @@ describe.each(STORE_KINDS)('server restart on %s', (kind) => {
     const tokenCount = 3_000
     const user = connectClient()
     await user.waitForSynced()
-    const agent = await connectAgent({ maxBufferChars: 40 })
+    const agent = await connectAgent({ maxBufferChars: 40, maxBusyBufferChars: 40 })
     let acknowledged = ''
     agent.client.on('durable', () => { acknowledged = assistantText(agent.client) })
     const restarts: Array<{ acknowledged: string, applied: string, stored: string }> = []
