@@ -29,8 +29,12 @@ export interface DurableLogOptions {
 /** The extension plus a way to write server-side changes durably. */
 export interface DurableLog {
   readonly extension: Extension
-  /** Applies `change` to a loaded session document and resolves once the resulting update is in the log. */
-  applyServerChange (document: Y.Doc, sessionId: string, change: () => void): Promise<void>
+  /**
+   * Makes a server-side change to a loaded session document durably: `change` runs on a scratch copy of `document`,
+   * the resulting update is appended to the log, and only then applied to `document` — so no
+   * client or other node sees a server change that is not stored. Changes to one session run one at a time.
+   */
+  applyServerChange (document: Y.Doc, sessionId: string, change: ServerChange): Promise<void>
   /**
    * Erases a session (right to erasure): refuses further loads and appends for it until its document has unloaded,
    * waits for a running compaction, then deletes its log rows, snapshot and record. Resolves false when unknown.
@@ -39,6 +43,9 @@ export interface DurableLog {
   /** Starts no further compaction and resolves when running ones have finished. */
   stop (): Promise<void>
 }
+
+/** A server-side change, made inside one transaction on the document it is given. */
+export type ServerChange = (document: Y.Doc) => void
 
 const SERVER_ORIGIN = { source: 'local', skipStoreHooks: true, context: { lifeline: 'server' } } as const
 
@@ -71,20 +78,38 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
     if (count >= compactEvery) compactInBackground(sessionId)
   }
 
-  const applyServerChange = async (document: Y.Doc, sessionId: string, change: () => void): Promise<void> => {
+  /** Tail of each session's queue of server changes: two scratch copies must never take the same clock range. */
+  const serverChanges = new Map<string, Promise<void>>()
+
+  /**
+   * The clientID the server writes a session with. Not the live document's own: Yjs re-rolls a document's clientID
+   * when a remote update (as applying a stored change is) advances it.
+   */
+  const writerIds = new WeakMap<Y.Doc, number>()
+
+  const writeServerChange = async (document: Y.Doc, sessionId: string, change: ServerChange): Promise<void> => {
+    const scratch = new Y.Doc({ gc: document.gc })
+    const writerId = writerIds.get(document) ?? scratch.clientID
+    writerIds.set(document, writerId)
+    Y.applyUpdate(scratch, Y.encodeStateAsUpdate(document))
+    scratch.clientID = writerId // only now, for the same reason
     let update: Uint8Array | undefined
-    const capture = (captured: Uint8Array, origin: unknown): void => {
-      if (origin === SERVER_ORIGIN) update = captured
-    }
-    document.on('update', capture)
-    try {
-      document.transact(change, SERVER_ORIGIN)
-    } finally {
-      document.off('update', capture)
-    }
+    scratch.on('update', (captured: Uint8Array) => { update = captured })
+    scratch.transact(() => { change(scratch) })
+    scratch.destroy()
     if (update === undefined) return
     await log.append(sessionId, [update])
     countAppend(sessionId)
+    Y.applyUpdate(document, update, SERVER_ORIGIN)
+  }
+
+  const applyServerChange = (document: Y.Doc, sessionId: string, change: ServerChange): Promise<void> => {
+    const previous = serverChanges.get(sessionId) ?? Promise.resolve()
+    const next = previous.then(() => writeServerChange(document, sessionId, change))
+    const tail = next.catch(() => undefined) // reason: a failed change is reported to its caller; the queue goes on
+    serverChanges.set(sessionId, tail)
+    void tail.then(() => { if (serverChanges.get(sessionId) === tail) serverChanges.delete(sessionId) })
+    return next
   }
 
   const extension: Extension = {
@@ -99,7 +124,7 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
         await log.createSession({ id: documentName, title: '', createdAt: Date.now() })
         const record = await log.getSession(documentName)
         const init = { title: record?.title ?? '', createdAt: record?.createdAt ?? Date.now() }
-        await applyServerChange(document, documentName, () => { initializeSession(document, init) })
+        await applyServerChange(document, documentName, (scratch) => { initializeSession(scratch, init) })
       }
       return document
     },

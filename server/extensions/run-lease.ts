@@ -16,7 +16,7 @@ export interface RunLeaseOptions {
   /** How often leases are checked, in ms (default 1000). */
   readonly checkEveryMs?: number
   /** Writes a server change durably (the durable log's applyServerChange). */
-  readonly applyServerChange: (document: Y.Doc, sessionId: string, change: () => void) => Promise<void>
+  readonly applyServerChange: (document: Y.Doc, sessionId: string, change: (document: Y.Doc) => void) => Promise<void>
   readonly onError: (error: unknown) => void
   /** Clock, for tests (default Date.now). */
   readonly now?: () => number
@@ -49,13 +49,14 @@ export function createRunLease (options: RunLeaseOptions): RunLease {
         if (run.get('state') === 'running' && time - (lastSeen.get(runId) ?? time) >= leaseMs) expired.push(runId)
       })
       if (expired.length === 0) continue
-      options.applyServerChange(document, sessionId, () => {
+      options.applyServerChange(document, sessionId, (scratch) => {
+        const scratchRuns = getSessionRoots(scratch).runs
         for (const runId of expired) {
-          const run = runs.get(runId)
+          const run = scratchRuns.get(runId)
           if (run === undefined || run.get('state') !== 'running') continue
           run.set('state', 'interrupted')
           run.set('endedAt', time)
-          const message = findMessage(document, String(run.get('messageId')))
+          const message = findMessage(scratch, String(run.get('messageId')))
           if (message?.get('status') === 'streaming') setMessageStatus(message, 'interrupted')
         }
       }).catch(options.onError)
