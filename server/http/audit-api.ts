@@ -1,5 +1,5 @@
 /**
- * The audit trail route (PROTOCOL.md §4.5): `GET /v1/sessions/:id/audit?after=<seq>&limit=<n>` lists who wrote
+ * The audit trail route (PROTOCOL.md §3.9, §4): `GET /v1/sessions/:id/audit?after=<seq>&limit=<n>` lists who wrote
  * each stored update of a session, oldest first, one page at a time. Who may call it is decided by
  * authorizeHttpRequest (agent and observer tokens for the session when auth is on).
  */

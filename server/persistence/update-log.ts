@@ -3,7 +3,7 @@
  * server acknowledges an update to its client only after that (PROTOCOL.md §3). A snapshot replaces a
  * prefix of the log atomically (see compact-session.ts). Every append also stores one audit row per update (who
  * wrote it, when, how many bytes, which entries it touched) in the same transaction; audit rows outlive compaction
- * and go only with deleteSession (PROTOCOL.md §4.5).
+ * and go only with deleteSession (PROTOCOL.md §3.9).
  */
 import type { PrincipalRole } from '../../shared/auth/token-claims.ts'
 

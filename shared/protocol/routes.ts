@@ -17,7 +17,7 @@ export function sessionPath (sessionId: string): string {
 /** Largest JSON body the HTTP API accepts, in bytes. */
 export const MAX_JSON_BODY_BYTES = 64 * 1024
 
-/** Last segment of a session's audit trail path (PROTOCOL.md §4.5). */
+/** Last segment of a session's audit trail path (PROTOCOL.md §3.9, §4). */
 export const AUDIT_SEGMENT = 'audit'
 
 /** Path of one session's audit trail. */
