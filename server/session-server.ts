@@ -19,6 +19,7 @@ import { createDurableLog } from './extensions/durable-log.ts'
 import { createGovernUpdates } from './extensions/govern-updates.ts'
 import { createRunLease } from './extensions/run-lease.ts'
 import { createSessionsApi } from './http/sessions-api.ts'
+import { createAuditApi } from './http/audit-api.ts'
 import { sendError, sendJson } from './http/send-json.ts'
 import { createSqliteUpdateLog } from './persistence/sqlite-update-log.ts'
 import type { UpdateLog } from './persistence/update-log.ts'
@@ -107,6 +108,7 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     extensions: [...governance, durableLog.extension, runLease.extension, ...(options.extensions ?? [])],
   })
   const sessionsApi = createSessionsApi({ log: updateLog, hocuspocus, eraseSession: durableLog.eraseSession })
+  const auditApi = createAuditApi({ log: updateLog })
 
   const httpServer = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost')
@@ -122,6 +124,7 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     }
     if (await fallback.handle(request, response, url)) return
     if (auth !== undefined) authorizeHttpRequest(request, url, { secret: auth.secret, nowMs: (auth.now ?? Date.now)() })
+    if (await auditApi(request, response, url)) return
     if (await sessionsApi(request, response, url)) return
     throw new SessionError('ROUTE_NOT_FOUND', `no route for ${request.method ?? '?'} ${url.pathname}`)
   }

@@ -24,7 +24,7 @@ describe('agent streaming', () => {
     const user = connectClient({ principalId: 'user-1' })
     const viewer = connectClient({ principalId: 'user-1', device: 'viewer' })
     await Promise.all([user.waitForSynced(), viewer.waitForSynced()])
-    const agent = await connectAgent({ maxBufferChars: 48 })
+    const agent = await connectAgent({ maxBufferChars: 48, maxBusyBufferChars: 48 })
     const statuses: string[] = []
     viewer.on('status', (status) => statuses.push(status))
     let streamed: Promise<unknown> | undefined
@@ -48,7 +48,7 @@ describe('agent streaming', () => {
     const tokenCount = 3_000
     const user = connectClient()
     await user.waitForSynced()
-    const agent = await connectAgent({ maxBufferChars: 64 })
+    const agent = await connectAgent({ maxBufferChars: 64, maxBusyBufferChars: 64 })
     let lateViewer: SessionClient | undefined
     let textAtJoin: string | undefined
     let streamed: Promise<unknown> | undefined

@@ -24,7 +24,7 @@ describe('clientID binding', () => {
     const tokenCount = 2_000
     const alice = connectClient({ principalId: 'alice', token: tokenFor('alice', 'user', sessionId) })
     await alice.waitForSynced()
-    const agent = await connectAgent({ agentId: 'agent-1', maxBufferChars: 40, token: tokenFor('agent-1', 'agent', sessionId) })
+    const agent = await connectAgent({ agentId: 'agent-1', maxBufferChars: 40, maxBusyBufferChars: 40, token: tokenFor('agent-1', 'agent', sessionId) })
     let restarted: Promise<unknown> | undefined
     let streamed: Promise<unknown> | undefined
     let current = server

@@ -35,13 +35,14 @@ function holdServerAppends (log: UpdateLog, clientIds: () => readonly number[]) 
     readSince: (id, after) => log.readSince(id, after),
     replacePrefix: (id, snapshot, upto) => log.replacePrefix(id, snapshot, upto),
     deleteSession: (id) => log.deleteSession(id),
+    readAudit: (id, options) => log.readAudit(id, options),
     close: () => log.close(),
-    async append (sessionId, updates) {
+    async append (sessionId, updates, origin) {
       if (updates.some(isServerUpdate)) {
         heldCount++
         await new Promise<void>((resolve, reject) => { held.push({ go: resolve, fail: reject }) })
       }
-      return await log.append(sessionId, updates)
+      return await log.append(sessionId, updates, origin)
     },
   }
   return {

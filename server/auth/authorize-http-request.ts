@@ -2,13 +2,14 @@
  * Token check for the HTTP session routes when auth is on (PROTOCOL.md §8.6): `Authorization: Bearer <token>`.
  * Reading one transcript needs a token scoped to that session (any role); listing needs scope `*`; creating needs
  * scope `*` and a role that writes (user or agent); deleting one needs a token for that session with a role that
- * writes. Health and the HTTP fallback frames are not guarded here —
+ * writes; reading its audit trail needs a token for that session with role agent or observer (users would see other
+ * principals' connection ids). Health and the HTTP fallback frames are not guarded here —
  * fallback frames carry the same Auth message as a WebSocket.
  */
 import type { IncomingMessage } from 'node:http'
 import { ANY_SESSION, scopeAllows, type TokenClaims } from '../../shared/auth/token-claims.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
-import { ROUTES } from '../../shared/protocol/routes.ts'
+import { matchSessionAuditPath, ROUTES } from '../../shared/protocol/routes.ts'
 import type { AuthSecret } from './auth-secret.ts'
 import { verifyToken } from './verify-token.ts'
 
@@ -28,8 +29,10 @@ export function authorizeHttpRequest (request: IncomingMessage, url: URL, option
     if (request.method === 'POST' && claims.role === 'observer') throw forbidden('observers cannot create sessions')
     return claims
   }
-  const sessionId = safeDecode(path.slice(ROUTES.SESSIONS.length + 1))
+  const audited = matchSessionAuditPath(path)
+  const sessionId = safeDecode(audited ?? path.slice(ROUTES.SESSIONS.length + 1))
   if (!scopeAllows(claims.session, sessionId)) throw forbidden(`this token does not open session ${sessionId}`)
+  if (audited !== undefined && claims.role === 'user') throw forbidden('the audit trail needs an agent or observer token')
   if (request.method === 'DELETE' && claims.role === 'observer') throw forbidden('observers cannot delete sessions')
   return claims
 }

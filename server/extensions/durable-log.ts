@@ -3,16 +3,21 @@
  * **before** Hocuspocus applies and acknowledges it (PROTOCOL.md §3). Hocuspocus awaits `beforeSync` for each
  * message of a connection before applying it and sends the sync-status ack right after applying, so awaiting
  * the append here is exactly persist-before-ack. Compaction runs in the background every
- * `compactEveryUpdates` appends and when a session unloads.
+ * `compactEveryUpdates` appends and when a session unloads. Each append carries its audit origin: the
+ * connection's principal, role and id with governance's summary, or `server` for applyServerChange.
  */
 import type { Document, Extension, beforeSyncPayload } from '@hocuspocus/server'
 import * as Y from 'yjs'
 import { initializeSession } from '../../shared/session/session-doc.ts'
 import { SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
+import { principalOf } from '../auth/connection-principal.ts'
+import { inspectedSummaries } from '../governance/inspected-summaries.ts'
+import { summarizeInboundUpdate } from '../governance/summarize-update.ts'
+import { summarizeTransaction } from '../governance/summarize-transaction.ts'
 import { compactSession } from '../persistence/compact-session.ts'
 import { applyStoredSession } from '../persistence/load-session-doc.ts'
-import type { UpdateLog } from '../persistence/update-log.ts'
+import { SERVER_WRITE_ORIGIN, type UpdateLog, type UpdateSummary, type WriteOrigin } from '../persistence/update-log.ts'
 import { toCloseError } from '../transports/close-error.ts'
 import { EXTENSION_PRIORITY } from './extension-priority.ts'
 import { isNoopUpdate } from './is-noop-update.ts'
@@ -94,11 +99,13 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
     Y.applyUpdate(scratch, Y.encodeStateAsUpdate(document))
     scratch.clientID = writerId // only now, for the same reason
     let update: Uint8Array | undefined
+    let summary: UpdateSummary = {}
     scratch.on('update', (captured: Uint8Array) => { update = captured })
+    scratch.on('afterTransaction', (transaction: Y.Transaction) => { summary = summarizeTransaction(transaction) })
     scratch.transact(() => { change(scratch) })
     scratch.destroy()
     if (update === undefined) return
-    await log.append(sessionId, [update])
+    await log.append(sessionId, [update], { ...SERVER_WRITE_ORIGIN, summary })
     countAppend(sessionId)
     Y.applyUpdate(document, update, SERVER_ORIGIN)
   }
@@ -128,19 +135,22 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
       }
       return document
     },
-    async beforeSync ({ type, payload, documentName, document, connection }: beforeSyncPayload) {
+    async beforeSync ({ type, payload, documentName, document, connection, context }: beforeSyncPayload) {
       // Hocuspocus does not apply updates from a read-only connection (observers, deferred updates): never log them.
       if ((type !== SYNC_MESSAGE_TYPE.STEP2 && type !== SYNC_MESSAGE_TYPE.UPDATE) || connection.readOnly) return
-      let noop: boolean
+      let summary: UpdateSummary
       try {
-        noop = isNoopUpdate(document, payload)
+        if (isNoopUpdate(document, payload)) return
+        summary = inspectedSummaries.get(payload) ?? summarizeInboundUpdate(document, payload)
       } catch (cause) {
         throw toCloseError(new SessionError('UPDATE_REJECTED', 'update cannot be decoded', { cause, details: { sessionId: documentName } }))
       }
-      if (noop) return
+      inspectedSummaries.delete(payload)
       refuseErased(documentName)
+      const principal = principalOf(context)
+      const origin: WriteOrigin = { principal: principal?.id ?? 'anonymous', role: principal?.role ?? null, connection: connection.socketId, summary }
       try {
-        await log.append(documentName, [payload])
+        await log.append(documentName, [payload], origin)
       } catch (error) {
         throw toCloseError(error)
       }

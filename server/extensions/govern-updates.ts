@@ -14,6 +14,7 @@ import { principalOf, type ConnectionPrincipal } from '../auth/connection-princi
 import { toSafeListener, type SecurityEventListener } from '../auth/security-event.ts'
 import { createClientBindings, type ClientBindings } from '../governance/client-bindings.ts'
 import { inspectUpdate } from '../governance/inspect-update.ts'
+import { inspectedSummaries } from '../governance/inspected-summaries.ts'
 import { rewriteAwarenessState } from '../governance/rewrite-awareness.ts'
 import { createScratchReplica, type ScratchReplica } from '../governance/scratch-replica.ts'
 import { CloseError } from '../transports/close-error.ts'
@@ -96,6 +97,7 @@ export function createGovernUpdates (options: GovernUpdatesOptions = {}): Extens
         throw refuse('MISSING_DEPENDENCY', 'the update would leave parts the session cannot place')
       }
       for (const clientId of inspection.clientIds) takeOver(session, clientId, principal, connection)
+      inspectedSummaries.set(payload, inspection.summary)
     },
     async afterHandleMessage ({ connection, context }: afterHandleMessagePayload) {
       if (!deferred.delete(connection)) return

@@ -128,7 +128,7 @@ describe('honest flows are accepted', () => {
     const viewer = peer('bob', 'user', 1002)
     const resync = Y.encodeStateAsUpdate(viewer.doc, Y.encodeStateVector(live))
     expect(Y.decodeUpdate(resync).ds.clients.size).toBeGreaterThan(0)
-    expect(inspect(viewer, resync)).toEqual({ verdict: 'accept', clientIds: [], changes: false })
+    expect(inspect(viewer, resync)).toEqual({ verdict: 'accept', clientIds: [], changes: false, summary: {} })
     expect(inspect(peer('auditor', 'observer', 1004), Y.encodeStateAsUpdate(live))).toMatchObject({ verdict: 'accept', changes: false })
   })
 })

@@ -10,10 +10,13 @@ import * as Y from 'yjs'
 import { MAX_CLIENT_IDS_PER_CONNECTION, type UpdateRejectionReason } from '../../shared/auth/update-rejection.ts'
 import { getSessionRoots } from '../../shared/session/session-doc.ts'
 import type { ConnectionPrincipal } from '../auth/connection-principal.ts'
+import type { UpdateSummary } from '../persistence/update-log.ts'
 import type { ClientBindings } from './client-bindings.ts'
 import { decodeInboundUpdate, isDeletedByUpdate, type DecodedStruct, type DecodedUpdate } from './decoded-update.ts'
+import { liveItemsIn } from './live-items-in.ts'
 import { createStructLocator, type ItemRef, type Locator } from './struct-locator.ts'
 import { checkShape } from './session-shape.ts'
+import { summarizeUpdate } from './summarize-update.ts'
 import { checkDelete, checkInsert, plainValue, type EntryFacts, type RuleContext } from './session-write-rules.ts'
 
 /** What inspectUpdate needs. */
@@ -36,8 +39,11 @@ export interface UpdateRejection {
 
 /** The verdict on one update. */
 export type Inspection =
-  /** May be stored and applied; `clientIds` are the clientIDs it writes with (to bind to the sender). */
-  | { readonly verdict: 'accept', readonly clientIds: readonly number[], readonly changes: boolean }
+  /**
+   * May be stored and applied; `clientIds` are the clientIDs it writes with (to bind to the sender), `summary` the
+   * entries it touches (for its audit row).
+   */
+  | { readonly verdict: 'accept', readonly clientIds: readonly number[], readonly changes: boolean, readonly summary: UpdateSummary }
   /**
    * The sender's own clientID continues past a gap: an earlier update of it was lost with a previous connection and
    * the sync step 2 that follows will carry both. Not stored, not applied, answered SyncStatus(false).
@@ -117,7 +123,7 @@ export function inspectUpdate (input: InspectUpdateInput): Inspection {
       if (violation !== undefined) return reject(violation.reason, violation.message, { client: item.id.client, clock: item.id.clock, root: location.root })
     }
   }
-  return { verdict: 'accept', clientIds: writtenClientIds, changes: newStructs.length > 0 || deletes }
+  return { verdict: 'accept', clientIds: writtenClientIds, changes: newStructs.length > 0 || deletes, summary: summarizeUpdate(doc, update, locator) }
 }
 
 function reject (reason: UpdateRejectionReason, message: string, details?: Record<string, unknown>): Inspection {
@@ -131,19 +137,6 @@ function coveredByUpdate (update: DecodedUpdate, client: number, from: number, t
   const last = structs[structs.length - 1]
   return first !== undefined && last !== undefined && first.id.clock <= from && last.id.clock + last.length >= to &&
     !structs.some((struct) => struct instanceof Y.Skip && struct.id.clock < to && struct.id.clock + struct.length > from)
-}
-
-/** Items of `client` in [from, to) that are in the document and not deleted yet. */
-function liveItemsIn (doc: Y.Doc, client: number, from: number, to: number): Y.Item[] {
-  const structs = doc.store.clients.get(client)
-  if (structs === undefined || from >= to) return []
-  const found: Y.Item[] = []
-  for (let index = Y.findIndexSS(structs, from); index < structs.length; index++) {
-    const struct = structs[index] as Y.Item | Y.GC
-    if (struct.id.clock >= to) break
-    if (struct instanceof Y.Item && !struct.deleted) found.push(struct)
-  }
-  return found
 }
 
 function createRuleContext (doc: Y.Doc, principal: InspectUpdateInput['principal'], locator: Locator, update: DecodedUpdate): RuleContext {

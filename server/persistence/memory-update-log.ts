@@ -2,13 +2,15 @@
  * UpdateLog in process memory: nothing survives a restart. It is the "no persistence" baseline of the
  * benchmarks and a store for tests of code above the log; it passes the same contract suite as the real stores.
  */
-import type { LogEntry, SessionRecord, UpdateLog } from './update-log.ts'
+import { auditPageSize } from './audit-page-size.ts'
+import { SERVER_WRITE_ORIGIN, type AuditEntry, type LogEntry, type SessionRecord, type UpdateLog } from './update-log.ts'
 
 interface MemorySession {
   record: SessionRecord
   snapshot: Uint8Array | undefined
   snapshotSeq: number
   entries: LogEntry[]
+  audit: AuditEntry[]
   nextSeq: number
 }
 
@@ -18,7 +20,7 @@ export function createMemoryUpdateLog (): UpdateLog {
   const ensure = (id: string, title = '', createdAt = Date.now()): MemorySession => {
     let session = sessions.get(id)
     if (session === undefined) {
-      session = { record: { id, title, createdAt, updatedAt: createdAt }, snapshot: undefined, snapshotSeq: 0, entries: [], nextSeq: 1 }
+      session = { record: { id, title, createdAt, updatedAt: createdAt }, snapshot: undefined, snapshotSeq: 0, entries: [], audit: [], nextSeq: 1 }
       sessions.set(id, session)
     }
     return session
@@ -36,15 +38,21 @@ export function createMemoryUpdateLog (): UpdateLog {
     async listSessions ({ limit = 100 } = {}) {
       return [...sessions.values()].map((session) => session.record).sort((a, b) => b.updatedAt - a.updatedAt).slice(0, limit)
     },
-    async append (sessionId, updates) {
+    async append (sessionId, updates, origin = SERVER_WRITE_ORIGIN) {
       const session = ensure(sessionId)
+      const at = Date.now()
       const seqs = updates.map((update) => {
         const seq = session.nextSeq++
         session.entries.push({ seq, update: update.slice() })
+        session.audit.push({ ...origin, seq, at, bytes: update.byteLength })
         return seq
       })
-      session.record = { ...session.record, updatedAt: Date.now() }
+      session.record = { ...session.record, updatedAt: at }
       return seqs
+    },
+    async readAudit (sessionId, options = {}) {
+      const afterSeq = options.afterSeq ?? 0
+      return (sessions.get(sessionId)?.audit ?? []).filter((entry) => entry.seq > afterSeq).slice(0, auditPageSize(options.limit))
     },
     async load (sessionId) {
       const session = sessions.get(sessionId)

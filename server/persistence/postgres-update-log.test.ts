@@ -69,6 +69,23 @@ describe('PostgreSQL UpdateLog across nodes', () => {
     await log.close()
   })
 
+  it('stores an update only together with its audit row: a failing audit insert rolls the append back', async () => {
+    const schema = freshSchema()
+    const log = await openLog(schema)
+    await log.append('s', [new Uint8Array([1])])
+    const client = new pg.Client({ connectionString })
+    await client.connect()
+    await client.query(`CREATE FUNCTION "${schema}".refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit refused'; END $$;
+      CREATE TRIGGER refuse_audit BEFORE INSERT ON "${schema}".audit FOR EACH ROW EXECUTE FUNCTION "${schema}".refuse_audit();`)
+    await expect(log.append('s', [new Uint8Array([2])])).rejects.toMatchObject({ code: 'PERSISTENCE_FAILED' })
+    expect((await log.load('s')).entries.map((entry) => entry.seq)).toEqual([1])
+    await client.query(`DROP TRIGGER refuse_audit ON "${schema}".audit`)
+    await client.end()
+    expect(await log.append('s', [new Uint8Array([3])])).toEqual([2])
+    expect((await log.readAudit('s')).map((entry) => entry.seq)).toEqual([1, 2])
+    await log.close()
+  })
+
   it('rejects an invalid schema name with BAD_REQUEST', async () => {
     await expect(createPostgresUpdateLog({ connectionString, schema: 'x"; DROP TABLE y; --' })).rejects.toMatchObject({ code: 'BAD_REQUEST' })
   })

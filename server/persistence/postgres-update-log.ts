@@ -7,9 +7,11 @@
 import { crc32 } from 'node:zlib'
 import pg from 'pg'
 import { SessionError } from '../../shared/errors/session-error.ts'
+import { auditPageSize } from './audit-page-size.ts'
 import { checkEntries } from './check-entries.ts'
 import { createGroupCommit } from './group-commit.ts'
-import type { LogEntry, SessionRecord, StoredSession, UpdateLog } from './update-log.ts'
+import { toAuditEntry, type AuditRow } from './to-audit-entry.ts'
+import { SERVER_WRITE_ORIGIN, type LogEntry, type SessionRecord, type StoredSession, type UpdateLog, type WriteOrigin } from './update-log.ts'
 
 /** Options of {@link createPostgresUpdateLog}. */
 export interface PostgresUpdateLogOptions {
@@ -21,7 +23,8 @@ export interface PostgresUpdateLogOptions {
   readonly maxConnections?: number
 }
 
-interface AppendRequest { readonly sessionId: string, readonly updates: readonly Uint8Array[] }
+interface AppendRequest { readonly sessionId: string, readonly updates: readonly Uint8Array[], readonly origin: WriteOrigin }
+interface PendingRow { readonly update: Uint8Array, readonly origin: WriteOrigin }
 interface SessionRow { id: string, title: string, created_at: string, updated_at: string }
 interface UpdateRow { seq: string, data: Buffer, crc: string }
 
@@ -40,12 +43,14 @@ export async function createPostgresUpdateLog (options: PostgresUpdateLogOptions
   await wrap('cannot initialise PostgreSQL schema', () => migrate(pool, schema))
 
   // One statement per batch (one round trip, one commit): bump every session's counter in id order — so nodes
-  // lock rows in the same order — and insert all rows at the seqs that reserved.
+  // lock rows in the same order — and insert all rows, and their audit rows, at the seqs that reserved.
   const writeBatch = async (batch: readonly AppendRequest[]): Promise<number[][]> => {
-    const bySession = new Map<string, Uint8Array[]>()
-    for (const { sessionId, updates } of batch) bySession.set(sessionId, [...(bySession.get(sessionId) ?? []), ...updates])
+    const bySession = new Map<string, PendingRow[]>()
+    for (const { sessionId, updates, origin } of batch) {
+      bySession.set(sessionId, [...(bySession.get(sessionId) ?? []), ...updates.map((update) => ({ update, origin }))])
+    }
     const sessions = [...bySession.keys()].sort()
-    const rows = sessions.flatMap((sessionId) => (bySession.get(sessionId) ?? []).map((update, ord) => ({ sessionId, ord, update })))
+    const rows = sessions.flatMap((sessionId) => (bySession.get(sessionId) ?? []).map((row, ord) => ({ sessionId, ord, ...row })))
     let result: pg.QueryResult<{ id: string, first_seq: string }>
     try {
       result = await pool.query<{ id: string, first_seq: string }>(
@@ -55,14 +60,21 @@ export async function createPostgresUpdateLog (options: PostgresUpdateLogOptions
            SELECT id, '', $3::bigint, $3::bigint, n + 1 FROM counts ORDER BY id
            ON CONFLICT (id) DO UPDATE SET next_seq = ${t('sessions')}.next_seq + (excluded.next_seq - 1), updated_at = $3::bigint
            RETURNING id, next_seq),
+         rows AS (
+           SELECT u.id, b.next_seq - c.n + u.ord AS seq, u.data, u.crc, u.principal, u.role, u.connection, u.summary
+           FROM unnest($4::text[], $5::int[], $6::bytea[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[])
+             AS u(id, ord, data, crc, principal, role, connection, summary)
+           JOIN bumped b ON b.id = u.id JOIN counts c ON c.id = u.id),
          inserted AS (
-           INSERT INTO ${t('updates')} (session_id, seq, data, crc, created_at)
-           SELECT u.id, b.next_seq - c.n + u.ord, u.data, u.crc, $3::bigint
-           FROM unnest($4::text[], $5::int[], $6::bytea[], $7::bigint[]) AS u(id, ord, data, crc)
-           JOIN bumped b ON b.id = u.id JOIN counts c ON c.id = u.id)
+           INSERT INTO ${t('updates')} (session_id, seq, data, crc, created_at) SELECT id, seq, data, crc, $3::bigint FROM rows),
+         audited AS (
+           INSERT INTO ${t('audit')} (session_id, seq, at, principal, role, connection, bytes, summary)
+           SELECT id, seq, $3::bigint, principal, role, connection, length(data), summary FROM rows)
          SELECT b.id, b.next_seq - c.n AS first_seq FROM bumped b JOIN counts c ON c.id = b.id`,
         [sessions, sessions.map((sessionId) => bySession.get(sessionId)?.length ?? 0), Date.now(),
-          rows.map((row) => row.sessionId), rows.map((row) => row.ord), rows.map((row) => Buffer.from(row.update)), rows.map((row) => crc32(row.update))])
+          rows.map((row) => row.sessionId), rows.map((row) => row.ord), rows.map((row) => Buffer.from(row.update)), rows.map((row) => crc32(row.update)),
+          rows.map((row) => row.origin.principal), rows.map((row) => row.origin.role), rows.map((row) => row.origin.connection),
+          rows.map((row) => JSON.stringify(row.origin.summary))])
     } catch (cause) {
       throw new SessionError('PERSISTENCE_FAILED', 'PostgreSQL append failed', { cause })
     }
@@ -95,7 +107,11 @@ export async function createPostgresUpdateLog (options: PostgresUpdateLogOptions
     }),
     listSessions: ({ limit = 100 } = {}) => wrap('PostgreSQL listSessions failed', async () =>
       (await pool.query<SessionRow>(`SELECT id, title, created_at, updated_at FROM ${t('sessions')} ORDER BY updated_at DESC, id LIMIT $1`, [limit])).rows.map(toRecord)),
-    append: (sessionId, updates) => groupCommit.submit({ sessionId, updates }),
+    append: (sessionId, updates, origin = SERVER_WRITE_ORIGIN) => groupCommit.submit({ sessionId, updates, origin }),
+    readAudit: (sessionId, options = {}) => wrap('PostgreSQL readAudit failed', async () =>
+      (await pool.query<AuditRow>(
+        `SELECT seq, at, principal, role, connection, bytes, summary FROM ${t('audit')} WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+        [sessionId, options.afterSeq ?? 0, auditPageSize(options.limit)])).rows.map(toAuditEntry)),
     load: (sessionId) => wrap('PostgreSQL load failed', () => readConsistent(sessionId, 0)),
     readSince: (sessionId, afterSeq) => wrap('PostgreSQL readSince failed', async () => [...(await readConsistent(sessionId, afterSeq)).entries]),
     replacePrefix: (sessionId, snapshot, uptoSeq) => wrap('PostgreSQL replacePrefix failed', () => inTransaction(pool, 'BEGIN', async (client) => {
@@ -112,6 +128,7 @@ export async function createPostgresUpdateLog (options: PostgresUpdateLogOptions
       return await inTransaction(pool, 'BEGIN', async (client) => {
         await client.query(`DELETE FROM ${t('updates')} WHERE session_id = $1`, [sessionId])
         await client.query(`DELETE FROM ${t('snapshots')} WHERE session_id = $1`, [sessionId])
+        await client.query(`DELETE FROM ${t('audit')} WHERE session_id = $1`, [sessionId])
         return (await client.query(`DELETE FROM ${t('sessions')} WHERE id = $1`, [sessionId])).rowCount === 1
       })
     }),
@@ -135,6 +152,9 @@ function migrate (pool: pg.Pool, schema: string): Promise<void> {
         PRIMARY KEY (session_id, seq));
       CREATE TABLE IF NOT EXISTS "${schema}".snapshots (
         session_id TEXT PRIMARY KEY, upto_seq BIGINT NOT NULL, data BYTEA NOT NULL, crc BIGINT NOT NULL, created_at BIGINT NOT NULL);
+      CREATE TABLE IF NOT EXISTS "${schema}".audit (
+        session_id TEXT NOT NULL, seq BIGINT NOT NULL, at BIGINT NOT NULL, principal TEXT NOT NULL, role TEXT,
+        connection TEXT, bytes INTEGER NOT NULL, summary TEXT NOT NULL, PRIMARY KEY (session_id, seq));
       CREATE INDEX IF NOT EXISTS sessions_by_update ON "${schema}".sessions (updated_at DESC);`)
   })
 }

@@ -39,6 +39,35 @@ function reopenLog (closed: UpdateLog): UpdateLog {
 
 describeUpdateLogContract('sqlite', async () => openLog(freshPath()), async (closed) => reopenLog(closed))
 
+describe('createSqliteUpdateLog: audit rows', () => {
+  it('stores an update only together with its audit row: a failing audit insert rolls the append back', async () => {
+    const path = freshPath()
+    const seed = openLog(path)
+    await seed.append('s', [Uint8Array.of(1)])
+    await seed.close()
+    const db = new Database(path)
+    db.exec("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'audit refused'); END")
+    db.close()
+    const log = openLog(path)
+    try {
+      await expect(log.append('s', [Uint8Array.of(2)])).rejects.toMatchObject({ code: 'PERSISTENCE_FAILED' })
+      expect((await log.load('s')).entries.map((entry) => entry.seq)).toEqual([1])
+    } finally {
+      await log.close()
+    }
+    const repaired = new Database(path)
+    repaired.exec('DROP TRIGGER refuse_audit')
+    repaired.close()
+    const reopened = openLog(path)
+    try {
+      expect(await reopened.append('s', [Uint8Array.of(3)])).toEqual([2])
+      expect((await reopened.readAudit('s')).map((entry) => entry.seq)).toEqual([1, 2])
+    } finally {
+      await reopened.close()
+    }
+  })
+})
+
 describe('createSqliteUpdateLog: corruption', () => {
   /** Writes three updates to `sessionId`, closes the log and returns the file path. */
   async function seedLog (sessionId: string, extra?: (log: UpdateLog) => Promise<void>): Promise<string> {

@@ -10,9 +10,11 @@ import { dirname } from 'node:path'
 import { crc32 } from 'node:zlib'
 import Database from 'better-sqlite3'
 import { SessionError } from '../../shared/errors/session-error.ts'
+import { auditPageSize } from './audit-page-size.ts'
 import { checkEntries } from './check-entries.ts'
 import { createGroupCommit } from './group-commit.ts'
-import type { LogEntry, SessionRecord, StoredSession, UpdateLog } from './update-log.ts'
+import { toAuditEntry, type AuditRow } from './to-audit-entry.ts'
+import { SERVER_WRITE_ORIGIN, type LogEntry, type SessionRecord, type StoredSession, type UpdateLog, type WriteOrigin } from './update-log.ts'
 
 /** Options of {@link createSqliteUpdateLog}. */
 export interface SqliteUpdateLogOptions {
@@ -26,6 +28,7 @@ export interface SqliteUpdateLogOptions {
 }
 
 interface UpdateRow { seq: number, data: Buffer, crc: number }
+interface AppendRequest { readonly sessionId: string, readonly updates: readonly Uint8Array[], readonly origin: WriteOrigin }
 interface SessionRow { id: string, title: string, created_at: number, updated_at: number }
 
 const SCHEMA = `
@@ -36,6 +39,9 @@ CREATE TABLE IF NOT EXISTS updates (
   PRIMARY KEY (session_id, seq)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS snapshots (
   session_id TEXT PRIMARY KEY, upto_seq INTEGER NOT NULL, data BLOB NOT NULL, crc INTEGER NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS audit (
+  session_id TEXT NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL, principal TEXT NOT NULL, role TEXT,
+  connection TEXT, bytes INTEGER NOT NULL, summary TEXT NOT NULL, PRIMARY KEY (session_id, seq)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS sessions_by_update ON sessions (updated_at DESC);
 `
 
@@ -50,6 +56,10 @@ export function createSqliteUpdateLog (options: SqliteUpdateLogOptions): UpdateL
     maxSeq: db.prepare<[string, string], { seq: number | null }>(
       'SELECT MAX(seq) AS seq FROM (SELECT MAX(seq) AS seq FROM updates WHERE session_id = ? UNION ALL SELECT upto_seq FROM snapshots WHERE session_id = ?)'),
     insertUpdate: db.prepare('INSERT INTO updates (session_id, seq, data, crc, created_at) VALUES (?, ?, ?, ?, ?)'),
+    insertAudit: db.prepare('INSERT INTO audit (session_id, seq, at, principal, role, connection, bytes, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+    readAudit: db.prepare<[string, number, number], AuditRow>(
+      'SELECT seq, at, principal, role, connection, bytes, summary FROM audit WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
+    deleteAudit: db.prepare('DELETE FROM audit WHERE session_id = ?'),
     readSince: db.prepare<[string, number], UpdateRow>('SELECT seq, data, crc FROM updates WHERE session_id = ? AND seq > ? ORDER BY seq'),
     getSnapshot: db.prepare<[string], UpdateRow & { upto_seq: number }>('SELECT upto_seq, upto_seq AS seq, data, crc FROM snapshots WHERE session_id = ?'),
     // A snapshot never replaces a newer one: of two overlapping compactions, the one that folded more wins.
@@ -72,14 +82,16 @@ export function createSqliteUpdateLog (options: SqliteUpdateLogOptions): UpdateL
     return next
   }
 
-  const writeBatch = db.transaction((batch: ReadonlyArray<{ sessionId: string, updates: readonly Uint8Array[] }>) => {
+  const writeBatch = db.transaction((batch: readonly AppendRequest[]) => {
     const now = Date.now()
-    return batch.map(({ sessionId, updates }) => {
+    return batch.map(({ sessionId, updates, origin }) => {
       statements.insertSession.run(sessionId, '', now, now)
       const seqs: number[] = []
+      const summary = JSON.stringify(origin.summary)
       for (const update of updates) {
         const seq = seqAfter(sessionId)
         statements.insertUpdate.run(sessionId, seq, update, crc32(update), now)
+        statements.insertAudit.run(sessionId, seq, now, origin.principal, origin.role, origin.connection, update.byteLength, summary)
         nextSeq.set(sessionId, seq + 1)
         seqs.push(seq)
       }
@@ -88,7 +100,7 @@ export function createSqliteUpdateLog (options: SqliteUpdateLogOptions): UpdateL
     })
   })
 
-  const groupCommit = createGroupCommit((batch: ReadonlyArray<{ sessionId: string, updates: readonly Uint8Array[] }>) => {
+  const groupCommit = createGroupCommit((batch: readonly AppendRequest[]) => {
     try {
       return writeBatch(batch)
     } catch (cause) {
@@ -108,7 +120,10 @@ export function createSqliteUpdateLog (options: SqliteUpdateLogOptions): UpdateL
     async listSessions ({ limit = 100 } = {}) {
       return statements.listSessions.all(limit).map(toRecord)
     },
-    append: (sessionId, updates) => groupCommit.submit({ sessionId, updates }),
+    append: (sessionId, updates, origin = SERVER_WRITE_ORIGIN) => groupCommit.submit({ sessionId, updates, origin }),
+    async readAudit (sessionId, options = {}) {
+      return statements.readAudit.all(sessionId, options.afterSeq ?? 0, auditPageSize(options.limit)).map(toAuditEntry)
+    },
     async load (sessionId) {
       const snapshotRow = statements.getSnapshot.get(sessionId)
       const snapshotSeq = snapshotRow?.upto_seq ?? 0
@@ -131,6 +146,7 @@ export function createSqliteUpdateLog (options: SqliteUpdateLogOptions): UpdateL
       const deleted = db.transaction(() => {
         statements.deleteUpdates.run(sessionId)
         statements.deleteSnapshot.run(sessionId)
+        statements.deleteAudit.run(sessionId)
         return statements.deleteSession.run(sessionId).changes === 1
       })()
       nextSeq.delete(sessionId)

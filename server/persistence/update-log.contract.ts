@@ -1,9 +1,10 @@
 /**
  * UpdateLog contract suite: the behaviour every storage backend must have (seqs, ordering, group commit,
- * snapshots, session records, exact bytes, persistence across close and reopen). Run it from each backend's test.
+ * snapshots, session records, exact bytes, audit rows, persistence across close and reopen). Run it from each
+ * backend's test.
  */
 import { describe, expect, test as base, vi } from 'vitest'
-import type { LogEntry, UpdateLog } from './update-log.ts'
+import { MAX_AUDIT_PAGE, SERVER_WRITE_ORIGIN, type LogEntry, type UpdateLog, type WriteOrigin } from './update-log.ts'
 
 /** Opens the storage behind `closed` (already closed) again, as a restarted process would. */
 export type ReopenUpdateLog = (closed: UpdateLog) => Promise<UpdateLog>
@@ -253,10 +254,89 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
         expect(await log.deleteSession('erase')).toBe(false)
       })
 
+      test('removes the audit rows of that session only', async ({ log }) => {
+        await log.append('erase', [bytes(1), bytes(2)], USER_ORIGIN)
+        await log.replacePrefix('erase', bytes(9), 1)
+        await log.append('keep', [bytes(7)], AGENT_ORIGIN)
+        expect(await log.deleteSession('erase')).toBe(true)
+        expect(await log.readAudit('erase')).toEqual([])
+        expect((await log.readAudit('keep')).map((entry) => entry.principal)).toEqual(['agent-1'])
+        await log.append('erase', [bytes(3)], AGENT_ORIGIN)
+        expect((await log.readAudit('erase')).map((entry) => [entry.seq, entry.principal])).toEqual([[1, 'agent-1']])
+      })
+
       test('starts seqs at 1 again when a deleted session id is reused', async ({ log }) => {
         await log.append('again', [bytes(1), bytes(2)])
         await log.deleteSession('again')
         expect(await log.append('again', [bytes(3)])).toEqual([1])
+      })
+    })
+
+    describe('audit', () => {
+      test('records one row per update with its origin, seq, time and size; the server by default', async ({ log }) => {
+        vi.useFakeTimers({ toFake: ['Date'] })
+        try {
+          vi.setSystemTime(70_000)
+          await log.append('s', [bytes(1, 2, 3), new Uint8Array(0)], USER_ORIGIN)
+          vi.setSystemTime(80_000)
+          await log.append('s', [bytes(4)])
+        } finally {
+          vi.useRealTimers()
+        }
+        expect(await log.readAudit('s')).toEqual([
+          { ...USER_ORIGIN, seq: 1, at: 70_000, bytes: 3 },
+          { ...USER_ORIGIN, seq: 2, at: 70_000, bytes: 0 },
+          { ...SERVER_WRITE_ORIGIN, seq: 3, at: 80_000, bytes: 1 },
+        ])
+      })
+
+      test('keeps each origin apart when appends of several writers share a group commit', async ({ log }) => {
+        const origins = [USER_ORIGIN, AGENT_ORIGIN, ANONYMOUS_ORIGIN]
+        const calls = Array.from({ length: 12 }, (_, index) => ({
+          sessionId: `s${index % 2}`, origin: origins[index % 3] as WriteOrigin, size: index + 1,
+        }))
+        const seqs = await Promise.all(calls.map((call) => log.append(call.sessionId, [new Uint8Array(call.size)], call.origin)))
+        for (const sessionId of ['s0', 's1']) {
+          const expected = calls.flatMap((call, index) => call.sessionId === sessionId
+            ? [{ ...call.origin, seq: seqs[index]?.[0], bytes: call.size }]
+            : [])
+          expected.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0))
+          const audit = await log.readAudit(sessionId)
+          expect(audit.map(({ at: _at, ...entry }) => entry), sessionId).toEqual(expected)
+        }
+      })
+
+      test('pages with afterSeq and limit, and returns nothing for an unknown session', async ({ log }) => {
+        await log.append('s', Array.from({ length: 7 }, (_, index) => bytes(index)), AGENT_ORIGIN)
+        expect((await log.readAudit('s')).map((entry) => entry.seq)).toEqual([1, 2, 3, 4, 5, 6, 7])
+        expect((await log.readAudit('s', { limit: 3 })).map((entry) => entry.seq)).toEqual([1, 2, 3])
+        expect((await log.readAudit('s', { afterSeq: 3, limit: 3 })).map((entry) => entry.seq)).toEqual([4, 5, 6])
+        expect((await log.readAudit('s', { afterSeq: 6, limit: 3 })).map((entry) => entry.seq)).toEqual([7])
+        expect(await log.readAudit('s', { afterSeq: 7 })).toEqual([])
+        expect(await log.readAudit('s', { limit: 0 })).toEqual([])
+        expect(await log.readAudit('unknown')).toEqual([])
+      })
+
+      test('returns at most MAX_AUDIT_PAGE rows, 100 by default', async ({ log }) => {
+        await log.append('big', Array.from({ length: MAX_AUDIT_PAGE + 5 }, () => bytes(1)), AGENT_ORIGIN)
+        expect(await log.readAudit('big')).toHaveLength(100)
+        const page = await log.readAudit('big', { limit: MAX_AUDIT_PAGE + 5 })
+        expect(page).toHaveLength(MAX_AUDIT_PAGE)
+        expect(page.at(-1)?.seq).toBe(MAX_AUDIT_PAGE)
+      })
+
+      test('keeps rows of updates folded into a snapshot, and across close and reopen', async ({ log, closeLog, reopen }) => {
+        await log.append('s', [bytes(1), bytes(2)], USER_ORIGIN)
+        await log.append('s', [bytes(3)], AGENT_ORIGIN)
+        await log.replacePrefix('s', bytes(9), 3)
+        const before = await log.readAudit('s')
+        expect(before.map((entry) => [entry.seq, entry.principal, entry.role])).toEqual([[1, 'user-1', 'user'], [2, 'user-1', 'user'], [3, 'agent-1', 'agent']])
+        await closeLog(log)
+        const reopened = await reopen(log)
+        expect(await reopened.readAudit('s')).toEqual(before)
+        await reopened.append('s', [bytes(4)], ANONYMOUS_ORIGIN)
+        expect((await reopened.readAudit('s', { afterSeq: 3 })).map((entry) => [entry.seq, entry.principal, entry.role, entry.connection]))
+          .toEqual([[4, 'anonymous', null, 'conn-3']])
       })
     })
 
@@ -303,6 +383,10 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
     })
   })
 }
+
+const USER_ORIGIN: WriteOrigin = { principal: 'user-1', role: 'user', connection: 'conn-1', summary: { messages: ['m1'], steering: ['st1'] } }
+const AGENT_ORIGIN: WriteOrigin = { principal: 'agent-1', role: 'agent', connection: 'conn-2', summary: { runs: ['r1'] } }
+const ANONYMOUS_ORIGIN: WriteOrigin = { principal: 'anonymous', role: null, connection: 'conn-3', summary: {} }
 
 function bytes (...values: number[]): Uint8Array {
   return Uint8Array.from(values)

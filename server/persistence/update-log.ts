@@ -1,8 +1,11 @@
 /**
  * UpdateLog: the append-only store behind every session. An update is durable once `append` resolves; the
  * server acknowledges an update to its client only after that (PROTOCOL.md §3). A snapshot replaces a
- * prefix of the log atomically (see compact-session.ts).
+ * prefix of the log atomically (see compact-session.ts). Every append also stores one audit row per update (who
+ * wrote it, when, how many bytes, which entries it touched) in the same transaction; audit rows outlive compaction
+ * and go only with deleteSession (PROTOCOL.md §3.9).
  */
+import type { PrincipalRole } from '../../shared/auth/token-claims.ts'
 
 /** One stored update. `seq` grows by one per append within a session, starting at 1. */
 export interface LogEntry {
@@ -29,6 +32,38 @@ export interface SessionRecord {
   readonly updatedAt: number
 }
 
+/**
+ * Entries an update touched, by session root: message and steer ids for `messages` and `steering`, keys for the
+ * map roots (`runs`, `meta`, `context`). Roots it did not touch are absent.
+ */
+export type UpdateSummary = Readonly<Record<string, readonly string[]>>
+
+/** Who wrote an update: stored in its audit row. */
+export interface WriteOrigin {
+  /** Token principal id; `server` for the server's own changes; `anonymous` on a server without auth. */
+  readonly principal: string
+  /** The token's role; `server` for the server's own changes; null without auth. */
+  readonly role: PrincipalRole | 'server' | null
+  /** Id of the client connection that sent it (stable for the connection's life); null for server changes. */
+  readonly connection: string | null
+  readonly summary: UpdateSummary
+}
+
+/** The origin recorded when `append` is given none: the server itself. */
+export const SERVER_WRITE_ORIGIN: WriteOrigin = { principal: 'server', role: 'server', connection: null, summary: {} }
+
+/** One audit row: the origin of the update stored at `seq`. */
+export interface AuditEntry extends WriteOrigin {
+  readonly seq: number
+  /** When it was stored, epoch milliseconds. */
+  readonly at: number
+  /** Size of the stored update in bytes. */
+  readonly bytes: number
+}
+
+/** Largest page {@link UpdateLog.readAudit} returns. */
+export const MAX_AUDIT_PAGE = 1000
+
 /** The storage contract implemented by every backend (describeUpdateLogContract). */
 export interface UpdateLog {
   /** Registers a session; returns false when it already exists. */
@@ -38,10 +73,16 @@ export interface UpdateLog {
   /** All sessions, newest first. */
   listSessions (options?: { limit?: number }): Promise<SessionRecord[]>
   /**
-   * Appends updates durably, in order, and returns their seqs. Creates the session record if missing.
+   * Appends updates durably, in order, and returns their seqs. Creates the session record if missing. Each update
+   * gets an audit row with `origin` (default {@link SERVER_WRITE_ORIGIN}) in the same transaction.
    * @throws SessionError PERSISTENCE_FAILED
    */
-  append (sessionId: string, updates: readonly Uint8Array[]): Promise<number[]>
+  append (sessionId: string, updates: readonly Uint8Array[], origin?: WriteOrigin): Promise<number[]>
+  /**
+   * Audit rows with seq > `afterSeq` (default 0), in seq order, at most `limit` (default 100, capped at
+   * {@link MAX_AUDIT_PAGE}). Compaction keeps them; deleteSession removes them.
+   */
+  readAudit (sessionId: string, options?: { afterSeq?: number, limit?: number }): Promise<AuditEntry[]>
   /**
    * Snapshot plus log tail of a session (empty when unknown).
    * @throws SessionError LOG_CORRUPT when a stored row is unreadable
@@ -51,7 +92,7 @@ export interface UpdateLog {
   readSince (sessionId: string, afterSeq: number): Promise<LogEntry[]>
   /** Stores `snapshot` as covering seq ≤ uptoSeq and drops those entries, in one transaction. */
   replacePrefix (sessionId: string, snapshot: Uint8Array, uptoSeq: number): Promise<void>
-  /** Removes the session's record, log rows and snapshot (right to erasure); resolves false when it was unknown. */
+  /** Removes the session's record, log rows, snapshot and audit rows (right to erasure); resolves false when it was unknown. */
   deleteSession (sessionId: string): Promise<boolean>
   /** Releases connections and files. */
   close (): Promise<void>

@@ -16,3 +16,20 @@ export function sessionPath (sessionId: string): string {
 
 /** Largest JSON body the HTTP API accepts, in bytes. */
 export const MAX_JSON_BODY_BYTES = 64 * 1024
+
+/** Last segment of a session's audit trail path (PROTOCOL.md §3.9, §4). */
+export const AUDIT_SEGMENT = 'audit'
+
+/** Path of one session's audit trail. */
+export function sessionAuditPath (sessionId: string): string {
+  return `${sessionPath(sessionId)}/${AUDIT_SEGMENT}`
+}
+
+/** The still URI-encoded session id of an audit trail path, or undefined when `pathname` is not one. */
+export function matchSessionAuditPath (pathname: string): string | undefined {
+  const prefix = `${ROUTES.SESSIONS}/`
+  const suffix = `/${AUDIT_SEGMENT}`
+  if (!pathname.startsWith(prefix) || !pathname.endsWith(suffix)) return undefined
+  const encoded = pathname.slice(prefix.length, -suffix.length)
+  return encoded.length > 0 && !encoded.includes('/') ? encoded : undefined
+}

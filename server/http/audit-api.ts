@@ -1,0 +1,65 @@
+/**
+ * The audit trail route (PROTOCOL.md §3.9, §4): `GET /v1/sessions/:id/audit?after=<seq>&limit=<n>` lists who wrote
+ * each stored update of a session, oldest first, one page at a time. Who may call it is decided by
+ * authorizeHttpRequest (agent and observer tokens for the session when auth is on).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { SessionError } from '../../shared/errors/session-error.ts'
+import { matchSessionAuditPath } from '../../shared/protocol/routes.ts'
+import { parseSessionId } from '../../shared/session/session-id.ts'
+import type { AuditEntry, UpdateLog } from '../persistence/update-log.ts'
+import { MAX_AUDIT_PAGE } from '../persistence/update-log.ts'
+import type { RouteHandler } from './sessions-api.ts'
+import { sendJson } from './send-json.ts'
+
+/** Default number of entries per page. */
+export const DEFAULT_AUDIT_LIMIT = 100
+
+/** One page of the audit trail as sent. `next` is the `after` of the following page, or null on the last. */
+export interface AuditPage {
+  readonly entries: readonly AuditEntry[]
+  readonly next: number | null
+}
+
+/** Creates the handler for `/v1/sessions/:id/audit`; resolves false for other paths. */
+export function createAuditApi (options: { readonly log: UpdateLog }): RouteHandler {
+  const { log } = options
+  return async (request: IncomingMessage, response: ServerResponse, url: URL) => {
+    const encoded = matchSessionAuditPath(url.pathname)
+    if (encoded === undefined) return false
+    if (request.method !== 'GET') {
+      throw new SessionError('METHOD_NOT_ALLOWED', `${request.method ?? '?'} is not allowed here; use GET`, { details: { allowed: ['GET'] } })
+    }
+    const sessionId = parseSessionId(safeDecode(encoded))
+    const afterSeq = parseQueryInteger(url, 'after', { min: 0, max: Number.MAX_SAFE_INTEGER, fallback: 0 })
+    const limit = parseQueryInteger(url, 'limit', { min: 1, max: MAX_AUDIT_PAGE, fallback: DEFAULT_AUDIT_LIMIT })
+    if (await log.getSession(sessionId) === undefined) {
+      throw new SessionError('SESSION_NOT_FOUND', `session ${sessionId} does not exist`, { details: { sessionId } })
+    }
+    const entries = await log.readAudit(sessionId, { afterSeq, limit })
+    const last = entries.at(-1)
+    // A full page is the last one only when nothing follows it.
+    const more = last !== undefined && entries.length === limit && (await log.readAudit(sessionId, { afterSeq: last.seq, limit: 1 })).length > 0
+    const page: AuditPage = { entries, next: more ? last.seq : null }
+    sendJson(response, 200, page)
+    return true
+  }
+}
+
+function parseQueryInteger (url: URL, name: string, range: { min: number, max: number, fallback: number }): number {
+  const raw = url.searchParams.get(name)
+  if (raw === null) return range.fallback
+  const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN
+  if (!Number.isSafeInteger(value) || value < range.min || value > range.max) {
+    throw new SessionError('BAD_REQUEST', `${name} must be an integer from ${range.min} to ${range.max}`, { details: { field: name } })
+  }
+  return value
+}
+
+function safeDecode (text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text // reason: parseSessionId rejects it with INVALID_SESSION_ID
+  }
+}
