@@ -12,8 +12,10 @@ import { initializeSession } from '../../shared/session/session-doc.ts'
 import { SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import { principalOf } from '../auth/connection-principal.ts'
+import { decodeInboundUpdate } from '../governance/decoded-update.ts'
 import { inspectedSummaries } from '../governance/inspected-summaries.ts'
-import { summarizeInboundUpdate } from '../governance/summarize-update.ts'
+import { createStructLocator } from '../governance/struct-locator.ts'
+import { summarizeUpdate } from '../governance/summarize-update.ts'
 import { summarizeTransaction } from '../governance/summarize-transaction.ts'
 import { compactSession } from '../persistence/compact-session.ts'
 import { applyStoredSession } from '../persistence/load-session-doc.ts'
@@ -140,8 +142,9 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
       if ((type !== SYNC_MESSAGE_TYPE.STEP2 && type !== SYNC_MESSAGE_TYPE.UPDATE) || connection.readOnly) return
       let summary: UpdateSummary
       try {
-        if (isNoopUpdate(document, payload)) return
-        summary = inspectedSummaries.get(payload) ?? summarizeInboundUpdate(document, payload)
+        const decoded = decodeInboundUpdate(payload)
+        if (isNoopUpdate(document, decoded)) return
+        summary = inspectedSummaries.get(payload) ?? summarizeUpdate(document, decoded, createStructLocator(document, decoded))
       } catch (cause) {
         throw toCloseError(new SessionError('UPDATE_REJECTED', 'update cannot be decoded', { cause, details: { sessionId: documentName } }))
       }

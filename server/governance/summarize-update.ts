@@ -1,11 +1,11 @@
 /**
  * The audit summary of an inbound update that is not applied yet: the session entries its new items and its
  * deletes touch (update-summary-builder.ts). Governance calls it with the update it already decoded and located;
- * without auth the durable log decodes the update itself (summarizeInboundUpdate).
+ * without auth the durable log calls it with the update it decoded for its no-op check.
  */
 import * as Y from 'yjs'
 import type { UpdateSummary } from '../persistence/update-log.ts'
-import { decodeInboundUpdate, type DecodedUpdate } from './decoded-update.ts'
+import type { DecodedUpdate } from './decoded-update.ts'
 import { liveItemsIn } from './live-items-in.ts'
 import { createStructLocator, type Locator } from './struct-locator.ts'
 import { createUpdateSummaryBuilder } from './update-summary-builder.ts'
@@ -24,13 +24,4 @@ export function summarizeUpdate (doc: Y.Doc, update: DecodedUpdate, locator: Loc
     for (const item of liveItemsIn(doc, range.client, range.clock, end)) builder.add(locator.locate({ item, inDoc: true }))
   }
   return builder.build()
-}
-
-/**
- * Decodes and summarises `update` (used when no governance inspected it).
- * @throws Error when the update cannot be decoded
- */
-export function summarizeInboundUpdate (doc: Y.Doc, update: Uint8Array): UpdateSummary {
-  const decoded = decodeInboundUpdate(update)
-  return summarizeUpdate(doc, decoded, createStructLocator(doc, decoded))
 }

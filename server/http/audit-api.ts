@@ -7,13 +7,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import { matchSessionAuditPath } from '../../shared/protocol/routes.ts'
 import { parseSessionId } from '../../shared/session/session-id.ts'
-import type { AuditEntry, UpdateLog } from '../persistence/update-log.ts'
-import { MAX_AUDIT_PAGE } from '../persistence/update-log.ts'
+import { DEFAULT_AUDIT_PAGE } from '../persistence/audit-page-size.ts'
+import { MAX_AUDIT_PAGE, type AuditEntry, type UpdateLog } from '../persistence/update-log.ts'
 import type { RouteHandler } from './sessions-api.ts'
 import { sendJson } from './send-json.ts'
-
-/** Default number of entries per page. */
-export const DEFAULT_AUDIT_LIMIT = 100
 
 /** One page of the audit trail as sent. `next` is the `after` of the following page, or null on the last. */
 export interface AuditPage {
@@ -32,7 +29,7 @@ export function createAuditApi (options: { readonly log: UpdateLog }): RouteHand
     }
     const sessionId = parseSessionId(safeDecode(encoded))
     const afterSeq = parseQueryInteger(url, 'after', { min: 0, max: Number.MAX_SAFE_INTEGER, fallback: 0 })
-    const limit = parseQueryInteger(url, 'limit', { min: 1, max: MAX_AUDIT_PAGE, fallback: DEFAULT_AUDIT_LIMIT })
+    const limit = parseQueryInteger(url, 'limit', { min: 1, max: MAX_AUDIT_PAGE, fallback: DEFAULT_AUDIT_PAGE })
     if (await log.getSession(sessionId) === undefined) {
       throw new SessionError('SESSION_NOT_FOUND', `session ${sessionId} does not exist`, { details: { sessionId } })
     }
