@@ -1,0 +1,25 @@
+/**
+ * A Hocuspocus extension that logs each connection to a session as it opens and closes: session, principal and
+ * role (from the verified token; absent when auth is off), transport and Hocuspocus socket id.
+ */
+import type { Extension, connectedPayload, onDisconnectPayload } from '@hocuspocus/server'
+import type { Logger } from 'pino'
+import { principalOf } from '../auth/connection-principal.ts'
+import { transportOf } from '../transports/transport-context.ts'
+
+/** Creates the extension writing to `logger` at info level. */
+export function createConnectionLog (logger: Logger): Extension {
+  const fields = (context: unknown, sessionId: string, socketId: string): Record<string, unknown> => {
+    const principal = principalOf(context)
+    return { sessionId, socketId, transport: transportOf(context), principalId: principal?.id, role: principal?.role }
+  }
+  return {
+    extensionName: 'lifeline-connection-log',
+    async connected ({ context, documentName, socketId }: connectedPayload) {
+      logger.info({ event: 'connection-opened', ...fields(context, documentName, socketId) }, 'connection opened')
+    },
+    async onDisconnect ({ context, documentName, socketId }: onDisconnectPayload) {
+      logger.info({ event: 'connection-closed', ...fields(context, documentName, socketId) }, 'connection closed')
+    },
+  }
+}
