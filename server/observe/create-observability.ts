@@ -56,7 +56,7 @@ export function createObservability (options: ObservabilityOptions): Observabili
     logger,
     metrics,
     extensions: [createConnectionLog(logger), createAgentTextCounter(metrics.recordAgentText)],
-    meterUpdateLog: (log) => meterUpdateLog(log, metrics),
+    meterUpdateLog: (log) => meterUpdateLog(log, { metrics, logger }),
     observeSecurityEvents (listener) {
       const user = toSafeListener(listener)
       return (event) => {

@@ -1,14 +1,16 @@
 /**
- * meterUpdateLog: an UpdateLog decorator that times every `append` (persist-before-ack latency) and counts the
- * updates and bytes it stored. Every other member, and every argument of `append`, is forwarded untouched, so a
+ * meterUpdateLog: an UpdateLog decorator that times every `append` (persist-before-ack latency), counts the
+ * updates and bytes it stored and logs failed appends (the client is closed with PERSISTENCE_FAILED and retries). Every other member, and every argument of `append`, is forwarded untouched, so a
  * store keeps working when the interface grows (a Proxy rather than a list of methods).
  */
 import { performance } from 'node:perf_hooks'
+import type { Logger } from 'pino'
 import type { UpdateLog } from '../persistence/update-log.ts'
 import type { ServerMetrics } from './server-metrics.ts'
 
-/** Returns `log` with its appends measured into `metrics`. */
-export function meterUpdateLog (log: UpdateLog, metrics: Pick<ServerMetrics, 'recordAppend' | 'recordAppendFailure'>): UpdateLog {
+/** Returns `log` with its appends measured into `metrics` and failures logged to `logger`. */
+export function meterUpdateLog (log: UpdateLog, observers: { metrics: Pick<ServerMetrics, 'recordAppend' | 'recordAppendFailure'>, logger: Logger }): UpdateLog {
+  const { metrics, logger } = observers
   const append = async (...args: Parameters<UpdateLog['append']>): ReturnType<UpdateLog['append']> => {
     const startedAt = performance.now()
     try {
@@ -18,6 +20,7 @@ export function meterUpdateLog (log: UpdateLog, metrics: Pick<ServerMetrics, 're
       return seqs
     } catch (error) {
       metrics.recordAppendFailure((performance.now() - startedAt) / 1000)
+      logger.error({ event: 'append-failed', err: error, sessionId: args[0] }, 'update log append failed')
       throw error
     }
   }
