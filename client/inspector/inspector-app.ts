@@ -26,15 +26,23 @@ const view = byTestId('session-view')
 let access: Extract<InspectorAccess, { ok: true }> | undefined
 let inspected: { client: SessionClient, stop: () => void } | undefined
 
-const link = new URLSearchParams(location.hash.slice(1))
-const linkToken = link.get('token') ?? undefined
-if (linkToken !== undefined) history.replaceState(null, '', `${location.pathname}${location.search}`)
-tokenInput.value = linkToken ?? ''
 form.addEventListener('submit', (event) => {
   event.preventDefault()
   void open(tokenInput.value.trim(), undefined)
 })
-void open(tokenInput.value.trim(), link.get('session') ?? undefined)
+window.addEventListener('hashchange', openFromLink)
+openFromLink()
+
+/** Opens what a `#token=…&session=…` link names; the token leaves the address bar at once. */
+function openFromLink (): void {
+  const link = new URLSearchParams(location.hash.slice(1))
+  const linkToken = link.get('token') ?? undefined
+  if (linkToken !== undefined) {
+    history.replaceState(null, '', `${location.pathname}${location.search}${link.has('session') ? `#session=${encodeURIComponent(link.get('session') ?? '')}` : ''}`)
+    tokenInput.value = linkToken
+  }
+  void open(tokenInput.value.trim(), link.get('session') ?? undefined)
+}
 
 async function open (token: string, sessionId: string | undefined): Promise<void> {
   closeInspected()
