@@ -7,8 +7,8 @@ import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import { describe, expect } from 'vitest'
 import * as Y from 'yjs'
-import { NodeWebSocket } from '../../client/agent/node-websocket.ts'
 import { encodeGcSquat, startConversation } from '../testing/attack-kit.ts'
+import { BlockedWebSocket } from '../testing/blocked-websocket.ts'
 import { testWithStore } from '../testing/fixtures.ts'
 import { connectRawSession } from '../testing/raw-session-socket.ts'
 import { AUTH_ON, tokenFor } from '../testing/test-tokens.ts'
@@ -27,13 +27,6 @@ const test = testWithStore('sqlite', { ...AUTH_ON, logger: pino({ level: 'info' 
 /** pino's numeric levels. */
 const INFO = 30
 const WARN = 40
-
-/** A WebSocket that never gets through: the upgrade goes to a path the server refuses. */
-class BlockedWebSocket extends NodeWebSocket {
-  constructor (url: string) {
-    super(url.replace('/v1/ws', '/v1/blocked'))
-  }
-}
 
 const linesFor = (sessionId: string, event: string): LogLine[] => lines.filter((line) => line.sessionId === sessionId && line.event === event)
 

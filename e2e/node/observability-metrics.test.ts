@@ -1,18 +1,19 @@
 /**
  * GET /metrics on a real server after real traffic: an agent streaming through the agent SDK, a forged update
  * rejected by governance, a refused token, a client on the HTTP fallback, an update log that fails while another
- * process locks the SQLite file. Each check compares a metric with what the traffic did (the stored log, the
+ * connection holds an exclusive lock on the SQLite file. Each check compares a metric with what the traffic did (the stored log, the
  * streamed text), and the route's access rules are checked with and without auth.
  */
 import Database from 'better-sqlite3'
+import { pino } from 'pino'
 import { describe, expect } from 'vitest'
 import * as Y from 'yjs'
-import { NodeWebSocket } from '../../client/agent/node-websocket.ts'
 import type { SecurityEvent } from '../../server/auth/security-event.ts'
 import type { LogEntry } from '../../server/persistence/update-log.ts'
 import type { SessionServer } from '../../server/session-server.ts'
 import { expectedText, numberedTokens } from '../../shared/testing/token-stream.ts'
 import { encodeGcSquat, expectRejected, startConversation } from '../testing/attack-kit.ts'
+import { BlockedWebSocket } from '../testing/blocked-websocket.ts'
 import { testWithStore } from '../testing/fixtures.ts'
 import { connectRawSession } from '../testing/raw-session-socket.ts'
 import { metricValue, scrapeMetrics, type MetricSamples } from '../testing/scrape-metrics.ts'
@@ -24,15 +25,9 @@ const authOn = testWithStore('sqlite', {
   auth: { secret: TEST_AUTH_SECRET, onSecurityEvent: (event) => { events.push(event) } },
   metricsToken: METRICS_TOKEN,
   compactEveryUpdates: 1_000_000, // every appended update stays in the log, so the test can add up its bytes
+  logger: pino({ level: 'silent' }), // the failed appends provoked below are expected
 })
 const authOff = testWithStore('sqlite')
-
-/** A WebSocket that never gets through: the upgrade goes to a path the server refuses. */
-class BlockedWebSocket extends NodeWebSocket {
-  constructor (url: string) {
-    super(url.replace('/v1/ws', '/v1/blocked'))
-  }
-}
 
 const metric = async (server: SessionServer, name: string, labels?: Record<string, string>): Promise<number | undefined> =>
   await metricValue(server.url, METRICS_TOKEN, name, labels)
@@ -99,7 +94,7 @@ describe('GET /metrics after real traffic', () => {
     await expect.poll(() => metric(server, 'lifeline_connections', { transport: 'sse' }), { timeout: 5_000 }).toBe(0)
   })
 
-  authOn('appends that fail while another process locks the database are counted, and later appends still add up', async ({ server, store, sessionId, connectClient }) => {
+  authOn('appends that fail while another connection locks the database are counted, and later appends still add up', async ({ server, store, sessionId, connectClient }) => {
     const alice = connectClient({ principalId: 'alice', token: tokenFor('alice', 'user', sessionId) })
     const errors: string[] = []
     alice.on('error', (error) => { errors.push(error.code) })
