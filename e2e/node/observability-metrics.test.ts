@@ -1,8 +1,8 @@
 /**
  * GET /metrics on a real server after real traffic: an agent streaming through the agent SDK, a forged update
  * rejected by governance, a refused token, a client on the HTTP fallback, an update log that fails while another
- * connection holds an exclusive lock on the SQLite file. Each check compares a metric with what the traffic did (the stored log, the
- * streamed text), and the route's access rules are checked with and without auth.
+ * connection holds an exclusive lock on the SQLite file. Each check compares a metric with what the traffic did
+ * (the stored log, the streamed text), and the route's access rules are checked with and without auth.
  */
 import Database from 'better-sqlite3'
 import { pino } from 'pino'
