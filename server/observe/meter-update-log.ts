@@ -1,7 +1,8 @@
 /**
  * meterUpdateLog: an UpdateLog decorator that times every `append` (persist-before-ack latency), counts the
- * updates and bytes it stored and logs failed appends (the client is closed with PERSISTENCE_FAILED and retries). Every other member, and every argument of `append`, is forwarded untouched, so a
- * store keeps working when the interface grows (a Proxy rather than a list of methods).
+ * updates and bytes it stored, and logs failed appends (their client is closed with PERSISTENCE_FAILED). Every
+ * other member, and every argument of `append`, is forwarded untouched, so a store keeps working when the
+ * interface grows (a Proxy rather than a list of methods).
  */
 import { performance } from 'node:perf_hooks'
 import type { Logger } from 'pino'
