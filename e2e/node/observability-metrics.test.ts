@@ -9,6 +9,7 @@ import { pino } from 'pino'
 import { describe, expect } from 'vitest'
 import * as Y from 'yjs'
 import type { SecurityEvent } from '../../server/auth/security-event.ts'
+import { FALLBACK_ROUTES } from '../../shared/protocol/http-fallback.ts'
 import type { LogEntry } from '../../server/persistence/update-log.ts'
 import type { SessionServer } from '../../server/session-server.ts'
 import { expectedText, numberedTokens } from '../../shared/testing/token-stream.ts'
@@ -92,6 +93,16 @@ describe('GET /metrics after real traffic', () => {
     expect(samples.value('lifeline_connections', { transport: 'websocket' })).toBe(0)
     viewer.destroy()
     await expect.poll(() => metric(server, 'lifeline_connections', { transport: 'sse' }), { timeout: 5_000 }).toBe(0)
+  })
+
+  authOn('a fallback connection that polls is counted as long-poll until it is closed', async ({ server }) => {
+    const cid = 'metrics-long-poll-connection'
+    const poll = await fetch(`${server.url}${FALLBACK_ROUTES.POLL}?cid=${cid}&after=0`)
+    expect(poll.status).toBe(200)
+    expect(await metric(server, 'lifeline_connections', { transport: 'long-poll' })).toBe(1)
+    expect(await metric(server, 'lifeline_connections', { transport: 'sse' })).toBe(0)
+    expect((await fetch(`${server.url}${FALLBACK_ROUTES.CLOSE}?cid=${cid}`, { method: 'POST' })).status).toBe(204)
+    expect(await metric(server, 'lifeline_connections', { transport: 'long-poll' })).toBe(0)
   })
 
   authOn('appends that fail while another connection locks the database are counted, and later appends still add up', async ({ server, store, sessionId, connectClient }) => {
