@@ -38,7 +38,8 @@ function openFromLink (): void {
   const link = new URLSearchParams(location.hash.slice(1))
   const linkToken = link.get('token') ?? undefined
   if (linkToken !== undefined) {
-    history.replaceState(null, '', `${location.pathname}${location.search}${link.has('session') ? `#session=${encodeURIComponent(link.get('session') ?? '')}` : ''}`)
+    const session = link.get('session')
+    history.replaceState(null, '', `${location.pathname}${location.search}${session === null ? '' : `#session=${encodeURIComponent(session)}`}`)
     tokenInput.value = linkToken
   }
   void open(tokenInput.value.trim(), link.get('session') ?? undefined)
