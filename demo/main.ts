@@ -4,8 +4,11 @@
  * `postgres://…` for PostgreSQL),
  * LIFELINE_LLM_URL + LIFELINE_LLM_KEY (+ LIFELINE_LLM_MODEL) to answer with an OpenAI-compatible LLM,
  * LIFELINE_AUTH_SECRET (32+ bytes) to require signed tokens: the demo agent then uses an agent token and the
- * printed links carry a user and an observer token (dev only: anyone with the link is that principal).
+ * printed links carry a user and an observer token (dev only: anyone with the link is that principal),
+ * LIFELINE_METRICS_TOKEN (bearer token for GET /metrics), LIFELINE_LOG_LEVEL (JSON logs on stdout, default info).
  */
+import { pino } from 'pino'
+import { ROUTES } from '../shared/protocol/routes.ts'
 import { describeStore, openUpdateLog } from '../server/persistence/open-update-log.ts'
 import { createTokenClaims, signToken } from '../server/auth/sign-token.ts'
 import { createSessionServer } from '../server/session-server.ts'
@@ -30,6 +33,8 @@ const server = await createSessionServer({
   updateLog: await openUpdateLog(env.LIFELINE_STORE),
   handleRequest: await createDemoAppHandler(),
   ...(secret === undefined ? {} : { auth: { secret } }),
+  ...(env.LIFELINE_METRICS_TOKEN === undefined || env.LIFELINE_METRICS_TOKEN === '' ? {} : { metricsToken: env.LIFELINE_METRICS_TOKEN }),
+  logger: pino({ level: env.LIFELINE_LOG_LEVEL ?? 'info' }),
   extensions: [{
     // Every session that opens gets the demo agent (it ignores sessions it is already in).
     async afterLoadDocument ({ documentName }: { documentName: string }) {
@@ -55,6 +60,8 @@ console.log(`Lifeline is running.
   Demo chat:   ${server.url}/${userToken === undefined ? '' : `#token=${userToken}`}
   WebSocket:   ${server.websocketUrl}
   HTTP API:    ${server.url}/v1/sessions
+  Metrics:     ${server.url}${ROUTES.METRICS}
+  Inspector:   ${server.url}${ROUTES.INSPECT}${observerToken === undefined ? '' : `#token=${observerToken}`}
   Storage:     ${describeStore(env.LIFELINE_STORE)}
   Demo agent:  ${llm === undefined ? 'deterministic demo answer (set LIFELINE_LLM_URL and LIFELINE_LLM_KEY for a real LLM)' : `${llm.model} at ${llm.baseUrl}`}
 ${authLines}

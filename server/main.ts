@@ -2,8 +2,11 @@
  * `npm run serve`: the session server alone (no demo page or agent), configured from the environment:
  * PORT (default 8787; 0 = any free port), HOST (default 127.0.0.1), LIFELINE_STORE (default
  * ./data/lifeline.sqlite; `postgres://…[?schema=name]` for PostgreSQL), LIFELINE_AUTH_SECRET (unset: open server;
- * set, at least 32 bytes: signed tokens required, PROTOCOL.md §8). Prints `LISTENING <url>` once ready.
+ * set, at least 32 bytes: signed tokens required, PROTOCOL.md §8), LIFELINE_METRICS_TOKEN (bearer token for
+ * GET /metrics), LIFELINE_LOG_LEVEL (pino level of the JSON logs on stdout, default info). Prints
+ * `LISTENING <url>` once ready.
  */
+import { pino } from 'pino'
 import { describeStore, openUpdateLog } from './persistence/open-update-log.ts'
 import { createSessionServer } from './session-server.ts'
 
@@ -15,6 +18,8 @@ const server = await createSessionServer({
   host: env.HOST ?? '127.0.0.1',
   updateLog: await openUpdateLog(store),
   ...(secret === undefined || secret === '' ? {} : { auth: { secret } }),
+  ...(env.LIFELINE_METRICS_TOKEN === undefined || env.LIFELINE_METRICS_TOKEN === '' ? {} : { metricsToken: env.LIFELINE_METRICS_TOKEN }),
+  logger: pino({ level: env.LIFELINE_LOG_LEVEL ?? 'info' }),
 })
 const auth = secret === undefined || secret === '' ? 'auth off' : 'auth on: mint tokens with `npm run token`'
 console.log(`LISTENING ${server.url} (${describeStore(store)}; ${auth})`)

@@ -9,6 +9,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Hocuspocus, type Extension } from '@hocuspocus/server'
+import type { Logger } from 'pino'
 import { ROUTES } from '../shared/protocol/routes.ts'
 import { SessionError } from '../shared/errors/session-error.ts'
 import { toSecretKey, type AuthSecret } from './auth/auth-secret.ts'
@@ -20,6 +21,7 @@ import { createGovernUpdates } from './extensions/govern-updates.ts'
 import { createRunLease } from './extensions/run-lease.ts'
 import { createSessionsApi } from './http/sessions-api.ts'
 import { createAuditApi } from './http/audit-api.ts'
+import { createObservability } from './observe/create-observability.ts'
 import { sendError, sendJson } from './http/send-json.ts'
 import { createSqliteUpdateLog } from './persistence/sqlite-update-log.ts'
 import type { UpdateLog } from './persistence/update-log.ts'
@@ -46,7 +48,7 @@ export interface SessionServerOptions {
   readonly maxFrameBytes?: number
   /** Further Hocuspocus extensions, run after Lifeline's own (e.g. to attach an agent on `afterLoadDocument`). */
   readonly extensions?: readonly Extension[]
-  /** Receives errors the server cannot hand to a caller (default console.error). */
+  /** Receives errors the server cannot hand to a caller (default: the logger, level error). */
   readonly onError?: (error: unknown) => void
   /** Extra handler tried before the built-in routes (e.g. a static demo app); resolve true when handled. */
   readonly handleRequest?: (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean>
@@ -55,6 +57,16 @@ export interface SessionServerOptions {
    * against its role, the session routes need a bearer token. Without it the server is open.
    */
   readonly auth?: SessionServerAuthOptions
+  /**
+   * Structured logger (pino): connections opened and closed, rejected updates, failed authentications, background
+   * errors, start-up. Default: errors only, to stderr.
+   */
+  readonly logger?: Logger
+  /**
+   * Static bearer token for `GET /metrics`. Without it, metrics are open when auth is off, and need an observer
+   * token scoped to `*` when auth is on (README §Observability).
+   */
+  readonly metricsToken?: string
 }
 
 /** Options of token enforcement. */
@@ -76,6 +88,8 @@ export interface SessionServer {
   readonly port: number
   readonly updateLog: UpdateLog
   readonly hocuspocus: Hocuspocus
+  /** The server's logger (the `logger` option, or the default). */
+  readonly logger: Logger
   /** Stops accepting, closes connections, waits for background compaction and closes storage. */
   close (): Promise<void>
 }
@@ -85,8 +99,17 @@ export const DEFAULT_MAX_FRAME_BYTES = 4 * 1024 * 1024
 
 /** Starts a session server and resolves once it listens. */
 export async function createSessionServer (options: SessionServerOptions = {}): Promise<SessionServer> {
-  const reportError = options.onError ?? ((error: unknown) => console.error(error))
-  const updateLog = options.updateLog ?? createSqliteUpdateLog({ path: options.dataPath ?? './data/lifeline.sqlite' })
+  const observe = createObservability({
+    logger: options.logger,
+    metricsToken: options.metricsToken,
+    auth: options.auth,
+    sources: {
+      connectionCounts: () => ({ websocket: transport.connectionCount, ...fallback.connectionsByMode() }),
+      sessionsLoaded: () => hocuspocus.getDocumentsCount(),
+    },
+  })
+  const reportError = options.onError ?? ((error: unknown) => { observe.logger.error({ err: error }, 'server error') })
+  const updateLog = observe.meterUpdateLog(options.updateLog ?? createSqliteUpdateLog({ path: options.dataPath ?? './data/lifeline.sqlite' }))
   const durableLog = createDurableLog({
     log: updateLog,
     onBackgroundError: reportError,
@@ -99,13 +122,14 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
   })
   const auth = options.auth
   if (auth !== undefined) toSecretKey(auth.secret) // fails start-up on a weak secret
-  const governance = auth === undefined ? [] : [createAuthenticate(auth), createGovernUpdates(auth.onSecurityEvent === undefined ? {} : { onSecurityEvent: auth.onSecurityEvent })]
+  const onSecurityEvent = observe.observeSecurityEvents(auth?.onSecurityEvent)
+  const governance = auth === undefined ? [] : [createAuthenticate({ ...auth, onSecurityEvent }), createGovernUpdates({ onSecurityEvent })]
   const hocuspocus = new Hocuspocus({
     quiet: true,
     // Broadcast each update as it is applied: merging queued updates stalls under token floods (DESIGN.md).
     flushDelay: false,
     // Hocuspocus orders hooks by `priority` (extension-priority.ts): authenticate, governance, then the log.
-    extensions: [...governance, durableLog.extension, runLease.extension, ...(options.extensions ?? [])],
+    extensions: [...governance, durableLog.extension, runLease.extension, ...observe.extensions, ...(options.extensions ?? [])],
   })
   const sessionsApi = createSessionsApi({ log: updateLog, hocuspocus, eraseSession: durableLog.eraseSession })
   const auditApi = createAuditApi({ log: updateLog })
@@ -123,6 +147,7 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
       return
     }
     if (await fallback.handle(request, response, url)) return
+    if (await observe.handle(request, response, url)) return
     if (auth !== undefined) authorizeHttpRequest(request, url, { secret: auth.secret, nowMs: (auth.now ?? Date.now)() })
     if (await auditApi(request, response, url)) return
     if (await sessionsApi(request, response, url)) return
@@ -142,6 +167,7 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
   const address = httpServer.address() as AddressInfo
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
   const url = `http://${host}:${address.port}`
+  observe.logger.info({ event: 'server-listening', url, auth: auth !== undefined }, 'session server listening')
 
   return {
     url,
@@ -149,6 +175,7 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     port: address.port,
     updateLog,
     hocuspocus,
+    logger: observe.logger,
     async close () {
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()))
       runLease.stop()

@@ -22,6 +22,7 @@ const RULES: readonly Rule[] = [
   { folder: 'client/core', forbidden: [/^node:/, /^server\//, /^client\/agent\//, /^client\/browser\//, /^ws$/] },
   { folder: 'client/browser', forbidden: [/^node:/, /^server\//, /^client\/agent\//, /^ws$/] },
   { folder: 'client/agent', forbidden: [/^server\//, /^client\/browser\//] },
+  { folder: 'client/inspector', forbidden: [/^node:/, /^server\//, /^client\/agent\//, /^ws$/] },
 ]
 
 const TESTING = /(^|\/)testing\//

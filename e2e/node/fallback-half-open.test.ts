@@ -4,21 +4,14 @@
  * connection, with no frame lost and no new sync.
  */
 import { describe, expect } from 'vitest'
-import { NodeWebSocket } from '../../client/agent/node-websocket.ts'
 import { expectedText, numberedTokens } from '../../shared/testing/token-stream.ts'
 import { countFallbackTraffic } from '../testing/fallback-counters.ts'
+import { BlockedWebSocket } from '../testing/blocked-websocket.ts'
 import { testWithStore } from '../testing/fixtures.ts'
 
 // Heartbeats far apart: a quiet stream looks exactly like a dead one to a client that expects them sooner.
 const { counters, serverOptions } = countFallbackTraffic(60_000)
 const test = testWithStore('sqlite', serverOptions)
-
-/** A WebSocket that never gets through: the upgrade goes to a path the server refuses. */
-class BlockedWebSocket extends NodeWebSocket {
-  constructor (url: string) {
-    super(url.replace('/v1/ws', '/v1/blocked'))
-  }
-}
 
 describe('fallback half-open detection', () => {
   test('a silent stream is dropped and resumed on the same connection without loss', async ({ connectClient, connectAgent }) => {

@@ -21,9 +21,7 @@ export function authorizeHttpRequest (request: IncomingMessage, url: URL, option
   const path = url.pathname
   const isList = path === ROUTES.SESSIONS
   if (!isList && !path.startsWith(`${ROUTES.SESSIONS}/`)) return undefined
-  const header = request.headers.authorization ?? ''
-  const match = /^Bearer ([^\s]+)$/i.exec(header)
-  const claims = verifyToken(match?.[1] ?? '', { secret: options.secret, ...(options.nowMs === undefined ? {} : { nowMs: options.nowMs }) })
+  const claims = verifyToken(bearerTokenOf(request), { secret: options.secret, ...(options.nowMs === undefined ? {} : { nowMs: options.nowMs }) })
   if (isList) {
     if (claims.session !== ANY_SESSION) throw forbidden('listing or creating sessions needs a token scoped to every session (*)')
     if (request.method === 'POST' && claims.role === 'observer') throw forbidden('observers cannot create sessions')
@@ -35,6 +33,11 @@ export function authorizeHttpRequest (request: IncomingMessage, url: URL, option
   if (audited !== undefined && claims.role === 'user') throw forbidden('the audit trail needs an agent or observer token')
   if (request.method === 'DELETE' && claims.role === 'observer') throw forbidden('observers cannot delete sessions')
   return claims
+}
+
+/** The token of an `Authorization: Bearer <token>` header; '' when there is none. */
+export function bearerTokenOf (request: IncomingMessage): string {
+  return /^Bearer ([^\s]+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? ''
 }
 
 function forbidden (message: string): SessionError {

@@ -11,6 +11,15 @@ import type { SessionError } from '../../shared/errors/session-error.ts'
 export interface TransportContext {
   /** Closes the socket (or HTTP fallback connection) with `code` and `reason`. */
   readonly closeTransport: (code: number, reason: string) => void
+  /** Which transport carries the connection (for logs). */
+  readonly transport?: 'websocket' | 'http-fallback'
+}
+
+/** The transport named in a connection context, when its transport provided one. */
+export function transportOf (context: unknown): TransportContext['transport'] {
+  if (typeof context !== 'object' || context === null) return undefined
+  const transport = (context as Partial<TransportContext>).transport
+  return transport === 'websocket' || transport === 'http-fallback' ? transport : undefined
 }
 
 /** The closeTransport function of a connection context, when its transport provided one. */

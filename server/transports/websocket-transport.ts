@@ -44,7 +44,7 @@ export function attachWebSocketTransport (options: WebSocketTransportOptions): W
       return
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
-      const context: TransportContext = { closeTransport: (code, reason) => { ws.close(code, reason) } }
+      const context: TransportContext = { closeTransport: (code, reason) => { ws.close(code, reason) }, transport: 'websocket' }
       const connection = hocuspocus.handleConnection(ws, toFetchRequest(request, url), context)
       ws.on('message', (data: RawData) => { connection.handleMessage(toBytes(data)) })
       ws.on('close', (code: number, reason: Buffer) => { connection.handleClose({ code, reason: reason.toString() }) })

@@ -7,6 +7,10 @@ export const ROUTES = {
   HEALTH: '/healthz',
   WEBSOCKET: '/v1/ws',
   SESSIONS: '/v1/sessions',
+  /** Prometheus metrics (text format). */
+  METRICS: '/metrics',
+  /** The operators' live inspector page; its script is served under this path too. */
+  INSPECT: '/v1/inspect',
 } as const
 
 /** Path of one session's transcript. */

@@ -33,14 +33,20 @@ export interface HttpFallbackTransportOptions {
 export interface HttpFallbackTransport {
   /** Handles a fallback route; resolves false for other paths. */
   handle (request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean>
-  /** Open fallback connections by downstream mode (for health and metrics). */
+  /** Open fallback connections (for health). */
   readonly connectionCount: number
+  /** Open fallback connections by downstream mode: the last downstream request's, `sse` before the first (for metrics). */
+  connectionsByMode (): Record<FallbackMode, number>
   /** Ends every connection and stops timers. */
   closeAll (): void
 }
 
+/** How frames travel down a fallback connection. */
+export type FallbackMode = 'sse' | 'long-poll'
+
 interface Entry {
   readonly connection: FallbackConnection
+  mode: FallbackMode
   readonly hocuspocusConnection: { handleMessage (data: Uint8Array): void }
   /** Closes the connection and tells Hocuspocus, as a real socket's close event would. */
   readonly close: (code: number, reason: string) => void
@@ -82,9 +88,9 @@ export function createHttpFallbackTransport (options: HttpFallbackTransportOptio
       get readyState () { return connection.readyState },
       send: (data: string | ArrayBufferLike | Blob | ArrayBufferView) => { connection.send(data) },
       close,
-    }, toFetchRequest(request, url), { closeTransport: close } satisfies TransportContext)
+    }, toFetchRequest(request, url), { closeTransport: close, transport: 'http-fallback' } satisfies TransportContext)
     handleClose = (event) => { hocuspocusConnection.handleClose(event) }
-    const entry: Entry = { connection, hocuspocusConnection, close, lastActivity: Date.now() }
+    const entry: Entry = { connection, hocuspocusConnection, close, mode: 'sse', lastActivity: Date.now() }
     entries.set(id, entry)
     return entry
   }
@@ -174,11 +180,17 @@ export function createHttpFallbackTransport (options: HttpFallbackTransportOptio
       }
       const after = parseCount(url, FALLBACK_PARAMS.AFTER, 0)
       const entry = open(id, request, url, after === 0)
+      entry.mode = route === FALLBACK_ROUTES.SSE ? 'sse' : 'long-poll'
       if (route === FALLBACK_ROUTES.SSE) sse(request, response, entry, after)
       else poll(request, response, entry, after)
       return true
     },
     get connectionCount () { return [...entries.values()].filter((entry) => entry.connection.closed === undefined).length },
+    connectionsByMode () {
+      const counts: Record<FallbackMode, number> = { sse: 0, 'long-poll': 0 }
+      for (const entry of entries.values()) if (entry.connection.closed === undefined) counts[entry.mode]++
+      return counts
+    },
     closeAll () {
       clearInterval(sweep)
       for (const entry of entries.values()) entry.close(1001, 'server shutting down')
