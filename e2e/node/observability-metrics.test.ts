@@ -120,7 +120,8 @@ describe('GET /metrics after real traffic', () => {
     } finally {
       locker.close()
     }
-    expect(errors).toContain('PERSISTENCE_FAILED')
+    await expect.poll(() => errors, { timeout: 5_000 }).toContain('PERSISTENCE_FAILED')
+    await alice.waitUntilDurable(20_000) // reconnected and resent once the lock was gone
     const bob = connectClient({ principalId: 'bob', token: tokenFor('bob', 'user', sessionId) })
     await bob.waitForSynced(20_000)
     bob.sendMessage('written after the lock is gone')

@@ -12,6 +12,7 @@
 import { describe, expect } from 'vitest'
 import * as Y from 'yjs'
 import type { UpdateLog } from '../../server/persistence/update-log.ts'
+import { interceptAppends } from '../testing/intercept-appends.ts'
 import { testWithStore } from '../testing/fixtures.ts'
 import { createSessionClient } from '../../client/core/session-client.ts'
 import { createAgentSession } from '../../client/agent/agent-session.ts'
@@ -27,24 +28,11 @@ function holdServerAppends (log: UpdateLog, clientIds: () => readonly number[]) 
     const clients = clientIds()
     return clients.length > 0 && Y.decodeUpdate(update).structs.some((struct) => !clients.includes(struct.id.client))
   }
-  const gated: UpdateLog = {
-    createSession: (record) => log.createSession(record),
-    getSession: (id) => log.getSession(id),
-    listSessions: (options) => log.listSessions(options),
-    load: (id) => log.load(id),
-    readSince: (id, after) => log.readSince(id, after),
-    replacePrefix: (id, snapshot, upto) => log.replacePrefix(id, snapshot, upto),
-    deleteSession: (id) => log.deleteSession(id),
-    readAudit: (id, options) => log.readAudit(id, options),
-    close: () => log.close(),
-    async append (sessionId, updates, origin) {
-      if (updates.some(isServerUpdate)) {
-        heldCount++
-        await new Promise<void>((resolve, reject) => { held.push({ go: resolve, fail: reject }) })
-      }
-      return await log.append(sessionId, updates, origin)
-    },
-  }
+  const gated = interceptAppends(log, async (_sessionId, updates) => {
+    if (!updates.some(isServerUpdate)) return
+    heldCount++
+    await new Promise<void>((resolve, reject) => { held.push({ go: resolve, fail: reject }) })
+  })
   return {
     log: gated,
     heldCount: () => heldCount,

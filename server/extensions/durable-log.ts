@@ -21,6 +21,7 @@ import { compactSession } from '../persistence/compact-session.ts'
 import { applyStoredSession } from '../persistence/load-session-doc.ts'
 import { SERVER_WRITE_ORIGIN, type UpdateLog, type UpdateSummary, type WriteOrigin } from '../persistence/update-log.ts'
 import { toCloseError } from '../transports/close-error.ts'
+import { closeConnectionWith } from '../transports/transport-context.ts'
 import { EXTENSION_PRIORITY } from './extension-priority.ts'
 import { isNoopUpdate } from './is-noop-update.ts'
 
@@ -121,6 +122,26 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
     return next
   }
 
+  /** Logs a client's update before Hocuspocus applies it; throws (a CloseError or any failure) to refuse it. */
+  const logInbound = async ({ type, payload, documentName, document, connection, context }: beforeSyncPayload): Promise<void> => {
+    // Hocuspocus does not apply updates from a read-only connection (observers, deferred updates): never log them.
+    if ((type !== SYNC_MESSAGE_TYPE.STEP2 && type !== SYNC_MESSAGE_TYPE.UPDATE) || connection.readOnly) return
+    let summary: UpdateSummary
+    try {
+      const decoded = decodeInboundUpdate(payload)
+      if (isNoopUpdate(document, decoded)) return
+      summary = inspectedSummaries.get(payload) ?? summarizeUpdate(document, decoded, createStructLocator(document, decoded))
+    } catch (cause) {
+      throw toCloseError(new SessionError('UPDATE_REJECTED', 'update cannot be decoded', { cause, details: { sessionId: documentName } }))
+    }
+    inspectedSummaries.delete(payload)
+    refuseErased(documentName)
+    const principal = principalOf(context)
+    const origin: WriteOrigin = { principal: principal?.id ?? 'anonymous', role: principal?.role ?? null, connection: connection.socketId, summary }
+    await log.append(documentName, [payload], origin)
+    countAppend(documentName)
+  }
+
   const extension: Extension = {
     extensionName: 'lifeline-durable-log',
     priority: EXTENSION_PRIORITY.DURABLE_LOG,
@@ -137,27 +158,16 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
       }
       return document
     },
-    async beforeSync ({ type, payload, documentName, document, connection, context }: beforeSyncPayload) {
-      // Hocuspocus does not apply updates from a read-only connection (observers, deferred updates): never log them.
-      if ((type !== SYNC_MESSAGE_TYPE.STEP2 && type !== SYNC_MESSAGE_TYPE.UPDATE) || connection.readOnly) return
-      let summary: UpdateSummary
+    async beforeSync (data: beforeSyncPayload) {
       try {
-        const decoded = decodeInboundUpdate(payload)
-        if (isNoopUpdate(document, decoded)) return
-        summary = inspectedSummaries.get(payload) ?? summarizeUpdate(document, decoded, createStructLocator(document, decoded))
-      } catch (cause) {
-        throw toCloseError(new SessionError('UPDATE_REJECTED', 'update cannot be decoded', { cause, details: { sessionId: documentName } }))
-      }
-      inspectedSummaries.delete(payload)
-      refuseErased(documentName)
-      const principal = principalOf(context)
-      const origin: WriteOrigin = { principal: principal?.id ?? 'anonymous', role: principal?.role ?? null, connection: connection.socketId, summary }
-      try {
-        await log.append(documentName, [payload], origin)
+        await logInbound(data)
       } catch (error) {
-        throw toCloseError(error)
+        // Hocuspocus only ends the document's connection and leaves the socket open: the client would neither see a
+        // socket close nor reconnect. Closing the socket makes it reconnect (retryable codes) and resend the update.
+        const closeError = toCloseError(error)
+        closeConnectionWith(data.connection, closeError.sessionError)
+        throw closeError
       }
-      countAppend(documentName)
     },
     async afterUnloadDocument ({ documentName }: { documentName: string }) {
       erased.delete(documentName)
