@@ -24,6 +24,7 @@ import { createSqliteUpdateLog } from './persistence/sqlite-update-log.ts'
 import type { UpdateLog } from './persistence/update-log.ts'
 import { createHttpFallbackTransport } from './transports/http-fallback/http-fallback-transport.ts'
 import { attachWebSocketTransport } from './transports/websocket-transport.ts'
+import { createSessionStreams, type SessionStreamsOptions } from './streams/session-streams.ts'
 
 /** Options of {@link createSessionServer}. */
 export interface SessionServerOptions {
@@ -54,6 +55,8 @@ export interface SessionServerOptions {
    * against its role, the session routes need a bearer token. Without it the server is open.
    */
   readonly auth?: SessionServerAuthOptions
+  /** Durable Streams under `/v1/stream/` (PROTOCOL.md §9): storage and live-read timing. */
+  readonly streams?: SessionStreamsOptions
 }
 
 /** Options of token enforcement. */
@@ -99,12 +102,17 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
   const auth = options.auth
   if (auth !== undefined) toSecretKey(auth.secret) // fails start-up on a weak secret
   const governance = auth === undefined ? [] : [createAuthenticate(auth), createGovernUpdates(auth.onSecurityEvent === undefined ? {} : { onSecurityEvent: auth.onSecurityEvent })]
+  const streams = createSessionStreams({
+    ...options.streams, hocuspocus: () => hocuspocus, log: updateLog, applyServerChange: durableLog.applyServerChange, onError: reportError,
+    ...(options.updateLog === undefined ? { defaultStorePath: options.dataPath ?? './data/lifeline.sqlite' } : {}),
+    ...(auth === undefined ? {} : { auth }),
+  })
   const hocuspocus = new Hocuspocus({
     quiet: true,
     // Broadcast each update as it is applied: merging queued updates stalls under token floods (DESIGN.md).
     flushDelay: false,
     // Hocuspocus orders hooks by `priority` (extension-priority.ts): authenticate, governance, then the log.
-    extensions: [...governance, durableLog.extension, runLease.extension, ...(options.extensions ?? [])],
+    extensions: [...governance, durableLog.extension, runLease.extension, streams.extension, ...(options.extensions ?? [])],
   })
   const sessionsApi = createSessionsApi({ log: updateLog, hocuspocus, eraseSession: durableLog.eraseSession })
 
@@ -121,6 +129,7 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
       return
     }
     if (await fallback.handle(request, response, url)) return
+    if (await streams.handle(request, response, url)) return
     if (auth !== undefined) authorizeHttpRequest(request, url, { secret: auth.secret, nowMs: (auth.now ?? Date.now)() })
     if (await sessionsApi(request, response, url)) return
     throw new SessionError('ROUTE_NOT_FOUND', `no route for ${request.method ?? '?'} ${url.pathname}`)
@@ -149,12 +158,14 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     async close () {
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()))
       runLease.stop()
+      await streams.stop()
       await durableLog.stop()
       transport.terminateAll()
       fallback.closeAll()
       httpServer.closeAllConnections()
       await closed
       await updateLog.close()
+      await streams.store.close()
     },
   }
 }
