@@ -49,7 +49,8 @@ export async function handleGenericStream (request: IncomingMessage, response: S
       const producerHeaders = result.producer === undefined
         ? {}
         : { [STREAM_HEADERS.PRODUCER_EPOCH]: String(result.producer.state.epoch), [STREAM_HEADERS.PRODUCER_SEQ]: String(result.producer.state.seq) }
-      const status = result.producer !== undefined && !result.producer.duplicate ? 200 : 204
+      // A producer's new data answers 200; duplicates, plain appends and close-only requests answer 204.
+      const status = result.producer !== undefined && !result.producer.duplicate && body.byteLength > 0 ? 200 : 204
       sendEmpty(response, status, { ...offsetHeaders(result.meta), ...producerHeaders })
       return
     }

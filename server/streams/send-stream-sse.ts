@@ -5,6 +5,7 @@
  * stream, or after `sseReconnectMs` so that clients reconnect from their last offset (CDN collapsing).
  */
 import type { ServerResponse } from 'node:http'
+import { SessionError } from '../../shared/errors/session-error.ts'
 import { STREAM_HEADERS, STREAM_QUERY } from '../../shared/protocol/durable-streams.ts'
 import { mediaType } from './json-messages.ts'
 import { nextStreamCursor } from './stream-cursor.ts'
@@ -17,7 +18,9 @@ import type { StreamReadContext } from './send-stream-read.ts'
 /** Streams `path` over Server-Sent Events until the client leaves, the stream ends, or `sseReconnectMs` pass. */
 export async function sendStreamSse (response: ServerResponse, url: URL, path: string, context: StreamReadContext & { readonly sseReconnectMs: number }): Promise<void> {
   const { service } = context
-  let result = await service.read(path, parseOffset(url.searchParams.get(STREAM_QUERY.OFFSET) ?? undefined))
+  const offset = url.searchParams.get(STREAM_QUERY.OFFSET)
+  if (offset === null) throw new SessionError('BAD_REQUEST', 'SSE reads need an offset')
+  let result = await service.read(path, parseOffset(offset))
   const type = mediaType(result.meta.contentType)
   const base64 = !(type.startsWith('text/') || type === 'application/json')
   response.writeHead(200, {
@@ -33,17 +36,16 @@ export async function sendStreamSse (response: ServerResponse, url: URL, path: s
   let cursor = url.searchParams.get(STREAM_QUERY.CURSOR)
   const writeControl = (read: StreamReadResult): void => {
     cursor = nextStreamCursor(cursor, context.now())
-    const control = {
-      streamNextOffset: formatOffset(read.next), streamCursor: cursor, upToDate: read.upToDate,
-      ...(isEndOfStream(read) ? { streamClosed: true } : {}),
-    }
-    response.write(`event: control\ndata: ${JSON.stringify(control)}\n\n`)
+    const control = isEndOfStream(read)
+      ? { streamNextOffset: formatOffset(read.next), upToDate: true, streamClosed: true }
+      : { streamNextOffset: formatOffset(read.next), streamCursor: cursor, upToDate: read.upToDate }
+    response.write(`event: control\ndata:${JSON.stringify(control)}\n\n`)
   }
   for (;;) {
     if (result.messages.length > 0) {
       const body = readBodyBytes(result)
       const text = base64 ? body.toString('base64') : body.toString('utf8')
-      response.write(`event: data\n${text.split(/\r\n|\r|\n/).map((line) => `data: ${line}`).join('\n')}\n\n`)
+      response.write(`event: data\n${text.split(/\r\n|\r|\n/).map((line) => `data:${line}`).join('\n')}\n\n`)
     }
     writeControl(result)
     if (isEndOfStream(result) || left.signal.aborted || context.now() >= deadline) break

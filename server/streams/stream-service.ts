@@ -149,11 +149,11 @@ export function createStreamService (options: StreamServiceOptions): StreamServi
       if (request.body.byteLength > 0 && (request.contentType === undefined || mediaType(request.contentType) !== mediaType(meta.contentType))) {
         throw new SessionError('STREAM_CONFLICT', `content type does not match the stream's ${meta.contentType}`, { details: { path } })
       }
+      const decision = producer === undefined ? undefined : checkProducer(stored, producer)
+      if (decision?.kind === 'duplicate') return { meta, producer: { state: decision.state, duplicate: true } }
       if (request.streamSeq !== undefined && meta.lastStreamSeq !== undefined && !(request.streamSeq > meta.lastStreamSeq)) {
         throw new SessionError('STREAM_CONFLICT', `Stream-Seq ${request.streamSeq} does not follow ${meta.lastStreamSeq}`, { details: { path } })
       }
-      const decision = producer === undefined ? undefined : checkProducer(stored, producer)
-      if (decision?.kind === 'duplicate') return { meta, producer: { state: decision.state, duplicate: true } }
       const messages = splitBody(meta.contentType, request.body, false)
       const next: StreamMeta = {
         ...meta,
