@@ -29,6 +29,8 @@ export interface SessionStreamsOptions {
   readonly sseReconnectMs?: number
   /** Largest append body in bytes (default 8 MiB); larger ones answer 413. */
   readonly maxBodyBytes?: number
+  /** Most bytes one read answers (default 1 MiB; at least one message is always returned). */
+  readonly maxReadBytes?: number
   /** How long a session loaded for HTTP appends stays loaded after the last one, in ms (default 10000). */
   readonly documentIdleMs?: number
 }
@@ -59,7 +61,7 @@ export interface SessionStreams {
 export function createSessionStreams (wiring: SessionStreamsWiring): SessionStreams {
   const store = wiring.store ?? (wiring.defaultStorePath === undefined ? createMemoryStreamStore() : createSqliteStreamStore({ path: wiring.defaultStorePath }))
   const now = Date.now
-  const service = createStreamService({ store, now })
+  const service = createStreamService({ store, now, ...(wiring.maxReadBytes === undefined ? {} : { maxReadBytes: wiring.maxReadBytes }) })
   const recorder = createSessionEventRecorder({ service, onError: wiring.onError, now })
   const documents = createSessionDocuments({
     hocuspocus: wiring.hocuspocus, onError: wiring.onError, ...(wiring.documentIdleMs === undefined ? {} : { idleMs: wiring.documentIdleMs }),
