@@ -57,7 +57,10 @@ export function createSessionEventRecorder (options: SessionEventRecorderOptions
       }
     })
 
+  /** Set by stop(): the store closes next; what is not recorded by then is recorded when the session loads again. */
+  let stopped = false
   const flush = async (sessionId: string): Promise<StreamMeta | undefined> => {
+    if (stopped) return undefined
     const session = loaded.get(sessionId)
     if (session === undefined) return await service.update(`${SESSION_STREAM_NAMESPACE}${sessionId}`, () => undefined)
     return await record(sessionId, (projection) => deriveSessionEvents(session.doc, projection))
@@ -84,6 +87,7 @@ export function createSessionEventRecorder (options: SessionEventRecorderOptions
       await flush(documentName)
     },
     async onAwarenessUpdate ({ documentName, awareness }: onAwarenessUpdatePayload) {
+      if (stopped) return
       const members = readMembers(awareness.getStates())
       await record(documentName, (projection) => derivePresenceEvent(members, projection))
     },
@@ -98,6 +102,7 @@ export function createSessionEventRecorder (options: SessionEventRecorderOptions
     extension,
     flush,
     async stop () {
+      stopped = true
       while (running.size > 0) await Promise.all(running)
     },
   }
