@@ -7,7 +7,7 @@ import { SessionError } from '../../shared/errors/session-error.ts'
 import { STREAM_HEADERS, STREAM_QUERY } from '../../shared/protocol/durable-streams.ts'
 import { readBody } from '../http/read-body.ts'
 import { formatOffset } from './stream-offset.ts'
-import { header, readProducerBatch, readStreamClosed, readStreamLifetime } from './stream-request-headers.ts'
+import { header, readForkRequest, readProducerBatch, readStreamClosed, readStreamLifetime } from './stream-request-headers.ts'
 import { sendEmpty } from './stream-response.ts'
 import type { StreamMeta } from './stream-store.ts'
 import { sendStreamRead, type StreamReadContext } from './send-stream-read.ts'
@@ -26,9 +26,12 @@ export async function handleGenericStream (request: IncomingMessage, response: S
   switch (request.method) {
     case 'PUT': {
       const lifetime = readStreamLifetime(request)
+      const fork = readForkRequest(request)
       const body = await readBody(request, context.maxBodyBytes)
-      const contentType = header(request, 'content-type') ?? 'application/octet-stream'
-      const { created, meta } = await service.create(path, { contentType, closed: readStreamClosed(request), body, ...lifetime })
+      const contentType = header(request, 'content-type')
+      const { created, meta } = await service.create(path, {
+        closed: readStreamClosed(request), body, ...lifetime, ...(contentType === undefined ? {} : { contentType }), ...(fork === undefined ? {} : { fork }),
+      })
       const host = header(request, 'host') ?? 'localhost'
       sendEmpty(response, created ? 201 : 200, {
         ...metaHeaders(meta), ...(created ? { location: `http://${host}${url.pathname}` } : {}),

@@ -10,6 +10,7 @@ import { checkProducer, type ProducerBatch } from './check-producer.ts'
 import { isJsonContentType, mediaType, splitJsonMessages } from './json-messages.ts'
 import { isExpired } from './stream-expiry.ts'
 import { createKeyedLock } from './keyed-lock.ts'
+import { materializeFork, type ForkRequest } from './materialize-fork.ts'
 import { formatOffset, type RequestedOffset, type StreamPosition } from './stream-offset.ts'
 import type { ProducerState, StreamMessage, StreamMeta, StreamStore } from './stream-store.ts'
 
@@ -24,11 +25,13 @@ export interface StreamServiceOptions {
 
 /** A PUT. */
 export interface CreateStreamRequest {
-  readonly contentType: string
+  /** Absent: the source's for a fork, else `application/octet-stream`. */
+  readonly contentType?: string
   readonly ttlSeconds?: number
   readonly expiresAt?: string
   readonly closed: boolean
   readonly body: Uint8Array
+  readonly fork?: ForkRequest
 }
 
 /** A POST: an append, a close, or both at once. */
@@ -64,11 +67,11 @@ export interface StreamChange {
 
 /** Durable Streams operations. Failures are SessionErrors whose `details.headers` go on the response. */
 export interface StreamService {
-  /** Creates a stream; `created` is false for an idempotent re-create. @throws STREAM_CONFLICT, BAD_REQUEST */
+  /** Creates a stream or a fork; `created` is false for an idempotent re-create. @throws STREAM_CONFLICT, STREAM_NOT_FOUND, STREAM_GONE, BAD_REQUEST */
   create (path: string, request: CreateStreamRequest): Promise<{ created: boolean, meta: StreamMeta }>
   /** Appends and/or closes. @throws STREAM_NOT_FOUND, STREAM_CLOSED, STREAM_CONFLICT, PRODUCER_*, BAD_REQUEST */
   append (path: string, request: AppendStreamRequest): Promise<AppendStreamResult>
-  /** @throws STREAM_NOT_FOUND */
+  /** Deletes a stream; one with live forks is soft-deleted (STREAM_GONE) until its last fork goes. @throws STREAM_NOT_FOUND, STREAM_GONE */
   remove (path: string): Promise<void>
   /** Metadata without extending the TTL. @throws STREAM_NOT_FOUND */
   head (path: string): Promise<StreamMeta>
@@ -82,6 +85,11 @@ export interface StreamService {
    */
   update (path: string, change: (meta: StreamMeta | undefined) => StreamChange | undefined): Promise<StreamMeta | undefined>
 }
+
+/** Lock key of structural changes (creates, deletes): never a stream path, which is never empty. */
+const STRUCTURE = ''
+
+type MaterializedFork = Awaited<ReturnType<typeof materializeFork>> & { readonly source: StreamMeta }
 
 /** Creates the service over `options.store`. */
 export function createStreamService (options: StreamServiceOptions): StreamService {
@@ -105,7 +113,35 @@ export function createStreamService (options: StreamServiceOptions): StreamServi
   const requireStream = async (path: string): Promise<StreamMeta> => {
     const meta = await load(path)
     if (meta === undefined) throw new SessionError('STREAM_NOT_FOUND', `no stream at ${path}`, { details: { path } })
+    if (meta.softDeleted === true) throw new SessionError('STREAM_GONE', `stream ${path} was deleted`, { details: { path } })
     return meta
+  }
+  /** Creates `path` (or confirms an identical existing one), optionally as a fork starting with `fork.messages`. */
+  const createAt = async (path: string, existing: StreamMeta | undefined, request: CreateStreamRequest, fork: MaterializedFork | undefined) => {
+    const source = fork?.source
+    if (source !== undefined && request.contentType !== undefined && mediaType(request.contentType) !== mediaType(source.contentType)) {
+      throw new SessionError('STREAM_CONFLICT', `a fork keeps its source's content type ${source.contentType}`, { details: { path } })
+    }
+    const contentType = request.contentType ?? source?.contentType ?? 'application/octet-stream'
+    const lifetime = request.ttlSeconds !== undefined || request.expiresAt !== undefined || source === undefined
+      ? { ttlSeconds: request.ttlSeconds, expiresAt: request.expiresAt }
+      : { ttlSeconds: source.ttlSeconds, expiresAt: source.expiresAt }
+    if (existing !== undefined) {
+      const same = mediaType(existing.contentType) === mediaType(contentType) && existing.ttlSeconds === lifetime.ttlSeconds &&
+        existing.expiresAt === lifetime.expiresAt && existing.closed === request.closed && JSON.stringify(existing.fork) === JSON.stringify(fork?.origin)
+      if (!same) throw new SessionError('STREAM_CONFLICT', `stream ${path} exists with another configuration`, { details: { path } })
+      return { created: false, meta: existing }
+    }
+    const messages = [...fork?.messages ?? [], ...splitBody(contentType, request.body, true)]
+    const time = now()
+    const meta: StreamMeta = {
+      path, contentType, closed: request.closed, createdAtMs: time, touchedAtMs: time,
+      messageCount: messages.length, byteCount: byteLength(messages), producers: {},
+      ...(lifetime.ttlSeconds === undefined ? {} : { ttlSeconds: lifetime.ttlSeconds }),
+      ...(lifetime.expiresAt === undefined ? {} : { expiresAt: lifetime.expiresAt }),
+      ...(fork === undefined ? {} : { fork: fork.origin }),
+    }
+    return { created: true, meta: await commit({ meta, messages }) }
   }
   const commit = async (change: StreamChange): Promise<StreamMeta> => {
     await store.commit(change.meta, change.messages)
@@ -114,24 +150,23 @@ export function createStreamService (options: StreamServiceOptions): StreamServi
   }
 
   return {
-    create: (path, request) => withLock(path, async () => {
+    // Creates and deletes also take the STRUCTURE lock: a fork locks its own path and then its source's.
+    create: (path, request) => withLock(STRUCTURE, () => withLock(path, async () => {
       const existing = await load(path)
-      if (existing !== undefined) {
-        const same = mediaType(existing.contentType) === mediaType(request.contentType) &&
-          existing.ttlSeconds === request.ttlSeconds && existing.expiresAt === request.expiresAt && existing.closed === request.closed
-        if (!same) throw new SessionError('STREAM_CONFLICT', `stream ${path} exists with another configuration`, { details: { path } })
-        return { created: false, meta: existing }
-      }
-      const messages = splitBody(request.contentType, request.body, true)
-      const time = now()
-      const meta: StreamMeta = {
-        path, contentType: request.contentType, closed: request.closed, createdAtMs: time, touchedAtMs: time,
-        messageCount: messages.length, byteCount: byteLength(messages), producers: {},
-        ...(request.ttlSeconds === undefined ? {} : { ttlSeconds: request.ttlSeconds }),
-        ...(request.expiresAt === undefined ? {} : { expiresAt: request.expiresAt }),
-      }
-      return { created: true, meta: await commit({ meta, messages }) }
-    }),
+      if (existing?.softDeleted === true) throw new SessionError('STREAM_CONFLICT', `stream ${path} was deleted while forks of it exist`, { details: { path } })
+      if (request.fork === undefined) return await createAt(path, existing, request, undefined)
+      const { fork } = request
+      if (fork.source === path) throw new SessionError('STREAM_CONFLICT', 'a stream cannot fork itself', { details: { path } })
+      return await withLock(fork.source, async () => {
+        if ((await load(fork.source))?.softDeleted === true) {
+          throw new SessionError('STREAM_CONFLICT', `stream ${fork.source} was deleted and cannot be forked`, { details: { path: fork.source } })
+        }
+        const source = await requireStream(fork.source)
+        const result = await createAt(path, existing, request, { source, ...await materializeFork(store, source, fork) })
+        if (result.created) await commit({ meta: { ...source, forkCount: (source.forkCount ?? 0) + 1 }, messages: [] })
+        return result
+      })
+    })),
 
     append: (path, request) => withLock(path, async () => {
       const meta = await requireStream(path)
@@ -169,11 +204,32 @@ export function createStreamService (options: StreamServiceOptions): StreamServi
       return decision === undefined ? { meta: next } : { meta: next, producer: { state: decision.state, duplicate: false } }
     }),
 
-    remove: (path) => withLock(path, async () => {
-      await requireStream(path)
+    remove: (path) => withLock(STRUCTURE, () => withLock(path, async () => {
+      const meta = await requireStream(path)
+      if ((meta.forkCount ?? 0) > 0) {
+        await commit({ meta: { ...meta, softDeleted: true }, messages: [] })
+        return
+      }
       await store.delete(path)
       notify(path)
-    }),
+      // Release the source; a soft-deleted source whose last fork this was goes too, and so on up the chain.
+      let origin = meta.fork
+      while (origin !== undefined) {
+        const sourcePath: string = origin.source
+        origin = await withLock(sourcePath, async () => {
+          const source = await store.get(sourcePath)
+          if (source === undefined) return undefined
+          const forkCount = Math.max(0, (source.forkCount ?? 1) - 1)
+          if (source.softDeleted !== true || forkCount > 0) {
+            await commit({ meta: { ...source, forkCount }, messages: [] })
+            return undefined
+          }
+          await store.delete(sourcePath)
+          notify(sourcePath)
+          return source.fork
+        })
+      }
+    })),
 
     head: (path) => requireStream(path),
 
@@ -190,7 +246,7 @@ export function createStreamService (options: StreamServiceOptions): StreamServi
 
     async waitForData (path, afterMessages, timeoutMs, signal) {
       const meta = await load(path)
-      if (meta === undefined || meta.closed || meta.messageCount > afterMessages || signal?.aborted === true) return
+      if (meta === undefined || meta.closed || meta.softDeleted === true || meta.messageCount > afterMessages || signal?.aborted === true) return
       await new Promise<void>((resolve) => {
         const set = waiters.get(path) ?? new Set<() => void>()
         waiters.set(path, set)

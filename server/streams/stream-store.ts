@@ -11,6 +11,13 @@ export interface ProducerState {
   readonly seq: number
 }
 
+/** The point a fork was taken at: after `messages` messages of `source`, plus `subOffset` bytes (or JSON messages). */
+export interface ForkOrigin {
+  readonly source: string
+  readonly messages: number
+  readonly subOffset: number
+}
+
 /** Everything a stream knows about itself besides its messages. */
 export interface StreamMeta {
   /** The stream's path below the route prefix, e.g. `chat/42`. */
@@ -35,6 +42,12 @@ export interface StreamMeta {
   /** Highest `Stream-Seq` accepted, if writers use it. */
   readonly lastStreamSeq?: string
   readonly producers: Readonly<Record<string, ProducerState>>
+  /** Where a fork's inherited prefix came from (PROTOCOL.md §9.5); compared on an idempotent re-create. */
+  readonly fork?: ForkOrigin
+  /** Live forks of this stream; a stream with forks is only soft-deleted. */
+  readonly forkCount?: number
+  /** Deleted while forks still existed: answers 410 until the last fork is deleted, then is removed. */
+  readonly softDeleted?: boolean
   /** Owner-defined state committed with the messages (the session event projection, session-event-projection.ts). */
   readonly state?: unknown
 }

@@ -38,6 +38,7 @@ export const ERROR_CODES = {
   STREAM_CLOSED: { httpStatus: 409, closeCode: 4409, retryable: false },
   PRODUCER_FENCED: { httpStatus: 403, closeCode: 4403, retryable: false },
   PRODUCER_SEQ_GAP: { httpStatus: 409, closeCode: 4409, retryable: true },
+  STREAM_GONE: { httpStatus: 410, closeCode: 4410, retryable: false },
 } as const satisfies Record<string, ErrorCodeInfo>
 
 /** The union of known error codes. */

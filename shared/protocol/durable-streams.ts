@@ -24,6 +24,9 @@ export const STREAM_HEADERS = {
   PRODUCER_SEQ: 'producer-seq',
   PRODUCER_EXPECTED_SEQ: 'producer-expected-seq',
   PRODUCER_RECEIVED_SEQ: 'producer-received-seq',
+  FORKED_FROM: 'stream-forked-from',
+  FORK_OFFSET: 'stream-fork-offset',
+  FORK_SUB_OFFSET: 'stream-fork-sub-offset',
 } as const
 
 /** Query parameters of reads. */
