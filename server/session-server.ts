@@ -114,7 +114,14 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     // Hocuspocus orders hooks by `priority` (extension-priority.ts): authenticate, governance, then the log.
     extensions: [...governance, durableLog.extension, runLease.extension, streams.extension, ...(options.extensions ?? [])],
   })
-  const sessionsApi = createSessionsApi({ log: updateLog, hocuspocus, eraseSession: durableLog.eraseSession })
+  const sessionsApi = createSessionsApi({
+    log: updateLog, hocuspocus,
+    eraseSession: async (sessionId, erase) => {
+      const erased = await durableLog.eraseSession(sessionId, erase)
+      await streams.eraseSession(sessionId)
+      return erased
+    },
+  })
 
   const httpServer = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost')

@@ -17,6 +17,7 @@ import { createSqliteStreamStore } from '../../server/streams/sqlite-stream-stor
 import type { SessionServer } from '../../server/session-server.ts'
 import { testWithStore, type ServerFactory } from '../testing/fixtures.ts'
 import type { TestStore } from '../testing/test-store.ts'
+import { postSessionCommands } from '../testing/post-session-commands.ts'
 import { readSessionEvents, streamedText, type OffsetEvent } from '../testing/session-stream-reader.ts'
 
 const test = testWithStore('sqlite')
@@ -84,6 +85,22 @@ describe('session event stream', () => {
     expect(after.slice(0, before.length)).toEqual(before)
     expect(after.slice(before.length).map(({ event }) => event.type)).toEqual(['message.created', 'message.delta', 'message.done'])
     expect(streamedText(after, 'late-1')).toBe('written before the crash')
+  })
+
+  test('erases the event stream with its session (right to erasure)', async ({ startServer, store, sessionId }) => {
+    const server = await startStreamServer(startServer, store)
+    expect((await fetch(`${server.url}/v1/sessions`, { method: 'POST', body: JSON.stringify({ id: sessionId }), headers: { 'content-type': 'application/json' } })).status).toBe(201)
+    expect((await postSessionCommands(server.url, sessionId, { producerId: 'p', epoch: 0, seq: 0, commands: [{ type: 'start', messageId: 'r1' }, { type: 'text', messageId: 'r1', text: 'secret' }] })).status).toBe(200)
+    expect(streamedText(await readSessionEvents(server.url, sessionId), 'r1')).toBe('secret')
+    const fork = await fetch(`${server.url}/v1/stream/copy`, { method: 'PUT', headers: { 'stream-forked-from': sessionStreamPath(sessionId) } })
+    expect(fork.status).toBe(400)
+    expect((await fetch(`${server.url}/v1/sessions/${sessionId}`, { method: 'DELETE' })).status).toBe(204)
+    expect((await fetch(`${server.url}${sessionStreamPath(sessionId)}?offset=-1`)).status).toBe(404)
+    await server.close()
+    const streams = createSqliteStreamStore({ path: join(dirname(store.location), 'streams.sqlite') })
+    expect(await streams.get(`sessions/${sessionId}`)).toBeUndefined()
+    expect(await streams.read(`sessions/${sessionId}`, 0, 1024)).toEqual([])
+    await streams.close()
   })
 
   test('refuses to create or delete streams in the sessions namespace, and 404s unknown sessions', async ({ server }) => {

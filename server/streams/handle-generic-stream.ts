@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { SessionError } from '../../shared/errors/session-error.ts'
-import { STREAM_HEADERS, STREAM_QUERY } from '../../shared/protocol/durable-streams.ts'
+import { SESSION_STREAM_NAMESPACE, STREAM_HEADERS, STREAM_QUERY } from '../../shared/protocol/durable-streams.ts'
 import { readBody } from '../http/read-body.ts'
 import { formatOffset } from './stream-offset.ts'
 import { header, readForkRequest, readProducerBatch, readStreamClosed, readStreamLifetime } from './stream-request-headers.ts'
@@ -27,6 +27,7 @@ export async function handleGenericStream (request: IncomingMessage, response: S
     case 'PUT': {
       const lifetime = readStreamLifetime(request)
       const fork = readForkRequest(request)
+      if (fork?.source.startsWith(SESSION_STREAM_NAMESPACE) === true) throw new SessionError('BAD_REQUEST', 'session streams cannot be forked')
       const body = await readBody(request, context.maxBodyBytes)
       const contentType = header(request, 'content-type')
       const { created, meta } = await service.create(path, {

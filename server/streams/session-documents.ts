@@ -25,6 +25,8 @@ export interface SessionDocumentsOptions {
 export interface SessionDocuments {
   /** Loads (or reuses) the document of `sessionId`; the caller must release it. */
   hold (sessionId: string): Promise<HeldDocument>
+  /** Closes the direct connection of `sessionId` now, if any (the session is being erased). */
+  drop (sessionId: string): Promise<void>
   /** Closes every direct connection. */
   closeAll (): Promise<void>
 }
@@ -64,6 +66,12 @@ export function createSessionDocuments (options: SessionDocumentsOptions): Sessi
           if (held.holds === 0 && entries.get(sessionId) === held) held.timer = setTimeout(() => { void close(sessionId, held) }, idleMs)
         },
       }
+    },
+    async drop (sessionId) {
+      const entry = entries.get(sessionId)
+      if (entry === undefined) return
+      clearTimeout(entry.timer)
+      await close(sessionId, entry)
     },
     async closeAll () {
       await Promise.all([...entries].map(([sessionId, entry]) => { clearTimeout(entry.timer); return close(sessionId, entry) }))

@@ -25,6 +25,8 @@ export interface SessionEventRecorder {
   readonly extension: Extension
   /** Derives and commits the events of a loaded session now; resolves with its stream's metadata. */
   flush (sessionId: string): Promise<StreamMeta | undefined>
+  /** Stops recording `sessionId` (it is being erased); nothing more is derived for its loaded document. */
+  forget (sessionId: string): void
   /** Resolves once every scheduled derivation has finished. */
   stop (): Promise<void>
 }
@@ -101,6 +103,10 @@ export function createSessionEventRecorder (options: SessionEventRecorderOptions
   return {
     extension,
     flush,
+    forget (sessionId) {
+      loaded.get(sessionId)?.detach()
+      loaded.delete(sessionId)
+    },
     async stop () {
       stopped = true
       while (running.size > 0) await Promise.all(running)

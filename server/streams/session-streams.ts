@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Extension, Hocuspocus } from '@hocuspocus/server'
 import type * as Y from 'yjs'
+import { SESSION_STREAM_NAMESPACE } from '../../shared/protocol/durable-streams.ts'
 import type { AuthSecret } from '../auth/auth-secret.ts'
 import type { UpdateLog } from '../persistence/update-log.ts'
 import { authorizeStreamRequest } from './authorize-stream-request.ts'
@@ -53,6 +54,8 @@ export interface SessionStreams {
   readonly extension: Extension
   /** Handles `/v1/stream/…` requests; resolves false for other paths. */
   handle (request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean>
+  /** Erases the event stream of a deleted session (right to erasure) and stops recording it. */
+  eraseSession (sessionId: string): Promise<void>
   /** Finishes recording and releases held documents (before the server closes storage). */
   stop (): Promise<void>
 }
@@ -87,6 +90,11 @@ export function createSessionStreams (wiring: SessionStreamsWiring): SessionStre
     store,
     extension: recorder.extension,
     handle,
+    async eraseSession (sessionId) {
+      recorder.forget(sessionId)
+      await documents.drop(sessionId)
+      await store.delete(`${SESSION_STREAM_NAMESPACE}${sessionId}`)
+    },
     async stop () {
       await documents.closeAll()
       await recorder.stop()
