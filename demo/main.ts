@@ -9,6 +9,7 @@
 import { describeStore, openUpdateLog } from '../server/persistence/open-update-log.ts'
 import { createTokenClaims, signToken } from '../server/auth/sign-token.ts'
 import { createSessionServer } from '../server/session-server.ts'
+import { openStreamStore } from '../server/streams/open-stream-store.ts'
 import { createDemoAgent } from './demo-agent.ts'
 import { createDemoAppHandler } from './serve-demo-app.ts'
 
@@ -28,6 +29,7 @@ const server = await createSessionServer({
   port,
   host: env.HOST ?? '127.0.0.1',
   updateLog: await openUpdateLog(env.LIFELINE_STORE),
+  streams: { store: await openStreamStore(env.LIFELINE_STORE) },
   handleRequest: await createDemoAppHandler(),
   ...(secret === undefined ? {} : { auth: { secret } }),
   extensions: [{

@@ -6,6 +6,7 @@
  */
 import { describeStore, openUpdateLog } from './persistence/open-update-log.ts'
 import { createSessionServer } from './session-server.ts'
+import { openStreamStore } from './streams/open-stream-store.ts'
 
 const env = process.env
 const store = env.LIFELINE_STORE
@@ -14,6 +15,7 @@ const server = await createSessionServer({
   port: Number(env.PORT ?? 8787),
   host: env.HOST ?? '127.0.0.1',
   updateLog: await openUpdateLog(store),
+  streams: { store: await openStreamStore(store) },
   ...(secret === undefined || secret === '' ? {} : { auth: { secret } }),
 })
 const auth = secret === undefined || secret === '' ? 'auth off' : 'auth on: mint tokens with `npm run token`'

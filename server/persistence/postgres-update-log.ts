@@ -9,6 +9,7 @@ import pg from 'pg'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import { checkEntries } from './check-entries.ts'
 import { createGroupCommit } from './group-commit.ts'
+import { inTransaction } from './in-transaction.ts'
 import type { LogEntry, SessionRecord, StoredSession, UpdateLog } from './update-log.ts'
 
 /** Options of {@link createPostgresUpdateLog}. */
@@ -137,22 +138,6 @@ function migrate (pool: pg.Pool, schema: string): Promise<void> {
         session_id TEXT PRIMARY KEY, upto_seq BIGINT NOT NULL, data BYTEA NOT NULL, crc BIGINT NOT NULL, created_at BIGINT NOT NULL);
       CREATE INDEX IF NOT EXISTS sessions_by_update ON "${schema}".sessions (updated_at DESC);`)
   })
-}
-
-/** Runs `work` inside one transaction on one pooled client, opened with `begin`; rolls back when it throws. */
-async function inTransaction<T> (pool: pg.Pool, begin: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect()
-  try {
-    await client.query(begin)
-    const result = await work(client)
-    await client.query('COMMIT')
-    return result
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined) // reason: the connection may be gone; the original error is what matters
-    throw error
-  } finally {
-    client.release()
-  }
 }
 
 async function wrap<T> (what: string, operation: () => Promise<T>): Promise<T> {
