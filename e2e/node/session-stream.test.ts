@@ -13,18 +13,24 @@ import { NodeWebSocket } from '../../client/agent/node-websocket.ts'
 import { createAgentSession } from '../../client/agent/agent-session.ts'
 import { createSessionClient } from '../../client/core/session-client.ts'
 import { applyStoredSession } from '../../server/persistence/load-session-doc.ts'
+import { createPostgresStreamStore } from '../../server/streams/postgres-stream-store.ts'
 import { createSqliteStreamStore } from '../../server/streams/sqlite-stream-store.ts'
+import type { StreamStore } from '../../server/streams/stream-store.ts'
 import type { SessionServer } from '../../server/session-server.ts'
 import { testWithStore, type ServerFactory } from '../testing/fixtures.ts'
-import type { TestStore } from '../testing/test-store.ts'
+import { STORE_KINDS, TEST_POSTGRES_URL, type TestStore } from '../testing/test-store.ts'
 import { postSessionCommands } from '../testing/post-session-commands.ts'
 import { readSessionEvents, streamedText, type OffsetEvent } from '../testing/session-stream-reader.ts'
 
-const test = testWithStore('sqlite')
+/** The stream store beside the test's log: an SQLite file in its folder, or its PostgreSQL schema. */
+async function openTestStreamStore (store: TestStore): Promise<StreamStore> {
+  if (store.kind === 'postgres') return await createPostgresStreamStore({ connectionString: TEST_POSTGRES_URL, schema: store.location })
+  return createSqliteStreamStore({ path: join(dirname(store.location), 'streams.sqlite') })
+}
 
-/** A server whose stream store is an SQLite file beside the test's log, answering one event per read. */
-function startStreamServer (startServer: ServerFactory, store: TestStore): Promise<SessionServer> {
-  return startServer({ compactEveryUpdates: 10, streams: { store: createSqliteStreamStore({ path: join(dirname(store.location), 'streams.sqlite') }), maxReadBytes: 1 } })
+/** A server whose streams are stored beside the test's log, answering one event per read. */
+async function startStreamServer (startServer: ServerFactory, store: TestStore): Promise<SessionServer> {
+  return await startServer({ compactEveryUpdates: 10, streams: { store: await openTestStreamStore(store), maxReadBytes: 1 } })
 }
 
 function expectWellFormed (events: readonly OffsetEvent[]): void {
@@ -41,7 +47,8 @@ async function expectEveryOffsetReplaysTheSuffix (server: SessionServer, session
   }
 }
 
-describe('session event stream', () => {
+describe.each(STORE_KINDS)('session event stream on %s', (kind) => {
+  const test = testWithStore(kind)
   test('replays from every offset the suffix of the full stream, also across a restart with compaction', async ({ startServer, store, sessionId }) => {
     let server = await startStreamServer(startServer, store)
     const agent = await createAgentSession({ url: server.websocketUrl, sessionId, agentId: 'agent-1', maxBufferChars: 8, coalesceMs: 1 })
@@ -97,7 +104,7 @@ describe('session event stream', () => {
     expect((await fetch(`${server.url}/v1/sessions/${sessionId}`, { method: 'DELETE' })).status).toBe(204)
     expect((await fetch(`${server.url}${sessionStreamPath(sessionId)}?offset=-1`)).status).toBe(404)
     await server.close()
-    const streams = createSqliteStreamStore({ path: join(dirname(store.location), 'streams.sqlite') })
+    const streams = await openTestStreamStore(store)
     expect(await streams.get(`sessions/${sessionId}`)).toBeUndefined()
     expect(await streams.read(`sessions/${sessionId}`, 0, 1024)).toEqual([])
     await streams.close()
