@@ -28,7 +28,7 @@ export async function handleGenericStream (request: IncomingMessage, response: S
       const lifetime = readStreamLifetime(request)
       const fork = readForkRequest(request)
       if (fork?.source.startsWith(SESSION_STREAM_NAMESPACE) === true) throw new SessionError('BAD_REQUEST', 'session streams cannot be forked')
-      const body = await readBody(request, context.maxBodyBytes)
+      const body = await readBody(request, context.maxBodyBytes, drainOversized(context.maxBodyBytes))
       const contentType = header(request, 'content-type')
       const { created, meta } = await service.create(path, {
         closed: readStreamClosed(request), body, ...lifetime, ...(contentType === undefined ? {} : { contentType }), ...(fork === undefined ? {} : { fork }),
@@ -43,7 +43,7 @@ export async function handleGenericStream (request: IncomingMessage, response: S
       const close = readStreamClosed(request)
       const producer = readProducerBatch(request)
       const contentType = header(request, 'content-type')
-      const body = await readBody(request, context.maxBodyBytes)
+      const body = await readBody(request, context.maxBodyBytes, drainOversized(context.maxBodyBytes))
       if (body.byteLength === 0 && !close) throw new SessionError('BAD_REQUEST', 'an append needs a body')
       if (body.byteLength > 0 && contentType === undefined) throw new SessionError('BAD_REQUEST', 'an append needs a Content-Type')
       const streamSeq = header(request, STREAM_HEADERS.SEQ)
@@ -72,6 +72,11 @@ export async function handleGenericStream (request: IncomingMessage, response: S
     default:
       throw new SessionError('METHOD_NOT_ALLOWED', `${request.method ?? '?'} is not a stream method`)
   }
+}
+
+/** Read and discard oversized bodies up to 4× the limit, so that the client gets its 413 rather than a reset. */
+export function drainOversized (maxBodyBytes: number): { drainUpToBytes: number } {
+  return { drainUpToBytes: 4 * maxBodyBytes }
 }
 
 /** `Stream-Next-Offset` and, once closed, `Stream-Closed`. */

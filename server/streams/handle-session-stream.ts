@@ -12,7 +12,7 @@ import { readBody } from '../http/read-body.ts'
 import type { UpdateLog } from '../persistence/update-log.ts'
 import { applySessionCommands, checkSessionCommands, readHttpProducer } from './apply-session-commands.ts'
 import { checkProducer } from './check-producer.ts'
-import { offsetHeaders } from './handle-generic-stream.ts'
+import { drainOversized, offsetHeaders } from './handle-generic-stream.ts'
 import type { KeyedLock } from './keyed-lock.ts'
 import { sendStreamRead, type StreamReadContext } from './send-stream-read.ts'
 import { sendStreamSse } from './send-stream-sse.ts'
@@ -68,7 +68,7 @@ async function appendCommands (request: IncomingMessage, response: ServerRespons
   const producer = readProducerBatch(request)
   if (producer === undefined) throw new SessionError('BAD_REQUEST', 'appends to a session stream need Producer-Id, Producer-Epoch and Producer-Seq')
   const agentId = agentIdOrUndefined ?? producer.id
-  const commands = parseSessionCommands(await readBody(request, context.maxBodyBytes))
+  const commands = parseSessionCommands(await readBody(request, context.maxBodyBytes, drainOversized(context.maxBodyBytes)))
   const held = await context.documents.hold(sessionId)
   try {
     const { status, state, meta } = await context.sessionLock(sessionId, async () => {

@@ -33,9 +33,9 @@ export async function sendStreamSse (response: ServerResponse, url: URL, path: s
   const left = new AbortController()
   response.once('close', () => left.abort())
   const deadline = context.now() + context.sseReconnectMs
-  let cursor = url.searchParams.get(STREAM_QUERY.CURSOR)
+  const clientCursor = url.searchParams.get(STREAM_QUERY.CURSOR)
   const writeControl = (read: StreamReadResult): void => {
-    cursor = nextStreamCursor(cursor, context.now())
+    const cursor = nextStreamCursor(clientCursor, context.now())
     const control = isEndOfStream(read)
       ? { streamNextOffset: formatOffset(read.next), upToDate: true, streamClosed: true }
       : { streamNextOffset: formatOffset(read.next), streamCursor: cursor, upToDate: read.upToDate }

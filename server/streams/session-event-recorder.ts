@@ -89,12 +89,14 @@ export function createSessionEventRecorder (options: SessionEventRecorderOptions
       await flush(documentName)
     },
     async onAwarenessUpdate ({ documentName, awareness }: onAwarenessUpdatePayload) {
-      if (stopped) return
+      if (stopped || !loaded.has(documentName)) return
       const members = readMembers(awareness.getStates())
       await record(documentName, (projection) => derivePresenceEvent(members, projection))
     },
     async beforeUnloadDocument ({ documentName }: beforeUnloadDocumentPayload) {
       await flush(documentName)
+      // Nobody is connected to an unloading session.
+      if (!stopped && loaded.has(documentName)) await record(documentName, (projection) => derivePresenceEvent([], projection))
       loaded.get(documentName)?.detach()
       loaded.delete(documentName)
     },

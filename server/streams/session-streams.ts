@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Extension, Hocuspocus } from '@hocuspocus/server'
 import type * as Y from 'yjs'
+import { isSessionError } from '../../shared/errors/session-error.ts'
 import { SESSION_STREAM_NAMESPACE } from '../../shared/protocol/durable-streams.ts'
 import type { AuthSecret } from '../auth/auth-secret.ts'
 import type { UpdateLog } from '../persistence/update-log.ts'
@@ -93,7 +94,10 @@ export function createSessionStreams (wiring: SessionStreamsWiring): SessionStre
     async eraseSession (sessionId) {
       recorder.forget(sessionId)
       await documents.drop(sessionId)
-      await store.delete(`${SESSION_STREAM_NAMESPACE}${sessionId}`)
+      // Through the service: after a derivation still in flight, and waking readers of the stream.
+      await service.remove(`${SESSION_STREAM_NAMESPACE}${sessionId}`).catch((error: unknown) => {
+        if (!isSessionError(error) || error.code !== 'STREAM_NOT_FOUND') throw error
+      })
     },
     async stop () {
       await documents.closeAll()

@@ -52,8 +52,6 @@ export function sendStreamError (response: ServerResponse, error: unknown, log: 
   const text = JSON.stringify({ error: toWireError(new SessionError(sessionError.code, sessionError.message, { details })) })
   response.writeHead(sessionError.httpStatus, {
     ...baseStreamHeaders(), ...headers, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store',
-    // The rest of an oversized upload is not read: the connection cannot carry another request.
-    ...(sessionError.code === 'MESSAGE_TOO_LARGE' ? { connection: 'close' } : {}),
   })
   response.end(text)
 }
