@@ -37,6 +37,12 @@ describe('HTTP appends to a session stream', () => {
     expect(await gap.json()).toMatchObject({ error: { code: 'PRODUCER_SEQ_GAP' } })
 
     expect((await postSessionCommands(server.url, sessionId, { ...producer, epoch: 1, seq: 0, commands: { type: 'end', messageId: 'r1', status: 'done' } })).status).toBe(200)
+    // Persisted before the answer: storage holds the whole reply the moment the 200 arrives.
+    const log = await store.open()
+    const stored = readTranscript(sessionId, applyStoredSession(sessionId, await log.load(sessionId)).doc)
+    await log.close()
+    expect(stored.messages.find((message) => message.id === 'r1')).toMatchObject({ status: 'done', text: 'Hello' })
+    expect(stored.runs).toMatchObject([{ agent: 'py-agent', messageId: 'r1', state: 'done' }])
     const stale = await postSessionCommands(server.url, sessionId, { ...producer, epoch: 0, seq: 2, commands: { type: 'text', messageId: 'r1', text: 'zombie' } })
     expect(stale.status).toBe(403)
     expect(stale.headers.get('producer-epoch')).toBe('1')
@@ -47,11 +53,6 @@ describe('HTTP appends to a session stream', () => {
 
     await expect.poll(() => user.messages().find((message) => message.id === 'r1'), { timeout: 5_000 })
       .toMatchObject({ role: 'assistant', author: 'py-agent', status: 'done', text: 'Hello', replyTo: question })
-    const log = await store.open()
-    const stored = readTranscript(sessionId, applyStoredSession(sessionId, await log.load(sessionId)).doc)
-    await log.close()
-    expect(stored.messages.find((message) => message.id === 'r1')).toMatchObject({ status: 'done', text: 'Hello' })
-    expect(stored.runs).toMatchObject([{ agent: 'py-agent', messageId: 'r1', state: 'done' }])
     const events = await readSessionEvents(server.url, sessionId)
     expect(streamedText(events, 'r1')).toBe('Hello')
   })
