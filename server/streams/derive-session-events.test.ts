@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { appendMessage, appendSteer, appendText, findMessage, setMessageStatus } from '../../shared/session/session-doc.ts'
+import { appendMessage, appendSteer, appendText, appendToolCall, findMessage, setMessageStatus } from '../../shared/session/session-doc.ts'
 import type { SessionEvent } from '../../shared/protocol/session-events.ts'
 import { deriveSessionEvents, derivePresenceEvent, EMPTY_PROJECTION, type SessionProjection } from './derive-session-events.ts'
 
@@ -50,6 +50,21 @@ describe('deriveSessionEvents (PROTOCOL.md §9.6)', () => {
     const text = (events: SessionEvent[]): string => events.map((event) => (event.type === 'message.delta' ? event.text : '')).join('')
     expect(text(stepwise)).toBe('abbccc')
     expect(text(deriveSessionEvents(doc, EMPTY_PROJECTION).events)).toBe('abbccc')
+  })
+
+  it('announces reasoning growth and tool parts once', () => {
+    const doc = new Y.Doc()
+    appendMessage(doc, { id: 'r1', role: 'assistant', author: 'bot', status: 'streaming', createdAt: 1 })
+    const first = deriveSessionEvents(doc, EMPTY_PROJECTION)
+    appendText(reply(doc), 'thinking', 'reasoning')
+    appendToolCall(reply(doc), { toolCallId: 'c1', toolName: 'search', input: { q: 'yjs' } })
+    const second = deriveSessionEvents(doc, first.projection)
+    expect(second.events).toEqual([
+      { type: 'message.delta', messageId: 'r1', part: 0, partType: 'reasoning', text: 'thinking' },
+      { type: 'message.part', messageId: 'r1', part: 1, content: { type: 'tool-call', toolCallId: 'c1', toolName: 'search', input: { q: 'yjs' } } },
+    ])
+    appendText(reply(doc), 'answer')
+    expect(deriveSessionEvents(doc, second.projection).events).toEqual([{ type: 'message.delta', messageId: 'r1', part: 2, partType: 'text', text: 'answer' }])
   })
 
   it('announces presence only when the member list changes', () => {

@@ -4,9 +4,10 @@
  * after a crash the next derivation emits exactly what is missing: the stream never repeats or skips content.
  * A message is followed until its status is final; changes to it after that are not streamed.
  */
-import type * as Y from 'yjs'
-import type { FinalMessageStatus, SessionEvent, SessionEventMember } from '../../shared/protocol/session-events.ts'
-import { getSessionRoots, readMessage, readSteer } from '../../shared/session/session-doc.ts'
+import * as Y from 'yjs'
+import type { SessionEvent, SessionEventMember } from '../../shared/protocol/session-events.ts'
+import { getSessionRoots, readMessage, readPart, readSteer } from '../../shared/session/session-doc.ts'
+import { MESSAGE_STATUSES, type MessageStatus } from '../../shared/session/session-schema.ts'
 
 /** What the event stream holds about one message. */
 export interface ProjectedMessage {
@@ -36,27 +37,37 @@ export function deriveSessionEvents (doc: Y.Doc, projection: SessionProjection):
   for (let index = 0; index < roots.messages.length; index++) {
     const known = messages[index]
     if (known !== undefined && known.status !== 'streaming') continue
-    const view = readMessage(roots.messages.get(index))
-    if (known === undefined) {
+    const message = roots.messages.get(index)
+    const view = known === undefined ? readMessage(message) : undefined
+    const id = known?.id ?? view?.id ?? ''
+    if (view !== undefined) {
       events.push({
-        type: 'message.created', messageId: view.id, role: view.role, author: view.author, createdAt: view.createdAt,
+        type: 'message.created', messageId: id, role: view.role, author: view.author, createdAt: view.createdAt,
         ...(view.replyTo === undefined ? {} : { replyTo: view.replyTo }), ...(view.runId === undefined ? {} : { runId: view.runId }),
       })
     }
+    // Only growth is read: a streaming reply costs its newest text per derivation, not its whole text.
     const parts = [...(known?.parts ?? [])]
-    view.parts.forEach((part, partIndex) => {
+    const stored = message.get('parts') as Y.Array<Y.Map<unknown>> | undefined
+    stored?.forEach((part, partIndex) => {
       const announced = parts[partIndex]
-      if (part.type === 'text' || part.type === 'reasoning') {
+      const type = part.get('type')
+      const text = part.get('text')
+      if (type === 'text' || type === 'reasoning' || text instanceof Y.Text) {
         const from = announced ?? 0
-        if (part.text.length > from) events.push({ type: 'message.delta', messageId: view.id, part: partIndex, partType: part.type, text: part.text.slice(from) })
-        parts[partIndex] = Math.max(from, part.text.length)
+        const length = text instanceof Y.Text ? text.length : 0
+        if (length > from && text instanceof Y.Text) {
+          events.push({ type: 'message.delta', messageId: id, part: partIndex, partType: type === 'reasoning' ? 'reasoning' : 'text', text: text.toString().slice(from) })
+        }
+        parts[partIndex] = Math.max(from, length)
       } else if (announced === undefined) {
-        events.push({ type: 'message.part', messageId: view.id, part: partIndex, content: part })
+        events.push({ type: 'message.part', messageId: id, part: partIndex, content: readPart(part) })
         parts[partIndex] = -1
       }
     })
-    if (view.status !== 'streaming') events.push({ type: `message.${view.status as FinalMessageStatus}`, messageId: view.id })
-    messages[index] = { id: view.id, status: view.status, parts }
+    const status = view?.status ?? readMessageStatus(message)
+    if (status !== 'streaming') events.push({ type: `message.${status}`, messageId: id })
+    messages[index] = { id, status, parts }
   }
   for (let index = projection.steering; index < roots.steering.length; index++) {
     const steer = readSteer(roots.steering.get(index))
@@ -74,4 +85,9 @@ export function derivePresenceEvent (members: readonly SessionEventMember[], pro
   const key = JSON.stringify(sorted)
   if (key === projection.presence) return { events: [], projection }
   return { events: [{ type: 'presence', members: sorted }], projection: { ...projection, presence: key } }
+}
+
+function readMessageStatus (message: Y.Map<unknown>): MessageStatus {
+  const status = message.get('status')
+  return MESSAGE_STATUSES.includes(status as MessageStatus) ? status as MessageStatus : 'done'
 }
