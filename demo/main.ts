@@ -12,6 +12,7 @@ import { ROUTES } from '../shared/protocol/routes.ts'
 import { describeStore, openUpdateLog } from '../server/persistence/open-update-log.ts'
 import { createTokenClaims, signToken } from '../server/auth/sign-token.ts'
 import { createSessionServer } from '../server/session-server.ts'
+import { openStreamStore } from '../server/streams/open-stream-store.ts'
 import { createDemoAgent } from './demo-agent.ts'
 import { createDemoAppHandler } from './serve-demo-app.ts'
 
@@ -31,6 +32,7 @@ const server = await createSessionServer({
   port,
   host: env.HOST ?? '127.0.0.1',
   updateLog: await openUpdateLog(env.LIFELINE_STORE),
+  streams: { store: await openStreamStore(env.LIFELINE_STORE) },
   handleRequest: await createDemoAppHandler(),
   ...(secret === undefined ? {} : { auth: { secret } }),
   ...(env.LIFELINE_METRICS_TOKEN === undefined || env.LIFELINE_METRICS_TOKEN === '' ? {} : { metricsToken: env.LIFELINE_METRICS_TOKEN }),

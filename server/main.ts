@@ -9,6 +9,7 @@
 import { pino } from 'pino'
 import { describeStore, openUpdateLog } from './persistence/open-update-log.ts'
 import { createSessionServer } from './session-server.ts'
+import { openStreamStore } from './streams/open-stream-store.ts'
 
 const env = process.env
 const store = env.LIFELINE_STORE
@@ -17,6 +18,7 @@ const server = await createSessionServer({
   port: Number(env.PORT ?? 8787),
   host: env.HOST ?? '127.0.0.1',
   updateLog: await openUpdateLog(store),
+  streams: { store: await openStreamStore(store) },
   ...(secret === undefined || secret === '' ? {} : { auth: { secret } }),
   ...(env.LIFELINE_METRICS_TOKEN === undefined || env.LIFELINE_METRICS_TOKEN === '' ? {} : { metricsToken: env.LIFELINE_METRICS_TOKEN }),
   logger: pino({ level: env.LIFELINE_LOG_LEVEL ?? 'info' }),

@@ -27,6 +27,7 @@ import { createSqliteUpdateLog } from './persistence/sqlite-update-log.ts'
 import type { UpdateLog } from './persistence/update-log.ts'
 import { createHttpFallbackTransport } from './transports/http-fallback/http-fallback-transport.ts'
 import { attachWebSocketTransport } from './transports/websocket-transport.ts'
+import { createSessionStreams, type SessionStreamsOptions } from './streams/session-streams.ts'
 
 /** Options of {@link createSessionServer}. */
 export interface SessionServerOptions {
@@ -67,6 +68,8 @@ export interface SessionServerOptions {
    * token scoped to `*` when auth is on (README §Observability).
    */
   readonly metricsToken?: string
+  /** Durable Streams under `/v1/stream/` (PROTOCOL.md §9): storage and live-read timing. */
+  readonly streams?: SessionStreamsOptions
 }
 
 /** Options of token enforcement. */
@@ -124,14 +127,26 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
   if (auth !== undefined) toSecretKey(auth.secret) // fails start-up on a weak secret
   const onSecurityEvent = observe.observeSecurityEvents(auth?.onSecurityEvent)
   const governance = auth === undefined ? [] : [createAuthenticate({ ...auth, onSecurityEvent }), createGovernUpdates({ onSecurityEvent })]
+  const streams = createSessionStreams({
+    ...options.streams, hocuspocus: () => hocuspocus, log: updateLog, applyServerChange: durableLog.applyServerChange, onError: reportError,
+    ...(options.updateLog === undefined ? { defaultStorePath: options.dataPath ?? './data/lifeline.sqlite' } : {}),
+    ...(auth === undefined ? {} : { auth }),
+  })
   const hocuspocus = new Hocuspocus({
     quiet: true,
     // Broadcast each update as it is applied: merging queued updates stalls under token floods (DESIGN.md).
     flushDelay: false,
     // Hocuspocus orders hooks by `priority` (extension-priority.ts): authenticate, governance, then the log.
-    extensions: [...governance, durableLog.extension, runLease.extension, ...observe.extensions, ...(options.extensions ?? [])],
+    extensions: [...governance, durableLog.extension, runLease.extension, streams.extension, ...observe.extensions, ...(options.extensions ?? [])],
   })
-  const sessionsApi = createSessionsApi({ log: updateLog, hocuspocus, eraseSession: durableLog.eraseSession })
+  const sessionsApi = createSessionsApi({
+    log: updateLog, hocuspocus,
+    eraseSession: async (sessionId, erase) => {
+      const erased = await durableLog.eraseSession(sessionId, erase)
+      await streams.eraseSession(sessionId)
+      return erased
+    },
+  })
   const auditApi = createAuditApi({ log: updateLog })
 
   const httpServer = createServer((request, response) => {
@@ -148,6 +163,7 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     }
     if (await fallback.handle(request, response, url)) return
     if (await observe.handle(request, response, url)) return
+    if (await streams.handle(request, response, url)) return
     if (auth !== undefined) authorizeHttpRequest(request, url, { secret: auth.secret, nowMs: (auth.now ?? Date.now)() })
     if (await auditApi(request, response, url)) return
     if (await sessionsApi(request, response, url)) return
@@ -179,12 +195,14 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     async close () {
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()))
       runLease.stop()
+      await streams.stop()
       await durableLog.stop()
       transport.terminateAll()
       fallback.closeAll()
       httpServer.closeAllConnections()
       await closed
       await updateLog.close()
+      await streams.store.close()
     },
   }
 }

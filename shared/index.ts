@@ -8,6 +8,10 @@ export type { WireError } from './errors/session-error.ts'
 export { ROUTES, sessionPath, MAX_JSON_BODY_BYTES } from './protocol/routes.ts'
 export { MESSAGE_TYPE, SYNC_MESSAGE_TYPE } from './protocol/message-type.ts'
 export {
+  STREAM_ROUTE_PREFIX, SESSION_STREAM_NAMESPACE, STREAM_HEADERS, STREAM_QUERY, OFFSET_START, OFFSET_NOW, sessionStreamPath,
+} from './protocol/durable-streams.ts'
+export type { SessionEvent, SessionEventMember, FinalMessageStatus } from './protocol/session-events.ts'
+export {
   PRINCIPAL_ROLES, ANY_SESSION, TOKEN_ALGORITHM, MAX_TOKEN_CHARS, MAX_PRINCIPAL_ID_CHARS, isPrincipalRole, scopeAllows,
   parseTokenClaims, decodeTokenClaims,
 } from './auth/token-claims.ts'

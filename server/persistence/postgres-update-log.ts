@@ -10,6 +10,7 @@ import { SessionError } from '../../shared/errors/session-error.ts'
 import { auditPageSize } from './audit-page-size.ts'
 import { checkEntries } from './check-entries.ts'
 import { createGroupCommit } from './group-commit.ts'
+import { inTransaction } from './in-transaction.ts'
 import { toAuditEntry, type AuditRow } from './to-audit-entry.ts'
 import { SERVER_WRITE_ORIGIN, type LogEntry, type SessionRecord, type StoredSession, type UpdateLog, type WriteOrigin } from './update-log.ts'
 
@@ -157,22 +158,6 @@ function migrate (pool: pg.Pool, schema: string): Promise<void> {
         connection TEXT, bytes INTEGER NOT NULL, summary TEXT NOT NULL, PRIMARY KEY (session_id, seq));
       CREATE INDEX IF NOT EXISTS sessions_by_update ON "${schema}".sessions (updated_at DESC);`)
   })
-}
-
-/** Runs `work` inside one transaction on one pooled client, opened with `begin`; rolls back when it throws. */
-async function inTransaction<T> (pool: pg.Pool, begin: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect()
-  try {
-    await client.query(begin)
-    const result = await work(client)
-    await client.query('COMMIT')
-    return result
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined) // reason: the connection may be gone; the original error is what matters
-    throw error
-  } finally {
-    client.release()
-  }
 }
 
 async function wrap<T> (what: string, operation: () => Promise<T>): Promise<T> {

@@ -32,6 +32,13 @@ export const ERROR_CODES = {
   SESSION_DELETED: { httpStatus: 410, closeCode: 4410, retryable: false },
   TOKEN_EXPIRED: { httpStatus: 401, closeCode: 4401, retryable: false },
   CLIENT_ID_TAKEN_OVER: { httpStatus: 409, closeCode: 4409, retryable: false },
+  // Durable Streams (PROTOCOL.md §9)
+  STREAM_NOT_FOUND: { httpStatus: 404, closeCode: 4404, retryable: false },
+  STREAM_CONFLICT: { httpStatus: 409, closeCode: 4409, retryable: false },
+  STREAM_CLOSED: { httpStatus: 409, closeCode: 4409, retryable: false },
+  PRODUCER_FENCED: { httpStatus: 403, closeCode: 4403, retryable: false },
+  PRODUCER_SEQ_GAP: { httpStatus: 409, closeCode: 4409, retryable: true },
+  STREAM_GONE: { httpStatus: 410, closeCode: 4410, retryable: false },
 } as const satisfies Record<string, ErrorCodeInfo>
 
 /** The union of known error codes. */

@@ -279,7 +279,8 @@ export function readTranscript (id: string, doc: Y.Doc): TranscriptView {
   }
 }
 
-function readPart (part: Y.Map<unknown>): PartView {
+/** Plain-JSON view of one message part (a text part's whole text). */
+export function readPart (part: Y.Map<unknown>): PartView {
   const type = part.get('type')
   if (type === 'tool-call') {
     const inputError = part.get('inputError')

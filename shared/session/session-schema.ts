@@ -13,6 +13,8 @@ export const SESSION_ROOTS = {
   STEERING: 'steering',
   RUNS: 'runs',
   CONTEXT: 'context',
+  /** Idempotent-producer state of HTTP appends (PROTOCOL.md §9.7), written by the server only. */
+  HTTP_PRODUCERS: 'httpProducers',
 } as const
 
 /**

@@ -1,0 +1,78 @@
+/**
+ * Applies an agent's HTTP commands to a session document (PROTOCOL.md §9.7) through the shared accessors, so
+ * Yjs clients see ordinary agent replies. The whole batch is checked first and then written in one transaction
+ * together with the producer's new state: the text and the producer state become durable together.
+ */
+import type * as Y from 'yjs'
+import { SessionError } from '../../shared/errors/session-error.ts'
+import { appendMessage, appendText, endRun, findMessage, setMessageStatus, startRun } from '../../shared/session/session-doc.ts'
+import { SESSION_ROOTS } from '../../shared/session/session-schema.ts'
+import { createRandomId } from '../../shared/session/session-id.ts'
+import type { ProducerState } from './stream-store.ts'
+import type { SessionCommand } from './session-commands.ts'
+
+/** The stored state of producer `producerId` of agent `agentId`, if any. */
+export function readHttpProducer (doc: Y.Doc, agentId: string, producerId: string): ProducerState | undefined {
+  return doc.getMap<ProducerState>(SESSION_ROOTS.HTTP_PRODUCERS).get(producerKey(agentId, producerId))
+}
+
+/**
+ * Checks `commands` against the document without changing it.
+ * @throws SessionError BAD_REQUEST (unknown or foreign message, duplicate id), REPLY_CLOSED (reply already ended)
+ */
+export function checkSessionCommands (doc: Y.Doc, agentId: string, commands: readonly SessionCommand[]): void {
+  const open = new Map<string, boolean>()
+  for (const command of commands) {
+    const known = open.get(command.messageId) ?? stateOf(doc, agentId, command.messageId)
+    if (command.type === 'start') {
+      if (known !== undefined) throw new SessionError('BAD_REQUEST', `message ${command.messageId} already exists`, { details: { messageId: command.messageId } })
+      if (command.replyTo !== undefined && findMessage(doc, command.replyTo) === undefined) {
+        throw new SessionError('BAD_REQUEST', `no message ${command.replyTo} to reply to`, { details: { replyTo: command.replyTo } })
+      }
+      open.set(command.messageId, true)
+      continue
+    }
+    if (known === undefined) throw new SessionError('BAD_REQUEST', `no reply ${command.messageId} of ${agentId}`, { details: { messageId: command.messageId } })
+    if (!known) throw new SessionError('REPLY_CLOSED', `reply ${command.messageId} has ended`, { details: { messageId: command.messageId } })
+    if (command.type === 'end') open.set(command.messageId, false)
+  }
+}
+
+/** Writes checked `commands` and the producer's new state; call inside one transaction (applyServerChange). */
+export function applySessionCommands (doc: Y.Doc, agentId: string, producer: { id: string, state: ProducerState }, commands: readonly SessionCommand[]): void {
+  const nowMs = Date.now()
+  for (const command of commands) {
+    if (command.type === 'start') {
+      const runId = `run_${createRandomId(16)}`
+      appendMessage(doc, {
+        id: command.messageId, role: 'assistant', author: agentId, status: 'streaming', createdAt: nowMs, runId,
+        ...(command.replyTo === undefined ? {} : { replyTo: command.replyTo }),
+      })
+      startRun(doc, { id: runId, agent: agentId, messageId: command.messageId, startedAt: nowMs })
+      continue
+    }
+    const message = findMessage(doc, command.messageId) as Y.Map<unknown>
+    if (command.type === 'text') {
+      appendText(message, command.text, command.partType)
+    } else {
+      setMessageStatus(message, command.status)
+      const runId = message.get('runId')
+      if (typeof runId === 'string') endRun(doc, runId, command.status, nowMs)
+    }
+  }
+  doc.getMap<ProducerState>(SESSION_ROOTS.HTTP_PRODUCERS).set(producerKey(agentId, producer.id), producer.state)
+}
+
+/** undefined: no such reply of this agent; true: streaming; false: ended. */
+function stateOf (doc: Y.Doc, agentId: string, messageId: string): boolean | undefined {
+  const message = findMessage(doc, messageId)
+  if (message === undefined) return undefined
+  if (message.get('author') !== agentId || message.get('role') !== 'assistant') {
+    throw new SessionError('BAD_REQUEST', `message ${messageId} is not a reply of ${agentId}`, { details: { messageId } })
+  }
+  return message.get('status') === 'streaming'
+}
+
+function producerKey (agentId: string, producerId: string): string {
+  return `${agentId}\u0000${producerId}`
+}

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { appendMessage, appendSteer, appendText, appendToolCall, findMessage, setMessageStatus } from '../../shared/session/session-doc.ts'
+import type { SessionEvent } from '../../shared/protocol/session-events.ts'
+import { deriveSessionEvents, derivePresenceEvent, EMPTY_PROJECTION, type SessionProjection } from './derive-session-events.ts'
+
+function reply (doc: Y.Doc): Y.Map<unknown> {
+  const message = findMessage(doc, 'r1')
+  if (message === undefined) throw new Error('no reply r1')
+  return message
+}
+
+describe('deriveSessionEvents (PROTOCOL.md §9.6)', () => {
+  it('announces a message, its text growth and its final status once each', () => {
+    const doc = new Y.Doc()
+    appendMessage(doc, { id: 'u1', role: 'user', author: 'alice', status: 'done', text: 'hi', createdAt: 5 })
+    appendMessage(doc, { id: 'r1', role: 'assistant', author: 'bot', status: 'streaming', replyTo: 'u1', createdAt: 6 })
+    const first = deriveSessionEvents(doc, EMPTY_PROJECTION)
+    expect(first.events).toEqual([
+      { type: 'message.created', messageId: 'u1', role: 'user', author: 'alice', createdAt: 5 },
+      { type: 'message.delta', messageId: 'u1', part: 0, partType: 'text', text: 'hi' },
+      { type: 'message.done', messageId: 'u1' },
+      { type: 'message.created', messageId: 'r1', role: 'assistant', author: 'bot', createdAt: 6, replyTo: 'u1' },
+    ])
+    appendText(reply(doc), 'Hel')
+    appendText(reply(doc), 'lo')
+    const second = deriveSessionEvents(doc, first.projection)
+    expect(second.events).toEqual([{ type: 'message.delta', messageId: 'r1', part: 0, partType: 'text', text: 'Hello' }])
+    setMessageStatus(reply(doc), 'stopped')
+    appendSteer(doc, { id: 's1', kind: 'stop', author: 'alice', target: 'r1', createdAt: 7 })
+    const third = deriveSessionEvents(doc, second.projection)
+    expect(third.events).toEqual([
+      { type: 'message.stopped', messageId: 'r1' },
+      { type: 'steer', steerId: 's1', kind: 'stop', author: 'alice', createdAt: 7, target: 'r1' },
+    ])
+    expect(deriveSessionEvents(doc, third.projection).events).toEqual([])
+  })
+
+  it('yields the same text whether derived step by step or at once from a stored projection', () => {
+    const doc = new Y.Doc()
+    appendMessage(doc, { id: 'r1', role: 'assistant', author: 'bot', status: 'streaming', createdAt: 1 })
+    let projection: SessionProjection = EMPTY_PROJECTION
+    const stepwise: SessionEvent[] = []
+    for (const token of ['a', 'bb', 'ccc']) {
+      appendText(reply(doc), token)
+      const derived = deriveSessionEvents(doc, JSON.parse(JSON.stringify(projection)) as SessionProjection)
+      stepwise.push(...derived.events)
+      projection = derived.projection
+    }
+    const text = (events: SessionEvent[]): string => events.map((event) => (event.type === 'message.delta' ? event.text : '')).join('')
+    expect(text(stepwise)).toBe('abbccc')
+    expect(text(deriveSessionEvents(doc, EMPTY_PROJECTION).events)).toBe('abbccc')
+  })
+
+  it('announces reasoning growth and tool parts once', () => {
+    const doc = new Y.Doc()
+    appendMessage(doc, { id: 'r1', role: 'assistant', author: 'bot', status: 'streaming', createdAt: 1 })
+    const first = deriveSessionEvents(doc, EMPTY_PROJECTION)
+    appendText(reply(doc), 'thinking', 'reasoning')
+    appendToolCall(reply(doc), { toolCallId: 'c1', toolName: 'search', input: { q: 'yjs' } })
+    const second = deriveSessionEvents(doc, first.projection)
+    expect(second.events).toEqual([
+      { type: 'message.delta', messageId: 'r1', part: 0, partType: 'reasoning', text: 'thinking' },
+      { type: 'message.part', messageId: 'r1', part: 1, content: { type: 'tool-call', toolCallId: 'c1', toolName: 'search', input: { q: 'yjs' } } },
+    ])
+    appendText(reply(doc), 'answer')
+    expect(deriveSessionEvents(doc, second.projection).events).toEqual([{ type: 'message.delta', messageId: 'r1', part: 2, partType: 'text', text: 'answer' }])
+  })
+
+  it('announces presence only when the member list changes', () => {
+    const members = [{ principalId: 'bob', role: 'user' }, { principalId: 'alice', role: 'user', device: 'phone' }]
+    const first = derivePresenceEvent(members, EMPTY_PROJECTION)
+    expect(first.events).toEqual([{ type: 'presence', members: [{ principalId: 'alice', role: 'user', device: 'phone' }, { principalId: 'bob', role: 'user' }] }])
+    expect(derivePresenceEvent([...members].reverse(), first.projection).events).toEqual([])
+    expect(derivePresenceEvent([], first.projection).events).toEqual([{ type: 'presence', members: [] }])
+  })
+})

@@ -1,0 +1,93 @@
+/**
+ * Derives session events (shared/protocol/session-events.ts) from a session document by comparing it with a
+ * projection of what the event stream already holds. The projection is committed together with the events, so
+ * after a crash the next derivation emits exactly what is missing: the stream never repeats or skips content.
+ * A message is followed until its status is final; changes to it after that are not streamed.
+ */
+import * as Y from 'yjs'
+import type { SessionEvent, SessionEventMember } from '../../shared/protocol/session-events.ts'
+import { getSessionRoots, readMessage, readPart, readSteer } from '../../shared/session/session-doc.ts'
+import { MESSAGE_STATUSES, type MessageStatus } from '../../shared/session/session-schema.ts'
+
+/** What the event stream holds about one message. */
+export interface ProjectedMessage {
+  readonly id: string
+  /** `streaming` until a final status was announced. */
+  readonly status: string
+  /** Characters announced per part; -1 for a non-text part already announced. */
+  readonly parts: readonly number[]
+}
+
+/** What the event stream holds about a session. */
+export interface SessionProjection {
+  readonly messages: readonly ProjectedMessage[]
+  readonly steering: number
+  /** JSON of the last announced member list. */
+  readonly presence: string
+}
+
+/** The projection of an empty event stream. */
+export const EMPTY_PROJECTION: SessionProjection = { messages: [], steering: 0, presence: '[]' }
+
+/** The events that bring a stream with `projection` up to `doc`, and the projection after them. */
+export function deriveSessionEvents (doc: Y.Doc, projection: SessionProjection): { events: SessionEvent[], projection: SessionProjection } {
+  const events: SessionEvent[] = []
+  const roots = getSessionRoots(doc)
+  const messages = [...projection.messages]
+  for (let index = 0; index < roots.messages.length; index++) {
+    const known = messages[index]
+    if (known !== undefined && known.status !== 'streaming') continue
+    const message = roots.messages.get(index)
+    const view = known === undefined ? readMessage(message) : undefined
+    const id = known?.id ?? view?.id ?? ''
+    if (view !== undefined) {
+      events.push({
+        type: 'message.created', messageId: id, role: view.role, author: view.author, createdAt: view.createdAt,
+        ...(view.replyTo === undefined ? {} : { replyTo: view.replyTo }), ...(view.runId === undefined ? {} : { runId: view.runId }),
+      })
+    }
+    // Only growth is read: a streaming reply costs its newest text per derivation, not its whole text.
+    const parts = [...(known?.parts ?? [])]
+    const stored = message.get('parts') as Y.Array<Y.Map<unknown>> | undefined
+    stored?.forEach((part, partIndex) => {
+      const announced = parts[partIndex]
+      const type = part.get('type')
+      const text = part.get('text')
+      if (type === 'text' || type === 'reasoning' || text instanceof Y.Text) {
+        const from = announced ?? 0
+        const length = text instanceof Y.Text ? text.length : 0
+        if (length > from && text instanceof Y.Text) {
+          events.push({ type: 'message.delta', messageId: id, part: partIndex, partType: type === 'reasoning' ? 'reasoning' : 'text', text: text.toString().slice(from) })
+        }
+        parts[partIndex] = Math.max(from, length)
+      } else if (announced === undefined) {
+        events.push({ type: 'message.part', messageId: id, part: partIndex, content: readPart(part) })
+        parts[partIndex] = -1
+      }
+    })
+    const status = view?.status ?? readMessageStatus(message)
+    if (status !== 'streaming') events.push({ type: `message.${status}`, messageId: id })
+    messages[index] = { id, status, parts }
+  }
+  for (let index = projection.steering; index < roots.steering.length; index++) {
+    const steer = readSteer(roots.steering.get(index))
+    events.push({
+      type: 'steer', steerId: steer.id, kind: steer.kind, author: steer.author, createdAt: steer.createdAt,
+      ...(steer.target === undefined ? {} : { target: steer.target }), ...(steer.text === undefined ? {} : { text: steer.text }),
+    })
+  }
+  return { events, projection: { ...projection, messages, steering: roots.steering.length } }
+}
+
+/** A `presence` event when `members` differ from the last announced list. */
+export function derivePresenceEvent (members: readonly SessionEventMember[], projection: SessionProjection): { events: SessionEvent[], projection: SessionProjection } {
+  const sorted = [...members].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))
+  const key = JSON.stringify(sorted)
+  if (key === projection.presence) return { events: [], projection }
+  return { events: [{ type: 'presence', members: sorted }], projection: { ...projection, presence: key } }
+}
+
+function readMessageStatus (message: Y.Map<unknown>): MessageStatus {
+  const status = message.get('status')
+  return MESSAGE_STATUSES.includes(status as MessageStatus) ? status as MessageStatus : 'done'
+}

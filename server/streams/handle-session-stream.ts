@@ -1,0 +1,93 @@
+/**
+ * HTTP methods of a session's event stream `sessions/<id>` (PROTOCOL.md §9.6, §9.7): GET and HEAD read the
+ * events derived from the session document; POST (agents) applies commands with idempotent-producer headers
+ * and answers once they are durable. PUT and DELETE are refused: the session owns its stream.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type * as Y from 'yjs'
+import { SessionError } from '../../shared/errors/session-error.ts'
+import { SESSION_STREAM_NAMESPACE, STREAM_HEADERS, STREAM_QUERY } from '../../shared/protocol/durable-streams.ts'
+import { parseSessionId } from '../../shared/session/session-id.ts'
+import { readBody } from '../http/read-body.ts'
+import type { UpdateLog } from '../persistence/update-log.ts'
+import { applySessionCommands, checkSessionCommands, readHttpProducer } from './apply-session-commands.ts'
+import { checkProducer } from './check-producer.ts'
+import { drainOversized, offsetHeaders } from './handle-generic-stream.ts'
+import type { KeyedLock } from './keyed-lock.ts'
+import { sendStreamRead, type StreamReadContext } from './send-stream-read.ts'
+import { sendStreamSse } from './send-stream-sse.ts'
+import { parseSessionCommands } from './session-commands.ts'
+import type { SessionDocuments } from './session-documents.ts'
+import type { SessionEventRecorder } from './session-event-recorder.ts'
+import { readProducerBatch } from './stream-request-headers.ts'
+import { sendEmpty } from './stream-response.ts'
+import type { StreamMeta } from './stream-store.ts'
+import type { ServerChange } from '../extensions/durable-log.ts'
+
+/** What the session stream routes need. */
+export interface SessionStreamContext extends StreamReadContext {
+  readonly sseReconnectMs: number
+  readonly log: UpdateLog
+  readonly documents: SessionDocuments
+  readonly recorder: SessionEventRecorder
+  readonly sessionLock: KeyedLock
+  readonly applyServerChange: (document: Y.Doc, sessionId: string, change: ServerChange) => Promise<void>
+  /** Largest command body in bytes. */
+  readonly maxBodyBytes: number
+}
+
+/**
+ * Handles one request for the stream of `rawSessionId`; `agentId` is the appending principal (the token's
+ * subject, or the `Producer-Id` on an open server).
+ * @throws SessionError INVALID_SESSION_ID, SESSION_NOT_FOUND, METHOD_NOT_ALLOWED, BAD_REQUEST, PRODUCER_*, REPLY_CLOSED
+ */
+export async function handleSessionStream (request: IncomingMessage, response: ServerResponse, url: URL, rawSessionId: string, agentId: string | undefined, context: SessionStreamContext): Promise<void> {
+  const sessionId = parseSessionId(rawSessionId)
+  const path = `${SESSION_STREAM_NAMESPACE}${sessionId}`
+  const method = request.method ?? ''
+  if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') {
+    throw new SessionError('METHOD_NOT_ALLOWED', 'a session stream is created and deleted with its session', { details: { method } })
+  }
+  if (await context.log.getSession(sessionId) === undefined) throw new SessionError('SESSION_NOT_FOUND', `no session ${sessionId}`, { details: { sessionId } })
+  if (method === 'POST') {
+    await appendCommands(request, response, sessionId, agentId, context)
+    return
+  }
+  // Loading the document records what an earlier process applied but had not recorded yet.
+  const held = await context.documents.hold(sessionId)
+  try {
+    await context.recorder.flush(sessionId)
+  } finally {
+    held.release()
+  }
+  if (method === 'HEAD') sendEmpty(response, 200, { ...offsetHeaders(await context.service.head(path)), 'content-type': 'application/json', 'cache-control': 'no-store' })
+  else if (url.searchParams.get(STREAM_QUERY.LIVE) === 'sse') await sendStreamSse(response, url, path, context)
+  else await sendStreamRead(request, response, url, path, context)
+}
+
+async function appendCommands (request: IncomingMessage, response: ServerResponse, sessionId: string, agentIdOrUndefined: string | undefined, context: SessionStreamContext): Promise<void> {
+  const producer = readProducerBatch(request)
+  if (producer === undefined) throw new SessionError('BAD_REQUEST', 'appends to a session stream need Producer-Id, Producer-Epoch and Producer-Seq')
+  const agentId = agentIdOrUndefined ?? producer.id
+  const commands = parseSessionCommands(await readBody(request, context.maxBodyBytes, drainOversized(context.maxBodyBytes)))
+  const held = await context.documents.hold(sessionId)
+  try {
+    const { status, state, meta } = await context.sessionLock(sessionId, async () => {
+      const decision = checkProducer(readHttpProducer(held.document, agentId, producer.id), producer)
+      if (decision.kind === 'accept') {
+        checkSessionCommands(held.document, agentId, commands)
+        await context.applyServerChange(held.document, sessionId, (scratch) => {
+          applySessionCommands(scratch, agentId, { id: producer.id, state: decision.state }, commands)
+        })
+      }
+      const recorded: StreamMeta | undefined = await context.recorder.flush(sessionId)
+      return { status: decision.kind === 'accept' ? 200 : 204, state: decision.state, meta: recorded }
+    })
+    sendEmpty(response, status, {
+      ...(meta === undefined ? {} : offsetHeaders(meta)),
+      [STREAM_HEADERS.PRODUCER_EPOCH]: String(state.epoch), [STREAM_HEADERS.PRODUCER_SEQ]: String(state.seq),
+    })
+  } finally {
+    held.release()
+  }
+}

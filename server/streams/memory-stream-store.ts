@@ -1,0 +1,43 @@
+/**
+ * StreamStore in memory: no persistence. The baseline for tests and for servers given an UpdateLog without a
+ * stream store.
+ */
+import type { StreamMessage, StreamMeta, StreamStore } from './stream-store.ts'
+
+/** Creates an empty in-memory StreamStore. */
+export function createMemoryStreamStore (): StreamStore {
+  const streams = new Map<string, { meta: StreamMeta, messages: StreamMessage[] }>()
+  return {
+    async get (path) {
+      return streams.get(path)?.meta
+    },
+    async commit (meta, messages) {
+      const stream = streams.get(meta.path) ?? { meta, messages: [] }
+      let byteEnd = stream.messages.at(-1)?.byteEnd ?? 0
+      for (const data of messages) {
+        byteEnd += data.byteLength
+        stream.messages.push({ index: stream.messages.length + 1, byteEnd, data: data.slice() })
+      }
+      stream.meta = meta
+      streams.set(meta.path, stream)
+    },
+    async read (path, afterIndex, maxBytes) {
+      const messages = streams.get(path)?.messages ?? []
+      const result: StreamMessage[] = []
+      let total = 0
+      for (let index = afterIndex; index < messages.length; index++) {
+        const message = messages[index]!
+        if (result.length > 0 && total + message.data.byteLength > maxBytes) break
+        total += message.data.byteLength
+        result.push(message)
+      }
+      return result
+    },
+    async delete (path) {
+      return streams.delete(path)
+    },
+    async close () {
+      streams.clear()
+    },
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * createSessionStreams: wires the Durable Streams routes into the session server (PROTOCOL.md §9) — the stream
+ * store (SQLite beside the update log by default), the protocol service, the session event recorder extension
+ * and the HTTP routes, with auth when the server has it.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Extension, Hocuspocus } from '@hocuspocus/server'
+import type * as Y from 'yjs'
+import { isSessionError } from '../../shared/errors/session-error.ts'
+import { SESSION_STREAM_NAMESPACE } from '../../shared/protocol/durable-streams.ts'
+import type { AuthSecret } from '../auth/auth-secret.ts'
+import type { UpdateLog } from '../persistence/update-log.ts'
+import { authorizeStreamRequest } from './authorize-stream-request.ts'
+import { handleSessionStream } from './handle-session-stream.ts'
+import { createKeyedLock } from './keyed-lock.ts'
+import { createMemoryStreamStore } from './memory-stream-store.ts'
+import { createSessionDocuments } from './session-documents.ts'
+import { createSessionEventRecorder } from './session-event-recorder.ts'
+import { createSqliteStreamStore } from './sqlite-stream-store.ts'
+import { createStreamRoutes } from './stream-routes.ts'
+import { createStreamService } from './stream-service.ts'
+import type { StreamStore } from './stream-store.ts'
+import type { ServerChange } from '../extensions/durable-log.ts'
+
+/** Options of the stream routes, given as `streams` to createSessionServer. */
+export interface SessionStreamsOptions {
+  /** Storage of streams. Default: SQLite in the server's `dataPath` file; in memory when an `updateLog` is given. */
+  readonly store?: StreamStore
+  /** How long a long-poll read (and an idle SSE stream between control events) waits, in ms (default 20000). */
+  readonly longPollTimeoutMs?: number
+  /** An SSE response ends after this long so that clients reconnect from their offset, in ms (default 60000). */
+  readonly sseReconnectMs?: number
+  /** Largest append body in bytes (default 8 MiB); larger ones answer 413. */
+  readonly maxBodyBytes?: number
+  /** Most bytes one read answers (default 1 MiB; at least one message is always returned). */
+  readonly maxReadBytes?: number
+  /** How long a session loaded for HTTP appends stays loaded after the last one, in ms (default 10000). */
+  readonly documentIdleMs?: number
+}
+
+/** What createSessionServer passes besides the user's options. */
+export interface SessionStreamsWiring extends SessionStreamsOptions {
+  readonly hocuspocus: () => Hocuspocus
+  readonly log: UpdateLog
+  readonly applyServerChange: (document: Y.Doc, sessionId: string, change: ServerChange) => Promise<void>
+  readonly onError: (error: unknown) => void
+  /** SQLite file for the default store. */
+  readonly defaultStorePath?: string
+  readonly auth?: { readonly secret: AuthSecret, readonly now?: () => number }
+}
+
+/** The wired stream routes. */
+export interface SessionStreams {
+  readonly store: StreamStore
+  /** Records session events; add to the Hocuspocus extensions. */
+  readonly extension: Extension
+  /** Handles `/v1/stream/…` requests; resolves false for other paths. */
+  handle (request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean>
+  /** Erases the event stream of a deleted session (right to erasure) and stops recording it. */
+  eraseSession (sessionId: string): Promise<void>
+  /** Finishes recording and releases held documents (before the server closes storage). */
+  stop (): Promise<void>
+}
+
+/** Wires the stream routes. */
+export function createSessionStreams (wiring: SessionStreamsWiring): SessionStreams {
+  const store = wiring.store ?? (wiring.defaultStorePath === undefined ? createMemoryStreamStore() : createSqliteStreamStore({ path: wiring.defaultStorePath }))
+  const now = Date.now
+  const service = createStreamService({ store, now, ...(wiring.maxReadBytes === undefined ? {} : { maxReadBytes: wiring.maxReadBytes }) })
+  const recorder = createSessionEventRecorder({ service, onError: wiring.onError, now })
+  const documents = createSessionDocuments({
+    hocuspocus: wiring.hocuspocus, onError: wiring.onError, ...(wiring.documentIdleMs === undefined ? {} : { idleMs: wiring.documentIdleMs }),
+  })
+  const context = {
+    service, now, log: wiring.log, documents, recorder, sessionLock: createKeyedLock(), applyServerChange: wiring.applyServerChange,
+    longPollTimeoutMs: wiring.longPollTimeoutMs ?? 20_000,
+    sseReconnectMs: wiring.sseReconnectMs ?? 60_000,
+    maxBodyBytes: wiring.maxBodyBytes ?? 8 * 1024 * 1024,
+  }
+  const { auth } = wiring
+  const nowMs = (): number => (auth?.now ?? Date.now)()
+  const handle = createStreamRoutes({
+    ...context,
+    onError: wiring.onError,
+    ...(auth === undefined ? {} : { authorizeGeneric: (request: IncomingMessage) => { authorizeStreamRequest(request, { kind: 'generic' }, { secret: auth.secret, nowMs: nowMs() }) } }),
+    handleSessionStream: async (request, response, url, sessionId) => {
+      const claims = auth === undefined ? undefined : authorizeStreamRequest(request, { kind: 'session', sessionId }, { secret: auth.secret, nowMs: nowMs() })
+      await handleSessionStream(request, response, url, sessionId, claims?.sub, context)
+    },
+  })
+  return {
+    store,
+    extension: recorder.extension,
+    handle,
+    async eraseSession (sessionId) {
+      recorder.forget(sessionId)
+      await documents.drop(sessionId)
+      // Through the service: after a derivation still in flight, and waking readers of the stream.
+      await service.remove(`${SESSION_STREAM_NAMESPACE}${sessionId}`).catch((error: unknown) => {
+        if (!isSessionError(error) || error.code !== 'STREAM_NOT_FOUND') throw error
+      })
+    },
+    async stop () {
+      await documents.closeAll()
+      await recorder.stop()
+    },
+  }
+}

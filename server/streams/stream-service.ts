@@ -1,0 +1,285 @@
+/**
+ * The operations of Durable Streams over a StreamStore (PROTOCOL.md §9): create, append, close, delete, metadata
+ * and reads, with closure, JSON mode, `Stream-Seq`, idempotent producers and expiry. Every change of one stream
+ * runs under that stream's lock, so validation and the append are atomic; readers waiting for data are woken
+ * after each commit.
+ */
+import { SessionError } from '../../shared/errors/session-error.ts'
+import { STREAM_HEADERS } from '../../shared/protocol/durable-streams.ts'
+import { checkProducer, type ProducerBatch } from './check-producer.ts'
+import { isJsonContentType, mediaType, splitJsonMessages } from './json-messages.ts'
+import { isExpired } from './stream-expiry.ts'
+import { createKeyedLock } from './keyed-lock.ts'
+import { materializeFork, type ForkRequest } from './materialize-fork.ts'
+import { formatOffset, type RequestedOffset, type StreamPosition } from './stream-offset.ts'
+import type { ProducerState, StreamMessage, StreamMeta, StreamStore } from './stream-store.ts'
+
+/** Options of {@link createStreamService}. */
+export interface StreamServiceOptions {
+  readonly store: StreamStore
+  /** Clock in epoch ms (default Date.now). */
+  readonly now?: () => number
+  /** Most bytes one read answers (default 1 MiB); a read returns at least one message. */
+  readonly maxReadBytes?: number
+}
+
+/** A PUT. */
+export interface CreateStreamRequest {
+  /** Absent: the source's for a fork, else `application/octet-stream`. */
+  readonly contentType?: string
+  readonly ttlSeconds?: number
+  readonly expiresAt?: string
+  readonly closed: boolean
+  readonly body: Uint8Array
+  readonly fork?: ForkRequest
+}
+
+/** A POST: an append, a close, or both at once. */
+export interface AppendStreamRequest {
+  readonly contentType?: string
+  readonly body: Uint8Array
+  readonly close: boolean
+  readonly streamSeq?: string
+  readonly producer?: ProducerBatch
+}
+
+/** Outcome of an append: the stream after it and, for producers, their state and whether this was a retry. */
+export interface AppendStreamResult {
+  readonly meta: StreamMeta
+  readonly producer?: { readonly state: ProducerState, readonly duplicate: boolean }
+}
+
+/** Outcome of a read. */
+export interface StreamReadResult {
+  readonly meta: StreamMeta
+  readonly start: StreamPosition
+  readonly messages: readonly StreamMessage[]
+  /** Position after the last message returned (the start when none). */
+  readonly next: StreamPosition
+  readonly upToDate: boolean
+}
+
+/** A change computed under a stream's lock: the new metadata and the messages to append with it. */
+export interface StreamChange {
+  readonly meta: StreamMeta
+  readonly messages: readonly Uint8Array[]
+}
+
+/** Durable Streams operations. Failures are SessionErrors whose `details.headers` go on the response. */
+export interface StreamService {
+  /** Creates a stream or a fork; `created` is false for an idempotent re-create. @throws STREAM_CONFLICT, STREAM_NOT_FOUND, STREAM_GONE, BAD_REQUEST */
+  create (path: string, request: CreateStreamRequest): Promise<{ created: boolean, meta: StreamMeta }>
+  /** Appends and/or closes. @throws STREAM_NOT_FOUND, STREAM_CLOSED, STREAM_CONFLICT, PRODUCER_*, BAD_REQUEST */
+  append (path: string, request: AppendStreamRequest): Promise<AppendStreamResult>
+  /** Deletes a stream; one with live forks is soft-deleted (STREAM_GONE) until its last fork goes. @throws STREAM_NOT_FOUND, STREAM_GONE */
+  remove (path: string): Promise<void>
+  /** Metadata without extending the TTL. @throws STREAM_NOT_FOUND */
+  head (path: string): Promise<StreamMeta>
+  /** Messages from `offset`, extending a sliding TTL. @throws STREAM_NOT_FOUND */
+  read (path: string, offset: RequestedOffset): Promise<StreamReadResult>
+  /** Resolves when the stream holds more than `afterMessages` messages, is closed or gone, or after `timeoutMs`. */
+  waitForData (path: string, afterMessages: number, timeoutMs: number, signal?: AbortSignal): Promise<void>
+  /**
+   * Runs `change` under the stream's lock with its current metadata (undefined when absent) and commits what it
+   * returns; used by owners of derived streams (session events). Resolves with the stream's metadata afterwards.
+   */
+  update (path: string, change: (meta: StreamMeta | undefined) => StreamChange | undefined): Promise<StreamMeta | undefined>
+}
+
+/** Lock key of structural changes (creates, deletes): never a stream path, which is never empty. */
+const STRUCTURE = ''
+
+type MaterializedFork = Awaited<ReturnType<typeof materializeFork>> & { readonly source: StreamMeta }
+
+/** Creates the service over `options.store`. */
+export function createStreamService (options: StreamServiceOptions): StreamService {
+  const { store } = options
+  const now = options.now ?? Date.now
+  const maxReadBytes = options.maxReadBytes ?? 1024 * 1024
+  const withLock = createKeyedLock()
+  const waiters = new Map<string, Set<() => void>>()
+
+  const notify = (path: string): void => {
+    for (const wake of waiters.get(path) ?? []) wake()
+  }
+  /** The live metadata of `path`; an expired stream is deleted on sight. */
+  const load = async (path: string): Promise<StreamMeta | undefined> => {
+    const meta = await store.get(path)
+    if (meta === undefined || !isExpired(meta, now())) return meta
+    await store.delete(path)
+    notify(path)
+    return undefined
+  }
+  const requireStream = async (path: string): Promise<StreamMeta> => {
+    const meta = await load(path)
+    if (meta === undefined) throw new SessionError('STREAM_NOT_FOUND', `no stream at ${path}`, { details: { path } })
+    if (meta.softDeleted === true) throw new SessionError('STREAM_GONE', `stream ${path} was deleted`, { details: { path } })
+    return meta
+  }
+  /** Creates `path` (or confirms an identical existing one), optionally as a fork starting with `fork.messages`. */
+  const createAt = async (path: string, existing: StreamMeta | undefined, request: CreateStreamRequest, fork: MaterializedFork | undefined) => {
+    const source = fork?.source
+    if (source !== undefined && request.contentType !== undefined && mediaType(request.contentType) !== mediaType(source.contentType)) {
+      throw new SessionError('STREAM_CONFLICT', `a fork keeps its source's content type ${source.contentType}`, { details: { path } })
+    }
+    const contentType = request.contentType ?? source?.contentType ?? 'application/octet-stream'
+    const lifetime = request.ttlSeconds !== undefined || request.expiresAt !== undefined || source === undefined
+      ? { ttlSeconds: request.ttlSeconds, expiresAt: request.expiresAt }
+      : { ttlSeconds: source.ttlSeconds, expiresAt: source.expiresAt }
+    if (existing !== undefined) {
+      const same = mediaType(existing.contentType) === mediaType(contentType) && existing.ttlSeconds === lifetime.ttlSeconds &&
+        existing.expiresAt === lifetime.expiresAt && existing.closed === request.closed && JSON.stringify(existing.fork) === JSON.stringify(fork?.origin)
+      if (!same) throw new SessionError('STREAM_CONFLICT', `stream ${path} exists with another configuration`, { details: { path } })
+      return { created: false, meta: existing }
+    }
+    const messages = [...fork?.messages ?? [], ...splitBody(contentType, request.body, true)]
+    const time = now()
+    const meta: StreamMeta = {
+      path, contentType, closed: request.closed, createdAtMs: time, touchedAtMs: time,
+      messageCount: messages.length, byteCount: byteLength(messages), producers: {},
+      ...(lifetime.ttlSeconds === undefined ? {} : { ttlSeconds: lifetime.ttlSeconds }),
+      ...(lifetime.expiresAt === undefined ? {} : { expiresAt: lifetime.expiresAt }),
+      ...(fork === undefined ? {} : { fork: fork.origin }),
+    }
+    return { created: true, meta: await commit({ meta, messages }) }
+  }
+  const commit = async (change: StreamChange): Promise<StreamMeta> => {
+    await store.commit(change.meta, change.messages)
+    notify(change.meta.path)
+    return change.meta
+  }
+
+  return {
+    // Creates and deletes also take the STRUCTURE lock: a fork locks its own path and then its source's.
+    create: (path, request) => withLock(STRUCTURE, () => withLock(path, async () => {
+      const existing = await load(path)
+      if (existing?.softDeleted === true) throw new SessionError('STREAM_CONFLICT', `stream ${path} was deleted while forks of it exist`, { details: { path } })
+      if (request.fork === undefined) return await createAt(path, existing, request, undefined)
+      const { fork } = request
+      if (fork.source === path) throw new SessionError('STREAM_CONFLICT', 'a stream cannot fork itself', { details: { path } })
+      return await withLock(fork.source, async () => {
+        if ((await load(fork.source))?.softDeleted === true) {
+          throw new SessionError('STREAM_CONFLICT', `stream ${fork.source} was deleted and cannot be forked`, { details: { path: fork.source } })
+        }
+        const source = await requireStream(fork.source)
+        const result = await createAt(path, existing, request, { source, ...await materializeFork(store, source, fork) })
+        if (result.created) await commit({ meta: { ...source, forkCount: (source.forkCount ?? 0) + 1 }, messages: [] })
+        return result
+      })
+    })),
+
+    append: (path, request) => withLock(path, async () => {
+      const meta = await requireStream(path)
+      const { producer } = request
+      const stored = producer === undefined ? undefined : meta.producers[producer.id]
+      if (meta.closed) {
+        const closedBy = meta.closedBy
+        if (producer !== undefined && closedBy !== undefined && closedBy.producerId === producer.id &&
+          closedBy.epoch === producer.epoch && closedBy.seq === producer.seq) {
+          return { meta, producer: { state: stored ?? producer, duplicate: true } }
+        }
+        if (request.close && request.body.byteLength === 0 && producer === undefined) return { meta }
+        throw new SessionError('STREAM_CLOSED', `stream ${path} is closed`, { details: { path, headers: closedHeaders(meta) } })
+      }
+      if (request.body.byteLength > 0 && (request.contentType === undefined || mediaType(request.contentType) !== mediaType(meta.contentType))) {
+        throw new SessionError('STREAM_CONFLICT', `content type does not match the stream's ${meta.contentType}`, { details: { path } })
+      }
+      const decision = producer === undefined ? undefined : checkProducer(stored, producer)
+      if (decision?.kind === 'duplicate') return { meta, producer: { state: decision.state, duplicate: true } }
+      if (request.streamSeq !== undefined && meta.lastStreamSeq !== undefined && !(request.streamSeq > meta.lastStreamSeq)) {
+        throw new SessionError('STREAM_CONFLICT', `Stream-Seq ${request.streamSeq} does not follow ${meta.lastStreamSeq}`, { details: { path } })
+      }
+      const messages = splitBody(meta.contentType, request.body, false)
+      const next: StreamMeta = {
+        ...meta,
+        touchedAtMs: now(),
+        messageCount: meta.messageCount + messages.length,
+        byteCount: meta.byteCount + byteLength(messages),
+        closed: request.close,
+        ...(request.close && producer !== undefined ? { closedBy: { producerId: producer.id, epoch: producer.epoch, seq: producer.seq } } : {}),
+        ...(request.streamSeq === undefined ? {} : { lastStreamSeq: request.streamSeq }),
+        ...(producer === undefined || decision === undefined ? {} : { producers: { ...meta.producers, [producer.id]: decision.state } }),
+      }
+      await commit({ meta: next, messages })
+      return decision === undefined ? { meta: next } : { meta: next, producer: { state: decision.state, duplicate: false } }
+    }),
+
+    remove: (path) => withLock(STRUCTURE, () => withLock(path, async () => {
+      const meta = await requireStream(path)
+      if ((meta.forkCount ?? 0) > 0) {
+        await commit({ meta: { ...meta, softDeleted: true }, messages: [] })
+        return
+      }
+      await store.delete(path)
+      notify(path)
+      // Release the source; a soft-deleted source whose last fork this was goes too, and so on up the chain.
+      let origin = meta.fork
+      while (origin !== undefined) {
+        const sourcePath: string = origin.source
+        origin = await withLock(sourcePath, async () => {
+          const source = await store.get(sourcePath)
+          if (source === undefined) return undefined
+          const forkCount = Math.max(0, (source.forkCount ?? 1) - 1)
+          if (source.softDeleted !== true || forkCount > 0) {
+            await commit({ meta: { ...source, forkCount }, messages: [] })
+            return undefined
+          }
+          await store.delete(sourcePath)
+          notify(sourcePath)
+          return source.fork
+        })
+      }
+    })),
+
+    head: (path) => requireStream(path),
+
+    async read (path, offset) {
+      let meta = await requireStream(path)
+      if (meta.ttlSeconds !== undefined) meta = await withLock(path, async () => await commit({ meta: { ...await requireStream(path), touchedAtMs: now() }, messages: [] }))
+      const tail = { messages: meta.messageCount, bytes: meta.byteCount }
+      const start = offset.kind === 'now' || offset.position.messages > tail.messages ? tail : offset.position
+      const messages = offset.kind === 'now' ? [] : await store.read(path, start.messages, maxReadBytes)
+      const last = messages.at(-1)
+      const next = last === undefined ? start : { messages: last.index, bytes: last.byteEnd }
+      return { meta, start, messages, next, upToDate: next.messages >= tail.messages }
+    },
+
+    async waitForData (path, afterMessages, timeoutMs, signal) {
+      const meta = await load(path)
+      if (meta === undefined || meta.closed || meta.softDeleted === true || meta.messageCount > afterMessages || signal?.aborted === true) return
+      await new Promise<void>((resolve) => {
+        const set = waiters.get(path) ?? new Set<() => void>()
+        waiters.set(path, set)
+        const done = (): void => {
+          clearTimeout(timer)
+          signal?.removeEventListener('abort', done)
+          set.delete(done)
+          if (set.size === 0 && waiters.get(path) === set) waiters.delete(path)
+          resolve()
+        }
+        const timer = setTimeout(done, timeoutMs)
+        signal?.addEventListener('abort', done)
+        set.add(done)
+      })
+    },
+
+    update: (path, change) => withLock(path, async () => {
+      const result = change(await load(path))
+      return result === undefined ? await load(path) : await commit(result)
+    }),
+  }
+}
+
+/** The offset headers a 409 on a closed stream carries. */
+function closedHeaders (meta: StreamMeta): Record<string, string> {
+  return { [STREAM_HEADERS.CLOSED]: 'true', [STREAM_HEADERS.NEXT_OFFSET]: formatOffset({ messages: meta.messageCount, bytes: meta.byteCount }) }
+}
+
+function splitBody (contentType: string, body: Uint8Array, allowEmpty: boolean): Uint8Array[] {
+  if (body.byteLength === 0) return []
+  return isJsonContentType(contentType) ? splitJsonMessages(body, { allowEmpty }) : [body]
+}
+
+function byteLength (messages: readonly Uint8Array[]): number {
+  return messages.reduce((sum, message) => sum + message.byteLength, 0)
+}

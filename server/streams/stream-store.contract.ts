@@ -1,0 +1,57 @@
+/**
+ * Contract suite every StreamStore passes: run it with a factory of fresh stores (memory, SQLite).
+ */
+import { describe, expect, it } from 'vitest'
+import type { StreamMeta, StreamStore } from './stream-store.ts'
+
+const bytes = (text: string): Uint8Array => new TextEncoder().encode(text)
+const text = (data: Uint8Array): string => new TextDecoder().decode(data)
+
+function meta (path: string, messages: readonly string[], extra: Partial<StreamMeta> = {}): StreamMeta {
+  return {
+    path, contentType: 'text/plain', closed: false, createdAtMs: 1, touchedAtMs: 1, producers: {},
+    messageCount: messages.length, byteCount: messages.reduce((sum, message) => sum + bytes(message).byteLength, 0), ...extra,
+  }
+}
+
+/** Registers the StreamStore contract for `createStore` (each call: a fresh, empty store). */
+export function describeStreamStoreContract (name: string, createStore: () => Promise<StreamStore>): void {
+  describe(`StreamStore contract: ${name}`, () => {
+    it('returns committed messages in order with their indexes and byte ends', async () => {
+      const store = await createStore()
+      await store.commit(meta('a', ['he', 'llo']), [bytes('he'), bytes('llo')])
+      await store.commit(meta('a', ['he', 'llo', '!']), [bytes('!')])
+      const messages = await store.read('a', 0, 1024)
+      expect(messages.map((message) => [message.index, message.byteEnd, text(message.data)])).toEqual([[1, 2, 'he'], [2, 5, 'llo'], [3, 6, '!']])
+      expect((await store.read('a', 2, 1024)).map((message) => text(message.data))).toEqual(['!'])
+      expect((await store.get('a'))?.messageCount).toBe(3)
+      await store.close()
+    })
+
+    it('bounds a read by bytes but always returns at least one message', async () => {
+      const store = await createStore()
+      await store.commit(meta('b', ['aaaa', 'bbbb', 'cccc']), [bytes('aaaa'), bytes('bbbb'), bytes('cccc')])
+      expect((await store.read('b', 0, 1)).map((message) => text(message.data))).toEqual(['aaaa'])
+      expect((await store.read('b', 0, 8)).map((message) => text(message.data))).toEqual(['aaaa', 'bbbb'])
+      await store.close()
+    })
+
+    it('keeps metadata and state committed without messages', async () => {
+      const store = await createStore()
+      await store.commit(meta('c', [], { producers: { p: { epoch: 1, seq: 4 } }, state: { n: 1 }, closed: true }), [])
+      expect(await store.get('c')).toMatchObject({ closed: true, producers: { p: { epoch: 1, seq: 4 } }, state: { n: 1 } })
+      await store.close()
+    })
+
+    it('deletes a stream with its messages, and a new stream at that path starts empty', async () => {
+      const store = await createStore()
+      await store.commit(meta('d', ['x']), [bytes('x')])
+      expect(await store.delete('d')).toBe(true)
+      expect(await store.delete('d')).toBe(false)
+      expect(await store.get('d')).toBeUndefined()
+      await store.commit(meta('d', ['y']), [bytes('y')])
+      expect((await store.read('d', 0, 1024)).map((message) => [message.index, text(message.data)])).toEqual([[1, 'y']])
+      await store.close()
+    })
+  })
+}

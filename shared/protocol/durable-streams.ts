@@ -1,0 +1,43 @@
+/**
+ * Wire facts of the Durable Streams protocol as Lifeline serves it (PROTOCOL.md §9): the route prefix, header
+ * names, query parameters and offset sentinels. Server and clients spell these only here.
+ */
+
+/** Every stream lives under this prefix; the official conformance suite hardcodes it. */
+export const STREAM_ROUTE_PREFIX = '/v1/stream/'
+
+/** Stream paths under this namespace are session event streams (PROTOCOL.md §9.6); generic streams cannot live there. */
+export const SESSION_STREAM_NAMESPACE = 'sessions/'
+
+/** Response and request headers of the protocol (lower case, as Node reports them). */
+export const STREAM_HEADERS = {
+  NEXT_OFFSET: 'stream-next-offset',
+  UP_TO_DATE: 'stream-up-to-date',
+  CLOSED: 'stream-closed',
+  CURSOR: 'stream-cursor',
+  SEQ: 'stream-seq',
+  TTL: 'stream-ttl',
+  EXPIRES_AT: 'stream-expires-at',
+  SSE_DATA_ENCODING: 'stream-sse-data-encoding',
+  PRODUCER_ID: 'producer-id',
+  PRODUCER_EPOCH: 'producer-epoch',
+  PRODUCER_SEQ: 'producer-seq',
+  PRODUCER_EXPECTED_SEQ: 'producer-expected-seq',
+  PRODUCER_RECEIVED_SEQ: 'producer-received-seq',
+  FORKED_FROM: 'stream-forked-from',
+  FORK_OFFSET: 'stream-fork-offset',
+  FORK_SUB_OFFSET: 'stream-fork-sub-offset',
+} as const
+
+/** Query parameters of reads. */
+export const STREAM_QUERY = { OFFSET: 'offset', LIVE: 'live', CURSOR: 'cursor' } as const
+
+/** `offset=-1`: the start of a stream. Never minted as a real offset. */
+export const OFFSET_START = '-1'
+/** `offset=now`: the current tail of a stream. Never minted as a real offset. */
+export const OFFSET_NOW = 'now'
+
+/** Path of the event stream of one session. */
+export function sessionStreamPath (sessionId: string): string {
+  return `${STREAM_ROUTE_PREFIX}${SESSION_STREAM_NAMESPACE}${encodeURIComponent(sessionId)}`
+}
