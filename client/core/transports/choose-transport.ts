@@ -152,6 +152,8 @@ export function createTransportChooser (options: TransportChooserOptions = {}): 
     private switchToFallback (mode: FallbackMode): void {
       this.stopTimers()
       for (const remove of this.detach.splice(0)) remove()
+      // Node's `ws` emits `error` when closed while still connecting; with no listener that error would crash the process.
+      this.inner.addEventListener('error', ignoreEvent)
       try { this.inner.close() } catch { /* reason: the failed socket may already be closed */ }
       this.inner = this.useFallback(mode)
     }
@@ -234,3 +236,6 @@ function probeWebSocket (NativeWebSocket: new (url: string) => RawSocket, url: s
     socket.addEventListener('error', (() => { done(false) }) as (event: never) => void)
   })
 }
+
+/** Listener that swallows an abandoned socket's late events. */
+function ignoreEvent (): void {}
