@@ -2,7 +2,9 @@
  * `npm run serve`: the session server alone (no demo page or agent), configured from the environment:
  * PORT (default 8787; 0 = any free port), HOST (default 127.0.0.1), LIFELINE_STORE (default
  * ./data/lifeline.sqlite; `postgres://…[?schema=name]` for PostgreSQL), LIFELINE_AUTH_SECRET (unset: open server;
- * set, at least 32 bytes: signed tokens required, PROTOCOL.md §8). Prints `LISTENING <url>` once ready.
+ * set, at least 32 bytes: signed tokens required, PROTOCOL.md §8), LIFELINE_REDIS (`redis://host:port[/db]`: run as one
+ * of N nodes sharing sessions through Redis, with a shared PostgreSQL store; README "Scale-out"),
+ * LIFELINE_REDIS_PREFIX (key namespace, default `lifeline`). Prints `LISTENING <url>` once ready.
  */
 import { describeStore, openUpdateLog } from './persistence/open-update-log.ts'
 import { createSessionServer } from './session-server.ts'
@@ -10,14 +12,18 @@ import { createSessionServer } from './session-server.ts'
 const env = process.env
 const store = env.LIFELINE_STORE
 const secret = env.LIFELINE_AUTH_SECRET
+const redis = env.LIFELINE_REDIS
+const prefix = env.LIFELINE_REDIS_PREFIX
 const server = await createSessionServer({
   port: Number(env.PORT ?? 8787),
   host: env.HOST ?? '127.0.0.1',
   updateLog: await openUpdateLog(store),
   ...(secret === undefined || secret === '' ? {} : { auth: { secret } }),
+  ...(redis === undefined || redis === '' ? {} : { redis: { url: redis, ...(prefix === undefined ? {} : { prefix }) } }),
 })
 const auth = secret === undefined || secret === '' ? 'auth off' : 'auth on: mint tokens with `npm run token`'
-console.log(`LISTENING ${server.url} (${describeStore(store)}; ${auth})`)
+const nodes = redis === undefined || redis === '' ? 'single node' : 'scale-out on Redis'
+console.log(`LISTENING ${server.url} (${describeStore(store)}; ${auth}; ${nodes})`)
 
 const shutdown = async (): Promise<void> => {
   await server.close()

@@ -18,6 +18,7 @@ import { createAuthenticate } from './extensions/authenticate.ts'
 import { createDurableLog } from './extensions/durable-log.ts'
 import { createGovernUpdates } from './extensions/govern-updates.ts'
 import { createRunLease } from './extensions/run-lease.ts'
+import { createRedisScaleOut, type RedisScaleOutOptions } from './scale/redis-scale-out.ts'
 import { createSessionsApi } from './http/sessions-api.ts'
 import { sendError, sendJson } from './http/send-json.ts'
 import { createSqliteUpdateLog } from './persistence/sqlite-update-log.ts'
@@ -54,6 +55,11 @@ export interface SessionServerOptions {
    * against its role, the session routes need a bearer token. Without it the server is open.
    */
   readonly auth?: SessionServerAuthOptions
+  /**
+   * Run as one of N nodes sharing sessions through Redis (Hocuspocus' Redis extension; use a PostgreSQL
+   * `updateLog` shared by all nodes). Unset: a single node.
+   */
+  readonly redis?: RedisScaleOutOptions
 }
 
 /** Options of token enforcement. */
@@ -98,14 +104,19 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
   })
   const auth = options.auth
   if (auth !== undefined) toSecretKey(auth.secret) // fails start-up on a weak secret
-  const governance = auth === undefined ? [] : [createAuthenticate(auth), createGovernUpdates(auth.onSecurityEvent === undefined ? {} : { onSecurityEvent: auth.onSecurityEvent })]
+  const scaleOut = options.redis === undefined ? undefined : createRedisScaleOut(options.redis, reportError)
+  const governance = auth === undefined ? [] : [createAuthenticate(auth), createGovernUpdates({
+    ...(auth.onSecurityEvent === undefined ? {} : { onSecurityEvent: auth.onSecurityEvent }),
+    ...(scaleOut === undefined ? {} : { claims: scaleOut.claims }),
+  })]
   const hocuspocus = new Hocuspocus({
     quiet: true,
     // Broadcast each update as it is applied: merging queued updates stalls under token floods (DESIGN.md).
     flushDelay: false,
     // Hocuspocus orders hooks by `priority` (extension-priority.ts): authenticate, governance, then the log.
-    extensions: [...governance, durableLog.extension, runLease.extension, ...(options.extensions ?? [])],
+    extensions: [...governance, durableLog.extension, runLease.extension, ...(scaleOut === undefined ? [] : [scaleOut.extension]), ...(options.extensions ?? [])],
   })
+  scaleOut?.attach(hocuspocus)
   const sessionsApi = createSessionsApi({ log: updateLog, hocuspocus, eraseSession: durableLog.eraseSession })
 
   const httpServer = createServer((request, response) => {
@@ -155,6 +166,7 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
       httpServer.closeAllConnections()
       await closed
       await updateLog.close()
+      await scaleOut?.close()
     },
   }
 }

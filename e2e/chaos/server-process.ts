@@ -16,12 +16,13 @@ export interface ServerProcess {
 }
 
 /**
- * Starts the server on `port` (0 = any) with LIFELINE_STORE=`store`; resolves once it prints LISTENING.
+ * Starts the server on `port` (0 = any) with LIFELINE_STORE=`store` and `env` (e.g. LIFELINE_REDIS); resolves once
+ * it prints LISTENING.
  * @throws Error when it exits or stays silent for `timeoutMs`
  */
-export function startServerProcess (options: { store: string, port: number, timeoutMs?: number }): Promise<ServerProcess> {
+export function startServerProcess (options: { store: string, port: number, timeoutMs?: number, env?: Readonly<Record<string, string>> }): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', SERVER_MAIN], {
-    env: { ...process.env, PORT: String(options.port), HOST: '127.0.0.1', LIFELINE_STORE: options.store },
+    env: { ...process.env, PORT: String(options.port), HOST: '127.0.0.1', LIFELINE_STORE: options.store, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
