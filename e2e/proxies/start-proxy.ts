@@ -5,10 +5,11 @@
  */
 import { spawn } from 'node:child_process'
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, connect } from 'node:net'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort } from '../testing/free-port.ts'
 
 /** Proxy behaviours under test. */
 export type ProxyScenario = 'no-upgrade' | 'gzip-sse' | 'idle-cut' | 'websocket-ok' | 'squid-lifetime' | 'squid-forward'
@@ -76,16 +77,6 @@ export async function startProxy (scenario: ProxyScenario, upstreamPort: number,
   }
 }
 
-function freePort (): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => { resolve(typeof address === 'object' && address !== null ? address.port : 0) })
-    })
-  })
-}
 
 async function waitForPort (port: number, timeoutMs: number, failed: () => string | undefined): Promise<void> {
   const deadline = Date.now() + timeoutMs

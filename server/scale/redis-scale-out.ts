@@ -36,12 +36,15 @@ export interface RedisScaleOut {
   readonly claims: ClientIdClaims
   /** Starts resyncing sessions of `hocuspocus` after each Redis reconnect. */
   attach (hocuspocus: Hocuspocus): void
-  /** Disconnects from Redis. */
+  /** Waits (up to `unloadTimeoutMs`) for closed sessions to unload and unsubscribe, then disconnects from Redis. */
   close (): Promise<void>
 }
 
 /** Default key prefix. */
 export const DEFAULT_REDIS_PREFIX = 'lifeline'
+
+/** Longest wait in `close` for sessions to unload: the extension delays each unload by 1 s for late syncs. */
+const UNLOAD_TIMEOUT_MS = 3_000
 
 /** Connects to Redis and creates the scale-out extension. */
 export function createRedisScaleOut (options: RedisScaleOutOptions, onError: (error: unknown) => void): RedisScaleOut {
@@ -59,11 +62,13 @@ export function createRedisScaleOut (options: RedisScaleOutOptions, onError: (er
   const extension = new RedisExtension({ createClient, prefix, identifier: options.identifier ?? `lifeline-${randomUUID()}` })
   const [, subscriber] = clients
   const claims = createRedisClientIdClaims({ redis: extension.pub as RedisClient, prefix })
+  let attached: Hocuspocus | undefined
 
   return {
     extension,
     claims,
     attach (hocuspocus) {
+      attached = hocuspocus
       let first = true
       subscriber?.on('ready', () => {
         if (first) { first = false; return }
@@ -78,6 +83,10 @@ export function createRedisScaleOut (options: RedisScaleOutOptions, onError: (er
       })
     },
     async close () {
+      const deadline = Date.now() + UNLOAD_TIMEOUT_MS
+      while ((attached?.getDocumentsCount() ?? 0) > 0 && Date.now() < deadline) {
+        await new Promise<void>((resolve) => { setTimeout(resolve, 50) }) // reason: Hocuspocus has no "all unloaded" event
+      }
       await extension.onDestroy()
     },
   }
