@@ -11,8 +11,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freePort } from '../testing/free-port.ts'
 
-/** Proxy behaviours under test. */
-export type ProxyScenario = 'no-upgrade' | 'gzip-sse' | 'idle-cut' | 'websocket-ok' | 'squid-lifetime' | 'squid-forward'
+/** Proxy behaviours under test; `cluster` balances several nodes (nginx-cluster.conf.template). */
+export type ProxyScenario = 'no-upgrade' | 'gzip-sse' | 'idle-cut' | 'websocket-ok' | 'squid-lifetime' | 'squid-forward' | 'cluster'
 
 const SQUID_TEMPLATES = { 'squid-lifetime': './squid.conf.template', 'squid-forward': './squid-forward.conf.template' } as const
 
@@ -24,7 +24,7 @@ export interface RunningProxy {
   stop (): Promise<void>
 }
 
-const NGINX_DIRECTIVES: Record<Exclude<ProxyScenario, keyof typeof SQUID_TEMPLATES>, { gzip: string, upgrade: string, buffering: string, timeouts: string }> = {
+const NGINX_DIRECTIVES: Record<Exclude<ProxyScenario, keyof typeof SQUID_TEMPLATES | 'cluster'>, { gzip: string, upgrade: string, buffering: string, timeouts: string }> = {
   'no-upgrade': { gzip: '', upgrade: 'proxy_set_header Connection "";', buffering: 'proxy_buffering off;', timeouts: '' },
   'gzip-sse': {
     gzip: 'gzip on; gzip_types text/event-stream; gzip_min_length 0; gzip_proxied any; gzip_buffers 16 64k;',
@@ -36,15 +36,25 @@ const NGINX_DIRECTIVES: Record<Exclude<ProxyScenario, keyof typeof SQUID_TEMPLAT
   'websocket-ok': { gzip: '', upgrade: 'proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";', buffering: 'proxy_buffering off;', timeouts: '' },
 }
 
-/** Starts `scenario` in front of `upstreamPort` (on `port`, or a free one); resolves once it accepts connections. */
-export async function startProxy (scenario: ProxyScenario, upstreamPort: number, port?: number): Promise<RunningProxy> {
+/**
+ * Starts `scenario` in front of `upstreamPort` (several ports for `cluster`) on `port`, or a free one; resolves
+ * once it accepts connections.
+ */
+export async function startProxy (scenario: ProxyScenario, upstreamPort: number | readonly number[], port?: number): Promise<RunningProxy> {
   const dir = mkdtempSync(join(tmpdir(), `lifeline-proxy-${scenario}-`))
   chmodSync(dir, 0o777) // squid drops root privileges and must write its logs here
   port ??= await freePort()
   const squid = scenario === 'squid-lifetime' || scenario === 'squid-forward'
-  const template = readFileSync(fileURLToPath(new URL(squid ? SQUID_TEMPLATES[scenario] : './nginx.conf.template', import.meta.url)), 'utf8')
+  const cluster = scenario === 'cluster'
+  const templateFile = squid ? SQUID_TEMPLATES[scenario] : cluster ? './nginx-cluster.conf.template' : './nginx.conf.template'
+  const template = readFileSync(fileURLToPath(new URL(templateFile, import.meta.url)), 'utf8')
   const listenPort = port
-  const values: Record<string, string> = { dir, port: String(listenPort), upstream: String(upstreamPort), ...(squid ? {} : NGINX_DIRECTIVES[scenario]) }
+  const upstreams = typeof upstreamPort === 'number' ? [upstreamPort] : upstreamPort
+  const values: Record<string, string> = {
+    dir, port: String(listenPort), upstream: String(upstreams[0]),
+    servers: upstreams.map((upstream) => `server 127.0.0.1:${upstream} max_fails=1 fail_timeout=30s;`).join(' '),
+    ...(squid || cluster ? {} : NGINX_DIRECTIVES[scenario]),
+  }
   const config = template.replace(/\{\{(\w+)\}\}/g, (_match, name: string) => values[name] ?? '')
   const configPath = join(dir, squid ? 'squid.conf' : 'nginx.conf')
   writeFileSync(configPath, config)
