@@ -28,6 +28,14 @@ const test = testWithStore('postgres', { compactEveryUpdates: 1_000_000 }).exten
     await redis.remove()
   },
 })
+const LEASE_MS = 600
+const busyTest = testWithStore('postgres', { runLeaseMs: LEASE_MS, compactEveryUpdates: 10 }).extend<{ nodes: SessionServer[] }>({
+  nodes: async ({ startServer }, use) => {
+    const redis = createTestRedisPrefix()
+    await use(await startNodes(startServer, 2, { redis: { url: redis.url, prefix: redis.prefix } }))
+    await redis.remove()
+  },
+})
 const authTest = testWithStore('postgres').extend<{ nodes: SessionServer[] }>({
   nodes: async ({ startServer }, use) => {
     const redis = createTestRedisPrefix()
@@ -77,6 +85,46 @@ describe('scale-out on Redis + PostgreSQL', () => {
     await connectAgentTo(a, sessionId, onTestFinished)
     await expect.poll(() => viewer.presence().map((member) => `${member.role}:${member.principalId}`).sort(), { timeout: 10_000 })
       .toEqual(['agent:agent-1', 'user:viewer'])
+  })
+
+  busyTest('both nodes interrupt a vanished agent run alike, and a new agent on the other node resumes it', async ({ nodes, sessionId, onTestFinished }) => {
+    const [a, b] = nodes as [SessionServer, SessionServer]
+    const viewers = [a, b].map((node) => track(onTestFinished, createSessionClient({ url: node.websocketUrl, sessionId, principalId: 'user-1', WebSocket: NodeWebSocket })))
+    await Promise.all(viewers.map((viewer) => viewer.waitForSynced()))
+    const crashed = await createAgentSession({ url: a.websocketUrl, sessionId, agentId: 'agent-1', heartbeatMs: 100 })
+    const question = (viewers[1] as SessionClient).sendMessage('a long answer, please')
+    const partial = crashed.startReply({ replyTo: question })
+    partial.append(expectedText(50))
+    partial.flush()
+    await crashed.client.waitUntilDurable()
+    crashed.client.destroy() // gone without end() or heartbeats: both nodes' leases run out
+    const status = (viewer: SessionClient): string | undefined => viewer.messages().find((message) => message.role === 'assistant')?.status
+    for (const viewer of viewers) await expect.poll(() => status(viewer), { timeout: 10_000 }).toBe('interrupted')
+    const resumer = await connectAgentTo(b, sessionId, onTestFinished)
+    expect(resumer.interruptedReplies().map((message) => message.id)).toEqual([partial.id])
+    await expect(resumer.resumeReply(partial.id).pipe(numberedTokens(100))).resolves.toBe('done')
+    for (const viewer of viewers) await expect.poll(() => viewer.messages(), { timeout: 10_000 }).toEqual(resumer.client.messages())
+    expect(replyText(resumer.client)).toBe(expectedText(50) + expectedText(100))
+    expect(status(resumer.client)).toBe('done')
+  })
+
+  busyTest('both nodes compacting the same session lose nothing', async ({ nodes, sessionId, onTestFinished }) => {
+    const [a, b] = nodes as [SessionServer, SessionServer]
+    const user = track(onTestFinished, createSessionClient({ url: b.websocketUrl, sessionId, principalId: 'user-1', WebSocket: NodeWebSocket }))
+    await user.waitForSynced()
+    const agent = await connectAgentTo(a, sessionId, onTestFinished)
+    const streamed = agent.startReply().pipe(numberedTokens(1_500, (index) => {
+      if (index % 50 === 0) user.sendMessage(`note ${index}`)
+    }))
+    await expect(streamed).resolves.toBe('done')
+    await Promise.all([agent.client.waitUntilDurable(), user.waitUntilDurable()])
+    await expect.poll(() => user.messages(), { timeout: 10_000 }).toEqual(agent.client.messages())
+    const log = await a.updateLog.load(sessionId)
+    expect(log.snapshot).toBeDefined() // compaction ran
+    const stored = applyStoredSession(sessionId, log).doc
+    expect(stored.store.pendingStructs).toBeNull()
+    expect(readTranscript(sessionId, stored).messages).toEqual(user.messages())
+    expect(user.messages().filter((message) => message.role === 'user')).toHaveLength(30)
   })
 
   authTest('a user on node B cannot delete what the agent wrote through node A', async ({ nodes, sessionId, onTestFinished }) => {
