@@ -11,6 +11,8 @@ const SERVER_MAIN = fileURLToPath(new URL('../../server/main.ts', import.meta.ur
 export interface ServerProcess {
   readonly url: string
   readonly port: number
+  /** Process id (for /proc readings in benches). */
+  readonly pid: number
   /** Sends SIGKILL and resolves once the process is gone. */
   kill (): Promise<void>
 }
@@ -37,7 +39,7 @@ export function startServerProcess (options: { store: string, port: number, time
       clearTimeout(timer)
       child.removeAllListeners('exit')
       const url = match[1]
-      resolve({ url, port: Number(new URL(url).port), kill: () => killProcess(child) })
+      resolve({ url, port: Number(new URL(url).port), pid: child.pid ?? 0, kill: () => killProcess(child) })
     })
   })
 }
