@@ -5,7 +5,8 @@
  * 2. Capacity: agents flooding sessions spread over 1, 2 and 3 nodes (with Redis), each session watched from another
  *    node, against one node without Redis measured in the same run. Prints durable tokens/s (median of repeats,
  *    with the range), the CPU time all nodes together spend per token, and the ratios.
- * 3. Memory: resident size a node gains per idle loaded session (one viewer each).
+ * 3. Paced sessions: node CPU per agent streaming 50 tok/s with a viewer, on 1 and 2 nodes (sessions per core).
+ * 4. Memory: resident size a node gains per idle loaded session (one viewer each).
  * The bench's own agents and viewers, PostgreSQL and Redis share the machine with the nodes: the load average is
  * printed so a reader can tell a quiet run from a noisy one.
  */
@@ -30,6 +31,7 @@ const TIMEOUT_MS = 120_000
 const LATENCY = { tokens: 500, tokensPerSecond: 50, viewersPerNode: 5, coalesceMs: 5 } as const
 const CAPACITY = { sessions: 12, tokensPerSession: 10_000, repeats: 3 } as const
 const IDLE_SESSIONS = 200
+const PACED = { sessions: 20, tokens: 250, tokensPerSecond: 50 } as const
 
 interface CapacityRow { readonly label: string, readonly nodes: number, readonly runs: FloodRun[] }
 interface FloodRun { readonly tokensPerSecond: number, readonly nodeCpuMicrosPerToken: number }
@@ -132,6 +134,39 @@ async function measureCapacity (): Promise<CapacityRow[]> {
   return rows
 }
 
+/**
+ * PACED.sessions agents streaming PACED.tokensPerSecond each (SDK default coalescing) over `nodes` nodes, each
+ * session watched from the next node: the CPU cores all nodes use per streaming session.
+ */
+async function measurePacedSessions (nodes: number): Promise<number> {
+  const cluster = await startCluster({ nodes, postgresUrl: POSTGRES_URL, redisUrl: REDIS_URL })
+  const viewers: SessionClient[] = []
+  try {
+    const agents = await Promise.all(Array.from({ length: PACED.sessions }, async (_, index) => {
+      const sessionId = `paced-${createRandomId(8)}`
+      const node = cluster.nodes[index % nodes] as Cluster['nodes'][number]
+      const viewerNode = cluster.nodes[(index + 1) % nodes] as Cluster['nodes'][number]
+      viewers.push(createSessionClient({ url: wsUrl(viewerNode), sessionId, principalId: 'viewer', WebSocket: NodeWebSocket, transport: false }))
+      return await createAgentSession({ url: wsUrl(node), sessionId, agentId: `paced-${index}`, syncTimeoutMs: TIMEOUT_MS, ackTimeoutMs: TIMEOUT_MS })
+    }))
+    await Promise.all(viewers.map((viewer) => viewer.waitForSynced(TIMEOUT_MS)))
+    const cpuBefore = cluster.nodes.reduce((sum, node) => sum + processCpuMicros(node.pid), 0)
+    const started = performance.now()
+    const plan = { scenario: 'paced', viewers: 0, tokens: PACED.tokens, tokensPerSecond: PACED.tokensPerSecond } as const
+    await Promise.all(agents.map(async (agent) => {
+      const ended = await agent.startReply().pipe(asTokens(timedTokens(plan, new Float64Array(PACED.tokens))))
+      if (ended !== 'done') throw new Error(`paced reply ended ${ended}`)
+    }))
+    const wallMicros = (performance.now() - started) * 1000
+    const cores = (cluster.nodes.reduce((sum, node) => sum + processCpuMicros(node.pid), 0) - cpuBefore) / wallMicros
+    await Promise.all(agents.map((agent) => agent.close()))
+    return cores / PACED.sessions
+  } finally {
+    for (const viewer of viewers) viewer.destroy()
+    await cluster.stop()
+  }
+}
+
 /** Resident memory a node gains per loaded idle session (one viewer connection each), in KiB. */
 async function measureIdleSessionMemory (): Promise<number> {
   const cluster = await startCluster({ nodes: 1, postgresUrl: POSTGRES_URL, redisUrl: REDIS_URL })
@@ -186,6 +221,15 @@ for (const row of rows) {
   const range = `${Math.round(Math.min(...values) / 1000)}k–${Math.round(Math.max(...values) / 1000)}k`
   const cpu = cpuPerToken(row)
   console.log(`| ${row.label} | ${Math.round(value / 1000)}k (${range}) | ${(value / baseline).toFixed(2)}× | ${cpu.toFixed(1)} µs | ${(cpu / baselineCpu).toFixed(2)}× |`)
+}
+
+console.error('paced sessions: CPU per streaming session on 1 and 2 nodes')
+const pacedOne = await measurePacedSessions(1)
+const pacedTwo = await measurePacedSessions(2)
+console.log(`\npaced: ${PACED.sessions} agents at ${PACED.tokensPerSecond} tok/s, one viewer each (on the other node with 2 nodes)`)
+console.log('| cluster | node CPU per streaming session | streaming sessions per core |\n|---|---|---|')
+for (const [label, share] of [['1 node + Redis (baseline)', pacedOne], ['2 nodes + Redis', pacedTwo]] as const) {
+  console.log(`| ${label} | ${(share * 100).toFixed(2)}% of a core (${(share / pacedOne).toFixed(2)}×) | ${Math.round(1 / share)} |`)
 }
 
 console.error('memory: idle sessions on one node')

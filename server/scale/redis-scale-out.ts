@@ -8,9 +8,10 @@
  * What this module adds to the stock extension:
  * - one `LIFELINE_REDIS` URL (`redis://[user:pass@]host:port[/db]`) and a key prefix per deployment;
  * - cross-node clientID claims (redis-client-id-claims.ts) on the extension's own publishing connection;
- * - a resync after Redis comes back: the extension exchanges sync steps per change, so a change published while
- *   Redis was down only reaches the other nodes with the next one; after a reconnect every loaded session
- *   announces its state vector at once, and peers answer with what it misses (and ask for what they miss).
+ * - a resync after Redis comes back: the extension exchanges sync steps per change, and a publish that failed during
+ *   the outage (ioredis gives a queued command up after 20 reconnect attempts) would only be repaired by the
+ *   session's next change; so after a reconnect every loaded session announces its state vector at once, and
+ *   peers answer with what it misses (and ask for what they miss).
  */
 import { randomUUID } from 'node:crypto'
 import { Redis as RedisExtension } from '@hocuspocus/extension-redis'
@@ -36,7 +37,7 @@ export interface RedisScaleOut {
   readonly claims: ClientIdClaims
   /** Starts resyncing sessions of `hocuspocus` after each Redis reconnect. */
   attach (hocuspocus: Hocuspocus): void
-  /** Waits (up to `unloadTimeoutMs`) for closed sessions to unload and unsubscribe, then disconnects from Redis. */
+  /** Waits (up to 3 s) for closed sessions to unload and unsubscribe, then disconnects from Redis. */
   close (): Promise<void>
 }
 
@@ -61,6 +62,7 @@ export function createRedisScaleOut (options: RedisScaleOutOptions, onError: (er
   }
   const extension = new RedisExtension({ createClient, prefix, identifier: options.identifier ?? `lifeline-${randomUUID()}` })
   const [, subscriber] = clients
+  // `pub` is typed Redis | Cluster; here it is the plain client `createClient` made.
   const claims = createRedisClientIdClaims({ redis: extension.pub as RedisClient, prefix })
   let attached: Hocuspocus | undefined
 
