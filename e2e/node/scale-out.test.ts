@@ -21,29 +21,18 @@ import { createTestRedisPrefix } from '../testing/test-redis.ts'
 import { AUTH_ON, tokenFor } from '../testing/test-tokens.ts'
 
 const events: SecurityEvent[] = []
-const test = testWithStore('postgres', { compactEveryUpdates: 1_000_000 }).extend<{ nodes: SessionServer[] }>({
-  nodes: async ({ startServer }, use) => {
-    const redis = createTestRedisPrefix()
-    await use(await startNodes(startServer, 3, { redis: { url: redis.url, prefix: redis.prefix } }))
-    await redis.remove()
-  },
-})
 const LEASE_MS = 600
-const busyTest = testWithStore('postgres', { runLeaseMs: LEASE_MS, compactEveryUpdates: 10 }).extend<{ nodes: SessionServer[] }>({
+/** Tests with `count` nodes on one PostgreSQL schema and one Redis prefix, all started with `options`. */
+const withNodes = (count: number, options: Partial<SessionServerOptions>) => testWithStore('postgres', options).extend<{ nodes: SessionServer[] }>({
   nodes: async ({ startServer }, use) => {
     const redis = createTestRedisPrefix()
-    await use(await startNodes(startServer, 2, { redis: { url: redis.url, prefix: redis.prefix } }))
+    await use(await startNodes(startServer, count, { redis: { url: redis.url, prefix: redis.prefix } }))
     await redis.remove()
   },
 })
-const authTest = testWithStore('postgres').extend<{ nodes: SessionServer[] }>({
-  nodes: async ({ startServer }, use) => {
-    const redis = createTestRedisPrefix()
-    const auth = { ...AUTH_ON.auth, onSecurityEvent: (event: SecurityEvent) => { events.push(event) } }
-    await use(await startNodes(startServer, 2, { auth, redis: { url: redis.url, prefix: redis.prefix } }))
-    await redis.remove()
-  },
-})
+const test = withNodes(3, { compactEveryUpdates: 1_000_000 })
+const busyTest = withNodes(2, { runLeaseMs: LEASE_MS, compactEveryUpdates: 10 })
+const authTest = withNodes(2, { auth: { ...AUTH_ON.auth, onSecurityEvent: (event: SecurityEvent) => { events.push(event) } } })
 
 describe('scale-out on Redis + PostgreSQL', () => {
   test('an agent on node A and viewers on B and C see the same text, logged exactly once', async ({ nodes, sessionId, onTestFinished }) => {
