@@ -47,9 +47,15 @@ describe('scale-out failover (3 nodes, nginx, PostgreSQL, Redis)', () => {
     await Promise.all(viewers.map((viewer) => viewer.waitForSynced()))
 
     let acknowledged = ''
-    agent.client.on('durable', () => { acknowledged = textOf(agent.client) })
-    const reply = agent.startReply()
     let ackedAtKill = ''
+    let killedAt: number | undefined
+    agent.client.on('durable', () => {
+      acknowledged = textOf(agent.client)
+      if (killedAt === undefined || acknowledged.length <= ackedAtKill.length) return
+      console.log(`failover: the agent's writes confirmed again ${Math.round(performance.now() - killedAt)} ms after kill -9 of the agent's node`)
+      killedAt = undefined
+    })
+    const reply = agent.startReply()
     let missingAfterKill = -1
     const streamed = reply.pipe(numberedTokens(TOKENS, async (index) => {
       if (index % 100 === 0) await agent.client.waitUntilDurable(60_000)
@@ -57,6 +63,7 @@ describe('scale-out failover (3 nodes, nginx, PostgreSQL, Redis)', () => {
         reply.flush()
         ackedAtKill = acknowledged
         await agentNode.kill()
+        killedAt = performance.now()
         missingAfterKill = countMissing(ackedAtKill, await storedText(() => store.open(), sessionId))
       }
       if (index === REDIS_RESTART_AT) await redis.restart()
