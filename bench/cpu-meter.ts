@@ -65,11 +65,20 @@ function postgresTicks (): number {
     } catch {
       continue // reason: the process exited since readdir
     }
-    const close = stat.lastIndexOf(')')
-    if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue
-    // After "pid (comm) ": state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime …
-    const fields = stat.slice(close + 2).split(' ')
-    ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0)
+    if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue
+    ticks += statTicks(stat)
   }
   return ticks
+}
+
+/** User + system CPU time of process `pid` so far, in µs (Linux /proc). */
+export function processCpuMicros (pid: number): number {
+  return statTicks(readFileSync(`/proc/${pid}/stat`, 'latin1')) * MICROS_PER_TICK
+}
+
+/** User + system ticks in the text of a /proc/<pid>/stat file. */
+function statTicks (stat: string): number {
+  // After "pid (comm) ": state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime …
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return Number(fields[11] ?? 0) + Number(fields[12] ?? 0)
 }

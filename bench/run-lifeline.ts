@@ -7,14 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import WebSocket from 'ws'
-import * as Y from 'yjs'
 import { createAgentSession, type AgentSession } from '../client/agent/agent-session.ts'
 import { createSessionClient, type SessionClient } from '../client/core/session-client.ts'
 import { createSessionServer } from '../server/session-server.ts'
-import { getSessionRoots } from '../shared/session/session-doc.ts'
 import { tokenAt } from '../shared/testing/token-stream.ts'
 import { createArrivalTracker, type StreamStats } from './arrival-tracker.ts'
 import { timedTokens, type StreamPlan } from './stream-plan.ts'
+import { tokenEndOffsets, trackArrivals } from './watch-reply-length.ts'
 
 const SESSION_ID = 'bench-stream'
 const CONNECT_TIMEOUT_MS = 30_000
@@ -45,11 +44,7 @@ export async function runLifeline (plan: StreamPlan, tuning: LifelineTuning, del
     const tokenEnds = tokenEndOffsets(plan.tokens)
     viewers.forEach((viewer, index) => {
       viewer.on('error', reportError)
-      watchReplyLength(viewer, (length) => {
-        let count = tracker.received(index)
-        while (count < plan.tokens && (tokenEnds[count] ?? Number.POSITIVE_INFINITY) <= length) count++
-        tracker.markReceived(index, count, performance.now())
-      })
+      trackArrivals(viewer, index, tracker, tokenEnds)
     })
 
     const sentAt = new Float64Array(plan.tokens)
@@ -63,37 +58,6 @@ export async function runLifeline (plan: StreamPlan, tuning: LifelineTuning, del
     await server.close()
     rmSync(dir, { recursive: true, force: true })
   }
-}
-
-/** End offset in the reply text of each numbered token. */
-function tokenEndOffsets (count: number): Int32Array {
-  const ends = new Int32Array(count)
-  let offset = 0
-  for (let index = 0; index < count; index++) {
-    offset += tokenAt(index).length
-    ends[index] = offset
-  }
-  return ends
-}
-
-/**
- * Calls `onLength` with the length of the session's assistant reply after every transaction on the client's
- * document. Reads only the lengths of the reply's Y.Text parts, never the text itself.
- */
-function watchReplyLength (client: SessionClient, onLength: (length: number) => void): void {
-  const { messages } = getSessionRoots(client.doc)
-  let reply: Y.Map<unknown> | undefined
-  client.on('change', () => {
-    reply ??= messages.toArray().find((message) => message.get('role') === 'assistant')
-    const parts = reply?.get('parts')
-    if (!(parts instanceof Y.Array)) return
-    let length = 0
-    for (const part of parts) {
-      const text = part instanceof Y.Map ? part.get('text') : undefined
-      if (text instanceof Y.Text) length += text.length
-    }
-    onLength(length)
-  })
 }
 
 async function * asTokens (indices: AsyncIterable<number>): AsyncGenerator<string> {

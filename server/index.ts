@@ -3,6 +3,8 @@
  */
 export { createSessionServer, DEFAULT_MAX_FRAME_BYTES } from './session-server.ts'
 export type { SessionServer, SessionServerOptions, SessionServerAuthOptions } from './session-server.ts'
+export { DEFAULT_REDIS_PREFIX } from './scale/redis-scale-out.ts'
+export type { RedisScaleOutOptions } from './scale/redis-scale-out.ts'
 export { signToken, createTokenClaims, DEFAULT_TOKEN_TTL_SECONDS } from './auth/sign-token.ts'
 export { verifyToken } from './auth/verify-token.ts'
 export type { VerifyTokenOptions } from './auth/verify-token.ts'

@@ -3,8 +3,9 @@
  * PORT (default 8787; 0 = any free port), HOST (default 127.0.0.1), LIFELINE_STORE (default
  * ./data/lifeline.sqlite; `postgres://…[?schema=name]` for PostgreSQL), LIFELINE_AUTH_SECRET (unset: open server;
  * set, at least 32 bytes: signed tokens required, PROTOCOL.md §8), LIFELINE_METRICS_TOKEN (bearer token for
- * GET /metrics), LIFELINE_LOG_LEVEL (pino level of the JSON logs on stdout, default info). Prints
- * `LISTENING <url>` once ready.
+ * GET /metrics), LIFELINE_LOG_LEVEL (pino level of the JSON logs on stdout, default info), LIFELINE_REDIS
+ * (`redis://host:port[/db]`: run as one of N nodes sharing sessions through Redis, with a shared PostgreSQL store;
+ * README "Scale-out"), LIFELINE_REDIS_PREFIX (key namespace, default `lifeline`). Prints `LISTENING <url>` once ready.
  */
 import { pino } from 'pino'
 import { describeStore, openUpdateLog } from './persistence/open-update-log.ts'
@@ -14,6 +15,8 @@ import { openStreamStore } from './streams/open-stream-store.ts'
 const env = process.env
 const store = env.LIFELINE_STORE
 const secret = env.LIFELINE_AUTH_SECRET
+const redis = env.LIFELINE_REDIS
+const prefix = env.LIFELINE_REDIS_PREFIX
 const server = await createSessionServer({
   port: Number(env.PORT ?? 8787),
   host: env.HOST ?? '127.0.0.1',
@@ -22,9 +25,11 @@ const server = await createSessionServer({
   ...(secret === undefined || secret === '' ? {} : { auth: { secret } }),
   ...(env.LIFELINE_METRICS_TOKEN === undefined || env.LIFELINE_METRICS_TOKEN === '' ? {} : { metricsToken: env.LIFELINE_METRICS_TOKEN }),
   logger: pino({ level: env.LIFELINE_LOG_LEVEL ?? 'info' }),
+  ...(redis === undefined || redis === '' ? {} : { redis: { url: redis, ...(prefix === undefined ? {} : { prefix }) } }),
 })
 const auth = secret === undefined || secret === '' ? 'auth off' : 'auth on: mint tokens with `npm run token`'
-console.log(`LISTENING ${server.url} (${describeStore(store)}; ${auth})`)
+const nodes = redis === undefined || redis === '' ? 'single node' : 'scale-out on Redis'
+console.log(`LISTENING ${server.url} (${describeStore(store)}; ${auth}; ${nodes})`)
 
 const shutdown = async (): Promise<void> => {
   await server.close()

@@ -19,6 +19,7 @@ import { createAuthenticate } from './extensions/authenticate.ts'
 import { createDurableLog } from './extensions/durable-log.ts'
 import { createGovernUpdates } from './extensions/govern-updates.ts'
 import { createRunLease } from './extensions/run-lease.ts'
+import { createRedisScaleOut, type RedisScaleOutOptions } from './scale/redis-scale-out.ts'
 import { createSessionsApi } from './http/sessions-api.ts'
 import { createAuditApi } from './http/audit-api.ts'
 import { createObservability } from './observe/create-observability.ts'
@@ -70,6 +71,11 @@ export interface SessionServerOptions {
   readonly metricsToken?: string
   /** Durable Streams under `/v1/stream/` (PROTOCOL.md §9): storage and live-read timing. */
   readonly streams?: SessionStreamsOptions
+  /**
+   * Run as one of N nodes sharing sessions through Redis (Hocuspocus' Redis extension; use a PostgreSQL
+   * `updateLog` shared by all nodes). Unset: a single node.
+   */
+  readonly redis?: RedisScaleOutOptions
 }
 
 /** Options of token enforcement. */
@@ -126,7 +132,11 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
   const auth = options.auth
   if (auth !== undefined) toSecretKey(auth.secret) // fails start-up on a weak secret
   const onSecurityEvent = observe.observeSecurityEvents(auth?.onSecurityEvent)
-  const governance = auth === undefined ? [] : [createAuthenticate({ ...auth, onSecurityEvent }), createGovernUpdates({ onSecurityEvent })]
+  const scaleOut = options.redis === undefined ? undefined : createRedisScaleOut(options.redis, reportError)
+  const governance = auth === undefined ? [] : [createAuthenticate({ ...auth, onSecurityEvent }), createGovernUpdates({
+    onSecurityEvent,
+    ...(scaleOut === undefined ? {} : { claims: scaleOut.claims }),
+  })]
   const streams = createSessionStreams({
     ...options.streams, hocuspocus: () => hocuspocus, log: updateLog, applyServerChange: durableLog.applyServerChange, onError: reportError,
     ...(options.updateLog === undefined ? { defaultStorePath: options.dataPath ?? './data/lifeline.sqlite' } : {}),
@@ -137,8 +147,12 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     // Broadcast each update as it is applied: merging queued updates stalls under token floods (DESIGN.md).
     flushDelay: false,
     // Hocuspocus orders hooks by `priority` (extension-priority.ts): authenticate, governance, then the log.
-    extensions: [...governance, durableLog.extension, runLease.extension, streams.extension, ...observe.extensions, ...(options.extensions ?? [])],
+    extensions: [
+      ...governance, durableLog.extension, runLease.extension, ...(scaleOut === undefined ? [] : [scaleOut.extension]),
+      streams.extension, ...observe.extensions, ...(options.extensions ?? []),
+    ],
   })
+  scaleOut?.attach(hocuspocus)
   const sessionsApi = createSessionsApi({
     log: updateLog, hocuspocus,
     eraseSession: async (sessionId, erase) => {
@@ -203,6 +217,7 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
       await closed
       await updateLog.close()
       await streams.store.close()
+      await scaleOut?.close()
     },
   }
 }

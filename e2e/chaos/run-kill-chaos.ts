@@ -5,15 +5,13 @@
  * end the agent, every viewer and storage must hold each token exactly once, in order.
  */
 import { NodeWebSocket } from '../../client/agent/node-websocket.ts'
-import * as Y from 'yjs'
 import { createAgentSession } from '../../client/agent/agent-session.ts'
 import { createSessionClient, type SessionClient } from '../../client/core/session-client.ts'
 import { ROUTES } from '../../shared/protocol/routes.ts'
-import { readTranscript } from '../../shared/session/session-doc.ts'
 import { createSeededRandom } from '../../shared/testing/seeded-random.ts'
 import { expectedText, numberedTokens } from '../../shared/testing/token-stream.ts'
-import { applyStoredSession } from '../../server/persistence/load-session-doc.ts'
 import type { UpdateLog } from '../../server/persistence/update-log.ts'
+import { countDuplicates, countMissing, countTokens, storedText, textOf, waitForText } from './replica-text.ts'
 import { startServerProcess, type ServerProcess } from './server-process.ts'
 
 /** Options of {@link runKillChaos}. */
@@ -105,50 +103,3 @@ export async function runKillChaos (options: KillChaosOptions): Promise<KillChao
 export function formatKillChaos (result: KillChaosResult): string {
   return `kills=${result.kills} tokens=${result.tokens} acked=${result.acked} lost=${result.lost} duplicated=${result.duplicated} divergent=${result.divergent} seed=${result.seed}`
 }
-
-function textOf (client: SessionClient): string {
-  return client.messages().find((message) => message.role === 'assistant')?.text ?? ''
-}
-
-async function storedText (openLog: () => Promise<UpdateLog>, sessionId: string): Promise<string> {
-  const updateLog = await openLog()
-  try {
-    const { doc } = applyStoredSession(sessionId, await updateLog.load(sessionId), new Y.Doc())
-    return readTranscript(sessionId, doc).messages.find((message) => message.role === 'assistant')?.text ?? ''
-  } finally {
-    await updateLog.close()
-  }
-}
-
-function waitForText (client: SessionClient, expected: string): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => { client.off('change', check); reject(new Error(`viewer did not converge: ${textOf(client).length}/${expected.length} chars`)) }, 60_000)
-    const check = (): void => {
-      if (textOf(client) !== expected) return
-      clearTimeout(timer)
-      client.off('change', check)
-      resolve()
-    }
-    client.on('change', check)
-    check()
-  })
-}
-
-function tokensOf (text: string): string[] {
-  return text.split(' ').filter((token) => token !== '')
-}
-
-function countTokens (text: string): number {
-  return tokensOf(text).length
-}
-
-function countMissing (ackedText: string, stored: string): number {
-  const storedTokens = new Set(tokensOf(stored))
-  return tokensOf(ackedText).filter((token) => !storedTokens.has(token)).length
-}
-
-function countDuplicates (text: string): number {
-  const tokens = tokensOf(text)
-  return tokens.length - new Set(tokens).size
-}
-

@@ -11,17 +11,20 @@ const SERVER_MAIN = fileURLToPath(new URL('../../server/main.ts', import.meta.ur
 export interface ServerProcess {
   readonly url: string
   readonly port: number
+  /** Process id (for /proc readings in benches). */
+  readonly pid: number
   /** Sends SIGKILL and resolves once the process is gone. */
   kill (): Promise<void>
 }
 
 /**
- * Starts the server on `port` (0 = any) with LIFELINE_STORE=`store`; resolves once it prints LISTENING.
+ * Starts the server on `port` (0 = any) with LIFELINE_STORE=`store` and `env` (e.g. LIFELINE_REDIS); resolves once
+ * it prints LISTENING.
  * @throws Error when it exits or stays silent for `timeoutMs`
  */
-export function startServerProcess (options: { store: string, port: number, timeoutMs?: number }): Promise<ServerProcess> {
+export function startServerProcess (options: { store: string, port: number, timeoutMs?: number, env?: Readonly<Record<string, string>> }): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', SERVER_MAIN], {
-    env: { ...process.env, PORT: String(options.port), HOST: '127.0.0.1', LIFELINE_STORE: options.store },
+    env: { ...process.env, PORT: String(options.port), HOST: '127.0.0.1', LIFELINE_STORE: options.store, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
@@ -36,7 +39,7 @@ export function startServerProcess (options: { store: string, port: number, time
       clearTimeout(timer)
       child.removeAllListeners('exit')
       const url = match[1]
-      resolve({ url, port: Number(new URL(url).port), kill: () => killProcess(child) })
+      resolve({ url, port: Number(new URL(url).port), pid: child.pid ?? 0, kill: () => killProcess(child) })
     })
   })
 }

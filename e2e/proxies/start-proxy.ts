@@ -5,13 +5,14 @@
  */
 import { spawn } from 'node:child_process'
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, connect } from 'node:net'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort } from '../testing/free-port.ts'
 
-/** Proxy behaviours under test. */
-export type ProxyScenario = 'no-upgrade' | 'gzip-sse' | 'idle-cut' | 'websocket-ok' | 'squid-lifetime' | 'squid-forward'
+/** Proxy behaviours under test; `cluster` balances several nodes (nginx-cluster.conf.template). */
+export type ProxyScenario = 'no-upgrade' | 'gzip-sse' | 'idle-cut' | 'websocket-ok' | 'squid-lifetime' | 'squid-forward' | 'cluster'
 
 const SQUID_TEMPLATES = { 'squid-lifetime': './squid.conf.template', 'squid-forward': './squid-forward.conf.template' } as const
 
@@ -23,7 +24,7 @@ export interface RunningProxy {
   stop (): Promise<void>
 }
 
-const NGINX_DIRECTIVES: Record<Exclude<ProxyScenario, keyof typeof SQUID_TEMPLATES>, { gzip: string, upgrade: string, buffering: string, timeouts: string }> = {
+const NGINX_DIRECTIVES: Record<Exclude<ProxyScenario, keyof typeof SQUID_TEMPLATES | 'cluster'>, { gzip: string, upgrade: string, buffering: string, timeouts: string }> = {
   'no-upgrade': { gzip: '', upgrade: 'proxy_set_header Connection "";', buffering: 'proxy_buffering off;', timeouts: '' },
   'gzip-sse': {
     gzip: 'gzip on; gzip_types text/event-stream; gzip_min_length 0; gzip_proxied any; gzip_buffers 16 64k;',
@@ -35,15 +36,25 @@ const NGINX_DIRECTIVES: Record<Exclude<ProxyScenario, keyof typeof SQUID_TEMPLAT
   'websocket-ok': { gzip: '', upgrade: 'proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";', buffering: 'proxy_buffering off;', timeouts: '' },
 }
 
-/** Starts `scenario` in front of `upstreamPort` (on `port`, or a free one); resolves once it accepts connections. */
-export async function startProxy (scenario: ProxyScenario, upstreamPort: number, port?: number): Promise<RunningProxy> {
+/**
+ * Starts `scenario` in front of `upstreamPort` (several ports for `cluster`) on `port`, or a free one; resolves
+ * once it accepts connections.
+ */
+export async function startProxy (scenario: ProxyScenario, upstreamPort: number | readonly number[], port?: number): Promise<RunningProxy> {
   const dir = mkdtempSync(join(tmpdir(), `lifeline-proxy-${scenario}-`))
   chmodSync(dir, 0o777) // squid drops root privileges and must write its logs here
   port ??= await freePort()
   const squid = scenario === 'squid-lifetime' || scenario === 'squid-forward'
-  const template = readFileSync(fileURLToPath(new URL(squid ? SQUID_TEMPLATES[scenario] : './nginx.conf.template', import.meta.url)), 'utf8')
+  const cluster = scenario === 'cluster'
+  const templateFile = squid ? SQUID_TEMPLATES[scenario] : cluster ? './nginx-cluster.conf.template' : './nginx.conf.template'
+  const template = readFileSync(fileURLToPath(new URL(templateFile, import.meta.url)), 'utf8')
   const listenPort = port
-  const values: Record<string, string> = { dir, port: String(listenPort), upstream: String(upstreamPort), ...(squid ? {} : NGINX_DIRECTIVES[scenario]) }
+  const upstreams = typeof upstreamPort === 'number' ? [upstreamPort] : upstreamPort
+  const values: Record<string, string> = {
+    dir, port: String(listenPort), upstream: String(upstreams[0]),
+    servers: upstreams.map((upstream) => `server 127.0.0.1:${upstream} max_fails=1 fail_timeout=30s;`).join(' '),
+    ...(squid || cluster ? {} : NGINX_DIRECTIVES[scenario]),
+  }
   const config = template.replace(/\{\{(\w+)\}\}/g, (_match, name: string) => values[name] ?? '')
   const configPath = join(dir, squid ? 'squid.conf' : 'nginx.conf')
   writeFileSync(configPath, config)
@@ -76,16 +87,6 @@ export async function startProxy (scenario: ProxyScenario, upstreamPort: number,
   }
 }
 
-function freePort (): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => { resolve(typeof address === 'object' && address !== null ? address.port : 0) })
-    })
-  })
-}
 
 async function waitForPort (port: number, timeoutMs: number, failed: () => string | undefined): Promise<void> {
   const deadline = Date.now() + timeoutMs

@@ -13,6 +13,7 @@ import { SessionError } from '../../shared/errors/session-error.ts'
 import { principalOf, type ConnectionPrincipal } from '../auth/connection-principal.ts'
 import { toSafeListener, type SecurityEventListener } from '../auth/security-event.ts'
 import { createClientBindings, type ClientBindings } from '../governance/client-bindings.ts'
+import type { ClientIdClaims } from '../governance/client-id-claims.ts'
 import { inspectUpdate } from '../governance/inspect-update.ts'
 import { inspectedSummaries } from '../governance/inspected-summaries.ts'
 import { rewriteAwarenessState } from '../governance/rewrite-awareness.ts'
@@ -23,13 +24,16 @@ import { EXTENSION_PRIORITY } from './extension-priority.ts'
 interface SessionGovernance {
   readonly bindings: ClientBindings
   readonly scratch: ScratchReplica
+  /** ClientIDs this node has claimed across nodes, with the principal they were claimed for. */
+  readonly claimed: Map<number, string>
 }
-
 
 /** Options of {@link createGovernUpdates}. */
 export interface GovernUpdatesOptions {
   /** Receives every rejection and clientID take-over. */
   readonly onSecurityEvent?: SecurityEventListener
+  /** Claims shared with other nodes (scale-out); without it bindings are per process. */
+  readonly claims?: ClientIdClaims
 }
 
 /** Creates the governance extension. */
@@ -44,10 +48,21 @@ export function createGovernUpdates (options: GovernUpdatesOptions = {}): Extens
     if (session === undefined) {
       const bindings = createClientBindings({ doc: document, isLive: (holder) => document.hasConnection(holder as Connection) })
       bindings.bindServer(document.clientID)
-      session = { bindings, scratch: createScratchReplica(document) }
+      session = { bindings, scratch: createScratchReplica(document), claimed: new Map() }
       sessions.set(document.name, session)
     }
     return session
+  }
+
+  /** Claims `clientIds` across nodes (once per node); resolves the first one another principal holds. */
+  const claimAcrossNodes = async (session: SessionGovernance, sessionId: string, clientIds: Iterable<number>, principal: ConnectionPrincipal): Promise<number | undefined> => {
+    if (options.claims === undefined) return undefined
+    for (const clientId of clientIds) {
+      if (session.claimed.get(clientId) === principal.id) continue
+      if (!await options.claims.claim(sessionId, clientId, principal.id)) return clientId
+      session.claimed.set(clientId, principal.id)
+    }
+    return undefined
   }
 
   const takeOver = (session: SessionGovernance, clientId: number, principal: ConnectionPrincipal, connection: Connection): void => {
@@ -96,6 +111,8 @@ export function createGovernUpdates (options: GovernUpdatesOptions = {}): Extens
         if (tried.problem === 'misplaced') throw refuse('MALFORMED', 'the update places an item outside its neighbours')
         throw refuse('MISSING_DEPENDENCY', 'the update would leave parts the session cannot place')
       }
+      const foreign = await claimAcrossNodes(session, documentName, inspection.clientIds, principal)
+      if (foreign !== undefined) throw refuse('FOREIGN_CLIENT_ID', `clientID ${foreign} belongs to another principal on another node`, { clientId: foreign })
       for (const clientId of inspection.clientIds) takeOver(session, clientId, principal, connection)
       inspectedSummaries.set(payload, inspection.summary)
     },
@@ -123,6 +140,9 @@ export function createGovernUpdates (options: GovernUpdatesOptions = {}): Extens
         }
         if (session.bindings.countHeldBy(connection, [clientId]) > MAX_CLIENT_IDS_PER_CONNECTION) {
           throw refuse('TOO_MANY_CLIENT_IDS', `one connection may use at most ${MAX_CLIENT_IDS_PER_CONNECTION} clientIDs`)
+        }
+        if (await claimAcrossNodes(session, documentName, [clientId], principal) !== undefined) {
+          throw refuse('FOREIGN_CLIENT_ID', `awareness for clientID ${clientId}, which belongs to another principal on another node`, { clientId })
         }
         const rewritten = rewriteAwarenessState(state, principal)
         if (rewritten === undefined) throw refuse('MALFORMED', 'awareness state too large', { clientId })

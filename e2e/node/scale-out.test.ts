@@ -1,0 +1,191 @@
+/**
+ * Issue 9 item 1: multi-node mode. Three in-process server nodes share one PostgreSQL schema and one Redis (a key
+ * prefix unique to the test). An agent on node A, viewers on B and C: identical text everywhere; every update is in
+ * the log exactly once (remote updates are not appended again by the nodes that merely relay them); a node that
+ * loads the session mid-stream misses nothing; roles and clientID ownership hold across nodes.
+ */
+import { describe, expect } from 'vitest'
+import * as Y from 'yjs'
+import { NodeWebSocket } from '../../client/agent/node-websocket.ts'
+import { createAgentSession, type AgentSession } from '../../client/agent/agent-session.ts'
+import { createSessionClient, type SessionClient } from '../../client/core/session-client.ts'
+import type { SecurityEvent } from '../../server/auth/security-event.ts'
+import { applyStoredSession } from '../../server/persistence/load-session-doc.ts'
+import type { SessionServer, SessionServerOptions } from '../../server/session-server.ts'
+import { readTranscript } from '../../shared/session/session-doc.ts'
+import { expectedText, numberedTokens } from '../../shared/testing/token-stream.ts'
+import { encodeDeleteRange, expectRejected } from '../testing/attack-kit.ts'
+import { testWithStore, type SessionFixtures } from '../testing/fixtures.ts'
+import { connectRawSession, encodeAwarenessState } from '../testing/raw-session-socket.ts'
+import { createTestRedisPrefix } from '../testing/test-redis.ts'
+import { AUTH_ON, tokenFor } from '../testing/test-tokens.ts'
+
+const events: SecurityEvent[] = []
+const LEASE_MS = 600
+/** Tests with `count` nodes on one PostgreSQL schema and one Redis prefix, all started with `options`. */
+const withNodes = (count: number, options: Partial<SessionServerOptions>) => testWithStore('postgres', options).extend<{ nodes: SessionServer[] }>({
+  nodes: async ({ startServer }, use) => {
+    const redis = createTestRedisPrefix()
+    await use(await startNodes(startServer, count, { redis: { url: redis.url, prefix: redis.prefix } }))
+    await redis.remove()
+  },
+})
+const test = withNodes(3, { compactEveryUpdates: 1_000_000 })
+const busyTest = withNodes(2, { runLeaseMs: LEASE_MS, compactEveryUpdates: 10 })
+const authTest = withNodes(2, { auth: { ...AUTH_ON.auth, onSecurityEvent: (event: SecurityEvent) => { events.push(event) } } })
+
+describe('scale-out on Redis + PostgreSQL', () => {
+  test('an agent on node A and viewers on B and C see the same text, logged exactly once', async ({ nodes, sessionId, onTestFinished }) => {
+    const [a, b, c] = nodes as [SessionServer, SessionServer, SessionServer]
+    const viewers = [b, c].map((node, index) => track(onTestFinished, createSessionClient({ url: node.websocketUrl, sessionId, principalId: 'viewer', device: `v${index}`, WebSocket: NodeWebSocket })))
+    await Promise.all(viewers.map((viewer) => viewer.waitForSynced()))
+    const agent = await connectAgentTo(a, sessionId, onTestFinished)
+    await expect(agent.startReply().pipe(numberedTokens(1_000))).resolves.toBe('done')
+    await agent.client.waitUntilDurable()
+    const expected = expectedText(1_000)
+    for (const viewer of viewers) await expect.poll(() => viewer.messages(), { timeout: 20_000 }).toEqual(agent.client.messages())
+    expect(replyText(agent.client)).toBe(expected)
+    // Persist-before-ack across nodes: what the agent saw confirmed is in the shared log, read by a fresh reader.
+    const stored = applyStoredSession(sessionId, await a.updateLog.load(sessionId)).doc
+    expect(readTranscript(sessionId, stored).messages.find((message) => message.role === 'assistant')?.text).toBe(expected)
+    expect(stored.store.pendingStructs).toBeNull()
+    // No node appended what it only relayed: no struct is in two log entries.
+    expectNoStructLoggedTwice(await a.updateLog.readSince(sessionId, 0))
+  })
+
+  test('a node that loads the session while another streams misses nothing', async ({ nodes, sessionId, onTestFinished }) => {
+    const [a, b] = nodes as [SessionServer, SessionServer]
+    const agent = await connectAgentTo(a, sessionId, onTestFinished)
+    let late: SessionClient | undefined
+    const streamed = agent.startReply().pipe(numberedTokens(1_000, (index) => {
+      if (index === 400) late = track(onTestFinished, createSessionClient({ url: b.websocketUrl, sessionId, principalId: 'late', WebSocket: NodeWebSocket }))
+    }))
+    await expect(streamed).resolves.toBe('done')
+    await agent.client.waitUntilDurable()
+    expect(b.hocuspocus.documents.has(sessionId)).toBe(true)
+    await expect.poll(() => replyText(late as SessionClient), { timeout: 20_000 }).toBe(expectedText(1_000))
+    expectNoStructLoggedTwice(await a.updateLog.readSince(sessionId, 0))
+  })
+
+  test('presence crosses nodes', async ({ nodes, sessionId, onTestFinished }) => {
+    const [a, b] = nodes as [SessionServer, SessionServer]
+    const viewer = track(onTestFinished, createSessionClient({ url: b.websocketUrl, sessionId, principalId: 'viewer', WebSocket: NodeWebSocket }))
+    await viewer.waitForSynced()
+    await connectAgentTo(a, sessionId, onTestFinished)
+    await expect.poll(() => viewer.presence().map((member) => `${member.role}:${member.principalId}`).sort(), { timeout: 10_000 })
+      .toEqual(['agent:agent-1', 'user:viewer'])
+  })
+
+  busyTest('both nodes interrupt a vanished agent run alike, and a new agent on the other node resumes it', async ({ nodes, sessionId, onTestFinished }) => {
+    const [a, b] = nodes as [SessionServer, SessionServer]
+    const viewers = [a, b].map((node) => track(onTestFinished, createSessionClient({ url: node.websocketUrl, sessionId, principalId: 'user-1', WebSocket: NodeWebSocket })))
+    await Promise.all(viewers.map((viewer) => viewer.waitForSynced()))
+    const crashed = await createAgentSession({ url: a.websocketUrl, sessionId, agentId: 'agent-1', heartbeatMs: 100 })
+    const question = (viewers[1] as SessionClient).sendMessage('a long answer, please')
+    const partial = crashed.startReply({ replyTo: question })
+    partial.append(expectedText(50))
+    partial.flush()
+    await crashed.client.waitUntilDurable()
+    crashed.client.destroy() // gone without end() or heartbeats: both nodes' leases run out
+    const status = (viewer: SessionClient): string | undefined => viewer.messages().find((message) => message.role === 'assistant')?.status
+    for (const viewer of viewers) await expect.poll(() => status(viewer), { timeout: 10_000 }).toBe('interrupted')
+    const resumer = await connectAgentTo(b, sessionId, onTestFinished)
+    expect(resumer.interruptedReplies().map((message) => message.id)).toEqual([partial.id])
+    await expect(resumer.resumeReply(partial.id).pipe(numberedTokens(100))).resolves.toBe('done')
+    for (const viewer of viewers) await expect.poll(() => viewer.messages(), { timeout: 10_000 }).toEqual(resumer.client.messages())
+    expect(replyText(resumer.client)).toBe(expectedText(50) + expectedText(100))
+    expect(status(resumer.client)).toBe('done')
+  })
+
+  busyTest('both nodes compacting the same session lose nothing', async ({ nodes, sessionId, onTestFinished }) => {
+    const [a, b] = nodes as [SessionServer, SessionServer]
+    const user = track(onTestFinished, createSessionClient({ url: b.websocketUrl, sessionId, principalId: 'user-1', WebSocket: NodeWebSocket }))
+    await user.waitForSynced()
+    const agent = await connectAgentTo(a, sessionId, onTestFinished)
+    const streamed = agent.startReply().pipe(numberedTokens(1_500, (index) => {
+      if (index % 50 === 0) user.sendMessage(`note ${index}`)
+    }))
+    await expect(streamed).resolves.toBe('done')
+    await Promise.all([agent.client.waitUntilDurable(), user.waitUntilDurable()])
+    // Both replicas still receive each other's last changes: poll until they agree (and hold all 30 notes).
+    const sameOnBoth = (): boolean => JSON.stringify(user.messages()) === JSON.stringify(agent.client.messages())
+    await expect.poll(() => sameOnBoth() && user.messages().length, { timeout: 10_000 }).toBe(31)
+    const log = await a.updateLog.load(sessionId)
+    expect(log.snapshot).toBeDefined() // compaction ran
+    const stored = applyStoredSession(sessionId, log).doc
+    expect(stored.store.pendingStructs).toBeNull()
+    expect(readTranscript(sessionId, stored).messages).toEqual(user.messages())
+    expect(user.messages().filter((message) => message.role === 'user')).toHaveLength(30)
+  })
+
+  authTest('a user on node B cannot delete what the agent wrote through node A', async ({ nodes, sessionId, onTestFinished }) => {
+    const [a, b] = nodes as [SessionServer, SessionServer]
+    const agent = await connectAgentTo(a, sessionId, onTestFinished, tokenFor('agent-1', 'agent', sessionId))
+    const reply = agent.startReply()
+    reply.append('the agent said this')
+    await reply.end('done')
+    await agent.client.waitUntilDurable()
+    const raw = await connectRawSession({ url: b.websocketUrl, sessionId, token: tokenFor('mallory', 'user', sessionId) })
+    onTestFinished(() => { raw.close() })
+    const agentClientId = agent.client.doc.clientID
+    // Node B loaded the session from the log and from node A (through Redis) before it answered.
+    const seenByB = new Y.Doc()
+    Y.applyUpdate(seenByB, await raw.serverState())
+    expect(Y.getState(seenByB.store, agentClientId)).toBe(Y.getState(agent.client.doc.store, agentClientId))
+    const attack = encodeDeleteRange(agentClientId, 0, Y.getState(agent.client.doc.store, agentClientId))
+    raw.sendUpdate(attack)
+    await expectRejected(raw, events, sessionId, 'FORBIDDEN_DELETE')
+    const stored = applyStoredSession(sessionId, await b.updateLog.load(sessionId)).doc
+    expect(readTranscript(sessionId, stored).messages.find((message) => message.role === 'assistant')?.text).toBe('the agent said this')
+  })
+
+  authTest('a clientID announced on node A cannot be claimed by another principal on node B', async ({ nodes, sessionId, onTestFinished }) => {
+    const [a, b] = nodes as [SessionServer, SessionServer]
+    const clientId = 881_001
+    const alice = await connectRawSession({ url: a.websocketUrl, sessionId, token: tokenFor('alice', 'user', sessionId) })
+    onTestFinished(() => { alice.close() })
+    alice.sendAwareness(encodeAwarenessState(clientId, { member: { principalId: 'alice' } }))
+    await alice.waitForFrame('awareness', 5_000, () => true)
+    const bob = await connectRawSession({ url: b.websocketUrl, sessionId, token: tokenFor('bob', 'user', sessionId) })
+    onTestFinished(() => { bob.close() })
+    bob.sendAwareness(encodeAwarenessState(clientId, { member: { principalId: 'bob' } }))
+    await expectRejected(bob, events, sessionId, 'FOREIGN_CLIENT_ID')
+    expect(alice.frames.some((frame) => frame.type === 'close-message')).toBe(false)
+  })
+})
+
+async function startNodes (startServer: SessionFixtures['startServer'], count: number, options: Partial<SessionServerOptions>): Promise<SessionServer[]> {
+  const nodes: SessionServer[] = []
+  for (let index = 0; index < count; index++) nodes.push(await startServer(options))
+  return nodes
+}
+
+function track (onTestFinished: (fn: () => void) => void, client: SessionClient): SessionClient {
+  onTestFinished(() => { client.destroy() })
+  return client
+}
+
+async function connectAgentTo (node: SessionServer, sessionId: string, onTestFinished: (fn: () => void) => void, token?: string): Promise<AgentSession> {
+  const agent = await createAgentSession({ url: node.websocketUrl, sessionId, agentId: 'agent-1', ...(token === undefined ? {} : { token }) })
+  onTestFinished(() => { agent.client.destroy() })
+  return agent
+}
+
+function replyText (client: SessionClient): string {
+  return client.messages().find((message) => message.role === 'assistant')?.text ?? ''
+}
+
+/** Fails when two log entries carry the same struct (clientID and clock): an update appended twice. */
+function expectNoStructLoggedTwice (entries: ReadonlyArray<{ readonly seq: number, readonly update: Uint8Array }>): void {
+  const seen = new Map<number, Array<[number, number, number]>>()
+  for (const { seq, update } of entries) {
+    for (const struct of Y.decodeUpdate(update).structs) {
+      const ranges = seen.get(struct.id.client) ?? []
+      const overlap = ranges.find(([start, end]) => struct.id.clock < end && start < struct.id.clock + struct.length)
+      expect(overlap, `clientID ${struct.id.client} clock ${struct.id.clock} logged in seq ${overlap?.[2]} and ${seq}`).toBeUndefined()
+      ranges.push([struct.id.clock, struct.id.clock + struct.length, seq])
+      seen.set(struct.id.client, ranges)
+    }
+  }
+  expect(seen.size).toBeGreaterThan(0)
+}
