@@ -47,7 +47,20 @@ export function startServerProcess (options: { store: string, port: number, time
 function killProcess (child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
   return new Promise<void>((resolve) => {
-    child.once('exit', () => resolve())
+    // The exit event alone is not enough: in the 3-node failover test a killed node was reaped without one.
+    const gone = setInterval(() => { if (!isAlive(child.pid)) done() }, 50)
+    const done = (): void => { clearInterval(gone); resolve() }
+    child.once('exit', done)
     child.kill('SIGKILL')
   })
+}
+
+function isAlive (pid: number | undefined): boolean {
+  if (pid === undefined) return false
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false // reason: ESRCH, the process is gone
+  }
 }

@@ -13,11 +13,15 @@ import type { SecurityEvent } from '../../server/auth/security-event.ts'
 import { applyStoredSession } from '../../server/persistence/load-session-doc.ts'
 import type { SessionServer, SessionServerOptions } from '../../server/session-server.ts'
 import { readTranscript } from '../../shared/session/session-doc.ts'
+import { sessionStreamPath, STREAM_HEADERS } from '../../shared/protocol/durable-streams.ts'
+import type { SessionEvent } from '../../shared/protocol/session-events.ts'
+import { createPostgresStreamStore } from '../../server/streams/postgres-stream-store.ts'
 import { expectedText, numberedTokens } from '../../shared/testing/token-stream.ts'
 import { encodeDeleteRange, expectRejected } from '../testing/attack-kit.ts'
 import { testWithStore, type SessionFixtures } from '../testing/fixtures.ts'
 import { connectRawSession, encodeAwarenessState } from '../testing/raw-session-socket.ts'
 import { createTestRedisPrefix } from '../testing/test-redis.ts'
+import { TEST_POSTGRES_URL } from '../testing/test-store.ts'
 import { AUTH_ON, tokenFor } from '../testing/test-tokens.ts'
 
 const events: SecurityEvent[] = []
@@ -51,6 +55,31 @@ describe('scale-out on Redis + PostgreSQL', () => {
     expect(stored.store.pendingStructs).toBeNull()
     // No node appended what it only relayed: no struct is in two log entries.
     expectNoStructLoggedTwice(await a.updateLog.readSince(sessionId, 0))
+  })
+
+  const sharedStreamsTest = testWithStore('postgres', { compactEveryUpdates: 1_000_000 })
+  sharedStreamsTest('nodes sharing the stream store record one session event stream, each event once', async ({ store, startServer, sessionId, onTestFinished }) => {
+    const redis = createTestRedisPrefix()
+    onTestFinished(() => redis.remove())
+    const startNode = async (): Promise<SessionServer> => startServer({
+      redis: { url: redis.url, prefix: redis.prefix },
+      streams: { store: await createPostgresStreamStore({ connectionString: TEST_POSTGRES_URL, schema: store.location }) },
+    })
+    const [a, b] = [await startNode(), await startNode()]
+    const viewer = track(onTestFinished, createSessionClient({ url: b.websocketUrl, sessionId, principalId: 'viewer', WebSocket: NodeWebSocket }))
+    await viewer.waitForSynced()
+    const agent = await connectAgentTo(a, sessionId, onTestFinished)
+    const reply = agent.startReply()
+    await expect(reply.pipe(numberedTokens(1_000))).resolves.toBe('done')
+    await agent.client.waitUntilDurable()
+    await expect.poll(() => replyText(viewer), { timeout: 20_000 }).toBe(expectedText(1_000))
+    const replyDeltas = (events: readonly SessionEvent[]): string =>
+      events.map((event) => (event.type === 'message.delta' && event.messageId === reply.id ? event.text : '')).join('')
+    await expect.poll(async () => replyDeltas(await readSessionEvents(b, sessionId)), { timeout: 20_000 }).toBe(expectedText(1_000))
+    const fromA = await readSessionEvents(a, sessionId)
+    expect(fromA).toEqual(await readSessionEvents(b, sessionId))
+    expect(fromA.filter((event) => event.type === 'message.created').map((event) => event.messageId)).toEqual([reply.id])
+    expect(fromA.filter((event) => event.type === 'message.done')).toHaveLength(1)
   })
 
   test('a node that loads the session while another streams misses nothing', async ({ nodes, sessionId, onTestFinished }) => {
@@ -153,6 +182,19 @@ describe('scale-out on Redis + PostgreSQL', () => {
     expect(alice.frames.some((frame) => frame.type === 'close-message')).toBe(false)
   })
 })
+
+/** Every event of `sessionId`'s event stream, read from `node` with catch-up reads. */
+async function readSessionEvents (node: SessionServer, sessionId: string): Promise<SessionEvent[]> {
+  const events: SessionEvent[] = []
+  let offset = '-1'
+  for (;;) {
+    const response = await fetch(`${node.url}${sessionStreamPath(sessionId)}?offset=${offset}`)
+    expect(response.status).toBe(200)
+    events.push(...await response.json() as SessionEvent[])
+    offset = response.headers.get(STREAM_HEADERS.NEXT_OFFSET) ?? ''
+    if (response.headers.get(STREAM_HEADERS.UP_TO_DATE) === 'true') return events
+  }
+}
 
 async function startNodes (startServer: SessionFixtures['startServer'], count: number, options: Partial<SessionServerOptions>): Promise<SessionServer[]> {
   const nodes: SessionServer[] = []

@@ -4,7 +4,7 @@
  * the node holding the session): two nodes appending to one stream at once fail the second commit on the primary key.
  */
 import pg from 'pg'
-import { SessionError } from '../../shared/errors/session-error.ts'
+import { isSessionError, SessionError } from '../../shared/errors/session-error.ts'
 import { inTransaction } from '../persistence/in-transaction.ts'
 import type { StreamMessage, StreamMeta, StreamStore } from './stream-store.ts'
 
@@ -47,8 +47,11 @@ export async function createPostgresStreamStore (options: PostgresStreamStoreOpt
     },
     async commit (meta, messages) {
       await inTransaction(pool, 'BEGIN', async (client) => {
+        // Nodes sharing this database serialise on the path, and a commit derived from an older state is refused.
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${schema}/${meta.path}`])
         const last = (await client.query<{ idx: string, byte_end: string }>(
           `SELECT idx, byte_end FROM ${t('stream_messages')} WHERE path = $1 ORDER BY idx DESC LIMIT 1`, [meta.path])).rows[0]
+        if (Number(last?.idx ?? 0) !== meta.messageCount - messages.length) throw concurrentWriter(meta.path)
         if (messages.length > 0) {
           let index = Number(last?.idx ?? 0)
           let byteEnd = Number(last?.byte_end ?? 0)
@@ -63,7 +66,7 @@ export async function createPostgresStreamStore (options: PostgresStreamStoreOpt
             [meta.path, indexes, byteEnds, messages.map((data) => Buffer.from(data))])
         }
         await client.query(`INSERT INTO ${t('stream_meta')} (path, meta) VALUES ($1, $2) ON CONFLICT (path) DO UPDATE SET meta = excluded.meta`, [meta.path, JSON.stringify(meta)])
-      }).catch((cause: unknown) => { throw failed('PostgreSQL stream append failed', cause) })
+      }).catch((cause: unknown) => { throw isSessionError(cause) ? cause : failed('PostgreSQL stream append failed', cause) })
     },
     async read (path, afterIndex, maxBytes) {
       // A running total bounds the rows fetched; the first row is always included.
@@ -84,4 +87,9 @@ export async function createPostgresStreamStore (options: PostgresStreamStoreOpt
       await pool.end()
     },
   }
+}
+
+/** The stream gained messages since the commit's metadata was derived: another node wrote it. */
+function concurrentWriter (path: string): SessionError {
+  return new SessionError('STREAM_CONFLICT', `stream ${path} changed concurrently`, { details: { path, concurrentWriter: true } })
 }

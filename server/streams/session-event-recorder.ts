@@ -82,21 +82,23 @@ export function createSessionEventRecorder (options: SessionEventRecorderOptions
 
   const extension: Extension = {
     extensionName: 'lifeline-session-events',
+    // The event stream is derived and can be derived again: its failures are reported, never turned into a
+    // failed document load or an unhandled rejection (which would end the process).
     async afterLoadDocument ({ document, documentName }: afterLoadDocumentPayload) {
       const onUpdate = (): void => { schedule(documentName) }
       document.on('update', onUpdate)
       loaded.set(documentName, { doc: document, detach: () => { document.off('update', onUpdate) } })
-      await flush(documentName)
+      await flush(documentName).catch(options.onError)
     },
     async onAwarenessUpdate ({ documentName, awareness }: onAwarenessUpdatePayload) {
       if (stopped || !loaded.has(documentName)) return
       const members = readMembers(awareness.getStates())
-      await record(documentName, (projection) => derivePresenceEvent(members, projection))
+      await record(documentName, (projection) => derivePresenceEvent(members, projection)).catch(options.onError)
     },
     async beforeUnloadDocument ({ documentName }: beforeUnloadDocumentPayload) {
-      await flush(documentName)
+      await flush(documentName).catch(options.onError)
       // Nobody is connected to an unloading session.
-      if (!stopped && loaded.has(documentName)) await record(documentName, (projection) => derivePresenceEvent([], projection))
+      if (!stopped && loaded.has(documentName)) await record(documentName, (projection) => derivePresenceEvent([], projection)).catch(options.onError)
       loaded.get(documentName)?.detach()
       loaded.delete(documentName)
     },

@@ -4,7 +4,7 @@
  * runs under that stream's lock, so validation and the append are atomic; readers waiting for data are woken
  * after each commit.
  */
-import { SessionError } from '../../shared/errors/session-error.ts'
+import { isSessionError, SessionError } from '../../shared/errors/session-error.ts'
 import { STREAM_HEADERS } from '../../shared/protocol/durable-streams.ts'
 import { checkProducer, type ProducerBatch } from './check-producer.ts'
 import { isJsonContentType, mediaType, splitJsonMessages } from './json-messages.ts'
@@ -84,6 +84,13 @@ export interface StreamService {
    * returns; used by owners of derived streams (session events). Resolves with the stream's metadata afterwards.
    */
   update (path: string, change: (meta: StreamMeta | undefined) => StreamChange | undefined): Promise<StreamMeta | undefined>
+}
+
+/** Derivations an `update` retries when other nodes keep committing to the same stream first. */
+const MAX_UPDATE_ATTEMPTS = 5
+
+function isConcurrentWriter (error: unknown): boolean {
+  return isSessionError(error) && error.code === 'STREAM_CONFLICT' && error.details.concurrentWriter === true
 }
 
 /** Lock key of structural changes (creates, deletes): never a stream path, which is never empty. */
@@ -264,8 +271,16 @@ export function createStreamService (options: StreamServiceOptions): StreamServi
     },
 
     update: (path, change) => withLock(path, async () => {
-      const result = change(await load(path))
-      return result === undefined ? await load(path) : await commit(result)
+      for (let attempt = 1; ; attempt++) {
+        const result = change(await load(path))
+        if (result === undefined) return await load(path)
+        try {
+          return await commit(result)
+        } catch (error) {
+          // Another node committed to this stream first: derive again from what it stored.
+          if (attempt >= MAX_UPDATE_ATTEMPTS || !isConcurrentWriter(error)) throw error
+        }
+      }
     }),
   }
 }

@@ -68,7 +68,8 @@ export interface StreamStore {
   /**
    * Stores `meta` (replacing any earlier record of its path) and appends `messages` after the stream's stored
    * ones, in one transaction. `meta.messageCount` and `meta.byteCount` must already count the new messages.
-   * @throws SessionError PERSISTENCE_FAILED
+   * A store shared by several server nodes refuses a commit whose stream has changed since `meta` was derived.
+   * @throws SessionError PERSISTENCE_FAILED; STREAM_CONFLICT with `details.concurrentWriter` (derive again, retry)
    */
   commit (meta: StreamMeta, messages: readonly Uint8Array[]): Promise<void>
   /** Messages with index > afterIndex in order, at most `maxBytes` in total but at least one when any exists. */
