@@ -13,13 +13,16 @@ import { ROUTES } from '../shared/protocol/routes.ts'
 import { SessionError } from '../shared/errors/session-error.ts'
 import { toSecretKey, type AuthSecret } from './auth/auth-secret.ts'
 import { authorizeHttpRequest } from './auth/authorize-http-request.ts'
-import type { SecurityEventListener } from './auth/security-event.ts'
+import { toSafeListener, type SecurityEventListener } from './auth/security-event.ts'
 import { createAuthenticate } from './extensions/authenticate.ts'
 import { createDurableLog } from './extensions/durable-log.ts'
+import { createEnforceLimits } from './extensions/enforce-limits.ts'
 import { createGovernUpdates } from './extensions/govern-updates.ts'
 import { createRunLease } from './extensions/run-lease.ts'
 import { createSessionsApi } from './http/sessions-api.ts'
 import { sendError, sendJson } from './http/send-json.ts'
+import { createFrameGate } from './limits/frame-gate.ts'
+import { resolveSessionLimits, type SessionLimits } from './limits/session-limits.ts'
 import { createSqliteUpdateLog } from './persistence/sqlite-update-log.ts'
 import type { UpdateLog } from './persistence/update-log.ts'
 import { createHttpFallbackTransport } from './transports/http-fallback/http-fallback-transport.ts'
@@ -54,6 +57,12 @@ export interface SessionServerOptions {
    * against its role, the session routes need a bearer token. Without it the server is open.
    */
   readonly auth?: SessionServerAuthOptions
+  /**
+   * Abuse limits (PROTOCOL.md §9; defaults in DEFAULT_SESSION_LIMITS): update size, user text length (with auth
+   * only), per-connection rate. Violations close the connection with a coded error and are reported to
+   * `auth.onSecurityEvent`.
+   */
+  readonly limits?: Partial<SessionLimits>
 }
 
 /** Options of token enforcement. */
@@ -98,13 +107,15 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
   })
   const auth = options.auth
   if (auth !== undefined) toSecretKey(auth.secret) // fails start-up on a weak secret
-  const governance = auth === undefined ? [] : [createAuthenticate(auth), createGovernUpdates(auth.onSecurityEvent === undefined ? {} : { onSecurityEvent: auth.onSecurityEvent })]
+  const limits = resolveSessionLimits(options.limits)
+  const reportSecurityEvent = toSafeListener(auth?.onSecurityEvent)
+  const governance = auth === undefined ? [] : [createAuthenticate(auth), createGovernUpdates({ onSecurityEvent: reportSecurityEvent, maxUserTextChars: limits.maxUserTextChars })]
   const hocuspocus = new Hocuspocus({
     quiet: true,
     // Broadcast each update as it is applied: merging queued updates stalls under token floods (DESIGN.md).
     flushDelay: false,
     // Hocuspocus orders hooks by `priority` (extension-priority.ts): authenticate, governance, then the log.
-    extensions: [...governance, durableLog.extension, runLease.extension, ...(options.extensions ?? [])],
+    extensions: [createEnforceLimits({ limits, onSecurityEvent: reportSecurityEvent }), ...governance, durableLog.extension, runLease.extension, ...(options.extensions ?? [])],
   })
   const sessionsApi = createSessionsApi({ log: updateLog, hocuspocus, eraseSession: durableLog.eraseSession })
 
@@ -126,8 +137,9 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     throw new SessionError('ROUTE_NOT_FOUND', `no route for ${request.method ?? '?'} ${url.pathname}`)
   }
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES
-  const transport = attachWebSocketTransport({ httpServer, hocuspocus, maxFrameBytes })
-  const fallback = createHttpFallbackTransport({ hocuspocus, maxBodyBytes: maxFrameBytes, ...options.fallback })
+  const gateFor = (close: (error: SessionError) => void) => createFrameGate({ limits, close, onSecurityEvent: reportSecurityEvent })
+  const transport = attachWebSocketTransport({ httpServer, hocuspocus, maxFrameBytes, gateFor })
+  const fallback = createHttpFallbackTransport({ hocuspocus, maxBodyBytes: maxFrameBytes, gateFor, ...options.fallback })
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject)

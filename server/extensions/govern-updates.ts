@@ -16,6 +16,8 @@ import { createClientBindings, type ClientBindings } from '../governance/client-
 import { inspectUpdate } from '../governance/inspect-update.ts'
 import { rewriteAwarenessState } from '../governance/rewrite-awareness.ts'
 import { createScratchReplica, type ScratchReplica } from '../governance/scratch-replica.ts'
+import { findOverlongUserText, type OverlongUserText } from '../limits/find-overlong-user-text.ts'
+import { DEFAULT_SESSION_LIMITS } from '../limits/session-limits.ts'
 import { CloseError } from '../transports/close-error.ts'
 import { EXTENSION_PRIORITY } from './extension-priority.ts'
 
@@ -29,11 +31,14 @@ interface SessionGovernance {
 export interface GovernUpdatesOptions {
   /** Receives every rejection and clientID take-over. */
   readonly onSecurityEvent?: SecurityEventListener
+  /** Longest user message or steer text, in characters (default DEFAULT_SESSION_LIMITS.maxUserTextChars). */
+  readonly maxUserTextChars?: number
 }
 
 /** Creates the governance extension. */
 export function createGovernUpdates (options: GovernUpdatesOptions = {}): Extension {
   const report = toSafeListener(options.onSecurityEvent)
+  const maxUserTextChars = options.maxUserTextChars ?? DEFAULT_SESSION_LIMITS.maxUserTextChars
   const sessions = new Map<string, SessionGovernance>()
   /** Connections made read-only for the one message being deferred. */
   const deferred = new Set<Connection>()
@@ -89,7 +94,20 @@ export function createGovernUpdates (options: GovernUpdatesOptions = {}): Extens
         deferred.add(connection)
         return
       }
-      const tried = session.scratch.tryUpdate(payload)
+      const found: { overlong?: OverlongUserText } = {}
+      const tried = session.scratch.tryUpdate(payload, (doc) => {
+        const overlong = findOverlongUserText(doc, payload, maxUserTextChars)
+        if (overlong !== undefined) found.overlong = overlong
+        return overlong === undefined
+      })
+      const { overlong } = found
+      if (!tried.ok && overlong !== undefined) {
+        const error = new SessionError('TEXT_TOO_LONG', `${overlong.root} entry ${overlong.entryId} would hold ${overlong.chars} characters, over the limit of ${maxUserTextChars}`, {
+          details: { ...overlong, maxUserTextChars, sessionId: documentName },
+        })
+        report({ kind: 'limit-exceeded', sessionId: documentName, principalId: principal.id, error })
+        throw new CloseError(error)
+      }
       if (!tried.ok) {
         if (tried.problem === 'throws') throw refuse('MALFORMED', 'the update fails to apply', { cause: String(tried.cause) })
         if (tried.problem === 'misplaced') throw refuse('MALFORMED', 'the update places an item outside its neighbours')

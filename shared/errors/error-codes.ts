@@ -32,6 +32,12 @@ export const ERROR_CODES = {
   SESSION_DELETED: { httpStatus: 410, closeCode: 4410, retryable: false },
   TOKEN_EXPIRED: { httpStatus: 401, closeCode: 4401, retryable: false },
   CLIENT_ID_TAKEN_OVER: { httpStatus: 409, closeCode: 4409, retryable: false },
+  /** One Yjs update over the server's `maxUpdateBytes` (PROTOCOL.md §9.1). */
+  UPDATE_TOO_LARGE: { httpStatus: 413, closeCode: 4413, retryable: false },
+  /** A user message or steer text over the server's `maxUserTextChars` (PROTOCOL.md §9.1). */
+  TEXT_TOO_LONG: { httpStatus: 413, closeCode: 4413, retryable: false },
+  /** A connection sent frames or bytes faster than its rate limit (PROTOCOL.md §9.2); reconnecting is allowed. */
+  RATE_LIMITED: { httpStatus: 429, closeCode: 4429, retryable: true },
 } as const satisfies Record<string, ErrorCodeInfo>
 
 /** The union of known error codes. */
