@@ -107,7 +107,7 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
   })
   const auth = options.auth
   if (auth !== undefined) toSecretKey(auth.secret) // fails start-up on a weak secret
-  const limits = resolveSessionLimits(options.limits)
+  const limits = resolveSessionLimits(options.limits ?? {}, options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES)
   const reportSecurityEvent = toSafeListener(auth?.onSecurityEvent)
   const governance = auth === undefined ? [] : [createAuthenticate(auth), createGovernUpdates({ onSecurityEvent: reportSecurityEvent, maxUserTextChars: limits.maxUserTextChars })]
   const hocuspocus = new Hocuspocus({

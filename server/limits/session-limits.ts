@@ -34,15 +34,15 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   byteBurst: 16 * 1024 * 1024,
 }
 
-/** Fills in defaults and checks every limit is a positive number (a bad one fails start-up with a TypeError). */
-export function resolveSessionLimits (overrides: Partial<SessionLimits> = {}): SessionLimits {
-  const limits = { ...DEFAULT_SESSION_LIMITS, ...definedOnly(overrides) }
+/**
+ * Fills in defaults and checks every limit is a positive number and `byteBurst` admits one frame of
+ * `maxFrameBytes`; a bad value fails start-up with a TypeError.
+ */
+export function resolveSessionLimits (overrides: Partial<SessionLimits>, maxFrameBytes: number): SessionLimits {
+  const limits = { ...DEFAULT_SESSION_LIMITS, ...overrides }
   for (const [name, value] of Object.entries(limits)) {
     if (!(typeof value === 'number' && value > 0)) throw new TypeError(`limit ${name} must be a positive number, got ${String(value)}`)
   }
+  if (limits.byteBurst < maxFrameBytes) throw new TypeError(`limit byteBurst (${limits.byteBurst}) must be at least maxFrameBytes (${maxFrameBytes})`)
   return limits
-}
-
-function definedOnly (overrides: Partial<SessionLimits>): Partial<SessionLimits> {
-  return Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined))
 }
