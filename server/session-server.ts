@@ -14,9 +14,10 @@ import { ROUTES } from '../shared/protocol/routes.ts'
 import { SessionError } from '../shared/errors/session-error.ts'
 import { toSecretKey, type AuthSecret } from './auth/auth-secret.ts'
 import { authorizeHttpRequest } from './auth/authorize-http-request.ts'
-import type { SecurityEventListener } from './auth/security-event.ts'
+import { toSafeListener, type SecurityEventListener } from './auth/security-event.ts'
 import { createAuthenticate } from './extensions/authenticate.ts'
 import { createDurableLog } from './extensions/durable-log.ts'
+import { createEnforceLimits } from './extensions/enforce-limits.ts'
 import { createGovernUpdates } from './extensions/govern-updates.ts'
 import { createRunLease } from './extensions/run-lease.ts'
 import { createRedisScaleOut, type RedisScaleOutOptions } from './scale/redis-scale-out.ts'
@@ -24,6 +25,8 @@ import { createSessionsApi } from './http/sessions-api.ts'
 import { createAuditApi } from './http/audit-api.ts'
 import { createObservability } from './observe/create-observability.ts'
 import { sendError, sendJson } from './http/send-json.ts'
+import { createFrameGate } from './limits/frame-gate.ts'
+import { resolveSessionLimits, type SessionLimits } from './limits/session-limits.ts'
 import { createSqliteUpdateLog } from './persistence/sqlite-update-log.ts'
 import type { UpdateLog } from './persistence/update-log.ts'
 import { createHttpFallbackTransport } from './transports/http-fallback/http-fallback-transport.ts'
@@ -76,6 +79,12 @@ export interface SessionServerOptions {
    * `updateLog` shared by all nodes). Unset: a single node.
    */
   readonly redis?: RedisScaleOutOptions
+  /**
+   * Abuse limits (PROTOCOL.md §10; defaults in DEFAULT_SESSION_LIMITS): update size, user text length (with auth
+   * only), per-connection rate. Violations close the connection with a coded error and are reported to
+   * `auth.onSecurityEvent`.
+   */
+  readonly limits?: Partial<SessionLimits>
 }
 
 /** Options of token enforcement. */
@@ -131,10 +140,12 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
   })
   const auth = options.auth
   if (auth !== undefined) toSecretKey(auth.secret) // fails start-up on a weak secret
-  const onSecurityEvent = observe.observeSecurityEvents(auth?.onSecurityEvent)
+  const limits = resolveSessionLimits(options.limits ?? {}, options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES)
+  const onSecurityEvent = toSafeListener(observe.observeSecurityEvents(auth?.onSecurityEvent))
   const scaleOut = options.redis === undefined ? undefined : createRedisScaleOut(options.redis, reportError)
   const governance = auth === undefined ? [] : [createAuthenticate({ ...auth, onSecurityEvent }), createGovernUpdates({
     onSecurityEvent,
+    maxUserTextChars: limits.maxUserTextChars,
     ...(scaleOut === undefined ? {} : { claims: scaleOut.claims }),
   })]
   const streams = createSessionStreams({
@@ -148,6 +159,7 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     flushDelay: false,
     // Hocuspocus orders hooks by `priority` (extension-priority.ts): authenticate, governance, then the log.
     extensions: [
+      createEnforceLimits({ limits, onSecurityEvent }),
       ...governance, durableLog.extension, runLease.extension, ...(scaleOut === undefined ? [] : [scaleOut.extension]),
       streams.extension, ...observe.extensions, ...(options.extensions ?? []),
     ],
@@ -184,8 +196,9 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     throw new SessionError('ROUTE_NOT_FOUND', `no route for ${request.method ?? '?'} ${url.pathname}`)
   }
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES
-  const transport = attachWebSocketTransport({ httpServer, hocuspocus, maxFrameBytes })
-  const fallback = createHttpFallbackTransport({ hocuspocus, maxBodyBytes: maxFrameBytes, ...options.fallback })
+  const gateFor = (close: (error: SessionError) => void) => createFrameGate({ limits, close, onSecurityEvent })
+  const transport = attachWebSocketTransport({ httpServer, hocuspocus, maxFrameBytes, gateFor })
+  const fallback = createHttpFallbackTransport({ hocuspocus, maxBodyBytes: maxFrameBytes, gateFor, ...options.fallback })
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject)

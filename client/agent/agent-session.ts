@@ -14,7 +14,7 @@ import { decodeTokenClaims } from '../../shared/auth/token-claims.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import { findMessage, getSessionRoots, readMessage } from '../../shared/session/session-doc.ts'
 import type { MessageView } from '../../shared/session/session-schema.ts'
-import { createSessionClient, DEFAULT_WAIT_TIMEOUT_MS, type SessionClient } from '../core/session-client.ts'
+import { createSessionClient, DEFAULT_WAIT_TIMEOUT_MS, type SessionClient, type TokenProvider } from '../core/session-client.ts'
 import { insertedItems } from './inserted-items.ts'
 import { createReplyWriter, type ReplyStart, type ReplyWriter, type ReplyWriterOptions } from './reply-writer.ts'
 import { createSteerDispatcher, type SteerHandler } from './steer-dispatcher.ts'
@@ -27,7 +27,8 @@ export interface AgentSessionOptions extends ReplyWriterOptions {
   readonly sessionId: string
   /** Principal id of the agent; stored as `author` of its replies and `agent` of its runs. */
   readonly agentId: string
-  readonly token?: string
+  /** Bearer token, or a function returning a fresh one before each expiry and on reconnect (see SessionClientOptions). */
+  readonly token?: string | TokenProvider
   /** Longest wait for the first sync, in ms (default 10000). */
   readonly syncTimeoutMs?: number
   /** Wait before the first reconnect attempt, in ms (default 250). */
@@ -71,7 +72,8 @@ export interface AgentSession {
 
 /** Connects an agent to a session and resolves once it holds the session's state. */
 export async function createAgentSession (options: AgentSessionOptions): Promise<AgentSession> {
-  const tokenSubject = options.token === undefined ? undefined : decodeTokenClaims(options.token)?.sub
+  const firstToken = typeof options.token === 'function' ? await options.token() : options.token
+  const tokenSubject = firstToken === undefined ? undefined : decodeTokenClaims(firstToken)?.sub
   if (tokenSubject !== undefined && tokenSubject !== options.agentId) {
     // The server rejects writes whose author is not the token's principal (PROTOCOL.md §8.4): fail early instead.
     throw new SessionError('BAD_REQUEST', `agentId ${options.agentId} must equal the token's principal ${tokenSubject}`, { details: { agentId: options.agentId, sub: tokenSubject } })

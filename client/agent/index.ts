@@ -3,6 +3,7 @@
  */
 export { createAgentSession } from './agent-session.ts'
 export type { AgentSession, AgentSessionOptions, UserMessageHandler } from './agent-session.ts'
+export type { TokenProvider } from '../core/session-client.ts'
 export type { ReplyWriter, ReplyWriterOptions, ReplyEnd } from './reply-writer.ts'
 export type { ReplyPart } from './reply-part.ts'
 export { fromAiSdkStream } from './adapters/from-ai-sdk-stream.ts'

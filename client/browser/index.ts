@@ -6,5 +6,5 @@ export { createBrowserSessionClient, offlineDatabaseName } from './browser-sessi
 export type { BrowserSessionClient, BrowserSessionClientOptions } from './browser-session-client.ts'
 export { createSessionStore } from '../core/session-store.ts'
 export type { SessionStore, SessionSnapshot } from '../core/session-store.ts'
-export type { SessionClient, SessionClientEvents, PresenceMember } from '../core/session-client.ts'
+export type { SessionClient, SessionClientEvents, PresenceMember, TokenProvider } from '../core/session-client.ts'
 export type { ConnectionStatus } from '../core/connection-status.ts'

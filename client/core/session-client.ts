@@ -11,6 +11,7 @@
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider'
 import { ObservableV2 } from 'lib0/observable'
 import * as Y from 'yjs'
+import { decodeTokenClaims } from '../../shared/auth/token-claims.ts'
 import { isErrorCode } from '../../shared/errors/error-codes.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import { appendMessage, appendSteer, readMessages } from '../../shared/session/session-doc.ts'
@@ -23,6 +24,12 @@ import { createTransportChooser, type TransportChooserOptions, type TransportKin
 import { waitForCondition } from './wait-for-condition.ts'
 
 export type { PresenceMember, PresenceRole } from './presence.ts'
+
+/** Returns a fresh token for the same principal, role and session (e.g. from your auth backend). */
+export type TokenProvider = () => string | Promise<string>
+
+/** Fraction of a token's remaining lifetime after which a token provider is asked for the next one. */
+export const TOKEN_REFRESH_AT = 0.75
 
 /** A WebSocket class: the platform's global one, or `ws` in Node 20. */
 export type WebSocketConstructor = new (url: string) => unknown
@@ -38,8 +45,12 @@ export interface SessionClientOptions {
   readonly device?: string
   /** Role announced in presence (default `user`; the agent SDK announces `agent`). */
   readonly role?: PresenceRole
-  /** Bearer token sent to the server. */
-  readonly token?: string
+  /**
+   * Bearer token sent to the server, or a function returning a fresh one. A function is called on every connect and,
+   * while connected, again when three quarters of the current token's lifetime have passed; the new token is sent on
+   * the open connection (PROTOCOL.md §8.7), so a session outlives its tokens without reconnecting.
+   */
+  readonly token?: string | TokenProvider
   /** WebSocket implementation; defaults to the global `WebSocket`. */
   readonly WebSocket?: WebSocketConstructor
   /** Document to sync (e.g. one already filled from an offline store); a new one by default. */
@@ -133,7 +144,24 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
     minDelay: options.reconnectDelayMs ?? 250,
     maxDelay: 5_000,
   })
-  const provider = new HocuspocusProvider({ websocketProvider: socket, name: sessionId, document: doc, token: options.token ?? '' })
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined
+  const scheduleRefresh = (token: string): void => {
+    clearTimeout(refreshTimer)
+    const claims = decodeTokenClaims(token)
+    if (claims === undefined) return
+    refreshTimer = setTimeout(() => {
+      if (status !== 'closed' && status !== 'failed') void provider.sendToken()
+    }, Math.max(0, (claims.exp * 1000 - Date.now()) * TOKEN_REFRESH_AT))
+  }
+  const tokenProvider = options.token
+  const token = typeof tokenProvider === 'function'
+    ? async (): Promise<string> => {
+      const fresh = await tokenProvider()
+      scheduleRefresh(fresh)
+      return fresh
+    }
+    : tokenProvider ?? ''
+  const provider = new HocuspocusProvider({ websocketProvider: socket, name: sessionId, document: doc, token })
   provider.attach()
   const durability = createDurabilityTracker({ doc, documentName: () => provider.effectiveName, send: (frame) => { socket.send(frame) } })
   const awareness = provider.awareness
@@ -231,6 +259,7 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
     },
     destroy () {
       setStatus('closed')
+      clearTimeout(refreshTimer)
       doc.off('afterTransaction', emitChange)
       provider.destroy()
       socket.destroy()

@@ -8,6 +8,10 @@ import type { SessionError } from '../../shared/errors/session-error.ts'
 
 /** What happened. */
 export type SecurityEventKind = 'authentication-failed' | 'update-rejected' | 'awareness-rejected' | 'client-id-taken-over' | 'token-expired'
+  /** A limit of PROTOCOL.md §9 (update size, text length, rate); the error code says which. */
+  | 'limit-exceeded'
+  /** A token refresh (PROTOCOL.md §8.7) was refused. */
+  | 'token-refresh-rejected'
 
 /** One security event. */
 export interface SecurityEvent {

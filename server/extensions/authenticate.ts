@@ -3,13 +3,16 @@
  * checks its session scope and puts the principal into the connection context. A failure answers Hocuspocus'
  * permission-denied frame with the error code as reason and then closes the socket with that code's close code
  * (UNAUTHORIZED, TOKEN_EXPIRED, FORBIDDEN). Observers get a read-only connection. A connection is closed with
- * TOKEN_EXPIRED when its token expires.
+ * TOKEN_EXPIRED when its token expires, unless the client refreshed it first (PROTOCOL.md §8.7): a new Auth frame on
+ * the open connection whose token names the same principal, role and session moves the expiry; any other token
+ * closes the connection with its code (UNAUTHORIZED, TOKEN_EXPIRED, or FORBIDDEN for a different principal, role
+ * or session).
  */
-import type { Connection, Extension, connectedPayload, onAuthenticatePayload } from '@hocuspocus/server'
+import type { Connection, Extension, connectedPayload, onAuthenticatePayload, onTokenSyncPayload } from '@hocuspocus/server'
 import { scopeAllows } from '../../shared/auth/token-claims.ts'
 import { isSessionError, SessionError } from '../../shared/errors/session-error.ts'
 import type { AuthSecret } from '../auth/auth-secret.ts'
-import { principalOf, type PrincipalContext } from '../auth/connection-principal.ts'
+import { principalOf, type ConnectionPrincipal, type PrincipalContext } from '../auth/connection-principal.ts'
 import { toSafeListener, type SecurityEventListener } from '../auth/security-event.ts'
 import { verifyToken } from '../auth/verify-token.ts'
 import { CloseError } from '../transports/close-error.ts'
@@ -34,21 +37,40 @@ export function createAuthenticate (options: AuthenticateOptions): Extension {
   const report = toSafeListener(options.onSecurityEvent)
 
 
-  const watchExpiry = (connection: Connection, expiresAtMs: number): void => {
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const arm = (): void => {
-      const remaining = expiresAtMs - now()
-      if (remaining <= 0) {
-        const error = new SessionError('TOKEN_EXPIRED', 'token has expired', { details: { expiresAtMs } })
-        report({ kind: 'token-expired', sessionId: connection.document.name, ...principalIdOf(connection.context), error })
-        closeConnectionWith(connection, error)
-        return
-      }
-      timer = setTimeout(arm, Math.min(remaining, MAX_TIMER_MS))
-      timer.unref()
+  /** Expiry watch of each open connection; a token refresh moves it. */
+  const watches = new WeakMap<Connection, { expiresAtMs: number, timer?: ReturnType<typeof setTimeout> }>()
+  const arm = (connection: Connection): void => {
+    const watch = watches.get(connection)
+    if (watch === undefined) return
+    clearTimeout(watch.timer)
+    const remaining = watch.expiresAtMs - now()
+    if (remaining <= 0) {
+      const error = new SessionError('TOKEN_EXPIRED', 'token has expired', { details: { expiresAtMs: watch.expiresAtMs } })
+      report({ kind: 'token-expired', sessionId: connection.document.name, ...principalIdOf(connection.context), error })
+      closeConnectionWith(connection, error)
+      return
     }
-    arm()
-    connection.onClose(() => { clearTimeout(timer) })
+    watch.timer = setTimeout(() => { arm(connection) }, Math.min(remaining, MAX_TIMER_MS))
+    watch.timer.unref()
+  }
+  const watchExpiry = (connection: Connection, expiresAtMs: number): void => {
+    watches.set(connection, { expiresAtMs })
+    arm(connection)
+    connection.onClose(() => {
+      clearTimeout(watches.get(connection)?.timer)
+      watches.delete(connection)
+    })
+  }
+
+  /** Checks a refreshed token against the connection's principal; returns the principal with the new expiry. */
+  const refreshed = (token: string, current: ConnectionPrincipal): ConnectionPrincipal => {
+    const claims = verifyToken(token, { secret: options.secret, nowMs: now() })
+    if (claims.sub !== current.id || claims.role !== current.role || claims.session !== current.session) {
+      throw new SessionError('FORBIDDEN', 'a refreshed token must name the same principal, role and session', {
+        details: { principalId: current.id, role: current.role, session: current.session },
+      })
+    }
+    return { ...current, expiresAtMs: claims.exp * 1000 }
   }
 
   return {
@@ -72,6 +94,24 @@ export function createAuthenticate (options: AuthenticateOptions): Extension {
         if (closeTransport !== undefined) setImmediate(() => { closeTransport(sessionError.closeCode, sessionError.code) })
         throw new CloseError(sessionError)
       }
+    },
+    async onTokenSync ({ token, connection, context, documentName }: onTokenSyncPayload) {
+      const current = principalOf(connection.context)
+      if (current === undefined) return
+      let principal: ConnectionPrincipal
+      try {
+        principal = refreshed(token, current)
+      } catch (error) {
+        const sessionError = isSessionError(error) ? error : new SessionError('UNAUTHORIZED', 'token check failed', { cause: error })
+        report({ kind: 'token-refresh-rejected', sessionId: documentName, principalId: current.id, error: sessionError })
+        closeConnectionWith(connection, sessionError)
+        return
+      }
+      // Hocuspocus hands hooks a copy of the context after a token sync, so both the connection's and the hook's get it.
+      for (const holder of new Set([connection.context, context])) (holder as { principal: ConnectionPrincipal }).principal = principal
+      const watch = watches.get(connection)
+      if (watch !== undefined) watch.expiresAtMs = principal.expiresAtMs
+      arm(connection)
     },
     async connected ({ connection }: connectedPayload) {
       const principal = principalOf(connection.context)

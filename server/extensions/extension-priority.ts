@@ -9,6 +9,8 @@
 export const EXTENSION_PRIORITY = {
   /** Token check on connect. */
   AUTHENTICATE: 300,
+  /** Size limits (PROTOCOL.md §10.1): the cheapest check, before any update is decoded. */
+  ENFORCE_LIMITS: 250,
   /** Inspect every inbound update and awareness state before anything stores or applies it. */
   GOVERN_UPDATES: 200,
   /** Append to the log before the update is applied and acknowledged (Hocuspocus' default priority). */

@@ -18,6 +18,8 @@ import { inspectUpdate } from '../governance/inspect-update.ts'
 import { inspectedSummaries } from '../governance/inspected-summaries.ts'
 import { rewriteAwarenessState } from '../governance/rewrite-awareness.ts'
 import { createScratchReplica, type ScratchReplica } from '../governance/scratch-replica.ts'
+import { findOverlongUserText, type OverlongUserText } from '../limits/find-overlong-user-text.ts'
+import { DEFAULT_SESSION_LIMITS } from '../limits/session-limits.ts'
 import { CloseError } from '../transports/close-error.ts'
 import { EXTENSION_PRIORITY } from './extension-priority.ts'
 
@@ -34,11 +36,14 @@ export interface GovernUpdatesOptions {
   readonly onSecurityEvent?: SecurityEventListener
   /** Claims shared with other nodes (scale-out); without it bindings are per process. */
   readonly claims?: ClientIdClaims
+  /** Longest user message or steer text, in characters (default DEFAULT_SESSION_LIMITS.maxUserTextChars). */
+  readonly maxUserTextChars?: number
 }
 
 /** Creates the governance extension. */
 export function createGovernUpdates (options: GovernUpdatesOptions = {}): Extension {
   const report = toSafeListener(options.onSecurityEvent)
+  const maxUserTextChars = options.maxUserTextChars ?? DEFAULT_SESSION_LIMITS.maxUserTextChars
   const sessions = new Map<string, SessionGovernance>()
   /** Connections made read-only for the one message being deferred. */
   const deferred = new Set<Connection>()
@@ -105,7 +110,20 @@ export function createGovernUpdates (options: GovernUpdatesOptions = {}): Extens
         deferred.add(connection)
         return
       }
-      const tried = session.scratch.tryUpdate(payload)
+      const found: { overlong?: OverlongUserText } = {}
+      const tried = session.scratch.tryUpdate(payload, (doc) => {
+        const overlong = findOverlongUserText(doc, payload, maxUserTextChars)
+        if (overlong !== undefined) found.overlong = overlong
+        return overlong === undefined
+      })
+      const { overlong } = found
+      if (!tried.ok && overlong !== undefined) {
+        const error = new SessionError('TEXT_TOO_LONG', `${overlong.root} entry ${overlong.entryId} would hold ${overlong.chars} characters, over the limit of ${maxUserTextChars}`, {
+          details: { ...overlong, maxUserTextChars, sessionId: documentName },
+        })
+        report({ kind: 'limit-exceeded', sessionId: documentName, principalId: principal.id, error })
+        throw new CloseError(error)
+      }
       if (!tried.ok) {
         if (tried.problem === 'throws') throw refuse('MALFORMED', 'the update fails to apply', { cause: String(tried.cause) })
         if (tried.problem === 'misplaced') throw refuse('MALFORMED', 'the update places an item outside its neighbours')

@@ -13,7 +13,7 @@ import * as Y from 'yjs'
 /** Outcome of trying an update. */
 export type ScratchResult =
   | { readonly ok: true }
-  | { readonly ok: false, readonly problem: 'throws' | 'pending' | 'misplaced', readonly cause?: unknown }
+  | { readonly ok: false, readonly problem: 'throws' | 'pending' | 'misplaced' | 'refused', readonly cause?: unknown }
 
 /**
  * Most list steps spent per update checking that new items sit between their origins. Honest items find their
@@ -23,8 +23,11 @@ export const MAX_ORDER_CHECK_STEPS = 100_000
 
 /** The scratch copy of one live document. */
 export interface ScratchReplica {
-  /** Applies `update` to the copy and reports whether it applied cleanly and completely. */
-  tryUpdate (update: Uint8Array): ScratchResult
+  /**
+   * Applies `update` to the copy and reports whether it applied cleanly and completely, and whether `accept` (given
+   * the copy holding the update) agrees; otherwise the copy is rebuilt without it (`refused`).
+   */
+  tryUpdate (update: Uint8Array, accept?: (doc: Y.Doc) => boolean): ScratchResult
   /** Stops following the live document. */
   destroy (): void
 }
@@ -52,7 +55,7 @@ export function createScratchReplica (live: Y.Doc): ScratchReplica {
   live.on('update', follow)
 
   return {
-    tryUpdate (update) {
+    tryUpdate (update, accept) {
       copy ??= build()
       try {
         Y.applyUpdate(copy, update)
@@ -67,6 +70,10 @@ export function createScratchReplica (live: Y.Doc): ScratchReplica {
       if (!newItemsBetweenOrigins(copy, update)) {
         discard()
         return { ok: false, problem: 'misplaced' }
+      }
+      if (accept !== undefined && !accept(copy)) {
+        discard()
+        return { ok: false, problem: 'refused' }
       }
       return { ok: true }
     },

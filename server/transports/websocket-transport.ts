@@ -10,6 +10,8 @@ import { FALLBACK_ROUTES, WEBSOCKET_PROBE_FRAME } from '../../shared/protocol/ht
 import { ROUTES } from '../../shared/protocol/routes.ts'
 import { toFetchRequest } from './to-fetch-request.ts'
 import type { TransportContext } from './transport-context.ts'
+import type { FrameGate } from '../limits/frame-gate.ts'
+import type { SessionError } from '../../shared/errors/session-error.ts'
 
 /** Options of {@link attachWebSocketTransport}. */
 export interface WebSocketTransportOptions {
@@ -17,6 +19,8 @@ export interface WebSocketTransportOptions {
   readonly hocuspocus: Hocuspocus
   /** Largest inbound frame in bytes; larger frames close the socket with 1009. */
   readonly maxFrameBytes: number
+  /** Creates the rate-limit gate of a new connection (PROTOCOL.md §10.2); every frame passes without one. */
+  readonly gateFor?: (close: (error: SessionError) => void) => FrameGate
 }
 
 /** The running transport. */
@@ -46,7 +50,15 @@ export function attachWebSocketTransport (options: WebSocketTransportOptions): W
     wss.handleUpgrade(request, socket, head, (ws) => {
       const context: TransportContext = { closeTransport: (code, reason) => { ws.close(code, reason) }, transport: 'websocket' }
       const connection = hocuspocus.handleConnection(ws, toFetchRequest(request, url), context)
-      ws.on('message', (data: RawData) => { connection.handleMessage(toBytes(data)) })
+      const admit = options.gateFor?.((error) => {
+        // Closed for Hocuspocus at once, so the frames it still has queued are dropped (enforce-limits.ts).
+        connection.handleClose({ code: error.closeCode, reason: error.code })
+        ws.close(error.closeCode, error.code)
+      })
+      ws.on('message', (data: RawData) => {
+        const frame = toBytes(data)
+        if (admit === undefined || admit(frame)) connection.handleMessage(frame)
+      })
       ws.on('close', (code: number, reason: Buffer) => { connection.handleClose({ code, reason: reason.toString() }) })
       ws.on('error', () => { ws.terminate() }) // reason: the close event that follows reports it to Hocuspocus
     })

@@ -39,6 +39,12 @@ export const ERROR_CODES = {
   PRODUCER_FENCED: { httpStatus: 403, closeCode: 4403, retryable: false },
   PRODUCER_SEQ_GAP: { httpStatus: 409, closeCode: 4409, retryable: true },
   STREAM_GONE: { httpStatus: 410, closeCode: 4410, retryable: false },
+  /** One Yjs update over the server's `maxUpdateBytes` (PROTOCOL.md §10.1). */
+  UPDATE_TOO_LARGE: { httpStatus: 413, closeCode: 4413, retryable: false },
+  /** A user message or steer text over the server's `maxUserTextChars` (PROTOCOL.md §10.1). */
+  TEXT_TOO_LONG: { httpStatus: 413, closeCode: 4413, retryable: false },
+  /** A connection sent frames or bytes faster than its rate limit (PROTOCOL.md §10.2); reconnecting is allowed. */
+  RATE_LIMITED: { httpStatus: 429, closeCode: 4429, retryable: true },
 } as const satisfies Record<string, ErrorCodeInfo>
 
 /** The union of known error codes. */

@@ -17,6 +17,7 @@ import { readBody } from '../../http/read-body.ts'
 import { sendJson } from '../../http/send-json.ts'
 import { toFetchRequest } from '../to-fetch-request.ts'
 import type { TransportContext } from '../transport-context.ts'
+import type { FrameGate } from '../../limits/frame-gate.ts'
 import { createFallbackConnection, type FallbackConnection, type OutboxFrame } from './fallback-connection.ts'
 
 /** Options of {@link createHttpFallbackTransport}. */
@@ -27,6 +28,8 @@ export interface HttpFallbackTransportOptions {
   readonly heartbeatMs?: number
   readonly pollWaitMs?: number
   readonly idleTimeoutMs?: number
+  /** Creates the rate-limit gate of a new connection (PROTOCOL.md §10.2); every frame passes without one. */
+  readonly gateFor?: (close: (error: SessionError) => void) => FrameGate
 }
 
 /** The running transport. */
@@ -50,6 +53,7 @@ interface Entry {
   readonly hocuspocusConnection: { handleMessage (data: Uint8Array): void }
   /** Closes the connection and tells Hocuspocus, as a real socket's close event would. */
   readonly close: (code: number, reason: string) => void
+  readonly admit: FrameGate
   lastActivity: number
 }
 
@@ -90,7 +94,8 @@ export function createHttpFallbackTransport (options: HttpFallbackTransportOptio
       close,
     }, toFetchRequest(request, url), { closeTransport: close, transport: 'http-fallback' } satisfies TransportContext)
     handleClose = (event) => { hocuspocusConnection.handleClose(event) }
-    const entry: Entry = { connection, hocuspocusConnection, close, mode: 'sse', lastActivity: Date.now() }
+    const admit = options.gateFor?.((error) => { close(error.closeCode, error.code) }) ?? (() => true)
+    const entry: Entry = { connection, hocuspocusConnection, close, admit, mode: 'sse', lastActivity: Date.now() }
     entries.set(id, entry)
     return entry
   }
@@ -157,7 +162,9 @@ export function createHttpFallbackTransport (options: HttpFallbackTransportOptio
     if (fresh === undefined) {
       throw new SessionError('SEQUENCE_GAP', `expected upstream seq ${entry.connection.upstreamSeq + 1}, got ${seq}`, { details: { expected: entry.connection.upstreamSeq + 1 } })
     }
-    for (const frame of fresh) entry.hocuspocusConnection.handleMessage(frame)
+    for (const frame of fresh) {
+      if (entry.admit(frame)) entry.hocuspocusConnection.handleMessage(frame)
+    }
     sendJson(response, 200, { upstreamSeq: entry.connection.upstreamSeq })
   }
 

@@ -1,0 +1,32 @@
+/**
+ * `npm run fuzz -- --frames 1000000 [--seed N] [--connections K]`: the live-server frame fuzz on a fresh SQLite
+ * file (e2e/fuzz/run-frame-fuzz.ts). Prints progress every 50 000 frames, then the summary line
+ * `frames=… rejected=… accepted=… crashes=0 hangs=0 divergent=0 …`, and exits non-zero on any crash, hang or
+ * divergence.
+ */
+import { parseArgs } from 'node:util'
+import { createSessionServer } from '../../server/session-server.ts'
+import { createTestStore } from '../testing/test-store.ts'
+import { formatFrameFuzz, runFrameFuzz } from './run-frame-fuzz.ts'
+
+const { values } = parseArgs({ options: { frames: { type: 'string', default: '1000000' }, seed: { type: 'string' }, connections: { type: 'string' } } })
+const seed = values.seed === undefined ? Date.now() % 1_000_000 : Number(values.seed)
+const store = createTestStore('sqlite')
+console.error(`fuzz: ${values.frames} frames, seed ${seed}, store ${store.location}`)
+try {
+  const result = await runFrameFuzz({
+    frames: Number(values.frames),
+    seed,
+    secret: 'lifeline-fuzz-secret-0123456789abcdef',
+    sessionId: 'fuzz-session',
+    startServer: async (options) => createSessionServer({ ...options, port: 0, updateLog: await store.open() }),
+    ...(values.connections === undefined ? {} : { connections: Number(values.connections) }),
+    log: (line) => { process.stderr.write(`${line}\n`) },
+  })
+  console.log(formatFrameFuzz(result))
+  console.log(`by kind ${JSON.stringify(result.byKind)}; closes ${JSON.stringify(result.closeReasons)}`)
+  process.exitCode = result.crashes === 0 && result.hangs === 0 && result.divergent === 0 && result.reloadIdentical ? 0 : 1
+} finally {
+  await store.remove()
+}
+process.exit() // reason: closed sockets may keep the event loop alive briefly

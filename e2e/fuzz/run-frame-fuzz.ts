@@ -1,0 +1,323 @@
+/**
+ * The live-server frame fuzz (`npm run fuzz`, e2e/node/frame-fuzz.test.ts): several connections in several roles
+ * send real, mutated and random frames to a real server over real WebSockets. Periodically, and at the end, all
+ * fuzz connections pause and the run checks that the server still answers its health route, that a legitimate
+ * client can still write durably, and that the live session equals a replay of its stored log (nothing partially
+ * applied). At the end the server is restarted on the same store and the session must reload identically.
+ */
+import * as encoding from 'lib0/encoding'
+import * as Y from 'yjs'
+import { NodeWebSocket } from '../../client/agent/node-websocket.ts'
+import { createSessionClient, type SessionClient } from '../../client/core/session-client.ts'
+import { MESSAGE_TYPE, SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
+import { createSeededRandom, type SeededRandom } from '../../shared/testing/seeded-random.ts'
+import { createTokenClaims, signToken } from '../../server/auth/sign-token.ts'
+import type { SessionServer, SessionServerOptions } from '../../server/session-server.ts'
+import { captureFrameCorpus, FUZZ_USER_ID, type FuzzTokens } from './frame-corpus.ts'
+import { openFuzzSocket, type FuzzSocket } from './fuzz-socket.ts'
+import { freshUserUpdateFrame, nextFuzzFrame, type FuzzFrameKind } from './next-fuzz-frame.ts'
+import { liveFingerprint, sameFingerprint, storedFingerprint, type SessionFingerprint } from './session-fingerprint.ts'
+
+/** Options of {@link runFrameFuzz}. */
+export interface FrameFuzzOptions {
+  readonly frames: number
+  readonly seed: number
+  /** HMAC secret the server is started with (the fuzz signs its tokens with it). */
+  readonly secret: string
+  /** Starts a server on the fuzz store with these options; called again to restart on the same store. */
+  readonly startServer: (options: SessionServerOptions) => Promise<SessionServer>
+  readonly sessionId: string
+  /** Concurrent fuzz connections (default 6: user, agent, observer, user, agent, unauthenticated). */
+  readonly connections?: number
+  /** Frames sent between two probes of one connection (default 16). */
+  readonly batch?: number
+  /** Frames between two integrity checks (default frames / 10, at least 1000). */
+  readonly checkEvery?: number
+  /** Frames between two progress lines (default 50 000). */
+  readonly progressEvery?: number
+  /** Longest wait for any answer before it counts as a hang, in ms (default 15000). */
+  readonly hangTimeoutMs?: number
+  readonly log?: (line: string) => void
+}
+
+/** What a fuzz run found. */
+export interface FrameFuzzResult {
+  readonly frames: number
+  /** Connections the server ended (a close message or a socket close with a reason). */
+  readonly rejected: number
+  /** Updates the server acknowledged (SyncStatus true) on fuzz connections. */
+  readonly accepted: number
+  /** Uncaught exceptions and unhandled rejections in the process, and errors the server reported. */
+  readonly crashes: number
+  /** Checks or probes not answered within the hang timeout. */
+  readonly hangs: number
+  /** Integrity checks where the live session differed from its log, plus a reload that differed. */
+  readonly divergent: number
+  readonly checks: number
+  readonly reloadIdentical: boolean
+  readonly seconds: number
+  readonly byKind: Readonly<Record<FuzzFrameKind, number>>
+  readonly closeReasons: Readonly<Record<string, number>>
+}
+
+type Role = 'user' | 'agent' | 'observer' | 'none'
+const ROLES: readonly Role[] = ['user', 'agent', 'observer', 'user', 'agent', 'none']
+/** Largest frame the fuzz server accepts: small, so oversized frames cost little to send. */
+const FUZZ_MAX_FRAME_BYTES = 64 * 1024
+
+/** Runs the fuzz and returns its counts; never throws for what the server does. */
+export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuzzResult> {
+  const log = options.log ?? (() => undefined)
+  const batch = options.batch ?? 16
+  const hangTimeoutMs = options.hangTimeoutMs ?? 15_000
+  const checkEvery = options.checkEvery ?? Math.max(1_000, Math.floor(options.frames / 10))
+  const progressEvery = options.progressEvery ?? 50_000
+  const { sessionId } = options
+  const token = (sub: string, role: 'user' | 'agent' | 'observer', session = sessionId, ttlSeconds = 24 * 3600): string =>
+    signToken(createTokenClaims({ sub, role, session, ttlSeconds }), options.secret)
+  const tokens: FuzzTokens = {
+    user: token('fuzz-user', 'user'), agent: token('fuzz-agent', 'agent'), observer: token('fuzz-observer', 'observer'),
+    otherSession: token('fuzz-user', 'user', 'another-session'),
+    expired: signToken({ ...createTokenClaims({ sub: 'fuzz-user', role: 'user', session: sessionId }), exp: 1 }, options.secret),
+  }
+  const counts = { sent: 0, rejected: 0, accepted: 0, crashes: 0, hangs: 0, divergent: 0, checks: 0 }
+  const byKind: Record<FuzzFrameKind, number> = { replayed: 0, mutated: 0, random: 0, structured: 0, fresh: 0, 'fresh-mutated': 0 }
+  const closeReasons: Record<string, number> = {}
+  const onCrash = (error: unknown): void => {
+    counts.crashes++
+    log(`CRASH: ${String(error)}`)
+  }
+  process.on('uncaughtException', onCrash)
+  process.on('unhandledRejection', onCrash)
+  // Hocuspocus prints every refused frame with console.error; at fuzz rates that is the bottleneck, so count them.
+  const consoleError = console.error
+  let serverLogLines = 0
+  console.error = () => { serverLogLines++ }
+  const serverOptions: SessionServerOptions = {
+    auth: { secret: options.secret },
+    maxFrameBytes: FUZZ_MAX_FRAME_BYTES,
+    // Rate limits are tested in e2e/node/limits.test.ts; here they would stop most frames before the parsers.
+    limits: { framesPerSecond: 1e9, frameBurst: 1e9, bytesPerSecond: 1e12, byteBurst: 1e12 },
+    onError: onCrash,
+  }
+  const started = performance.now()
+  let server = await options.startServer(serverOptions)
+  const legitToken = token('legit-user', 'user')
+  const connectLegit = (): SessionClient => createSessionClient({ url: server.websocketUrl, sessionId, principalId: 'legit-user', token: legitToken, WebSocket: NodeWebSocket, transport: false })
+  let legit: SessionClient | undefined
+  try {
+    const corpus = await captureFrameCorpus({ websocketUrl: server.websocketUrl, sessionId, tokens })
+    log(`corpus: ${corpus.length} captured and crafted frames; seed ${options.seed}`)
+    legit = connectLegit()
+    await legit.waitForSynced(hangTimeoutMs)
+
+    let pause: Promise<void> | undefined
+    let parked = 0
+    const parkListeners = new Set<() => void>()
+    const tellParked = (): void => { for (const listener of [...parkListeners]) listener() }
+    let nextCheck = checkEvery
+    let nextProgress = progressEvery
+    let lastProgress = { at: performance.now(), sent: 0 }
+
+    const worker = async (index: number): Promise<void> => {
+      const random = createSeededRandom(options.seed * 31 + index)
+      const role = ROLES[index % ROLES.length] as Role
+      while (counts.sent < options.frames) {
+        if (pause !== undefined) {
+          parked++
+          tellParked()
+          await pause
+          parked--
+          continue
+        }
+        const socket = await openFuzzSocket(server.websocketUrl, hangTimeoutMs)
+        if (socket === undefined) {
+          counts.hangs++
+          log(`HANG: connection ${index} could not open a socket`)
+          continue
+        }
+        await fuzzConnection(socket, role, random)
+        await socket.close()
+        if (socket.closedBy !== undefined && socket.closedBy !== 'close 1005' && socket.closedBy !== 'close 1006') {
+          counts.rejected++
+          closeReasons[socket.closedBy] = (closeReasons[socket.closedBy] ?? 0) + 1
+        }
+        counts.accepted += socket.acknowledged
+      }
+      parked++ // finished workers count as parked for the final check
+      tellParked()
+    }
+
+    const fuzzConnection = async (socket: FuzzSocket, role: Role, random: SeededRandom): Promise<void> => {
+      if (role !== 'none') {
+        socket.send(authFrame(role === 'user' ? tokens.user : role === 'agent' ? tokens.agent : tokens.observer, sessionId))
+        if (!await socket.until(() => socket.authenticated || socket.denied, hangTimeoutMs)) {
+          if (socket.closedBy === undefined) {
+            counts.hangs++
+            log(`HANG: no answer to ${role} authentication`)
+          }
+          return
+        }
+        if (socket.denied) return
+        // Learn the session's state first: user connections build fresh updates on it.
+        socket.send(probeFrame(sessionId))
+        await socket.until(() => socket.syncAnswers > 0, hangTimeoutMs)
+      }
+      // A connection lives for a few batches, then makes way for a fresh one.
+      for (let round = random.int(1, 8); round > 0 && counts.sent < options.frames && pause === undefined; round--) {
+        for (let index = 0; index < batch; index++) {
+          const { kind, frame } = counts.sent > 0 && counts.sent % 20_000 === 0
+            ? { kind: 'structured' as const, frame: new Uint8Array(FUZZ_MAX_FRAME_BYTES + 1) }
+            : nextFuzzFrame(random, corpus, sessionId, role === 'user' && socket.lastState !== undefined
+              ? () => freshUserUpdateFrame(random, socket.lastState as Uint8Array, sessionId, FUZZ_USER_ID)
+              : undefined)
+          socket.send(frame)
+          byKind[kind]++
+          counts.sent++
+          if (counts.sent >= nextProgress) {
+            nextProgress += progressEvery
+            const now = performance.now()
+            log(`frames=${counts.sent} rate=${Math.round((counts.sent - lastProgress.sent) / ((now - lastProgress.at) / 1000))}/s rejected=${counts.rejected} accepted=${counts.accepted} crashes=${counts.crashes} hangs=${counts.hangs} divergent=${counts.divergent}`)
+            lastProgress = { at: now, sent: counts.sent }
+          }
+          if (counts.sent >= nextCheck && pause === undefined) {
+            nextCheck += checkEvery
+            void checkpoint()
+          }
+        }
+        if (role === 'none' || socket.closedBy !== undefined) return
+        // Probe: an authenticated connection must answer a sync step 1 (or end the connection) in time.
+        const answers = socket.syncAnswers
+        socket.send(probeFrame(sessionId))
+        if (!await socket.until(() => socket.syncAnswers > answers || socket.closedBy !== undefined, hangTimeoutMs)) {
+          counts.hangs++
+          log(`HANG: ${role} connection did not answer a probe within ${hangTimeoutMs} ms`)
+          return
+        }
+        if (socket.closedBy !== undefined) return
+      }
+    }
+
+    let checking: Promise<void> = Promise.resolve()
+    const checkpoint = (): Promise<void> => {
+      let release = (): void => undefined
+      pause = new Promise<void>((resolve) => { release = resolve })
+      checking = (async () => {
+        await waitUntil(parkListeners, () => parked === workerCount, hangTimeoutMs * 2)
+        await checkServer()
+        pause = undefined
+        release()
+      })()
+      return checking
+    }
+
+    const checkServer = async (): Promise<void> => {
+      counts.checks++
+      const health = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(hangTimeoutMs) }).then((response) => response.ok, () => false)
+      if (!health) {
+        counts.hangs++
+        log('HANG: /healthz did not answer')
+      }
+      if (legit === undefined || legit.status === 'failed' || legit.status === 'closed') {
+        log(`legit client was ${legit?.status ?? 'missing'}; reconnecting`)
+        legit?.destroy()
+        legit = connectLegit()
+      }
+      try {
+        await legit.waitForSynced(hangTimeoutMs)
+        legit.sendMessage(`check ${counts.checks} at ${counts.sent} frames`)
+        await legit.waitUntilDurable(hangTimeoutMs)
+      } catch (error) {
+        counts.hangs++
+        log(`HANG: the legitimate client could not write durably: ${String(error)}`)
+      }
+      if (!await liveMatchesLog()) {
+        counts.divergent++
+        log(`DIVERGENT: the live session differs from its log after ${counts.sent} frames`)
+      }
+    }
+
+    const liveMatchesLog = async (): Promise<boolean> => {
+      // An append may still be in flight for a frame sent just before the pause: give it time to land.
+      const deadline = performance.now() + hangTimeoutMs
+      for (;;) {
+        const live = liveFingerprint(server, sessionId)
+        if (live !== undefined && sameFingerprint(live, await storedFingerprint(server, sessionId))) return true
+        if (performance.now() > deadline) return false
+        await new Promise((resolve) => setTimeout(resolve, 50)) // reason: polls a condition, bounded by the deadline
+      }
+    }
+
+    const workerCount = options.connections ?? ROLES.length
+    await Promise.all(Array.from({ length: workerCount }, (_, index) => worker(index)))
+    await checking
+    await checkServer()
+
+    // Restart on the same store: the session must reload exactly as it was.
+    const before = liveFingerprint(server, sessionId) as SessionFingerprint
+    legit.destroy()
+    legit = undefined
+    await server.close()
+    server = await options.startServer(serverOptions)
+    const reloaded = await storedFingerprint(server, sessionId)
+    legit = connectLegit()
+    await legit.waitForSynced(hangTimeoutMs)
+    const served = liveFingerprint(server, sessionId)
+    const reloadIdentical = sameFingerprint(before, reloaded) && served !== undefined && sameFingerprint(before, served)
+    if (!reloadIdentical) counts.divergent++
+    log(`hocuspocus logged ${serverLogLines} refusals`)
+    return {
+      frames: counts.sent, rejected: counts.rejected, accepted: counts.accepted, crashes: counts.crashes, hangs: counts.hangs,
+      divergent: counts.divergent, checks: counts.checks, reloadIdentical, seconds: (performance.now() - started) / 1000, byKind, closeReasons,
+    }
+  } finally {
+    legit?.destroy()
+    await server.close()
+    console.error = consoleError
+    process.off('uncaughtException', onCrash)
+    process.off('unhandledRejection', onCrash)
+  }
+}
+
+/** The summary line of a run. */
+export function formatFrameFuzz (result: FrameFuzzResult): string {
+  return `frames=${result.frames} rejected=${result.rejected} accepted=${result.accepted} crashes=${result.crashes} hangs=${result.hangs} divergent=${result.divergent} ` +
+    `checks=${result.checks} reload=${result.reloadIdentical ? 'identical' : 'DIFFERENT'} seconds=${result.seconds.toFixed(1)} rate=${Math.round(result.frames / result.seconds)}/s`
+}
+
+/** Resolves once `predicate` holds (re-checked whenever a listener fires), or after `timeoutMs`. */
+function waitUntil (listeners: Set<() => void>, predicate: () => boolean, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (!predicate()) return
+      listeners.delete(check)
+      clearTimeout(timer)
+      resolve()
+    }
+    const timer = setTimeout(() => { listeners.delete(check); resolve() }, timeoutMs)
+    listeners.add(check)
+    check()
+  })
+}
+
+function authFrame (token: string, sessionId: string): Uint8Array {
+  const encoder = frameEncoder(sessionId, MESSAGE_TYPE.AUTH)
+  encoding.writeVarUint(encoder, 0) // a token
+  encoding.writeVarString(encoder, token)
+  return encoding.toUint8Array(encoder)
+}
+
+/** Sync step 1 with an empty state vector: the server answers with a step 2. */
+function probeFrame (sessionId: string): Uint8Array {
+  const encoder = frameEncoder(sessionId, MESSAGE_TYPE.SYNC)
+  encoding.writeVarUint(encoder, SYNC_MESSAGE_TYPE.STEP1)
+  encoding.writeVarUint8Array(encoder, Y.encodeStateVector(new Y.Doc()))
+  return encoding.toUint8Array(encoder)
+}
+
+function frameEncoder (sessionId: string, type: number): encoding.Encoder {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarString(encoder, sessionId)
+  encoding.writeVarUint(encoder, type)
+  return encoder
+}

@@ -1,0 +1,45 @@
+/**
+ * Limits extension (PROTOCOL.md §10.1): refuses a sync step 2 / update frame whose Yjs update is larger than
+ * `maxUpdateBytes` before anything decodes, stores or applies it, closing the connection with UPDATE_TOO_LARGE.
+ * It runs with and without auth; the text-length limit needs the scratch replica and lives in govern-updates.
+ * It also drops the frames a closed connection still has queued in Hocuspocus (which keeps processing them after
+ * a close): a connection closed for RATE_LIMITED must not go on writing, under a clientID its successor has taken.
+ */
+import type { Extension, beforeHandleMessagePayload, beforeSyncPayload } from '@hocuspocus/server'
+import { SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
+import { SessionError } from '../../shared/errors/session-error.ts'
+import { principalOf } from '../auth/connection-principal.ts'
+import type { SecurityEventListener } from '../auth/security-event.ts'
+import type { SessionLimits } from '../limits/session-limits.ts'
+import { CloseError } from '../transports/close-error.ts'
+import { EXTENSION_PRIORITY } from './extension-priority.ts'
+
+/** Options of {@link createEnforceLimits}. */
+export interface EnforceLimitsOptions {
+  readonly limits: Pick<SessionLimits, 'maxUpdateBytes'>
+  /** Receives each violation (must not throw). */
+  readonly onSecurityEvent: SecurityEventListener
+}
+
+/** Creates the extension. */
+export function createEnforceLimits (options: EnforceLimitsOptions): Extension {
+  const { maxUpdateBytes } = options.limits
+  return {
+    extensionName: 'lifeline-enforce-limits',
+    priority: EXTENSION_PRIORITY.ENFORCE_LIMITS,
+    async beforeHandleMessage ({ connection, document }: beforeHandleMessagePayload) {
+      // Throwing empties the connection's queue; nothing of these frames was acknowledged, the client re-sends them.
+      if (!document.hasConnection(connection)) throw new CloseError(new SessionError('CONNECTION_CLOSED', 'frames queued by a closed connection are dropped'))
+    },
+    async beforeSync ({ type, payload, documentName, context }: beforeSyncPayload) {
+      if (type !== SYNC_MESSAGE_TYPE.STEP2 && type !== SYNC_MESSAGE_TYPE.UPDATE) return
+      if (payload.byteLength <= maxUpdateBytes) return
+      const error = new SessionError('UPDATE_TOO_LARGE', `an update of ${payload.byteLength} bytes is over the limit of ${maxUpdateBytes}`, {
+        details: { bytes: payload.byteLength, maxUpdateBytes, sessionId: documentName },
+      })
+      const principal = principalOf(context)
+      options.onSecurityEvent({ kind: 'limit-exceeded', sessionId: documentName, ...(principal === undefined ? {} : { principalId: principal.id }), error })
+      throw new CloseError(error)
+    },
+  }
+}
