@@ -1,0 +1,66 @@
+/**
+ * The benchmark suite (`npm run bench`): every scenario for every system side by side in one run — raw `ws`
+ * relay (the limit), stock Hocuspocus (default configuration), the Durable Streams reference server and Lifeline —
+ * printing one table of absolute figures and Lifeline ÷ peer ratios on stdout (progress on stderr) and writing
+ * the results to bench/results/latest.json.
+ *
+ * Options: `--quick` (small sizes, a smoke test), `--only <scenario>` (repeatable or comma-separated),
+ * `--systems <a,b>` (a subset of raw, hocuspocus, durable-streams, lifeline).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, totalmem } from 'node:os'
+import { parseArgs } from 'node:util'
+import { formatBenchTable } from './format-bench-table.ts'
+import type { BenchRow, BenchScenario } from './scenarios/bench-scenario.ts'
+import { BENCH_SCENARIOS } from './scenarios/bench-scenarios.ts'
+import { SYSTEM_NAMES, type SystemName } from './systems/bench-system.ts'
+
+const RESULTS_DIR = new URL('./results/', import.meta.url)
+
+function parseOptions (): { quick: boolean, scenarios: BenchScenario[], systems: SystemName[] } {
+  const { values } = parseArgs({
+    options: { quick: { type: 'boolean', default: false }, only: { type: 'string', multiple: true }, systems: { type: 'string' } },
+  })
+  const names = (values.only ?? []).flatMap((value) => value.split(','))
+  for (const name of names) {
+    if (!BENCH_SCENARIOS.some((scenario) => scenario.name === name)) {
+      throw new Error(`unknown scenario ${name}; one of ${BENCH_SCENARIOS.map((scenario) => scenario.name).join(', ')}`)
+    }
+  }
+  const systems = values.systems === undefined ? [...SYSTEM_NAMES] : values.systems.split(',')
+  for (const system of systems) if (!SYSTEM_NAMES.includes(system as SystemName)) throw new Error(`unknown system ${system}`)
+  return {
+    quick: values.quick,
+    scenarios: names.length === 0 ? [...BENCH_SCENARIOS] : BENCH_SCENARIOS.filter((scenario) => names.includes(scenario.name)),
+    systems: SYSTEM_NAMES.filter((system) => systems.includes(system)),
+  }
+}
+
+function machine (): string {
+  const cpu = cpus()
+  return `${new Date().toISOString()}, node ${process.version} on ${process.platform}/${process.arch}, ${cpu.length} CPUs ` +
+    `(${cpu[0]?.model ?? 'unknown model'}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM, load average ${loadavg().map((load) => load.toFixed(2)).join(' / ')}`
+}
+
+async function main (): Promise<void> {
+  const { quick, scenarios, systems } = parseOptions()
+  const started = performance.now()
+  const header = machine()
+  const rows: BenchRow[] = []
+  const details: string[] = []
+  for (const scenario of scenarios) {
+    console.error(`${scenario.name}${quick ? ' (quick)' : ''}`)
+    const result = await scenario.run({ quick, systems, progress: (line) => { console.error(line) } })
+    rows.push(...result.rows)
+    details.push(...result.details ?? [])
+  }
+  console.log(header)
+  console.log(formatBenchTable(rows, systems))
+  for (const line of details) console.log(line)
+  const seconds = (performance.now() - started) / 1000
+  console.log(`load average at the end ${loadavg().map((load) => load.toFixed(2)).join(' / ')}; total runtime ${seconds.toFixed(0)} s`)
+  mkdirSync(RESULTS_DIR, { recursive: true })
+  writeFileSync(new URL('latest.json', RESULTS_DIR), JSON.stringify({ machine: header, quick, systems, rows, details, seconds }, null, 2))
+}
+
+await main()

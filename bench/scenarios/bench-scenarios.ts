@@ -1,0 +1,9 @@
+/**
+ * BENCH_SCENARIOS: every scenario of the suite, in the order they run.
+ */
+import type { BenchScenario } from './bench-scenario.ts'
+import { floodThroughput } from './flood-throughput.ts'
+import { tokenLatency } from './token-latency.ts'
+
+/** The scenarios, in run order. */
+export const BENCH_SCENARIOS: readonly BenchScenario[] = [tokenLatency, floodThroughput]
