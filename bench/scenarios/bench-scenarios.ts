@@ -2,8 +2,10 @@
  * BENCH_SCENARIOS: every scenario of the suite, in the order they run.
  */
 import type { BenchScenario } from './bench-scenario.ts'
+import { coldOpen } from './cold-open.ts'
 import { floodThroughput } from './flood-throughput.ts'
+import { resumeAfterGap } from './resume-after-gap.ts'
 import { tokenLatency } from './token-latency.ts'
 
 /** The scenarios, in run order. */
-export const BENCH_SCENARIOS: readonly BenchScenario[] = [tokenLatency, floodThroughput]
+export const BENCH_SCENARIOS: readonly BenchScenario[] = [tokenLatency, floodThroughput, resumeAfterGap, coldOpen]
