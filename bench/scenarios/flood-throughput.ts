@@ -16,7 +16,7 @@ export const floodThroughput: BenchScenario = {
     for (const system of systems) {
       const runs: number[] = []
       for (let repeat = 0; repeat < (quick ? 1 : REPEATS); repeat++) {
-        const stats = await measureStream(system, { scenario: 'flood', viewers: 1, tokens })
+        const { stats } = await measureStream(system, { scenario: 'flood', viewers: 1, tokens })
         progress(`  flood ${system}: ${Math.round(stats.tokensPerSecond)} tok/s`)
         runs.push(stats.tokensPerSecond)
       }

@@ -1,7 +1,7 @@
 /**
  * measureStream: one agent streams `plan.tokens` numbered tokens into a fresh stream of a system's server (in a
  * child process) while `plan.viewers` viewers follow it; returns their latency and delivered throughput. The
- * producer and viewers share this process, so one clock times both ends.
+ * producer and viewers share this process, so one clock times both ends. Each run starts with a warm-up stream.
  */
 import { createRandomId } from '../../shared/session/session-id.ts'
 import { tokenAt } from '../../shared/testing/token-stream.ts'
@@ -14,11 +14,23 @@ import { withSystemServer } from './with-system-server.ts'
 
 /** Longest wait for every viewer to hold every token after the producer finished, in ms. */
 export const DELIVERY_TIMEOUT_MS = 120_000
+const WARM_UP_TOKENS = 2_000
 
-/** Runs `plan` on `system` and returns the stats over every (viewer, token). */
-export function measureStream (system: SystemName, plan: StreamPlan): Promise<StreamStats> {
+/** One measured stream. */
+export interface StreamRun {
+  /** Over every (viewer, token). */
+  readonly stats: StreamStats
+  /** When each token was handed to the producer (performance.now()). */
+  readonly sentAt: Float64Array
+  /** When the first viewer held each token. */
+  readonly firstViewerArrivals: Float64Array
+}
+
+/** Runs `plan` on `system`. */
+export function measureStream (system: SystemName, plan: StreamPlan): Promise<StreamRun> {
   const driver = BENCH_SYSTEMS[system]
   return withSystemServer(system, async (server) => {
+    await warmUp(system, server.url)
     const streamId = `bench-${createRandomId(8)}`
     const producer = await driver.openProducer(server.url, streamId)
     const viewers: BenchViewer[] = []
@@ -31,12 +43,31 @@ export function measureStream (system: SystemName, plan: StreamPlan): Promise<St
       const sentAt = new Float64Array(plan.tokens)
       await producer.stream(asTokens(timedTokens(plan, sentAt)))
       await tracker.waitForAll(DELIVERY_TIMEOUT_MS)
-      return tracker.stats(sentAt)
+      return { stats: tracker.stats(sentAt), sentAt, firstViewerArrivals: tracker.arrivalsOf(0) }
     } finally {
       await Promise.all(viewers.map((viewer) => viewer.close()))
       await producer.close()
     }
   })
+}
+
+/**
+ * Floods WARM_UP_TOKENS tokens through another stream of the fresh server to one viewer, so neither the server's
+ * JIT nor this process's pays for warming up inside a measured run.
+ */
+async function warmUp (system: SystemName, url: string): Promise<void> {
+  const driver = BENCH_SYSTEMS[system]
+  const streamId = `warm-up-${createRandomId(8)}`
+  const tracker = createArrivalTracker(1, WARM_UP_TOKENS)
+  const producer = await driver.openProducer(url, streamId)
+  const viewer = await driver.openViewer(url, streamId, followTokens(tracker, 0, tokenEndOffsets(WARM_UP_TOKENS)))
+  try {
+    await producer.stream(asTokens(timedTokens({ scenario: 'flood', viewers: 1, tokens: WARM_UP_TOKENS }, new Float64Array(WARM_UP_TOKENS))))
+    await tracker.waitForAll(DELIVERY_TIMEOUT_MS)
+  } finally {
+    await viewer.close()
+    await producer.close()
+  }
 }
 
 /** Numbered tokens for the given indices. */

@@ -18,7 +18,7 @@ export const tokenLatency: BenchScenario = {
       const p50: BenchRow['values'] = {}
       const p99: BenchRow['values'] = {}
       for (const system of systems) {
-        const stats = await measureStream(system, { scenario: 'paced', viewers, tokens, tokensPerSecond: RATE })
+        const { stats } = await measureStream(system, { scenario: 'paced', viewers, tokens, tokensPerSecond: RATE })
         progress(`  latency K=${viewers} ${system}: p50 ${stats.p50Ms.toFixed(2)} ms, p99 ${stats.p99Ms.toFixed(2)} ms`)
         p50[system] = stats.p50Ms
         p99[system] = stats.p99Ms
