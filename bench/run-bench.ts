@@ -5,21 +5,29 @@
  * the results to bench/results/latest.json.
  *
  * Options: `--quick` (small sizes, a smoke test), `--only <scenario>` (repeatable or comma-separated),
- * `--systems <a,b>` (a subset of raw, hocuspocus, durable-streams, lifeline).
+ * `--systems <a,b>` (a subset of raw, hocuspocus, durable-streams, lifeline), `--json <file>` (where to write the
+ * results instead of bench/results/latest.json).
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
+import { dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { formatBenchTable } from './format-bench-table.ts'
 import type { BenchRow, BenchScenario } from './scenarios/bench-scenario.ts'
 import { BENCH_SCENARIOS } from './scenarios/bench-scenarios.ts'
 import { SYSTEM_NAMES, type SystemName } from './systems/bench-system.ts'
 
-const RESULTS_DIR = new URL('./results/', import.meta.url)
+const DEFAULT_RESULTS = fileURLToPath(new URL('./results/latest.json', import.meta.url))
 
-function parseOptions (): { quick: boolean, scenarios: BenchScenario[], systems: SystemName[] } {
+function parseOptions (): { quick: boolean, scenarios: BenchScenario[], systems: SystemName[], json: string } {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean', default: false }, only: { type: 'string', multiple: true }, systems: { type: 'string' } },
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string', multiple: true },
+      systems: { type: 'string' },
+      json: { type: 'string', default: DEFAULT_RESULTS },
+    },
   })
   const names = (values.only ?? []).flatMap((value) => value.split(','))
   for (const name of names) {
@@ -31,6 +39,7 @@ function parseOptions (): { quick: boolean, scenarios: BenchScenario[], systems:
   for (const system of systems) if (!SYSTEM_NAMES.includes(system as SystemName)) throw new Error(`unknown system ${system}`)
   return {
     quick: values.quick,
+    json: values.json,
     scenarios: names.length === 0 ? [...BENCH_SCENARIOS] : BENCH_SCENARIOS.filter((scenario) => names.includes(scenario.name)),
     systems: SYSTEM_NAMES.filter((system) => systems.includes(system)),
   }
@@ -43,7 +52,7 @@ function machine (): string {
 }
 
 async function main (): Promise<void> {
-  const { quick, scenarios, systems } = parseOptions()
+  const { quick, scenarios, systems, json } = parseOptions()
   const started = performance.now()
   const header = machine()
   const rows: BenchRow[] = []
@@ -59,8 +68,8 @@ async function main (): Promise<void> {
   for (const line of details) console.log(line)
   const seconds = (performance.now() - started) / 1000
   console.log(`load average at the end ${loadavg().map((load) => load.toFixed(2)).join(' / ')}; total runtime ${seconds.toFixed(0)} s`)
-  mkdirSync(RESULTS_DIR, { recursive: true })
-  writeFileSync(new URL('latest.json', RESULTS_DIR), JSON.stringify({ machine: header, quick, systems, rows, details, seconds }, null, 2))
+  mkdirSync(dirname(json), { recursive: true })
+  writeFileSync(json, JSON.stringify({ machine: header, quick, systems, rows, details, seconds }, null, 2))
 }
 
 await main()

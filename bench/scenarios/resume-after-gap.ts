@@ -6,21 +6,15 @@
  */
 import { createRandomId } from '../../shared/session/session-id.ts'
 import { expectedText, tokenAt } from '../../shared/testing/token-stream.ts'
+import type { SystemName } from '../systems/bench-system.ts'
 import { BENCH_SYSTEMS } from '../systems/bench-systems.ts'
-import type { BenchRow, BenchScenario } from './bench-scenario.ts'
+import type { BenchScenario } from './bench-scenario.ts'
+import { downloadRows, type TimedDownload } from './download-rows.ts'
 import { DELIVERY_TIMEOUT_MS } from './measure-stream.ts'
-import { medianBy } from './median-by.ts'
 import { createLengthWatch } from './wait-for-length.ts'
 import { withSystemServer } from './with-system-server.ts'
-import type { SystemName } from '../systems/bench-system.ts'
 
 const REPEATS = 3
-
-/** One reconnect: time to caught-up and bytes received meanwhile. */
-interface Resumed {
-  readonly ms: number
-  readonly bytes: number
-}
 
 /** The resume-after-a-gap scenario. */
 export const resumeAfterGap: BenchScenario = {
@@ -28,30 +22,21 @@ export const resumeAfterGap: BenchScenario = {
   async run ({ quick, systems, progress }) {
     const before = quick ? 100 : 1_000
     const gap = quick ? 50 : 250
-    const ms: BenchRow['values'] = {}
-    const kb: BenchRow['values'] = {}
+    const runs = new Map<SystemName, TimedDownload[]>()
     for (const system of systems) {
-      const runs: Resumed[] = []
+      const resumed: TimedDownload[] = []
       for (let repeat = 0; repeat < (quick ? 1 : REPEATS); repeat++) {
         const run = await resumeOnce(system, before, gap)
         progress(`  resume ${system}: ${run.ms.toFixed(2)} ms, ${run.bytes} bytes`)
-        runs.push(run)
+        resumed.push(run)
       }
-      const median = medianBy(runs, (run) => run.ms)
-      ms[system] = median.ms
-      kb[system] = median.bytes / 1024
+      runs.set(system, resumed)
     }
-    const scenario = `resume after ${gap} missed tokens (of ${before + gap})`
-    return {
-      rows: [
-        { scenario, metric: 'ms to caught-up', values: ms, lowerIsBetter: true },
-        { scenario, metric: 'KB received', values: kb, lowerIsBetter: true },
-      ],
-    }
+    return { rows: downloadRows(`resume after ${gap} missed tokens (of ${before + gap})`, 'ms to caught-up', runs) }
   },
 }
 
-function resumeOnce (system: SystemName, before: number, gap: number): Promise<Resumed> {
+function resumeOnce (system: SystemName, before: number, gap: number): Promise<TimedDownload> {
   const driver = BENCH_SYSTEMS[system]
   return withSystemServer(system, async (server) => {
     const streamId = `resume-${createRandomId(8)}`
