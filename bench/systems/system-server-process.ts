@@ -1,7 +1,7 @@
 /**
  * Child-process entry of a system's server (forked by startSystemServer): `system-server-process.ts <system>`.
  * Reports `{ type: 'ready', url }`, answers `{ type: 'rss' }` with its resident set size after a full garbage
- * collection, and closes the server and exits on `{ type: 'stop' }`.
+ * collection, and closes the server and exits on `{ type: 'stop' }` or when the bench process goes away.
  */
 import { SYSTEM_NAMES, type SystemName } from './bench-system.ts'
 import type { ServerReply, ServerRequest } from './start-system-server.ts'
@@ -15,12 +15,17 @@ function reply (message: ServerReply): void {
   process.send?.(message)
 }
 
+function stop (): void {
+  void served.close().finally(() => process.exit(0))
+}
+
 process.on('message', (request: ServerRequest) => {
   if (request.type === 'rss') {
     for (let pass = 0; pass < 3; pass++) globalThis.gc?.()
     reply({ type: 'rss', bytes: process.memoryUsage().rss })
     return
   }
-  void served.close().finally(() => process.exit(0))
+  stop()
 })
+process.on('disconnect', stop)
 reply({ type: 'ready', url: served.url })
