@@ -15,8 +15,14 @@ function reply (message: ServerReply): void {
   process.send?.(message)
 }
 
+let stopping = false
 function stop (): void {
-  void served.close().finally(() => process.exit(0))
+  if (stopping) return
+  stopping = true
+  served.close().then(() => process.exit(0), (error: unknown) => {
+    console.error('[bench server]', error)
+    process.exit(1)
+  })
 }
 
 process.on('message', (request: ServerRequest) => {
