@@ -57,19 +57,23 @@ async function main (): Promise<void> {
   const header = machine()
   const rows: BenchRow[] = []
   const details: string[] = []
+  const save = (complete: boolean): void => {
+    mkdirSync(dirname(json), { recursive: true })
+    writeFileSync(json, JSON.stringify({ machine: header, quick, systems, complete, rows, details, seconds: (performance.now() - started) / 1000 }, null, 2))
+  }
   for (const scenario of scenarios) {
     console.error(`${scenario.name}${quick ? ' (quick)' : ''}`)
     const result = await scenario.run({ quick, systems, progress: (line) => { console.error(line) } })
     rows.push(...result.rows)
     details.push(...result.details ?? [])
+    save(false) // what is measured so far survives an interrupted run
   }
+  save(true)
   console.log(header)
   console.log(formatBenchTable(rows, systems))
   for (const line of details) console.log(line)
   const seconds = (performance.now() - started) / 1000
   console.log(`load average at the end ${loadavg().map((load) => load.toFixed(2)).join(' / ')}; total runtime ${seconds.toFixed(0)} s`)
-  mkdirSync(dirname(json), { recursive: true })
-  writeFileSync(json, JSON.stringify({ machine: header, quick, systems, rows, details, seconds }, null, 2))
 }
 
 await main()

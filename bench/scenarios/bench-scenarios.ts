@@ -10,5 +10,5 @@ import { persistAckCost } from './persist-ack-cost.ts'
 import { resumeAfterGap } from './resume-after-gap.ts'
 import { tokenLatency } from './token-latency.ts'
 
-/** The scenarios, in run order. */
-export const BENCH_SCENARIOS: readonly BenchScenario[] = [tokenLatency, floodThroughput, resumeAfterGap, coldOpen, idleSessionRss, persistAckCost, longMessage]
+/** The scenarios, in run order (the slowest, idle-rss, last). */
+export const BENCH_SCENARIOS: readonly BenchScenario[] = [tokenLatency, floodThroughput, resumeAfterGap, coldOpen, persistAckCost, longMessage, idleSessionRss]
