@@ -12,6 +12,7 @@ import { BENCH_SYSTEMS } from '../systems/bench-systems.ts'
 import type { BenchScenario } from './bench-scenario.ts'
 import { downloadRows, type TimedDownload } from './download-rows.ts'
 import { DELIVERY_TIMEOUT_MS } from './measure-stream.ts'
+import { tryMeasure, type FailureNotes } from './try-measure.ts'
 import { createLengthWatch } from './wait-for-length.ts'
 import { withSystemServer } from './with-system-server.ts'
 
@@ -23,12 +24,14 @@ export const coldOpen: BenchScenario = {
   async run ({ quick, systems, progress }) {
     const tokens = quick ? 5_000 : 100_000
     const runs = new Map<SystemName, TimedDownload[]>()
+    const failures: FailureNotes = {}
     for (const system of systems) {
-      const opened = await openCold(system, tokens, quick ? 1 : REPEATS)
+      const opened = await tryMeasure(system, failures, progress, () => openCold(system, tokens, quick ? 1 : REPEATS))
+      if (opened === undefined) continue
       for (const run of opened) progress(`  cold open ${system}: ${run.ms.toFixed(1)} ms, ${run.bytes} bytes`)
       runs.set(system, opened)
     }
-    return { rows: downloadRows(`cold open of a ${tokens / 1000}k-token reply`, 'ms to full text', runs) }
+    return { rows: downloadRows(`cold open of a ${tokens / 1000}k-token reply`, 'ms to full text', runs, failures) }
   },
 }
 

@@ -5,6 +5,7 @@
 import type { SystemName } from '../systems/bench-system.ts'
 import type { BenchRow } from './bench-scenario.ts'
 import { medianBy } from './median-by.ts'
+import type { FailureNotes } from './try-measure.ts'
 
 /** One timed download. */
 export interface TimedDownload {
@@ -12,8 +13,8 @@ export interface TimedDownload {
   readonly bytes: number
 }
 
-/** Rows `<timeMetric>` (ms) and `KB received` of `scenario` from each system's runs. */
-export function downloadRows (scenario: string, timeMetric: string, runs: ReadonlyMap<SystemName, readonly TimedDownload[]>): BenchRow[] {
+/** Rows `<timeMetric>` (ms) and `KB received` of `scenario` from each system's runs; `failures` explain missing systems. */
+export function downloadRows (scenario: string, timeMetric: string, runs: ReadonlyMap<SystemName, readonly TimedDownload[]>, failures: FailureNotes): BenchRow[] {
   const ms: BenchRow['values'] = {}
   const kb: BenchRow['values'] = {}
   for (const [system, downloads] of runs) {
@@ -22,7 +23,7 @@ export function downloadRows (scenario: string, timeMetric: string, runs: Readon
     kb[system] = median.bytes / 1024
   }
   return [
-    { scenario, metric: timeMetric, values: ms, lowerIsBetter: true },
-    { scenario, metric: 'KB received', values: kb, lowerIsBetter: true },
+    { scenario, metric: timeMetric, values: ms, notApplicable: failures, lowerIsBetter: true },
+    { scenario, metric: 'KB received', values: kb, notApplicable: failures, lowerIsBetter: true },
   ]
 }

@@ -4,6 +4,7 @@
  */
 import type { BenchScenario } from './bench-scenario.ts'
 import { measureStream } from './measure-stream.ts'
+import { tryMeasure, type FailureNotes } from './try-measure.ts'
 
 const REPEATS = 3
 
@@ -13,16 +14,19 @@ export const floodThroughput: BenchScenario = {
   async run ({ quick, systems, progress }) {
     const tokens = quick ? 2_000 : 50_000
     const values: Record<string, number> = {}
+    const failures: FailureNotes = {}
     for (const system of systems) {
       const runs: number[] = []
       for (let repeat = 0; repeat < (quick ? 1 : REPEATS); repeat++) {
-        const { stats } = await measureStream(system, { scenario: 'flood', viewers: 1, tokens })
-        progress(`  flood ${system}: ${Math.round(stats.tokensPerSecond)} tok/s`)
-        runs.push(stats.tokensPerSecond)
+        const run = await tryMeasure(system, failures, progress, () => measureStream(system, { scenario: 'flood', viewers: 1, tokens }))
+        if (run === undefined) break
+        progress(`  flood ${system}: ${Math.round(run.stats.tokensPerSecond)} tok/s`)
+        runs.push(run.stats.tokensPerSecond)
       }
+      if (failures[system] !== undefined) continue
       runs.sort((a, b) => a - b)
       values[system] = runs[Math.floor(runs.length / 2)] ?? Number.NaN
     }
-    return { rows: [{ scenario: `flood, 1 viewer, ${tokens} tokens`, metric: 'tok/s', values, lowerIsBetter: false }] }
+    return { rows: [{ scenario: `flood, 1 viewer, ${tokens} tokens`, metric: 'tok/s', values, notApplicable: failures, lowerIsBetter: false }] }
   },
 }

@@ -9,6 +9,7 @@ import type { BenchViewer, SystemName } from '../systems/bench-system.ts'
 import { BENCH_SYSTEMS } from '../systems/bench-systems.ts'
 import type { BenchRow, BenchScenario } from './bench-scenario.ts'
 import { DELIVERY_TIMEOUT_MS } from './measure-stream.ts'
+import { tryMeasure, type FailureNotes } from './try-measure.ts'
 import { createLengthWatch } from './wait-for-length.ts'
 import { withSystemServer } from './with-system-server.ts'
 
@@ -22,12 +23,15 @@ export const idleSessionRss: BenchScenario = {
   async run ({ quick, systems, progress }) {
     const sessions = quick ? 100 : 10_000
     const values: BenchRow['values'] = {}
+    const failures: FailureNotes = {}
     for (const system of systems) {
       const started = performance.now()
-      values[system] = await measureIdleRss(system, sessions, progress)
+      const perSession = await tryMeasure(system, failures, progress, () => measureIdleRss(system, sessions, progress))
+      if (perSession === undefined) continue
+      values[system] = perSession
       progress(`  idle rss ${system}: ${(values[system] ?? Number.NaN).toFixed(1)} KB/session (${((performance.now() - started) / 1000).toFixed(0)} s)`)
     }
-    return { rows: [{ scenario: `idle sessions (${sessions}, 1 viewer each)`, metric: 'server RSS KB/session', values, lowerIsBetter: true }] }
+    return { rows: [{ scenario: `idle sessions (${sessions}, 1 viewer each)`, metric: 'server RSS KB/session', values, notApplicable: failures, lowerIsBetter: true }] }
   },
 }
 

@@ -14,6 +14,7 @@ import { formatValue } from '../format-bench-table.ts'
 import type { SystemName } from '../systems/bench-system.ts'
 import type { BenchRow, BenchScenario } from './bench-scenario.ts'
 import { measureStream } from './measure-stream.ts'
+import { tryMeasure, type FailureNotes } from './try-measure.ts'
 import { windowLatencies } from './window-latencies.ts'
 import { windowRates } from './window-rates.ts'
 import { yjsAppendWindows, type YjsAppend } from './yjs-append-windows.ts'
@@ -34,8 +35,10 @@ export const longMessage: BenchScenario = {
     const late = (index: number): boolean => index * window >= lateFrom
     const figures: Record<'firstP50' | 'lateP50' | 'firstP99' | 'lateP99' | 'ratio', Partial<Record<SystemName, number>>> =
       { firstP50: {}, lateP50: {}, firstP99: {}, lateP99: {}, ratio: {} }
+    const failures: FailureNotes = {}
     for (const system of systems) {
-      const run = await measureStream(system, { scenario: 'paced', viewers: 1, tokens, tokensPerSecond: RATE })
+      const run = await tryMeasure(system, failures, progress, () => measureStream(system, { scenario: 'paced', viewers: 1, tokens, tokensPerSecond: RATE }))
+      if (run === undefined) continue
       const windows = windowLatencies(run.firstViewerArrivals, run.sentAt, window)
       const first = windows[0]
       const lateP50 = median(windows.filter((_, index) => late(index)).map((entry) => entry.p50Ms))
@@ -66,11 +69,11 @@ export const longMessage: BenchScenario = {
     const past = `windows past ${lateFrom / 1000}k (median)`
     return {
       rows: [
-        { scenario, metric: 'p50 ms, first window', values: figures.firstP50, lowerIsBetter: true },
-        { scenario, metric: `p50 ms, ${past}`, values: figures.lateP50, lowerIsBetter: true },
-        { scenario, metric: 'p99 ms, first window', values: figures.firstP99, lowerIsBetter: true },
-        { scenario, metric: `p99 ms, ${past}`, values: figures.lateP99, lowerIsBetter: true },
-        { scenario, metric: 'p50 late ÷ first window', values: figures.ratio, lowerIsBetter: true },
+        { scenario, metric: 'p50 ms, first window', values: figures.firstP50, notApplicable: failures, lowerIsBetter: true },
+        { scenario, metric: `p50 ms, ${past}`, values: figures.lateP50, notApplicable: failures, lowerIsBetter: true },
+        { scenario, metric: 'p99 ms, first window', values: figures.firstP99, notApplicable: failures, lowerIsBetter: true },
+        { scenario, metric: `p99 ms, ${past}`, values: figures.lateP99, notApplicable: failures, lowerIsBetter: true },
+        { scenario, metric: 'p50 late ÷ first window', values: figures.ratio, notApplicable: failures, lowerIsBetter: true },
       ],
       details,
     }

@@ -13,7 +13,7 @@ import { followTokens, tokenEndOffsets } from './follow-tokens.ts'
 import { withSystemServer } from './with-system-server.ts'
 
 /** Longest wait for every viewer to hold every token after the producer finished, in ms. */
-export const DELIVERY_TIMEOUT_MS = 120_000
+export const DELIVERY_TIMEOUT_MS = 30_000
 const WARM_UP_TOKENS = 2_000
 
 /** One measured stream. */

@@ -11,6 +11,7 @@ import { BENCH_SYSTEMS } from '../systems/bench-systems.ts'
 import type { BenchScenario } from './bench-scenario.ts'
 import { downloadRows, type TimedDownload } from './download-rows.ts'
 import { DELIVERY_TIMEOUT_MS } from './measure-stream.ts'
+import { tryMeasure, type FailureNotes } from './try-measure.ts'
 import { createLengthWatch } from './wait-for-length.ts'
 import { withSystemServer } from './with-system-server.ts'
 
@@ -23,16 +24,18 @@ export const resumeAfterGap: BenchScenario = {
     const before = quick ? 100 : 1_000
     const gap = quick ? 50 : 250
     const runs = new Map<SystemName, TimedDownload[]>()
+    const failures: FailureNotes = {}
     for (const system of systems) {
       const resumed: TimedDownload[] = []
       for (let repeat = 0; repeat < (quick ? 1 : REPEATS); repeat++) {
-        const run = await resumeOnce(system, before, gap)
+        const run = await tryMeasure(system, failures, progress, () => resumeOnce(system, before, gap))
+        if (run === undefined) break
         progress(`  resume ${system}: ${run.ms.toFixed(2)} ms, ${run.bytes} bytes`)
         resumed.push(run)
       }
-      runs.set(system, resumed)
+      if (failures[system] === undefined) runs.set(system, resumed)
     }
-    return { rows: downloadRows(`resume after ${gap} missed tokens (of ${before + gap})`, 'ms to caught-up', runs) }
+    return { rows: downloadRows(`resume after ${gap} missed tokens (of ${before + gap})`, 'ms to caught-up', runs, failures) }
   },
 }
 
