@@ -52,5 +52,6 @@ export function formatValue (value: number): string {
 
 function ratio (value: number | undefined, reference: number | undefined): string {
   if (value === undefined || reference === undefined || !(reference > 0)) return ''
-  return `${(value / reference).toFixed(2)}×`
+  const quotient = value / reference
+  return `${quotient >= 0.01 ? quotient.toFixed(2) : quotient.toPrecision(1)}×`
 }

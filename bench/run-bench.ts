@@ -6,7 +6,7 @@
  *
  * Options: `--quick` (small sizes, a smoke test), `--only <scenario>` (repeatable or comma-separated),
  * `--systems <a,b>` (a subset of raw, hocuspocus, durable-streams, lifeline), `--json <file>` (where to write the
- * results instead of bench/results/latest.json).
+ * results instead of bench/results/latest.json), `--idle-sessions <n>` (sessions of idle-rss instead of 10 000).
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
@@ -20,15 +20,18 @@ import { SYSTEM_NAMES, type SystemName } from './systems/bench-system.ts'
 
 const DEFAULT_RESULTS = fileURLToPath(new URL('./results/latest.json', import.meta.url))
 
-function parseOptions (): { quick: boolean, scenarios: BenchScenario[], systems: SystemName[], json: string } {
+function parseOptions (): { quick: boolean, scenarios: BenchScenario[], systems: SystemName[], json: string, idleSessions?: number } {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
       only: { type: 'string', multiple: true },
       systems: { type: 'string' },
       json: { type: 'string', default: DEFAULT_RESULTS },
+      'idle-sessions': { type: 'string' },
     },
   })
+  const idleSessions = values['idle-sessions'] === undefined ? undefined : Number(values['idle-sessions'])
+  if (idleSessions !== undefined && !(Number.isInteger(idleSessions) && idleSessions > 0)) throw new Error('--idle-sessions needs a positive integer')
   const names = (values.only ?? []).flatMap((value) => value.split(','))
   for (const name of names) {
     if (!BENCH_SCENARIOS.some((scenario) => scenario.name === name)) {
@@ -40,6 +43,7 @@ function parseOptions (): { quick: boolean, scenarios: BenchScenario[], systems:
   return {
     quick: values.quick,
     json: values.json,
+    ...(idleSessions === undefined ? {} : { idleSessions }),
     scenarios: names.length === 0 ? [...BENCH_SCENARIOS] : BENCH_SCENARIOS.filter((scenario) => names.includes(scenario.name)),
     systems: SYSTEM_NAMES.filter((system) => systems.includes(system)),
   }
@@ -52,7 +56,7 @@ function machine (): string {
 }
 
 async function main (): Promise<void> {
-  const { quick, scenarios, systems, json } = parseOptions()
+  const { quick, scenarios, systems, json, idleSessions } = parseOptions()
   const started = performance.now()
   const header = machine()
   const rows: BenchRow[] = []
@@ -63,7 +67,7 @@ async function main (): Promise<void> {
   }
   for (const scenario of scenarios) {
     console.error(`${scenario.name}${quick ? ' (quick)' : ''}`)
-    const result = await scenario.run({ quick, systems, progress: (line) => { console.error(line) } })
+    const result = await scenario.run({ quick, systems, progress: (line) => { console.error(line) }, ...(idleSessions === undefined ? {} : { idleSessions }) })
     rows.push(...result.rows)
     details.push(...result.details ?? [])
     save(false) // what is measured so far survives an interrupted run

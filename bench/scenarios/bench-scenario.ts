@@ -26,6 +26,8 @@ export interface ScenarioResult {
 export interface ScenarioContext {
   /** Small sizes for a smoke test. */
   readonly quick: boolean
+  /** Sessions of the idle-rss scenario (default 10 000; 100 when quick). */
+  readonly idleSessions?: number
   /** Systems to measure, in column order. */
   readonly systems: readonly SystemName[]
   /** Reports progress (stderr). */

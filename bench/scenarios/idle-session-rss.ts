@@ -20,8 +20,8 @@ const CONCURRENCY = 50
 /** The idle-session memory scenario. */
 export const idleSessionRss: BenchScenario = {
   name: 'idle-rss',
-  async run ({ quick, systems, progress }) {
-    const sessions = quick ? 100 : 10_000
+  async run ({ quick, systems, progress, idleSessions }) {
+    const sessions = idleSessions ?? (quick ? 100 : 10_000)
     const values: BenchRow['values'] = {}
     const failures: FailureNotes = {}
     for (const system of systems) {
