@@ -22,7 +22,7 @@ import { yjsAppendWindows, type YjsAppend } from './yjs-append-windows.ts'
 /** The reply writer's default buffer (maxBufferChars): the batch size of a flood. */
 const SDK_BATCH_CHARS = 2048
 
-/** Tokens per second of the over-the-wire stream: far above an LLM's, below every system's flood rate. */
+/** Tokens per second of the over-the-wire stream: far above an LLM's, well below the flood rates of the systems that do not stall. */
 const RATE = 2_000
 
 /** The long-message scenario. */
