@@ -63,21 +63,13 @@ export const persistAckCost: BenchScenario = {
       }
     }
     const cost = (metric: string, pick: (figures: StoreFigures) => number, lowerIsBetter: boolean): BenchRow => {
-      const ratio = (figures: Map<string, StoreFigures>, durable: string): Partial<Record<'x', number>> => {
+      const values: BenchRow['values'] = {}
+      for (const [system, figures, durable] of [['lifeline', lifeline, 'sqlite process'], ['durable-streams', durableStreams, 'file']] as const) {
         const memory = figures.get('memory')
         const stored = figures.get(durable)
-        return memory === undefined || stored === undefined ? {} : { x: pick(stored) / pick(memory) }
+        if (memory !== undefined && stored !== undefined) values[system] = pick(stored) / pick(memory)
       }
-      return {
-        scenario,
-        metric: `${metric}, SQLite process / DS file ÷ memory`,
-        values: {
-          ...(ratio(lifeline, 'sqlite process').x === undefined ? {} : { lifeline: ratio(lifeline, 'sqlite process').x }),
-          ...(ratio(durableStreams, 'file').x === undefined ? {} : { 'durable-streams': ratio(durableStreams, 'file').x }),
-        },
-        notApplicable: NOT_PERSISTED,
-        lowerIsBetter,
-      }
+      return { scenario, metric: `${metric}, SQLite process / DS file ÷ memory`, values, notApplicable: NOT_PERSISTED, lowerIsBetter }
     }
     return {
       rows: [
