@@ -56,7 +56,9 @@ async function measureIdleRss (system: SystemName, sessions: number, progress: (
     }
     try {
       for (let next = 0; next < sessions; next += CONCURRENCY) {
-        await Promise.all(Array.from({ length: Math.min(CONCURRENCY, sessions - next) }, (_, offset) => openSession(next + offset)))
+        // allSettled: every session of the batch has finished opening (and its viewer is in `viewers`) before a failure is thrown
+        const batch = await Promise.allSettled(Array.from({ length: Math.min(CONCURRENCY, sessions - next) }, (_, offset) => openSession(next + offset)))
+        for (const outcome of batch) if (outcome.status === 'rejected') throw outcome.reason
         if ((next + CONCURRENCY) % 1000 === 0) progress(`    ${system}: ${next + CONCURRENCY} sessions open`)
       }
       const loaded = await server.rss()

@@ -29,7 +29,12 @@ export const lifelineSystem: BenchSystem = {
     const counter: ByteCounter = { bytes: 0 }
     const client = createSessionClient({ url, sessionId: streamId, principalId: 'bench-viewer', WebSocket: countingWebSocket(counter), transport: false })
     watchReplyLength(client, onLength)
-    await client.waitForSynced(SYNC_TIMEOUT_MS)
+    try {
+      await client.waitForSynced(SYNC_TIMEOUT_MS)
+    } catch (error) {
+      client.destroy() // a client left behind would keep reconnecting
+      throw error
+    }
     return {
       get bytesReceived () { return counter.bytes },
       pause () { client.disconnect() },
