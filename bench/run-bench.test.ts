@@ -32,7 +32,7 @@ describe('npm run bench --quick', () => {
     for (const row of results.rows) {
       for (const system of SYSTEM_NAMES) {
         const value = row.values[system]
-        expect(value, `${row.metric} of ${system}`).toBeGreaterThan(0)
+        expect(value, `${row.metric} of ${system} (${row.notApplicable?.[system] ?? 'no reason given'})`).toBeGreaterThan(0)
         expect(Number.isFinite(value), `${row.metric} of ${system} is finite`).toBe(true)
       }
     }

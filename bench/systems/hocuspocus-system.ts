@@ -1,6 +1,7 @@
 /**
  * hocuspocusSystem: driver of stock Hocuspocus used the plain way: one Y.Doc per stream with the reply in one
- * Y.Text (`reply`), one `insert` (one update) per token, HocuspocusProvider clients (resume by state vector).
+ * Y.Text (`reply`), one `insert` (one update) per token, HocuspocusProvider clients (a viewer resumes with a new
+ * provider over the document it kept: sync by state vector).
  */
 import { HocuspocusProvider } from '@hocuspocus/provider'
 import * as Y from 'yjs'
@@ -28,12 +29,25 @@ export const hocuspocusSystem: BenchSystem = {
     const doc = new Y.Doc()
     const text = doc.getText('reply')
     text.observe(() => { onLength(text.length) })
-    const provider = await openProvider(url, streamId, doc, countingWebSocket(counter))
+    const CountingWebSocket = countingWebSocket(counter)
+    let provider: HocuspocusProvider | undefined = await openProvider(url, streamId, doc, CountingWebSocket)
+    let reopened: Promise<HocuspocusProvider> | undefined
     return {
       get bytesReceived () { return counter.bytes },
-      pause () { provider.disconnect() },
-      resume () { void provider.connect() },
-      async close () { provider.destroy() },
+      // A new provider over the same document resumes by state vector; disconnect() + connect() on one provider
+      // sometimes never reconnected (the new connect raced the old socket's close).
+      pause () {
+        provider?.destroy()
+        provider = undefined
+      },
+      resume () {
+        reopened = openProvider(url, streamId, doc, CountingWebSocket)
+        reopened.then((next) => { provider = next }, (error: unknown) => { console.error('[hocuspocus viewer]', error) })
+      },
+      async close () {
+        const last = reopened === undefined ? provider : await reopened.catch(() => undefined)
+        last?.destroy()
+      },
     }
   },
 }
