@@ -21,6 +21,8 @@ export interface ArrivalTracker {
   markReceived (viewer: number, count: number, at: number): void
   /** Resolves once every viewer holds every token. @throws SessionError TIMEOUT */
   waitForAll (timeoutMs: number): Promise<void>
+  /** When `viewer` first held each token (performance.now(); 0 while it does not). */
+  arrivalsOf (viewer: number): Float64Array
   /** Mean and percentiles over every (viewer, token) latency, given each token's send time. */
   stats (sentAt: Float64Array): StreamStats
 }
@@ -50,6 +52,7 @@ export function createArrivalTracker (viewers: number, tokens: number): ArrivalT
   return {
     received: (viewer) => counts[viewer] ?? 0,
     markReceived,
+    arrivalsOf: (viewer) => arrivals[viewer] ?? new Float64Array(0),
     waitForAll: (timeoutMs) => waitForCondition(
       (listener) => { listeners.add(listener); return () => { listeners.delete(listener) } },
       () => complete === viewers, timeoutMs, `${viewers} viewers to receive ${tokens} tokens`),

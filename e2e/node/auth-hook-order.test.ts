@@ -38,7 +38,7 @@ describe('extension order', () => {
 
   test('Hocuspocus runs authenticate, then governance, then the durable log', async ({ server }) => {
     const names = server.hocuspocus.configuration.extensions.map((extension) => extension.extensionName).filter((name) => name?.startsWith('lifeline-'))
-    expect(names.slice(0, 3)).toEqual(['lifeline-authenticate', 'lifeline-govern-updates', 'lifeline-durable-log'])
+    expect(names.slice(0, 4)).toEqual(['lifeline-authenticate', 'lifeline-enforce-limits', 'lifeline-govern-updates', 'lifeline-durable-log'])
     expect(EXTENSION_PRIORITY.GOVERN_UPDATES).toBeGreaterThan(EXTENSION_PRIORITY.DURABLE_LOG)
   })
 

@@ -1,0 +1,83 @@
+/**
+ * The benchmark suite (`npm run bench`): every scenario for every system side by side in one run — raw `ws`
+ * relay (the limit), stock Hocuspocus (default configuration), the Durable Streams reference server and Lifeline —
+ * printing one table of absolute figures and Lifeline ÷ peer ratios on stdout (progress on stderr) and writing
+ * the results to bench/results/latest.json.
+ *
+ * Options: `--quick` (small sizes, a smoke test), `--only <scenario>` (repeatable or comma-separated),
+ * `--systems <a,b>` (a subset of raw, hocuspocus, durable-streams, lifeline), `--json <file>` (where to write the
+ * results instead of bench/results/latest.json), `--idle-sessions <n>` (sessions of idle-rss instead of 10 000).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, totalmem } from 'node:os'
+import { dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { formatBenchTable } from './format-bench-table.ts'
+import type { BenchRow, BenchScenario } from './scenarios/bench-scenario.ts'
+import { BENCH_SCENARIOS } from './scenarios/bench-scenarios.ts'
+import { SYSTEM_NAMES, type SystemName } from './systems/bench-system.ts'
+
+const DEFAULT_RESULTS = fileURLToPath(new URL('./results/latest.json', import.meta.url))
+
+function parseOptions (): { quick: boolean, scenarios: BenchScenario[], systems: SystemName[], json: string, idleSessions?: number } {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string', multiple: true },
+      systems: { type: 'string' },
+      json: { type: 'string', default: DEFAULT_RESULTS },
+      'idle-sessions': { type: 'string' },
+    },
+  })
+  const idleSessions = values['idle-sessions'] === undefined ? undefined : Number(values['idle-sessions'])
+  if (idleSessions !== undefined && !(Number.isInteger(idleSessions) && idleSessions > 0)) throw new Error('--idle-sessions needs a positive integer')
+  const names = (values.only ?? []).flatMap((value) => value.split(','))
+  for (const name of names) {
+    if (!BENCH_SCENARIOS.some((scenario) => scenario.name === name)) {
+      throw new Error(`unknown scenario ${name}; one of ${BENCH_SCENARIOS.map((scenario) => scenario.name).join(', ')}`)
+    }
+  }
+  const systems = values.systems === undefined ? [...SYSTEM_NAMES] : values.systems.split(',')
+  for (const system of systems) if (!SYSTEM_NAMES.includes(system as SystemName)) throw new Error(`unknown system ${system}`)
+  return {
+    quick: values.quick,
+    json: values.json,
+    ...(idleSessions === undefined ? {} : { idleSessions }),
+    scenarios: names.length === 0 ? [...BENCH_SCENARIOS] : BENCH_SCENARIOS.filter((scenario) => names.includes(scenario.name)),
+    systems: SYSTEM_NAMES.filter((system) => systems.includes(system)),
+  }
+}
+
+function machine (): string {
+  const cpu = cpus()
+  return `${new Date().toISOString()}, node ${process.version} on ${process.platform}/${process.arch}, ${cpu.length} CPUs ` +
+    `(${cpu[0]?.model ?? 'unknown model'}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM, load average ${loadavg().map((load) => load.toFixed(2)).join(' / ')}`
+}
+
+async function main (): Promise<void> {
+  const { quick, scenarios, systems, json, idleSessions } = parseOptions()
+  const started = performance.now()
+  const header = machine()
+  const rows: BenchRow[] = []
+  const details: string[] = []
+  const save = (complete: boolean): void => {
+    mkdirSync(dirname(json), { recursive: true })
+    writeFileSync(json, JSON.stringify({ machine: header, quick, systems, complete, rows, details, seconds: (performance.now() - started) / 1000 }, null, 2))
+  }
+  for (const scenario of scenarios) {
+    console.error(`${scenario.name}${quick ? ' (quick)' : ''}`)
+    const result = await scenario.run({ quick, systems, progress: (line) => { console.error(line) }, ...(idleSessions === undefined ? {} : { idleSessions }) })
+    rows.push(...result.rows)
+    details.push(...result.details ?? [])
+    save(false) // what is measured so far survives an interrupted run
+  }
+  save(true)
+  console.log(header)
+  console.log(formatBenchTable(rows, systems))
+  for (const line of details) console.log(line)
+  const seconds = (performance.now() - started) / 1000
+  console.log(`load average at the end ${loadavg().map((load) => load.toFixed(2)).join(' / ')}; total runtime ${seconds.toFixed(0)} s`)
+}
+
+await main()

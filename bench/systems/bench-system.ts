@@ -1,0 +1,49 @@
+/**
+ * BenchSystem: the small common driver every compared system implements for the benchmark suite. A system's
+ * server runs in a child process (see start-system-server.ts); its driver, in the bench process, opens producers
+ * (one agent streaming one reply) and viewers (clients that report how much of the reply text they hold).
+ */
+
+/** Names of the compared systems, in table column order; `lifeline` is every ratio's numerator. */
+export const SYSTEM_NAMES = ['raw', 'hocuspocus', 'durable-streams', 'lifeline'] as const
+
+/** One compared system. */
+export type SystemName = (typeof SYSTEM_NAMES)[number]
+
+/** Column headings of the systems. */
+export const SYSTEM_LABELS: Record<SystemName, string> = {
+  raw: 'raw ws relay',
+  hocuspocus: 'stock Hocuspocus',
+  'durable-streams': 'Durable Streams',
+  lifeline: 'Lifeline',
+}
+
+/** Writes one reply into a stream (a session, a document, a relay room). */
+export interface BenchProducer {
+  /** Writes every token of `tokens` in order; resolves once all were handed to the server (and the reply ended). */
+  stream (tokens: AsyncIterable<string>): Promise<void>
+  close (): Promise<void>
+}
+
+/** Follows one stream's reply text. */
+export interface BenchViewer {
+  /** Payload bytes received from the server so far (WebSocket messages or HTTP bodies). */
+  readonly bytesReceived: number
+  /** Drops the connection, keeping what was received. */
+  pause (): void
+  /** Reconnects and catches up from what it holds (state vector, offset or character position). */
+  resume (): void
+  close (): Promise<void>
+}
+
+/** The driver of one system, talking to a server started from the same system name. */
+export interface BenchSystem {
+  readonly name: SystemName
+  /** Opens a producer of the stream `streamId` on the server at `url`. */
+  openProducer (url: string, streamId: string): Promise<BenchProducer>
+  /**
+   * Opens a viewer of `streamId`; `onLength` gets the length of the reply text it holds after every change.
+   * Resolves once connected (it may still be catching up).
+   */
+  openViewer (url: string, streamId: string, onLength: (length: number) => void): Promise<BenchViewer>
+}
