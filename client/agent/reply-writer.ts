@@ -22,11 +22,11 @@ export type ReplyEnd = 'done' | 'stopped' | 'failed'
 export interface ReplyWriterOptions {
   /** Longest a token waits in the buffer, in ms (default 30). */
   readonly coalesceMs?: number
-  /** Buffer size that forces a write, in characters (default 2048). */
+  /** Buffer size that forces a write, in characters (default 8192). */
   readonly maxBufferChars?: number
   /**
    * Buffer size that forces a write while an earlier update is still unacknowledged, in characters (default
-   * 8 × `maxBufferChars`). Under a flood, the server stores one update of a connection at a time, so larger updates while one is
+   * 4 × `maxBufferChars`). Under a flood, the server stores one update of a connection at a time, so larger updates while one is
    * in flight keep throughput up on slower stores; tokens still wait at most `coalesceMs`.
    */
   readonly maxBusyBufferChars?: number
@@ -77,8 +77,8 @@ export type ReplyStart = (
 /** Opens a reply message (status `streaming`) and its run in one transaction, or reopens `resume` with a new run. */
 export function createReplyWriter (client: SessionClient, init: ReplyStart, options: ReplyWriterOptions = {}): ReplyWriter {
   const coalesceMs = options.coalesceMs ?? 30
-  const maxBufferChars = options.maxBufferChars ?? 2048
-  const maxBusyBufferChars = Math.max(maxBufferChars, options.maxBusyBufferChars ?? maxBufferChars * 8)
+  const maxBufferChars = options.maxBufferChars ?? 8192
+  const maxBusyBufferChars = Math.max(maxBufferChars, options.maxBusyBufferChars ?? maxBufferChars * 4)
   const maxInFlight = options.maxInFlight ?? 32
   const ackTimeoutMs = options.ackTimeoutMs ?? 30_000
   const { doc } = client

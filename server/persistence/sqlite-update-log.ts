@@ -50,7 +50,8 @@ export function createSqliteUpdateLog (options: SqliteUpdateLogOptions): UpdateL
   const db = openDatabase(options)
   const statements = {
     insertSession: db.prepare('INSERT OR IGNORE INTO sessions (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)'),
-    touchSession: db.prepare('UPDATE sessions SET updated_at = ? WHERE id = ?'),
+    upsertSession: db.prepare(
+      'INSERT INTO sessions (id, title, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at'),
     getSession: db.prepare<[string], SessionRow>('SELECT id, title, created_at, updated_at FROM sessions WHERE id = ?'),
     listSessions: db.prepare<[number], SessionRow>('SELECT id, title, created_at, updated_at FROM sessions ORDER BY updated_at DESC LIMIT ?'),
     maxSeq: db.prepare<[string, string], { seq: number | null }>(
@@ -84,8 +85,9 @@ export function createSqliteUpdateLog (options: SqliteUpdateLogOptions): UpdateL
 
   const writeBatch = db.transaction((batch: readonly AppendRequest[]) => {
     const now = Date.now()
+    // One statement per session of the batch registers it (if new) and stamps its newest append.
+    for (const sessionId of new Set(batch.map((request) => request.sessionId))) statements.upsertSession.run(sessionId, '', now, now)
     return batch.map(({ sessionId, updates, origin }) => {
-      statements.insertSession.run(sessionId, '', now, now)
       const seqs: number[] = []
       const summary = JSON.stringify(origin.summary)
       for (const update of updates) {
@@ -95,7 +97,6 @@ export function createSqliteUpdateLog (options: SqliteUpdateLogOptions): UpdateL
         nextSeq.set(sessionId, seq + 1)
         seqs.push(seq)
       }
-      statements.touchSession.run(now, sessionId)
       return seqs
     })
   })
