@@ -23,7 +23,8 @@ import { processCpuMicros } from './cpu-meter.ts'
 import { floodSessions } from './flood-sessions.ts'
 import { startCluster, type Cluster } from './start-cluster.ts'
 import { timedTokens } from './stream-plan.ts'
-import { tokenEndOffsets, trackArrivals } from './watch-reply-length.ts'
+import { followTokens } from './scenarios/follow-tokens.ts'
+import { tokenEndOffsets, watchReplyLength } from './watch-reply-length.ts'
 
 const POSTGRES_URL = process.env.LIFELINE_BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test'
 const REDIS_URL = process.env.LIFELINE_BENCH_REDIS ?? 'redis://127.0.0.1:6379/0'
@@ -62,7 +63,7 @@ async function streamToViewers (cluster: Cluster, tokens: number): Promise<{ sam
       for (let index = 0; index < LATENCY.viewersPerNode; index++) {
         const viewer = createSessionClient({ url: wsUrl(node), sessionId, principalId: `viewer-${index}`, WebSocket: NodeWebSocket, transport: false })
         viewers.push(viewer)
-        trackArrivals(viewer, index, tracker, tokenEndOffsets(tokens))
+        watchReplyLength(viewer, followTokens(tracker, index, tokenEndOffsets(tokens)))
       }
       return tracker
     })

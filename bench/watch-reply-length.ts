@@ -1,12 +1,11 @@
 /**
  * Reply-length watching for the stream benches: a viewer holds token i once its copy of the reply text reaches
- * the end offset of token i.
+ * the end offset of token i (followTokens in scenarios/follow-tokens.ts turns lengths into arrivals).
  */
 import * as Y from 'yjs'
 import type { SessionClient } from '../client/core/session-client.ts'
 import { getSessionRoots } from '../shared/session/session-doc.ts'
 import { tokenAt } from '../shared/testing/token-stream.ts'
-import type { ArrivalTracker } from './arrival-tracker.ts'
 
 /** End offset in the reply text of each numbered token. */
 export function tokenEndOffsets (count: number): Int32Array {
@@ -23,7 +22,7 @@ export function tokenEndOffsets (count: number): Int32Array {
  * Calls `onLength` with the length of the session's assistant reply after every transaction on the client's
  * document. Reads only the lengths of the reply's Y.Text parts, never the text itself.
  */
-function watchReplyLength (client: SessionClient, onLength: (length: number) => void): void {
+export function watchReplyLength (client: SessionClient, onLength: (length: number) => void): void {
   const { messages } = getSessionRoots(client.doc)
   let reply: Y.Map<unknown> | undefined
   client.on('change', () => {
@@ -36,14 +35,5 @@ function watchReplyLength (client: SessionClient, onLength: (length: number) => 
       if (text instanceof Y.Text) length += text.length
     }
     onLength(length)
-  })
-}
-
-/** Marks in `tracker`, as viewer `index`, each token when `client`'s reply first reaches its end offset. */
-export function trackArrivals (client: SessionClient, index: number, tracker: ArrivalTracker, tokenEnds: Int32Array): void {
-  watchReplyLength(client, (length) => {
-    let count = tracker.received(index)
-    while (count < tokenEnds.length && (tokenEnds[count] ?? Number.POSITIVE_INFINITY) <= length) count++
-    tracker.markReceived(index, count, performance.now())
   })
 }

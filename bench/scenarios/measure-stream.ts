@@ -9,7 +9,8 @@ import { createArrivalTracker, type StreamStats } from '../arrival-tracker.ts'
 import { timedTokens, type StreamPlan } from '../stream-plan.ts'
 import type { BenchViewer, SystemName } from '../systems/bench-system.ts'
 import { BENCH_SYSTEMS } from '../systems/bench-systems.ts'
-import { followTokens, tokenEndOffsets } from './follow-tokens.ts'
+import { tokenEndOffsets } from '../watch-reply-length.ts'
+import { followTokens } from './follow-tokens.ts'
 import { withSystemServer } from './with-system-server.ts'
 
 /** Longest wait for every viewer to hold every token after the producer finished, in ms. */

@@ -3,10 +3,9 @@
  * (`startReply().pipe`, default coalescing and flow control); a viewer is a session client over WebSocket that
  * reports the length of the assistant reply (the sum of its text parts) and resumes by state vector.
  */
-import * as Y from 'yjs'
 import { createAgentSession } from '../../client/agent/agent-session.ts'
-import { createSessionClient, type SessionClient } from '../../client/core/session-client.ts'
-import { getSessionRoots } from '../../shared/session/session-doc.ts'
+import { createSessionClient } from '../../client/core/session-client.ts'
+import { watchReplyLength } from '../watch-reply-length.ts'
 import type { BenchSystem } from './bench-system.ts'
 import { countingWebSocket, type ByteCounter } from './counting-web-socket.ts'
 
@@ -42,24 +41,4 @@ export const lifelineSystem: BenchSystem = {
       async close () { client.destroy() },
     }
   },
-}
-
-/**
- * Calls `onLength` with the length of the session's assistant reply after every transaction on the client's
- * document. Reads only the lengths of the reply's Y.Text parts, never the text itself.
- */
-function watchReplyLength (client: SessionClient, onLength: (length: number) => void): void {
-  const { messages } = getSessionRoots(client.doc)
-  let reply: Y.Map<unknown> | undefined
-  client.on('change', () => {
-    reply ??= messages.toArray().find((message) => message.get('role') === 'assistant')
-    const parts = reply?.get('parts')
-    if (!(parts instanceof Y.Array)) return
-    let length = 0
-    for (const part of parts) {
-      const text = part instanceof Y.Map ? part.get('text') : undefined
-      if (text instanceof Y.Text) length += text.length
-    }
-    onLength(length)
-  })
 }

@@ -12,7 +12,7 @@ import { createSeededRandom } from '../../shared/testing/seeded-random.ts'
 import { expectedText, numberedTokens } from '../../shared/testing/token-stream.ts'
 import type { UpdateLog } from '../../server/persistence/update-log.ts'
 import { countDuplicates, countMissing, countTokens, storedText, textOf, waitForText } from './replica-text.ts'
-import { startServerProcess, type ServerProcess } from './server-process.ts'
+import { startServerProcess } from './server-process.ts'
 
 /** Options of {@link runKillChaos}. */
 export interface KillChaosOptions {

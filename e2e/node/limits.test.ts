@@ -10,7 +10,7 @@ import { appendMessage, appendSteer, appendText, getSessionRoots } from '../../s
 import type { SecurityEvent } from '../../server/auth/security-event.ts'
 import type { SessionServer } from '../../server/session-server.ts'
 import { DEFAULT_SESSION_LIMITS } from '../../server/limits/session-limits.ts'
-import { AGENT_TEXT, expectAgentStillWrites, expectLogClean, forgeUpdate, startConversation, storedTranscript } from '../testing/attack-kit.ts'
+import { expectAgentStillWrites, expectLogClean, forgeUpdate, startConversation, storedTranscript } from '../testing/attack-kit.ts'
 import { testWithStore, type ServerFactory } from '../testing/fixtures.ts'
 import { connectRawSession, encodeAwarenessState, type RawSessionSocket } from '../testing/raw-session-socket.ts'
 import { TEST_AUTH_SECRET, tokenFor } from '../testing/test-tokens.ts'

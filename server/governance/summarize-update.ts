@@ -7,7 +7,7 @@ import * as Y from 'yjs'
 import type { UpdateSummary } from '../persistence/update-log.ts'
 import type { DecodedUpdate } from './decoded-update.ts'
 import { liveItemsIn } from './live-items-in.ts'
-import { createStructLocator, type Locator } from './struct-locator.ts'
+import type { Locator } from './struct-locator.ts'
 import { createUpdateSummaryBuilder } from './update-summary-builder.ts'
 
 /** Summarises `update` against `doc`, which does not hold it yet; `locator` must cover both. */

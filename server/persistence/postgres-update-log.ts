@@ -12,7 +12,7 @@ import { checkEntries } from './check-entries.ts'
 import { createGroupCommit } from './group-commit.ts'
 import { inTransaction } from './in-transaction.ts'
 import { toAuditEntry, type AuditRow } from './to-audit-entry.ts'
-import { SERVER_WRITE_ORIGIN, type LogEntry, type SessionRecord, type StoredSession, type UpdateLog, type WriteOrigin } from './update-log.ts'
+import { SERVER_WRITE_ORIGIN, type SessionRecord, type StoredSession, type UpdateLog, type WriteOrigin } from './update-log.ts'
 
 /** Options of {@link createPostgresUpdateLog}. */
 export interface PostgresUpdateLogOptions {
