@@ -151,7 +151,7 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
     if (claims === undefined) return
     refreshTimer = setTimeout(() => {
       if (status !== 'closed' && status !== 'failed') void provider.sendToken()
-    }, Math.max(0, (claims.exp * 1000 - Date.now()) * TOKEN_REFRESH_AT))
+    }, refreshDelayMs(claims.exp * 1000 - Date.now()))
   }
   const tokenProvider = options.token
   const token = typeof tokenProvider === 'function'
@@ -266,4 +266,14 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
       events.destroy()
     },
   }
+}
+
+/** Shortest wait between token refreshes: a provider whose tokens look expired (clock skew) is not called in a loop. */
+const MIN_REFRESH_DELAY_MS = 1_000
+/** Longest timer Node and browsers keep (2^31 − 1 ms); a longer one fires at once. */
+const MAX_TIMER_MS = 2_147_483_647
+
+/** When to refresh a token that expires in `remainingMs`: at TOKEN_REFRESH_AT of it, within the timer's range. */
+function refreshDelayMs (remainingMs: number): number {
+  return Math.min(MAX_TIMER_MS, Math.max(MIN_REFRESH_DELAY_MS, remainingMs * TOKEN_REFRESH_AT))
 }

@@ -110,6 +110,9 @@ export function createGovernUpdates (options: GovernUpdatesOptions = {}): Extens
         deferred.add(connection)
         return
       }
+      // Claimed before the scratch try: an update refused after it would stay in the scratch copy.
+      const foreign = await claimAcrossNodes(session, documentName, inspection.clientIds, principal)
+      if (foreign !== undefined) throw refuse('FOREIGN_CLIENT_ID', `clientID ${foreign} belongs to another principal on another node`, { clientId: foreign })
       const found: { overlong?: OverlongUserText } = {}
       const tried = session.scratch.tryUpdate(payload, (doc) => {
         const overlong = findOverlongUserText(doc, payload, maxUserTextChars)
@@ -129,8 +132,6 @@ export function createGovernUpdates (options: GovernUpdatesOptions = {}): Extens
         if (tried.problem === 'misplaced') throw refuse('MALFORMED', 'the update places an item outside its neighbours')
         throw refuse('MISSING_DEPENDENCY', 'the update would leave parts the session cannot place')
       }
-      const foreign = await claimAcrossNodes(session, documentName, inspection.clientIds, principal)
-      if (foreign !== undefined) throw refuse('FOREIGN_CLIENT_ID', `clientID ${foreign} belongs to another principal on another node`, { clientId: foreign })
       for (const clientId of inspection.clientIds) takeOver(session, clientId, principal, connection)
       inspectedSummaries.set(payload, inspection.summary)
     },

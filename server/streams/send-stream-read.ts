@@ -19,6 +19,8 @@ export interface StreamReadContext {
 }
 
 const CACHEABLE = 'public, max-age=60, stale-while-revalidate=300'
+/** For reads made with a token: a shared cache must not hand them to requests without one (or with another). */
+const PRIVATELY_CACHEABLE = 'private, max-age=60, stale-while-revalidate=300'
 
 /** Answers a catch-up (`live` absent) or long-poll (`live=long-poll`) read of `path`. */
 export async function sendStreamRead (request: IncomingMessage, response: ServerResponse, url: URL, path: string, context: StreamReadContext): Promise<void> {
@@ -41,11 +43,12 @@ export async function sendStreamRead (request: IncomingMessage, response: Server
     return
   }
   const noStore = offset.kind === 'now' || result.messages.length === 0
+  const cacheable = request.headers.authorization === undefined ? CACHEABLE : PRIVATELY_CACHEABLE
   if (!noStore && request.headers['if-none-match'] === headers.etag) {
-    sendEmpty(response, 304, { ...headers, 'cache-control': CACHEABLE })
+    sendEmpty(response, 304, { ...headers, 'cache-control': cacheable })
     return
   }
   const body = readBodyBytes(result)
-  response.writeHead(200, { ...baseStreamHeaders(), ...headers, 'cache-control': noStore ? 'no-store' : CACHEABLE, 'content-length': String(body.byteLength) })
+  response.writeHead(200, { ...baseStreamHeaders(), ...headers, 'cache-control': noStore ? 'no-store' : cacheable, 'content-length': String(body.byteLength) })
   response.end(body)
 }

@@ -49,6 +49,9 @@ export async function sendStreamSse (response: ServerResponse, url: URL, path: s
     }
     writeControl(result)
     if (isEndOfStream(result) || left.signal.aborted || context.now() >= deadline) break
+    // A reader slower than the stream: wait until the socket has taken what was written before reading more.
+    if (response.writableNeedDrain) await new Promise<void>((resolve) => { waitForDrain(response, left.signal, resolve) })
+    if (left.signal.aborted) break
     if (result.upToDate) {
       await service.waitForData(path, result.next.messages, Math.min(context.longPollTimeoutMs, deadline - context.now()), left.signal)
       if (left.signal.aborted) break
@@ -58,4 +61,15 @@ export async function sendStreamSse (response: ServerResponse, url: URL, path: s
     result = next
   }
   response.end()
+}
+
+/** Calls `done` once `response` drains or `signal` aborts, whichever comes first. */
+function waitForDrain (response: ServerResponse, signal: AbortSignal, done: () => void): void {
+  const finish = (): void => {
+    response.off('drain', finish)
+    signal.removeEventListener('abort', finish)
+    done()
+  }
+  response.once('drain', finish)
+  signal.addEventListener('abort', finish, { once: true })
 }
