@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { appendMessage, appendSteer, appendText, appendToolCall, findMessage, setMessageStatus } from '../../shared/session/session-doc.ts'
+import { appendMessage, appendSteer, appendText, appendToolCall, findMessage, getSessionRoots, setMessageStatus } from '../../shared/session/session-doc.ts'
 import type { SessionEvent } from '../../shared/protocol/session-events.ts'
 import { deriveSessionEvents, derivePresenceEvent, EMPTY_PROJECTION, type SessionProjection } from './derive-session-events.ts'
 
@@ -34,6 +34,34 @@ describe('deriveSessionEvents (PROTOCOL.md §9.6)', () => {
       { type: 'steer', steerId: 's1', kind: 'stop', author: 'alice', createdAt: 7, target: 'r1' },
     ])
     expect(deriveSessionEvents(doc, third.projection).events).toEqual([])
+  })
+
+  it('matches messages and steers by id, so one inserted before announced ones is announced once and nothing repeats', () => {
+    const doc = new Y.Doc()
+    appendMessage(doc, { id: 'r1', role: 'assistant', author: 'bot', status: 'streaming', createdAt: 6 })
+    appendText(reply(doc), 'Hi')
+    appendSteer(doc, { id: 's2', kind: 'note', author: 'alice', text: 'later', createdAt: 8 })
+    const first = deriveSessionEvents(doc, EMPTY_PROJECTION)
+    // What a concurrent writer's entries look like once merged: placed before the announced ones.
+    const { messages, steering } = getSessionRoots(doc)
+    doc.transact(() => {
+      const early = new Y.Map<unknown>()
+      for (const [key, value] of Object.entries({ id: 'u0', role: 'user', author: 'carol', createdAt: 5, status: 'done' })) early.set(key, value)
+      early.set('parts', new Y.Array())
+      messages.insert(0, [early])
+      const steer = new Y.Map<unknown>()
+      for (const [key, value] of Object.entries({ id: 's1', kind: 'note', author: 'carol', text: 'first', createdAt: 7 })) steer.set(key, value)
+      steering.insert(0, [steer])
+    })
+    appendText(reply(doc), ' there')
+    const second = deriveSessionEvents(doc, first.projection)
+    expect(second.events).toEqual([
+      { type: 'message.created', messageId: 'u0', role: 'user', author: 'carol', createdAt: 5 },
+      { type: 'message.done', messageId: 'u0' },
+      { type: 'message.delta', messageId: 'r1', part: 0, partType: 'text', text: ' there' },
+      { type: 'steer', steerId: 's1', kind: 'note', author: 'carol', createdAt: 7, text: 'first' },
+    ])
+    expect(deriveSessionEvents(doc, second.projection).events).toEqual([])
   })
 
   it('yields the same text whether derived step by step or at once from a stored projection', () => {

@@ -20,26 +20,31 @@ export interface ProjectedMessage {
 
 /** What the event stream holds about a session. */
 export interface SessionProjection {
+  /** Announced messages, in the order first announced (matched to the document by id, never by position). */
   readonly messages: readonly ProjectedMessage[]
-  readonly steering: number
+  /** Ids of the announced steering entries. */
+  readonly steers: readonly string[]
   /** JSON of the last announced member list. */
   readonly presence: string
 }
 
 /** The projection of an empty event stream. */
-export const EMPTY_PROJECTION: SessionProjection = { messages: [], steering: 0, presence: '[]' }
+export const EMPTY_PROJECTION: SessionProjection = { messages: [], steers: [], presence: '[]' }
 
 /** The events that bring a stream with `projection` up to `doc`, and the projection after them. */
 export function deriveSessionEvents (doc: Y.Doc, projection: SessionProjection): { events: SessionEvent[], projection: SessionProjection } {
   const events: SessionEvent[] = []
   const roots = getSessionRoots(doc)
   const messages = [...projection.messages]
+  // By id: a concurrent insert (an offline message, two writers at once) can land before announced messages.
+  const positions = new Map(messages.map((message, index) => [message.id, index]))
   for (let index = 0; index < roots.messages.length; index++) {
-    const known = messages[index]
-    if (known !== undefined && known.status !== 'streaming') continue
     const message = roots.messages.get(index)
+    const id = String(message.get('id'))
+    const position = positions.get(id)
+    const known = position === undefined ? undefined : messages[position]
+    if (known !== undefined && known.status !== 'streaming') continue
     const view = known === undefined ? readMessage(message) : undefined
-    const id = known?.id ?? view?.id ?? ''
     if (view !== undefined) {
       events.push({
         type: 'message.created', messageId: id, role: view.role, author: view.author, createdAt: view.createdAt,
@@ -67,16 +72,26 @@ export function deriveSessionEvents (doc: Y.Doc, projection: SessionProjection):
     })
     const status = view?.status ?? readMessageStatus(message)
     if (status !== 'streaming') events.push({ type: `message.${status}`, messageId: id })
-    messages[index] = { id, status, parts }
+    const projected = { id, status, parts }
+    if (position === undefined) {
+      positions.set(id, messages.length)
+      messages.push(projected)
+    } else {
+      messages[position] = projected
+    }
   }
-  for (let index = projection.steering; index < roots.steering.length; index++) {
+  const announcedSteers = new Set(projection.steers)
+  const steers = [...projection.steers]
+  for (let index = 0; index < roots.steering.length; index++) {
     const steer = readSteer(roots.steering.get(index))
+    if (announcedSteers.has(steer.id)) continue
+    steers.push(steer.id)
     events.push({
       type: 'steer', steerId: steer.id, kind: steer.kind, author: steer.author, createdAt: steer.createdAt,
       ...(steer.target === undefined ? {} : { target: steer.target }), ...(steer.text === undefined ? {} : { text: steer.text }),
     })
   }
-  return { events, projection: { ...projection, messages, steering: roots.steering.length } }
+  return { events, projection: { ...projection, messages, steers } }
 }
 
 /** A `presence` event when `members` differ from the last announced list. */
