@@ -11,6 +11,7 @@ import { auditPageSize } from './audit-page-size.ts'
 import { checkEntries } from './check-entries.ts'
 import { createGroupCommit } from './group-commit.ts'
 import { inTransaction } from './in-transaction.ts'
+import { openPostgresPool } from './open-postgres-pool.ts'
 import { toAuditEntry, type AuditRow } from './to-audit-entry.ts'
 import { SERVER_WRITE_ORIGIN, type SessionRecord, type StoredSession, type UpdateLog, type WriteOrigin } from './update-log.ts'
 
@@ -29,18 +30,12 @@ interface PendingRow { readonly update: Uint8Array, readonly origin: WriteOrigin
 interface SessionRow { id: string, title: string, created_at: string, updated_at: string }
 interface UpdateRow { seq: string, data: Buffer, crc: string }
 
-const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/
-
 /**
  * Connects, creates the tables if needed and returns the log.
  * @throws SessionError PERSISTENCE_FAILED when the database is unreachable
  */
 export async function createPostgresUpdateLog (options: PostgresUpdateLogOptions): Promise<UpdateLog> {
-  const schema = options.schema ?? 'public'
-  if (!SCHEMA_PATTERN.test(schema)) throw new SessionError('BAD_REQUEST', `invalid PostgreSQL schema name ${schema}`, { details: { schema } })
-  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 8 })
-  pool.on('error', () => undefined) // reason: idle-client errors surface on the next query, as PERSISTENCE_FAILED
-  const t = (name: string): string => `"${schema}".${name}`
+  const { pool, schema, table: t } = openPostgresPool(options, 8)
   await wrap('cannot initialise PostgreSQL schema', () => migrate(pool, schema))
 
   // One statement per batch (one round trip, one commit): bump every session's counter in id order — so nodes

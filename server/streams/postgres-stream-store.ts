@@ -1,11 +1,11 @@
 /**
  * StreamStore on PostgreSQL (`pg`): one row of JSON metadata per stream and one row per message; `commit` is one
- * transaction. Each stream has one writer at a time (its node's StreamService lock; session streams are written by
- * the node holding the session): two nodes appending to one stream at once fail the second commit on the primary key.
+ * transaction. Commits to one stream are serialised across nodes by an advisory lock, and one derived from a state
+ * another node has since changed is refused (STREAM_CONFLICT with `concurrentWriter`), so nothing is written twice.
  */
-import pg from 'pg'
 import { isSessionError, SessionError } from '../../shared/errors/session-error.ts'
 import { inTransaction } from '../persistence/in-transaction.ts'
+import { openPostgresPool } from '../persistence/open-postgres-pool.ts'
 import type { StreamMessage, StreamMeta, StreamStore } from './stream-store.ts'
 
 /** Options of {@link createPostgresStreamStore}. */
@@ -17,18 +17,12 @@ export interface PostgresStreamStoreOptions {
   readonly maxConnections?: number
 }
 
-const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/
-
 /**
  * Connects, creates the tables if needed and returns the store.
  * @throws SessionError PERSISTENCE_FAILED when the database is unreachable
  */
 export async function createPostgresStreamStore (options: PostgresStreamStoreOptions): Promise<StreamStore> {
-  const schema = options.schema ?? 'public'
-  if (!SCHEMA_PATTERN.test(schema)) throw new SessionError('BAD_REQUEST', `invalid PostgreSQL schema name ${schema}`, { details: { schema } })
-  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 4 })
-  pool.on('error', () => undefined) // reason: idle-client errors surface on the next query, as PERSISTENCE_FAILED
-  const t = (name: string): string => `"${schema}".${name}`
+  const { pool, schema, table: t } = openPostgresPool(options, 4)
   const failed = (what: string, cause: unknown): SessionError => new SessionError('PERSISTENCE_FAILED', what, { cause })
   try {
     await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}";
