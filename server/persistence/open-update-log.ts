@@ -2,6 +2,7 @@
  * Opens the UpdateLog named by a store URL, the form used by LIFELINE_STORE: `postgres://…` (or
  * `postgresql://…`) selects PostgreSQL; a file path or `sqlite:<path>` selects SQLite (the default).
  */
+import { parseStoreUrl } from './parse-store-url.ts'
 import { createPostgresUpdateLog } from './postgres-update-log.ts'
 import { createSqliteUpdateLog } from './sqlite-update-log.ts'
 import type { UpdateLog } from './update-log.ts'
@@ -14,18 +15,16 @@ export const DEFAULT_STORE = './data/lifeline.sqlite'
  * @throws SessionError PERSISTENCE_FAILED when it cannot be opened
  */
 export async function openUpdateLog (store: string = DEFAULT_STORE): Promise<UpdateLog> {
-  if (/^postgres(ql)?:\/\//.test(store)) {
-    const url = new URL(store)
-    const schema = url.searchParams.get('schema') ?? undefined
-    url.searchParams.delete('schema')
-    return await createPostgresUpdateLog({ connectionString: url.toString(), ...(schema === undefined ? {} : { schema }) })
-  }
-  return createSqliteUpdateLog({ path: store.startsWith('sqlite:') ? store.slice('sqlite:'.length) : store })
+  const location = parseStoreUrl(store)
+  if (location.kind === 'sqlite') return createSqliteUpdateLog({ path: location.path })
+  const { kind: _kind, ...postgres } = location
+  return await createPostgresUpdateLog(postgres)
 }
 
 /** A printable form of `store` without credentials. */
 export function describeStore (store: string = DEFAULT_STORE): string {
-  if (!/^postgres(ql)?:\/\//.test(store)) return `SQLite at ${store.replace(/^sqlite:/, '')}`
+  const location = parseStoreUrl(store)
+  if (location.kind === 'sqlite') return `SQLite at ${location.path}`
   const url = new URL(store)
   url.password = ''
   return `PostgreSQL at ${url.toString()}`

@@ -3,6 +3,7 @@
  * same PostgreSQL database and schema.
  */
 import { DEFAULT_STORE } from '../persistence/open-update-log.ts'
+import { parseStoreUrl } from '../persistence/parse-store-url.ts'
 import { createPostgresStreamStore } from './postgres-stream-store.ts'
 import { createSqliteStreamStore } from './sqlite-stream-store.ts'
 import type { StreamStore } from './stream-store.ts'
@@ -12,11 +13,8 @@ import type { StreamStore } from './stream-store.ts'
  * @throws SessionError PERSISTENCE_FAILED when it cannot be opened
  */
 export async function openStreamStore (store: string = DEFAULT_STORE): Promise<StreamStore> {
-  if (/^postgres(ql)?:\/\//.test(store)) {
-    const url = new URL(store)
-    const schema = url.searchParams.get('schema') ?? undefined
-    url.searchParams.delete('schema')
-    return await createPostgresStreamStore({ connectionString: url.toString(), ...(schema === undefined ? {} : { schema }) })
-  }
-  return createSqliteStreamStore({ path: store.startsWith('sqlite:') ? store.slice('sqlite:'.length) : store })
+  const location = parseStoreUrl(store)
+  if (location.kind === 'sqlite') return createSqliteStreamStore({ path: location.path })
+  const { kind: _kind, ...postgres } = location
+  return await createPostgresStreamStore(postgres)
 }
