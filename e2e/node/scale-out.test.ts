@@ -7,7 +7,7 @@
 import { describe, expect } from 'vitest'
 import * as Y from 'yjs'
 import { NodeWebSocket } from '../../client/agent/node-websocket.ts'
-import { createAgentSession, type AgentSession } from '../../client/agent/agent-session.ts'
+import { createAgentSession, type AgentSession, type AgentSessionOptions } from '../../client/agent/agent-session.ts'
 import { createSessionClient, type SessionClient } from '../../client/core/session-client.ts'
 import type { SecurityEvent } from '../../server/auth/security-event.ts'
 import { applyStoredSession } from '../../server/persistence/load-session-doc.ts'
@@ -84,10 +84,15 @@ describe('scale-out on Redis + PostgreSQL', () => {
 
   test('a node that loads the session while another streams misses nothing', async ({ nodes, sessionId, onTestFinished }) => {
     const [a, b] = nodes as [SessionServer, SessionServer]
-    const agent = await connectAgentTo(a, sessionId, onTestFinished)
+    // Small agent updates, and the stream waits at token 400 until the late viewer has synced: node B loads the session
+    // while text is in flight (with 8 KB updates and no wait, the stream could end before B had opened the document).
+    const agent = await connectAgentTo(a, sessionId, onTestFinished, { maxBufferChars: 64, maxBusyBufferChars: 64 })
     let late: SessionClient | undefined
-    const streamed = agent.startReply().pipe(numberedTokens(1_000, (index) => {
-      if (index === 400) late = track(onTestFinished, createSessionClient({ url: b.websocketUrl, sessionId, principalId: 'late', WebSocket: NodeWebSocket }))
+    const streamed = agent.startReply().pipe(numberedTokens(1_000, async (index) => {
+      if (index !== 400) return
+      late = track(onTestFinished, createSessionClient({ url: b.websocketUrl, sessionId, principalId: 'late', WebSocket: NodeWebSocket }))
+      await late.waitForSynced()
+      expect(replyText(late).length).toBeGreaterThan(0)
     }))
     await expect(streamed).resolves.toBe('done')
     await agent.client.waitUntilDurable()
@@ -149,7 +154,7 @@ describe('scale-out on Redis + PostgreSQL', () => {
 
   authTest('a user on node B cannot delete what the agent wrote through node A', async ({ nodes, sessionId, onTestFinished }) => {
     const [a, b] = nodes as [SessionServer, SessionServer]
-    const agent = await connectAgentTo(a, sessionId, onTestFinished, tokenFor('agent-1', 'agent', sessionId))
+    const agent = await connectAgentTo(a, sessionId, onTestFinished, { token: tokenFor('agent-1', 'agent', sessionId) })
     const reply = agent.startReply()
     reply.append('the agent said this')
     await reply.end('done')
@@ -207,8 +212,8 @@ function track (onTestFinished: (fn: () => void) => void, client: SessionClient)
   return client
 }
 
-async function connectAgentTo (node: SessionServer, sessionId: string, onTestFinished: (fn: () => void) => void, token?: string): Promise<AgentSession> {
-  const agent = await createAgentSession({ url: node.websocketUrl, sessionId, agentId: 'agent-1', ...(token === undefined ? {} : { token }) })
+async function connectAgentTo (node: SessionServer, sessionId: string, onTestFinished: (fn: () => void) => void, options: Partial<AgentSessionOptions> = {}): Promise<AgentSession> {
+  const agent = await createAgentSession({ url: node.websocketUrl, sessionId, agentId: 'agent-1', ...options })
   onTestFinished(() => { agent.client.destroy() })
   return agent
 }
