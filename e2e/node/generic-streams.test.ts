@@ -1,11 +1,12 @@
 /**
  * Generic Durable Streams on the session server beyond what the conformance suite checks (PROTOCOL.md §9):
- * streams survive a restart on the same SQLite file with the same offsets, and an oversized append is answered
- * 413 after its body is drained (not with a reset connection).
+ * streams survive a restart on the same SQLite file with the same offsets, an oversized append is answered
+ * 413 after its body is drained (not with a reset connection), and an overlong path is refused.
  */
 import { join, dirname } from 'node:path'
 import { expect } from 'vitest'
 import { createSqliteStreamStore } from '../../server/streams/sqlite-stream-store.ts'
+import { MAX_STREAM_PATH_BYTES } from '../../shared/protocol/durable-streams.ts'
 import { testWithStore } from '../testing/fixtures.ts'
 
 const test = testWithStore('sqlite')
@@ -39,4 +40,13 @@ test('answers an oversized append 413 MESSAGE_TOO_LARGE and keeps serving the co
   expect(await tooLarge.json()).toMatchObject({ error: { code: 'MESSAGE_TOO_LARGE' } })
   expect((await fetch(url, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array(1000) })).status).toBe(204)
   expect((await fetch(url, { method: 'HEAD' })).headers.get('stream-next-offset')).toBe('0000000000000001_0000000000001000')
+})
+
+test(`refuses a stream path over ${MAX_STREAM_PATH_BYTES} bytes with 400 BAD_REQUEST`, async ({ startServer }) => {
+  const server = await startServer()
+  const put = (path: string) => fetch(`${server.url}/v1/stream/${path}`, { method: 'PUT', headers: { 'content-type': 'text/plain' } })
+  const tooLong = await put(`a/${'é'.repeat(512)}`) // 2 + 1024 bytes once decoded
+  expect(tooLong.status).toBe(400)
+  expect(await tooLong.json()).toMatchObject({ error: { code: 'BAD_REQUEST', details: { bytes: 1026, limit: MAX_STREAM_PATH_BYTES } } })
+  expect((await put(`a/${'é'.repeat(511)}`)).status).toBe(201)
 })

@@ -58,14 +58,19 @@ describe('scale-out on Redis + PostgreSQL', () => {
   })
 
   const sharedStreamsTest = testWithStore('postgres', { compactEveryUpdates: 1_000_000 })
-  sharedStreamsTest('nodes sharing the stream store record one session event stream, each event once', async ({ store, startServer, sessionId, onTestFinished }) => {
+  /** Two nodes on one Redis prefix, each with its own PostgreSQL stream store on the test's schema. */
+  const startStreamNodes = async ({ store, startServer }: Pick<SessionFixtures, 'store' | 'startServer'>, onTestFinished: (fn: () => Promise<void>) => void): Promise<SessionServer[]> => {
     const redis = createTestRedisPrefix()
     onTestFinished(() => redis.remove())
     const startNode = async (): Promise<SessionServer> => startServer({
       redis: { url: redis.url, prefix: redis.prefix },
       streams: { store: await createPostgresStreamStore({ connectionString: TEST_POSTGRES_URL, schema: store.location }) },
     })
-    const [a, b] = [await startNode(), await startNode()]
+    return [await startNode(), await startNode()]
+  }
+
+  sharedStreamsTest('nodes sharing the stream store record one session event stream, each event once', async ({ store, startServer, sessionId, onTestFinished }) => {
+    const [a, b] = await startStreamNodes({ store, startServer }, onTestFinished) as [SessionServer, SessionServer]
     const viewer = track(onTestFinished, createSessionClient({ url: b.websocketUrl, sessionId, principalId: 'viewer', WebSocket: NodeWebSocket }))
     await viewer.waitForSynced()
     const agent = await connectAgentTo(a, sessionId, onTestFinished)
@@ -81,6 +86,27 @@ describe('scale-out on Redis + PostgreSQL', () => {
     expect(fromA.filter((event) => event.type === 'message.created').map((event) => event.messageId)).toEqual([reply.id])
     expect(fromA.filter((event) => event.type === 'message.done')).toHaveLength(1)
   })
+
+  sharedStreamsTest('a generic stream takes appends through both nodes, and a long-poll on one wakes for the other', async ({ store, startServer, sessionId, onTestFinished }) => {
+    const [a, b] = await startStreamNodes({ store, startServer }, onTestFinished) as [SessionServer, SessionServer]
+    const url = (node: SessionServer, query = ''): string => `${node.url}/v1/stream/notes/${sessionId}${query}`
+    const post = async (node: SessionServer, note: string): Promise<void> => {
+      const response = await fetch(url(node), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(note) })
+      expect(response.status, await response.text()).toBe(204)
+    }
+    expect((await fetch(url(a), { method: 'PUT', headers: { 'content-type': 'application/json' } })).status).toBe(201)
+    await Promise.all(Array.from({ length: 20 }, (_, index) => post(index % 2 === 0 ? a : b, `note ${index}`)))
+    const caughtUp = await fetch(url(b, '?offset=-1'))
+    expect((await caughtUp.json() as string[]).sort()).toEqual(Array.from({ length: 20 }, (_, index) => `note ${index}`).sort())
+    // Node B answers a long-poll at the tail when data comes, or after 20 s (past this test's timeout) if nothing woke
+    // it. (stream-service.test.ts proves the cross-node wake-up without the HTTP race between this GET and the POST.)
+    const tail = caughtUp.headers.get(STREAM_HEADERS.NEXT_OFFSET) ?? ''
+    const waiting = fetch(url(b, `?offset=${tail}&live=long-poll`))
+    await post(a, 'late note')
+    const woken = await waiting
+    expect(woken.status).toBe(200)
+    expect(await woken.json()).toEqual(['late note'])
+  }, 15_000)
 
   test('a node that loads the session while another streams misses nothing', async ({ nodes, sessionId, onTestFinished }) => {
     const [a, b] = nodes as [SessionServer, SessionServer]

@@ -2,6 +2,7 @@
  * StreamStore in memory: no persistence. The baseline for tests and for servers given an UpdateLog without a
  * stream store.
  */
+import { assert } from '../../shared/errors/invariant.ts'
 import type { StreamMessage, StreamMeta, StreamStore } from './stream-store.ts'
 
 /** Creates an empty in-memory StreamStore. */
@@ -11,15 +12,20 @@ export function createMemoryStreamStore (): StreamStore {
     async get (path) {
       return streams.get(path)?.meta
     },
-    async commit (meta, messages) {
-      const stream = streams.get(meta.path) ?? { meta, messages: [] }
+    async change (path, decide) {
+      const stored = streams.get(path)
+      const change = decide(stored?.meta)
+      if (change === undefined) return undefined
+      assert(change.meta.path === path, 'a change keeps its stream path')
+      const stream = stored ?? { meta: change.meta, messages: [] }
       let byteEnd = stream.messages.at(-1)?.byteEnd ?? 0
-      for (const data of messages) {
+      for (const data of change.messages) {
         byteEnd += data.byteLength
         stream.messages.push({ index: stream.messages.length + 1, byteEnd, data: data.slice() })
       }
-      stream.meta = meta
-      streams.set(meta.path, stream)
+      stream.meta = change.meta
+      streams.set(path, stream)
+      return change
     },
     async read (path, afterIndex, maxBytes) {
       const messages = streams.get(path)?.messages ?? []

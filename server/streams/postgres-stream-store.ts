@@ -1,10 +1,13 @@
 /**
- * StreamStore on PostgreSQL (`pg`): one row of JSON metadata per stream and one row per message; `commit` is one
- * transaction. Commits to one stream are serialised across nodes by an advisory lock, and one derived from a state
- * another node has since changed is refused (STREAM_CONFLICT with `concurrentWriter`), so nothing is written twice.
+ * StreamStore on PostgreSQL (`pg`): one row of JSON metadata per stream and one row per message; `change` is one
+ * transaction that takes an advisory lock on the stream's path before it reads the record, so nodes sharing the
+ * database decide one after another on what the previous one stored. Each commit NOTIFYs the path, and `watch` hears
+ * the commits of every node (readers waiting on one node wake when another appends).
  */
 import { isSessionError, SessionError } from '../../shared/errors/session-error.ts'
+import { assert } from '../../shared/errors/invariant.ts'
 import { inTransaction } from '../persistence/in-transaction.ts'
+import { listenPostgresChannel } from '../persistence/listen-postgres-channel.ts'
 import { openPostgresPool } from '../persistence/open-postgres-pool.ts'
 import type { StreamMessage, StreamMeta, StreamStore } from './stream-store.ts'
 
@@ -15,7 +18,12 @@ export interface PostgresStreamStoreOptions {
   readonly schema?: string
   /** Pool size (default 4). */
   readonly maxConnections?: number
+  /** Reports failures of the connection that listens for other nodes' commits (default console.error). */
+  readonly onError?: (error: unknown) => void
 }
+
+/** Notification channel of stream commits; payload `<schema>/<path>` (paths are at most 1024 bytes, within NOTIFY's 8000). */
+const COMMIT_CHANNEL = 'lifeline_stream_commits'
 
 /**
  * Connects, creates the tables if needed and returns the store.
@@ -33,33 +41,40 @@ export async function createPostgresStreamStore (options: PostgresStreamStoreOpt
     await pool.end()
     throw failed('cannot initialise the PostgreSQL stream tables', cause)
   }
+  const commits = await listenPostgresChannel({ connectionString: options.connectionString, channel: COMMIT_CHANNEL, onError: options.onError ?? console.error })
+    .catch(async (error: unknown) => { await pool.end(); throw error })
   return {
     async get (path) {
       const result = await pool.query<{ meta: string }>(`SELECT meta FROM ${t('stream_meta')} WHERE path = $1`, [path]).catch((cause: unknown) => { throw failed('PostgreSQL read failed', cause) })
       const row = result.rows[0]
       return row === undefined ? undefined : JSON.parse(row.meta) as StreamMeta
     },
-    async commit (meta, messages) {
-      await inTransaction(pool, 'BEGIN', async (client) => {
-        // Nodes sharing this database serialise on the path, and a commit derived from an older state is refused.
-        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${schema}/${meta.path}`])
-        const last = (await client.query<{ idx: string, byte_end: string }>(
-          `SELECT idx, byte_end FROM ${t('stream_messages')} WHERE path = $1 ORDER BY idx DESC LIMIT 1`, [meta.path])).rows[0]
-        if (Number(last?.idx ?? 0) !== meta.messageCount - messages.length) throw concurrentWriter(meta.path)
-        if (messages.length > 0) {
+    async change (path, decide) {
+      return await inTransaction(pool, 'BEGIN', async (client) => {
+        // Nodes sharing this database serialise on the path: the decision sees every change committed before it.
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${schema}/${path}`])
+        const row = (await client.query<{ meta: string }>(`SELECT meta FROM ${t('stream_meta')} WHERE path = $1`, [path])).rows[0]
+        const decided = decide(row === undefined ? undefined : JSON.parse(row.meta) as StreamMeta)
+        if (decided === undefined) return undefined
+        assert(decided.meta.path === path, 'a change keeps its stream path')
+        if (decided.messages.length > 0) {
+          const last = (await client.query<{ idx: string, byte_end: string }>(
+            `SELECT idx, byte_end FROM ${t('stream_messages')} WHERE path = $1 ORDER BY idx DESC LIMIT 1`, [path])).rows[0]
           let index = Number(last?.idx ?? 0)
           let byteEnd = Number(last?.byte_end ?? 0)
           const indexes: number[] = []
           const byteEnds: number[] = []
-          for (const data of messages) {
+          for (const data of decided.messages) {
             indexes.push(index += 1)
             byteEnds.push(byteEnd += data.byteLength)
           }
           await client.query(
             `INSERT INTO ${t('stream_messages')} (path, idx, byte_end, data) SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::bytea[])`,
-            [meta.path, indexes, byteEnds, messages.map((data) => Buffer.from(data))])
+            [path, indexes, byteEnds, decided.messages.map((data) => Buffer.from(data))])
         }
-        await client.query(`INSERT INTO ${t('stream_meta')} (path, meta) VALUES ($1, $2) ON CONFLICT (path) DO UPDATE SET meta = excluded.meta`, [meta.path, JSON.stringify(meta)])
+        await client.query(`INSERT INTO ${t('stream_meta')} (path, meta) VALUES ($1, $2) ON CONFLICT (path) DO UPDATE SET meta = excluded.meta`, [path, JSON.stringify(decided.meta)])
+        await client.query('SELECT pg_notify($1, $2)', [COMMIT_CHANNEL, `${schema}/${path}`]) // delivered to the listeners at commit
+        return decided
       }).catch((cause: unknown) => { throw isSessionError(cause) ? cause : failed('PostgreSQL stream append failed', cause) })
     },
     async read (path, afterIndex, maxBytes) {
@@ -77,13 +92,14 @@ export async function createPostgresStreamStore (options: PostgresStreamStoreOpt
         return ((await client.query(`DELETE FROM ${t('stream_meta')} WHERE path = $1`, [path])).rowCount ?? 0) > 0
       }).catch((cause: unknown) => { throw failed('PostgreSQL delete failed', cause) })
     },
+    watch (listener) {
+      return commits.listen((payload) => {
+        if (payload.startsWith(`${schema}/`)) listener(payload.slice(schema.length + 1))
+      })
+    },
     async close () {
+      await commits.close()
       await pool.end()
     },
   }
-}
-
-/** The stream gained messages since the commit's metadata was derived: another node wrote it. */
-function concurrentWriter (path: string): SessionError {
-  return new SessionError('STREAM_CONFLICT', `stream ${path} changed concurrently`, { details: { path, concurrentWriter: true } })
 }

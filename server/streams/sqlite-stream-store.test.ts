@@ -15,9 +15,10 @@ describe('createSqliteStreamStore', () => {
   it('keeps streams across a reopen of the file', async () => {
     const path = join(dir, 'reopen.sqlite')
     const first = createSqliteStreamStore({ path })
-    await first.commit({
-      path: 's', contentType: 'application/json', closed: false, createdAtMs: 1, touchedAtMs: 1, producers: {}, messageCount: 1, byteCount: 2,
-    }, [new TextEncoder().encode('{}')])
+    await first.change('s', () => ({
+      meta: { path: 's', contentType: 'application/json', closed: false, createdAtMs: 1, touchedAtMs: 1, producers: {}, messageCount: 1, byteCount: 2 },
+      messages: [new TextEncoder().encode('{}')],
+    }))
     await first.close()
     const second = createSqliteStreamStore({ path })
     expect((await second.get('s'))?.messageCount).toBe(1)

@@ -1,13 +1,14 @@
 /**
  * StreamStore on an SQLite file (better-sqlite3): one row of JSON metadata per stream and one row per message.
- * `commit` is one transaction. It may share the file of the SQLite UpdateLog (its own tables, its own
+ * `change` is one transaction. It may share the file of the SQLite UpdateLog (its own tables, its own
  * connection; WAL lets both write).
  */
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
-import { SessionError } from '../../shared/errors/session-error.ts'
-import type { StreamMessage, StreamMeta, StreamStore } from './stream-store.ts'
+import { assert } from '../../shared/errors/invariant.ts'
+import { isSessionError, SessionError } from '../../shared/errors/session-error.ts'
+import type { StreamDecision, StreamMessage, StreamMeta, StreamStore } from './stream-store.ts'
 
 /** Options of {@link createSqliteStreamStore}. */
 export interface SqliteStreamStoreOptions {
@@ -40,16 +41,21 @@ export function createSqliteStreamStore (options: SqliteStreamStoreOptions): Str
     deleteMeta: db.prepare('DELETE FROM stream_meta WHERE path = ?'),
     deleteMessages: db.prepare('DELETE FROM stream_messages WHERE path = ?'),
   }
-  const commit = db.transaction((meta: StreamMeta, messages: readonly Uint8Array[]) => {
-    const last = statements.last.get(meta.path)
+  const change = db.transaction((path: string, decide: StreamDecision) => {
+    const row = statements.get.get(path)
+    const decided = decide(row === undefined ? undefined : JSON.parse(row.meta) as StreamMeta)
+    if (decided === undefined) return undefined
+    assert(decided.meta.path === path, 'a change keeps its stream path')
+    const last = statements.last.get(path)
     let index = last?.idx ?? 0
     let byteEnd = last?.byte_end ?? 0
-    for (const data of messages) {
+    for (const data of decided.messages) {
       index += 1
       byteEnd += data.byteLength
-      statements.insert.run(meta.path, index, byteEnd, data)
+      statements.insert.run(path, index, byteEnd, data)
     }
-    statements.upsert.run(meta.path, JSON.stringify(meta))
+    statements.upsert.run(path, JSON.stringify(decided.meta))
+    return decided
   })
   const remove = db.transaction((path: string) => {
     statements.deleteMessages.run(path)
@@ -60,11 +66,12 @@ export function createSqliteStreamStore (options: SqliteStreamStoreOptions): Str
       const row = statements.get.get(path)
       return row === undefined ? undefined : JSON.parse(row.meta) as StreamMeta
     },
-    async commit (meta, messages) {
+    async change (path, decide) {
       try {
-        commit(meta, messages)
+        return change(path, decide)
       } catch (cause) {
-        throw new SessionError('PERSISTENCE_FAILED', 'SQLite stream append failed', { cause, details: { path: meta.path } })
+        if (isSessionError(cause)) throw cause // the decision's refusal; the transaction rolled back
+        throw new SessionError('PERSISTENCE_FAILED', 'SQLite stream append failed', { cause, details: { path } })
       }
     },
     async read (path, afterIndex, maxBytes) {

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { SessionError } from '../../shared/errors/session-error.ts'
-import { SESSION_STREAM_NAMESPACE, STREAM_ROUTE_PREFIX } from '../../shared/protocol/durable-streams.ts'
+import { MAX_STREAM_PATH_BYTES, SESSION_STREAM_NAMESPACE, STREAM_ROUTE_PREFIX } from '../../shared/protocol/durable-streams.ts'
 import { handleGenericStream, type GenericStreamContext } from './handle-generic-stream.ts'
 import { sendPreflight, sendStreamError } from './stream-response.ts'
 
@@ -48,6 +48,10 @@ function decodePath (encoded: string): string {
   }
   if (path === '' || path.split('/').some((segment) => segment === '' || segment === '.' || segment === '..')) {
     throw new SessionError('BAD_REQUEST', 'malformed stream path', { details: { path } })
+  }
+  const bytes = Buffer.byteLength(path)
+  if (bytes > MAX_STREAM_PATH_BYTES) {
+    throw new SessionError('BAD_REQUEST', `stream path is ${bytes} bytes long; the limit is ${MAX_STREAM_PATH_BYTES}`, { details: { bytes, limit: MAX_STREAM_PATH_BYTES } })
   }
   return path
 }

@@ -1,10 +1,11 @@
 /**
  * The operations of Durable Streams over a StreamStore (PROTOCOL.md §9): create, append, close, delete, metadata
- * and reads, with closure, JSON mode, `Stream-Seq`, idempotent producers and expiry. Every change of one stream
- * runs under that stream's lock, so validation and the append are atomic; readers waiting for data are woken
- * after each commit.
+ * and reads, with closure, JSON mode, `Stream-Seq`, idempotent producers and expiry. Every change is decided inside
+ * the store's transaction on the record it replaces (StreamStore.change), so validation and the append are atomic,
+ * also between server nodes sharing a store; readers waiting for data are woken after each commit, of any node.
  */
-import { isSessionError, SessionError } from '../../shared/errors/session-error.ts'
+import { assert } from '../../shared/errors/invariant.ts'
+import { SessionError } from '../../shared/errors/session-error.ts'
 import { STREAM_HEADERS } from '../../shared/protocol/durable-streams.ts'
 import { checkProducer, type ProducerBatch } from './check-producer.ts'
 import { isJsonContentType, mediaType, splitJsonMessages } from './json-messages.ts'
@@ -12,7 +13,7 @@ import { isExpired } from './stream-expiry.ts'
 import { createKeyedLock } from './keyed-lock.ts'
 import { materializeFork, type ForkRequest } from './materialize-fork.ts'
 import { formatOffset, type RequestedOffset, type StreamPosition } from './stream-offset.ts'
-import type { ProducerState, StreamMessage, StreamMeta, StreamStore } from './stream-store.ts'
+import type { ProducerState, StreamChange, StreamMessage, StreamMeta, StreamStore } from './stream-store.ts'
 
 /** Options of {@link createStreamService}. */
 export interface StreamServiceOptions {
@@ -59,12 +60,6 @@ export interface StreamReadResult {
   readonly upToDate: boolean
 }
 
-/** A change computed under a stream's lock: the new metadata and the messages to append with it. */
-export interface StreamChange {
-  readonly meta: StreamMeta
-  readonly messages: readonly Uint8Array[]
-}
-
 /** Durable Streams operations. Failures are SessionErrors whose `details.headers` go on the response. */
 export interface StreamService {
   /** Creates a stream or a fork; `created` is false for an idempotent re-create. @throws STREAM_CONFLICT, STREAM_NOT_FOUND, STREAM_GONE, BAD_REQUEST */
@@ -86,17 +81,16 @@ export interface StreamService {
   update (path: string, change: (meta: StreamMeta | undefined) => StreamChange | undefined): Promise<StreamMeta | undefined>
 }
 
-/** Derivations an `update` retries when other nodes keep committing to the same stream first. */
-const MAX_UPDATE_ATTEMPTS = 5
-
-function isConcurrentWriter (error: unknown): boolean {
-  return isSessionError(error) && error.code === 'STREAM_CONFLICT' && error.details.concurrentWriter === true
-}
-
 /** Lock key of structural changes (creates, deletes): never a stream path, which is never empty. */
 const STRUCTURE = ''
 
 type MaterializedFork = Awaited<ReturnType<typeof materializeFork>> & { readonly source: StreamMeta }
+
+/** What a decision on a stream's stored record resolves with, and the change it commits (none: nothing to write). */
+interface Decided<T> {
+  readonly result: T
+  readonly change?: StreamChange | undefined
+}
 
 /** Creates the service over `options.store`. */
 export function createStreamService (options: StreamServiceOptions): StreamService {
@@ -109,6 +103,8 @@ export function createStreamService (options: StreamServiceOptions): StreamServi
   const notify = (path: string): void => {
     for (const wake of waiters.get(path) ?? []) wake()
   }
+  // Readers here wake for the commits of other nodes sharing the store too.
+  store.watch?.(notify)
   /** The live metadata of `path`; an expired stream is deleted on sight. */
   const load = async (path: string): Promise<StreamMeta | undefined> => {
     const meta = await store.get(path)
@@ -117,14 +113,23 @@ export function createStreamService (options: StreamServiceOptions): StreamServi
     notify(path)
     return undefined
   }
-  const requireStream = async (path: string): Promise<StreamMeta> => {
-    const meta = await load(path)
-    if (meta === undefined) throw new SessionError('STREAM_NOT_FOUND', `no stream at ${path}`, { details: { path } })
-    if (meta.softDeleted === true) throw new SessionError('STREAM_GONE', `stream ${path} was deleted`, { details: { path } })
-    return meta
+  const requireStream = async (path: string): Promise<StreamMeta> => requireLive(path, await load(path), now())
+  /**
+   * Runs `decide` on the stream's record inside the store's transaction (serialised with every node sharing the
+   * store), commits its change, wakes this node's readers and resolves with its result.
+   */
+  const decideAndCommit = async <T>(path: string, decide: (current: StreamMeta | undefined) => Decided<T>): Promise<T> => {
+    const box: { decided?: Decided<T> } = {}
+    const committed = await store.change(path, (current) => {
+      box.decided = decide(current)
+      return box.decided.change
+    })
+    if (committed !== undefined) notify(path)
+    assert(box.decided !== undefined, 'the store ran the decision')
+    return box.decided.result
   }
   /** Creates `path` (or confirms an identical existing one), optionally as a fork starting with `fork.messages`. */
-  const createAt = async (path: string, existing: StreamMeta | undefined, request: CreateStreamRequest, fork: MaterializedFork | undefined) => {
+  const createAt = async (path: string, request: CreateStreamRequest, fork: MaterializedFork | undefined) => {
     const source = fork?.source
     if (source !== undefined && request.contentType !== undefined && mediaType(request.contentType) !== mediaType(source.contentType)) {
       throw new SessionError('STREAM_CONFLICT', `a fork keeps its source's content type ${source.contentType}`, { details: { path } })
@@ -133,35 +138,38 @@ export function createStreamService (options: StreamServiceOptions): StreamServi
     const lifetime = request.ttlSeconds !== undefined || request.expiresAt !== undefined || source === undefined
       ? { ttlSeconds: request.ttlSeconds, expiresAt: request.expiresAt }
       : { ttlSeconds: source.ttlSeconds, expiresAt: source.expiresAt }
-    if (existing !== undefined) {
-      const same = mediaType(existing.contentType) === mediaType(contentType) && existing.ttlSeconds === lifetime.ttlSeconds &&
-        existing.expiresAt === lifetime.expiresAt && existing.closed === request.closed && JSON.stringify(existing.fork) === JSON.stringify(fork?.origin)
-      if (!same) throw new SessionError('STREAM_CONFLICT', `stream ${path} exists with another configuration`, { details: { path } })
-      return { created: false, meta: existing }
-    }
     const messages = [...fork?.messages ?? [], ...splitBody(contentType, request.body, true)]
-    const time = now()
-    const meta: StreamMeta = {
-      path, contentType, closed: request.closed, createdAtMs: time, touchedAtMs: time,
-      messageCount: messages.length, byteCount: byteLength(messages), producers: {},
-      ...(lifetime.ttlSeconds === undefined ? {} : { ttlSeconds: lifetime.ttlSeconds }),
-      ...(lifetime.expiresAt === undefined ? {} : { expiresAt: lifetime.expiresAt }),
-      ...(fork === undefined ? {} : { fork: fork.origin }),
-    }
-    return { created: true, meta: await commit({ meta, messages }) }
+    return await decideAndCommit(path, (existing): Decided<{ created: boolean, meta: StreamMeta }> => {
+      if (existing?.softDeleted === true) throw new SessionError('STREAM_CONFLICT', `stream ${path} was deleted while forks of it exist`, { details: { path } })
+      if (existing !== undefined) {
+        const same = mediaType(existing.contentType) === mediaType(contentType) && existing.ttlSeconds === lifetime.ttlSeconds &&
+          existing.expiresAt === lifetime.expiresAt && existing.closed === request.closed && JSON.stringify(existing.fork) === JSON.stringify(fork?.origin)
+        if (!same) throw new SessionError('STREAM_CONFLICT', `stream ${path} exists with another configuration`, { details: { path } })
+        return { result: { created: false, meta: existing } }
+      }
+      const time = now()
+      const meta: StreamMeta = {
+        path, contentType, closed: request.closed, createdAtMs: time, touchedAtMs: time,
+        messageCount: messages.length, byteCount: byteLength(messages), producers: {},
+        ...(lifetime.ttlSeconds === undefined ? {} : { ttlSeconds: lifetime.ttlSeconds }),
+        ...(lifetime.expiresAt === undefined ? {} : { expiresAt: lifetime.expiresAt }),
+        ...(fork === undefined ? {} : { fork: fork.origin }),
+      }
+      return { result: { created: true, meta }, change: { meta, messages } }
+    })
   }
-  const commit = async (change: StreamChange): Promise<StreamMeta> => {
-    await store.commit(change.meta, change.messages)
-    notify(change.meta.path)
-    return change.meta
-  }
+  /** Adds `delta` to the fork count of `path`; resolves with the record after it (undefined when it is gone). */
+  const countForks = (path: string, delta: number) => decideAndCommit(path, (current): Decided<StreamMeta | undefined> => {
+    if (current === undefined) return { result: undefined }
+    const meta = { ...current, forkCount: Math.max(0, (current.forkCount ?? 0) + delta) }
+    return { result: meta, change: { meta, messages: [] } }
+  })
 
   return {
     // Creates and deletes also take the STRUCTURE lock: a fork locks its own path and then its source's.
     create: (path, request) => withLock(STRUCTURE, () => withLock(path, async () => {
-      const existing = await load(path)
-      if (existing?.softDeleted === true) throw new SessionError('STREAM_CONFLICT', `stream ${path} was deleted while forks of it exist`, { details: { path } })
-      if (request.fork === undefined) return await createAt(path, existing, request, undefined)
+      await load(path) // an expired stream at the path is deleted first
+      if (request.fork === undefined) return await createAt(path, request, undefined)
       const { fork } = request
       if (fork.source === path) throw new SessionError('STREAM_CONFLICT', 'a stream cannot fork itself', { details: { path } })
       return await withLock(fork.source, async () => {
@@ -169,54 +177,60 @@ export function createStreamService (options: StreamServiceOptions): StreamServi
           throw new SessionError('STREAM_CONFLICT', `stream ${fork.source} was deleted and cannot be forked`, { details: { path: fork.source } })
         }
         const source = await requireStream(fork.source)
-        const result = await createAt(path, existing, request, { source, ...await materializeFork(store, source, fork) })
-        if (result.created) await commit({ meta: { ...source, forkCount: (source.forkCount ?? 0) + 1 }, messages: [] })
+        const result = await createAt(path, request, { source, ...await materializeFork(store, source, fork) })
+        if (result.created) await countForks(fork.source, 1)
         return result
       })
     })),
 
     append: (path, request) => withLock(path, async () => {
-      const meta = await requireStream(path)
-      const { producer } = request
-      const stored = producer === undefined ? undefined : meta.producers[producer.id]
-      if (meta.closed) {
-        const closedBy = meta.closedBy
-        if (producer !== undefined && closedBy !== undefined && closedBy.producerId === producer.id &&
-          closedBy.epoch === producer.epoch && closedBy.seq === producer.seq) {
-          return { meta, producer: { state: stored ?? producer, duplicate: true } }
+      await requireStream(path) // an expired stream is deleted here
+      return await decideAndCommit(path, (current): Decided<AppendStreamResult> => {
+        const meta = requireLive(path, current, now())
+        const { producer } = request
+        const stored = producer === undefined ? undefined : meta.producers[producer.id]
+        if (meta.closed) {
+          const closedBy = meta.closedBy
+          if (producer !== undefined && closedBy !== undefined && closedBy.producerId === producer.id &&
+            closedBy.epoch === producer.epoch && closedBy.seq === producer.seq) {
+            return { result: { meta, producer: { state: stored ?? producer, duplicate: true } } }
+          }
+          if (request.close && request.body.byteLength === 0 && producer === undefined) return { result: { meta } }
+          throw new SessionError('STREAM_CLOSED', `stream ${path} is closed`, { details: { path, headers: closedHeaders(meta) } })
         }
-        if (request.close && request.body.byteLength === 0 && producer === undefined) return { meta }
-        throw new SessionError('STREAM_CLOSED', `stream ${path} is closed`, { details: { path, headers: closedHeaders(meta) } })
-      }
-      if (request.body.byteLength > 0 && (request.contentType === undefined || mediaType(request.contentType) !== mediaType(meta.contentType))) {
-        throw new SessionError('STREAM_CONFLICT', `content type does not match the stream's ${meta.contentType}`, { details: { path } })
-      }
-      const decision = producer === undefined ? undefined : checkProducer(stored, producer)
-      if (decision?.kind === 'duplicate') return { meta, producer: { state: decision.state, duplicate: true } }
-      if (request.streamSeq !== undefined && meta.lastStreamSeq !== undefined && !(request.streamSeq > meta.lastStreamSeq)) {
-        throw new SessionError('STREAM_CONFLICT', `Stream-Seq ${request.streamSeq} does not follow ${meta.lastStreamSeq}`, { details: { path } })
-      }
-      const messages = splitBody(meta.contentType, request.body, false)
-      const next: StreamMeta = {
-        ...meta,
-        touchedAtMs: now(),
-        messageCount: meta.messageCount + messages.length,
-        byteCount: meta.byteCount + byteLength(messages),
-        closed: request.close,
-        ...(request.close && producer !== undefined ? { closedBy: { producerId: producer.id, epoch: producer.epoch, seq: producer.seq } } : {}),
-        ...(request.streamSeq === undefined ? {} : { lastStreamSeq: request.streamSeq }),
-        ...(producer === undefined || decision === undefined ? {} : { producers: { ...meta.producers, [producer.id]: decision.state } }),
-      }
-      await commit({ meta: next, messages })
-      return decision === undefined ? { meta: next } : { meta: next, producer: { state: decision.state, duplicate: false } }
+        if (request.body.byteLength > 0 && (request.contentType === undefined || mediaType(request.contentType) !== mediaType(meta.contentType))) {
+          throw new SessionError('STREAM_CONFLICT', `content type does not match the stream's ${meta.contentType}`, { details: { path } })
+        }
+        const decision = producer === undefined ? undefined : checkProducer(stored, producer)
+        if (decision?.kind === 'duplicate') return { result: { meta, producer: { state: decision.state, duplicate: true } } }
+        if (request.streamSeq !== undefined && meta.lastStreamSeq !== undefined && !(request.streamSeq > meta.lastStreamSeq)) {
+          throw new SessionError('STREAM_CONFLICT', `Stream-Seq ${request.streamSeq} does not follow ${meta.lastStreamSeq}`, { details: { path } })
+        }
+        const messages = splitBody(meta.contentType, request.body, false)
+        const next: StreamMeta = {
+          ...meta,
+          touchedAtMs: now(),
+          messageCount: meta.messageCount + messages.length,
+          byteCount: meta.byteCount + byteLength(messages),
+          closed: request.close,
+          ...(request.close && producer !== undefined ? { closedBy: { producerId: producer.id, epoch: producer.epoch, seq: producer.seq } } : {}),
+          ...(request.streamSeq === undefined ? {} : { lastStreamSeq: request.streamSeq }),
+          ...(producer === undefined || decision === undefined ? {} : { producers: { ...meta.producers, [producer.id]: decision.state } }),
+        }
+        const result = decision === undefined ? { meta: next } : { meta: next, producer: { state: decision.state, duplicate: false } }
+        return { result, change: { meta: next, messages } }
+      })
     }),
 
     remove: (path) => withLock(STRUCTURE, () => withLock(path, async () => {
-      const meta = await requireStream(path)
-      if ((meta.forkCount ?? 0) > 0) {
-        await commit({ meta: { ...meta, softDeleted: true }, messages: [] })
-        return
-      }
+      await requireStream(path)
+      const { meta, softDeleted } = await decideAndCommit(path, (current): Decided<{ meta: StreamMeta, softDeleted: boolean }> => {
+        const live = requireLive(path, current, now())
+        if ((live.forkCount ?? 0) === 0) return { result: { meta: live, softDeleted: false } }
+        const marked = { ...live, softDeleted: true }
+        return { result: { meta: marked, softDeleted: true }, change: { meta: marked, messages: [] } }
+      })
+      if (softDeleted) return
       await store.delete(path)
       notify(path)
       // Release the source; a soft-deleted source whose last fork this was goes too, and so on up the chain.
@@ -224,13 +238,8 @@ export function createStreamService (options: StreamServiceOptions): StreamServi
       while (origin !== undefined) {
         const sourcePath: string = origin.source
         origin = await withLock(sourcePath, async () => {
-          const source = await store.get(sourcePath)
-          if (source === undefined) return undefined
-          const forkCount = Math.max(0, (source.forkCount ?? 1) - 1)
-          if (source.softDeleted !== true || forkCount > 0) {
-            await commit({ meta: { ...source, forkCount }, messages: [] })
-            return undefined
-          }
+          const source = await countForks(sourcePath, -1)
+          if (source === undefined || source.softDeleted !== true || (source.forkCount ?? 0) > 0) return undefined
           await store.delete(sourcePath)
           notify(sourcePath)
           return source.fork
@@ -242,7 +251,12 @@ export function createStreamService (options: StreamServiceOptions): StreamServi
 
     async read (path, offset) {
       let meta = await requireStream(path)
-      if (meta.ttlSeconds !== undefined) meta = await withLock(path, async () => await commit({ meta: { ...await requireStream(path), touchedAtMs: now() }, messages: [] }))
+      if (meta.ttlSeconds !== undefined) {
+        meta = await withLock(path, () => decideAndCommit(path, (current): Decided<StreamMeta> => {
+          const touched = { ...requireLive(path, current, now()), touchedAtMs: now() }
+          return { result: touched, change: { meta: touched, messages: [] } }
+        }))
+      }
       const tail = { messages: meta.messageCount, bytes: meta.byteCount }
       const start = offset.kind === 'now' || offset.position.messages > tail.messages ? tail : offset.position
       const messages = offset.kind === 'now' ? [] : await store.read(path, start.messages, maxReadBytes)
@@ -252,9 +266,9 @@ export function createStreamService (options: StreamServiceOptions): StreamServi
     },
 
     async waitForData (path, afterMessages, timeoutMs, signal) {
-      const meta = await load(path)
-      if (meta === undefined || meta.closed || meta.softDeleted === true || meta.messageCount > afterMessages || signal?.aborted === true) return
-      await new Promise<void>((resolve) => {
+      // Waits first, then looks: a commit between the look and the wait would otherwise go unnoticed.
+      let wake: () => void = () => undefined
+      const woken = new Promise<void>((resolve) => {
         const set = waiters.get(path) ?? new Set<() => void>()
         waiters.set(path, set)
         const done = (): void => {
@@ -267,22 +281,25 @@ export function createStreamService (options: StreamServiceOptions): StreamServi
         const timer = setTimeout(done, timeoutMs)
         signal?.addEventListener('abort', done)
         set.add(done)
+        wake = done
       })
+      const meta = await load(path).catch((error: unknown) => { wake(); throw error })
+      if (meta === undefined || meta.closed || meta.softDeleted === true || meta.messageCount > afterMessages || signal?.aborted === true) wake()
+      await woken
     },
 
-    update: (path, change) => withLock(path, async () => {
-      for (let attempt = 1; ; attempt++) {
-        const result = change(await load(path))
-        if (result === undefined) return await load(path)
-        try {
-          return await commit(result)
-        } catch (error) {
-          // Another node committed to this stream first: derive again from what it stored.
-          if (attempt >= MAX_UPDATE_ATTEMPTS || !isConcurrentWriter(error)) throw error
-        }
-      }
-    }),
+    update: (path, change) => withLock(path, () => decideAndCommit(path, (current): Decided<StreamMeta | undefined> => {
+      const changed = change(current)
+      return { result: changed?.meta ?? current, change: changed }
+    })),
   }
+}
+
+/** The record of a stream that exists, is not deleted and has not expired at `time`. @throws STREAM_NOT_FOUND, STREAM_GONE */
+function requireLive (path: string, meta: StreamMeta | undefined, time: number): StreamMeta {
+  if (meta === undefined || isExpired(meta, time)) throw new SessionError('STREAM_NOT_FOUND', `no stream at ${path}`, { details: { path } })
+  if (meta.softDeleted === true) throw new SessionError('STREAM_GONE', `stream ${path} was deleted`, { details: { path } })
+  return meta
 }
 
 /** The offset headers a 409 on a closed stream carries. */

@@ -1,8 +1,9 @@
 /**
  * StreamStore: durable storage of Durable Streams (PROTOCOL.md §9). A stream is a metadata record plus its
- * messages in order. `commit` writes a new metadata record together with new messages in one transaction, so
- * producer state, closure and content are always durable together. Validation lives in stream-service.ts; a
- * store only stores.
+ * messages in order. `change` reads a stream's metadata and writes the new record a decision derives from it,
+ * together with new messages, in one transaction, so producer state, closure and content are always durable together
+ * and server nodes sharing a store never decide on a stale record. Validation lives in stream-service.ts (the
+ * decisions); a store only stores.
  */
 
 /** Last accepted batch of one idempotent producer. */
@@ -61,21 +62,39 @@ export interface StreamMessage {
   readonly data: Uint8Array
 }
 
+/** What a decision commits: the stream's new metadata and the messages to append with it. */
+export interface StreamChange {
+  /** The new record; `messageCount` and `byteCount` already count `messages`. */
+  readonly meta: StreamMeta
+  readonly messages: readonly Uint8Array[]
+}
+
+/**
+ * Derives a change from a stream's current metadata (undefined when there is no such stream); undefined commits
+ * nothing. Synchronous, so it runs inside the store's transaction; a SessionError it throws is rethrown as it is.
+ */
+export type StreamDecision = (current: StreamMeta | undefined) => StreamChange | undefined
+
 /** The storage contract implemented by every backend (describeStreamStoreContract). */
 export interface StreamStore {
   /** The metadata of `path`, or undefined when there is no such stream. */
   get (path: string): Promise<StreamMeta | undefined>
   /**
-   * Stores `meta` (replacing any earlier record of its path) and appends `messages` after the stream's stored
-   * ones, in one transaction. `meta.messageCount` and `meta.byteCount` must already count the new messages.
-   * A store shared by several server nodes refuses a commit whose stream has changed since `meta` was derived.
-   * @throws SessionError PERSISTENCE_FAILED; STREAM_CONFLICT with `details.concurrentWriter` (derive again, retry)
+   * Runs `decide` on the stored metadata of `path` and commits its change (replacing the record and appending the
+   * messages after the stored ones) in one transaction; changes of one path are serialised, also across server nodes
+   * sharing the store. Resolves with the committed change, or undefined when `decide` returned none.
+   * @throws SessionError PERSISTENCE_FAILED, or what `decide` threw
    */
-  commit (meta: StreamMeta, messages: readonly Uint8Array[]): Promise<void>
+  change (path: string, decide: StreamDecision): Promise<StreamChange | undefined>
   /** Messages with index > afterIndex in order, at most `maxBytes` in total but at least one when any exists. */
   read (path: string, afterIndex: number, maxBytes: number): Promise<StreamMessage[]>
   /** Removes the stream and its messages; resolves false when it did not exist. */
   delete (path: string): Promise<boolean>
+  /**
+   * Calls `listener` with the path of each change committed through another instance of a store shared by several
+   * processes (server nodes), so their waiting readers wake; absent on stores one process owns. Returns an unsubscribe.
+   */
+  watch? (listener: (path: string) => void): () => void
   /** Releases files and connections. */
   close (): Promise<void>
 }

@@ -9,6 +9,9 @@ export const STREAM_ROUTE_PREFIX = '/v1/stream/'
 /** Stream paths under this namespace are session event streams (PROTOCOL.md §9.6); generic streams cannot live there. */
 export const SESSION_STREAM_NAMESPACE = 'sessions/'
 
+/** Longest stream path below the prefix, in UTF-8 bytes (PROTOCOL.md §9.1); longer ones are refused with BAD_REQUEST. */
+export const MAX_STREAM_PATH_BYTES = 1024
+
 /** Response and request headers of the protocol (lower case, as Node reports them). */
 export const STREAM_HEADERS = {
   NEXT_OFFSET: 'stream-next-offset',
