@@ -5,7 +5,12 @@ export { ERROR_CODES, isErrorCode } from './errors/error-codes.ts'
 export type { ErrorCode, ErrorCodeInfo } from './errors/error-codes.ts'
 export { SessionError, isSessionError, toWireError, fromWireError } from './errors/session-error.ts'
 export type { WireError } from './errors/session-error.ts'
+export { DEFAULT_SESSION_LIMITS } from './limits/session-limits.ts'
+export type { SessionLimits, WriteLimits } from './limits/session-limits.ts'
 export { ROUTES, sessionPath, MAX_JSON_BODY_BYTES } from './protocol/routes.ts'
+export {
+  SESSION_LIMITS_ANNOUNCEMENT_TYPE, encodeSessionLimitsAnnouncement, decodeSessionLimitsAnnouncement,
+} from './protocol/session-limits-announcement.ts'
 export { MESSAGE_TYPE, SYNC_MESSAGE_TYPE } from './protocol/message-type.ts'
 export {
   STREAM_ROUTE_PREFIX, SESSION_STREAM_NAMESPACE, STREAM_HEADERS, STREAM_QUERY, OFFSET_START, OFFSET_NOW, sessionStreamPath,

@@ -12,6 +12,7 @@ import { NodeWebSocket } from './node-websocket.ts'
 import type * as Y from 'yjs'
 import { decodeTokenClaims } from '../../shared/auth/token-claims.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
+import type { WriteLimits } from '../../shared/limits/session-limits.ts'
 import { findMessage, getSessionRoots, readMessage } from '../../shared/session/session-doc.ts'
 import type { MessageView } from '../../shared/session/session-schema.ts'
 import { createSessionClient, DEFAULT_WAIT_TIMEOUT_MS, type SessionClient, type TokenProvider } from '../core/session-client.ts'
@@ -33,6 +34,8 @@ export interface AgentSessionOptions extends ReplyWriterOptions {
   readonly syncTimeoutMs?: number
   /** Wait before the first reconnect attempt, in ms (default 250). */
   readonly reconnectDelayMs?: number
+  /** Write limits to respect until the server announces its own (see SessionClientOptions). */
+  readonly limits?: Partial<WriteLimits>
 }
 
 /** Receives a user message that awaits a reply. A rejected promise is reported to `onError`. */
@@ -86,6 +89,7 @@ export async function createAgentSession (options: AgentSessionOptions): Promise
     WebSocket: NodeWebSocket,
     ...(options.token === undefined ? {} : { token: options.token }),
     ...(options.reconnectDelayMs === undefined ? {} : { reconnectDelayMs: options.reconnectDelayMs }),
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
   })
   // A refused token (UNAUTHORIZED, FORBIDDEN, TOKEN_EXPIRED) fails the attach at once instead of timing out.
   let refuse: ((error: SessionError) => void) | undefined

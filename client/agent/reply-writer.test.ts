@@ -1,10 +1,12 @@
 /**
  * ReplyWriter typed parts on a local document (no server): `pipeParts` coalesces reasoning and text deltas into
  * separate parts in stream order, writes tool calls and results as their own parts, and ends `done`, `stopped` or
- * `failed` exactly like `pipe`; the buffer grows to `maxBusyBufferChars` while an earlier update is unacknowledged.
+ * `failed` exactly like `pipe`; the buffer grows to `maxBusyBufferChars` while an earlier update is unacknowledged;
+ * no write exceeds the client's `maxUpdateBytes` (PROTOCOL.md §10.1).
  */
 import * as Y from 'yjs'
 import { describe, expect, it } from 'vitest'
+import { DEFAULT_SESSION_LIMITS, type WriteLimits } from '../../shared/limits/session-limits.ts'
 import { findMessage, readMessage } from '../../shared/session/session-doc.ts'
 import type { MessageView } from '../../shared/session/session-schema.ts'
 import type { SessionClient } from '../core/session-client.ts'
@@ -13,10 +15,10 @@ import type { ReplyPart } from './reply-part.ts'
 import { createReplyWriter, type ReplyWriter } from './reply-writer.ts'
 
 /** A client whose every change is durable at once: enough for the writer, which only needs doc and flow control. */
-function localClient (): SessionClient {
+function localClient (limits: WriteLimits = DEFAULT_SESSION_LIMITS): SessionClient {
   const doc = new Y.Doc()
   return {
-    sessionId: 'local', principalId: 'agent-1', doc, status: 'synced', transport: undefined, unsyncedChanges: 0,
+    sessionId: 'local', principalId: 'agent-1', doc, status: 'synced', transport: undefined, unsyncedChanges: 0, limits,
     on () {}, off () {},
     messages: () => [], presence: () => [], sendMessage: () => '', steer: () => '',
     waitForSynced: async () => {}, waitUntilDurable: async () => {},
@@ -24,8 +26,8 @@ function localClient (): SessionClient {
   }
 }
 
-function openReply (options: { coalesceMs?: number } = {}): { client: SessionClient, writer: ReplyWriter, view: () => MessageView } {
-  const client = localClient()
+function openReply (options: { coalesceMs?: number, limits?: WriteLimits } = {}): { client: SessionClient, writer: ReplyWriter, view: () => MessageView } {
+  const client = localClient(options.limits)
   const writer = createReplyWriter(client, { agentId: 'agent-1' }, { coalesceMs: options.coalesceMs ?? 60_000, maxBufferChars: 1_000_000, heartbeatMs: 60_000 })
   return { client, writer, view: () => readMessage(findMessage(client.doc, writer.id)!) }
 }
@@ -148,5 +150,64 @@ describe('ReplyWriter buffering', () => {
     writer.append('OPQRSTUVWX')
     expect(stored()).toHaveLength(60)
     await writer.end()
+  })
+})
+
+describe('ReplyWriter update size (PROTOCOL.md §10.1)', () => {
+  const limits: WriteLimits = { maxUpdateBytes: 8 * 1024, maxUserTextChars: 1_000 }
+
+  /** Every update `client.doc` emits from now on. */
+  const recordUpdates = (client: SessionClient): Uint8Array[] => {
+    const updates: Uint8Array[] = []
+    client.doc.on('update', (update: Uint8Array) => { updates.push(update) })
+    return updates
+  }
+
+  it('writes a token far larger than maxUpdateBytes as several updates that each fit, tearing no surrogate pair', async () => {
+    const { client, writer, view } = openReply({ limits })
+    const updates = recordUpdates(client)
+    const token = 'a€😀ü'.repeat(20_000) // 1, 3, 4 and 2 bytes: 200 KB in one token
+    writer.append(token)
+    writer.appendPart(reasoning('😀'.repeat(9_000)))
+    await writer.end()
+    expect(updates.length).toBeGreaterThan(30)
+    for (const update of updates) expect(update.byteLength).toBeLessThanOrEqual(limits.maxUpdateBytes)
+    expect(view().text).toBe(token)
+    expect(view().parts.filter((part) => part.type === 'reasoning').map((part) => part.type === 'reasoning' ? part.text : '').join('')).toBe('😀'.repeat(9_000))
+  })
+
+  it('spends under 200 bytes of an update on anything but the text (TEXT_WRITE_OVERHEAD_BYTES has room)', async () => {
+    const { client, writer } = openReply({ limits })
+    const updates = recordUpdates(client)
+    writer.append('é'.repeat(1_000))
+    writer.flush()
+    writer.appendPart(reasoning('é'.repeat(1_000))) // opens a new part
+    writer.flush()
+    writer.append('é'.repeat(1_000))
+    writer.flush()
+    expect(updates).toHaveLength(3)
+    for (const update of updates) expect(update.byteLength - 2_000).toBeLessThan(200)
+    await writer.end()
+  })
+
+  it.each([
+    ['tool call', { type: 'tool-call', toolCallId: 'c1', toolName: 'write', input: { content: 'x'.repeat(9_000) } }],
+    ['tool result', { type: 'tool-result', toolCallId: 'c1', output: [1.5, 'ü'.repeat(4_500)] }],
+  ] as Array<[string, ReplyPart]>)('refuses a %s that cannot fit in one update with UPDATE_TOO_LARGE, writing nothing', async (_label, part) => {
+    const { client, writer, view } = openReply({ limits })
+    writer.append('buffered')
+    const updates = recordUpdates(client)
+    expect(() => { writer.appendPart(part) }).toThrow(expect.objectContaining({ code: 'UPDATE_TOO_LARGE', details: expect.objectContaining({ limit: limits.maxUpdateBytes }) }))
+    expect(updates).toEqual([])
+    writer.appendPart({ type: 'tool-result', toolCallId: 'c1', output: 'small' })
+    await writer.end()
+    expect(view().parts).toEqual([{ type: 'text', text: 'buffered' }, { type: 'tool-result', toolCallId: 'c1', output: 'small' }])
+  })
+
+  it('ends failed with UPDATE_TOO_LARGE when pipeParts meets a part that cannot fit', async () => {
+    const { writer, view } = openReply({ limits })
+    const parts: ReplyPart[] = [text('before'), { type: 'tool-result', toolCallId: 'c1', output: 'x'.repeat(10_000) }, text('never')]
+    await expect(writer.pipeParts(replay(parts))).rejects.toMatchObject({ code: 'UPDATE_TOO_LARGE' })
+    expect(view()).toMatchObject({ status: 'failed', text: 'before', parts: [{ type: 'text', text: 'before' }] })
   })
 })

@@ -4,6 +4,8 @@
  * second instead of thousands (stock Hocuspocus stalls under per-token floods, DESIGN.md). While streaming, the
  * writer keeps at most `maxInFlight` unacknowledged updates outstanding (flow control) and refreshes the run's
  * heartbeat. `pipeParts` does the same for typed parts (reasoning, tool calls and results) from ./adapters/.
+ * No write may exceed the server's `maxUpdateBytes` (PROTOCOL.md §10.1): buffered text of any size is written in as
+ * many updates as it needs, and a tool part that cannot fit in one update is refused before anything is written.
  */
 import * as Y from 'yjs'
 import { SessionError } from '../../shared/errors/session-error.ts'
@@ -11,9 +13,11 @@ import {
   appendMessage, appendText, appendToolCall, appendToolResult, endRun, getSessionRoots, setMessageStatus, startRun,
 } from '../../shared/session/session-doc.ts'
 import { createRandomId } from '../../shared/session/session-id.ts'
+import { checkUpdateSize } from '../core/check-update-size.ts'
 import type { SessionClient } from '../core/session-client.ts'
 import { waitForCondition } from '../core/wait-for-condition.ts'
 import type { ReplyPart } from './reply-part.ts'
+import { splitTextByBytes } from './split-text-by-bytes.ts'
 
 /** Final states a reply can end in. */
 export type ReplyEnd = 'done' | 'stopped' | 'failed'
@@ -47,11 +51,16 @@ export interface ReplyWriter {
   readonly signal: AbortSignal
   /** Aborts `signal`; `pipe` then ends the reply `stopped`. */
   abort (): void
-  /** Buffers a token; it reaches the document within `coalesceMs`. @throws SessionError REPLY_CLOSED after end */
+  /**
+   * Buffers a token; it reaches the document within `coalesceMs`, in as many updates as `client.limits.maxUpdateBytes`
+   * requires. @throws SessionError REPLY_CLOSED after end
+   */
   append (token: string): void
   /**
    * Writes a typed part: deltas are coalesced like `append` (reasoning and text in separate parts, in order); a tool
-   * call or result is written at once, after the buffered text. @throws SessionError REPLY_CLOSED after end
+   * call or result is written at once, after the buffered text.
+   * @throws SessionError REPLY_CLOSED after end; UPDATE_TOO_LARGE (nothing written) when a tool call's input or a
+   * tool result's output cannot fit in one update of `client.limits.maxUpdateBytes`
    */
   appendPart (part: ReplyPart): void
   /** Writes buffered tokens now. */
@@ -73,6 +82,12 @@ export type ReplyStart = (
   | { readonly agentId: string, readonly replyTo?: string }
   | { readonly agentId: string, readonly resume: Y.Map<unknown> }
 ) & { readonly onEnd?: (state: ReplyEnd) => void }
+
+/**
+ * Bytes of one text write besides its characters: struct headers and, when the write opens a part, the part's map
+ * and `type` key — under 200 bytes, measured in reply-writer.test.ts; the rest of `maxUpdateBytes` is for text.
+ */
+const TEXT_WRITE_OVERHEAD_BYTES = 1024
 
 /** Opens a reply message (status `streaming`) and its run in one transaction, or reopens `resume` with a new run. */
 export function createReplyWriter (client: SessionClient, init: ReplyStart, options: ReplyWriterOptions = {}): ReplyWriter {
@@ -112,7 +127,9 @@ export function createReplyWriter (client: SessionClient, init: ReplyStart, opti
     if (buffer === '') return
     const text = buffer
     buffer = ''
-    doc.transact(() => { appendText(reply, text, bufferType) })
+    for (const piece of splitTextByBytes(text, client.limits.maxUpdateBytes - TEXT_WRITE_OVERHEAD_BYTES)) {
+      doc.transact(() => { appendText(reply, piece, bufferType) })
+    }
   }
 
   const assertOpen = (): void => {
@@ -137,11 +154,15 @@ export function createReplyWriter (client: SessionClient, init: ReplyStart, opti
     if (part.type === 'text-delta') return bufferDelta(part.text, 'text')
     if (part.type === 'reasoning-delta') return bufferDelta(part.text, 'reasoning')
     assertOpen()
+    const write = (message: Y.Map<unknown>): void => {
+      if (part.type === 'tool-call') appendToolCall(message, part)
+      else appendToolResult(message, part)
+    }
+    checkUpdateSize((scratch) => {
+      write(appendMessage(scratch, { id, role: 'assistant', author: init.agentId, status: 'streaming' }))
+    }, client.limits.maxUpdateBytes, part.type)
     flush()
-    doc.transact(() => {
-      if (part.type === 'tool-call') appendToolCall(reply, part)
-      else appendToolResult(reply, part)
-    })
+    doc.transact(() => { write(reply) })
   }
 
   const waitForCapacity = (): Promise<void> => waitForCondition(

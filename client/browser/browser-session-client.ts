@@ -40,6 +40,7 @@ export function createBrowserSessionClient (options: BrowserSessionClientOptions
     ...client,
     get status () { return client.status },
     get unsyncedChanges () { return client.unsyncedChanges },
+    get limits () { return client.limits },
     get transport () { return client.transport },
     whenOfflineCopyLoaded: offlineCopy.whenSynced.then(() => undefined),
     destroy () {

@@ -1,7 +1,9 @@
 /**
  * createSessionClient: the isomorphic sync engine shared by the browser and agent SDKs. It holds the session
  * Y.Doc, keeps it in sync with the server through a Hocuspocus provider (state-vector sync: after a drop it
- * receives exactly what it lacks), and exposes status, unacknowledged changes and messages.
+ * receives exactly what it lacks), and exposes status, unacknowledged changes and messages. User text is checked
+ * against the session's write limits (PROTOCOL.md §10) before it is written, so an over-limit message throws instead
+ * of failing the connection.
  *
  *   const client = createSessionClient({ url: 'ws://127.0.0.1:8787/v1/ws', sessionId, principalId: 'alice' })
  *   client.on('change', () => render(client.messages()))
@@ -14,11 +16,16 @@ import * as Y from 'yjs'
 import { decodeTokenClaims } from '../../shared/auth/token-claims.ts'
 import { isErrorCode } from '../../shared/errors/error-codes.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
-import { appendMessage, appendSteer, readMessages } from '../../shared/session/session-doc.ts'
+import type { WriteLimits } from '../../shared/limits/session-limits.ts'
+import { decodeSessionLimitsAnnouncement } from '../../shared/protocol/session-limits-announcement.ts'
+import { appendMessage, appendSteer, readMessages, type NewMessage, type NewSteer } from '../../shared/session/session-doc.ts'
 import { createRandomId, parseSessionId } from '../../shared/session/session-id.ts'
 import type { MessageView, SteerKind } from '../../shared/session/session-schema.ts'
+import { checkUpdateSize } from './check-update-size.ts'
+import { checkUserText } from './check-user-text.ts'
 import { transitionStatus, type ConnectionStatus } from './connection-status.ts'
 import { createDurabilityTracker } from './durability-tracker.ts'
+import { createLimitsTracker } from './limits-tracker.ts'
 import { announcePresence, readPresence, type PresenceMember, type PresenceRole } from './presence.ts'
 import { createTransportChooser, type TransportChooserOptions, type TransportKind } from './transports/choose-transport.ts'
 import { waitForCondition } from './wait-for-condition.ts'
@@ -62,6 +69,12 @@ export interface SessionClientOptions {
    * cuts it (PROTOCOL.md §7). `false` uses the WebSocket only.
    */
   readonly transport?: false | Omit<TransportChooserOptions, 'WebSocket'>
+  /**
+   * Write limits to check before the server announces its own (PROTOCOL.md §10.3); default DEFAULT_SESSION_LIMITS'
+   * `maxUpdateBytes` (1 MiB) and `maxUserTextChars` (100 000). Once the server announces, its limits apply and these
+   * can only lower them. @throws TypeError (from createSessionClient) when a value is not a positive integer
+   */
+  readonly limits?: Partial<WriteLimits>
 }
 
 /** Events of a session client. */
@@ -91,15 +104,24 @@ export interface SessionClient {
   readonly transport: TransportKind | undefined
   /** Update frames awaiting acknowledgement; use it for flow control, and `waitUntilDurable` for durability. */
   readonly unsyncedChanges: number
+  /** Write limits checked before every write: the server's once it announced them, else `limits` over the defaults. */
+  readonly limits: WriteLimits
   on<E extends keyof SessionClientEvents> (event: E, handler: SessionClientEvents[E]): void
   off<E extends keyof SessionClientEvents> (event: E, handler: SessionClientEvents[E]): void
   /** Plain-JSON view of every message. */
   messages (): MessageView[]
   /** Devices currently in the session (this one included). */
   presence (): PresenceMember[]
-  /** Appends a finished user message and returns its id. */
+  /**
+   * Appends a finished user message and returns its id. Nothing is written when it throws.
+   * @throws SessionError TEXT_TOO_LONG over `limits.maxUserTextChars`; UPDATE_TOO_LARGE over `limits.maxUpdateBytes`
+   */
   sendMessage (text: string): string
-  /** Posts a steering entry (e.g. `{ kind: 'stop', target: replyId }`) for the agents; returns its id. */
+  /**
+   * Posts a steering entry (e.g. `{ kind: 'stop', target: replyId }`) for the agents; returns its id. Nothing is
+   * written when it throws.
+   * @throws SessionError TEXT_TOO_LONG, UPDATE_TOO_LARGE as `sendMessage`
+   */
   steer (steer: { kind: SteerKind, target?: string, text?: string }): string
   /** Resolves once the client holds the server's state. @throws SessionError TIMEOUT */
   waitForSynced (timeoutMs?: number): Promise<void>
@@ -121,6 +143,7 @@ export const DEFAULT_WAIT_TIMEOUT_MS = 10_000
 /** Opens a session client; it starts connecting at once. */
 export function createSessionClient (options: SessionClientOptions): SessionClient {
   const sessionId = parseSessionId(options.sessionId)
+  const limits = createLimitsTracker(options.limits)
   const doc = options.doc ?? new Y.Doc()
   const events = new ObservableV2<SessionClientEvents>()
   let status: ConnectionStatus = 'connecting'
@@ -183,6 +206,10 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
     else if (socketStatus === 'connected') setStatus('syncing')
     else setStatus('offline')
   })
+  provider.on('stateless', ({ payload }: { payload: string }) => {
+    const announced = decodeSessionLimitsAnnouncement(payload)
+    if (announced !== undefined) limits.announce(announced)
+  })
   provider.on('synced', ({ state }: { state: boolean }) => {
     if (state && (status === 'syncing' || status === 'synced')) setStatus('synced')
   })
@@ -226,27 +253,32 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
     doc,
     get status () { return status },
     get unsyncedChanges () { return unsynced },
+    get limits () { return limits.current },
     get transport () { return chooser === undefined ? 'websocket' : chooser.transport },
     on: (event, handler) => { events.on(event, handler) },
     off: (event, handler) => { events.off(event, handler) },
     messages: () => readMessages(doc),
     presence,
     sendMessage (text) {
-      const id = `m_${createRandomId()}`
-      appendMessage(doc, {
-        id, role: 'user', author: options.principalId, status: 'done', text,
+      checkUserText(text, limits.current)
+      const message: NewMessage = {
+        id: `m_${createRandomId()}`, role: 'user', author: options.principalId, status: 'done', text, createdAt: Date.now(),
         ...(options.device === undefined ? {} : { device: options.device }),
-      })
-      return id
+      }
+      checkUpdateSize((scratch) => { appendMessage(scratch, message) }, limits.current.maxUpdateBytes, 'message')
+      appendMessage(doc, message)
+      return message.id
     },
     steer ({ kind, target, text }) {
-      const id = `st_${createRandomId()}`
-      appendSteer(doc, {
-        id, kind, author: options.principalId,
+      if (text !== undefined) checkUserText(text, limits.current)
+      const steer: NewSteer = {
+        id: `st_${createRandomId()}`, kind, author: options.principalId, createdAt: Date.now(),
         ...(target === undefined ? {} : { target }),
         ...(text === undefined ? {} : { text }),
-      })
-      return id
+      }
+      checkUpdateSize((scratch) => { appendSteer(scratch, steer) }, limits.current.maxUpdateBytes, 'steer')
+      appendSteer(doc, steer)
+      return steer.id
     },
     waitForSynced: (timeoutMs = DEFAULT_WAIT_TIMEOUT_MS) =>
       waitForCondition(onChange, () => status === 'synced', timeoutMs, `session ${sessionId} to sync`),

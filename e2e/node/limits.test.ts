@@ -2,14 +2,17 @@
  * Abuse limits (PROTOCOL.md §10) over real WebSockets against a real server on SQLite: an oversized update, an
  * overlong user message or steer, and a frame flood are each refused with their own code and a `limit-exceeded`
  * security event; nothing of the refused frame is stored, and the stored session reloads unchanged after a server
- * restart. An agent flooding tokens through the SDK's coalescing never meets the default limits.
+ * restart. The SDKs learn the limits on connect and refuse over-long user text before writing it, keeping the
+ * connection open; an agent's reply of any size is split into updates that fit. An agent flooding tokens through
+ * the SDK's coalescing never meets the default limits.
  */
 import { describe, expect } from 'vitest'
 import * as Y from 'yjs'
 import { appendMessage, appendSteer, appendText, getSessionRoots } from '../../shared/session/session-doc.ts'
 import type { SecurityEvent } from '../../server/auth/security-event.ts'
 import type { SessionServer } from '../../server/session-server.ts'
-import { DEFAULT_SESSION_LIMITS } from '../../server/limits/session-limits.ts'
+import type { SessionClient } from '../../client/core/session-client.ts'
+import { DEFAULT_SESSION_LIMITS } from '../../shared/limits/session-limits.ts'
 import { expectAgentStillWrites, expectLogClean, forgeUpdate, startConversation, storedTranscript } from '../testing/attack-kit.ts'
 import { testWithStore, type ServerFactory } from '../testing/fixtures.ts'
 import { connectRawSession, encodeAwarenessState, type RawSessionSocket } from '../testing/raw-session-socket.ts'
@@ -94,6 +97,60 @@ describe('size limits', () => {
       expect(await storedTranscript(server, sessionId), label).toEqual(before)
     }
     await expectSameAfterRestart(server, startServer, sessionId, before)
+  })
+})
+
+describe('SDK pre-checks (PROTOCOL.md §10.3)', () => {
+  /** Records every status change and error of `client` from now on. */
+  const watch = (client: SessionClient): { statuses: string[], errors: string[] } => {
+    const seen = { statuses: [] as string[], errors: [] as string[] }
+    client.on('status', (status) => { seen.statuses.push(status) })
+    client.on('error', (error) => { seen.errors.push(error.code) })
+    return seen
+  }
+
+  testWithDefaults('sendMessage over the default maxUserTextChars throws TEXT_TOO_LONG before any write; the connection stays open and the next message is stored', async ({ server, sessionId, connectClient }) => {
+    const alice = connectClient({ principalId: 'alice', token: tokenFor('alice', 'user', sessionId) })
+    await alice.waitForSynced()
+    const seen = watch(alice)
+    const stateBefore = Y.encodeStateVector(alice.doc)
+    const length = DEFAULT_SESSION_LIMITS.maxUserTextChars + 1
+    expect(() => alice.sendMessage('x'.repeat(length))).toThrow(expect.objectContaining({
+      name: 'SessionError', code: 'TEXT_TOO_LONG', details: { limit: DEFAULT_SESSION_LIMITS.maxUserTextChars, length },
+    }))
+    expect(Y.encodeStateVector(alice.doc)).toEqual(stateBefore)
+    expect(alice.messages()).toEqual([])
+    const id = alice.sendMessage('a normal message')
+    await alice.waitUntilDurable()
+    expect(await storedTranscript(server, sessionId)).toMatchObject({ messages: [{ id, text: 'a normal message' }] })
+    expect(alice.status).toBe('synced')
+    expect(seen).toEqual({ statuses: [], errors: [] })
+    expect(events.filter((event) => event.sessionId === sessionId)).toEqual([])
+  })
+
+  test('clients learn the server limits on connect: over-long user text throws, an agent reply of any size is split to fit', async ({ server, sessionId, connectClient, connectAgent }) => {
+    const announced = { maxUpdateBytes: 8 * 1024, maxUserTextChars: 1_000 }
+    const alice = connectClient({ principalId: 'alice', token: tokenFor('alice', 'user', sessionId) })
+    await alice.waitForSynced()
+    await expect.poll(() => alice.limits, { timeout: 5_000 }).toEqual(announced)
+    const seen = watch(alice)
+    const stateBefore = Y.encodeStateVector(alice.doc)
+    expect(() => alice.sendMessage('x'.repeat(1_001))).toThrow(expect.objectContaining({ code: 'TEXT_TOO_LONG', details: { limit: 1_000, length: 1_001 } }))
+    expect(() => alice.steer({ kind: 'note', text: 'y'.repeat(1_001) })).toThrow(expect.objectContaining({ code: 'TEXT_TOO_LONG' }))
+    expect(Y.encodeStateVector(alice.doc)).toEqual(stateBefore)
+    const messageId = alice.sendMessage('z'.repeat(1_000))
+    const agent = await connectAgent({ agentId: 'agent-1', token: tokenFor('agent-1', 'agent', sessionId) })
+    await expect.poll(() => agent.client.limits, { timeout: 5_000 }).toEqual(announced)
+    const agentSeen = watch(agent.client)
+    const reply = 'é€😀'.repeat(10_000) // 90 KB in one token: eleven times the update limit
+    const oneToken = async function * (): AsyncGenerator<string> { yield reply }
+    expect(await agent.startReply({ replyTo: messageId }).pipe(oneToken())).toBe('done')
+    await alice.waitUntilDurable()
+    await expect.poll(() => alice.messages().find((message) => message.role === 'assistant')?.status, { timeout: 10_000 }).toBe('done')
+    expect(await storedTranscript(server, sessionId)).toMatchObject({ messages: [{ id: messageId, text: 'z'.repeat(1_000) }, { replyTo: messageId, text: reply, status: 'done' }] })
+    expect(seen).toEqual({ statuses: [], errors: [] })
+    expect(agentSeen).toEqual({ statuses: [], errors: [] })
+    expect(events.filter((event) => event.sessionId === sessionId)).toEqual([])
   })
 })
 

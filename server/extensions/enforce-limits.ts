@@ -2,21 +2,24 @@
  * Limits extension (PROTOCOL.md §10.1): refuses a sync step 2 / update frame whose Yjs update is larger than
  * `maxUpdateBytes` before anything decodes, stores or applies it, closing the connection with UPDATE_TOO_LARGE.
  * It runs with and without auth; the text-length limit needs the scratch replica and lives in govern-updates.
+ * Right after a connection is established it announces `maxUpdateBytes` and `maxUserTextChars` in one stateless
+ * frame (PROTOCOL.md §10.3), so the SDKs refuse an over-limit write before it reaches their document.
  * It also drops the frames a closed connection still has queued in Hocuspocus (which keeps processing them after
  * a close): a connection closed for RATE_LIMITED must not go on writing, under a clientID its successor has taken.
  */
-import type { Extension, beforeHandleMessagePayload, beforeSyncPayload } from '@hocuspocus/server'
+import type { Extension, beforeHandleMessagePayload, beforeSyncPayload, connectedPayload } from '@hocuspocus/server'
+import type { WriteLimits } from '../../shared/limits/session-limits.ts'
 import { SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
+import { encodeSessionLimitsAnnouncement } from '../../shared/protocol/session-limits-announcement.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import { principalOf } from '../auth/connection-principal.ts'
 import type { SecurityEventListener } from '../auth/security-event.ts'
-import type { SessionLimits } from '../limits/session-limits.ts'
 import { CloseError } from '../transports/close-error.ts'
 import { EXTENSION_PRIORITY } from './extension-priority.ts'
 
 /** Options of {@link createEnforceLimits}. */
 export interface EnforceLimitsOptions {
-  readonly limits: Pick<SessionLimits, 'maxUpdateBytes'>
+  readonly limits: WriteLimits
   /** Receives each violation (must not throw). */
   readonly onSecurityEvent: SecurityEventListener
 }
@@ -24,9 +27,13 @@ export interface EnforceLimitsOptions {
 /** Creates the extension. */
 export function createEnforceLimits (options: EnforceLimitsOptions): Extension {
   const { maxUpdateBytes } = options.limits
+  const announcement = encodeSessionLimitsAnnouncement(options.limits)
   return {
     extensionName: 'lifeline-enforce-limits',
     priority: EXTENSION_PRIORITY.ENFORCE_LIMITS,
+    async connected ({ connection }: connectedPayload) {
+      connection.sendStateless(announcement)
+    },
     async beforeHandleMessage ({ connection, document }: beforeHandleMessagePayload) {
       // Throwing empties the connection's queue; nothing of these frames was acknowledged, the client re-sends them.
       if (!document.hasConnection(connection)) throw new CloseError(new SessionError('CONNECTION_CLOSED', 'frames queued by a closed connection are dropped'))

@@ -8,6 +8,7 @@
  */
 import type { Connection, Document, Extension, afterHandleMessagePayload, beforeHandleAwarenessPayload, beforeSyncPayload } from '@hocuspocus/server'
 import { MAX_CLIENT_IDS_PER_CONNECTION, type UpdateRejectionReason } from '../../shared/auth/update-rejection.ts'
+import { DEFAULT_SESSION_LIMITS } from '../../shared/limits/session-limits.ts'
 import { SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import { principalOf, type ConnectionPrincipal } from '../auth/connection-principal.ts'
@@ -19,7 +20,6 @@ import { inspectedSummaries } from '../governance/inspected-summaries.ts'
 import { rewriteAwarenessState } from '../governance/rewrite-awareness.ts'
 import { createScratchReplica, type ScratchReplica } from '../governance/scratch-replica.ts'
 import { findOverlongUserText, type OverlongUserText } from '../limits/find-overlong-user-text.ts'
-import { DEFAULT_SESSION_LIMITS } from '../limits/session-limits.ts'
 import { CloseError } from '../transports/close-error.ts'
 import { EXTENSION_PRIORITY } from './extension-priority.ts'
 

@@ -7,8 +7,8 @@
  */
 import * as decoding from 'lib0/decoding'
 import { SessionError } from '../../shared/errors/session-error.ts'
+import type { SessionLimits } from '../../shared/limits/session-limits.ts'
 import type { SecurityEventListener } from '../auth/security-event.ts'
-import type { SessionLimits } from './session-limits.ts'
 import { createTokenBucket } from './token-bucket.ts'
 
 /** Options of {@link createFrameGate}. */

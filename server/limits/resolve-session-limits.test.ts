@@ -2,7 +2,8 @@
  * resolveSessionLimits: defaults, overrides, and start-up failures on values that could never work.
  */
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_SESSION_LIMITS, resolveSessionLimits } from './session-limits.ts'
+import { DEFAULT_SESSION_LIMITS } from '../../shared/limits/session-limits.ts'
+import { resolveSessionLimits } from './resolve-session-limits.ts'
 
 const FRAME = 4 * 1024 * 1024
 

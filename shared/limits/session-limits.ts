@@ -1,7 +1,7 @@
 /**
- * Abuse limits of a session server (PROTOCOL.md §10): the largest Yjs update, the longest user message or steer
- * text, and each connection's inbound rate. Every violation closes the connection with a coded SessionError and is
- * reported as a `limit-exceeded` security event; the offending frame is neither stored nor applied.
+ * The abuse limits a session server enforces (PROTOCOL.md §10) and their defaults: written once here, so the server
+ * enforces and the SDKs pre-check the same values. Servers announce the two write limits to every connection
+ * (§10.3); an SDK uses these defaults until it hears them.
  */
 
 /** Limits one server enforces. */
@@ -20,6 +20,9 @@ export interface SessionLimits {
   readonly byteBurst: number
 }
 
+/** The limits a writer must respect before it writes: those the server checks per update (PROTOCOL.md §10.1). */
+export type WriteLimits = Pick<SessionLimits, 'maxUpdateBytes' | 'maxUserTextChars'>
+
 /**
  * Defaults. An agent flooding with the SDK's coalescing writes one update per 30 ms or 2 KiB — at most a few
  * hundred frames and well under 1 MiB per second on this hardware (e2e/node/limits.test.ts proves a flood passes);
@@ -32,17 +35,4 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   frameBurst: 2_000,
   bytesPerSecond: 4 * 1024 * 1024,
   byteBurst: 16 * 1024 * 1024,
-}
-
-/**
- * Fills in defaults and checks every limit is a positive number and `byteBurst` admits one frame of
- * `maxFrameBytes`; a bad value fails start-up with a TypeError.
- */
-export function resolveSessionLimits (overrides: Partial<SessionLimits>, maxFrameBytes: number): SessionLimits {
-  const limits = { ...DEFAULT_SESSION_LIMITS, ...overrides }
-  for (const [name, value] of Object.entries(limits)) {
-    if (!(typeof value === 'number' && value > 0)) throw new TypeError(`limit ${name} must be a positive number, got ${String(value)}`)
-  }
-  if (limits.byteBurst < maxFrameBytes) throw new TypeError(`limit byteBurst (${limits.byteBurst}) must be at least maxFrameBytes (${maxFrameBytes})`)
-  return limits
 }

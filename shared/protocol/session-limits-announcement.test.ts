@@ -1,0 +1,34 @@
+/**
+ * The limits announcement (PROTOCOL.md §10.3): round trip, and anything else a stateless payload may carry decodes
+ * to undefined instead of throwing.
+ */
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { DEFAULT_SESSION_LIMITS } from '../limits/session-limits.ts'
+import { decodeSessionLimitsAnnouncement, encodeSessionLimitsAnnouncement } from './session-limits-announcement.ts'
+
+describe('session limits announcement', () => {
+  it('decodes what it encodes (§10.3)', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: 1, max: 2 ** 31 }), (maxUpdateBytes, maxUserTextChars) => {
+      expect(decodeSessionLimitsAnnouncement(encodeSessionLimitsAnnouncement({ maxUpdateBytes, maxUserTextChars }))).toEqual({ maxUpdateBytes, maxUserTextChars })
+    }))
+  })
+
+  it('announces only the write limits', () => {
+    expect(JSON.parse(encodeSessionLimitsAnnouncement(DEFAULT_SESSION_LIMITS))).toEqual({
+      type: 'session-limits', maxUpdateBytes: DEFAULT_SESSION_LIMITS.maxUpdateBytes, maxUserTextChars: DEFAULT_SESSION_LIMITS.maxUserTextChars,
+    })
+  })
+
+  it.each([
+    ['not JSON', 'hello'],
+    ['JSON null', 'null'],
+    ['another type', '{"type":"chat","maxUpdateBytes":10,"maxUserTextChars":10}'],
+    ['a missing limit', '{"type":"session-limits","maxUpdateBytes":10}'],
+    ['a zero limit', '{"type":"session-limits","maxUpdateBytes":0,"maxUserTextChars":10}'],
+    ['a fractional limit', '{"type":"session-limits","maxUpdateBytes":10.5,"maxUserTextChars":10}'],
+    ['a string limit', '{"type":"session-limits","maxUpdateBytes":"10","maxUserTextChars":10}'],
+  ])('ignores %s', (_label, payload) => {
+    expect(decodeSessionLimitsAnnouncement(payload)).toBeUndefined()
+  })
+})
