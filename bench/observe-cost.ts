@@ -67,6 +67,7 @@ function applyAll (doc: Y.Doc): void {
 
 async function appendAll (log: UpdateLog): Promise<void> {
   const update = new Uint8Array(64)
+  await log.createSession({ id: 'bench', title: '', createdAt: Date.now() })
   for (let index = 0; index < APPENDS; index++) await log.append('bench', [update])
 }
 

@@ -22,6 +22,7 @@ import { createEnforceLimits } from './extensions/enforce-limits.ts'
 import { createGovernUpdates } from './extensions/govern-updates.ts'
 import { createRunLease } from './extensions/run-lease.ts'
 import { createRedisScaleOut, type RedisScaleOutOptions } from './scale/redis-scale-out.ts'
+import { createSessionEraser } from './session-eraser.ts'
 import { createSessionsApi } from './http/sessions-api.ts'
 import { createAuditApi } from './http/audit-api.ts'
 import { createObservability } from './observe/create-observability.ts'
@@ -166,14 +167,11 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     ],
   })
   scaleOut?.attach(hocuspocus)
-  const sessionsApi = createSessionsApi({
-    log: updateLog, hocuspocus,
-    eraseSession: async (sessionId, erase) => {
-      const erased = await durableLog.eraseSession(sessionId, erase)
-      await streams.eraseSession(sessionId)
-      return erased
-    },
+  const eraser = createSessionEraser({
+    hocuspocus, durableLog, eraseStream: streams.eraseSession, onError: reportError,
+    ...(scaleOut === undefined ? {} : { deletions: scaleOut.deletions }),
   })
+  const sessionsApi = createSessionsApi({ log: updateLog, hocuspocus, eraseSession: eraser.erase })
   const auditApi = createAuditApi({ log: updateLog })
 
   const httpServer = createServer((request, response) => {

@@ -2,7 +2,8 @@
  * Issue 9 item 1: multi-node mode. Three in-process server nodes share one PostgreSQL schema and one Redis (a key
  * prefix unique to the test). An agent on node A, viewers on B and C: identical text everywhere; every update is in
  * the log exactly once (remote updates are not appended again by the nodes that merely relay them); a node that
- * loads the session mid-stream misses nothing; roles and clientID ownership hold across nodes.
+ * loads the session mid-stream misses nothing; a deletion on one node ends the session on all; roles and clientID
+ * ownership hold across nodes.
  */
 import { describe, expect } from 'vitest'
 import * as Y from 'yjs'
@@ -10,6 +11,7 @@ import { NodeWebSocket } from '../../client/agent/node-websocket.ts'
 import { createAgentSession, type AgentSession, type AgentSessionOptions } from '../../client/agent/agent-session.ts'
 import { createSessionClient, type SessionClient } from '../../client/core/session-client.ts'
 import type { SecurityEvent } from '../../server/auth/security-event.ts'
+import type { SessionError } from '../../shared/errors/session-error.ts'
 import { applyStoredSession } from '../../server/persistence/load-session-doc.ts'
 import type { SessionServer, SessionServerOptions } from '../../server/session-server.ts'
 import { readTranscript } from '../../shared/session/session-doc.ts'
@@ -55,6 +57,32 @@ describe('scale-out on Redis + PostgreSQL', () => {
     expect(stored.store.pendingStructs).toBeNull()
     // No node appended what it only relayed: no struct is in two log entries.
     expectNoStructLoggedTwice(await a.updateLog.readSince(sessionId, 0))
+  })
+
+  test('deleting on node A closes the clients on node B, and a write from B does not re-create the session', async ({ nodes, sessionId, onTestFinished }) => {
+    const [a, b] = nodes as [SessionServer, SessionServer]
+    // A client that failed may still run the reconnect its socket scheduled as the server closed it (the provider arms it
+    // before the client sees the close code); a long delay keeps that stale reconnect out of this test.
+    const reconnectDelayMs = 60_000
+    const user = track(onTestFinished, createSessionClient({ url: b.websocketUrl, sessionId, principalId: 'user-1', WebSocket: NodeWebSocket, reconnectDelayMs }))
+    await user.waitForSynced()
+    const agent = await connectAgentTo(a, sessionId, onTestFinished, { reconnectDelayMs })
+    user.sendMessage('remember this')
+    await expect(agent.startReply().pipe(numberedTokens(100))).resolves.toBe('done')
+    await Promise.all([user.waitUntilDurable(), agent.client.waitUntilDurable()])
+    await expect.poll(() => user.messages(), { timeout: 10_000 }).toEqual(agent.client.messages())
+    const errors: SessionError[] = []
+    user.on('error', (error) => { errors.push(error) })
+    expect((await fetch(`${a.url}/v1/sessions/${sessionId}`, { method: 'DELETE' })).status).toBe(204)
+    // The user on node B writes right away: refused on node B's notice, or by the store if it comes first.
+    user.sendMessage('written after the deletion')
+    await expect.poll(() => [user.status, agent.client.status], { timeout: 10_000 }).toEqual(['failed', 'failed'])
+    expect(errors.map((error) => error.code)).toEqual(['SESSION_DELETED'])
+    for (const node of [a, b]) await expect.poll(() => node.hocuspocus.documents.has(sessionId), { timeout: 10_000 }).toBe(false)
+    expect(await b.updateLog.getSession(sessionId)).toBeUndefined()
+    expect(await b.updateLog.load(sessionId)).toEqual({ snapshot: undefined, snapshotSeq: 0, entries: [] })
+    expect(await b.updateLog.readAudit(sessionId)).toEqual([])
+    expect((await fetch(`${b.url}/v1/sessions/${sessionId}`)).status).toBe(404)
   })
 
   const sharedStreamsTest = testWithStore('postgres', { compactEveryUpdates: 1_000_000 })

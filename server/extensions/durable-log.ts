@@ -4,13 +4,16 @@
  * message of a connection before applying it and sends the sync-status ack right after applying, so awaiting
  * the append here is exactly persist-before-ack. Compaction runs in the background every
  * `compactEveryUpdates` appends and when a session unloads. Each append carries its audit origin: the
- * connection's principal, role and id with governance's summary, or `server` for applyServerChange.
+ * connection's principal, role and id with governance's summary, or `server` for applyServerChange. A session
+ * erased on any node (session-eraser.ts) is refused here until its document unloads; an append that the store refuses
+ * because the session's record is gone (erased by another node whose notice has not arrived) closes the connection
+ * with SESSION_DELETED too.
  */
 import type { Document, Extension, beforeSyncPayload } from '@hocuspocus/server'
 import * as Y from 'yjs'
 import { initializeSession } from '../../shared/session/session-doc.ts'
 import { SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
-import { SessionError } from '../../shared/errors/session-error.ts'
+import { SessionError, isSessionError } from '../../shared/errors/session-error.ts'
 import { principalOf } from '../auth/connection-principal.ts'
 import { decodeInboundUpdate } from '../governance/decoded-update.ts'
 import { inspectedSummaries } from '../governance/inspected-summaries.ts'
@@ -24,6 +27,7 @@ import { toCloseError } from '../transports/close-error.ts'
 import { closeConnectionWith } from '../transports/transport-context.ts'
 import { EXTENSION_PRIORITY } from './extension-priority.ts'
 import { isNoopUpdate } from './is-noop-update.ts'
+import { sessionDeleted } from './session-deleted.ts'
 
 /** Options of {@link createDurableLogExtension}. */
 export interface DurableLogOptions {
@@ -44,10 +48,11 @@ export interface DurableLog {
    */
   applyServerChange (document: Y.Doc, sessionId: string, change: ServerChange): Promise<void>
   /**
-   * Erases a session (right to erasure): refuses further loads and appends for it until its document has unloaded,
-   * waits for a running compaction, then deletes its log rows, snapshot and record. Resolves false when unknown.
+   * Erases a session on this node (right to erasure): refuses further loads, appends and compactions of it until its
+   * document (if `loaded`) has unloaded, and waits for a running compaction. With `deleteStored` (on the node that
+   * handles the deletion) it then deletes the session's log rows, snapshot, audit rows and record.
    */
-  eraseSession (sessionId: string, options: { loaded: boolean }): Promise<boolean>
+  eraseSession (sessionId: string, options: { loaded: boolean, deleteStored: boolean }): Promise<void>
   /** Starts no further compaction and resolves when running ones have finished. */
   stop (): Promise<void>
 }
@@ -68,7 +73,7 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
   /** Sessions erased while their document may still be loaded: nothing more is loaded or logged for them. */
   const erased = new Set<string>()
   const refuseErased = (sessionId: string): void => {
-    if (erased.has(sessionId)) throw toCloseError(new SessionError('SESSION_DELETED', `session ${sessionId} was deleted`, { details: { sessionId } }))
+    if (erased.has(sessionId)) throw toCloseError(sessionDeleted(sessionId))
   }
 
   const compactInBackground = (sessionId: string): void => {
@@ -138,7 +143,14 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
     refuseErased(documentName)
     const principal = principalOf(context)
     const origin: WriteOrigin = { principal: principal?.id ?? 'anonymous', role: principal?.role ?? null, connection: connection.socketId, summary }
-    await log.append(documentName, [payload], origin)
+    try {
+      await log.append(documentName, [payload], origin)
+    } catch (error) {
+      // The document is loaded, so its record existed: another node erased the session (its notice is under way).
+      if (isSessionError(error) && error.code === 'SESSION_NOT_FOUND') erased.add(documentName)
+      refuseErased(documentName)
+      throw error
+    }
     countAppend(documentName)
   }
 
@@ -179,12 +191,12 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
   return {
     extension,
     applyServerChange,
-    async eraseSession (sessionId, { loaded }) {
+    async eraseSession (sessionId, { loaded, deleteStored }) {
       erased.add(sessionId)
       appendsSinceCompaction.delete(sessionId)
       try {
         await running.get(sessionId)
-        return await log.deleteSession(sessionId)
+        if (deleteStored) await log.deleteSession(sessionId)
       } finally {
         if (!loaded) erased.delete(sessionId) // a loaded document clears it when it unloads
       }

@@ -8,6 +8,7 @@ import { SessionError } from '../../shared/errors/session-error.ts'
 import { matchSessionAuditPath } from '../../shared/protocol/routes.ts'
 import { parseSessionId } from '../../shared/session/session-id.ts'
 import { DEFAULT_AUDIT_PAGE } from '../persistence/audit-page-size.ts'
+import { sessionNotFound } from '../persistence/session-not-found.ts'
 import { MAX_AUDIT_PAGE, type AuditEntry, type UpdateLog } from '../persistence/update-log.ts'
 import type { RouteHandler } from './sessions-api.ts'
 import { sendJson } from './send-json.ts'
@@ -30,9 +31,7 @@ export function createAuditApi (options: { readonly log: UpdateLog }): RouteHand
     const sessionId = parseSessionId(safeDecode(encoded))
     const afterSeq = parseQueryInteger(url, 'after', { min: 0, max: Number.MAX_SAFE_INTEGER, fallback: 0 })
     const limit = parseQueryInteger(url, 'limit', { min: 1, max: MAX_AUDIT_PAGE, fallback: DEFAULT_AUDIT_PAGE })
-    if (await log.getSession(sessionId) === undefined) {
-      throw new SessionError('SESSION_NOT_FOUND', `session ${sessionId} does not exist`, { details: { sessionId } })
-    }
+    if (await log.getSession(sessionId) === undefined) throw sessionNotFound(sessionId)
     const entries = await log.readAudit(sessionId, { afterSeq, limit })
     const last = entries.at(-1)
     // A full page is the last one only when nothing follows it.

@@ -1,5 +1,6 @@
 /**
- * The session routes of the HTTP API (PROTOCOL.md §4): create, list, read a transcript as JSON, and delete.
+ * The session routes of the HTTP API (PROTOCOL.md §4): create, list, read a transcript as JSON, and delete (the
+ * session eraser ends the session on every node and erases its stored data).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Hocuspocus } from '@hocuspocus/server'
@@ -9,8 +10,8 @@ import { createSessionId, parseSessionId } from '../../shared/session/session-id
 import { readTranscript } from '../../shared/session/session-doc.ts'
 import type { TranscriptView } from '../../shared/session/session-schema.ts'
 import { applyStoredSession } from '../persistence/load-session-doc.ts'
+import { sessionNotFound } from '../persistence/session-not-found.ts'
 import type { UpdateLog } from '../persistence/update-log.ts'
-import { closeConnectionWith } from '../transports/transport-context.ts'
 import { readJsonBody } from './read-json-body.ts'
 import { sendJson } from './send-json.ts'
 
@@ -21,8 +22,8 @@ export const MAX_TITLE_CHARS = 200
 export interface SessionsApiOptions {
   readonly log: UpdateLog
   readonly hocuspocus: Hocuspocus
-  /** Erases a session's stored data (the durable log's eraseSession). */
-  readonly eraseSession: (sessionId: string, options: { loaded: boolean }) => Promise<boolean>
+  /** Erases a session (right to erasure) on every node and in storage (session-eraser.ts). */
+  readonly eraseSession: (sessionId: string) => Promise<void>
 }
 
 /** Handles a request if it is a session route; resolves false when the path is not one. */
@@ -54,15 +55,6 @@ export function createSessionsApi (options: SessionsApiOptions): RouteHandler {
     return view
   }
 
-  // Right to erasure: every connection is closed with SESSION_DELETED (clients stop and drop their copies), then
-  // the log rows, snapshot and record go.
-  const erase = async (sessionId: string): Promise<void> => {
-    const live = hocuspocus.documents.get(sessionId)
-    const gone = new SessionError('SESSION_DELETED', `session ${sessionId} was deleted`, { details: { sessionId } })
-    for (const connection of live?.getConnections() ?? []) closeConnectionWith(connection, gone)
-    await options.eraseSession(sessionId, { loaded: live !== undefined })
-  }
-
   return async (request, response, url) => {
     const path = url.pathname
     if (path === ROUTES.SESSIONS) {
@@ -75,9 +67,9 @@ export function createSessionsApi (options: SessionsApiOptions): RouteHandler {
     const sessionId = parseSessionId(decodeURIComponent(path.slice(ROUTES.SESSIONS.length + 1)))
     if (request.method !== 'GET' && request.method !== 'DELETE') throw methodNotAllowed(request.method, ['GET', 'DELETE'])
     const record = await log.getSession(sessionId)
-    if (record === undefined) throw new SessionError('SESSION_NOT_FOUND', `session ${sessionId} does not exist`, { details: { sessionId } })
+    if (record === undefined) throw sessionNotFound(sessionId)
     if (request.method === 'DELETE') {
-      await erase(sessionId)
+      await options.eraseSession(sessionId)
       response.writeHead(204).end()
       return true
     }

@@ -29,6 +29,7 @@ describe('meterUpdateLog', () => {
   it('counts updates and bytes and times each append call', async () => {
     const metrics = newMetrics()
     const log = meterUpdateLog(createMemoryUpdateLog(), { metrics, logger: silent })
+    await log.createSession({ id: 's1', title: '', createdAt: 0 })
     await log.append('s1', [new Uint8Array(3), new Uint8Array(5)])
     await log.append('s1', [new Uint8Array(7)])
     expect(await sample(metrics, 'lifeline_updates_appended_total')).toBe(3)
@@ -40,6 +41,7 @@ describe('meterUpdateLog', () => {
   it('forwards extra append arguments and other members to the store, and counts and rethrows failures', async () => {
     const metrics = newMetrics()
     const store = createMemoryUpdateLog()
+    await store.createSession({ id: 's1', title: '', createdAt: 0 })
     const seen: unknown[][] = []
     const extended = {
       ...store,

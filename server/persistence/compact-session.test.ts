@@ -44,6 +44,7 @@ function compactionTest (kind: 'sqlite' | 'postgres') {
     },
     log: async ({ openLog }, use) => {
       const log = await openLog()
+      await log.createSession({ id: SESSION_ID, title: '', createdAt: Date.now() })
       let closed = false
       await use({ ...log, close: async () => { closed = true; await log.close() } })
       if (!closed) await log.close()

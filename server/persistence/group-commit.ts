@@ -1,7 +1,8 @@
 /**
  * Group commit: requests submitted while a batch is being written wait and go together in the next one, so
  * many connections appending at once pay for one transaction (and one fsync) instead of one each. Works with
- * synchronous writers (SQLite) and asynchronous ones (PostgreSQL); at most one batch is written at a time.
+ * synchronous writers (SQLite) and asynchronous ones (PostgreSQL); at most one batch is written at a time. A writer
+ * refuses one request of a batch alone by returning an Error in its place (e.g. an append to a deleted session).
  */
 
 /** A batching front of a batch writer. */
@@ -18,9 +19,12 @@ interface Pending<Request, Result> {
   readonly reject: (error: unknown) => void
 }
 
-/** Wraps `write`, which receives a batch and returns one result per request in order (or throws for all). */
+/**
+ * Wraps `write`, which receives a batch and returns one result per request in order (or throws for all); an Error in
+ * place of a result rejects that request only. `Result` itself is never an Error.
+ */
 export function createGroupCommit<Request, Result> (
-  write: (batch: readonly Request[]) => Result[] | Promise<Result[]>,
+  write: (batch: readonly Request[]) => Array<Result | Error> | Promise<Array<Result | Error>>,
 ): GroupCommit<Request, Result> {
   let queue: Array<Pending<Request, Result>> = []
   let running: Promise<void> | undefined
@@ -28,7 +32,11 @@ export function createGroupCommit<Request, Result> (
   const writeBatch = async (batch: Array<Pending<Request, Result>>): Promise<void> => {
     try {
       const results = await write(batch.map((item) => item.request))
-      batch.forEach((item, index) => item.resolve(results[index] as Result))
+      batch.forEach((item, index) => {
+        const result = results[index] as Result | Error
+        if (result instanceof Error) item.reject(result)
+        else item.resolve(result)
+      })
     } catch (error) {
       for (const item of batch) item.reject(error)
     }

@@ -3,6 +3,7 @@
  * benchmarks and a store for tests of code above the log; it passes the same contract suite as the real stores.
  */
 import { auditPageSize } from './audit-page-size.ts'
+import { sessionNotFound } from './session-not-found.ts'
 import { SERVER_WRITE_ORIGIN, type AuditEntry, type LogEntry, type SessionRecord, type UpdateLog } from './update-log.ts'
 
 interface MemorySession {
@@ -17,21 +18,13 @@ interface MemorySession {
 /** Creates an empty in-memory log. */
 export function createMemoryUpdateLog (): UpdateLog {
   const sessions = new Map<string, MemorySession>()
-  const ensure = (id: string, title = '', createdAt = Date.now()): MemorySession => {
-    let session = sessions.get(id)
-    if (session === undefined) {
-      session = { record: { id, title, createdAt, updatedAt: createdAt }, snapshot: undefined, snapshotSeq: 0, entries: [], audit: [], nextSeq: 1 }
-      sessions.set(id, session)
-    }
-    return session
-  }
   const tail = (session: MemorySession | undefined, afterSeq: number): LogEntry[] =>
     session?.entries.filter((entry) => entry.seq > afterSeq).map((entry) => ({ seq: entry.seq, update: entry.update.slice() })) ?? []
 
   return {
     async createSession ({ id, title, createdAt }) {
       if (sessions.has(id)) return false
-      ensure(id, title, createdAt)
+      sessions.set(id, { record: { id, title, createdAt, updatedAt: createdAt }, snapshot: undefined, snapshotSeq: 0, entries: [], audit: [], nextSeq: 1 })
       return true
     },
     async getSession (id) { return sessions.get(id)?.record },
@@ -39,7 +32,8 @@ export function createMemoryUpdateLog (): UpdateLog {
       return [...sessions.values()].map((session) => session.record).sort((a, b) => b.updatedAt - a.updatedAt).slice(0, limit)
     },
     async append (sessionId, updates, origin = SERVER_WRITE_ORIGIN) {
-      const session = ensure(sessionId)
+      const session = sessions.get(sessionId)
+      if (session === undefined) throw sessionNotFound(sessionId)
       const at = Date.now()
       const seqs = updates.map((update) => {
         const seq = session.nextSeq++
@@ -63,8 +57,8 @@ export function createMemoryUpdateLog (): UpdateLog {
       return tail(session, Math.max(afterSeq, session?.snapshotSeq ?? 0))
     },
     async replacePrefix (sessionId, snapshot, uptoSeq) {
-      const session = ensure(sessionId)
-      if (uptoSeq <= session.snapshotSeq) return
+      const session = sessions.get(sessionId)
+      if (session === undefined || uptoSeq <= session.snapshotSeq) return
       session.snapshot = snapshot.slice()
       session.snapshotSeq = uptoSeq
       session.entries = session.entries.filter((entry) => entry.seq > uptoSeq)

@@ -1,7 +1,8 @@
 /**
  * PostgreSQL UpdateLog: the shared contract against the real server on 127.0.0.1:5432 (LIFELINE_TEST_POSTGRES
  * overrides the URL), one fresh schema per log, plus appends from two independent logs (two "nodes") to one
- * session, which must interleave into one contiguous seq sequence.
+ * session, which must interleave into one contiguous seq sequence, and appends racing another node's deleteSession,
+ * which must leave nothing behind.
  */
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -43,6 +44,7 @@ describe('PostgreSQL UpdateLog across nodes', () => {
   it('gives appends from two nodes to one session one contiguous seq order', async () => {
     const schema = freshSchema()
     const [nodeA, nodeB] = await Promise.all([openLog(schema), openLog(schema)])
+    await create(nodeA, 'shared')
     const appends = Array.from({ length: 40 }, (_, index) => (index % 2 === 0 ? nodeA : nodeB).append('shared', [new Uint8Array([index])]))
     const seqs = (await Promise.all(appends)).flat()
     expect([...seqs].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, index) => index + 1))
@@ -52,8 +54,27 @@ describe('PostgreSQL UpdateLog across nodes', () => {
     await Promise.all([nodeA.close(), nodeB.close()])
   })
 
+  it('leaves no row of an append that races deleteSession on another node, and no record', async () => {
+    const schema = freshSchema()
+    const [nodeA, nodeB] = await Promise.all([openLog(schema), openLog(schema)])
+    const outcomes = new Set<string>()
+    for (let round = 0; round < 30; round++) {
+      const sessionId = `erased-${round}`
+      await create(nodeA, sessionId)
+      await nodeA.append(sessionId, [new Uint8Array([round])])
+      const [late] = await Promise.allSettled([nodeB.append(sessionId, [new Uint8Array([round, 1])]), nodeA.deleteSession(sessionId)])
+      outcomes.add(late.status === 'fulfilled' ? 'appended, then erased' : (late.reason as { code: string }).code)
+      expect(await nodeB.getSession(sessionId)).toBeUndefined()
+      expect(await nodeB.load(sessionId)).toEqual({ snapshot: undefined, snapshotSeq: 0, entries: [] })
+      expect(await nodeB.readAudit(sessionId)).toEqual([])
+    }
+    expect(['appended, then erased', 'SESSION_NOT_FOUND']).toEqual(expect.arrayContaining([...outcomes]))
+    await Promise.all([nodeA.close(), nodeB.close()])
+  })
+
   it('never loads a stale snapshot with an already-trimmed tail while compactions commit', async () => {
     const log = await openLog(freshSchema())
+    await create(log, 'racing')
     const stale: string[] = []
     for (let round = 1; round <= 40; round++) {
       await log.append('racing', [new Uint8Array([round])])
@@ -72,6 +93,7 @@ describe('PostgreSQL UpdateLog across nodes', () => {
   it('stores an update only together with its audit row: a failing audit insert rolls the append back', async () => {
     const schema = freshSchema()
     const log = await openLog(schema)
+    await create(log, 's')
     await log.append('s', [new Uint8Array([1])])
     const client = new pg.Client({ connectionString })
     await client.connect()
@@ -100,6 +122,7 @@ describe('PostgreSQL UpdateLog: corruption', () => {
   async function corrupted (statement: string): Promise<unknown> {
     const schema = freshSchema()
     const log = await openLog(schema)
+    await create(log, 'damaged')
     await log.append('damaged', [new Uint8Array([1]), new Uint8Array([2]), new Uint8Array([3])])
     const client = new pg.Client({ connectionString })
     await client.connect()
@@ -121,3 +144,7 @@ describe('PostgreSQL UpdateLog: corruption', () => {
     expect(error).toMatchObject({ code: 'LOG_CORRUPT', details: { sessionId: 'damaged', seq: 2 } })
   })
 })
+
+async function create (log: UpdateLog, sessionId: string): Promise<void> {
+  await log.createSession({ id: sessionId, title: '', createdAt: Date.now() })
+}

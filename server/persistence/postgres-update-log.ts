@@ -2,7 +2,10 @@
  * UpdateLog on PostgreSQL (`pg`), for several server nodes sharing one store. Appends are group-committed:
  * all appends queued while a batch is written go into the next one, and a batch is one statement. Seqs come from
  * a per-session counter row that the appending statement locks, so nodes appending to one session get contiguous
- * seqs in commit order; sessions are locked in id order to rule out deadlocks between nodes.
+ * seqs in commit order; sessions are locked in id order to rule out deadlocks between nodes. That row is the
+ * session's record: an append never creates it, so a node appending late to a session another node erased gets
+ * SESSION_NOT_FOUND instead of re-creating it; deleteSession removes the record first, so an append it waited for
+ * has committed before the session's rows are deleted.
  */
 import { crc32 } from 'node:zlib'
 import pg from 'pg'
@@ -12,6 +15,7 @@ import { checkEntries } from './check-entries.ts'
 import { createGroupCommit } from './group-commit.ts'
 import { inTransaction } from './in-transaction.ts'
 import { openPostgresPool } from './open-postgres-pool.ts'
+import { sessionNotFound } from './session-not-found.ts'
 import { toAuditEntry, type AuditRow } from './to-audit-entry.ts'
 import { SERVER_WRITE_ORIGIN, type SessionRecord, type StoredSession, type UpdateLog, type WriteOrigin } from './update-log.ts'
 
@@ -38,9 +42,10 @@ export async function createPostgresUpdateLog (options: PostgresUpdateLogOptions
   const { pool, schema, table: t } = openPostgresPool(options, 8)
   await wrap('cannot initialise PostgreSQL schema', () => migrate(pool, schema))
 
-  // One statement per batch (one round trip, one commit): bump every session's counter in id order — so nodes
-  // lock rows in the same order — and insert all rows, and their audit rows, at the seqs that reserved.
-  const writeBatch = async (batch: readonly AppendRequest[]): Promise<number[][]> => {
+  // One statement per batch (one round trip, one commit): lock every session's record in id order — so nodes lock
+  // rows in the same order —, bump its counter and insert all rows, and their audit rows, at the seqs that reserved.
+  // Sessions without a record (deleted, or never created) are not locked, so they get no rows.
+  const writeBatch = async (batch: readonly AppendRequest[]): Promise<Array<number[] | SessionError>> => {
     const bySession = new Map<string, PendingRow[]>()
     for (const { sessionId, updates, origin } of batch) {
       bySession.set(sessionId, [...(bySession.get(sessionId) ?? []), ...updates.map((update) => ({ update, origin }))])
@@ -51,11 +56,11 @@ export async function createPostgresUpdateLog (options: PostgresUpdateLogOptions
     try {
       result = await pool.query<{ id: string, first_seq: string }>(
         `WITH counts AS (SELECT c.id, c.n FROM unnest($1::text[], $2::int[]) AS c(id, n)),
+         locked AS (SELECT s.id FROM ${t('sessions')} s JOIN counts c ON c.id = s.id ORDER BY s.id FOR UPDATE OF s),
          bumped AS (
-           INSERT INTO ${t('sessions')} (id, title, created_at, updated_at, next_seq)
-           SELECT id, '', $3::bigint, $3::bigint, n + 1 FROM counts ORDER BY id
-           ON CONFLICT (id) DO UPDATE SET next_seq = ${t('sessions')}.next_seq + (excluded.next_seq - 1), updated_at = $3::bigint
-           RETURNING id, next_seq),
+           UPDATE ${t('sessions')} s SET next_seq = s.next_seq + c.n, updated_at = $3::bigint
+           FROM counts c, locked l WHERE c.id = s.id AND l.id = s.id
+           RETURNING s.id, s.next_seq),
          rows AS (
            SELECT u.id, b.next_seq - c.n + u.ord AS seq, u.data, u.crc, u.principal, u.role, u.connection, u.summary
            FROM unnest($4::text[], $5::int[], $6::bytea[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[])
@@ -76,12 +81,13 @@ export async function createPostgresUpdateLog (options: PostgresUpdateLogOptions
     }
     const cursor = new Map(result.rows.map((row) => [row.id, Number(row.first_seq)]))
     return batch.map(({ sessionId, updates }) => {
-      const start = cursor.get(sessionId) ?? 0
+      const start = cursor.get(sessionId)
+      if (start === undefined) return sessionNotFound(sessionId)
       cursor.set(sessionId, start + updates.length)
       return updates.map((_, index) => start + index)
     })
   }
-  const groupCommit = createGroupCommit(writeBatch)
+  const groupCommit = createGroupCommit<AppendRequest, number[]>(writeBatch)
 
   // Snapshot and tail are read in one REPEATABLE READ transaction: a compaction committing between two separate
   // reads would otherwise yield the old snapshot with an already-trimmed (empty) tail.
@@ -111,6 +117,10 @@ export async function createPostgresUpdateLog (options: PostgresUpdateLogOptions
     load: (sessionId) => wrap('PostgreSQL load failed', () => readConsistent(sessionId, 0)),
     readSince: (sessionId, afterSeq) => wrap('PostgreSQL readSince failed', async () => [...(await readConsistent(sessionId, afterSeq)).entries]),
     replacePrefix: (sessionId, snapshot, uptoSeq) => wrap('PostgreSQL replacePrefix failed', () => inTransaction(pool, 'BEGIN', async (client) => {
+      // Nothing for a session without a record: a compaction that read it before another node erased it must not
+      // store its state again. KEY SHARE blocks deleteSession until this commits, but no append.
+      const { rowCount } = await client.query(`SELECT 1 FROM ${t('sessions')} WHERE id = $1 FOR KEY SHARE`, [sessionId])
+      if (rowCount === 0) return
       // A snapshot never replaces a newer one: of two overlapping compactions, the one that folded more wins.
       await client.query(
         `INSERT INTO ${t('snapshots')} (session_id, upto_seq, data, crc, created_at) VALUES ($1, $2, $3, $4, $5)
@@ -122,10 +132,13 @@ export async function createPostgresUpdateLog (options: PostgresUpdateLogOptions
     deleteSession: (sessionId) => wrap('PostgreSQL deleteSession failed', async () => {
       await groupCommit.drain()
       return await inTransaction(pool, 'BEGIN', async (client) => {
+        // The record first: this waits for appends and compactions of other nodes that hold it, and the statements
+        // below (each with a fresh snapshot) then see and remove what they committed. Later ones find no record.
+        const deleted = (await client.query(`DELETE FROM ${t('sessions')} WHERE id = $1`, [sessionId])).rowCount === 1
         await client.query(`DELETE FROM ${t('updates')} WHERE session_id = $1`, [sessionId])
         await client.query(`DELETE FROM ${t('snapshots')} WHERE session_id = $1`, [sessionId])
         await client.query(`DELETE FROM ${t('audit')} WHERE session_id = $1`, [sessionId])
-        return (await client.query(`DELETE FROM ${t('sessions')} WHERE id = $1`, [sessionId])).rowCount === 1
+        return deleted
       })
     }),
     async close () {

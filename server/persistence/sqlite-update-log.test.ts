@@ -43,6 +43,7 @@ describe('createSqliteUpdateLog: audit rows', () => {
   it('stores an update only together with its audit row: a failing audit insert rolls the append back', async () => {
     const path = freshPath()
     const seed = openLog(path)
+    await seed.createSession({ id: 's', title: '', createdAt: Date.now() })
     await seed.append('s', [Uint8Array.of(1)])
     await seed.close()
     const db = new Database(path)
@@ -73,6 +74,7 @@ describe('createSqliteUpdateLog: corruption', () => {
   async function seedLog (sessionId: string, extra?: (log: UpdateLog) => Promise<void>): Promise<string> {
     const path = freshPath()
     const log = openLog(path)
+    for (const id of [sessionId, 'bystander']) await log.createSession({ id, title: '', createdAt: Date.now() })
     await log.append(sessionId, [Uint8Array.of(1, 1), Uint8Array.of(2, 2), Uint8Array.of(3, 3)])
     await log.append('bystander', [Uint8Array.of(9)])
     await extra?.(log)

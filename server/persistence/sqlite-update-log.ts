@@ -3,7 +3,8 @@
  * loop turn are written in one transaction (group commit). Each row carries a CRC-32 so a damaged or
  * truncated log is reported with its session and seq instead of loading partially.
  *
- * SQLite is the single-node store: one process owns the file (seqs are cached in memory).
+ * SQLite is the single-node store: one process owns the file (seqs are cached in memory). An append needs the
+ * session's record (createSession) and never creates one: a late write cannot re-create an erased session.
  */
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
@@ -13,6 +14,7 @@ import { SessionError } from '../../shared/errors/session-error.ts'
 import { auditPageSize } from './audit-page-size.ts'
 import { checkEntries } from './check-entries.ts'
 import { createGroupCommit } from './group-commit.ts'
+import { sessionNotFound } from './session-not-found.ts'
 import { toAuditEntry, type AuditRow } from './to-audit-entry.ts'
 import { SERVER_WRITE_ORIGIN, type LogEntry, type SessionRecord, type StoredSession, type UpdateLog, type WriteOrigin } from './update-log.ts'
 
@@ -50,8 +52,7 @@ export function createSqliteUpdateLog (options: SqliteUpdateLogOptions): UpdateL
   const db = openDatabase(options)
   const statements = {
     insertSession: db.prepare('INSERT OR IGNORE INTO sessions (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)'),
-    upsertSession: db.prepare(
-      'INSERT INTO sessions (id, title, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at'),
+    touchSession: db.prepare('UPDATE sessions SET updated_at = ? WHERE id = ?'),
     getSession: db.prepare<[string], SessionRow>('SELECT id, title, created_at, updated_at FROM sessions WHERE id = ?'),
     listSessions: db.prepare<[number], SessionRow>('SELECT id, title, created_at, updated_at FROM sessions ORDER BY updated_at DESC LIMIT ?'),
     maxSeq: db.prepare<[string, string], { seq: number | null }>(
@@ -83,11 +84,15 @@ export function createSqliteUpdateLog (options: SqliteUpdateLogOptions): UpdateL
     return next
   }
 
-  const writeBatch = db.transaction((batch: readonly AppendRequest[]) => {
+  const writeBatch = db.transaction((batch: readonly AppendRequest[]): Array<number[] | SessionError> => {
     const now = Date.now()
-    // One statement per session of the batch registers it (if new) and stamps its newest append.
-    for (const sessionId of new Set(batch.map((request) => request.sessionId))) statements.upsertSession.run(sessionId, '', now, now)
+    // One statement per session of the batch stamps its newest append; a session without a record gets nothing.
+    const missing = new Set<string>()
+    for (const sessionId of new Set(batch.map((request) => request.sessionId))) {
+      if (statements.touchSession.run(now, sessionId).changes === 0) missing.add(sessionId)
+    }
     return batch.map(({ sessionId, updates, origin }) => {
+      if (missing.has(sessionId)) return sessionNotFound(sessionId)
       const seqs: number[] = []
       const summary = JSON.stringify(origin.summary)
       for (const update of updates) {
@@ -101,7 +106,7 @@ export function createSqliteUpdateLog (options: SqliteUpdateLogOptions): UpdateL
     })
   })
 
-  const groupCommit = createGroupCommit((batch: readonly AppendRequest[]) => {
+  const groupCommit = createGroupCommit<AppendRequest, number[]>((batch) => {
     try {
       return writeBatch(batch)
     } catch (cause) {
@@ -138,6 +143,7 @@ export function createSqliteUpdateLog (options: SqliteUpdateLogOptions): UpdateL
     },
     async replacePrefix (sessionId, snapshot, uptoSeq) {
       db.transaction(() => {
+        if (statements.getSession.get(sessionId) === undefined) return
         statements.upsertSnapshot.run(sessionId, uptoSeq, snapshot, crc32(snapshot), Date.now())
         statements.deletePrefix.run(sessionId, sessionId)
       })()

@@ -1,7 +1,7 @@
 /**
  * UpdateLog contract suite: the behaviour every storage backend must have (seqs, ordering, group commit,
- * snapshots, session records, exact bytes, audit rows, persistence across close and reopen). Run it from each
- * backend's test.
+ * snapshots, session records, exact bytes, audit rows, erasure, persistence across close and reopen). Run it from
+ * each backend's test. Appends need the session's record, so tests create their sessions first (`create`).
  */
 import { describe, expect, test as base, vi } from 'vitest'
 import { MAX_AUDIT_PAGE, SERVER_WRITE_ORIGIN, type LogEntry, type UpdateLog, type WriteOrigin } from './update-log.ts'
@@ -52,12 +52,14 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
   describe(`UpdateLog contract: ${name}`, () => {
     describe('append', () => {
       test('returns seqs 1, 2, 3… in append order within a session', async ({ log }) => {
+        await create(log, 's1')
         expect(await log.append('s1', [bytes(1)])).toEqual([1])
         expect(await log.append('s1', [bytes(2), bytes(3)])).toEqual([2, 3])
         expect(await log.append('s1', [bytes(4)])).toEqual([4])
       })
 
       test('numbers each session independently', async ({ log }) => {
+        await create(log, 'a', 'b')
         expect(await log.append('a', [bytes(1), bytes(2)])).toEqual([1, 2])
         expect(await log.append('b', [bytes(3)])).toEqual([1])
         expect(await log.append('a', [bytes(4)])).toEqual([3])
@@ -67,6 +69,7 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
       test('gives concurrent appends from many sessions in one tick distinct contiguous seqs', async ({ log }) => {
         const sessionCount = 20
         const appendsPerSession = 5
+        await create(log, ...range(0, sessionCount - 1).map((session) => `session-${session}`))
         const calls: Array<{ sessionId: string, index: number, result: Promise<number[]> }> = []
         for (let index = 0; index < appendsPerSession; index++) {
           for (let session = 0; session < sessionCount; session++) {
@@ -95,6 +98,7 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
         const large = new Uint8Array(1024 * 1024)
         for (let index = 0; index < large.length; index++) large[index] = (index * 31 + 7) & 0xff
         const updates = [new Uint8Array(0), bytes(0, 255, 128, 0), large, new Uint8Array(0)]
+        await create(log, 'bytes')
         expect(await log.append('bytes', updates)).toEqual([1, 2, 3, 4])
         const loaded = await log.load('bytes')
         expectEntryBytes(loaded.entries, updates)
@@ -103,6 +107,7 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
 
       test('stores only the viewed range of a Uint8Array that is a view into a larger buffer', async ({ log }) => {
         const backing = bytes(9, 9, 1, 2, 3, 9, 9)
+        await create(log, 'view')
         await log.append('view', [backing.subarray(2, 5)])
         const loaded = await log.load('view')
         expectEntryBytes(loaded.entries, [bytes(1, 2, 3)])
@@ -110,6 +115,7 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
 
       test('stores a copy: changing the caller\'s array after append resolves changes nothing', async ({ log }) => {
         const update = bytes(1, 2, 3)
+        await create(log, 'copy')
         await log.append('copy', [update])
         update.fill(0)
         expectEntryBytes((await log.load('copy')).entries, [bytes(1, 2, 3)])
@@ -123,6 +129,7 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
 
       test('returns entries in seq order with snapshotSeq 0 and no snapshot before any compaction', async ({ log }) => {
         const updates = [bytes(1), bytes(2), bytes(3), bytes(4)]
+        await create(log, 's')
         await log.append('s', updates.slice(0, 2))
         await log.append('s', updates.slice(2))
         const loaded = await log.load('s')
@@ -136,6 +143,7 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
     describe('readSince', () => {
       test('returns only entries newer than afterSeq, in order', async ({ log }) => {
         const updates = [bytes(1), bytes(2), bytes(3), bytes(4), bytes(5)]
+        await create(log, 's')
         await log.append('s', updates)
         expectEntryBytes(await log.readSince('s', 0), updates)
         const since2 = await log.readSince('s', 2)
@@ -147,6 +155,7 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
       })
 
       test('returns nothing folded into a snapshot, even for an older afterSeq', async ({ log }) => {
+        await create(log, 's')
         await log.append('s', [bytes(1), bytes(2), bytes(3), bytes(4)])
         await log.replacePrefix('s', bytes(100), 3)
         expect((await log.readSince('s', 0)).map((entry) => entry.seq)).toEqual([4])
@@ -158,6 +167,7 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
     describe('replacePrefix', () => {
       test('makes load return the snapshot and only entries after uptoSeq', async ({ log }) => {
         const updates = [bytes(1), bytes(2), bytes(3), bytes(4), bytes(5)]
+        await create(log, 's')
         await log.append('s', updates)
         const snapshot = bytes(42, 43, 44)
         await log.replacePrefix('s', snapshot, 3)
@@ -169,6 +179,7 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
       })
 
       test('later appends continue after the highest seq, even when the whole log was folded', async ({ log }) => {
+        await create(log, 's')
         await log.append('s', [bytes(1), bytes(2), bytes(3)])
         await log.replacePrefix('s', bytes(10), 2)
         expect(await log.append('s', [bytes(4)])).toEqual([4])
@@ -182,6 +193,7 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
       })
 
       test('leaves other sessions untouched', async ({ log }) => {
+        await create(log, 'a', 'b')
         await log.append('a', [bytes(1), bytes(2)])
         await log.append('b', [bytes(3), bytes(4)])
         await log.replacePrefix('a', bytes(9), 2)
@@ -205,14 +217,17 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
         expect(await log.getSession('missing')).toBeUndefined()
       })
 
-      test('append creates a missing record and bumps updatedAt while keeping the title', async ({ log }) => {
+      test('append refuses a session without a record, and creates none', async ({ log }) => {
+        await expect(log.append('missing', [bytes(1)])).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND', details: { sessionId: 'missing' } })
+        expect(await log.getSession('missing')).toBeUndefined()
+        expect(await log.load('missing')).toEqual({ snapshot: undefined, snapshotSeq: 0, entries: [] })
+        expect(await log.readAudit('missing')).toEqual([])
+        expect(await log.listSessions()).toEqual([])
+      })
+
+      test('append bumps updatedAt while keeping the title', async ({ log }) => {
         vi.useFakeTimers({ toFake: ['Date'] })
         try {
-          vi.setSystemTime(50_000)
-          await log.append('auto', [bytes(1)])
-          expect(await log.getSession('auto')).toMatchObject({ id: 'auto', createdAt: 50_000, updatedAt: 50_000 })
-          expect(await log.createSession({ id: 'auto', title: 'late', createdAt: 1 })).toBe(false)
-
           await log.createSession({ id: 'titled', title: 'Kept', createdAt: 10_000 })
           vi.setSystemTime(60_000)
           await log.append('titled', [bytes(2)])
@@ -227,6 +242,7 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
         try {
           for (const [sessionId, time] of [['a', 1_000], ['b', 3_000], ['c', 2_000], ['d', 4_000]] as const) {
             vi.setSystemTime(time)
+            await create(log, sessionId)
             await log.append(sessionId, [bytes(1)])
           }
           vi.setSystemTime(5_000)
@@ -245,6 +261,7 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
         await log.createSession({ id: 'erase', title: 'Erase me', createdAt: 1_000 })
         await log.append('erase', [bytes(1), bytes(2), bytes(3)])
         await log.replacePrefix('erase', bytes(9), 2)
+        await create(log, 'keep')
         await log.append('keep', [bytes(7)])
         expect(await log.deleteSession('erase')).toBe(true)
         expect(await log.getSession('erase')).toBeUndefined()
@@ -255,20 +272,41 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
       })
 
       test('removes the audit rows of that session only', async ({ log }) => {
+        await create(log, 'erase', 'keep')
         await log.append('erase', [bytes(1), bytes(2)], USER_ORIGIN)
         await log.replacePrefix('erase', bytes(9), 1)
         await log.append('keep', [bytes(7)], AGENT_ORIGIN)
         expect(await log.deleteSession('erase')).toBe(true)
         expect(await log.readAudit('erase')).toEqual([])
         expect((await log.readAudit('keep')).map((entry) => entry.principal)).toEqual(['agent-1'])
+        await create(log, 'erase')
         await log.append('erase', [bytes(3)], AGENT_ORIGIN)
         expect((await log.readAudit('erase')).map((entry) => [entry.seq, entry.principal])).toEqual([[1, 'agent-1']])
       })
 
-      test('starts seqs at 1 again when a deleted session id is reused', async ({ log }) => {
+      test('starts seqs at 1 again when a deleted session id is created again', async ({ log }) => {
+        await create(log, 'again')
         await log.append('again', [bytes(1), bytes(2)])
         await log.deleteSession('again')
+        await create(log, 'again')
         expect(await log.append('again', [bytes(3)])).toEqual([1])
+      })
+
+      test('append after deleteSession does not re-create the session', async ({ log }) => {
+        await create(log, 'gone', 'kept')
+        await log.append('gone', [bytes(1), bytes(2)], USER_ORIGIN)
+        await log.replacePrefix('gone', bytes(9), 1)
+        expect(await log.deleteSession('gone')).toBe(true)
+        // A late writer (another node that has not heard of the deletion yet), in one group commit with a live session.
+        const [late, alive] = await Promise.allSettled([log.append('gone', [bytes(3)], USER_ORIGIN), log.append('kept', [bytes(4)], AGENT_ORIGIN)])
+        expect(late).toMatchObject({ status: 'rejected', reason: { code: 'SESSION_NOT_FOUND', details: { sessionId: 'gone' } } })
+        expect(alive).toEqual({ status: 'fulfilled', value: [1] })
+        // A late compaction stores nothing either.
+        await log.replacePrefix('gone', bytes(9, 9), 3)
+        expect(await log.getSession('gone')).toBeUndefined()
+        expect(await log.load('gone')).toEqual({ snapshot: undefined, snapshotSeq: 0, entries: [] })
+        expect(await log.readAudit('gone')).toEqual([])
+        expect((await log.listSessions()).map((record) => record.id)).toEqual(['kept'])
       })
     })
 
@@ -277,6 +315,7 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
         vi.useFakeTimers({ toFake: ['Date'] })
         try {
           vi.setSystemTime(70_000)
+          await create(log, 's')
           await log.append('s', [bytes(1, 2, 3), new Uint8Array(0)], USER_ORIGIN)
           vi.setSystemTime(80_000)
           await log.append('s', [bytes(4)])
@@ -295,6 +334,7 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
         const calls = Array.from({ length: 12 }, (_, index) => ({
           sessionId: `s${index % 2}`, origin: origins[index % 3] as WriteOrigin, size: index + 1,
         }))
+        await create(log, 's0', 's1')
         const seqs = await Promise.all(calls.map((call) => log.append(call.sessionId, [new Uint8Array(call.size)], call.origin)))
         for (const sessionId of ['s0', 's1']) {
           const expected = calls.flatMap((call, index) => call.sessionId === sessionId
@@ -307,6 +347,7 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
       })
 
       test('pages with afterSeq and limit, and returns nothing for an unknown session', async ({ log }) => {
+        await create(log, 's')
         await log.append('s', Array.from({ length: 7 }, (_, index) => bytes(index)), AGENT_ORIGIN)
         expect((await log.readAudit('s')).map((entry) => entry.seq)).toEqual([1, 2, 3, 4, 5, 6, 7])
         expect((await log.readAudit('s', { limit: 3 })).map((entry) => entry.seq)).toEqual([1, 2, 3])
@@ -318,6 +359,7 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
       })
 
       test('returns at most MAX_AUDIT_PAGE rows, 100 by default', async ({ log }) => {
+        await create(log, 'big')
         await log.append('big', Array.from({ length: MAX_AUDIT_PAGE + 5 }, () => bytes(1)), AGENT_ORIGIN)
         expect(await log.readAudit('big')).toHaveLength(100)
         const page = await log.readAudit('big', { limit: MAX_AUDIT_PAGE + 5 })
@@ -326,6 +368,7 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
       })
 
       test('keeps rows of updates folded into a snapshot, and across close and reopen', async ({ log, closeLog, reopen }) => {
+        await create(log, 's')
         await log.append('s', [bytes(1), bytes(2)], USER_ORIGIN)
         await log.append('s', [bytes(3)], AGENT_ORIGIN)
         await log.replacePrefix('s', bytes(9), 3)
@@ -345,6 +388,7 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
         await log.createSession({ id: 'kept', title: 'Kept', createdAt: 1_000 })
         await log.append('kept', [bytes(1), bytes(2), bytes(3)])
         await log.replacePrefix('kept', bytes(7, 7), 2)
+        await create(log, 'other')
         await log.append('other', [new Uint8Array(0), bytes(5)])
         const before = { kept: await log.load('kept'), other: await log.load('other'), records: await log.listSessions() }
         await closeLog(log)
@@ -363,6 +407,7 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
       })
 
       test('continues after a snapshot that folded the whole log', async ({ log, closeLog, reopen }) => {
+        await create(log, 's')
         await log.append('s', [bytes(1), bytes(2), bytes(3)])
         await log.replacePrefix('s', bytes(9), 3)
         await closeLog(log)
@@ -374,6 +419,7 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
       })
 
       test('close waits for appends already submitted', async ({ log, closeLog, reopen }) => {
+        await create(log, 's')
         const pending = log.append('s', [bytes(1), bytes(2)])
         await closeLog(log)
         expect(await pending).toEqual([1, 2])
@@ -387,6 +433,11 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
 const USER_ORIGIN: WriteOrigin = { principal: 'user-1', role: 'user', connection: 'conn-1', summary: { messages: ['m1'], steering: ['st1'] } }
 const AGENT_ORIGIN: WriteOrigin = { principal: 'agent-1', role: 'agent', connection: 'conn-2', summary: { runs: ['r1'] } }
 const ANONYMOUS_ORIGIN: WriteOrigin = { principal: 'anonymous', role: null, connection: 'conn-3', summary: {} }
+
+/** Creates the records of `sessionIds` (appends need one). */
+async function create (log: UpdateLog, ...sessionIds: string[]): Promise<void> {
+  for (const id of sessionIds) await log.createSession({ id, title: '', createdAt: Date.now() })
+}
 
 function bytes (...values: number[]): Uint8Array {
   return Uint8Array.from(values)

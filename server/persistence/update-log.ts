@@ -3,7 +3,8 @@
  * server acknowledges an update to its client only after that (PROTOCOL.md §3). A snapshot replaces a
  * prefix of the log atomically (see compact-session.ts). Every append also stores one audit row per update (who
  * wrote it, when, how many bytes, which entries it touched) in the same transaction; audit rows outlive compaction
- * and go only with deleteSession (PROTOCOL.md §3.9).
+ * and go only with deleteSession (PROTOCOL.md §3.9). Only createSession creates a session's record, and writes need
+ * it: a write that arrives after deleteSession (from another node, say) never re-creates an erased session.
  */
 import type { PrincipalRole } from '../../shared/auth/token-claims.ts'
 
@@ -73,8 +74,9 @@ export interface UpdateLog {
   /** All sessions, newest first. */
   listSessions (options?: { limit?: number }): Promise<SessionRecord[]>
   /**
-   * Appends updates durably, in order, and returns their seqs. Creates the session record if missing. Each update
-   * gets an audit row with `origin` (default {@link SERVER_WRITE_ORIGIN}) in the same transaction.
+   * Appends updates durably, in order, and returns their seqs; stamps the record's `updatedAt`. Each update gets an
+   * audit row with `origin` (default {@link SERVER_WRITE_ORIGIN}) in the same transaction.
+   * @throws SessionError SESSION_NOT_FOUND when the session has no record (never created, or deleted): nothing is stored
    * @throws SessionError PERSISTENCE_FAILED
    */
   append (sessionId: string, updates: readonly Uint8Array[], origin?: WriteOrigin): Promise<number[]>
@@ -90,9 +92,15 @@ export interface UpdateLog {
   load (sessionId: string): Promise<StoredSession>
   /** Entries with seq > afterSeq still in the log, in order. */
   readSince (sessionId: string, afterSeq: number): Promise<LogEntry[]>
-  /** Stores `snapshot` as covering seq ≤ uptoSeq and drops those entries, in one transaction. */
+  /**
+   * Stores `snapshot` as covering seq ≤ uptoSeq and drops those entries, in one transaction. Does nothing for a
+   * session without a record (a compaction that read the session before it was deleted).
+   */
   replacePrefix (sessionId: string, snapshot: Uint8Array, uptoSeq: number): Promise<void>
-  /** Removes the session's record, log rows, snapshot and audit rows (right to erasure); resolves false when it was unknown. */
+  /**
+   * Removes the session's record, log rows, snapshot and audit rows (right to erasure), including those of writes
+   * committed while it ran; resolves false when it was unknown.
+   */
   deleteSession (sessionId: string): Promise<boolean>
   /** Releases connections and files. */
   close (): Promise<void>

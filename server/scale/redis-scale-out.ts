@@ -8,6 +8,7 @@
  * What this module adds to the stock extension:
  * - one `LIFELINE_REDIS` URL (`redis://[user:pass@]host:port[/db]`) and a key prefix per deployment;
  * - cross-node clientID claims (redis-client-id-claims.ts) on the extension's own publishing connection;
+ * - session deletion notices (redis-session-deletions.ts), so that an erased session ends on every node;
  * - a resync after Redis comes back: the extension exchanges sync steps per change, and a publish that failed during
  *   the outage (ioredis gives a queued command up after 20 reconnect attempts) would only be repaired by the
  *   session's next change; so after a reconnect every loaded session announces its state vector at once, and
@@ -18,7 +19,9 @@ import { Redis as RedisExtension } from '@hocuspocus/extension-redis'
 import type { Extension, Hocuspocus } from '@hocuspocus/server'
 import { Redis as RedisClient } from 'ioredis'
 import type { ClientIdClaims } from '../governance/client-id-claims.ts'
+import type { SessionDeletions } from '../session-eraser.ts'
 import { createRedisClientIdClaims } from './redis-client-id-claims.ts'
+import { createRedisSessionDeletions } from './redis-session-deletions.ts'
 
 /** Options of {@link createRedisScaleOut}. */
 export interface RedisScaleOutOptions {
@@ -35,6 +38,8 @@ export interface RedisScaleOut {
   readonly extension: Extension
   /** ClientID claims shared by all nodes. */
   readonly claims: ClientIdClaims
+  /** Session deletion notices between the nodes. */
+  readonly deletions: SessionDeletions
   /** Starts resyncing sessions of `hocuspocus` after each Redis reconnect. */
   attach (hocuspocus: Hocuspocus): void
   /** Waits (up to 3 s) for closed sessions to unload and unsubscribe, then disconnects from Redis. */
@@ -60,15 +65,20 @@ export function createRedisScaleOut (options: RedisScaleOutOptions, onError: (er
     clients.push(client)
     return client
   }
-  const extension = new RedisExtension({ createClient, prefix, identifier: options.identifier ?? `lifeline-${randomUUID()}` })
+  const identifier = options.identifier ?? `lifeline-${randomUUID()}`
+  const extension = new RedisExtension({ createClient, prefix, identifier })
   const [, subscriber] = clients
   // `pub` is typed Redis | Cluster; here it is the plain client `createClient` made.
-  const claims = createRedisClientIdClaims({ redis: extension.pub as RedisClient, prefix })
+  const publisher = extension.pub as RedisClient
+  const claims = createRedisClientIdClaims({ redis: publisher, prefix })
+  const deletionSubscriber = createClient()
+  const deletions = createRedisSessionDeletions({ publisher, subscriber: deletionSubscriber, prefix, node: identifier, onError })
   let attached: Hocuspocus | undefined
 
   return {
     extension,
     claims,
+    deletions,
     attach (hocuspocus) {
       attached = hocuspocus
       let first = true
@@ -90,6 +100,7 @@ export function createRedisScaleOut (options: RedisScaleOutOptions, onError: (er
         await new Promise<void>((resolve) => { setTimeout(resolve, 50) }) // reason: Hocuspocus has no "all unloaded" event
       }
       await extension.onDestroy()
+      deletionSubscriber.disconnect(false)
     },
   }
 }

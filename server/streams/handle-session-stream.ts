@@ -9,6 +9,7 @@ import { SessionError } from '../../shared/errors/session-error.ts'
 import { SESSION_STREAM_NAMESPACE, STREAM_HEADERS, STREAM_QUERY } from '../../shared/protocol/durable-streams.ts'
 import { parseSessionId } from '../../shared/session/session-id.ts'
 import { readBody } from '../http/read-body.ts'
+import { sessionNotFound } from '../persistence/session-not-found.ts'
 import type { UpdateLog } from '../persistence/update-log.ts'
 import { applySessionCommands, checkSessionCommands, readHttpProducer } from './apply-session-commands.ts'
 import { checkProducer } from './check-producer.ts'
@@ -48,7 +49,7 @@ export async function handleSessionStream (request: IncomingMessage, response: S
   if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') {
     throw new SessionError('METHOD_NOT_ALLOWED', 'a session stream is created and deleted with its session', { details: { method } })
   }
-  if (await context.log.getSession(sessionId) === undefined) throw new SessionError('SESSION_NOT_FOUND', `no session ${sessionId}`, { details: { sessionId } })
+  if (await context.log.getSession(sessionId) === undefined) throw sessionNotFound(sessionId)
   if (method === 'POST') {
     await appendCommands(request, response, sessionId, agentId, context)
     return

@@ -25,8 +25,9 @@ export class CloseError extends Error {
   }
 }
 
-/** Wraps any thrown value as a CloseError (non-SessionErrors become PERSISTENCE_FAILED). */
+/** Wraps any thrown value as a CloseError (a CloseError stays as it is; non-SessionErrors become PERSISTENCE_FAILED). */
 export function toCloseError (error: unknown): CloseError {
+  if (error instanceof CloseError) return error
   const sessionError = isSessionError(error)
     ? error
     : new SessionError('PERSISTENCE_FAILED', 'internal failure while handling an update', { cause: error })
