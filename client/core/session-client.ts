@@ -10,7 +10,7 @@
  *   client.sendMessage('Hello')
  *   await client.waitUntilDurable()
  */
-import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider'
+import { HocuspocusProvider } from '@hocuspocus/provider'
 import { ObservableV2 } from 'lib0/observable'
 import * as Y from 'yjs'
 import { decodeTokenClaims } from '../../shared/auth/token-claims.ts'
@@ -22,6 +22,7 @@ import { appendMessage, appendSteer, readMessages, type NewMessage, type NewStee
 import { createRandomId, parseSessionId } from '../../shared/session/session-id.ts'
 import type { MessageView, SteerKind } from '../../shared/session/session-schema.ts'
 import { checkUpdateSize } from './check-update-size.ts'
+import { StoppableProviderWebsocket } from './stoppable-provider-websocket.ts'
 import { checkUserText } from './check-user-text.ts'
 import { transitionStatus, type ConnectionStatus } from './connection-status.ts'
 import { createDurabilityTracker } from './durability-tracker.ts'
@@ -160,7 +161,7 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
     : createTransportChooser({ ...options.transport, ...(options.WebSocket === undefined ? {} : { WebSocket: options.WebSocket }) })
   chooser?.onChange((transport) => { events.emit('transport', [transport]) })
   const WebSocketPolyfill = chooser?.WebSocketClass ?? options.WebSocket
-  const socket = new HocuspocusProviderWebsocket({
+  const socket = new StoppableProviderWebsocket({
     url: options.url,
     ...(WebSocketPolyfill === undefined ? {} : { WebSocketPolyfill }),
     delay: options.reconnectDelayMs ?? 250,
@@ -222,7 +223,7 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
     const error = new SessionError(event.reason, `server closed the connection: ${event.reason}`, { details: { closeCode: event.code } })
     // CONVENTIONS §3.8 rule 7: retryable codes reconnect with backoff; others stop here.
     if (!error.retryable) {
-      socket.disconnect()
+      socket.stop()
       setStatus('failed')
     }
     events.emit('error', [error])
@@ -294,6 +295,7 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
       clearTimeout(refreshTimer)
       doc.off('afterTransaction', emitChange)
       provider.destroy()
+      socket.stop()
       socket.destroy()
       events.destroy()
     },

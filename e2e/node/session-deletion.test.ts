@@ -1,6 +1,7 @@
 /**
  * Session deletion (right to erasure): DELETE /v1/sessions/:id closes every connection with SESSION_DELETED (the
- * clients stop, in state `failed`), and removes the session's record, log rows and snapshot from the store.
+ * clients stop, in state `failed`, and never reconnect), and removes the session's record, log rows and snapshot
+ * from the store.
  */
 import { describe, expect } from 'vitest'
 import type { SessionError } from '../../shared/errors/session-error.ts'
@@ -30,6 +31,23 @@ describe.each(STORE_KINDS)('session deletion on %s', (kind) => {
     expect((await fetch(`${server.url}/v1/sessions/${sessionId}`, { method: 'DELETE' })).status).toBe(404)
     await expect.poll(() => server.hocuspocus.documents.has(sessionId), { timeout: 10_000 }).toBe(false)
     expect(await server.updateLog.getSession(sessionId)).toBeUndefined()
+  })
+
+  test('a deleted client never reconnects, so the session is not created again', async ({ server, sessionId, connectClient }) => {
+    const reconnectDelayMs = 20
+    const user = connectClient({ reconnectDelayMs })
+    user.sendMessage('erase me')
+    await user.waitUntilDurable()
+    expect((await fetch(`${server.url}/v1/sessions/${sessionId}`, { method: 'DELETE' })).status).toBe(204)
+    await expect.poll(() => user.status, { timeout: 10_000 }).toBe('failed')
+    await expect.poll(() => server.hocuspocus.documents.has(sessionId), { timeout: 10_000 }).toBe(false)
+    // A negative check: before the fix the provider's own reconnect timer (scheduled before the close handler stopped
+    // it) reconnected within reconnectDelayMs and, once the session had unloaded, created it anew, empty.
+    await new Promise<void>((resolve) => { setTimeout(resolve, 50 * reconnectDelayMs) })
+    expect(server.hocuspocus.getConnectionsCount()).toBe(0)
+    expect(server.hocuspocus.documents.has(sessionId)).toBe(false)
+    expect(await server.updateLog.getSession(sessionId)).toBeUndefined()
+    expect(user.status).toBe('failed')
   })
 
   test('deletes a session that is not loaded', async ({ server }) => {
