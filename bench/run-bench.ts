@@ -13,6 +13,7 @@ import { cpus, loadavg, totalmem } from 'node:os'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { integerOption, oneOf, runCli } from '../server/cli/run-cli.ts'
 import { formatBenchTable } from './format-bench-table.ts'
 import type { BenchRow, BenchScenario } from './scenarios/bench-scenario.ts'
 import { BENCH_SCENARIOS } from './scenarios/bench-scenarios.ts'
@@ -20,33 +21,36 @@ import { SYSTEM_NAMES, type SystemName } from './systems/bench-system.ts'
 
 const DEFAULT_RESULTS = fileURLToPath(new URL('./results/latest.json', import.meta.url))
 
+const USAGE = `npm run bench -- [options]
+  --quick                  small sizes (a smoke test)
+  --only <scenario>[,…]    repeatable; one of ${BENCH_SCENARIOS.map((scenario) => scenario.name).join(', ')}
+  --systems <system>[,…]   a subset of ${SYSTEM_NAMES.join(', ')}
+  --json <file>            where to write the results (default bench/results/latest.json)
+  --idle-sessions <n>      sessions of idle-rss (default 10 000)`
+
 function parseOptions (): { quick: boolean, scenarios: BenchScenario[], systems: SystemName[], json: string, idleSessions?: number } {
-  const { values } = parseArgs({
-    options: {
-      quick: { type: 'boolean', default: false },
-      only: { type: 'string', multiple: true },
-      systems: { type: 'string' },
-      json: { type: 'string', default: DEFAULT_RESULTS },
-      'idle-sessions': { type: 'string' },
-    },
-  })
-  const idleSessions = values['idle-sessions'] === undefined ? undefined : Number(values['idle-sessions'])
-  if (idleSessions !== undefined && !(Number.isInteger(idleSessions) && idleSessions > 0)) throw new Error('--idle-sessions needs a positive integer')
-  const names = (values.only ?? []).flatMap((value) => value.split(','))
-  for (const name of names) {
-    if (!BENCH_SCENARIOS.some((scenario) => scenario.name === name)) {
-      throw new Error(`unknown scenario ${name}; one of ${BENCH_SCENARIOS.map((scenario) => scenario.name).join(', ')}`)
+  return runCli(USAGE, (args) => {
+    const { values } = parseArgs({
+      args,
+      options: {
+        quick: { type: 'boolean', default: false },
+        only: { type: 'string', multiple: true },
+        systems: { type: 'string' },
+        json: { type: 'string', default: DEFAULT_RESULTS },
+        'idle-sessions': { type: 'string' },
+      },
+    })
+    const idleSessions = values['idle-sessions'] === undefined ? undefined : integerOption('idle-sessions', values['idle-sessions'])
+    const names = (values.only ?? []).flatMap((value) => value.split(',')).map((name) => oneOf('only', name, BENCH_SCENARIOS.map((scenario) => scenario.name)))
+    const systems = values.systems === undefined ? [...SYSTEM_NAMES] : values.systems.split(',').map((system) => oneOf('systems', system, SYSTEM_NAMES))
+    return {
+      quick: values.quick,
+      json: values.json,
+      ...(idleSessions === undefined ? {} : { idleSessions }),
+      scenarios: names.length === 0 ? [...BENCH_SCENARIOS] : BENCH_SCENARIOS.filter((scenario) => names.includes(scenario.name)),
+      systems: SYSTEM_NAMES.filter((system) => systems.includes(system)),
     }
-  }
-  const systems = values.systems === undefined ? [...SYSTEM_NAMES] : values.systems.split(',')
-  for (const system of systems) if (!SYSTEM_NAMES.includes(system as SystemName)) throw new Error(`unknown system ${system}`)
-  return {
-    quick: values.quick,
-    json: values.json,
-    ...(idleSessions === undefined ? {} : { idleSessions }),
-    scenarios: names.length === 0 ? [...BENCH_SCENARIOS] : BENCH_SCENARIOS.filter((scenario) => names.includes(scenario.name)),
-    systems: SYSTEM_NAMES.filter((system) => systems.includes(system)),
-  }
+  })
 }
 
 function machine (): string {

@@ -1,21 +1,32 @@
 /**
  * `npm run chaos:kill`: the full kill -9 run (default 200 kills) on SQLite, or on PostgreSQL with
- * `--store postgres`. Options: --kills N, --seed N. Prints progress, then
+ * `--store postgres`. Options: --kills N, --seed N (`--help` lists them). Prints progress, then
  * `kills=… acked=N lost=0 duplicated=0 divergent=0`, and exits non-zero if anything was lost or duplicated.
  */
 import { parseArgs } from 'node:util'
+import { integerOption, oneOf, runCli } from '../../server/cli/run-cli.ts'
 import { createTestStore, TEST_POSTGRES_URL } from '../testing/test-store.ts'
 import { formatKillChaos, runKillChaos } from './run-kill-chaos.ts'
 
-const { values } = parseArgs({ options: { kills: { type: 'string', default: '200' }, seed: { type: 'string' }, store: { type: 'string', default: 'sqlite' } } })
-const kind = values.store === 'postgres' ? 'postgres' : 'sqlite'
+const USAGE = `npm run chaos:kill -- [options]
+  --kills <n>                   server kills (default 200)
+  --seed <n>                    replays a run (default: from the clock)
+  --store <sqlite | postgres>   default sqlite`
+
+const { kills, seed, kind } = runCli(USAGE, (args) => {
+  const { values } = parseArgs({ args, options: { kills: { type: 'string', default: '200' }, seed: { type: 'string' }, store: { type: 'string', default: 'sqlite' } } })
+  return {
+    kills: integerOption('kills', values.kills),
+    seed: values.seed === undefined ? Date.now() % 1_000_000 : integerOption('seed', values.seed, 0),
+    kind: oneOf('store', values.store, ['sqlite', 'postgres'] as const),
+  }
+})
 const store = createTestStore(kind)
-const seed = values.seed === undefined ? Date.now() % 1_000_000 : Number(values.seed)
 const started = Date.now()
-console.error(`chaos:kill on ${kind} (${store.location}), ${values.kills} kills, seed ${seed}`)
+console.error(`chaos:kill on ${kind} (${store.location}), ${kills} kills, seed ${seed}`)
 try {
   const result = await runKillChaos({
-    kills: Number(values.kills),
+    kills,
     seed,
     store: kind === 'sqlite' ? store.location : `${TEST_POSTGRES_URL}?schema=${store.location}`,
     openLog: () => store.open(),

@@ -3,21 +3,38 @@
  * LIFELINE_AUTH_SECRET, for curl, scripts and agents run by hand. Defaults: role user, session `*`, ttl 1 hour.
  */
 import { parseArgs } from 'node:util'
-import { ANY_SESSION, isPrincipalRole } from '../../shared/auth/token-claims.ts'
+import { ANY_SESSION, PRINCIPAL_ROLES } from '../../shared/auth/token-claims.ts'
+import { CliUsageError, integerOption, oneOf, runCli } from '../cli/run-cli.ts'
+import { MIN_AUTH_SECRET_BYTES } from './auth-secret.ts'
 import { createTokenClaims, DEFAULT_TOKEN_TTL_SECONDS, signToken } from './sign-token.ts'
 
-const { values } = parseArgs({
-  options: {
-    sub: { type: 'string' },
-    role: { type: 'string', default: 'user' },
-    session: { type: 'string', default: ANY_SESSION },
-    ttl: { type: 'string', default: String(DEFAULT_TOKEN_TTL_SECONDS) },
-  },
+const USAGE = `LIFELINE_AUTH_SECRET=… npm run token -- --sub <principal> [options]
+  --sub <principal>                  the token's principal id (required)
+  --role <agent | user | observer>   default user
+  --session <id | *>                 the session it is for; * for any (default)
+  --ttl <seconds>                    lifetime (default ${DEFAULT_TOKEN_TTL_SECONDS})`
+
+const options = runCli(USAGE, (args) => {
+  const { values } = parseArgs({
+    args,
+    options: {
+      sub: { type: 'string' },
+      role: { type: 'string', default: 'user' },
+      session: { type: 'string', default: ANY_SESSION },
+      ttl: { type: 'string', default: String(DEFAULT_TOKEN_TTL_SECONDS) },
+    },
+  })
+  const secret = process.env.LIFELINE_AUTH_SECRET
+  if (secret === undefined || secret === '') throw new CliUsageError('LIFELINE_AUTH_SECRET is not set')
+  const bytes = Buffer.byteLength(secret)
+  if (bytes < MIN_AUTH_SECRET_BYTES) throw new CliUsageError(`LIFELINE_AUTH_SECRET has ${bytes} bytes; the server refuses fewer than ${MIN_AUTH_SECRET_BYTES}`)
+  if (values.sub === undefined || values.sub === '') throw new CliUsageError('--sub is required')
+  return {
+    secret,
+    sub: values.sub,
+    role: oneOf('role', values.role, PRINCIPAL_ROLES),
+    session: values.session,
+    ttlSeconds: integerOption('ttl', values.ttl),
+  }
 })
-const secret = process.env.LIFELINE_AUTH_SECRET
-const ttlSeconds = Number(values.ttl)
-if (secret === undefined || secret === '' || values.sub === undefined || !isPrincipalRole(values.role) || !Number.isInteger(ttlSeconds) || ttlSeconds <= 0) {
-  console.error('usage: LIFELINE_AUTH_SECRET=… npm run token -- --sub <principal> [--role agent|user|observer] [--session <id>|*] [--ttl <seconds>]')
-  process.exit(2)
-}
-console.log(signToken(createTokenClaims({ sub: values.sub, role: values.role, session: values.session, ttlSeconds }), secret))
+console.log(signToken(createTokenClaims({ sub: options.sub, role: options.role, session: options.session, ttlSeconds: options.ttlSeconds }), options.secret))
