@@ -58,10 +58,9 @@ export async function createPostgresStreamStore (options: PostgresStreamStoreOpt
         if (decided === undefined) return undefined
         assert(decided.meta.path === path, 'a change keeps its stream path')
         if (decided.messages.length > 0) {
-          const last = (await client.query<{ idx: string, byte_end: string }>(
-            `SELECT idx, byte_end FROM ${t('stream_messages')} WHERE path = $1 ORDER BY idx DESC LIMIT 1`, [path])).rows[0]
-          let index = Number(last?.idx ?? 0)
-          let byteEnd = Number(last?.byte_end ?? 0)
+          // The new record counts the new messages (StreamChange), so where they start needs no query.
+          let index = decided.meta.messageCount - decided.messages.length
+          let byteEnd = decided.meta.byteCount - decided.messages.reduce((sum, data) => sum + data.byteLength, 0)
           const indexes: number[] = []
           const byteEnds: number[] = []
           for (const data of decided.messages) {

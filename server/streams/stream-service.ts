@@ -183,44 +183,42 @@ export function createStreamService (options: StreamServiceOptions): StreamServi
       })
     })),
 
-    append: (path, request) => withLock(path, async () => {
-      await requireStream(path) // an expired stream is deleted here
-      return await decideAndCommit(path, (current): Decided<AppendStreamResult> => {
-        const meta = requireLive(path, current, now())
-        const { producer } = request
-        const stored = producer === undefined ? undefined : meta.producers[producer.id]
-        if (meta.closed) {
-          const closedBy = meta.closedBy
-          if (producer !== undefined && closedBy !== undefined && closedBy.producerId === producer.id &&
-            closedBy.epoch === producer.epoch && closedBy.seq === producer.seq) {
-            return { result: { meta, producer: { state: stored ?? producer, duplicate: true } } }
-          }
-          if (request.close && request.body.byteLength === 0 && producer === undefined) return { result: { meta } }
-          throw new SessionError('STREAM_CLOSED', `stream ${path} is closed`, { details: { path, headers: closedHeaders(meta) } })
+    // An expired or deleted stream is refused inside the decision; an expired one is deleted by the next load.
+    append: (path, request) => withLock(path, () => decideAndCommit(path, (current): Decided<AppendStreamResult> => {
+      const meta = requireLive(path, current, now())
+      const { producer } = request
+      const stored = producer === undefined ? undefined : meta.producers[producer.id]
+      if (meta.closed) {
+        const closedBy = meta.closedBy
+        if (producer !== undefined && closedBy !== undefined && closedBy.producerId === producer.id &&
+          closedBy.epoch === producer.epoch && closedBy.seq === producer.seq) {
+          return { result: { meta, producer: { state: stored ?? producer, duplicate: true } } }
         }
-        if (request.body.byteLength > 0 && (request.contentType === undefined || mediaType(request.contentType) !== mediaType(meta.contentType))) {
-          throw new SessionError('STREAM_CONFLICT', `content type does not match the stream's ${meta.contentType}`, { details: { path } })
-        }
-        const decision = producer === undefined ? undefined : checkProducer(stored, producer)
-        if (decision?.kind === 'duplicate') return { result: { meta, producer: { state: decision.state, duplicate: true } } }
-        if (request.streamSeq !== undefined && meta.lastStreamSeq !== undefined && !(request.streamSeq > meta.lastStreamSeq)) {
-          throw new SessionError('STREAM_CONFLICT', `Stream-Seq ${request.streamSeq} does not follow ${meta.lastStreamSeq}`, { details: { path } })
-        }
-        const messages = splitBody(meta.contentType, request.body, false)
-        const next: StreamMeta = {
-          ...meta,
-          touchedAtMs: now(),
-          messageCount: meta.messageCount + messages.length,
-          byteCount: meta.byteCount + byteLength(messages),
-          closed: request.close,
-          ...(request.close && producer !== undefined ? { closedBy: { producerId: producer.id, epoch: producer.epoch, seq: producer.seq } } : {}),
-          ...(request.streamSeq === undefined ? {} : { lastStreamSeq: request.streamSeq }),
-          ...(producer === undefined || decision === undefined ? {} : { producers: { ...meta.producers, [producer.id]: decision.state } }),
-        }
-        const result = decision === undefined ? { meta: next } : { meta: next, producer: { state: decision.state, duplicate: false } }
-        return { result, change: { meta: next, messages } }
-      })
-    }),
+        if (request.close && request.body.byteLength === 0 && producer === undefined) return { result: { meta } }
+        throw new SessionError('STREAM_CLOSED', `stream ${path} is closed`, { details: { path, headers: closedHeaders(meta) } })
+      }
+      if (request.body.byteLength > 0 && (request.contentType === undefined || mediaType(request.contentType) !== mediaType(meta.contentType))) {
+        throw new SessionError('STREAM_CONFLICT', `content type does not match the stream's ${meta.contentType}`, { details: { path } })
+      }
+      const decision = producer === undefined ? undefined : checkProducer(stored, producer)
+      if (decision?.kind === 'duplicate') return { result: { meta, producer: { state: decision.state, duplicate: true } } }
+      if (request.streamSeq !== undefined && meta.lastStreamSeq !== undefined && !(request.streamSeq > meta.lastStreamSeq)) {
+        throw new SessionError('STREAM_CONFLICT', `Stream-Seq ${request.streamSeq} does not follow ${meta.lastStreamSeq}`, { details: { path } })
+      }
+      const messages = splitBody(meta.contentType, request.body, false)
+      const next: StreamMeta = {
+        ...meta,
+        touchedAtMs: now(),
+        messageCount: meta.messageCount + messages.length,
+        byteCount: meta.byteCount + byteLength(messages),
+        closed: request.close,
+        ...(request.close && producer !== undefined ? { closedBy: { producerId: producer.id, epoch: producer.epoch, seq: producer.seq } } : {}),
+        ...(request.streamSeq === undefined ? {} : { lastStreamSeq: request.streamSeq }),
+        ...(producer === undefined || decision === undefined ? {} : { producers: { ...meta.producers, [producer.id]: decision.state } }),
+      }
+      const result = decision === undefined ? { meta: next } : { meta: next, producer: { state: decision.state, duplicate: false } }
+      return { result, change: { meta: next, messages } }
+    })),
 
     remove: (path) => withLock(STRUCTURE, () => withLock(path, async () => {
       await requireStream(path)
