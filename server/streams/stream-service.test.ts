@@ -2,11 +2,13 @@
  * Two nodes' stream services over one PostgreSQL schema (the real server on 127.0.0.1:5432): appends to one generic
  * stream from both at once all land, each once, each node's in its own order; an idempotent producer's retry sent to
  * the other node is answered as a duplicate and stored once; a reader waiting on one node wakes for an append on
- * the other (the test's timeout is far shorter than the wait's).
+ * the other (the test's timeout is far shorter than the wait's). On one node: a read that only renews a TTL does
+ * not wake waiting readers, which would otherwise renew in turn and wake each other in a loop.
  */
 import pg from 'pg'
 import { afterAll, describe, expect, test } from 'vitest'
 import { createRandomId } from '../../shared/session/session-id.ts'
+import { createMemoryStreamStore } from './memory-stream-store.ts'
 import { createPostgresStreamStore } from './postgres-stream-store.ts'
 import { createStreamService, type StreamService } from './stream-service.ts'
 import type { StreamStore } from './stream-store.ts'
@@ -76,5 +78,27 @@ describe('stream service on two nodes sharing PostgreSQL', () => {
     await a.append(path, { contentType: 'text/plain', body: bytes('hello'), close: false })
     await waiting
     expect(await readAll(b, path)).toEqual(['hello'])
+  }, 10_000)
+})
+
+describe('stream service waiting readers', () => {
+  test('are not woken by a read that renews the TTL, only by data', async () => {
+    const store = createMemoryStreamStore()
+    const commit = store.change.bind(store)
+    let commits = 0
+    store.change = async (path, decide) => { commits++; return await commit(path, decide) }
+    const service = createStreamService({ store })
+    await service.create('ttl', { contentType: 'text/plain', closed: false, body: new Uint8Array(), ttlSeconds: 60 })
+    let woken = false
+    const waiting = service.waitForData('ttl', 0, 600_000).then(() => { woken = true })
+    const before = commits
+    await service.read('ttl', { kind: 'position', position: { messages: 0, bytes: 0 } }) // renews the TTL: a commit
+    await service.head('ttl')
+    expect(commits).toBe(before + 1)
+    expect(woken).toBe(false)
+    await service.append('ttl', { contentType: 'text/plain', body: bytes('data'), close: false })
+    await waiting
+    expect(woken).toBe(true)
+    expect(commits).toBe(before + 2)
   }, 10_000)
 })

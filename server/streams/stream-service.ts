@@ -86,6 +86,9 @@ const STRUCTURE = ''
 
 type MaterializedFork = Awaited<ReturnType<typeof materializeFork>> & { readonly source: StreamMeta }
 
+/** A reader waiting for data: told of each change of its stream, with the record after it when the change was made here. */
+type Waiter = (known?: { readonly meta: StreamMeta | undefined }) => void
+
 /** What a decision on a stream's stored record resolves with, and the change it commits (none: nothing to write). */
 interface Decided<T> {
   readonly result: T
@@ -98,10 +101,11 @@ export function createStreamService (options: StreamServiceOptions): StreamServi
   const now = options.now ?? Date.now
   const maxReadBytes = options.maxReadBytes ?? 1024 * 1024
   const withLock = createKeyedLock()
-  const waiters = new Map<string, Set<() => void>>()
+  const waiters = new Map<string, Set<Waiter>>()
 
-  const notify = (path: string): void => {
-    for (const wake of waiters.get(path) ?? []) wake()
+  /** Tells the readers waiting on `path` of a change: with the stream's record after it when known here. */
+  const notify = (path: string, known?: { readonly meta: StreamMeta | undefined }): void => {
+    for (const waiter of waiters.get(path) ?? []) waiter(known)
   }
   // Readers here wake for the commits of other nodes sharing the store too.
   store.watch?.(notify)
@@ -110,7 +114,7 @@ export function createStreamService (options: StreamServiceOptions): StreamServi
     const meta = await store.get(path)
     if (meta === undefined || !isExpired(meta, now())) return meta
     await store.delete(path)
-    notify(path)
+    notify(path, { meta: undefined })
     return undefined
   }
   const requireStream = async (path: string): Promise<StreamMeta> => requireLive(path, await load(path), now())
@@ -124,7 +128,7 @@ export function createStreamService (options: StreamServiceOptions): StreamServi
       box.decided = decide(current)
       return box.decided.change
     })
-    if (committed !== undefined) notify(path)
+    if (committed !== undefined) notify(path, { meta: committed.meta })
     assert(box.decided !== undefined, 'the store ran the decision')
     return box.decided.result
   }
@@ -230,7 +234,7 @@ export function createStreamService (options: StreamServiceOptions): StreamServi
       })
       if (softDeleted) return
       await store.delete(path)
-      notify(path)
+      notify(path, { meta: undefined })
       // Release the source; a soft-deleted source whose last fork this was goes too, and so on up the chain.
       let origin = meta.fork
       while (origin !== undefined) {
@@ -239,7 +243,7 @@ export function createStreamService (options: StreamServiceOptions): StreamServi
           const source = await countForks(sourcePath, -1)
           if (source === undefined || source.softDeleted !== true || (source.forkCount ?? 0) > 0) return undefined
           await store.delete(sourcePath)
-          notify(sourcePath)
+          notify(sourcePath, { meta: undefined })
           return source.fork
         })
       }
@@ -264,26 +268,51 @@ export function createStreamService (options: StreamServiceOptions): StreamServi
     },
 
     async waitForData (path, afterMessages, timeoutMs, signal) {
-      // Waits first, then looks: a commit between the look and the wait would otherwise go unnoticed.
-      let wake: () => void = () => undefined
-      const woken = new Promise<void>((resolve) => {
-        const set = waiters.get(path) ?? new Set<() => void>()
+      const ready = (meta: StreamMeta | undefined): boolean =>
+        meta === undefined || meta.closed || meta.softDeleted === true || meta.messageCount > afterMessages
+      // Registers first, then looks: a commit between the look and the registration would otherwise go unnoticed.
+      // A change that adds nothing (another reader renewing the TTL) does not end the wait: readers that ended theirs
+      // on it would renew again and wake each other in a loop.
+      await new Promise<void>((resolve, reject) => {
+        const set = waiters.get(path) ?? new Set<Waiter>()
         waiters.set(path, set)
-        const done = (): void => {
+        let looking = false
+        let lookAgain = false
+        const finish = (error?: unknown): void => {
           clearTimeout(timer)
-          signal?.removeEventListener('abort', done)
-          set.delete(done)
+          signal?.removeEventListener('abort', stop)
+          set.delete(waiter)
           if (set.size === 0 && waiters.get(path) === set) waiters.delete(path)
-          resolve()
+          if (error === undefined) resolve()
+          else reject(error)
         }
-        const timer = setTimeout(done, timeoutMs)
-        signal?.addEventListener('abort', done)
-        set.add(done)
-        wake = done
+        const stop = (): void => { finish() }
+        /** Reads the record (another node's change, or the first look); a change during the read is looked at again. */
+        const look = (): void => {
+          if (looking) {
+            lookAgain = true
+            return
+          }
+          looking = true
+          load(path).then((meta) => {
+            looking = false
+            if (ready(meta)) finish()
+            else if (lookAgain) {
+              lookAgain = false
+              look()
+            }
+          }, finish)
+        }
+        const waiter: Waiter = (known) => {
+          if (known === undefined) look()
+          else if (ready(known.meta)) finish()
+        }
+        const timer = setTimeout(stop, timeoutMs)
+        signal?.addEventListener('abort', stop)
+        set.add(waiter)
+        if (signal?.aborted === true) stop()
+        else look()
       })
-      const meta = await load(path).catch((error: unknown) => { wake(); throw error })
-      if (meta === undefined || meta.closed || meta.softDeleted === true || meta.messageCount > afterMessages || signal?.aborted === true) wake()
-      await woken
     },
 
     update: (path, change) => withLock(path, () => decideAndCommit(path, (current): Decided<StreamMeta | undefined> => {
