@@ -4,11 +4,11 @@
  */
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
-import * as Y from 'yjs'
 import { MESSAGE_TYPE, SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
 import { appendMessage, appendSteer } from '../../shared/session/session-doc.ts'
 import type { SeededRandom } from '../../shared/testing/seeded-random.ts'
 import { applyMutations, randomMutation } from './frame-mutation.ts'
+import { changeReplica } from '../../shared/testing/change-replica.ts'
 
 /** Where a generated frame came from (counted in the fuzz summary). */
 export type FuzzFrameKind = 'replayed' | 'mutated' | 'random' | 'structured' | 'fresh' | 'fresh-mutated'
@@ -18,14 +18,13 @@ export type FuzzFrameKind = 'replayed' | 'mutated' | 'random' | 'structured' | '
  * or a steer under a new clientID, in a sync update frame. The fuzz sends it as is or mutated.
  */
 export function freshUserUpdateFrame (random: SeededRandom, state: Uint8Array, sessionId: string, principalId: string): Uint8Array {
-  const doc = new Y.Doc()
-  Y.applyUpdate(doc, state)
-  doc.clientID = random.int(1, 2 ** 31)
-  const before = Y.encodeStateVector(doc)
-  const id = `fz_${doc.clientID}`
-  if (random.next() < 0.7) appendMessage(doc, { id: `m_${id}`, role: 'user', author: principalId, status: 'done', text: `fuzz ${id}` })
-  else appendSteer(doc, { id: `st_${id}`, kind: 'note', author: principalId, text: `fuzz ${id}` })
-  const update = Y.encodeStateAsUpdate(doc, before)
+  const clientId = random.int(1, 2 ** 31)
+  const id = `fz_${clientId}`
+  const asMessage = random.next() < 0.7
+  const { doc, update } = changeReplica(state, (replica) => {
+    if (asMessage) appendMessage(replica, { id: `m_${id}`, role: 'user', author: principalId, status: 'done', text: `fuzz ${id}` })
+    else appendSteer(replica, { id: `st_${id}`, kind: 'note', author: principalId, text: `fuzz ${id}` })
+  }, clientId)
   doc.destroy()
   const encoder = encoding.createEncoder()
   encoding.writeVarString(encoder, sessionId)

@@ -11,7 +11,7 @@ import { appendMessage, readTranscript } from '../../shared/session/session-doc.
 import type { SecurityEvent } from '../../server/auth/security-event.ts'
 import { applyStoredSession } from '../../server/persistence/load-session-doc.ts'
 import { expectedText, numberedTokens } from '../../shared/testing/token-stream.ts'
-import { expectRejected } from '../testing/attack-kit.ts'
+import { expectRejected, forgeUpdate } from '../testing/attack-kit.ts'
 import { testWithStore } from '../testing/fixtures.ts'
 import { connectRawSession, encodeAwarenessState } from '../testing/raw-session-socket.ts'
 import { TEST_AUTH_SECRET, tokenFor } from '../testing/test-tokens.ts'
@@ -49,12 +49,9 @@ describe('clientID binding', () => {
 
     // The restarted server learned from the document whose clientID it is: nobody else may write with it.
     const raw = await connectRawSession({ url: current.websocketUrl, sessionId, token: tokenFor('mallory', 'user', sessionId) })
-    const forged = new Y.Doc()
-    Y.applyUpdate(forged, await raw.serverState())
-    forged.clientID = agent.client.doc.clientID
-    const before = Y.encodeStateVector(forged)
-    appendMessage(forged, { id: 'm_x', role: 'user', author: 'mallory', status: 'done', text: 'mine now' })
-    raw.sendUpdate(Y.encodeStateAsUpdate(forged, before))
+    raw.sendUpdate(await forgeUpdate(raw, agent.client.doc.clientID, (forged) => {
+      appendMessage(forged, { id: 'm_x', role: 'user', author: 'mallory', status: 'done', text: 'mine now' })
+    }))
     await expectRejected(raw, events, sessionId, 'FOREIGN_CLIENT_ID')
   })
 

@@ -5,7 +5,6 @@
  * bytes stored — which is exactly what the ordering prevents.
  */
 import { describe, expect } from 'vitest'
-import * as Y from 'yjs'
 import { createAuthenticate } from '../../server/extensions/authenticate.ts'
 import { EXTENSION_PRIORITY } from '../../server/extensions/extension-priority.ts'
 import { createGovernUpdates } from '../../server/extensions/govern-updates.ts'
@@ -13,6 +12,7 @@ import { applyStoredSession } from '../../server/persistence/load-session-doc.ts
 import type { SessionServer } from '../../server/session-server.ts'
 import { getSessionRoots } from '../../shared/session/session-doc.ts'
 import { testWithStore } from '../testing/fixtures.ts'
+import { forgeUpdate } from '../testing/attack-kit.ts'
 import { connectRawSession } from '../testing/raw-session-socket.ts'
 import { AUTH_ON, TEST_AUTH_SECRET, tokenFor } from '../testing/test-tokens.ts'
 
@@ -22,12 +22,7 @@ import { AUTH_ON, TEST_AUTH_SECRET, tokenFor } from '../testing/test-tokens.ts'
  */
 async function sendForbiddenUpdate (server: SessionServer, sessionId: string): Promise<{ closeReason: string, logged: boolean }> {
   const raw = await connectRawSession({ url: server.websocketUrl, sessionId, token: tokenFor('mallory', 'user', sessionId) })
-  const doc = new Y.Doc()
-  Y.applyUpdate(doc, await raw.serverState())
-  const before = Y.encodeStateVector(doc)
-  getSessionRoots(doc).meta.set('title', 'pwned')
-  const attack = Y.encodeStateAsUpdate(doc, before)
-  raw.sendUpdate(attack)
+  raw.sendUpdate(await forgeUpdate(raw, undefined, (doc) => { getSessionRoots(doc).meta.set('title', 'pwned') }))
   const { reason } = await raw.waitForFrame('close-message')
   const { doc: stored } = applyStoredSession(sessionId, await server.updateLog.load(sessionId))
   return { closeReason: reason, logged: getSessionRoots(stored).meta.get('title') === 'pwned' }

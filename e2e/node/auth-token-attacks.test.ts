@@ -10,7 +10,7 @@ import { ERROR_CODES } from '../../shared/errors/error-codes.ts'
 import type { SessionError } from '../../shared/errors/session-error.ts'
 import type { SecurityEvent } from '../../server/auth/security-event.ts'
 import { createTokenClaims, signToken } from '../../server/auth/sign-token.ts'
-import { expectAgentStillWrites, expectRejected, startConversation, storedTranscript } from '../testing/attack-kit.ts'
+import { expectAgentStillWrites, expectRejected, forgeUpdate, startConversation, storedTranscript } from '../testing/attack-kit.ts'
 import { testWithStore } from '../testing/fixtures.ts'
 import { connectRawSession, encodeAwarenessState } from '../testing/raw-session-socket.ts'
 import { TEST_AUTH_SECRET, tokenFor } from '../testing/test-tokens.ts'
@@ -109,12 +109,7 @@ describe('awareness identity comes from the token', () => {
     await expect.poll(() => alice.presence().map((member) => member.clientId), { timeout: 5_000 }).toContain(agentClientId)
     expect(Y.getState(agent.client.doc.store, agentClientId)).toBe(0)
     const raw = await connectRawSession({ url: server.websocketUrl, sessionId, token: tokenFor('mallory', 'user', sessionId) })
-    const doc = new Y.Doc()
-    Y.applyUpdate(doc, await raw.serverState())
-    doc.clientID = agentClientId
-    const before = Y.encodeStateVector(doc)
-    doc.getMap('context').set('x', 1)
-    raw.sendUpdate(Y.encodeStateAsUpdate(doc, before))
+    raw.sendUpdate(await forgeUpdate(raw, agentClientId, (doc) => { doc.getMap('context').set('x', 1) }))
     await expectRejected(raw, events, sessionId, 'FOREIGN_CLIENT_ID')
   })
 })

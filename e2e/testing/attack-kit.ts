@@ -15,6 +15,7 @@ import { applyStoredSession } from '../../server/persistence/load-session-doc.ts
 import type { SessionFixtures } from './fixtures.ts'
 import type { RawSessionSocket } from './raw-session-socket.ts'
 import { fetchTranscript, tokenFor } from './test-tokens.ts'
+import { changeReplica } from '../../shared/testing/change-replica.ts'
 
 /** The text the agent has streamed when an attack starts. */
 export const AGENT_TEXT = 'Hello from the agent.'
@@ -51,13 +52,7 @@ export async function startConversation (fixtures: Pick<SessionFixtures, 'sessio
  * `clientId`, changed by `mutate`. Returns exactly the bytes of the change.
  */
 export async function forgeUpdate (raw: RawSessionSocket, clientId: number | undefined, mutate: (doc: Y.Doc) => void): Promise<Uint8Array> {
-  const doc = new Y.Doc()
-  Y.applyUpdate(doc, await raw.serverState())
-  // Set after loading: Yjs picks a new clientID when a remote update advances its own.
-  if (clientId !== undefined) doc.clientID = clientId
-  const before = Y.encodeStateVector(doc)
-  doc.transact(() => { mutate(doc) })
-  const update = Y.encodeStateAsUpdate(doc, before)
+  const { doc, update } = changeReplica(await raw.serverState(), mutate, clientId)
   doc.destroy()
   return update
 }

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { decodeInboundUpdate } from '../governance/decoded-update.ts'
 import { isNoopUpdate as isNoopDecoded } from './is-noop-update.ts'
+import { changeReplica } from '../../shared/testing/change-replica.ts'
 
 function isNoopUpdate (doc: Y.Doc, update: Uint8Array): boolean {
   return isNoopDecoded(doc, decodeInboundUpdate(update))
@@ -20,11 +21,7 @@ function documentWithText (): { doc: Y.Doc, text: Y.Text } {
 
 /** The update `change` makes on a replica of `doc` (not applied to `doc`). */
 function edit (doc: Y.Doc, change: (replica: Y.Doc) => void): Uint8Array {
-  const replica = new Y.Doc()
-  Y.applyUpdate(replica, Y.encodeStateAsUpdate(doc))
-  const before = Y.encodeStateVector(replica)
-  change(replica)
-  return Y.encodeStateAsUpdate(replica, before)
+  return changeReplica(doc, change).update
 }
 
 describe('isNoopUpdate', () => {

@@ -10,6 +10,7 @@ import { appendMessage, appendSteer, appendText, getSessionRoots, initializeSess
 import { createClientBindings } from './client-bindings.ts'
 import { inspectUpdate } from './inspect-update.ts'
 import { createScratchReplica } from './scratch-replica.ts'
+import { changeReplica } from '../../shared/testing/change-replica.ts'
 
 /** A session with a user message and an agent reply, as the server holds it. */
 function sessionDoc (): Y.Doc {
@@ -43,12 +44,7 @@ function honestUpdates (base: Y.Doc): Uint8Array[] {
     },
   ]
   return makers.map((make) => {
-    const doc = new Y.Doc()
-    Y.applyUpdate(doc, Y.encodeStateAsUpdate(base))
-    doc.clientID = 1001
-    const before = Y.encodeStateVector(doc)
-    doc.transact(() => { make(doc) })
-    return Y.encodeStateAsUpdate(doc, before)
+    return changeReplica(base, make, 1001).update
   })
 }
 

@@ -13,6 +13,7 @@ import { inspectUpdate } from './inspect-update.ts'
 import { createStructLocator } from './struct-locator.ts'
 import { summarizeUpdate } from './summarize-update.ts'
 import { summarizeTransaction } from './summarize-transaction.ts'
+import { changeReplica } from '../../shared/testing/change-replica.ts'
 
 let live: Y.Doc
 
@@ -29,11 +30,7 @@ function summarizeInboundUpdate (doc: Y.Doc, update: Uint8Array): ReturnType<typ
 
 /** The update `change` makes on a replica of the live document (not applied to it). */
 function edit (change: (doc: Y.Doc) => void): Uint8Array {
-  const replica = new Y.Doc()
-  Y.applyUpdate(replica, Y.encodeStateAsUpdate(live))
-  const before = Y.encodeStateVector(replica)
-  replica.transact(() => { change(replica) })
-  return Y.encodeStateAsUpdate(replica, before)
+  return changeReplica(live, change).update
 }
 
 describe('summarizeUpdate', () => {
@@ -66,13 +63,9 @@ describe('summarizeUpdate', () => {
 
 describe('inspectUpdate', () => {
   it('returns the summary with an accepted update', () => {
-    const replica = new Y.Doc()
-    Y.applyUpdate(replica, Y.encodeStateAsUpdate(live))
-    replica.clientID = 4242
-    const before = Y.encodeStateVector(replica)
-    appendSteer(replica, { id: 'st-2', kind: 'note', author: 'user-1', text: 'shorter' })
+    const { update } = changeReplica(live, (replica) => { appendSteer(replica, { id: 'st-2', kind: 'note', author: 'user-1', text: 'shorter' }) }, 4242)
     const inspection = inspectUpdate({
-      doc: live, update: Y.encodeStateAsUpdate(replica, before), principal: { id: 'user-1', role: 'user' },
+      doc: live, update, principal: { id: 'user-1', role: 'user' },
       bindings: createClientBindings({ doc: live, isLive: () => true }), holder: {},
     })
     expect(inspection).toMatchObject({ verdict: 'accept', summary: { steering: ['st-2'] } })

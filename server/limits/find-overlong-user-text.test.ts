@@ -5,15 +5,12 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { appendMessage, appendSteer, appendText, findMessage } from '../../shared/session/session-doc.ts'
+import { changeReplica } from '../../shared/testing/change-replica.ts'
 import { findOverlongUserText } from './find-overlong-user-text.ts'
 
 /** Applies `change` to a copy of `doc` and returns the copy and the update it made. */
 function changed (doc: Y.Doc, change: (doc: Y.Doc) => void): { doc: Y.Doc, update: Uint8Array } {
-  const copy = new Y.Doc()
-  Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc))
-  const before = Y.encodeStateVector(copy)
-  change(copy)
-  return { doc: copy, update: Y.encodeStateAsUpdate(copy, before) }
+  return changeReplica(doc, change)
 }
 
 describe('findOverlongUserText', () => {
