@@ -14,11 +14,18 @@ export function sendJson (response: ServerResponse, status: number, body: unknow
 
 /** Writes `{ error: { code, message, details } }` with the code's HTTP status. */
 export function sendError (response: ServerResponse, error: unknown, log: (error: unknown) => void): void {
+  const sessionError = toAnswerableError(response, error, log)
+  if (sessionError !== undefined) sendJson(response, sessionError.httpStatus, { error: toWireError(sessionError) })
+}
+
+/**
+ * The SessionError to answer `error` with (PERSISTENCE_FAILED for an unexpected one), logging unexpected and 5xx
+ * errors; undefined when the response has already started, which is then destroyed (the client sees the failure).
+ */
+export function toAnswerableError (response: ServerResponse, error: unknown, log: (error: unknown) => void): SessionError | undefined {
   const sessionError = isSessionError(error) ? error : new SessionError('PERSISTENCE_FAILED', 'internal server error', { cause: error })
   if (!isSessionError(error) || sessionError.httpStatus >= 500) log(error)
-  if (response.headersSent) {
-    response.destroy()
-    return
-  }
-  sendJson(response, sessionError.httpStatus, { error: toWireError(sessionError) })
+  if (!response.headersSent) return sessionError
+  response.destroy()
+  return undefined
 }

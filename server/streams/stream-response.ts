@@ -3,7 +3,8 @@
  * SessionError `details.headers` become response headers (e.g. `Producer-Expected-Seq`).
  */
 import type { ServerResponse } from 'node:http'
-import { isSessionError, SessionError, toWireError } from '../../shared/errors/session-error.ts'
+import { SessionError, toWireError } from '../../shared/errors/session-error.ts'
+import { toAnswerableError } from '../http/send-json.ts'
 import { STREAM_HEADERS } from '../../shared/protocol/durable-streams.ts'
 
 /** Request headers a browser may send (CORS preflight); `if-none-match` lets it revalidate. */
@@ -42,12 +43,8 @@ export function sendEmpty (response: ServerResponse, status: number, headers: Re
 
 /** Writes `{ error }` with the code's status plus the headers in `details.headers`; unexpected errors are logged. */
 export function sendStreamError (response: ServerResponse, error: unknown, log: (error: unknown) => void): void {
-  const sessionError = isSessionError(error) ? error : new SessionError('PERSISTENCE_FAILED', 'internal server error', { cause: error })
-  if (!isSessionError(error) || sessionError.httpStatus >= 500) log(error)
-  if (response.headersSent) {
-    response.destroy()
-    return
-  }
+  const sessionError = toAnswerableError(response, error, log)
+  if (sessionError === undefined) return
   const { headers, ...details } = sessionError.details as { headers?: Record<string, string> }
   const text = JSON.stringify({ error: toWireError(new SessionError(sessionError.code, sessionError.message, { details })) })
   response.writeHead(sessionError.httpStatus, {
