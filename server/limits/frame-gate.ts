@@ -5,10 +5,10 @@
  * sync step 2 carries whatever was cut off, so nothing is lost and nothing half-applied); that frame and every
  * later one are dropped.
  */
-import * as decoding from 'lib0/decoding'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import type { SessionLimits } from '../../shared/limits/session-limits.ts'
 import type { SecurityEventListener } from '../auth/security-event.ts'
+import { readFrameHeader } from '../transports/read-frame-header.ts'
 import { createTokenBucket } from './token-bucket.ts'
 
 /** Options of {@link createFrameGate}. */
@@ -38,17 +38,8 @@ export function createFrameGate (options: FrameGateOptions): FrameGate {
     const error = new SessionError('RATE_LIMITED', 'this connection sends faster than its rate limit', {
       details: { framesPerSecond: limits.framesPerSecond, bytesPerSecond: limits.bytesPerSecond },
     })
-    options.onSecurityEvent({ kind: 'limit-exceeded', sessionId: sessionIdOf(frame), error })
+    options.onSecurityEvent({ kind: 'limit-exceeded', sessionId: readFrameHeader(frame)?.sessionId ?? '', error })
     options.close(error)
     return false
-  }
-}
-
-/** The session id a frame starts with (PROTOCOL.md §2.2), or '' when it does not decode. */
-function sessionIdOf (frame: Uint8Array): string {
-  try {
-    return decoding.readVarString(decoding.createDecoder(frame))
-  } catch {
-    return '' // reason: a garbage frame names no session; the event still reports the limit
   }
 }
