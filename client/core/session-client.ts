@@ -17,6 +17,7 @@ import { decodeTokenClaims } from '../../shared/auth/token-claims.ts'
 import { isErrorCode } from '../../shared/errors/error-codes.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import type { WriteLimits } from '../../shared/limits/session-limits.ts'
+import { decodeCloseNotice, type CloseNotice } from '../../shared/protocol/close-notice.ts'
 import { decodeSessionLimitsAnnouncement } from '../../shared/protocol/session-limits-announcement.ts'
 import { appendMessage, appendSteer, readMessages, type NewMessage, type NewSteer } from '../../shared/session/session-doc.ts'
 import { createRandomId, parseSessionId } from '../../shared/session/session-id.ts'
@@ -207,9 +208,12 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
     else if (socketStatus === 'connected') setStatus('syncing')
     else setStatus('offline')
   })
+  /** The details of the close the server announced last (PROTOCOL.md §10.6), for the error of the close that follows. */
+  let closeNotice: CloseNotice | undefined
   provider.on('stateless', ({ payload }: { payload: string }) => {
     const announced = decodeSessionLimitsAnnouncement(payload)
     if (announced !== undefined) limits.announce(announced)
+    closeNotice = decodeCloseNotice(payload) ?? closeNotice
   })
   provider.on('synced', ({ state }: { state: boolean }) => {
     if (state && (status === 'syncing' || status === 'synced')) setStatus('synced')
@@ -220,7 +224,9 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
   })
   provider.on('close', ({ event }: { event: { code?: number, reason?: string } }) => {
     if (!isErrorCode(event.reason) || status === 'failed' || status === 'closed') return
-    const error = new SessionError(event.reason, `server closed the connection: ${event.reason}`, { details: { closeCode: event.code } })
+    const noticed = closeNotice?.code === event.reason ? closeNotice.details : {}
+    closeNotice = undefined
+    const error = new SessionError(event.reason, `server closed the connection: ${event.reason}`, { details: { ...noticed, closeCode: event.code } })
     // CONVENTIONS §3.8 rule 7: retryable codes reconnect with backoff; others stop here.
     if (!error.retryable) {
       socket.stop()

@@ -26,6 +26,7 @@ export type ServerFrame =
   | { readonly type: 'sync-status', readonly applied: boolean }
   | { readonly type: 'close-message', readonly reason: string }
   | { readonly type: 'awareness', readonly payload: Uint8Array }
+  | { readonly type: 'stateless', readonly payload: string }
   | { readonly type: 'other', readonly messageType: number }
 
 /** An open raw session connection. */
@@ -149,6 +150,8 @@ function decodeServerFrame (data: Uint8Array): ServerFrame | undefined {
       return { type: 'close-message', reason: decoding.readVarString(decoder) }
     case MESSAGE_TYPE.AWARENESS:
       return { type: 'awareness', payload: decoding.readVarUint8Array(decoder) }
+    case MESSAGE_TYPE.STATELESS:
+      return { type: 'stateless', payload: decoding.readVarString(decoder) }
     default:
       return { type: 'other', messageType: type }
   }
