@@ -15,7 +15,8 @@ import { createTokenClaims, signToken } from '../../server/auth/sign-token.ts'
 import type { SessionServer, SessionServerOptions } from '../../server/session-server.ts'
 import { captureFrameCorpus, FUZZ_USER_ID, type FuzzTokens } from './frame-corpus.ts'
 import { openFuzzSocket, type FuzzSocket } from './fuzz-socket.ts'
-import { freshUserUpdateFrame, nextFuzzFrame, type FuzzFrameKind } from './next-fuzz-frame.ts'
+import { freshUserUpdateFrame, nextFuzzFrame, type FuzzFrameKind, type FuzzWriter } from './next-fuzz-frame.ts'
+import { createSessionFollower, type SessionFollower } from './session-follower.ts'
 import { liveFingerprint, sameFingerprint, storedFingerprint, type SessionFingerprint } from './session-fingerprint.ts'
 
 /** Options of {@link runFrameFuzz}. */
@@ -35,6 +36,8 @@ export interface FrameFuzzOptions {
   readonly checkEvery?: number
   /** Frames between two progress lines (default 50 000). */
   readonly progressEvery?: number
+  /** Frames per point of the throughput curve (default 100 000). */
+  readonly curveEvery?: number
   /** Longest wait for any answer before it counts as a hang, in ms (default 15000). */
   readonly hangTimeoutMs?: number
   readonly log?: (line: string) => void
@@ -56,6 +59,9 @@ export interface FrameFuzzResult {
   readonly checks: number
   readonly reloadIdentical: boolean
   readonly seconds: number
+  /** Frames per second over each `curveEvery` frames, in order, the last (partial) stretch included. */
+  readonly throughput: readonly number[]
+  readonly curveEvery: number
   readonly byKind: Readonly<Record<FuzzFrameKind, number>>
   readonly closeReasons: Readonly<Record<string, number>>
 }
@@ -72,6 +78,7 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
   const hangTimeoutMs = options.hangTimeoutMs ?? 15_000
   const checkEvery = options.checkEvery ?? Math.max(1_000, Math.floor(options.frames / 10))
   const progressEvery = options.progressEvery ?? 50_000
+  const curveEvery = options.curveEvery ?? 100_000
   const { sessionId } = options
   const token = (sub: string, role: 'user' | 'agent' | 'observer', session = sessionId, ttlSeconds = 24 * 3600): string =>
     signToken(createTokenClaims({ sub, role, session, ttlSeconds }), options.secret)
@@ -96,8 +103,9 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
   const serverOptions: SessionServerOptions = {
     auth: { secret: options.secret },
     maxFrameBytes: FUZZ_MAX_FRAME_BYTES,
-    // Rate limits are tested in e2e/node/limits.test.ts; here they would stop most frames before the parsers.
-    limits: { framesPerSecond: 1e9, frameBurst: 1e9, bytesPerSecond: 1e12, byteBurst: 1e12 },
+    // Frame and message rates are tested in e2e/node/limits.test.ts and message-rate.test.ts; here they would stop most
+    // frames before the parsers. The sync budget stays at its default: it is what bounds the replayed sync steps 1.
+    limits: { framesPerSecond: 1e9, frameBurst: 1e9, bytesPerSecond: 1e12, byteBurst: 1e12, messagesPerSecond: 1e9, messageBurst: 1e9, steersPerSecond: 1e9, steerBurst: 1e9 },
     onError: onCrash,
   }
   const started = performance.now()
@@ -118,10 +126,22 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
     let nextCheck = checkEvery
     let nextProgress = progressEvery
     let lastProgress = { at: performance.now(), sent: 0 }
+    const throughput: number[] = []
+    let curveStart = { at: performance.now(), sent: 0 }
+    const closeCurve = (): void => {
+      const now = performance.now()
+      if (counts.sent > curveStart.sent) throughput.push(Math.round((counts.sent - curveStart.sent) / ((now - curveStart.at) / 1000)))
+      curveStart = { at: now, sent: counts.sent }
+    }
 
     const worker = async (index: number): Promise<void> => {
       const random = createSeededRandom(options.seed * 31 + index)
       const role = ROLES[index % ROLES.length] as Role
+      // Unauthenticated connections never probe, so they follow nothing.
+      const session = role === 'none' ? undefined : createSessionFollower()
+      // One clientID for all the worker's fresh updates, as a device keeps its own across reconnects.
+      const writer: FuzzWriter = { clientId: random.int(1, 2 ** 31), clock: 0 }
+      const follow = (update: Uint8Array): void => { session?.receive(update) }
       while (counts.sent < options.frames) {
         if (pause !== undefined) {
           parked++
@@ -130,13 +150,13 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
           parked--
           continue
         }
-        const socket = await openFuzzSocket(server.websocketUrl, hangTimeoutMs)
+        const socket = await openFuzzSocket(server.websocketUrl, hangTimeoutMs, follow)
         if (socket === undefined) {
           counts.hangs++
           log(`HANG: connection ${index} could not open a socket`)
           continue
         }
-        await fuzzConnection(socket, role, random)
+        await fuzzConnection(socket, role, random, session, writer)
         await socket.close()
         if (socket.closedBy !== undefined && socket.closedBy !== 'close 1005' && socket.closedBy !== 'close 1006') {
           counts.rejected++
@@ -144,12 +164,13 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
         }
         counts.accepted += socket.acknowledged
       }
+      session?.destroy()
       parked++ // finished workers count as parked for the final check
       tellParked()
     }
 
-    const fuzzConnection = async (socket: FuzzSocket, role: Role, random: SeededRandom): Promise<void> => {
-      if (role !== 'none') {
+    const fuzzConnection = async (socket: FuzzSocket, role: Role, random: SeededRandom, session: SessionFollower | undefined, writer: FuzzWriter): Promise<void> => {
+      if (session !== undefined) {
         socket.send(authFrame(role === 'user' ? tokens.user : role === 'agent' ? tokens.agent : tokens.observer, sessionId))
         if (!await socket.until(() => socket.authenticated || socket.denied, hangTimeoutMs)) {
           if (socket.closedBy === undefined) {
@@ -159,21 +180,35 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
           return
         }
         if (socket.denied) return
-        // Learn the session's state first: user connections build fresh updates on it.
-        socket.send(probeFrame(sessionId))
+        // Catch up with the session first: user connections build fresh updates on it.
+        socket.send(probeFrame(sessionId, session.stateVector()))
         await socket.until(() => socket.syncAnswers > 0, hangTimeoutMs)
+        // Closed before the first batch (a spent sync budget): frames sent now would never reach the server.
+        if (socket.closedBy !== undefined) return
+        // Continue where the server is: updates sent on the last connection may have been dropped with it.
+        session.catchUp()
+        writer.clock = Y.getState(session.doc.store, writer.clientId)
       }
+      let written = 0
+      const fresh = role === 'user' && session !== undefined
+        ? (): Uint8Array => {
+            const { frame, clock } = freshUserUpdateFrame(random, session.doc, writer, sessionId, FUZZ_USER_ID)
+            written = clock
+            return frame
+          }
+        : undefined
       // A connection lives for a few batches, then makes way for a fresh one.
       for (let round = random.int(1, 8); round > 0 && counts.sent < options.frames && pause === undefined; round--) {
         for (let index = 0; index < batch; index++) {
           const { kind, frame } = counts.sent > 0 && counts.sent % 20_000 === 0
             ? { kind: 'structured' as const, frame: new Uint8Array(FUZZ_MAX_FRAME_BYTES + 1) }
-            : nextFuzzFrame(random, corpus, sessionId, role === 'user' && socket.lastState !== undefined
-              ? () => freshUserUpdateFrame(random, socket.lastState as Uint8Array, sessionId, FUZZ_USER_ID)
-              : undefined)
+            : nextFuzzFrame(random, corpus, sessionId, fresh)
+          // Sent unchanged, a fresh update is accepted unless the connection ends first: the next continues after it.
+          if (kind === 'fresh') writer.clock = written
           socket.send(frame)
           byKind[kind]++
           counts.sent++
+          if (counts.sent % curveEvery === 0) closeCurve()
           if (counts.sent >= nextProgress) {
             nextProgress += progressEvery
             const now = performance.now()
@@ -185,10 +220,10 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
             void checkpoint()
           }
         }
-        if (role === 'none' || socket.closedBy !== undefined) return
+        if (session === undefined || socket.closedBy !== undefined) return
         // Probe: an authenticated connection must answer a sync step 1 (or end the connection) in time.
         const answers = socket.syncAnswers
-        socket.send(probeFrame(sessionId))
+        socket.send(probeFrame(sessionId, session.stateVector()))
         if (!await socket.until(() => socket.syncAnswers > answers || socket.closedBy !== undefined, hangTimeoutMs)) {
           counts.hangs++
           log(`HANG: ${role} connection did not answer a probe within ${hangTimeoutMs} ms`)
@@ -250,6 +285,7 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
 
     const workerCount = options.connections ?? ROLES.length
     await Promise.all(Array.from({ length: workerCount }, (_, index) => worker(index)))
+    closeCurve()
     await checking
     await checkServer()
 
@@ -268,7 +304,7 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
     log(`hocuspocus logged ${serverLogLines} refusals`)
     return {
       frames: counts.sent, rejected: counts.rejected, accepted: counts.accepted, crashes: counts.crashes, hangs: counts.hangs,
-      divergent: counts.divergent, checks: counts.checks, reloadIdentical, seconds: (performance.now() - started) / 1000, byKind, closeReasons,
+      divergent: counts.divergent, checks: counts.checks, reloadIdentical, seconds: (performance.now() - started) / 1000, throughput, curveEvery, byKind, closeReasons,
     }
   } finally {
     legit?.destroy()
@@ -283,6 +319,13 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
 export function formatFrameFuzz (result: FrameFuzzResult): string {
   return `frames=${result.frames} rejected=${result.rejected} accepted=${result.accepted} crashes=${result.crashes} hangs=${result.hangs} divergent=${result.divergent} ` +
     `checks=${result.checks} reload=${result.reloadIdentical ? 'identical' : 'DIFFERENT'} seconds=${result.seconds.toFixed(1)} rate=${Math.round(result.frames / result.seconds)}/s`
+}
+
+/** The throughput curve of a run: frames per second over each stretch, and the last stretch over the first. */
+export function formatThroughputCurve (result: FrameFuzzResult): string {
+  const first = result.throughput[0] ?? 0
+  const last = result.throughput.at(-1) ?? 0
+  return `throughput per ${result.curveEvery} frames (frames/s): ${result.throughput.join(' ')}; last/first=${first === 0 ? 'n/a' : (last / first).toFixed(2)}`
 }
 
 /** Resolves once `predicate` holds (re-checked whenever a listener fires), or after `timeoutMs`. */
@@ -307,11 +350,11 @@ function authFrame (token: string, sessionId: string): Uint8Array {
   return encoding.toUint8Array(encoder)
 }
 
-/** Sync step 1 with an empty state vector: the server answers with a step 2. */
-function probeFrame (sessionId: string): Uint8Array {
+/** Sync step 1 with `stateVector`: the server answers with a step 2 of what it lacks. */
+function probeFrame (sessionId: string, stateVector: Uint8Array): Uint8Array {
   const encoder = frameEncoder(sessionId, MESSAGE_TYPE.SYNC)
   encoding.writeVarUint(encoder, SYNC_MESSAGE_TYPE.STEP1)
-  encoding.writeVarUint8Array(encoder, Y.encodeStateVector(new Y.Doc()))
+  encoding.writeVarUint8Array(encoder, stateVector)
   return encoding.toUint8Array(encoder)
 }
 

@@ -44,6 +44,8 @@ export interface RawSessionSocket {
   sendUpdate (update: Uint8Array): void
   sendAwareness (update: Uint8Array): void
   sendStateless (payload: string): void
+  /** Sends `frame` as it is (session id and type included). */
+  sendFrame (frame: Uint8Array): void
   close (): void
 }
 
@@ -107,6 +109,7 @@ export async function connectRawSession (options: { url: string, sessionId: stri
     sendUpdate: (update) => { sync(SYNC_MESSAGE_TYPE.UPDATE, update) },
     sendAwareness: (update) => { frame(MESSAGE_TYPE.AWARENESS, (encoder) => { encoding.writeVarUint8Array(encoder, update) }) },
     sendStateless: (payload) => { frame(MESSAGE_TYPE.STATELESS, (encoder) => { encoding.writeVarString(encoder, payload) }) },
+    sendFrame: (bytes) => { ws.send(bytes) },
     close: () => { ws.close() },
   }
   socket.sendAuth(options.token)

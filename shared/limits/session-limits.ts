@@ -20,7 +20,7 @@ export interface SessionLimits {
   readonly byteBurst: number
   /** Bytes of sync step 1 answers one connection may ask for per second, sustained (PROTOCOL.md §10.4). */
   readonly syncBytesPerSecond: number
-  /** Bytes of sync step 1 answers one connection may ask for in a burst; its first answer always fits. */
+  /** Bytes of sync step 1 answers one connection may ask for in a burst; its first answer always passes, whatever its size. */
   readonly syncByteBurst: number
   /** Bytes of sync step 1 answers one principal may ask for per second across its connections on one node. */
   readonly principalSyncBytesPerSecond: number
@@ -44,7 +44,9 @@ export type WriteLimits = Pick<SessionLimits, 'maxUpdateBytes' | 'maxUserTextCha
  * hundred frames and well under 1 MiB per second on this hardware (e2e/node/limits.test.ts proves a flood passes);
  * a reconnecting client's sync step 2 may be as large as the frame cap once. Sync answers: a session of 100k agent
  * tokens is about 0.7 MB of state, so a principal may load 90 such sessions (or tabs) at once and two more every
- * second; one connection's first answer always fits, its later probes and resyncs get 1 MiB/s. Messages and steers:
+ * second. A connection's first answer passes whatever its size (a full bucket admits anything, once); after it the
+ * connection has 4 MiB for probes and resyncs, refilled at 1 MiB/s, so one connection cannot make the server queue
+ * more than that for a reader that does not read. Messages and steers:
  * ten a second with a burst of a hundred is far above anything a person types, and an offline backlog larger than
  * the burst still goes through once the bucket is full (README §Limits).
  */
@@ -56,7 +58,7 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   bytesPerSecond: 4 * 1024 * 1024,
   byteBurst: 16 * 1024 * 1024,
   syncBytesPerSecond: 1024 * 1024,
-  syncByteBurst: 16 * 1024 * 1024,
+  syncByteBurst: 4 * 1024 * 1024,
   principalSyncBytesPerSecond: 2 * 1024 * 1024,
   principalSyncByteBurst: 64 * 1024 * 1024,
   messagesPerSecond: 10,
