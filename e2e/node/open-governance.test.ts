@@ -3,18 +3,20 @@
  * Well-formed Yjs updates that would break the session for good — a string in `messages`, a message that is not a
  * map, `parts` that is not a list, a part that is not a map, deleting someone's message, writing `meta` or
  * `httpProducers` — are refused in-band with their rule and logged; nothing of them is stored and
- * `GET /v1/sessions/:id` still answers with the old transcript. Identity rules are off (any author may write),
- * the user-text limit holds, and ordinary use of the SDKs and of HTTP appends meets no refusal.
+ * `GET /v1/sessions/:id` still answers with the old transcript. Identity rules are off (any author may write) and
+ * awareness is passed on as it is, the user-text limit holds, and ordinary use of the SDKs and of HTTP appends meets
+ * no refusal.
  */
 import { describe, expect } from 'vitest'
 import * as Y from 'yjs'
+import { MAX_AWARENESS_STATE_CHARS } from '../../shared/auth/update-rejection.ts'
 import { appendMessage, getSessionRoots } from '../../shared/session/session-doc.ts'
 import type { SessionServer } from '../../server/session-server.ts'
 import { awaitAnswer, expectLogClean, forgeUpdate } from '../testing/attack-kit.ts'
 import { captureLogs } from '../testing/capture-logs.ts'
 import { testWithStore } from '../testing/fixtures.ts'
 import { postSessionCommands } from '../testing/post-session-commands.ts'
-import { connectRawSession } from '../testing/raw-session-socket.ts'
+import { connectRawSession, encodeAwarenessState } from '../testing/raw-session-socket.ts'
 import { fetchTranscript } from '../testing/test-tokens.ts'
 
 const logs = captureLogs()
@@ -76,7 +78,15 @@ describe('an open server inspects every update against the session schema', () =
     expect(await transcript(server, sessionId)).toMatchObject({ messages: [{ text: 'hello' }, { text: 'still here' }] })
   })
 
-  test('any author may write, but a user message over maxUserTextChars is refused with TEXT_TOO_LONG', async ({ server, sessionId }) => {
+  test('any author may write, but a user message over maxUserTextChars is refused with TEXT_TOO_LONG', async ({ server, sessionId, connectClient }) => {
+    // Awareness is not inspected on an open server: a state of any size and identity is passed on.
+    const viewer = connectClient({ principalId: 'viewer' })
+    await viewer.waitForSynced()
+    const raw = await connectRawSession({ url: server.websocketUrl, sessionId, token: '' })
+    raw.sendAwareness(encodeAwarenessState(710_000, { member: { principalId: 'agent-1', role: 'agent' }, note: 'n'.repeat(MAX_AWARENESS_STATE_CHARS) }))
+    await expect.poll(() => viewer.presence().map((member) => member.principalId).sort(), { timeout: 5_000 }).toEqual(['agent-1', 'viewer'])
+    expect(raw.frames.some((frame) => frame.type === 'close-message')).toBe(false)
+    raw.close()
     const asAnyone = await send(server, sessionId, 710_001, (doc) => { appendMessage(doc, { id: 'm_a', role: 'assistant', author: 'someone-else', status: 'done', text: 'hi' }) })
     expect(asAnyone.answer).toEqual({ applied: true, notices: [] })
     const long = await send(server, sessionId, 710_002, (doc) => { appendMessage(doc, { id: 'm_long', role: 'user', author: 'alice', status: 'done', text: 'x'.repeat(1_001) }) })

@@ -129,6 +129,12 @@ describe("Lifeline's SDK", () => {
     alice.sendMessage('before')
     await alice.waitUntilDurable()
     const seen = watch(alice)
+    const statuses: string[] = []
+    alice.on('status', (status) => {
+      statuses.push(status)
+      // Written while the fresh replica syncs: kept for it.
+      if (status === 'syncing') alice.sendMessage('during the rebuild')
+    })
     const refusedDoc = alice.doc
     const { clientID } = refusedDoc
     const storedClock = Y.getState(refusedDoc.store, clientID)
@@ -137,11 +143,11 @@ describe("Lifeline's SDK", () => {
     expect(seen.errors).toEqual([expect.objectContaining({ code: 'UPDATE_REJECTED', details: { reason: 'SCHEMA_MISMATCH' } })])
     expect(alice.doc).toBe(seen.replicas[0])
     expect(alice.doc).not.toBe(refusedDoc)
-    expect(alice.status).toBe('synced')
-    expect(alice.messages().map((message) => message.text)).toEqual(['before'])
+    expect(statuses).toEqual(['syncing', 'synced'])
+    expect(alice.messages().map((message) => message.text)).toEqual(['before', 'during the rebuild'])
     alice.sendMessage('after')
     await alice.waitUntilDurable()
-    expect(await storedTexts(server, sessionId)).toEqual(['before', 'after'])
+    expect(await storedTexts(server, sessionId)).toEqual(['before', 'during the rebuild', 'after'])
     expect(refusalsLogged(sessionId)).toEqual(['SCHEMA_MISMATCH'])
     const { doc: stored } = applyStoredSession(sessionId, await server.updateLog.load(sessionId))
     expect(Y.getState(stored.store, clientID)).toBe(storedClock)

@@ -300,6 +300,15 @@ describe('an open server: no principal', () => {
     expect(Y.encodeStateAsUpdate(live)).toEqual(before)
   })
 
+  it('limits the clientIDs of one connection', () => {
+    const many = openPeer(6000)
+    for (let offset = 0; offset <= 32; offset++) {
+      many.doc.clientID = 6000 + offset
+      const result = send(many, (doc) => { getSessionRoots(doc).context.set(`k${offset}`, offset) })
+      expect(reason(result)).toBe(offset < 32 ? 'accept' : 'TOO_MANY_CLIENT_IDS')
+    }
+  })
+
   it('refuses changing a steer other than by its handled mark', () => {
     expect(reason(send(anyone, (doc) => { appendSteer(doc, { id: 'st_p', kind: 'note', author: 'x', text: 'first' }) }))).toBe('accept')
     expect(reason(send(openPeer(4002), (doc) => { getSessionRoots(doc).steering.get(0).set('text', 'edited') }))).toBe('FORBIDDEN_PARENT')
