@@ -24,8 +24,8 @@ export type Attribution =
   | { readonly kind: 'contested' }
 
 /**
- * Attributes the structs `clientId` has in `doc`; `principalOf` maps each owner found first (on an open server every
- * principal is the one anonymous principal, so only the server's writes set a clientID apart).
+ * Attributes the structs `clientId` has in `doc`; `principalOf` maps each owner found before they are compared (on
+ * an open server every principal is the one anonymous principal, so only the server's writes set a clientID apart).
  */
 export function attributeClientId (doc: Y.Doc, clientId: number, principalOf: (owner: ClientOwner) => ClientOwner = (owner) => owner): Attribution {
   const structs = doc.store.clients.get(clientId) ?? []

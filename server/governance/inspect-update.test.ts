@@ -325,7 +325,7 @@ describe('an open server: no principal', () => {
     // The same structs again, alone or with what followed them (a sync step 2 after an update frame).
     expect(inspect(anyone, refused, held)).toMatchObject({ verdict: 'defer', clientId: 4001 })
     expect(inspect(anyone, Y.mergeUpdates([refused, next]), held)).toMatchObject({ verdict: 'defer', clientId: 4001 })
-    // Another clientID of the same connection is inspected as usual.
+    // Another clientID is inspected as usual.
     expect(reason(send(openPeer(4002), (doc) => { getSessionRoots(doc).messages.push(['boom' as unknown as Y.Map<unknown>]) }))).toBe('SCHEMA_MISMATCH')
   })
 })

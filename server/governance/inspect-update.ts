@@ -67,9 +67,6 @@ export type Inspection =
   | { readonly verdict: 'defer', readonly clientId: number, readonly expectedClock: number, readonly clock: number }
   | { readonly verdict: 'reject', readonly rejection: UpdateRejection }
 
-/** Per clientID, the clock the new structs of an update start at. */
-type FirstClocks = Map<number, number>
-
 /** Inspects `input.update` against the session and the sender's role. */
 export function inspectUpdate (input: InspectUpdateInput): Inspection {
   const { doc, principal, bindings } = input
@@ -83,7 +80,8 @@ export function inspectUpdate (input: InspectUpdateInput): Inspection {
 
   // 1. Clocks and clientIDs of the new structs.
   const newStructs: DecodedStruct[] = []
-  const firstClocks: FirstClocks = new Map()
+  /** Per clientID, the clock its new structs start at. */
+  const firstClocks = new Map<number, number>()
   let gap: { clientId: number, expectedClock: number, clock: number } | undefined
   let repeat: typeof gap
   for (const [clientId, structs] of update.byClient) {
