@@ -1,5 +1,5 @@
 /**
- * Audit trail (issue 7, items 5 and 7) through real sockets and real storage, with auth on: an agent streams a
+ * Audit trail through real sockets and real storage, with auth on: an agent streams a
  * reply, a user posts and steers, and GET /v1/sessions/:id/audit lists exactly the stored writes (seq 1 up to the
  * log's last seq), each attributed to the principal, role and connection that sent it with the entries it touched.
  * The trail survives compaction and a server restart, only agent and observer tokens may read it, and DELETE

@@ -1,5 +1,5 @@
 /**
- * Issue 8: a session read as a Durable Streams JSON event stream (PROTOCOL.md §9.6). A real server on a real
+ * A session read as a Durable Streams JSON event stream (PROTOCOL.md §9.6). A real server on a real
  * SQLite update log and stream store; the agent streams over WebSockets; readers use plain HTTP. Replaying from
  * every offset yields exactly the suffix of the full stream, also after a restart and log compaction, and events
  * for updates that reached the log but not the stream before a crash are recorded when the session loads.
