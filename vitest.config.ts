@@ -9,6 +9,7 @@ export default defineConfig({
   test: {
     expect: { requireAssertions: true },
     retry: 0,
+    globalSetup: ['e2e/setup/start-test-services.ts'],
     testTimeout: 15_000,
     hookTimeout: 30_000,
     projects: [

@@ -11,6 +11,7 @@ export default defineConfig({
     include: SLOW_TEST_FILES,
     expect: { requireAssertions: true },
     retry: 0,
+    globalSetup: ['e2e/setup/start-test-services.ts'],
     testTimeout: 60_000,
     hookTimeout: 30_000,
   },
