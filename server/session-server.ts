@@ -171,7 +171,7 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     hocuspocus, durableLog, eraseStream: streams.eraseSession, onError: reportError,
     ...(scaleOut === undefined ? {} : { deletions: scaleOut.deletions }),
   })
-  const sessionsApi = createSessionsApi({ log: updateLog, hocuspocus, eraseSession: eraser.erase })
+  const sessionsApi = createSessionsApi({ log: updateLog, hocuspocus, eraseSession: eraser.erase, onSecurityEvent })
   const auditApi = createAuditApi({ log: updateLog })
 
   const httpServer = createServer((request, response) => {
@@ -189,9 +189,9 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     if (await fallback.handle(request, response, url)) return
     if (await observe.handle(request, response, url)) return
     if (await streams.handle(request, response, url)) return
-    if (auth !== undefined) authorizeHttpRequest(request, url, { secret: auth.secret, nowMs: (auth.now ?? Date.now)() })
-    if (await auditApi(request, response, url)) return
-    if (await sessionsApi(request, response, url)) return
+    const claims = auth === undefined ? undefined : authorizeHttpRequest(request, url, { secret: auth.secret, nowMs: (auth.now ?? Date.now)() })
+    if (await auditApi(request, response, url, claims)) return
+    if (await sessionsApi(request, response, url, claims)) return
     throw new SessionError('ROUTE_NOT_FOUND', `no route for ${request.method ?? '?'} ${url.pathname}`)
   }
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES

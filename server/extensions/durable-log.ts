@@ -4,12 +4,13 @@
  * message of a connection before applying it and sends the sync-status ack right after applying, so awaiting
  * the append here is exactly persist-before-ack. Compaction runs in the background every
  * `compactEveryUpdates` appends and when a session unloads. Each append carries its audit origin: the
- * connection's principal, role and id with governance's summary, or `server` for applyServerChange. A session
+ * connection's principal, role and id with governance's summary, or `server` for applyServerChange. A session created
+ * by a first connection is owned by that connection's principal (README §Security). A session
  * erased on any node (session-eraser.ts) is refused here until its document unloads; an append that the store refuses
  * because the session's record is gone (erased by another node whose notice has not arrived) closes the connection
  * with SESSION_DELETED too.
  */
-import type { Document, Extension, beforeSyncPayload } from '@hocuspocus/server'
+import type { Extension, beforeSyncPayload, onLoadDocumentPayload } from '@hocuspocus/server'
 import * as Y from 'yjs'
 import { initializeSession } from '../../shared/session/session-doc.ts'
 import { SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
@@ -157,13 +158,14 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
   const extension: Extension = {
     extensionName: 'lifeline-durable-log',
     priority: EXTENSION_PRIORITY.DURABLE_LOG,
-    async onLoadDocument ({ document, documentName }: { document: Document, documentName: string }) {
+    async onLoadDocument ({ document, documentName, context }: onLoadDocumentPayload) {
       refuseErased(documentName)
       const stored = await log.load(documentName)
       applyStoredSession(documentName, stored, document)
       if (stored.snapshot === undefined && stored.entries.length === 0) {
-        // A new session: created over HTTP (the record holds its title) or by a first connection.
-        await log.createSession({ id: documentName, title: '', createdAt: Date.now() })
+        // A new session: created over HTTP (the record holds its title and owner) or by a first connection, whose
+        // principal owns it (none with auth off).
+        await log.createSession({ id: documentName, title: '', createdAt: Date.now(), owner: principalOf(context)?.id ?? null })
         const record = await log.getSession(documentName)
         const init = { title: record?.title ?? '', createdAt: record?.createdAt ?? Date.now() }
         await applyServerChange(document, documentName, (scratch) => { initializeSession(scratch, init) })

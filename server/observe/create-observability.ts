@@ -36,7 +36,10 @@ export interface Observability {
   readonly extensions: readonly Extension[]
   /** `log` with its appends measured. */
   meterUpdateLog (log: UpdateLog): UpdateLog
-  /** A listener that counts and logs each security event, then calls `listener` (whose failures are ignored). */
+  /**
+   * A listener that counts and logs each security event (allowed destructive actions at info, the rest at warn), then
+   * calls `listener` (whose failures are ignored).
+   */
   observeSecurityEvents (listener: SecurityEventListener | undefined): SecurityEventListener
   /** Serves `/metrics` and the inspector page; resolves false for other paths. */
   handle (request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean>
@@ -62,7 +65,9 @@ export function createObservability (options: ObservabilityOptions): Observabili
       return (event) => {
         metrics.recordSecurityEvent(event)
         const { code, details } = event.error
-        logger.warn({ event: event.kind, sessionId: event.sessionId, principalId: event.principalId, code, reason: details.reason }, event.error.message)
+        const { kind, sessionId, principalId, role, admin, action, outcome } = event
+        // A deletion done is routine for its owner but the only record left of it: info; everything refused: warn.
+        logger[outcome === 'allowed' ? 'info' : 'warn']({ event: kind, sessionId, principalId, role, admin, action, outcome, code, reason: details.reason }, event.error.message)
         user(event)
       }
     },

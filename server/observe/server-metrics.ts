@@ -31,7 +31,7 @@ export interface ServerMetrics {
   recordAppendFailure (seconds: number): void
   /** Counts characters of agent text (assistant text or reasoning parts) applied to a session. */
   recordAgentText (part: 'text' | 'reasoning', chars: number): void
-  /** Counts rejected updates (by rule) and failed authentications (by code). */
+  /** Counts rejected updates (by rule), failed authentications (by code) and destructive actions (by action and outcome). */
   recordSecurityEvent (event: SecurityEvent): void
   /** Every metric in the Prometheus text exposition format. */
   render (): Promise<string>
@@ -89,6 +89,12 @@ export function createServerMetrics (sources: MetricSources): ServerMetrics {
     labelNames: ['code'],
     registers,
   })
+  const destructiveActions = new Counter({
+    name: 'lifeline_destructive_actions_total',
+    help: 'Destructive and administrative actions on sessions (delete), done (outcome="allowed") or refused.',
+    labelNames: ['action', 'outcome'],
+    registers,
+  })
 
   return {
     registry,
@@ -111,6 +117,8 @@ export function createServerMetrics (sources: MetricSources): ServerMetrics {
         rejected.inc({ kind: event.kind === 'update-rejected' ? 'update' : 'awareness', reason: typeof reason === 'string' ? reason : 'unknown' })
       } else if (event.kind === 'authentication-failed' || event.kind === 'token-expired') {
         authFailures.inc({ code: event.error.code })
+      } else if (event.action !== undefined && event.outcome !== undefined) {
+        destructiveActions.inc({ action: event.action, outcome: event.outcome })
       }
     },
     render: async () => await registry.metrics(),

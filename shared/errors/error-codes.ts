@@ -45,6 +45,11 @@ export const ERROR_CODES = {
   TEXT_TOO_LONG: { httpStatus: 413, closeCode: 4413, retryable: false },
   /** A connection sent frames or bytes faster than its rate limit (PROTOCOL.md §10.2); reconnecting is allowed. */
   RATE_LIMITED: { httpStatus: 429, closeCode: 4429, retryable: true },
+  /**
+   * A destructive or administrative action (today: deleting a session) by a principal that is neither the session's
+   * owner nor an admin (README §Security, PROTOCOL.md §8.6).
+   */
+  NOT_SESSION_OWNER: { httpStatus: 403, closeCode: 4403, retryable: false },
 } as const satisfies Record<string, ErrorCodeInfo>
 
 /** The union of known error codes. */
