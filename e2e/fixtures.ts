@@ -1,5 +1,5 @@
 /**
- * Playwright fixtures for the browser end-to-end specs (CONVENTIONS §3.11). The web server (started by
+ * Playwright fixtures for the browser end-to-end specs (CONTRIBUTING.md § Tests). The web server (started by
  * e2e/playwright.config.ts) has no agent of its own: `agent` runs one in the test's Node process, so a spec can
  * drive the agent and watch the browser at the same time.
  *
