@@ -45,6 +45,11 @@ export const ERROR_CODES = {
   TEXT_TOO_LONG: { httpStatus: 413, closeCode: 4413, retryable: false },
   /** A connection sent frames or bytes faster than its rate limit (PROTOCOL.md §10.2); reconnecting is allowed. */
   RATE_LIMITED: { httpStatus: 429, closeCode: 4429, retryable: true },
+  /**
+   * An unexpected failure of the server (a bug), not of storage: answered instead of PERSISTENCE_FAILED so that a
+   * client does not retry in a loop what will fail again, and an operator looks at the logged cause.
+   */
+  INTERNAL_ERROR: { httpStatus: 500, closeCode: 4500, retryable: false },
 } as const satisfies Record<string, ErrorCodeInfo>
 
 /** The union of known error codes. */
