@@ -33,6 +33,8 @@ export interface ServerMetrics {
   recordAgentText (part: 'text' | 'reasoning', chars: number): void
   /** Counts rejected updates (by rule) and failed authentications (by code). */
   recordSecurityEvent (event: SecurityEvent): void
+  /** Counts one quarantined entry of `root` found when a session loaded (PROTOCOL.md §1.3). */
+  recordQuarantined (root: string): void
   /** Every metric in the Prometheus text exposition format. */
   render (): Promise<string>
 }
@@ -89,6 +91,12 @@ export function createServerMetrics (sources: MetricSources): ServerMetrics {
     labelNames: ['code'],
     registers,
   })
+  const quarantined = new Counter({
+    name: 'lifeline_quarantined_entries_total',
+    help: 'Stored session entries that do not fit the schema, found when sessions load (counted at every load), by root.',
+    labelNames: ['root'],
+    registers,
+  })
 
   return {
     registry,
@@ -112,6 +120,9 @@ export function createServerMetrics (sources: MetricSources): ServerMetrics {
       } else if (event.kind === 'authentication-failed' || event.kind === 'token-expired') {
         authFailures.inc({ code: event.error.code })
       }
+    },
+    recordQuarantined (root) {
+      quarantined.inc({ root })
     },
     render: async () => await registry.metrics(),
   }
