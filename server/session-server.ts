@@ -133,6 +133,7 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
   const durableLog = createDurableLog({
     log: updateLog,
     onBackgroundError: reportError,
+    onQuarantine: observe.reportQuarantine,
     ...(options.compactEveryUpdates === undefined ? {} : { compactEveryUpdates: options.compactEveryUpdates }),
   })
   const runLease = createRunLease({

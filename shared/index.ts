@@ -37,7 +37,12 @@ export type {
 export {
   getSessionRoots, initializeSession, appendMessage, appendText, appendToolCall, appendToolResult, setMessageStatus,
   findMessage, startRun, endRun,
-  appendSteer, markSteerHandled, readSteer, readMessage, readMessages, readRuns, readTranscript,
+  appendSteer, markSteerHandled, readSteer, readSteering, readMessage, readMessages, readRuns, readTranscript, listMessages,
+  listRuns,
 } from './session/session-doc.ts'
+export { checkEntry, CHECKED_ROOTS } from './session/check-entry.ts'
+export type { CheckedRoot, Misfit } from './session/check-entry.ts'
+export { findQuarantined } from './session/find-quarantined.ts'
+export type { QuarantinedEntry } from './session/find-quarantined.ts'
 export type { NewMessage, NewRun, NewSteer, NewToolCall, NewToolResult } from './session/session-doc.ts'
 export { SESSION_ID_PATTERN, isSessionId, parseSessionId, createSessionId, createRandomId } from './session/session-id.ts'

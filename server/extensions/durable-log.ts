@@ -8,10 +8,12 @@
  * by a first connection is owned by that connection's principal (README §Security). A session
  * erased on any node (session-eraser.ts) is refused here until its document unloads; an append that the store refuses
  * because the session's record is gone (erased by another node whose notice has not arrived) closes the connection
- * with SESSION_DELETED too.
+ * with SESSION_DELETED too. A loaded session whose stored entries do not fit the schema loads all the same; its
+ * quarantined entries (PROTOCOL.md §1.3) are reported to `onQuarantine` with the seqs that wrote them.
  */
 import type { Extension, beforeSyncPayload, onLoadDocumentPayload } from '@hocuspocus/server'
 import * as Y from 'yjs'
+import { findQuarantined } from '../../shared/session/find-quarantined.ts'
 import { initializeSession } from '../../shared/session/session-doc.ts'
 import { SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
 import { SessionError, isSessionError } from '../../shared/errors/session-error.ts'
@@ -23,7 +25,8 @@ import { summarizeUpdate } from '../governance/summarize-update.ts'
 import { summarizeTransaction } from '../governance/summarize-transaction.ts'
 import { compactSession } from '../persistence/compact-session.ts'
 import { applyStoredSession } from '../persistence/load-session-doc.ts'
-import { SERVER_WRITE_ORIGIN, type UpdateLog, type UpdateSummary, type WriteOrigin } from '../persistence/update-log.ts'
+import { locateQuarantined, type LocatedQuarantine } from '../persistence/locate-quarantined.ts'
+import { SERVER_WRITE_ORIGIN, type StoredSession, type UpdateLog, type UpdateSummary, type WriteOrigin } from '../persistence/update-log.ts'
 import { toCloseError } from '../transports/close-error.ts'
 import { closeConnectionWith } from '../transports/transport-context.ts'
 import { EXTENSION_PRIORITY } from './extension-priority.ts'
@@ -37,6 +40,8 @@ export interface DurableLogOptions {
   readonly compactEveryUpdates?: number
   /** Receives background failures (compaction, server-change appends); defaults to console.error. */
   readonly onBackgroundError?: (error: unknown) => void
+  /** Receives the quarantined entries of each session that loads with some (PROTOCOL.md §1.3). */
+  readonly onQuarantine: (sessionId: string, entries: readonly LocatedQuarantine[]) => void
 }
 
 /** The extension plus a way to write server-side changes durably. */
@@ -128,6 +133,16 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
     return next
   }
 
+  /** Reports what of a loaded session does not fit the schema; a failure to report never fails the load. */
+  const reportQuarantine = (sessionId: string, stored: StoredSession, document: Y.Doc): void => {
+    try {
+      const found = findQuarantined(document)
+      if (found.length > 0) options.onQuarantine(sessionId, locateQuarantined(stored, document, found))
+    } catch (error) {
+      reportError(error)
+    }
+  }
+
   /** Logs a client's update before Hocuspocus applies it; throws (a CloseError or any failure) to refuse it. */
   const logInbound = async ({ type, payload, documentName, document, connection, context }: beforeSyncPayload): Promise<void> => {
     // Hocuspocus does not apply updates from a read-only connection (observers, deferred updates): never log them.
@@ -162,6 +177,7 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
       refuseErased(documentName)
       const stored = await log.load(documentName)
       applyStoredSession(documentName, stored, document)
+      reportQuarantine(documentName, stored, document)
       if (stored.snapshot === undefined && stored.entries.length === 0) {
         // A new session: created over HTTP (the record holds its title and owner) or by a first connection, whose
         // principal owns it (none with auth off).

@@ -33,6 +33,8 @@ export interface ServerMetrics {
   recordAgentText (part: 'text' | 'reasoning', chars: number): void
   /** Counts rejected updates (by rule), failed authentications (by code) and destructive actions (by action and outcome). */
   recordSecurityEvent (event: SecurityEvent): void
+  /** Counts one quarantined entry of `root` found when a session loaded (PROTOCOL.md §1.3). */
+  recordQuarantined (root: string): void
   /** Every metric in the Prometheus text exposition format. */
   render (): Promise<string>
 }
@@ -95,6 +97,12 @@ export function createServerMetrics (sources: MetricSources): ServerMetrics {
     labelNames: ['action', 'outcome'],
     registers,
   })
+  const quarantined = new Counter({
+    name: 'lifeline_quarantined_entries_total',
+    help: 'Stored session entries that do not fit the schema, found when sessions load (counted at every load), by root.',
+    labelNames: ['root'],
+    registers,
+  })
 
   return {
     registry,
@@ -120,6 +128,9 @@ export function createServerMetrics (sources: MetricSources): ServerMetrics {
       } else if (event.action !== undefined && event.outcome !== undefined) {
         destructiveActions.inc({ action: event.action, outcome: event.outcome })
       }
+    },
+    recordQuarantined (root) {
+      quarantined.inc({ root })
     },
     render: async () => await registry.metrics(),
   }

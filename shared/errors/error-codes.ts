@@ -50,6 +50,11 @@ export const ERROR_CODES = {
    * owner nor an admin (README §Security, PROTOCOL.md §8.6).
    */
   NOT_SESSION_OWNER: { httpStatus: 403, closeCode: 4403, retryable: false },
+  /**
+   * An unexpected failure of the server (a bug), not of storage: answered instead of PERSISTENCE_FAILED so that a
+   * client does not retry in a loop what will fail again, and an operator looks at the logged cause.
+   */
+  INTERNAL_ERROR: { httpStatus: 500, closeCode: 4500, retryable: false },
 } as const satisfies Record<string, ErrorCodeInfo>
 
 /** The union of known error codes. */

@@ -1,6 +1,7 @@
 /**
  * Session document schema v1: the root names and value types of one session's Y.Doc (DESIGN.md §Session
- * document). Nothing else in the code base spells a root name; use the accessors in session-doc.ts.
+ * document). Nothing else in the code base spells a root name; use the accessors in session-doc.ts. Whether a stored
+ * entry fits this schema is decided in check-entry.ts (PROTOCOL.md §1.3).
  */
 
 /** Current schema version, stored in `meta.schema`. */
