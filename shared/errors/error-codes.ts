@@ -1,6 +1,6 @@
 /**
  * The one table of expected failures: each code maps to an HTTP status, a WebSocket close code and whether a
- * client may retry. Status and close codes are read from here only (CONVENTIONS §3.8).
+ * client may retry. Status and close codes are read from here only (CONTRIBUTING.md § Errors).
  */
 
 /** How one error code appears on each transport. */
