@@ -12,6 +12,8 @@ export type SecurityEventKind = 'authentication-failed' | 'update-rejected' | 'a
   | 'limit-exceeded'
   /** A token refresh (PROTOCOL.md §8.7) was refused. */
   | 'token-refresh-rejected'
+  /** A frame that is not a well-formed Lifeline frame (PROTOCOL.md §2.5); `details.reason` says why, `details.closed` whether it ended the connection. */
+  | 'bad-frame'
 
 /** One security event. */
 export interface SecurityEvent {

@@ -31,7 +31,7 @@ export interface ServerMetrics {
   recordAppendFailure (seconds: number): void
   /** Counts characters of agent text (assistant text or reasoning parts) applied to a session. */
   recordAgentText (part: 'text' | 'reasoning', chars: number): void
-  /** Counts rejected updates (by rule) and failed authentications (by code). */
+  /** Counts rejected updates (by rule), failed authentications (by code) and bad frames (by reason). */
   recordSecurityEvent (event: SecurityEvent): void
   /** Every metric in the Prometheus text exposition format. */
   render (): Promise<string>
@@ -83,6 +83,12 @@ export function createServerMetrics (sources: MetricSources): ServerMetrics {
     labelNames: ['kind', 'reason'],
     registers,
   })
+  const badFrames = new Counter({
+    name: 'lifeline_bad_frames_total',
+    help: 'Inbound frames refused as bad frames before Hocuspocus read them, by reason (PROTOCOL.md §2.5).',
+    labelNames: ['reason'],
+    registers,
+  })
   const authFailures = new Counter({
     name: 'lifeline_auth_failures_total',
     help: 'Connections refused or closed by token checks, by error code (expiries during a connection included).',
@@ -111,6 +117,8 @@ export function createServerMetrics (sources: MetricSources): ServerMetrics {
         rejected.inc({ kind: event.kind === 'update-rejected' ? 'update' : 'awareness', reason: typeof reason === 'string' ? reason : 'unknown' })
       } else if (event.kind === 'authentication-failed' || event.kind === 'token-expired') {
         authFailures.inc({ code: event.error.code })
+      } else if (event.kind === 'bad-frame') {
+        badFrames.inc({ reason: String(event.error.details.reason) })
       }
     },
     render: async () => await registry.metrics(),

@@ -45,6 +45,11 @@ export const ERROR_CODES = {
   TEXT_TOO_LONG: { httpStatus: 413, closeCode: 4413, retryable: false },
   /** A connection sent frames or bytes faster than its rate limit (PROTOCOL.md §10.2); reconnecting is allowed. */
   RATE_LIMITED: { httpStatus: 429, closeCode: 4429, retryable: true },
+  /**
+   * An inbound frame that is not a well-formed Lifeline frame (PROTOCOL.md §2.5): no readable header, or a body that
+   * is truncated or does not decode. Same close code as BAD_REQUEST; the reason tells them apart.
+   */
+  BAD_FRAME: { httpStatus: 400, closeCode: 4400, retryable: false },
 } as const satisfies Record<string, ErrorCodeInfo>
 
 /** The union of known error codes. */
