@@ -61,7 +61,7 @@ describe('stream reads', () => {
 })
 
 describe('request bodies', () => {
-  test('the sessions API answers an oversized body 413 and invalid JSON 400, then serves the next request', async ({ server }) => {
+  test('the sessions API answers an oversized body 413 and invalid JSON or fields 400, then serves the next request', async ({ server }) => {
     const sessions = `${server.url}/v1/sessions`
     const oversized = JSON.stringify({ title: 'x'.repeat(MAX_JSON_BODY_BYTES) })
     expect(await answer(await fetch(sessions, { method: 'POST', headers: { 'content-type': 'application/json' }, body: oversized }))).toMatchObject({
@@ -70,10 +70,12 @@ describe('request bodies', () => {
     expect(await answer(await fetch(sessions, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"title":' }))).toMatchObject({
       status: 400, body: { error: { code: 'BAD_REQUEST' } },
     })
+    expect(await answer(await fetch(sessions, { method: 'POST', body: '{"title":5}' }))).toMatchObject({ status: 400, body: { error: { code: 'BAD_REQUEST', details: { field: 'title' } } } })
+    expect(await answer(await fetch(sessions, { method: 'POST', body: '{"id":"bad id!"}' }))).toMatchObject({ status: 400, body: { error: { code: 'INVALID_SESSION_ID' } } })
     expect((await fetch(sessions, { method: 'POST', body: JSON.stringify({ title: 'fine' }) })).status).toBe(201)
   })
 
-  test('a session stream append answers an oversized body 413 and invalid JSON 400, then applies the next one', async ({ server, sessionId }) => {
+  test('a session stream append answers an oversized body 413 and invalid JSON or commands 400, then applies the next one', async ({ server, sessionId }) => {
     expect((await fetch(`${server.url}/v1/sessions`, { method: 'POST', body: JSON.stringify({ id: sessionId }) })).status).toBe(201)
     const events = `${server.url}${sessionStreamPath(sessionId)}`
     const start = JSON.stringify({ type: 'start', messageId: 'r1' })
@@ -83,6 +85,9 @@ describe('request bodies', () => {
     })
     expect(await answer(await fetch(events, { method: 'POST', headers: producer(0), body: '[{"type":' }))).toMatchObject({
       status: 400, body: { error: { code: 'BAD_REQUEST' } },
+    })
+    expect(await answer(await fetch(events, { method: 'POST', headers: producer(0), body: '{"type":"dance","messageId":"r1"}' }))).toMatchObject({
+      status: 400, body: { error: { code: 'BAD_REQUEST', details: { index: 0 } } },
     })
     expect((await fetch(events, { method: 'POST', headers: producer(0), body: start })).status).toBe(200)
   })
