@@ -7,12 +7,13 @@
 import { describe, expect } from 'vitest'
 import * as Y from 'yjs'
 import { NodeWebSocket } from '../../client/agent/node-websocket.ts'
+import type { SessionClient } from '../../client/core/session-client.ts'
 import type { SessionError } from '../../shared/errors/session-error.ts'
 import { SSE_EVENTS } from '../../shared/protocol/http-fallback.ts'
 import { appendMessage } from '../../shared/session/session-doc.ts'
 import { BlockedWebSocket } from '../testing/blocked-websocket.ts'
 import { GARBAGE_FRAME } from '../testing/crafted-frames.ts'
-import { testWithStore } from '../testing/fixtures.ts'
+import { testWithStore, type SessionFixtures } from '../testing/fixtures.ts'
 
 const MAX_FRAME_BYTES = 64 * 1024
 const RECONNECT_DELAY_MS = 10
@@ -37,6 +38,22 @@ function offlineBacklog (): Y.Doc {
   return doc
 }
 
+/** Records the client's `error` events from now on and resolves with them once it has failed. */
+async function failure (client: SessionClient): Promise<SessionError[]> {
+  const errors: SessionError[] = []
+  client.on('error', (error) => { errors.push(error) })
+  await expect.poll(() => client.status, { timeout: 10_000 }).toBe('failed')
+  return errors
+}
+
+/** A client on the HTTP fallback (its WebSockets are refused) whose document holds an offline backlog over the cap. */
+function backlogOnFallback (connectClient: SessionFixtures['connectClient'], fetchThrough: typeof fetch): SessionClient {
+  return connectClient({
+    doc: offlineBacklog(), WebSocket: BlockedWebSocket, reconnectDelayMs: RECONNECT_DELAY_MS,
+    transport: { websocketTimeoutMs: 1_000, upgradeProbeMs: 60_000, fetch: fetchThrough },
+  })
+}
+
 /**
  * A negative check: many reconnect delays pass, and the client has opened no other socket. Before the fix the client
  * reconnected within one delay (a close reason that is no error code, or a POST retried forever).
@@ -50,23 +67,18 @@ describe('SDK on bad input', () => {
   test('a BAD_FRAME close is an error event and the client stops instead of reconnecting', async ({ connectClient }) => {
     sockets.length = 0
     const client = connectClient({ WebSocket: TrackedWebSocket, transport: false, reconnectDelayMs: RECONNECT_DELAY_MS })
-    const errors: SessionError[] = []
-    client.on('error', (error) => { errors.push(error) })
     await client.waitForSynced()
     expect(sockets).toHaveLength(1)
+    const failed = failure(client)
     sockets[0]?.send(GARBAGE_FRAME) // as a broken client or a corrupting proxy would
-    await expect.poll(() => client.status, { timeout: 5_000 }).toBe('failed')
-    expect(errors.map((error) => error.code)).toEqual(['BAD_FRAME'])
+    expect((await failed).map((error) => error.code)).toEqual(['BAD_FRAME'])
     await expectNoReconnect(() => sockets.length, 1)
   })
 
   test('an offline backlog over the frame cap fails with MESSAGE_TOO_LARGE on the WebSocket instead of a reconnect loop', async ({ connectClient }) => {
     sockets.length = 0
     const client = connectClient({ doc: offlineBacklog(), WebSocket: TrackedWebSocket, transport: false, reconnectDelayMs: RECONNECT_DELAY_MS })
-    const errors: SessionError[] = []
-    client.on('error', (error) => { errors.push(error) })
-    await expect.poll(() => client.status, { timeout: 10_000 }).toBe('failed')
-    expect(errors.map((error) => [error.code, error.details.closeCode])).toEqual([['MESSAGE_TOO_LARGE', 1009]])
+    expect((await failure(client)).map((error) => [error.code, error.details.closeCode])).toEqual([['MESSAGE_TOO_LARGE', 1009]])
     await expectNoReconnect(() => sockets.length, 1)
   })
 
@@ -76,15 +88,9 @@ describe('SDK on bad input', () => {
       if (String(input).includes('/v1/http/send')) uploads++
       return await fetch(input, init)
     }
-    const client = connectClient({
-      doc: offlineBacklog(), WebSocket: BlockedWebSocket, reconnectDelayMs: RECONNECT_DELAY_MS,
-      transport: { websocketTimeoutMs: 1_000, upgradeProbeMs: 60_000, fetch: counting },
-    })
-    const errors: SessionError[] = []
-    client.on('error', (error) => { errors.push(error) })
-    await expect.poll(() => client.status, { timeout: 10_000 }).toBe('failed')
+    const client = backlogOnFallback(connectClient, counting)
+    expect((await failure(client)).map((error) => [error.code, error.details.closeCode])).toEqual([['MESSAGE_TOO_LARGE', 1009]])
     expect(client.transport).toBe('sse')
-    expect(errors.map((error) => [error.code, error.details.closeCode])).toEqual([['MESSAGE_TOO_LARGE', 1009]])
     const sent = uploads
     await expectNoReconnect(() => uploads, sent)
     expect(server.hocuspocus.getConnectionsCount()).toBe(0)
@@ -98,14 +104,8 @@ describe('SDK on bad input', () => {
       if (response.status === 413) refusedUploads++
       return String(input).includes('/v1/http/sse') ? withoutCloseEvents(response) : response
     }
-    const client = connectClient({
-      doc: offlineBacklog(), WebSocket: BlockedWebSocket, reconnectDelayMs: RECONNECT_DELAY_MS,
-      transport: { websocketTimeoutMs: 1_000, upgradeProbeMs: 60_000, fetch: closeEventsLost },
-    })
-    const errors: SessionError[] = []
-    client.on('error', (error) => { errors.push(error) })
-    await expect.poll(() => client.status, { timeout: 10_000 }).toBe('failed')
-    expect(errors.map((error) => [error.code, error.details.closeCode])).toEqual([['MESSAGE_TOO_LARGE', 1009]])
+    const client = backlogOnFallback(connectClient, closeEventsLost)
+    expect((await failure(client)).map((error) => [error.code, error.details.closeCode])).toEqual([['MESSAGE_TOO_LARGE', 1009]])
     expect(refusedUploads).toBe(1) // not sent again
   })
 })

@@ -4,9 +4,9 @@
  * server without auth); a body that fails to decode only ends the document connection with a "Reset Connection"
  * message and leaves the socket open; an unknown type is logged and ignored (ClientConnection.handleMessage,
  * Connection.processMessages, MessageReceiver.apply in @hocuspocus/server). This reads every field Hocuspocus reads,
- * as it reads it, and that the session id is one (PROTOCOL.md §1.1: Hocuspocus would create a session under any
- * string); the bytes of a Yjs update are the one exception, decoded by the durable log (UPDATE_REJECTED,
- * PROTOCOL.md §3.4). Bytes after a well-formed body are ignored, as Hocuspocus does.
+ * as Hocuspocus reads it, and checks that the session id is well-formed (PROTOCOL.md §1.1; Hocuspocus would create a
+ * session under any string). The bytes of a Yjs update are the one exception: the durable log decodes them
+ * (UPDATE_REJECTED, PROTOCOL.md §3.4). Bytes after a well-formed body are ignored, as Hocuspocus ignores them.
  */
 import * as decoding from 'lib0/decoding'
 import * as Y from 'yjs'
