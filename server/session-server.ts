@@ -27,7 +27,8 @@ import { createSessionsApi } from './http/sessions-api.ts'
 import { createAuditApi } from './http/audit-api.ts'
 import { createObservability } from './observe/create-observability.ts'
 import { sendError, sendJson } from './http/send-json.ts'
-import { createFrameGate } from './limits/frame-gate.ts'
+import { createBadFrameGate } from './limits/bad-frame-gate.ts'
+import { createFrameGate, type FrameGate } from './limits/frame-gate.ts'
 import { resolveSessionLimits } from './limits/resolve-session-limits.ts'
 import { createSqliteUpdateLog } from './persistence/sqlite-update-log.ts'
 import type { UpdateLog } from './persistence/update-log.ts'
@@ -196,9 +197,13 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     throw new SessionError('ROUTE_NOT_FOUND', `no route for ${request.method ?? '?'} ${url.pathname}`)
   }
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES
-  const gateFor = (close: (error: SessionError) => void) => createFrameGate({ limits, close, onSecurityEvent })
-  const transport = attachWebSocketTransport({ httpServer, hocuspocus, maxFrameBytes, gateFor })
-  const fallback = createHttpFallbackTransport({ hocuspocus, maxBodyBytes: maxFrameBytes, gateFor, ...options.fallback })
+  const gateFor = (close: (error: SessionError) => void): FrameGate => {
+    const rate = createFrameGate({ limits, close, onSecurityEvent })
+    const badFrames = createBadFrameGate({ close, onSecurityEvent })
+    return (frame) => rate(frame) && badFrames(frame)
+  }
+  const transport = attachWebSocketTransport({ httpServer, hocuspocus, maxFrameBytes, gateFor, onSecurityEvent })
+  const fallback = createHttpFallbackTransport({ hocuspocus, maxBodyBytes: maxFrameBytes, gateFor, onSecurityEvent, ...options.fallback })
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject)

@@ -12,6 +12,8 @@ export {
   SESSION_LIMITS_ANNOUNCEMENT_TYPE, encodeSessionLimitsAnnouncement, decodeSessionLimitsAnnouncement,
 } from './protocol/session-limits-announcement.ts'
 export { MESSAGE_TYPE, SYNC_MESSAGE_TYPE } from './protocol/message-type.ts'
+export { BAD_FRAME_REASONS, BAD_FRAME_BUDGET } from './protocol/bad-frame-reasons.ts'
+export type { BadFrameReason } from './protocol/bad-frame-reasons.ts'
 export {
   STREAM_ROUTE_PREFIX, SESSION_STREAM_NAMESPACE, STREAM_HEADERS, STREAM_QUERY, OFFSET_START, OFFSET_NOW, sessionStreamPath,
 } from './protocol/durable-streams.ts'

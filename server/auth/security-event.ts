@@ -19,6 +19,8 @@ export type SecurityEventKind = 'authentication-failed' | 'update-rejected' | 'a
   | 'session-deleted'
   /** A destructive or administrative action was refused: NOT_SESSION_OWNER, or FORBIDDEN for a token of another session. */
   | 'destructive-action-refused'
+  /** A frame that is not a well-formed Lifeline frame (PROTOCOL.md §2.5); `details.reason` says why, `details.closed` whether it ended the connection. */
+  | 'bad-frame'
 
 /** One security event. */
 export interface SecurityEvent {

@@ -31,7 +31,7 @@ export interface ServerMetrics {
   recordAppendFailure (seconds: number): void
   /** Counts characters of agent text (assistant text or reasoning parts) applied to a session. */
   recordAgentText (part: 'text' | 'reasoning', chars: number): void
-  /** Counts rejected updates (by rule), failed authentications (by code) and destructive actions (by action and outcome). */
+  /** Counts rejected updates (by rule), failed authentications (by code), bad frames (by reason) and destructive actions (by action and outcome). */
   recordSecurityEvent (event: SecurityEvent): void
   /** Counts one quarantined entry of `root` found when a session loaded (PROTOCOL.md §1.3). */
   recordQuarantined (root: string): void
@@ -85,6 +85,12 @@ export function createServerMetrics (sources: MetricSources): ServerMetrics {
     labelNames: ['kind', 'reason'],
     registers,
   })
+  const badFrames = new Counter({
+    name: 'lifeline_bad_frames_total',
+    help: 'Inbound frames refused as bad frames before Hocuspocus read them, by reason (PROTOCOL.md §2.5).',
+    labelNames: ['reason'],
+    registers,
+  })
   const authFailures = new Counter({
     name: 'lifeline_auth_failures_total',
     help: 'Connections refused or closed by token checks, by error code (expiries during a connection included).',
@@ -127,6 +133,8 @@ export function createServerMetrics (sources: MetricSources): ServerMetrics {
         authFailures.inc({ code: event.error.code })
       } else if (event.action !== undefined && event.outcome !== undefined) {
         destructiveActions.inc({ action: event.action, outcome: event.outcome })
+      } else if (event.kind === 'bad-frame') {
+        badFrames.inc({ reason: String(event.error.details.reason) })
       }
     },
     recordQuarantined (root) {

@@ -55,6 +55,11 @@ export const ERROR_CODES = {
    * client does not retry in a loop what will fail again, and an operator looks at the logged cause.
    */
   INTERNAL_ERROR: { httpStatus: 500, closeCode: 4500, retryable: false },
+  /**
+   * An inbound frame that is not a well-formed Lifeline frame (PROTOCOL.md §2.5): no readable header, or a body that
+   * is truncated or does not decode. Same close code as BAD_REQUEST; the reason tells them apart.
+   */
+  BAD_FRAME: { httpStatus: 400, closeCode: 4400, retryable: false },
 } as const satisfies Record<string, ErrorCodeInfo>
 
 /** The union of known error codes. */
