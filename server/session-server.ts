@@ -28,7 +28,8 @@ import { createSessionsApi } from './http/sessions-api.ts'
 import { createAuditApi } from './http/audit-api.ts'
 import { createObservability } from './observe/create-observability.ts'
 import { sendError, sendJson } from './http/send-json.ts'
-import { createFrameGate } from './limits/frame-gate.ts'
+import { createBadFrameGate } from './limits/bad-frame-gate.ts'
+import { createFrameGate, type FrameGate } from './limits/frame-gate.ts'
 import { resolveSessionLimits } from './limits/resolve-session-limits.ts'
 import { createSqliteUpdateLog } from './persistence/sqlite-update-log.ts'
 import type { UpdateLog } from './persistence/update-log.ts'
@@ -135,6 +136,7 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
   const durableLog = createDurableLog({
     log: updateLog,
     onBackgroundError: reportError,
+    onQuarantine: observe.reportQuarantine,
     ...(options.compactEveryUpdates === undefined ? {} : { compactEveryUpdates: options.compactEveryUpdates }),
   })
   const runLease = createRunLease({
@@ -178,7 +180,7 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     hocuspocus, durableLog, eraseStream: streams.eraseSession, onError: reportError,
     ...(scaleOut === undefined ? {} : { deletions: scaleOut.deletions }),
   })
-  const sessionsApi = createSessionsApi({ log: updateLog, hocuspocus, eraseSession: eraser.erase })
+  const sessionsApi = createSessionsApi({ log: updateLog, hocuspocus, eraseSession: eraser.erase, onSecurityEvent })
   const auditApi = createAuditApi({ log: updateLog })
 
   const httpServer = createServer((request, response) => {
@@ -196,15 +198,19 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     if (await fallback.handle(request, response, url)) return
     if (await observe.handle(request, response, url)) return
     if (await streams.handle(request, response, url)) return
-    if (auth !== undefined) authorizeHttpRequest(request, url, { secret: auth.secret, nowMs: (auth.now ?? Date.now)() })
-    if (await auditApi(request, response, url)) return
-    if (await sessionsApi(request, response, url)) return
+    const claims = auth === undefined ? undefined : authorizeHttpRequest(request, url, { secret: auth.secret, nowMs: (auth.now ?? Date.now)() })
+    if (await auditApi(request, response, url, claims)) return
+    if (await sessionsApi(request, response, url, claims)) return
     throw new SessionError('ROUTE_NOT_FOUND', `no route for ${request.method ?? '?'} ${url.pathname}`)
   }
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES
-  const gateFor = (close: (error: SessionError) => void) => createFrameGate({ limits, close, onSecurityEvent })
-  const transport = attachWebSocketTransport({ httpServer, hocuspocus, maxFrameBytes, gateFor })
-  const fallback = createHttpFallbackTransport({ hocuspocus, maxBodyBytes: maxFrameBytes, gateFor, ...options.fallback })
+  const gateFor = (close: (error: SessionError) => void): FrameGate => {
+    const rate = createFrameGate({ limits, close, onSecurityEvent })
+    const badFrames = createBadFrameGate({ close, onSecurityEvent })
+    return (frame) => rate(frame) && badFrames(frame)
+  }
+  const transport = attachWebSocketTransport({ httpServer, hocuspocus, maxFrameBytes, gateFor, onSecurityEvent })
+  const fallback = createHttpFallbackTransport({ hocuspocus, maxBodyBytes: maxFrameBytes, gateFor, onSecurityEvent, ...options.fallback })
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject)

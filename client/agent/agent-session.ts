@@ -14,7 +14,8 @@ import type * as Y from 'yjs'
 import { decodeTokenClaims } from '../../shared/auth/token-claims.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import type { WriteLimits } from '../../shared/limits/session-limits.ts'
-import { findMessage, getSessionRoots, readMessage } from '../../shared/session/session-doc.ts'
+import { isMessageEntry } from '../../shared/session/check-entry.ts'
+import { findMessage, getSessionRoots, listMessages, readMessage } from '../../shared/session/session-doc.ts'
 import type { MessageView } from '../../shared/session/session-schema.ts'
 import { createSessionClient, DEFAULT_WAIT_TIMEOUT_MS, type SessionClient, type TokenProvider } from '../core/session-client.ts'
 import { insertedItems } from './inserted-items.ts'
@@ -105,15 +106,15 @@ export async function createAgentSession (options: AgentSessionOptions): Promise
   } finally {
     client.off('error', onError)
   }
-  let { messages } = getSessionRoots(client.doc)
+  let messages = getSessionRoots(client.doc).messages as Y.Array<unknown>
   /** Each onUserMessage subscription: its observer, and a catch-up over every message. */
-  const subscriptions = new Set<{ readonly observer: (event: Y.YArrayEvent<Y.Map<unknown>>) => void, readonly catchUp: () => void }>()
+  const subscriptions = new Set<{ readonly observer: (event: Y.YArrayEvent<unknown>) => void, readonly catchUp: () => void }>()
   const handled = new Set<string>()
   const writing = new Map<string, ReplyWriter>()
   const steers = createSteerDispatcher({ doc: client.doc, agentId: options.agentId, active: writing, onError: (error) => console.error(error) })
   client.on('replica', (doc) => {
     for (const { observer } of subscriptions) messages.unobserve(observer)
-    messages = getSessionRoots(doc).messages
+    messages = getSessionRoots(doc).messages as Y.Array<unknown>
     for (const { observer, catchUp } of subscriptions) {
       messages.observe(observer)
       catchUp()
@@ -126,15 +127,17 @@ export async function createAgentSession (options: AgentSessionOptions): Promise
     return writer
   }
 
-  const pendingUserMessages = (candidates: readonly Y.Map<unknown>[]): MessageView[] => {
+  /** The user messages among `candidates` this agent has neither answered nor delivered; quarantined ones are skipped. */
+  const pendingUserMessages = (candidates: readonly unknown[]): MessageView[] => {
     const answered = new Set<string>()
-    messages.forEach((message) => {
+    for (const message of listMessages(client.doc)) {
       if (message.get('role') === 'assistant' && message.get('author') === options.agentId) {
         const replyTo = message.get('replyTo')
         if (typeof replyTo === 'string') answered.add(replyTo)
       }
-    })
+    }
     return candidates
+      .filter(isMessageEntry)
       .filter((message) => message.get('role') === 'user')
       .map(readMessage)
       .filter((message) => !answered.has(message.id) && !handled.has(message.id))
@@ -151,7 +154,7 @@ export async function createAgentSession (options: AgentSessionOptions): Promise
         }
       }
       const subscription = {
-        observer: (event: Y.YArrayEvent<Y.Map<unknown>>): void => { deliver(pendingUserMessages(insertedItems(event))) },
+        observer: (event: Y.YArrayEvent<unknown>): void => { deliver(pendingUserMessages(insertedItems(event))) },
         catchUp: (): void => { deliver(pendingUserMessages(messages.toArray())) },
       }
       subscription.catchUp()

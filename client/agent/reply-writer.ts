@@ -1,7 +1,7 @@
 /**
  * ReplyWriter: one assistant reply being streamed into a session. Tokens are coalesced — buffered and written
  * as one Yjs transaction every `coalesceMs` or `maxBufferChars` — so a token flood becomes a few updates per
- * second instead of thousands (stock Hocuspocus stalls under per-token floods, DESIGN.md). While streaming, the
+ * second instead of thousands (stock Hocuspocus stalls under per-token floods, docs/architecture.md). While streaming, the
  * writer keeps at most `maxInFlight` unacknowledged updates outstanding (flow control) and refreshes the run's
  * heartbeat. `pipeParts` does the same for typed parts (reasoning, tool calls and results) from ./adapters/.
  * No write may exceed the server's `maxUpdateBytes` (PROTOCOL.md §10.1): buffered text of any size is written in as

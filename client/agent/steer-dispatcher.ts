@@ -6,10 +6,11 @@
  * - `redirect` does the same, then hands the steer to `onSteer` handlers so the agent can answer anew.
  * - `note`, `approve`, `reject` go to `onSteer` handlers.
  * A steer that targets a message belongs to that message's author; an untargeted one to any agent that acts on
- * it. A steer no handler can take waits in the document until one can. When the session client replaces its document
- * (a refused update was dropped), `moveTo` follows it.
+ * it. A steer no handler can take waits in the document until one can. Quarantined entries (check-entry.ts) are
+ * never acted on. When the session client replaces its document (a refused update was dropped), `moveTo` follows it.
  */
 import type * as Y from 'yjs'
+import { isSteerEntry } from '../../shared/session/check-entry.ts'
 import { findMessage, getSessionRoots, markSteerHandled, readSteer } from '../../shared/session/session-doc.ts'
 import type { SteerView } from '../../shared/session/session-schema.ts'
 import { insertedItems } from './inserted-items.ts'
@@ -40,11 +41,11 @@ export function createSteerDispatcher (options: {
 }): SteerDispatcher {
   const { agentId, active } = options
   let { doc } = options
-  let { steering } = getSessionRoots(doc)
+  let steering = getSessionRoots(doc).steering as Y.Array<unknown>
   const handlers = new Map<SteerHandler, (error: unknown) => void>()
 
-  const handle = (steer: Y.Map<unknown>): void => {
-    if (steer.has('handledBy')) return
+  const handle = (steer: unknown): void => {
+    if (!isSteerEntry(steer) || steer.has('handledBy')) return
     const kind = steer.get('kind')
     const target = steer.get('target')
     if (typeof target === 'string' && findMessage(doc, target)?.get('author') !== agentId) return
@@ -61,7 +62,7 @@ export function createSteerDispatcher (options: {
     for (const [handler, onError] of handlers) Promise.resolve().then(() => handler(view)).catch(onError)
   }
 
-  const observer = (event: Y.YArrayEvent<Y.Map<unknown>>): void => { insertedItems(event).forEach(handle) }
+  const observer = (event: Y.YArrayEvent<unknown>): void => { insertedItems(event).forEach(handle) }
   steering.forEach(handle)
   steering.observe(observer)
   return {
@@ -73,7 +74,7 @@ export function createSteerDispatcher (options: {
     moveTo (next) {
       steering.unobserve(observer)
       doc = next
-      steering = getSessionRoots(next).steering
+      steering = getSessionRoots(next).steering as Y.Array<unknown>
       steering.forEach(handle)
       steering.observe(observer)
     },

@@ -62,10 +62,9 @@ describe('token attacks are refused with a coded close', () => {
     expect(events.filter((event) => event.sessionId === sessionId && event.kind === 'authentication-failed')).toHaveLength(1)
   })
 
-  test('an agent with a bad token fails fast instead of timing out', async ({ sessionId, connectAgent }) => {
-    const started = Date.now()
+  test('an agent with a bad token fails with the refusal instead of timing out', async ({ sessionId, connectAgent }) => {
+    // A TIMEOUT would reject too, with another code: FORBIDDEN proves the refusal itself ended the attempt.
     await expect(connectAgent({ agentId: 'agent-1', token: tokenFor('agent-1', 'agent', 'elsewhere') })).rejects.toMatchObject({ code: 'FORBIDDEN' })
-    expect(Date.now() - started).toBeLessThan(5_000)
   })
 
   test('a token that expires while connected closes the connection with TOKEN_EXPIRED', async ({ sessionId, connectClient }) => {

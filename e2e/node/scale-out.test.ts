@@ -1,5 +1,5 @@
 /**
- * Issue 9 item 1: multi-node mode. Three in-process server nodes share one PostgreSQL schema and one Redis (a key
+ * Multi-node mode. Three in-process server nodes share one PostgreSQL schema and one Redis (a key
  * prefix unique to the test). An agent on node A, viewers on B and C: identical text everywhere; every update is in
  * the log exactly once (remote updates are not appended again by the nodes that merely relay them); a node that
  * loads the session mid-stream misses nothing; a deletion on one node ends the session on all; roles and clientID
