@@ -1,8 +1,8 @@
 /**
  * Schema rules on an open server (no auth, PROTOCOL.md §8.3), over real WebSockets against a real server on SQLite.
  * Well-formed Yjs updates that would break the session for good — a string in `messages`, a message that is not a
- * map, `parts` that is not a list, a part that is not a map, deleting someone's message, writing `meta` or
- * `httpProducers` — are refused in-band with their rule and logged; nothing of them is stored and
+ * map, `parts` that is not a list, a part that is not a map or lacks its type, deleting someone's message, writing
+ * `meta` or `httpProducers` — are refused in-band with their rule and logged; nothing of them is stored and
  * `GET /v1/sessions/:id` still answers with the old transcript. Identity rules are off (any author may write) and
  * awareness is passed on as it is, the user-text limit holds, and ordinary use of the SDKs and of HTTP appends meets
  * no refusal.
@@ -60,6 +60,8 @@ describe('an open server inspects every update against the session schema', () =
       }, 'SCHEMA_MISMATCH'],
       ['parts of an existing message replaced by a string', (doc) => { firstMessage(doc).set('parts', 'flat') }, 'SCHEMA_MISMATCH'],
       ['a part that is not a map', (doc) => { parts(firstMessage(doc)).push([42]) }, 'SCHEMA_MISMATCH'],
+      ['a part without its type', (doc) => { parts(firstMessage(doc)).push([new Y.Map<unknown>([['text', new Y.Text('t')]])]) }, 'SCHEMA_MISMATCH'],
+      ["deleting a part's type", (doc) => { (parts(firstMessage(doc)).get(0) as Y.Map<unknown>).delete('type') }, 'SCHEMA_MISMATCH'],
       ["deleting someone's message", (doc) => { getSessionRoots(doc).messages.delete(0, 1) }, 'FORBIDDEN_DELETE'],
       ['writing meta', (doc) => { getSessionRoots(doc).meta.set('title', 'pwned') }, 'FORBIDDEN_PARENT'],
       ['writing the producers of HTTP appends', (doc) => { doc.getMap('httpProducers').set('mallory', { epoch: 9 }) }, 'FORBIDDEN_PARENT'],

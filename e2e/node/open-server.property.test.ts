@@ -3,9 +3,9 @@
  * updates of a live conversation (the SDKs' own writes), mixed with random Yjs operations on any part of the
  * document with values of any type (strings where maps belong, maps where text belongs, deletes of anything,
  * writes to server-only roots) and sometimes with byte-level mutations on top, never leave the server unable to
- * serve the transcript. After every
- * update `GET /v1/sessions/:id` answers 200, the live document keeps the shape of the session schema, and it equals
- * a replay of its log; after all runs the session reloads and answers the same after a restart.
+ * serve the transcript. After every update `GET /v1/sessions/:id` answers 200, the live document keeps the shape of
+ * the session schema (no entry that readers would quarantine, PROTOCOL.md §1.3) and equals a replay of its log; after
+ * all runs the session reloads and answers the same after a restart.
  */
 import fc from 'fast-check'
 import { describe, expect } from 'vitest'
@@ -13,6 +13,7 @@ import * as Y from 'yjs'
 import {
   MESSAGE_ROLES, MESSAGE_STATUSES, PART_TYPES, RUN_STATES, SESSION_ROOTS, STEER_KINDS,
 } from '../../shared/session/session-schema.ts'
+import { findQuarantined } from '../../shared/session/find-quarantined.ts'
 import { appendMessage, appendSteer, appendText, getSessionRoots } from '../../shared/session/session-doc.ts'
 import { testSeed } from '../../shared/testing/seeded-random.ts'
 import type { SessionServer } from '../../server/session-server.ts'
@@ -29,7 +30,7 @@ const test = testWithStore('sqlite')
 const KEYS = ['id', 'role', 'author', 'status', 'parts', 'type', 'text', 'kind', 'agent', 'state', 'createdAt', 'handledBy', 'title', 'extra'] as const
 
 /** A value a mutation writes: plain values of every type, shared types (empty or filled) and binary. */
-type Value = { readonly plain: unknown } | { readonly type: 'map' | 'array' | 'text' } | { readonly binary: number }
+type Value = { readonly plain: unknown } | { readonly type: 'map' | 'empty-map' | 'array' | 'text' } | { readonly binary: number }
 
 /** One random Yjs operation, its target picked among the document's shared types by index. */
 interface Operation {
@@ -48,7 +49,7 @@ interface HonestChange {
 
 const valueArb: fc.Arbitrary<Value> = fc.oneof(
   fc.record({ plain: fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.boolean(), fc.constant(null), fc.constantFrom(...MESSAGE_STATUSES, ...STEER_KINDS, ...PART_TYPES, ...MESSAGE_ROLES), fc.dictionary(fc.string({ maxLength: 3 }), fc.integer(), { maxKeys: 2, noNullPrototype: true })) }),
-  fc.record({ type: fc.constantFrom('map' as const, 'array' as const, 'text' as const) }),
+  fc.record({ type: fc.constantFrom('map' as const, 'empty-map' as const, 'array' as const, 'text' as const) }),
   fc.record({ binary: fc.integer({ min: 0, max: 8 }) }),
 )
 
@@ -89,6 +90,7 @@ function materialize (value: Value): unknown {
   if ('plain' in value) return value.plain
   if ('binary' in value) return new Uint8Array(value.binary)
   if (value.type === 'map') return new Y.Map<unknown>([['id', 'm_new'], ['role', 'user'], ['author', 'x'], ['type', 'text']])
+  if (value.type === 'empty-map') return new Y.Map<unknown>()
   return value.type === 'array' ? new Y.Array() : new Y.Text('t')
 }
 
@@ -161,6 +163,7 @@ async function expectServed (server: SessionServer, sessionId: string, label: st
   const live = server.hocuspocus.documents.get(sessionId)
   expect(live, label).toBeDefined()
   expect(shapeProblems(live as Y.Doc), label).toEqual([])
+  expect(findQuarantined(live as Y.Doc), `${label}: entries readers would skip`).toEqual([])
   expect(sameFingerprint(liveFingerprint(server, sessionId) as SessionFingerprint, await storedFingerprint(server, sessionId)), `${label}: the live session differs from its log`).toBe(true)
 }
 

@@ -17,6 +17,8 @@ import { SessionError } from '../../shared/errors/session-error.ts'
 import { ANONYMOUS_PRINCIPAL, principalOf, type ConnectionPrincipal } from '../auth/connection-principal.ts'
 import { toSafeListener, type SecurityEventListener } from '../auth/security-event.ts'
 import { createClientBindings, type ClientBindings } from '../governance/client-bindings.ts'
+import { entriesWrittenBy } from '../governance/entries-written-by.ts'
+import { findMisfitEntry, type MisfitEntry } from '../governance/find-misfit-entry.ts'
 import type { ClientIdClaims } from '../governance/client-id-claims.ts'
 import { inspectUpdate } from '../governance/inspect-update.ts'
 import { inspectedSummaries } from '../governance/inspected-summaries.ts'
@@ -136,13 +138,17 @@ export function createGovernUpdates (options: GovernUpdatesOptions = {}): Extens
       // Claimed before the scratch try: an update refused after it would stay in the scratch copy.
       const foreign = await claimAcrossNodes(session, documentName, inspection.clientIds, principalId)
       if (foreign !== undefined) return refuse('FOREIGN_CLIENT_ID', `clientID ${foreign} belongs to another principal on another node`, { clientId: foreign })
-      const found: { overlong?: OverlongUserText } = {}
+      const found: { overlong?: OverlongUserText | undefined, misfit?: MisfitEntry | undefined } = {}
       const tried = session.scratch.tryUpdate(payload, (doc) => {
-        const overlong = findOverlongUserText(doc, payload, maxUserTextChars)
-        if (overlong !== undefined) found.overlong = overlong
-        return overlong === undefined
+        const entries = entriesWrittenBy(doc, payload)
+        found.misfit = findMisfitEntry(entries, document)
+        if (found.misfit === undefined) found.overlong = findOverlongUserText(entries, maxUserTextChars)
+        return found.misfit === undefined && found.overlong === undefined
       })
-      const { overlong } = found
+      const { overlong, misfit } = found
+      if (!tried.ok && misfit !== undefined) {
+        return refuse('SCHEMA_MISMATCH', `the update leaves a ${misfit.root} entry that does not fit the schema: ${misfit.reason}`, { root: misfit.root, path: misfit.path })
+      }
       if (!tried.ok && overlong !== undefined) {
         const error = new SessionError('TEXT_TOO_LONG', `${overlong.root} entry ${overlong.entryId} would hold ${overlong.chars} characters, over the limit of ${maxUserTextChars}`, {
           details: { ...overlong, maxUserTextChars, sessionId: documentName },
