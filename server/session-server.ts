@@ -20,6 +20,7 @@ import { createAuthenticate } from './extensions/authenticate.ts'
 import { createDurableLog } from './extensions/durable-log.ts'
 import { createEnforceLimits } from './extensions/enforce-limits.ts'
 import { createGovernUpdates } from './extensions/govern-updates.ts'
+import { createUpdateRefusals } from './extensions/update-refusals.ts'
 import { createRunLease } from './extensions/run-lease.ts'
 import { createRedisScaleOut, type RedisScaleOutOptions } from './scale/redis-scale-out.ts'
 import { createSessionEraser } from './session-eraser.ts'
@@ -62,7 +63,8 @@ export interface SessionServerOptions {
   readonly handleRequest?: (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean>
   /**
    * Require signed tokens (PROTOCOL.md §8): every connection authenticates, every inbound update is inspected
-   * against its role, the session routes need a bearer token. Without it the server is open.
+   * against its role too, the session routes need a bearer token. Without it the server is open: updates are still
+   * inspected against the session schema and its append-only rules.
    */
   readonly auth?: SessionServerAuthOptions
   /**
@@ -83,9 +85,9 @@ export interface SessionServerOptions {
    */
   readonly redis?: RedisScaleOutOptions
   /**
-   * Abuse limits (PROTOCOL.md §10; defaults in DEFAULT_SESSION_LIMITS): update size, user text length (with auth
-   * only), per-connection rate. Violations close the connection with a coded error and are reported to
-   * `auth.onSecurityEvent`.
+   * Abuse limits (PROTOCOL.md §10; defaults in DEFAULT_SESSION_LIMITS): update size, user text length, per-connection
+   * rate. An update over a size limit is refused in-band; a rate violation closes the connection. Each violation is
+   * logged and reported to `auth.onSecurityEvent`.
    */
   readonly limits?: Partial<SessionLimits>
 }
@@ -147,11 +149,16 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
   const limits = resolveSessionLimits(options.limits ?? {}, options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES)
   const onSecurityEvent = toSafeListener(observe.observeSecurityEvents(auth?.onSecurityEvent))
   const scaleOut = options.redis === undefined ? undefined : createRedisScaleOut(options.redis, reportError)
-  const governance = auth === undefined ? [] : [createAuthenticate({ ...auth, onSecurityEvent }), createGovernUpdates({
+  const refusals = createUpdateRefusals()
+  // Every server inspects updates (PROTOCOL.md §8.3); without auth, with the open rules.
+  const governUpdates = createGovernUpdates({
     onSecurityEvent,
+    refusals,
     maxUserTextChars: limits.maxUserTextChars,
+    open: auth === undefined,
     ...(scaleOut === undefined ? {} : { claims: scaleOut.claims }),
-  })]
+  })
+  const governance = auth === undefined ? [governUpdates] : [createAuthenticate({ ...auth, onSecurityEvent }), governUpdates]
   const streams = createSessionStreams({
     ...options.streams, hocuspocus: () => hocuspocus, log: updateLog, applyServerChange: durableLog.applyServerChange, onError: reportError,
     ...(options.updateLog === undefined ? { defaultStorePath: options.dataPath ?? './data/lifeline.sqlite' } : {}),
@@ -163,7 +170,7 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     flushDelay: false,
     // Hocuspocus orders hooks by `priority` (extension-priority.ts): authenticate, governance, then the log.
     extensions: [
-      createEnforceLimits({ limits, onSecurityEvent }),
+      createEnforceLimits({ limits, onSecurityEvent, refusals }),
       ...governance, durableLog.extension, runLease.extension, ...(scaleOut === undefined ? [] : [scaleOut.extension]),
       streams.extension, ...observe.extensions, ...(options.extensions ?? []),
     ],

@@ -1,7 +1,8 @@
 /**
  * createAgentSession: the Node agent SDK. It joins a session as an agent, hands each user message that has no
  * reply yet to `onUserMessage` exactly once per process (a restarted agent skips messages it already
- * answered), and opens replies that stream tokens from any AsyncIterable.
+ * answered), and opens replies that stream tokens from any AsyncIterable. When the client drops a refused update by
+ * replacing its document, message and steer handlers follow the new one and replies being written fail.
  *
  *   const agent = await createAgentSession({ url, sessionId, agentId: 'writer' })
  *   agent.onUserMessage(async (message) => {
@@ -105,10 +106,21 @@ export async function createAgentSession (options: AgentSessionOptions): Promise
   } finally {
     client.off('error', onError)
   }
-  const messages = getSessionRoots(client.doc).messages as Y.Array<unknown>
+  let messages = getSessionRoots(client.doc).messages as Y.Array<unknown>
+  /** Each onUserMessage subscription: its observer, and a catch-up over every message. */
+  const subscriptions = new Set<{ readonly observer: (event: Y.YArrayEvent<unknown>) => void, readonly catchUp: () => void }>()
   const handled = new Set<string>()
   const writing = new Map<string, ReplyWriter>()
   const steers = createSteerDispatcher({ doc: client.doc, agentId: options.agentId, active: writing, onError: (error) => console.error(error) })
+  client.on('replica', (doc) => {
+    for (const { observer } of subscriptions) messages.unobserve(observer)
+    messages = getSessionRoots(doc).messages as Y.Array<unknown>
+    for (const { observer, catchUp } of subscriptions) {
+      messages.observe(observer)
+      catchUp()
+    }
+    steers.moveTo(doc)
+  })
   const track = (start: ReplyStart): ReplyWriter => {
     const writer = createReplyWriter(client, { ...start, onEnd: () => { writing.delete(writer.id) } }, options)
     writing.set(writer.id, writer)
@@ -141,10 +153,17 @@ export async function createAgentSession (options: AgentSessionOptions): Promise
           Promise.resolve().then(() => handler(message)).catch(onError)
         }
       }
-      const observer = (event: Y.YArrayEvent<unknown>): void => { deliver(pendingUserMessages(insertedItems(event))) }
-      deliver(pendingUserMessages(messages.toArray()))
-      messages.observe(observer)
-      return () => { messages.unobserve(observer) }
+      const subscription = {
+        observer: (event: Y.YArrayEvent<unknown>): void => { deliver(pendingUserMessages(insertedItems(event))) },
+        catchUp: (): void => { deliver(pendingUserMessages(messages.toArray())) },
+      }
+      subscription.catchUp()
+      messages.observe(subscription.observer)
+      subscriptions.add(subscription)
+      return () => {
+        messages.unobserve(subscription.observer)
+        subscriptions.delete(subscription)
+      }
     },
     onSteer: (handler, onError) => steers.onSteer(handler, onError),
     onUserPresence: (handler, graceMs) => watchUserPresence(client, handler, graceMs),

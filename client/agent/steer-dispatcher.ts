@@ -7,7 +7,7 @@
  * - `note`, `approve`, `reject` go to `onSteer` handlers.
  * A steer that targets a message belongs to that message's author; an untargeted one to any agent that acts on
  * it. A steer no handler can take waits in the document until one can. Quarantined entries (check-entry.ts) are
- * never acted on.
+ * never acted on. When the session client replaces its document (a refused update was dropped), `moveTo` follows it.
  */
 import type * as Y from 'yjs'
 import { isSteerEntry } from '../../shared/session/check-entry.ts'
@@ -27,6 +27,8 @@ export type SteerHandler = (steer: SteerView) => void | Promise<void>
 export interface SteerDispatcher {
   /** Adds a handler (its failures go to `onError`) and delivers steers that were waiting for one. Returns its remover. */
   onSteer (handler: SteerHandler, onError?: (error: unknown) => void): () => void
+  /** Dispatches the steers of `doc` from now on (the client's new replica), taking those waiting in it. */
+  moveTo (doc: Y.Doc): void
   stop (): void
 }
 
@@ -37,8 +39,9 @@ export function createSteerDispatcher (options: {
   active: ReadonlyMap<string, Stoppable>
   onError: (error: unknown) => void
 }): SteerDispatcher {
-  const { doc, agentId, active } = options
-  const steering = getSessionRoots(doc).steering as Y.Array<unknown>
+  const { agentId, active } = options
+  let { doc } = options
+  let steering = getSessionRoots(doc).steering as Y.Array<unknown>
   const handlers = new Map<SteerHandler, (error: unknown) => void>()
 
   const handle = (steer: unknown): void => {
@@ -67,6 +70,13 @@ export function createSteerDispatcher (options: {
       handlers.set(handler, onError)
       steering.forEach(handle)
       return () => { handlers.delete(handler) }
+    },
+    moveTo (next) {
+      steering.unobserve(observer)
+      doc = next
+      steering = getSessionRoots(next).steering as Y.Array<unknown>
+      steering.forEach(handle)
+      steering.observe(observer)
     },
     stop () {
       steering.unobserve(observer)

@@ -10,7 +10,7 @@ import { ERROR_CODES } from '../../shared/errors/error-codes.ts'
 import type { SessionError } from '../../shared/errors/session-error.ts'
 import type { SecurityEvent } from '../../server/auth/security-event.ts'
 import { createTokenClaims, signToken } from '../../server/auth/sign-token.ts'
-import { expectAgentStillWrites, expectRejected, forgeUpdate, startConversation, storedTranscript } from '../testing/attack-kit.ts'
+import { expectAgentStillWrites, expectAwarenessRejected, expectRejected, forgeUpdate, startConversation, storedTranscript } from '../testing/attack-kit.ts'
 import { testWithStore } from '../testing/fixtures.ts'
 import { connectRawSession, encodeAwarenessState } from '../testing/raw-session-socket.ts'
 import { TEST_AUTH_SECRET, tokenFor } from '../testing/test-tokens.ts'
@@ -95,7 +95,7 @@ describe('awareness identity comes from the token', () => {
     const conversation = await startConversation({ sessionId, connectClient, connectAgent })
     const raw = await connectRawSession({ url: server.websocketUrl, sessionId, token: tokenFor('mallory', 'user', sessionId) })
     raw.sendAwareness(encodeAwarenessState(conversation.agentClientId, { member: { principalId: 'agent-1' }, status: 'hacked' }))
-    await expectRejected(raw, events, sessionId, 'FOREIGN_CLIENT_ID')
+    await expectAwarenessRejected(raw, events, sessionId, 'FOREIGN_CLIENT_ID')
     expect(conversation.alice.presence().filter((member) => member.clientId === conversation.agentClientId).map((member) => member.principalId)).toEqual(['agent-1'])
     await expectAgentStillWrites(conversation)
   })

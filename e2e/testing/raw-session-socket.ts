@@ -1,11 +1,11 @@
 /**
  * A bare WebSocket speaking the Hocuspocus 4 frame format (PROTOCOL.md §2.2) for attack tests: it sends exactly the
  * bytes a test crafts — forged updates, foreign awareness — with no provider to correct them, and records what the
- * server answers (auth result, sync status, close message, socket close).
+ * server answers (auth result, sync status, stateless notices, close message, socket close).
  *
  *   const raw = await connectRawSession({ url: server.websocketUrl, sessionId, token })
  *   raw.sendUpdate(craftedUpdate)
- *   expect((await raw.closed).reason).toBe('UPDATE_REJECTED')
+ *   expect((await raw.waitForFrame('sync-status')).applied).toBe(false)
  */
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
@@ -23,6 +23,7 @@ export type ServerFrame =
   | { readonly type: 'sync-status', readonly applied: boolean }
   | { readonly type: 'close-message', readonly reason: string }
   | { readonly type: 'awareness', readonly payload: Uint8Array }
+  | { readonly type: 'stateless', readonly payload: string }
   | { readonly type: 'other', readonly messageType: number }
 
 /** An open raw session connection. */
@@ -138,6 +139,8 @@ function decodeServerFrame (data: Uint8Array): ServerFrame | undefined {
       return { type: 'close-message', reason: decoding.readVarString(decoder) }
     case MESSAGE_TYPE.AWARENESS:
       return { type: 'awareness', payload: decoding.readVarUint8Array(decoder) }
+    case MESSAGE_TYPE.STATELESS:
+      return { type: 'stateless', payload: decoding.readVarString(decoder) }
     default:
       return { type: 'other', messageType: type }
   }

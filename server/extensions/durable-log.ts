@@ -17,7 +17,7 @@ import { findQuarantined } from '../../shared/session/find-quarantined.ts'
 import { initializeSession } from '../../shared/session/session-doc.ts'
 import { SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
 import { SessionError, isSessionError } from '../../shared/errors/session-error.ts'
-import { principalOf } from '../auth/connection-principal.ts'
+import { ANONYMOUS_PRINCIPAL, principalOf } from '../auth/connection-principal.ts'
 import { decodeInboundUpdate } from '../governance/decoded-update.ts'
 import { inspectedSummaries } from '../governance/inspected-summaries.ts'
 import { createStructLocator } from '../governance/struct-locator.ts'
@@ -158,7 +158,7 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
     inspectedSummaries.delete(payload)
     refuseErased(documentName)
     const principal = principalOf(context)
-    const origin: WriteOrigin = { principal: principal?.id ?? 'anonymous', role: principal?.role ?? null, connection: connection.socketId, summary }
+    const origin: WriteOrigin = { principal: principal?.id ?? ANONYMOUS_PRINCIPAL, role: principal?.role ?? null, connection: connection.socketId, summary }
     try {
       await log.append(documentName, [payload], origin)
     } catch (error) {
