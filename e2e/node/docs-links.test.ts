@@ -3,7 +3,7 @@
  * docs/*.md reaches an existing file and heading (GitHub's anchor rules), every "file.md § Heading" citation in the
  * repository names a heading of that document, no file cites a document the repository does not have, README.md stays
  * a front door of at most README_MAX_LINES lines, and every test the threat table of docs/security.md names exists in
- * the file it names (CONTRIBUTING.md § Files and names).
+ * the file it names.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { basename, dirname, join, relative } from 'node:path'
