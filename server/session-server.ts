@@ -74,7 +74,7 @@ export interface SessionServerOptions {
   readonly logger?: Logger
   /**
    * Static bearer token for `GET /metrics`. Without it, metrics are open when auth is off, and need an observer
-   * token scoped to `*` when auth is on (README §Observability).
+   * token scoped to `*` when auth is on (docs/operations.md § Observability).
    */
   readonly metricsToken?: string
   /** Durable Streams under `/v1/stream/` (PROTOCOL.md §9): storage and live-read timing. */
@@ -166,7 +166,8 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
   })
   const hocuspocus = new Hocuspocus({
     quiet: true,
-    // Broadcast each update as it is applied: merging queued updates stalls under token floods (DESIGN.md).
+    // Broadcast each update as it is applied: merging queued updates stalls under token floods
+    // (docs/architecture.md § Things that surprised us).
     flushDelay: false,
     // Hocuspocus orders hooks by `priority` (extension-priority.ts): authenticate, governance, then the log.
     extensions: [

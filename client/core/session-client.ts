@@ -267,7 +267,7 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
     provider.on('close', ({ event }: { event: { code?: number, reason?: string } }) => {
       if (replica !== active() || !isErrorCode(event.reason) || status === 'failed' || status === 'closed') return
       const error = new SessionError(event.reason, `server closed the connection: ${event.reason}`, { details: { closeCode: event.code } })
-      // CONVENTIONS §3.8 rule 7: retryable codes reconnect with backoff; others stop here.
+      // CONTRIBUTING.md § Errors: retryable codes reconnect with backoff; others stop here.
       if (!error.retryable) {
         replica.socket.stop()
         setStatus('failed')

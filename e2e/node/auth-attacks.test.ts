@@ -1,5 +1,5 @@
 /**
- * Named attacks on a governed session (PROTOCOL.md §8.3, reliability.md §2.3 and §4.3), each sent as crafted bytes
+ * Named attacks on a governed session (PROTOCOL.md §8.3, docs/security.md § Threat table), each sent as crafted bytes
  * over a raw WebSocket with a valid token. Every one must be refused in-band with UPDATE_REJECTED and its reason, and
  * leave the stored transcript and the log intact: the attacker's bytes are in no log entry — which also proves that
  * governance runs before the durable log (extension-priority.ts) — and the agent's later tokens still arrive.
@@ -42,7 +42,7 @@ async function expectForgedUpdatesRejected (
 const textOf = (message: Y.Map<unknown>): Y.Text => (message.get('parts') as Y.Array<Y.Map<unknown>>).get(0).get('text') as Y.Text
 
 describe('attacks by an authenticated user are rejected before they are stored', () => {
-  test('clientID spoof: an 8-byte GC struct squatting the agent clientID (reliability.md §2.3 A)', async ({ server, sessionId, connectClient, connectAgent }) => {
+  test('clientID spoof: an 8-byte GC struct squatting the agent clientID', async ({ server, sessionId, connectClient, connectAgent }) => {
     const conversation = await startConversation({ sessionId, connectClient, connectAgent })
     const before = await storedTranscript(server, sessionId)
     const raw = await connectRawSession({ url: server.websocketUrl, sessionId, token: tokenFor('mallory', 'user', sessionId) })
@@ -56,7 +56,7 @@ describe('attacks by an authenticated user are rejected before they are stored',
     expect(before).toMatchObject({ messages: [{ text: 'hi' }, { text: AGENT_TEXT }] })
   })
 
-  test('write-under-agent-id: text appended to the agent reply under the agent clientID (§2.3 A2)', async ({ server, sessionId, connectClient, connectAgent }) => {
+  test('write-under-agent-id: text appended to the agent reply under the agent clientID', async ({ server, sessionId, connectClient, connectAgent }) => {
     const conversation = await startConversation({ sessionId, connectClient, connectAgent })
     const before = await storedTranscript(server, sessionId)
     const raw = await connectRawSession({ url: server.websocketUrl, sessionId, token: tokenFor('alice', 'user', sessionId) })
@@ -81,7 +81,7 @@ describe('attacks by an authenticated user are rejected before they are stored',
     await expectAgentStillWrites(conversation)
   })
 
-  test('delete-ahead: a user deletes agent text (§2.3 F)', async ({ server, sessionId, connectClient, connectAgent }) => {
+  test('delete-ahead: a user deletes agent text', async ({ server, sessionId, connectClient, connectAgent }) => {
     const conversation = await startConversation({ sessionId, connectClient, connectAgent })
     const before = await storedTranscript(server, sessionId)
     const raw = await connectRawSession({ url: server.websocketUrl, sessionId, token: tokenFor('alice', 'user', sessionId) })
@@ -93,7 +93,7 @@ describe('attacks by an authenticated user are rejected before they are stored',
     await expectAgentStillWrites(conversation)
   })
 
-  test('delete-ahead: a user pre-deletes clocks the agent has not written yet (§2.3 D)', async ({ server, sessionId, connectClient, connectAgent }) => {
+  test('delete-ahead: a user pre-deletes clocks the agent has not written yet', async ({ server, sessionId, connectClient, connectAgent }) => {
     const conversation = await startConversation({ sessionId, connectClient, connectAgent })
     const raw = await connectRawSession({ url: server.websocketUrl, sessionId, token: tokenFor('alice', 'user', sessionId) })
     const next = Y.getState(conversation.agent.client.doc.store, conversation.agentClientId)

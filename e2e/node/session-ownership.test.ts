@@ -1,8 +1,8 @@
 /**
- * Session ownership (README §Security, PROTOCOL.md §8.6) over a real server, real sockets and real storage: only the
- * session's owner (its creator) or an admin may delete a shared session; other participants get 403
- * NOT_SESSION_OWNER and lose nothing — not the other user's message, not the agent's reply, not their connections.
- * Every attempt that gets a decision is a security event, a log line and a metric, allowed or refused.
+ * Session ownership (docs/security.md § Destructive actions, PROTOCOL.md §8.6) over a real server, real sockets and
+ * real storage: only the session's owner (its creator) or an admin may delete a shared session; other participants
+ * get 403 NOT_SESSION_OWNER and lose nothing — not the other user's message, not the agent's reply, not their
+ * connections. Every attempt that gets a decision is a security event, a log line and a metric, allowed or refused.
  */
 import { Writable } from 'node:stream'
 import { pino } from 'pino'

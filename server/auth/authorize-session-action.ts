@@ -1,10 +1,11 @@
 /**
- * The policy for destructive and administrative actions on a session (README §Security, PROTOCOL.md §8.6). Today
- * that is deleting it; renaming or clearing it follow the same rule when they come. With auth off anyone may: there
- * is no identity. With auth on, the token must open the session (`session` claim) and either carry `admin: true`
- * (any role) or name the session's owner — the principal that created it — with a role that writes (user or agent).
- * Everyone else is refused: other participants of a shared session may only leave it. A session without an owner
- * (created with auth off, or stored before owners were recorded) can only be handled by an admin.
+ * The policy for destructive and administrative actions on a session (docs/security.md § Destructive actions,
+ * PROTOCOL.md §8.6). Today that is deleting it; renaming or clearing it follow the same rule when they come. With
+ * auth off anyone may: there is no identity. With auth on, the token must open the session (`session` claim) and
+ * either carry `admin: true` (any role) or name the session's owner — the principal that created it — with a role
+ * that writes (user or agent). Everyone else is refused: other participants of a shared session may only leave it. A
+ * session without an owner (created with auth off, or stored before owners were recorded) can only be handled by an
+ * admin.
  */
 import { scopeAllows, type TokenClaims } from '../../shared/auth/token-claims.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
@@ -45,7 +46,7 @@ export async function authorizeSessionAction (attempt: SessionActionAttempt, rea
   return refused(new SessionError('NOT_SESSION_OWNER', refusalMessage(attempt, record, claims), { details: { sessionId, action } }))
 }
 
-/** The fields of a security event that describe `attempt` (README §Observability). */
+/** The fields of a security event that describe `attempt` (docs/operations.md § Logs). */
 export function describeAttempt (attempt: SessionActionAttempt): Pick<SecurityEvent, 'sessionId' | 'principalId' | 'role' | 'admin' | 'action'> {
   const { claims } = attempt
   return {

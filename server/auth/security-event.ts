@@ -15,7 +15,7 @@ export type SecurityEventKind = 'authentication-failed' | 'update-rejected' | 'a
   | 'limit-exceeded'
   /** A token refresh (PROTOCOL.md §8.7) was refused. */
   | 'token-refresh-rejected'
-  /** A session was deleted (README §Security): the only record of it once its audit rows are erased. */
+  /** A session was deleted (docs/security.md § Destructive actions): the only record of it once its audit rows are erased. */
   | 'session-deleted'
   /** A destructive or administrative action was refused: NOT_SESSION_OWNER, or FORBIDDEN for a token of another session. */
   | 'destructive-action-refused'

@@ -5,7 +5,7 @@
  * the append here is exactly persist-before-ack. Compaction runs in the background every
  * `compactEveryUpdates` appends and when a session unloads. Each append carries its audit origin: the
  * connection's principal, role and id with governance's summary, or `server` for applyServerChange. A session created
- * by a first connection is owned by that connection's principal (README §Security). A session
+ * by a first connection is owned by that connection's principal (docs/security.md § Destructive actions). A session
  * erased on any node (session-eraser.ts) is refused here until its document unloads; an append that the store refuses
  * because the session's record is gone (erased by another node whose notice has not arrived) closes the connection
  * with SESSION_DELETED too. A loaded session whose stored entries do not fit the schema loads all the same; its

@@ -1,6 +1,6 @@
 /**
- * Which principal — and which live connection — each Yjs clientID of one session belongs to (DESIGN.md
- * §Durability contract: a clientID is never used by two live writers). A clientID is bound to the first
+ * Which principal — and which live connection — each Yjs clientID of one session belongs to (docs/security.md
+ * § Tokens and roles: a clientID is never used by two live writers). A clientID is bound to the first
  * principal that writes with it or announces it in awareness; a clientID already in the document but not bound
  * in memory (after a restart) is attributed from the document (attribute-client.ts). Another connection of the
  * same principal takes a clientID over (a reconnect while the server still holds the dead socket); the

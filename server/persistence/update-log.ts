@@ -32,8 +32,8 @@ export interface SessionRecord {
   /** Epoch milliseconds of the newest append. */
   readonly updatedAt: number
   /**
-   * Principal id of the session's creator, who may delete it (README §Security); null when it was created without
-   * an identity (auth off, or a store written before owners were recorded): then only an admin may.
+   * Principal id of the session's creator, who may delete it (docs/security.md § Destructive actions); null when it
+   * was created without an identity (auth off, or a store written before owners were recorded): then only an admin may.
    */
   readonly owner: string | null
 }

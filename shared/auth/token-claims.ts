@@ -1,8 +1,8 @@
 /**
- * Claims of a Lifeline session token (README §Security, PROTOCOL.md §8). A token is a JWT in compact form signed
- * with HMAC-SHA256 (`alg: HS256`); it names one principal, its role and the sessions it may open. Signing and
- * verification live on the server (server/auth/); clients only carry tokens (and may read them unverified with
- * decodeTokenClaims).
+ * Claims of a Lifeline session token (docs/security.md § Tokens and roles, PROTOCOL.md §8). A token is a JWT in
+ * compact form signed with HMAC-SHA256 (`alg: HS256`); it names one principal, its role and the sessions it may open.
+ * Signing and verification live on the server (server/auth/); clients only carry tokens (and may read them unverified
+ * with decodeTokenClaims).
  */
 
 /** Roles a principal can hold. What each may write is in PROTOCOL.md §8.4. */
@@ -36,7 +36,8 @@ export interface TokenClaims {
   readonly nbf?: number
   /**
    * True: the principal may do destructive and administrative actions (deleting a session) on every session its
-   * `session` scope admits, whatever its role and whoever owns the session (README §Security, PROTOCOL.md §8.6).
+   * `session` scope admits, whatever its role and whoever owns the session (docs/security.md § Destructive actions,
+   * PROTOCOL.md §8.6).
    */
   readonly admin?: boolean
 }

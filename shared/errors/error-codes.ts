@@ -47,7 +47,7 @@ export const ERROR_CODES = {
   RATE_LIMITED: { httpStatus: 429, closeCode: 4429, retryable: true },
   /**
    * A destructive or administrative action (today: deleting a session) by a principal that is neither the session's
-   * owner nor an admin (README §Security, PROTOCOL.md §8.6).
+   * owner nor an admin (docs/security.md § Destructive actions, PROTOCOL.md §8.6).
    */
   NOT_SESSION_OWNER: { httpStatus: 403, closeCode: 4403, retryable: false },
   /**
