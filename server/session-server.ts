@@ -18,6 +18,7 @@ import { authorizeHttpRequest } from './auth/authorize-http-request.ts'
 import { toSafeListener, type SecurityEventListener } from './auth/security-event.ts'
 import { createAuthenticate } from './extensions/authenticate.ts'
 import { createDurableLog } from './extensions/durable-log.ts'
+import { createEnforceBudgets } from './extensions/enforce-budgets.ts'
 import { createEnforceLimits } from './extensions/enforce-limits.ts'
 import { createGovernUpdates } from './extensions/govern-updates.ts'
 import { createUpdateRefusals } from './extensions/update-refusals.ts'
@@ -29,7 +30,9 @@ import { createAuditApi } from './http/audit-api.ts'
 import { createObservability } from './observe/create-observability.ts'
 import { sendError, sendJson } from './http/send-json.ts'
 import { createBadFrameGate } from './limits/bad-frame-gate.ts'
+import { createEntryCharger } from './limits/charge-new-entries.ts'
 import { createFrameGate, type FrameGate } from './limits/frame-gate.ts'
+import { createPrincipalBudgets } from './limits/principal-budgets.ts'
 import { resolveSessionLimits } from './limits/resolve-session-limits.ts'
 import { createSqliteUpdateLog } from './persistence/sqlite-update-log.ts'
 import type { UpdateLog } from './persistence/update-log.ts'
@@ -86,8 +89,9 @@ export interface SessionServerOptions {
   readonly redis?: RedisScaleOutOptions
   /**
    * Abuse limits (PROTOCOL.md §10; defaults in DEFAULT_SESSION_LIMITS): update size, user text length, per-connection
-   * rate. An update over a size limit is refused in-band; a rate violation closes the connection. Each violation is
-   * logged and reported to `auth.onSecurityEvent`.
+   * rate, sync-answer budgets and message/steer rates per connection and principal. An update over a size limit is
+   * refused in-band; a rate or budget violation closes the connection with a coded error (HTTP appends: 429). Each
+   * violation is logged and reported to `auth.onSecurityEvent`.
    */
   readonly limits?: Partial<SessionLimits>
 }
@@ -148,6 +152,7 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
   if (auth !== undefined) toSecretKey(auth.secret) // fails start-up on a weak secret
   const limits = resolveSessionLimits(options.limits ?? {}, options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES)
   const onSecurityEvent = toSafeListener(observe.observeSecurityEvents(auth?.onSecurityEvent))
+  const principals = createPrincipalBudgets({ limits })
   const scaleOut = options.redis === undefined ? undefined : createRedisScaleOut(options.redis, reportError)
   const refusals = createUpdateRefusals()
   // Every server inspects updates (PROTOCOL.md §8.3); without auth, with the open rules.
@@ -163,6 +168,7 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     ...options.streams, hocuspocus: () => hocuspocus, log: updateLog, applyServerChange: durableLog.applyServerChange, onError: reportError,
     ...(options.updateLog === undefined ? { defaultStorePath: options.dataPath ?? './data/lifeline.sqlite' } : {}),
     ...(auth === undefined ? {} : { auth }),
+    chargeEntries: createEntryCharger(principals, limits),
   })
   const hocuspocus = new Hocuspocus({
     quiet: true,
@@ -172,7 +178,7 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     // Hocuspocus orders hooks by `priority` (extension-priority.ts): authenticate, governance, then the log.
     extensions: [
       createEnforceLimits({ limits, onSecurityEvent, refusals }),
-      ...governance, durableLog.extension, runLease.extension, ...(scaleOut === undefined ? [] : [scaleOut.extension]),
+      ...governance, createEnforceBudgets({ limits, principals, onSecurityEvent }), durableLog.extension, runLease.extension, ...(scaleOut === undefined ? [] : [scaleOut.extension]),
       streams.extension, ...observe.extensions, ...(options.extensions ?? []),
     ],
   })
@@ -235,6 +241,7 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     async close () {
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()))
       runLease.stop()
+      principals.stop()
       await streams.stop()
       await durableLog.stop()
       transport.terminateAll()

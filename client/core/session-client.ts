@@ -16,6 +16,7 @@ import { decodeTokenClaims } from '../../shared/auth/token-claims.ts'
 import { isErrorCode } from '../../shared/errors/error-codes.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import type { WriteLimits } from '../../shared/limits/session-limits.ts'
+import { decodeCloseNotice, type CloseNotice } from '../../shared/protocol/close-notice.ts'
 import { decodeSessionLimitsAnnouncement } from '../../shared/protocol/session-limits-announcement.ts'
 import { decodeUpdateRejectedNotice, type UpdateRejectedNotice } from '../../shared/protocol/update-rejected-notice.ts'
 import { appendMessage, appendSteer, readMessages, type NewMessage, type NewSteer } from '../../shared/session/session-doc.ts'
@@ -207,6 +208,8 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
   }
   const serverStateListeners = new Set<() => void>()
   const emitChange = (): void => { events.emit('change', []) }
+  /** The details of the close the server announced last (PROTOCOL.md §10.6), for the error of the close that follows. */
+  let closeNotice: CloseNotice | undefined
 
   /** Reports a refused update and drops it by syncing a fresh replica; the refused one sends nothing more. */
   const dropRefused = (notice: UpdateRejectedNotice): void => {
@@ -253,6 +256,7 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
       if (announced !== undefined) limits.announce(announced)
       const refused = decodeUpdateRejectedNotice(payload)
       if (refused !== undefined && replica === current) dropRefused(refused)
+      if (replica === active()) closeNotice = decodeCloseNotice(payload) ?? closeNotice
     })
     provider.on('synced', ({ state }: { state: boolean }) => {
       if (!state) return
@@ -266,7 +270,9 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
     })
     provider.on('close', ({ event }: { event: { code?: number, reason?: string } }) => {
       if (replica !== active() || !isErrorCode(event.reason) || status === 'failed' || status === 'closed') return
-      const error = new SessionError(event.reason, `server closed the connection: ${event.reason}`, { details: { closeCode: event.code } })
+      const noticed = closeNotice?.code === event.reason ? closeNotice.details : {}
+      closeNotice = undefined
+      const error = new SessionError(event.reason, `server closed the connection: ${event.reason}`, { details: { ...noticed, closeCode: event.code } })
       // CONTRIBUTING.md § Errors: retryable codes reconnect with backoff; others stop here.
       if (!error.retryable) {
         replica.socket.stop()

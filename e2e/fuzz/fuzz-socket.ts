@@ -1,7 +1,8 @@
 /**
  * A fuzz connection: a bare WebSocket that sends whatever bytes it is given and counts what the server answers —
  * authentication results, acknowledgements (SyncStatus), sync answers and closes — without trusting any of it to
- * decode (the server's frames are checked only by their first bytes).
+ * decode (the server's frames are checked only by their first bytes). The Yjs updates the server sends (sync answers
+ * and broadcasts) go to `onUpdate`, so a fuzz worker can follow the session without asking for all of it.
  */
 import * as decoding from 'lib0/decoding'
 import WebSocket from 'ws'
@@ -15,8 +16,6 @@ export interface FuzzSocket {
   readonly acknowledged: number
   /** Sync step 2 frames received (answers to step 1 probes). */
   readonly syncAnswers: number
-  /** The update of the latest sync step 2 received: the session as the server held it. */
-  readonly lastState: Uint8Array | undefined
   /** The close message or socket close reason once the server ended the connection. */
   readonly closedBy: string | undefined
   send (frame: Uint8Array): void
@@ -26,14 +25,17 @@ export interface FuzzSocket {
   close (): Promise<void>
 }
 
-/** Opens a socket to `url`; resolves undefined when it cannot open within `timeoutMs`. */
-export async function openFuzzSocket (url: string, timeoutMs: number): Promise<FuzzSocket | undefined> {
+/**
+ * Opens a socket to `url`; resolves undefined when it cannot open within `timeoutMs`. `onUpdate` receives the update
+ * of every sync step 2 and update frame the server sends.
+ */
+export async function openFuzzSocket (url: string, timeoutMs: number, onUpdate: (update: Uint8Array) => void): Promise<FuzzSocket | undefined> {
   const ws = new WebSocket(url)
   ws.binaryType = 'nodebuffer'
   ws.on('error', () => undefined) // reason: every failure also ends in the close event
   const listeners = new Set<() => void>()
   const notify = (): void => { for (const listener of [...listeners]) listener() }
-  const state: ReadState & { open: boolean } = { authenticated: false, denied: false, acknowledged: 0, syncAnswers: 0, lastState: undefined, closedBy: undefined, open: true }
+  const state: ReadState & { open: boolean } = { authenticated: false, denied: false, acknowledged: 0, syncAnswers: 0, closedBy: undefined, open: true }
   const socketClosed = new Promise<void>((resolve) => {
     ws.on('close', (code, reason) => {
       state.open = false
@@ -43,7 +45,7 @@ export async function openFuzzSocket (url: string, timeoutMs: number): Promise<F
     })
   })
   ws.on('message', (data: Buffer) => {
-    read(new Uint8Array(data), state)
+    read(new Uint8Array(data), state, onUpdate)
     notify()
   })
   const until = (predicate: () => boolean, limitMs: number): Promise<boolean> => new Promise((resolve) => {
@@ -71,7 +73,6 @@ export async function openFuzzSocket (url: string, timeoutMs: number): Promise<F
     get denied () { return state.denied },
     get acknowledged () { return state.acknowledged },
     get syncAnswers () { return state.syncAnswers },
-    get lastState () { return state.lastState },
     get closedBy () { return state.closedBy },
     send (frame) { if (ws.readyState === WebSocket.OPEN) ws.send(frame) },
     until,
@@ -87,11 +88,10 @@ interface ReadState {
   denied: boolean
   acknowledged: number
   syncAnswers: number
-  lastState: Uint8Array | undefined
   closedBy: string | undefined
 }
 
-function read (data: Uint8Array, state: ReadState): void {
+function read (data: Uint8Array, state: ReadState, onUpdate: (update: Uint8Array) => void): void {
   try {
     const decoder = decoding.createDecoder(data)
     decoding.readVarString(decoder)
@@ -103,14 +103,13 @@ function read (data: Uint8Array, state: ReadState): void {
     } else if (type === MESSAGE_TYPE.SYNC_STATUS) {
       if (decoding.readVarUint(decoder) === 1) state.acknowledged++
     } else if (type === MESSAGE_TYPE.SYNC || type === MESSAGE_TYPE.SYNC_REPLY) {
-      if (decoding.readVarUint(decoder) === SYNC_MESSAGE_TYPE.STEP2) {
-        state.syncAnswers++
-        state.lastState = decoding.readVarUint8Array(decoder)
-      }
+      const syncType = decoding.readVarUint(decoder)
+      if (syncType === SYNC_MESSAGE_TYPE.STEP2) state.syncAnswers++
+      if (syncType === SYNC_MESSAGE_TYPE.STEP2 || syncType === SYNC_MESSAGE_TYPE.UPDATE) onUpdate(decoding.readVarUint8Array(decoder))
     } else if (type === MESSAGE_TYPE.CLOSE) {
       state.closedBy ??= decoding.readVarString(decoder)
     }
   } catch {
-    // reason: a one-byte ping or a frame we do not read; the counters above are all the fuzz needs
+    // reason: a one-byte ping, a frame we do not read or an update the follower cannot take; the counters are all the fuzz needs
   }
 }

@@ -1,14 +1,14 @@
 /**
  * `npm run fuzz -- --frames 1000000 [--seed N] [--connections K]` (`--help` lists them): the live-server frame fuzz on a fresh SQLite
  * file (e2e/fuzz/run-frame-fuzz.ts). Prints progress every 50 000 frames, then the summary line
- * `frames=… rejected=… accepted=… crashes=0 hangs=0 divergent=0 …`, and exits non-zero on any crash, hang or
- * divergence.
+ * `frames=… rejected=… accepted=… crashes=0 hangs=0 divergent=0 …` and the throughput of every 100 000 frames, and
+ * exits non-zero on any crash, hang or divergence.
  */
 import { parseArgs } from 'node:util'
 import { createSessionServer } from '../../server/session-server.ts'
 import { integerOption, runCli } from '../../server/cli/run-cli.ts'
 import { createTestStore } from '../testing/test-store.ts'
-import { formatFrameFuzz, runFrameFuzz } from './run-frame-fuzz.ts'
+import { formatFrameFuzz, formatThroughputCurve, runFrameFuzz } from './run-frame-fuzz.ts'
 
 const USAGE = `npm run fuzz -- [options]
   --frames <n>        frames to send (default 1 000 000)
@@ -36,6 +36,7 @@ try {
     log: (line) => { process.stderr.write(`${line}\n`) },
   })
   console.log(formatFrameFuzz(result))
+  console.log(formatThroughputCurve(result))
   console.log(`by kind ${JSON.stringify(result.byKind)}; closes ${JSON.stringify(result.closeReasons)}`)
   process.exitCode = result.crashes === 0 && result.hangs === 0 && result.divergent === 0 && result.reloadIdentical ? 0 : 1
 } finally {

@@ -5,33 +5,46 @@
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import { MESSAGE_TYPE, SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
+import * as Y from 'yjs'
 import { appendMessage, appendSteer } from '../../shared/session/session-doc.ts'
+import { SESSION_ROOTS } from '../../shared/session/session-schema.ts'
 import type { SeededRandom } from '../../shared/testing/seeded-random.ts'
 import { applyMutations, randomMutation } from './frame-mutation.ts'
-import { changeReplica } from '../../shared/testing/change-replica.ts'
+import { listTailUpdate } from './list-tail-update.ts'
 
 /** Where a generated frame came from (counted in the fuzz summary). */
 export type FuzzFrameKind = 'replayed' | 'mutated' | 'random' | 'structured' | 'fresh' | 'fresh-mutated'
 
+/** The clientID a fuzz connection writes fresh updates with, and its clock as far as the server has accepted them. */
+export interface FuzzWriter {
+  readonly clientId: number
+  clock: number
+}
+
 /**
- * A new, valid update by `principalId` (a user) against `state`, the session as the server last sent it: a message
- * or a steer under a new clientID, in a sync update frame. The fuzz sends it as is or mutated.
+ * A new, valid update by `principalId` (a user) appended to `session`, the worker's copy of the session: a message or
+ * a steer under the connection's clientID, continuing at `writer.clock`, in a sync update frame. Built on the tail
+ * of the list only (list-tail-update.ts), so its cost does not grow with the session. Returns the frame and the
+ * clientID's clock after it (the caller advances `writer` when it sends the frame unchanged).
  */
-export function freshUserUpdateFrame (random: SeededRandom, state: Uint8Array, sessionId: string, principalId: string): Uint8Array {
-  const clientId = random.int(1, 2 ** 31)
-  const id = `fz_${clientId}`
+export function freshUserUpdateFrame (random: SeededRandom, session: Y.Doc, writer: FuzzWriter, sessionId: string, principalId: string): { frame: Uint8Array, clock: number } {
   const asMessage = random.next() < 0.7
-  const { doc, update } = changeReplica(state, (replica) => {
-    if (asMessage) appendMessage(replica, { id: `m_${id}`, role: 'user', author: principalId, status: 'done', text: `fuzz ${id}` })
-    else appendSteer(replica, { id: `st_${id}`, kind: 'note', author: principalId, text: `fuzz ${id}` })
-  }, clientId)
+  const doc = new Y.Doc()
+  Y.applyUpdate(doc, listTailUpdate(session, asMessage ? SESSION_ROOTS.MESSAGES : SESSION_ROOTS.STEERING, writer))
+  doc.clientID = writer.clientId
+  const id = `fz_${writer.clientId}_${writer.clock}`
+  let update: Uint8Array = new Uint8Array()
+  doc.on('update', (written: Uint8Array) => { update = written })
+  if (asMessage) appendMessage(doc, { id: `m_${id}`, role: 'user', author: principalId, status: 'done', text: `fuzz ${id}` })
+  else appendSteer(doc, { id: `st_${id}`, kind: 'note', author: principalId, text: `fuzz ${id}` })
+  const clock = Y.getState(doc.store, writer.clientId)
   doc.destroy()
   const encoder = encoding.createEncoder()
   encoding.writeVarString(encoder, sessionId)
   encoding.writeVarUint(encoder, MESSAGE_TYPE.SYNC)
   encoding.writeVarUint(encoder, SYNC_MESSAGE_TYPE.UPDATE)
   encoding.writeVarUint8Array(encoder, update)
-  return encoding.toUint8Array(encoder)
+  return { frame: encoding.toUint8Array(encoder), clock }
 }
 
 /**

@@ -5,6 +5,7 @@
  * client can still write durably, and that the live session equals a replay of its stored log (nothing partially
  * applied). At the end the server is restarted on the same store and the session must reload identically.
  */
+import * as Y from 'yjs'
 import { NodeWebSocket } from '../../client/agent/node-websocket.ts'
 import { createSessionClient, type SessionClient } from '../../client/core/session-client.ts'
 import { createSeededRandom, type SeededRandom } from '../../shared/testing/seeded-random.ts'
@@ -13,7 +14,8 @@ import type { SessionServer, SessionServerOptions } from '../../server/session-s
 import { authFrame, probeFrame } from '../testing/crafted-frames.ts'
 import { captureFrameCorpus, FUZZ_USER_ID, type FuzzTokens } from './frame-corpus.ts'
 import { openFuzzSocket, type FuzzSocket } from './fuzz-socket.ts'
-import { freshUserUpdateFrame, nextFuzzFrame, type FuzzFrameKind } from './next-fuzz-frame.ts'
+import { freshUserUpdateFrame, nextFuzzFrame, type FuzzFrameKind, type FuzzWriter } from './next-fuzz-frame.ts'
+import { createSessionFollower, type SessionFollower } from './session-follower.ts'
 import { liveFingerprint, sameFingerprint, storedFingerprint, type SessionFingerprint } from './session-fingerprint.ts'
 
 /** Options of {@link runFrameFuzz}. */
@@ -33,6 +35,8 @@ export interface FrameFuzzOptions {
   readonly checkEvery?: number
   /** Frames between two progress lines (default 50 000). */
   readonly progressEvery?: number
+  /** Frames per point of the throughput curve (default 100 000). */
+  readonly curveEvery?: number
   /** Longest wait for any answer before it counts as a hang, in ms (default 15000). */
   readonly hangTimeoutMs?: number
   readonly log?: (line: string) => void
@@ -54,6 +58,9 @@ export interface FrameFuzzResult {
   readonly checks: number
   readonly reloadIdentical: boolean
   readonly seconds: number
+  /** Frames per second over each `curveEvery` frames, in order, the last (partial) stretch included. */
+  readonly throughput: readonly number[]
+  readonly curveEvery: number
   readonly byKind: Readonly<Record<FuzzFrameKind, number>>
   readonly closeReasons: Readonly<Record<string, number>>
 }
@@ -70,6 +77,7 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
   const hangTimeoutMs = options.hangTimeoutMs ?? 15_000
   const checkEvery = options.checkEvery ?? Math.max(1_000, Math.floor(options.frames / 10))
   const progressEvery = options.progressEvery ?? 50_000
+  const curveEvery = options.curveEvery ?? 100_000
   const { sessionId } = options
   const token = (sub: string, role: 'user' | 'agent' | 'observer', session = sessionId, ttlSeconds = 24 * 3600): string =>
     signToken(createTokenClaims({ sub, role, session, ttlSeconds }), options.secret)
@@ -94,8 +102,9 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
   const serverOptions: SessionServerOptions = {
     auth: { secret: options.secret },
     maxFrameBytes: FUZZ_MAX_FRAME_BYTES,
-    // Rate limits are tested in e2e/node/limits.test.ts; here they would stop most frames before the parsers.
-    limits: { framesPerSecond: 1e9, frameBurst: 1e9, bytesPerSecond: 1e12, byteBurst: 1e12 },
+    // Frame and message rates are tested in e2e/node/limits.test.ts and message-rate.test.ts; here they would stop most
+    // frames before the parsers. The sync budget stays at its default: it is what bounds the replayed sync steps 1.
+    limits: { framesPerSecond: 1e9, frameBurst: 1e9, bytesPerSecond: 1e12, byteBurst: 1e12, messagesPerSecond: 1e9, messageBurst: 1e9, steersPerSecond: 1e9, steerBurst: 1e9 },
     onError: onCrash,
   }
   const started = performance.now()
@@ -116,10 +125,22 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
     let nextCheck = checkEvery
     let nextProgress = progressEvery
     let lastProgress = { at: performance.now(), sent: 0 }
+    const throughput: number[] = []
+    let curveStart = { at: performance.now(), sent: 0 }
+    const closeCurve = (): void => {
+      const now = performance.now()
+      if (counts.sent > curveStart.sent) throughput.push(Math.round((counts.sent - curveStart.sent) / ((now - curveStart.at) / 1000)))
+      curveStart = { at: now, sent: counts.sent }
+    }
 
     const worker = async (index: number): Promise<void> => {
       const random = createSeededRandom(options.seed * 31 + index)
       const role = ROLES[index % ROLES.length] as Role
+      // Unauthenticated connections never probe, so they follow nothing.
+      const session = role === 'none' ? undefined : createSessionFollower()
+      // One clientID for all the worker's fresh updates, as a device keeps its own across reconnects.
+      const writer: FuzzWriter = { clientId: random.int(1, 2 ** 31), clock: 0 }
+      const follow = (update: Uint8Array): void => { session?.receive(update) }
       while (counts.sent < options.frames) {
         if (pause !== undefined) {
           parked++
@@ -128,13 +149,13 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
           parked--
           continue
         }
-        const socket = await openFuzzSocket(server.websocketUrl, hangTimeoutMs)
+        const socket = await openFuzzSocket(server.websocketUrl, hangTimeoutMs, follow)
         if (socket === undefined) {
           counts.hangs++
           log(`HANG: connection ${index} could not open a socket`)
           continue
         }
-        await fuzzConnection(socket, role, random)
+        await fuzzConnection(socket, role, random, session, writer)
         await socket.close()
         if (socket.closedBy !== undefined && socket.closedBy !== 'close 1005' && socket.closedBy !== 'close 1006') {
           counts.rejected++
@@ -142,22 +163,23 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
         }
         counts.accepted += socket.acknowledged
       }
+      session?.destroy()
       parked++ // finished workers count as parked for the final check
       tellParked()
     }
 
     /** An authenticated connection must answer a sync step 1 (or end the connection) in time; false when it did not. */
-    const probe = async (socket: FuzzSocket, role: Role): Promise<boolean> => {
+    const probe = async (socket: FuzzSocket, role: Role, session: SessionFollower): Promise<boolean> => {
       const answers = socket.syncAnswers
-      socket.send(probeFrame(sessionId))
+      socket.send(probeFrame(sessionId, session.stateVector()))
       if (await socket.until(() => socket.syncAnswers > answers || socket.closedBy !== undefined, hangTimeoutMs)) return true
       counts.hangs++
       log(`HANG: ${role} connection did not answer a probe within ${hangTimeoutMs} ms`)
       return false
     }
 
-    const fuzzConnection = async (socket: FuzzSocket, role: Role, random: SeededRandom): Promise<void> => {
-      if (role !== 'none') {
+    const fuzzConnection = async (socket: FuzzSocket, role: Role, random: SeededRandom, session: SessionFollower | undefined, writer: FuzzWriter): Promise<void> => {
+      if (session !== undefined) {
         socket.send(authFrame(sessionId, role === 'user' ? tokens.user : role === 'agent' ? tokens.agent : tokens.observer))
         if (!await socket.until(() => socket.authenticated || socket.denied, hangTimeoutMs)) {
           if (socket.closedBy === undefined) {
@@ -167,21 +189,35 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
           return
         }
         if (socket.denied) return
-        // Learn the session's state first: user connections build fresh updates on it.
-        socket.send(probeFrame(sessionId))
+        // Catch up with the session first: user connections build fresh updates on it.
+        socket.send(probeFrame(sessionId, session.stateVector()))
         await socket.until(() => socket.syncAnswers > 0, hangTimeoutMs)
+        // Closed before the first batch (a spent sync budget): frames sent now would never reach the server.
+        if (socket.closedBy !== undefined) return
+        // Continue where the server is: updates sent on the last connection may have been dropped with it.
+        session.catchUp()
+        writer.clock = Y.getState(session.doc.store, writer.clientId)
       }
+      let written = 0
+      const fresh = role === 'user' && session !== undefined
+        ? (): Uint8Array => {
+            const { frame, clock } = freshUserUpdateFrame(random, session.doc, writer, sessionId, FUZZ_USER_ID)
+            written = clock
+            return frame
+          }
+        : undefined
       // A connection lives for a few batches, then makes way for a fresh one.
       for (let round = random.int(1, 8); round > 0 && counts.sent < options.frames && pause === undefined; round--) {
         for (let index = 0; index < batch && counts.sent < options.frames; index++) {
           const { kind, frame } = counts.sent > 0 && counts.sent % 20_000 === 0
             ? { kind: 'structured' as const, frame: new Uint8Array(FUZZ_MAX_FRAME_BYTES + 1) }
-            : nextFuzzFrame(random, corpus, sessionId, role === 'user' && socket.lastState !== undefined
-              ? () => freshUserUpdateFrame(random, socket.lastState as Uint8Array, sessionId, FUZZ_USER_ID)
-              : undefined)
+            : nextFuzzFrame(random, corpus, sessionId, fresh)
+          // Sent unchanged, a fresh update is accepted unless the connection ends first: the next continues after it.
+          if (kind === 'fresh') writer.clock = written
           socket.send(frame)
           byKind[kind]++
           counts.sent++
+          if (counts.sent % curveEvery === 0) closeCurve()
           if (counts.sent >= nextProgress) {
             nextProgress += progressEvery
             const now = performance.now()
@@ -194,10 +230,10 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
           }
           // A bad frame ends a connection on arrival (PROTOCOL.md §2.5), cutting what is still in flight: let a valid
           // update be answered first, so the fuzz keeps reaching the server's accepting side.
-          if (kind === 'fresh' && (!await probe(socket, role) || socket.closedBy !== undefined)) return
+          if (kind === 'fresh' && session !== undefined && (!await probe(socket, role, session) || socket.closedBy !== undefined)) return
         }
-        if (role === 'none' || socket.closedBy !== undefined) return
-        if (!await probe(socket, role) || socket.closedBy !== undefined) return
+        if (session === undefined || socket.closedBy !== undefined) return
+        if (!await probe(socket, role, session) || socket.closedBy !== undefined) return
       }
     }
 
@@ -253,6 +289,7 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
 
     const workerCount = options.connections ?? ROLES.length
     await Promise.all(Array.from({ length: workerCount }, (_, index) => worker(index)))
+    closeCurve()
     await checking
     await checkServer()
 
@@ -271,7 +308,7 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
     log(`hocuspocus logged ${serverLogLines} refusals`)
     return {
       frames: counts.sent, rejected: counts.rejected, accepted: counts.accepted, crashes: counts.crashes, hangs: counts.hangs,
-      divergent: counts.divergent, checks: counts.checks, reloadIdentical, seconds: (performance.now() - started) / 1000, byKind, closeReasons,
+      divergent: counts.divergent, checks: counts.checks, reloadIdentical, seconds: (performance.now() - started) / 1000, throughput, curveEvery, byKind, closeReasons,
     }
   } finally {
     legit?.destroy()
@@ -286,6 +323,13 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
 export function formatFrameFuzz (result: FrameFuzzResult): string {
   return `frames=${result.frames} rejected=${result.rejected} accepted=${result.accepted} crashes=${result.crashes} hangs=${result.hangs} divergent=${result.divergent} ` +
     `checks=${result.checks} reload=${result.reloadIdentical ? 'identical' : 'DIFFERENT'} seconds=${result.seconds.toFixed(1)} rate=${Math.round(result.frames / result.seconds)}/s`
+}
+
+/** The throughput curve of a run: frames per second over each stretch, and the last stretch over the first. */
+export function formatThroughputCurve (result: FrameFuzzResult): string {
+  const first = result.throughput[0] ?? 0
+  const last = result.throughput.at(-1) ?? 0
+  return `throughput per ${result.curveEvery} frames (frames/s): ${result.throughput.join(' ')}; last/first=${first === 0 ? 'n/a' : (last / first).toFixed(2)}`
 }
 
 /** Resolves once `predicate` holds (re-checked whenever a listener fires), or after `timeoutMs`. */

@@ -31,9 +31,9 @@ export function syncFrame (sessionId: string, syncType: number, payload: Uint8Ar
   })
 }
 
-/** Sync step 1 with an empty state vector: the server answers with the whole session in a step 2. */
-export function probeFrame (sessionId: string): Uint8Array {
-  return syncFrame(sessionId, SYNC_MESSAGE_TYPE.STEP1, Y.encodeStateVector(new Y.Doc()))
+/** Sync step 1 with `stateVector` (default empty): the server answers with a step 2 of what it lacks (all of it by default). */
+export function probeFrame (sessionId: string, stateVector: Uint8Array = Y.encodeStateVector(new Y.Doc())): Uint8Array {
+  return syncFrame(sessionId, SYNC_MESSAGE_TYPE.STEP1, stateVector)
 }
 
 /** Bytes with no readable header: the session id's length is a varint past the safe-integer range. */

@@ -13,6 +13,11 @@ export const EXTENSION_PRIORITY = {
   ENFORCE_LIMITS: 250,
   /** Inspect every inbound update and awareness state before anything stores or applies it. */
   GOVERN_UPDATES: 200,
+  /**
+   * Sync-answer budgets and message/steer rates (PROTOCOL.md §10.4, §10.5): after governance, so refused or deferred
+   * updates are not charged, and before the log, so a rate-limited update is never stored.
+   */
+  ENFORCE_BUDGETS: 150,
   /** Append to the log before the update is applied and acknowledged (Hocuspocus' default priority). */
   DURABLE_LOG: 100,
 } as const

@@ -25,6 +25,7 @@ import { readProducerBatch } from './stream-request-headers.ts'
 import { sendEmpty } from './stream-response.ts'
 import type { StreamMeta } from './stream-store.ts'
 import type { ServerChange } from '../extensions/durable-log.ts'
+import type { NewEntries } from '../limits/count-new-entries.ts'
 
 /** What the session stream routes need. */
 export interface SessionStreamContext extends StreamReadContext {
@@ -36,12 +37,14 @@ export interface SessionStreamContext extends StreamReadContext {
   readonly applyServerChange: (document: Y.Doc, sessionId: string, change: ServerChange) => Promise<void>
   /** Largest command body in bytes. */
   readonly maxBodyBytes: number
+  /** Charges the replies an append starts to the appending principal (PROTOCOL.md §10.5); throws RATE_LIMITED to refuse. */
+  readonly chargeEntries?: (principalId: string, entries: NewEntries) => void
 }
 
 /**
  * Handles one request for the stream of `rawSessionId`; `agentId` is the appending principal (the token's
  * subject, or the `Producer-Id` on an open server).
- * @throws SessionError INVALID_SESSION_ID, SESSION_NOT_FOUND, METHOD_NOT_ALLOWED, BAD_REQUEST, PRODUCER_*, REPLY_CLOSED
+ * @throws SessionError INVALID_SESSION_ID, SESSION_NOT_FOUND, METHOD_NOT_ALLOWED, BAD_REQUEST, PRODUCER_*, REPLY_CLOSED, RATE_LIMITED
  */
 export async function handleSessionStream (request: IncomingMessage, response: ServerResponse, url: URL, rawSessionId: string, agentId: string | undefined, context: SessionStreamContext): Promise<void> {
   const sessionId = parseSessionId(rawSessionId)
@@ -79,6 +82,8 @@ async function appendCommands (request: IncomingMessage, response: ServerRespons
       const decision = checkProducer(readHttpProducer(held.document, agentId, producer.id), producer)
       if (decision.kind === 'accept') {
         checkSessionCommands(held.document, agentId, commands)
+        const replies = commands.filter((command) => command.type === 'start').length
+        if (replies > 0) context.chargeEntries?.(agentId, { messages: replies, steers: 0 })
         await context.applyServerChange(held.document, sessionId, (scratch) => {
           applySessionCommands(scratch, agentId, { id: producer.id, state: decision.state }, commands)
         })

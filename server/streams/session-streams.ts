@@ -21,6 +21,7 @@ import { createStreamRoutes } from './stream-routes.ts'
 import { createStreamService } from './stream-service.ts'
 import type { StreamStore } from './stream-store.ts'
 import type { ServerChange } from '../extensions/durable-log.ts'
+import type { NewEntries } from '../limits/count-new-entries.ts'
 
 /** Options of the stream routes, given as `streams` to createSessionServer. */
 export interface SessionStreamsOptions {
@@ -47,6 +48,8 @@ export interface SessionStreamsWiring extends SessionStreamsOptions {
   /** SQLite file for the default store. */
   readonly defaultStorePath?: string
   readonly auth?: { readonly secret: AuthSecret, readonly now?: () => number }
+  /** Charges the replies an append starts to its principal; throws RATE_LIMITED to refuse (PROTOCOL.md §10.5). */
+  readonly chargeEntries?: (principalId: string, entries: NewEntries) => void
 }
 
 /** The wired stream routes. */
@@ -76,6 +79,7 @@ export function createSessionStreams (wiring: SessionStreamsWiring): SessionStre
     longPollTimeoutMs: wiring.longPollTimeoutMs ?? 20_000,
     sseReconnectMs: wiring.sseReconnectMs ?? 60_000,
     maxBodyBytes: wiring.maxBodyBytes ?? 8 * 1024 * 1024,
+    ...(wiring.chargeEntries === undefined ? {} : { chargeEntries: wiring.chargeEntries }),
   }
   const { auth } = wiring
   const nowMs = (): number => (auth?.now ?? Date.now)()

@@ -12,7 +12,7 @@ const ALLOWED_REQUEST_HEADERS = [
   'content-type', 'authorization', 'if-none-match', STREAM_HEADERS.CLOSED, STREAM_HEADERS.SEQ, STREAM_HEADERS.TTL,
   STREAM_HEADERS.EXPIRES_AT, STREAM_HEADERS.PRODUCER_ID, STREAM_HEADERS.PRODUCER_EPOCH, STREAM_HEADERS.PRODUCER_SEQ,
 ].join(', ')
-const EXPOSED_HEADERS = [...Object.values(STREAM_HEADERS), 'etag', 'location', 'content-type'].join(', ')
+const EXPOSED_HEADERS = [...Object.values(STREAM_HEADERS), 'etag', 'location', 'content-type', 'retry-after'].join(', ')
 
 /** Headers of every stream response. */
 export function baseStreamHeaders (): Record<string, string> {
@@ -41,14 +41,19 @@ export function sendEmpty (response: ServerResponse, status: number, headers: Re
   response.end()
 }
 
-/** Writes `{ error }` with the code's status plus the headers in `details.headers`; unexpected errors are logged. */
+/**
+ * Writes `{ error }` with the code's status plus the headers in `details.headers`, and `Retry-After` (whole seconds,
+ * rounded up) when `details.retryAfterMs` says when to retry; unexpected errors are logged.
+ */
 export function sendStreamError (response: ServerResponse, error: unknown, log: (error: unknown) => void): void {
   const sessionError = toAnswerableError(response, error, log)
   if (sessionError === undefined) return
-  const { headers, ...details } = sessionError.details as { headers?: Record<string, string> }
+  const { headers, ...details } = sessionError.details as { headers?: Record<string, string>, retryAfterMs?: unknown }
   const text = JSON.stringify({ error: toWireError(new SessionError(sessionError.code, sessionError.message, { details })) })
+  const retryAfterMs = details.retryAfterMs
   response.writeHead(sessionError.httpStatus, {
     ...baseStreamHeaders(), ...headers, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store',
+    ...(typeof retryAfterMs === 'number' ? { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) } : {}),
   })
   response.end(text)
 }

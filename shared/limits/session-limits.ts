@@ -18,6 +18,22 @@ export interface SessionLimits {
   readonly bytesPerSecond: number
   /** Bytes one connection may send in a burst; at least the frame cap, so one largest frame always fits. */
   readonly byteBurst: number
+  /** Bytes of sync step 1 answers one connection may ask for per second, sustained (PROTOCOL.md §10.4). */
+  readonly syncBytesPerSecond: number
+  /** Bytes of sync step 1 answers one connection may ask for in a burst; its first answer always passes, whatever its size. */
+  readonly syncByteBurst: number
+  /** Bytes of sync step 1 answers one principal may ask for per second across its connections on one node. */
+  readonly principalSyncBytesPerSecond: number
+  /** Bytes of sync step 1 answers one principal may ask for in a burst across its connections on one node. */
+  readonly principalSyncByteBurst: number
+  /** New `messages` entries one principal may create per second on one node, sustained (PROTOCOL.md §10.5). */
+  readonly messagesPerSecond: number
+  /** New `messages` entries one principal may create in a burst. */
+  readonly messageBurst: number
+  /** New `steering` entries one principal may create per second on one node, sustained. */
+  readonly steersPerSecond: number
+  /** New `steering` entries one principal may create in a burst. */
+  readonly steerBurst: number
 }
 
 /** The limits a writer must respect before it writes: those the server checks per update (PROTOCOL.md §10.1). */
@@ -26,7 +42,13 @@ export type WriteLimits = Pick<SessionLimits, 'maxUpdateBytes' | 'maxUserTextCha
 /**
  * Defaults. An agent flooding with the SDK's coalescing writes one update per 30 ms or 2 KiB — at most a few
  * hundred frames and well under 1 MiB per second on this hardware (e2e/node/limits.test.ts proves a flood passes);
- * a reconnecting client's sync step 2 may be as large as the frame cap once.
+ * a reconnecting client's sync step 2 may be as large as the frame cap once. Sync answers: a session of 100k agent
+ * tokens is about 0.7 MB of state, so a principal may load 90 such sessions (or tabs) at once and two more every
+ * second. A connection's first answer passes whatever its size (a full bucket admits anything, once); after it the
+ * connection has 4 MiB for probes and resyncs, refilled at 1 MiB/s, so one connection cannot make the server queue
+ * more than that for a reader that does not read. Messages and steers:
+ * ten a second with a burst of a hundred is far above anything a person types, and an offline backlog larger than
+ * the burst still goes through once the bucket is full (README §Limits).
  */
 export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   maxUpdateBytes: 1024 * 1024,
@@ -35,4 +57,12 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   frameBurst: 2_000,
   bytesPerSecond: 4 * 1024 * 1024,
   byteBurst: 16 * 1024 * 1024,
+  syncBytesPerSecond: 1024 * 1024,
+  syncByteBurst: 4 * 1024 * 1024,
+  principalSyncBytesPerSecond: 2 * 1024 * 1024,
+  principalSyncByteBurst: 64 * 1024 * 1024,
+  messagesPerSecond: 10,
+  messageBurst: 100,
+  steersPerSecond: 10,
+  steerBurst: 100,
 }

@@ -188,6 +188,7 @@ export function createHttpFallbackTransport (options: HttpFallbackTransportOptio
       if (request.method !== expectedMethod) throw new SessionError('METHOD_NOT_ALLOWED', `use ${expectedMethod} for ${route}`, { details: { allowed: [expectedMethod] } })
       if (route === FALLBACK_ROUTES.CLOSE) {
         entries.get(id)?.close(1000, 'client closed')
+        entries.delete(id) // the client fetches nothing more: its unread frames go now, not after the idle sweep
         response.writeHead(204).end()
         return true
       }

@@ -1,0 +1,41 @@
+/**
+ * A fuzz worker's copy of the session, fed by the updates the server sends its connections (sync answers and
+ * broadcasts). The worker's probes carry the copy's state vector, so the server answers only what the copy lacks, and
+ * fresh updates are appended to its list tails (next-fuzz-frame.ts): neither costs more as the session grows.
+ */
+import * as Y from 'yjs'
+
+/** The copy and its feed. */
+export interface SessionFollower {
+  readonly doc: Y.Doc
+  /** Takes an update the server sent; it is applied at the next catch-up. */
+  receive (update: Uint8Array): void
+  /** Applies what was received, in one transaction (each transaction costs a pass over every clientID). */
+  catchUp (): void
+  /** The copy's state vector, after catching up. */
+  stateVector (): Uint8Array
+  destroy (): void
+}
+
+/** Creates an empty copy. */
+export function createSessionFollower (): SessionFollower {
+  const doc = new Y.Doc()
+  let received: Uint8Array[] = []
+  return {
+    doc,
+    receive (update) { received.push(update) },
+    catchUp () {
+      const updates = received
+      received = []
+      if (updates.length > 0) doc.transact(() => { for (const update of updates) Y.applyUpdate(doc, update) })
+    },
+    stateVector () {
+      this.catchUp()
+      return Y.encodeStateVector(doc)
+    },
+    destroy () {
+      received = []
+      doc.destroy()
+    },
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * What answering a sync step 1 will cost, in bytes, before Hocuspocus answers it (PROTOCOL.md §10.4): the sync step 2
+ * (the structs the state vector lacks plus the whole delete set) and the server's own step 1 (its state vector).
+ *
+ * The estimate is cheap at any session size. A state vector that lacks little — a probe, a reconnect after a short
+ * gap — is measured exactly by writing just the structs it lacks (at most `maxMeasuredBytes` of them). Anything larger
+ * — an empty state vector, a long-offline or forged one — is charged the size of the whole state: measured by one
+ * encode, then topped up with the bytes of every update applied since and measured again only after it has grown by
+ * an eighth. So a full answer is never under-charged (merging updates only shrinks the state), is over-charged by at
+ * most an eighth, and a thousand identical requests cost one encode, not a thousand.
+ */
+import * as encoding from 'lib0/encoding'
+import * as Y from 'yjs'
+
+/** Options of {@link createSyncAnswerSizer}. */
+export interface SyncAnswerSizerOptions {
+  /** Largest partial answer measured exactly, in bytes; larger ones are charged as the whole state (default 16 KiB). */
+  readonly maxMeasuredBytes?: number
+}
+
+/** Estimates the bytes of the answer to a sync step 1 carrying `stateVector` (as encoded on the wire). */
+export type SyncAnswerSizer = (doc: Y.Doc, stateVector: Uint8Array) => number
+
+/** Default bound of an exact measurement: a probe or short resync, far below a session's state. */
+export const DEFAULT_MAX_MEASURED_ANSWER_BYTES = 16 * 1024
+
+/** Bytes of frame header and length prefixes around the two answers; a session id is at most 128 characters. */
+const FRAME_OVERHEAD_BYTES = 2 * (128 + 8)
+
+/** What one document's sizes were when last measured; reset when it changes. */
+interface DocumentSizes {
+  /** Bytes of every update applied to the document since it was first sized. */
+  applied: number
+  /** The whole state's encoded size, and `applied` when it was measured. */
+  whole?: { readonly bytes: number, readonly applied: number }
+  /** Sizes of the state vector and of the delete set, valid while `applied` is unchanged. */
+  current?: { readonly applied: number, readonly stateVector: number, readonly deleteSet: number }
+}
+
+/** Creates a sizer; it keeps a few numbers per document, dropped with the document. */
+export function createSyncAnswerSizer (options: SyncAnswerSizerOptions = {}): SyncAnswerSizer {
+  const maxMeasuredBytes = options.maxMeasuredBytes ?? DEFAULT_MAX_MEASURED_ANSWER_BYTES
+  const sizes = new WeakMap<Y.Doc, DocumentSizes>()
+
+  const sizesOf = (doc: Y.Doc): DocumentSizes => {
+    let found = sizes.get(doc)
+    if (found === undefined) {
+      const created: DocumentSizes = { applied: 0 }
+      doc.on('update', (update: Uint8Array) => { created.applied += update.byteLength })
+      sizes.set(doc, created)
+      found = created
+    }
+    return found
+  }
+
+  const currentSizes = (doc: Y.Doc, state: DocumentSizes): NonNullable<DocumentSizes['current']> => {
+    if (state.current?.applied !== state.applied) {
+      state.current = {
+        applied: state.applied,
+        stateVector: Y.encodeStateVector(doc).byteLength,
+        // A diff against the document's own state vector holds no structs: one byte for "no clients", then the delete set.
+        deleteSet: Y.encodeStateAsUpdate(doc, Y.encodeStateVector(doc)).byteLength - 1,
+      }
+    }
+    return state.current
+  }
+
+  const wholeState = (doc: Y.Doc, state: DocumentSizes): number => {
+    const { whole } = state
+    const grown = whole === undefined ? 0 : state.applied - whole.applied
+    if (whole !== undefined && grown <= whole.bytes / 8) return whole.bytes + grown
+    const bytes = Y.encodeStateAsUpdate(doc).byteLength
+    state.whole = { bytes, applied: state.applied }
+    return bytes
+  }
+
+  return (doc, stateVector) => {
+    const state = sizesOf(doc)
+    const current = currentSizes(doc, state)
+    const answer = FRAME_OVERHEAD_BYTES + current.stateVector
+    const lacking = lackedStructsBytes(doc, Y.decodeStateVector(stateVector), maxMeasuredBytes)
+    return answer + (lacking === undefined ? wholeState(doc, state) : lacking + current.deleteSet)
+  }
+}
+
+/**
+ * The encoded size of the structs `doc` holds beyond `target`, written the way Yjs writes a diff (per clientID: a
+ * struct count, the clientID, the first clock, then the structs, the first cut at the target's clock).
+ * @returns undefined when the target lacks every struct, or when the structs it lacks pass `limit` bytes
+ */
+function lackedStructsBytes (doc: Y.Doc, target: Map<number, number>, limit: number): number | undefined {
+  const { clients: structsByClient } = doc.store
+  if (structsByClient.size > 0 && ![...target].some(([client, clock]) => clock > 0 && structsByClient.has(client))) return undefined
+  const encoder = new Y.UpdateEncoderV1()
+  let clients = 0
+  for (const [client, structs] of structsByClient) {
+    const clock = target.get(client) ?? 0
+    const last = structs[structs.length - 1] as Y.Item | Y.GC
+    if (clock >= last.id.clock + last.length) continue
+    const first = clock === 0 ? 0 : Y.findIndexSS(structs, clock)
+    clients++
+    encoding.writeVarUint(encoder.restEncoder, structs.length - first)
+    encoder.writeClient(client)
+    encoding.writeVarUint(encoder.restEncoder, clock)
+    for (let index = first; index < structs.length; index++) {
+      const struct = structs[index] as Y.Item | Y.GC
+      struct.write(encoder, index === first ? clock - struct.id.clock : 0)
+      if (encoding.length(encoder.restEncoder) > limit) return undefined
+    }
+  }
+  const header = encoding.createEncoder()
+  encoding.writeVarUint(header, clients)
+  return encoding.length(header) + encoding.length(encoder.restEncoder)
+}
