@@ -1,20 +1,23 @@
 /**
- * Vitest projects, one per area (CONVENTIONS §3.10). Every test must assert; no retries.
+ * Vitest projects of `npm test`, one per area. Every test must assert; no retries. A test that needs more than the
+ * default timeout passes its own and says why. The long runs are in `npm run test:slow` (vitest.slow.config.ts).
  */
 import { defineConfig } from 'vitest/config'
+import { SLOW_TEST_FILES } from './e2e/slow-test-files.ts'
 
 export default defineConfig({
   test: {
     expect: { requireAssertions: true },
     retry: 0,
-    testTimeout: 60_000,
+    globalSetup: ['e2e/setup/start-test-services.ts'],
+    testTimeout: 15_000,
     hookTimeout: 30_000,
     projects: [
       { extends: true, test: { name: 'shared', include: ['shared/**/*.test.ts'], environment: 'node' } },
       { extends: true, test: { name: 'server', include: ['server/**/*.test.ts'], environment: 'node' } },
       { extends: true, test: { name: 'client', include: ['client/**/*.test.ts'], environment: 'node' } },
       // Node end-to-end: real server, real WebSocket clients and agents, real SQLite files.
-      { extends: true, test: { name: 'e2e-node', include: ['e2e/node/**/*.test.ts'], environment: 'node' } },
+      { extends: true, test: { name: 'e2e-node', include: ['e2e/node/**/*.test.ts'], exclude: SLOW_TEST_FILES, environment: 'node' } },
       // Smoke test of the benchmark suite (quick mode, no timing assertions).
       { extends: true, test: { name: 'bench', include: ['bench/**/*.test.ts'], environment: 'node' } },
     ],

@@ -8,7 +8,7 @@ export default defineConfig({
   test: {
     include: ['e2e/conformance/**/*.test.ts'],
     retry: 0,
-    testTimeout: 20_000,
+    testTimeout: 15_000,
     hookTimeout: 30_000,
   },
 })

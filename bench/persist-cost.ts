@@ -1,7 +1,7 @@
 /**
  * Persistence-cost bench (`npm run bench:persist`): durable throughput and ack latency of a real session server
  * over each UpdateLog (SQLite process/power, PostgreSQL) against the in-memory log (no persistence) in the same
- * run and process, on 127.0.0.1. Target from the issue: ≤ 20% throughput cost.
+ * run and process, on 127.0.0.1. Target: ≤ 20% throughput cost.
  */
 import { cpus, loadavg, totalmem } from 'node:os'
 import type { UpdateLog } from '../server/persistence/update-log.ts'

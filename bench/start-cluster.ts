@@ -1,6 +1,6 @@
 /**
  * startCluster: N Lifeline node processes (`server/main.ts`) on 127.0.0.1 sharing a fresh PostgreSQL schema and,
- * when `redisUrl` is given, one Redis key prefix — the scale-out deployment of README "Scale-out".
+ * when `redisUrl` is given, one Redis key prefix — the scale-out deployment of docs/operations.md § Scale-out.
  */
 import pg from 'pg'
 import { startServerProcess, type ServerProcess } from '../e2e/chaos/server-process.ts'

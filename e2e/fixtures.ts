@@ -1,5 +1,5 @@
 /**
- * Playwright fixtures for the browser end-to-end specs (CONVENTIONS §3.11). The web server (started by
+ * Playwright fixtures for the browser end-to-end specs (CONTRIBUTING.md § Tests). The web server (started by
  * e2e/playwright.config.ts) has no agent of its own: `agent` runs one in the test's Node process, so a spec can
  * drive the agent and watch the browser at the same time.
  *
@@ -25,8 +25,8 @@ export interface AgentReply {
   readonly id: string
   /** Tokens handed to the writer so far. */
   readonly tokensStreamed: number
-  /** When the reply's AbortSignal (`writer.signal`, which a Stop steer aborts) fired, in ms since the epoch. */
-  readonly abortedAt: number | undefined
+  /** True once the reply's AbortSignal (`writer.signal`, which a Stop steer aborts) fired. */
+  readonly aborted: boolean
   /** Resolves with the final state once the reply has ended durably. */
   readonly ended: Promise<ReplyEnd>
 }
@@ -99,8 +99,8 @@ export const test = base.extend<E2EOptions & E2EFixtures>({
       const writer = session.startReply({ replyTo: message.id })
       // The writer's own signal: a Stop steer aborts it (the SDK), and so does the fixture's teardown.
       const { signal } = writer
-      let abortedAt: number | undefined
-      signal.addEventListener('abort', () => { abortedAt = Date.now() }, { once: true })
+      let aborted = false
+      signal.addEventListener('abort', () => { aborted = true }, { once: true })
       const stop = (): void => { writer.abort() }
       teardown.signal.addEventListener('abort', stop, { once: true })
       let tokensStreamed = 0
@@ -125,7 +125,7 @@ export const test = base.extend<E2EOptions & E2EFixtures>({
         replyTo: message.id,
         id: writer.id,
         get tokensStreamed () { return tokensStreamed },
-        get abortedAt () { return abortedAt },
+        get aborted () { return aborted },
         ended,
       })
       try {

@@ -1,6 +1,6 @@
 /**
  * Playwright end-to-end tests in real Chromium (Debian's /usr/bin/chromium; never downloaded) against a real
- * session server with the demo chat page (CONVENTIONS §3.11). Run from the repo root:
+ * session server with the demo chat page (CONTRIBUTING.md § Tests). Run from the repo root:
  *
  *   npx playwright test -c e2e/playwright.config.ts
  *

@@ -5,7 +5,8 @@
  * set, at least 32 bytes: signed tokens required, PROTOCOL.md §8), LIFELINE_METRICS_TOKEN (bearer token for
  * GET /metrics), LIFELINE_LOG_LEVEL (pino level of the JSON logs on stdout, default info), LIFELINE_REDIS
  * (`redis://host:port[/db]`: run as one of N nodes sharing sessions through Redis, with a shared PostgreSQL store;
- * README "Scale-out"), LIFELINE_REDIS_PREFIX (key namespace, default `lifeline`). Prints `LISTENING <url>` once ready.
+ * docs/operations.md § Scale-out), LIFELINE_REDIS_PREFIX (key namespace, default `lifeline`). Prints
+ * `LISTENING <url>` once ready.
  */
 import { pino } from 'pino'
 import { describeStore, openUpdateLog } from './persistence/open-update-log.ts'

@@ -21,6 +21,7 @@ import { createDurableLog } from './extensions/durable-log.ts'
 import { createEnforceBudgets } from './extensions/enforce-budgets.ts'
 import { createEnforceLimits } from './extensions/enforce-limits.ts'
 import { createGovernUpdates } from './extensions/govern-updates.ts'
+import { createUpdateRefusals } from './extensions/update-refusals.ts'
 import { createRunLease } from './extensions/run-lease.ts'
 import { createRedisScaleOut, type RedisScaleOutOptions } from './scale/redis-scale-out.ts'
 import { createSessionEraser } from './session-eraser.ts'
@@ -28,8 +29,9 @@ import { createSessionsApi } from './http/sessions-api.ts'
 import { createAuditApi } from './http/audit-api.ts'
 import { createObservability } from './observe/create-observability.ts'
 import { sendError, sendJson } from './http/send-json.ts'
+import { createBadFrameGate } from './limits/bad-frame-gate.ts'
 import { createEntryCharger } from './limits/charge-new-entries.ts'
-import { createFrameGate } from './limits/frame-gate.ts'
+import { createFrameGate, type FrameGate } from './limits/frame-gate.ts'
 import { createPrincipalBudgets } from './limits/principal-budgets.ts'
 import { resolveSessionLimits } from './limits/resolve-session-limits.ts'
 import { createSqliteUpdateLog } from './persistence/sqlite-update-log.ts'
@@ -64,7 +66,8 @@ export interface SessionServerOptions {
   readonly handleRequest?: (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean>
   /**
    * Require signed tokens (PROTOCOL.md §8): every connection authenticates, every inbound update is inspected
-   * against its role, the session routes need a bearer token. Without it the server is open.
+   * against its role too, the session routes need a bearer token. Without it the server is open: updates are still
+   * inspected against the session schema and its append-only rules.
    */
   readonly auth?: SessionServerAuthOptions
   /**
@@ -74,7 +77,7 @@ export interface SessionServerOptions {
   readonly logger?: Logger
   /**
    * Static bearer token for `GET /metrics`. Without it, metrics are open when auth is off, and need an observer
-   * token scoped to `*` when auth is on (README §Observability).
+   * token scoped to `*` when auth is on (docs/operations.md § Observability).
    */
   readonly metricsToken?: string
   /** Durable Streams under `/v1/stream/` (PROTOCOL.md §9): storage and live-read timing. */
@@ -85,9 +88,10 @@ export interface SessionServerOptions {
    */
   readonly redis?: RedisScaleOutOptions
   /**
-   * Abuse limits (PROTOCOL.md §10; defaults in DEFAULT_SESSION_LIMITS): update size, user text length (with auth
-   * only), per-connection rate, sync-answer budgets and message/steer rates per connection and principal. Violations
-   * close the connection with a coded error (HTTP appends: 429) and are reported to `auth.onSecurityEvent`.
+   * Abuse limits (PROTOCOL.md §10; defaults in DEFAULT_SESSION_LIMITS): update size, user text length, per-connection
+   * rate, sync-answer budgets and message/steer rates per connection and principal. An update over a size limit is
+   * refused in-band; a rate or budget violation closes the connection with a coded error (HTTP appends: 429). Each
+   * violation is logged and reported to `auth.onSecurityEvent`.
    */
   readonly limits?: Partial<SessionLimits>
 }
@@ -136,6 +140,7 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
   const durableLog = createDurableLog({
     log: updateLog,
     onBackgroundError: reportError,
+    onQuarantine: observe.reportQuarantine,
     ...(options.compactEveryUpdates === undefined ? {} : { compactEveryUpdates: options.compactEveryUpdates }),
   })
   const runLease = createRunLease({
@@ -149,11 +154,16 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
   const onSecurityEvent = toSafeListener(observe.observeSecurityEvents(auth?.onSecurityEvent))
   const principals = createPrincipalBudgets({ limits })
   const scaleOut = options.redis === undefined ? undefined : createRedisScaleOut(options.redis, reportError)
-  const governance = auth === undefined ? [] : [createAuthenticate({ ...auth, onSecurityEvent }), createGovernUpdates({
+  const refusals = createUpdateRefusals()
+  // Every server inspects updates (PROTOCOL.md §8.3); without auth, with the open rules.
+  const governUpdates = createGovernUpdates({
     onSecurityEvent,
+    refusals,
     maxUserTextChars: limits.maxUserTextChars,
+    open: auth === undefined,
     ...(scaleOut === undefined ? {} : { claims: scaleOut.claims }),
-  })]
+  })
+  const governance = auth === undefined ? [governUpdates] : [createAuthenticate({ ...auth, onSecurityEvent }), governUpdates]
   const streams = createSessionStreams({
     ...options.streams, hocuspocus: () => hocuspocus, log: updateLog, applyServerChange: durableLog.applyServerChange, onError: reportError,
     ...(options.updateLog === undefined ? { defaultStorePath: options.dataPath ?? './data/lifeline.sqlite' } : {}),
@@ -162,11 +172,12 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
   })
   const hocuspocus = new Hocuspocus({
     quiet: true,
-    // Broadcast each update as it is applied: merging queued updates stalls under token floods (DESIGN.md).
+    // Broadcast each update as it is applied: merging queued updates stalls under token floods
+    // (docs/architecture.md § Things that surprised us).
     flushDelay: false,
     // Hocuspocus orders hooks by `priority` (extension-priority.ts): authenticate, governance, then the log.
     extensions: [
-      createEnforceLimits({ limits, onSecurityEvent }),
+      createEnforceLimits({ limits, onSecurityEvent, refusals }),
       ...governance, createEnforceBudgets({ limits, principals, onSecurityEvent }), durableLog.extension, runLease.extension, ...(scaleOut === undefined ? [] : [scaleOut.extension]),
       streams.extension, ...observe.extensions, ...(options.extensions ?? []),
     ],
@@ -176,7 +187,7 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     hocuspocus, durableLog, eraseStream: streams.eraseSession, onError: reportError,
     ...(scaleOut === undefined ? {} : { deletions: scaleOut.deletions }),
   })
-  const sessionsApi = createSessionsApi({ log: updateLog, hocuspocus, eraseSession: eraser.erase })
+  const sessionsApi = createSessionsApi({ log: updateLog, hocuspocus, eraseSession: eraser.erase, onSecurityEvent })
   const auditApi = createAuditApi({ log: updateLog })
 
   const httpServer = createServer((request, response) => {
@@ -194,15 +205,19 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     if (await fallback.handle(request, response, url)) return
     if (await observe.handle(request, response, url)) return
     if (await streams.handle(request, response, url)) return
-    if (auth !== undefined) authorizeHttpRequest(request, url, { secret: auth.secret, nowMs: (auth.now ?? Date.now)() })
-    if (await auditApi(request, response, url)) return
-    if (await sessionsApi(request, response, url)) return
+    const claims = auth === undefined ? undefined : authorizeHttpRequest(request, url, { secret: auth.secret, nowMs: (auth.now ?? Date.now)() })
+    if (await auditApi(request, response, url, claims)) return
+    if (await sessionsApi(request, response, url, claims)) return
     throw new SessionError('ROUTE_NOT_FOUND', `no route for ${request.method ?? '?'} ${url.pathname}`)
   }
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES
-  const gateFor = (close: (error: SessionError) => void) => createFrameGate({ limits, close, onSecurityEvent })
-  const transport = attachWebSocketTransport({ httpServer, hocuspocus, maxFrameBytes, gateFor })
-  const fallback = createHttpFallbackTransport({ hocuspocus, maxBodyBytes: maxFrameBytes, gateFor, ...options.fallback })
+  const gateFor = (close: (error: SessionError) => void): FrameGate => {
+    const rate = createFrameGate({ limits, close, onSecurityEvent })
+    const badFrames = createBadFrameGate({ close, onSecurityEvent })
+    return (frame) => rate(frame) && badFrames(frame)
+  }
+  const transport = attachWebSocketTransport({ httpServer, hocuspocus, maxFrameBytes, gateFor, onSecurityEvent })
+  const fallback = createHttpFallbackTransport({ hocuspocus, maxBodyBytes: maxFrameBytes, gateFor, onSecurityEvent, ...options.fallback })
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject)

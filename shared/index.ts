@@ -12,6 +12,8 @@ export {
   SESSION_LIMITS_ANNOUNCEMENT_TYPE, encodeSessionLimitsAnnouncement, decodeSessionLimitsAnnouncement,
 } from './protocol/session-limits-announcement.ts'
 export { MESSAGE_TYPE, SYNC_MESSAGE_TYPE } from './protocol/message-type.ts'
+export { BAD_FRAME_REASONS, BAD_FRAME_BUDGET } from './protocol/bad-frame-reasons.ts'
+export type { BadFrameReason } from './protocol/bad-frame-reasons.ts'
 export {
   STREAM_ROUTE_PREFIX, SESSION_STREAM_NAMESPACE, STREAM_HEADERS, STREAM_QUERY, OFFSET_START, OFFSET_NOW, sessionStreamPath,
 } from './protocol/durable-streams.ts'
@@ -37,7 +39,12 @@ export type {
 export {
   getSessionRoots, initializeSession, appendMessage, appendText, appendToolCall, appendToolResult, setMessageStatus,
   findMessage, startRun, endRun,
-  appendSteer, markSteerHandled, readSteer, readMessage, readMessages, readRuns, readTranscript,
+  appendSteer, markSteerHandled, readSteer, readSteering, readMessage, readMessages, readRuns, readTranscript, listMessages,
+  listRuns,
 } from './session/session-doc.ts'
+export { checkEntry, CHECKED_ROOTS } from './session/check-entry.ts'
+export type { CheckedRoot, Misfit } from './session/check-entry.ts'
+export { findQuarantined } from './session/find-quarantined.ts'
+export type { QuarantinedEntry } from './session/find-quarantined.ts'
 export type { NewMessage, NewRun, NewSteer, NewToolCall, NewToolResult } from './session/session-doc.ts'
 export { SESSION_ID_PATTERN, isSessionId, parseSessionId, createSessionId, createRandomId } from './session/session-id.ts'

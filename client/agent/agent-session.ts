@@ -1,7 +1,8 @@
 /**
  * createAgentSession: the Node agent SDK. It joins a session as an agent, hands each user message that has no
  * reply yet to `onUserMessage` exactly once per process (a restarted agent skips messages it already
- * answered), and opens replies that stream tokens from any AsyncIterable.
+ * answered), and opens replies that stream tokens from any AsyncIterable. When the client drops a refused update by
+ * replacing its document, message and steer handlers follow the new one and replies being written fail.
  *
  *   const agent = await createAgentSession({ url, sessionId, agentId: 'writer' })
  *   agent.onUserMessage(async (message) => {
@@ -13,7 +14,8 @@ import type * as Y from 'yjs'
 import { decodeTokenClaims } from '../../shared/auth/token-claims.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import type { WriteLimits } from '../../shared/limits/session-limits.ts'
-import { findMessage, getSessionRoots, readMessage } from '../../shared/session/session-doc.ts'
+import { isMessageEntry } from '../../shared/session/check-entry.ts'
+import { findMessage, getSessionRoots, listMessages, readMessage } from '../../shared/session/session-doc.ts'
 import type { MessageView } from '../../shared/session/session-schema.ts'
 import { createSessionClient, DEFAULT_WAIT_TIMEOUT_MS, type SessionClient, type TokenProvider } from '../core/session-client.ts'
 import { insertedItems } from './inserted-items.ts'
@@ -104,25 +106,38 @@ export async function createAgentSession (options: AgentSessionOptions): Promise
   } finally {
     client.off('error', onError)
   }
-  const { messages } = getSessionRoots(client.doc)
+  let messages = getSessionRoots(client.doc).messages as Y.Array<unknown>
+  /** Each onUserMessage subscription: its observer, and a catch-up over every message. */
+  const subscriptions = new Set<{ readonly observer: (event: Y.YArrayEvent<unknown>) => void, readonly catchUp: () => void }>()
   const handled = new Set<string>()
   const writing = new Map<string, ReplyWriter>()
   const steers = createSteerDispatcher({ doc: client.doc, agentId: options.agentId, active: writing, onError: (error) => console.error(error) })
+  client.on('replica', (doc) => {
+    for (const { observer } of subscriptions) messages.unobserve(observer)
+    messages = getSessionRoots(doc).messages as Y.Array<unknown>
+    for (const { observer, catchUp } of subscriptions) {
+      messages.observe(observer)
+      catchUp()
+    }
+    steers.moveTo(doc)
+  })
   const track = (start: ReplyStart): ReplyWriter => {
     const writer = createReplyWriter(client, { ...start, onEnd: () => { writing.delete(writer.id) } }, options)
     writing.set(writer.id, writer)
     return writer
   }
 
-  const pendingUserMessages = (candidates: readonly Y.Map<unknown>[]): MessageView[] => {
+  /** The user messages among `candidates` this agent has neither answered nor delivered; quarantined ones are skipped. */
+  const pendingUserMessages = (candidates: readonly unknown[]): MessageView[] => {
     const answered = new Set<string>()
-    messages.forEach((message) => {
+    for (const message of listMessages(client.doc)) {
       if (message.get('role') === 'assistant' && message.get('author') === options.agentId) {
         const replyTo = message.get('replyTo')
         if (typeof replyTo === 'string') answered.add(replyTo)
       }
-    })
+    }
     return candidates
+      .filter(isMessageEntry)
       .filter((message) => message.get('role') === 'user')
       .map(readMessage)
       .filter((message) => !answered.has(message.id) && !handled.has(message.id))
@@ -138,10 +153,17 @@ export async function createAgentSession (options: AgentSessionOptions): Promise
           Promise.resolve().then(() => handler(message)).catch(onError)
         }
       }
-      const observer = (event: Y.YArrayEvent<Y.Map<unknown>>): void => { deliver(pendingUserMessages(insertedItems(event))) }
-      deliver(pendingUserMessages(messages.toArray()))
-      messages.observe(observer)
-      return () => { messages.unobserve(observer) }
+      const subscription = {
+        observer: (event: Y.YArrayEvent<unknown>): void => { deliver(pendingUserMessages(insertedItems(event))) },
+        catchUp: (): void => { deliver(pendingUserMessages(messages.toArray())) },
+      }
+      subscription.catchUp()
+      messages.observe(subscription.observer)
+      subscriptions.add(subscription)
+      return () => {
+        messages.unobserve(subscription.observer)
+        subscriptions.delete(subscription)
+      }
     },
     onSteer: (handler, onError) => steers.onSteer(handler, onError),
     onUserPresence: (handler, graceMs) => watchUserPresence(client, handler, graceMs),

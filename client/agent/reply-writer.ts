@@ -1,11 +1,14 @@
 /**
  * ReplyWriter: one assistant reply being streamed into a session. Tokens are coalesced — buffered and written
  * as one Yjs transaction every `coalesceMs` or `maxBufferChars` — so a token flood becomes a few updates per
- * second instead of thousands (stock Hocuspocus stalls under per-token floods, DESIGN.md). While streaming, the
+ * second instead of thousands (stock Hocuspocus stalls under per-token floods, docs/architecture.md). While streaming, the
  * writer keeps at most `maxInFlight` unacknowledged updates outstanding (flow control) and refreshes the run's
  * heartbeat. `pipeParts` does the same for typed parts (reasoning, tool calls and results) from ./adapters/.
  * No write may exceed the server's `maxUpdateBytes` (PROTOCOL.md §10.1): buffered text of any size is written in as
  * many updates as it needs, and a tool part that cannot fit in one update is refused before anything is written.
+ * When the client drops a refused update by replacing its document, the writer's unacknowledged text went with it:
+ * the writer stops (its `signal` aborts) and its writes and `end` throw REPLY_CLOSED; the reply stays as the server
+ * has it, and the run lease marks it interrupted, so `resumeReply` can continue it.
  */
 import * as Y from 'yjs'
 import { SessionError } from '../../shared/errors/session-error.ts'
@@ -53,7 +56,7 @@ export interface ReplyWriter {
   abort (): void
   /**
    * Buffers a token; it reaches the document within `coalesceMs`, in as many updates as `client.limits.maxUpdateBytes`
-   * requires. @throws SessionError REPLY_CLOSED after end
+   * requires. @throws SessionError REPLY_CLOSED after end, or once the client dropped the writer's document
    */
   append (token: string): void
   /**
@@ -73,7 +76,10 @@ export interface ReplyWriter {
   pipe (tokens: AsyncIterable<string>, options?: { signal?: AbortSignal }): Promise<ReplyEnd>
   /** `pipe` for typed parts (see `appendPart`), e.g. `pipeParts(fromAiSdkStream(result.fullStream))`; same endings. */
   pipeParts (parts: AsyncIterable<ReplyPart>, options?: { signal?: AbortSignal }): Promise<ReplyEnd>
-  /** Flushes, marks the reply and its run final, and resolves once that is durable on the server. */
+  /**
+   * Flushes, marks the reply and its run final, and resolves once that is durable on the server.
+   * @throws SessionError REPLY_CLOSED once the client dropped the writer's document (details `{ messageId, dropped }`)
+   */
   end (state?: ReplyEnd): Promise<void>
 }
 
@@ -116,10 +122,30 @@ export function createReplyWriter (client: SessionClient, init: ReplyStart, opti
   let bufferType: 'text' | 'reasoning' = 'text' // one buffer; switching kind flushes it, so parts keep stream order
   let timer: ReturnType<typeof setTimeout> | undefined
   let ended = false
+  /** Set when the client replaced `doc` to drop a refused update: nothing more of this writer reaches the session. */
+  let dropped: SessionError | undefined
   const controller = new AbortController()
   const heartbeat = setInterval(() => {
     getSessionRoots(doc).runs.get(runId)?.set('heartbeatAt', Date.now())
   }, options.heartbeatMs ?? 5_000)
+  const stopWriting = (): void => {
+    ended = true
+    clearInterval(heartbeat)
+    if (timer !== undefined) clearTimeout(timer)
+    timer = undefined
+  }
+  const onReplica = (): void => {
+    dropped = new SessionError('REPLY_CLOSED', `reply ${id} was dropped with the client's document after the server refused an update`, {
+      details: { messageId: id, dropped: true },
+    })
+    client.off('replica', onReplica)
+    const wasOpen = !ended
+    stopWriting()
+    buffer = ''
+    controller.abort()
+    if (wasOpen) init.onEnd?.('failed')
+  }
+  client.on('replica', onReplica)
 
   const flush = (): void => {
     if (timer !== undefined) clearTimeout(timer)
@@ -133,6 +159,7 @@ export function createReplyWriter (client: SessionClient, init: ReplyStart, opti
   }
 
   const assertOpen = (): void => {
+    if (dropped !== undefined) throw dropped
     if (ended) throw new SessionError('REPLY_CLOSED', `reply ${id} has ended`, { details: { messageId: id } })
   }
 
@@ -170,16 +197,22 @@ export function createReplyWriter (client: SessionClient, init: ReplyStart, opti
     () => client.unsyncedChanges <= maxInFlight, ackTimeoutMs, `reply ${id} to drain below ${maxInFlight} unacknowledged updates`)
 
   const end = async (state: ReplyEnd = 'done'): Promise<void> => {
+    if (dropped !== undefined) throw dropped
     if (ended) return
     flush()
-    ended = true
-    clearInterval(heartbeat)
+    stopWriting()
     doc.transact(() => {
       setMessageStatus(reply, state)
       endRun(doc, runId, state, Date.now())
     })
     init.onEnd?.(state)
-    await client.waitUntilDurable(ackTimeoutMs)
+    try {
+      await client.waitUntilDurable(ackTimeoutMs)
+    } finally {
+      client.off('replica', onReplica)
+    }
+    // Dropped while waiting: the end was written to the document the client gave up.
+    if (dropped !== undefined) throw dropped
   }
 
   /** The loop behind `pipe` and `pipeParts`: writes every item of `source` with `write`, then ends the reply. */

@@ -6,9 +6,11 @@
  * - `redirect` does the same, then hands the steer to `onSteer` handlers so the agent can answer anew.
  * - `note`, `approve`, `reject` go to `onSteer` handlers.
  * A steer that targets a message belongs to that message's author; an untargeted one to any agent that acts on
- * it. A steer no handler can take waits in the document until one can.
+ * it. A steer no handler can take waits in the document until one can. Quarantined entries (check-entry.ts) are
+ * never acted on. When the session client replaces its document (a refused update was dropped), `moveTo` follows it.
  */
 import type * as Y from 'yjs'
+import { isSteerEntry } from '../../shared/session/check-entry.ts'
 import { findMessage, getSessionRoots, markSteerHandled, readSteer } from '../../shared/session/session-doc.ts'
 import type { SteerView } from '../../shared/session/session-schema.ts'
 import { insertedItems } from './inserted-items.ts'
@@ -25,6 +27,8 @@ export type SteerHandler = (steer: SteerView) => void | Promise<void>
 export interface SteerDispatcher {
   /** Adds a handler (its failures go to `onError`) and delivers steers that were waiting for one. Returns its remover. */
   onSteer (handler: SteerHandler, onError?: (error: unknown) => void): () => void
+  /** Dispatches the steers of `doc` from now on (the client's new replica), taking those waiting in it. */
+  moveTo (doc: Y.Doc): void
   stop (): void
 }
 
@@ -35,12 +39,13 @@ export function createSteerDispatcher (options: {
   active: ReadonlyMap<string, Stoppable>
   onError: (error: unknown) => void
 }): SteerDispatcher {
-  const { doc, agentId, active } = options
-  const { steering } = getSessionRoots(doc)
+  const { agentId, active } = options
+  let { doc } = options
+  let steering = getSessionRoots(doc).steering as Y.Array<unknown>
   const handlers = new Map<SteerHandler, (error: unknown) => void>()
 
-  const handle = (steer: Y.Map<unknown>): void => {
-    if (steer.has('handledBy')) return
+  const handle = (steer: unknown): void => {
+    if (!isSteerEntry(steer) || steer.has('handledBy')) return
     const kind = steer.get('kind')
     const target = steer.get('target')
     if (typeof target === 'string' && findMessage(doc, target)?.get('author') !== agentId) return
@@ -57,7 +62,7 @@ export function createSteerDispatcher (options: {
     for (const [handler, onError] of handlers) Promise.resolve().then(() => handler(view)).catch(onError)
   }
 
-  const observer = (event: Y.YArrayEvent<Y.Map<unknown>>): void => { insertedItems(event).forEach(handle) }
+  const observer = (event: Y.YArrayEvent<unknown>): void => { insertedItems(event).forEach(handle) }
   steering.forEach(handle)
   steering.observe(observer)
   return {
@@ -65,6 +70,13 @@ export function createSteerDispatcher (options: {
       handlers.set(handler, onError)
       steering.forEach(handle)
       return () => { handlers.delete(handler) }
+    },
+    moveTo (next) {
+      steering.unobserve(observer)
+      doc = next
+      steering = getSessionRoots(next).steering as Y.Array<unknown>
+      steering.forEach(handle)
+      steering.observe(observer)
     },
     stop () {
       steering.unobserve(observer)

@@ -3,9 +3,10 @@
  * IndexedDB (y-indexeddb), so a page shows the transcript at once — also offline — and messages written offline
  * are stored locally and sync when the network is back. Every page load gets a new Y.Doc, so two tabs or a
  * reloaded tab never write under the same Yjs clientID. When the server reports the session deleted, the copy is
- * erased too.
+ * erased too. When the client drops a refused update by replacing its document (PROTOCOL.md §8.3), the copy is erased
+ * and written anew from the new document, so a reload never brings the refused change back.
  */
-import { IndexeddbPersistence } from 'y-indexeddb'
+import { clearDocument, IndexeddbPersistence } from 'y-indexeddb'
 import * as Y from 'yjs'
 import { createSessionClient, type SessionClient, type SessionClientOptions } from '../core/session-client.ts'
 import { createStorageTransportMemory } from '../core/transports/transport-memory.ts'
@@ -27,25 +28,42 @@ export function offlineDatabaseName (sessionId: string): string {
 /** Opens a session in the browser with its offline copy. */
 export function createBrowserSessionClient (options: BrowserSessionClientOptions): BrowserSessionClient {
   const doc = new Y.Doc()
-  const offlineCopy = new IndexeddbPersistence(offlineDatabaseName(options.sessionId), doc)
+  const databaseName = offlineDatabaseName(options.sessionId)
+  let offlineCopy = new IndexeddbPersistence(databaseName, doc)
+  const whenOfflineCopyLoaded = offlineCopy.whenSynced.then(() => undefined)
   const client = createSessionClient({
     ...options,
     doc,
     WebSocket: globalThis.WebSocket,
     transport: options.transport === false ? false : { memory: createStorageTransportMemory(localStorage), ...options.transport },
   })
+  /** Replacing the copy after a refused update: steps run one after another, each on the copy of its time. */
+  let replacing = Promise.resolve()
+  let destroyed = false
+  // reason: a failed IndexedDB step leaves that copy as it is; the steps after it still run
+  const afterReplacing = (step: () => Promise<unknown>): void => { replacing = replacing.then(step).then(() => undefined, () => undefined) }
   // Right to erasure: a deleted session leaves no copy behind in this browser.
-  client.on('error', (error) => { if (error.code === 'SESSION_DELETED') void offlineCopy.clearData() })
+  client.on('error', (error) => { if (error.code === 'SESSION_DELETED') afterReplacing(() => offlineCopy.clearData()) })
+  client.on('replica', (replica) => {
+    // The copy holds the refused change: delete it, then store the new document (a new copy starts with its full state).
+    afterReplacing(async () => {
+      await offlineCopy.destroy()
+      await clearDocument(databaseName)
+      if (!destroyed) offlineCopy = new IndexeddbPersistence(databaseName, replica)
+    })
+  })
   return {
     ...client,
+    get doc () { return client.doc },
     get status () { return client.status },
     get unsyncedChanges () { return client.unsyncedChanges },
     get limits () { return client.limits },
     get transport () { return client.transport },
-    whenOfflineCopyLoaded: offlineCopy.whenSynced.then(() => undefined),
+    whenOfflineCopyLoaded,
     destroy () {
+      destroyed = true
       client.destroy()
-      void offlineCopy.destroy()
+      afterReplacing(() => offlineCopy.destroy())
     },
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The connection status of a session client and the table of legal moves between statuses. An illegal move
- * is a bug in the client and throws (CONVENTIONS §4.7).
+ * is a bug in the client and throws (CONTRIBUTING.md § Errors).
  */
 
 /**

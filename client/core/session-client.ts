@@ -10,7 +10,6 @@
  *   client.sendMessage('Hello')
  *   await client.waitUntilDurable()
  */
-import { HocuspocusProvider } from '@hocuspocus/provider'
 import { ObservableV2 } from 'lib0/observable'
 import * as Y from 'yjs'
 import { decodeTokenClaims } from '../../shared/auth/token-claims.ts'
@@ -19,16 +18,16 @@ import { SessionError } from '../../shared/errors/session-error.ts'
 import type { WriteLimits } from '../../shared/limits/session-limits.ts'
 import { decodeCloseNotice, type CloseNotice } from '../../shared/protocol/close-notice.ts'
 import { decodeSessionLimitsAnnouncement } from '../../shared/protocol/session-limits-announcement.ts'
+import { decodeUpdateRejectedNotice, type UpdateRejectedNotice } from '../../shared/protocol/update-rejected-notice.ts'
 import { appendMessage, appendSteer, readMessages, type NewMessage, type NewSteer } from '../../shared/session/session-doc.ts'
 import { createRandomId, parseSessionId } from '../../shared/session/session-id.ts'
 import type { MessageView, SteerKind } from '../../shared/session/session-schema.ts'
 import { checkUpdateSize } from './check-update-size.ts'
-import { StoppableProviderWebsocket } from './stoppable-provider-websocket.ts'
 import { checkUserText } from './check-user-text.ts'
 import { transitionStatus, type ConnectionStatus } from './connection-status.ts'
-import { createDurabilityTracker } from './durability-tracker.ts'
 import { createLimitsTracker } from './limits-tracker.ts'
-import { announcePresence, readPresence, type PresenceMember, type PresenceRole } from './presence.ts'
+import { openReplica, type Replica } from './open-replica.ts'
+import { readPresence, type PresenceMember, type PresenceRole } from './presence.ts'
 import { createTransportChooser, type TransportChooserOptions, type TransportKind } from './transports/choose-transport.ts'
 import { waitForCondition } from './wait-for-condition.ts'
 
@@ -62,7 +61,10 @@ export interface SessionClientOptions {
   readonly token?: string | TokenProvider
   /** WebSocket implementation; defaults to the global `WebSocket`. */
   readonly WebSocket?: WebSocketConstructor
-  /** Document to sync (e.g. one already filled from an offline store); a new one by default. */
+  /**
+   * Document to sync (e.g. one already filled from an offline store); a new one by default. After the server refused
+   * one of its updates the client syncs a fresh document instead (the `replica` event).
+   */
   readonly doc?: Y.Doc
   /** Wait before the first reconnect attempt, in ms (default 250; doubles up to 5 s). */
   readonly reconnectDelayMs?: number
@@ -92,14 +94,24 @@ export interface SessionClientEvents {
   change: () => void
   /** Who is in the session changed. */
   presence: (members: PresenceMember[]) => void
-  /** The server closed the connection with an error code. */
+  /**
+   * The server closed the connection with an error code, or refused an update (PROTOCOL.md §8.3: code
+   * UPDATE_REJECTED, UPDATE_TOO_LARGE or TEXT_TOO_LONG, the rule in `details.reason`; the connection stays open).
+   */
   error: (error: SessionError) => void
+  /**
+   * The client dropped a refused update: `doc` is a fresh replica of the server's state, which `client.doc` returns
+   * from now on. Local changes the server had not stored when the refusal arrived are dropped with it (they were
+   * written after it); `sendMessage` and `steer` calls made while the replica was being rebuilt are kept.
+   */
+  replica: (doc: Y.Doc) => void
 }
 
 /** A live connection to one session. */
 export interface SessionClient {
   readonly sessionId: string
   readonly principalId: string
+  /** The session document; a new one after a refused update was dropped (the `replica` event). */
   readonly doc: Y.Doc
   readonly status: ConnectionStatus
   /** Transport of the current connection, once a server frame proved it. */
@@ -146,7 +158,6 @@ export const DEFAULT_WAIT_TIMEOUT_MS = 10_000
 export function createSessionClient (options: SessionClientOptions): SessionClient {
   const sessionId = parseSessionId(options.sessionId)
   const limits = createLimitsTracker(options.limits)
-  const doc = options.doc ?? new Y.Doc()
   const events = new ObservableV2<SessionClientEvents>()
   let status: ConnectionStatus = 'connecting'
   let unsynced = 0
@@ -161,21 +172,13 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
     ? undefined
     : createTransportChooser({ ...options.transport, ...(options.WebSocket === undefined ? {} : { WebSocket: options.WebSocket }) })
   chooser?.onChange((transport) => { events.emit('transport', [transport]) })
-  const WebSocketPolyfill = chooser?.WebSocketClass ?? options.WebSocket
-  const socket = new StoppableProviderWebsocket({
-    url: options.url,
-    ...(WebSocketPolyfill === undefined ? {} : { WebSocketPolyfill }),
-    delay: options.reconnectDelayMs ?? 250,
-    minDelay: options.reconnectDelayMs ?? 250,
-    maxDelay: 5_000,
-  })
   let refreshTimer: ReturnType<typeof setTimeout> | undefined
   const scheduleRefresh = (token: string): void => {
     clearTimeout(refreshTimer)
     const claims = decodeTokenClaims(token)
     if (claims === undefined) return
     refreshTimer = setTimeout(() => {
-      if (status !== 'closed' && status !== 'failed') void provider.sendToken()
+      if (status !== 'closed' && status !== 'failed') void active().provider.sendToken()
     }, refreshDelayMs(claims.exp * 1000 - Date.now()))
   }
   const tokenProvider = options.token
@@ -186,54 +189,103 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
       return fresh
     }
     : tokenProvider ?? ''
-  const provider = new HocuspocusProvider({ websocketProvider: socket, name: sessionId, document: doc, token })
-  provider.attach()
-  const durability = createDurabilityTracker({ doc, documentName: () => provider.effectiveName, send: (frame) => { socket.send(frame) } })
-  const awareness = provider.awareness
-  if (awareness !== null && awareness !== undefined) {
-    announcePresence(awareness, { principalId: options.principalId, role: options.role ?? 'user', ...(options.device === undefined ? {} : { device: options.device }) })
+  const open = (doc: Y.Doc): Replica => openReplica({
+    url: options.url, sessionId, doc, token,
+    WebSocketPolyfill: chooser?.WebSocketClass ?? options.WebSocket,
+    reconnectDelayMs: options.reconnectDelayMs ?? 250,
+    member: { principalId: options.principalId, role: options.role ?? 'user', ...(options.device === undefined ? {} : { device: options.device }) },
+  })
+
+  /** The replica whose document the client shows and writes. */
+  let current: Replica
+  /** While a refused update is being dropped: the fresh replica syncing, and the writes to repeat on it. */
+  let rebuilding: { readonly replica: Replica, readonly writes: Array<(doc: Y.Doc) => void> } | undefined
+  /** The replica whose connection the client reports: the one being rebuilt, else the current one. */
+  const active = (): Replica => rebuilding?.replica ?? current
+  const presence = (): PresenceMember[] => {
+    const { awareness } = active()
+    return awareness === undefined ? [] : readPresence(awareness)
   }
-  const presence = (): PresenceMember[] => (awareness === null || awareness === undefined ? [] : readPresence(awareness))
-  provider.on('awarenessChange', () => { events.emit('presence', [presence()]) })
   const serverStateListeners = new Set<() => void>()
-  provider.on('message', ({ event }: { event: MessageEvent<ArrayBuffer> }) => {
-    if (!durability.handleIncoming(new Uint8Array(event.data))) return
-    if (durability.isDurable()) events.emit('durable', [])
-    for (const listener of serverStateListeners) listener()
-  })
-  provider.on('status', ({ status: socketStatus }: { status: string }) => {
-    if (status === 'closed' || status === 'failed') return
-    if (socketStatus !== 'connected') durability.reset()
-    if (socketStatus === 'connecting') setStatus('connecting')
-    else if (socketStatus === 'connected') setStatus('syncing')
-    else setStatus('offline')
-  })
+  const emitChange = (): void => { events.emit('change', []) }
   /** The details of the close the server announced last (PROTOCOL.md §10.6), for the error of the close that follows. */
   let closeNotice: CloseNotice | undefined
-  provider.on('stateless', ({ payload }: { payload: string }) => {
-    const announced = decodeSessionLimitsAnnouncement(payload)
-    if (announced !== undefined) limits.announce(announced)
-    closeNotice = decodeCloseNotice(payload) ?? closeNotice
-  })
-  provider.on('synced', ({ state }: { state: boolean }) => {
-    if (state && (status === 'syncing' || status === 'synced')) setStatus('synced')
-  })
-  provider.on('unsyncedChanges', ({ number }: { number: number }) => {
-    unsynced = number
-    events.emit('unsynced', [number])
-  })
-  provider.on('close', ({ event }: { event: { code?: number, reason?: string } }) => {
-    if (!isErrorCode(event.reason) || status === 'failed' || status === 'closed') return
-    const noticed = closeNotice?.code === event.reason ? closeNotice.details : {}
-    closeNotice = undefined
-    const error = new SessionError(event.reason, `server closed the connection: ${event.reason}`, { details: { ...noticed, closeCode: event.code } })
-    // CONVENTIONS §3.8 rule 7: retryable codes reconnect with backoff; others stop here.
-    if (!error.retryable) {
-      socket.stop()
-      setStatus('failed')
-    }
-    events.emit('error', [error])
-  })
+
+  /** Reports a refused update and drops it by syncing a fresh replica; the refused one sends nothing more. */
+  const dropRefused = (notice: UpdateRejectedNotice): void => {
+    events.emit('error', [new SessionError(notice.code, notice.message, { details: { reason: notice.reason } })])
+    if (rebuilding !== undefined || status === 'closed' || status === 'failed') return
+    current.destroy()
+    rebuilding = { replica: open(new Y.Doc()), writes: [] }
+    setStatus('syncing')
+    listen(rebuilding.replica)
+  }
+
+  /** The fresh replica holds the server's state: it becomes the client's document. */
+  const adoptRebuilt = (): void => {
+    if (rebuilding === undefined) return
+    const { replica, writes } = rebuilding
+    rebuilding = undefined
+    current.doc.off('afterTransaction', emitChange)
+    current = replica
+    for (const write of writes) write(replica.doc)
+    replica.doc.on('afterTransaction', emitChange)
+    events.emit('replica', [replica.doc])
+    emitChange()
+    setStatus('synced')
+  }
+
+  const listen = (replica: Replica): void => {
+    const { provider, durability } = replica
+    provider.on('awarenessChange', () => { if (replica === active()) events.emit('presence', [presence()]) })
+    provider.on('message', ({ event }: { event: MessageEvent<ArrayBuffer> }) => {
+      if (!durability.handleIncoming(new Uint8Array(event.data)) || replica !== current) return
+      if (durability.isDurable()) events.emit('durable', [])
+      for (const listener of serverStateListeners) listener()
+    })
+    provider.on('status', ({ status: socketStatus }: { status: string }) => {
+      if (replica !== active() || status === 'closed' || status === 'failed') return
+      if (socketStatus !== 'connected') durability.reset()
+      if (socketStatus === 'connected') setStatus('syncing')
+      else if (socketStatus !== 'connecting') setStatus('offline')
+      // A rebuild reports `syncing` from its start: the fresh replica's first connect is part of it.
+      else if (rebuilding === undefined || status !== 'syncing') setStatus('connecting')
+    })
+    provider.on('stateless', ({ payload }: { payload: string }) => {
+      const announced = decodeSessionLimitsAnnouncement(payload)
+      if (announced !== undefined) limits.announce(announced)
+      const refused = decodeUpdateRejectedNotice(payload)
+      if (refused !== undefined && replica === current) dropRefused(refused)
+      if (replica === active()) closeNotice = decodeCloseNotice(payload) ?? closeNotice
+    })
+    provider.on('synced', ({ state }: { state: boolean }) => {
+      if (!state) return
+      if (replica === rebuilding?.replica) adoptRebuilt()
+      else if (replica === current && (status === 'syncing' || status === 'synced')) setStatus('synced')
+    })
+    provider.on('unsyncedChanges', ({ number }: { number: number }) => {
+      if (replica !== active()) return
+      unsynced = number
+      events.emit('unsynced', [number])
+    })
+    provider.on('close', ({ event }: { event: { code?: number, reason?: string } }) => {
+      if (replica !== active() || !isErrorCode(event.reason) || status === 'failed' || status === 'closed') return
+      const noticed = closeNotice?.code === event.reason ? closeNotice.details : {}
+      closeNotice = undefined
+      const error = new SessionError(event.reason, `server closed the connection: ${event.reason}`, { details: { ...noticed, closeCode: event.code } })
+      // CONTRIBUTING.md § Errors: retryable codes reconnect with backoff; others stop here.
+      if (!error.retryable) {
+        replica.socket.stop()
+        setStatus('failed')
+      }
+      events.emit('error', [error])
+    })
+  }
+
+  current = open(options.doc ?? new Y.Doc())
+  listen(current)
+  current.doc.on('afterTransaction', emitChange)
+
   const onChange = (listener: () => void): (() => void) => {
     events.on('status', listener)
     events.on('unsynced', listener)
@@ -247,24 +299,27 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
   // Not yet covered: ask again. The answer covers every frame sent before the probe (PROTOCOL.md §3.2).
   const isDurable = (): boolean => {
     if (status !== 'synced') return false
-    if (durability.isDurable()) return true
-    durability.probe()
+    if (current.durability.isDurable()) return true
+    current.durability.probe()
     return false
   }
-  const emitChange = (): void => { events.emit('change', []) }
-  doc.on('afterTransaction', emitChange)
+  /** Writes `change` to the document; while a rebuild runs, also to the fresh replica once it takes over. */
+  const write = (change: (doc: Y.Doc) => void): void => {
+    change(current.doc)
+    rebuilding?.writes.push(change)
+  }
 
   return {
     sessionId,
     principalId: options.principalId,
-    doc,
+    get doc () { return current.doc },
     get status () { return status },
     get unsyncedChanges () { return unsynced },
     get limits () { return limits.current },
     get transport () { return chooser === undefined ? 'websocket' : chooser.transport },
     on: (event, handler) => { events.on(event, handler) },
     off: (event, handler) => { events.off(event, handler) },
-    messages: () => readMessages(doc),
+    messages: () => readMessages(current.doc),
     presence,
     sendMessage (text) {
       checkUserText(text, limits.current)
@@ -273,7 +328,7 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
         ...(options.device === undefined ? {} : { device: options.device }),
       }
       checkUpdateSize((scratch) => { appendMessage(scratch, message) }, limits.current.maxUpdateBytes, 'message')
-      appendMessage(doc, message)
+      write((doc) => { appendMessage(doc, message) })
       return message.id
     },
     steer ({ kind, target, text }) {
@@ -284,25 +339,24 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
         ...(text === undefined ? {} : { text }),
       }
       checkUpdateSize((scratch) => { appendSteer(scratch, steer) }, limits.current.maxUpdateBytes, 'steer')
-      appendSteer(doc, steer)
+      write((doc) => { appendSteer(doc, steer) })
       return steer.id
     },
     waitForSynced: (timeoutMs = DEFAULT_WAIT_TIMEOUT_MS) =>
       waitForCondition(onChange, () => status === 'synced', timeoutMs, `session ${sessionId} to sync`),
     waitUntilDurable: (timeoutMs = DEFAULT_WAIT_TIMEOUT_MS) =>
       waitForCondition(onChange, isDurable, timeoutMs, `session ${sessionId} to confirm local changes are durable`),
-    disconnect () { socket.disconnect() },
+    disconnect () { active().socket.disconnect() },
     connect () {
       if (status === 'failed') return
-      void socket.connect()
+      void active().socket.connect()
     },
     destroy () {
       setStatus('closed')
       clearTimeout(refreshTimer)
-      doc.off('afterTransaction', emitChange)
-      provider.destroy()
-      socket.stop()
-      socket.destroy()
+      current.doc.off('afterTransaction', emitChange)
+      current.destroy()
+      rebuilding?.replica.destroy()
       events.destroy()
     },
   }

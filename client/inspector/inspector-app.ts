@@ -6,7 +6,7 @@
  */
 import { ANY_SESSION } from '../../shared/auth/token-claims.ts'
 import { ROUTES } from '../../shared/protocol/routes.ts'
-import { getSessionRoots, readRuns, readSteer } from '../../shared/session/session-doc.ts'
+import { readRuns, readSteering } from '../../shared/session/session-doc.ts'
 import type { MessageView } from '../../shared/session/session-schema.ts'
 import { createSessionClient, type SessionClient } from '../core/session-client.ts'
 import { checkInspectorAccess, type InspectorAccess } from './inspector-access.ts'
@@ -105,7 +105,7 @@ function inspect (sessionId: string): void {
     rate.record(agentChars(messages), nowMs)
     view.innerHTML = renderSessionView({
       sessionId, status: client.status, transport: client.transport, charsPerSecond: rate.charsPerSecond(nowMs), messages,
-      runs: readRuns(client.doc), steering: getSessionRoots(client.doc).steering.map(readSteer), presence: client.presence(), nowMs,
+      runs: readRuns(client.doc), steering: readSteering(client.doc), presence: client.presence(), nowMs,
     })
   }
   for (const event of ['change', 'status', 'transport', 'presence'] as const) client.on(event, render)

@@ -1,5 +1,5 @@
 /**
- * The kill -9 harness (issue 3): an agent streams numbered tokens through a server process that is killed with
+ * The kill -9 harness: an agent streams numbered tokens through a server process that is killed with
  * SIGKILL at seeded random points and restarted on the same port and store, while viewers stay connected.
  * After every kill, storage is read directly and must hold every token the agent had seen acknowledged; at the
  * end the agent, every viewer and storage must hold each token exactly once, in order.

@@ -5,14 +5,13 @@
  * client can still write durably, and that the live session equals a replay of its stored log (nothing partially
  * applied). At the end the server is restarted on the same store and the session must reload identically.
  */
-import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
 import { NodeWebSocket } from '../../client/agent/node-websocket.ts'
 import { createSessionClient, type SessionClient } from '../../client/core/session-client.ts'
-import { MESSAGE_TYPE, SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
 import { createSeededRandom, type SeededRandom } from '../../shared/testing/seeded-random.ts'
 import { createTokenClaims, signToken } from '../../server/auth/sign-token.ts'
 import type { SessionServer, SessionServerOptions } from '../../server/session-server.ts'
+import { authFrame, probeFrame } from '../testing/crafted-frames.ts'
 import { captureFrameCorpus, FUZZ_USER_ID, type FuzzTokens } from './frame-corpus.ts'
 import { openFuzzSocket, type FuzzSocket } from './fuzz-socket.ts'
 import { freshUserUpdateFrame, nextFuzzFrame, type FuzzFrameKind, type FuzzWriter } from './next-fuzz-frame.ts'
@@ -169,9 +168,19 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
       tellParked()
     }
 
+    /** An authenticated connection must answer a sync step 1 (or end the connection) in time; false when it did not. */
+    const probe = async (socket: FuzzSocket, role: Role, session: SessionFollower): Promise<boolean> => {
+      const answers = socket.syncAnswers
+      socket.send(probeFrame(sessionId, session.stateVector()))
+      if (await socket.until(() => socket.syncAnswers > answers || socket.closedBy !== undefined, hangTimeoutMs)) return true
+      counts.hangs++
+      log(`HANG: ${role} connection did not answer a probe within ${hangTimeoutMs} ms`)
+      return false
+    }
+
     const fuzzConnection = async (socket: FuzzSocket, role: Role, random: SeededRandom, session: SessionFollower | undefined, writer: FuzzWriter): Promise<void> => {
       if (session !== undefined) {
-        socket.send(authFrame(role === 'user' ? tokens.user : role === 'agent' ? tokens.agent : tokens.observer, sessionId))
+        socket.send(authFrame(sessionId, role === 'user' ? tokens.user : role === 'agent' ? tokens.agent : tokens.observer))
         if (!await socket.until(() => socket.authenticated || socket.denied, hangTimeoutMs)) {
           if (socket.closedBy === undefined) {
             counts.hangs++
@@ -199,7 +208,7 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
         : undefined
       // A connection lives for a few batches, then makes way for a fresh one.
       for (let round = random.int(1, 8); round > 0 && counts.sent < options.frames && pause === undefined; round--) {
-        for (let index = 0; index < batch; index++) {
+        for (let index = 0; index < batch && counts.sent < options.frames; index++) {
           const { kind, frame } = counts.sent > 0 && counts.sent % 20_000 === 0
             ? { kind: 'structured' as const, frame: new Uint8Array(FUZZ_MAX_FRAME_BYTES + 1) }
             : nextFuzzFrame(random, corpus, sessionId, fresh)
@@ -219,17 +228,12 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
             nextCheck += checkEvery
             void checkpoint()
           }
+          // A bad frame ends a connection on arrival (PROTOCOL.md §2.5), cutting what is still in flight: let a valid
+          // update be answered first, so the fuzz keeps reaching the server's accepting side.
+          if (kind === 'fresh' && session !== undefined && (!await probe(socket, role, session) || socket.closedBy !== undefined)) return
         }
         if (session === undefined || socket.closedBy !== undefined) return
-        // Probe: an authenticated connection must answer a sync step 1 (or end the connection) in time.
-        const answers = socket.syncAnswers
-        socket.send(probeFrame(sessionId, session.stateVector()))
-        if (!await socket.until(() => socket.syncAnswers > answers || socket.closedBy !== undefined, hangTimeoutMs)) {
-          counts.hangs++
-          log(`HANG: ${role} connection did not answer a probe within ${hangTimeoutMs} ms`)
-          return
-        }
-        if (socket.closedBy !== undefined) return
+        if (!await probe(socket, role, session) || socket.closedBy !== undefined) return
       }
     }
 
@@ -341,26 +345,4 @@ function waitUntil (listeners: Set<() => void>, predicate: () => boolean, timeou
     listeners.add(check)
     check()
   })
-}
-
-function authFrame (token: string, sessionId: string): Uint8Array {
-  const encoder = frameEncoder(sessionId, MESSAGE_TYPE.AUTH)
-  encoding.writeVarUint(encoder, 0) // a token
-  encoding.writeVarString(encoder, token)
-  return encoding.toUint8Array(encoder)
-}
-
-/** Sync step 1 with `stateVector`: the server answers with a step 2 of what it lacks. */
-function probeFrame (sessionId: string, stateVector: Uint8Array): Uint8Array {
-  const encoder = frameEncoder(sessionId, MESSAGE_TYPE.SYNC)
-  encoding.writeVarUint(encoder, SYNC_MESSAGE_TYPE.STEP1)
-  encoding.writeVarUint8Array(encoder, stateVector)
-  return encoding.toUint8Array(encoder)
-}
-
-function frameEncoder (sessionId: string, type: number): encoding.Encoder {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarString(encoder, sessionId)
-  encoding.writeVarUint(encoder, type)
-  return encoder
 }

@@ -86,7 +86,7 @@ export async function runHostileBattery (options: HostileBatteryOptions, attacks
     },
     send (raw, frame) {
       counts.frames++
-      raw.sendFrame(frame)
+      raw.sendBytes(frame)
     },
     async closeAll (sockets) {
       for (const raw of sockets) raw.close()
@@ -189,7 +189,7 @@ async function fuzz ({ options, prefix, random, counts }: AttackContext): Promis
     for (const { sessionId, raw } of sockets) {
       for (let index = 0; index < 64; index++) {
         counts.frames++
-        raw.sendFrame(nextFuzzFrame(random, corpus, sessionId).frame)
+        raw.sendBytes(nextFuzzFrame(random, corpus, sessionId).frame)
       }
     }
     for (const { raw } of sockets) raw.close()
@@ -210,7 +210,7 @@ async function unauthenticatedJunk ({ options, prefix, random, counts }: AttackC
   for (const [index, raw] of sockets.entries()) {
     for (let frame = 0; frame < 40; frame++) {
       counts.frames++
-      raw.sendFrame(syncStep1Frame(`${prefix}-junk-${index}-${frame % 5}`, Uint8Array.from({ length: random.int(0, 64) }, () => random.int(0, 255))))
+      raw.sendBytes(syncStep1Frame(`${prefix}-junk-${index}-${frame % 5}`, Uint8Array.from({ length: random.int(0, 64) }, () => random.int(0, 255))))
     }
     raw.close()
   }

@@ -1,5 +1,5 @@
 /**
- * Issue 3 acceptance: an agent that vanishes mid-reply leaves a run that the server marks `interrupted` once its
+ * An agent that vanishes mid-reply leaves a run that the server marks `interrupted` once its
  * lease runs out, visible to every client; a restarted agent (a new Yjs clientID) resumes the same reply.
  */
 import { describe, expect } from 'vitest'
@@ -24,13 +24,14 @@ describe.each(STORE_KINDS)('agent crash on %s', (kind) => {
     await crashed.client.waitUntilDurable()
     const crashedClientId = crashed.client.doc.clientID
     crashed.client.destroy() // the process is gone: no end(), no more heartbeats
-    const crashedAt = Date.now()
     const reply = () => viewer.messages().find((message) => message.role === 'assistant')
     await expect.poll(() => reply()?.status, { timeout: 10_000 }).toBe('interrupted')
-    const detectedAfterMs = Date.now() - crashedAt
-    console.log(`agent crash detected after ${detectedAfterMs} ms (lease ${LEASE_MS} ms)`)
-    expect(detectedAfterMs).toBeGreaterThanOrEqual(LEASE_MS - 100)
-    expect(detectedAfterMs).toBeLessThan(LEASE_MS + 1_000)
+    // Not before the lease ran out: the server ends a run no earlier than LEASE_MS after it last saw the agent's
+    // heartbeat, which the agent stamped before sending (both on this machine's clock; how fast it is detected is a
+    // matter for the benches, not this test).
+    const [run] = [...getSessionRoots(viewer.doc).runs.values()]
+    expect(run?.get('state')).toBe('interrupted')
+    expect(Number(run?.get('endedAt')) - Number(run?.get('heartbeatAt'))).toBeGreaterThanOrEqual(LEASE_MS)
     expect(reply()?.text).toBe(expectedText(50))
 
     const restarted = await connectAgent({ heartbeatMs: 100 })

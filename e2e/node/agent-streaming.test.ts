@@ -1,5 +1,5 @@
 /**
- * Issue 2 acceptance: an agent streams thousands of tokens through a real server on a real SQLite file while
+ * An agent streams thousands of tokens through a real server on a real SQLite file while
  * viewers drop, rejoin and arrive late, and while the server restarts. Every viewer must end with exactly the
  * agent's text: no duplicated token, no gap. Tokens are numbered, so either would show in the text.
  */

@@ -1,6 +1,6 @@
 /**
- * Named attacks on a governed session (PROTOCOL.md §8.3, reliability.md §2.3 and §4.3), each sent as crafted bytes
- * over a raw WebSocket with a valid token. Every one must be rejected with UPDATE_REJECTED and its reason, and
+ * Named attacks on a governed session (PROTOCOL.md §8.3, docs/security.md § Threat table), each sent as crafted bytes
+ * over a raw WebSocket with a valid token. Every one must be refused in-band with UPDATE_REJECTED and its reason, and
  * leave the stored transcript and the log intact: the attacker's bytes are in no log entry — which also proves that
  * governance runs before the durable log (extension-priority.ts) — and the agent's later tokens still arrive.
  */
@@ -42,7 +42,7 @@ async function expectForgedUpdatesRejected (
 const textOf = (message: Y.Map<unknown>): Y.Text => (message.get('parts') as Y.Array<Y.Map<unknown>>).get(0).get('text') as Y.Text
 
 describe('attacks by an authenticated user are rejected before they are stored', () => {
-  test('clientID spoof: an 8-byte GC struct squatting the agent clientID (reliability.md §2.3 A)', async ({ server, sessionId, connectClient, connectAgent }) => {
+  test('clientID spoof: an 8-byte GC struct squatting the agent clientID', async ({ server, sessionId, connectClient, connectAgent }) => {
     const conversation = await startConversation({ sessionId, connectClient, connectAgent })
     const before = await storedTranscript(server, sessionId)
     const raw = await connectRawSession({ url: server.websocketUrl, sessionId, token: tokenFor('mallory', 'user', sessionId) })
@@ -56,7 +56,7 @@ describe('attacks by an authenticated user are rejected before they are stored',
     expect(before).toMatchObject({ messages: [{ text: 'hi' }, { text: AGENT_TEXT }] })
   })
 
-  test('write-under-agent-id: text appended to the agent reply under the agent clientID (§2.3 A2)', async ({ server, sessionId, connectClient, connectAgent }) => {
+  test('write-under-agent-id: text appended to the agent reply under the agent clientID', async ({ server, sessionId, connectClient, connectAgent }) => {
     const conversation = await startConversation({ sessionId, connectClient, connectAgent })
     const before = await storedTranscript(server, sessionId)
     const raw = await connectRawSession({ url: server.websocketUrl, sessionId, token: tokenFor('alice', 'user', sessionId) })
@@ -81,7 +81,7 @@ describe('attacks by an authenticated user are rejected before they are stored',
     await expectAgentStillWrites(conversation)
   })
 
-  test('delete-ahead: a user deletes agent text (§2.3 F)', async ({ server, sessionId, connectClient, connectAgent }) => {
+  test('delete-ahead: a user deletes agent text', async ({ server, sessionId, connectClient, connectAgent }) => {
     const conversation = await startConversation({ sessionId, connectClient, connectAgent })
     const before = await storedTranscript(server, sessionId)
     const raw = await connectRawSession({ url: server.websocketUrl, sessionId, token: tokenFor('alice', 'user', sessionId) })
@@ -93,7 +93,7 @@ describe('attacks by an authenticated user are rejected before they are stored',
     await expectAgentStillWrites(conversation)
   })
 
-  test('delete-ahead: a user pre-deletes clocks the agent has not written yet (§2.3 D)', async ({ server, sessionId, connectClient, connectAgent }) => {
+  test('delete-ahead: a user pre-deletes clocks the agent has not written yet', async ({ server, sessionId, connectClient, connectAgent }) => {
     const conversation = await startConversation({ sessionId, connectClient, connectAgent })
     const raw = await connectRawSession({ url: server.websocketUrl, sessionId, token: tokenFor('alice', 'user', sessionId) })
     const next = Y.getState(conversation.agent.client.doc.store, conversation.agentClientId)
@@ -167,10 +167,13 @@ describe('attacks by an authenticated user are rejected before they are stored',
     const sdkObserver = connectClient({ principalId: 'auditor', token: tokenFor('auditor', 'observer', sessionId) })
     await sdkObserver.waitForSynced()
     const rejected = new Promise<string>((resolve) => { sdkObserver.on('error', (error) => { resolve(error.code) }) })
+    const observerClientId = sdkObserver.doc.clientID
     sdkObserver.sendMessage('me too')
     await expect(rejected).resolves.toBe('UPDATE_REJECTED')
+    // The SDK drops the refused message: its fresh replica holds the server's state only.
+    await expect.poll(() => sdkObserver.messages().map((message) => message.text), { timeout: 5_000 }).toEqual(['hi', AGENT_TEXT])
     expect(await storedTranscript(server, sessionId)).toEqual(before)
-    await expectLogClean(server, sessionId, attack, { attackerClientIds: [818_181, sdkObserver.doc.clientID] })
+    await expectLogClean(server, sessionId, attack, { attackerClientIds: [818_181, observerClientId] })
     await expectAgentStillWrites(conversation)
   })
 
@@ -199,7 +202,9 @@ describe('attacks by an authenticated user are rejected before they are stored',
     const junkRaw = await connectRawSession({ url: server.websocketUrl, sessionId, token: tokenFor('mallory', 'user', sessionId) })
     const junk = new Uint8Array([1, 1, 0xc7, 0x99, 0x01, 0, 0x28, 0xff, 0xff, 0xff, 0xff, 0x0f, 3, 0x61])
     junkRaw.sendUpdate(junk)
-    await expectRejected(junkRaw, events, sessionId, 'MALFORMED')
+    // Bytes that are no Yjs update at all close the connection (PROTOCOL.md §3.4): no Yjs client sends them.
+    expect(await junkRaw.closed).toEqual({ code: 4422, reason: 'UPDATE_REJECTED' })
+    expect(events.filter((event) => event.sessionId === sessionId).map((event) => event.error.details.reason)).toContain('MALFORMED')
     for (const attack of [gap, junk]) await expectLogClean(server, sessionId, attack, { attackerClientIds: [123_456] })
     await expectAgentStillWrites(conversation)
   })

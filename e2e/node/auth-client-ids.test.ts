@@ -11,7 +11,7 @@ import { appendMessage, readTranscript } from '../../shared/session/session-doc.
 import type { SecurityEvent } from '../../server/auth/security-event.ts'
 import { applyStoredSession } from '../../server/persistence/load-session-doc.ts'
 import { expectedText, numberedTokens } from '../../shared/testing/token-stream.ts'
-import { expectRejected, forgeUpdate } from '../testing/attack-kit.ts'
+import { expectAwarenessRejected, expectRejected, forgeUpdate } from '../testing/attack-kit.ts'
 import { testWithStore } from '../testing/fixtures.ts'
 import { connectRawSession, encodeAwarenessState } from '../testing/raw-session-socket.ts'
 import { TEST_AUTH_SECRET, tokenFor } from '../testing/test-tokens.ts'
@@ -88,7 +88,7 @@ describe('clientID binding', () => {
     await expect.poll(() => events.filter((event) => event.sessionId === sessionId).map((event) => event.kind)).toContain('client-id-taken-over')
     const bob = await connectRawSession({ url: server.websocketUrl, sessionId, token: tokenFor('bob', 'user', sessionId) })
     bob.sendAwareness(encodeAwarenessState(clientId, { member: { principalId: 'bob' } }))
-    await expectRejected(bob, events, sessionId, 'FOREIGN_CLIENT_ID')
+    await expectAwarenessRejected(bob, events, sessionId, 'FOREIGN_CLIENT_ID')
     expect(fresh.frames.some((frame) => frame.type === 'close-message')).toBe(false)
   })
 })

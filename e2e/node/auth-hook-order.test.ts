@@ -1,8 +1,9 @@
 /**
  * Why governance must outrank the durable log (extension-priority.ts, PROTOCOL.md §8.3). Hocuspocus runs a hook
- * of every extension in `priority` order and stops at the first that throws. With Lifeline's order a rejected
- * update never reaches the log; the control case puts the same governance after the log and finds the rejected
- * bytes stored — which is exactly what the ordering prevents.
+ * of every extension in `priority` order; a refusal makes the connection read-only for that frame, which the log
+ * skips. With Lifeline's order a refused update never reaches the log; the control case puts the same governance
+ * after the log (on an open server, whose own governance lets the update through) and finds the refused bytes
+ * stored — which is exactly what the ordering prevents.
  */
 import { describe, expect } from 'vitest'
 import { createAuthenticate } from '../../server/extensions/authenticate.ts'
@@ -10,22 +11,22 @@ import { EXTENSION_PRIORITY } from '../../server/extensions/extension-priority.t
 import { createGovernUpdates } from '../../server/extensions/govern-updates.ts'
 import { applyStoredSession } from '../../server/persistence/load-session-doc.ts'
 import type { SessionServer } from '../../server/session-server.ts'
-import { getSessionRoots } from '../../shared/session/session-doc.ts'
+import { appendMessage, findMessage } from '../../shared/session/session-doc.ts'
 import { testWithStore } from '../testing/fixtures.ts'
-import { forgeUpdate } from '../testing/attack-kit.ts'
+import { awaitAnswer, forgeUpdate } from '../testing/attack-kit.ts'
 import { connectRawSession } from '../testing/raw-session-socket.ts'
 import { AUTH_ON, TEST_AUTH_SECRET, tokenFor } from '../testing/test-tokens.ts'
 
 /**
- * Sends an update that writes into `meta` (server-only) and resolves whether storage ended up holding it (log
- * entries, or the snapshot compaction folds them into once the session unloads).
+ * Sends, as mallory, a message authored by alice (refused with auth, allowed by an open server's rules) and resolves
+ * the refusal's code and reason and whether storage ended up holding it.
  */
-async function sendForbiddenUpdate (server: SessionServer, sessionId: string): Promise<{ closeReason: string, logged: boolean }> {
+async function sendForbiddenUpdate (server: SessionServer, sessionId: string): Promise<{ refusal: string[], logged: boolean }> {
   const raw = await connectRawSession({ url: server.websocketUrl, sessionId, token: tokenFor('mallory', 'user', sessionId) })
-  raw.sendUpdate(await forgeUpdate(raw, undefined, (doc) => { getSessionRoots(doc).meta.set('title', 'pwned') }))
-  const { reason } = await raw.waitForFrame('close-message')
+  raw.sendUpdate(await forgeUpdate(raw, undefined, (doc) => { appendMessage(doc, { id: 'm_forged', role: 'user', author: 'alice', status: 'done', text: 'pwned' }) }))
+  const { notices } = await awaitAnswer(raw)
   const { doc: stored } = applyStoredSession(sessionId, await server.updateLog.load(sessionId))
-  return { closeReason: reason, logged: getSessionRoots(stored).meta.get('title') === 'pwned' }
+  return { refusal: notices.flatMap((notice) => [notice.code, notice.reason]), logged: findMessage(stored, 'm_forged') !== undefined }
 }
 
 describe('extension order', () => {
@@ -38,7 +39,7 @@ describe('extension order', () => {
   })
 
   test('a rejected update never reaches the log', async ({ server, sessionId }) => {
-    await expect(sendForbiddenUpdate(server, sessionId)).resolves.toEqual({ closeReason: 'UPDATE_REJECTED', logged: false })
+    await expect(sendForbiddenUpdate(server, sessionId)).resolves.toEqual({ refusal: ['UPDATE_REJECTED', 'FORBIDDEN_PARENT'], logged: false })
   })
 })
 
@@ -52,6 +53,6 @@ describe('control: the same governance ordered after the log', () => {
   })
 
   test('stores the update before rejecting it', async ({ server, sessionId }) => {
-    await expect(sendForbiddenUpdate(server, sessionId)).resolves.toEqual({ closeReason: 'UPDATE_REJECTED', logged: true })
+    await expect(sendForbiddenUpdate(server, sessionId)).resolves.toEqual({ refusal: ['UPDATE_REJECTED', 'FORBIDDEN_PARENT'], logged: true })
   })
 })

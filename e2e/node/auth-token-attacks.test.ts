@@ -10,7 +10,7 @@ import { ERROR_CODES } from '../../shared/errors/error-codes.ts'
 import type { SessionError } from '../../shared/errors/session-error.ts'
 import type { SecurityEvent } from '../../server/auth/security-event.ts'
 import { createTokenClaims, signToken } from '../../server/auth/sign-token.ts'
-import { expectAgentStillWrites, expectRejected, forgeUpdate, startConversation, storedTranscript } from '../testing/attack-kit.ts'
+import { expectAgentStillWrites, expectAwarenessRejected, expectRejected, forgeUpdate, startConversation, storedTranscript } from '../testing/attack-kit.ts'
 import { testWithStore } from '../testing/fixtures.ts'
 import { connectRawSession, encodeAwarenessState } from '../testing/raw-session-socket.ts'
 import { TEST_AUTH_SECRET, tokenFor } from '../testing/test-tokens.ts'
@@ -62,10 +62,9 @@ describe('token attacks are refused with a coded close', () => {
     expect(events.filter((event) => event.sessionId === sessionId && event.kind === 'authentication-failed')).toHaveLength(1)
   })
 
-  test('an agent with a bad token fails fast instead of timing out', async ({ sessionId, connectAgent }) => {
-    const started = Date.now()
+  test('an agent with a bad token fails with the refusal instead of timing out', async ({ sessionId, connectAgent }) => {
+    // A TIMEOUT would reject too, with another code: FORBIDDEN proves the refusal itself ended the attempt.
     await expect(connectAgent({ agentId: 'agent-1', token: tokenFor('agent-1', 'agent', 'elsewhere') })).rejects.toMatchObject({ code: 'FORBIDDEN' })
-    expect(Date.now() - started).toBeLessThan(5_000)
   })
 
   test('a token that expires while connected closes the connection with TOKEN_EXPIRED', async ({ sessionId, connectClient }) => {
@@ -96,7 +95,7 @@ describe('awareness identity comes from the token', () => {
     const conversation = await startConversation({ sessionId, connectClient, connectAgent })
     const raw = await connectRawSession({ url: server.websocketUrl, sessionId, token: tokenFor('mallory', 'user', sessionId) })
     raw.sendAwareness(encodeAwarenessState(conversation.agentClientId, { member: { principalId: 'agent-1' }, status: 'hacked' }))
-    await expectRejected(raw, events, sessionId, 'FOREIGN_CLIENT_ID')
+    await expectAwarenessRejected(raw, events, sessionId, 'FOREIGN_CLIENT_ID')
     expect(conversation.alice.presence().filter((member) => member.clientId === conversation.agentClientId).map((member) => member.principalId)).toEqual(['agent-1'])
     await expectAgentStillWrites(conversation)
   })

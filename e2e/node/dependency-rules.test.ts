@@ -1,7 +1,7 @@
 /**
- * The import boundaries of CONVENTIONS §3.3, checked on the source: shared/ stays isomorphic, the server never
- * imports clients, client/core runs anywhere, the browser SDK never reaches Node, and production code never
- * imports test helpers. A violation names the file and the import.
+ * The import boundaries of docs/architecture.md § Layers, checked on the source: shared/ stays isomorphic, the
+ * server never imports clients, client/core runs anywhere, the browser SDK never reaches Node, and production code
+ * never imports test helpers. A violation names the file and the import.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'

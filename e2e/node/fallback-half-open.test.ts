@@ -1,5 +1,5 @@
 /**
- * Half-open detection on the HTTP fallback (issue 5 item 3): a stream that goes silent — no frame and no heartbeat
+ * Half-open detection on the HTTP fallback: a stream that goes silent — no frame and no heartbeat
  * for `silenceTimeoutMs`, as when a proxy or NAT silently drops it — is abandoned and resumed on the same
  * connection, with no frame lost and no new sync.
  */

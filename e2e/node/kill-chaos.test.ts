@@ -1,5 +1,5 @@
 /**
- * Issue 3 acceptance, CI-sized: the kill -9 harness with 50 kills of a real server process on each store.
+ * CI-sized: the kill -9 harness with 50 kills of a real server process on each store.
  * Nothing the agent saw confirmed durable may be missing after any kill, and at the end the agent, both viewers
  * and storage must hold every token exactly once, in order. `npm run chaos:kill` is the full 200-kill run.
  */

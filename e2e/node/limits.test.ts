@@ -1,8 +1,8 @@
 /**
- * Abuse limits (PROTOCOL.md §10) over real WebSockets against a real server on SQLite: an oversized update, an
- * overlong user message or steer, and a frame flood are each refused with their own code and a `limit-exceeded`
- * security event; nothing of the refused frame is stored, and the stored session reloads unchanged after a server
- * restart. The SDKs learn the limits on connect and refuse over-long user text before writing it, keeping the
+ * Abuse limits (PROTOCOL.md §10) over real WebSockets against a real server on SQLite: an oversized update and an
+ * overlong user message or steer are each refused in-band with their own code, a frame flood closes the connection,
+ * each with a `limit-exceeded` security event; nothing of the refused frame is stored, and the stored session
+ * reloads unchanged after a server restart. The SDKs learn the limits on connect and refuse over-long user text before writing it, keeping the
  * connection open; an agent's reply of any size is split into updates that fit. An agent flooding tokens through
  * the SDK's coalescing never meets the default limits.
  */
@@ -13,7 +13,7 @@ import type { SecurityEvent } from '../../server/auth/security-event.ts'
 import type { SessionServer } from '../../server/session-server.ts'
 import type { SessionClient } from '../../client/core/session-client.ts'
 import { DEFAULT_SESSION_LIMITS } from '../../shared/limits/session-limits.ts'
-import { expectAgentStillWrites, expectLogClean, forgeUpdate, startConversation, storedTranscript } from '../testing/attack-kit.ts'
+import { awaitAnswer, expectAgentStillWrites, expectLogClean, forgeUpdate, startConversation, storedTranscript } from '../testing/attack-kit.ts'
 import { testWithStore, type ServerFactory } from '../testing/fixtures.ts'
 import { connectRawSession, encodeAwarenessState, type RawSessionSocket } from '../testing/raw-session-socket.ts'
 import { TEST_AUTH_SECRET, tokenFor } from '../testing/test-tokens.ts'
@@ -24,9 +24,9 @@ const test = testWithStore('sqlite', { auth, limits: { maxUpdateBytes: 8 * 1024,
 const testRate = testWithStore('sqlite', { auth, limits: { framesPerSecond: 50, frameBurst: 200 } })
 const testWithDefaults = testWithStore('sqlite', { auth })
 
-/** Waits for the close frame with `code` and the matching security event. */
+/** Waits for the in-band refusal with `code` (notice, SyncStatus(false)) and the matching security event. */
 async function expectLimit (raw: RawSessionSocket, sessionId: string, code: string): Promise<SecurityEvent> {
-  expect((await raw.waitForFrame('close-message')).reason).toBe(code)
+  expect(await awaitAnswer(raw)).toEqual({ applied: false, notices: [expect.objectContaining({ code })] })
   await expect.poll(() => events.filter((event) => event.sessionId === sessionId).map((event) => [event.kind, event.error.code]), { timeout: 5_000 })
     .toContainEqual(['limit-exceeded', code])
   return events.find((event) => event.sessionId === sessionId && event.error.code === code) as SecurityEvent

@@ -1,5 +1,5 @@
 /**
- * Issue 6 item 4: an agent feeds a reply straight from an LLM SDK stream (recorded AI SDK and OpenAI SDK output, no
+ * An agent feeds a reply straight from an LLM SDK stream (recorded AI SDK and OpenAI SDK output, no
  * network) through a real server; a viewer on another connection must see reasoning, tool calls, tool results and
  * text as typed parts in stream order — the reply `text` without the reasoning — and a stop from the viewer must
  * end a `pipeParts` reply `stopped`.

@@ -3,32 +3,21 @@
  * connections opening and closing with session, principal, role and transport, a rejected update with its rule,
  * and a failed authentication.
  */
-import { Writable } from 'node:stream'
-import { pino } from 'pino'
 import { describe, expect } from 'vitest'
 import * as Y from 'yjs'
 import { encodeGcSquat, startConversation } from '../testing/attack-kit.ts'
 import { BlockedWebSocket } from '../testing/blocked-websocket.ts'
+import { captureLogs } from '../testing/capture-logs.ts'
 import { testWithStore } from '../testing/fixtures.ts'
 import { connectRawSession } from '../testing/raw-session-socket.ts'
 import { AUTH_ON, tokenFor } from '../testing/test-tokens.ts'
 
-type LogLine = Record<string, unknown> & { level: number, msg: string }
-
-const lines: LogLine[] = []
-const output = new Writable({
-  write (chunk: Buffer, _encoding, done) {
-    for (const line of chunk.toString('utf8').split('\n')) if (line !== '') lines.push(JSON.parse(line) as LogLine)
-    done()
-  },
-})
-const test = testWithStore('sqlite', { ...AUTH_ON, logger: pino({ level: 'info' }, output) })
+const { logger, lines, linesFor } = captureLogs()
+const test = testWithStore('sqlite', { ...AUTH_ON, logger })
 
 /** pino's numeric levels. */
 const INFO = 30
 const WARN = 40
-
-const linesFor = (sessionId: string, event: string): LogLine[] => lines.filter((line) => line.sessionId === sessionId && line.event === event)
 
 describe('structured logs', () => {
   test('start-up and connections opening and closing, per transport, with the principal from the token', async ({ server, sessionId, connectClient }) => {

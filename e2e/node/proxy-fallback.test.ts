@@ -1,8 +1,8 @@
 /**
- * Issue 5 acceptance: a viewer reaches the server only through a real, hostile proxy from Debian (nginx, squid)
+ * A viewer reaches the server only through a real, hostile proxy from Debian (nginx, squid)
  * while an agent streams directly. Whatever the proxy does — refuse WebSockets, buffer event streams, cut idle or
  * long connections — the viewer must end with the agent's full text exactly once, and its own message must reach
- * the agent exactly once. Detection times are printed for the issue notes.
+ * the agent exactly once. Detection times are printed (they are not asserted).
  */
 import { describe, expect } from 'vitest'
 import { ROUTES } from '../../shared/protocol/routes.ts'

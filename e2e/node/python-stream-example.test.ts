@@ -1,7 +1,8 @@
 /**
- * The Python example of the README (demo/python/stream_agent.py, stdlib only) run with python3 against a live
- * server: it catches up on the session stream, answers the user's message over HTTP appends and follows the
- * stream with long-poll until its reply is done; a Yjs client sees the reply.
+ * The Python example (demo/python/stream_agent.py, stdlib only) run with python3 against a live server: it catches
+ * up on the session stream, answers the user's message over HTTP appends and follows the stream with long-poll until
+ * its reply is done; a Yjs client sees the reply. The docs must show the script that runs here: whole in
+ * docs/sdks.md § Python, an excerpt in README.md § Python.
  */
 import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -12,8 +13,21 @@ import { testWithStore } from '../testing/fixtures.ts'
 const test = testWithStore('sqlite', { streams: { longPollTimeoutMs: 2_000 } })
 const SCRIPT = new URL('../../demo/python/stream_agent.py', import.meta.url)
 
-test('the README Python example tails a session and appends a reply', async ({ server, sessionId, connectClient }) => {
-  expect(readFileSync(new URL('../../README.md', import.meta.url), 'utf8')).toContain(readFileSync(SCRIPT, 'utf8'))
+/** The contents of the ```python blocks of a Markdown file of this repository. */
+function pythonBlocks (path: string): string[] {
+  const text = readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8')
+  return [...text.matchAll(/^```python\n([\s\S]*?)^```$/gm)].map((match) => match[1] ?? '')
+}
+
+test('the docs show the Python example as it is', () => {
+  const script = readFileSync(SCRIPT, 'utf8')
+  expect(pythonBlocks('docs/sdks.md')).toContain(script)
+  const excerpts = pythonBlocks('README.md')
+  expect(excerpts).not.toEqual([])
+  for (const excerpt of excerpts) expect(script).toContain(excerpt)
+})
+
+test('the Python example tails a session and appends a reply', async ({ server, sessionId, connectClient }) => {
   const user = connectClient()
   await user.waitForSynced()
   const question = user.sendMessage('hi python')

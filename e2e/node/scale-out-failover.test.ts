@@ -1,5 +1,5 @@
 /**
- * Issue 9 item 2, CI-sized: three server processes on 127.0.0.1 share PostgreSQL and a private redis-server, behind
+ * CI-sized failover: three server processes on 127.0.0.1 share PostgreSQL and a private redis-server, behind
  * nginx (e2e/proxies/nginx-cluster.conf.template). An agent streams through nginx; viewers sit on the other two
  * nodes and on nginx. Mid-stream the agent's node is killed with SIGKILL: the agent reconnects through nginx to a
  * surviving node and resends what was not confirmed. Later the redis-server is killed and restarted empty while

@@ -1,5 +1,5 @@
 /**
- * Issue 9 item 1, HTTP fallback across nodes: three nodes behind nginx (nginx-cluster.conf.template), a viewer whose
+ * HTTP fallback across nodes: three nodes behind nginx (nginx-cluster.conf.template), a viewer whose
  * WebSockets cannot connect falls back to SSE + POST through nginx, which routes every request of one connection
  * id `cid` to one node (PROTOCOL.md §7.6, `hash $arg_cid`). An agent streams on another node; the viewer gets every
  * token once and its message reaches the agent once. Then the viewer's node stops: the viewer reconnects through

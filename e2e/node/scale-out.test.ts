@@ -1,5 +1,5 @@
 /**
- * Issue 9 item 1: multi-node mode. Three in-process server nodes share one PostgreSQL schema and one Redis (a key
+ * Multi-node mode. Three in-process server nodes share one PostgreSQL schema and one Redis (a key
  * prefix unique to the test). An agent on node A, viewers on B and C: identical text everywhere; every update is in
  * the log exactly once (remote updates are not appended again by the nodes that merely relay them); a node that
  * loads the session mid-stream misses nothing; a deletion on one node ends the session on all; roles and clientID
@@ -19,7 +19,7 @@ import { sessionStreamPath, STREAM_HEADERS } from '../../shared/protocol/durable
 import type { SessionEvent } from '../../shared/protocol/session-events.ts'
 import { createPostgresStreamStore } from '../../server/streams/postgres-stream-store.ts'
 import { expectedText, numberedTokens } from '../../shared/testing/token-stream.ts'
-import { encodeDeleteRange, expectRejected } from '../testing/attack-kit.ts'
+import { encodeDeleteRange, expectAwarenessRejected, expectRejected } from '../testing/attack-kit.ts'
 import { testWithStore, type SessionFixtures } from '../testing/fixtures.ts'
 import { connectRawSession, encodeAwarenessState } from '../testing/raw-session-socket.ts'
 import { createTestRedisPrefix } from '../testing/test-redis.ts'
@@ -234,7 +234,7 @@ describe('scale-out on Redis + PostgreSQL', () => {
     const bob = await connectRawSession({ url: b.websocketUrl, sessionId, token: tokenFor('bob', 'user', sessionId) })
     onTestFinished(() => { bob.close() })
     bob.sendAwareness(encodeAwarenessState(clientId, { member: { principalId: 'bob' } }))
-    await expectRejected(bob, events, sessionId, 'FOREIGN_CLIENT_ID')
+    await expectAwarenessRejected(bob, events, sessionId, 'FOREIGN_CLIENT_ID')
     expect(alice.frames.some((frame) => frame.type === 'close-message')).toBe(false)
   })
 })

@@ -1,5 +1,5 @@
 /**
- * Issue 2 acceptance: the server stops mid-stream (sockets cut while agent updates are in flight) and starts
+ * The server stops mid-stream (sockets cut while agent updates are in flight) and starts
  * again on the same port and SQLite file. Everything the server had acknowledged must be in storage before the
  * restart (checked against both what the agent saw acknowledged and what the server had applied, which it acks
  * synchronously), and the finished reply must be exactly the agent's text.

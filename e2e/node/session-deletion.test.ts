@@ -3,8 +3,10 @@
  * clients stop, in state `failed`, and never reconnect), and removes the session's record, log rows and snapshot
  * from the store.
  */
-import { describe, expect } from 'vitest'
+import { describe, expect, vi } from 'vitest'
+import { StoppableProviderWebsocket } from '../../client/core/stoppable-provider-websocket.ts'
 import type { SessionError } from '../../shared/errors/session-error.ts'
+import { ROUTES } from '../../shared/protocol/routes.ts'
 import { numberedTokens } from '../../shared/testing/token-stream.ts'
 import { STORE_KINDS } from '../testing/test-store.ts'
 import { testWithStore } from '../testing/fixtures.ts'
@@ -34,20 +36,27 @@ describe.each(STORE_KINDS)('session deletion on %s', (kind) => {
   })
 
   test('a deleted client never reconnects, so the session is not created again', async ({ server, sessionId, connectClient }) => {
-    const reconnectDelayMs = 20
-    const user = connectClient({ reconnectDelayMs })
-    user.sendMessage('erase me')
-    await user.waitUntilDurable()
-    expect((await fetch(`${server.url}/v1/sessions/${sessionId}`, { method: 'DELETE' })).status).toBe(204)
-    await expect.poll(() => user.status, { timeout: 10_000 }).toBe('failed')
-    await expect.poll(() => server.hocuspocus.documents.has(sessionId), { timeout: 10_000 }).toBe(false)
-    // A negative check: before the fix the provider's own reconnect timer (scheduled before the close handler stopped
-    // it) reconnected within reconnectDelayMs and, once the session had unloaded, created it anew, empty.
-    await new Promise<void>((resolve) => { setTimeout(resolve, 50 * reconnectDelayMs) })
-    expect(server.hocuspocus.getConnectionsCount()).toBe(0)
-    expect(server.hocuspocus.documents.has(sessionId)).toBe(false)
-    expect(await server.updateLog.getSession(sessionId)).toBeUndefined()
-    expect(user.status).toBe('failed')
+    const connects = vi.spyOn(StoppableProviderWebsocket.prototype, 'connect')
+    try {
+      const user = connectClient({ reconnectDelayMs: 20 })
+      user.sendMessage('erase me')
+      await user.waitUntilDurable()
+      const connectsBeforeDelete = connects.mock.calls.length
+      expect((await fetch(`${server.url}/v1/sessions/${sessionId}`, { method: 'DELETE' })).status).toBe(204)
+      await expect.poll(() => user.status, { timeout: 10_000 }).toBe('failed')
+      await expect.poll(() => server.hocuspocus.documents.has(sessionId), { timeout: 10_000 }).toBe(false)
+      // The provider's own reconnect timer, scheduled before the close handler stopped it, has fired. Before the fix its
+      // connect() opened a socket (it resolves once open) and, the session having unloaded, created the session anew.
+      await expect.poll(() => connects.mock.calls.length, { timeout: 10_000 }).toBeGreaterThan(connectsBeforeDelete)
+      await connects.mock.results.at(-1)?.value
+      const health = await (await fetch(`${server.url}${ROUTES.HEALTH}`)).json() as { connections: number }
+      expect(health.connections).toBe(0)
+      expect(server.hocuspocus.documents.has(sessionId)).toBe(false)
+      expect(await server.updateLog.getSession(sessionId)).toBeUndefined()
+      expect(user.status).toBe('failed')
+    } finally {
+      connects.mockRestore()
+    }
   })
 
   test('deletes a session that is not loaded', async ({ server }) => {

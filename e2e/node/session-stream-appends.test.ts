@@ -1,5 +1,5 @@
 /**
- * Issue 8: agents without Yjs append to a session over HTTP (PROTOCOL.md §9.7), and readers follow it live with
+ * Agents without Yjs append to a session over HTTP (PROTOCOL.md §9.7), and readers follow it live with
  * long-poll and SSE, here through the official `@durable-streams/client`. Producer retries are applied once,
  * gaps and stale epochs are refused with their headers, and only agent tokens for the session may append.
  */

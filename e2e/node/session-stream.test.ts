@@ -1,10 +1,9 @@
 /**
- * Issue 8: a session read as a Durable Streams JSON event stream (PROTOCOL.md §9.6). A real server on a real
+ * A session read as a Durable Streams JSON event stream (PROTOCOL.md §9.6). A real server on a real
  * SQLite update log and stream store; the agent streams over WebSockets; readers use plain HTTP. Replaying from
  * every offset yields exactly the suffix of the full stream, also after a restart and log compaction, and events
  * for updates that reached the log but not the stream before a crash are recorded when the session loads.
  */
-import { join, dirname } from 'node:path'
 import { describe, expect, onTestFinished } from 'vitest'
 import * as Y from 'yjs'
 import { sessionStreamPath } from '../../shared/protocol/durable-streams.ts'
@@ -13,20 +12,12 @@ import { NodeWebSocket } from '../../client/agent/node-websocket.ts'
 import { createAgentSession } from '../../client/agent/agent-session.ts'
 import { createSessionClient } from '../../client/core/session-client.ts'
 import { applyStoredSession } from '../../server/persistence/load-session-doc.ts'
-import { createPostgresStreamStore } from '../../server/streams/postgres-stream-store.ts'
-import { createSqliteStreamStore } from '../../server/streams/sqlite-stream-store.ts'
-import type { StreamStore } from '../../server/streams/stream-store.ts'
 import type { SessionServer } from '../../server/session-server.ts'
 import { testWithStore, type ServerFactory } from '../testing/fixtures.ts'
-import { STORE_KINDS, TEST_POSTGRES_URL, type TestStore } from '../testing/test-store.ts'
+import { openTestStreamStore } from '../testing/test-stream-store.ts'
+import { STORE_KINDS, type TestStore } from '../testing/test-store.ts'
 import { postSessionCommands } from '../testing/post-session-commands.ts'
 import { readSessionEvents, streamedText, type OffsetEvent } from '../testing/session-stream-reader.ts'
-
-/** The stream store beside the test's log: an SQLite file in its folder, or its PostgreSQL schema. */
-async function openTestStreamStore (store: TestStore): Promise<StreamStore> {
-  if (store.kind === 'postgres') return await createPostgresStreamStore({ connectionString: TEST_POSTGRES_URL, schema: store.location })
-  return createSqliteStreamStore({ path: join(dirname(store.location), 'streams.sqlite') })
-}
 
 /** A server whose streams are stored beside the test's log, answering one event per read. */
 async function startStreamServer (startServer: ServerFactory, store: TestStore): Promise<SessionServer> {

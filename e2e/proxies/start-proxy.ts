@@ -4,7 +4,7 @@
  * the proxy starts (the proxies cannot report a port they picked).
  */
 import { spawn } from 'node:child_process'
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,6 +13,9 @@ import { freePort } from '../testing/free-port.ts'
 
 /** Proxy behaviours under test; `cluster` balances several nodes (nginx-cluster.conf.template). */
 export type ProxyScenario = 'no-upgrade' | 'gzip-sse' | 'idle-cut' | 'websocket-ok' | 'squid-lifetime' | 'squid-forward' | 'cluster'
+
+const NGINX_BINARY = '/usr/sbin/nginx'
+const SQUID_BINARY = '/usr/sbin/squid'
 
 const SQUID_TEMPLATES = { 'squid-lifetime': './squid.conf.template', 'squid-forward': './squid-forward.conf.template' } as const
 
@@ -41,10 +44,14 @@ const NGINX_DIRECTIVES: Record<Exclude<ProxyScenario, keyof typeof SQUID_TEMPLAT
  * once it accepts connections.
  */
 export async function startProxy (scenario: ProxyScenario, upstreamPort: number | readonly number[], port?: number): Promise<RunningProxy> {
+  const squid = scenario === 'squid-lifetime' || scenario === 'squid-forward'
+  const binary = squid ? SQUID_BINARY : NGINX_BINARY
+  if (!existsSync(binary)) {
+    throw new Error(`${binary} is missing: install Debian's ${squid ? 'squid' : 'nginx-light'} package (apt-get install -y ${squid ? 'squid' : 'nginx-light'})`)
+  }
   const dir = mkdtempSync(join(tmpdir(), `lifeline-proxy-${scenario}-`))
   chmodSync(dir, 0o777) // squid drops root privileges and must write its logs here
   port ??= await freePort()
-  const squid = scenario === 'squid-lifetime' || scenario === 'squid-forward'
   const cluster = scenario === 'cluster'
   const templateFile = squid ? SQUID_TEMPLATES[scenario] : cluster ? './nginx-cluster.conf.template' : './nginx.conf.template'
   const template = readFileSync(fileURLToPath(new URL(templateFile, import.meta.url)), 'utf8')
@@ -59,17 +66,26 @@ export async function startProxy (scenario: ProxyScenario, upstreamPort: number 
   const configPath = join(dir, squid ? 'squid.conf' : 'nginx.conf')
   writeFileSync(configPath, config)
   // Own process group: nginx's workers (and squid's helpers) must die with it, or they keep the port.
-  const child = squid
-    ? spawn('/usr/sbin/squid', ['-N', '-f', configPath], { stdio: ['ignore', 'ignore', 'pipe'], detached: true })
-    : spawn('/usr/sbin/nginx', ['-c', configPath, '-p', dir], { stdio: ['ignore', 'ignore', 'pipe'], detached: true })
+  const args = squid ? ['-N', '-f', configPath] : ['-c', configPath, '-p', dir]
+  const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true })
+  // Only a group this spawn created is signalled: without a pid (the spawn failed) there is nothing to stop.
+  const groupId = child.pid
   const killGroup = (): void => {
-    try { process.kill(-(child.pid ?? 0), 'SIGKILL') } catch { /* reason: the group is already gone */ }
+    if (groupId === undefined || groupId <= 0) return
+    try { process.kill(-groupId, 'SIGKILL') } catch { /* reason: the group is already gone */ }
   }
   let stderr = ''
+  let spawnError: Error | undefined
   child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-  const exited = new Promise<void>((resolve) => { child.once('exit', () => resolve()) })
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve())
+    child.once('error', (error) => { spawnError = error; resolve() })
+  })
   try {
-    await waitForPort(listenPort, 15_000, () => child.exitCode !== null ? `${scenario} proxy exited: ${stderr}` : undefined)
+    await waitForPort(listenPort, 15_000, () => {
+      if (spawnError !== undefined) return `${scenario} proxy did not start: ${spawnError.message}`
+      return child.exitCode !== null ? `${scenario} proxy exited: ${stderr}` : undefined
+    })
   } catch (error) {
     killGroup()
     rmSync(dir, { recursive: true, force: true })

@@ -1,27 +1,28 @@
 /**
  * A Stop clicked on a second device stops the agent: its AbortSignal fires, the token stream ends and the reply
- * ends `stopped` on every device within a second.
+ * ends `stopped` on every device.
  *
  * Flow:
  * 1. Device A (default browser context) and device B (a second browser context) open the same fresh session.
  * 2. Device A asks a question; the agent streams 300 numbered tokens, one every ~18 ms.
  * 3. Once t40 is on device B's screen, device B clicks the reply's Stop button (which posts a `stop` steer).
- * 4. Within 1 s of the click, device B shows the reply `stopped` and its Stop button disappears; the agent's
- *    reply AbortSignal fired less than 1 s after the click.
+ * 4. Device B shows the reply `stopped` and its Stop button disappears; the agent's reply AbortSignal fired. (How
+ *    fast a stop lands is measured by `npm run bench:steer`, not asserted here.)
  * 5. The agent's stream has ended (`pipe` resolved `stopped`) well before its 300 tokens, and the reply holds
  *    exactly `t0 … t(k-1)` for some k — the same on device A, device B and the server — with no further tokens.
  * 6. The server holds one `stop` steer from device B's user, handled by the agent; the agent was invoked once.
  *
  * What this catches that unit tests can't: the whole stop path across real processes — a click in one browser,
  * through the bundled page's steer, the server's broadcast, the agent SDK's steer dispatcher to the AbortSignal
- * of a generation running in another process, and the final status back to both browsers — timed end to end,
- * so a stop that is posted but never reaches the agent, arrives late, or leaves the other device showing a
- * still-streaming reply fails here even when each piece passes its own test.
+ * of a generation running in another process, and the final status back to both browsers, so a stop that is
+ * posted but never reaches the agent, or leaves the other device showing a still-streaming reply, fails here even
+ * when each piece passes its own test. The agent holds before t250 until the test ends, so the reply is always
+ * still streaming when the click lands.
  */
 import { assistantMessages, expect, fetchTranscript, messageText, openSession, sendMessage, test } from '../fixtures.ts'
 import { expectedText } from '../../shared/testing/token-stream.ts'
 
-test('device B clicks Stop and the agent stops within a second', async ({ sessionPage: deviceA, browser, sessionId, agent, request, replyTokens }) => {
+test('device B clicks Stop and the agent stops', async ({ sessionPage: deviceA, browser, sessionId, agent, request, replyTokens }) => {
   const contextB = await browser.newContext()
   const deviceB = await contextB.newPage()
   await openSession(deviceB, sessionId)
@@ -35,29 +36,14 @@ test('device B clicks Stop and the agent stops within a second', async ({ sessio
   await expect(replyB).toHaveAttribute('data-status', 'streaming')
   const stop = replyB.getByTestId('stop-button')
 
-  // Time the click where it happens, in the page: click() itself also waits for the moving button to be stable
-  // and for its own bookkeeping, which is Playwright's time, not the stop's. Page and test share the wall clock.
-  const timing = await deviceB.evaluateHandle(() => {
-    const times: { clickedAt?: number, stoppedShownAt?: number } = {}
-    document.addEventListener('click', (event) => {
-      if ((event.target as Element | null)?.closest('[data-testid="stop-button"]') !== null) times.clickedAt ??= Date.now()
-    }, { capture: true })
-    new MutationObserver(() => {
-      if (document.querySelector('[data-testid="message"][data-role="assistant"][data-status="stopped"]') !== null) times.stoppedShownAt ??= Date.now()
-    }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-status'] })
-    return times
-  })
   await stop.click()
   await expect(replyB).toHaveAttribute('data-status', 'stopped')
   await expect(stop).toBeHidden()
-  const { clickedAt = NaN, stoppedShownAt = NaN } = await timing.jsonValue()
-  expect(stoppedShownAt - clickedAt, 'click → reply shown stopped on device B, ms').toBeLessThan(1_000)
 
   const [run] = agent.replies
   expect(run).toBeDefined()
   expect(await run?.ended).toBe('stopped')
-  expect(run?.abortedAt).toBeDefined()
-  expect((run?.abortedAt ?? Infinity) - clickedAt, 'click → agent AbortSignal, ms').toBeLessThan(1_000)
+  expect(run?.aborted).toBe(true)
   const tokensStreamed = run?.tokensStreamed ?? 0
   expect(tokensStreamed).toBeGreaterThan(40)
   expect(tokensStreamed).toBeLessThan(replyTokens)
@@ -81,7 +67,5 @@ test('device B clicks Stop and the agent stops within a second', async ({ sessio
   expect(transcript.steering.map(({ kind, author, target, handledBy }) => ({ kind, author, target, handledBy })))
     .toEqual([{ kind: 'stop', author: principalB, target: run?.id, handledBy: agent.session.agentId }])
   expect(agent.invocations).toBe(1)
-  test.info().annotations.push({ type: 'stop latency', description: `AbortSignal ${(run?.abortedAt ?? 0) - clickedAt} ms and reply shown stopped on device B ${stoppedShownAt - clickedAt} ms after the click` })
-  console.log(`stop latency: ${test.info().annotations.at(-1)?.description ?? ''}`)
   await contextB.close()
 })

@@ -11,6 +11,7 @@ import type { ReplyWriter } from '../../client/agent/reply-writer.ts'
 import type { SessionClient } from '../../client/core/session-client.ts'
 import type { SecurityEvent } from '../../server/auth/security-event.ts'
 import type { SessionServer } from '../../server/session-server.ts'
+import { decodeUpdateRejectedNotice, type UpdateRejectedNotice } from '../../shared/protocol/update-rejected-notice.ts'
 import { applyStoredSession } from '../../server/persistence/load-session-doc.ts'
 import type { SessionFixtures } from './fixtures.ts'
 import type { RawSessionSocket } from './raw-session-socket.ts'
@@ -82,11 +83,32 @@ export function encodeDeleteRange (client: number, clock: number, len: number): 
   return encoding.toUint8Array(encoder)
 }
 
-/** Waits for the server's UPDATE_REJECTED close and the security event naming `reason`. */
+/**
+ * Waits for the answer to the update just sent on `raw`: the refusal notices the server sent before its SyncStatus
+ * (PROTOCOL.md §8.3) and whether it applied the update; a refused update is answered SyncStatus(false).
+ */
+export async function awaitAnswer (raw: RawSessionSocket): Promise<{ applied: boolean, notices: UpdateRejectedNotice[] }> {
+  const seen = raw.frames.length
+  const status = await raw.waitForFrame('sync-status', 10_000, (frame) => raw.frames.indexOf(frame) >= seen)
+  const notices = raw.frames.slice(seen, raw.frames.indexOf(status))
+    .flatMap((frame) => (frame.type === 'stateless' ? [decodeUpdateRejectedNotice(frame.payload)] : []))
+    .filter((notice) => notice !== undefined)
+  return { applied: status.applied, notices }
+}
+
+/** Waits for the in-band refusal (notice, SyncStatus(false), connection still open) and the security event naming `reason`. */
 export async function expectRejected (raw: RawSessionSocket, events: readonly SecurityEvent[], sessionId: string, reason: string): Promise<void> {
-  expect((await raw.waitForFrame('close-message')).reason).toBe('UPDATE_REJECTED')
+  expect(await awaitAnswer(raw)).toEqual({ applied: false, notices: [expect.objectContaining({ code: 'UPDATE_REJECTED', reason })] })
   await expect.poll(() => events.filter((event) => event.sessionId === sessionId).map((event) => [event.error.code, event.error.details.reason]), { timeout: 5_000 })
     .toContainEqual(['UPDATE_REJECTED', reason])
+  expect(raw.frames.some((frame) => frame.type === 'close-message')).toBe(false)
+}
+
+/** Waits for the close a refused awareness state ends its connection with (PROTOCOL.md §8.5) and the security event naming `reason`. */
+export async function expectAwarenessRejected (raw: RawSessionSocket, events: readonly SecurityEvent[], sessionId: string, reason: string): Promise<void> {
+  expect((await raw.waitForFrame('close-message')).reason).toBe('UPDATE_REJECTED')
+  await expect.poll(() => events.filter((event) => event.sessionId === sessionId).map((event) => [event.kind, event.error.details.reason]), { timeout: 5_000 })
+    .toContainEqual(['awareness-rejected', reason])
 }
 
 /** The transcript the server stores, without fields that change by themselves (run heartbeats). */

@@ -1,22 +1,19 @@
 /**
  * A bare WebSocket speaking the Hocuspocus 4 frame format (PROTOCOL.md §2.2) for attack tests: it sends exactly the
  * bytes a test crafts — forged updates, foreign awareness — with no provider to correct them, and records what the
- * server answers (auth result, sync status, close message, socket close).
+ * server answers (auth result, sync status, stateless notices, close message, socket close).
  *
  *   const raw = await connectRawSession({ url: server.websocketUrl, sessionId, token })
  *   raw.sendUpdate(craftedUpdate)
- *   expect((await raw.closed).reason).toBe('UPDATE_REJECTED')
+ *   expect((await raw.waitForFrame('sync-status')).applied).toBe(false)
  */
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import WebSocket from 'ws'
 import { encodeAwarenessUpdate, Awareness } from 'y-protocols/awareness'
 import * as Y from 'yjs'
-import { MESSAGE_TYPE, SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
-
-const AUTH_TOKEN = 0
-const AUTH_DENIED = 1
-const AUTH_OK = 2
+import { AUTH_MESSAGE_TYPE, MESSAGE_TYPE, SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
+import { authFrame, encodeFrame, syncFrame } from './crafted-frames.ts'
 
 /** A frame the server sent, decoded. */
 export type ServerFrame =
@@ -44,8 +41,8 @@ export interface RawSessionSocket {
   sendUpdate (update: Uint8Array): void
   sendAwareness (update: Uint8Array): void
   sendStateless (payload: string): void
-  /** Sends `frame` as it is (session id and type included). */
-  sendFrame (frame: Uint8Array): void
+  /** Sends `frame` exactly as given. */
+  sendBytes (frame: Uint8Array): void
   close (): void
 }
 
@@ -69,19 +66,8 @@ export async function connectRawSession (options: { url: string, sessionId: stri
     ws.once('open', () => { resolve() })
     ws.once('close', () => { reject(new Error('socket closed before opening')) })
   })
-  const frame = (type: number, write: (encoder: encoding.Encoder) => void): void => {
-    const encoder = encoding.createEncoder()
-    encoding.writeVarString(encoder, options.sessionId)
-    encoding.writeVarUint(encoder, type)
-    write(encoder)
-    ws.send(encoding.toUint8Array(encoder))
-  }
-  const sync = (step: number, payload: Uint8Array): void => {
-    frame(MESSAGE_TYPE.SYNC, (encoder) => {
-      encoding.writeVarUint(encoder, step)
-      encoding.writeVarUint8Array(encoder, payload)
-    })
-  }
+  const frame = (type: number, write: (encoder: encoding.Encoder) => void): void => { ws.send(encodeFrame(options.sessionId, type, write)) }
+  const sync = (step: number, payload: Uint8Array): void => { ws.send(syncFrame(options.sessionId, step, payload)) }
   const socket: RawSessionSocket = {
     frames,
     closed,
@@ -103,13 +89,13 @@ export async function connectRawSession (options: { url: string, sessionId: stri
       check()
     }),
     serverState: async () => (await socket.waitForFrame('sync', 5_000, (candidate) => candidate.step === SYNC_MESSAGE_TYPE.STEP2)).payload,
-    sendAuth: (token) => { frame(MESSAGE_TYPE.AUTH, (encoder) => { encoding.writeVarUint(encoder, AUTH_TOKEN); encoding.writeVarString(encoder, token) }) },
+    sendAuth: (token) => { ws.send(authFrame(options.sessionId, token)) },
     sendSyncStep1: (stateVector) => { sync(SYNC_MESSAGE_TYPE.STEP1, stateVector) },
     sendSyncStep2: (update) => { sync(SYNC_MESSAGE_TYPE.STEP2, update) },
     sendUpdate: (update) => { sync(SYNC_MESSAGE_TYPE.UPDATE, update) },
     sendAwareness: (update) => { frame(MESSAGE_TYPE.AWARENESS, (encoder) => { encoding.writeVarUint8Array(encoder, update) }) },
     sendStateless: (payload) => { frame(MESSAGE_TYPE.STATELESS, (encoder) => { encoding.writeVarString(encoder, payload) }) },
-    sendFrame: (bytes) => { ws.send(bytes) },
+    sendBytes: (bytes) => { ws.send(bytes) },
     close: () => { ws.close() },
   }
   socket.sendAuth(options.token)
@@ -138,8 +124,8 @@ function decodeServerFrame (data: Uint8Array): ServerFrame | undefined {
   switch (type) {
     case MESSAGE_TYPE.AUTH: {
       const sub = decoding.readVarUint(decoder)
-      if (sub === AUTH_OK) return { type: 'authenticated', scope: decoding.readVarString(decoder) }
-      if (sub === AUTH_DENIED) return { type: 'permission-denied', reason: decoding.readVarString(decoder) }
+      if (sub === AUTH_MESSAGE_TYPE.AUTHENTICATED) return { type: 'authenticated', scope: decoding.readVarString(decoder) }
+      if (sub === AUTH_MESSAGE_TYPE.PERMISSION_DENIED) return { type: 'permission-denied', reason: decoding.readVarString(decoder) }
       return { type: 'other', messageType: type }
     }
     case MESSAGE_TYPE.SYNC:

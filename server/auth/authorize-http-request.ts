@@ -1,10 +1,11 @@
 /**
  * Token check for the HTTP session routes when auth is on (PROTOCOL.md §8.6): `Authorization: Bearer <token>`.
  * Reading one transcript needs a token scoped to that session (any role); listing needs scope `*`; creating needs
- * scope `*` and a role that writes (user or agent); deleting one needs a token for that session with a role that
- * writes; reading its audit trail needs a token for that session with role agent or observer (users would see other
- * principals' connection ids). Health and the HTTP fallback frames are not guarded here —
- * fallback frames carry the same Auth message as a WebSocket.
+ * scope `*` and a role that writes (user or agent); reading its audit trail needs a token for that session with role
+ * agent or observer (users would see other principals' connection ids). Deleting one needs a valid token here; the
+ * ownership policy (authorize-session-action.ts) decides the rest, scope included, and every decision it makes is
+ * reported as a security event. Health and the HTTP fallback frames are not guarded here — fallback frames carry the
+ * same Auth message as a WebSocket.
  */
 import type { IncomingMessage } from 'node:http'
 import { ANY_SESSION, scopeAllows, type TokenClaims } from '../../shared/auth/token-claims.ts'
@@ -28,10 +29,10 @@ export function authorizeHttpRequest (request: IncomingMessage, url: URL, option
     return claims
   }
   const audited = matchSessionAuditPath(path)
+  if (audited === undefined && request.method === 'DELETE') return claims
   const sessionId = safeDecode(audited ?? path.slice(ROUTES.SESSIONS.length + 1))
   if (!scopeAllows(claims.session, sessionId)) throw forbidden(`this token does not open session ${sessionId}`)
   if (audited !== undefined && claims.role === 'user') throw forbidden('the audit trail needs an agent or observer token')
-  if (request.method === 'DELETE' && claims.role === 'observer') throw forbidden('observers cannot delete sessions')
   return claims
 }
 

@@ -4,6 +4,9 @@
  */
 import type { PrincipalRole } from '../../shared/auth/token-claims.ts'
 
+/** The principal of every connection of an open server: in audit rows (PROTOCOL.md §3.9) and clientID bindings. */
+export const ANONYMOUS_PRINCIPAL = 'anonymous'
+
 /** Who is on a connection, from their verified token. */
 export interface ConnectionPrincipal {
   readonly id: string

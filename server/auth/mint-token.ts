@@ -1,6 +1,7 @@
 /**
- * `npm run token -- --sub alice --role user --session s_abc --ttl 3600`: prints a session token signed with
- * LIFELINE_AUTH_SECRET, for curl, scripts and agents run by hand. Defaults: role user, session `*`, ttl 1 hour.
+ * `npm run token -- --sub alice --role user --session s_abc --ttl 3600 [--admin]`: prints a session token signed with
+ * LIFELINE_AUTH_SECRET, for curl, scripts and agents run by hand. Defaults: role user, session `*`, ttl 1 hour, not
+ * an admin.
  */
 import { parseArgs } from 'node:util'
 import { ANY_SESSION, PRINCIPAL_ROLES } from '../../shared/auth/token-claims.ts'
@@ -12,7 +13,8 @@ const USAGE = `LIFELINE_AUTH_SECRET=… npm run token -- --sub <principal> [opti
   --sub <principal>                  the token's principal id (required)
   --role <agent | user | observer>   default user
   --session <id | *>                 the session it is for; * for any (default)
-  --ttl <seconds>                    lifetime (default ${DEFAULT_TOKEN_TTL_SECONDS})`
+  --ttl <seconds>                    lifetime (default ${DEFAULT_TOKEN_TTL_SECONDS})
+  --admin                            claim admin: true (may delete any session the token opens)`
 
 const options = runCli(USAGE, (args) => {
   const { values } = parseArgs({
@@ -22,6 +24,7 @@ const options = runCli(USAGE, (args) => {
       role: { type: 'string', default: 'user' },
       session: { type: 'string', default: ANY_SESSION },
       ttl: { type: 'string', default: String(DEFAULT_TOKEN_TTL_SECONDS) },
+      admin: { type: 'boolean', default: false },
     },
   })
   const secret = process.env.LIFELINE_AUTH_SECRET
@@ -35,6 +38,8 @@ const options = runCli(USAGE, (args) => {
     role: oneOf('role', values.role, PRINCIPAL_ROLES),
     session: values.session,
     ttlSeconds: integerOption('ttl', values.ttl),
+    admin: values.admin,
   }
 })
-console.log(signToken(createTokenClaims({ sub: options.sub, role: options.role, session: options.session, ttlSeconds: options.ttlSeconds }), options.secret))
+const { secret, ...claims } = options
+console.log(signToken(createTokenClaims(claims), secret))

@@ -1,10 +1,13 @@
 /**
  * Security events the server reports to its operator (SessionServerAuthOptions.onSecurityEvent): failed
  * authentications, rejected updates and awareness states, clientIDs taken over by a newer connection, expired
- * tokens. Each carries the SessionError the client was closed with, including `details.reason` for rejections,
- * which the close frame itself (a code only) does not.
+ * tokens, and every destructive action (session deletion), done or refused. Each carries the SessionError the client
+ * was closed or answered with, including `details.reason` for rejections, which the close frame itself (a code only)
+ * does not; a deletion carries SESSION_DELETED, the error the session's connections were closed with.
  */
+import type { PrincipalRole } from '../../shared/auth/token-claims.ts'
 import type { SessionError } from '../../shared/errors/session-error.ts'
+import type { SessionAction } from './authorize-session-action.ts'
 
 /** What happened. */
 export type SecurityEventKind = 'authentication-failed' | 'update-rejected' | 'awareness-rejected' | 'client-id-taken-over' | 'token-expired'
@@ -12,13 +15,27 @@ export type SecurityEventKind = 'authentication-failed' | 'update-rejected' | 'a
   | 'limit-exceeded'
   /** A token refresh (PROTOCOL.md §8.7) was refused. */
   | 'token-refresh-rejected'
+  /** A session was deleted (docs/security.md § Destructive actions): the only record of it once its audit rows are erased. */
+  | 'session-deleted'
+  /** A destructive or administrative action was refused: NOT_SESSION_OWNER, or FORBIDDEN for a token of another session. */
+  | 'destructive-action-refused'
+  /** A frame that is not a well-formed Lifeline frame (PROTOCOL.md §2.5); `details.reason` says why, `details.closed` whether it ended the connection. */
+  | 'bad-frame'
 
 /** One security event. */
 export interface SecurityEvent {
   readonly kind: SecurityEventKind
   readonly sessionId: string
-  /** The principal of the connection, once authenticated. */
+  /** The principal of the connection or request, once authenticated (absent with auth off). */
   readonly principalId?: string
+  /** Destructive actions: the role of the principal's token (absent with auth off). */
+  readonly role?: PrincipalRole
+  /** Destructive actions: true when the token carried `admin: true`. */
+  readonly admin?: boolean
+  /** Destructive actions: which action was attempted. */
+  readonly action?: SessionAction
+  /** Destructive actions: whether it was done. */
+  readonly outcome?: 'allowed' | 'refused'
   readonly error: SessionError
 }
 

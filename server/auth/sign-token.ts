@@ -19,17 +19,22 @@ export function signToken (claims: TokenClaims, secret: AuthSecret): string {
   return `${body}.${signPart(body, toSecretKey(secret))}`
 }
 
-/** Claims for a principal, issued now and expiring after `ttlSeconds` (default 1 hour). */
+/** Claims for a principal, issued now and expiring after `ttlSeconds` (default 1 hour); `admin: true` only when asked. */
 export function createTokenClaims (init: {
   sub: string
   role: PrincipalRole
   session: string
   ttlSeconds?: number
+  /** Grants destructive and administrative actions on the sessions `session` admits (TokenClaims.admin). */
+  admin?: boolean
   /** Clock in ms (default Date.now). */
   nowMs?: number
 }): TokenClaims {
   const iat = Math.floor((init.nowMs ?? Date.now()) / 1000)
-  return { sub: init.sub, role: init.role, session: init.session, iat, exp: iat + (init.ttlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS) }
+  return {
+    sub: init.sub, role: init.role, session: init.session, iat, exp: iat + (init.ttlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS),
+    ...(init.admin === true ? { admin: true } : {}),
+  }
 }
 
 /** base64url HMAC-SHA256 of `body` (header.claims), shared with verifyToken. */

@@ -37,6 +37,12 @@ describe('signToken / verifyToken', () => {
     expect(claims).toEqual({ sub: 'alice', role: 'user', session: 's_1', iat: NOW_MS / 1000, exp: NOW_MS / 1000 + 60 })
   })
 
+  it('round-trips the admin claim, which createTokenClaims sets only when asked', () => {
+    const admin = createTokenClaims({ sub: 'ops', role: 'observer', session: '*', admin: true, nowMs: NOW_MS })
+    expect(verifyToken(signToken(admin, SECRET), { secret: SECRET, nowMs: NOW_MS })).toMatchObject({ sub: 'ops', admin: true })
+    expect(createTokenClaims({ sub: 'alice', role: 'user', session: 's_1', admin: false })).not.toHaveProperty('admin')
+  })
+
   it('accepts the secret as bytes', () => {
     const bytes = new TextEncoder().encode(SECRET)
     expect(verifyToken(signToken(claims, bytes), { secret: SECRET, nowMs: NOW_MS }).sub).toBe('alice')
@@ -76,6 +82,7 @@ describe('signToken / verifyToken', () => {
     ['no sub', () => sign({ role: 'user', session: 's_1', exp: claims.exp }), 'claims'],
     ['no expiry', () => sign({ sub: 'alice', role: 'user', session: 's_1' }), 'claims'],
     ['an expiry that is not a number', () => sign({ ...claims, exp: '2099-01-01' }), 'claims'],
+    ['an admin claim that is not a boolean', () => sign({ ...claims, admin: 'yes' }), 'claims'],
   ]
 
   it.each(refusals)('refuses %s with UNAUTHORIZED', (_label, make, problem) => {

@@ -4,17 +4,20 @@
  * message of a connection before applying it and sends the sync-status ack right after applying, so awaiting
  * the append here is exactly persist-before-ack. Compaction runs in the background every
  * `compactEveryUpdates` appends and when a session unloads. Each append carries its audit origin: the
- * connection's principal, role and id with governance's summary, or `server` for applyServerChange. A session
+ * connection's principal, role and id with governance's summary, or `server` for applyServerChange. A session created
+ * by a first connection is owned by that connection's principal (docs/security.md § Destructive actions). A session
  * erased on any node (session-eraser.ts) is refused here until its document unloads; an append that the store refuses
  * because the session's record is gone (erased by another node whose notice has not arrived) closes the connection
- * with SESSION_DELETED too.
+ * with SESSION_DELETED too. A loaded session whose stored entries do not fit the schema loads all the same; its
+ * quarantined entries (PROTOCOL.md §1.3) are reported to `onQuarantine` with the seqs that wrote them.
  */
-import type { Document, Extension, beforeSyncPayload } from '@hocuspocus/server'
+import type { Extension, beforeSyncPayload, onLoadDocumentPayload } from '@hocuspocus/server'
 import * as Y from 'yjs'
+import { findQuarantined } from '../../shared/session/find-quarantined.ts'
 import { initializeSession } from '../../shared/session/session-doc.ts'
 import { SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
 import { SessionError, isSessionError } from '../../shared/errors/session-error.ts'
-import { principalOf } from '../auth/connection-principal.ts'
+import { ANONYMOUS_PRINCIPAL, principalOf } from '../auth/connection-principal.ts'
 import { decodeInboundUpdate } from '../governance/decoded-update.ts'
 import { inspectedSummaries } from '../governance/inspected-summaries.ts'
 import { createStructLocator } from '../governance/struct-locator.ts'
@@ -22,7 +25,8 @@ import { summarizeUpdate } from '../governance/summarize-update.ts'
 import { summarizeTransaction } from '../governance/summarize-transaction.ts'
 import { compactSession } from '../persistence/compact-session.ts'
 import { applyStoredSession } from '../persistence/load-session-doc.ts'
-import { SERVER_WRITE_ORIGIN, type UpdateLog, type UpdateSummary, type WriteOrigin } from '../persistence/update-log.ts'
+import { locateQuarantined, type LocatedQuarantine } from '../persistence/locate-quarantined.ts'
+import { SERVER_WRITE_ORIGIN, type StoredSession, type UpdateLog, type UpdateSummary, type WriteOrigin } from '../persistence/update-log.ts'
 import { toCloseError } from '../transports/close-error.ts'
 import { closeConnectionWith } from '../transports/transport-context.ts'
 import { EXTENSION_PRIORITY } from './extension-priority.ts'
@@ -36,6 +40,8 @@ export interface DurableLogOptions {
   readonly compactEveryUpdates?: number
   /** Receives background failures (compaction, server-change appends); defaults to console.error. */
   readonly onBackgroundError?: (error: unknown) => void
+  /** Receives the quarantined entries of each session that loads with some (PROTOCOL.md §1.3). */
+  readonly onQuarantine: (sessionId: string, entries: readonly LocatedQuarantine[]) => void
 }
 
 /** The extension plus a way to write server-side changes durably. */
@@ -127,6 +133,16 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
     return next
   }
 
+  /** Reports what of a loaded session does not fit the schema; a failure to report never fails the load. */
+  const reportQuarantine = (sessionId: string, stored: StoredSession, document: Y.Doc): void => {
+    try {
+      const found = findQuarantined(document)
+      if (found.length > 0) options.onQuarantine(sessionId, locateQuarantined(stored, document, found))
+    } catch (error) {
+      reportError(error)
+    }
+  }
+
   /** Logs a client's update before Hocuspocus applies it; throws (a CloseError or any failure) to refuse it. */
   const logInbound = async ({ type, payload, documentName, document, connection, context }: beforeSyncPayload): Promise<void> => {
     // Hocuspocus does not apply updates from a read-only connection (observers, deferred updates): never log them.
@@ -142,7 +158,7 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
     inspectedSummaries.delete(payload)
     refuseErased(documentName)
     const principal = principalOf(context)
-    const origin: WriteOrigin = { principal: principal?.id ?? 'anonymous', role: principal?.role ?? null, connection: connection.socketId, summary }
+    const origin: WriteOrigin = { principal: principal?.id ?? ANONYMOUS_PRINCIPAL, role: principal?.role ?? null, connection: connection.socketId, summary }
     try {
       await log.append(documentName, [payload], origin)
     } catch (error) {
@@ -157,13 +173,15 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
   const extension: Extension = {
     extensionName: 'lifeline-durable-log',
     priority: EXTENSION_PRIORITY.DURABLE_LOG,
-    async onLoadDocument ({ document, documentName }: { document: Document, documentName: string }) {
+    async onLoadDocument ({ document, documentName, context }: onLoadDocumentPayload) {
       refuseErased(documentName)
       const stored = await log.load(documentName)
       applyStoredSession(documentName, stored, document)
+      reportQuarantine(documentName, stored, document)
       if (stored.snapshot === undefined && stored.entries.length === 0) {
-        // A new session: created over HTTP (the record holds its title) or by a first connection.
-        await log.createSession({ id: documentName, title: '', createdAt: Date.now() })
+        // A new session: created over HTTP (the record holds its title and owner) or by a first connection, whose
+        // principal owns it (none with auth off).
+        await log.createSession({ id: documentName, title: '', createdAt: Date.now(), owner: principalOf(context)?.id ?? null })
         const record = await log.getSession(documentName)
         const init = { title: record?.title ?? '', createdAt: record?.createdAt ?? Date.now() }
         await applyServerChange(document, documentName, (scratch) => { initializeSession(scratch, init) })

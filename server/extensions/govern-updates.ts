@@ -1,19 +1,24 @@
 /**
  * Governance extension (PROTOCOL.md §8.3–8.5): inspects every inbound sync step 2 / update before the durable
- * log stores it and before Hocuspocus applies it — its priority outranks the log's (extension-priority.ts) and a
- * hook that throws stops the chain. A rejected update closes the connection with UPDATE_REJECTED and a reason;
- * an accepted one is first tried on a scratch copy, so an update that would throw half-way or leave pending
- * structs is rejected too. Awareness states are bound to the sender's clientIDs and their identity rewritten
- * from the token. Stateless messages are not handled by Lifeline: no hook forwards them, so they reach nobody.
+ * log stores it and before Hocuspocus applies it — its priority outranks the log's (extension-priority.ts). It runs
+ * on every server. With auth it checks the sender's identity and role too; on an open server only the schema,
+ * append-only, set-once and clock rules (session-write-rules.ts) and the user-text limit apply, and awareness is not
+ * inspected. A refused update is answered in-band (update-refusals.ts): not stored, not applied, SyncStatus(false)
+ * and one `update-rejected` notice; bytes that are no Yjs update at all close the connection with UPDATE_REJECTED
+ * (§3.4). An accepted one is first tried on a scratch copy, so an update that would throw half-way or leave pending
+ * structs is refused too. Awareness states are bound to the sender's clientIDs and their identity rewritten from
+ * the token. Stateless messages are not handled by Lifeline: no hook forwards them, so they reach nobody.
  */
 import type { Connection, Document, Extension, afterHandleMessagePayload, beforeHandleAwarenessPayload, beforeSyncPayload } from '@hocuspocus/server'
 import { MAX_CLIENT_IDS_PER_CONNECTION, type UpdateRejectionReason } from '../../shared/auth/update-rejection.ts'
 import { DEFAULT_SESSION_LIMITS } from '../../shared/limits/session-limits.ts'
 import { SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
-import { principalOf, type ConnectionPrincipal } from '../auth/connection-principal.ts'
+import { ANONYMOUS_PRINCIPAL, principalOf, type ConnectionPrincipal } from '../auth/connection-principal.ts'
 import { toSafeListener, type SecurityEventListener } from '../auth/security-event.ts'
 import { createClientBindings, type ClientBindings } from '../governance/client-bindings.ts'
+import { entriesWrittenBy } from '../governance/entries-written-by.ts'
+import { findMisfitEntry, type MisfitEntry } from '../governance/find-misfit-entry.ts'
 import type { ClientIdClaims } from '../governance/client-id-claims.ts'
 import { inspectUpdate } from '../governance/inspect-update.ts'
 import { inspectedSummaries } from '../governance/inspected-summaries.ts'
@@ -21,7 +26,9 @@ import { rewriteAwarenessState } from '../governance/rewrite-awareness.ts'
 import { createScratchReplica, type ScratchReplica } from '../governance/scratch-replica.ts'
 import { findOverlongUserText, type OverlongUserText } from '../limits/find-overlong-user-text.ts'
 import { CloseError } from '../transports/close-error.ts'
+import { closeConnectionWith } from '../transports/transport-context.ts'
 import { EXTENSION_PRIORITY } from './extension-priority.ts'
+import { createUpdateRefusals, type UpdateRefusals } from './update-refusals.ts'
 
 interface SessionGovernance {
   readonly bindings: ClientBindings
@@ -38,20 +45,29 @@ export interface GovernUpdatesOptions {
   readonly claims?: ClientIdClaims
   /** Longest user message or steer text, in characters (default DEFAULT_SESSION_LIMITS.maxUserTextChars). */
   readonly maxUserTextChars?: number
+  /** Answers refused and deferred updates (default: refusals of this extension alone). */
+  readonly refusals?: UpdateRefusals
+  /**
+   * An open server (no auth): connections carry no principal, the identity and role rules are off and awareness is
+   * not inspected. Default false: every connection must carry an authenticated principal.
+   */
+  readonly open?: boolean
 }
 
 /** Creates the governance extension. */
 export function createGovernUpdates (options: GovernUpdatesOptions = {}): Extension {
   const report = toSafeListener(options.onSecurityEvent)
   const maxUserTextChars = options.maxUserTextChars ?? DEFAULT_SESSION_LIMITS.maxUserTextChars
+  const refusals = options.refusals ?? createUpdateRefusals()
+  const open = options.open === true
   const sessions = new Map<string, SessionGovernance>()
-  /** Connections made read-only for the one message being deferred. */
-  const deferred = new Set<Connection>()
 
   const sessionFor = (document: Document): SessionGovernance => {
     let session = sessions.get(document.name)
     if (session === undefined) {
-      const bindings = createClientBindings({ doc: document, isLive: (holder) => document.hasConnection(holder as Connection) })
+      const bindings = createClientBindings({
+        doc: document, isLive: (holder) => document.hasConnection(holder as Connection), ...(open ? { openPrincipal: ANONYMOUS_PRINCIPAL } : {}),
+      })
       bindings.bindServer(document.clientID)
       session = { bindings, scratch: createScratchReplica(document), claimed: new Map() }
       sessions.set(document.name, session)
@@ -60,21 +76,21 @@ export function createGovernUpdates (options: GovernUpdatesOptions = {}): Extens
   }
 
   /** Claims `clientIds` across nodes (once per node); resolves the first one another principal holds. */
-  const claimAcrossNodes = async (session: SessionGovernance, sessionId: string, clientIds: Iterable<number>, principal: ConnectionPrincipal): Promise<number | undefined> => {
+  const claimAcrossNodes = async (session: SessionGovernance, sessionId: string, clientIds: Iterable<number>, principalId: string): Promise<number | undefined> => {
     if (options.claims === undefined) return undefined
     for (const clientId of clientIds) {
-      if (session.claimed.get(clientId) === principal.id) continue
-      if (!await options.claims.claim(sessionId, clientId, principal.id)) return clientId
-      session.claimed.set(clientId, principal.id)
+      if (session.claimed.get(clientId) === principalId) continue
+      if (!await options.claims.claim(sessionId, clientId, principalId)) return clientId
+      session.claimed.set(clientId, principalId)
     }
     return undefined
   }
 
-  const takeOver = (session: SessionGovernance, clientId: number, principal: ConnectionPrincipal, connection: Connection): void => {
-    const superseded = session.bindings.bind(clientId, principal.id, connection) as Connection | undefined
+  const takeOver = (session: SessionGovernance, clientId: number, principalId: string, connection: Connection): void => {
+    const superseded = session.bindings.bind(clientId, principalId, connection) as Connection | undefined
     if (superseded === undefined) return
     const error = new SessionError('CLIENT_ID_TAKEN_OVER', `clientID ${clientId} is now used by a newer connection`, { details: { clientId } })
-    report({ kind: 'client-id-taken-over', sessionId: superseded.document.name, principalId: principal.id, error })
+    report({ kind: 'client-id-taken-over', sessionId: superseded.document.name, ...(open ? {} : { principalId }), error })
     // Closed at once, so its awareness entry goes before the newer connection's state is applied. The socket stays:
     // a provider reconnects after a socket close and would take the clientID back, so two live duplicates would
     // keep evicting each other; a dead socket is dropped by Hocuspocus' timeout anyway.
@@ -92,61 +108,73 @@ export function createGovernUpdates (options: GovernUpdatesOptions = {}): Extens
       sessions.delete(documentName)
     },
     async beforeSync ({ type, payload, document, documentName, connection, context }: beforeSyncPayload) {
-      if (type !== SYNC_MESSAGE_TYPE.STEP2 && type !== SYNC_MESSAGE_TYPE.UPDATE) return
-      const principal = requirePrincipal(context, documentName)
+      if ((type !== SYNC_MESSAGE_TYPE.STEP2 && type !== SYNC_MESSAGE_TYPE.UPDATE) || refusals.holds(connection)) return
+      const principal = open ? undefined : requirePrincipal(context, documentName)
+      const principalId = principal?.id ?? ANONYMOUS_PRINCIPAL
+      const reported = principal === undefined ? {} : { principalId: principal.id }
       const session = sessionFor(document)
-      const inspection = inspectUpdate({ doc: document, update: payload, principal, bindings: session.bindings, holder: connection })
-      const refuse = (reason: UpdateRejectionReason, message: string, details?: Readonly<Record<string, unknown>>): CloseError => {
+      const inspection = inspectUpdate({
+        doc: document, update: payload, principal, bindings: session.bindings, holder: connection, held: refusals.held(connection),
+      })
+      // Where the update's structs start: held back on this connection once it is refused (update-refusals.ts).
+      const clocks = inspection.verdict === 'reject' ? inspection.rejection.clocks : inspection.verdict === 'accept' ? inspection.clocks : undefined
+      const refuse = (reason: UpdateRejectionReason, message: string, details?: Readonly<Record<string, unknown>>, undecodable = false): void => {
         const error = rejected(documentName, reason, message, details)
-        report({ kind: 'update-rejected', sessionId: documentName, principalId: principal.id, error: error.sessionError })
-        return error
+        report({ kind: 'update-rejected', sessionId: documentName, ...reported, error })
+        if (!undecodable) return refusals.refuse(connection, error, clocks)
+        // Not a Yjs update at all (PROTOCOL.md §3.4): no Yjs client sends it, so there is no resend loop to avoid.
+        closeConnectionWith(connection, error)
+        throw new CloseError(error)
       }
       if (inspection.verdict === 'reject') {
-        throw refuse(inspection.rejection.reason, inspection.rejection.message, inspection.rejection.details)
+        const { reason, message, details, undecodable } = inspection.rejection
+        return refuse(reason, message, details, undecodable === true)
       }
       if (inspection.verdict === 'defer') {
-        // PROTOCOL.md §8.3: not stored (the durable log skips read-only connections), not applied, SyncStatus(false).
-        connection.readOnly = true
-        deferred.add(connection)
+        // PROTOCOL.md §8.3 rule 4: not stored, not applied, SyncStatus(false), no notice.
+        refusals.defer(connection)
         return
       }
       // Claimed before the scratch try: an update refused after it would stay in the scratch copy.
-      const foreign = await claimAcrossNodes(session, documentName, inspection.clientIds, principal)
-      if (foreign !== undefined) throw refuse('FOREIGN_CLIENT_ID', `clientID ${foreign} belongs to another principal on another node`, { clientId: foreign })
-      const found: { overlong?: OverlongUserText } = {}
+      const foreign = await claimAcrossNodes(session, documentName, inspection.clientIds, principalId)
+      if (foreign !== undefined) return refuse('FOREIGN_CLIENT_ID', `clientID ${foreign} belongs to another principal on another node`, { clientId: foreign })
+      const found: { overlong?: OverlongUserText | undefined, misfit?: MisfitEntry | undefined } = {}
       const tried = session.scratch.tryUpdate(payload, (doc) => {
-        const overlong = findOverlongUserText(doc, payload, maxUserTextChars)
-        if (overlong !== undefined) found.overlong = overlong
-        return overlong === undefined
+        const entries = entriesWrittenBy(doc, payload)
+        found.misfit = findMisfitEntry(entries, document)
+        if (found.misfit === undefined) found.overlong = findOverlongUserText(entries, maxUserTextChars)
+        return found.misfit === undefined && found.overlong === undefined
       })
-      const { overlong } = found
+      const { overlong, misfit } = found
+      if (!tried.ok && misfit !== undefined) {
+        return refuse('SCHEMA_MISMATCH', `the update leaves a ${misfit.root} entry that does not fit the schema: ${misfit.reason}`, { root: misfit.root, path: misfit.path })
+      }
       if (!tried.ok && overlong !== undefined) {
         const error = new SessionError('TEXT_TOO_LONG', `${overlong.root} entry ${overlong.entryId} would hold ${overlong.chars} characters, over the limit of ${maxUserTextChars}`, {
           details: { ...overlong, maxUserTextChars, sessionId: documentName },
         })
-        report({ kind: 'limit-exceeded', sessionId: documentName, principalId: principal.id, error })
-        throw new CloseError(error)
+        report({ kind: 'limit-exceeded', sessionId: documentName, ...reported, error })
+        return refusals.refuse(connection, error, clocks)
       }
       if (!tried.ok) {
-        if (tried.problem === 'throws') throw refuse('MALFORMED', 'the update fails to apply', { cause: String(tried.cause) })
-        if (tried.problem === 'misplaced') throw refuse('MALFORMED', 'the update places an item outside its neighbours')
-        throw refuse('MISSING_DEPENDENCY', 'the update would leave parts the session cannot place')
+        if (tried.problem === 'throws') return refuse('MALFORMED', 'the update fails to apply', { cause: String(tried.cause) })
+        if (tried.problem === 'misplaced') return refuse('MALFORMED', 'the update places an item outside its neighbours')
+        return refuse('MISSING_DEPENDENCY', 'the update would leave parts the session cannot place')
       }
-      for (const clientId of inspection.clientIds) takeOver(session, clientId, principal, connection)
+      for (const clientId of inspection.clientIds) takeOver(session, clientId, principalId, connection)
       inspectedSummaries.set(payload, inspection.summary)
     },
-    async afterHandleMessage ({ connection, context }: afterHandleMessagePayload) {
-      if (!deferred.delete(connection)) return
-      connection.readOnly = principalOf(context)?.role === 'observer'
+    async afterHandleMessage ({ connection }: afterHandleMessagePayload) {
+      refusals.release(connection)
     },
     async beforeHandleAwareness ({ states, connection, context, document, documentName }: beforeHandleAwarenessPayload) {
-      if (connection === undefined) return // server-side awareness
+      if (connection === undefined || open) return // server-side awareness; an open server has no identity to bind
       const principal = requirePrincipal(context, documentName)
       const session = sessionFor(document)
       const refuse = (reason: UpdateRejectionReason, message: string, details?: Readonly<Record<string, unknown>>): CloseError => {
         const error = rejected(documentName, reason, message, details)
-        report({ kind: 'awareness-rejected', sessionId: documentName, principalId: principal.id, error: error.sessionError })
-        return error
+        report({ kind: 'awareness-rejected', sessionId: documentName, principalId: principal.id, error })
+        return new CloseError(error)
       }
       for (const [clientId, state] of states) {
         // Hocuspocus decodes into a scratch Awareness that adds an empty state of its own: never publish it.
@@ -160,13 +188,13 @@ export function createGovernUpdates (options: GovernUpdatesOptions = {}): Extens
         if (session.bindings.countHeldBy(connection, [clientId]) > MAX_CLIENT_IDS_PER_CONNECTION) {
           throw refuse('TOO_MANY_CLIENT_IDS', `one connection may use at most ${MAX_CLIENT_IDS_PER_CONNECTION} clientIDs`)
         }
-        if (await claimAcrossNodes(session, documentName, [clientId], principal) !== undefined) {
+        if (await claimAcrossNodes(session, documentName, [clientId], principal.id) !== undefined) {
           throw refuse('FOREIGN_CLIENT_ID', `awareness for clientID ${clientId}, which belongs to another principal on another node`, { clientId })
         }
         const rewritten = rewriteAwarenessState(state, principal)
         if (rewritten === undefined) throw refuse('MALFORMED', 'awareness state too large', { clientId })
         states.set(clientId, rewritten)
-        takeOver(session, clientId, principal, connection)
+        takeOver(session, clientId, principal.id, connection)
       }
     },
   }
@@ -180,6 +208,6 @@ function requirePrincipal (context: unknown, documentName: string): ConnectionPr
   return principal
 }
 
-function rejected (sessionId: string, reason: UpdateRejectionReason, message: string, details: Readonly<Record<string, unknown>> = {}): CloseError {
-  return new CloseError(new SessionError('UPDATE_REJECTED', message, { details: { ...details, reason, sessionId } }))
+function rejected (sessionId: string, reason: UpdateRejectionReason, message: string, details: Readonly<Record<string, unknown>> = {}): SessionError {
+  return new SessionError('UPDATE_REJECTED', message, { details: { ...details, reason, sessionId } })
 }

@@ -3,11 +3,13 @@
  * running run of a loaded session shows no change for `leaseMs`, its agent is presumed gone: the run and its
  * reply are marked `interrupted` (partial text kept) with a durable server change, so every client sees it.
  * Time is measured on the server's clock from when changes arrive, so agent clock skew does not matter; a
- * session loaded after a restart gives its running runs a full lease to reconnect.
+ * session loaded after a restart gives its running runs a full lease to reconnect. Quarantined runs and messages
+ * (check-entry.ts) are left alone.
  */
 import type { Extension } from '@hocuspocus/server'
 import type * as Y from 'yjs'
-import { findMessage, getSessionRoots, setMessageStatus } from '../../shared/session/session-doc.ts'
+import { isRunEntry } from '../../shared/session/check-entry.ts'
+import { findMessage, getSessionRoots, listRuns, setMessageStatus } from '../../shared/session/session-doc.ts'
 
 /** Options of {@link createRunLease}. */
 export interface RunLeaseOptions {
@@ -43,17 +45,16 @@ export function createRunLease (options: RunLeaseOptions): RunLease {
   const check = (): void => {
     const time = now()
     for (const [sessionId, { document, lastSeen }] of watched) {
-      const { runs } = getSessionRoots(document)
       const expired: string[] = []
-      runs.forEach((run, runId) => {
+      for (const [runId, run] of listRuns(document)) {
         if (run.get('state') === 'running' && time - (lastSeen.get(runId) ?? time) >= leaseMs) expired.push(runId)
-      })
+      }
       if (expired.length === 0) continue
       options.applyServerChange(document, sessionId, (scratch) => {
         const scratchRuns = getSessionRoots(scratch).runs
         for (const runId of expired) {
-          const run = scratchRuns.get(runId)
-          if (run === undefined || run.get('state') !== 'running') continue
+          const run: unknown = scratchRuns.get(runId)
+          if (!isRunEntry(run) || run.get('state') !== 'running') continue
           run.set('state', 'interrupted')
           run.set('endedAt', time)
           const message = findMessage(scratch, String(run.get('messageId')))

@@ -23,15 +23,19 @@ export type Attribution =
   /** Its structs point at more than one owner (e.g. an old server's clientID): nobody may continue it. */
   | { readonly kind: 'contested' }
 
-/** Attributes the structs `clientId` has in `doc`. */
-export function attributeClientId (doc: Y.Doc, clientId: number): Attribution {
+/**
+ * Attributes the structs `clientId` has in `doc`; `principalOf` maps each owner found before they are compared (on
+ * an open server every principal is the one anonymous principal, so only the server's writes set a clientID apart).
+ */
+export function attributeClientId (doc: Y.Doc, clientId: number, principalOf: (owner: ClientOwner) => ClientOwner = (owner) => owner): Attribution {
   const structs = doc.store.clients.get(clientId) ?? []
   const locator = createStructLocator(doc)
   let found: ClientOwner | undefined
   for (const struct of structs) {
     if (!(struct instanceof Y.Item)) continue
-    const owner = ownerOf(locator.locate({ item: struct, inDoc: true }))
-    if (owner === undefined) continue
+    const located = ownerOf(locator.locate({ item: struct, inDoc: true }))
+    if (located === undefined) continue
+    const owner = principalOf(located)
     if (found !== undefined && found !== owner) return { kind: 'contested' }
     found = owner
   }

@@ -1,10 +1,12 @@
 /**
- * Which principal — and which live connection — each Yjs clientID of one session belongs to (DESIGN.md
- * §Durability contract: a clientID is never used by two live writers). A clientID is bound to the first
+ * Which principal — and which live connection — each Yjs clientID of one session belongs to (docs/security.md
+ * § Tokens and roles: a clientID is never used by two live writers). A clientID is bound to the first
  * principal that writes with it or announces it in awareness; a clientID already in the document but not bound
  * in memory (after a restart) is attributed from the document (attribute-client.ts). Another connection of the
  * same principal takes a clientID over (a reconnect while the server still holds the dead socket); the
- * superseded connection is returned so the caller can close it.
+ * superseded connection is returned so the caller can close it. On an open server (no auth) every connection writes as
+ * one anonymous principal: any clientID the server does not own may be continued, exactly at its clock, by whichever
+ * connection holds it last.
  */
 import * as Y from 'yjs'
 import { attributeClientId, SERVER_OWNER, type ClientOwner } from './attribute-client.ts'
@@ -34,8 +36,19 @@ interface Binding {
   holder: object | undefined
 }
 
-/** Creates the bindings of the session in `doc`; `isLive` tells whether a holder is still connected. */
-export function createClientBindings (options: { doc: Y.Doc, isLive: (holder: object) => boolean }): ClientBindings {
+/** Options of {@link createClientBindings}. */
+export interface ClientBindingsOptions {
+  readonly doc: Y.Doc
+  /** Tells whether a holder (a connection) is still connected. */
+  readonly isLive: (holder: object) => boolean
+  /** On an open server: the principal every connection writes as; a clientID the document cannot attribute is its. */
+  readonly openPrincipal?: string
+}
+
+/** Creates the bindings of the session in `options.doc`. */
+export function createClientBindings (options: ClientBindingsOptions): ClientBindings {
+  const { openPrincipal } = options
+  const principalOf = openPrincipal === undefined ? undefined : (owner: ClientOwner): ClientOwner => (owner === SERVER_OWNER ? owner : openPrincipal)
   const bindings = new Map<number, Binding>()
   const held = new WeakMap<object, Set<number>>()
   const unattributable = new Set<number>()
@@ -45,13 +58,14 @@ export function createClientBindings (options: { doc: Y.Doc, isLive: (holder: ob
     if (bound !== undefined) return bound.owner
     if (unattributable.has(clientId)) return null
     if (Y.getState(options.doc.store, clientId) === 0) return undefined
-    const attribution = attributeClientId(options.doc, clientId)
-    if (attribution.kind !== 'owner') {
+    const attribution = attributeClientId(options.doc, clientId, principalOf)
+    const owner = attribution.kind === 'owner' ? attribution.owner : attribution.kind === 'unknown' ? openPrincipal : undefined
+    if (owner === undefined) {
       unattributable.add(clientId)
       return null
     }
-    bindings.set(clientId, { owner: attribution.owner, holder: undefined })
-    return attribution.owner
+    bindings.set(clientId, { owner, holder: undefined })
+    return owner
   }
 
   return {

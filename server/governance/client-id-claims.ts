@@ -1,5 +1,5 @@
 /**
- * Cross-node clientID claims (DESIGN.md §Durability contract, across nodes): with several server nodes, the
+ * Cross-node clientID claims (docs/operations.md § Scale-out, clientIDs across nodes): with several server nodes, the
  * in-memory bindings of one node (client-bindings.ts) cannot see a clientID another node bound a moment ago,
  * before that node's structs reached this one. A claim registry shared by all nodes closes that window: the
  * first principal to claim a clientID of a session keeps it; any other principal is refused on every node.

@@ -1,7 +1,8 @@
 /**
  * inspectUpdate with hand-built Yjs updates: peers are real Y.Docs with chosen clientIDs that sync with a "server"
  * document; every honest flow of the SDKs is accepted and every rule of PROTOCOL.md §8.4 refuses its violation
- * with the expected reason.
+ * with the expected reason. On an open server (no principal) the identity and role rules are off and the schema,
+ * append-only and set-once rules still refuse.
  */
 import * as encoding from 'lib0/encoding'
 import { beforeEach, describe, expect, it } from 'vitest'
@@ -11,12 +12,14 @@ import {
   appendMessage, appendSteer, appendText, appendToolCall, appendToolResult, endRun, getSessionRoots, initializeSession, markSteerHandled,
   setMessageStatus, startRun,
 } from '../../shared/session/session-doc.ts'
+import { ANONYMOUS_PRINCIPAL } from '../auth/connection-principal.ts'
 import { createClientBindings, type ClientBindings } from './client-bindings.ts'
 import { inspectUpdate, type Inspection } from './inspect-update.ts'
 
 interface Peer {
   readonly doc: Y.Doc
-  readonly principal: { id: string, role: PrincipalRole }
+  /** Undefined on an open server. */
+  readonly principal: { id: string, role: PrincipalRole } | undefined
   readonly holder: object
 }
 
@@ -25,10 +28,15 @@ let bindings: ClientBindings
 
 /** A peer with `clientId`, holding the server's current state. */
 function peer (id: string, role: PrincipalRole, clientId: number): Peer {
+  return { ...openPeer(clientId), principal: { id, role } }
+}
+
+/** A peer of an open server: no principal. */
+function openPeer (clientId: number): Peer {
   const doc = new Y.Doc()
   Y.applyUpdate(doc, Y.encodeStateAsUpdate(live))
   doc.clientID = clientId // after loading: Yjs picks a new clientID when a remote update advances its own
-  return { doc, principal: { id, role }, holder: {} }
+  return { doc, principal: undefined, holder: {} }
 }
 
 /** The update `change` makes on the peer's document. */
@@ -41,8 +49,8 @@ function edit (from: Peer, change: (doc: Y.Doc) => void): Uint8Array {
   return updates.length === 0 ? Y.encodeStateAsUpdate(new Y.Doc()) : Y.mergeUpdates(updates)
 }
 
-function inspect (from: Peer, update: Uint8Array): Inspection {
-  return inspectUpdate({ doc: live, update, principal: from.principal, bindings, holder: from.holder })
+function inspect (from: Peer, update: Uint8Array, held?: ReadonlyMap<number, number>): Inspection {
+  return inspectUpdate({ doc: live, update, principal: from.principal, bindings, holder: from.holder, ...(held === undefined ? {} : { held }) })
 }
 
 /** Inspects, and when accepted applies the update to the server and binds its clientIDs, like the extension. */
@@ -51,7 +59,7 @@ function send (from: Peer, change: (doc: Y.Doc) => void): Inspection {
   const result = inspect(from, update)
   if (result.verdict === 'accept') {
     Y.applyUpdate(live, update)
-    for (const clientId of result.clientIds) bindings.bind(clientId, from.principal.id, from.holder)
+    for (const clientId of result.clientIds) bindings.bind(clientId, from.principal?.id ?? ANONYMOUS_PRINCIPAL, from.holder)
   }
   return result
 }
@@ -128,7 +136,7 @@ describe('honest flows are accepted', () => {
     const viewer = peer('bob', 'user', 1002)
     const resync = Y.encodeStateAsUpdate(viewer.doc, Y.encodeStateVector(live))
     expect(Y.decodeUpdate(resync).ds.clients.size).toBeGreaterThan(0)
-    expect(inspect(viewer, resync)).toEqual({ verdict: 'accept', clientIds: [], changes: false, summary: {} })
+    expect(inspect(viewer, resync)).toEqual({ verdict: 'accept', clientIds: [], clocks: new Map(), changes: false, summary: {} })
     expect(inspect(peer('auditor', 'observer', 1004), Y.encodeStateAsUpdate(live))).toMatchObject({ verdict: 'accept', changes: false })
   })
 })
@@ -145,9 +153,9 @@ describe('violations are refused with their reason', () => {
     ['user posts an assistant message', () => send(alice, (doc) => { appendMessage(doc, { id: 'm', role: 'assistant', author: 'alice', status: 'done' }) }), 'FORBIDDEN_PARENT'],
     ['user posts a message without an id', () => send(alice, (doc) => { const map = new Y.Map(); getSessionRoots(doc).messages.push([map]); map.set('role', 'user'); map.set('author', 'alice') }), 'FORBIDDEN_PARENT'],
     ['user inserts a message before the others', () => send(alice, (doc) => { const map = new Y.Map(); getSessionRoots(doc).messages.insert(0, [map]); map.set('id', 'm'); map.set('role', 'user'); map.set('author', 'alice') }), 'FORBIDDEN_PARENT'],
-    ['user puts a text at the top of messages', () => send(alice, (doc) => { getSessionRoots(doc).messages.push([new Y.Text('x') as unknown as Y.Map<unknown>]) }), 'FORBIDDEN_PARENT'],
+    ['user puts a text at the top of messages', () => send(alice, (doc) => { getSessionRoots(doc).messages.push([new Y.Text('x') as unknown as Y.Map<unknown>]) }), 'SCHEMA_MISMATCH'],
     ['user posts a steer pre-marked handled', () => send(alice, (doc) => { markSteerHandled(appendSteer(doc, { id: 'st', kind: 'stop', author: 'alice' }), 'agent-1', 1) }), 'FORBIDDEN_PARENT'],
-    ['user posts an unknown steer kind', () => send(alice, (doc) => { appendSteer(doc, { id: 'st', kind: 'nuke' as 'stop', author: 'alice' }) }), 'FORBIDDEN_PARENT'],
+    ['user posts an unknown steer kind', () => send(alice, (doc) => { appendSteer(doc, { id: 'st', kind: 'nuke' as 'stop', author: 'alice' }) }), 'SCHEMA_MISMATCH'],
     ['user writes the context', () => send(alice, (doc) => { getSessionRoots(doc).context.set('x', 1) }), 'FORBIDDEN_PARENT'],
     ['user writes meta', () => send(alice, (doc) => { getSessionRoots(doc).meta.set('title', 'x') }), 'FORBIDDEN_PARENT'],
     ['user creates a root of its own', () => send(alice, (doc) => { doc.getArray('other').push([1]) }), 'FORBIDDEN_PARENT'],
@@ -241,6 +249,84 @@ describe('clocks and clientIDs', () => {
       if (offset < 32) expect(reason(result)).toBe('accept')
       else { expect(reason(result)).toBe('TOO_MANY_CLIENT_IDS'); break }
     }
+  })
+})
+
+describe('an open server: no principal', () => {
+  let anyone: Peer
+  beforeEach(() => {
+    // The clientIDs alice and agent-1 wrote with are attributed from the document, as after a restart.
+    bindings = createClientBindings({ doc: live, isLive: () => true, openPrincipal: ANONYMOUS_PRINCIPAL })
+    bindings.bindServer(live.clientID)
+    anyone = openPeer(4001)
+  })
+
+  it('accepts any author, role or agent name, and writes into anyone\'s entries', () => {
+    expect(reason(send(anyone, (doc) => { appendMessage(doc, { id: 'm_x', role: 'assistant', author: 'whoever', status: 'streaming', text: 'hi' }) }))).toBe('accept')
+    expect(reason(send(anyone, (doc) => { appendText(assistant(doc), ' more'); setMessageStatus(assistant(doc), 'done') }))).toBe('accept')
+    expect(reason(send(anyone, (doc) => { textOf(userMessage(doc)).delete(0, 1) }))).toBe('accept')
+    expect(reason(send(anyone, (doc) => { startRun(doc, { id: 'r_x', agent: 'someone', messageId: 'm_x', startedAt: 3 }); endRun(doc, 'r_1', 'done', 4) }))).toBe('accept')
+    expect(reason(send(anyone, (doc) => { markSteerHandled(appendSteer(doc, { id: 'st_x', kind: 'note', author: 'carol' }), 'bot', 5) }))).toBe('accept')
+    expect(reason(send(anyone, (doc) => { getSessionRoots(doc).context.set('notes', 'free-form') }))).toBe('accept')
+    expect(textOf(assistant(live)).toString()).toBe('Hello more')
+  })
+
+  it('lets a client continue its own clientID after a restart, not the server one', () => {
+    expect(reason(send(openPeer(1001), (doc) => { appendText(userMessage(doc), ' again') }))).toBe('accept')
+    expect(reason(send(openPeer(live.clientID), (doc) => { appendSteer(doc, { id: 'st_s', kind: 'note', author: 'x' }) }))).toBe('FOREIGN_CLIENT_ID')
+  })
+
+  it.each<[string, (doc: Y.Doc) => void, string]>([
+    ['a string into messages', (doc) => { getSessionRoots(doc).messages.push(['boom' as unknown as Y.Map<unknown>]) }, 'SCHEMA_MISMATCH'],
+    ['a message that is a text', (doc) => { getSessionRoots(doc).messages.push([new Y.Text('x') as unknown as Y.Map<unknown>]) }, 'SCHEMA_MISMATCH'],
+    ['parts that are not a list', (doc) => { userMessage(doc).set('parts', 'flat') }, 'SCHEMA_MISMATCH'],
+    ['a part that is not a map', (doc) => { (userMessage(doc).get('parts') as Y.Array<unknown>).push([1]) }, 'SCHEMA_MISMATCH'],
+    ['a text part holding a string', (doc) => { (userMessage(doc).get('parts') as Y.Array<Y.Map<unknown>>).get(0).set('text', 'flat') }, 'SCHEMA_MISMATCH'],
+    ['an unknown message status', (doc) => { assistant(doc).set('status', 'exploded') }, 'SCHEMA_MISMATCH'],
+    ['an unknown steer kind', (doc) => { appendSteer(doc, { id: 'st', kind: 'nuke' as 'stop', author: 'x' }) }, 'SCHEMA_MISMATCH'],
+    ['a run that is not a map', (doc) => { (getSessionRoots(doc).runs as Y.Map<unknown>).set('r_2', 'running') }, 'SCHEMA_MISMATCH'],
+    ['deleting someone\'s message', (doc) => { getSessionRoots(doc).messages.delete(0, 1) }, 'FORBIDDEN_DELETE'],
+    ['replacing a run', (doc) => { startRun(doc, { id: 'r_1', agent: 'agent-1', messageId: 'm_a', startedAt: 1 }) }, 'FORBIDDEN_DELETE'],
+    ['deleting a message field', (doc) => { userMessage(doc).delete('author') }, 'FORBIDDEN_DELETE'],
+    ['changing a message author', (doc) => { userMessage(doc).set('author', 'mallory') }, 'FORBIDDEN_PARENT'],
+    ['changing the agent of a run', (doc) => { getSessionRoots(doc).runs.get('r_1')?.set('agent', 'mallory') }, 'FORBIDDEN_PARENT'],
+    ['inserting a message before the others', (doc) => { const map = new Y.Map(); getSessionRoots(doc).messages.insert(0, [map]); map.set('id', 'm'); map.set('role', 'user'); map.set('author', 'x') }, 'FORBIDDEN_PARENT'],
+    ['writing meta', (doc) => { getSessionRoots(doc).meta.set('title', 'pwned') }, 'FORBIDDEN_PARENT'],
+    ['writing the producers of HTTP appends', (doc) => { doc.getMap('httpProducers').set('p', 1) }, 'FORBIDDEN_PARENT'],
+    ['creating a root of its own', (doc) => { doc.getArray('other').push([1]) }, 'FORBIDDEN_PARENT'],
+  ])('%s → %s', (_label, change, expected) => {
+    const before = Y.encodeStateAsUpdate(live)
+    expect(reason(send(anyone, change))).toBe(expected)
+    expect(Y.encodeStateAsUpdate(live)).toEqual(before)
+  })
+
+  it('limits the clientIDs of one connection', () => {
+    const many = openPeer(6000)
+    for (let offset = 0; offset <= 32; offset++) {
+      many.doc.clientID = 6000 + offset
+      const result = send(many, (doc) => { getSessionRoots(doc).context.set(`k${offset}`, offset) })
+      expect(reason(result)).toBe(offset < 32 ? 'accept' : 'TOO_MANY_CLIENT_IDS')
+    }
+  })
+
+  it('refuses changing a steer other than by its handled mark', () => {
+    expect(reason(send(anyone, (doc) => { appendSteer(doc, { id: 'st_p', kind: 'note', author: 'x', text: 'first' }) }))).toBe('accept')
+    expect(reason(send(openPeer(4002), (doc) => { getSessionRoots(doc).steering.get(0).set('text', 'edited') }))).toBe('FORBIDDEN_PARENT')
+  })
+
+  it('after a refusal, defers what repeats or follows the refused structs instead of refusing it again', () => {
+    const refused = edit(anyone, (doc) => { getSessionRoots(doc).meta.set('title', 'pwned') })
+    const next = edit(anyone, (doc) => { appendMessage(doc, { id: 'm_n', role: 'user', author: 'x', status: 'done' }) })
+    const verdict = inspect(anyone, refused)
+    expect(verdict).toMatchObject({ verdict: 'reject', rejection: { reason: 'FORBIDDEN_PARENT', clocks: new Map([[4001, 0]]) } })
+    const held = verdict.verdict === 'reject' ? verdict.rejection.clocks : new Map<number, number>()
+    expect(reason(inspect(anyone, next))).toBe('CLOCK_GAP')
+    expect(inspect(anyone, next, held)).toMatchObject({ verdict: 'defer', clientId: 4001 })
+    // The same structs again, alone or with what followed them (a sync step 2 after an update frame).
+    expect(inspect(anyone, refused, held)).toMatchObject({ verdict: 'defer', clientId: 4001 })
+    expect(inspect(anyone, Y.mergeUpdates([refused, next]), held)).toMatchObject({ verdict: 'defer', clientId: 4001 })
+    // Another clientID is inspected as usual.
+    expect(reason(send(openPeer(4002), (doc) => { getSessionRoots(doc).messages.push(['boom' as unknown as Y.Map<unknown>]) }))).toBe('SCHEMA_MISMATCH')
   })
 })
 

@@ -4,12 +4,13 @@
  * clientID's new structs must start exactly at the session's clock for it; every new item must resolve to a place
  * the sender's role may write, in the shape the session schema gives it; every delete must hit live content the role may delete, or items of the update
  * itself. Structs the session already has are duplicates Yjs skips. The verdict is for the whole update: nothing
- * is ever half-applied.
+ * is ever half-applied. On an open server there is no principal: the schema, append-only, set-once and clock rules
+ * hold, the identity and role rules do not (session-write-rules.ts).
  */
 import * as Y from 'yjs'
 import { MAX_CLIENT_IDS_PER_CONNECTION, type UpdateRejectionReason } from '../../shared/auth/update-rejection.ts'
 import { getSessionRoots } from '../../shared/session/session-doc.ts'
-import type { ConnectionPrincipal } from '../auth/connection-principal.ts'
+import { ANONYMOUS_PRINCIPAL, type ConnectionPrincipal } from '../auth/connection-principal.ts'
 import type { UpdateSummary } from '../persistence/update-log.ts'
 import type { ClientBindings } from './client-bindings.ts'
 import { decodeInboundUpdate, isDeletedByUpdate, type DecodedStruct, type DecodedUpdate } from './decoded-update.ts'
@@ -24,10 +25,18 @@ export interface InspectUpdateInput {
   /** The live session document (not yet holding the update). */
   readonly doc: Y.Doc
   readonly update: Uint8Array
-  readonly principal: Pick<ConnectionPrincipal, 'id' | 'role'>
+  /** The sender, or undefined on an open server (its clientIDs are bound to ANONYMOUS_PRINCIPAL). */
+  readonly principal: Pick<ConnectionPrincipal, 'id' | 'role'> | undefined
   readonly bindings: ClientBindings
   /** The sending connection (the holder clientIDs get bound to). */
   readonly holder: object
+  /**
+   * Set once the connection had an update refused: for each clientID a refused update wrote, the clock its structs
+   * started at. A later update that writes such a clientID at or past that clock repeats or builds on the refused one,
+   * and a clock gap most likely follows it: both are deferred (not stored, not applied, no notice) instead of refused
+   * again, so a client that sends the same change twice is told once.
+   */
+  readonly held?: ReadonlyMap<number, number> | undefined
 }
 
 /** A rejection: reason code, human message and details for the client. */
@@ -35,15 +44,22 @@ export interface UpdateRejection {
   readonly reason: UpdateRejectionReason
   readonly message: string
   readonly details?: Readonly<Record<string, unknown>>
+  /** True when the bytes are not a Yjs v1 update at all (PROTOCOL.md §3.4). */
+  readonly undecodable?: boolean
+  /** For each clientID the update writes new structs with, the clock they start at (to hold back repeats). */
+  readonly clocks: ReadonlyMap<number, number>
 }
 
 /** The verdict on one update. */
 export type Inspection =
   /**
-   * May be stored and applied; `clientIds` are the clientIDs it writes with (to bind to the sender), `summary` the
-   * entries it touches (for its audit row).
+   * May be stored and applied; `clientIds` are the clientIDs it writes with (to bind to the sender) and `clocks` the
+   * clock each starts at, `summary` the entries it touches (for its audit row).
    */
-  | { readonly verdict: 'accept', readonly clientIds: readonly number[], readonly changes: boolean, readonly summary: UpdateSummary }
+  | {
+    readonly verdict: 'accept', readonly clientIds: readonly number[], readonly clocks: ReadonlyMap<number, number>, readonly changes: boolean
+    readonly summary: UpdateSummary
+  }
   /**
    * The sender's own clientID continues past a gap: an earlier update of it was lost with a previous connection and
    * the sync step 2 that follows will carry both. Not stored, not applied, answered SyncStatus(false).
@@ -54,37 +70,47 @@ export type Inspection =
 /** Inspects `input.update` against the session and the sender's role. */
 export function inspectUpdate (input: InspectUpdateInput): Inspection {
   const { doc, principal, bindings } = input
+  const principalId = principal?.id ?? ANONYMOUS_PRINCIPAL
   let update: DecodedUpdate
   try {
     update = decodeInboundUpdate(input.update)
   } catch (cause) {
-    return reject('MALFORMED', 'the update cannot be decoded', { cause: String(cause) })
+    return { verdict: 'reject', rejection: { reason: 'MALFORMED', message: 'the update cannot be decoded', details: { cause: String(cause) }, undecodable: true, clocks: new Map() } }
   }
 
   // 1. Clocks and clientIDs of the new structs.
   const newStructs: DecodedStruct[] = []
-  const writtenClientIds: number[] = []
+  /** Per clientID, the clock its new structs start at. */
+  const firstClocks = new Map<number, number>()
   let gap: { clientId: number, expectedClock: number, clock: number } | undefined
+  let repeat: typeof gap
   for (const [clientId, structs] of update.byClient) {
     const state = Y.getState(doc.store, clientId)
     const fresh = structs.filter((struct) => struct.id.clock + struct.length > state)
-    if (fresh.length === 0) continue
-    const first = fresh[0] as DecodedStruct
-    writtenClientIds.push(clientId)
+    const first = fresh[0]
+    const last = fresh[fresh.length - 1]
+    if (first === undefined || last === undefined) continue
+    firstClocks.set(clientId, first.id.clock)
+    const heldFrom = input.held?.get(clientId)
+    if (heldFrom !== undefined && last.id.clock + last.length > heldFrom) repeat ??= { clientId, expectedClock: state, clock: first.id.clock }
     if (first.id.clock !== state || fresh.some((struct) => struct instanceof Y.Skip)) {
       gap ??= { clientId, expectedClock: state, clock: first.id.clock }
       continue
     }
     newStructs.push(...fresh)
   }
-  if (principal.role === 'observer' && writtenClientIds.length > 0) return reject('ROLE_READ_ONLY', 'observers cannot change a session')
+  const reject = (reason: UpdateRejectionReason, message: string, details?: Record<string, unknown>): Inspection =>
+    ({ verdict: 'reject', rejection: { reason, message, clocks: firstClocks, ...(details === undefined ? {} : { details }) } })
+  if (repeat !== undefined) return { verdict: 'defer', ...repeat }
+  const writtenClientIds = [...firstClocks.keys()]
+  if (principal?.role === 'observer' && writtenClientIds.length > 0) return reject('ROLE_READ_ONLY', 'observers cannot change a session')
   for (const clientId of writtenClientIds) {
-    if (bindings.check(clientId, principal.id) === 'foreign') {
+    if (bindings.check(clientId, principalId) === 'foreign') {
       return reject('FOREIGN_CLIENT_ID', `clientID ${clientId} belongs to another principal`, { clientId })
     }
   }
   if (gap !== undefined) {
-    if (bindings.check(gap.clientId, principal.id) === 'own' && gap.clock > gap.expectedClock) return { verdict: 'defer', ...gap }
+    if (gap.clock > gap.expectedClock && (input.held !== undefined || bindings.check(gap.clientId, principalId) === 'own')) return { verdict: 'defer', ...gap }
     return reject('CLOCK_GAP', `clientID ${gap.clientId} must continue at clock ${gap.expectedClock}, not ${gap.clock}`, { ...gap })
   }
   if (bindings.countHeldBy(input.holder, writtenClientIds) > MAX_CLIENT_IDS_PER_CONNECTION) {
@@ -115,7 +141,7 @@ export function inspectUpdate (input: InspectUpdateInput): Inspection {
       if (!covered) return reject('FORBIDDEN_DELETE', 'the update deletes content the session does not have', { ...range })
     }
     for (const item of liveItemsIn(doc, range.client, range.clock, Math.min(end, state))) {
-      if (principal.role === 'observer') return reject('ROLE_READ_ONLY', 'observers cannot change a session')
+      if (principal?.role === 'observer') return reject('ROLE_READ_ONLY', 'observers cannot change a session')
       deletes = true
       const location = locator.locate({ item, inDoc: true })
       if (location.kind !== 'placed') return reject('FORBIDDEN_DELETE', 'the update deletes content outside the session schema')
@@ -123,11 +149,9 @@ export function inspectUpdate (input: InspectUpdateInput): Inspection {
       if (violation !== undefined) return reject(violation.reason, violation.message, { client: item.id.client, clock: item.id.clock, root: location.root })
     }
   }
-  return { verdict: 'accept', clientIds: writtenClientIds, changes: newStructs.length > 0 || deletes, summary: summarizeUpdate(doc, update, locator) }
-}
-
-function reject (reason: UpdateRejectionReason, message: string, details?: Record<string, unknown>): Inspection {
-  return { verdict: 'reject', rejection: { reason, message, ...(details === undefined ? {} : { details }) } }
+  return {
+    verdict: 'accept', clientIds: writtenClientIds, clocks: firstClocks, changes: newStructs.length > 0 || deletes, summary: summarizeUpdate(doc, update, locator),
+  }
 }
 
 /** True when the update's own structs of `client` cover clocks [from, to). */
@@ -171,8 +195,7 @@ function createRuleContext (doc: Y.Doc, principal: InspectUpdateInput['principal
     return { isNew: false, writes: () => 0, value: (key) => map?.get(key) }
   }
   return {
-    principalId: principal.id,
-    role: principal.role,
+    writer: principal === undefined ? undefined : { id: principal.id, role: principal.role },
     entryFacts: factsOf,
     runExists: (key) => runs.has(key),
   }

@@ -1,7 +1,8 @@
 /**
  * The scratch replica, and a seeded fuzz of the whole inspection pipeline (inspectUpdate, then the scratch try):
  * mutated honest updates that would throw half-way through Y.applyUpdate, or leave pending structs, are all refused,
- * and every update the pipeline accepts applies to the live document cleanly (DESIGN.md §Known pitfalls).
+ * and every update the pipeline accepts applies to the live document cleanly (docs/architecture.md § Why it is built
+ * this way).
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'

@@ -1,9 +1,9 @@
 /**
- * A scratch copy of a live session document that every accepted update is applied to first. Y.applyUpdate can
- * throw after it has already changed a document (2–6 % of fuzzed updates, DESIGN.md §Known pitfalls), and an
- * update with unmet dependencies is kept as invisible "pending" structs that would be persisted. Trying the update
- * on this copy catches both before the update is logged or applied to the live document. The copy follows the live
- * document through its `update` events (re-applying what it already tried is a no-op) and is rebuilt from the
+ * A scratch copy of a live session document that every accepted update is applied to first. Y.applyUpdate can throw
+ * after it has already changed a document (2–6 % of fuzzed updates; docs/architecture.md § Why it is built this way),
+ * and an update with unmet dependencies is kept as invisible "pending" structs that would be persisted. Trying the
+ * update on this copy catches both before the update is logged or applied to the live document. The copy follows the
+ * live document through its `update` events (re-applying what it already tried is a no-op) and is rebuilt from the
  * live document after a failed try left it damaged. It also checks every new item landed between its left and right
  * origin: an item whose right origin lies left of its left origin integrates at a place that depends on the
  * document's history, so a reload (or a compaction snapshot) would show a different text.

@@ -1,14 +1,16 @@
 /**
- * What each role may write and delete in a session document (DESIGN.md §Governance, PROTOCOL.md §8.4), decided
- * per struct from its location (struct-locator.ts) and the facts of the entry it belongs to:
+ * What each role may write and delete in a session document (PROTOCOL.md §8.3–8.4), decided per struct from its
+ * location (struct-locator.ts) and the facts of the entry it belongs to:
  * - user: new `messages` entries with role `user` and author = itself, and their content; new `steering` entries
  *   with author = itself; edits inside its own messages except their identity keys.
  * - agent: new `messages` entries with role `assistant` or `tool` and author = itself, and everything inside its
  *   own messages except identity keys; new `runs` entries with agent = itself and edits inside them (not
  *   `agent`); `handledBy` (= itself) and `handledAt` of steering entries; anything in `context`.
  * - observer: nothing (checked before these rules).
- * Entries of `messages`, `steering` and `runs` are never deleted or replaced, and array entries are only appended.
- * `meta` and unknown roots are server-only.
+ * Whoever writes: entries of `messages`, `steering` and `runs` are maps, never deleted or replaced, and array
+ * entries are only appended; identity keys are set once; a steer changes only by its handled mark; `meta` and
+ * unknown roots are server-only. On an open server (no auth) there is no principal: these append-only and
+ * set-once rules hold, and the identity and role rules are off (any author, role or agent name).
  */
 import * as Y from 'yjs'
 import type { PrincipalRole } from '../../shared/auth/token-claims.ts'
@@ -29,10 +31,16 @@ export interface EntryFacts {
   writes (key: string): number
 }
 
-/** The principal and the lookups a rule check runs with. */
-export interface RuleContext {
-  readonly principalId: string
+/** The writer whose update the rules check: its principal id and role. */
+export interface RuleWriter {
+  readonly id: string
   readonly role: PrincipalRole
+}
+
+/** The writer and the lookups a rule check runs with. */
+export interface RuleContext {
+  /** The sender; undefined on an open server, where identity and role rules are off. */
+  readonly writer: RuleWriter | undefined
   entryFacts (ref: ItemRef): EntryFacts
   /** True when the session's `runs` map already holds a live entry under `key`. */
   runExists (key: string): boolean
@@ -58,9 +66,10 @@ export const STEER_HANDLED_KEYS: readonly string[] = ['handledBy', 'handledAt']
 /** Keys of a run that are set once, when it is created. */
 export const RUN_IDENTITY_KEYS: readonly string[] = ['agent']
 
-/** Checks one inserted item of the update; undefined when the principal may write it there. */
+/** Checks one inserted item of the update; undefined when the writer may write it there. */
 export function checkInsert (context: RuleContext, location: PlacedLocation, item: Y.Item): RuleViolation | undefined {
   const { path } = location
+  const { writer } = context
   const entry = path[0] as PlacedLocation['path'][number]
   const isEntry = path.length === 1
   const fieldKey = path.length >= 2 ? (path[1] as PlacedLocation['path'][number]).key : null
@@ -68,66 +77,67 @@ export function checkInsert (context: RuleContext, location: PlacedLocation, ite
     case SESSION_ROOTS.MESSAGES: {
       if (isEntry) return checkNewListEntry(item, entry.key) ?? checkNewMessage(context, context.entryFacts(entry.ref))
       const facts = context.entryFacts(entry.ref)
-      if (!ownsMessage(context, facts)) return forbidden('FORBIDDEN_PARENT', 'only the author may write inside a message')
+      if (!ownsMessage(writer, facts)) return violation('FORBIDDEN_PARENT', 'only the author may write inside a message')
       if (!facts.isNew && path.length === 2 && MESSAGE_IDENTITY_KEYS.includes(fieldKey ?? '')) {
-        return forbidden('FORBIDDEN_PARENT', `a message's ${String(fieldKey)} cannot change`)
+        return violation('FORBIDDEN_PARENT', `a message's ${String(fieldKey)} cannot change`)
       }
       return undefined
     }
     case SESSION_ROOTS.STEERING: {
       if (isEntry) return checkNewListEntry(item, entry.key) ?? checkNewSteer(context, context.entryFacts(entry.ref))
       const facts = context.entryFacts(entry.ref)
-      if (facts.isNew) return facts.value('author') === context.principalId ? undefined : forbidden('FORBIDDEN_PARENT', 'only the author may write a steer')
-      if (context.role !== 'agent' || path.length !== 2 || !STEER_HANDLED_KEYS.includes(fieldKey ?? '')) {
-        return forbidden('FORBIDDEN_PARENT', 'only agents may mark a steer handled, and only that')
+      if (facts.isNew) return writer === undefined || facts.value('author') === writer.id ? undefined : violation('FORBIDDEN_PARENT', 'only the author may write a steer')
+      if ((writer !== undefined && writer.role !== 'agent') || path.length !== 2 || !STEER_HANDLED_KEYS.includes(fieldKey ?? '')) {
+        return violation('FORBIDDEN_PARENT', 'a steer changes only by being marked handled, by an agent')
       }
-      if (fieldKey === 'handledBy' && plainValue(item) !== context.principalId) {
-        return forbidden('FORBIDDEN_PARENT', 'handledBy must name the agent itself')
+      if (writer !== undefined && fieldKey === 'handledBy' && plainValue(item) !== writer.id) {
+        return violation('FORBIDDEN_PARENT', 'handledBy must name the agent itself')
       }
       return undefined
     }
     case SESSION_ROOTS.RUNS: {
-      if (context.role !== 'agent') return forbidden('FORBIDDEN_PARENT', 'only agents write runs')
+      if (writer !== undefined && writer.role !== 'agent') return violation('FORBIDDEN_PARENT', 'only agents write runs')
       if (isEntry) return checkNewRun(context, item, entry.key)
       const facts = context.entryFacts(entry.ref)
-      if (facts.value('agent') !== context.principalId) return forbidden('FORBIDDEN_PARENT', 'only its agent may write a run')
+      if (writer !== undefined && facts.value('agent') !== writer.id) return violation('FORBIDDEN_PARENT', 'only its agent may write a run')
       if (!facts.isNew && path.length === 2 && RUN_IDENTITY_KEYS.includes(fieldKey ?? '')) {
-        return forbidden('FORBIDDEN_PARENT', "a run's agent cannot change")
+        return violation('FORBIDDEN_PARENT', "a run's agent cannot change")
       }
       return undefined
     }
     case SESSION_ROOTS.CONTEXT:
-      return context.role === 'agent' ? undefined : forbidden('FORBIDDEN_PARENT', 'only agents write the context')
+      return writer === undefined || writer.role === 'agent' ? undefined : violation('FORBIDDEN_PARENT', 'only agents write the context')
     default:
-      return forbidden('FORBIDDEN_PARENT', `root ${JSON.stringify(location.root)} is not writable by clients`)
+      return violation('FORBIDDEN_PARENT', `root ${JSON.stringify(location.root)} is not writable by clients`)
   }
 }
 
-/** Checks deleting one live item of the document; undefined when the principal may delete it. */
+/** Checks deleting one live item of the document; undefined when the writer may delete it. */
 export function checkDelete (context: RuleContext, location: PlacedLocation): RuleViolation | undefined {
   const { path } = location
+  const { writer } = context
   const entry = path[0] as PlacedLocation['path'][number]
   const fieldKey = path.length >= 2 ? (path[1] as PlacedLocation['path'][number]).key : null
   const isField = path.length === 2
   if (location.root === SESSION_ROOTS.CONTEXT) {
-    return context.role === 'agent' ? undefined : forbidden('FORBIDDEN_DELETE', 'only agents change the context')
+    return writer === undefined || writer.role === 'agent' ? undefined : violation('FORBIDDEN_DELETE', 'only agents change the context')
   }
   if (path.length === 1 || !isListRoot(location.root)) {
-    return forbidden('FORBIDDEN_DELETE', `entries of ${location.root} are never deleted or replaced`)
+    return violation('FORBIDDEN_DELETE', `entries of ${location.root} are never deleted or replaced`)
   }
   const facts = context.entryFacts(entry.ref)
   switch (location.root) {
     case SESSION_ROOTS.MESSAGES:
-      if (!ownsMessage(context, facts)) return forbidden('FORBIDDEN_DELETE', 'only the author may delete inside a message')
-      return isField && MESSAGE_IDENTITY_KEYS.includes(fieldKey ?? '') ? forbidden('FORBIDDEN_DELETE', `a message's ${String(fieldKey)} cannot change`) : undefined
+      if (!ownsMessage(writer, facts)) return violation('FORBIDDEN_DELETE', 'only the author may delete inside a message')
+      return isField && MESSAGE_IDENTITY_KEYS.includes(fieldKey ?? '') ? violation('FORBIDDEN_DELETE', `a message's ${String(fieldKey)} cannot change`) : undefined
     case SESSION_ROOTS.STEERING:
-      return context.role === 'agent' && isField && STEER_HANDLED_KEYS.includes(fieldKey ?? '') && facts.value('handledBy') === context.principalId
+      return (writer === undefined || (writer.role === 'agent' && facts.value('handledBy') === writer.id)) && isField && STEER_HANDLED_KEYS.includes(fieldKey ?? '')
         ? undefined
-        : forbidden('FORBIDDEN_DELETE', 'steers are never changed, except an agent replacing its own handled mark')
+        : violation('FORBIDDEN_DELETE', 'steers are never changed, except an agent replacing its own handled mark')
     default:
-      return context.role === 'agent' && facts.value('agent') === context.principalId && !(isField && RUN_IDENTITY_KEYS.includes(fieldKey ?? ''))
+      return (writer === undefined || (writer.role === 'agent' && facts.value('agent') === writer.id)) && !(isField && RUN_IDENTITY_KEYS.includes(fieldKey ?? ''))
         ? undefined
-        : forbidden('FORBIDDEN_DELETE', 'only its agent may change a run, and never its agent')
+        : violation('FORBIDDEN_DELETE', 'only its agent may change a run, and never its agent')
   }
 }
 
@@ -151,48 +161,52 @@ function isListRoot (root: string): boolean {
   return root === SESSION_ROOTS.MESSAGES || root === SESSION_ROOTS.STEERING || root === SESSION_ROOTS.RUNS
 }
 
-function ownsMessage (context: RuleContext, facts: EntryFacts): boolean {
+/** True when `writer` may write inside the message: its author in a role that creates such messages (open: anyone). */
+function ownsMessage (writer: RuleWriter | undefined, facts: EntryFacts): boolean {
+  if (writer === undefined) return true
   const role = facts.value('role')
-  return facts.value('author') === context.principalId && typeof role === 'string' &&
-    (CREATABLE_MESSAGE_ROLES[context.role] as readonly string[]).includes(role)
+  return facts.value('author') === writer.id && typeof role === 'string' &&
+    (CREATABLE_MESSAGE_ROLES[writer.role] as readonly string[]).includes(role)
 }
 
 /** A new messages/steering entry: a map appended at the end of the list as its writer saw it. */
 function checkNewListEntry (item: Y.Item, key: string | null): RuleViolation | undefined {
-  if (key !== null || !createsMap(item)) return forbidden('FORBIDDEN_PARENT', 'entries of a list must be maps')
-  if (item.rightOrigin !== null) return forbidden('FORBIDDEN_PARENT', 'entries can only be appended, not inserted before others')
+  if (key !== null || !createsMap(item)) return violation('SCHEMA_MISMATCH', 'entries of a list must be maps')
+  if (item.rightOrigin !== null) return violation('FORBIDDEN_PARENT', 'entries can only be appended, not inserted before others')
   return undefined
 }
 
 function checkNewMessage (context: RuleContext, facts: EntryFacts): RuleViolation | undefined {
-  if (!['id', 'role', 'author'].every((key) => facts.writes(key) === 1) || typeof facts.value('id') !== 'string') {
-    return forbidden('FORBIDDEN_PARENT', 'a new message needs exactly one id, role and author')
+  if (!MESSAGE_IDENTITY_KEYS.every((key) => facts.writes(key) === 1) || typeof facts.value('id') !== 'string') {
+    return violation('FORBIDDEN_PARENT', 'a new message needs exactly one id, role and author')
   }
-  return ownsMessage(context, facts) ? undefined : forbidden('FORBIDDEN_PARENT', `a ${context.role} may only create its own messages`)
+  return ownsMessage(context.writer, facts) ? undefined : violation('FORBIDDEN_PARENT', `a ${String(context.writer?.role)} may only create its own messages`)
 }
 
 function checkNewSteer (context: RuleContext, facts: EntryFacts): RuleViolation | undefined {
-  if (context.role !== 'user') return forbidden('FORBIDDEN_PARENT', 'only users post steers')
+  const { writer } = context
+  if (writer !== undefined && writer.role !== 'user') return violation('FORBIDDEN_PARENT', 'only users post steers')
   if (!['id', 'kind', 'author'].every((key) => facts.writes(key) === 1) || typeof facts.value('id') !== 'string') {
-    return forbidden('FORBIDDEN_PARENT', 'a new steer needs exactly one id, kind and author')
+    return violation('FORBIDDEN_PARENT', 'a new steer needs exactly one id, kind and author')
   }
-  if (facts.value('author') !== context.principalId) return forbidden('FORBIDDEN_PARENT', 'a steer must be authored by its sender')
-  if (!(STEER_KINDS as readonly unknown[]).includes(facts.value('kind'))) return forbidden('FORBIDDEN_PARENT', 'unknown steer kind')
-  if (STEER_HANDLED_KEYS.some((key) => facts.writes(key) > 0)) return forbidden('FORBIDDEN_PARENT', 'a new steer cannot be marked handled')
+  if (writer !== undefined && facts.value('author') !== writer.id) return violation('FORBIDDEN_PARENT', 'a steer must be authored by its sender')
+  if (!(STEER_KINDS as readonly unknown[]).includes(facts.value('kind'))) return violation('SCHEMA_MISMATCH', 'unknown steer kind')
+  if (writer !== undefined && STEER_HANDLED_KEYS.some((key) => facts.writes(key) > 0)) return violation('FORBIDDEN_PARENT', 'a new steer cannot be marked handled')
   return undefined
 }
 
 function checkNewRun (context: RuleContext, item: Y.Item, key: string | null): RuleViolation | undefined {
-  if (key === null || !createsMap(item)) return forbidden('FORBIDDEN_PARENT', 'runs holds one map per run id')
+  if (key === null || !createsMap(item)) return violation('SCHEMA_MISMATCH', 'runs holds one map per run id')
   // A map value to the right of an existing one replaces (deletes) it: a run is never replaced.
-  if (item.origin !== null || context.runExists(key)) return forbidden('FORBIDDEN_DELETE', `run ${key} already exists`)
+  if (item.origin !== null || context.runExists(key)) return violation('FORBIDDEN_DELETE', `run ${key} already exists`)
   const facts = context.entryFacts({ item, inDoc: false })
-  if (facts.writes('agent') !== 1 || facts.value('agent') !== context.principalId) {
-    return forbidden('FORBIDDEN_PARENT', 'a new run must name the agent itself, once')
+  const { writer } = context
+  if (facts.writes('agent') !== 1 || (writer !== undefined && facts.value('agent') !== writer.id)) {
+    return violation('FORBIDDEN_PARENT', 'a new run must name the agent itself, once')
   }
   return undefined
 }
 
-function forbidden (reason: UpdateRejectionReason, message: string): RuleViolation {
+function violation (reason: UpdateRejectionReason, message: string): RuleViolation {
   return { reason, message }
 }

@@ -1,22 +1,34 @@
 /**
  * The audit trail route (PROTOCOL.md §3.9, §4): `GET /v1/sessions/:id/audit?after=<seq>&limit=<n>` lists who wrote
  * each stored update of a session, oldest first, one page at a time. Who may call it is decided by
- * authorizeHttpRequest (agent and observer tokens for the session when auth is on).
+ * authorizeHttpRequest (agent and observer tokens for the session when auth is on). Every page also lists the
+ * session's quarantined entries (PROTOCOL.md §1.3) with the seqs that wrote them, and flags the rows of those seqs;
+ * finding them reads the stored session.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import { matchSessionAuditPath } from '../../shared/protocol/routes.ts'
+import { findQuarantined, type QuarantinedEntry } from '../../shared/session/find-quarantined.ts'
 import { parseSessionId } from '../../shared/session/session-id.ts'
 import { DEFAULT_AUDIT_PAGE } from '../persistence/audit-page-size.ts'
+import { applyStoredSession } from '../persistence/load-session-doc.ts'
+import { locateQuarantined, type LocatedQuarantine } from '../persistence/locate-quarantined.ts'
 import { sessionNotFound } from '../persistence/session-not-found.ts'
 import { MAX_AUDIT_PAGE, type AuditEntry, type UpdateLog } from '../persistence/update-log.ts'
 import type { RouteHandler } from './sessions-api.ts'
 import { sendJson } from './send-json.ts'
 
+/** An audit row as sent: with the quarantined entries its update wrote, when it wrote any. */
+export interface AuditPageEntry extends AuditEntry {
+  readonly quarantined?: readonly QuarantinedEntry[]
+}
+
 /** One page of the audit trail as sent. `next` is the `after` of the following page, or null on the last. */
 export interface AuditPage {
-  readonly entries: readonly AuditEntry[]
+  readonly entries: readonly AuditPageEntry[]
   readonly next: number | null
+  /** Every entry of the session that does not fit the schema now, with the seqs that wrote it (on every page). */
+  readonly quarantined: readonly LocatedQuarantine[]
 }
 
 /** Creates the handler for `/v1/sessions/:id/audit`; resolves false for other paths. */
@@ -36,10 +48,29 @@ export function createAuditApi (options: { readonly log: UpdateLog }): RouteHand
     const last = entries.at(-1)
     // A full page is the last one only when nothing follows it.
     const more = last !== undefined && entries.length === limit && (await log.readAudit(sessionId, { afterSeq: last.seq, limit: 1 })).length > 0
-    const page: AuditPage = { entries, next: more ? last.seq : null }
+    const quarantined = await readQuarantine(log, sessionId)
+    const page: AuditPage = { entries: entries.map((entry) => flagQuarantined(entry, quarantined)), next: more ? last.seq : null, quarantined }
     sendJson(response, 200, page)
     return true
   }
+}
+
+/** The quarantined entries of the stored session, located. */
+async function readQuarantine (log: UpdateLog, sessionId: string): Promise<LocatedQuarantine[]> {
+  const stored = await log.load(sessionId)
+  const { doc } = applyStoredSession(sessionId, stored)
+  const found = findQuarantined(doc)
+  const located = found.length === 0 ? [] : locateQuarantined(stored, doc, found)
+  doc.destroy()
+  return located
+}
+
+/** `entry` with the quarantined entries written by exactly its seq. */
+function flagQuarantined (entry: AuditEntry, quarantined: readonly LocatedQuarantine[]): AuditPageEntry {
+  const written = quarantined
+    .filter((located) => located.fromSeq === entry.seq && located.toSeq === entry.seq)
+    .map(({ fromSeq: _from, toSeq: _to, ...rest }) => rest)
+  return written.length === 0 ? entry : { ...entry, quarantined: written }
 }
 
 function parseQueryInteger (url: URL, name: string, range: { min: number, max: number, fallback: number }): number {

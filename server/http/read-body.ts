@@ -23,3 +23,8 @@ export async function readBody (request: IncomingMessage, maxBytes: number, opti
   if (total > maxBytes) throw tooLarge()
   return Buffer.concat(chunks)
 }
+
+/** Options for {@link readBody} that read and discard oversized bodies up to 4× the limit, so the client gets its 413. */
+export function drainOversized (maxBytes: number): { drainUpToBytes: number } {
+  return { drainUpToBytes: 4 * maxBytes }
+}

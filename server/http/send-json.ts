@@ -1,6 +1,7 @@
 /**
  * JSON responses and error responses for the HTTP API. Status codes come from ERROR_CODES only; an unexpected
- * failure is logged here once and answered as PERSISTENCE_FAILED without internals.
+ * failure (a bug: storage failures are SessionErrors) is logged here once and answered as INTERNAL_ERROR without
+ * internals.
  */
 import type { ServerResponse } from 'node:http'
 import { isSessionError, SessionError, toWireError } from '../../shared/errors/session-error.ts'
@@ -19,11 +20,11 @@ export function sendError (response: ServerResponse, error: unknown, log: (error
 }
 
 /**
- * The SessionError to answer `error` with (PERSISTENCE_FAILED for an unexpected one), logging unexpected and 5xx
+ * The SessionError to answer `error` with (INTERNAL_ERROR for an unexpected one), logging unexpected and 5xx
  * errors; undefined when the response has already started, which is then destroyed (the client sees the failure).
  */
 export function toAnswerableError (response: ServerResponse, error: unknown, log: (error: unknown) => void): SessionError | undefined {
-  const sessionError = isSessionError(error) ? error : new SessionError('PERSISTENCE_FAILED', 'internal server error', { cause: error })
+  const sessionError = isSessionError(error) ? error : new SessionError('INTERNAL_ERROR', 'internal server error', { cause: error })
   if (!isSessionError(error) || sessionError.httpStatus >= 500) log(error)
   if (!response.headersSent) return sessionError
   response.destroy()

@@ -1,7 +1,8 @@
 /**
  * createObservability: what the session server adds for operators — the structured logger, the metrics registry,
  * the Hocuspocus extensions feeding them, the metering UpdateLog decorator, a security-event listener that
- * counts and logs before calling the user's own, and the `GET /metrics` and `GET /v1/inspect` routes.
+ * counts and logs before calling the user's own, the report of quarantined entries, and the `GET /metrics` and
+ * `GET /v1/inspect` routes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Extension } from '@hocuspocus/server'
@@ -9,6 +10,7 @@ import { pino, type Logger } from 'pino'
 import { ROUTES } from '../../shared/protocol/routes.ts'
 import type { AuthSecret } from '../auth/auth-secret.ts'
 import { toSafeListener, type SecurityEventListener } from '../auth/security-event.ts'
+import type { LocatedQuarantine } from '../persistence/locate-quarantined.ts'
 import type { UpdateLog } from '../persistence/update-log.ts'
 import { authorizeMetricsRequest } from './authorize-metrics-request.ts'
 import { createAgentTextCounter } from './count-agent-text.ts'
@@ -36,8 +38,13 @@ export interface Observability {
   readonly extensions: readonly Extension[]
   /** `log` with its appends measured. */
   meterUpdateLog (log: UpdateLog): UpdateLog
-  /** A listener that counts and logs each security event, then calls `listener` (whose failures are ignored). */
+  /**
+   * A listener that counts and logs each security event (allowed destructive actions at info, the rest at warn), then
+   * calls `listener` (whose failures are ignored).
+   */
   observeSecurityEvents (listener: SecurityEventListener | undefined): SecurityEventListener
+  /** Logs (warn, event `entry-quarantined`) and counts each quarantined entry of a session that loaded. */
+  reportQuarantine (sessionId: string, entries: readonly LocatedQuarantine[]): void
   /** Serves `/metrics` and the inspector page; resolves false for other paths. */
   handle (request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean>
 }
@@ -62,8 +69,16 @@ export function createObservability (options: ObservabilityOptions): Observabili
       return (event) => {
         metrics.recordSecurityEvent(event)
         const { code, details } = event.error
-        logger.warn({ event: event.kind, sessionId: event.sessionId, principalId: event.principalId, code, reason: details.reason }, event.error.message)
+        const { kind, sessionId, principalId, role, admin, action, outcome } = event
+        // A deletion done is routine for its owner but the only record left of it: info; everything refused: warn.
+        logger[outcome === 'allowed' ? 'info' : 'warn']({ event: kind, sessionId, principalId, role, admin, action, outcome, code, reason: details.reason }, event.error.message)
         user(event)
+      }
+    },
+    reportQuarantine (sessionId, entries) {
+      for (const entry of entries) {
+        metrics.recordQuarantined(entry.root)
+        logger.warn({ event: 'entry-quarantined', sessionId, ...entry }, 'stored session entry does not fit the schema; skipped by every view')
       }
     },
     async handle (request, response, url) {

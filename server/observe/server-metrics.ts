@@ -31,8 +31,10 @@ export interface ServerMetrics {
   recordAppendFailure (seconds: number): void
   /** Counts characters of agent text (assistant text or reasoning parts) applied to a session. */
   recordAgentText (part: 'text' | 'reasoning', chars: number): void
-  /** Counts rejected updates (by rule) and failed authentications (by code). */
+  /** Counts rejected updates (by rule), failed authentications (by code), bad frames (by reason) and destructive actions (by action and outcome). */
   recordSecurityEvent (event: SecurityEvent): void
+  /** Counts one quarantined entry of `root` found when a session loaded (PROTOCOL.md §1.3). */
+  recordQuarantined (root: string): void
   /** Every metric in the Prometheus text exposition format. */
   render (): Promise<string>
 }
@@ -83,10 +85,28 @@ export function createServerMetrics (sources: MetricSources): ServerMetrics {
     labelNames: ['kind', 'reason'],
     registers,
   })
+  const badFrames = new Counter({
+    name: 'lifeline_bad_frames_total',
+    help: 'Inbound frames refused as bad frames before Hocuspocus read them, by reason (PROTOCOL.md §2.5).',
+    labelNames: ['reason'],
+    registers,
+  })
   const authFailures = new Counter({
     name: 'lifeline_auth_failures_total',
     help: 'Connections refused or closed by token checks, by error code (expiries during a connection included).',
     labelNames: ['code'],
+    registers,
+  })
+  const destructiveActions = new Counter({
+    name: 'lifeline_destructive_actions_total',
+    help: 'Destructive and administrative actions on sessions (delete), done (outcome="allowed") or refused.',
+    labelNames: ['action', 'outcome'],
+    registers,
+  })
+  const quarantined = new Counter({
+    name: 'lifeline_quarantined_entries_total',
+    help: 'Stored session entries that do not fit the schema, found when sessions load (counted at every load), by root.',
+    labelNames: ['root'],
     registers,
   })
 
@@ -111,7 +131,14 @@ export function createServerMetrics (sources: MetricSources): ServerMetrics {
         rejected.inc({ kind: event.kind === 'update-rejected' ? 'update' : 'awareness', reason: typeof reason === 'string' ? reason : 'unknown' })
       } else if (event.kind === 'authentication-failed' || event.kind === 'token-expired') {
         authFailures.inc({ code: event.error.code })
+      } else if (event.action !== undefined && event.outcome !== undefined) {
+        destructiveActions.inc({ action: event.action, outcome: event.outcome })
+      } else if (event.kind === 'bad-frame') {
+        badFrames.inc({ reason: String(event.error.details.reason) })
       }
+    },
+    recordQuarantined (root) {
+      quarantined.inc({ root })
     },
     render: async () => await registry.metrics(),
   }

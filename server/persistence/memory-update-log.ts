@@ -22,9 +22,9 @@ export function createMemoryUpdateLog (): UpdateLog {
     session?.entries.filter((entry) => entry.seq > afterSeq).map((entry) => ({ seq: entry.seq, update: entry.update.slice() })) ?? []
 
   return {
-    async createSession ({ id, title, createdAt }) {
+    async createSession ({ id, title, createdAt, owner = null }) {
       if (sessions.has(id)) return false
-      sessions.set(id, { record: { id, title, createdAt, updatedAt: createdAt }, snapshot: undefined, snapshotSeq: 0, entries: [], audit: [], nextSeq: 1 })
+      sessions.set(id, { record: { id, title, createdAt, updatedAt: createdAt, owner }, snapshot: undefined, snapshotSeq: 0, entries: [], audit: [], nextSeq: 1 })
       return true
     },
     async getSession (id) { return sessions.get(id)?.record },

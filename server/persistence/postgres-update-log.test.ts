@@ -108,6 +108,23 @@ describe('PostgreSQL UpdateLog across nodes', () => {
     await log.close()
   })
 
+  it('adds the owner column to a schema written before sessions had owners; its sessions get owner null', async () => {
+    const schema = freshSchema()
+    const client = new pg.Client({ connectionString })
+    await client.connect()
+    await client.query(`CREATE SCHEMA "${schema}";
+      CREATE TABLE "${schema}".sessions (id TEXT PRIMARY KEY, title TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, next_seq BIGINT NOT NULL);
+      INSERT INTO "${schema}".sessions VALUES ('old', 'Before owners', 1000, 2000, 1);`)
+    await client.end()
+    // Two nodes starting together both migrate; the advisory lock serialises them.
+    const [log, other] = await Promise.all([openLog(schema), openLog(schema)])
+    expect(await log.getSession('old')).toEqual({ id: 'old', title: 'Before owners', createdAt: 1_000, updatedAt: 2_000, owner: null })
+    await log.createSession({ id: 'new', title: '', createdAt: 3_000, owner: 'alice' })
+    expect(await other.getSession('new')).toMatchObject({ owner: 'alice' })
+    expect(await other.append('old', [new Uint8Array([1])])).toEqual([1])
+    await Promise.all([log.close(), other.close()])
+  })
+
   it('rejects an invalid schema name with BAD_REQUEST', async () => {
     await expect(createPostgresUpdateLog({ connectionString, schema: 'x"; DROP TABLE y; --' })).rejects.toMatchObject({ code: 'BAD_REQUEST' })
   })

@@ -31,7 +31,7 @@ export interface PostgresUpdateLogOptions {
 
 interface AppendRequest { readonly sessionId: string, readonly updates: readonly Uint8Array[], readonly origin: WriteOrigin }
 interface PendingRow { readonly update: Uint8Array, readonly origin: WriteOrigin }
-interface SessionRow { id: string, title: string, created_at: string, updated_at: string }
+interface SessionRow { id: string, title: string, created_at: string, updated_at: string, owner: string | null }
 interface UpdateRow { seq: string, data: Buffer, crc: string }
 
 /**
@@ -101,14 +101,14 @@ export async function createPostgresUpdateLog (options: PostgresUpdateLogOptions
   })
 
   return {
-    createSession: ({ id, title, createdAt }) => wrap('PostgreSQL createSession failed', async () =>
-      (await pool.query(`INSERT INTO ${t('sessions')} (id, title, created_at, updated_at, next_seq) VALUES ($1, $2, $3, $3, 1) ON CONFLICT DO NOTHING`, [id, title, createdAt])).rowCount === 1),
+    createSession: ({ id, title, createdAt, owner = null }) => wrap('PostgreSQL createSession failed', async () =>
+      (await pool.query(`INSERT INTO ${t('sessions')} (id, title, created_at, updated_at, next_seq, owner) VALUES ($1, $2, $3, $3, 1, $4) ON CONFLICT DO NOTHING`, [id, title, createdAt, owner])).rowCount === 1),
     getSession: (sessionId) => wrap('PostgreSQL getSession failed', async () => {
-      const row = (await pool.query<SessionRow>(`SELECT id, title, created_at, updated_at FROM ${t('sessions')} WHERE id = $1`, [sessionId])).rows[0]
+      const row = (await pool.query<SessionRow>(`SELECT id, title, created_at, updated_at, owner FROM ${t('sessions')} WHERE id = $1`, [sessionId])).rows[0]
       return row === undefined ? undefined : toRecord(row)
     }),
     listSessions: ({ limit = 100 } = {}) => wrap('PostgreSQL listSessions failed', async () =>
-      (await pool.query<SessionRow>(`SELECT id, title, created_at, updated_at FROM ${t('sessions')} ORDER BY updated_at DESC, id LIMIT $1`, [limit])).rows.map(toRecord)),
+      (await pool.query<SessionRow>(`SELECT id, title, created_at, updated_at, owner FROM ${t('sessions')} ORDER BY updated_at DESC, id LIMIT $1`, [limit])).rows.map(toRecord)),
     append: (sessionId, updates, origin = SERVER_WRITE_ORIGIN) => groupCommit.submit({ sessionId, updates, origin }),
     readAudit: (sessionId, options = {}) => wrap('PostgreSQL readAudit failed', async () =>
       (await pool.query<AuditRow>(
@@ -155,7 +155,7 @@ function migrate (pool: pg.Pool, schema: string): Promise<void> {
     await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`)
     await client.query(`
       CREATE TABLE IF NOT EXISTS "${schema}".sessions (
-        id TEXT PRIMARY KEY, title TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, next_seq BIGINT NOT NULL);
+        id TEXT PRIMARY KEY, title TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, next_seq BIGINT NOT NULL, owner TEXT);
       CREATE TABLE IF NOT EXISTS "${schema}".updates (
         session_id TEXT NOT NULL, seq BIGINT NOT NULL, data BYTEA NOT NULL, crc BIGINT NOT NULL, created_at BIGINT NOT NULL,
         PRIMARY KEY (session_id, seq));
@@ -165,6 +165,11 @@ function migrate (pool: pg.Pool, schema: string): Promise<void> {
         session_id TEXT NOT NULL, seq BIGINT NOT NULL, at BIGINT NOT NULL, principal TEXT NOT NULL, role TEXT,
         connection TEXT, bytes INTEGER NOT NULL, summary TEXT NOT NULL, PRIMARY KEY (session_id, seq));
       CREATE INDEX IF NOT EXISTS sessions_by_update ON "${schema}".sessions (updated_at DESC);`)
+    // Schemas written before sessions had owners: their sessions get owner null (only an admin may delete them).
+    // Looked up first, so that a node joining a running cluster takes no table lock when there is nothing to do.
+    const { rowCount } = await client.query(
+      "SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'sessions' AND column_name = 'owner'", [schema])
+    if (rowCount === 0) await client.query(`ALTER TABLE "${schema}".sessions ADD COLUMN owner TEXT`)
   })
 }
 
@@ -182,5 +187,5 @@ function toStoredRow (row: UpdateRow): { seq: number, data: Uint8Array, crc: num
 }
 
 function toRecord (row: SessionRow): SessionRecord {
-  return { id: row.id, title: row.title, createdAt: Number(row.created_at), updatedAt: Number(row.updated_at) }
+  return { id: row.id, title: row.title, createdAt: Number(row.created_at), updatedAt: Number(row.updated_at), owner: row.owner }
 }

@@ -69,6 +69,31 @@ describe('createSqliteUpdateLog: audit rows', () => {
   })
 })
 
+describe('createSqliteUpdateLog: migration', () => {
+  it('adds the owner column to a file written before sessions had owners; its sessions get owner null', async () => {
+    const path = freshPath()
+    const old = new Database(path)
+    old.exec('CREATE TABLE sessions (id TEXT PRIMARY KEY, title TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)')
+    old.prepare('INSERT INTO sessions (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)').run('old', 'Before owners', 1_000, 2_000)
+    old.close()
+    const log = openLog(path)
+    try {
+      expect(await log.getSession('old')).toEqual({ id: 'old', title: 'Before owners', createdAt: 1_000, updatedAt: 2_000, owner: null })
+      await log.createSession({ id: 'new', title: '', createdAt: 3_000, owner: 'alice' })
+      expect(await log.getSession('new')).toMatchObject({ owner: 'alice' })
+      expect(await log.append('old', [Uint8Array.of(1)])).toEqual([1])
+    } finally {
+      await log.close()
+    }
+    const reopened = openLog(path)
+    try {
+      expect((await reopened.listSessions()).map((record) => [record.id, record.owner])).toEqual([['old', null], ['new', 'alice']])
+    } finally {
+      await reopened.close()
+    }
+  })
+})
+
 describe('createSqliteUpdateLog: corruption', () => {
   /** Writes three updates to `sessionId`, closes the log and returns the file path. */
   async function seedLog (sessionId: string, extra?: (log: UpdateLog) => Promise<void>): Promise<string> {

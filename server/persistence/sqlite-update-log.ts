@@ -31,11 +31,11 @@ export interface SqliteUpdateLogOptions {
 
 interface UpdateRow { seq: number, data: Buffer, crc: number }
 interface AppendRequest { readonly sessionId: string, readonly updates: readonly Uint8Array[], readonly origin: WriteOrigin }
-interface SessionRow { id: string, title: string, created_at: number, updated_at: number }
+interface SessionRow { id: string, title: string, created_at: number, updated_at: number, owner: string | null }
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sessions (
-  id TEXT PRIMARY KEY, title TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+  id TEXT PRIMARY KEY, title TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, owner TEXT);
 CREATE TABLE IF NOT EXISTS updates (
   session_id TEXT NOT NULL, seq INTEGER NOT NULL, data BLOB NOT NULL, crc INTEGER NOT NULL, created_at INTEGER NOT NULL,
   PRIMARY KEY (session_id, seq)) WITHOUT ROWID;
@@ -51,10 +51,10 @@ CREATE INDEX IF NOT EXISTS sessions_by_update ON sessions (updated_at DESC);
 export function createSqliteUpdateLog (options: SqliteUpdateLogOptions): UpdateLog {
   const db = openDatabase(options)
   const statements = {
-    insertSession: db.prepare('INSERT OR IGNORE INTO sessions (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)'),
+    insertSession: db.prepare('INSERT OR IGNORE INTO sessions (id, title, created_at, updated_at, owner) VALUES (?, ?, ?, ?, ?)'),
     touchSession: db.prepare('UPDATE sessions SET updated_at = ? WHERE id = ?'),
-    getSession: db.prepare<[string], SessionRow>('SELECT id, title, created_at, updated_at FROM sessions WHERE id = ?'),
-    listSessions: db.prepare<[number], SessionRow>('SELECT id, title, created_at, updated_at FROM sessions ORDER BY updated_at DESC LIMIT ?'),
+    getSession: db.prepare<[string], SessionRow>('SELECT id, title, created_at, updated_at, owner FROM sessions WHERE id = ?'),
+    listSessions: db.prepare<[number], SessionRow>('SELECT id, title, created_at, updated_at, owner FROM sessions ORDER BY updated_at DESC LIMIT ?'),
     maxSeq: db.prepare<[string, string], { seq: number | null }>(
       'SELECT MAX(seq) AS seq FROM (SELECT MAX(seq) AS seq FROM updates WHERE session_id = ? UNION ALL SELECT upto_seq FROM snapshots WHERE session_id = ?)'),
     insertUpdate: db.prepare('INSERT INTO updates (session_id, seq, data, crc, created_at) VALUES (?, ?, ?, ?, ?)'),
@@ -116,8 +116,8 @@ export function createSqliteUpdateLog (options: SqliteUpdateLogOptions): UpdateL
   })
 
   return {
-    async createSession ({ id, title, createdAt }) {
-      return statements.insertSession.run(id, title, createdAt, createdAt).changes === 1
+    async createSession ({ id, title, createdAt, owner = null }) {
+      return statements.insertSession.run(id, title, createdAt, createdAt, owner).changes === 1
     },
     async getSession (sessionId) {
       const row = statements.getSession.get(sessionId)
@@ -177,12 +177,19 @@ function openDatabase (options: SqliteUpdateLogOptions): Database.Database {
     db.pragma('journal_mode = WAL')
     db.pragma(`synchronous = ${options.durability === 'power' ? 'FULL' : 'NORMAL'}`)
     db.exec(SCHEMA)
+    addOwnerColumn(db)
     return db
   } catch (cause) {
     throw new SessionError('PERSISTENCE_FAILED', `cannot open SQLite database at ${options.path}`, { cause, details: { path: options.path } })
   }
 }
 
+/** Migrates a file written before sessions had owners: its sessions get owner null (only an admin may delete them). */
+function addOwnerColumn (db: Database.Database): void {
+  const columns = db.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'sessions\')').all()
+  if (!columns.some((column) => column.name === 'owner')) db.exec('ALTER TABLE sessions ADD COLUMN owner TEXT')
+}
+
 function toRecord (row: SessionRow): SessionRecord {
-  return { id: row.id, title: row.title, createdAt: row.created_at, updatedAt: row.updated_at }
+  return { id: row.id, title: row.title, createdAt: row.created_at, updatedAt: row.updated_at, owner: row.owner }
 }

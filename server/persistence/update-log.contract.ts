@@ -213,6 +213,24 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
         expect(typeof record?.updatedAt).toBe('number')
       })
 
+      test('stores the owner given to createSession, null by default, and returns it from getSession and listSessions', async ({ log }) => {
+        expect(await log.createSession({ id: 'owned', title: '', createdAt: 1_000, owner: 'alice' })).toBe(true)
+        expect(await log.createSession({ id: 'ownerless', title: '', createdAt: 2_000, owner: null })).toBe(true)
+        expect(await log.createSession({ id: 'unsaid', title: '', createdAt: 3_000 })).toBe(true)
+        expect(await log.getSession('owned')).toMatchObject({ id: 'owned', owner: 'alice' })
+        expect(await log.getSession('ownerless')).toMatchObject({ id: 'ownerless', owner: null })
+        expect(await log.getSession('unsaid')).toMatchObject({ id: 'unsaid', owner: null })
+        expect((await log.listSessions()).map((record) => [record.id, record.owner])).toEqual([['unsaid', null], ['ownerless', null], ['owned', 'alice']])
+      })
+
+      test('createSession of an existing session keeps its first owner', async ({ log }) => {
+        expect(await log.createSession({ id: 's', title: '', createdAt: 1_000, owner: 'alice' })).toBe(true)
+        expect(await log.createSession({ id: 's', title: '', createdAt: 2_000, owner: 'mallory' })).toBe(false)
+        expect(await log.createSession({ id: 's', title: '', createdAt: 3_000 })).toBe(false)
+        await log.append('s', [bytes(1)], USER_ORIGIN)
+        expect(await log.getSession('s')).toMatchObject({ owner: 'alice' })
+      })
+
       test('getSession returns undefined for a session never created', async ({ log }) => {
         expect(await log.getSession('missing')).toBeUndefined()
       })
@@ -231,7 +249,7 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
           await log.createSession({ id: 'titled', title: 'Kept', createdAt: 10_000 })
           vi.setSystemTime(60_000)
           await log.append('titled', [bytes(2)])
-          expect(await log.getSession('titled')).toEqual({ id: 'titled', title: 'Kept', createdAt: 10_000, updatedAt: 60_000 })
+          expect(await log.getSession('titled')).toEqual({ id: 'titled', title: 'Kept', createdAt: 10_000, updatedAt: 60_000, owner: null })
         } finally {
           vi.useRealTimers()
         }
@@ -404,6 +422,15 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
         expect(await reopened.getSession('kept')).toMatchObject({ id: 'kept', title: 'Kept', createdAt: 1_000 })
         expect(await reopened.append('kept', [bytes(4)])).toEqual([4])
         expect(await reopened.append('other', [bytes(6)])).toEqual([3])
+      })
+
+      test('keeps each session\'s owner', async ({ log, closeLog, reopen }) => {
+        await log.createSession({ id: 'owned', title: '', createdAt: 1_000, owner: 'agent-1' })
+        await log.createSession({ id: 'ownerless', title: '', createdAt: 2_000 })
+        await closeLog(log)
+        const reopened = await reopen(log)
+        expect(await reopened.getSession('owned')).toMatchObject({ owner: 'agent-1' })
+        expect(await reopened.getSession('ownerless')).toMatchObject({ owner: null })
       })
 
       test('continues after a snapshot that folded the whole log', async ({ log, closeLog, reopen }) => {

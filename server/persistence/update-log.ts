@@ -31,6 +31,11 @@ export interface SessionRecord {
   readonly createdAt: number
   /** Epoch milliseconds of the newest append. */
   readonly updatedAt: number
+  /**
+   * Principal id of the session's creator, who may delete it (docs/security.md § Destructive actions); null when it
+   * was created without an identity (auth off, or a store written before owners were recorded): then only an admin may.
+   */
+  readonly owner: string | null
 }
 
 /**
@@ -67,8 +72,8 @@ export const MAX_AUDIT_PAGE = 1000
 
 /** The storage contract implemented by every backend (describeUpdateLogContract). */
 export interface UpdateLog {
-  /** Registers a session; returns false when it already exists. */
-  createSession (record: { id: string, title: string, createdAt: number }): Promise<boolean>
+  /** Registers a session with its owner (default null); returns false, changing nothing, when it already exists. */
+  createSession (record: { id: string, title: string, createdAt: number, owner?: string | null }): Promise<boolean>
   /** The session's listing row, or undefined when it was never created. */
   getSession (sessionId: string): Promise<SessionRecord | undefined>
   /** All sessions, newest first. */

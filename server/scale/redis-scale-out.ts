@@ -1,5 +1,5 @@
 /**
- * Scale-out on Redis (DESIGN.md `scale/`): N server nodes share live sessions through Hocuspocus' own Redis
+ * Scale-out on Redis (docs/architecture.md): N server nodes share live sessions through Hocuspocus' own Redis
  * extension, not a home-made cluster. Each node appends the updates of ITS clients to the shared PostgreSQL log
  * before acknowledging them (durable-log.ts); the extension then publishes the change on the session's channel
  * and the other nodes apply it to their copy. Those remote updates arrive without a connection, so `beforeSync` —

@@ -5,15 +5,17 @@
  */
 import type * as Y from 'yjs'
 import { SessionError } from '../../shared/errors/session-error.ts'
+import { isHttpProducerEntry } from '../../shared/session/check-entry.ts'
 import { appendMessage, appendText, endRun, findMessage, setMessageStatus, startRun } from '../../shared/session/session-doc.ts'
 import { SESSION_ROOTS } from '../../shared/session/session-schema.ts'
 import { createRandomId } from '../../shared/session/session-id.ts'
 import type { ProducerState } from './stream-store.ts'
 import type { SessionCommand } from './session-commands.ts'
 
-/** The stored state of producer `producerId` of agent `agentId`, if any. */
+/** The stored state of producer `producerId` of agent `agentId`, if any; a quarantined one (check-entry.ts) reads as none. */
 export function readHttpProducer (doc: Y.Doc, agentId: string, producerId: string): ProducerState | undefined {
-  return doc.getMap<ProducerState>(SESSION_ROOTS.HTTP_PRODUCERS).get(producerKey(agentId, producerId))
+  const state: unknown = doc.getMap<unknown>(SESSION_ROOTS.HTTP_PRODUCERS).get(producerKey(agentId, producerId))
+  return isHttpProducerEntry(state) ? state : undefined
 }
 
 /**

@@ -1,6 +1,10 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { appendMessage, appendSteer, appendText, appendToolCall, findMessage, getSessionRoots, setMessageStatus } from '../../shared/session/session-doc.ts'
+import { applySessionWrite, sessionWriteArb } from '../../shared/testing/random-session-writes.ts'
+import { testSeed } from '../../shared/testing/seeded-random.ts'
+import { yMapOf } from '../../shared/testing/y-map-of.ts'
+import { appendMessage, appendSteer, appendText, appendToolCall, findMessage, getSessionRoots, readMessages, setMessageStatus } from '../../shared/session/session-doc.ts'
 import type { SessionEvent } from '../../shared/protocol/session-events.ts'
 import { deriveSessionEvents, derivePresenceEvent, EMPTY_PROJECTION, type SessionProjection } from './derive-session-events.ts'
 
@@ -101,5 +105,60 @@ describe('deriveSessionEvents (PROTOCOL.md §9.6)', () => {
     expect(first.events).toEqual([{ type: 'presence', members: [{ principalId: 'alice', role: 'user', device: 'phone' }, { principalId: 'bob', role: 'user' }] }])
     expect(derivePresenceEvent([...members].reverse(), first.projection).events).toEqual([])
     expect(derivePresenceEvent([], first.projection).events).toEqual([{ type: 'presence', members: [] }])
+  })
+
+  it('skips quarantined entries of every shape and announces the others', () => {
+    const writer = new Y.Doc()
+    appendMessage(writer, { id: 'u1', role: 'user', author: 'alice', status: 'done', text: 'hi', createdAt: 5 })
+    const { messages, steering } = getSessionRoots(writer)
+    writer.transact(() => {
+      ;(messages as Y.Array<unknown>).push(['a string', 42, new Y.Text('text'), new Y.Array()])
+      ;(messages as Y.Array<unknown>).push([yMapOf({ id: 'x1', role: 'user', author: 'mallory', status: 'done', parts: 'not a list' })])
+      ;(steering as Y.Array<unknown>).push(['a string steer'])
+    })
+    appendSteer(writer, { id: 's1', kind: 'note', author: 'alice', text: 'psst', createdAt: 6 })
+    const doc = new Y.Doc()
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(writer))
+    expect(deriveSessionEvents(doc, EMPTY_PROJECTION).events).toEqual([
+      { type: 'message.created', messageId: 'u1', role: 'user', author: 'alice', createdAt: 5 },
+      { type: 'message.delta', messageId: 'u1', part: 0, partType: 'text', text: 'hi' },
+      { type: 'message.done', messageId: 'u1' },
+      { type: 'steer', steerId: 's1', kind: 'note', author: 'alice', createdAt: 6, text: 'psst' },
+    ])
+  })
+
+  it('stops streaming a message while it does not fit the schema and goes on once it fits again', () => {
+    const doc = new Y.Doc()
+    appendMessage(doc, { id: 'r1', role: 'assistant', author: 'bot', status: 'streaming', createdAt: 6 })
+    appendText(reply(doc), 'Hel')
+    const first = deriveSessionEvents(doc, EMPTY_PROJECTION)
+    reply(doc).set('status', 'paused')
+    const quarantined = deriveSessionEvents(doc, first.projection)
+    expect(quarantined.events).toEqual([])
+    const broken = getSessionRoots(doc).messages.get(0)
+    broken.set('status', 'streaming')
+    appendText(broken, 'lo')
+    setMessageStatus(broken, 'done')
+    expect(deriveSessionEvents(doc, quarantined.projection).events).toEqual([
+      { type: 'message.delta', messageId: 'r1', part: 0, partType: 'text', text: 'lo' },
+      { type: 'message.done', messageId: 'r1' },
+    ])
+  })
+
+  it('never throws on a document built from random writes, and announces only messages that fit', () => {
+    fc.assert(fc.property(fc.array(sessionWriteArb, { minLength: 1, maxLength: 40 }), (writes) => {
+      const doc = new Y.Doc()
+      let projection = EMPTY_PROJECTION
+      for (const write of writes) {
+        applySessionWrite(doc, write)
+        projection = deriveSessionEvents(doc, projection).projection
+      }
+      expect(() => JSON.stringify(projection)).not.toThrow()
+      const loaded = new Y.Doc()
+      Y.applyUpdate(loaded, Y.encodeStateAsUpdate(doc))
+      const replayed = deriveSessionEvents(loaded, EMPTY_PROJECTION)
+      expect(replayed.events.filter((event) => event.type === 'message.created').map((event) => event.messageId).sort())
+        .toEqual([...new Set(readMessages(loaded).map((message) => message.id))].sort())
+    }), { numRuns: 200, seed: testSeed(20_261_202) })
   })
 })

@@ -2,11 +2,13 @@
  * Derives session events (shared/protocol/session-events.ts) from a session document by comparing it with a
  * projection of what the event stream already holds. The projection is committed together with the events, so
  * after a crash the next derivation emits exactly what is missing: the stream never repeats or skips content.
- * A message is followed until its status is final; changes to it after that are not streamed.
+ * A message is followed until its status is final; changes to it after that are not streamed. Quarantined entries
+ * (check-entry.ts) are skipped: a message that stops fitting the schema stops being streamed until it fits again.
  */
 import * as Y from 'yjs'
 import type { SessionEvent, SessionEventMember } from '../../shared/protocol/session-events.ts'
-import { getSessionRoots, readMessage, readPart, readSteer } from '../../shared/session/session-doc.ts'
+import { isMessageEntry } from '../../shared/session/check-entry.ts'
+import { getSessionRoots, readMessage, readPart, readSteering } from '../../shared/session/session-doc.ts'
 import { MESSAGE_STATUSES, type MessageStatus } from '../../shared/session/session-schema.ts'
 
 /** What the event stream holds about one message. */
@@ -34,16 +36,16 @@ export const EMPTY_PROJECTION: SessionProjection = { messages: [], steers: [], p
 /** The events that bring a stream with `projection` up to `doc`, and the projection after them. */
 export function deriveSessionEvents (doc: Y.Doc, projection: SessionProjection): { events: SessionEvent[], projection: SessionProjection } {
   const events: SessionEvent[] = []
-  const roots = getSessionRoots(doc)
   const messages = [...projection.messages]
   // By id: a concurrent insert (an offline message, two writers at once) can land before announced messages.
   const positions = new Map(messages.map((message, index) => [message.id, index]))
-  for (let index = 0; index < roots.messages.length; index++) {
-    const message = roots.messages.get(index)
-    const id = String(message.get('id'))
+  for (const message of getSessionRoots(doc).messages.toArray() as unknown[]) {
+    const id = message instanceof Y.Map ? message.get('id') : undefined
+    if (typeof id !== 'string') continue // quarantined
     const position = positions.get(id)
     const known = position === undefined ? undefined : messages[position]
-    if (known !== undefined && known.status !== 'streaming') continue
+    // Checked after the cheap skip of finished messages: a derivation costs the messages still streaming.
+    if ((known !== undefined && known.status !== 'streaming') || !isMessageEntry(message)) continue
     const view = known === undefined ? readMessage(message) : undefined
     if (view !== undefined) {
       events.push({
@@ -82,8 +84,7 @@ export function deriveSessionEvents (doc: Y.Doc, projection: SessionProjection):
   }
   const announcedSteers = new Set(projection.steers)
   const steers = [...projection.steers]
-  for (let index = 0; index < roots.steering.length; index++) {
-    const steer = readSteer(roots.steering.get(index))
+  for (const steer of readSteering(doc)) {
     if (announcedSteers.has(steer.id)) continue
     steers.push(steer.id)
     events.push({

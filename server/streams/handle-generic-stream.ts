@@ -4,8 +4,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { SessionError } from '../../shared/errors/session-error.ts'
-import { SESSION_STREAM_NAMESPACE, STREAM_HEADERS, STREAM_QUERY } from '../../shared/protocol/durable-streams.ts'
-import { readBody } from '../http/read-body.ts'
+import { LIVE_MODES, SESSION_STREAM_NAMESPACE, STREAM_HEADERS } from '../../shared/protocol/durable-streams.ts'
+import { drainOversized, readBody } from '../http/read-body.ts'
+import { readLiveMode } from './read-live-mode.ts'
 import { formatOffset } from './stream-offset.ts'
 import { header, readForkRequest, readProducerBatch, readStreamClosed, readStreamLifetime } from './stream-request-headers.ts'
 import { sendEmpty } from './stream-response.ts'
@@ -66,17 +67,12 @@ export async function handleGenericStream (request: IncomingMessage, response: S
       sendEmpty(response, 200, { ...metaHeaders(await service.head(path)), 'cache-control': 'no-store' })
       return
     case 'GET':
-      if (url.searchParams.get(STREAM_QUERY.LIVE) === 'sse') await sendStreamSse(response, url, path, context)
+      if (readLiveMode(url) === LIVE_MODES.SSE) await sendStreamSse(response, url, path, context)
       else await sendStreamRead(request, response, url, path, context)
       return
     default:
       throw new SessionError('METHOD_NOT_ALLOWED', `${request.method ?? '?'} is not a stream method`)
   }
-}
-
-/** Read and discard oversized bodies up to 4× the limit, so that the client gets its 413 rather than a reset. */
-export function drainOversized (maxBodyBytes: number): { drainUpToBytes: number } {
-  return { drainUpToBytes: 4 * maxBodyBytes }
 }
 
 /** `Stream-Next-Offset` and, once closed, `Stream-Closed`. */

@@ -6,20 +6,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type * as Y from 'yjs'
 import { SessionError } from '../../shared/errors/session-error.ts'
-import { SESSION_STREAM_NAMESPACE, STREAM_HEADERS, STREAM_QUERY } from '../../shared/protocol/durable-streams.ts'
+import { LIVE_MODES, SESSION_STREAM_NAMESPACE, STREAM_HEADERS } from '../../shared/protocol/durable-streams.ts'
 import { parseSessionId } from '../../shared/session/session-id.ts'
-import { readBody } from '../http/read-body.ts'
+import { drainOversized, readBody } from '../http/read-body.ts'
 import { sessionNotFound } from '../persistence/session-not-found.ts'
 import type { UpdateLog } from '../persistence/update-log.ts'
 import { applySessionCommands, checkSessionCommands, readHttpProducer } from './apply-session-commands.ts'
 import { checkProducer } from './check-producer.ts'
-import { drainOversized, offsetHeaders } from './handle-generic-stream.ts'
+import { offsetHeaders } from './handle-generic-stream.ts'
 import type { KeyedLock } from './keyed-lock.ts'
 import { sendStreamRead, type StreamReadContext } from './send-stream-read.ts'
 import { sendStreamSse } from './send-stream-sse.ts'
 import { parseSessionCommands } from './session-commands.ts'
 import type { SessionDocuments } from './session-documents.ts'
 import type { SessionEventRecorder } from './session-event-recorder.ts'
+import { readLiveMode } from './read-live-mode.ts'
 import { readProducerBatch } from './stream-request-headers.ts'
 import { sendEmpty } from './stream-response.ts'
 import type { StreamMeta } from './stream-store.ts'
@@ -53,6 +54,7 @@ export async function handleSessionStream (request: IncomingMessage, response: S
     throw new SessionError('METHOD_NOT_ALLOWED', 'a session stream is created and deleted with its session', { details: { method } })
   }
   if (await context.log.getSession(sessionId) === undefined) throw sessionNotFound(sessionId)
+  const live = method === 'GET' ? readLiveMode(url) : 'catch-up'
   if (method === 'POST') {
     await appendCommands(request, response, sessionId, agentId, context)
     return
@@ -65,7 +67,7 @@ export async function handleSessionStream (request: IncomingMessage, response: S
     held.release()
   }
   if (method === 'HEAD') sendEmpty(response, 200, { ...offsetHeaders(await context.service.head(path)), 'content-type': 'application/json', 'cache-control': 'no-store' })
-  else if (url.searchParams.get(STREAM_QUERY.LIVE) === 'sse') await sendStreamSse(response, url, path, context)
+  else if (live === LIVE_MODES.SSE) await sendStreamSse(response, url, path, context)
   else await sendStreamRead(request, response, url, path, context)
 }
 

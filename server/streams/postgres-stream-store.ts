@@ -4,12 +4,13 @@
  * database decide one after another on what the previous one stored. Each commit NOTIFYs the path, and `watch` hears
  * the commits of every node (readers waiting on one node wake when another appends).
  */
-import { isSessionError, SessionError } from '../../shared/errors/session-error.ts'
+import { SessionError } from '../../shared/errors/session-error.ts'
 import { assert } from '../../shared/errors/invariant.ts'
 import { inTransaction } from '../persistence/in-transaction.ts'
 import { listenPostgresChannel } from '../persistence/listen-postgres-channel.ts'
 import { openPostgresPool } from '../persistence/open-postgres-pool.ts'
 import type { StreamMessage, StreamMeta, StreamStore } from './stream-store.ts'
+import { watchDecision } from './watch-decision.ts'
 
 /** Options of {@link createPostgresStreamStore}. */
 export interface PostgresStreamStoreOptions {
@@ -50,11 +51,12 @@ export async function createPostgresStreamStore (options: PostgresStreamStoreOpt
       return row === undefined ? undefined : JSON.parse(row.meta) as StreamMeta
     },
     async change (path, decide) {
+      const watched = watchDecision(decide)
       return await inTransaction(pool, 'BEGIN', async (client) => {
         // Nodes sharing this database serialise on the path: the decision sees every change committed before it.
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${schema}/${path}`])
         const row = (await client.query<{ meta: string }>(`SELECT meta FROM ${t('stream_meta')} WHERE path = $1`, [path])).rows[0]
-        const decided = decide(row === undefined ? undefined : JSON.parse(row.meta) as StreamMeta)
+        const decided = watched.decide(row === undefined ? undefined : JSON.parse(row.meta) as StreamMeta)
         if (decided === undefined) return undefined
         assert(decided.meta.path === path, 'a change keeps its stream path')
         if (decided.messages.length > 0) {
@@ -74,7 +76,10 @@ export async function createPostgresStreamStore (options: PostgresStreamStoreOpt
         await client.query(`INSERT INTO ${t('stream_meta')} (path, meta) VALUES ($1, $2) ON CONFLICT (path) DO UPDATE SET meta = excluded.meta`, [path, JSON.stringify(decided.meta)])
         await client.query('SELECT pg_notify($1, $2)', [COMMIT_CHANNEL, `${schema}/${path}`]) // delivered to the listeners at commit
         return decided
-      }).catch((cause: unknown) => { throw isSessionError(cause) ? cause : failed('PostgreSQL stream append failed', cause) })
+      }).catch((cause: unknown) => {
+        const refused = watched.thrown()
+        throw refused !== undefined ? refused.error : failed('PostgreSQL stream append failed', cause)
+      })
     },
     async read (path, afterIndex, maxBytes) {
       // A running total bounds the rows fetched; the first row is always included.

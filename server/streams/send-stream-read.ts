@@ -4,7 +4,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { SessionError } from '../../shared/errors/session-error.ts'
-import { STREAM_HEADERS, STREAM_QUERY } from '../../shared/protocol/durable-streams.ts'
+import { LIVE_MODES, STREAM_HEADERS, STREAM_QUERY } from '../../shared/protocol/durable-streams.ts'
+import { readLiveMode } from './read-live-mode.ts'
 import { nextStreamCursor } from './stream-cursor.ts'
 import { parseOffset } from './stream-offset.ts'
 import { isEndOfStream, readBodyBytes, readHeaders } from './stream-read-headers.ts'
@@ -24,7 +25,7 @@ const PRIVATELY_CACHEABLE = 'private, max-age=60, stale-while-revalidate=300'
 
 /** Answers a catch-up (`live` absent) or long-poll (`live=long-poll`) read of `path`. */
 export async function sendStreamRead (request: IncomingMessage, response: ServerResponse, url: URL, path: string, context: StreamReadContext): Promise<void> {
-  const longPoll = url.searchParams.get(STREAM_QUERY.LIVE) === 'long-poll'
+  const longPoll = readLiveMode(url) === LIVE_MODES.LONG_POLL
   const offsetText = url.searchParams.get(STREAM_QUERY.OFFSET) ?? undefined
   if (longPoll && offsetText === undefined) throw new SessionError('BAD_REQUEST', 'long-poll needs an offset')
   const offset = parseOffset(offsetText)

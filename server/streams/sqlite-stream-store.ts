@@ -7,8 +7,9 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { assert } from '../../shared/errors/invariant.ts'
-import { isSessionError, SessionError } from '../../shared/errors/session-error.ts'
+import { SessionError } from '../../shared/errors/session-error.ts'
 import type { StreamDecision, StreamMessage, StreamMeta, StreamStore } from './stream-store.ts'
+import { watchDecision } from './watch-decision.ts'
 
 /** Options of {@link createSqliteStreamStore}. */
 export interface SqliteStreamStoreOptions {
@@ -67,10 +68,12 @@ export function createSqliteStreamStore (options: SqliteStreamStoreOptions): Str
       return row === undefined ? undefined : JSON.parse(row.meta) as StreamMeta
     },
     async change (path, decide) {
+      const watched = watchDecision(decide)
       try {
-        return change(path, decide)
+        return change(path, watched.decide)
       } catch (cause) {
-        if (isSessionError(cause)) throw cause // the decision's refusal; the transaction rolled back
+        const refused = watched.thrown()
+        if (refused !== undefined) throw refused.error // the decision's own failure; the transaction rolled back
         throw new SessionError('PERSISTENCE_FAILED', 'SQLite stream append failed', { cause, details: { path } })
       }
     },

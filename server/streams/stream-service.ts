@@ -6,7 +6,7 @@
  */
 import { assert } from '../../shared/errors/invariant.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
-import { STREAM_HEADERS } from '../../shared/protocol/durable-streams.ts'
+import { STREAM_HEADERS, STREAM_QUERY } from '../../shared/protocol/durable-streams.ts'
 import { checkProducer, type ProducerBatch } from './check-producer.ts'
 import { isJsonContentType, mediaType, splitJsonMessages } from './json-messages.ts'
 import { isExpired } from './stream-expiry.ts'
@@ -70,7 +70,7 @@ export interface StreamService {
   remove (path: string): Promise<void>
   /** Metadata without extending the TTL. @throws STREAM_NOT_FOUND */
   head (path: string): Promise<StreamMeta>
-  /** Messages from `offset`, extending a sliding TTL. @throws STREAM_NOT_FOUND */
+  /** Messages from `offset`, extending a sliding TTL. @throws STREAM_NOT_FOUND, BAD_REQUEST for an offset beyond the tail */
   read (path: string, offset: RequestedOffset): Promise<StreamReadResult>
   /** Resolves when the stream holds more than `afterMessages` messages, is closed or gone, or after `timeoutMs`. */
   waitForData (path: string, afterMessages: number, timeoutMs: number, signal?: AbortSignal): Promise<void>
@@ -253,6 +253,7 @@ export function createStreamService (options: StreamServiceOptions): StreamServi
 
     async read (path, offset) {
       let meta = await requireStream(path)
+      if (offset.kind === 'position') refuseBeyondTail(offset.position, meta)
       if (meta.ttlSeconds !== undefined) {
         meta = await withLock(path, () => decideAndCommit(path, (current): Decided<StreamMeta> => {
           const touched = { ...requireLive(path, current, now()), touchedAtMs: now() }
@@ -260,7 +261,7 @@ export function createStreamService (options: StreamServiceOptions): StreamServi
         }))
       }
       const tail = { messages: meta.messageCount, bytes: meta.byteCount }
-      const start = offset.kind === 'now' || offset.position.messages > tail.messages ? tail : offset.position
+      const start = offset.kind === 'now' ? tail : offset.position
       const messages = offset.kind === 'now' ? [] : await store.read(path, start.messages, maxReadBytes)
       const last = messages.at(-1)
       const next = last === undefined ? start : { messages: last.index, bytes: last.byteEnd }
@@ -341,4 +342,17 @@ function splitBody (contentType: string, body: Uint8Array, allowEmpty: boolean):
 
 function byteLength (messages: readonly Uint8Array[]): number {
   return messages.reduce((sum, message) => sum + message.byteLength, 0)
+}
+
+/**
+ * Refuses a read from a position past the tail of `meta`'s stream: no such offset was ever minted for it (PROTOCOL.md
+ * §9.2), so answering it as the tail would hide a client's bug, or a stream deleted and created again.
+ * @throws SessionError BAD_REQUEST with the offset and the tail
+ */
+function refuseBeyondTail (position: StreamPosition, meta: StreamMeta): void {
+  const tail = { messages: meta.messageCount, bytes: meta.byteCount }
+  if (position.messages <= tail.messages && position.bytes <= tail.bytes) return
+  throw new SessionError('BAD_REQUEST', 'the offset is beyond the tail of the stream', {
+    details: { field: STREAM_QUERY.OFFSET, offset: formatOffset(position), tail: formatOffset(tail) },
+  })
 }

@@ -49,7 +49,7 @@ export function describeStreamStoreContract (name: string, createStore: () => Pr
       await store.close()
     })
 
-    it('decides on the stored record: a declined change writes nothing, a refused one is rethrown as it is', async () => {
+    it('decides on the stored record: a declined change writes nothing, a refused or failed one is rethrown as it is', async () => {
       const store = await createStore()
       await put(store, meta('e', ['x']), [bytes('x')])
       const seen: Array<StreamMeta | undefined> = []
@@ -58,6 +58,9 @@ export function describeStreamStoreContract (name: string, createStore: () => Pr
       expect(seen.map((record) => record?.messageCount)).toEqual([1, undefined])
       const refusal = new SessionError('STREAM_CLOSED', 'refused by the decision')
       await expect(store.change('e', () => { throw refusal })).rejects.toBe(refusal)
+      // A decision that fails (a bug deriving the change) is not a storage failure: its error passes unchanged.
+      const bug = new TypeError('message.get is not a function')
+      await expect(store.change('e', () => { throw bug })).rejects.toBe(bug)
       const next = await store.change('e', (current) => current === undefined ? undefined : { meta: meta('e', ['x', 'y'], { touchedAtMs: current.touchedAtMs + 1 }), messages: [bytes('y')] })
       expect(next?.meta.messageCount).toBe(2)
       expect(await store.get('e')).toMatchObject({ messageCount: 2, touchedAtMs: 2 })

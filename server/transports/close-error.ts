@@ -1,6 +1,6 @@
 /**
  * Converts a failure inside a Hocuspocus hook into the shape Hocuspocus closes a connection with: a numeric
- * close `code` and a `reason` string. The reason is the error code (CONVENTIONS §3.8 rule 4), so the client
+ * close `code` and a `reason` string. The reason is the error code (CONTRIBUTING.md § Errors), so the client
  * can rebuild the SessionError; unknown failures close with PERSISTENCE_FAILED's retryable code.
  */
 import { isSessionError, SessionError } from '../../shared/errors/session-error.ts'

@@ -5,22 +5,26 @@
 import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { Hocuspocus } from '@hocuspocus/server'
-import { WebSocketServer, type RawData } from 'ws'
+import { WebSocketServer, type RawData, type WebSocket } from 'ws'
+import { ERROR_CODES } from '../../shared/errors/error-codes.ts'
+import { SessionError } from '../../shared/errors/session-error.ts'
 import { FALLBACK_ROUTES, WEBSOCKET_PROBE_FRAME } from '../../shared/protocol/http-fallback.ts'
 import { ROUTES } from '../../shared/protocol/routes.ts'
 import { toFetchRequest } from './to-fetch-request.ts'
 import type { TransportContext } from './transport-context.ts'
 import type { FrameGate } from '../limits/frame-gate.ts'
-import type { SessionError } from '../../shared/errors/session-error.ts'
+import type { SecurityEventListener } from '../auth/security-event.ts'
 
 /** Options of {@link attachWebSocketTransport}. */
 export interface WebSocketTransportOptions {
   readonly httpServer: Server
   readonly hocuspocus: Hocuspocus
-  /** Largest inbound frame in bytes; larger frames close the socket with 1009. */
+  /** Largest inbound frame in bytes; a larger frame closes the socket with 1009 and reason MESSAGE_TOO_LARGE. */
   readonly maxFrameBytes: number
-  /** Creates the rate-limit gate of a new connection (PROTOCOL.md §10.2); every frame passes without one. */
+  /** Creates the gate of a new connection (rate limit, bad frames: PROTOCOL.md §10.2, §2.5); every frame passes without one. */
   readonly gateFor?: (close: (error: SessionError) => void) => FrameGate
+  /** Receives a `limit-exceeded` event for each frame over `maxFrameBytes`. */
+  readonly onSecurityEvent?: SecurityEventListener
 }
 
 /** The running transport. */
@@ -48,6 +52,7 @@ export function attachWebSocketTransport (options: WebSocketTransportOptions): W
       return
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
+      giveOversizedCloseItsReason(ws)
       const context: TransportContext = { closeTransport: (code, reason) => { ws.close(code, reason) }, transport: 'websocket' }
       const connection = hocuspocus.handleConnection(ws, toFetchRequest(request, url), context)
       const admit = options.gateFor?.((error) => {
@@ -60,7 +65,17 @@ export function attachWebSocketTransport (options: WebSocketTransportOptions): W
         if (admit === undefined || admit(frame)) connection.handleMessage(frame)
       })
       ws.on('close', (code: number, reason: Buffer) => { connection.handleClose({ code, reason: reason.toString() }) })
-      ws.on('error', () => { ws.terminate() }) // reason: the close event that follows reports it to Hocuspocus
+      ws.on('error', (error: Error & { code?: string }) => {
+        if (error.code !== OVERSIZED_FRAME_ERROR) {
+          ws.terminate() // reason: the close event that follows reports it to Hocuspocus
+          return
+        }
+        const tooLarge = new SessionError('MESSAGE_TOO_LARGE', `a frame is over the frame cap of ${options.maxFrameBytes} bytes`, { details: { maxFrameBytes: options.maxFrameBytes } })
+        options.onSecurityEvent?.({ kind: 'limit-exceeded', sessionId: '', error: tooLarge })
+        connection.handleClose({ code: tooLarge.closeCode, reason: tooLarge.code })
+        // Not terminated: ws has sent the close frame and discards what the client still sends; the socket ends when
+        // the client answers the close (ws' close timeout, 30 s, bounds one that does not), so the reason gets through.
+      })
     })
   })
 
@@ -69,6 +84,21 @@ export function attachWebSocketTransport (options: WebSocketTransportOptions): W
     terminateAll () {
       for (const client of wss.clients) client.terminate()
     },
+  }
+}
+
+/** The `code` of the error `ws` emits for a frame over `maxPayload`. */
+const OVERSIZED_FRAME_ERROR = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'
+
+/**
+ * `ws` closes a socket whose frame is over `maxPayload` with 1009 and no reason (receiverOnError in ws/lib/websocket.js,
+ * before it emits the error); this gives that close the error code MESSAGE_TOO_LARGE as reason, like every other
+ * Lifeline close (PROTOCOL.md §5), so clients can tell it from a network failure.
+ */
+function giveOversizedCloseItsReason (ws: WebSocket): void {
+  const close = ws.close.bind(ws)
+  ws.close = (code?: number, reason?: string | Buffer): void => {
+    close(code, code === ERROR_CODES.MESSAGE_TOO_LARGE.closeCode && reason === undefined ? 'MESSAGE_TOO_LARGE' : reason)
   }
 }
 

@@ -19,6 +19,12 @@ describe('parseTokenClaims', () => {
     expect(parseTokenClaims({ ...valid, iat: 1, nbf: 2, extra: true })).toEqual({ ...valid, iat: 1, nbf: 2 })
   })
 
+  it('keeps a boolean admin claim, and leaves it out when absent', () => {
+    expect(parseTokenClaims({ ...valid, admin: true })).toEqual({ ...valid, admin: true })
+    expect(parseTokenClaims({ ...valid, admin: false })).toEqual({ ...valid, admin: false })
+    expect(parseTokenClaims(valid)).not.toHaveProperty('admin')
+  })
+
   it.each([
     ['a non-object', 'alice'],
     ['an array', [valid]],
@@ -29,6 +35,9 @@ describe('parseTokenClaims', () => {
     ['a negative expiry', { ...valid, exp: -1 }],
     ['an infinite expiry', { ...valid, exp: Number.POSITIVE_INFINITY }],
     ['an iat that is a string', { ...valid, iat: 'now' }],
+    ['an admin claim that is a string', { ...valid, admin: 'true' }],
+    ['an admin claim that is a number', { ...valid, admin: 1 }],
+    ['an admin claim that is null', { ...valid, admin: null }],
   ])('refuses %s', (_label, value) => {
     expect(parseTokenClaims(value)).toBeUndefined()
   })

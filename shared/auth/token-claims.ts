@@ -1,8 +1,8 @@
 /**
- * Claims of a Lifeline session token (README §Security, PROTOCOL.md §8). A token is a JWT in compact form signed
- * with HMAC-SHA256 (`alg: HS256`); it names one principal, its role and the sessions it may open. Signing and
- * verification live on the server (server/auth/); clients only carry tokens (and may read them unverified with
- * decodeTokenClaims).
+ * Claims of a Lifeline session token (docs/security.md § Tokens and roles, PROTOCOL.md §8). A token is a JWT in
+ * compact form signed with HMAC-SHA256 (`alg: HS256`); it names one principal, its role and the sessions it may open.
+ * Signing and verification live on the server (server/auth/); clients only carry tokens (and may read them unverified
+ * with decodeTokenClaims).
  */
 
 /** Roles a principal can hold. What each may write is in PROTOCOL.md §8.4. */
@@ -34,6 +34,12 @@ export interface TokenClaims {
   readonly iat?: number
   /** Not before, seconds since the epoch. */
   readonly nbf?: number
+  /**
+   * True: the principal may do destructive and administrative actions (deleting a session) on every session its
+   * `session` scope admits, whatever its role and whoever owns the session (docs/security.md § Destructive actions,
+   * PROTOCOL.md §8.6).
+   */
+  readonly admin?: boolean
 }
 
 /** True when `value` is one of PRINCIPAL_ROLES. */
@@ -49,14 +55,16 @@ export function scopeAllows (scope: string, sessionId: string): boolean {
 /** Validates the shape of a decoded claims object; undefined when a required claim is missing or mistyped. */
 export function parseTokenClaims (value: unknown): TokenClaims | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
-  const { sub, role, session, exp, iat, nbf } = value as Record<string, unknown>
+  const { sub, role, session, exp, iat, nbf, admin } = value as Record<string, unknown>
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_PRINCIPAL_ID_CHARS) return undefined
   if (!isPrincipalRole(role) || typeof session !== 'string' || session.length === 0) return undefined
   if (!isNumericDate(exp) || (iat !== undefined && !isNumericDate(iat)) || (nbf !== undefined && !isNumericDate(nbf))) return undefined
+  if (admin !== undefined && typeof admin !== 'boolean') return undefined
   return {
     sub, role, session, exp,
     ...(iat === undefined ? {} : { iat: iat as number }),
     ...(nbf === undefined ? {} : { nbf: nbf as number }),
+    ...(admin === undefined ? {} : { admin }),
   }
 }
 

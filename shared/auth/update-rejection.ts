@@ -29,7 +29,7 @@ export type UpdateRejectionReason = keyof typeof UPDATE_REJECTION_REASONS
 
 /**
  * Distinct Yjs clientIDs one connection may write with: its document's id plus older ids of the same device whose
- * offline edits it forwards. Bounds state-vector bloat (reliability.md §2.3 E).
+ * offline edits it forwards. Bounds state-vector bloat (docs/security.md § Tokens and roles).
  */
 export const MAX_CLIENT_IDS_PER_CONNECTION = 32
 

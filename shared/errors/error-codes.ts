@@ -1,6 +1,6 @@
 /**
  * The one table of expected failures: each code maps to an HTTP status, a WebSocket close code and whether a
- * client may retry. Status and close codes are read from here only (CONVENTIONS §3.8).
+ * client may retry. Status and close codes are read from here only (CONTRIBUTING.md § Errors).
  */
 
 /** How one error code appears on each transport. */
@@ -45,6 +45,21 @@ export const ERROR_CODES = {
   TEXT_TOO_LONG: { httpStatus: 413, closeCode: 4413, retryable: false },
   /** A connection sent frames or bytes faster than its rate limit (PROTOCOL.md §10.2); reconnecting is allowed. */
   RATE_LIMITED: { httpStatus: 429, closeCode: 4429, retryable: true },
+  /**
+   * A destructive or administrative action (today: deleting a session) by a principal that is neither the session's
+   * owner nor an admin (docs/security.md § Destructive actions, PROTOCOL.md §8.6).
+   */
+  NOT_SESSION_OWNER: { httpStatus: 403, closeCode: 4403, retryable: false },
+  /**
+   * An unexpected failure of the server (a bug), not of storage: answered instead of PERSISTENCE_FAILED so that a
+   * client does not retry in a loop what will fail again, and an operator looks at the logged cause.
+   */
+  INTERNAL_ERROR: { httpStatus: 500, closeCode: 4500, retryable: false },
+  /**
+   * An inbound frame that is not a well-formed Lifeline frame (PROTOCOL.md §2.5): no readable header, or a body that
+   * is truncated or does not decode. Same close code as BAD_REQUEST; the reason tells them apart.
+   */
+  BAD_FRAME: { httpStatus: 400, closeCode: 4400, retryable: false },
 } as const satisfies Record<string, ErrorCodeInfo>
 
 /** The union of known error codes. */

@@ -35,6 +35,9 @@ export const STREAM_HEADERS = {
 /** Query parameters of reads. */
 export const STREAM_QUERY = { OFFSET: 'offset', LIVE: 'live', CURSOR: 'cursor' } as const
 
+/** Values of the `live` query parameter; a read without one is a catch-up read, any other value answers 400. */
+export const LIVE_MODES = { LONG_POLL: 'long-poll', SSE: 'sse' } as const
+
 /** `offset=-1`: the start of a stream. Never minted as a real offset. */
 export const OFFSET_START = '-1'
 /** `offset=now`: the current tail of a stream. Never minted as a real offset. */

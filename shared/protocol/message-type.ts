@@ -22,3 +22,10 @@ export const SYNC_MESSAGE_TYPE = {
   STEP2: 1,
   UPDATE: 2,
 } as const
+
+/** Sub-types of an AUTH frame: clients send TOKEN; the server answers PERMISSION_DENIED or AUTHENTICATED. */
+export const AUTH_MESSAGE_TYPE = {
+  TOKEN: 0,
+  PERMISSION_DENIED: 1,
+  AUTHENTICATED: 2,
+} as const

@@ -1,6 +1,8 @@
 /**
  * Typed accessors for the session document (schema in session-schema.ts). Both the server (transcripts,
- * initialisation) and the clients (messages, replies) read and write the document only through these.
+ * initialisation) and the clients (messages, replies) read and write the document only through these. The list
+ * readers (`listMessages`, `readMessages`, `readSteering`, `readRuns`, `readTranscript`, `findMessage`) skip
+ * quarantined entries, those that do not fit the schema (check-entry.ts), and never throw on any document.
  *
  *   const message = appendMessage(doc, { id, role: 'user', author: 'alice', text: 'hi', status: 'done' })
  *   appendText(reply, 'tok')  // opens a new text part past MAX_TEXT_PART_CHARS
@@ -12,6 +14,7 @@ import {
   TOOL_INPUT_ERRORS, type MessageRole, type MessageStatus, type MessageView, type PartView, type RunState, type RunView,
   type SteerKind, type SteerView, type ToolInputError, type TranscriptView,
 } from './session-schema.ts'
+import { checkMetaValue, isMessageEntry, isRunEntry, isSteerEntry } from './check-entry.ts'
 
 /** Fields of a new message. `text`, when given, becomes its first text part. */
 export interface NewMessage {
@@ -151,14 +154,26 @@ export function setMessageStatus (message: Y.Map<unknown>, status: MessageStatus
   message.set('status', status)
 }
 
-/** Finds a message map by id, scanning from the newest. */
+/** Finds a message map by id, scanning from the newest; quarantined entries are skipped. */
 export function findMessage (doc: Y.Doc, id: string): Y.Map<unknown> | undefined {
-  const messages = getSessionRoots(doc).messages
+  const messages = getSessionRoots(doc).messages as Y.Array<unknown>
   for (let index = messages.length - 1; index >= 0; index--) {
     const message = messages.get(index)
-    if (message.get('id') === id) return message
+    if (message instanceof Y.Map && message.get('id') === id && isMessageEntry(message)) return message
   }
   return undefined
+}
+
+/** The message maps that fit the schema, in document order. */
+export function listMessages (doc: Y.Doc): Y.Map<unknown>[] {
+  return (getSessionRoots(doc).messages.toArray() as unknown[]).filter(isMessageEntry)
+}
+
+/** The runs that fit the schema, as `[runId, run]`, in map order. */
+export function listRuns (doc: Y.Doc): Array<[string, Y.Map<unknown>]> {
+  const runs: Array<[string, Y.Map<unknown>]> = []
+  ;(getSessionRoots(doc).runs as Y.Map<unknown>).forEach((run, id) => { if (isRunEntry(run)) runs.push([id, run]) })
+  return runs
 }
 
 /** Records a new run in state `running`. */
@@ -173,10 +188,10 @@ export function startRun (doc: Y.Doc, run: NewRun): Y.Map<unknown> {
   return map
 }
 
-/** Moves a run to a final state. */
+/** Moves a run to a final state; does nothing when there is no such run (or it is quarantined). */
 export function endRun (doc: Y.Doc, runId: string, state: Exclude<RunState, 'running'>, endedAt: number): void {
-  const run = getSessionRoots(doc).runs.get(runId)
-  if (run === undefined) return
+  const run: unknown = getSessionRoots(doc).runs.get(runId)
+  if (!isRunEntry(run)) return
   run.set('state', state)
   run.set('endedAt', endedAt)
 }
@@ -202,6 +217,11 @@ export function markSteerHandled (steer: Y.Map<unknown>, agentId: string, handle
   return true
 }
 
+/** Plain-JSON views of the steering entries that fit the schema, in document order. */
+export function readSteering (doc: Y.Doc): SteerView[] {
+  return (getSessionRoots(doc).steering.toArray() as unknown[]).filter(isSteerEntry).map(readSteer)
+}
+
 /** Plain-JSON view of one steering entry. */
 export function readSteer (steer: Y.Map<unknown>): SteerView {
   const target = optionalString(steer.get('target'))
@@ -220,9 +240,10 @@ export function readSteer (steer: Y.Map<unknown>): SteerView {
   }
 }
 
-/** Plain-JSON view of one message. */
+/** Plain-JSON view of one message; parts that are not maps are left out. */
 export function readMessage (message: Y.Map<unknown>): MessageView {
-  const parts = (message.get('parts') as Y.Array<Y.Map<unknown>> | undefined)?.map(readPart) ?? []
+  const stored = message.get('parts')
+  const parts = stored instanceof Y.Array ? (stored.toArray() as unknown[]).filter((part) => part instanceof Y.Map).map(readPart) : []
   const device = optionalString(message.get('device'))
   const replyTo = optionalString(message.get('replyTo'))
   const runId = optionalString(message.get('runId'))
@@ -240,15 +261,15 @@ export function readMessage (message: Y.Map<unknown>): MessageView {
   }
 }
 
-/** Plain-JSON views of all messages, in document order. */
+/** Plain-JSON views of the messages that fit the schema, in document order. */
 export function readMessages (doc: Y.Doc): MessageView[] {
-  return getSessionRoots(doc).messages.map(readMessage)
+  return listMessages(doc).map(readMessage)
 }
 
-/** Plain-JSON views of all runs, oldest first (ties by id), the same on every replica. */
+/** Plain-JSON views of the runs that fit the schema, oldest first (ties by id), the same on every replica. */
 export function readRuns (doc: Y.Doc): RunView[] {
   const views: RunView[] = []
-  getSessionRoots(doc).runs.forEach((run, id) => {
+  for (const [id, run] of listRuns(doc)) {
     const endedAt = run.get('endedAt')
     views.push({
       id,
@@ -259,23 +280,28 @@ export function readRuns (doc: Y.Doc): RunView[] {
       heartbeatAt: Number(run.get('heartbeatAt') ?? 0),
       ...(typeof endedAt === 'number' ? { endedAt } : {}),
     })
-  })
+  }
   return views.sort((a, b) => a.startedAt - b.startedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
 }
 
-/** Plain-JSON view of the whole session. */
+/** Plain-JSON view of the whole session; a quarantined `meta` value reads as absent. */
 export function readTranscript (id: string, doc: Y.Doc): TranscriptView {
-  const { meta, steering } = getSessionRoots(doc)
-  const schema = meta.get('schema')
-  const createdAt = meta.get('createdAt')
+  const { meta } = getSessionRoots(doc)
+  const fitting = (key: string): unknown => {
+    const value = meta.get(key)
+    return checkMetaValue(key, value) === undefined ? value : undefined
+  }
+  const schema = fitting('schema')
+  const title = fitting('title')
+  const createdAt = fitting('createdAt')
   return {
     id,
     schema: typeof schema === 'number' ? schema : undefined,
-    title: String(meta.get('title') ?? ''),
+    title: typeof title === 'string' ? title : '',
     createdAt: typeof createdAt === 'number' ? createdAt : undefined,
     messages: readMessages(doc),
     runs: readRuns(doc),
-    steering: steering.map(readSteer),
+    steering: readSteering(doc),
   }
 }
 

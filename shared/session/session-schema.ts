@@ -1,6 +1,7 @@
 /**
- * Session document schema v1: the root names and value types of one session's Y.Doc (DESIGN.md §Session
- * document). Nothing else in the code base spells a root name; use the accessors in session-doc.ts.
+ * Session document schema v1: the root names and value types of one session's Y.Doc (PROTOCOL.md §1; why one
+ * document per session: docs/architecture.md). Nothing else in the code base spells a root name; use the accessors
+ * in session-doc.ts. Whether a stored entry fits this schema is decided in check-entry.ts (PROTOCOL.md §1.3).
  */
 
 /** Current schema version, stored in `meta.schema`. */
@@ -19,7 +20,7 @@ export const SESSION_ROOTS = {
 
 /**
  * A text part is closed and a new one opened once it holds this many characters. Yjs Y.Text appends slow
- * down about 10× past ~32k separate inserts (DESIGN.md); a run of coalesced tokens is at least one character,
+ * down about 10× past ~32k separate inserts (docs/architecture.md); a run of coalesced tokens is at least one character,
  * so this bound keeps every part well under that.
  */
 export const MAX_TEXT_PART_CHARS = 16_384

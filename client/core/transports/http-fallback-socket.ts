@@ -9,6 +9,7 @@ import * as encoding from 'lib0/encoding'
 import {
   FALLBACK_HEARTBEAT_MS, FALLBACK_PARAMS, FALLBACK_ROUTES, LONG_POLL_WAIT_MS, SSE_EVENTS, type PollBatch,
 } from '../../../shared/protocol/http-fallback.ts'
+import { ERROR_CODES, isErrorCode, type ErrorCode } from '../../../shared/errors/error-codes.ts'
 import { createRandomId } from '../../../shared/session/session-id.ts'
 import { copyBytes } from './copy-bytes.ts'
 import { readSse } from './read-sse.ts'
@@ -181,8 +182,12 @@ export class HttpFallbackSocket extends SocketEvents {
         const response = await this.fetch(this.url(FALLBACK_ROUTES.SEND, FALLBACK_PARAMS.SEQ, this.upstreamSeq + 1), {
           method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: encoding.toUint8Array(encoder), signal: this.stopped.signal,
         }).catch(() => undefined)
+        const refused = response === undefined ? undefined : await refusalOf(response)
         if (response !== undefined && (response.status === 404 || response.status === 409)) {
           this.end(4404, 'FALLBACK_CONNECTION_NOT_FOUND')
+        } else if (refused !== undefined) {
+          // Sending the same frames again would be refused again (e.g. 413 MESSAGE_TOO_LARGE): end like a WebSocket would.
+          this.end(ERROR_CODES[refused].closeCode, refused)
         } else if (response?.ok === true) {
           this.outgoing.splice(0, batch.length)
           this.upstreamSeq += batch.length
@@ -197,6 +202,14 @@ export class HttpFallbackSocket extends SocketEvents {
       this.sending = false
     }
   }
+}
+
+/** The error code of an answer that no retry can change (a 4xx carrying a code that is not retryable), if any. */
+async function refusalOf (response: Response): Promise<ErrorCode | undefined> {
+  if (response.status < 400 || response.status >= 500 || response.status === 404 || response.status === 409) return undefined
+  const body: unknown = await response.json().catch(() => undefined) // reason: a proxy's own error page is retried
+  const code = typeof body === 'object' && body !== null && 'error' in body ? (body.error as { code?: unknown } | null)?.code : undefined
+  return isErrorCode(code) && !ERROR_CODES[code].retryable ? code : undefined
 }
 
 function fromBase64 (base64: string): Uint8Array {

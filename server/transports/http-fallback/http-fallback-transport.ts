@@ -12,8 +12,9 @@ import {
   CONNECTION_ID_PATTERN, FALLBACK_HEARTBEAT_MS, FALLBACK_IDLE_TIMEOUT_MS, FALLBACK_PARAMS, FALLBACK_ROUTES, LONG_POLL_WAIT_MS,
   SSE_EVENTS, type PollBatch,
 } from '../../../shared/protocol/http-fallback.ts'
-import { SessionError } from '../../../shared/errors/session-error.ts'
-import { readBody } from '../../http/read-body.ts'
+import { isSessionError, SessionError } from '../../../shared/errors/session-error.ts'
+import type { SecurityEventListener } from '../../auth/security-event.ts'
+import { drainOversized, readBody } from '../../http/read-body.ts'
 import { sendJson } from '../../http/send-json.ts'
 import { toFetchRequest } from '../to-fetch-request.ts'
 import type { TransportContext } from '../transport-context.ts'
@@ -23,13 +24,15 @@ import { createFallbackConnection, type FallbackConnection, type OutboxFrame } f
 /** Options of {@link createHttpFallbackTransport}. */
 export interface HttpFallbackTransportOptions {
   readonly hocuspocus: Hocuspocus
-  /** Largest upstream POST body, in bytes. */
+  /** Largest upstream POST body, in bytes; a larger one answers 413 MESSAGE_TOO_LARGE and closes the connection with it. */
   readonly maxBodyBytes: number
   readonly heartbeatMs?: number
   readonly pollWaitMs?: number
   readonly idleTimeoutMs?: number
-  /** Creates the rate-limit gate of a new connection (PROTOCOL.md §10.2); every frame passes without one. */
+  /** Creates the gate of a new connection (rate limit, bad frames: PROTOCOL.md §10.2, §2.5); every frame passes without one. */
   readonly gateFor?: (close: (error: SessionError) => void) => FrameGate
+  /** Receives a `limit-exceeded` event for each upload over `maxBodyBytes`. */
+  readonly onSecurityEvent?: SecurityEventListener
 }
 
 /** The running transport. */
@@ -155,7 +158,14 @@ export function createHttpFallbackTransport (options: HttpFallbackTransportOptio
   }
 
   const send = async (request: IncomingMessage, response: ServerResponse, id: string, url: URL, seq: number): Promise<void> => {
-    const body = new Uint8Array(await readBody(request, options.maxBodyBytes))
+    const body = new Uint8Array(await readBody(request, options.maxBodyBytes, drainOversized(options.maxBodyBytes)).catch((error: unknown) => {
+      // Like a WebSocket frame over the cap: the connection ends with the code, and this request is answered with it.
+      if (isSessionError(error) && error.code === 'MESSAGE_TOO_LARGE') {
+        options.onSecurityEvent?.({ kind: 'limit-exceeded', sessionId: '', error })
+        entries.get(id)?.close(error.closeCode, error.code)
+      }
+      throw error
+    }))
     const entry = open(id, request, url, seq === 1)
     const frames = decodeFrames(body)
     const fresh = entry.connection.acceptUpstream(seq, frames)

@@ -1,0 +1,12 @@
+/**
+ * The test files of `npm run test:slow`: long chaos, fuzz, scale-out and proxy-matrix runs. `npm test` leaves them
+ * out so the everyday lane stays fast; CI (`.ci/run`) runs both lanes.
+ */
+export const SLOW_TEST_FILES = [
+  'e2e/node/kill-chaos.test.ts',
+  'e2e/node/frame-fuzz.test.ts',
+  'e2e/node/scale-out.test.ts',
+  'e2e/node/scale-out-failover.test.ts',
+  'e2e/node/scale-out-fallback.test.ts',
+  'e2e/node/proxy-fallback.test.ts',
+]

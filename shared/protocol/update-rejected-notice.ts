@@ -1,0 +1,58 @@
+/**
+ * The refusal notice (PROTOCOL.md §8.3, §10.1): the Hocuspocus stateless frame a server sends when it refuses an
+ * inbound update. The update is neither stored nor applied and is answered `SyncStatus(false)`; the connection stays
+ * open, so a client that reconnects on every close (a stock Hocuspocus provider) has no reason to send it again.
+ * The payload is JSON text:
+ *
+ *   {"type":"update-rejected","code":"UPDATE_REJECTED","reason":"SCHEMA_MISMATCH","message":"parts must be a list"}
+ *
+ * `reason` names the rule: one of UPDATE_REJECTION_REASONS for `UPDATE_REJECTED`, the limit's name
+ * (`maxUpdateBytes`, `maxUserTextChars`) for `UPDATE_TOO_LARGE` and `TEXT_TOO_LONG`.
+ */
+import { isUpdateRejectionReason, type UpdateRejectionReason } from '../auth/update-rejection.ts'
+
+/** The `type` field of the notice's JSON payload. */
+export const UPDATE_REJECTED_NOTICE_TYPE = 'update-rejected'
+
+/**
+ * Refusals one connection may receive before the server closes it with UPDATE_REJECTED (4422): enough for an honest
+ * client that meets a refusal now and then, few enough that a client sending refused updates in a loop is cut off.
+ */
+export const MAX_REFUSED_UPDATES_PER_CONNECTION = 8
+
+/** The limit behind each size refusal, named as in WriteLimits. */
+export const LIMIT_REFUSAL_REASONS = {
+  UPDATE_TOO_LARGE: 'maxUpdateBytes',
+  TEXT_TOO_LONG: 'maxUserTextChars',
+} as const
+
+/** Error codes a refusal notice carries. */
+export type RefusalCode = 'UPDATE_REJECTED' | keyof typeof LIMIT_REFUSAL_REASONS
+
+/** One refusal notice. */
+export type UpdateRejectedNotice =
+  | { readonly code: 'UPDATE_REJECTED', readonly reason: UpdateRejectionReason, readonly message: string }
+  | { readonly code: 'UPDATE_TOO_LARGE', readonly reason: typeof LIMIT_REFUSAL_REASONS.UPDATE_TOO_LARGE, readonly message: string }
+  | { readonly code: 'TEXT_TOO_LONG', readonly reason: typeof LIMIT_REFUSAL_REASONS.TEXT_TOO_LONG, readonly message: string }
+
+/** The stateless payload of `notice`. */
+export function encodeUpdateRejectedNotice (notice: UpdateRejectedNotice): string {
+  return JSON.stringify({ type: UPDATE_REJECTED_NOTICE_TYPE, code: notice.code, reason: notice.reason, message: notice.message })
+}
+
+/** The notice a stateless payload carries, or undefined when it is not a well-formed refusal notice. */
+export function decodeUpdateRejectedNotice (payload: string): UpdateRejectedNotice | undefined {
+  let body: unknown
+  try {
+    body = JSON.parse(payload)
+  } catch {
+    return undefined // reason: not JSON, so not a notice
+  }
+  if (typeof body !== 'object' || body === null) return undefined
+  const { type, code, reason, message } = body as Record<string, unknown>
+  if (type !== UPDATE_REJECTED_NOTICE_TYPE || typeof message !== 'string') return undefined
+  if (code === 'UPDATE_REJECTED') return isUpdateRejectionReason(reason) ? { code, reason, message } : undefined
+  if (code === 'UPDATE_TOO_LARGE' && reason === LIMIT_REFUSAL_REASONS.UPDATE_TOO_LARGE) return { code, reason, message }
+  if (code === 'TEXT_TOO_LONG' && reason === LIMIT_REFUSAL_REASONS.TEXT_TOO_LONG) return { code, reason, message }
+  return undefined
+}
