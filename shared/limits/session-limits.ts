@@ -49,7 +49,7 @@ export type WriteLimits = Pick<SessionLimits, 'maxUpdateBytes' | 'maxUserTextCha
  * connection has 4 MiB for probes and resyncs, refilled at 256 KiB/s, so one connection cannot make the server queue
  * more than that for a reader that does not read. Messages and steers:
  * ten a second with a burst of a hundred is far above anything a person types, and an offline backlog larger than
- * the burst still goes through once the bucket is full (README §Limits).
+ * the burst still goes through once the bucket is full (docs/security.md § Limits).
  */
 export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   maxUpdateBytes: 1024 * 1024,
