@@ -9,4 +9,5 @@ export const SLOW_TEST_FILES = [
   'e2e/node/scale-out-failover.test.ts',
   'e2e/node/scale-out-fallback.test.ts',
   'e2e/node/proxy-fallback.test.ts',
+  'e2e/node/hostile-memory.test.ts',
 ]

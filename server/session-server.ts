@@ -168,7 +168,7 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     ...options.streams, hocuspocus: () => hocuspocus, log: updateLog, applyServerChange: durableLog.applyServerChange, onError: reportError,
     ...(options.updateLog === undefined ? { defaultStorePath: options.dataPath ?? './data/lifeline.sqlite' } : {}),
     ...(auth === undefined ? {} : { auth }),
-    chargeEntries: createEntryCharger(principals, limits),
+    chargeEntries: createEntryCharger(principals, limits, onSecurityEvent),
   })
   const hocuspocus = new Hocuspocus({
     quiet: true,

@@ -14,11 +14,8 @@ const CONTENT_TYPE_INFO = 7
 const PARENT_IS_ROOT_NAME = 1
 const Y_MAP_TYPE_REF = 1
 
-/** The update for list `root` of `doc`, with `writer`'s clocks below `writer.clock` taken. */
-export function listTailUpdate (doc: Y.Doc, root: string, writer: { readonly clientId: number, readonly clock: number }): Uint8Array {
-  let tail = doc.getArray(root)._start
-  while (tail?.right != null) tail = tail.right
-  const anchor = tail?.lastId
+/** The update for list `root` whose last entry is `anchor` (none: an empty list), with `writer`'s clocks below `writer.clock` taken. */
+export function listTailUpdate (anchor: Y.ID | undefined, root: string, writer: { readonly clientId: number, readonly clock: number }): Uint8Array {
   const clients: Array<(encoder: encoding.Encoder) => void> = []
   if (anchor !== undefined) {
     const end = anchor.client === writer.clientId ? Math.max(writer.clock, anchor.clock + 1) : anchor.clock + 1

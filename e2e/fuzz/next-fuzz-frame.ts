@@ -11,6 +11,7 @@ import { SESSION_ROOTS } from '../../shared/session/session-schema.ts'
 import type { SeededRandom } from '../../shared/testing/seeded-random.ts'
 import { applyMutations, randomMutation } from './frame-mutation.ts'
 import { listTailUpdate } from './list-tail-update.ts'
+import type { SessionFollower } from './session-follower.ts'
 
 /** Where a generated frame came from (counted in the fuzz summary). */
 export type FuzzFrameKind = 'replayed' | 'mutated' | 'random' | 'structured' | 'fresh' | 'fresh-mutated'
@@ -23,14 +24,16 @@ export interface FuzzWriter {
 
 /**
  * A new, valid update by `principalId` (a user) appended to `session`, the worker's copy of the session: a message or
- * a steer under the connection's clientID, continuing at `writer.clock`, in a sync update frame. Built on the tail
- * of the list only (list-tail-update.ts), so its cost does not grow with the session. Returns the frame and the
- * clientID's clock after it (the caller advances `writer` when it sends the frame unchanged).
+ * a steer under the worker's clientID, continuing at `writer.clock`, in a sync update frame. Built on the tail of the
+ * list only (list-tail-update.ts), so its cost does not grow with the session. Returns the frame and the clientID's
+ * clock after it (the caller advances `writer` when it sends the frame unchanged).
  */
-export function freshUserUpdateFrame (random: SeededRandom, session: Y.Doc, writer: FuzzWriter, sessionId: string, principalId: string): { frame: Uint8Array, clock: number } {
+export function freshUserUpdateFrame (random: SeededRandom, session: SessionFollower, writer: FuzzWriter, sessionId: string, principalId: string): { frame: Uint8Array, clock: number } {
   const asMessage = random.next() < 0.7
-  const doc = new Y.Doc()
-  Y.applyUpdate(doc, listTailUpdate(session, asMessage ? SESSION_ROOTS.MESSAGES : SESSION_ROOTS.STEERING, writer))
+  const root = asMessage ? SESSION_ROOTS.MESSAGES : SESSION_ROOTS.STEERING
+  // A fixed guid: a random one costs a call into the system's random source for every throwaway document.
+  const doc = new Y.Doc({ guid: 'fuzz-fresh-update' })
+  Y.applyUpdate(doc, listTailUpdate(session.lastEntry(root), root, writer))
   doc.clientID = writer.clientId
   const id = `fz_${writer.clientId}_${writer.clock}`
   let update: Uint8Array = new Uint8Array()

@@ -201,7 +201,7 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
       let written = 0
       const fresh = role === 'user' && session !== undefined
         ? (): Uint8Array => {
-            const { frame, clock } = freshUserUpdateFrame(random, session.doc, writer, sessionId, FUZZ_USER_ID)
+            const { frame, clock } = freshUserUpdateFrame(random, session, writer, sessionId, FUZZ_USER_ID)
             written = clock
             return frame
           }

@@ -1,7 +1,8 @@
 /**
  * A fuzz worker's copy of the session, fed by the updates the server sends its connections (sync answers and
  * broadcasts). The worker's probes carry the copy's state vector, so the server answers only what the copy lacks, and
- * fresh updates are appended to its list tails (next-fuzz-frame.ts): neither costs more as the session grows.
+ * fresh updates are appended to its list tails (next-fuzz-frame.ts), found by walking on from where the last walk
+ * ended: neither costs more as the session grows.
  */
 import * as Y from 'yjs'
 
@@ -14,6 +15,8 @@ export interface SessionFollower {
   catchUp (): void
   /** The copy's state vector, after catching up. */
   stateVector (): Uint8Array
+  /** The ID of the last entry of root list `root` in the copy (as caught up), or undefined when it has none. */
+  lastEntry (root: string): Y.ID | undefined
   destroy (): void
 }
 
@@ -21,6 +24,8 @@ export interface SessionFollower {
 export function createSessionFollower (): SessionFollower {
   const doc = new Y.Doc()
   let received: Uint8Array[] = []
+  /** Where each list's walk to its end stopped last: lists only grow, and their entries (shared types) never merge. */
+  const tails = new Map<string, Y.Item>()
   return {
     doc,
     receive (update) { received.push(update) },
@@ -33,8 +38,16 @@ export function createSessionFollower (): SessionFollower {
       this.catchUp()
       return Y.encodeStateVector(doc)
     },
+    lastEntry (root) {
+      let tail = tails.get(root) ?? doc.getArray(root)._start
+      while (tail?.right != null) tail = tail.right
+      if (tail === null) return undefined
+      tails.set(root, tail)
+      return tail.lastId
+    },
     destroy () {
       received = []
+      tails.clear()
       doc.destroy()
     },
   }

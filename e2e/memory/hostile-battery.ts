@@ -134,7 +134,7 @@ async function messageFlood ({ options, prefix, target, random, open, send }: At
     const poster = { clientId: 900_000 + options.round * 100 + index, clock: 0 }
     // Four times the message burst in one go: the server closes the connection with RATE_LIMITED part-way.
     for (let post = 0; post < 400; post++) {
-      const { frame, clock } = freshUserUpdateFrame(random, follower.doc, poster, target, principal)
+      const { frame, clock } = freshUserUpdateFrame(random, follower, poster, target, principal)
       poster.clock = clock
       send(raw, frame)
     }

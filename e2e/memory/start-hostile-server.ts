@@ -36,7 +36,7 @@ const ENTRY = fileURLToPath(new URL('./hostile-server-process.ts', import.meta.u
  * V8 flags that make "RSS after a full GC" mean memory the server holds. By default V8 grows its young generation
  * from 1 to 32 MB under any burst of allocation and shrinks it only after a while idle, and hands pages freed by a GC
  * back to the system on a background thread some time later; either would add tens of megabytes of scratch space to
- * a reading taken right after the battery (README §Limits gives both readings). A fixed 1 MB semi-space and a
+ * a reading taken right after the battery (both readings are in docs/security.md § Limits). A fixed 1 MB semi-space and a
  * single-threaded GC remove both, and nothing the server keeps is hidden by them.
  */
 const MEASURABLE_HEAP_FLAGS = ['--expose-gc', '--max-semi-space-size=1', '--single-threaded-gc']

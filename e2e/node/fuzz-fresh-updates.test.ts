@@ -42,7 +42,7 @@ test('fresh updates built from list tails are accepted one after another, also o
   for (let index = 0; index < 6; index++) {
     // After the first, every other update comes from a copy that stopped following: its list tail is an older entry.
     const copy = index % 2 === 1 ? stale : follower
-    const { frame, clock } = freshUserUpdateFrame(random, copy.doc, writer, sessionId, 'fuzz-user')
+    const { frame, clock } = freshUserUpdateFrame(random, copy, writer, sessionId, 'fuzz-user')
     expect(await sendAndAck(raw, (socket) => { socket.sendBytes(frame) }), `update ${index}`).toBe(true)
     writer.clock = clock
     await catchUp(raw, index === 0 ? stale : follower)

@@ -1,5 +1,5 @@
 /**
- * Memory after hostile input (README §Limits): a real server in its own process (auth on, default limits, SQLite;
+ * Memory after hostile input (docs/security.md § Limits): a real server in its own process (auth on, default limits, SQLite;
  * V8 flags that make RSS after a GC mean what the server holds, start-hostile-server.ts) takes three rounds of the
  * hostile battery (e2e/memory/hostile-battery.ts) over real sockets; once it is idle again and has collected garbage,
  * its resident set is within 32 MB of what it was at start, and it holds no more Buffers than then.
@@ -14,13 +14,13 @@ import { test } from '../testing/fixtures.ts'
 const MAX_RSS_GROWTH_BYTES = 32 * 1000 * 1000
 /** The most its Buffers may grow: none of the battery's frames, answers or connections may stay behind. */
 const MAX_EXTERNAL_GROWTH_BYTES = 1000 * 1000
-const ROUNDS = 3
+const ROUNDS = 3 // the test's name says three
 
 const megabytes = (bytes: number): string => (bytes / 1e6).toFixed(1)
 const describeMemory = (memory: ServerMemory): string =>
   `rss ${megabytes(memory.rss)} MB, heap ${megabytes(memory.heapUsed)} of ${megabytes(memory.heapTotal)} MB, external ${megabytes(memory.external)} MB`
 
-test(`server RSS after ${ROUNDS} rounds of hostile input and a GC stays within 32 MB of its start, its Buffers at their start`, async () => {
+test('server RSS after three rounds of hostile input and a GC stays within 32 MB of its start, its Buffers at their start', async () => {
   const seed = testSeed(7)
   const server = await startHostileServer()
   try {

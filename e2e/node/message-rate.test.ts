@@ -129,6 +129,8 @@ describe('HTTP appends', () => {
     const body = await refused.json() as { error: { code: string, details: Record<string, unknown> } }
     expect(body.error).toMatchObject({ code: 'RATE_LIMITED', details: { limit: 'messages', scope: 'principal', entries: 1 } })
     expect(body.error.details.retryAfterMs).toBeGreaterThan(0)
+    expect(events.filter((event) => event.sessionId === sessionId).map((event) => [event.kind, event.principalId, event.error.details.limit]))
+      .toEqual([['limit-exceeded', 'agent-1', 'messages']])
     // Text into a started reply is not a new message: it still goes through.
     expect((await postSessionCommands(server.url, sessionId, { ...producer, seq: 2, commands: { type: 'text', messageId: 'r_1', text: ' there' } })).status).toBe(200)
     // The refused seq was not consumed: the same start goes through once the bucket has refilled.

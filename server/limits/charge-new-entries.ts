@@ -6,6 +6,7 @@
  */
 import { SessionError } from '../../shared/errors/session-error.ts'
 import type { SessionLimits } from '../../shared/limits/session-limits.ts'
+import type { SecurityEventListener } from '../auth/security-event.ts'
 import type { NewEntries } from './count-new-entries.ts'
 import type { PrincipalBudgets, PrincipalBuckets } from './principal-budgets.ts'
 import { chargeAll } from './token-bucket.ts'
@@ -32,13 +33,20 @@ export function chargeNewEntries (buckets: PrincipalBuckets, entries: NewEntries
 
 /**
  * A charger for writes that arrive without a connection (HTTP appends, PROTOCOL.md §9.7): charges `entries` to the
- * buckets of `principalId` and throws the RATE_LIMITED error when they cannot pay now.
+ * buckets of `principalId` and, when they cannot pay now, reports a `limit-exceeded` security event and throws the
+ * RATE_LIMITED error (the HTTP edge answers 429 with Retry-After).
  */
-export function createEntryCharger (principals: PrincipalBudgets, limits: EntryRateLimits): (principalId: string, entries: NewEntries) => void {
-  return (principalId, entries) => {
+export function createEntryCharger (principals: PrincipalBudgets, limits: EntryRateLimits, onSecurityEvent: SecurityEventListener): EntryCharger {
+  return (principalId, sessionId, entries) => {
     const lease = principals.acquire(principalId)
-    const error = chargeNewEntries(lease.buckets, entries, limits)
+    const refused = chargeNewEntries(lease.buckets, entries, limits)
     lease.release()
-    if (error !== undefined) throw error
+    if (refused === undefined) return
+    const error = new SessionError(refused.code, refused.message, { details: { ...refused.details, sessionId } })
+    onSecurityEvent({ kind: 'limit-exceeded', sessionId, principalId, error })
+    throw error
   }
 }
+
+/** Charges new entries written by `principalId` to session `sessionId`; throws RATE_LIMITED to refuse them. */
+export type EntryCharger = (principalId: string, sessionId: string, entries: NewEntries) => void

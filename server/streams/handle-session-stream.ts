@@ -25,7 +25,7 @@ import { readProducerBatch } from './stream-request-headers.ts'
 import { sendEmpty } from './stream-response.ts'
 import type { StreamMeta } from './stream-store.ts'
 import type { ServerChange } from '../extensions/durable-log.ts'
-import type { NewEntries } from '../limits/count-new-entries.ts'
+import type { EntryCharger } from '../limits/charge-new-entries.ts'
 
 /** What the session stream routes need. */
 export interface SessionStreamContext extends StreamReadContext {
@@ -38,7 +38,7 @@ export interface SessionStreamContext extends StreamReadContext {
   /** Largest command body in bytes. */
   readonly maxBodyBytes: number
   /** Charges the replies an append starts to the appending principal (PROTOCOL.md §10.5); throws RATE_LIMITED to refuse. */
-  readonly chargeEntries?: (principalId: string, entries: NewEntries) => void
+  readonly chargeEntries?: EntryCharger
 }
 
 /**
@@ -83,7 +83,7 @@ async function appendCommands (request: IncomingMessage, response: ServerRespons
       if (decision.kind === 'accept') {
         checkSessionCommands(held.document, agentId, commands)
         const replies = commands.filter((command) => command.type === 'start').length
-        if (replies > 0) context.chargeEntries?.(agentId, { messages: replies, steers: 0 })
+        if (replies > 0) context.chargeEntries?.(agentId, sessionId, { messages: replies, steers: 0 })
         await context.applyServerChange(held.document, sessionId, (scratch) => {
           applySessionCommands(scratch, agentId, { id: producer.id, state: decision.state }, commands)
         })

@@ -21,7 +21,7 @@ import { createStreamRoutes } from './stream-routes.ts'
 import { createStreamService } from './stream-service.ts'
 import type { StreamStore } from './stream-store.ts'
 import type { ServerChange } from '../extensions/durable-log.ts'
-import type { NewEntries } from '../limits/count-new-entries.ts'
+import type { EntryCharger } from '../limits/charge-new-entries.ts'
 
 /** Options of the stream routes, given as `streams` to createSessionServer. */
 export interface SessionStreamsOptions {
@@ -49,7 +49,7 @@ export interface SessionStreamsWiring extends SessionStreamsOptions {
   readonly defaultStorePath?: string
   readonly auth?: { readonly secret: AuthSecret, readonly now?: () => number }
   /** Charges the replies an append starts to its principal; throws RATE_LIMITED to refuse (PROTOCOL.md §10.5). */
-  readonly chargeEntries?: (principalId: string, entries: NewEntries) => void
+  readonly chargeEntries?: EntryCharger
 }
 
 /** The wired stream routes. */

@@ -43,12 +43,13 @@ export type WriteLimits = Pick<SessionLimits, 'maxUpdateBytes' | 'maxUserTextCha
  * Defaults. An agent flooding with the SDK's coalescing writes one update per 30 ms or 2 KiB — at most a few
  * hundred frames and well under 1 MiB per second on this hardware (e2e/node/limits.test.ts proves a flood passes);
  * a reconnecting client's sync step 2 may be as large as the frame cap once. Sync answers: a session of 100k agent
- * tokens is about 0.7 MB of state, so a principal may load 90 such sessions (or tabs) at once and two more every
- * second. A connection's first answer passes whatever its size (a full bucket admits anything, once); after it the
- * connection has 4 MiB for probes and resyncs, refilled at 1 MiB/s, so one connection cannot make the server queue
+ * tokens is about 0.7 MB of state, so a principal may load 90 such sessions (or tabs) at once and then one every
+ * 1.4 s, while what it makes the server encode, sustained, is a few percent of a core (Yjs encodes 30–100 MB/s here).
+ * A connection's first answer passes whatever its size (a full bucket admits anything, once); after it the
+ * connection has 4 MiB for probes and resyncs, refilled at 256 KiB/s, so one connection cannot make the server queue
  * more than that for a reader that does not read. Messages and steers:
  * ten a second with a burst of a hundred is far above anything a person types, and an offline backlog larger than
- * the burst still goes through once the bucket is full (README §Limits).
+ * the burst still goes through once the bucket is full (docs/security.md § Limits).
  */
 export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   maxUpdateBytes: 1024 * 1024,
@@ -57,9 +58,9 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   frameBurst: 2_000,
   bytesPerSecond: 4 * 1024 * 1024,
   byteBurst: 16 * 1024 * 1024,
-  syncBytesPerSecond: 1024 * 1024,
+  syncBytesPerSecond: 256 * 1024,
   syncByteBurst: 4 * 1024 * 1024,
-  principalSyncBytesPerSecond: 2 * 1024 * 1024,
+  principalSyncBytesPerSecond: 512 * 1024,
   principalSyncByteBurst: 64 * 1024 * 1024,
   messagesPerSecond: 10,
   messageBurst: 100,
