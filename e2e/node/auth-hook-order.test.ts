@@ -32,9 +32,9 @@ async function sendForbiddenUpdate (server: SessionServer, sessionId: string): P
 describe('extension order', () => {
   const test = testWithStore('sqlite', AUTH_ON)
 
-  test('Hocuspocus runs authenticate, then governance, then the durable log', async ({ server }) => {
+  test('Hocuspocus runs authenticate, then governance, then the budgets, then the durable log', async ({ server }) => {
     const names = server.hocuspocus.configuration.extensions.map((extension) => extension.extensionName).filter((name) => name?.startsWith('lifeline-'))
-    expect(names.slice(0, 4)).toEqual(['lifeline-authenticate', 'lifeline-enforce-limits', 'lifeline-govern-updates', 'lifeline-durable-log'])
+    expect(names.slice(0, 5)).toEqual(['lifeline-authenticate', 'lifeline-enforce-limits', 'lifeline-govern-updates', 'lifeline-enforce-budgets', 'lifeline-durable-log'])
     expect(EXTENSION_PRIORITY.GOVERN_UPDATES).toBeGreaterThan(EXTENSION_PRIORITY.DURABLE_LOG)
   })
 
