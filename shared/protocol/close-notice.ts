@@ -6,6 +6,7 @@
  *   {"type":"close-notice","code":"RATE_LIMITED","details":{"limit":"messages","retryAfterMs":800,…}}
  */
 import { isErrorCode, type ErrorCode } from '../errors/error-codes.ts'
+import { readStatelessObject } from './read-stateless-object.ts'
 
 /** The `type` field of the notice's JSON payload. */
 export const CLOSE_NOTICE_TYPE = 'close-notice'
@@ -23,14 +24,9 @@ export function encodeCloseNotice (notice: CloseNotice): string {
 
 /** The notice a stateless payload carries, or undefined when it is not a close notice (clients ignore those, §10.3). */
 export function decodeCloseNotice (payload: string): CloseNotice | undefined {
-  let body: unknown
-  try {
-    body = JSON.parse(payload)
-  } catch {
-    return undefined // reason: not JSON, so not a notice
-  }
-  if (typeof body !== 'object' || body === null) return undefined
-  const { type, code, details } = body as Record<string, unknown>
-  if (type !== CLOSE_NOTICE_TYPE || !isErrorCode(code) || typeof details !== 'object' || details === null || Array.isArray(details)) return undefined
+  const fields = readStatelessObject(payload, CLOSE_NOTICE_TYPE)
+  if (fields === undefined) return undefined
+  const { code, details } = fields
+  if (!isErrorCode(code) || typeof details !== 'object' || details === null || Array.isArray(details)) return undefined
   return { code, details: details as Record<string, unknown> }
 }

@@ -6,6 +6,7 @@
  *   {"type":"session-limits","maxUpdateBytes":1048576,"maxUserTextChars":100000}
  */
 import type { WriteLimits } from '../limits/session-limits.ts'
+import { readStatelessObject } from './read-stateless-object.ts'
 
 /** The `type` field of the announcement's JSON payload. */
 export const SESSION_LIMITS_ANNOUNCEMENT_TYPE = 'session-limits'
@@ -20,15 +21,10 @@ export function encodeSessionLimitsAnnouncement (limits: WriteLimits): string {
  * a positive safe integer (clients MUST ignore such payloads, §10.3).
  */
 export function decodeSessionLimitsAnnouncement (payload: string): WriteLimits | undefined {
-  let body: unknown
-  try {
-    body = JSON.parse(payload)
-  } catch {
-    return undefined // reason: not JSON, so not an announcement
-  }
-  if (typeof body !== 'object' || body === null) return undefined
-  const { type, maxUpdateBytes, maxUserTextChars } = body as Record<string, unknown>
-  if (type !== SESSION_LIMITS_ANNOUNCEMENT_TYPE || !isLimit(maxUpdateBytes) || !isLimit(maxUserTextChars)) return undefined
+  const fields = readStatelessObject(payload, SESSION_LIMITS_ANNOUNCEMENT_TYPE)
+  if (fields === undefined) return undefined
+  const { maxUpdateBytes, maxUserTextChars } = fields
+  if (!isLimit(maxUpdateBytes) || !isLimit(maxUserTextChars)) return undefined
   return { maxUpdateBytes, maxUserTextChars }
 }
 

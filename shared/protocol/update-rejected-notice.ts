@@ -10,6 +10,7 @@
  * (`maxUpdateBytes`, `maxUserTextChars`) for `UPDATE_TOO_LARGE` and `TEXT_TOO_LONG`.
  */
 import { isUpdateRejectionReason, type UpdateRejectionReason } from '../auth/update-rejection.ts'
+import { readStatelessObject } from './read-stateless-object.ts'
 
 /** The `type` field of the notice's JSON payload. */
 export const UPDATE_REJECTED_NOTICE_TYPE = 'update-rejected'
@@ -42,15 +43,10 @@ export function encodeUpdateRejectedNotice (notice: UpdateRejectedNotice): strin
 
 /** The notice a stateless payload carries, or undefined when it is not a well-formed refusal notice. */
 export function decodeUpdateRejectedNotice (payload: string): UpdateRejectedNotice | undefined {
-  let body: unknown
-  try {
-    body = JSON.parse(payload)
-  } catch {
-    return undefined // reason: not JSON, so not a notice
-  }
-  if (typeof body !== 'object' || body === null) return undefined
-  const { type, code, reason, message } = body as Record<string, unknown>
-  if (type !== UPDATE_REJECTED_NOTICE_TYPE || typeof message !== 'string') return undefined
+  const fields = readStatelessObject(payload, UPDATE_REJECTED_NOTICE_TYPE)
+  if (fields === undefined) return undefined
+  const { code, reason, message } = fields
+  if (typeof message !== 'string') return undefined
   if (code === 'UPDATE_REJECTED') return isUpdateRejectionReason(reason) ? { code, reason, message } : undefined
   if (code === 'UPDATE_TOO_LARGE' && reason === LIMIT_REFUSAL_REASONS.UPDATE_TOO_LARGE) return { code, reason, message }
   if (code === 'TEXT_TOO_LONG' && reason === LIMIT_REFUSAL_REASONS.TEXT_TOO_LONG) return { code, reason, message }
