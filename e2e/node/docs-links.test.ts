@@ -1,7 +1,8 @@
 /**
  * The documentation holds together: every relative link and `#anchor` of README.md, CONTRIBUTING.md, PROTOCOL.md and
  * docs/*.md reaches an existing file and heading (GitHub's anchor rules), every "file.md § Heading" citation in the
- * repository names a heading of that document, no file cites a document the repository does not have, README.md stays
+ * repository names a heading of that document, no prose or comment cites a document the repository does not have (a
+ * `.md` name it lacks, or a section cited by a bare name such as `NOTES §`), README.md stays
  * a front door of at most README_MAX_LINES lines, and every test the threat table of docs/security.md names exists in
  * the file it names.
  */
@@ -26,8 +27,13 @@ const DOCUMENTS = [
 const SKIPPED_FOLDERS = new Set(['node_modules', '.git', 'data', 'test-results', 'playwright-report', 'results'])
 const CITING_FILE = /\.(ts|tsx|js|mjs|md|py|sh|template)$/
 
-/** Citations of documents that are not in the repository, or of README sections that moved to docs/. */
-const FOREIGN_CITATION = /README §|README "|DESIGN\.md|\bCONVENTIONS\b|reliability\.md/
+/** A Markdown document named in prose: a file name or path ending in `.md`. */
+const DOCUMENT_NAME = /(?<![\w./-])(?:\.{1,2}\/)*[\w-]+(?:\/[\w-]+)*\.md\b/g
+/** A section cited by a bare name rather than a file of the repository: `NOTES § Limits`, `SPEC §4`. */
+const BARE_SECTION_CITATION = /(?<![\w.])[A-Z][\w-]* §/
+/** The comment of a line of code: after `//`, or a line of a block comment, or after `#` in a shell or Python file. */
+const CODE_COMMENT = /(?:^\s*(?:\/\/|\/?\*+)|\s\/\/)\s?(.*)$/
+const HASH_COMMENT = /(?:^|\s)#\s?(.*)$/
 
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8')
 
@@ -108,6 +114,28 @@ function testTitles (file: string): RegExp[] {
   return [...source.matchAll(calls)].map((match) => titlePattern(match[2] ?? ''))
 }
 
+/** The prose of a file: a Markdown file's lines outside code blocks; the comments of a code file. */
+function prose (file: string, text: string): Array<{ text: string, number: number }> {
+  if (file.endsWith('.md') || file.endsWith('.template')) return proseLines(text)
+  const comment = /\.(py|sh)$/.test(file) || file.endsWith('run') ? HASH_COMMENT : CODE_COMMENT
+  return text.split('\n').flatMap((line, index) => {
+    const match = comment.exec(line)
+    return match === null ? [] : [{ text: match[1] ?? '', number: index + 1 }]
+  })
+}
+
+/**
+ * The places in `text` (the content of `file`) that cite a document the repository does not have: a `.md` name that is
+ * none of `markdown` (the repository's Markdown files, by name), or a section cited by a bare name.
+ */
+function foreignCitations (file: string, text: string, markdown: ReadonlySet<string>): string[] {
+  return prose(file, text).flatMap(({ text: line, number }) => {
+    const missing = [...line.matchAll(DOCUMENT_NAME)].map((match) => match[0]).filter((name) => !markdown.has(basename(name)))
+    const bare = BARE_SECTION_CITATION.exec(line)
+    return [...missing, ...(bare === null ? [] : [bare[0]])].map((cited) => `${file}:${number}: ${cited}`)
+  })
+}
+
 describe('documentation', () => {
   it(`README.md is a front door of at most ${README_MAX_LINES} lines`, () => {
     expect(read('README.md').trimEnd().split('\n').length).toBeLessThanOrEqual(README_MAX_LINES)
@@ -138,10 +166,19 @@ describe('documentation', () => {
     expect(citations.length).toBeGreaterThan(20)
   })
 
+  it('the foreign-citation check catches a missing document, a bare section name, and passes test data', () => {
+    const markdown = new Set(['PROTOCOL.md'])
+    expect(foreignCitations('a.ts', ' * the rules of NOTES.md, see PROTOCOL.md', markdown)).toHaveLength(1)
+    expect(foreignCitations('a.md', 'as SPEC § Limits says', markdown)).toHaveLength(1)
+    expect(foreignCitations('a.py', 'x = 1  # per DESIGN.md', markdown)).toHaveLength(1)
+    expect(foreignCitations('a.ts', "write({ path: 'a.md' }) // PROTOCOL.md §3", markdown)).toEqual([])
+  })
+
   it('no file cites a document the repository does not have', () => {
-    const foreign = citingFiles().filter((file) => file !== THIS_FILE).flatMap((file) => read(file).split('\n')
-      .flatMap((line, index) => FOREIGN_CITATION.test(line) ? [`${file}:${index + 1}: ${line.trim()}`] : []))
+    const markdown = new Set(citingFiles().filter((file) => file.endsWith('.md')).map((file) => basename(file)))
+    const foreign = citingFiles().filter((file) => file !== THIS_FILE).flatMap((file) => foreignCitations(file, read(file), markdown))
     expect(foreign).toEqual([])
+    expect(markdown.size).toBeGreaterThan(5)
   })
 
   it('every row of the threat table names a test that exists', () => {
