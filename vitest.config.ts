@@ -17,7 +17,10 @@ export default defineConfig({
       { extends: true, test: { name: 'server', include: ['server/**/*.test.ts'], environment: 'node' } },
       { extends: true, test: { name: 'client', include: ['client/**/*.test.ts'], environment: 'node' } },
       // Node end-to-end: real server, real WebSocket clients and agents, real SQLite files.
-      { extends: true, test: { name: 'e2e-node', include: ['e2e/node/**/*.test.ts'], exclude: SLOW_TEST_FILES, environment: 'node' } },
+      {
+        extends: true,
+        test: { name: 'e2e-node', include: ['e2e/node/**/*.test.ts'], exclude: SLOW_TEST_FILES, environment: 'node' },
+      },
       // Smoke test of the benchmark suite (quick mode, no timing assertions).
       { extends: true, test: { name: 'bench', include: ['bench/**/*.test.ts'], environment: 'node' } },
     ],

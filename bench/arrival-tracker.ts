@@ -16,19 +16,19 @@ export interface StreamStats {
 /** Arrival times of `tokens` tokens at `viewers` viewers. */
 export interface ArrivalTracker {
   /** How many tokens `viewer` holds. */
-  received (viewer: number): number
+  received(viewer: number): number
   /** Marks tokens received(viewer)..count-1 as arrived at `viewer` at time `at` (performance.now()). */
-  markReceived (viewer: number, count: number, at: number): void
+  markReceived(viewer: number, count: number, at: number): void
   /** Resolves once every viewer holds every token. @throws SessionError TIMEOUT */
-  waitForAll (timeoutMs: number): Promise<void>
+  waitForAll(timeoutMs: number): Promise<void>
   /** When `viewer` first held each token (performance.now(); 0 while it does not). */
-  arrivalsOf (viewer: number): Float64Array
+  arrivalsOf(viewer: number): Float64Array
   /** Mean and percentiles over every (viewer, token) latency, given each token's send time. */
-  stats (sentAt: Float64Array): StreamStats
+  stats(sentAt: Float64Array): StreamStats
 }
 
 /** Creates a tracker for `viewers` viewers of `tokens` tokens. */
-export function createArrivalTracker (viewers: number, tokens: number): ArrivalTracker {
+export function createArrivalTracker(viewers: number, tokens: number): ArrivalTracker {
   const arrivals = Array.from({ length: viewers }, () => new Float64Array(tokens))
   const counts = new Int32Array(viewers)
   const listeners = new Set<() => void>()
@@ -53,13 +53,23 @@ export function createArrivalTracker (viewers: number, tokens: number): ArrivalT
     received: (viewer) => counts[viewer] ?? 0,
     markReceived,
     arrivalsOf: (viewer) => arrivals[viewer] ?? new Float64Array(0),
-    waitForAll: (timeoutMs) => waitForCondition(
-      (listener) => { listeners.add(listener); return () => { listeners.delete(listener) } },
-      () => complete === viewers, timeoutMs, `${viewers} viewers to receive ${tokens} tokens`),
-    stats (sentAt) {
+    waitForAll: (timeoutMs) =>
+      waitForCondition(
+        (listener) => {
+          listeners.add(listener)
+          return () => {
+            listeners.delete(listener)
+          }
+        },
+        () => complete === viewers,
+        timeoutMs,
+        `${viewers} viewers to receive ${tokens} tokens`,
+      ),
+    stats(sentAt) {
       const latencies = new Float64Array(viewers * tokens)
       arrivals.forEach((arrived, viewer) => {
-        for (let index = 0; index < tokens; index++) latencies[viewer * tokens + index] = (arrived[index] ?? 0) - (sentAt[index] ?? 0)
+        for (let index = 0; index < tokens; index++)
+          latencies[viewer * tokens + index] = (arrived[index] ?? 0) - (sentAt[index] ?? 0)
       })
       latencies.sort()
       const sum = latencies.reduce((total, latency) => total + latency, 0)
@@ -75,7 +85,7 @@ export function createArrivalTracker (viewers: number, tokens: number): ArrivalT
 }
 
 /** Nearest-rank percentile of sorted values. */
-function percentile (sorted: Float64Array, fraction: number): number {
+function percentile(sorted: Float64Array, fraction: number): number {
   if (sorted.length === 0) return Number.NaN
   const rank = Math.min(sorted.length, Math.max(1, Math.ceil(fraction * sorted.length)))
   return sorted[rank - 1] ?? Number.NaN

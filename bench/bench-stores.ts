@@ -18,7 +18,7 @@ export interface BenchStore {
   /** The store is the local PostgreSQL server, whose CPU time a run should be charged. */
   readonly isPostgres: boolean
   /** Opens a fresh, empty log; call `cleanUp` after closing it. */
-  open (): Promise<{ readonly log: UpdateLog, cleanUp (): void }>
+  open(): Promise<{ readonly log: UpdateLog; cleanUp(): void }>
 }
 
 /** The backends of one bench run. */
@@ -28,14 +28,20 @@ export interface BenchStores {
   /** Lines describing where the stores live and how durable they are (printed with the machine facts). */
   readonly facts: readonly string[]
   /** Removes the temporary folder and drops the PostgreSQL schema (created by the first `open`). */
-  dispose (): Promise<void>
+  dispose(): Promise<void>
 }
 
 /** Filesystem magic numbers (statfs f_type) worth naming; fsync on tmpfs would cost nothing. */
-const FS_TYPES: Record<number, string> = { 0xEF53: 'ext4', 0x01021994: 'tmpfs', 0x58465342: 'xfs', 0x9123683E: 'btrfs', 0x794C7630: 'overlayfs' }
+const FS_TYPES: Record<number, string> = {
+  61267: 'ext4',
+  16914836: 'tmpfs',
+  1481003842: 'xfs',
+  2435016766: 'btrfs',
+  2035054128: 'overlayfs',
+}
 
 /** Opens the stores; PostgreSQL is tried at `postgresUrl`. */
-export async function openBenchStores (postgresUrl: string): Promise<BenchStores> {
+export async function openBenchStores(postgresUrl: string): Promise<BenchStores> {
   const dir = mkdtempSync(join(tmpdir(), 'lifeline-persist-bench-'))
   const fsType = statfsSync(dir).type
   const facts = [`SQLite files in ${dir} (${FS_TYPES[fsType] ?? `fs type 0x${fsType.toString(16)}`})`]
@@ -43,16 +49,18 @@ export async function openBenchStores (postgresUrl: string): Promise<BenchStores
   const sqlite = (durability: 'process' | 'power'): BenchStore => ({
     label: `sqlite ${durability}`,
     isPostgres: false,
-    async open () {
+    async open() {
       const path = join(dir, `run-${++files}.sqlite`)
       return {
         log: createSqliteUpdateLog({ path, durability }),
-        cleanUp () { for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true }) },
+        cleanUp() {
+          for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true })
+        },
       }
     },
   })
   const stores: BenchStore[] = [
-    { label: 'memory', isPostgres: false, open: async () => ({ log: createMemoryUpdateLog(), cleanUp () {} }) },
+    { label: 'memory', isPostgres: false, open: async () => ({ log: createMemoryUpdateLog(), cleanUp() {} }) },
     sqlite('process'),
     sqlite('power'),
   ]
@@ -63,25 +71,33 @@ export async function openBenchStores (postgresUrl: string): Promise<BenchStores
   let reachable = false
   try {
     await admin.connect()
-    const settings = await admin.query<{ name: string, setting: string }>(
-      "SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'wal_sync_method') ORDER BY name")
+    const settings = await admin.query<{ name: string; setting: string }>(
+      "SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'wal_sync_method') ORDER BY name",
+    )
     const version = await admin.query<{ server_version: string }>('SHOW server_version')
-    facts.push(`PostgreSQL ${version.rows[0]?.server_version ?? '?'} at ${describeUrl(postgresUrl)}, schema ${schema}, ` +
-      settings.rows.map((row) => `${row.name}=${row.setting}`).join(', '))
+    facts.push(
+      `PostgreSQL ${version.rows[0]?.server_version ?? '?'} at ${describeUrl(postgresUrl)}, schema ${schema}, ` +
+        settings.rows.map((row) => `${row.name}=${row.setting}`).join(', '),
+    )
     reachable = true
     stores.push({
       label: 'postgres',
       isPostgres: true,
-      open: async () => ({ log: await createPostgresUpdateLog({ connectionString: postgresUrl, schema }), cleanUp () {} }),
+      open: async () => ({
+        log: await createPostgresUpdateLog({ connectionString: postgresUrl, schema }),
+        cleanUp() {},
+      }),
     })
   } catch (error) {
-    facts.push(`PostgreSQL at ${describeUrl(postgresUrl)} unreachable, skipped: ${error instanceof Error ? error.message : String(error)}`)
+    facts.push(
+      `PostgreSQL at ${describeUrl(postgresUrl)} unreachable, skipped: ${error instanceof Error ? error.message : String(error)}`,
+    )
   }
 
   return {
     stores,
     facts,
-    async dispose () {
+    async dispose() {
       rmSync(dir, { recursive: true, force: true })
       try {
         if (reachable) await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
@@ -92,7 +108,7 @@ export async function openBenchStores (postgresUrl: string): Promise<BenchStores
   }
 }
 
-function describeUrl (url: string): string {
+function describeUrl(url: string): string {
   const parsed = new URL(url)
   parsed.password = ''
   return parsed.toString()

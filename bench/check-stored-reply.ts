@@ -7,12 +7,14 @@ import type { UpdateLog } from '../server/persistence/update-log.ts'
 import { readMessages } from '../shared/session/session-doc.ts'
 
 /** @throws Error when the stored session has no assistant reply with exactly `expected` as its text */
-export async function checkStoredReply (log: UpdateLog, sessionId: string, expected: string): Promise<void> {
+export async function checkStoredReply(log: UpdateLog, sessionId: string, expected: string): Promise<void> {
   const { doc } = applyStoredSession(sessionId, await log.load(sessionId))
   try {
     const reply = readMessages(doc).find((message) => message.role === 'assistant')
     if (reply?.text !== expected) {
-      throw new Error(`session ${sessionId}: stored reply has ${reply?.text.length ?? 'no'} characters, expected ${expected.length}`)
+      throw new Error(
+        `session ${sessionId}: stored reply has ${reply?.text.length ?? 'no'} characters, expected ${expected.length}`,
+      )
     }
   } finally {
     doc.destroy()

@@ -16,7 +16,7 @@ export interface CpuReading {
 const MICROS_PER_TICK = 10_000 // USER_HZ = 100 on Linux
 
 /** Starts a meter; the returned function reads it (and may be called once or more). */
-export function startCpuMeter (chargePostgres: boolean): () => CpuReading {
+export function startCpuMeter(chargePostgres: boolean): () => CpuReading {
   const ownBefore = process.cpuUsage()
   const machineBefore = machineTicks()
   const postgresBefore = chargePostgres ? postgresTicks() : 0
@@ -27,15 +27,16 @@ export function startCpuMeter (chargePostgres: boolean): () => CpuReading {
     const machineAfter = machineTicks()
     const postgresMicros = chargePostgres ? (postgresTicks() - postgresBefore) * MICROS_PER_TICK : 0
     const cpuMicros = own.user + own.system + postgresMicros
-    const othersCpuShare = machineBefore === undefined || machineAfter === undefined || wallMicros <= 0
-      ? undefined
-      : Math.max(0, (machineAfter - machineBefore) * MICROS_PER_TICK - cpuMicros) / (wallMicros * cpus().length)
+    const othersCpuShare =
+      machineBefore === undefined || machineAfter === undefined || wallMicros <= 0
+        ? undefined
+        : Math.max(0, (machineAfter - machineBefore) * MICROS_PER_TICK - cpuMicros) / (wallMicros * cpus().length)
     return { cpuMicros, othersCpuShare }
   }
 }
 
 /** Busy (non-idle, non-iowait) ticks summed over all CPUs since boot. */
-function machineTicks (): number | undefined {
+function machineTicks(): number | undefined {
   try {
     const fields = readFileSync('/proc/stat', 'latin1').split('\n', 1)[0]?.trim().split(/\s+/) ?? []
     if (fields[0] !== 'cpu') return undefined
@@ -49,7 +50,7 @@ function machineTicks (): number | undefined {
 }
 
 /** User + system ticks of the live processes named `postgres` (0 where /proc is absent). */
-function postgresTicks (): number {
+function postgresTicks(): number {
   let ticks = 0
   let entries: string[]
   try {
@@ -72,12 +73,12 @@ function postgresTicks (): number {
 }
 
 /** User + system CPU time of process `pid` so far, in µs (Linux /proc). */
-export function processCpuMicros (pid: number): number {
+export function processCpuMicros(pid: number): number {
   return statTicks(readFileSync(`/proc/${pid}/stat`, 'latin1')) * MICROS_PER_TICK
 }
 
 /** User + system ticks in the text of a /proc/<pid>/stat file. */
-function statTicks (stat: string): number {
+function statTicks(stat: string): number {
   // After "pid (comm) ": state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime …
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   return Number(fields[11] ?? 0) + Number(fields[12] ?? 0)

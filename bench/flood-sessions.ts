@@ -30,22 +30,42 @@ export interface FloodOptions {
 }
 
 /** Connects one agent per session, floods them all at once and resolves once every token is durable. */
-export async function floodSessions (options: FloodOptions): Promise<FloodResult> {
+export async function floodSessions(options: FloodOptions): Promise<FloodResult> {
   const { url, sessionIds, tokensPerSession, timeoutMs, chargePostgresCpu } = options
   const agents: AgentSession[] = []
   try {
-    const connected = await Promise.allSettled(sessionIds.map((sessionId, index) =>
-      createAgentSession({ url, sessionId, agentId: `flooder-${index}`, syncTimeoutMs: timeoutMs, ackTimeoutMs: timeoutMs })))
+    const connected = await Promise.allSettled(
+      sessionIds.map((sessionId, index) =>
+        createAgentSession({
+          url,
+          sessionId,
+          agentId: `flooder-${index}`,
+          syncTimeoutMs: timeoutMs,
+          ackTimeoutMs: timeoutMs,
+        }),
+      ),
+    )
     for (const outcome of connected) if (outcome.status === 'fulfilled') agents.push(outcome.value)
     for (const outcome of connected) if (outcome.status === 'rejected') throw outcome.reason
     const sentAt = agents.map(() => new Float64Array(tokensPerSession))
     const readCpu = startCpuMeter(chargePostgresCpu)
-    const durableAt = await Promise.all(agents.map(async (agent, index) => {
-      const ended = await agent.startReply().pipe(asTokens(timedTokens({ scenario: 'flood', viewers: 0, tokens: tokensPerSession }, sentAt[index] ?? new Float64Array(0))))
-      if (ended !== 'done') throw new Error(`flood reply in ${agent.client.sessionId} ended ${ended}`)
-      await agent.client.waitUntilDurable(timeoutMs)
-      return performance.now()
-    }))
+    const durableAt = await Promise.all(
+      agents.map(async (agent, index) => {
+        const ended = await agent
+          .startReply()
+          .pipe(
+            asTokens(
+              timedTokens(
+                { scenario: 'flood', viewers: 0, tokens: tokensPerSession },
+                sentAt[index] ?? new Float64Array(0),
+              ),
+            ),
+          )
+        if (ended !== 'done') throw new Error(`flood reply in ${agent.client.sessionId} ended ${ended}`)
+        await agent.client.waitUntilDurable(timeoutMs)
+        return performance.now()
+      }),
+    )
     const { cpuMicros, othersCpuShare } = readCpu()
     const firstToken = Math.min(...sentAt.map((times) => times[0] ?? Number.POSITIVE_INFINITY))
     const elapsedMs = Math.max(...durableAt) - firstToken
@@ -56,6 +76,6 @@ export async function floodSessions (options: FloodOptions): Promise<FloodResult
   }
 }
 
-async function * asTokens (indices: AsyncIterable<number>): AsyncGenerator<string> {
+async function* asTokens(indices: AsyncIterable<number>): AsyncGenerator<string> {
   for await (const index of indices) yield tokenAt(index)
 }

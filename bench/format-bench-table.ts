@@ -6,7 +6,7 @@ import type { BenchRow } from './scenarios/bench-scenario.ts'
 import { SYSTEM_LABELS, type SystemName } from './systems/bench-system.ts'
 
 /** Formats `rows` for `systems` (column order; ratios are drawn for every system but `lifeline`). */
-export function formatBenchTable (rows: readonly BenchRow[], systems: readonly SystemName[]): string {
+export function formatBenchTable(rows: readonly BenchRow[], systems: readonly SystemName[]): string {
   const footnotes: string[] = []
   const mark = (note: string): string => {
     let index = footnotes.indexOf(note)
@@ -14,7 +14,12 @@ export function formatBenchTable (rows: readonly BenchRow[], systems: readonly S
     return `n/a[${index + 1}]`
   }
   const peers = systems.includes('lifeline') ? systems.filter((system) => system !== 'lifeline') : []
-  const header = ['scenario', 'metric', ...systems.map((system) => SYSTEM_LABELS[system]), ...peers.map((peer) => `Lifeline ÷ ${SYSTEM_LABELS[peer]}`)]
+  const header = [
+    'scenario',
+    'metric',
+    ...systems.map((system) => SYSTEM_LABELS[system]),
+    ...peers.map((peer) => `Lifeline ÷ ${SYSTEM_LABELS[peer]}`),
+  ]
   const cells = rows.map((row) => [
     row.scenario,
     row.metric,
@@ -28,10 +33,11 @@ export function formatBenchTable (rows: readonly BenchRow[], systems: readonly S
   ])
   const all = [header, ...cells]
   const widths = header.map((_, column) => Math.max(...all.map((line) => (line[column] ?? '').length)))
-  const render = (line: readonly string[]): string => line
-    .map((cell, column) => column < 2 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))
-    .join('  ')
-    .trimEnd()
+  const render = (line: readonly string[]): string =>
+    line
+      .map((cell, column) => (column < 2 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0)))
+      .join('  ')
+      .trimEnd()
   return [
     render(header),
     widths.map((width) => '-'.repeat(width)).join('  '),
@@ -41,7 +47,7 @@ export function formatBenchTable (rows: readonly BenchRow[], systems: readonly S
 }
 
 /** Three significant digits, thousands as `k`. */
-export function formatValue (value: number): string {
+export function formatValue(value: number): string {
   if (!Number.isFinite(value)) return String(value)
   const magnitude = Math.abs(value)
   if (magnitude >= 10_000) return `${(value / 1000).toFixed(magnitude >= 100_000 ? 0 : 1)}k`
@@ -50,7 +56,7 @@ export function formatValue (value: number): string {
   return value.toFixed(2)
 }
 
-function ratio (value: number | undefined, reference: number | undefined): string {
+function ratio(value: number | undefined, reference: number | undefined): string {
   if (value === undefined || reference === undefined || !(reference > 0)) return ''
   const quotient = value / reference
   return `${quotient >= 0.01 ? quotient.toFixed(2) : quotient.toPrecision(1)}×`

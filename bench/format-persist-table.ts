@@ -25,43 +25,74 @@ export interface PersistRow {
   readonly cpuMicrosPerToken?: number
 }
 
-const HEADER = ['scenario', 'store', 'metric', 'value', '×memory', 'cost', 'cpu µs/tok', 'runs, sorted by tok/s (others\' CPU %)']
+const HEADER = [
+  'scenario',
+  'store',
+  'metric',
+  'value',
+  '×memory',
+  'cost',
+  'cpu µs/tok',
+  "runs, sorted by tok/s (others' CPU %)",
+]
 const LEFT_ALIGNED = new Set([0, 1, 2, 7])
 
 /** Formats `rows` as a table with a header and a separator line. */
-export function formatPersistTable (rows: readonly PersistRow[]): string {
+export function formatPersistTable(rows: readonly PersistRow[]): string {
   const cells = [HEADER, ...rows.map(toCells)]
   const widths = HEADER.map((_, column) => Math.max(...cells.map((row) => (row[column] ?? '').length)))
-  const line = (row: readonly string[]): string => row
-    .map((cell, column) => LEFT_ALIGNED.has(column) ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))
-    .join('  ')
-    .trimEnd()
+  const line = (row: readonly string[]): string =>
+    row
+      .map((cell, column) =>
+        LEFT_ALIGNED.has(column) ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0),
+      )
+      .join('  ')
+      .trimEnd()
   const separator = widths.map((width) => '-'.repeat(width)).join('  ')
   return [line(HEADER), separator, ...cells.slice(1).map(line)].join('\n')
 }
 
 /** Throughput cost of `value` against `baseline`: 1 − value/baseline (negative when faster than memory). */
-export function throughputCost (value: number, baseline: number): number {
+export function throughputCost(value: number, baseline: number): number {
   return 1 - value / baseline
 }
 
-function toCells ({ scenario, store, metric, value, baseline, runs, cpuMicrosPerToken, othersCpuShare }: PersistRow): string[] {
+function toCells({
+  scenario,
+  store,
+  metric,
+  value,
+  baseline,
+  runs,
+  cpuMicrosPerToken,
+  othersCpuShare,
+}: PersistRow): string[] {
   const throughput = metric === 'tok/s'
   const hasBaseline = baseline !== undefined && baseline > 0
   let cost = 'baseline'
-  if (hasBaseline) cost = throughput ? `${(throughputCost(value, baseline) * 100).toFixed(1)}%` : `${value >= baseline ? '+' : ''}${(value - baseline).toFixed(2)} ms`
+  if (hasBaseline)
+    cost = throughput
+      ? `${(throughputCost(value, baseline) * 100).toFixed(1)}%`
+      : `${value >= baseline ? '+' : ''}${(value - baseline).toFixed(2)} ms`
   return [
-    scenario, store, metric,
+    scenario,
+    store,
+    metric,
     throughput ? String(Math.round(value)) : value.toFixed(2),
     hasBaseline ? `${(value / baseline).toFixed(2)}×` : '',
     cost,
     cpuMicrosPerToken === undefined ? '' : cpuMicrosPerToken.toFixed(2),
     runs === undefined
-      ? othersCpuShare === undefined ? '' : `(${Math.round(othersCpuShare * 100)})`
-      : [...runs].sort((a, b) => a.tokensPerSecond - b.tokensPerSecond).map(formatRun).join(' / '),
+      ? othersCpuShare === undefined
+        ? ''
+        : `(${Math.round(othersCpuShare * 100)})`
+      : [...runs]
+          .sort((a, b) => a.tokensPerSecond - b.tokensPerSecond)
+          .map(formatRun)
+          .join(' / '),
   ]
 }
 
-function formatRun ({ tokensPerSecond, othersCpuShare }: RepeatResult): string {
+function formatRun({ tokensPerSecond, othersCpuShare }: RepeatResult): string {
   return `${Math.round(tokensPerSecond)}${othersCpuShare === undefined ? '' : ` (${Math.round(othersCpuShare * 100)})`}`
 }

@@ -7,9 +7,20 @@ import { tokenAt } from '../shared/testing/token-stream.ts'
 import { createArrivalTracker, type StreamStats } from './arrival-tracker.ts'
 
 /** Runs the closed loop against the session `sessionId` at `url`. */
-export async function measureAckLatency (options: { url: string, sessionId: string, updates: number, timeoutMs: number }): Promise<StreamStats> {
+export async function measureAckLatency(options: {
+  url: string
+  sessionId: string
+  updates: number
+  timeoutMs: number
+}): Promise<StreamStats> {
   const { url, sessionId, updates, timeoutMs } = options
-  const agent = await createAgentSession({ url, sessionId, agentId: 'ack-probe', syncTimeoutMs: timeoutMs, ackTimeoutMs: timeoutMs })
+  const agent = await createAgentSession({
+    url,
+    sessionId,
+    agentId: 'ack-probe',
+    syncTimeoutMs: timeoutMs,
+    ackTimeoutMs: timeoutMs,
+  })
   try {
     const reply = agent.startReply()
     await agent.client.waitUntilDurable(timeoutMs) // the reply's opening transaction is not a sample

@@ -27,19 +27,30 @@ const REPEATS = 7
 const updates = agentStream()
 const expectedChars = REPLIES * (UPDATES_PER_REPLY * CHUNK.length + 1)
 let counted = 0
-const applyBare = (): void => { applyAll(new Y.Doc()) }
+const applyBare = (): void => {
+  applyAll(new Y.Doc())
+}
 const applyCounted = (): void => {
   const doc = new Y.Doc()
   counted = 0
-  void createAgentTextCounter((_part, chars) => { counted += chars }).afterLoadDocument?.({ document: doc as unknown as Document } as never)
+  void createAgentTextCounter((_part, chars) => {
+    counted += chars
+  }).afterLoadDocument?.({ document: doc as unknown as Document } as never)
   applyAll(doc)
 }
 const apply = await compare(applyBare, applyCounted)
 if (counted !== expectedChars) throw new Error(`counter saw ${counted} characters, expected ${expectedChars}`)
 
-const metrics = createServerMetrics({ connectionCounts: () => ({ websocket: 0, sse: 0, 'long-poll': 0 }), sessionsLoaded: () => 0 })
-const appendBare = async (): Promise<void> => { await appendAll(createMemoryUpdateLog()) }
-const appendMetered = async (): Promise<void> => { await appendAll(meterUpdateLog(createMemoryUpdateLog(), { metrics, logger: pino({ level: 'silent' }) })) }
+const metrics = createServerMetrics({
+  connectionCounts: () => ({ websocket: 0, sse: 0, 'long-poll': 0 }),
+  sessionsLoaded: () => 0,
+})
+const appendBare = async (): Promise<void> => {
+  await appendAll(createMemoryUpdateLog())
+}
+const appendMetered = async (): Promise<void> => {
+  await appendAll(meterUpdateLog(createMemoryUpdateLog(), { metrics, logger: pino({ level: 'silent' }) }))
+}
 const append = await compare(appendBare, appendMetered)
 
 console.log(`observability cost, median of ${REPEATS} runs each (same process, alternating)
@@ -49,34 +60,48 @@ console.log(`observability cost, median of ${REPEATS} runs each (same process, a
 | ${APPENDS} appends to the memory log | ${append.baseMs.toFixed(1)} ms | ${append.withMs.toFixed(1)} ms | ${(append.withMs / append.baseMs).toFixed(2)}× |`)
 
 /** The updates an agent's replica emits: REPLIES replies of UPDATES_PER_REPLY coalesced appends each. */
-function agentStream (): Uint8Array[] {
+function agentStream(): Uint8Array[] {
   const doc = new Y.Doc()
   const emitted: Uint8Array[] = []
-  doc.on('update', (update: Uint8Array) => { emitted.push(update) })
+  doc.on('update', (update: Uint8Array) => {
+    emitted.push(update)
+  })
   for (let reply = 0; reply < REPLIES; reply++) {
-    const message = appendMessage(doc, { id: `m${reply}`, role: 'assistant', author: 'agent-1', status: 'streaming', text: '>' })
+    const message = appendMessage(doc, {
+      id: `m${reply}`,
+      role: 'assistant',
+      author: 'agent-1',
+      status: 'streaming',
+      text: '>',
+    })
     for (let index = 0; index < UPDATES_PER_REPLY; index++) appendText(message, CHUNK)
   }
   return emitted
 }
 
-function applyAll (doc: Y.Doc): void {
+function applyAll(doc: Y.Doc): void {
   for (const update of updates) Y.applyUpdate(doc, update)
   doc.destroy()
 }
 
-async function appendAll (log: UpdateLog): Promise<void> {
+async function appendAll(log: UpdateLog): Promise<void> {
   const update = new Uint8Array(64)
   await log.createSession({ id: 'bench', title: '', createdAt: Date.now() })
   for (let index = 0; index < APPENDS; index++) await log.append('bench', [update])
 }
 
 /** Median wall time of `base` and `withObservability`, run alternately after one warm-up each. */
-async function compare (base: () => unknown, withObservability: () => unknown): Promise<{ baseMs: number, withMs: number }> {
+async function compare(
+  base: () => unknown,
+  withObservability: () => unknown,
+): Promise<{ baseMs: number; withMs: number }> {
   const baseRuns: number[] = []
   const withRuns: number[] = []
   for (let run = -1; run < REPEATS; run++) {
-    for (const [task, runs] of [[base, baseRuns], [withObservability, withRuns]] as const) {
+    for (const [task, runs] of [
+      [base, baseRuns],
+      [withObservability, withRuns],
+    ] as const) {
       collectGarbage()
       const startedAt = performance.now()
       await task()
@@ -86,7 +111,7 @@ async function compare (base: () => unknown, withObservability: () => unknown): 
   return { baseMs: median(baseRuns), withMs: median(withRuns) }
 }
 
-function median (values: number[]): number {
+function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
 }

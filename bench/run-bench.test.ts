@@ -24,9 +24,13 @@ describe('npm run bench --quick', () => {
   test('measures the resume scenario on every system and prints one table with ratios', async () => {
     dir = mkdtempSync(join(tmpdir(), 'lifeline-bench-smoke-'))
     const json = join(dir, 'results.json')
-    const { stdout } = await promisify(execFile)(TSX, ['bench/run-bench.ts', '--quick', '--only', 'resume', '--json', json], { cwd: ROOT, timeout: 50_000 })
+    const { stdout } = await promisify(execFile)(
+      TSX,
+      ['bench/run-bench.ts', '--quick', '--only', 'resume', '--json', json],
+      { cwd: ROOT, timeout: 50_000 },
+    )
 
-    const results = JSON.parse(readFileSync(json, 'utf8')) as { rows: BenchRow[], quick: boolean }
+    const results = JSON.parse(readFileSync(json, 'utf8')) as { rows: BenchRow[]; quick: boolean }
     expect(results.quick).toBe(true)
     expect(results.rows.map((row) => row.metric)).toEqual(['ms to caught-up', 'KB received'])
     for (const row of results.rows) {

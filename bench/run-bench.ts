@@ -28,7 +28,13 @@ const USAGE = `npm run bench -- [options]
   --json <file>            where to write the results (default bench/results/latest.json)
   --idle-sessions <n>      sessions of idle-rss (default 10 000)`
 
-function parseOptions (): { quick: boolean, scenarios: BenchScenario[], systems: SystemName[], json: string, idleSessions?: number } {
+function parseOptions(): {
+  quick: boolean
+  scenarios: BenchScenario[]
+  systems: SystemName[]
+  json: string
+  idleSessions?: number
+} {
   return runCli(USAGE, (args) => {
     const { values } = parseArgs({
       args,
@@ -40,26 +46,43 @@ function parseOptions (): { quick: boolean, scenarios: BenchScenario[], systems:
         'idle-sessions': { type: 'string' },
       },
     })
-    const idleSessions = values['idle-sessions'] === undefined ? undefined : integerOption('idle-sessions', values['idle-sessions'])
-    const names = (values.only ?? []).flatMap((value) => value.split(',')).map((name) => oneOf('only', name, BENCH_SCENARIOS.map((scenario) => scenario.name)))
-    const systems = values.systems === undefined ? [...SYSTEM_NAMES] : values.systems.split(',').map((system) => oneOf('systems', system, SYSTEM_NAMES))
+    const idleSessions =
+      values['idle-sessions'] === undefined ? undefined : integerOption('idle-sessions', values['idle-sessions'])
+    const names = (values.only ?? [])
+      .flatMap((value) => value.split(','))
+      .map((name) =>
+        oneOf(
+          'only',
+          name,
+          BENCH_SCENARIOS.map((scenario) => scenario.name),
+        ),
+      )
+    const systems =
+      values.systems === undefined
+        ? [...SYSTEM_NAMES]
+        : values.systems.split(',').map((system) => oneOf('systems', system, SYSTEM_NAMES))
     return {
       quick: values.quick,
       json: values.json,
       ...(idleSessions === undefined ? {} : { idleSessions }),
-      scenarios: names.length === 0 ? [...BENCH_SCENARIOS] : BENCH_SCENARIOS.filter((scenario) => names.includes(scenario.name)),
+      scenarios:
+        names.length === 0 ? [...BENCH_SCENARIOS] : BENCH_SCENARIOS.filter((scenario) => names.includes(scenario.name)),
       systems: SYSTEM_NAMES.filter((system) => systems.includes(system)),
     }
   })
 }
 
-function machine (): string {
+function machine(): string {
   const cpu = cpus()
-  return `${new Date().toISOString()}, node ${process.version} on ${process.platform}/${process.arch}, ${cpu.length} CPUs ` +
-    `(${cpu[0]?.model ?? 'unknown model'}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM, load average ${loadavg().map((load) => load.toFixed(2)).join(' / ')}`
+  return (
+    `${new Date().toISOString()}, node ${process.version} on ${process.platform}/${process.arch}, ${cpu.length} CPUs ` +
+    `(${cpu[0]?.model ?? 'unknown model'}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM, load average ${loadavg()
+      .map((load) => load.toFixed(2))
+      .join(' / ')}`
+  )
 }
 
-async function main (): Promise<void> {
+async function main(): Promise<void> {
   const { quick, scenarios, systems, json, idleSessions } = parseOptions()
   const started = performance.now()
   const header = machine()
@@ -67,13 +90,27 @@ async function main (): Promise<void> {
   const details: string[] = []
   const save = (complete: boolean): void => {
     mkdirSync(dirname(json), { recursive: true })
-    writeFileSync(json, JSON.stringify({ machine: header, quick, systems, complete, rows, details, seconds: (performance.now() - started) / 1000 }, null, 2))
+    writeFileSync(
+      json,
+      JSON.stringify(
+        { machine: header, quick, systems, complete, rows, details, seconds: (performance.now() - started) / 1000 },
+        null,
+        2,
+      ),
+    )
   }
   for (const scenario of scenarios) {
     console.error(`${scenario.name}${quick ? ' (quick)' : ''}`)
-    const result = await scenario.run({ quick, systems, progress: (line) => { console.error(line) }, ...(idleSessions === undefined ? {} : { idleSessions }) })
+    const result = await scenario.run({
+      quick,
+      systems,
+      progress: (line) => {
+        console.error(line)
+      },
+      ...(idleSessions === undefined ? {} : { idleSessions }),
+    })
     rows.push(...result.rows)
-    details.push(...result.details ?? [])
+    details.push(...(result.details ?? []))
     save(false) // what is measured so far survives an interrupted run
   }
   save(true)
@@ -81,7 +118,11 @@ async function main (): Promise<void> {
   console.log(formatBenchTable(rows, systems))
   for (const line of details) console.log(line)
   const seconds = (performance.now() - started) / 1000
-  console.log(`load average at the end ${loadavg().map((load) => load.toFixed(2)).join(' / ')}; total runtime ${seconds.toFixed(0)} s`)
+  console.log(
+    `load average at the end ${loadavg()
+      .map((load) => load.toFixed(2))
+      .join(' / ')}; total runtime ${seconds.toFixed(0)} s`,
+  )
 }
 
 await main()

@@ -10,13 +10,18 @@ import { createRandomId } from '../shared/session/session-id.ts'
 export interface Cluster {
   readonly nodes: readonly ServerProcess[]
   /** Kills the nodes, drops the schema. */
-  stop (): Promise<void>
+  stop(): Promise<void>
 }
 
 /** Starts `nodes` node processes on PostgreSQL at `postgresUrl`, scaled out over `redisUrl` when given. */
-export async function startCluster (options: { nodes: number, postgresUrl: string, redisUrl?: string }): Promise<Cluster> {
+export async function startCluster(options: {
+  nodes: number
+  postgresUrl: string
+  redisUrl?: string
+}): Promise<Cluster> {
   const schema = `lifeline_scale_${createRandomId(10)}`
-  const env: Record<string, string> = options.redisUrl === undefined ? {} : { LIFELINE_REDIS: options.redisUrl, LIFELINE_REDIS_PREFIX: schema }
+  const env: Record<string, string> =
+    options.redisUrl === undefined ? {} : { LIFELINE_REDIS: options.redisUrl, LIFELINE_REDIS_PREFIX: schema }
   const nodes: ServerProcess[] = []
   const stop = async (): Promise<void> => {
     for (const node of nodes) await node.kill()
@@ -28,7 +33,9 @@ export async function startCluster (options: { nodes: number, postgresUrl: strin
   try {
     // One at a time: the first creates the schema (migrations serialise on an advisory lock anyway).
     for (let index = 0; index < options.nodes; index++) {
-      nodes.push(await startServerProcess({ store: `${options.postgresUrl}?schema=${schema}`, port: 0, env, timeoutMs: 60_000 }))
+      nodes.push(
+        await startServerProcess({ store: `${options.postgresUrl}?schema=${schema}`, port: 0, env, timeoutMs: 60_000 }),
+      )
     }
   } catch (error) {
     await stop()

@@ -22,7 +22,10 @@ import { tokenAt } from '../shared/testing/token-stream.ts'
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 1_000)
 const CATCH_UP_READS = 20
 
-interface Run { readonly delaysMs: number[], readonly tokensPerSecond: number }
+interface Run {
+  readonly delaysMs: number[]
+  readonly tokensPerSecond: number
+}
 
 const quantile = (values: readonly number[], q: number): number => {
   const sorted = [...values].sort((a, b) => a - b)
@@ -32,9 +35,14 @@ const quantile = (values: readonly number[], q: number): number => {
 const dir = mkdtempSync(join(tmpdir(), 'lifeline-bench-streams-'))
 const server = await createSessionServer({ port: 0, dataPath: join(dir, 'bench.sqlite'), onError: () => {} })
 
-async function yjsRun (sessionId: string): Promise<Run> {
+async function yjsRun(sessionId: string): Promise<Run> {
   const agent = await createAgentSession({ url: server.websocketUrl, sessionId, agentId: 'yjs-agent' })
-  const viewer = createSessionClient({ url: server.websocketUrl, sessionId, principalId: 'viewer', WebSocket: NodeWebSocket })
+  const viewer = createSessionClient({
+    url: server.websocketUrl,
+    sessionId,
+    principalId: 'viewer',
+    WebSocket: NodeWebSocket,
+  })
   await viewer.waitForSynced()
   const reply = agent.startReply()
   const delaysMs: number[] = []
@@ -47,8 +55,15 @@ async function yjsRun (sessionId: string): Promise<Run> {
     reply.append(token)
     reply.flush()
     const expected = text.length
-    await waitForCondition((listener) => { viewer.on('change', listener); return () => viewer.off('change', listener) },
-      () => (viewer.messages().find((message) => message.id === reply.id)?.text.length ?? 0) >= expected, 10_000, 'the token to reach the viewer')
+    await waitForCondition(
+      (listener) => {
+        viewer.on('change', listener)
+        return () => viewer.off('change', listener)
+      },
+      () => (viewer.messages().find((message) => message.id === reply.id)?.text.length ?? 0) >= expected,
+      10_000,
+      'the token to reach the viewer',
+    )
     delaysMs.push(performance.now() - sentAt)
   }
   const tokensPerSecond = TOKENS / ((performance.now() - started) / 1000)
@@ -58,8 +73,12 @@ async function yjsRun (sessionId: string): Promise<Run> {
   return { delaysMs, tokensPerSecond }
 }
 
-async function httpRun (sessionId: string): Promise<Run> {
-  await fetch(`${server.url}/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: sessionId }) })
+async function httpRun(sessionId: string): Promise<Run> {
+  await fetch(`${server.url}/v1/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id: sessionId }),
+  })
   const url = `${server.url}${sessionStreamPath(sessionId)}`
   const tail = (await fetch(`${url}?offset=now`)).headers.get('stream-next-offset') ?? '-1'
   let received = 0
@@ -72,8 +91,14 @@ async function httpRun (sessionId: string): Promise<Run> {
   let seq = 0
   const post = async (commands: unknown): Promise<void> => {
     const response = await fetch(url, {
-      method: 'POST', body: JSON.stringify(commands),
-      headers: { 'content-type': 'application/json', 'producer-id': 'http-agent', 'producer-epoch': '0', 'producer-seq': String(seq++) },
+      method: 'POST',
+      body: JSON.stringify(commands),
+      headers: {
+        'content-type': 'application/json',
+        'producer-id': 'http-agent',
+        'producer-epoch': '0',
+        'producer-seq': String(seq++),
+      },
     })
     if (response.status !== 200) throw new Error(`append answered ${response.status}`)
   }
@@ -86,7 +111,12 @@ async function httpRun (sessionId: string): Promise<Run> {
     sent += token.length
     const sentAt = performance.now()
     await post({ type: 'text', messageId: 'r1', text: token })
-    if (received < sent) await new Promise<void>((resolve) => { wake = () => { if (received >= sent) resolve() } })
+    if (received < sent)
+      await new Promise<void>((resolve) => {
+        wake = () => {
+          if (received >= sent) resolve()
+        }
+      })
     delaysMs.push(performance.now() - sentAt)
   }
   const tokensPerSecond = TOKENS / ((performance.now() - started) / 1000)
@@ -95,7 +125,7 @@ async function httpRun (sessionId: string): Promise<Run> {
   return { delaysMs, tokensPerSecond }
 }
 
-async function medianReadMs (url: string): Promise<{ ms: number, bytes: number }> {
+async function medianReadMs(url: string): Promise<{ ms: number; bytes: number }> {
   const times: number[] = []
   let bytes = 0
   for (let index = 0; index < CATCH_UP_READS; index++) {
@@ -117,8 +147,12 @@ try {
   console.log(`${'writer → reader'.padEnd(40)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'tok/s'.padStart(8)}`)
   console.log(row('Yjs agent → Yjs viewer (baseline)', yjs))
   console.log(row('HTTP POST + producer → SSE event stream', http))
-  console.log(`ratio HTTP/Yjs: p50 ${(quantile(http.delaysMs, 0.5) / quantile(yjs.delaysMs, 0.5)).toFixed(2)}×, p99 ${(quantile(http.delaysMs, 0.99) / quantile(yjs.delaysMs, 0.99)).toFixed(2)}×, throughput ${(http.tokensPerSecond / yjs.tokensPerSecond).toFixed(2)}×`)
-  console.log(`catch-up of ${TOKENS + 2} events: event stream GET ${events.ms.toFixed(2)} ms (${events.bytes} B), transcript GET (baseline) ${transcript.ms.toFixed(2)} ms (${transcript.bytes} B), ratio ${(events.ms / transcript.ms).toFixed(2)}×`)
+  console.log(
+    `ratio HTTP/Yjs: p50 ${(quantile(http.delaysMs, 0.5) / quantile(yjs.delaysMs, 0.5)).toFixed(2)}×, p99 ${(quantile(http.delaysMs, 0.99) / quantile(yjs.delaysMs, 0.99)).toFixed(2)}×, throughput ${(http.tokensPerSecond / yjs.tokensPerSecond).toFixed(2)}×`,
+  )
+  console.log(
+    `catch-up of ${TOKENS + 2} events: event stream GET ${events.ms.toFixed(2)} ms (${events.bytes} B), transcript GET (baseline) ${transcript.ms.toFixed(2)} ms (${transcript.bytes} B), ratio ${(events.ms / transcript.ms).toFixed(2)}×`,
+  )
 } finally {
   await server.close()
   rmSync(dir, { recursive: true, force: true })

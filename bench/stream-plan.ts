@@ -13,13 +13,13 @@ export interface StreamPlan {
 }
 
 /** A flood producer yields to the event loop after this many tokens, so sockets in this process make progress. */
-export const FLOOD_YIELD_EVERY = 100
+const FLOOD_YIELD_EVERY = 100
 
 /**
  * Yields token indices 0..plan.tokens-1 on the plan's schedule; `sentAt[index]` is set (performance.now())
  * right before each index is yielded.
  */
-export async function * timedTokens (plan: StreamPlan, sentAt: Float64Array): AsyncGenerator<number> {
+export async function* timedTokens(plan: StreamPlan, sentAt: Float64Array): AsyncGenerator<number> {
   const start = performance.now()
   const intervalMs = plan.tokensPerSecond === undefined ? 0 : 1000 / plan.tokensPerSecond
   for (let index = 0; index < plan.tokens; index++) {
@@ -30,11 +30,17 @@ export async function * timedTokens (plan: StreamPlan, sentAt: Float64Array): As
   }
 }
 
-function sleepUntil (due: number): Promise<void> {
+function sleepUntil(due: number): Promise<void> {
   const wait = due - performance.now()
-  return wait > 0 ? new Promise((resolve) => { setTimeout(resolve, wait) }) : Promise.resolve()
+  return wait > 0
+    ? new Promise((resolve) => {
+        setTimeout(resolve, wait)
+      })
+    : Promise.resolve()
 }
 
-function nextTurn (): Promise<void> {
-  return new Promise((resolve) => { setImmediate(resolve) })
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => {
+    setImmediate(resolve)
+  })
 }

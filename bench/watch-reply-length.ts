@@ -8,7 +8,7 @@ import { getSessionRoots } from '../shared/session/session-doc.ts'
 import { tokenAt } from '../shared/testing/token-stream.ts'
 
 /** End offset in the reply text of each numbered token. */
-export function tokenEndOffsets (count: number): Int32Array {
+export function tokenEndOffsets(count: number): Int32Array {
   const ends = new Int32Array(count)
   let offset = 0
   for (let index = 0; index < count; index++) {
@@ -22,7 +22,7 @@ export function tokenEndOffsets (count: number): Int32Array {
  * Calls `onLength` with the length of the session's assistant reply after every transaction on the client's
  * document. Reads only the lengths of the reply's Y.Text parts, never the text itself.
  */
-export function watchReplyLength (client: SessionClient, onLength: (length: number) => void): void {
+export function watchReplyLength(client: SessionClient, onLength: (length: number) => void): void {
   const { messages } = getSessionRoots(client.doc)
   let reply: Y.Map<unknown> | undefined
   client.on('change', () => {

@@ -20,13 +20,15 @@ const PARAGRAPHS = [
 ]
 
 /** Yields the demo answer to `prompt`, word by word. */
-export async function * demoAnswer (prompt: string, options: DemoAnswerOptions = {}): AsyncGenerator<string> {
+export async function* demoAnswer(prompt: string, options: DemoAnswerOptions = {}): AsyncGenerator<string> {
   const interval = options.tokenIntervalMs ?? 35
   const quoted = prompt.length > 80 ? `${prompt.slice(0, 77)}...` : prompt
   const text = [`You said: "${quoted}".`, ...PARAGRAPHS].join('\n\n')
   for (const token of text.split(/(?<=\s)/)) {
     if (options.signal?.aborted === true) return
-    await new Promise<void>((resolve) => { setTimeout(resolve, interval) })
+    await new Promise<void>((resolve) => {
+      setTimeout(resolve, interval)
+    })
     yield token
   }
 }

@@ -17,9 +17,10 @@ import { createDemoAgent } from './demo-agent.ts'
 import { createDemoAppHandler } from './serve-demo-app.ts'
 
 const env = process.env
-const llm = env.LIFELINE_LLM_URL !== undefined && env.LIFELINE_LLM_KEY !== undefined
-  ? { baseUrl: env.LIFELINE_LLM_URL, apiKey: env.LIFELINE_LLM_KEY, model: env.LIFELINE_LLM_MODEL ?? 'gpt-4o-mini' }
-  : undefined
+const llm =
+  env.LIFELINE_LLM_URL !== undefined && env.LIFELINE_LLM_KEY !== undefined
+    ? { baseUrl: env.LIFELINE_LLM_URL, apiKey: env.LIFELINE_LLM_KEY, model: env.LIFELINE_LLM_MODEL ?? 'gpt-4o-mini' }
+    : undefined
 
 const secret = env.LIFELINE_AUTH_SECRET === '' ? undefined : env.LIFELINE_AUTH_SECRET
 const devToken = (sub: string, role: 'agent' | 'user' | 'observer', ttlSeconds: number): string | undefined =>
@@ -35,26 +36,37 @@ const server = await createSessionServer({
   streams: { store: await openStreamStore(env.LIFELINE_STORE) },
   handleRequest: await createDemoAppHandler(),
   ...(secret === undefined ? {} : { auth: { secret } }),
-  ...(env.LIFELINE_METRICS_TOKEN === undefined || env.LIFELINE_METRICS_TOKEN === '' ? {} : { metricsToken: env.LIFELINE_METRICS_TOKEN }),
+  ...(env.LIFELINE_METRICS_TOKEN === undefined || env.LIFELINE_METRICS_TOKEN === ''
+    ? {}
+    : { metricsToken: env.LIFELINE_METRICS_TOKEN }),
   logger: pino({ level: env.LIFELINE_LOG_LEVEL ?? 'info' }),
-  extensions: [{
-    // Every session that opens gets the demo agent (it ignores sessions it is already in).
-    async afterLoadDocument ({ documentName }: { documentName: string }) {
-      void agent?.attach(documentName).catch((error: unknown) => { console.error(`demo-agent: cannot attach to ${documentName}:`, error) })
+  extensions: [
+    {
+      // Every session that opens gets the demo agent (it ignores sessions it is already in).
+      async afterLoadDocument({ documentName }: { documentName: string }) {
+        void agent?.attach(documentName).catch((error: unknown) => {
+          console.error(`demo-agent: cannot attach to ${documentName}:`, error)
+        })
+      },
     },
-  }],
+  ],
 }).catch((error: unknown) => {
   const code = (error as { code?: unknown }).code
   console.error(code === 'EADDRINUSE' ? `Port ${port} is in use: stop the other process or set PORT.` : error)
   process.exit(1)
 })
 const agentToken = devToken('demo-agent', 'agent', 30 * DAY_SECONDS)
-agent = createDemoAgent({ url: server.websocketUrl, ...(llm === undefined ? {} : { llm }), ...(agentToken === undefined ? {} : { token: agentToken }) })
+agent = createDemoAgent({
+  url: server.websocketUrl,
+  ...(llm === undefined ? {} : { llm }),
+  ...(agentToken === undefined ? {} : { token: agentToken }),
+})
 const userToken = devToken('demo-user', 'user', DAY_SECONDS)
 const observerToken = devToken('demo-observer', 'observer', DAY_SECONDS)
-const authLines = userToken === undefined || observerToken === undefined
-  ? '  Auth:        off — anyone may connect as anyone (set LIFELINE_AUTH_SECRET, 32+ bytes, to require tokens)'
-  : `  Auth:        on — the chat link carries a dev token for demo-user (24 h; more with \`npm run token\`)
+const authLines =
+  userToken === undefined || observerToken === undefined
+    ? '  Auth:        off — anyone may connect as anyone (set LIFELINE_AUTH_SECRET, 32+ bytes, to require tokens)'
+    : `  Auth:        on — the chat link carries a dev token for demo-user (24 h; more with \`npm run token\`)
   Read-only:   ${server.url}/#token=${observerToken}
   curl:        curl -H 'authorization: Bearer ${userToken}' ${server.url}/v1/sessions`
 
@@ -74,5 +86,9 @@ const shutdown = async (): Promise<void> => {
   await server.close()
   process.exit(0)
 }
-process.once('SIGINT', () => { void shutdown() })
-process.once('SIGTERM', () => { void shutdown() })
+process.once('SIGINT', () => {
+  void shutdown()
+})
+process.once('SIGTERM', () => {
+  void shutdown()
+})

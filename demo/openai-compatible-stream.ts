@@ -23,7 +23,10 @@ export interface ChatMessage {
  * Yields the content deltas of one streamed completion.
  * @throws SessionError BAD_REQUEST when the endpoint answers with an error status
  */
-export async function * streamChatCompletion (messages: readonly ChatMessage[], options: OpenAiCompatibleOptions): AsyncGenerator<string> {
+export async function* streamChatCompletion(
+  messages: readonly ChatMessage[],
+  options: OpenAiCompatibleOptions,
+): AsyncGenerator<string> {
   const response = await fetch(`${options.baseUrl.replace(/\/$/, '')}/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${options.apiKey}` },
@@ -31,7 +34,9 @@ export async function * streamChatCompletion (messages: readonly ChatMessage[], 
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   })
   if (!response.ok || response.body === null) {
-    throw new SessionError('BAD_REQUEST', `LLM endpoint answered ${response.status}`, { details: { status: response.status, body: await response.text() } })
+    throw new SessionError('BAD_REQUEST', `LLM endpoint answered ${response.status}`, {
+      details: { status: response.status, body: await response.text() },
+    })
   }
   const decoder = new TextDecoder()
   let pending = ''
@@ -47,7 +52,7 @@ export async function * streamChatCompletion (messages: readonly ChatMessage[], 
   }
 }
 
-function parseDataLine (line: string): { end: boolean, text?: string | undefined } {
+function parseDataLine(line: string): { end: boolean; text?: string | undefined } {
   if (!line.startsWith('data:')) return { end: false }
   const data = line.slice(5).trim()
   if (data === '[DONE]') return { end: true }

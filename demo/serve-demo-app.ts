@@ -10,11 +10,19 @@ import { build } from 'esbuild'
 const APP_DIR = fileURLToPath(new URL('./app/', import.meta.url))
 
 /** Builds the page and returns a request handler for the server's `handleRequest` option. */
-export async function createDemoAppHandler (): Promise<(request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean>> {
+export async function createDemoAppHandler(): Promise<
+  (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<boolean>
+> {
   const bundle = await build({
-    entryPoints: [`${APP_DIR}main.ts`], bundle: true, write: false, format: 'esm', platform: 'browser', target: 'es2022', minify: true,
+    entryPoints: [`${APP_DIR}main.ts`],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
   })
-  const files = new Map<string, { type: string, body: string | Uint8Array }>([
+  const files = new Map<string, { type: string; body: string | Uint8Array }>([
     ['/', { type: 'text/html; charset=utf-8', body: await readFile(`${APP_DIR}index.html`, 'utf8') }],
     ['/app.css', { type: 'text/css; charset=utf-8', body: await readFile(`${APP_DIR}app.css`, 'utf8') }],
     ['/app.js', { type: 'text/javascript; charset=utf-8', body: bundle.outputFiles[0]?.contents ?? '' }],

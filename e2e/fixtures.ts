@@ -42,7 +42,7 @@ export interface TestAgent {
    * Holds every reply before its token `index` (0-based) until `resume()`; `reached` resolves once a reply is held
    * there and the tokens before it are durable on the server, so a spec can compare screens mid-stream.
    */
-  pauseBefore (index: number): { readonly reached: Promise<void>, resume (): void }
+  pauseBefore(index: number): { readonly reached: Promise<void>; resume(): void }
 }
 
 /** What the agent answers with: numbered tokens `t0 t1 …` (default), or the demo's readable answer. */
@@ -92,60 +92,92 @@ export const test = base.extend<E2EOptions & E2EFixtures>({
     const replies: AgentReply[] = []
     const errors: unknown[] = []
     let invocations = 0
-    const pauses = new Map<number, { reach: () => void, released: Promise<void> }>()
+    const pauses = new Map<number, { reach: () => void; released: Promise<void> }>()
 
-    session.onUserMessage(async (message) => {
-      invocations++
-      const writer = session.startReply({ replyTo: message.id })
-      // The writer's own signal: a Stop steer aborts it (the SDK), and so does the fixture's teardown.
-      const { signal } = writer
-      let aborted = false
-      signal.addEventListener('abort', () => { aborted = true }, { once: true })
-      const stop = (): void => { writer.abort() }
-      teardown.signal.addEventListener('abort', stop, { once: true })
-      let tokensStreamed = 0
-      const counted = async function * (tokens: AsyncIterable<string>): AsyncGenerator<string> {
-        for await (const token of tokens) {
-          const pause = pauses.get(tokensStreamed)
-          if (pause !== undefined) {
-            writer.flush()
-            await session.client.waitUntilDurable()
-            pause.reach()
-            await pause.released
-          }
-          tokensStreamed++
-          yield token
+    session.onUserMessage(
+      async (message) => {
+        invocations++
+        const writer = session.startReply({ replyTo: message.id })
+        // The writer's own signal: a Stop steer aborts it (the SDK), and so does the fixture's teardown.
+        const { signal } = writer
+        let aborted = false
+        signal.addEventListener(
+          'abort',
+          () => {
+            aborted = true
+          },
+          { once: true },
+        )
+        const stop = (): void => {
+          writer.abort()
         }
-      }
-      const tokens = agentAnswer === 'demo'
-        ? demoAnswer(message.text, { tokenIntervalMs: tokenIntervalMs * 2, signal })
-        : pacedNumberedTokens(replyTokens, tokenIntervalMs, signal)
-      const ended = writer.pipe(counted(tokens))
-      replies.push({
-        replyTo: message.id,
-        id: writer.id,
-        get tokensStreamed () { return tokensStreamed },
-        get aborted () { return aborted },
-        ended,
-      })
-      try {
-        await ended
-      } finally {
-        teardown.signal.removeEventListener('abort', stop)
-      }
-    }, (error) => { errors.push(error) })
+        teardown.signal.addEventListener('abort', stop, { once: true })
+        let tokensStreamed = 0
+        const counted = async function* (tokens: AsyncIterable<string>): AsyncGenerator<string> {
+          for await (const token of tokens) {
+            const pause = pauses.get(tokensStreamed)
+            if (pause !== undefined) {
+              writer.flush()
+              await session.client.waitUntilDurable()
+              pause.reach()
+              await pause.released
+            }
+            tokensStreamed++
+            yield token
+          }
+        }
+        const tokens =
+          agentAnswer === 'demo'
+            ? demoAnswer(message.text, { tokenIntervalMs: tokenIntervalMs * 2, signal })
+            : pacedNumberedTokens(replyTokens, tokenIntervalMs, signal)
+        const ended = writer.pipe(counted(tokens))
+        replies.push({
+          replyTo: message.id,
+          id: writer.id,
+          get tokensStreamed() {
+            return tokensStreamed
+          },
+          get aborted() {
+            return aborted
+          },
+          ended,
+        })
+        try {
+          await ended
+        } finally {
+          teardown.signal.removeEventListener('abort', stop)
+        }
+      },
+      (error) => {
+        errors.push(error)
+      },
+    )
 
     await use({
       session,
-      get invocations () { return invocations },
-      get replies () { return replies },
-      pauseBefore (index) {
+      get invocations() {
+        return invocations
+      },
+      get replies() {
+        return replies
+      },
+      pauseBefore(index) {
         let reach = (): void => {}
         let resume = (): void => {}
-        const reached = new Promise<void>((resolve) => { reach = resolve })
-        const released = new Promise<void>((resolve) => { resume = resolve })
+        const reached = new Promise<void>((resolve) => {
+          reach = resolve
+        })
+        const released = new Promise<void>((resolve) => {
+          resume = resolve
+        })
         pauses.set(index, { reach, released })
-        teardown.signal.addEventListener('abort', () => { resume() }, { once: true })
+        teardown.signal.addEventListener(
+          'abort',
+          () => {
+            resume()
+          },
+          { once: true },
+        )
         return { reached, resume }
       },
     })
@@ -160,26 +192,28 @@ export const test = base.extend<E2EOptions & E2EFixtures>({
 export { expect }
 
 /** Numbered tokens `t0 `, `t1 `, … with a pause before each one; ends early when `signal` aborts. */
-async function * pacedNumberedTokens (count: number, intervalMs: number, signal: AbortSignal): AsyncGenerator<string> {
+async function* pacedNumberedTokens(count: number, intervalMs: number, signal: AbortSignal): AsyncGenerator<string> {
   for (let index = 0; index < count && !signal.aborted; index++) {
-    await new Promise<void>((resolve) => { setTimeout(resolve, intervalMs) })
+    await new Promise<void>((resolve) => {
+      setTimeout(resolve, intervalMs)
+    })
     yield tokenAt(index)
   }
 }
 
 /** Opens the demo chat on `sessionId` and waits until the page holds the server's state. */
-export async function openSession (page: Page, sessionId: string): Promise<void> {
+export async function openSession(page: Page, sessionId: string): Promise<void> {
   await page.goto(`/?session=${encodeURIComponent(sessionId)}`)
   await expectSynced(page)
 }
 
 /** Waits until the status badge reads `synced`. */
-export async function expectSynced (page: Page): Promise<void> {
+export async function expectSynced(page: Page): Promise<void> {
   await expect(statusBadge(page)).toHaveAttribute('data-status', 'synced')
 }
 
 /** Types `text` into the composer and clicks Send. */
-export async function sendMessage (page: Page, text: string): Promise<void> {
+export async function sendMessage(page: Page, text: string): Promise<void> {
   await page.getByTestId('composer-input').fill(text)
   await page.getByTestId('send-button').click()
 }
@@ -190,8 +224,8 @@ export const assistantMessages = (page: Page): Locator => page.locator('[data-te
 export const messageText = (message: Locator): Locator => message.locator('.message-text')
 
 /** The session as the server holds it (GET /v1/sessions/:id). */
-export async function fetchTranscript (request: APIRequestContext, sessionId: string): Promise<TranscriptView> {
+export async function fetchTranscript(request: APIRequestContext, sessionId: string): Promise<TranscriptView> {
   const response = await request.get(sessionPath(sessionId))
   expect(response.status(), await response.text()).toBe(200)
-  return await response.json() as TranscriptView
+  return (await response.json()) as TranscriptView
 }

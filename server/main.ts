@@ -24,9 +24,13 @@ const server = await createSessionServer({
   updateLog: await openUpdateLog(store),
   streams: { store: await openStreamStore(store) },
   ...(secret === undefined || secret === '' ? {} : { auth: { secret } }),
-  ...(env.LIFELINE_METRICS_TOKEN === undefined || env.LIFELINE_METRICS_TOKEN === '' ? {} : { metricsToken: env.LIFELINE_METRICS_TOKEN }),
+  ...(env.LIFELINE_METRICS_TOKEN === undefined || env.LIFELINE_METRICS_TOKEN === ''
+    ? {}
+    : { metricsToken: env.LIFELINE_METRICS_TOKEN }),
   logger: pino({ level: env.LIFELINE_LOG_LEVEL ?? 'info' }),
-  ...(redis === undefined || redis === '' ? {} : { redis: { url: redis, ...(prefix === undefined ? {} : { prefix }) } }),
+  ...(redis === undefined || redis === ''
+    ? {}
+    : { redis: { url: redis, ...(prefix === undefined ? {} : { prefix }) } }),
 })
 const auth = secret === undefined || secret === '' ? 'auth off' : 'auth on: mint tokens with `npm run token`'
 const nodes = redis === undefined || redis === '' ? 'single node' : 'scale-out on Redis'
@@ -36,5 +40,9 @@ const shutdown = async (): Promise<void> => {
   await server.close()
   process.exit(0)
 }
-process.once('SIGINT', () => { void shutdown() })
-process.once('SIGTERM', () => { void shutdown() })
+process.once('SIGINT', () => {
+  void shutdown()
+})
+process.once('SIGTERM', () => {
+  void shutdown()
+})

@@ -13,9 +13,9 @@ import { closeConnectionWith } from './transports/transport-context.ts'
 /** Deletion notices between the nodes of one deployment. */
 export interface SessionDeletions {
   /** Tells every other node that `sessionId` was deleted. */
-  publish (sessionId: string): Promise<void>
+  publish(sessionId: string): Promise<void>
   /** Calls `listener` with each session another node deleted. */
-  subscribe (listener: (sessionId: string) => void): void
+  subscribe(listener: (sessionId: string) => void): void
 }
 
 /** Options of {@link createSessionEraser}. */
@@ -33,11 +33,11 @@ export interface SessionEraserOptions {
 /** Erases sessions on every node. */
 export interface SessionEraser {
   /** Ends the session on every node and deletes its stored record, log rows, snapshot, audit rows and event stream. */
-  erase (sessionId: string): Promise<void>
+  erase(sessionId: string): Promise<void>
 }
 
 /** Creates the eraser and starts ending the sessions other nodes delete. */
-export function createSessionEraser (options: SessionEraserOptions): SessionEraser {
+export function createSessionEraser(options: SessionEraserOptions): SessionEraser {
   const { hocuspocus, durableLog, eraseStream, deletions, onError } = options
 
   const endSession = async (sessionId: string, deleteStored: boolean): Promise<void> => {
@@ -49,10 +49,12 @@ export function createSessionEraser (options: SessionEraserOptions): SessionEras
     await eraseStream(sessionId)
   }
 
-  deletions?.subscribe((sessionId) => { endSession(sessionId, false).catch(onError) })
+  deletions?.subscribe((sessionId) => {
+    endSession(sessionId, false).catch(onError)
+  })
 
   return {
-    async erase (sessionId) {
+    async erase(sessionId) {
       // Other nodes first: each write they refuse on the notice is one the store does not have to refuse
       // (SESSION_NOT_FOUND, PROTOCOL.md §4). A failed notice leaves that last line of defence; the erasure goes on.
       const told = deletions?.publish(sessionId).catch(onError)

@@ -55,7 +55,7 @@ export interface SessionServerOptions {
   /** A running run whose agent sends nothing for this long is marked interrupted, in ms (default 15000). */
   readonly runLeaseMs?: number
   /** Timing of the HTTP fallback transport (defaults in shared/protocol/http-fallback.ts). */
-  readonly fallback?: { readonly heartbeatMs?: number, readonly pollWaitMs?: number, readonly idleTimeoutMs?: number }
+  readonly fallback?: { readonly heartbeatMs?: number; readonly pollWaitMs?: number; readonly idleTimeoutMs?: number }
   /** Largest WebSocket frame (and HTTP fallback upload) accepted, in bytes (default 4 MiB). */
   readonly maxFrameBytes?: number
   /** Further Hocuspocus extensions, run after Lifeline's own (e.g. to attach an agent on `afterLoadDocument`). */
@@ -118,14 +118,14 @@ export interface SessionServer {
   /** The server's logger (the `logger` option, or the default). */
   readonly logger: Logger
   /** Stops accepting, closes connections, waits for background compaction and closes storage. */
-  close (): Promise<void>
+  close(): Promise<void>
 }
 
 /** Default largest WebSocket frame: 4 MiB, well above a coalesced token run or a full resync of a long session. */
 export const DEFAULT_MAX_FRAME_BYTES = 4 * 1024 * 1024
 
 /** Starts a session server and resolves once it listens. */
-export async function createSessionServer (options: SessionServerOptions = {}): Promise<SessionServer> {
+export async function createSessionServer(options: SessionServerOptions = {}): Promise<SessionServer> {
   const observe = createObservability({
     logger: options.logger,
     metricsToken: options.metricsToken,
@@ -135,8 +135,14 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
       sessionsLoaded: () => hocuspocus.getDocumentsCount(),
     },
   })
-  const reportError = options.onError ?? ((error: unknown) => { observe.logger.error({ err: error }, 'server error') })
-  const updateLog = observe.meterUpdateLog(options.updateLog ?? createSqliteUpdateLog({ path: options.dataPath ?? './data/lifeline.sqlite' }))
+  const reportError =
+    options.onError ??
+    ((error: unknown) => {
+      observe.logger.error({ err: error }, 'server error')
+    })
+  const updateLog = observe.meterUpdateLog(
+    options.updateLog ?? createSqliteUpdateLog({ path: options.dataPath ?? './data/lifeline.sqlite' }),
+  )
   const durableLog = createDurableLog({
     log: updateLog,
     onBackgroundError: reportError,
@@ -146,7 +152,9 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
   const runLease = createRunLease({
     applyServerChange: durableLog.applyServerChange,
     onError: reportError,
-    ...(options.runLeaseMs === undefined ? {} : { leaseMs: options.runLeaseMs, checkEveryMs: Math.max(50, Math.min(1_000, options.runLeaseMs / 4)) }),
+    ...(options.runLeaseMs === undefined
+      ? {}
+      : { leaseMs: options.runLeaseMs, checkEveryMs: Math.max(50, Math.min(1_000, options.runLeaseMs / 4)) }),
   })
   const auth = options.auth
   if (auth !== undefined) toSecretKey(auth.secret) // fails start-up on a weak secret
@@ -163,9 +171,14 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     open: auth === undefined,
     ...(scaleOut === undefined ? {} : { claims: scaleOut.claims }),
   })
-  const governance = auth === undefined ? [governUpdates] : [createAuthenticate({ ...auth, onSecurityEvent }), governUpdates]
+  const governance =
+    auth === undefined ? [governUpdates] : [createAuthenticate({ ...auth, onSecurityEvent }), governUpdates]
   const streams = createSessionStreams({
-    ...options.streams, hocuspocus: () => hocuspocus, log: updateLog, applyServerChange: durableLog.applyServerChange, onError: reportError,
+    ...options.streams,
+    hocuspocus: () => hocuspocus,
+    log: updateLog,
+    applyServerChange: durableLog.applyServerChange,
+    onError: reportError,
     ...(options.updateLog === undefined ? { defaultStorePath: options.dataPath ?? './data/lifeline.sqlite' } : {}),
     ...(auth === undefined ? {} : { auth }),
     chargeEntries: createEntryCharger(principals, limits, onSecurityEvent),
@@ -178,13 +191,22 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     // Hocuspocus orders hooks by `priority` (extension-priority.ts): authenticate, governance, then the log.
     extensions: [
       createEnforceLimits({ limits, onSecurityEvent, refusals }),
-      ...governance, createEnforceBudgets({ limits, principals, onSecurityEvent }), durableLog.extension, runLease.extension, ...(scaleOut === undefined ? [] : [scaleOut.extension]),
-      streams.extension, ...observe.extensions, ...(options.extensions ?? []),
+      ...governance,
+      createEnforceBudgets({ limits, principals, onSecurityEvent }),
+      durableLog.extension,
+      runLease.extension,
+      ...(scaleOut === undefined ? [] : [scaleOut.extension]),
+      streams.extension,
+      ...observe.extensions,
+      ...(options.extensions ?? []),
     ],
   })
   scaleOut?.attach(hocuspocus)
   const eraser = createSessionEraser({
-    hocuspocus, durableLog, eraseStream: streams.eraseSession, onError: reportError,
+    hocuspocus,
+    durableLog,
+    eraseStream: streams.eraseSession,
+    onError: reportError,
     ...(scaleOut === undefined ? {} : { deletions: scaleOut.deletions }),
   })
   const sessionsApi = createSessionsApi({ log: updateLog, hocuspocus, eraseSession: eraser.erase, onSecurityEvent })
@@ -192,20 +214,27 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
 
   const httpServer = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost')
-    void handle(request, response, url).catch((error: unknown) => { sendError(response, error, reportError) })
+    void handle(request, response, url).catch((error: unknown) => {
+      sendError(response, error, reportError)
+    })
   })
   const handle = async (request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> => {
-    if (options.handleRequest !== undefined && await options.handleRequest(request, response, url)) return
+    if (options.handleRequest !== undefined && (await options.handleRequest(request, response, url))) return
     if (url.pathname === ROUTES.HEALTH) {
       sendJson(response, 200, {
-        ok: true, sessionsLoaded: hocuspocus.getDocumentsCount(), connections: transport.connectionCount + fallback.connectionCount,
+        ok: true,
+        sessionsLoaded: hocuspocus.getDocumentsCount(),
+        connections: transport.connectionCount + fallback.connectionCount,
       })
       return
     }
     if (await fallback.handle(request, response, url)) return
     if (await observe.handle(request, response, url)) return
     if (await streams.handle(request, response, url)) return
-    const claims = auth === undefined ? undefined : authorizeHttpRequest(request, url, { secret: auth.secret, nowMs: (auth.now ?? Date.now)() })
+    const claims =
+      auth === undefined
+        ? undefined
+        : authorizeHttpRequest(request, url, { secret: auth.secret, nowMs: (auth.now ?? Date.now)() })
     if (await auditApi(request, response, url, claims)) return
     if (await sessionsApi(request, response, url, claims)) return
     throw new SessionError('ROUTE_NOT_FOUND', `no route for ${request.method ?? '?'} ${url.pathname}`)
@@ -217,7 +246,13 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     return (frame) => rate(frame) && badFrames(frame)
   }
   const transport = attachWebSocketTransport({ httpServer, hocuspocus, maxFrameBytes, gateFor, onSecurityEvent })
-  const fallback = createHttpFallbackTransport({ hocuspocus, maxBodyBytes: maxFrameBytes, gateFor, onSecurityEvent, ...options.fallback })
+  const fallback = createHttpFallbackTransport({
+    hocuspocus,
+    maxBodyBytes: maxFrameBytes,
+    gateFor,
+    onSecurityEvent,
+    ...options.fallback,
+  })
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject)
@@ -238,7 +273,7 @@ export async function createSessionServer (options: SessionServerOptions = {}): 
     updateLog,
     hocuspocus,
     logger: observe.logger,
-    async close () {
+    async close() {
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()))
       runLease.stop()
       principals.stop()

@@ -9,37 +9,97 @@ export { DEFAULT_SESSION_LIMITS } from './limits/session-limits.ts'
 export type { SessionLimits, WriteLimits } from './limits/session-limits.ts'
 export { ROUTES, sessionPath, MAX_JSON_BODY_BYTES } from './protocol/routes.ts'
 export {
-  SESSION_LIMITS_ANNOUNCEMENT_TYPE, encodeSessionLimitsAnnouncement, decodeSessionLimitsAnnouncement,
+  SESSION_LIMITS_ANNOUNCEMENT_TYPE,
+  encodeSessionLimitsAnnouncement,
+  decodeSessionLimitsAnnouncement,
 } from './protocol/session-limits-announcement.ts'
 export { MESSAGE_TYPE, SYNC_MESSAGE_TYPE } from './protocol/message-type.ts'
+export { CLOSE_NOTICE_TYPE, encodeCloseNotice, decodeCloseNotice } from './protocol/close-notice.ts'
+export type { CloseNotice } from './protocol/close-notice.ts'
+export {
+  UPDATE_REJECTED_NOTICE_TYPE,
+  MAX_REFUSED_UPDATES_PER_CONNECTION,
+  LIMIT_REFUSAL_REASONS,
+  encodeUpdateRejectedNotice,
+  decodeUpdateRejectedNotice,
+} from './protocol/update-rejected-notice.ts'
+export type { RefusalCode, UpdateRejectedNotice } from './protocol/update-rejected-notice.ts'
 export { BAD_FRAME_REASONS, BAD_FRAME_BUDGET } from './protocol/bad-frame-reasons.ts'
 export type { BadFrameReason } from './protocol/bad-frame-reasons.ts'
 export {
-  STREAM_ROUTE_PREFIX, SESSION_STREAM_NAMESPACE, STREAM_HEADERS, STREAM_QUERY, OFFSET_START, OFFSET_NOW, sessionStreamPath,
+  STREAM_ROUTE_PREFIX,
+  SESSION_STREAM_NAMESPACE,
+  STREAM_HEADERS,
+  STREAM_QUERY,
+  OFFSET_START,
+  OFFSET_NOW,
+  sessionStreamPath,
 } from './protocol/durable-streams.ts'
 export type { SessionEvent, SessionEventMember, FinalMessageStatus } from './protocol/session-events.ts'
 export {
-  PRINCIPAL_ROLES, ANY_SESSION, TOKEN_ALGORITHM, MAX_TOKEN_CHARS, MAX_PRINCIPAL_ID_CHARS, isPrincipalRole, scopeAllows,
-  parseTokenClaims, decodeTokenClaims,
+  PRINCIPAL_ROLES,
+  ANY_SESSION,
+  TOKEN_ALGORITHM,
+  MAX_TOKEN_CHARS,
+  MAX_PRINCIPAL_ID_CHARS,
+  isPrincipalRole,
+  scopeAllows,
+  parseTokenClaims,
+  decodeTokenClaims,
 } from './auth/token-claims.ts'
 export type { PrincipalRole, TokenClaims } from './auth/token-claims.ts'
 export {
-  UPDATE_REJECTION_REASONS, MAX_CLIENT_IDS_PER_CONNECTION, MAX_AWARENESS_STATE_CHARS, MAX_DEVICE_LABEL_CHARS,
+  UPDATE_REJECTION_REASONS,
+  MAX_CLIENT_IDS_PER_CONNECTION,
+  MAX_AWARENESS_STATE_CHARS,
+  MAX_DEVICE_LABEL_CHARS,
   isUpdateRejectionReason,
 } from './auth/update-rejection.ts'
 export type { UpdateRejectionReason } from './auth/update-rejection.ts'
 export {
-  SESSION_SCHEMA_VERSION, SESSION_ROOTS, MAX_TEXT_PART_CHARS, MESSAGE_ROLES, MESSAGE_STATUSES, RUN_STATES, PART_TYPES,
-  STEER_KINDS, TOOL_INPUT_ERRORS,
+  SESSION_SCHEMA_VERSION,
+  SESSION_ROOTS,
+  MAX_TEXT_PART_CHARS,
+  MESSAGE_ROLES,
+  MESSAGE_STATUSES,
+  RUN_STATES,
+  PART_TYPES,
+  STEER_KINDS,
+  TOOL_INPUT_ERRORS,
 } from './session/session-schema.ts'
 export type {
-  MessageRole, MessageStatus, RunState, PartType, PartView, MessageView, RunView, TranscriptView, SteerKind, SteerView,
+  MessageRole,
+  MessageStatus,
+  RunState,
+  PartType,
+  PartView,
+  MessageView,
+  RunView,
+  TranscriptView,
+  SteerKind,
+  SteerView,
   ToolInputError,
 } from './session/session-schema.ts'
 export {
-  getSessionRoots, initializeSession, appendMessage, appendText, appendToolCall, appendToolResult, setMessageStatus,
-  findMessage, startRun, endRun,
-  appendSteer, markSteerHandled, readSteer, readSteering, readMessage, readMessages, readRuns, readTranscript, listMessages,
+  getSessionRoots,
+  initializeSession,
+  appendMessage,
+  appendText,
+  appendToolCall,
+  appendToolResult,
+  setMessageStatus,
+  findMessage,
+  startRun,
+  endRun,
+  appendSteer,
+  markSteerHandled,
+  readSteer,
+  readSteering,
+  readMessage,
+  readMessages,
+  readRuns,
+  readTranscript,
+  listMessages,
   listRuns,
 } from './session/session-doc.ts'
 export { checkEntry, CHECKED_ROOTS } from './session/check-entry.ts'
@@ -47,4 +107,10 @@ export type { CheckedRoot, Misfit } from './session/check-entry.ts'
 export { findQuarantined } from './session/find-quarantined.ts'
 export type { QuarantinedEntry } from './session/find-quarantined.ts'
 export type { NewMessage, NewRun, NewSteer, NewToolCall, NewToolResult } from './session/session-doc.ts'
-export { SESSION_ID_PATTERN, isSessionId, parseSessionId, createSessionId, createRandomId } from './session/session-id.ts'
+export {
+  SESSION_ID_PATTERN,
+  isSessionId,
+  parseSessionId,
+  createSessionId,
+  createRandomId,
+} from './session/session-id.ts'

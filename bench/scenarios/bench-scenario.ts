@@ -31,12 +31,12 @@ export interface ScenarioContext {
   /** Systems to measure, in column order. */
   readonly systems: readonly SystemName[]
   /** Reports progress (stderr). */
-  progress (line: string): void
+  progress(line: string): void
 }
 
 /** One named scenario. */
 export interface BenchScenario {
   /** Name used by `--only`. */
   readonly name: string
-  run (context: ScenarioContext): Promise<ScenarioResult>
+  run(context: ScenarioContext): Promise<ScenarioResult>
 }

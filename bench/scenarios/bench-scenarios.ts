@@ -11,4 +11,12 @@ import { resumeAfterGap } from './resume-after-gap.ts'
 import { tokenLatency } from './token-latency.ts'
 
 /** The scenarios, in run order (the slowest, idle-rss, last). */
-export const BENCH_SCENARIOS: readonly BenchScenario[] = [tokenLatency, floodThroughput, resumeAfterGap, coldOpen, persistAckCost, longMessage, idleSessionRss]
+export const BENCH_SCENARIOS: readonly BenchScenario[] = [
+  tokenLatency,
+  floodThroughput,
+  resumeAfterGap,
+  coldOpen,
+  persistAckCost,
+  longMessage,
+  idleSessionRss,
+]

@@ -21,7 +21,7 @@ const REPEATS = 3
 /** The cold-open scenario. */
 export const coldOpen: BenchScenario = {
   name: 'cold-open',
-  async run ({ quick, systems, progress }) {
+  async run({ quick, systems, progress }) {
     const tokens = quick ? 5_000 : 100_000
     const runs = new Map<SystemName, TimedDownload[]>()
     const failures: FailureNotes = {}
@@ -35,7 +35,7 @@ export const coldOpen: BenchScenario = {
   },
 }
 
-function openCold (system: SystemName, tokens: number, repeats: number): Promise<TimedDownload[]> {
+function openCold(system: SystemName, tokens: number, repeats: number): Promise<TimedDownload[]> {
   const driver = BENCH_SYSTEMS[system]
   return withSystemServer(system, async (server) => {
     const streamId = `cold-${createRandomId(8)}`
@@ -44,7 +44,11 @@ function openCold (system: SystemName, tokens: number, repeats: number): Promise
     try {
       const witness = createLengthWatch()
       const witnessViewer = await driver.openViewer(server.url, streamId, witness.onLength)
-      await producer.stream((async function * () { for (let index = 0; index < tokens; index++) yield tokenAt(index) })())
+      await producer.stream(
+        (async function* () {
+          for (let index = 0; index < tokens; index++) yield tokenAt(index)
+        })(),
+      )
       await witness.waitFor(total, DELIVERY_TIMEOUT_MS, 'the witness to hold every token')
       await witnessViewer.close()
       const opened: TimedDownload[] = []

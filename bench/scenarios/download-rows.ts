@@ -14,7 +14,12 @@ export interface TimedDownload {
 }
 
 /** Rows `<timeMetric>` (ms) and `KB received` of `scenario` from each system's runs; `failures` explain missing systems. */
-export function downloadRows (scenario: string, timeMetric: string, runs: ReadonlyMap<SystemName, readonly TimedDownload[]>, failures: FailureNotes): BenchRow[] {
+export function downloadRows(
+  scenario: string,
+  timeMetric: string,
+  runs: ReadonlyMap<SystemName, readonly TimedDownload[]>,
+  failures: FailureNotes,
+): BenchRow[] {
   const ms: BenchRow['values'] = {}
   const kb: BenchRow['values'] = {}
   for (const [system, downloads] of runs) {

@@ -11,14 +11,16 @@ const REPEATS = 3
 /** The flood scenario. */
 export const floodThroughput: BenchScenario = {
   name: 'flood',
-  async run ({ quick, systems, progress }) {
+  async run({ quick, systems, progress }) {
     const tokens = quick ? 2_000 : 50_000
     const values: Record<string, number> = {}
     const failures: FailureNotes = {}
     for (const system of systems) {
       const runs: number[] = []
       for (let repeat = 0; repeat < (quick ? 1 : REPEATS); repeat++) {
-        const run = await tryMeasure(system, failures, progress, () => measureStream(system, { scenario: 'flood', viewers: 1, tokens }))
+        const run = await tryMeasure(system, failures, progress, () =>
+          measureStream(system, { scenario: 'flood', viewers: 1, tokens }),
+        )
         if (run === undefined) break
         progress(`  flood ${system}: ${Math.round(run.stats.tokensPerSecond)} tok/s`)
         runs.push(run.stats.tokensPerSecond)
@@ -27,6 +29,16 @@ export const floodThroughput: BenchScenario = {
       runs.sort((a, b) => a - b)
       values[system] = runs[Math.floor(runs.length / 2)] ?? Number.NaN
     }
-    return { rows: [{ scenario: `flood, 1 viewer, ${tokens} tokens`, metric: 'tok/s', values, notApplicable: failures, lowerIsBetter: false }] }
+    return {
+      rows: [
+        {
+          scenario: `flood, 1 viewer, ${tokens} tokens`,
+          metric: 'tok/s',
+          values,
+          notApplicable: failures,
+          lowerIsBetter: false,
+        },
+      ],
+    }
   },
 }

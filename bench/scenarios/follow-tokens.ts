@@ -5,7 +5,7 @@
 import type { ArrivalTracker } from '../arrival-tracker.ts'
 
 /** Returns the `onLength` callback of viewer `viewer`, which marks its tokens arrived in `tracker`. */
-export function followTokens (tracker: ArrivalTracker, viewer: number, ends: Int32Array): (length: number) => void {
+export function followTokens(tracker: ArrivalTracker, viewer: number, ends: Int32Array): (length: number) => void {
   return (length) => {
     let count = tracker.received(viewer)
     while (count < ends.length && (ends[count] ?? Number.POSITIVE_INFINITY) <= length) count++

@@ -20,7 +20,7 @@ const CONCURRENCY = 50
 /** The idle-session memory scenario. */
 export const idleSessionRss: BenchScenario = {
   name: 'idle-rss',
-  async run ({ quick, systems, progress, idleSessions }) {
+  async run({ quick, systems, progress, idleSessions }) {
     const sessions = idleSessions ?? (quick ? 100 : 10_000)
     const values: BenchRow['values'] = {}
     const failures: FailureNotes = {}
@@ -29,13 +29,25 @@ export const idleSessionRss: BenchScenario = {
       const perSession = await tryMeasure(system, failures, progress, () => measureIdleRss(system, sessions, progress))
       if (perSession === undefined) continue
       values[system] = perSession
-      progress(`  idle rss ${system}: ${(values[system] ?? Number.NaN).toFixed(1)} KB/session (${((performance.now() - started) / 1000).toFixed(0)} s)`)
+      progress(
+        `  idle rss ${system}: ${(values[system] ?? Number.NaN).toFixed(1)} KB/session (${((performance.now() - started) / 1000).toFixed(0)} s)`,
+      )
     }
-    return { rows: [{ scenario: `idle sessions (${sessions}, 1 viewer each)`, metric: 'server RSS KB/session', values, notApplicable: failures, lowerIsBetter: true }] }
+    return {
+      rows: [
+        {
+          scenario: `idle sessions (${sessions}, 1 viewer each)`,
+          metric: 'server RSS KB/session',
+          values,
+          notApplicable: failures,
+          lowerIsBetter: true,
+        },
+      ],
+    }
   },
 }
 
-async function measureIdleRss (system: SystemName, sessions: number, progress: (line: string) => void): Promise<number> {
+async function measureIdleRss(system: SystemName, sessions: number, progress: (line: string) => void): Promise<number> {
   const driver = BENCH_SYSTEMS[system]
   return await withSystemServer(system, async (server) => {
     const empty = await server.rss()
@@ -48,7 +60,11 @@ async function measureIdleRss (system: SystemName, sessions: number, progress: (
       const producer = await driver.openProducer(server.url, streamId)
       try {
         viewers.push(await driver.openViewer(server.url, streamId, watch.onLength))
-        await producer.stream((async function * () { for (let token = 0; token < REPLY_TOKENS; token++) yield tokenAt(token) })())
+        await producer.stream(
+          (async function* () {
+            for (let token = 0; token < REPLY_TOKENS; token++) yield tokenAt(token)
+          })(),
+        )
         await watch.waitFor(reply.length, DELIVERY_TIMEOUT_MS, `the viewer of ${streamId} to hold the reply`)
       } finally {
         await producer.close()
@@ -57,7 +73,9 @@ async function measureIdleRss (system: SystemName, sessions: number, progress: (
     try {
       for (let next = 0; next < sessions; next += CONCURRENCY) {
         // allSettled: every session of the batch has finished opening (and its viewer is in `viewers`) before a failure is thrown
-        const batch = await Promise.allSettled(Array.from({ length: Math.min(CONCURRENCY, sessions - next) }, (_, offset) => openSession(next + offset)))
+        const batch = await Promise.allSettled(
+          Array.from({ length: Math.min(CONCURRENCY, sessions - next) }, (_, offset) => openSession(next + offset)),
+        )
         for (const outcome of batch) if (outcome.status === 'rejected') throw outcome.reason
         if ((next + CONCURRENCY) % 1000 === 0) progress(`    ${system}: ${next + CONCURRENCY} sessions open`)
       }

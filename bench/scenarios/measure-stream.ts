@@ -28,7 +28,7 @@ export interface StreamRun {
 }
 
 /** Runs `plan` on `system`. */
-export function measureStream (system: SystemName, plan: StreamPlan): Promise<StreamRun> {
+export function measureStream(system: SystemName, plan: StreamPlan): Promise<StreamRun> {
   const driver = BENCH_SYSTEMS[system]
   return withSystemServer(system, async (server) => {
     await warmUp(system, server.url)
@@ -56,14 +56,18 @@ export function measureStream (system: SystemName, plan: StreamPlan): Promise<St
  * Floods WARM_UP_TOKENS tokens through another stream of the fresh server to one viewer, so neither the server's
  * JIT nor this process's pays for warming up inside a measured run.
  */
-async function warmUp (system: SystemName, url: string): Promise<void> {
+async function warmUp(system: SystemName, url: string): Promise<void> {
   const driver = BENCH_SYSTEMS[system]
   const streamId = `warm-up-${createRandomId(8)}`
   const tracker = createArrivalTracker(1, WARM_UP_TOKENS)
   const producer = await driver.openProducer(url, streamId)
   const viewer = await driver.openViewer(url, streamId, followTokens(tracker, 0, tokenEndOffsets(WARM_UP_TOKENS)))
   try {
-    await producer.stream(asTokens(timedTokens({ scenario: 'flood', viewers: 1, tokens: WARM_UP_TOKENS }, new Float64Array(WARM_UP_TOKENS))))
+    await producer.stream(
+      asTokens(
+        timedTokens({ scenario: 'flood', viewers: 1, tokens: WARM_UP_TOKENS }, new Float64Array(WARM_UP_TOKENS)),
+      ),
+    )
     await tracker.waitForAll(DELIVERY_TIMEOUT_MS)
   } finally {
     await viewer.close()
@@ -72,6 +76,6 @@ async function warmUp (system: SystemName, url: string): Promise<void> {
 }
 
 /** Numbered tokens for the given indices. */
-export async function * asTokens (indices: AsyncIterable<number>): AsyncGenerator<string> {
+export async function* asTokens(indices: AsyncIterable<number>): AsyncGenerator<string> {
   for await (const index of indices) yield tokenAt(index)
 }

@@ -36,19 +36,28 @@ interface StoreFigures {
 /** The persist-before-ack cost scenario. */
 export const persistAckCost: BenchScenario = {
   name: 'persist',
-  async run ({ quick, systems, progress }) {
+  async run({ quick, systems, progress }) {
     const acks = quick ? 50 : 500
     const floodTokens = quick ? 2_000 : 50_000
-    const lifeline = systems.includes('lifeline') ? await measureLifeline(acks, floodTokens, progress) : new Map<string, StoreFigures>()
-    const durableStreams = systems.includes('durable-streams') ? await measureDurableStreams(acks, floodTokens, progress) : new Map<string, StoreFigures>()
+    const lifeline = systems.includes('lifeline')
+      ? await measureLifeline(acks, floodTokens, progress)
+      : new Map<string, StoreFigures>()
+    const durableStreams = systems.includes('durable-streams')
+      ? await measureDurableStreams(acks, floodTokens, progress)
+      : new Map<string, StoreFigures>()
     const scenario = `persist-before-ack (${acks} acks, ${floodTokens / 1000}k-token flood)`
-    const stores: Array<{ label: string, lifeline: string, durableStreams?: string }> = [
+    const stores: Array<{ label: string; lifeline: string; durableStreams?: string }> = [
       { label: 'memory (no persistence)', lifeline: 'memory', durableStreams: 'memory' },
       { label: 'SQLite process / DS file', lifeline: 'sqlite process', durableStreams: 'file' },
       { label: 'SQLite power (fsync)', lifeline: 'sqlite power' },
       { label: 'PostgreSQL', lifeline: 'postgres' },
     ]
-    const row = (metric: string, lowerIsBetter: boolean, pick: (figures: StoreFigures) => number, store: (typeof stores)[number]): BenchRow => {
+    const row = (
+      metric: string,
+      lowerIsBetter: boolean,
+      pick: (figures: StoreFigures) => number,
+      store: (typeof stores)[number],
+    ): BenchRow => {
       const lifelineFigures = lifeline.get(store.lifeline)
       const dsFigures = store.durableStreams === undefined ? undefined : durableStreams.get(store.durableStreams)
       return {
@@ -58,18 +67,30 @@ export const persistAckCost: BenchScenario = {
           ...(lifelineFigures === undefined ? {} : { lifeline: pick(lifelineFigures) }),
           ...(dsFigures === undefined ? {} : { 'durable-streams': pick(dsFigures) }),
         },
-        notApplicable: { ...NOT_PERSISTED, ...(store.durableStreams === undefined ? { 'durable-streams': NO_SUCH_STORE } : {}) },
+        notApplicable: {
+          ...NOT_PERSISTED,
+          ...(store.durableStreams === undefined ? { 'durable-streams': NO_SUCH_STORE } : {}),
+        },
         lowerIsBetter,
       }
     }
     const cost = (metric: string, pick: (figures: StoreFigures) => number, lowerIsBetter: boolean): BenchRow => {
       const values: BenchRow['values'] = {}
-      for (const [system, figures, durable] of [['lifeline', lifeline, 'sqlite process'], ['durable-streams', durableStreams, 'file']] as const) {
+      for (const [system, figures, durable] of [
+        ['lifeline', lifeline, 'sqlite process'],
+        ['durable-streams', durableStreams, 'file'],
+      ] as const) {
         const memory = figures.get('memory')
         const stored = figures.get(durable)
         if (memory !== undefined && stored !== undefined) values[system] = pick(stored) / pick(memory)
       }
-      return { scenario, metric: `${metric}, SQLite process / DS file ÷ memory`, values, notApplicable: NOT_PERSISTED, lowerIsBetter }
+      return {
+        scenario,
+        metric: `${metric}, SQLite process / DS file ÷ memory`,
+        values,
+        notApplicable: NOT_PERSISTED,
+        lowerIsBetter,
+      }
     }
     return {
       rows: [
@@ -83,24 +104,47 @@ export const persistAckCost: BenchScenario = {
   },
 }
 
-async function measureLifeline (acks: number, floodTokens: number, progress: (line: string) => void): Promise<Map<string, StoreFigures>> {
+async function measureLifeline(
+  acks: number,
+  floodTokens: number,
+  progress: (line: string) => void,
+): Promise<Map<string, StoreFigures>> {
   const benchStores = await openBenchStores(POSTGRES_URL)
   const figures = new Map<string, StoreFigures>()
   try {
     for (const fact of benchStores.facts) progress(`  ${fact}`)
     const [memory] = benchStores.stores
-    if (memory !== undefined) await withLifeline(memory, (url) => measureAckLatency({ url, sessionId: `warm-${createRandomId(8)}`, updates: 20, timeoutMs: TIMEOUT_MS }))
+    if (memory !== undefined)
+      await withLifeline(memory, (url) =>
+        measureAckLatency({ url, sessionId: `warm-${createRandomId(8)}`, updates: 20, timeoutMs: TIMEOUT_MS }),
+      )
     for (const store of benchStores.stores) {
-      const ack = await withLifeline(store, (url) => measureAckLatency({ url, sessionId: `ack-${createRandomId(8)}`, updates: acks, timeoutMs: TIMEOUT_MS }))
+      const ack = await withLifeline(store, (url) =>
+        measureAckLatency({ url, sessionId: `ack-${createRandomId(8)}`, updates: acks, timeoutMs: TIMEOUT_MS }),
+      )
       const floods = []
       for (let repeat = 0; repeat < 3; repeat++) {
-        floods.push(await withLifeline(store, (url) => floodSessions({
-          url, sessionIds: [`flood-${createRandomId(8)}`], tokensPerSession: floodTokens, timeoutMs: TIMEOUT_MS, chargePostgresCpu: false,
-        })))
+        floods.push(
+          await withLifeline(store, (url) =>
+            floodSessions({
+              url,
+              sessionIds: [`flood-${createRandomId(8)}`],
+              tokensPerSession: floodTokens,
+              timeoutMs: TIMEOUT_MS,
+              chargePostgresCpu: false,
+            }),
+          ),
+        )
       }
       const flood = medianBy(floods, (run) => run.tokensPerSecond)
-      figures.set(store.label, { ackP50Ms: ack.p50Ms, ackP99Ms: ack.p99Ms, floodTokensPerSecond: flood.tokensPerSecond })
-      progress(`  persist lifeline ${store.label}: ack p50 ${ack.p50Ms.toFixed(2)} ms, p99 ${ack.p99Ms.toFixed(2)} ms; flood ${Math.round(flood.tokensPerSecond)} tok/s`)
+      figures.set(store.label, {
+        ackP50Ms: ack.p50Ms,
+        ackP99Ms: ack.p99Ms,
+        floodTokensPerSecond: flood.tokensPerSecond,
+      })
+      progress(
+        `  persist lifeline ${store.label}: ack p50 ${ack.p50Ms.toFixed(2)} ms, p99 ${ack.p99Ms.toFixed(2)} ms; flood ${Math.round(flood.tokensPerSecond)} tok/s`,
+      )
     }
   } finally {
     await benchStores.dispose()
@@ -109,10 +153,16 @@ async function measureLifeline (acks: number, floodTokens: number, progress: (li
 }
 
 /** Runs `body` against a fresh Lifeline server over a fresh log of `store`; closing the server closes the log. */
-async function withLifeline<T> (store: BenchStore, body: (url: string) => Promise<T>): Promise<T> {
+async function withLifeline<T>(store: BenchStore, body: (url: string) => Promise<T>): Promise<T> {
   const { log, cleanUp } = await store.open()
   try {
-    const server = await createSessionServer({ port: 0, updateLog: log, onError: (error) => { console.error('[lifeline]', error) } })
+    const server = await createSessionServer({
+      port: 0,
+      updateLog: log,
+      onError: (error) => {
+        console.error('[lifeline]', error)
+      },
+    })
     try {
       return await body(server.websocketUrl)
     } finally {
@@ -123,9 +173,16 @@ async function withLifeline<T> (store: BenchStore, body: (url: string) => Promis
   }
 }
 
-async function measureDurableStreams (acks: number, floodTokens: number, progress: (line: string) => void): Promise<Map<string, StoreFigures>> {
+async function measureDurableStreams(
+  acks: number,
+  floodTokens: number,
+  progress: (line: string) => void,
+): Promise<Map<string, StoreFigures>> {
   const figures = new Map<string, StoreFigures>()
-  for (const [label, fileBacked] of [['memory', false], ['file', true]] as const) {
+  for (const [label, fileBacked] of [
+    ['memory', false],
+    ['file', true],
+  ] as const) {
     const served = await serveSystem('durable-streams', fileBacked)
     try {
       const latencies = await postLatencies(`${served.url}/v1/stream/ack-${createRandomId(8)}`, acks)
@@ -137,8 +194,14 @@ async function measureDurableStreams (acks: number, floodTokens: number, progres
         floods.push(floodTokens / ((performance.now() - (sentAt[0] ?? 0)) / 1000))
       }
       const flood = medianBy(floods, (value) => value)
-      figures.set(label, { ackP50Ms: percentile(latencies, 0.5), ackP99Ms: percentile(latencies, 0.99), floodTokensPerSecond: flood })
-      progress(`  persist durable-streams ${label}: ack p50 ${percentile(latencies, 0.5).toFixed(2)} ms, p99 ${percentile(latencies, 0.99).toFixed(2)} ms; flood ${Math.round(flood)} tok/s`)
+      figures.set(label, {
+        ackP50Ms: percentile(latencies, 0.5),
+        ackP99Ms: percentile(latencies, 0.99),
+        floodTokensPerSecond: flood,
+      })
+      progress(
+        `  persist durable-streams ${label}: ack p50 ${percentile(latencies, 0.5).toFixed(2)} ms, p99 ${percentile(latencies, 0.99).toFixed(2)} ms; flood ${Math.round(flood)} tok/s`,
+      )
     } finally {
       await served.close()
     }
@@ -147,7 +210,7 @@ async function measureDurableStreams (acks: number, floodTokens: number, progres
 }
 
 /** Creates the stream at `streamUrl`, then POSTs `count` one-token appends one at a time; returns sorted POST → 204 times. */
-async function postLatencies (streamUrl: string, count: number): Promise<number[]> {
+async function postLatencies(streamUrl: string, count: number): Promise<number[]> {
   const headers = { 'content-type': 'text/plain' }
   await fetch(streamUrl, { method: 'PUT', headers })
   const latencies: number[] = []
@@ -161,6 +224,6 @@ async function postLatencies (streamUrl: string, count: number): Promise<number[
 }
 
 /** Nearest-rank percentile of sorted values. */
-function percentile (sorted: readonly number[], fraction: number): number {
+function percentile(sorted: readonly number[], fraction: number): number {
   return sorted[Math.min(sorted.length, Math.max(1, Math.ceil(fraction * sorted.length))) - 1] ?? Number.NaN
 }

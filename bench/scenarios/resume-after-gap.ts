@@ -20,7 +20,7 @@ const REPEATS = 3
 /** The resume-after-a-gap scenario. */
 export const resumeAfterGap: BenchScenario = {
   name: 'resume',
-  async run ({ quick, systems, progress }) {
+  async run({ quick, systems, progress }) {
     const before = quick ? 100 : 1_000
     const gap = quick ? 50 : 250
     const runs = new Map<SystemName, TimedDownload[]>()
@@ -35,11 +35,13 @@ export const resumeAfterGap: BenchScenario = {
       }
       if (failures[system] === undefined) runs.set(system, resumed)
     }
-    return { rows: downloadRows(`resume after ${gap} missed tokens (of ${before + gap})`, 'ms to caught-up', runs, failures) }
+    return {
+      rows: downloadRows(`resume after ${gap} missed tokens (of ${before + gap})`, 'ms to caught-up', runs, failures),
+    }
   },
 }
 
-function resumeOnce (system: SystemName, before: number, gap: number): Promise<TimedDownload> {
+function resumeOnce(system: SystemName, before: number, gap: number): Promise<TimedDownload> {
   const driver = BENCH_SYSTEMS[system]
   return withSystemServer(system, async (server) => {
     const streamId = `resume-${createRandomId(8)}`
@@ -51,12 +53,14 @@ function resumeOnce (system: SystemName, before: number, gap: number): Promise<T
     try {
       const beforeLength = expectedText(before).length
       const total = expectedText(before + gap).length
-      await producer.stream((async function * () {
-        for (let index = 0; index < before; index++) yield tokenAt(index)
-        await follower.waitFor(beforeLength, DELIVERY_TIMEOUT_MS, `the viewer to hold ${before} tokens`)
-        viewer.pause()
-        for (let index = before; index < before + gap; index++) yield tokenAt(index)
-      })())
+      await producer.stream(
+        (async function* () {
+          for (let index = 0; index < before; index++) yield tokenAt(index)
+          await follower.waitFor(beforeLength, DELIVERY_TIMEOUT_MS, `the viewer to hold ${before} tokens`)
+          viewer.pause()
+          for (let index = before; index < before + gap; index++) yield tokenAt(index)
+        })(),
+      )
       await witness.waitFor(total, DELIVERY_TIMEOUT_MS, 'the witness to hold every token')
       const bytesBefore = viewer.bytesReceived
       const started = performance.now()

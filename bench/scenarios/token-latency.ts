@@ -12,7 +12,7 @@ const RATE = 50
 /** The paced latency scenario. */
 export const tokenLatency: BenchScenario = {
   name: 'latency',
-  async run ({ quick, systems, progress }) {
+  async run({ quick, systems, progress }) {
     const tokens = quick ? 25 : 250
     const rows: BenchRow[] = []
     for (const viewers of quick ? [1] : VIEWER_COUNTS) {
@@ -20,7 +20,9 @@ export const tokenLatency: BenchScenario = {
       const p99: BenchRow['values'] = {}
       const failures: FailureNotes = {}
       for (const system of systems) {
-        const run = await tryMeasure(system, failures, progress, () => measureStream(system, { scenario: 'paced', viewers, tokens, tokensPerSecond: RATE }))
+        const run = await tryMeasure(system, failures, progress, () =>
+          measureStream(system, { scenario: 'paced', viewers, tokens, tokensPerSecond: RATE }),
+        )
         if (run === undefined) continue
         const { stats } = run
         progress(`  latency K=${viewers} ${system}: p50 ${stats.p50Ms.toFixed(2)} ms, p99 ${stats.p99Ms.toFixed(2)} ms`)

@@ -9,7 +9,12 @@ import type { SystemName } from '../systems/bench-system.ts'
 export type FailureNotes = Partial<Record<SystemName, string>>
 
 /** Returns `measure()`'s value, or undefined after recording the failure in `failures`. */
-export async function tryMeasure<T> (system: SystemName, failures: FailureNotes, progress: (line: string) => void, measure: () => Promise<T>): Promise<T | undefined> {
+export async function tryMeasure<T>(
+  system: SystemName,
+  failures: FailureNotes,
+  progress: (line: string) => void,
+  measure: () => Promise<T>,
+): Promise<T | undefined> {
   try {
     return await measure()
   } catch (error) {

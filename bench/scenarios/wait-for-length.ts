@@ -9,21 +9,32 @@ export interface LengthWatch {
   readonly onLength: (length: number) => void
   readonly length: number
   /** Resolves once the length is at least `target`. @throws SessionError TIMEOUT */
-  waitFor (target: number, timeoutMs: number, what: string): Promise<void>
+  waitFor(target: number, timeoutMs: number, what: string): Promise<void>
 }
 
 /** Creates an empty watch. */
-export function createLengthWatch (): LengthWatch {
+export function createLengthWatch(): LengthWatch {
   let length = 0
   const listeners = new Set<() => void>()
   return {
-    onLength (next) {
+    onLength(next) {
       length = Math.max(length, next)
       for (const listener of [...listeners]) listener()
     },
-    get length () { return length },
-    waitFor: (target, timeoutMs, what) => waitForCondition(
-      (listener) => { listeners.add(listener); return () => { listeners.delete(listener) } },
-      () => length >= target, timeoutMs, what),
+    get length() {
+      return length
+    },
+    waitFor: (target, timeoutMs, what) =>
+      waitForCondition(
+        (listener) => {
+          listeners.add(listener)
+          return () => {
+            listeners.delete(listener)
+          }
+        },
+        () => length >= target,
+        timeoutMs,
+        what,
+      ),
   }
 }

@@ -10,13 +10,17 @@ export interface WindowLatency {
 }
 
 /** Percentiles of each full window. */
-export function windowLatencies (arrivals: Float64Array, sentAt: Float64Array, windowSize: number): WindowLatency[] {
+export function windowLatencies(arrivals: Float64Array, sentAt: Float64Array, windowSize: number): WindowLatency[] {
   const windows: WindowLatency[] = []
   for (let start = 0; start + windowSize <= arrivals.length; start += windowSize) {
     const latencies = new Float64Array(windowSize)
-    for (let index = 0; index < windowSize; index++) latencies[index] = (arrivals[start + index] ?? 0) - (sentAt[start + index] ?? 0)
+    for (let index = 0; index < windowSize; index++)
+      latencies[index] = (arrivals[start + index] ?? 0) - (sentAt[start + index] ?? 0)
     latencies.sort()
-    windows.push({ p50Ms: latencies[Math.ceil(windowSize * 0.5) - 1] ?? Number.NaN, p99Ms: latencies[Math.ceil(windowSize * 0.99) - 1] ?? Number.NaN })
+    windows.push({
+      p50Ms: latencies[Math.ceil(windowSize * 0.5) - 1] ?? Number.NaN,
+      p99Ms: latencies[Math.ceil(windowSize * 0.99) - 1] ?? Number.NaN,
+    })
   }
   return windows
 }

@@ -4,7 +4,7 @@
  */
 
 /** Tokens per second of each full window; NaN when the window's tokens all arrived at once (no rate). */
-export function windowRates (arrivals: Float64Array, firstSentAt: number, windowSize: number): number[] {
+export function windowRates(arrivals: Float64Array, firstSentAt: number, windowSize: number): number[] {
   const rates: number[] = []
   for (let end = windowSize; end <= arrivals.length; end += windowSize) {
     const from = end === windowSize ? firstSentAt : (arrivals[end - windowSize - 1] ?? Number.NaN)

@@ -5,7 +5,7 @@ import type { SystemName } from '../systems/bench-system.ts'
 import { startSystemServer, type SystemServer } from '../systems/start-system-server.ts'
 
 /** Starts the server, runs `body`, stops the server (also when `body` throws). */
-export async function withSystemServer<T> (system: SystemName, body: (server: SystemServer) => Promise<T>): Promise<T> {
+export async function withSystemServer<T>(system: SystemName, body: (server: SystemServer) => Promise<T>): Promise<T> {
   const server = await startSystemServer(system)
   try {
     return await body(server)

@@ -11,10 +11,16 @@ import { tokenAt } from '../../shared/testing/token-stream.ts'
 export type YjsAppend = (doc: Y.Doc, text: string) => void
 
 /** Appends `tokens` tokens; returns when the replica held each one (performance.now()) and when the first was appended. */
-export function yjsAppendWindows (tokens: number, batchChars: number, append: YjsAppend): { arrivals: Float64Array, startedAt: number } {
+export function yjsAppendWindows(
+  tokens: number,
+  batchChars: number,
+  append: YjsAppend,
+): { arrivals: Float64Array; startedAt: number } {
   const writer = new Y.Doc()
   const replica = new Y.Doc()
-  writer.on('update', (update: Uint8Array) => { Y.applyUpdate(replica, update) })
+  writer.on('update', (update: Uint8Array) => {
+    Y.applyUpdate(replica, update)
+  })
   const arrivals = new Float64Array(tokens)
   const startedAt = performance.now()
   let batch = ''

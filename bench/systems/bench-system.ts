@@ -21,8 +21,8 @@ export const SYSTEM_LABELS: Record<SystemName, string> = {
 /** Writes one reply into a stream (a session, a document, a relay room). */
 export interface BenchProducer {
   /** Writes every token of `tokens` in order; resolves once all were handed to the server (and the reply ended). */
-  stream (tokens: AsyncIterable<string>): Promise<void>
-  close (): Promise<void>
+  stream(tokens: AsyncIterable<string>): Promise<void>
+  close(): Promise<void>
 }
 
 /** Follows one stream's reply text. */
@@ -30,20 +30,20 @@ export interface BenchViewer {
   /** Payload bytes received from the server so far (WebSocket messages or HTTP bodies). */
   readonly bytesReceived: number
   /** Drops the connection, keeping what was received. */
-  pause (): void
+  pause(): void
   /** Reconnects and catches up from what it holds (state vector, offset or character position). */
-  resume (): void
-  close (): Promise<void>
+  resume(): void
+  close(): Promise<void>
 }
 
 /** The driver of one system, talking to a server started from the same system name. */
 export interface BenchSystem {
   readonly name: SystemName
   /** Opens a producer of the stream `streamId` on the server at `url`. */
-  openProducer (url: string, streamId: string): Promise<BenchProducer>
+  openProducer(url: string, streamId: string): Promise<BenchProducer>
   /**
    * Opens a viewer of `streamId`; `onLength` gets the length of the reply text it holds after every change.
    * Resolves once connected (it may still be catching up).
    */
-  openViewer (url: string, streamId: string, onLength: (length: number) => void): Promise<BenchViewer>
+  openViewer(url: string, streamId: string, onLength: (length: number) => void): Promise<BenchViewer>
 }

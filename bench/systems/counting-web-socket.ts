@@ -10,17 +10,19 @@ export interface ByteCounter {
 }
 
 /** Returns a WebSocket class counting into `counter`. */
-export function countingWebSocket (counter: ByteCounter): new (url: string) => WebSocket {
+export function countingWebSocket(counter: ByteCounter): new (url: string) => WebSocket {
   return class CountingWebSocket extends WebSocket {
-    constructor (url: string) {
+    constructor(url: string) {
       super(url)
       this.on('error', () => undefined) // reason: the close event that follows reports it
-      this.on('message', (data) => { counter.bytes += messageBytes(data) })
+      this.on('message', (data) => {
+        counter.bytes += messageBytes(data)
+      })
     }
   }
 }
 
-function messageBytes (data: WebSocket.RawData): number {
+function messageBytes(data: WebSocket.RawData): number {
   if (Array.isArray(data)) return data.reduce((total, chunk) => total + chunk.byteLength, 0)
   return data.byteLength
 }

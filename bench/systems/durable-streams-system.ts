@@ -14,7 +14,7 @@ const MAX_PENDING_CHARS = 64 * 1024
 /** The Durable Streams driver. */
 export const durableStreamsSystem: BenchSystem = {
   name: 'durable-streams',
-  async openProducer (url, streamId) {
+  async openProducer(url, streamId) {
     const streamUrl = `${url}/v1/stream/${streamId}`
     await expectOk(await fetch(streamUrl, { method: 'PUT', headers: TEXT }), 'create')
     let pending = ''
@@ -31,18 +31,21 @@ export const durableStreamsSystem: BenchSystem = {
       }
     }
     return {
-      async stream (tokens) {
+      async stream(tokens) {
         for await (const token of tokens) {
           pending += token
           inFlight ??= drain()
           if (pending.length >= MAX_PENDING_CHARS) await inFlight
         }
-        while (inFlight !== undefined || pending.length > 0) await (inFlight ??= drain())
+        while (inFlight !== undefined || pending.length > 0) {
+          inFlight ??= drain()
+          await inFlight
+        }
       },
-      async close () {},
+      async close() {},
     }
   },
-  async openViewer (url, streamId, onLength) {
+  async openViewer(url, streamId, onLength) {
     const streamUrl = `${url}/v1/stream/${streamId}`
     let offset = '-1'
     let length = 0
@@ -60,27 +63,44 @@ export const durableStreamsSystem: BenchSystem = {
       offset = caughtUp.headers.get('stream-next-offset') ?? offset
       received(body)
       const live = await expectOk(await fetch(`${streamUrl}?offset=${offset}&live=sse`, { signal }), 'SSE read')
-      void readSseEvents(live, (chunkBytes) => { bytes += chunkBytes }, (event) => {
-        if (event.type === 'data') received(event.data)
-        else if (event.type === 'control') offset = (JSON.parse(event.data) as { streamNextOffset?: string }).streamNextOffset ?? offset
-      }).catch((error: unknown) => { if (!signal.aborted) console.error('[durable-streams viewer]', error) })
+      void readSseEvents(
+        live,
+        (chunkBytes) => {
+          bytes += chunkBytes
+        },
+        (event) => {
+          if (event.type === 'data') received(event.data)
+          else if (event.type === 'control')
+            offset = (JSON.parse(event.data) as { streamNextOffset?: string }).streamNextOffset ?? offset
+        },
+      ).catch((error: unknown) => {
+        if (!signal.aborted) console.error('[durable-streams viewer]', error)
+      })
     }
     await connect(controller.signal)
     return {
-      get bytesReceived () { return bytes },
-      pause () { controller.abort() },
-      resume () {
+      get bytesReceived() {
+        return bytes
+      },
+      pause() {
+        controller.abort()
+      },
+      resume() {
         controller = new AbortController()
         const { signal } = controller
-        connect(signal).catch((error: unknown) => { if (!signal.aborted) console.error('[durable-streams viewer]', error) })
+        connect(signal).catch((error: unknown) => {
+          if (!signal.aborted) console.error('[durable-streams viewer]', error)
+        })
       },
-      async close () { controller.abort() },
+      async close() {
+        controller.abort()
+      },
     }
   },
 }
 
 /** Returns `response` when its status is 2xx. @throws Error naming `what` otherwise (a peer's failure) */
-async function expectOk (response: Response, what: string): Promise<Response> {
+async function expectOk(response: Response, what: string): Promise<Response> {
   if (response.ok) return response
   throw new Error(`Durable Streams ${what} failed: ${response.status} ${await response.text()}`)
 }

@@ -14,19 +14,31 @@ const SYNC_TIMEOUT_MS = 30_000
 /** The Lifeline driver. */
 export const lifelineSystem: BenchSystem = {
   name: 'lifeline',
-  async openProducer (url, streamId) {
-    const agent = await createAgentSession({ url, sessionId: streamId, agentId: 'bench-agent', syncTimeoutMs: SYNC_TIMEOUT_MS, ackTimeoutMs: SYNC_TIMEOUT_MS })
+  async openProducer(url, streamId) {
+    const agent = await createAgentSession({
+      url,
+      sessionId: streamId,
+      agentId: 'bench-agent',
+      syncTimeoutMs: SYNC_TIMEOUT_MS,
+      ackTimeoutMs: SYNC_TIMEOUT_MS,
+    })
     return {
-      async stream (tokens) {
+      async stream(tokens) {
         const ended = await agent.startReply().pipe(tokens)
         if (ended !== 'done') throw new Error(`Lifeline reply ended ${ended}`)
       },
       close: () => agent.close(),
     }
   },
-  async openViewer (url, streamId, onLength) {
+  async openViewer(url, streamId, onLength) {
     const counter: ByteCounter = { bytes: 0 }
-    const client = createSessionClient({ url, sessionId: streamId, principalId: 'bench-viewer', WebSocket: countingWebSocket(counter), transport: false })
+    const client = createSessionClient({
+      url,
+      sessionId: streamId,
+      principalId: 'bench-viewer',
+      WebSocket: countingWebSocket(counter),
+      transport: false,
+    })
     watchReplyLength(client, onLength)
     try {
       await client.waitForSynced(SYNC_TIMEOUT_MS)
@@ -35,10 +47,18 @@ export const lifelineSystem: BenchSystem = {
       throw error
     }
     return {
-      get bytesReceived () { return counter.bytes },
-      pause () { client.disconnect() },
-      resume () { client.connect() },
-      async close () { client.destroy() },
+      get bytesReceived() {
+        return counter.bytes
+      },
+      pause() {
+        client.disconnect()
+      },
+      resume() {
+        client.connect()
+      },
+      async close() {
+        client.destroy()
+      },
     }
   },
 }

@@ -10,15 +10,19 @@ import { countingWebSocket, type ByteCounter } from './counting-web-socket.ts'
 /** The raw relay driver. */
 export const rawRelaySystem: BenchSystem = {
   name: 'raw',
-  async openProducer (url, streamId) {
+  async openProducer(url, streamId) {
     const socket = new WebSocket(`${url}/${streamId}`)
     await once(socket, 'open')
     return {
-      async stream (tokens) { for await (const token of tokens) socket.send(token) },
-      async close () { socket.close() },
+      async stream(tokens) {
+        for await (const token of tokens) socket.send(token)
+      },
+      async close() {
+        socket.close()
+      },
     }
   },
-  async openViewer (url, streamId, onLength) {
+  async openViewer(url, streamId, onLength) {
     const counter: ByteCounter = { bytes: 0 }
     const CountingWebSocket = countingWebSocket(counter)
     let length = 0
@@ -34,10 +38,18 @@ export const rawRelaySystem: BenchSystem = {
     }
     await once(connect(), 'open')
     return {
-      get bytesReceived () { return counter.bytes },
-      pause () { socket?.terminate() },
-      resume () { connect() },
-      async close () { socket?.terminate() },
+      get bytesReceived() {
+        return counter.bytes
+      },
+      pause() {
+        socket?.terminate()
+      },
+      resume() {
+        connect()
+      },
+      async close() {
+        socket?.terminate()
+      },
     }
   },
 }

@@ -10,7 +10,11 @@ export interface SseEvent {
 }
 
 /** Reads `response` until it ends or its request is aborted (then rejects with the abort error). */
-export async function readSseEvents (response: Response, onBytes: (bytes: number) => void, onEvent: (event: SseEvent) => void): Promise<void> {
+export async function readSseEvents(
+  response: Response,
+  onBytes: (bytes: number) => void,
+  onEvent: (event: SseEvent) => void,
+): Promise<void> {
   if (response.body === null) return
   const decoder = new TextDecoder()
   let buffered = ''
@@ -26,7 +30,7 @@ export async function readSseEvents (response: Response, onBytes: (bytes: number
   }
 }
 
-function parseEvent (block: string): SseEvent {
+function parseEvent(block: string): SseEvent {
   let type = 'message'
   const data: string[] = []
   for (const line of block.split('\n')) {

@@ -15,7 +15,7 @@ interface Room {
 }
 
 /** Starts the relay on 127.0.0.1, port 0. */
-export async function serveRawRelay (): Promise<ServedSystem> {
+export async function serveRawRelay(): Promise<ServedSystem> {
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0 })
   await once(server, 'listening')
   const rooms = new Map<string, Room>()
@@ -40,14 +40,21 @@ export async function serveRawRelay (): Promise<ServedSystem> {
     const missed = joined.chunks.join('').slice(Number(from))
     if (missed.length > 0) socket.send(missed)
     joined.viewers.add(socket)
-    socket.on('close', () => { joined.viewers.delete(socket) })
+    socket.on('close', () => {
+      joined.viewers.delete(socket)
+    })
   })
   const { port } = server.address() as AddressInfo
   return {
     url: `ws://127.0.0.1:${port}`,
-    async close () {
+    async close() {
       for (const socket of server.clients) socket.terminate()
-      await new Promise<void>((resolve, reject) => { server.close((error) => { if (error) reject(error); else resolve() }) })
+      await new Promise<void>((resolve, reject) => {
+        server.close((error) => {
+          if (error) reject(error)
+          else resolve()
+        })
+      })
     },
   }
 }

@@ -17,44 +17,58 @@ import { serveRawRelay } from './serve-raw-relay.ts'
 export interface ServedSystem {
   /** What the system's driver connects to. */
   readonly url: string
-  close (): Promise<void>
+  close(): Promise<void>
 }
 
 /** Starts `system`'s server; `fileBacked` selects Durable Streams' file store (other systems ignore it). */
-export async function serveSystem (system: SystemName, fileBacked = false): Promise<ServedSystem> {
+export async function serveSystem(system: SystemName, fileBacked = false): Promise<ServedSystem> {
   switch (system) {
-    case 'raw': return await serveRawRelay()
-    case 'hocuspocus': return await serveHocuspocus()
-    case 'durable-streams': return await serveDurableStreams(fileBacked)
-    case 'lifeline': return await serveLifeline()
+    case 'raw':
+      return await serveRawRelay()
+    case 'hocuspocus':
+      return await serveHocuspocus()
+    case 'durable-streams':
+      return await serveDurableStreams(fileBacked)
+    case 'lifeline':
+      return await serveLifeline()
   }
 }
 
-async function serveHocuspocus (): Promise<ServedSystem> {
+async function serveHocuspocus(): Promise<ServedSystem> {
   const server = new Server({ port: 0, address: '127.0.0.1', quiet: true, stopOnSignals: false })
   await server.listen()
   return { url: server.webSocketURL, close: () => server.destroy() }
 }
 
-async function serveDurableStreams (fileBacked: boolean): Promise<ServedSystem> {
+async function serveDurableStreams(fileBacked: boolean): Promise<ServedSystem> {
   const dir = fileBacked ? mkdtempSync(join(tmpdir(), 'lifeline-bench-ds-')) : undefined
-  const server = new DurableStreamTestServer({ port: 0, host: '127.0.0.1', ...(dir === undefined ? {} : { dataDir: dir }) })
+  const server = new DurableStreamTestServer({
+    port: 0,
+    host: '127.0.0.1',
+    ...(dir === undefined ? {} : { dataDir: dir }),
+  })
   const url = await server.start()
   return {
     url,
-    async close () {
+    async close() {
       await server.stop()
       if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
     },
   }
 }
 
-async function serveLifeline (): Promise<ServedSystem> {
+async function serveLifeline(): Promise<ServedSystem> {
   const dir = mkdtempSync(join(tmpdir(), 'lifeline-bench-'))
-  const server = await createSessionServer({ port: 0, dataPath: join(dir, 'bench.sqlite'), onError: (error) => { console.error('[lifeline]', error) } })
+  const server = await createSessionServer({
+    port: 0,
+    dataPath: join(dir, 'bench.sqlite'),
+    onError: (error) => {
+      console.error('[lifeline]', error)
+    },
+  })
   return {
     url: server.websocketUrl,
-    async close () {
+    async close() {
       await server.close()
       rmSync(dir, { recursive: true, force: true })
     },

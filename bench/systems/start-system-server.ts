@@ -11,40 +11,49 @@ import type { SystemName } from './bench-system.ts'
 /** Messages from the bench to the server process. */
 export type ServerRequest = { readonly type: 'rss' } | { readonly type: 'stop' }
 /** Messages from the server process. */
-export type ServerReply = { readonly type: 'ready', readonly url: string } | { readonly type: 'rss', readonly bytes: number }
+export type ServerReply =
+  | { readonly type: 'ready'; readonly url: string }
+  | { readonly type: 'rss'; readonly bytes: number }
 
 /** A server running in a child process. */
 export interface SystemServer {
   readonly url: string
   /** Resident set size of the server process after a full GC, in bytes. */
-  rss (): Promise<number>
+  rss(): Promise<number>
   /** Closes the server and waits for its process to exit. */
-  stop (): Promise<void>
+  stop(): Promise<void>
 }
 
 const ENTRY = fileURLToPath(new URL('./system-server-process.ts', import.meta.url))
 const START_TIMEOUT_MS = 30_000
 
 /** Forks the server process of `system` and resolves once it listens. */
-export async function startSystemServer (system: SystemName): Promise<SystemServer> {
-  const child = fork(ENTRY, [system], { execArgv: ['--import', 'tsx', '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+export async function startSystemServer(system: SystemName): Promise<SystemServer> {
+  const child = fork(ENTRY, [system], {
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
   const ready = await nextReply(child, 'ready', START_TIMEOUT_MS)
   const exited = once(child, 'exit')
   return {
     url: ready.url,
-    async rss () {
+    async rss() {
       const reply = nextReply(child, 'rss', START_TIMEOUT_MS)
       child.send({ type: 'rss' } satisfies ServerRequest)
       return (await reply).bytes
     },
-    async stop () {
+    async stop() {
       if (child.exitCode === null) child.send({ type: 'stop' } satisfies ServerRequest)
       await exited
     },
   }
 }
 
-function nextReply<T extends ServerReply['type']> (child: ChildProcess, type: T, timeoutMs: number): Promise<Extract<ServerReply, { type: T }>> {
+function nextReply<T extends ServerReply['type']>(
+  child: ChildProcess,
+  type: T,
+  timeoutMs: number,
+): Promise<Extract<ServerReply, { type: T }>> {
   return new Promise((resolve, reject) => {
     const cleanUp = (): void => {
       clearTimeout(timer)

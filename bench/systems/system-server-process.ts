@@ -11,18 +11,21 @@ const name = process.argv[2]
 if (!SYSTEM_NAMES.includes(name as SystemName)) throw new Error(`unknown system ${String(name)}`)
 const served = await serveSystem(name as SystemName)
 
-function reply (message: ServerReply): void {
+function reply(message: ServerReply): void {
   process.send?.(message)
 }
 
 let stopping = false
-function stop (): void {
+function stop(): void {
   if (stopping) return
   stopping = true
-  served.close().then(() => process.exit(0), (error: unknown) => {
-    console.error('[bench server]', error)
-    process.exit(1)
-  })
+  served.close().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error('[bench server]', error)
+      process.exit(1)
+    },
+  )
 }
 
 process.on('message', (request: ServerRequest) => {

@@ -17,7 +17,12 @@ import type { WriteLimits } from '../../shared/limits/session-limits.ts'
 import { isMessageEntry } from '../../shared/session/check-entry.ts'
 import { findMessage, getSessionRoots, listMessages, readMessage } from '../../shared/session/session-doc.ts'
 import type { MessageView } from '../../shared/session/session-schema.ts'
-import { createSessionClient, DEFAULT_WAIT_TIMEOUT_MS, type SessionClient, type TokenProvider } from '../core/session-client.ts'
+import {
+  createSessionClient,
+  DEFAULT_WAIT_TIMEOUT_MS,
+  type SessionClient,
+  type TokenProvider,
+} from '../core/session-client.ts'
 import { insertedItems } from './inserted-items.ts'
 import { createReplyWriter, type ReplyStart, type ReplyWriter, type ReplyWriterOptions } from './reply-writer.ts'
 import { createSteerDispatcher, type SteerHandler } from './steer-dispatcher.ts'
@@ -51,37 +56,41 @@ export interface AgentSession {
    * Calls `handler` for every user message without a reply from this agent — those already in the session,
    * then new ones as they arrive — once each. Returns an unsubscribe function.
    */
-  onUserMessage (handler: UserMessageHandler, onError?: (error: unknown) => void): () => void
+  onUserMessage(handler: UserMessageHandler, onError?: (error: unknown) => void): () => void
   /**
    * Calls `handler` once for each steer this agent takes: `redirect` (after the targeted reply was stopped),
    * `note`, `approve`, `reject`. `stop` needs no handler: it aborts the reply's `signal`. Returns the remover.
    */
-  onSteer (handler: SteerHandler, onError?: (error: unknown) => void): () => void
+  onSteer(handler: SteerHandler, onError?: (error: unknown) => void): () => void
   /** Opens a streaming reply; a `stop` or `redirect` steer for it (or for all replies) aborts its `signal`. */
-  startReply (init?: { replyTo?: string }): ReplyWriter
+  startReply(init?: { replyTo?: string }): ReplyWriter
   /**
    * Reports `user-left` once every device of a user has been gone for `graceMs` (default 5000) and
    * `user-returned` when one comes back. Returns the remover.
    */
-  onUserPresence (handler: UserPresenceHandler, graceMs?: number): () => void
+  onUserPresence(handler: UserPresenceHandler, graceMs?: number): () => void
   /** This agent's replies that a crash or disconnect left `interrupted`, oldest first. */
-  interruptedReplies (): MessageView[]
+  interruptedReplies(): MessageView[]
   /**
    * Continues an interrupted reply of this agent: same message, partial text kept, a new run.
    * @throws SessionError BAD_REQUEST when `messageId` is not an interrupted reply of this agent
    */
-  resumeReply (messageId: string): ReplyWriter
+  resumeReply(messageId: string): ReplyWriter
   /** Waits until everything written is durable, then disconnects. */
-  close (): Promise<void>
+  close(): Promise<void>
 }
 
 /** Connects an agent to a session and resolves once it holds the session's state. */
-export async function createAgentSession (options: AgentSessionOptions): Promise<AgentSession> {
+export async function createAgentSession(options: AgentSessionOptions): Promise<AgentSession> {
   const firstToken = typeof options.token === 'function' ? await options.token() : options.token
   const tokenSubject = firstToken === undefined ? undefined : decodeTokenClaims(firstToken)?.sub
   if (tokenSubject !== undefined && tokenSubject !== options.agentId) {
     // The server rejects writes whose author is not the token's principal (PROTOCOL.md §8.4): fail early instead.
-    throw new SessionError('BAD_REQUEST', `agentId ${options.agentId} must equal the token's principal ${tokenSubject}`, { details: { agentId: options.agentId, sub: tokenSubject } })
+    throw new SessionError(
+      'BAD_REQUEST',
+      `agentId ${options.agentId} must equal the token's principal ${tokenSubject}`,
+      { details: { agentId: options.agentId, sub: tokenSubject } },
+    )
   }
   const client = createSessionClient({
     url: options.url,
@@ -95,8 +104,12 @@ export async function createAgentSession (options: AgentSessionOptions): Promise
   })
   // A refused token (UNAUTHORIZED, FORBIDDEN, TOKEN_EXPIRED) fails the attach at once instead of timing out.
   let refuse: ((error: SessionError) => void) | undefined
-  const refused = new Promise<never>((_resolve, reject) => { refuse = reject })
-  const onError = (error: SessionError): void => { if (!error.retryable) refuse?.(error) }
+  const refused = new Promise<never>((_resolve, reject) => {
+    refuse = reject
+  })
+  const onError = (error: SessionError): void => {
+    if (!error.retryable) refuse?.(error)
+  }
   client.on('error', onError)
   try {
     await Promise.race([client.waitForSynced(options.syncTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS), refused])
@@ -108,10 +121,18 @@ export async function createAgentSession (options: AgentSessionOptions): Promise
   }
   let messages = getSessionRoots(client.doc).messages as Y.Array<unknown>
   /** Each onUserMessage subscription: its observer, and a catch-up over every message. */
-  const subscriptions = new Set<{ readonly observer: (event: Y.YArrayEvent<unknown>) => void, readonly catchUp: () => void }>()
+  const subscriptions = new Set<{
+    readonly observer: (event: Y.YArrayEvent<unknown>) => void
+    readonly catchUp: () => void
+  }>()
   const handled = new Set<string>()
   const writing = new Map<string, ReplyWriter>()
-  const steers = createSteerDispatcher({ doc: client.doc, agentId: options.agentId, active: writing, onError: (error) => console.error(error) })
+  const steers = createSteerDispatcher({
+    doc: client.doc,
+    agentId: options.agentId,
+    active: writing,
+    onError: (error) => console.error(error),
+  })
   client.on('replica', (doc) => {
     for (const { observer } of subscriptions) messages.unobserve(observer)
     messages = getSessionRoots(doc).messages as Y.Array<unknown>
@@ -122,7 +143,16 @@ export async function createAgentSession (options: AgentSessionOptions): Promise
     steers.moveTo(doc)
   })
   const track = (start: ReplyStart): ReplyWriter => {
-    const writer = createReplyWriter(client, { ...start, onEnd: () => { writing.delete(writer.id) } }, options)
+    const writer = createReplyWriter(
+      client,
+      {
+        ...start,
+        onEnd: () => {
+          writing.delete(writer.id)
+        },
+      },
+      options,
+    )
     writing.set(writer.id, writer)
     return writer
   }
@@ -146,16 +176,22 @@ export async function createAgentSession (options: AgentSessionOptions): Promise
   return {
     client,
     agentId: options.agentId,
-    onUserMessage (handler, onError = (error) => console.error(error)) {
+    onUserMessage(handler, onError = (error) => console.error(error)) {
       const deliver = (pending: MessageView[]): void => {
         for (const message of pending) {
           handled.add(message.id)
-          Promise.resolve().then(() => handler(message)).catch(onError)
+          Promise.resolve()
+            .then(() => handler(message))
+            .catch(onError)
         }
       }
       const subscription = {
-        observer: (event: Y.YArrayEvent<unknown>): void => { deliver(pendingUserMessages(insertedItems(event))) },
-        catchUp: (): void => { deliver(pendingUserMessages(messages.toArray())) },
+        observer: (event: Y.YArrayEvent<unknown>): void => {
+          deliver(pendingUserMessages(insertedItems(event)))
+        },
+        catchUp: (): void => {
+          deliver(pendingUserMessages(messages.toArray()))
+        },
       }
       subscription.catchUp()
       messages.observe(subscription.observer)
@@ -169,14 +205,16 @@ export async function createAgentSession (options: AgentSessionOptions): Promise
     onUserPresence: (handler, graceMs) => watchUserPresence(client, handler, graceMs),
     startReply: (init = {}) => track({ agentId: options.agentId, ...init }),
     interruptedReplies: () => client.messages().filter(isInterruptedReplyOf(options.agentId)),
-    resumeReply (messageId) {
+    resumeReply(messageId) {
       const message = findMessage(client.doc, messageId)
       if (message === undefined || !isInterruptedReplyOf(options.agentId)(readMessage(message))) {
-        throw new SessionError('BAD_REQUEST', `${messageId} is not an interrupted reply of ${options.agentId}`, { details: { messageId } })
+        throw new SessionError('BAD_REQUEST', `${messageId} is not an interrupted reply of ${options.agentId}`, {
+          details: { messageId },
+        })
       }
       return track({ agentId: options.agentId, resume: message })
     },
-    async close () {
+    async close() {
       steers.stop()
       try {
         await client.waitUntilDurable(options.ackTimeoutMs ?? 30_000)
@@ -187,6 +225,6 @@ export async function createAgentSession (options: AgentSessionOptions): Promise
   }
 }
 
-function isInterruptedReplyOf (agentId: string): (message: MessageView) => boolean {
+function isInterruptedReplyOf(agentId: string): (message: MessageView) => boolean {
   return (message) => message.role === 'assistant' && message.author === agentId && message.status === 'interrupted'
 }

@@ -18,7 +18,14 @@ export type { SteerHandler } from './steer-dispatcher.ts'
 export { USER_LEFT_GRACE_MS } from './user-presence.ts'
 export type { UserPresenceEvent, UserPresenceHandler } from './user-presence.ts'
 export { createSessionClient, DEFAULT_WAIT_TIMEOUT_MS } from '../core/session-client.ts'
-export type { SessionClient, SessionClientOptions, SessionClientEvents, WebSocketConstructor, PresenceMember, PresenceRole } from '../core/session-client.ts'
+export type {
+  SessionClient,
+  SessionClientOptions,
+  SessionClientEvents,
+  WebSocketConstructor,
+  PresenceMember,
+  PresenceRole,
+} from '../core/session-client.ts'
 export type { ConnectionStatus } from '../core/connection-status.ts'
 export type { WriteLimits } from '../../shared/limits/session-limits.ts'
 export { NodeWebSocket } from './node-websocket.ts'

@@ -5,10 +5,10 @@
 import type * as Y from 'yjs'
 
 /** Items inserted by `event`. */
-export function insertedItems<T> (event: Y.YArrayEvent<T>): T[] {
+export function insertedItems<T>(event: Y.YArrayEvent<T>): T[] {
   const added: T[] = []
   for (const delta of event.changes.delta) {
-    if (Array.isArray(delta.insert)) added.push(...delta.insert as T[])
+    if (Array.isArray(delta.insert)) added.push(...(delta.insert as T[]))
   }
   return added
 }

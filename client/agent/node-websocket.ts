@@ -8,7 +8,7 @@ import WebSocket from 'ws'
 
 /** Drop-in WebSocket class for createSessionClient in Node. */
 export class NodeWebSocket extends WebSocket {
-  constructor (url: string) {
+  constructor(url: string) {
     super(url)
     this.on('error', () => undefined) // reason: reported to the provider by the close event that follows
   }

@@ -10,7 +10,7 @@ import type { NewToolCall, NewToolResult } from '../../shared/session/session-do
  * open a new one; tool calls and results each become their own part, in stream order.
  */
 export type ReplyPart =
-  | { readonly type: 'text-delta', readonly text: string }
-  | { readonly type: 'reasoning-delta', readonly text: string }
+  | { readonly type: 'text-delta'; readonly text: string }
+  | { readonly type: 'reasoning-delta'; readonly text: string }
   | ({ readonly type: 'tool-call' } & NewToolCall)
   | ({ readonly type: 'tool-result' } & NewToolResult)

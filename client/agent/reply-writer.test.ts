@@ -15,21 +15,49 @@ import type { ReplyPart } from './reply-part.ts'
 import { createReplyWriter, type ReplyWriter } from './reply-writer.ts'
 
 /** A client whose every change is durable at once: enough for the writer, which only needs doc and flow control. */
-function localClient (limits: WriteLimits = DEFAULT_SESSION_LIMITS): SessionClient {
+function localClient(limits: WriteLimits = DEFAULT_SESSION_LIMITS): SessionClient {
   const doc = new Y.Doc()
   return {
-    sessionId: 'local', principalId: 'agent-1', doc, status: 'synced', transport: undefined, unsyncedChanges: 0, limits,
-    on () {}, off () {},
-    messages: () => [], presence: () => [], sendMessage: () => '', steer: () => '',
-    waitForSynced: async () => {}, waitUntilDurable: async () => {},
-    disconnect () {}, connect () {}, destroy () {},
+    sessionId: 'local',
+    principalId: 'agent-1',
+    doc,
+    status: 'synced',
+    transport: undefined,
+    unsyncedChanges: 0,
+    limits,
+    on() {},
+    off() {},
+    messages: () => [],
+    presence: () => [],
+    sendMessage: () => '',
+    steer: () => '',
+    waitForSynced: async () => {},
+    waitUntilDurable: async () => {},
+    disconnect() {},
+    connect() {},
+    destroy() {},
   }
 }
 
-function openReply (options: { coalesceMs?: number, limits?: WriteLimits } = {}): { client: SessionClient, writer: ReplyWriter, view: () => MessageView } {
+function openReply(options: { coalesceMs?: number; limits?: WriteLimits } = {}): {
+  client: SessionClient
+  writer: ReplyWriter
+  view: () => MessageView
+} {
   const client = localClient(options.limits)
-  const writer = createReplyWriter(client, { agentId: 'agent-1' }, { coalesceMs: options.coalesceMs ?? 60_000, maxBufferChars: 1_000_000, heartbeatMs: 60_000 })
-  return { client, writer, view: () => readMessage(findMessage(client.doc, writer.id)!) }
+  const writer = createReplyWriter(
+    client,
+    { agentId: 'agent-1' },
+    { coalesceMs: options.coalesceMs ?? 60_000, maxBufferChars: 1_000_000, heartbeatMs: 60_000 },
+  )
+  return { client, writer, view: () => storedMessage(client, writer.id) }
+}
+
+/** The stored message `id` of `client`'s document; fails the test when there is none. */
+function storedMessage(client: SessionClient, id: string): MessageView {
+  const message = findMessage(client.doc, id)
+  if (message === undefined) throw new Error(`no message ${id} in the document`)
+  return readMessage(message)
 }
 
 const text = (value: string): ReplyPart => ({ type: 'text-delta', text: value })
@@ -39,12 +67,19 @@ describe('ReplyWriter.pipeParts', () => {
   it('keeps stream order across part kinds and coalesces each run of deltas into one write', async () => {
     const { client, writer, view } = openReply()
     let updates = 0
-    client.doc.on('update', () => { updates++ })
+    client.doc.on('update', () => {
+      updates++
+    })
     const parts: ReplyPart[] = [
-      reasoning('Think '), reasoning('twice.'), text('Calling '), text('the tool.'), reasoning('Hmm.'),
+      reasoning('Think '),
+      reasoning('twice.'),
+      text('Calling '),
+      text('the tool.'),
+      reasoning('Hmm.'),
       { type: 'tool-call', toolCallId: 'c1', toolName: 'search', input: { q: 'yjs', limit: 3 } },
       { type: 'tool-result', toolCallId: 'c1', output: [{ title: 'Yjs', score: 0.9 }] },
-      text('Found '), text('it.'),
+      text('Found '),
+      text('it.'),
     ]
     await expect(writer.pipeParts(replay(parts))).resolves.toBe('done')
     expect(view().parts).toEqual([
@@ -63,8 +98,18 @@ describe('ReplyWriter.pipeParts', () => {
 
   it('stores tool inputs and outputs as plain JSON and keeps inputError', async () => {
     const { writer, view } = openReply()
-    writer.appendPart({ type: 'tool-call', toolCallId: 'c1', toolName: 'write', input: '{"path": "a', inputError: 'INVALID_JSON' })
-    writer.appendPart({ type: 'tool-result', toolCallId: 'c1', output: { at: new Date(0), skipped: undefined, nested: { ok: true } } })
+    writer.appendPart({
+      type: 'tool-call',
+      toolCallId: 'c1',
+      toolName: 'write',
+      input: '{"path": "a',
+      inputError: 'INVALID_JSON',
+    })
+    writer.appendPart({
+      type: 'tool-result',
+      toolCallId: 'c1',
+      output: { at: new Date(0), skipped: undefined, nested: { ok: true } },
+    })
     writer.appendPart({ type: 'tool-result', toolCallId: 'c2', output: undefined })
     await writer.end()
     expect(view().parts).toEqual([
@@ -72,13 +117,20 @@ describe('ReplyWriter.pipeParts', () => {
       { type: 'tool-result', toolCallId: 'c1', output: { at: '1970-01-01T00:00:00.000Z', nested: { ok: true } } },
       { type: 'tool-result', toolCallId: 'c2', output: null },
     ])
-    expect(() => { writer.appendPart(text('late')) }).toThrow(expect.objectContaining({ code: 'REPLY_CLOSED' }))
+    expect(() => {
+      writer.appendPart(text('late'))
+    }).toThrow(expect.objectContaining({ code: 'REPLY_CLOSED' }))
   })
 
   it('ends stopped when the writer is aborted mid-stream, keeping the parts written before', async () => {
     const { writer, view } = openReply({ coalesceMs: 1 })
     const parts: ReplyPart[] = [reasoning('plan'), { type: 'tool-call', toolCallId: 'c1', toolName: 'f', input: {} }]
-    const endless = replay(parts, { repeat: (index) => text(`t${index} `), beforeItem: (index) => { if (index === 6) writer.abort() } })
+    const endless = replay(parts, {
+      repeat: (index) => text(`t${index} `),
+      beforeItem: (index) => {
+        if (index === 6) writer.abort()
+      },
+    })
     await expect(writer.pipeParts(endless)).resolves.toBe('stopped')
     expect(view().status).toBe('stopped')
     expect(view().parts).toEqual([
@@ -91,7 +143,12 @@ describe('ReplyWriter.pipeParts', () => {
   it('ends stopped when the given signal aborts', async () => {
     const { writer, view } = openReply()
     const controller = new AbortController()
-    const endless = replay([text('a')], { repeat: () => text('b'), beforeItem: (index) => { if (index === 3) controller.abort() } })
+    const endless = replay([text('a')], {
+      repeat: () => text('b'),
+      beforeItem: (index) => {
+        if (index === 3) controller.abort()
+      },
+    })
     await expect(writer.pipeParts(endless, { signal: controller.signal })).resolves.toBe('stopped')
     expect(view()).toMatchObject({ status: 'stopped', text: 'abb' })
   })
@@ -99,19 +156,26 @@ describe('ReplyWriter.pipeParts', () => {
   it('ends failed and rethrows when the source throws, keeping the partial reply', async () => {
     const { writer, view } = openReply()
     const failure = new Error('model overloaded')
-    async function * failing (): AsyncGenerator<ReplyPart> {
+    async function* failing(): AsyncGenerator<ReplyPart> {
       yield reasoning('r')
       yield text('partial')
       throw failure
     }
     await expect(writer.pipeParts(failing())).rejects.toBe(failure)
-    expect(view()).toMatchObject({ status: 'failed', text: 'partial', parts: [{ type: 'reasoning', text: 'r' }, { type: 'text', text: 'partial' }] })
+    expect(view()).toMatchObject({
+      status: 'failed',
+      text: 'partial',
+      parts: [
+        { type: 'reasoning', text: 'r' },
+        { type: 'text', text: 'partial' },
+      ],
+    })
   })
 
   it('ends failed and closes the source when a part cannot be written', async () => {
     const { writer, view } = openReply()
     let closed = false
-    async function * source (): AsyncGenerator<ReplyPart> {
+    async function* source(): AsyncGenerator<ReplyPart> {
       try {
         yield text('before')
         yield { type: 'tool-result', toolCallId: 'c1', output: { size: 10n } }
@@ -136,8 +200,12 @@ describe('ReplyWriter buffering', () => {
   it('writes at maxBufferChars when nothing is in flight, at maxBusyBufferChars while an update is unacknowledged', async () => {
     const client = localClient()
     const flow = client as { unsyncedChanges: number }
-    const writer = createReplyWriter(client, { agentId: 'agent-1' }, { coalesceMs: 60_000, maxBufferChars: 10, maxBusyBufferChars: 40, heartbeatMs: 60_000 })
-    const stored = (): string => readMessage(findMessage(client.doc, writer.id)!).text
+    const writer = createReplyWriter(
+      client,
+      { agentId: 'agent-1' },
+      { coalesceMs: 60_000, maxBufferChars: 10, maxBusyBufferChars: 40, heartbeatMs: 60_000 },
+    )
+    const stored = (): string => storedMessage(client, writer.id).text
     writer.append('0123456789')
     expect(stored()).toBe('0123456789')
     flow.unsyncedChanges = 1
@@ -159,7 +227,9 @@ describe('ReplyWriter update size (PROTOCOL.md §10.1)', () => {
   /** Every update `client.doc` emits from now on. */
   const recordUpdates = (client: SessionClient): Uint8Array[] => {
     const updates: Uint8Array[] = []
-    client.doc.on('update', (update: Uint8Array) => { updates.push(update) })
+    client.doc.on('update', (update: Uint8Array) => {
+      updates.push(update)
+    })
     return updates
   }
 
@@ -173,7 +243,12 @@ describe('ReplyWriter update size (PROTOCOL.md §10.1)', () => {
     expect(updates.length).toBeGreaterThan(30)
     for (const update of updates) expect(update.byteLength).toBeLessThanOrEqual(limits.maxUpdateBytes)
     expect(view().text).toBe(token)
-    expect(view().parts.filter((part) => part.type === 'reasoning').map((part) => part.type === 'reasoning' ? part.text : '').join('')).toBe('😀'.repeat(9_000))
+    expect(
+      view()
+        .parts.filter((part) => part.type === 'reasoning')
+        .map((part) => (part.type === 'reasoning' ? part.text : ''))
+        .join(''),
+    ).toBe('😀'.repeat(9_000))
   })
 
   it('spends under 200 bytes of an update on anything but the text (TEXT_WRITE_OVERHEAD_BYTES has room)', async () => {
@@ -193,20 +268,37 @@ describe('ReplyWriter update size (PROTOCOL.md §10.1)', () => {
   it.each([
     ['tool call', { type: 'tool-call', toolCallId: 'c1', toolName: 'write', input: { content: 'x'.repeat(9_000) } }],
     ['tool result', { type: 'tool-result', toolCallId: 'c1', output: [1.5, 'ü'.repeat(4_500)] }],
-  ] as Array<[string, ReplyPart]>)('refuses a %s that cannot fit in one update with UPDATE_TOO_LARGE, writing nothing', async (_label, part) => {
-    const { client, writer, view } = openReply({ limits })
-    writer.append('buffered')
-    const updates = recordUpdates(client)
-    expect(() => { writer.appendPart(part) }).toThrow(expect.objectContaining({ code: 'UPDATE_TOO_LARGE', details: expect.objectContaining({ limit: limits.maxUpdateBytes }) }))
-    expect(updates).toEqual([])
-    writer.appendPart({ type: 'tool-result', toolCallId: 'c1', output: 'small' })
-    await writer.end()
-    expect(view().parts).toEqual([{ type: 'text', text: 'buffered' }, { type: 'tool-result', toolCallId: 'c1', output: 'small' }])
-  })
+  ] as Array<[string, ReplyPart]>)(
+    'refuses a %s that cannot fit in one update with UPDATE_TOO_LARGE, writing nothing',
+    async (_label, part) => {
+      const { client, writer, view } = openReply({ limits })
+      writer.append('buffered')
+      const updates = recordUpdates(client)
+      expect(() => {
+        writer.appendPart(part)
+      }).toThrow(
+        expect.objectContaining({
+          code: 'UPDATE_TOO_LARGE',
+          details: expect.objectContaining({ limit: limits.maxUpdateBytes }),
+        }),
+      )
+      expect(updates).toEqual([])
+      writer.appendPart({ type: 'tool-result', toolCallId: 'c1', output: 'small' })
+      await writer.end()
+      expect(view().parts).toEqual([
+        { type: 'text', text: 'buffered' },
+        { type: 'tool-result', toolCallId: 'c1', output: 'small' },
+      ])
+    },
+  )
 
   it('ends failed with UPDATE_TOO_LARGE when pipeParts meets a part that cannot fit', async () => {
     const { writer, view } = openReply({ limits })
-    const parts: ReplyPart[] = [text('before'), { type: 'tool-result', toolCallId: 'c1', output: 'x'.repeat(10_000) }, text('never')]
+    const parts: ReplyPart[] = [
+      text('before'),
+      { type: 'tool-result', toolCallId: 'c1', output: 'x'.repeat(10_000) },
+      text('never'),
+    ]
     await expect(writer.pipeParts(replay(parts))).rejects.toMatchObject({ code: 'UPDATE_TOO_LARGE' })
     expect(view()).toMatchObject({ status: 'failed', text: 'before', parts: [{ type: 'text', text: 'before' }] })
   })

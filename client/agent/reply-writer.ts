@@ -10,10 +10,17 @@
  * the writer stops (its `signal` aborts) and its writes and `end` throw REPLY_CLOSED; the reply stays as the server
  * has it, and the run lease marks it interrupted, so `resumeReply` can continue it.
  */
-import * as Y from 'yjs'
+import type * as Y from 'yjs'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import {
-  appendMessage, appendText, appendToolCall, appendToolResult, endRun, getSessionRoots, setMessageStatus, startRun,
+  appendMessage,
+  appendText,
+  appendToolCall,
+  appendToolResult,
+  endRun,
+  getSessionRoots,
+  setMessageStatus,
+  startRun,
 } from '../../shared/session/session-doc.ts'
 import { createRandomId } from '../../shared/session/session-id.ts'
 import { checkUpdateSize } from '../core/check-update-size.ts'
@@ -53,40 +60,40 @@ export interface ReplyWriter {
   /** Aborted when a person stops this reply (a `stop` steer): hand it to the LLM call so no more tokens are paid for. */
   readonly signal: AbortSignal
   /** Aborts `signal`; `pipe` then ends the reply `stopped`. */
-  abort (): void
+  abort(): void
   /**
    * Buffers a token; it reaches the document within `coalesceMs`, in as many updates as `client.limits.maxUpdateBytes`
    * requires. @throws SessionError REPLY_CLOSED after end, or once the client dropped the writer's document
    */
-  append (token: string): void
+  append(token: string): void
   /**
    * Writes a typed part: deltas are coalesced like `append` (reasoning and text in separate parts, in order); a tool
    * call or result is written at once, after the buffered text.
    * @throws SessionError REPLY_CLOSED after end; UPDATE_TOO_LARGE (nothing written) when a tool call's input or a
    * tool result's output cannot fit in one update of `client.limits.maxUpdateBytes`
    */
-  appendPart (part: ReplyPart): void
+  appendPart(part: ReplyPart): void
   /** Writes buffered tokens now. */
-  flush (): void
+  flush(): void
   /**
    * Appends every token of `tokens`, then ends the reply `done`, or `stopped` when the writer's `signal` (or the
    * given one) aborts — also when the iterable then throws an abort error. If the iterable throws otherwise, the
    * reply ends `failed` (partial text kept) and the error is rethrown.
    */
-  pipe (tokens: AsyncIterable<string>, options?: { signal?: AbortSignal }): Promise<ReplyEnd>
+  pipe(tokens: AsyncIterable<string>, options?: { signal?: AbortSignal }): Promise<ReplyEnd>
   /** `pipe` for typed parts (see `appendPart`), e.g. `pipeParts(fromAiSdkStream(result.fullStream))`; same endings. */
-  pipeParts (parts: AsyncIterable<ReplyPart>, options?: { signal?: AbortSignal }): Promise<ReplyEnd>
+  pipeParts(parts: AsyncIterable<ReplyPart>, options?: { signal?: AbortSignal }): Promise<ReplyEnd>
   /**
    * Flushes, marks the reply and its run final, and resolves once that is durable on the server.
    * @throws SessionError REPLY_CLOSED once the client dropped the writer's document (details `{ messageId, dropped }`)
    */
-  end (state?: ReplyEnd): Promise<void>
+  end(state?: ReplyEnd): Promise<void>
 }
 
 /** How a writer starts: a new reply (optionally answering `replyTo`), or more text for an existing reply. */
 export type ReplyStart = (
-  | { readonly agentId: string, readonly replyTo?: string }
-  | { readonly agentId: string, readonly resume: Y.Map<unknown> }
+  | { readonly agentId: string; readonly replyTo?: string }
+  | { readonly agentId: string; readonly resume: Y.Map<unknown> }
 ) & { readonly onEnd?: (state: ReplyEnd) => void }
 
 /**
@@ -96,7 +103,11 @@ export type ReplyStart = (
 const TEXT_WRITE_OVERHEAD_BYTES = 1024
 
 /** Opens a reply message (status `streaming`) and its run in one transaction, or reopens `resume` with a new run. */
-export function createReplyWriter (client: SessionClient, init: ReplyStart, options: ReplyWriterOptions = {}): ReplyWriter {
+export function createReplyWriter(
+  client: SessionClient,
+  init: ReplyStart,
+  options: ReplyWriterOptions = {},
+): ReplyWriter {
   const coalesceMs = options.coalesceMs ?? 30
   const maxBufferChars = options.maxBufferChars ?? 8192
   const maxBusyBufferChars = Math.max(maxBufferChars, options.maxBusyBufferChars ?? maxBufferChars * 4)
@@ -110,7 +121,12 @@ export function createReplyWriter (client: SessionClient, init: ReplyStart, opti
     startRun(doc, { id: runId, agent: init.agentId, messageId: id, startedAt })
     if (!('resume' in init)) {
       return appendMessage(doc, {
-        id, role: 'assistant', author: init.agentId, status: 'streaming', runId, createdAt: startedAt,
+        id,
+        role: 'assistant',
+        author: init.agentId,
+        status: 'streaming',
+        runId,
+        createdAt: startedAt,
         ...(init.replyTo === undefined ? {} : { replyTo: init.replyTo }),
       })
     }
@@ -135,9 +151,13 @@ export function createReplyWriter (client: SessionClient, init: ReplyStart, opti
     timer = undefined
   }
   const onReplica = (): void => {
-    dropped = new SessionError('REPLY_CLOSED', `reply ${id} was dropped with the client's document after the server refused an update`, {
-      details: { messageId: id, dropped: true },
-    })
+    dropped = new SessionError(
+      'REPLY_CLOSED',
+      `reply ${id} was dropped with the client's document after the server refused an update`,
+      {
+        details: { messageId: id, dropped: true },
+      },
+    )
     client.off('replica', onReplica)
     const wasOpen = !ended
     stopWriting()
@@ -154,7 +174,9 @@ export function createReplyWriter (client: SessionClient, init: ReplyStart, opti
     const text = buffer
     buffer = ''
     for (const piece of splitTextByBytes(text, client.limits.maxUpdateBytes - TEXT_WRITE_OVERHEAD_BYTES)) {
-      doc.transact(() => { appendText(reply, piece, bufferType) })
+      doc.transact(() => {
+        appendText(reply, piece, bufferType)
+      })
     }
   }
 
@@ -175,26 +197,43 @@ export function createReplyWriter (client: SessionClient, init: ReplyStart, opti
     else timer ??= setTimeout(flush, coalesceMs)
   }
 
-  const append = (token: string): void => { bufferDelta(token, 'text') }
+  const append = (token: string): void => {
+    bufferDelta(token, 'text')
+  }
 
   const appendPart = (part: ReplyPart): void => {
-    if (part.type === 'text-delta') return bufferDelta(part.text, 'text')
-    if (part.type === 'reasoning-delta') return bufferDelta(part.text, 'reasoning')
+    if (part.type === 'text-delta' || part.type === 'reasoning-delta') {
+      bufferDelta(part.text, part.type === 'text-delta' ? 'text' : 'reasoning')
+      return
+    }
     assertOpen()
     const write = (message: Y.Map<unknown>): void => {
       if (part.type === 'tool-call') appendToolCall(message, part)
       else appendToolResult(message, part)
     }
-    checkUpdateSize((scratch) => {
-      write(appendMessage(scratch, { id, role: 'assistant', author: init.agentId, status: 'streaming' }))
-    }, client.limits.maxUpdateBytes, part.type)
+    checkUpdateSize(
+      (scratch) => {
+        write(appendMessage(scratch, { id, role: 'assistant', author: init.agentId, status: 'streaming' }))
+      },
+      client.limits.maxUpdateBytes,
+      part.type,
+    )
     flush()
-    doc.transact(() => { write(reply) })
+    doc.transact(() => {
+      write(reply)
+    })
   }
 
-  const waitForCapacity = (): Promise<void> => waitForCondition(
-    (listener) => { client.on('unsynced', listener); return () => client.off('unsynced', listener) },
-    () => client.unsyncedChanges <= maxInFlight, ackTimeoutMs, `reply ${id} to drain below ${maxInFlight} unacknowledged updates`)
+  const waitForCapacity = (): Promise<void> =>
+    waitForCondition(
+      (listener) => {
+        client.on('unsynced', listener)
+        return () => client.off('unsynced', listener)
+      },
+      () => client.unsyncedChanges <= maxInFlight,
+      ackTimeoutMs,
+      `reply ${id} to drain below ${maxInFlight} unacknowledged updates`,
+    )
 
   const end = async (state: ReplyEnd = 'done'): Promise<void> => {
     if (dropped !== undefined) throw dropped
@@ -216,9 +255,19 @@ export function createReplyWriter (client: SessionClient, init: ReplyStart, opti
   }
 
   /** The loop behind `pipe` and `pipeParts`: writes every item of `source` with `write`, then ends the reply. */
-  const drain = async <T>(source: AsyncIterable<T>, write: (item: T) => void, signal: AbortSignal | undefined): Promise<ReplyEnd> => {
+  const drain = async <T>(
+    source: AsyncIterable<T>,
+    write: (item: T) => void,
+    signal: AbortSignal | undefined,
+  ): Promise<ReplyEnd> => {
     const stopped = (): boolean => controller.signal.aborted || signal?.aborted === true
-    signal?.addEventListener('abort', () => { controller.abort() }, { once: true })
+    signal?.addEventListener(
+      'abort',
+      () => {
+        controller.abort()
+      },
+      { once: true },
+    )
     const iterator = source[Symbol.asyncIterator]()
     const nextItem = abortableNext(iterator, controller.signal)
     try {
@@ -249,7 +298,9 @@ export function createReplyWriter (client: SessionClient, init: ReplyStart, opti
     appendPart,
     flush,
     signal: controller.signal,
-    abort () { controller.abort() },
+    abort() {
+      controller.abort()
+    },
     pipe: (tokens, { signal } = {}) => drain(tokens, append, signal),
     pipeParts: (parts, { signal } = {}) => drain(parts, appendPart, signal),
     end,
@@ -260,17 +311,23 @@ export function createReplyWriter (client: SessionClient, init: ReplyStart, opti
  * `iterator.next()` that resolves undefined as soon as `signal` aborts, so a stop ends the reply even while the
  * token source is silent. One abort listener serves every call.
  */
-function abortableNext<T> (iterator: AsyncIterator<T>, signal: AbortSignal): () => Promise<IteratorResult<T> | undefined> {
+function abortableNext<T>(
+  iterator: AsyncIterator<T>,
+  signal: AbortSignal,
+): () => Promise<IteratorResult<T> | undefined> {
   let settleOnAbort: (() => void) | undefined
   signal.addEventListener('abort', () => settleOnAbort?.(), { once: true })
-  return () => new Promise((resolve, reject) => {
-    if (signal.aborted) return resolve(undefined)
-    settleOnAbort = () => resolve(undefined)
-    iterator.next().then(resolve, reject)
-  })
+  return () =>
+    new Promise((resolve, reject) => {
+      if (signal.aborted) return resolve(undefined)
+      settleOnAbort = () => resolve(undefined)
+      iterator.next().then(resolve, reject)
+    })
 }
 
 // A flood of synchronous tokens would otherwise starve socket I/O (acks) between size-triggered writes.
-function yieldToEventLoop (): Promise<void> {
-  return new Promise((resolve) => { setTimeout(resolve, 0) })
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    setTimeout(resolve, 0)
+  })
 }

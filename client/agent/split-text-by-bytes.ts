@@ -8,7 +8,7 @@
  * Pieces of `text`, in order, each at most `maxBytes` bytes as UTF-8 (a lone surrogate counts 3, as U+FFFD). A piece
  * always holds at least one code point, so `maxBytes` below 4 still makes progress.
  */
-export function splitTextByBytes (text: string, maxBytes: number): string[] {
+export function splitTextByBytes(text: string, maxBytes: number): string[] {
   if (text.length * 3 <= maxBytes) return [text] // no UTF-16 code unit takes more than 3 bytes
   const pieces: string[] = []
   let start = 0
@@ -31,6 +31,6 @@ export function splitTextByBytes (text: string, maxBytes: number): string[] {
   return pieces
 }
 
-function isLowSurrogate (code: number): boolean {
+function isLowSurrogate(code: number): boolean {
   return code >= 0xdc00 && code <= 0xdfff
 }

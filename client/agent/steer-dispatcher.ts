@@ -17,7 +17,7 @@ import { insertedItems } from './inserted-items.ts'
 
 /** A reply that can be stopped. */
 export interface Stoppable {
-  abort (): void
+  abort(): void
 }
 
 /** Receives a steer this agent took; a rejected promise goes to the dispatcher's `onError`. */
@@ -26,14 +26,14 @@ export type SteerHandler = (steer: SteerView) => void | Promise<void>
 /** The running dispatcher. */
 export interface SteerDispatcher {
   /** Adds a handler (its failures go to `onError`) and delivers steers that were waiting for one. Returns its remover. */
-  onSteer (handler: SteerHandler, onError?: (error: unknown) => void): () => void
+  onSteer(handler: SteerHandler, onError?: (error: unknown) => void): () => void
   /** Dispatches the steers of `doc` from now on (the client's new replica), taking those waiting in it. */
-  moveTo (doc: Y.Doc): void
-  stop (): void
+  moveTo(doc: Y.Doc): void
+  stop(): void
 }
 
 /** Starts dispatching the session's steers for `agentId`; `active` maps message ids to replies being written. */
-export function createSteerDispatcher (options: {
+export function createSteerDispatcher(options: {
   doc: Y.Doc
   agentId: string
   active: ReadonlyMap<string, Stoppable>
@@ -50,35 +50,45 @@ export function createSteerDispatcher (options: {
     const target = steer.get('target')
     if (typeof target === 'string' && findMessage(doc, target)?.get('author') !== agentId) return
     if (kind === 'redirect' && handlers.size === 0) return // its text needs a handler to act on
-    const writers = typeof target === 'string' ? [active.get(target)].filter((writer) => writer !== undefined) : [...active.values()]
+    const writers =
+      typeof target === 'string' ? [active.get(target)].filter((writer) => writer !== undefined) : [...active.values()]
     const stops = kind === 'stop' || kind === 'redirect'
     const delivers = kind !== 'stop' && handlers.size > 0
     // A stop for a reply of this agent that is no longer being written has nothing left to do: mark it handled.
     if (!delivers && !(stops && (writers.length > 0 || typeof target === 'string'))) return
-    doc.transact(() => { markSteerHandled(steer, agentId, Date.now()) })
+    doc.transact(() => {
+      markSteerHandled(steer, agentId, Date.now())
+    })
     if (stops) for (const writer of writers) writer.abort()
     if (!delivers) return
     const view = readSteer(steer)
-    for (const [handler, onError] of handlers) Promise.resolve().then(() => handler(view)).catch(onError)
+    for (const [handler, onError] of handlers)
+      Promise.resolve()
+        .then(() => handler(view))
+        .catch(onError)
   }
 
-  const observer = (event: Y.YArrayEvent<unknown>): void => { insertedItems(event).forEach(handle) }
+  const observer = (event: Y.YArrayEvent<unknown>): void => {
+    insertedItems(event).forEach(handle)
+  }
   steering.forEach(handle)
   steering.observe(observer)
   return {
-    onSteer (handler, onError = options.onError) {
+    onSteer(handler, onError = options.onError) {
       handlers.set(handler, onError)
       steering.forEach(handle)
-      return () => { handlers.delete(handler) }
+      return () => {
+        handlers.delete(handler)
+      }
     },
-    moveTo (next) {
+    moveTo(next) {
       steering.unobserve(observer)
       doc = next
       steering = getSessionRoots(next).steering as Y.Array<unknown>
       steering.forEach(handle)
       steering.observe(observer)
     },
-    stop () {
+    stop() {
       steering.unobserve(observer)
       handlers.clear()
     },

@@ -20,7 +20,11 @@ export type UserPresenceHandler = (event: UserPresenceEvent) => void
 export const USER_LEFT_GRACE_MS = 5_000
 
 /** Watches `client`'s presence; returns the function that stops watching. */
-export function watchUserPresence (client: SessionClient, handler: UserPresenceHandler, graceMs = USER_LEFT_GRACE_MS): () => void {
+export function watchUserPresence(
+  client: SessionClient,
+  handler: UserPresenceHandler,
+  graceMs = USER_LEFT_GRACE_MS,
+): () => void {
   const present = new Set<string>()
   const gone = new Set<string>()
   const timers = new Map<string, ReturnType<typeof setTimeout>>()
@@ -38,12 +42,15 @@ export function watchUserPresence (client: SessionClient, handler: UserPresenceH
     }
     for (const principalId of present) {
       if (now.has(principalId) || timers.has(principalId)) continue
-      timers.set(principalId, setTimeout(() => {
-        timers.delete(principalId)
-        present.delete(principalId)
-        gone.add(principalId)
-        handler({ type: 'user-left', principalId, presentUsers: [...users(client.presence())] })
-      }, graceMs))
+      timers.set(
+        principalId,
+        setTimeout(() => {
+          timers.delete(principalId)
+          present.delete(principalId)
+          gone.add(principalId)
+          handler({ type: 'user-left', principalId, presentUsers: [...users(client.presence())] })
+        }, graceMs),
+      )
     }
   }
 

@@ -21,12 +21,12 @@ export interface BrowserSessionClient extends SessionClient {
 }
 
 /** Name of the IndexedDB database holding a session's offline copy. */
-export function offlineDatabaseName (sessionId: string): string {
+export function offlineDatabaseName(sessionId: string): string {
   return `lifeline:${sessionId}`
 }
 
 /** Opens a session in the browser with its offline copy. */
-export function createBrowserSessionClient (options: BrowserSessionClientOptions): BrowserSessionClient {
+export function createBrowserSessionClient(options: BrowserSessionClientOptions): BrowserSessionClient {
   const doc = new Y.Doc()
   const databaseName = offlineDatabaseName(options.sessionId)
   let offlineCopy = new IndexeddbPersistence(databaseName, doc)
@@ -35,15 +35,25 @@ export function createBrowserSessionClient (options: BrowserSessionClientOptions
     ...options,
     doc,
     WebSocket: globalThis.WebSocket,
-    transport: options.transport === false ? false : { memory: createStorageTransportMemory(localStorage), ...options.transport },
+    transport:
+      options.transport === false
+        ? false
+        : { memory: createStorageTransportMemory(localStorage), ...options.transport },
   })
   /** Replacing the copy after a refused update: steps run one after another, each on the copy of its time. */
   let replacing = Promise.resolve()
   let destroyed = false
   // reason: a failed IndexedDB step leaves that copy as it is; the steps after it still run
-  const afterReplacing = (step: () => Promise<unknown>): void => { replacing = replacing.then(step).then(() => undefined, () => undefined) }
+  const afterReplacing = (step: () => Promise<unknown>): void => {
+    replacing = replacing.then(step).then(
+      () => undefined,
+      () => undefined,
+    )
+  }
   // Right to erasure: a deleted session leaves no copy behind in this browser.
-  client.on('error', (error) => { if (error.code === 'SESSION_DELETED') afterReplacing(() => offlineCopy.clearData()) })
+  client.on('error', (error) => {
+    if (error.code === 'SESSION_DELETED') afterReplacing(() => offlineCopy.clearData())
+  })
   client.on('replica', (replica) => {
     // The copy holds the refused change: delete it, then store the new document (a new copy starts with its full state).
     afterReplacing(async () => {
@@ -54,13 +64,23 @@ export function createBrowserSessionClient (options: BrowserSessionClientOptions
   })
   return {
     ...client,
-    get doc () { return client.doc },
-    get status () { return client.status },
-    get unsyncedChanges () { return client.unsyncedChanges },
-    get limits () { return client.limits },
-    get transport () { return client.transport },
+    get doc() {
+      return client.doc
+    },
+    get status() {
+      return client.status
+    },
+    get unsyncedChanges() {
+      return client.unsyncedChanges
+    },
+    get limits() {
+      return client.limits
+    },
+    get transport() {
+      return client.transport
+    },
     whenOfflineCopyLoaded,
-    destroy () {
+    destroy() {
       destroyed = true
       client.destroy()
       afterReplacing(() => offlineCopy.destroy())

@@ -17,16 +17,24 @@ const UPDATE_SLACK_BYTES = 64
  * @param what names the write in the error message, e.g. `message`
  * @throws SessionError UPDATE_TOO_LARGE with details `{ limit, bytes }` (bytes as measured, slack included)
  */
-export function checkUpdateSize (write: (scratch: Y.Doc) => void, maxUpdateBytes: number, what: string): void {
+export function checkUpdateSize(write: (scratch: Y.Doc) => void, maxUpdateBytes: number, what: string): void {
   const scratch = new Y.Doc()
   try {
     let bytes = UPDATE_SLACK_BYTES
-    scratch.on('update', (update: Uint8Array) => { bytes += update.byteLength })
-    scratch.transact(() => { write(scratch) })
-    if (bytes <= maxUpdateBytes) return
-    throw new SessionError('UPDATE_TOO_LARGE', `this ${what} would be an update of about ${bytes} bytes, over the limit of ${maxUpdateBytes}`, {
-      details: { limit: maxUpdateBytes, bytes },
+    scratch.on('update', (update: Uint8Array) => {
+      bytes += update.byteLength
     })
+    scratch.transact(() => {
+      write(scratch)
+    })
+    if (bytes <= maxUpdateBytes) return
+    throw new SessionError(
+      'UPDATE_TOO_LARGE',
+      `this ${what} would be an update of about ${bytes} bytes, over the limit of ${maxUpdateBytes}`,
+      {
+        details: { limit: maxUpdateBytes, bytes },
+      },
+    )
   } finally {
     scratch.destroy()
   }

@@ -10,9 +10,13 @@ import type { WriteLimits } from '../../shared/limits/session-limits.ts'
  * Throws unless `text` fits `limits.maxUserTextChars` (counted in UTF-16 code units, like the server's Y.Text length).
  * @throws SessionError TEXT_TOO_LONG with details `{ limit, length }`
  */
-export function checkUserText (text: string, limits: WriteLimits): void {
+export function checkUserText(text: string, limits: WriteLimits): void {
   if (text.length <= limits.maxUserTextChars) return
-  throw new SessionError('TEXT_TOO_LONG', `a text of ${text.length} characters is over the limit of ${limits.maxUserTextChars}`, {
-    details: { limit: limits.maxUserTextChars, length: text.length },
-  })
+  throw new SessionError(
+    'TEXT_TOO_LONG',
+    `a text of ${text.length} characters is over the limit of ${limits.maxUserTextChars}`,
+    {
+      details: { limit: limits.maxUserTextChars, length: text.length },
+    },
+  )
 }

@@ -23,7 +23,7 @@ export const STATUS_TRANSITIONS: Readonly<Record<ConnectionStatus, readonly Conn
  * Returns `next` when moving from `current` to it is legal (staying put is always legal).
  * @throws Error on an illegal transition
  */
-export function transitionStatus (current: ConnectionStatus, next: ConnectionStatus): ConnectionStatus {
+export function transitionStatus(current: ConnectionStatus, next: ConnectionStatus): ConnectionStatus {
   if (current === next || STATUS_TRANSITIONS[current].includes(next)) return next
   throw new Error(`invariant violated: illegal connection status transition ${current} → ${next}`)
 }

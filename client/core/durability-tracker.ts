@@ -17,29 +17,33 @@ const SYNC_FRAME_TYPES = new Set<number>([MESSAGE_TYPE.SYNC, MESSAGE_TYPE.SYNC_R
 /** Tracks the server's durable state vector for one document. */
 export interface DurabilityTracker {
   /** True when the last server state vector covers every change in the local document. */
-  isDurable (): boolean
+  isDurable(): boolean
   /** Reads an incoming frame; returns true when it was a server sync step 1 (a new server state vector). */
-  handleIncoming (frame: Uint8Array): boolean
+  handleIncoming(frame: Uint8Array): boolean
   /** Sends a sync step 1 unless one is already awaiting its answer. */
-  probe (): void
+  probe(): void
   /** Forgets the server state (call on disconnect: a restarted server may hold less). */
-  reset (): void
+  reset(): void
 }
 
 /** Creates a tracker; `send` writes a frame to the current connection. */
-export function createDurabilityTracker (options: { doc: Y.Doc, documentName: () => string, send: (frame: Uint8Array) => void }): DurabilityTracker {
+export function createDurabilityTracker(options: {
+  doc: Y.Doc
+  documentName: () => string
+  send: (frame: Uint8Array) => void
+}): DurabilityTracker {
   let serverStateVector: Map<number, number> | undefined
   let probing = false
 
   return {
-    isDurable () {
+    isDurable() {
       if (serverStateVector === undefined) return false
       for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVector(options.doc))) {
         if ((serverStateVector.get(client) ?? 0) < clock) return false
       }
       return true
     },
-    handleIncoming (frame) {
+    handleIncoming(frame) {
       const decoder = decoding.createDecoder(frame)
       decoding.readVarString(decoder)
       if (!SYNC_FRAME_TYPES.has(decoding.readVarUint(decoder))) return false
@@ -48,7 +52,7 @@ export function createDurabilityTracker (options: { doc: Y.Doc, documentName: ()
       probing = false
       return true
     },
-    probe () {
+    probe() {
       if (probing) return
       probing = true
       const encoder = encoding.createEncoder()
@@ -57,7 +61,7 @@ export function createDurabilityTracker (options: { doc: Y.Doc, documentName: ()
       writeSyncStep1(encoder, options.doc)
       options.send(encoding.toUint8Array(encoder))
     },
-    reset () {
+    reset() {
       serverStateVector = undefined
       probing = false
     },

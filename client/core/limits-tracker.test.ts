@@ -6,12 +6,18 @@ import { describe, expect, it } from 'vitest'
 import { DEFAULT_SESSION_LIMITS } from '../../shared/limits/session-limits.ts'
 import { createLimitsTracker } from './limits-tracker.ts'
 
-const defaults = { maxUpdateBytes: DEFAULT_SESSION_LIMITS.maxUpdateBytes, maxUserTextChars: DEFAULT_SESSION_LIMITS.maxUserTextChars }
+const defaults = {
+  maxUpdateBytes: DEFAULT_SESSION_LIMITS.maxUpdateBytes,
+  maxUserTextChars: DEFAULT_SESSION_LIMITS.maxUserTextChars,
+}
 
 describe('createLimitsTracker', () => {
   it('starts from the server defaults in shared/, with the option over them', () => {
     expect(createLimitsTracker().current).toEqual(defaults)
-    expect(createLimitsTracker({ maxUserTextChars: 500_000 }).current).toEqual({ ...defaults, maxUserTextChars: 500_000 })
+    expect(createLimitsTracker({ maxUserTextChars: 500_000 }).current).toEqual({
+      ...defaults,
+      maxUserTextChars: 500_000,
+    })
   })
 
   it('takes the announced limits in place of the defaults', () => {
@@ -26,7 +32,12 @@ describe('createLimitsTracker', () => {
     expect(tracker.current).toEqual({ maxUpdateBytes: 4_096, maxUserTextChars: 1_000 })
   })
 
-  it.each([['zero', { maxUserTextChars: 0 }], ['negative', { maxUpdateBytes: -1 }], ['fractional', { maxUpdateBytes: 1.5 }], ['NaN', { maxUserTextChars: Number.NaN }]])('refuses a %s option', (_label, overrides) => {
+  it.each([
+    ['zero', { maxUserTextChars: 0 }],
+    ['negative', { maxUpdateBytes: -1 }],
+    ['fractional', { maxUpdateBytes: 1.5 }],
+    ['NaN', { maxUserTextChars: Number.NaN }],
+  ])('refuses a %s option', (_label, overrides) => {
     expect(() => createLimitsTracker(overrides)).toThrow(TypeError)
   })
 })

@@ -25,7 +25,7 @@ export interface ReplicaOptions {
   /** Wait before the first reconnect attempt, in ms (doubles up to 5 s). */
   readonly reconnectDelayMs: number
   /** This device in presence. */
-  readonly member: { readonly principalId: string, readonly role: PresenceRole, readonly device?: string }
+  readonly member: { readonly principalId: string; readonly role: PresenceRole; readonly device?: string }
 }
 
 /** A synced copy of the session. */
@@ -36,11 +36,11 @@ export interface Replica {
   readonly durability: DurabilityTracker
   readonly awareness: Awareness | undefined
   /** Closes its connection for good and frees the provider; the document stays readable. Idempotent. */
-  destroy (): void
+  destroy(): void
 }
 
 /** Opens a replica of `options.doc`; it starts connecting at once. */
-export function openReplica (options: ReplicaOptions): Replica {
+export function openReplica(options: ReplicaOptions): Replica {
   const { doc } = options
   const socket = new StoppableProviderWebsocket({
     url: options.url,
@@ -49,9 +49,20 @@ export function openReplica (options: ReplicaOptions): Replica {
     minDelay: options.reconnectDelayMs,
     maxDelay: 5_000,
   })
-  const provider = new HocuspocusProvider({ websocketProvider: socket, name: options.sessionId, document: doc, token: options.token })
+  const provider = new HocuspocusProvider({
+    websocketProvider: socket,
+    name: options.sessionId,
+    document: doc,
+    token: options.token,
+  })
   provider.attach()
-  const durability = createDurabilityTracker({ doc, documentName: () => provider.effectiveName, send: (frame) => { socket.send(frame) } })
+  const durability = createDurabilityTracker({
+    doc,
+    documentName: () => provider.effectiveName,
+    send: (frame) => {
+      socket.send(frame)
+    },
+  })
   const awareness = provider.awareness ?? undefined
   if (awareness !== undefined) announcePresence(awareness, options.member)
   let destroyed = false
@@ -61,7 +72,7 @@ export function openReplica (options: ReplicaOptions): Replica {
     provider,
     durability,
     awareness,
-    destroy () {
+    destroy() {
       if (destroyed) return
       destroyed = true
       provider.destroy()

@@ -21,19 +21,25 @@ export interface PresenceMember {
 }
 
 /** Publishes this device's identity in awareness. */
-export function announcePresence (awareness: Awareness, member: { principalId: string, role: PresenceRole, device?: string }): void {
+export function announcePresence(
+  awareness: Awareness,
+  member: { principalId: string; role: PresenceRole; device?: string },
+): void {
   awareness.setLocalStateField('member', member)
 }
 
 /** Every device announced in `awareness`. */
-export function readPresence (awareness: Awareness): PresenceMember[] {
+export function readPresence(awareness: Awareness): PresenceMember[] {
   const members: PresenceMember[] = []
   awareness.getStates().forEach((state, clientId) => {
-    const member = (state as { member?: { principalId?: unknown, role?: unknown, device?: unknown } }).member
+    const member = (state as { member?: { principalId?: unknown; role?: unknown; device?: unknown } }).member
     if (typeof member?.principalId !== 'string') return
     const role: PresenceRole = isPrincipalRole(member.role) ? member.role : 'user'
     members.push({
-      clientId, principalId: member.principalId, role, self: clientId === awareness.clientID,
+      clientId,
+      principalId: member.principalId,
+      role,
+      self: clientId === awareness.clientID,
       ...(typeof member.device === 'string' ? { device: member.device } : {}),
     })
   })

@@ -11,15 +11,24 @@ import { createSessionClient, type SessionClient, type SessionClientOptions } fr
 class NeverOpenWebSocket extends EventTarget {
   binaryType = 'arraybuffer'
   readyState = 0
-  send (): void {}
-  close (): void {}
+  send(): void {}
+  close(): void {}
 }
 
 /** An offline client and the number of document updates it has made. */
-function offlineClient (options: Partial<SessionClientOptions> = {}): { client: SessionClient, updates: () => number } {
-  const client = createSessionClient({ url: 'ws://127.0.0.1:9/v1/ws', sessionId: 'limits', principalId: 'alice', WebSocket: NeverOpenWebSocket, transport: false, ...options })
+function offlineClient(options: Partial<SessionClientOptions> = {}): { client: SessionClient; updates: () => number } {
+  const client = createSessionClient({
+    url: 'ws://127.0.0.1:9/v1/ws',
+    sessionId: 'limits',
+    principalId: 'alice',
+    WebSocket: NeverOpenWebSocket,
+    transport: false,
+    ...options,
+  })
   let count = 0
-  client.doc.on('update', () => { count++ })
+  client.doc.on('update', () => {
+    count++
+  })
   return { client, updates: () => count }
 }
 
@@ -27,20 +36,28 @@ describe('SessionClient write pre-checks', () => {
   it('refuses a message over the default maxUserTextChars with TEXT_TOO_LONG and writes nothing', () => {
     const { client, updates } = offlineClient()
     const length = DEFAULT_SESSION_LIMITS.maxUserTextChars + 1
-    expect(() => client.sendMessage('x'.repeat(length))).toThrow(expect.objectContaining({
-      name: 'SessionError', code: 'TEXT_TOO_LONG', details: { limit: DEFAULT_SESSION_LIMITS.maxUserTextChars, length },
-    }))
+    expect(() => client.sendMessage('x'.repeat(length))).toThrow(
+      expect.objectContaining({
+        name: 'SessionError',
+        code: 'TEXT_TOO_LONG',
+        details: { limit: DEFAULT_SESSION_LIMITS.maxUserTextChars, length },
+      }),
+    )
     expect(updates()).toBe(0)
     expect(client.messages()).toEqual([])
     const id = client.sendMessage('x'.repeat(DEFAULT_SESSION_LIMITS.maxUserTextChars))
-    expect(client.messages().map((message) => [message.id, message.text.length])).toEqual([[id, DEFAULT_SESSION_LIMITS.maxUserTextChars]])
+    expect(client.messages().map((message) => [message.id, message.text.length])).toEqual([
+      [id, DEFAULT_SESSION_LIMITS.maxUserTextChars],
+    ])
     client.destroy()
   })
 
   it('refuses steer text over the limit of its `limits` option, and a steer without text passes', () => {
     const { client, updates } = offlineClient({ limits: { maxUserTextChars: 10 } })
     expect(client.limits.maxUserTextChars).toBe(10)
-    expect(() => client.steer({ kind: 'note', text: 'eleven char' })).toThrow(expect.objectContaining({ code: 'TEXT_TOO_LONG', details: { limit: 10, length: 11 } }))
+    expect(() => client.steer({ kind: 'note', text: 'eleven char' })).toThrow(
+      expect.objectContaining({ code: 'TEXT_TOO_LONG', details: { limit: 10, length: 11 } }),
+    )
     expect(() => client.sendMessage('eleven char')).toThrow(expect.objectContaining({ code: 'TEXT_TOO_LONG' }))
     expect(updates()).toBe(0)
     client.steer({ kind: 'stop' })
@@ -52,11 +69,15 @@ describe('SessionClient write pre-checks', () => {
   it('refuses a message whose update would exceed maxUpdateBytes with UPDATE_TOO_LARGE, though its text is short enough', () => {
     const { client, updates } = offlineClient({ limits: { maxUpdateBytes: 8 * 1024 } })
     const text = '😀'.repeat(2_100) // 4 200 characters, 8 400 bytes
-    expect(() => client.sendMessage(text)).toThrow(expect.objectContaining({ code: 'UPDATE_TOO_LARGE', details: expect.objectContaining({ limit: 8 * 1024 }) }))
+    expect(() => client.sendMessage(text)).toThrow(
+      expect.objectContaining({ code: 'UPDATE_TOO_LARGE', details: expect.objectContaining({ limit: 8 * 1024 }) }),
+    )
     expect(() => client.steer({ kind: 'note', text })).toThrow(expect.objectContaining({ code: 'UPDATE_TOO_LARGE' }))
     expect(updates()).toBe(0)
     let bytes = 0
-    client.doc.on('update', (update: Uint8Array) => { bytes = update.byteLength })
+    client.doc.on('update', (update: Uint8Array) => {
+      bytes = update.byteLength
+    })
     client.sendMessage('😀'.repeat(1_950))
     expect(bytes).toBeGreaterThan(7_800)
     expect(bytes).toBeLessThanOrEqual(8 * 1024)

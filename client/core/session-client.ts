@@ -19,7 +19,13 @@ import type { WriteLimits } from '../../shared/limits/session-limits.ts'
 import { decodeCloseNotice, type CloseNotice } from '../../shared/protocol/close-notice.ts'
 import { decodeSessionLimitsAnnouncement } from '../../shared/protocol/session-limits-announcement.ts'
 import { decodeUpdateRejectedNotice, type UpdateRejectedNotice } from '../../shared/protocol/update-rejected-notice.ts'
-import { appendMessage, appendSteer, readMessages, type NewMessage, type NewSteer } from '../../shared/session/session-doc.ts'
+import {
+  appendMessage,
+  appendSteer,
+  readMessages,
+  type NewMessage,
+  type NewSteer,
+} from '../../shared/session/session-doc.ts'
 import { createRandomId, parseSessionId } from '../../shared/session/session-id.ts'
 import type { MessageView, SteerKind } from '../../shared/session/session-schema.ts'
 import { checkUpdateSize } from './check-update-size.ts'
@@ -28,7 +34,11 @@ import { transitionStatus, type ConnectionStatus } from './connection-status.ts'
 import { createLimitsTracker } from './limits-tracker.ts'
 import { openReplica, type Replica } from './open-replica.ts'
 import { readPresence, type PresenceMember, type PresenceRole } from './presence.ts'
-import { createTransportChooser, type TransportChooserOptions, type TransportKind } from './transports/choose-transport.ts'
+import {
+  createTransportChooser,
+  type TransportChooserOptions,
+  type TransportKind,
+} from './transports/choose-transport.ts'
 import { waitForCondition } from './wait-for-condition.ts'
 
 export type { PresenceMember, PresenceRole } from './presence.ts'
@@ -37,7 +47,7 @@ export type { PresenceMember, PresenceRole } from './presence.ts'
 export type TokenProvider = () => string | Promise<string>
 
 /** Fraction of a token's remaining lifetime after which a token provider is asked for the next one. */
-export const TOKEN_REFRESH_AT = 0.75
+const TOKEN_REFRESH_AT = 0.75
 
 /** A WebSocket class: the platform's global one, or `ws` in Node 20. */
 export type WebSocketConstructor = new (url: string) => unknown
@@ -120,42 +130,42 @@ export interface SessionClient {
   readonly unsyncedChanges: number
   /** Write limits checked before every write: the server's once it announced them, else `limits` over the defaults. */
   readonly limits: WriteLimits
-  on<E extends keyof SessionClientEvents> (event: E, handler: SessionClientEvents[E]): void
-  off<E extends keyof SessionClientEvents> (event: E, handler: SessionClientEvents[E]): void
+  on<E extends keyof SessionClientEvents>(event: E, handler: SessionClientEvents[E]): void
+  off<E extends keyof SessionClientEvents>(event: E, handler: SessionClientEvents[E]): void
   /** Plain-JSON view of every message. */
-  messages (): MessageView[]
+  messages(): MessageView[]
   /** Devices currently in the session (this one included). */
-  presence (): PresenceMember[]
+  presence(): PresenceMember[]
   /**
    * Appends a finished user message and returns its id. Nothing is written when it throws.
    * @throws SessionError TEXT_TOO_LONG over `limits.maxUserTextChars`; UPDATE_TOO_LARGE over `limits.maxUpdateBytes`
    */
-  sendMessage (text: string): string
+  sendMessage(text: string): string
   /**
    * Posts a steering entry (e.g. `{ kind: 'stop', target: replyId }`) for the agents; returns its id. Nothing is
    * written when it throws.
    * @throws SessionError TEXT_TOO_LONG, UPDATE_TOO_LARGE as `sendMessage`
    */
-  steer (steer: { kind: SteerKind, target?: string, text?: string }): string
+  steer(steer: { kind: SteerKind; target?: string; text?: string }): string
   /** Resolves once the client holds the server's state. @throws SessionError TIMEOUT */
-  waitForSynced (timeoutMs?: number): Promise<void>
+  waitForSynced(timeoutMs?: number): Promise<void>
   /**
    * Resolves once the server confirms that every change in the local document is in its log (PROTOCOL.md §3).
    * @throws SessionError TIMEOUT
    */
-  waitUntilDurable (timeoutMs?: number): Promise<void>
+  waitUntilDurable(timeoutMs?: number): Promise<void>
   /** Drops the connection but keeps the document; `connect()` resumes by state vector. */
-  disconnect (): void
-  connect (): void
+  disconnect(): void
+  connect(): void
   /** Closes the connection for good and frees the provider (the doc stays readable). */
-  destroy (): void
+  destroy(): void
 }
 
 /** Default time the wait helpers allow, in ms. */
 export const DEFAULT_WAIT_TIMEOUT_MS = 10_000
 
 /** Opens a session client; it starts connecting at once. */
-export function createSessionClient (options: SessionClientOptions): SessionClient {
+export function createSessionClient(options: SessionClientOptions): SessionClient {
   const sessionId = parseSessionId(options.sessionId)
   const limits = createLimitsTracker(options.limits)
   const events = new ObservableV2<SessionClientEvents>()
@@ -168,38 +178,56 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
     events.emit('status', [status])
   }
 
-  const chooser = options.transport === false
-    ? undefined
-    : createTransportChooser({ ...options.transport, ...(options.WebSocket === undefined ? {} : { WebSocket: options.WebSocket }) })
-  chooser?.onChange((transport) => { events.emit('transport', [transport]) })
+  const chooser =
+    options.transport === false
+      ? undefined
+      : createTransportChooser({
+          ...options.transport,
+          ...(options.WebSocket === undefined ? {} : { WebSocket: options.WebSocket }),
+        })
+  chooser?.onChange((transport) => {
+    events.emit('transport', [transport])
+  })
   let refreshTimer: ReturnType<typeof setTimeout> | undefined
   const scheduleRefresh = (token: string): void => {
     clearTimeout(refreshTimer)
     const claims = decodeTokenClaims(token)
     if (claims === undefined) return
-    refreshTimer = setTimeout(() => {
-      if (status !== 'closed' && status !== 'failed') void active().provider.sendToken()
-    }, refreshDelayMs(claims.exp * 1000 - Date.now()))
+    refreshTimer = setTimeout(
+      () => {
+        if (status !== 'closed' && status !== 'failed') void active().provider.sendToken()
+      },
+      refreshDelayMs(claims.exp * 1000 - Date.now()),
+    )
   }
   const tokenProvider = options.token
-  const token = typeof tokenProvider === 'function'
-    ? async (): Promise<string> => {
-      const fresh = await tokenProvider()
-      scheduleRefresh(fresh)
-      return fresh
-    }
-    : tokenProvider ?? ''
-  const open = (doc: Y.Doc): Replica => openReplica({
-    url: options.url, sessionId, doc, token,
-    WebSocketPolyfill: chooser?.WebSocketClass ?? options.WebSocket,
-    reconnectDelayMs: options.reconnectDelayMs ?? 250,
-    member: { principalId: options.principalId, role: options.role ?? 'user', ...(options.device === undefined ? {} : { device: options.device }) },
-  })
+  const token =
+    typeof tokenProvider === 'function'
+      ? async (): Promise<string> => {
+          const fresh = await tokenProvider()
+          scheduleRefresh(fresh)
+          return fresh
+        }
+      : (tokenProvider ?? '')
+  const open = (doc: Y.Doc): Replica =>
+    openReplica({
+      url: options.url,
+      sessionId,
+      doc,
+      token,
+      WebSocketPolyfill: chooser?.WebSocketClass ?? options.WebSocket,
+      reconnectDelayMs: options.reconnectDelayMs ?? 250,
+      member: {
+        principalId: options.principalId,
+        role: options.role ?? 'user',
+        ...(options.device === undefined ? {} : { device: options.device }),
+      },
+    })
 
   /** The replica whose document the client shows and writes. */
   let current: Replica
   /** While a refused update is being dropped: the fresh replica syncing, and the writes to repeat on it. */
-  let rebuilding: { readonly replica: Replica, readonly writes: Array<(doc: Y.Doc) => void> } | undefined
+  let rebuilding: { readonly replica: Replica; readonly writes: Array<(doc: Y.Doc) => void> } | undefined
   /** The replica whose connection the client reports: the one being rebuilt, else the current one. */
   const active = (): Replica => rebuilding?.replica ?? current
   const presence = (): PresenceMember[] => {
@@ -207,7 +235,9 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
     return awareness === undefined ? [] : readPresence(awareness)
   }
   const serverStateListeners = new Set<() => void>()
-  const emitChange = (): void => { events.emit('change', []) }
+  const emitChange = (): void => {
+    events.emit('change', [])
+  }
   /** The details of the close the server announced last (PROTOCOL.md §10.6), for the error of the close that follows. */
   let closeNotice: CloseNotice | undefined
 
@@ -237,7 +267,9 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
 
   const listen = (replica: Replica): void => {
     const { provider, durability } = replica
-    provider.on('awarenessChange', () => { if (replica === active()) events.emit('presence', [presence()]) })
+    provider.on('awarenessChange', () => {
+      if (replica === active()) events.emit('presence', [presence()])
+    })
     provider.on('message', ({ event }: { event: MessageEvent<ArrayBuffer> }) => {
       if (!durability.handleIncoming(new Uint8Array(event.data)) || replica !== current) return
       if (durability.isDurable()) events.emit('durable', [])
@@ -268,11 +300,13 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
       unsynced = number
       events.emit('unsynced', [number])
     })
-    provider.on('close', ({ event }: { event: { code?: number, reason?: string } }) => {
+    provider.on('close', ({ event }: { event: { code?: number; reason?: string } }) => {
       if (replica !== active() || !isErrorCode(event.reason) || status === 'failed' || status === 'closed') return
       const noticed = closeNotice?.code === event.reason ? closeNotice.details : {}
       closeNotice = undefined
-      const error = new SessionError(event.reason, `server closed the connection: ${event.reason}`, { details: { ...noticed, closeCode: event.code } })
+      const error = new SessionError(event.reason, `server closed the connection: ${event.reason}`, {
+        details: { ...noticed, closeCode: event.code },
+      })
       // CONTRIBUTING.md § Errors: retryable codes reconnect with backoff; others stop here.
       if (!error.retryable) {
         replica.socket.stop()
@@ -312,46 +346,86 @@ export function createSessionClient (options: SessionClientOptions): SessionClie
   return {
     sessionId,
     principalId: options.principalId,
-    get doc () { return current.doc },
-    get status () { return status },
-    get unsyncedChanges () { return unsynced },
-    get limits () { return limits.current },
-    get transport () { return chooser === undefined ? 'websocket' : chooser.transport },
-    on: (event, handler) => { events.on(event, handler) },
-    off: (event, handler) => { events.off(event, handler) },
+    get doc() {
+      return current.doc
+    },
+    get status() {
+      return status
+    },
+    get unsyncedChanges() {
+      return unsynced
+    },
+    get limits() {
+      return limits.current
+    },
+    get transport() {
+      return chooser === undefined ? 'websocket' : chooser.transport
+    },
+    on: (event, handler) => {
+      events.on(event, handler)
+    },
+    off: (event, handler) => {
+      events.off(event, handler)
+    },
     messages: () => readMessages(current.doc),
     presence,
-    sendMessage (text) {
+    sendMessage(text) {
       checkUserText(text, limits.current)
       const message: NewMessage = {
-        id: `m_${createRandomId()}`, role: 'user', author: options.principalId, status: 'done', text, createdAt: Date.now(),
+        id: `m_${createRandomId()}`,
+        role: 'user',
+        author: options.principalId,
+        status: 'done',
+        text,
+        createdAt: Date.now(),
         ...(options.device === undefined ? {} : { device: options.device }),
       }
-      checkUpdateSize((scratch) => { appendMessage(scratch, message) }, limits.current.maxUpdateBytes, 'message')
-      write((doc) => { appendMessage(doc, message) })
+      checkUpdateSize(
+        (scratch) => {
+          appendMessage(scratch, message)
+        },
+        limits.current.maxUpdateBytes,
+        'message',
+      )
+      write((doc) => {
+        appendMessage(doc, message)
+      })
       return message.id
     },
-    steer ({ kind, target, text }) {
+    steer({ kind, target, text }) {
       if (text !== undefined) checkUserText(text, limits.current)
       const steer: NewSteer = {
-        id: `st_${createRandomId()}`, kind, author: options.principalId, createdAt: Date.now(),
+        id: `st_${createRandomId()}`,
+        kind,
+        author: options.principalId,
+        createdAt: Date.now(),
         ...(target === undefined ? {} : { target }),
         ...(text === undefined ? {} : { text }),
       }
-      checkUpdateSize((scratch) => { appendSteer(scratch, steer) }, limits.current.maxUpdateBytes, 'steer')
-      write((doc) => { appendSteer(doc, steer) })
+      checkUpdateSize(
+        (scratch) => {
+          appendSteer(scratch, steer)
+        },
+        limits.current.maxUpdateBytes,
+        'steer',
+      )
+      write((doc) => {
+        appendSteer(doc, steer)
+      })
       return steer.id
     },
     waitForSynced: (timeoutMs = DEFAULT_WAIT_TIMEOUT_MS) =>
       waitForCondition(onChange, () => status === 'synced', timeoutMs, `session ${sessionId} to sync`),
     waitUntilDurable: (timeoutMs = DEFAULT_WAIT_TIMEOUT_MS) =>
       waitForCondition(onChange, isDurable, timeoutMs, `session ${sessionId} to confirm local changes are durable`),
-    disconnect () { active().socket.disconnect() },
-    connect () {
+    disconnect() {
+      active().socket.disconnect()
+    },
+    connect() {
       if (status === 'failed') return
       void active().socket.connect()
     },
-    destroy () {
+    destroy() {
       setStatus('closed')
       clearTimeout(refreshTimer)
       current.doc.off('afterTransaction', emitChange)
@@ -368,6 +442,6 @@ const MIN_REFRESH_DELAY_MS = 1_000
 const MAX_TIMER_MS = 2_147_483_647
 
 /** When to refresh a token that expires in `remainingMs`: at TOKEN_REFRESH_AT of it, within the timer's range. */
-function refreshDelayMs (remainingMs: number): number {
+function refreshDelayMs(remainingMs: number): number {
   return Math.min(MAX_TIMER_MS, Math.max(MIN_REFRESH_DELAY_MS, remainingMs * TOKEN_REFRESH_AT))
 }

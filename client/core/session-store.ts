@@ -20,13 +20,13 @@ export interface SessionSnapshot {
 /** A subscribable, snapshot-returning view of one session client. */
 export interface SessionStore {
   /** Registers `listener` for changes; returns its unsubscribe function. */
-  subscribe (listener: () => void): () => void
+  subscribe(listener: () => void): () => void
   /** The current snapshot; the same object until the session changes. */
-  getSnapshot (): SessionSnapshot
+  getSnapshot(): SessionSnapshot
 }
 
 /** Creates a store over `client`. */
-export function createSessionStore (client: SessionClient): SessionStore {
+export function createSessionStore(client: SessionClient): SessionStore {
   let snapshot: SessionSnapshot | undefined
   const listeners = new Set<() => void>()
   const invalidate = (): void => {
@@ -34,7 +34,7 @@ export function createSessionStore (client: SessionClient): SessionStore {
     for (const listener of listeners) listener()
   }
   return {
-    subscribe (listener) {
+    subscribe(listener) {
       if (listeners.size === 0) {
         client.on('change', invalidate)
         client.on('status', invalidate)
@@ -49,7 +49,7 @@ export function createSessionStore (client: SessionClient): SessionStore {
         client.off('unsynced', invalidate)
       }
     },
-    getSnapshot () {
+    getSnapshot() {
       snapshot ??= { status: client.status, unsyncedChanges: client.unsyncedChanges, messages: client.messages() }
       return snapshot
     },

@@ -11,13 +11,13 @@ import { HocuspocusProviderWebsocket } from '@hocuspocus/provider'
 const stopped = new WeakSet<HocuspocusProviderWebsocket>()
 
 export class StoppableProviderWebsocket extends HocuspocusProviderWebsocket {
-  override async connect (): Promise<unknown> {
+  override async connect(): Promise<unknown> {
     if (stopped.has(this)) return undefined
     return await super.connect()
   }
 
   /** Disconnects for good: no scheduled or later reconnect opens a socket. */
-  stop (): void {
+  stop(): void {
     stopped.add(this)
     this.disconnect()
   }

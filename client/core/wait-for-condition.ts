@@ -8,7 +8,7 @@ import { SessionError } from '../../shared/errors/session-error.ts'
  * `subscribe` (which returns its own unsubscribe function).
  * @throws SessionError TIMEOUT after `timeoutMs`
  */
-export function waitForCondition (
+export function waitForCondition(
   subscribe: (listener: () => void) => () => void,
   condition: () => boolean,
   timeoutMs: number,
@@ -18,7 +18,11 @@ export function waitForCondition (
   return new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       unsubscribe()
-      reject(new SessionError('TIMEOUT', `timed out after ${timeoutMs} ms waiting for ${what}`, { details: { timeoutMs, what } }))
+      reject(
+        new SessionError('TIMEOUT', `timed out after ${timeoutMs} ms waiting for ${what}`, {
+          details: { timeoutMs, what },
+        }),
+      )
     }, timeoutMs)
     const unsubscribe = subscribe(() => {
       if (!condition()) return

@@ -13,7 +13,10 @@ describe('checkInspectorAccess', () => {
 
   it('refuses user and agent tokens and says why', () => {
     for (const role of ['user', 'agent'] as const) {
-      const access = checkInspectorAccess(signToken(createTokenClaims({ sub: 'alice', role, session: 's1' }), SECRET), NOW_MS)
+      const access = checkInspectorAccess(
+        signToken(createTokenClaims({ sub: 'alice', role, session: 's1' }), SECRET),
+        NOW_MS,
+      )
       expect(access).toMatchObject({ ok: false, reason: 'not-an-observer' })
       expect(access.ok ? '' : access.message).toContain(`this is a ${role} token`)
     }

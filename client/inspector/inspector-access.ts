@@ -9,19 +9,20 @@ import { ANY_SESSION, decodeTokenClaims } from '../../shared/auth/token-claims.t
 
 /** The verdict: who the page connects as and which sessions the token opens, or why it may not. */
 export type InspectorAccess =
-  | { readonly ok: true, readonly principalId: string, readonly scope: string, readonly token?: string }
-  | { readonly ok: false, readonly reason: 'not-a-token' | 'not-an-observer' | 'expired', readonly message: string }
+  | { readonly ok: true; readonly principalId: string; readonly scope: string; readonly token?: string }
+  | { readonly ok: false; readonly reason: 'not-a-token' | 'not-an-observer' | 'expired'; readonly message: string }
 
 /** Principal id shown in presence when the page connects without a token. */
-export const ANONYMOUS_INSPECTOR = 'inspector'
+const ANONYMOUS_INSPECTOR = 'inspector'
 
 const MINT_HINT = "mint one with `npm run token -- --sub <you> --role observer --session '*'`"
 
 /** Decides from the token's claims, read unverified (the server verifies them when the page connects). */
-export function checkInspectorAccess (token: string | undefined, nowMs: number): InspectorAccess {
+export function checkInspectorAccess(token: string | undefined, nowMs: number): InspectorAccess {
   if (token === undefined || token === '') return { ok: true, principalId: ANONYMOUS_INSPECTOR, scope: ANY_SESSION }
   const claims = decodeTokenClaims(token)
-  if (claims === undefined) return { ok: false, reason: 'not-a-token', message: `This is not a Lifeline token; ${MINT_HINT}.` }
+  if (claims === undefined)
+    return { ok: false, reason: 'not-a-token', message: `This is not a Lifeline token; ${MINT_HINT}.` }
   if (claims.role !== 'observer') {
     return {
       ok: false,
@@ -29,6 +30,7 @@ export function checkInspectorAccess (token: string | undefined, nowMs: number):
       message: `The inspector accepts observer tokens only, and this is a ${claims.role} token (${claims.sub}). It is read-only by design; ${MINT_HINT}.`,
     }
   }
-  if (claims.exp * 1000 <= nowMs) return { ok: false, reason: 'expired', message: `This observer token has expired; ${MINT_HINT}.` }
+  if (claims.exp * 1000 <= nowMs)
+    return { ok: false, reason: 'expired', message: `This observer token has expired; ${MINT_HINT}.` }
   return { ok: true, principalId: claims.sub, scope: claims.session, token }
 }

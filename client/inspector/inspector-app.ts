@@ -24,7 +24,7 @@ const errorBox = byTestId('inspector-error')
 const view = byTestId('session-view')
 
 let access: Extract<InspectorAccess, { ok: true }> | undefined
-let inspected: { client: SessionClient, stop: () => void } | undefined
+let inspected: { client: SessionClient; stop: () => void } | undefined
 
 form.addEventListener('submit', (event) => {
   event.preventDefault()
@@ -34,18 +34,22 @@ window.addEventListener('hashchange', openFromLink)
 openFromLink()
 
 /** Opens what a `#token=…&session=…` link names; the token leaves the address bar at once. */
-function openFromLink (): void {
+function openFromLink(): void {
   const link = new URLSearchParams(location.hash.slice(1))
   const linkToken = link.get('token') ?? undefined
   if (linkToken !== undefined) {
     const session = link.get('session')
-    history.replaceState(null, '', `${location.pathname}${location.search}${session === null ? '' : `#session=${encodeURIComponent(session)}`}`)
+    history.replaceState(
+      null,
+      '',
+      `${location.pathname}${location.search}${session === null ? '' : `#session=${encodeURIComponent(session)}`}`,
+    )
     tokenInput.value = linkToken
   }
   void open(tokenInput.value.trim(), link.get('session') ?? undefined)
 }
 
-async function open (token: string, sessionId: string | undefined): Promise<void> {
+async function open(token: string, sessionId: string | undefined): Promise<void> {
   closeInspected()
   sessionList.replaceChildren()
   view.innerHTML = '<p class="empty">Choose a session.</p>'
@@ -72,18 +76,26 @@ async function open (token: string, sessionId: string | undefined): Promise<void
   if (sessionId !== undefined) inspect(sessionId)
 }
 
-async function listSessions (current: Extract<InspectorAccess, { ok: true }>): Promise<Array<{ id: string, title: string }>> {
-  const response = await fetch(`${ROUTES.SESSIONS}?limit=200`, { headers: current.token === undefined ? {} : { authorization: `Bearer ${current.token}` } })
+async function listSessions(
+  current: Extract<InspectorAccess, { ok: true }>,
+): Promise<Array<{ id: string; title: string }>> {
+  const response = await fetch(`${ROUTES.SESSIONS}?limit=200`, {
+    headers: current.token === undefined ? {} : { authorization: `Bearer ${current.token}` },
+  })
   if (response.status === 401) {
     showError('This server requires a token: enter an observer token.')
     return []
   }
-  const body = await response.json() as { sessions?: Array<{ id: string, title: string }>, error?: { code: string, message: string } }
-  if (!response.ok) showError(`${body.error?.code ?? response.status}: ${body.error?.message ?? 'cannot list sessions'}`)
+  const body = (await response.json()) as {
+    sessions?: Array<{ id: string; title: string }>
+    error?: { code: string; message: string }
+  }
+  if (!response.ok)
+    showError(`${body.error?.code ?? response.status}: ${body.error?.message ?? 'cannot list sessions'}`)
   return body.sessions ?? []
 }
 
-function inspect (sessionId: string): void {
+function inspect(sessionId: string): void {
   if (access === undefined) return
   closeInspected()
   for (const anchor of sessionList.querySelectorAll<HTMLAnchorElement>('a')) {
@@ -104,25 +116,39 @@ function inspect (sessionId: string): void {
     const messages = client.messages()
     rate.record(agentChars(messages), nowMs)
     view.innerHTML = renderSessionView({
-      sessionId, status: client.status, transport: client.transport, charsPerSecond: rate.charsPerSecond(nowMs), messages,
-      runs: readRuns(client.doc), steering: readSteering(client.doc), presence: client.presence(), nowMs,
+      sessionId,
+      status: client.status,
+      transport: client.transport,
+      charsPerSecond: rate.charsPerSecond(nowMs),
+      messages,
+      runs: readRuns(client.doc),
+      steering: readSteering(client.doc),
+      presence: client.presence(),
+      nowMs,
     })
   }
   for (const event of ['change', 'status', 'transport', 'presence'] as const) client.on(event, render)
-  client.on('error', (error) => { showError(`${error.code}: ${error.message}`) })
+  client.on('error', (error) => {
+    showError(`${error.code}: ${error.message}`)
+  })
   const timer = setInterval(render, REFRESH_MS)
-  inspected = { client, stop: () => { clearInterval(timer) } }
+  inspected = {
+    client,
+    stop: () => {
+      clearInterval(timer)
+    },
+  }
   render()
 }
 
-function closeInspected (): void {
+function closeInspected(): void {
   inspected?.stop()
   inspected?.client.destroy()
   inspected = undefined
 }
 
 /** Characters of agent text (assistant text and reasoning parts) in the session. */
-function agentChars (messages: readonly MessageView[]): number {
+function agentChars(messages: readonly MessageView[]): number {
   let chars = 0
   for (const message of messages) {
     if (message.role !== 'assistant') continue
@@ -131,7 +157,7 @@ function agentChars (messages: readonly MessageView[]): number {
   return chars
 }
 
-function showError (message: string | undefined): void {
+function showError(message: string | undefined): void {
   errorBox.hidden = message === undefined
   errorBox.textContent = message ?? ''
 }

@@ -17,18 +17,18 @@ export interface TokenRateOptions {
 /** A sliding-window rate of text growth. */
 export interface TokenRate {
   /** Records the total agent text length at `nowMs`. A smaller total (a new session) restarts the window. */
-  record (totalChars: number, nowMs: number): void
+  record(totalChars: number, nowMs: number): void
   /** Characters per second over the window ending at `nowMs`; 0 until two samples span some time. */
-  charsPerSecond (nowMs: number): number
+  charsPerSecond(nowMs: number): number
 }
 
 /** Characters per LLM token, roughly, for English text: used to show an approximate tokens/s. */
 export const CHARS_PER_TOKEN = 4
 
 /** Creates an empty rate. */
-export function createTokenRate (options: TokenRateOptions = {}): TokenRate {
+export function createTokenRate(options: TokenRateOptions = {}): TokenRate {
   const windowMs = options.windowMs ?? 5_000
-  let samples: Array<{ atMs: number, chars: number }> = []
+  let samples: Array<{ atMs: number; chars: number }> = []
 
   const trim = (nowMs: number): void => {
     // Keep the newest sample at or before the window start as the baseline of the growth inside the window.
@@ -37,13 +37,13 @@ export function createTokenRate (options: TokenRateOptions = {}): TokenRate {
   }
 
   return {
-    record (totalChars, nowMs) {
+    record(totalChars, nowMs) {
       const last = samples.at(-1)
       if (last !== undefined && totalChars < last.chars) samples = []
       samples.push({ atMs: nowMs, chars: totalChars })
       trim(nowMs)
     },
-    charsPerSecond (nowMs) {
+    charsPerSecond(nowMs) {
       trim(nowMs)
       const first = samples[0]
       const last = samples.at(-1)

@@ -10,7 +10,12 @@ import { decodeTokenClaims } from '../../shared/auth/token-claims.ts'
 import { ROUTES } from '../../shared/protocol/routes.ts'
 import type { MessageView } from '../../shared/session/session-schema.ts'
 
-interface SessionSummary { id: string, title: string, createdAt: number, updatedAt: number }
+interface SessionSummary {
+  id: string
+  title: string
+  createdAt: number
+  updatedAt: number
+}
 
 const byTestId = <T extends HTMLElement>(id: string): T => {
   const element = document.querySelector<T>(`[data-testid="${id}"]`)
@@ -20,14 +25,15 @@ const byTestId = <T extends HTMLElement>(id: string): T => {
 
 const token = readToken()
 const claims = token === undefined ? undefined : decodeTokenClaims(token)
-const principalId = claims?.sub ?? localStorage.getItem('lifeline.principal') ?? `web-${crypto.randomUUID().slice(0, 8)}`
+const principalId =
+  claims?.sub ?? localStorage.getItem('lifeline.principal') ?? `web-${crypto.randomUUID().slice(0, 8)}`
 localStorage.setItem('lifeline.principal', principalId)
 const authHeaders: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` }
 const device = `${navigator.platform || 'browser'} tab ${crypto.randomUUID().slice(0, 4)}`
 
 void main()
 
-async function main (): Promise<void> {
+async function main(): Promise<void> {
   const requested = new URLSearchParams(location.search).get('session')
   // Offline, the list cannot be fetched: open the requested session from its IndexedDB copy anyway.
   const sessions = await listSessions().catch(() => [])
@@ -36,11 +42,15 @@ async function main (): Promise<void> {
   const known = requested === null || sessions.some((session) => session.id === requested)
   renderSessionList(known ? sessions : await listSessions().catch(() => sessions), sessionId)
   byTestId('new-session').addEventListener('click', () => {
-    void createSession().then((created) => { location.search = `?session=${encodeURIComponent(created.id)}` })
+    void createSession().then((created) => {
+      location.search = `?session=${encodeURIComponent(created.id)}`
+    })
   })
   const client = createBrowserSessionClient({
     url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${ROUTES.WEBSOCKET}`,
-    sessionId, principalId, device,
+    sessionId,
+    principalId,
+    device,
     ...(token === undefined ? {} : { token }),
     ...(claims === undefined ? {} : { role: claims.role }),
   })
@@ -50,11 +60,15 @@ async function main (): Promise<void> {
   bindPresence(client)
   const title = byTestId('session-title')
   title.textContent = sessions.find((session) => session.id === sessionId)?.title || sessionId
-  let frame: number | undefined
-  const render = (): void => { renderMessages(client) }
+  let framePending = false
+  const render = (): void => {
+    renderMessages(client)
+  }
   client.on('change', () => {
-    frame ??= requestAnimationFrame(() => {
-      frame = undefined
+    if (framePending) return
+    framePending = true
+    requestAnimationFrame(() => {
+      framePending = false
       render()
     })
   })
@@ -62,7 +76,7 @@ async function main (): Promise<void> {
 }
 
 /** The token from a `#token=…` link (then removed from the address bar), else the one kept from an earlier link. */
-function readToken (): string | undefined {
+function readToken(): string | undefined {
   const fromLink = new URLSearchParams(location.hash.slice(1)).get('token')
   if (fromLink !== null && fromLink !== '') {
     localStorage.setItem('lifeline.token', fromLink)
@@ -71,30 +85,36 @@ function readToken (): string | undefined {
   return localStorage.getItem('lifeline.token') ?? undefined
 }
 
-async function listSessions (): Promise<SessionSummary[]> {
+async function listSessions(): Promise<SessionSummary[]> {
   const response = await fetch(`${ROUTES.SESSIONS}?limit=50`, { headers: authHeaders })
   return ((await response.json()) as { sessions: SessionSummary[] }).sessions
 }
 
-async function createSession (): Promise<SessionSummary> {
+async function createSession(): Promise<SessionSummary> {
   const title = `Session ${new Date().toLocaleString()}`
-  const response = await fetch(ROUTES.SESSIONS, { method: 'POST', headers: { 'content-type': 'application/json', ...authHeaders }, body: JSON.stringify({ title }) })
-  return await response.json() as SessionSummary
+  const response = await fetch(ROUTES.SESSIONS, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...authHeaders },
+    body: JSON.stringify({ title }),
+  })
+  return (await response.json()) as SessionSummary
 }
 
-function renderSessionList (sessions: SessionSummary[], current: string): void {
+function renderSessionList(sessions: SessionSummary[], current: string): void {
   const list = byTestId('session-list')
-  list.replaceChildren(...sessions.map((session) => {
-    const link = document.createElement('a')
-    link.className = 'session-link'
-    link.href = `?session=${encodeURIComponent(session.id)}`
-    link.textContent = session.title || session.id
-    if (session.id === current) link.setAttribute('aria-current', 'page')
-    return link
-  }))
+  list.replaceChildren(
+    ...sessions.map((session) => {
+      const link = document.createElement('a')
+      link.className = 'session-link'
+      link.href = `?session=${encodeURIComponent(session.id)}`
+      link.textContent = session.title || session.id
+      if (session.id === current) link.setAttribute('aria-current', 'page')
+      return link
+    }),
+  )
 }
 
-function renderMessages (client: SessionClient): void {
+function renderMessages(client: SessionClient): void {
   const messages: MessageView[] = client.messages()
   const container = byTestId('messages')
   if (messages.length === 0) {
@@ -118,21 +138,26 @@ function renderMessages (client: SessionClient): void {
         stop.dataset.testid = 'stop-button'
         stop.type = 'button'
         stop.textContent = '■ Stop'
-        stop.addEventListener('click', () => { client.steer({ kind: 'stop', target: message.id }) })
+        stop.addEventListener('click', () => {
+          client.steer({ kind: 'stop', target: message.id })
+        })
         element.append(stop)
       }
       container.append(element)
     }
     element.dataset.status = message.status
     const meta = element.querySelector('.message-meta') as HTMLElement
-    meta.textContent = message.role === 'user' ? `${message.author}${message.device === undefined ? '' : ` · ${message.device}`}` : `${message.author} · ${message.status}`
+    meta.textContent =
+      message.role === 'user'
+        ? `${message.author}${message.device === undefined ? '' : ` · ${message.device}`}`
+        : `${message.author} · ${message.status}`
     const text = element.querySelector('.message-text') as HTMLElement
     if (text.textContent !== message.text) text.textContent = message.text
   }
   if (atBottom) container.scrollTop = container.scrollHeight
 }
 
-function bindComposer (client: SessionClient): void {
+function bindComposer(client: SessionClient): void {
   const form = byTestId<HTMLFormElement>('composer')
   const input = byTestId<HTMLTextAreaElement>('composer-input')
   const send = (): void => {
@@ -141,20 +166,28 @@ function bindComposer (client: SessionClient): void {
     client.sendMessage(text)
     input.value = ''
   }
-  form.addEventListener('submit', (event) => { event.preventDefault(); send() })
+  form.addEventListener('submit', (event) => {
+    event.preventDefault()
+    send()
+  })
   input.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter' && !event.shiftKey) { event.preventDefault(); send() }
+    if (event.key === 'Enter' && !event.shiftKey) {
+      event.preventDefault()
+      send()
+    }
   })
 }
 
-function streamingReply (client: SessionClient): MessageView | undefined {
+function streamingReply(client: SessionClient): MessageView | undefined {
   return client.messages().find((message) => message.role === 'assistant' && message.status === 'streaming')
 }
 
-function bindSteer (client: SessionClient): void {
+function bindSteer(client: SessionClient): void {
   const form = byTestId<HTMLFormElement>('steer-form')
   const input = byTestId<HTMLInputElement>('steer-input')
-  client.on('change', () => { form.hidden = streamingReply(client) === undefined })
+  client.on('change', () => {
+    form.hidden = streamingReply(client) === undefined
+  })
   form.addEventListener('submit', (event) => {
     event.preventDefault()
     const reply = streamingReply(client)
@@ -165,29 +198,34 @@ function bindSteer (client: SessionClient): void {
   })
 }
 
-function bindPresence (client: SessionClient): void {
+function bindPresence(client: SessionClient): void {
   const list = byTestId('presence-list')
   const render = (): void => {
-    list.replaceChildren(...client.presence().map((member) => {
-      const item = document.createElement('li')
-      item.textContent = member.self ? 'this tab' : `${member.principalId}${member.device === undefined ? '' : ` · ${member.device}`}`
-      item.title = `${member.principalId}${member.device === undefined ? '' : ` · ${member.device}`}`
-      item.dataset.self = String(member.self)
-      return item
-    }))
+    list.replaceChildren(
+      ...client.presence().map((member) => {
+        const item = document.createElement('li')
+        item.textContent = member.self
+          ? 'this tab'
+          : `${member.principalId}${member.device === undefined ? '' : ` · ${member.device}`}`
+        item.title = `${member.principalId}${member.device === undefined ? '' : ` · ${member.device}`}`
+        item.dataset.self = String(member.self)
+        return item
+      }),
+    )
   }
   client.on('presence', render)
   render()
 }
 
-function bindStatus (client: SessionClient): void {
+function bindStatus(client: SessionClient): void {
   const badge = byTestId('status-badge')
   const render = (): void => {
     badge.dataset.status = client.status
     badge.dataset.transport = client.transport ?? ''
     const state = client.unsyncedChanges > 0 && client.status === 'synced' ? 'saving…' : client.status
     // The WebSocket is the normal case; a fallback is worth showing (PROTOCOL.md §7).
-    badge.textContent = client.transport === undefined || client.transport === 'websocket' ? state : `${state} · ${client.transport}`
+    badge.textContent =
+      client.transport === undefined || client.transport === 'websocket' ? state : `${state} · ${client.transport}`
     badge.title = `transport: ${client.transport ?? 'choosing'}`
   }
   client.on('status', render)
@@ -195,4 +233,3 @@ function bindStatus (client: SessionClient): void {
   client.on('transport', render)
   render()
 }
-

@@ -14,7 +14,14 @@ const USAGE = `npm run chaos:kill -- [options]
   --store <sqlite | postgres>   default sqlite`
 
 const { kills, seed, kind } = runCli(USAGE, (args) => {
-  const { values } = parseArgs({ args, options: { kills: { type: 'string', default: '200' }, seed: { type: 'string' }, store: { type: 'string', default: 'sqlite' } } })
+  const { values } = parseArgs({
+    args,
+    options: {
+      kills: { type: 'string', default: '200' },
+      seed: { type: 'string' },
+      store: { type: 'string', default: 'sqlite' },
+    },
+  })
   return {
     kills: integerOption('kills', values.kills),
     seed: values.seed === undefined ? Date.now() % 1_000_000 : integerOption('seed', values.seed, 0),

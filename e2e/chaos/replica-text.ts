@@ -9,12 +9,12 @@ import { applyStoredSession } from '../../server/persistence/load-session-doc.ts
 import type { UpdateLog } from '../../server/persistence/update-log.ts'
 
 /** The assistant reply's text in `client`'s replica. */
-export function textOf (client: SessionClient): string {
+export function textOf(client: SessionClient): string {
   return client.messages().find((message) => message.role === 'assistant')?.text ?? ''
 }
 
 /** The assistant reply's text in storage, read through a fresh UpdateLog. */
-export async function storedText (openLog: () => Promise<UpdateLog>, sessionId: string): Promise<string> {
+export async function storedText(openLog: () => Promise<UpdateLog>, sessionId: string): Promise<string> {
   const updateLog = await openLog()
   try {
     const { doc } = applyStoredSession(sessionId, await updateLog.load(sessionId), new Y.Doc())
@@ -25,9 +25,12 @@ export async function storedText (openLog: () => Promise<UpdateLog>, sessionId: 
 }
 
 /** Resolves once `client` shows exactly `expected` (60 s at most). */
-export function waitForText (client: SessionClient, expected: string): Promise<void> {
+export function waitForText(client: SessionClient, expected: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => { client.off('change', check); reject(new Error(`viewer did not converge: ${textOf(client).length}/${expected.length} chars`)) }, 60_000)
+    const timer = setTimeout(() => {
+      client.off('change', check)
+      reject(new Error(`viewer did not converge: ${textOf(client).length}/${expected.length} chars`))
+    }, 60_000)
     const check = (): void => {
       if (textOf(client) !== expected) return
       clearTimeout(timer)
@@ -39,24 +42,23 @@ export function waitForText (client: SessionClient, expected: string): Promise<v
   })
 }
 
-function tokensOf (text: string): string[] {
+function tokensOf(text: string): string[] {
   return text.split(' ').filter((token) => token !== '')
 }
 
 /** Tokens in `text`. */
-export function countTokens (text: string): number {
+export function countTokens(text: string): number {
   return tokensOf(text).length
 }
 
 /** Tokens of `ackedText` missing from `stored`. */
-export function countMissing (ackedText: string, stored: string): number {
+export function countMissing(ackedText: string, stored: string): number {
   const storedTokens = new Set(tokensOf(stored))
   return tokensOf(ackedText).filter((token) => !storedTokens.has(token)).length
 }
 
 /** Extra copies of tokens in `text`. */
-export function countDuplicates (text: string): number {
+export function countDuplicates(text: string): number {
   const tokens = tokensOf(text)
   return tokens.length - new Set(tokens).size
 }
-

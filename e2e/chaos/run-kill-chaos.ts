@@ -47,7 +47,7 @@ export interface KillChaosResult {
 const CHECKPOINT_EVERY_TOKENS = 100
 
 /** Runs the harness; the caller checks `lost`, `duplicated` and `divergent` are 0. */
-export async function runKillChaos (options: KillChaosOptions): Promise<KillChaosResult> {
+export async function runKillChaos(options: KillChaosOptions): Promise<KillChaosResult> {
   const log = options.log ?? (() => undefined)
   const random = createSeededRandom(options.seed)
   const tokenCount = options.tokens ?? Math.max(2_000, options.kills * 60)
@@ -55,36 +55,61 @@ export async function runKillChaos (options: KillChaosOptions): Promise<KillChao
   const port = server.port
   const websocketUrl = `ws://127.0.0.1:${port}${ROUTES.WEBSOCKET}`
   const sessionId = `chaos-${options.seed}-${Date.now()}`
-  const agent = await createAgentSession({ url: websocketUrl, sessionId, agentId: 'chaos-agent', maxBufferChars: 48, maxBusyBufferChars: 48, reconnectDelayMs: 50, ackTimeoutMs: 60_000, syncTimeoutMs: 30_000 })
+  const agent = await createAgentSession({
+    url: websocketUrl,
+    sessionId,
+    agentId: 'chaos-agent',
+    maxBufferChars: 48,
+    maxBusyBufferChars: 48,
+    reconnectDelayMs: 50,
+    ackTimeoutMs: 60_000,
+    syncTimeoutMs: 30_000,
+  })
   const viewers: SessionClient[] = Array.from({ length: options.viewers ?? 2 }, (_, index) =>
-    createSessionClient({ url: websocketUrl, sessionId, principalId: 'viewer', device: `viewer-${index}`, WebSocket: NodeWebSocket, reconnectDelayMs: 50 }))
+    createSessionClient({
+      url: websocketUrl,
+      sessionId,
+      principalId: 'viewer',
+      device: `viewer-${index}`,
+      WebSocket: NodeWebSocket,
+      reconnectDelayMs: 50,
+    }),
+  )
   const reply = agent.startReply()
   let acknowledged = ''
-  agent.client.on('durable', () => { acknowledged = textOf(agent.client) })
+  agent.client.on('durable', () => {
+    acknowledged = textOf(agent.client)
+  })
 
   let appended = 0
   const killAt = Array.from({ length: options.kills }, (_, index) =>
-    Math.floor(((index + random.next()) * tokenCount) / (options.kills + 1))).sort((a, b) => a - b)
+    Math.floor(((index + random.next()) * tokenCount) / (options.kills + 1)),
+  ).sort((a, b) => a - b)
   let lost = 0
   let acked = 0
   let kills = 0
-  const streamed = reply.pipe(numberedTokens(tokenCount, async (index) => {
-    appended = index
-    // Checkpoint: confirm durability now and then, so `acknowledged` keeps up while tokens stream.
-    if (index % CHECKPOINT_EVERY_TOKENS === 0) await agent.client.waitUntilDurable(60_000)
-    while (killAt[kills] !== undefined && (killAt[kills] ?? 0) <= appended) {
-      reply.flush()
-      const ackedText = acknowledged
-      await server.kill()
-      kills++
-      const stored = await storedText(options.openLog, sessionId)
-      const missing = countMissing(ackedText, stored)
-      lost += missing
-      acked = countTokens(ackedText)
-      if (kills % 10 === 0 || missing > 0) log(`kill ${kills}/${options.kills} at token ${index}: acked=${acked} stored=${countTokens(stored)} missing=${missing}`)
-      server = await startServerProcess({ store: options.store, port })
-    }
-  }))
+  const streamed = reply.pipe(
+    numberedTokens(tokenCount, async (index) => {
+      appended = index
+      // Checkpoint: confirm durability now and then, so `acknowledged` keeps up while tokens stream.
+      if (index % CHECKPOINT_EVERY_TOKENS === 0) await agent.client.waitUntilDurable(60_000)
+      while (killAt[kills] !== undefined && (killAt[kills] ?? 0) <= appended) {
+        reply.flush()
+        const ackedText = acknowledged
+        await server.kill()
+        kills++
+        const stored = await storedText(options.openLog, sessionId)
+        const missing = countMissing(ackedText, stored)
+        lost += missing
+        acked = countTokens(ackedText)
+        if (kills % 10 === 0 || missing > 0)
+          log(
+            `kill ${kills}/${options.kills} at token ${index}: acked=${acked} stored=${countTokens(stored)} missing=${missing}`,
+          )
+        server = await startServerProcess({ store: options.store, port })
+      }
+    }),
+  )
   await streamed
   await agent.client.waitUntilDurable(60_000)
   const expected = expectedText(tokenCount)
@@ -100,6 +125,6 @@ export async function runKillChaos (options: KillChaosOptions): Promise<KillChao
 }
 
 /** The one-line summary the harness prints. */
-export function formatKillChaos (result: KillChaosResult): string {
+export function formatKillChaos(result: KillChaosResult): string {
   return `kills=${result.kills} tokens=${result.tokens} acked=${result.acked} lost=${result.lost} duplicated=${result.duplicated} divergent=${result.divergent} seed=${result.seed}`
 }

@@ -14,7 +14,7 @@ export interface ServerProcess {
   /** Process id (for /proc readings in benches). */
   readonly pid: number
   /** Sends SIGKILL and resolves once the process is gone. */
-  kill (): Promise<void>
+  kill(): Promise<void>
 }
 
 /**
@@ -22,16 +22,35 @@ export interface ServerProcess {
  * it prints LISTENING.
  * @throws Error when it exits or stays silent for `timeoutMs`
  */
-export function startServerProcess (options: { store: string, port: number, timeoutMs?: number, env?: Readonly<Record<string, string>> }): Promise<ServerProcess> {
+export function startServerProcess(options: {
+  store: string
+  port: number
+  timeoutMs?: number
+  env?: Readonly<Record<string, string>>
+}): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', SERVER_MAIN], {
-    env: { ...process.env, PORT: String(options.port), HOST: '127.0.0.1', LIFELINE_STORE: options.store, ...options.env },
+    env: {
+      ...process.env,
+      PORT: String(options.port),
+      HOST: '127.0.0.1',
+      LIFELINE_STORE: options.store,
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
-  child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
   return new Promise<ServerProcess>((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`server did not start in time: ${output}`)) }, options.timeoutMs ?? 20_000)
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited with ${String(code)} before listening: ${output}`)) })
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`server did not start in time: ${output}`))
+    }, options.timeoutMs ?? 20_000)
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`server exited with ${String(code)} before listening: ${output}`))
+    })
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString()
       const match = /LISTENING (http:\/\/[^\s]+)/.exec(output)
@@ -44,18 +63,23 @@ export function startServerProcess (options: { store: string, port: number, time
   })
 }
 
-function killProcess (child: ChildProcess): Promise<void> {
+function killProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
   return new Promise<void>((resolve) => {
     // The exit event alone is not enough: in the 3-node failover test a killed node was reaped without one.
-    const gone = setInterval(() => { if (!isAlive(child.pid)) done() }, 50)
-    const done = (): void => { clearInterval(gone); resolve() }
+    const gone = setInterval(() => {
+      if (!isAlive(child.pid)) done()
+    }, 50)
+    const done = (): void => {
+      clearInterval(gone)
+      resolve()
+    }
     child.once('exit', done)
     child.kill('SIGKILL')
   })
 }
 
-function isAlive (pid: number | undefined): boolean {
+function isAlive(pid: number | undefined): boolean {
   if (pid === undefined) return false
   try {
     process.kill(pid, 0)

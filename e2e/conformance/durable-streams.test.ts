@@ -16,7 +16,11 @@ const LONG_POLL_TIMEOUT_MS = 500
 const dir = mkdtempSync(join(tmpdir(), 'lifeline-conformance-'))
 const serverErrors: unknown[] = []
 const server = await createSessionServer({
-  port: 0, dataPath: join(dir, 'sessions.sqlite'), onError: (error) => { serverErrors.push(error) },
+  port: 0,
+  dataPath: join(dir, 'sessions.sqlite'),
+  onError: (error) => {
+    serverErrors.push(error)
+  },
   streams: { longPollTimeoutMs: LONG_POLL_TIMEOUT_MS, sseReconnectMs: 60_000 },
 })
 afterAll(async () => {

@@ -6,7 +6,16 @@
 import type { SeededRandom } from '../../shared/testing/seeded-random.ts'
 
 /** Kinds of mutation. */
-export const MUTATION_KINDS = ['flip-bit', 'set-byte', 'insert-bytes', 'delete-range', 'truncate', 'repeat-chunk', 'overflow-varint', 'huge-length'] as const
+export const MUTATION_KINDS = [
+  'flip-bit',
+  'set-byte',
+  'insert-bytes',
+  'delete-range',
+  'truncate',
+  'repeat-chunk',
+  'overflow-varint',
+  'huge-length',
+] as const
 export type MutationKind = (typeof MUTATION_KINDS)[number]
 
 /** One mutation; `at` is a position as a fraction of the length, so one mutation fits any frame. */
@@ -19,18 +28,22 @@ export interface FrameMutation {
 }
 
 /** Applies `mutations` in order to a copy of `bytes`. */
-export function applyMutations (bytes: Uint8Array, mutations: readonly FrameMutation[]): Uint8Array {
+export function applyMutations(bytes: Uint8Array, mutations: readonly FrameMutation[]): Uint8Array {
   let current = Array.from(bytes)
   for (const mutation of mutations) current = applyOne(current, mutation)
   return Uint8Array.from(current)
 }
 
 /** A random mutation drawn from `random`. */
-export function randomMutation (random: SeededRandom): FrameMutation {
-  return { kind: MUTATION_KINDS[random.int(0, MUTATION_KINDS.length - 1)] as MutationKind, at: random.next(), value: random.int(0, 255) }
+export function randomMutation(random: SeededRandom): FrameMutation {
+  return {
+    kind: MUTATION_KINDS[random.int(0, MUTATION_KINDS.length - 1)] as MutationKind,
+    at: random.next(),
+    value: random.int(0, 255),
+  }
 }
 
-function applyOne (bytes: number[], mutation: FrameMutation): number[] {
+function applyOne(bytes: number[], mutation: FrameMutation): number[] {
   const at = Math.min(bytes.length, Math.floor(mutation.at * bytes.length))
   const value = mutation.value & 0xff
   switch (mutation.kind) {
@@ -41,7 +54,11 @@ function applyOne (bytes: number[], mutation: FrameMutation): number[] {
       if (at < bytes.length) bytes[at] = value
       return bytes
     case 'insert-bytes':
-      return [...bytes.slice(0, at), ...Array.from({ length: 1 + (value % 8) }, (_, index) => (value * (index + 7)) & 0xff), ...bytes.slice(at)]
+      return [
+        ...bytes.slice(0, at),
+        ...Array.from({ length: 1 + (value % 8) }, (_, index) => (value * (index + 7)) & 0xff),
+        ...bytes.slice(at),
+      ]
     case 'delete-range':
       return [...bytes.slice(0, at), ...bytes.slice(at + 1 + (value % 16))]
     case 'truncate':

@@ -18,24 +18,37 @@ export interface FuzzSocket {
   readonly syncAnswers: number
   /** The close message or socket close reason once the server ended the connection. */
   readonly closedBy: string | undefined
-  send (frame: Uint8Array): void
+  send(frame: Uint8Array): void
   /** Resolves true once `predicate` holds, false after `timeoutMs` or when the socket is gone and it still does not. */
-  until (predicate: () => boolean, timeoutMs: number): Promise<boolean>
+  until(predicate: () => boolean, timeoutMs: number): Promise<boolean>
   /** Closes the socket (if open) and resolves once it is closed. */
-  close (): Promise<void>
+  close(): Promise<void>
 }
 
 /**
  * Opens a socket to `url`; resolves undefined when it cannot open within `timeoutMs`. `onUpdate` receives the update
  * of every sync step 2 and update frame the server sends.
  */
-export async function openFuzzSocket (url: string, timeoutMs: number, onUpdate: (update: Uint8Array) => void): Promise<FuzzSocket | undefined> {
+export async function openFuzzSocket(
+  url: string,
+  timeoutMs: number,
+  onUpdate: (update: Uint8Array) => void,
+): Promise<FuzzSocket | undefined> {
   const ws = new WebSocket(url)
   ws.binaryType = 'nodebuffer'
   ws.on('error', () => undefined) // reason: every failure also ends in the close event
   const listeners = new Set<() => void>()
-  const notify = (): void => { for (const listener of [...listeners]) listener() }
-  const state: ReadState & { open: boolean } = { authenticated: false, denied: false, acknowledged: 0, syncAnswers: 0, closedBy: undefined, open: true }
+  const notify = (): void => {
+    for (const listener of [...listeners]) listener()
+  }
+  const state: ReadState & { open: boolean } = {
+    authenticated: false,
+    denied: false,
+    acknowledged: 0,
+    syncAnswers: 0,
+    closedBy: undefined,
+    open: true,
+  }
   const socketClosed = new Promise<void>((resolve) => {
     ws.on('close', (code, reason) => {
       state.open = false
@@ -48,35 +61,59 @@ export async function openFuzzSocket (url: string, timeoutMs: number, onUpdate: 
     read(new Uint8Array(data), state, onUpdate)
     notify()
   })
-  const until = (predicate: () => boolean, limitMs: number): Promise<boolean> => new Promise((resolve) => {
-    const check = (): void => {
-      if (!predicate() && state.open) return
-      listeners.delete(check)
-      clearTimeout(timer)
-      resolve(predicate())
-    }
-    const timer = setTimeout(() => { listeners.delete(check); resolve(predicate()) }, limitMs)
-    listeners.add(check)
-    check()
-  })
+  const until = (predicate: () => boolean, limitMs: number): Promise<boolean> =>
+    new Promise((resolve) => {
+      const check = (): void => {
+        if (!predicate() && state.open) return
+        listeners.delete(check)
+        clearTimeout(timer)
+        resolve(predicate())
+      }
+      const timer = setTimeout(() => {
+        listeners.delete(check)
+        resolve(predicate())
+      }, limitMs)
+      listeners.add(check)
+      check()
+    })
   const opened = await new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => { resolve(false) }, timeoutMs)
-    ws.once('open', () => { clearTimeout(timer); resolve(true) })
-    ws.once('close', () => { clearTimeout(timer); resolve(false) })
+    const timer = setTimeout(() => {
+      resolve(false)
+    }, timeoutMs)
+    ws.once('open', () => {
+      clearTimeout(timer)
+      resolve(true)
+    })
+    ws.once('close', () => {
+      clearTimeout(timer)
+      resolve(false)
+    })
   })
   if (!opened) {
     ws.terminate()
     return undefined
   }
   return {
-    get authenticated () { return state.authenticated },
-    get denied () { return state.denied },
-    get acknowledged () { return state.acknowledged },
-    get syncAnswers () { return state.syncAnswers },
-    get closedBy () { return state.closedBy },
-    send (frame) { if (ws.readyState === WebSocket.OPEN) ws.send(frame) },
+    get authenticated() {
+      return state.authenticated
+    },
+    get denied() {
+      return state.denied
+    },
+    get acknowledged() {
+      return state.acknowledged
+    },
+    get syncAnswers() {
+      return state.syncAnswers
+    },
+    get closedBy() {
+      return state.closedBy
+    },
+    send(frame) {
+      if (ws.readyState === WebSocket.OPEN) ws.send(frame)
+    },
     until,
-    async close () {
+    async close() {
       if (ws.readyState !== WebSocket.CLOSED) ws.terminate()
       await socketClosed
     },
@@ -91,7 +128,7 @@ interface ReadState {
   closedBy: string | undefined
 }
 
-function read (data: Uint8Array, state: ReadState, onUpdate: (update: Uint8Array) => void): void {
+function read(data: Uint8Array, state: ReadState, onUpdate: (update: Uint8Array) => void): void {
   try {
     const decoder = decoding.createDecoder(data)
     decoding.readVarString(decoder)
@@ -105,7 +142,8 @@ function read (data: Uint8Array, state: ReadState, onUpdate: (update: Uint8Array
     } else if (type === MESSAGE_TYPE.SYNC || type === MESSAGE_TYPE.SYNC_REPLY) {
       const syncType = decoding.readVarUint(decoder)
       if (syncType === SYNC_MESSAGE_TYPE.STEP2) state.syncAnswers++
-      if (syncType === SYNC_MESSAGE_TYPE.STEP2 || syncType === SYNC_MESSAGE_TYPE.UPDATE) onUpdate(decoding.readVarUint8Array(decoder))
+      if (syncType === SYNC_MESSAGE_TYPE.STEP2 || syncType === SYNC_MESSAGE_TYPE.UPDATE)
+        onUpdate(decoding.readVarUint8Array(decoder))
     } else if (type === MESSAGE_TYPE.CLOSE) {
       state.closedBy ??= decoding.readVarString(decoder)
     }

@@ -16,7 +16,14 @@ const USAGE = `npm run fuzz -- [options]
   --connections <n>   fuzzing connections (default 6: user, agent, observer, user, agent, unauthenticated)`
 
 const { frames, seed, connections } = runCli(USAGE, (args) => {
-  const { values } = parseArgs({ args, options: { frames: { type: 'string', default: '1000000' }, seed: { type: 'string' }, connections: { type: 'string' } } })
+  const { values } = parseArgs({
+    args,
+    options: {
+      frames: { type: 'string', default: '1000000' },
+      seed: { type: 'string' },
+      connections: { type: 'string' },
+    },
+  })
   return {
     frames: integerOption('frames', values.frames),
     seed: values.seed === undefined ? Date.now() % 1_000_000 : integerOption('seed', values.seed, 0),
@@ -33,12 +40,15 @@ try {
     sessionId: 'fuzz-session',
     startServer: async (options) => createSessionServer({ ...options, port: 0, updateLog: await store.open() }),
     ...(connections === undefined ? {} : { connections }),
-    log: (line) => { process.stderr.write(`${line}\n`) },
+    log: (line) => {
+      process.stderr.write(`${line}\n`)
+    },
   })
   console.log(formatFrameFuzz(result))
   console.log(formatThroughputCurve(result))
   console.log(`by kind ${JSON.stringify(result.byKind)}; closes ${JSON.stringify(result.closeReasons)}`)
-  process.exitCode = result.crashes === 0 && result.hangs === 0 && result.divergent === 0 && result.reloadIdentical ? 0 : 1
+  process.exitCode =
+    result.crashes === 0 && result.hangs === 0 && result.divergent === 0 && result.reloadIdentical ? 0 : 1
 } finally {
   await store.remove()
 }

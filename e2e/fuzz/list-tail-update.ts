@@ -6,7 +6,7 @@
  * session size.
  */
 import * as encoding from 'lib0/encoding'
-import * as Y from 'yjs'
+import type * as Y from 'yjs'
 
 /** Yjs v1 encoding constants: struct info bits and content/type references. */
 const GC_INFO = 0
@@ -15,7 +15,11 @@ const PARENT_IS_ROOT_NAME = 1
 const Y_MAP_TYPE_REF = 1
 
 /** The update for list `root` whose last entry is `anchor` (none: an empty list), with `writer`'s clocks below `writer.clock` taken. */
-export function listTailUpdate (anchor: Y.ID | undefined, root: string, writer: { readonly clientId: number, readonly clock: number }): Uint8Array {
+export function listTailUpdate(
+  anchor: Y.ID | undefined,
+  root: string,
+  writer: { readonly clientId: number; readonly clock: number },
+): Uint8Array {
   const clients: Array<(encoder: encoding.Encoder) => void> = []
   if (anchor !== undefined) {
     const end = anchor.client === writer.clientId ? Math.max(writer.clock, anchor.clock + 1) : anchor.clock + 1
@@ -43,13 +47,13 @@ export function listTailUpdate (anchor: Y.ID | undefined, root: string, writer: 
   return encoding.toUint8Array(encoder)
 }
 
-function writeClientStart (encoder: encoding.Encoder, client: number, structs: number): void {
+function writeClientStart(encoder: encoding.Encoder, client: number, structs: number): void {
   encoding.writeVarUint(encoder, structs)
   encoding.writeVarUint(encoder, client)
   encoding.writeVarUint(encoder, 0) // from clock 0
 }
 
-function writePlaceholder (encoder: encoding.Encoder, length: number): void {
+function writePlaceholder(encoder: encoding.Encoder, length: number): void {
   encoding.writeUint8(encoder, GC_INFO)
   encoding.writeVarUint(encoder, length)
 }

@@ -28,7 +28,13 @@ export interface FuzzWriter {
  * list only (list-tail-update.ts), so its cost does not grow with the session. Returns the frame and the clientID's
  * clock after it (the caller advances `writer` when it sends the frame unchanged).
  */
-export function freshUserUpdateFrame (random: SeededRandom, session: SessionFollower, writer: FuzzWriter, sessionId: string, principalId: string): { frame: Uint8Array, clock: number } {
+export function freshUserUpdateFrame(
+  random: SeededRandom,
+  session: SessionFollower,
+  writer: FuzzWriter,
+  sessionId: string,
+  principalId: string,
+): { frame: Uint8Array; clock: number } {
   const asMessage = random.next() < 0.7
   const root = asMessage ? SESSION_ROOTS.MESSAGES : SESSION_ROOTS.STEERING
   // A fixed guid: a random one costs a call into the system's random source for every throwaway document.
@@ -37,8 +43,11 @@ export function freshUserUpdateFrame (random: SeededRandom, session: SessionFoll
   doc.clientID = writer.clientId
   const id = `fz_${writer.clientId}_${writer.clock}`
   let update: Uint8Array = new Uint8Array()
-  doc.on('update', (written: Uint8Array) => { update = written })
-  if (asMessage) appendMessage(doc, { id: `m_${id}`, role: 'user', author: principalId, status: 'done', text: `fuzz ${id}` })
+  doc.on('update', (written: Uint8Array) => {
+    update = written
+  })
+  if (asMessage)
+    appendMessage(doc, { id: `m_${id}`, role: 'user', author: principalId, status: 'done', text: `fuzz ${id}` })
   else appendSteer(doc, { id: `st_${id}`, kind: 'note', author: principalId, text: `fuzz ${id}` })
   const clock = Y.getState(doc.store, writer.clientId)
   doc.destroy()
@@ -54,11 +63,22 @@ export function freshUserUpdateFrame (random: SeededRandom, session: SessionFoll
  * Draws the next frame; `fresh`, when given, makes a new valid update (about one frame in seven), sent as is or
  * mutated.
  */
-export function nextFuzzFrame (random: SeededRandom, corpus: readonly Uint8Array[], sessionId: string, fresh?: () => Uint8Array): { kind: FuzzFrameKind, frame: Uint8Array } {
+export function nextFuzzFrame(
+  random: SeededRandom,
+  corpus: readonly Uint8Array[],
+  sessionId: string,
+  fresh?: () => Uint8Array,
+): { kind: FuzzFrameKind; frame: Uint8Array } {
   if (fresh !== undefined && random.next() < 0.15) {
     const frame = fresh()
     if (random.next() < 0.4) return { kind: 'fresh', frame }
-    return { kind: 'fresh-mutated', frame: applyMutations(frame, Array.from({ length: random.int(1, 2) }, () => randomMutation(random))) }
+    return {
+      kind: 'fresh-mutated',
+      frame: applyMutations(
+        frame,
+        Array.from({ length: random.int(1, 2) }, () => randomMutation(random)),
+      ),
+    }
   }
   const roll = random.next()
   const pick = (): Uint8Array => corpus[random.int(0, corpus.length - 1)] as Uint8Array
@@ -68,7 +88,10 @@ export function nextFuzzFrame (random: SeededRandom, corpus: readonly Uint8Array
     const mutations = Array.from({ length: random.int(1, 3) }, () => randomMutation(random))
     // Most mutations keep the session id and message type intact, so they reach the message's own decoder.
     const header = random.next() < 0.7 ? headerLength(original) : 0
-    const frame = new Uint8Array([...original.subarray(0, header), ...applyMutations(original.subarray(header), mutations)])
+    const frame = new Uint8Array([
+      ...original.subarray(0, header),
+      ...applyMutations(original.subarray(header), mutations),
+    ])
     return { kind: 'mutated', frame }
   }
   if (roll < 0.9) return { kind: 'random', frame: randomBytes(random, random.int(0, 48)) }
@@ -81,7 +104,7 @@ export function nextFuzzFrame (random: SeededRandom, corpus: readonly Uint8Array
 }
 
 /** Bytes of the session id and message type at the start of `frame` (0 when they do not decode). */
-function headerLength (frame: Uint8Array): number {
+function headerLength(frame: Uint8Array): number {
   try {
     const decoder = decoding.createDecoder(frame)
     decoding.readVarString(decoder)
@@ -92,6 +115,6 @@ function headerLength (frame: Uint8Array): number {
   }
 }
 
-function randomBytes (random: SeededRandom, length: number): Uint8Array {
+function randomBytes(random: SeededRandom, length: number): Uint8Array {
   return Uint8Array.from({ length }, () => random.int(0, 255))
 }

@@ -71,7 +71,7 @@ const ROLES: readonly Role[] = ['user', 'agent', 'observer', 'user', 'agent', 'n
 const FUZZ_MAX_FRAME_BYTES = 64 * 1024
 
 /** Runs the fuzz and returns its counts; never throws for what the server does. */
-export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuzzResult> {
+export async function runFrameFuzz(options: FrameFuzzOptions): Promise<FrameFuzzResult> {
   const log = options.log ?? (() => undefined)
   const batch = options.batch ?? 16
   const hangTimeoutMs = options.hangTimeoutMs ?? 15_000
@@ -79,15 +79,31 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
   const progressEvery = options.progressEvery ?? 50_000
   const curveEvery = options.curveEvery ?? 100_000
   const { sessionId } = options
-  const token = (sub: string, role: 'user' | 'agent' | 'observer', session = sessionId, ttlSeconds = 24 * 3600): string =>
-    signToken(createTokenClaims({ sub, role, session, ttlSeconds }), options.secret)
+  const token = (
+    sub: string,
+    role: 'user' | 'agent' | 'observer',
+    session = sessionId,
+    ttlSeconds = 24 * 3600,
+  ): string => signToken(createTokenClaims({ sub, role, session, ttlSeconds }), options.secret)
   const tokens: FuzzTokens = {
-    user: token('fuzz-user', 'user'), agent: token('fuzz-agent', 'agent'), observer: token('fuzz-observer', 'observer'),
+    user: token('fuzz-user', 'user'),
+    agent: token('fuzz-agent', 'agent'),
+    observer: token('fuzz-observer', 'observer'),
     otherSession: token('fuzz-user', 'user', 'another-session'),
-    expired: signToken({ ...createTokenClaims({ sub: 'fuzz-user', role: 'user', session: sessionId }), exp: 1 }, options.secret),
+    expired: signToken(
+      { ...createTokenClaims({ sub: 'fuzz-user', role: 'user', session: sessionId }), exp: 1 },
+      options.secret,
+    ),
   }
   const counts = { sent: 0, rejected: 0, accepted: 0, crashes: 0, hangs: 0, divergent: 0, checks: 0 }
-  const byKind: Record<FuzzFrameKind, number> = { replayed: 0, mutated: 0, random: 0, structured: 0, fresh: 0, 'fresh-mutated': 0 }
+  const byKind: Record<FuzzFrameKind, number> = {
+    replayed: 0,
+    mutated: 0,
+    random: 0,
+    structured: 0,
+    fresh: 0,
+    'fresh-mutated': 0,
+  }
   const closeReasons: Record<string, number> = {}
   const onCrash = (error: unknown): void => {
     counts.crashes++
@@ -98,19 +114,38 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
   // Hocuspocus prints every refused frame with console.error; at fuzz rates that is the bottleneck, so count them.
   const consoleError = console.error
   let serverLogLines = 0
-  console.error = () => { serverLogLines++ }
+  console.error = () => {
+    serverLogLines++
+  }
   const serverOptions: SessionServerOptions = {
     auth: { secret: options.secret },
     maxFrameBytes: FUZZ_MAX_FRAME_BYTES,
     // Frame and message rates are tested in e2e/node/limits.test.ts and message-rate.test.ts; here they would stop most
     // frames before the parsers. The sync budget stays at its default: it is what bounds the replayed sync steps 1.
-    limits: { framesPerSecond: 1e9, frameBurst: 1e9, bytesPerSecond: 1e12, byteBurst: 1e12, messagesPerSecond: 1e9, messageBurst: 1e9, steersPerSecond: 1e9, steerBurst: 1e9 },
+    limits: {
+      framesPerSecond: 1e9,
+      frameBurst: 1e9,
+      bytesPerSecond: 1e12,
+      byteBurst: 1e12,
+      messagesPerSecond: 1e9,
+      messageBurst: 1e9,
+      steersPerSecond: 1e9,
+      steerBurst: 1e9,
+    },
     onError: onCrash,
   }
   const started = performance.now()
   let server = await options.startServer(serverOptions)
   const legitToken = token('legit-user', 'user')
-  const connectLegit = (): SessionClient => createSessionClient({ url: server.websocketUrl, sessionId, principalId: 'legit-user', token: legitToken, WebSocket: NodeWebSocket, transport: false })
+  const connectLegit = (): SessionClient =>
+    createSessionClient({
+      url: server.websocketUrl,
+      sessionId,
+      principalId: 'legit-user',
+      token: legitToken,
+      WebSocket: NodeWebSocket,
+      transport: false,
+    })
   let legit: SessionClient | undefined
   try {
     const corpus = await captureFrameCorpus({ websocketUrl: server.websocketUrl, sessionId, tokens })
@@ -121,7 +156,9 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
     let pause: Promise<void> | undefined
     let parked = 0
     const parkListeners = new Set<() => void>()
-    const tellParked = (): void => { for (const listener of [...parkListeners]) listener() }
+    const tellParked = (): void => {
+      for (const listener of [...parkListeners]) listener()
+    }
     let nextCheck = checkEvery
     let nextProgress = progressEvery
     let lastProgress = { at: performance.now(), sent: 0 }
@@ -129,7 +166,8 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
     let curveStart = { at: performance.now(), sent: 0 }
     const closeCurve = (): void => {
       const now = performance.now()
-      if (counts.sent > curveStart.sent) throughput.push(Math.round((counts.sent - curveStart.sent) / ((now - curveStart.at) / 1000)))
+      if (counts.sent > curveStart.sent)
+        throughput.push(Math.round((counts.sent - curveStart.sent) / ((now - curveStart.at) / 1000)))
       curveStart = { at: now, sent: counts.sent }
     }
 
@@ -140,7 +178,9 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
       const session = role === 'none' ? undefined : createSessionFollower()
       // One clientID for all the worker's fresh updates, as a device keeps its own across reconnects.
       const writer: FuzzWriter = { clientId: random.int(1, 2 ** 31), clock: 0 }
-      const follow = (update: Uint8Array): void => { session?.receive(update) }
+      const follow = (update: Uint8Array): void => {
+        session?.receive(update)
+      }
       while (counts.sent < options.frames) {
         if (pause !== undefined) {
           parked++
@@ -172,16 +212,25 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
     const probe = async (socket: FuzzSocket, role: Role, session: SessionFollower): Promise<boolean> => {
       const answers = socket.syncAnswers
       socket.send(probeFrame(sessionId, session.stateVector()))
-      if (await socket.until(() => socket.syncAnswers > answers || socket.closedBy !== undefined, hangTimeoutMs)) return true
+      if (await socket.until(() => socket.syncAnswers > answers || socket.closedBy !== undefined, hangTimeoutMs))
+        return true
       counts.hangs++
       log(`HANG: ${role} connection did not answer a probe within ${hangTimeoutMs} ms`)
       return false
     }
 
-    const fuzzConnection = async (socket: FuzzSocket, role: Role, random: SeededRandom, session: SessionFollower | undefined, writer: FuzzWriter): Promise<void> => {
+    const fuzzConnection = async (
+      socket: FuzzSocket,
+      role: Role,
+      random: SeededRandom,
+      session: SessionFollower | undefined,
+      writer: FuzzWriter,
+    ): Promise<void> => {
       if (session !== undefined) {
-        socket.send(authFrame(sessionId, role === 'user' ? tokens.user : role === 'agent' ? tokens.agent : tokens.observer))
-        if (!await socket.until(() => socket.authenticated || socket.denied, hangTimeoutMs)) {
+        socket.send(
+          authFrame(sessionId, role === 'user' ? tokens.user : role === 'agent' ? tokens.agent : tokens.observer),
+        )
+        if (!(await socket.until(() => socket.authenticated || socket.denied, hangTimeoutMs))) {
           if (socket.closedBy === undefined) {
             counts.hangs++
             log(`HANG: no answer to ${role} authentication`)
@@ -199,19 +248,21 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
         writer.clock = Y.getState(session.doc.store, writer.clientId)
       }
       let written = 0
-      const fresh = role === 'user' && session !== undefined
-        ? (): Uint8Array => {
-            const { frame, clock } = freshUserUpdateFrame(random, session, writer, sessionId, FUZZ_USER_ID)
-            written = clock
-            return frame
-          }
-        : undefined
+      const fresh =
+        role === 'user' && session !== undefined
+          ? (): Uint8Array => {
+              const { frame, clock } = freshUserUpdateFrame(random, session, writer, sessionId, FUZZ_USER_ID)
+              written = clock
+              return frame
+            }
+          : undefined
       // A connection lives for a few batches, then makes way for a fresh one.
       for (let round = random.int(1, 8); round > 0 && counts.sent < options.frames && pause === undefined; round--) {
         for (let index = 0; index < batch && counts.sent < options.frames; index++) {
-          const { kind, frame } = counts.sent > 0 && counts.sent % 20_000 === 0
-            ? { kind: 'structured' as const, frame: new Uint8Array(FUZZ_MAX_FRAME_BYTES + 1) }
-            : nextFuzzFrame(random, corpus, sessionId, fresh)
+          const { kind, frame } =
+            counts.sent > 0 && counts.sent % 20_000 === 0
+              ? { kind: 'structured' as const, frame: new Uint8Array(FUZZ_MAX_FRAME_BYTES + 1) }
+              : nextFuzzFrame(random, corpus, sessionId, fresh)
           // Sent unchanged, a fresh update is accepted unless the connection ends first: the next continues after it.
           if (kind === 'fresh') writer.clock = written
           socket.send(frame)
@@ -221,7 +272,9 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
           if (counts.sent >= nextProgress) {
             nextProgress += progressEvery
             const now = performance.now()
-            log(`frames=${counts.sent} rate=${Math.round((counts.sent - lastProgress.sent) / ((now - lastProgress.at) / 1000))}/s rejected=${counts.rejected} accepted=${counts.accepted} crashes=${counts.crashes} hangs=${counts.hangs} divergent=${counts.divergent}`)
+            log(
+              `frames=${counts.sent} rate=${Math.round((counts.sent - lastProgress.sent) / ((now - lastProgress.at) / 1000))}/s rejected=${counts.rejected} accepted=${counts.accepted} crashes=${counts.crashes} hangs=${counts.hangs} divergent=${counts.divergent}`,
+            )
             lastProgress = { at: now, sent: counts.sent }
           }
           if (counts.sent >= nextCheck && pause === undefined) {
@@ -230,17 +283,24 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
           }
           // A bad frame ends a connection on arrival (PROTOCOL.md §2.5), cutting what is still in flight: let a valid
           // update be answered first, so the fuzz keeps reaching the server's accepting side.
-          if (kind === 'fresh' && session !== undefined && (!await probe(socket, role, session) || socket.closedBy !== undefined)) return
+          if (
+            kind === 'fresh' &&
+            session !== undefined &&
+            (!(await probe(socket, role, session)) || socket.closedBy !== undefined)
+          )
+            return
         }
         if (session === undefined || socket.closedBy !== undefined) return
-        if (!await probe(socket, role, session) || socket.closedBy !== undefined) return
+        if (!(await probe(socket, role, session)) || socket.closedBy !== undefined) return
       }
     }
 
     let checking: Promise<void> = Promise.resolve()
     const checkpoint = (): Promise<void> => {
       let release = (): void => undefined
-      pause = new Promise<void>((resolve) => { release = resolve })
+      pause = new Promise<void>((resolve) => {
+        release = resolve
+      })
       checking = (async () => {
         await waitUntil(parkListeners, () => parked === workerCount, hangTimeoutMs * 2)
         await checkServer()
@@ -252,7 +312,10 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
 
     const checkServer = async (): Promise<void> => {
       counts.checks++
-      const health = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(hangTimeoutMs) }).then((response) => response.ok, () => false)
+      const health = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(hangTimeoutMs) }).then(
+        (response) => response.ok,
+        () => false,
+      )
       if (!health) {
         counts.hangs++
         log('HANG: /healthz did not answer')
@@ -270,7 +333,7 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
         counts.hangs++
         log(`HANG: the legitimate client could not write durably: ${String(error)}`)
       }
-      if (!await liveMatchesLog()) {
+      if (!(await liveMatchesLog())) {
         counts.divergent++
         log(`DIVERGENT: the live session differs from its log after ${counts.sent} frames`)
       }
@@ -307,8 +370,19 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
     if (!reloadIdentical) counts.divergent++
     log(`hocuspocus logged ${serverLogLines} refusals`)
     return {
-      frames: counts.sent, rejected: counts.rejected, accepted: counts.accepted, crashes: counts.crashes, hangs: counts.hangs,
-      divergent: counts.divergent, checks: counts.checks, reloadIdentical, seconds: (performance.now() - started) / 1000, throughput, curveEvery, byKind, closeReasons,
+      frames: counts.sent,
+      rejected: counts.rejected,
+      accepted: counts.accepted,
+      crashes: counts.crashes,
+      hangs: counts.hangs,
+      divergent: counts.divergent,
+      checks: counts.checks,
+      reloadIdentical,
+      seconds: (performance.now() - started) / 1000,
+      throughput,
+      curveEvery,
+      byKind,
+      closeReasons,
     }
   } finally {
     legit?.destroy()
@@ -320,20 +394,22 @@ export async function runFrameFuzz (options: FrameFuzzOptions): Promise<FrameFuz
 }
 
 /** The summary line of a run. */
-export function formatFrameFuzz (result: FrameFuzzResult): string {
-  return `frames=${result.frames} rejected=${result.rejected} accepted=${result.accepted} crashes=${result.crashes} hangs=${result.hangs} divergent=${result.divergent} ` +
+export function formatFrameFuzz(result: FrameFuzzResult): string {
+  return (
+    `frames=${result.frames} rejected=${result.rejected} accepted=${result.accepted} crashes=${result.crashes} hangs=${result.hangs} divergent=${result.divergent} ` +
     `checks=${result.checks} reload=${result.reloadIdentical ? 'identical' : 'DIFFERENT'} seconds=${result.seconds.toFixed(1)} rate=${Math.round(result.frames / result.seconds)}/s`
+  )
 }
 
 /** The throughput curve of a run: frames per second over each stretch, and the last stretch over the first. */
-export function formatThroughputCurve (result: FrameFuzzResult): string {
+export function formatThroughputCurve(result: FrameFuzzResult): string {
   const first = result.throughput[0] ?? 0
   const last = result.throughput.at(-1) ?? 0
   return `throughput per ${result.curveEvery} frames (frames/s): ${result.throughput.join(' ')}; last/first=${first === 0 ? 'n/a' : (last / first).toFixed(2)}`
 }
 
 /** Resolves once `predicate` holds (re-checked whenever a listener fires), or after `timeoutMs`. */
-function waitUntil (listeners: Set<() => void>, predicate: () => boolean, timeoutMs: number): Promise<void> {
+function waitUntil(listeners: Set<() => void>, predicate: () => boolean, timeoutMs: number): Promise<void> {
   return new Promise((resolve) => {
     const check = (): void => {
       if (!predicate()) return
@@ -341,7 +417,10 @@ function waitUntil (listeners: Set<() => void>, predicate: () => boolean, timeou
       clearTimeout(timer)
       resolve()
     }
-    const timer = setTimeout(() => { listeners.delete(check); resolve() }, timeoutMs)
+    const timer = setTimeout(() => {
+      listeners.delete(check)
+      resolve()
+    }, timeoutMs)
     listeners.add(check)
     check()
   })

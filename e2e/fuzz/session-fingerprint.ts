@@ -14,17 +14,17 @@ export interface SessionFingerprint {
 }
 
 /** The fingerprint of `doc`. */
-export function fingerprintOf (sessionId: string, doc: Y.Doc): SessionFingerprint {
+function fingerprintOf(sessionId: string, doc: Y.Doc): SessionFingerprint {
   return { snapshot: Y.encodeSnapshot(Y.snapshot(doc)), transcript: JSON.stringify(readTranscript(sessionId, doc)) }
 }
 
 /** True when both fingerprints describe the same session. */
-export function sameFingerprint (a: SessionFingerprint, b: SessionFingerprint): boolean {
+export function sameFingerprint(a: SessionFingerprint, b: SessionFingerprint): boolean {
   return a.transcript === b.transcript && Y.equalSnapshots(Y.decodeSnapshot(a.snapshot), Y.decodeSnapshot(b.snapshot))
 }
 
 /** The fingerprint of the session replayed from `server`'s log (snapshot plus tail). */
-export async function storedFingerprint (server: SessionServer, sessionId: string): Promise<SessionFingerprint> {
+export async function storedFingerprint(server: SessionServer, sessionId: string): Promise<SessionFingerprint> {
   const { doc } = applyStoredSession(sessionId, await server.updateLog.load(sessionId))
   const fingerprint = fingerprintOf(sessionId, doc)
   doc.destroy()
@@ -32,7 +32,7 @@ export async function storedFingerprint (server: SessionServer, sessionId: strin
 }
 
 /** The fingerprint of the session as `server` holds it live, or undefined when it is not loaded. */
-export function liveFingerprint (server: SessionServer, sessionId: string): SessionFingerprint | undefined {
+export function liveFingerprint(server: SessionServer, sessionId: string): SessionFingerprint | undefined {
   const doc = server.hocuspocus.documents.get(sessionId)
   return doc === undefined ? undefined : fingerprintOf(sessionId, doc)
 }

@@ -10,42 +10,47 @@ import * as Y from 'yjs'
 export interface SessionFollower {
   readonly doc: Y.Doc
   /** Takes an update the server sent; it is applied at the next catch-up. */
-  receive (update: Uint8Array): void
+  receive(update: Uint8Array): void
   /** Applies what was received, in one transaction (each transaction costs a pass over every clientID). */
-  catchUp (): void
+  catchUp(): void
   /** The copy's state vector, after catching up. */
-  stateVector (): Uint8Array
+  stateVector(): Uint8Array
   /** The ID of the last entry of root list `root` in the copy (as caught up), or undefined when it has none. */
-  lastEntry (root: string): Y.ID | undefined
-  destroy (): void
+  lastEntry(root: string): Y.ID | undefined
+  destroy(): void
 }
 
 /** Creates an empty copy. */
-export function createSessionFollower (): SessionFollower {
+export function createSessionFollower(): SessionFollower {
   const doc = new Y.Doc()
   let received: Uint8Array[] = []
   /** Where each list's walk to its end stopped last: lists only grow, and their entries (shared types) never merge. */
   const tails = new Map<string, Y.Item>()
   return {
     doc,
-    receive (update) { received.push(update) },
-    catchUp () {
+    receive(update) {
+      received.push(update)
+    },
+    catchUp() {
       const updates = received
       received = []
-      if (updates.length > 0) doc.transact(() => { for (const update of updates) Y.applyUpdate(doc, update) })
+      if (updates.length > 0)
+        doc.transact(() => {
+          for (const update of updates) Y.applyUpdate(doc, update)
+        })
     },
-    stateVector () {
+    stateVector() {
       this.catchUp()
       return Y.encodeStateVector(doc)
     },
-    lastEntry (root) {
+    lastEntry(root) {
       let tail = tails.get(root) ?? doc.getArray(root)._start
       while (tail?.right != null) tail = tail.right
       if (tail === null) return undefined
       tails.set(root, tail)
       return tail.lastId
     },
-    destroy () {
+    destroy() {
       received = []
       tails.clear()
       doc.destroy()

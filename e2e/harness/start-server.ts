@@ -14,7 +14,9 @@ import { createSessionServer } from '../../server/session-server.ts'
 
 const port = Number(process.env.E2E_PORT ?? 8790)
 const dir = mkdtempSync(join(tmpdir(), 'lifeline-e2e-'))
-const removeDir = (): void => { rmSync(dir, { recursive: true, force: true }) }
+const removeDir = (): void => {
+  rmSync(dir, { recursive: true, force: true })
+}
 
 const server = await createSessionServer({
   port,
@@ -42,5 +44,9 @@ const shutdown = async (): Promise<void> => {
     process.exit(0)
   }
 }
-process.once('SIGINT', () => { void shutdown() })
-process.once('SIGTERM', () => { void shutdown() })
+process.once('SIGINT', () => {
+  void shutdown()
+})
+process.once('SIGTERM', () => {
+  void shutdown()
+})

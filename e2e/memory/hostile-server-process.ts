@@ -14,12 +14,17 @@ if (path === undefined) throw new Error('usage: hostile-server-process.ts <sqlit
 console.error = () => undefined
 const server = await createSessionServer({ port: 0, dataPath: path, auth: { secret: TEST_AUTH_SECRET } })
 
-const reply = (message: HostileServerReply): void => { process.send?.(message) }
+const reply = (message: HostileServerReply): void => {
+  process.send?.(message)
+}
 let stopping = false
 const stop = (): void => {
   if (stopping) return
   stopping = true
-  server.close().then(() => process.exit(0), () => process.exit(1))
+  server.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  )
 }
 process.on('message', (request: HostileServerRequest) => {
   if (request.type === 'stop') {

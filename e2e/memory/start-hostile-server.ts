@@ -19,16 +19,18 @@ export interface ServerMemory {
   readonly external: number
 }
 /** Messages from the server process. */
-export type HostileServerReply = { readonly type: 'ready', readonly url: string, readonly websocketUrl: string } | ({ readonly type: 'memory' } & ServerMemory)
+export type HostileServerReply =
+  | { readonly type: 'ready'; readonly url: string; readonly websocketUrl: string }
+  | ({ readonly type: 'memory' } & ServerMemory)
 
 /** The running server. */
 export interface HostileServer {
   readonly url: string
   readonly websocketUrl: string
   /** Collects garbage in the server process and reads its memory. */
-  memory (): Promise<ServerMemory>
+  memory(): Promise<ServerMemory>
   /** Stops the server, waits for its process to exit and removes its store. */
-  stop (): Promise<void>
+  stop(): Promise<void>
 }
 
 const ENTRY = fileURLToPath(new URL('./hostile-server-process.ts', import.meta.url))
@@ -43,21 +45,24 @@ const MEASURABLE_HEAP_FLAGS = ['--expose-gc', '--max-semi-space-size=1', '--sing
 const REPLY_TIMEOUT_MS = 30_000
 
 /** Forks the server process and resolves once it listens. */
-export async function startHostileServer (): Promise<HostileServer> {
+export async function startHostileServer(): Promise<HostileServer> {
   const dir = mkdtempSync(join(tmpdir(), 'lifeline-hostile-'))
-  const child = fork(ENTRY, [join(dir, 'sessions.sqlite')], { execArgv: ['--import', 'tsx', ...MEASURABLE_HEAP_FLAGS], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const child = fork(ENTRY, [join(dir, 'sessions.sqlite')], {
+    execArgv: ['--import', 'tsx', ...MEASURABLE_HEAP_FLAGS],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
   const exited = once(child, 'exit')
   const ready = await nextReply(child, 'ready')
   return {
     url: ready.url,
     websocketUrl: ready.websocketUrl,
-    async memory () {
+    async memory() {
       const answer = nextReply(child, 'memory')
       child.send({ type: 'memory' } satisfies HostileServerRequest)
       const { type: _type, ...memory } = await answer
       return memory
     },
-    async stop () {
+    async stop() {
       if (child.exitCode === null) child.send({ type: 'stop' } satisfies HostileServerRequest)
       await exited
       rmSync(dir, { recursive: true, force: true })
@@ -65,7 +70,10 @@ export async function startHostileServer (): Promise<HostileServer> {
   }
 }
 
-function nextReply<T extends HostileServerReply['type']> (child: ChildProcess, type: T): Promise<Extract<HostileServerReply, { type: T }>> {
+function nextReply<T extends HostileServerReply['type']>(
+  child: ChildProcess,
+  type: T,
+): Promise<Extract<HostileServerReply, { type: T }>> {
   return new Promise((resolve, reject) => {
     const done = (): void => {
       clearTimeout(timer)

@@ -13,7 +13,10 @@ const LEASE_MS = 600
 describe.each(STORE_KINDS)('agent crash on %s', (kind) => {
   const test = testWithStore(kind, { runLeaseMs: LEASE_MS })
 
-  test('interrupts the run within the lease and lets a restarted agent resume the reply', async ({ connectClient, connectAgent }) => {
+  test('interrupts the run within the lease and lets a restarted agent resume the reply', async ({
+    connectClient,
+    connectAgent,
+  }) => {
     const viewer = connectClient()
     await viewer.waitForSynced()
     const crashed = await connectAgent({ heartbeatMs: 100 })
@@ -37,7 +40,9 @@ describe.each(STORE_KINDS)('agent crash on %s', (kind) => {
     const restarted = await connectAgent({ heartbeatMs: 100 })
     expect(restarted.client.doc.clientID).not.toBe(crashedClientId)
     const redelivered: string[] = []
-    restarted.onUserMessage((message) => { redelivered.push(message.id) })
+    restarted.onUserMessage((message) => {
+      redelivered.push(message.id)
+    })
     expect(restarted.interruptedReplies().map((message) => message.id)).toEqual([partial.id])
     const resumed = restarted.resumeReply(partial.id)
     await expect(resumed.pipe(numberedTokens(100))).resolves.toBe('done')
@@ -49,7 +54,10 @@ describe.each(STORE_KINDS)('agent crash on %s', (kind) => {
     expect(() => restarted.resumeReply(partial.id)).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }))
   })
 
-  test('keeps a live agent\'s run running past the lease while it sends heartbeats', async ({ connectClient, connectAgent }) => {
+  test("keeps a live agent's run running past the lease while it sends heartbeats", async ({
+    connectClient,
+    connectAgent,
+  }) => {
     const viewer = connectClient()
     await viewer.waitForSynced()
     const agent = await connectAgent({ heartbeatMs: 100 })
@@ -61,6 +69,8 @@ describe.each(STORE_KINDS)('agent crash on %s', (kind) => {
     await expect.poll(heartbeats, { timeout: 5_000 }).toBeGreaterThan(first + 2 * LEASE_MS)
     expect(viewer.messages().find((message) => message.role === 'assistant')?.status).toBe('streaming')
     await writer.end()
-    await expect.poll(() => viewer.messages().find((message) => message.role === 'assistant')?.status, { timeout: 5_000 }).toBe('done')
+    await expect
+      .poll(() => viewer.messages().find((message) => message.role === 'assistant')?.status, { timeout: 5_000 })
+      .toBe('done')
   })
 })

@@ -20,7 +20,12 @@ import { STORE_KINDS } from '../testing/test-store.ts'
 describe.each(STORE_KINDS)('a failed append on %s', (kind) => {
   const test = testWithStore(kind)
 
-  test('makes the client reconnect and store its change once', async ({ store, startServer, sessionId, connectClient }) => {
+  test('makes the client reconnect and store its change once', async ({
+    store,
+    startServer,
+    sessionId,
+    connectClient,
+  }) => {
     let failures = 0
     const log = interceptAppends(await store.open(), async (_sessionId, _updates, origin) => {
       if (origin?.principal === 'server' || failures > 0) return
@@ -30,7 +35,9 @@ describe.each(STORE_KINDS)('a failed append on %s', (kind) => {
     const server = await startServer({ updateLog: log, onError: () => {} })
     const client = connectClient({ url: server.websocketUrl })
     const errors: string[] = []
-    client.on('error', (error: SessionError) => { errors.push(error.code) })
+    client.on('error', (error: SessionError) => {
+      errors.push(error.code)
+    })
     await client.waitForSynced()
     client.sendMessage('kept despite a failed append')
     await client.waitUntilDurable(15_000)

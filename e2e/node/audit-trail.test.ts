@@ -20,21 +20,31 @@ interface AuditBody {
   readonly error?: { readonly code: string }
 }
 
-async function fetchAudit (baseUrl: string, sessionId: string, token: string | undefined, query = ''): Promise<{ status: number, body: AuditBody }> {
+async function fetchAudit(
+  baseUrl: string,
+  sessionId: string,
+  token: string | undefined,
+  query = '',
+): Promise<{ status: number; body: AuditBody }> {
   const response = await fetch(`${baseUrl}${sessionAuditPath(sessionId)}${query}`, {
     headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
   })
-  return { status: response.status, body: await response.json() as AuditBody }
+  return { status: response.status, body: (await response.json()) as AuditBody }
 }
 
 /** Every page of the trail, following `next` with pages of `limit`. */
-async function fetchWholeAudit (baseUrl: string, sessionId: string, token: string, limit: number): Promise<AuditEntry[]> {
+async function fetchWholeAudit(
+  baseUrl: string,
+  sessionId: string,
+  token: string,
+  limit: number,
+): Promise<AuditEntry[]> {
   const entries: AuditEntry[] = []
   let after = 0
   for (;;) {
     const { status, body } = await fetchAudit(baseUrl, sessionId, token, `?after=${after}&limit=${limit}`)
     expect(status, JSON.stringify(body.error)).toBe(200)
-    entries.push(...body.entries ?? [])
+    entries.push(...(body.entries ?? []))
     if (body.next === null || body.next === undefined) return entries
     expect(body.entries).toHaveLength(limit)
     after = body.next
@@ -42,26 +52,44 @@ async function fetchWholeAudit (baseUrl: string, sessionId: string, token: strin
 }
 
 /** Union of the ids an origin's entries touched under `root`. */
-function touched (entries: readonly AuditEntry[], root: string): string[] {
+function touched(entries: readonly AuditEntry[], root: string): string[] {
   return [...new Set(entries.flatMap((entry) => entry.summary[root] ?? []))].sort()
 }
 
 describe.each(STORE_KINDS)('audit trail on %s', (kind) => {
   const test = testWithStore(kind, { ...AUTH_ON, compactEveryUpdates: 20 })
 
-  test('lists who wrote what, survives compaction and restart, and is erased with the session', async ({ server, startServer, store, sessionId, connectClient, connectAgent }) => {
+  test('lists who wrote what, survives compaction and restart, and is erased with the session', async ({
+    server,
+    startServer,
+    store,
+    sessionId,
+    connectClient,
+    connectAgent,
+  }) => {
     const alice = connectClient({ principalId: 'alice', token: tokenFor('alice', 'user', sessionId) })
     await alice.waitForSynced()
-    const agent = await connectAgent({ agentId: 'agent-1', token: tokenFor('agent-1', 'agent', sessionId), maxBufferChars: 40, maxBusyBufferChars: 40 })
+    const agent = await connectAgent({
+      agentId: 'agent-1',
+      token: tokenFor('agent-1', 'agent', sessionId),
+      maxBufferChars: 40,
+      maxBusyBufferChars: 40,
+    })
     let replied: Promise<string> | undefined
-    agent.onUserMessage((message) => { replied = agent.startReply({ replyTo: message.id }).pipe(numberedTokens(300)) })
+    agent.onUserMessage((message) => {
+      replied = agent.startReply({ replyTo: message.id }).pipe(numberedTokens(300))
+    })
     const questionId = alice.sendMessage('count to 300')
     await expect.poll(() => replied, { timeout: 10_000 }).toBeDefined()
     await expect(replied).resolves.toBe('done')
     const notes: string[] = []
-    agent.onSteer((steer) => { notes.push(steer.text ?? '') })
+    agent.onSteer((steer) => {
+      notes.push(steer.text ?? '')
+    })
     const steerId = alice.steer({ kind: 'note', text: 'shorter next time' })
-    await expect.poll(() => getSessionRoots(alice.doc).steering.map(readSteer)[0]?.handledBy, { timeout: 10_000 }).toBe('agent-1')
+    await expect
+      .poll(() => getSessionRoots(alice.doc).steering.map(readSteer)[0]?.handledBy, { timeout: 10_000 })
+      .toBe('agent-1')
     expect(notes).toEqual(['shorter next time'])
     await Promise.all([alice.waitUntilDurable(), agent.client.waitUntilDurable()])
     const replyId = alice.messages().find((message) => message.role === 'assistant')?.id
@@ -70,20 +98,28 @@ describe.each(STORE_KINDS)('audit trail on %s', (kind) => {
     expect(runIds).toHaveLength(1)
 
     // Compaction has folded the early log rows into a snapshot; their audit rows stay.
-    await expect.poll(async () => (await server.updateLog.load(sessionId)).snapshotSeq, { timeout: 10_000 }).toBeGreaterThan(0)
+    await expect
+      .poll(async () => (await server.updateLog.load(sessionId)).snapshotSeq, { timeout: 10_000 })
+      .toBeGreaterThan(0)
     const stored = await server.updateLog.load(sessionId)
     const lastSeq = stored.entries.at(-1)?.seq ?? stored.snapshotSeq
 
     const observerToken = tokenFor('auditor', 'observer', sessionId)
     const audit = await fetchWholeAudit(server.url, sessionId, observerToken, 25)
     expect(audit.map((entry) => entry.seq)).toEqual(Array.from({ length: lastSeq }, (_, index) => index + 1))
-    for (const entry of stored.entries) expect(audit[entry.seq - 1]?.bytes, `bytes of seq ${entry.seq}`).toBe(entry.update.byteLength)
+    for (const entry of stored.entries)
+      expect(audit[entry.seq - 1]?.bytes, `bytes of seq ${entry.seq}`).toBe(entry.update.byteLength)
 
     expect([...new Set(audit.map((entry) => entry.principal))].sort()).toEqual(['agent-1', 'alice', 'server'])
     const serverWrites = audit.filter((entry) => entry.principal === 'server')
     const aliceWrites = audit.filter((entry) => entry.principal === 'alice')
     const agentWrites = audit.filter((entry) => entry.principal === 'agent-1')
-    expect(serverWrites[0]).toMatchObject({ seq: 1, role: 'server', connection: null, summary: { meta: expect.arrayContaining(['schema', 'title']) } })
+    expect(serverWrites[0]).toMatchObject({
+      seq: 1,
+      role: 'server',
+      connection: null,
+      summary: { meta: expect.arrayContaining(['schema', 'title']) },
+    })
     expect(new Set(serverWrites.map((entry) => entry.role))).toEqual(new Set(['server']))
     expect(new Set(aliceWrites.map((entry) => entry.role))).toEqual(new Set(['user']))
     expect(new Set(agentWrites.map((entry) => entry.role))).toEqual(new Set(['agent']))
@@ -105,13 +141,27 @@ describe.each(STORE_KINDS)('audit trail on %s', (kind) => {
 
     // Who may read it.
     expect((await fetchAudit(server.url, sessionId, tokenFor('agent-1', 'agent', sessionId))).status).toBe(200)
-    expect(await fetchAudit(server.url, sessionId, tokenFor('alice', 'user', sessionId))).toMatchObject({ status: 403, body: { error: { code: 'FORBIDDEN' } } })
-    expect(await fetchAudit(server.url, sessionId, tokenFor('auditor', 'observer', 'some-other-session'))).toMatchObject({ status: 403, body: { error: { code: 'FORBIDDEN' } } })
-    expect(await fetchAudit(server.url, sessionId, undefined)).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHORIZED' } } })
+    expect(await fetchAudit(server.url, sessionId, tokenFor('alice', 'user', sessionId))).toMatchObject({
+      status: 403,
+      body: { error: { code: 'FORBIDDEN' } },
+    })
+    expect(
+      await fetchAudit(server.url, sessionId, tokenFor('auditor', 'observer', 'some-other-session')),
+    ).toMatchObject({ status: 403, body: { error: { code: 'FORBIDDEN' } } })
+    expect(await fetchAudit(server.url, sessionId, undefined)).toMatchObject({
+      status: 401,
+      body: { error: { code: 'UNAUTHORIZED' } },
+    })
     for (const query of ['?after=-1', '?after=x', '?limit=0', '?limit=1001', '?limit=2.5']) {
-      expect(await fetchAudit(server.url, sessionId, observerToken, query), query).toMatchObject({ status: 400, body: { error: { code: 'BAD_REQUEST' } } })
+      expect(await fetchAudit(server.url, sessionId, observerToken, query), query).toMatchObject({
+        status: 400,
+        body: { error: { code: 'BAD_REQUEST' } },
+      })
     }
-    expect(await fetchAudit(server.url, sessionId, observerToken, `?after=${lastSeq}`)).toEqual({ status: 200, body: { entries: [], next: null, quarantined: [] } })
+    expect(await fetchAudit(server.url, sessionId, observerToken, `?after=${lastSeq}`)).toEqual({
+      status: 200,
+      body: { entries: [], next: null, quarantined: [] },
+    })
 
     // A restart on the same storage serves the same trail.
     await server.close()
@@ -119,9 +169,15 @@ describe.each(STORE_KINDS)('audit trail on %s', (kind) => {
     expect(await fetchWholeAudit(restarted.url, sessionId, observerToken, 1000)).toEqual(audit)
 
     // Erasure removes it.
-    const deleted = await fetch(`${restarted.url}/v1/sessions/${sessionId}`, { method: 'DELETE', headers: { authorization: `Bearer ${tokenFor('alice', 'user', sessionId)}` } })
+    const deleted = await fetch(`${restarted.url}/v1/sessions/${sessionId}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${tokenFor('alice', 'user', sessionId)}` },
+    })
     expect(deleted.status).toBe(204)
-    expect(await fetchAudit(restarted.url, sessionId, observerToken)).toMatchObject({ status: 404, body: { error: { code: 'SESSION_NOT_FOUND' } } })
+    expect(await fetchAudit(restarted.url, sessionId, observerToken)).toMatchObject({
+      status: 404,
+      body: { error: { code: 'SESSION_NOT_FOUND' } },
+    })
     const log = await store.open()
     try {
       expect(await log.readAudit(sessionId)).toEqual([])
@@ -132,18 +188,27 @@ describe.each(STORE_KINDS)('audit trail on %s', (kind) => {
 })
 
 describe('audit trail without auth', () => {
-  openTest('attributes writes to anonymous with the sender\'s connection', async ({ server, sessionId, connectClient }) => {
-    const client = connectClient()
-    await client.waitForSynced()
-    const messageId = client.sendMessage('hello')
-    await client.waitUntilDurable()
-    const { status, body } = await fetchAudit(server.url, sessionId, undefined)
-    expect(status).toBe(200)
-    expect(body.next).toBeNull()
-    expect(body.entries?.map((entry) => [entry.seq, entry.principal, entry.role])).toEqual([[1, 'server', 'server'], [2, 'anonymous', null]])
-    expect(body.entries?.[1]).toMatchObject({ connection: expect.any(String), summary: { messages: [messageId] } })
-    expect(await fetchAudit(server.url, 'no-such-session', undefined)).toMatchObject({ status: 404, body: { error: { code: 'SESSION_NOT_FOUND' } } })
-    const post = await fetch(`${server.url}${sessionAuditPath(sessionId)}`, { method: 'POST' })
-    expect(post.status).toBe(405)
-  })
+  openTest(
+    "attributes writes to anonymous with the sender's connection",
+    async ({ server, sessionId, connectClient }) => {
+      const client = connectClient()
+      await client.waitForSynced()
+      const messageId = client.sendMessage('hello')
+      await client.waitUntilDurable()
+      const { status, body } = await fetchAudit(server.url, sessionId, undefined)
+      expect(status).toBe(200)
+      expect(body.next).toBeNull()
+      expect(body.entries?.map((entry) => [entry.seq, entry.principal, entry.role])).toEqual([
+        [1, 'server', 'server'],
+        [2, 'anonymous', null],
+      ])
+      expect(body.entries?.[1]).toMatchObject({ connection: expect.any(String), summary: { messages: [messageId] } })
+      expect(await fetchAudit(server.url, 'no-such-session', undefined)).toMatchObject({
+        status: 404,
+        body: { error: { code: 'SESSION_NOT_FOUND' } },
+      })
+      const post = await fetch(`${server.url}${sessionAuditPath(sessionId)}`, { method: 'POST' })
+      expect(post.status).toBe(405)
+    },
+  )
 })

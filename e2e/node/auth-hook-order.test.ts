@@ -21,25 +21,50 @@ import { AUTH_ON, TEST_AUTH_SECRET, tokenFor } from '../testing/test-tokens.ts'
  * Sends, as mallory, a message authored by alice (refused with auth, allowed by an open server's rules) and resolves
  * the refusal's code and reason and whether storage ended up holding it.
  */
-async function sendForbiddenUpdate (server: SessionServer, sessionId: string): Promise<{ refusal: string[], logged: boolean }> {
-  const raw = await connectRawSession({ url: server.websocketUrl, sessionId, token: tokenFor('mallory', 'user', sessionId) })
-  raw.sendUpdate(await forgeUpdate(raw, undefined, (doc) => { appendMessage(doc, { id: 'm_forged', role: 'user', author: 'alice', status: 'done', text: 'pwned' }) }))
+async function sendForbiddenUpdate(
+  server: SessionServer,
+  sessionId: string,
+): Promise<{ refusal: string[]; logged: boolean }> {
+  const raw = await connectRawSession({
+    url: server.websocketUrl,
+    sessionId,
+    token: tokenFor('mallory', 'user', sessionId),
+  })
+  raw.sendUpdate(
+    await forgeUpdate(raw, undefined, (doc) => {
+      appendMessage(doc, { id: 'm_forged', role: 'user', author: 'alice', status: 'done', text: 'pwned' })
+    }),
+  )
   const { notices } = await awaitAnswer(raw)
   const { doc: stored } = applyStoredSession(sessionId, await server.updateLog.load(sessionId))
-  return { refusal: notices.flatMap((notice) => [notice.code, notice.reason]), logged: findMessage(stored, 'm_forged') !== undefined }
+  return {
+    refusal: notices.flatMap((notice) => [notice.code, notice.reason]),
+    logged: findMessage(stored, 'm_forged') !== undefined,
+  }
 }
 
 describe('extension order', () => {
   const test = testWithStore('sqlite', AUTH_ON)
 
   test('Hocuspocus runs authenticate, then governance, then the budgets, then the durable log', async ({ server }) => {
-    const names = server.hocuspocus.configuration.extensions.map((extension) => extension.extensionName).filter((name) => name?.startsWith('lifeline-'))
-    expect(names.slice(0, 5)).toEqual(['lifeline-authenticate', 'lifeline-enforce-limits', 'lifeline-govern-updates', 'lifeline-enforce-budgets', 'lifeline-durable-log'])
+    const names = server.hocuspocus.configuration.extensions
+      .map((extension) => extension.extensionName)
+      .filter((name) => name?.startsWith('lifeline-'))
+    expect(names.slice(0, 5)).toEqual([
+      'lifeline-authenticate',
+      'lifeline-enforce-limits',
+      'lifeline-govern-updates',
+      'lifeline-enforce-budgets',
+      'lifeline-durable-log',
+    ])
     expect(EXTENSION_PRIORITY.GOVERN_UPDATES).toBeGreaterThan(EXTENSION_PRIORITY.DURABLE_LOG)
   })
 
   test('a rejected update never reaches the log', async ({ server, sessionId }) => {
-    await expect(sendForbiddenUpdate(server, sessionId)).resolves.toEqual({ refusal: ['UPDATE_REJECTED', 'FORBIDDEN_PARENT'], logged: false })
+    await expect(sendForbiddenUpdate(server, sessionId)).resolves.toEqual({
+      refusal: ['UPDATE_REJECTED', 'FORBIDDEN_PARENT'],
+      logged: false,
+    })
   })
 })
 
@@ -53,6 +78,9 @@ describe('control: the same governance ordered after the log', () => {
   })
 
   test('stores the update before rejecting it', async ({ server, sessionId }) => {
-    await expect(sendForbiddenUpdate(server, sessionId)).resolves.toEqual({ refusal: ['UPDATE_REJECTED', 'FORBIDDEN_PARENT'], logged: true })
+    await expect(sendForbiddenUpdate(server, sessionId)).resolves.toEqual({
+      refusal: ['UPDATE_REJECTED', 'FORBIDDEN_PARENT'],
+      logged: true,
+    })
   })
 })

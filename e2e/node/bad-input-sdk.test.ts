@@ -22,34 +22,44 @@ const test = testWithStore('sqlite', { maxFrameBytes: MAX_FRAME_BYTES })
 /** Every socket the client opens, so a test can send through it and count reconnects. */
 const sockets: NodeWebSocket[] = []
 class TrackedWebSocket extends NodeWebSocket {
-  constructor (url: string) {
+  constructor(url: string) {
     super(url)
     sockets.push(this)
   }
 }
 
 /** A document written offline: messages that together are well over the frame cap, each well under the update limit. */
-function offlineBacklog (): Y.Doc {
+function offlineBacklog(): Y.Doc {
   const doc = new Y.Doc()
   for (let index = 0; index < 40; index++) {
-    appendMessage(doc, { id: `m_offline_${index}`, role: 'user', author: 'user-1', status: 'done', text: `${index} ${'z'.repeat(3_000)}` })
+    appendMessage(doc, {
+      id: `m_offline_${index}`,
+      role: 'user',
+      author: 'user-1',
+      status: 'done',
+      text: `${index} ${'z'.repeat(3_000)}`,
+    })
   }
   expect(Y.encodeStateAsUpdate(doc).byteLength).toBeGreaterThan(MAX_FRAME_BYTES)
   return doc
 }
 
 /** Records the client's `error` events from now on and resolves with them once it has failed. */
-async function failure (client: SessionClient): Promise<SessionError[]> {
+async function failure(client: SessionClient): Promise<SessionError[]> {
   const errors: SessionError[] = []
-  client.on('error', (error) => { errors.push(error) })
+  client.on('error', (error) => {
+    errors.push(error)
+  })
   await expect.poll(() => client.status, { timeout: 10_000 }).toBe('failed')
   return errors
 }
 
 /** A client on the HTTP fallback (its WebSockets are refused) whose document holds an offline backlog over the cap. */
-function backlogOnFallback (connectClient: SessionFixtures['connectClient'], fetchThrough: typeof fetch): SessionClient {
+function backlogOnFallback(connectClient: SessionFixtures['connectClient'], fetchThrough: typeof fetch): SessionClient {
   return connectClient({
-    doc: offlineBacklog(), WebSocket: BlockedWebSocket, reconnectDelayMs: RECONNECT_DELAY_MS,
+    doc: offlineBacklog(),
+    WebSocket: BlockedWebSocket,
+    reconnectDelayMs: RECONNECT_DELAY_MS,
     transport: { websocketTimeoutMs: 1_000, upgradeProbeMs: 60_000, fetch: fetchThrough },
   })
 }
@@ -58,15 +68,23 @@ function backlogOnFallback (connectClient: SessionFixtures['connectClient'], fet
  * A negative check: many reconnect delays pass, and the client has opened no other socket. Before the fix the client
  * reconnected within one delay (a close reason that is no error code, or a POST retried forever).
  */
-async function expectNoReconnect (count: () => number, opened: number): Promise<void> {
-  await new Promise<void>((resolve) => { setTimeout(resolve, 50 * RECONNECT_DELAY_MS) })
+async function expectNoReconnect(count: () => number, opened: number): Promise<void> {
+  await new Promise<void>((resolve) => {
+    setTimeout(resolve, 50 * RECONNECT_DELAY_MS)
+  })
   expect(count()).toBe(opened)
 }
 
 describe('SDK on bad input', () => {
-  test('a BAD_FRAME close is an error event and the client stops instead of reconnecting', async ({ connectClient }) => {
+  test('a BAD_FRAME close is an error event and the client stops instead of reconnecting', async ({
+    connectClient,
+  }) => {
     sockets.length = 0
-    const client = connectClient({ WebSocket: TrackedWebSocket, transport: false, reconnectDelayMs: RECONNECT_DELAY_MS })
+    const client = connectClient({
+      WebSocket: TrackedWebSocket,
+      transport: false,
+      reconnectDelayMs: RECONNECT_DELAY_MS,
+    })
     await client.waitForSynced()
     expect(sockets).toHaveLength(1)
     const failed = failure(client)
@@ -75,21 +93,35 @@ describe('SDK on bad input', () => {
     await expectNoReconnect(() => sockets.length, 1)
   })
 
-  test('an offline backlog over the frame cap fails with MESSAGE_TOO_LARGE on the WebSocket instead of a reconnect loop', async ({ connectClient }) => {
+  test('an offline backlog over the frame cap fails with MESSAGE_TOO_LARGE on the WebSocket instead of a reconnect loop', async ({
+    connectClient,
+  }) => {
     sockets.length = 0
-    const client = connectClient({ doc: offlineBacklog(), WebSocket: TrackedWebSocket, transport: false, reconnectDelayMs: RECONNECT_DELAY_MS })
-    expect((await failure(client)).map((error) => [error.code, error.details.closeCode])).toEqual([['MESSAGE_TOO_LARGE', 1009]])
+    const client = connectClient({
+      doc: offlineBacklog(),
+      WebSocket: TrackedWebSocket,
+      transport: false,
+      reconnectDelayMs: RECONNECT_DELAY_MS,
+    })
+    expect((await failure(client)).map((error) => [error.code, error.details.closeCode])).toEqual([
+      ['MESSAGE_TOO_LARGE', 1009],
+    ])
     await expectNoReconnect(() => sockets.length, 1)
   })
 
-  test('an offline backlog over the frame cap fails with MESSAGE_TOO_LARGE on the HTTP fallback instead of retrying the upload', async ({ server, connectClient }) => {
+  test('an offline backlog over the frame cap fails with MESSAGE_TOO_LARGE on the HTTP fallback instead of retrying the upload', async ({
+    server,
+    connectClient,
+  }) => {
     let uploads = 0
     const counting: typeof fetch = async (input, init) => {
       if (String(input).includes('/v1/http/send')) uploads++
       return await fetch(input, init)
     }
     const client = backlogOnFallback(connectClient, counting)
-    expect((await failure(client)).map((error) => [error.code, error.details.closeCode])).toEqual([['MESSAGE_TOO_LARGE', 1009]])
+    expect((await failure(client)).map((error) => [error.code, error.details.closeCode])).toEqual([
+      ['MESSAGE_TOO_LARGE', 1009],
+    ])
     expect(client.transport).toBe('sse')
     const sent = uploads
     await expectNoReconnect(() => uploads, sent)
@@ -105,19 +137,21 @@ describe('SDK on bad input', () => {
       return String(input).includes('/v1/http/sse') ? withoutCloseEvents(response) : response
     }
     const client = backlogOnFallback(connectClient, closeEventsLost)
-    expect((await failure(client)).map((error) => [error.code, error.details.closeCode])).toEqual([['MESSAGE_TOO_LARGE', 1009]])
+    expect((await failure(client)).map((error) => [error.code, error.details.closeCode])).toEqual([
+      ['MESSAGE_TOO_LARGE', 1009],
+    ])
     expect(refusedUploads).toBe(1) // not sent again
   })
 })
 
 /** `response` with every SSE `close` event removed from its body. */
-function withoutCloseEvents (response: Response): Response {
+function withoutCloseEvents(response: Response): Response {
   if (response.body === null) return response
   const decoder = new TextDecoder()
   const encoder = new TextEncoder()
   let pending = ''
   const filter = new TransformStream<Uint8Array, Uint8Array>({
-    transform (chunk, controller) {
+    transform(chunk, controller) {
       pending += decoder.decode(chunk, { stream: true })
       const events = pending.split('\n\n')
       pending = events.pop() ?? ''

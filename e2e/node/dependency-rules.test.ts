@@ -27,7 +27,7 @@ const RULES: readonly Rule[] = [
 
 const TESTING = /(^|\/)testing\//
 
-function sourceFiles (folder: string): string[] {
+function sourceFiles(folder: string): string[] {
   const directory = join(ROOT, folder)
   return readdirSync(directory).flatMap((name) => {
     const path = join(directory, name)
@@ -36,7 +36,7 @@ function sourceFiles (folder: string): string[] {
   })
 }
 
-function imports (file: string): string[] {
+function imports(file: string): string[] {
   const text = readFileSync(join(ROOT, file), 'utf8')
   return [...text.matchAll(/^\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/gm)].map((match) => {
     const specifier = match[1] ?? ''
@@ -51,7 +51,11 @@ describe('import boundaries', () => {
     it(`${rule.folder}/ imports only what it may`, () => {
       const violations = sourceFiles(rule.folder)
         .filter((file) => !isTestFile(file))
-        .flatMap((file) => imports(file).filter((target) => rule.forbidden.some((pattern) => pattern.test(target))).map((target) => `${file} → ${target}`))
+        .flatMap((file) =>
+          imports(file)
+            .filter((target) => rule.forbidden.some((pattern) => pattern.test(target)))
+            .map((target) => `${file} → ${target}`),
+        )
       expect(violations).toEqual([])
     })
   }
@@ -60,7 +64,11 @@ describe('import boundaries', () => {
     const violations = ['shared', 'server', 'client', 'demo']
       .flatMap(sourceFiles)
       .filter((file) => !isTestFile(file))
-      .flatMap((file) => imports(file).filter((target) => TESTING.test(target)).map((target) => `${file} → ${target}`))
+      .flatMap((file) =>
+        imports(file)
+          .filter((target) => TESTING.test(target))
+          .map((target) => `${file} → ${target}`),
+      )
     expect(violations).toEqual([])
   })
 })

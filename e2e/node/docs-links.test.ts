@@ -20,7 +20,9 @@ const DOCUMENTS = [
   'README.md',
   'CONTRIBUTING.md',
   'shared/protocol/PROTOCOL.md',
-  ...readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`),
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`),
 ]
 
 /** Folders never searched for citations: dependencies, version control, outputs. */
@@ -38,7 +40,7 @@ const HASH_COMMENT = /(?:^|\s)#\s?(.*)$/
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8')
 
 /** The lines of a Markdown text outside fenced code blocks, numbered from 1. */
-function proseLines (text: string): Array<{ text: string, number: number }> {
+function proseLines(text: string): Array<{ text: string; number: number }> {
   let fenced = false
   return text.split('\n').flatMap((line, index) => {
     if (/^\s*```/.test(line)) {
@@ -50,10 +52,14 @@ function proseLines (text: string): Array<{ text: string, number: number }> {
 }
 
 /** A heading's text as GitHub renders it: inline code and links reduced to their text. */
-const headingText = (heading: string): string => heading.replace(/`([^`]*)`/g, '$1').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').trim()
+const headingText = (heading: string): string =>
+  heading
+    .replace(/`([^`]*)`/g, '$1')
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .trim()
 
 /** The headings of a Markdown text, as rendered text. */
-function headings (text: string): string[] {
+function headings(text: string): string[] {
   return proseLines(text).flatMap(({ text: line }) => {
     const match = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line)
     return match === null ? [] : [headingText(match[1] ?? '')]
@@ -61,26 +67,34 @@ function headings (text: string): string[] {
 }
 
 /** GitHub's anchors for the headings of a Markdown text: lowercase, punctuation dropped, spaces → '-', repeats numbered. */
-function anchors (text: string): Set<string> {
+function anchors(text: string): Set<string> {
   const seen = new Map<string, number>()
-  return new Set(headings(text).map((heading) => {
-    const slug = heading.toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, '').replace(/ /g, '-')
-    const count = seen.get(slug) ?? 0
-    seen.set(slug, count + 1)
-    return count === 0 ? slug : `${slug}-${count}`
-  }))
+  return new Set(
+    headings(text).map((heading) => {
+      const slug = heading
+        .toLowerCase()
+        .replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, '')
+        .replace(/ /g, '-')
+      const count = seen.get(slug) ?? 0
+      seen.set(slug, count + 1)
+      return count === 0 ? slug : `${slug}-${count}`
+    }),
+  )
 }
 
 /** The targets of the inline links of a Markdown text, outside code, with their line numbers. */
-function links (text: string): Array<{ target: string, line: number }> {
+function links(text: string): Array<{ target: string; line: number }> {
   return proseLines(text).flatMap(({ text: line, number }) => {
     const withoutCode = line.replace(/`[^`]*`/g, '``')
-    return [...withoutCode.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)].map((match) => ({ target: match[1] ?? '', line: number }))
+    return [...withoutCode.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)].map((match) => ({
+      target: match[1] ?? '',
+      line: number,
+    }))
   })
 }
 
 /** Why `target`, linked from `document`, does not resolve; undefined when it does. */
-function brokenLink (document: string, target: string): string | undefined {
+function brokenLink(document: string, target: string): string | undefined {
   if (/^[a-z][a-z+.-]*:/i.test(target)) return undefined // an absolute URL: not checked here
   const [path = '', anchor] = target.split('#')
   const file = path === '' ? document : join(dirname(document), decodeURI(path))
@@ -91,7 +105,7 @@ function brokenLink (document: string, target: string): string | undefined {
 }
 
 /** Files of the repository that may cite documents, as paths from the root. */
-function citingFiles (folder = ''): string[] {
+function citingFiles(folder = ''): string[] {
   return readdirSync(join(ROOT, folder)).flatMap((name) => {
     const path = join(folder, name)
     if (SKIPPED_FOLDERS.has(name) || (name.startsWith('.') && name !== '.ci')) return []
@@ -101,21 +115,21 @@ function citingFiles (folder = ''): string[] {
 }
 
 /** A regular expression matching the names a test title literal (with `${…}` or `%s` placeholders) produces. */
-function titlePattern (literal: string): RegExp {
+function titlePattern(literal: string): RegExp {
   const text = literal.replace(/\\(.)/g, '$1')
   const parts = text.split(/\$\{[^}]*\}|%[sdifjo#]/)
   return new RegExp(`^${parts.map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+')}$`)
 }
 
 /** The title literals of the tests and suites of a test file: the first argument of a test-like call. */
-function testTitles (file: string): RegExp[] {
+function testTitles(file: string): RegExp[] {
   const source = read(file)
   const calls = /(?:\b(?:test|it|describe)\w*|\w+Test|\))\s*\(\s*(['"`])((?:\\.|(?!\1)[^\\\n])*)\1\s*,/g
   return [...source.matchAll(calls)].map((match) => titlePattern(match[2] ?? ''))
 }
 
 /** The prose of a file: a Markdown file's lines outside code blocks; the comments of a code file. */
-function prose (file: string, text: string): Array<{ text: string, number: number }> {
+function prose(file: string, text: string): Array<{ text: string; number: number }> {
   if (file.endsWith('.md') || file.endsWith('.template')) return proseLines(text)
   const comment = /\.(py|sh)$/.test(file) || file.endsWith('run') ? HASH_COMMENT : CODE_COMMENT
   return text.split('\n').flatMap((line, index) => {
@@ -128,9 +142,11 @@ function prose (file: string, text: string): Array<{ text: string, number: numbe
  * The places in `text` (the content of `file`) that cite a document the repository does not have: a `.md` name that is
  * none of `markdown` (the repository's Markdown files, by name), or a section cited by a bare name.
  */
-function foreignCitations (file: string, text: string, markdown: ReadonlySet<string>): string[] {
+function foreignCitations(file: string, text: string, markdown: ReadonlySet<string>): string[] {
   return prose(file, text).flatMap(({ text: line, number }) => {
-    const missing = [...line.matchAll(DOCUMENT_NAME)].map((match) => match[0]).filter((name) => !markdown.has(basename(name)))
+    const missing = [...line.matchAll(DOCUMENT_NAME)]
+      .map((match) => match[0])
+      .filter((name) => !markdown.has(basename(name)))
     const bare = BARE_SECTION_CITATION.exec(line)
     return [...missing, ...(bare === null ? [] : [bare[0]])].map((cited) => `${file}:${number}: ${cited}`)
   })
@@ -154,13 +170,30 @@ describe('documentation', () => {
   }
 
   it('every "document.md § Heading" citation names a heading of that document', () => {
-    const byName = new Map(DOCUMENTS.map((document) => [basename(document), headings(read(document)).map((heading) => heading.toLowerCase())]))
-    const citations = citingFiles().filter((file) => file !== THIS_FILE).flatMap((file) => read(file).split('\n').flatMap((line, index) =>
-      [...line.matchAll(/\b([\w-]+\.md) § ([^,;:()[\]`*\n]+)/g)].map((match) => ({
-        where: `${file}:${index + 1}`, document: match[1] ?? '', section: (match[2] ?? '').trim().replace(/\.$/, ''),
-      }))))
+    const byName = new Map(
+      DOCUMENTS.map((document) => [
+        basename(document),
+        headings(read(document)).map((heading) => heading.toLowerCase()),
+      ]),
+    )
+    const citations = citingFiles()
+      .filter((file) => file !== THIS_FILE)
+      .flatMap((file) =>
+        read(file)
+          .split('\n')
+          .flatMap((line, index) =>
+            [...line.matchAll(/\b([\w-]+\.md) § ([^,;:()[\]`*\n]+)/g)].map((match) => ({
+              where: `${file}:${index + 1}`,
+              document: match[1] ?? '',
+              section: (match[2] ?? '').trim().replace(/\.$/, ''),
+            })),
+          ),
+      )
     const unresolved = citations
-      .filter(({ document, section }) => !(byName.get(document) ?? []).some((heading) => heading.startsWith(section.toLowerCase())))
+      .filter(
+        ({ document, section }) =>
+          !(byName.get(document) ?? []).some((heading) => heading.startsWith(section.toLowerCase())),
+      )
       .map(({ where, document, section }) => `${where}: ${document} § ${section}`)
     expect(unresolved).toEqual([])
     expect(citations.length).toBeGreaterThan(20)
@@ -175,15 +208,21 @@ describe('documentation', () => {
   })
 
   it('no file cites a document the repository does not have', () => {
-    const markdown = new Set(citingFiles().filter((file) => file.endsWith('.md')).map((file) => basename(file)))
-    const foreign = citingFiles().filter((file) => file !== THIS_FILE).flatMap((file) => foreignCitations(file, read(file), markdown))
+    const markdown = new Set(
+      citingFiles()
+        .filter((file) => file.endsWith('.md'))
+        .map((file) => basename(file)),
+    )
+    const foreign = citingFiles()
+      .filter((file) => file !== THIS_FILE)
+      .flatMap((file) => foreignCitations(file, read(file), markdown))
     expect(foreign).toEqual([])
     expect(markdown.size).toBeGreaterThan(5)
   })
 
   it('every row of the threat table names a test that exists', () => {
     const lines = read('docs/security.md').split('\n')
-    const start = lines.findIndex((line) => line === '## Threat table')
+    const start = lines.indexOf('## Threat table')
     expect(start).toBeGreaterThan(0)
     const rows = lines.slice(start).filter((line) => line.startsWith('| ') && !line.startsWith('| Attack |'))
     const problems = rows.flatMap((row) => {

@@ -14,8 +14,14 @@ const { counters, serverOptions } = countFallbackTraffic(60_000)
 const test = testWithStore('sqlite', serverOptions)
 
 describe('fallback half-open detection', () => {
-  test('a silent stream is dropped and resumed on the same connection without loss', async ({ connectClient, connectAgent }) => {
-    const viewer = connectClient({ WebSocket: BlockedWebSocket, transport: { websocketTimeoutMs: 1_000, silenceTimeoutMs: 400, upgradeProbeMs: 60_000 } })
+  test('a silent stream is dropped and resumed on the same connection without loss', async ({
+    connectClient,
+    connectAgent,
+  }) => {
+    const viewer = connectClient({
+      WebSocket: BlockedWebSocket,
+      transport: { websocketTimeoutMs: 1_000, silenceTimeoutMs: 400, upgradeProbeMs: 60_000 },
+    })
     await expect.poll(() => viewer.transport, { timeout: 10_000 }).toBe('sse')
     await viewer.waitForSynced()
     const connections = counters.connections

@@ -12,7 +12,9 @@ import { testWithStore } from '../testing/fixtures.ts'
 const test = testWithStore('sqlite')
 
 test('keeps a stream, its offsets and its producer state across a restart', async ({ startServer, store }) => {
-  const streams = () => ({ streams: { store: createSqliteStreamStore({ path: join(dirname(store.location), 'streams.sqlite') }) } })
+  const streams = () => ({
+    streams: { store: createSqliteStreamStore({ path: join(dirname(store.location), 'streams.sqlite') }) },
+  })
   let server = await startServer(streams())
   const url = (): string => `${server.url}/v1/stream/notes/today`
   expect((await fetch(url(), { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'a' })).status).toBe(201)
@@ -34,19 +36,38 @@ test('keeps a stream, its offsets and its producer state across a restart', asyn
 test('answers an oversized append 413 MESSAGE_TOO_LARGE and keeps serving the connection', async ({ startServer }) => {
   const server = await startServer({ streams: { maxBodyBytes: 1024 } })
   const url = `${server.url}/v1/stream/big`
-  expect((await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' } })).status).toBe(201)
-  const tooLarge = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array(3000) })
+  expect((await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' } })).status).toBe(
+    201,
+  )
+  const tooLarge = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/octet-stream' },
+    body: new Uint8Array(3000),
+  })
   expect(tooLarge.status).toBe(413)
   expect(await tooLarge.json()).toMatchObject({ error: { code: 'MESSAGE_TOO_LARGE' } })
-  expect((await fetch(url, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array(1000) })).status).toBe(204)
-  expect((await fetch(url, { method: 'HEAD' })).headers.get('stream-next-offset')).toBe('0000000000000001_0000000000001000')
+  expect(
+    (
+      await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: new Uint8Array(1000),
+      })
+    ).status,
+  ).toBe(204)
+  expect((await fetch(url, { method: 'HEAD' })).headers.get('stream-next-offset')).toBe(
+    '0000000000000001_0000000000001000',
+  )
 })
 
 test(`refuses a stream path over ${MAX_STREAM_PATH_BYTES} bytes with 400 BAD_REQUEST`, async ({ startServer }) => {
   const server = await startServer()
-  const put = (path: string) => fetch(`${server.url}/v1/stream/${path}`, { method: 'PUT', headers: { 'content-type': 'text/plain' } })
+  const put = (path: string) =>
+    fetch(`${server.url}/v1/stream/${path}`, { method: 'PUT', headers: { 'content-type': 'text/plain' } })
   const tooLong = await put(`a/${'é'.repeat(512)}`) // 2 + 1024 bytes once decoded
   expect(tooLong.status).toBe(400)
-  expect(await tooLong.json()).toMatchObject({ error: { code: 'BAD_REQUEST', details: { bytes: 1026, limit: MAX_STREAM_PATH_BYTES } } })
+  expect(await tooLong.json()).toMatchObject({
+    error: { code: 'BAD_REQUEST', details: { bytes: 1026, limit: MAX_STREAM_PATH_BYTES } },
+  })
   expect((await put(`a/${'é'.repeat(511)}`)).status).toBe(201)
 })

@@ -30,10 +30,13 @@ test('server RSS after three rounds of hostile input and a GC stays within 32 MB
     for (let round = 1; round <= ROUNDS; round++) {
       const counts = await runHostileBattery({ url: server.url, websocketUrl: server.websocketUrl, round, seed })
       // Idle again: every connection gone and every session unloaded (HTTP appends hold theirs for a few seconds).
-      await expect.poll(async () => await (await fetch(`${server.url}/healthz`)).json(), { timeout: 60_000, interval: 250 })
+      await expect
+        .poll(async () => await (await fetch(`${server.url}/healthz`)).json(), { timeout: 60_000, interval: 250 })
         .toMatchObject({ connections: 0, sessionsLoaded: 0 })
       last = await server.memory()
-      lines.push(`round ${round} (${counts.connections} connections, ${counts.frames} frames): ${describeMemory(last)}, +${megabytes(last.rss - start.rss)} MB`)
+      lines.push(
+        `round ${round} (${counts.connections} connections, ${counts.frames} frames): ${describeMemory(last)}, +${megabytes(last.rss - start.rss)} MB`,
+      )
     }
     console.log(lines.join('\n'))
     expect(last.rss - start.rss, lines.join('\n')).toBeLessThanOrEqual(MAX_RSS_GROWTH_BYTES)

@@ -29,7 +29,13 @@ const toolRun: AiSdk5StreamPart[] = [
   { type: 'tool-input-delta', id: 'call_w1', delta: '{"city":"Paris","unit":"C"}' },
   { type: 'tool-input-end', id: 'call_w1' },
   { type: 'tool-call', toolCallId: 'call_w1', toolName: 'weather', input: { city: 'Paris', unit: 'C' } },
-  { type: 'tool-result', toolCallId: 'call_w1', toolName: 'weather', input: { city: 'Paris', unit: 'C' }, output: { celsius: 18, sky: 'clear', hourly: [17, 18, 18] } },
+  {
+    type: 'tool-result',
+    toolCallId: 'call_w1',
+    toolName: 'weather',
+    input: { city: 'Paris', unit: 'C' },
+    output: { celsius: 18, sky: 'clear', hourly: [17, 18, 18] },
+  },
   { type: 'finish-step', response, usage, finishReason: 'tool-calls', providerMetadata: undefined },
   { type: 'start-step', request: {}, warnings: [] },
   { type: 'text-start', id: 'msg_2' },
@@ -40,10 +46,23 @@ const toolRun: AiSdk5StreamPart[] = [
   { type: 'finish', finishReason: 'stop', totalUsage: usage },
 ]
 
-const assistantReply = (client: SessionClient): MessageView | undefined => client.messages().find((message) => message.role === 'assistant')
+/** The assistant reply `client` shows; fails the test when there is none. */
+function shownReply(client: SessionClient): MessageView {
+  const reply = assistantReply(client)
+  if (reply === undefined) throw new Error('no assistant reply is shown')
+  return reply
+}
+
+const assistantReply = (client: SessionClient): MessageView | undefined =>
+  client.messages().find((message) => message.role === 'assistant')
 
 describe('LLM SDK adapters end to end', () => {
-  test('an AI SDK stream reaches a viewer as reasoning, tool call, tool result and text parts', async ({ server, sessionId, connectClient, connectAgent }) => {
+  test('an AI SDK stream reaches a viewer as reasoning, tool call, tool result and text parts', async ({
+    server,
+    sessionId,
+    connectClient,
+    connectAgent,
+  }) => {
     const user = connectClient()
     const viewer = connectClient({ device: 'viewer' })
     await Promise.all([user.waitForSynced(), viewer.waitForSynced()])
@@ -56,7 +75,7 @@ describe('LLM SDK adapters end to end', () => {
     await expect.poll(() => outcome, { timeout: 5_000 }).toBeDefined()
     await expect(outcome).resolves.toBe('done')
     await expect.poll(() => assistantReply(viewer)?.status, { timeout: 10_000 }).toBe('done')
-    const reply = assistantReply(viewer)!
+    const reply = shownReply(viewer)
     expect(reply.parts).toEqual([
       { type: 'reasoning', text: 'The user asks for Paris. Use the weather tool.' },
       { type: 'tool-call', toolCallId: 'call_w1', toolName: 'weather', input: { city: 'Paris', unit: 'C' } },
@@ -64,20 +83,36 @@ describe('LLM SDK adapters end to end', () => {
       { type: 'text', text: 'It is 18 °C and clear in Paris.' },
     ])
     expect(reply.text).toBe('It is 18 °C and clear in Paris.')
-    const stored = await (await fetch(`${server.url}/v1/sessions/${sessionId}`)).json() as { messages: MessageView[] }
+    const stored = (await (await fetch(`${server.url}/v1/sessions/${sessionId}`)).json()) as { messages: MessageView[] }
     expect(stored.messages.find((message) => message.role === 'assistant')).toEqual(reply)
   })
 
-  test('an OpenAI chat stream reaches a viewer with reasoning, text and accumulated tool calls', async ({ connectClient, connectAgent }) => {
-    const chunk = (delta: OpenAiChatCompletionChunk['choices'][number]['delta'], finishReason: OpenAiChatCompletionChunk['choices'][number]['finish_reason'] = null): OpenAiChatCompletionChunk => ({
-      id: 'chatcmpl-e2e', object: 'chat.completion.chunk', created: 1_767_225_600, model: 'deepseek-reasoner',
+  test('an OpenAI chat stream reaches a viewer with reasoning, text and accumulated tool calls', async ({
+    connectClient,
+    connectAgent,
+  }) => {
+    const chunk = (
+      delta: OpenAiChatCompletionChunk['choices'][number]['delta'],
+      finishReason: OpenAiChatCompletionChunk['choices'][number]['finish_reason'] = null,
+    ): OpenAiChatCompletionChunk => ({
+      id: 'chatcmpl-e2e',
+      object: 'chat.completion.chunk',
+      created: 1_767_225_600,
+      model: 'deepseek-reasoner',
       choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
     })
     const chunks = [
       chunk({ role: 'assistant', content: null, reasoning_content: 'Two lookups.' }),
       chunk({ content: 'Looking up both.' }),
-      chunk({ tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'lookup', arguments: '{"id":' } }] }),
-      chunk({ tool_calls: [{ index: 0, function: { arguments: '1}' } }, { index: 1, id: 'call_b', type: 'function', function: { name: 'lookup', arguments: '{"id":2' } }] }),
+      chunk({
+        tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'lookup', arguments: '{"id":' } }],
+      }),
+      chunk({
+        tool_calls: [
+          { index: 0, function: { arguments: '1}' } },
+          { index: 1, id: 'call_b', type: 'function', function: { name: 'lookup', arguments: '{"id":2' } },
+        ],
+      }),
       chunk({}, 'length'),
     ]
     const viewer = connectClient({ device: 'viewer' })
@@ -93,7 +128,10 @@ describe('LLM SDK adapters end to end', () => {
     ])
   })
 
-  test('a stop from the viewer ends a pipeParts reply stopped, keeping the parts written before', async ({ connectClient, connectAgent }) => {
+  test('a stop from the viewer ends a pipeParts reply stopped, keeping the parts written before', async ({
+    connectClient,
+    connectAgent,
+  }) => {
     const viewer = connectClient({ device: 'viewer' })
     await viewer.waitForSynced()
     const agent = await connectAgent()
@@ -102,16 +140,24 @@ describe('LLM SDK adapters end to end', () => {
       { type: 'start' },
       { type: 'reasoning-delta', id: 'r', text: 'Write until stopped.' },
       { type: 'tool-call', toolCallId: 'call_s', toolName: 'outline', input: { sections: 3 } },
-      { type: 'tool-result', toolCallId: 'call_s', toolName: 'outline', input: { sections: 3 }, output: ['a', 'b', 'c'] },
+      {
+        type: 'tool-result',
+        toolCallId: 'call_s',
+        toolName: 'outline',
+        input: { sections: 3 },
+        output: ['a', 'b', 'c'],
+      },
     ]
     // A model that streams text for ever and ignores the signal: pipeParts must still return on the stop.
-    const endless = replay<AiSdk5StreamPart>(prefix, { repeat: (index) => ({ type: 'text-delta', id: 't', text: tokenAt(index - prefix.length) }) })
+    const endless = replay<AiSdk5StreamPart>(prefix, {
+      repeat: (index) => ({ type: 'text-delta', id: 't', text: tokenAt(index - prefix.length) }),
+    })
     const outcome = reply.pipeParts(fromAiSdkStream(endless))
     await expect.poll(() => assistantReply(viewer)?.text.length ?? 0, { timeout: 10_000 }).toBeGreaterThan(500)
     viewer.steer({ kind: 'stop', target: reply.id })
     await expect(outcome).resolves.toBe('stopped')
     await expect.poll(() => assistantReply(viewer)?.status, { timeout: 10_000 }).toBe('stopped')
-    const stopped = assistantReply(viewer)!
+    const stopped = shownReply(viewer)
     expect(stopped.parts.slice(0, 3)).toEqual([
       { type: 'reasoning', text: 'Write until stopped.' },
       { type: 'tool-call', toolCallId: 'call_s', toolName: 'outline', input: { sections: 3 } },

@@ -18,90 +18,163 @@ import { connectRawSession, type RawSessionSocket } from '../testing/raw-session
 import { TEST_AUTH_SECRET, tokenFor } from '../testing/test-tokens.ts'
 
 const events: SecurityEvent[] = []
-const auth = { secret: TEST_AUTH_SECRET, onSecurityEvent: (event: SecurityEvent) => { events.push(event) } }
+const auth = {
+  secret: TEST_AUTH_SECRET,
+  onSecurityEvent: (event: SecurityEvent) => {
+    events.push(event)
+  },
+}
 const rates = { messagesPerSecond: 2, messageBurst: 3, steersPerSecond: 2, steerBurst: 2 }
 const test = testWithStore('sqlite', { auth, limits: rates })
 const testOpen = testWithStore('sqlite', { limits: rates })
 
 /** `count` user messages (ids `m_<prefix><n>`) by `author`, in one update. */
-const messages = (prefix: string, count: number, author = 'alice') => (doc: Y.Doc): void => {
-  for (let index = 0; index < count; index++) appendMessage(doc, { id: `m_${prefix}${index}`, role: 'user', author, status: 'done', text: `${prefix} ${index}` })
-}
+const messages =
+  (prefix: string, count: number, author = 'alice') =>
+  (doc: Y.Doc): void => {
+    for (let index = 0; index < count; index++)
+      appendMessage(doc, {
+        id: `m_${prefix}${index}`,
+        role: 'user',
+        author,
+        status: 'done',
+        text: `${prefix} ${index}`,
+      })
+  }
 
 /** Sends `update` on `raw` and expects it acknowledged. */
-async function expectAccepted (raw: RawSessionSocket, update: Uint8Array): Promise<void> {
+async function expectAccepted(raw: RawSessionSocket, update: Uint8Array): Promise<void> {
   const acknowledged = raw.frames.filter((frame) => frame.type === 'sync-status').length
   raw.sendUpdate(update)
-  await expect.poll(() => raw.frames.filter((frame) => frame.type === 'sync-status'), { timeout: 5_000 }).toHaveLength(acknowledged + 1)
-  expect(raw.frames.filter((frame) => frame.type === 'sync-status').at(-1)).toEqual({ type: 'sync-status', applied: true })
+  await expect
+    .poll(() => raw.frames.filter((frame) => frame.type === 'sync-status'), { timeout: 5_000 })
+    .toHaveLength(acknowledged + 1)
+  expect(raw.frames.filter((frame) => frame.type === 'sync-status').at(-1)).toEqual({
+    type: 'sync-status',
+    applied: true,
+  })
 }
 
 /** Sends `update` on `raw`, expects the close with 4429 RATE_LIMITED and returns the close notice sent before it. */
-async function expectRateLimited (raw: RawSessionSocket, update: Uint8Array): Promise<CloseNotice> {
+async function expectRateLimited(raw: RawSessionSocket, update: Uint8Array): Promise<CloseNotice> {
   raw.sendUpdate(update)
   expect(await raw.closed).toEqual({ code: 4429, reason: 'RATE_LIMITED' })
-  const notices = raw.frames.flatMap((frame) => frame.type === 'stateless' ? [decodeCloseNotice(frame.payload)] : []).filter((notice) => notice !== undefined)
+  const notices = raw.frames
+    .flatMap((frame) => (frame.type === 'stateless' ? [decodeCloseNotice(frame.payload)] : []))
+    .filter((notice) => notice !== undefined)
   expect(notices).toHaveLength(1)
   return notices[0] as CloseNotice
 }
 
 describe('messages and steers per principal', () => {
-  test('a user posting past its burst is closed with RATE_LIMITED and retry details; the refused update is not stored', async ({ server, sessionId }) => {
+  test('a user posting past its burst is closed with RATE_LIMITED and retry details; the refused update is not stored', async ({
+    server,
+    sessionId,
+  }) => {
     // Keeps the session loaded, so its log is not compacted away before it is checked.
     await connectRawSession({ url: server.websocketUrl, sessionId, token: tokenFor('watcher', 'observer', sessionId) })
-    const raw = await connectRawSession({ url: server.websocketUrl, sessionId, token: tokenFor('alice', 'user', sessionId) })
+    const raw = await connectRawSession({
+      url: server.websocketUrl,
+      sessionId,
+      token: tokenFor('alice', 'user', sessionId),
+    })
     await expectAccepted(raw, await forgeUpdate(raw, 101, messages('a', 3)))
     const before = await storedTranscript(server, sessionId)
     const refused = await forgeUpdate(raw, 102, messages('b', 1))
     const notice = await expectRateLimited(raw, refused)
-    expect(notice).toMatchObject({ code: 'RATE_LIMITED', details: { limit: 'messages', scope: 'principal', entries: 1, perSecond: 2, burst: 3, sessionId } })
+    expect(notice).toMatchObject({
+      code: 'RATE_LIMITED',
+      details: { limit: 'messages', scope: 'principal', entries: 1, perSecond: 2, burst: 3, sessionId },
+    })
     expect(notice.details.retryAfterMs).toBeGreaterThan(0)
     expect(notice.details.retryAfterMs).toBeLessThanOrEqual(500)
-    expect(events.filter((event) => event.sessionId === sessionId).map((event) => [event.kind, event.principalId, event.error.code, event.error.details.limit]))
-      .toEqual([['limit-exceeded', 'alice', 'RATE_LIMITED', 'messages']])
+    expect(
+      events
+        .filter((event) => event.sessionId === sessionId)
+        .map((event) => [event.kind, event.principalId, event.error.code, event.error.details.limit]),
+    ).toEqual([['limit-exceeded', 'alice', 'RATE_LIMITED', 'messages']])
     expect(await storedTranscript(server, sessionId)).toEqual(before)
     await expectLogClean(server, sessionId, refused, { attackerClientIds: [102] })
   })
 
-  test('steers have their own bucket: messages do not use it up, a third steer at once is refused', async ({ server, sessionId }) => {
-    const raw = await connectRawSession({ url: server.websocketUrl, sessionId, token: tokenFor('alice', 'user', sessionId) })
+  test('steers have their own bucket: messages do not use it up, a third steer at once is refused', async ({
+    server,
+    sessionId,
+  }) => {
+    const raw = await connectRawSession({
+      url: server.websocketUrl,
+      sessionId,
+      token: tokenFor('alice', 'user', sessionId),
+    })
     await expectAccepted(raw, await forgeUpdate(raw, 201, messages('a', 3)))
-    await expectAccepted(raw, await forgeUpdate(raw, 202, (doc) => {
-      appendSteer(doc, { id: 'st_1', kind: 'note', author: 'alice', text: 'one' })
-      appendSteer(doc, { id: 'st_2', kind: 'note', author: 'alice', text: 'two' })
-    }))
-    const notice = await expectRateLimited(raw, await forgeUpdate(raw, 203, (doc) => { appendSteer(doc, { id: 'st_3', kind: 'stop', author: 'alice' }) }))
+    await expectAccepted(
+      raw,
+      await forgeUpdate(raw, 202, (doc) => {
+        appendSteer(doc, { id: 'st_1', kind: 'note', author: 'alice', text: 'one' })
+        appendSteer(doc, { id: 'st_2', kind: 'note', author: 'alice', text: 'two' })
+      }),
+    )
+    const notice = await expectRateLimited(
+      raw,
+      await forgeUpdate(raw, 203, (doc) => {
+        appendSteer(doc, { id: 'st_3', kind: 'stop', author: 'alice' })
+      }),
+    )
     expect(notice.details).toMatchObject({ limit: 'steers', scope: 'principal', entries: 1, perSecond: 2, burst: 2 })
   })
 
-  test('the connections of one principal share its bucket; another principal has its own', async ({ server, sessionId }) => {
+  test('the connections of one principal share its bucket; another principal has its own', async ({
+    server,
+    sessionId,
+  }) => {
     const token = tokenFor('alice', 'user', sessionId)
     const first = await connectRawSession({ url: server.websocketUrl, sessionId, token })
     const second = await connectRawSession({ url: server.websocketUrl, sessionId, token })
     await expectAccepted(first, await forgeUpdate(first, 301, messages('a', 2)))
     await expectAccepted(second, await forgeUpdate(second, 302, messages('b', 1)))
-    expect((await expectRateLimited(second, await forgeUpdate(second, 303, messages('c', 1)))).details).toMatchObject({ limit: 'messages' })
-    const bob = await connectRawSession({ url: server.websocketUrl, sessionId, token: tokenFor('bob', 'user', sessionId) })
+    expect((await expectRateLimited(second, await forgeUpdate(second, 303, messages('c', 1)))).details).toMatchObject({
+      limit: 'messages',
+    })
+    const bob = await connectRawSession({
+      url: server.websocketUrl,
+      sessionId,
+      token: tokenFor('bob', 'user', sessionId),
+    })
     await expectAccepted(bob, await forgeUpdate(bob, 304, messages('d', 3, 'bob')))
   })
 
-  test('an update larger than the burst passes when the bucket is full: an offline backlog is delayed, never refused for good', async ({ server, sessionId }) => {
-    const raw = await connectRawSession({ url: server.websocketUrl, sessionId, token: tokenFor('alice', 'user', sessionId) })
+  test('an update larger than the burst passes when the bucket is full: an offline backlog is delayed, never refused for good', async ({
+    server,
+    sessionId,
+  }) => {
+    const raw = await connectRawSession({
+      url: server.websocketUrl,
+      sessionId,
+      token: tokenFor('alice', 'user', sessionId),
+    })
     await expectAccepted(raw, await forgeUpdate(raw, 401, messages('backlog', 8)))
-    expect(await storedTranscript(server, sessionId)).toMatchObject({ messages: expect.arrayContaining([expect.objectContaining({ id: 'm_backlog7' })]) })
+    expect(await storedTranscript(server, sessionId)).toMatchObject({
+      messages: expect.arrayContaining([expect.objectContaining({ id: 'm_backlog7' })]),
+    })
   })
 
-  test('the SDK reports RATE_LIMITED with retryAfterMs, reconnects, and stores every message once', async ({ server, sessionId, connectClient }) => {
+  test('the SDK reports RATE_LIMITED with retryAfterMs, reconnects, and stores every message once', async ({
+    server,
+    sessionId,
+    connectClient,
+  }) => {
     const alice = connectClient({ principalId: 'alice', token: tokenFor('alice', 'user', sessionId) })
     await alice.waitForSynced()
     const errors: SessionError[] = []
-    alice.on('error', (error) => { errors.push(error) })
+    alice.on('error', (error) => {
+      errors.push(error)
+    })
     const sent = Array.from({ length: 5 }, (_, index) => alice.sendMessage(`quick ${index}`))
     await expect.poll(() => errors.map((error) => error.code), { timeout: 5_000 }).toContain('RATE_LIMITED')
     expect(errors[0]?.details).toMatchObject({ limit: 'messages', scope: 'principal', closeCode: 4429 })
     expect(errors[0]?.details.retryAfterMs).toBeGreaterThan(0)
     await alice.waitUntilDurable(15_000)
-    const stored = await storedTranscript(server, sessionId) as { messages: Array<{ id: string }> }
+    const stored = (await storedTranscript(server, sessionId)) as { messages: Array<{ id: string }> }
     expect(stored.messages.map((message) => message.id)).toEqual(sent)
   }, 20_000)
 
@@ -110,32 +183,92 @@ describe('messages and steers per principal', () => {
     const second = await connectRawSession({ url: server.websocketUrl, sessionId, token: '' })
     await expectAccepted(first, await forgeUpdate(first, 501, messages('a', 3)))
     await expectAccepted(second, await forgeUpdate(second, 502, messages('b', 3)))
-    expect((await expectRateLimited(first, await forgeUpdate(first, 503, messages('c', 1)))).details).toMatchObject({ limit: 'messages', scope: 'principal' })
+    expect((await expectRateLimited(first, await forgeUpdate(first, 503, messages('c', 1)))).details).toMatchObject({
+      limit: 'messages',
+      scope: 'principal',
+    })
   })
 })
 
 describe('HTTP appends', () => {
-  test('replies started past the burst answer 429 with Retry-After; the agent\'s WebSocket replies use the same bucket', async ({ server, sessionId }) => {
+  test("replies started past the burst answer 429 with Retry-After; the agent's WebSocket replies use the same bucket", async ({
+    server,
+    sessionId,
+  }) => {
     const token = tokenFor('agent-1', 'agent', sessionId)
     const raw = await connectRawSession({ url: server.websocketUrl, sessionId, token })
-    await expectAccepted(raw, await forgeUpdate(raw, 601, (doc) => { appendMessage(doc, { id: 'r_ws', role: 'assistant', author: 'agent-1', status: 'streaming' }) }))
+    await expectAccepted(
+      raw,
+      await forgeUpdate(raw, 601, (doc) => {
+        appendMessage(doc, { id: 'r_ws', role: 'assistant', author: 'agent-1', status: 'streaming' })
+      }),
+    )
     const producer = { producerId: 'p', epoch: 0, token }
-    expect((await postSessionCommands(server.url, sessionId, { ...producer, seq: 0, commands: { type: 'start', messageId: 'r_0' } })).status).toBe(200)
-    expect((await postSessionCommands(server.url, sessionId, { ...producer, seq: 1, commands: [{ type: 'start', messageId: 'r_1' }, { type: 'text', messageId: 'r_1', text: 'hi' }] })).status).toBe(200)
-    const refused = await postSessionCommands(server.url, sessionId, { ...producer, seq: 2, commands: { type: 'start', messageId: 'r_2' } })
+    expect(
+      (
+        await postSessionCommands(server.url, sessionId, {
+          ...producer,
+          seq: 0,
+          commands: { type: 'start', messageId: 'r_0' },
+        })
+      ).status,
+    ).toBe(200)
+    expect(
+      (
+        await postSessionCommands(server.url, sessionId, {
+          ...producer,
+          seq: 1,
+          commands: [
+            { type: 'start', messageId: 'r_1' },
+            { type: 'text', messageId: 'r_1', text: 'hi' },
+          ],
+        })
+      ).status,
+    ).toBe(200)
+    const refused = await postSessionCommands(server.url, sessionId, {
+      ...producer,
+      seq: 2,
+      commands: { type: 'start', messageId: 'r_2' },
+    })
     expect(refused.status).toBe(429)
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
     expect(refused.headers.get('access-control-expose-headers')).toContain('retry-after')
-    const body = await refused.json() as { error: { code: string, details: Record<string, unknown> } }
-    expect(body.error).toMatchObject({ code: 'RATE_LIMITED', details: { limit: 'messages', scope: 'principal', entries: 1 } })
+    const body = (await refused.json()) as { error: { code: string; details: Record<string, unknown> } }
+    expect(body.error).toMatchObject({
+      code: 'RATE_LIMITED',
+      details: { limit: 'messages', scope: 'principal', entries: 1 },
+    })
     expect(body.error.details.retryAfterMs).toBeGreaterThan(0)
-    expect(events.filter((event) => event.sessionId === sessionId).map((event) => [event.kind, event.principalId, event.error.details.limit]))
-      .toEqual([['limit-exceeded', 'agent-1', 'messages']])
+    expect(
+      events
+        .filter((event) => event.sessionId === sessionId)
+        .map((event) => [event.kind, event.principalId, event.error.details.limit]),
+    ).toEqual([['limit-exceeded', 'agent-1', 'messages']])
     // Text into a started reply is not a new message: it still goes through.
-    expect((await postSessionCommands(server.url, sessionId, { ...producer, seq: 2, commands: { type: 'text', messageId: 'r_1', text: ' there' } })).status).toBe(200)
+    expect(
+      (
+        await postSessionCommands(server.url, sessionId, {
+          ...producer,
+          seq: 2,
+          commands: { type: 'text', messageId: 'r_1', text: ' there' },
+        })
+      ).status,
+    ).toBe(200)
     // The refused seq was not consumed: the same start goes through once the bucket has refilled.
-    await expect.poll(async () => (await postSessionCommands(server.url, sessionId, { ...producer, seq: 3, commands: { type: 'start', messageId: 'r_2' } })).status, { timeout: 5_000, interval: 200 }).toBe(200)
-    const stored = await storedTranscript(server, sessionId) as { messages: Array<{ id: string, text: string }> }
+    await expect
+      .poll(
+        async () =>
+          (
+            await postSessionCommands(server.url, sessionId, {
+              ...producer,
+              seq: 3,
+              commands: { type: 'start', messageId: 'r_2' },
+            })
+          ).status,
+        { timeout: 5_000, interval: 200 },
+      )
+      .toBe(200)
+    const stored = (await storedTranscript(server, sessionId)) as { messages: Array<{ id: string; text: string }> }
     expect(stored.messages.map((message) => message.id)).toEqual(['r_ws', 'r_0', 'r_1', 'r_2'])
     expect(stored.messages.find((message) => message.id === 'r_1')?.text).toBe('hi there')
   })

@@ -9,7 +9,12 @@ import { expectedText, numberedTokens } from '../../shared/testing/token-stream.
 import { test } from '../testing/fixtures.ts'
 
 describe('multi-agent sessions', () => {
-  test('two agents stream concurrently, hand off through context, and all replicas converge', async ({ server, sessionId, connectClient, connectAgent }) => {
+  test('two agents stream concurrently, hand off through context, and all replicas converge', async ({
+    server,
+    sessionId,
+    connectClient,
+    connectAgent,
+  }) => {
     const viewer = connectClient()
     await viewer.waitForSynced()
     const researcher = await connectAgent({ agentId: 'researcher' })
@@ -23,24 +28,30 @@ describe('multi-agent sessions', () => {
       context.observe(check)
       check()
     })
-    const first = researcher.startReply().pipe(numberedTokens(1_500, (index) => {
-      if (index === 500) getSessionRoots(researcher.client.doc).context.set('findings', 'three sources agree')
-    }))
+    const first = researcher.startReply().pipe(
+      numberedTokens(1_500, (index) => {
+        if (index === 500) getSessionRoots(researcher.client.doc).context.set('findings', 'three sources agree')
+      }),
+    )
     const second = handedOff.then(async (findings) => {
       const reply = writer.startReply()
       reply.append(`Based on: ${findings}. `)
       return await reply.pipe(numberedTokens(1_500))
     })
     await expect(Promise.all([first, second])).resolves.toEqual(['done', 'done'])
-    const replies = (messages: ReturnType<typeof viewer.messages>) => messages.map((message) => `${message.author}:${message.status}:${message.text.length}`)
-    const expected = [`researcher:done:${expectedText(1_500).length}`, `writer:done:${'Based on: three sources agree. '.length + expectedText(1_500).length}`]
+    const replies = (messages: ReturnType<typeof viewer.messages>) =>
+      messages.map((message) => `${message.author}:${message.status}:${message.text.length}`)
+    const expected = [
+      `researcher:done:${expectedText(1_500).length}`,
+      `writer:done:${'Based on: three sources agree. '.length + expectedText(1_500).length}`,
+    ]
     await expect.poll(() => replies(viewer.messages()), { timeout: 10_000 }).toEqual(expected)
     await Promise.all([researcher.client.waitUntilDurable(), writer.client.waitUntilDurable()])
     await expect.poll(() => replies(researcher.client.messages()), { timeout: 10_000 }).toEqual(expected)
     await expect.poll(() => replies(writer.client.messages()), { timeout: 10_000 }).toEqual(expected)
     expect(researcher.client.messages()).toEqual(viewer.messages())
     expect(writer.client.messages()).toEqual(viewer.messages())
-    const stored = await (await fetch(`${server.url}/v1/sessions/${sessionId}`)).json() as { messages: unknown }
+    const stored = (await (await fetch(`${server.url}/v1/sessions/${sessionId}`)).json()) as { messages: unknown }
     expect(stored.messages).toEqual(viewer.messages())
     expect(getSessionRoots(viewer.doc).context.get('findings')).toBe('three sources agree')
   })

@@ -10,7 +10,8 @@ describe('presence', () => {
     const phone = connectClient({ principalId: 'alice', device: 'phone' })
     const laptop = connectClient({ principalId: 'alice', device: 'laptop' })
     await Promise.all([phone.waitForSynced(), laptop.waitForSynced()])
-    const devices = (members: ReturnType<typeof phone.presence>) => members.map((member) => `${member.principalId}/${member.device ?? ''}${member.self ? '*' : ''}`).sort()
+    const devices = (members: ReturnType<typeof phone.presence>) =>
+      members.map((member) => `${member.principalId}/${member.device ?? ''}${member.self ? '*' : ''}`).sort()
     await expect.poll(() => devices(phone.presence()), { timeout: 5_000 }).toEqual(['alice/laptop', 'alice/phone*'])
     await expect.poll(() => devices(laptop.presence()), { timeout: 5_000 }).toEqual(['alice/laptop*', 'alice/phone'])
     laptop.destroy()
@@ -19,7 +20,10 @@ describe('presence', () => {
 })
 
 describe('user presence for agents', () => {
-  test('reports user-left only when every device of the user is gone past the grace, and user-returned', async ({ connectClient, connectAgent }) => {
+  test('reports user-left only when every device of the user is gone past the grace, and user-returned', async ({
+    connectClient,
+    connectAgent,
+  }) => {
     const agent = await connectAgent()
     const events: string[] = []
     let leftAt: number | undefined

@@ -18,36 +18,55 @@ const test = testWithStore('sqlite', serverOptions)
 
 const TRANSPORT_OPTIONS = { websocketTimeoutMs: 1_500, sseHelloTimeoutMs: 1_500, upgradeProbeMs: 60_000 }
 
-const assistantText = (client: SessionClient): string | undefined => client.messages().find((message) => message.role === 'assistant')?.text
+const assistantText = (client: SessionClient): string | undefined =>
+  client.messages().find((message) => message.role === 'assistant')?.text
 
-function waitForTransport (client: SessionClient, transport: TransportKind): Promise<number> {
+function waitForTransport(client: SessionClient, transport: TransportKind): Promise<number> {
   const started = Date.now()
-  return expect.poll(() => client.transport, { timeout: 15_000 }).toBe(transport).then(() => Date.now() - started)
+  return expect
+    .poll(() => client.transport, { timeout: 15_000 })
+    .toBe(transport)
+    .then(() => Date.now() - started)
 }
 
 describe('fallback through real proxies', () => {
-  const cases: Array<{ scenario: ProxyScenario, transport: TransportKind }> = [
+  const cases: Array<{ scenario: ProxyScenario; transport: TransportKind }> = [
     { scenario: 'no-upgrade', transport: 'sse' },
     { scenario: 'gzip-sse', transport: 'long-poll' },
     { scenario: 'websocket-ok', transport: 'websocket' },
   ]
   for (const { scenario, transport } of cases) {
-    test(`${scenario}: the viewer uses ${transport} and gets every token once`, async ({ server, sessionId, connectClient, connectAgent }) => {
+    test(`${scenario}: the viewer uses ${transport} and gets every token once`, async ({
+      server,
+      sessionId,
+      connectClient,
+      connectAgent,
+    }) => {
       const proxy = await startProxy(scenario, server.port)
       try {
-        const viewer = connectClient({ url: `ws://127.0.0.1:${proxy.port}${ROUTES.WEBSOCKET}`, transport: TRANSPORT_OPTIONS })
+        const viewer = connectClient({
+          url: `ws://127.0.0.1:${proxy.port}${ROUTES.WEBSOCKET}`,
+          transport: TRANSPORT_OPTIONS,
+        })
         const detectedMs = await waitForTransport(viewer, transport)
         console.log(`${scenario}: transport ${transport} chosen after ${detectedMs} ms`)
         await viewer.waitForSynced(15_000)
         const agent = await connectAgent()
         let streamed: Promise<unknown> | undefined
-        agent.onUserMessage((message) => { streamed = agent.startReply({ replyTo: message.id }).pipe(numberedTokens(400)) })
+        agent.onUserMessage((message) => {
+          streamed = agent.startReply({ replyTo: message.id }).pipe(numberedTokens(400))
+        })
         viewer.sendMessage('through the proxy')
         await expect.poll(() => streamed, { timeout: 10_000 }).toBeDefined()
         await expect(streamed).resolves.toBe('done')
         await expect.poll(() => assistantText(viewer), { timeout: 20_000 }).toBe(expectedText(400))
         await viewer.waitUntilDurable(15_000)
-        expect(agent.client.messages().filter((message) => message.role === 'user').map((message) => message.text)).toEqual(['through the proxy'])
+        expect(
+          agent.client
+            .messages()
+            .filter((message) => message.role === 'user')
+            .map((message) => message.text),
+        ).toEqual(['through the proxy'])
         expect(viewer.transport).toBe(transport)
         expect(sessionId).toBeTruthy()
       } finally {
@@ -57,23 +76,35 @@ describe('fallback through real proxies', () => {
   }
 
   for (const scenario of ['idle-cut', 'squid-lifetime'] as const) {
-    test(`${scenario}: a cut stream resumes on the same connection, without a new sync`, async ({ server, connectClient, connectAgent }) => {
+    test(`${scenario}: a cut stream resumes on the same connection, without a new sync`, async ({
+      server,
+      connectClient,
+      connectAgent,
+    }) => {
       const proxy = await startProxy(scenario, server.port)
       try {
-        const viewer = connectClient({ url: `ws://127.0.0.1:${proxy.port}${ROUTES.WEBSOCKET}`, transport: TRANSPORT_OPTIONS })
+        const viewer = connectClient({
+          url: `ws://127.0.0.1:${proxy.port}${ROUTES.WEBSOCKET}`,
+          transport: TRANSPORT_OPTIONS,
+        })
         await waitForTransport(viewer, 'sse')
         await viewer.waitForSynced(15_000)
         const connectionsBefore = counters.connections
         const streamsBefore = counters.sseRequests
         const agent = await connectAgent()
         const reply = agent.startReply()
-        const streamed = reply.pipe(numberedTokens(600, async (index) => {
-          // Halfway, wait until the proxy has cut the viewer's stream at least once and it came back.
-          if (index === 300) await expect.poll(() => counters.sseRequests, { timeout: 15_000 }).toBeGreaterThan(streamsBefore)
-        }))
+        const streamed = reply.pipe(
+          numberedTokens(600, async (index) => {
+            // Halfway, wait until the proxy has cut the viewer's stream at least once and it came back.
+            if (index === 300)
+              await expect.poll(() => counters.sseRequests, { timeout: 15_000 }).toBeGreaterThan(streamsBefore)
+          }),
+        )
         await expect(streamed).resolves.toBe('done')
         await expect.poll(() => assistantText(viewer), { timeout: 20_000 }).toBe(expectedText(600))
-        console.log(`${scenario}: ${counters.sseRequests - streamsBefore} stream reconnects, ${counters.connections - connectionsBefore - 1} new viewer connections`)
+        console.log(
+          `${scenario}: ${counters.sseRequests - streamsBefore} stream reconnects, ${counters.connections - connectionsBefore - 1} new viewer connections`,
+        )
         expect(counters.connections - connectionsBefore).toBe(1) // only the agent connected: the viewer never re-synced
         expect(viewer.transport).toBe('sse')
       } finally {
@@ -82,22 +113,31 @@ describe('fallback through real proxies', () => {
     })
   }
 
-  test('upgrades back to WebSocket once the blocking proxy is gone', async ({ server, connectClient, connectAgent }) => {
+  test('upgrades back to WebSocket once the blocking proxy is gone', async ({
+    server,
+    connectClient,
+    connectAgent,
+  }) => {
     let proxy: RunningProxy = await startProxy('no-upgrade', server.port)
     try {
-      const viewer = connectClient({ url: `ws://127.0.0.1:${proxy.port}${ROUTES.WEBSOCKET}`, transport: { ...TRANSPORT_OPTIONS, upgradeProbeMs: 1_000 } })
+      const viewer = connectClient({
+        url: `ws://127.0.0.1:${proxy.port}${ROUTES.WEBSOCKET}`,
+        transport: { ...TRANSPORT_OPTIONS, upgradeProbeMs: 1_000 },
+      })
       await waitForTransport(viewer, 'sse')
       await viewer.waitForSynced(15_000)
       const agent = await connectAgent()
       const reply = agent.startReply()
-      const streamed = reply.pipe(numberedTokens(800, async (index) => {
-        if (index !== 200) return
-        const port = proxy.port
-        await proxy.stop()
-        proxy = await startProxy('websocket-ok', server.port, port)
-        const upgradedMs = await waitForTransport(viewer, 'websocket')
-        console.log(`upgrade back to websocket after ${upgradedMs} ms`)
-      }))
+      const streamed = reply.pipe(
+        numberedTokens(800, async (index) => {
+          if (index !== 200) return
+          const port = proxy.port
+          await proxy.stop()
+          proxy = await startProxy('websocket-ok', server.port, port)
+          const upgradedMs = await waitForTransport(viewer, 'websocket')
+          console.log(`upgrade back to websocket after ${upgradedMs} ms`)
+        }),
+      )
       await expect(streamed).resolves.toBe('done')
       await expect.poll(() => assistantText(viewer), { timeout: 20_000 }).toBe(expectedText(800))
       expect(viewer.transport).toBe('websocket')

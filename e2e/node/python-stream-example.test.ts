@@ -14,7 +14,7 @@ const test = testWithStore('sqlite', { streams: { longPollTimeoutMs: 2_000 } })
 const SCRIPT = new URL('../../demo/python/stream_agent.py', import.meta.url)
 
 /** The contents of the ```python blocks of a Markdown file of this repository. */
-function pythonBlocks (path: string): string[] {
+function pythonBlocks(path: string): string[] {
   const text = readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8')
   return [...text.matchAll(/^```python\n([\s\S]*?)^```$/gm)].map((match) => match[1] ?? '')
 }
@@ -35,6 +35,7 @@ test('the Python example tails a session and appends a reply', async ({ server, 
   const { stdout } = await promisify(execFile)('python3', [SCRIPT.pathname, server.url, sessionId], { timeout: 30_000 })
   expect(stdout).toContain(`last question ${question}`)
   expect(stdout).toContain('delta "Python"')
-  await expect.poll(() => user.messages().find((message) => message.role === 'assistant'), { timeout: 5_000 })
+  await expect
+    .poll(() => user.messages().find((message) => message.role === 'assistant'), { timeout: 5_000 })
     .toMatchObject({ text: 'Hello from Python', status: 'done', replyTo: question })
 })

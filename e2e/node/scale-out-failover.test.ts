@@ -30,20 +30,47 @@ describe('scale-out failover (3 nodes, nginx, PostgreSQL, Redis)', () => {
     onTestFinished(() => redis.stop())
     const env = { LIFELINE_REDIS: redis.url, LIFELINE_REDIS_PREFIX: 'failover' }
     const nodes: ServerProcess[] = []
-    for (let index = 0; index < 3; index++) nodes.push(await startServerProcess({ store: `${TEST_POSTGRES_URL}?schema=${store.location}`, port: 0, env }))
-    onTestFinished(async () => { for (const node of nodes) await node.kill() })
-    const proxy = await startProxy('cluster', nodes.map((node) => node.port))
+    for (let index = 0; index < 3; index++)
+      nodes.push(await startServerProcess({ store: `${TEST_POSTGRES_URL}?schema=${store.location}`, port: 0, env }))
+    onTestFinished(async () => {
+      for (const node of nodes) await node.kill()
+    })
+    const proxy = await startProxy(
+      'cluster',
+      nodes.map((node) => node.port),
+    )
     onTestFinished(() => proxy.stop())
 
     const sessionId = `failover-${Date.now()}`
     const viaProxy = `ws://127.0.0.1:${proxy.port}${ROUTES.WEBSOCKET}`
-    const agent = await createAgentSession({ url: viaProxy, sessionId, agentId: 'agent-1', maxBufferChars: 48, reconnectDelayMs: 50, ackTimeoutMs: 60_000, syncTimeoutMs: 30_000 })
-    onTestFinished(() => { agent.client.destroy() })
+    const agent = await createAgentSession({
+      url: viaProxy,
+      sessionId,
+      agentId: 'agent-1',
+      maxBufferChars: 48,
+      reconnectDelayMs: 50,
+      ackTimeoutMs: 60_000,
+      syncTimeoutMs: 30_000,
+    })
+    onTestFinished(() => {
+      agent.client.destroy()
+    })
     const agentNode = await findNodeWithConnections(nodes, 1)
     const others = nodes.filter((node) => node !== agentNode)
     const viewerUrls = [...others.map((node) => `ws://127.0.0.1:${node.port}${ROUTES.WEBSOCKET}`), viaProxy]
-    const viewers = viewerUrls.map((url, index) => createSessionClient({ url, sessionId, principalId: 'viewer', device: `viewer-${index}`, WebSocket: NodeWebSocket, reconnectDelayMs: 50 }))
-    onTestFinished(() => { for (const viewer of viewers) viewer.destroy() })
+    const viewers = viewerUrls.map((url, index) =>
+      createSessionClient({
+        url,
+        sessionId,
+        principalId: 'viewer',
+        device: `viewer-${index}`,
+        WebSocket: NodeWebSocket,
+        reconnectDelayMs: 50,
+      }),
+    )
+    onTestFinished(() => {
+      for (const viewer of viewers) viewer.destroy()
+    })
     await Promise.all(viewers.map((viewer) => viewer.waitForSynced()))
 
     let acknowledged = ''
@@ -52,22 +79,26 @@ describe('scale-out failover (3 nodes, nginx, PostgreSQL, Redis)', () => {
     agent.client.on('durable', () => {
       acknowledged = textOf(agent.client)
       if (killedAt === undefined || acknowledged.length <= ackedAtKill.length) return
-      console.log(`failover: the agent's writes confirmed again ${Math.round(performance.now() - killedAt)} ms after kill -9 of the agent's node`)
+      console.log(
+        `failover: the agent's writes confirmed again ${Math.round(performance.now() - killedAt)} ms after kill -9 of the agent's node`,
+      )
       killedAt = undefined
     })
     const reply = agent.startReply()
     let missingAfterKill = -1
-    const streamed = reply.pipe(numberedTokens(TOKENS, async (index) => {
-      if (index % 100 === 0) await agent.client.waitUntilDurable(60_000)
-      if (index === KILL_AT) {
-        reply.flush()
-        ackedAtKill = acknowledged
-        await agentNode.kill()
-        killedAt = performance.now()
-        missingAfterKill = countMissing(ackedAtKill, await storedText(() => store.open(), sessionId))
-      }
-      if (index === REDIS_RESTART_AT) await redis.restart()
-    }))
+    const streamed = reply.pipe(
+      numberedTokens(TOKENS, async (index) => {
+        if (index % 100 === 0) await agent.client.waitUntilDurable(60_000)
+        if (index === KILL_AT) {
+          reply.flush()
+          ackedAtKill = acknowledged
+          await agentNode.kill()
+          killedAt = performance.now()
+          missingAfterKill = countMissing(ackedAtKill, await storedText(() => store.open(), sessionId))
+        }
+        if (index === REDIS_RESTART_AT) await redis.restart()
+      }),
+    )
     await expect(streamed).resolves.toBe('done')
     await agent.client.waitUntilDurable(60_000)
 
@@ -83,14 +114,19 @@ describe('scale-out failover (3 nodes, nginx, PostgreSQL, Redis)', () => {
 })
 
 /** The node whose /healthz reports `count` connections, polled for up to 10 s. */
-async function findNodeWithConnections (nodes: readonly ServerProcess[], count: number): Promise<ServerProcess> {
+async function findNodeWithConnections(nodes: readonly ServerProcess[], count: number): Promise<ServerProcess> {
   let found: ServerProcess | undefined
-  await expect.poll(async () => {
-    for (const node of nodes) {
-      const health = await (await fetch(`${node.url}${ROUTES.HEALTH}`)).json() as { connections: number }
-      if (health.connections === count) found = node
-    }
-    return found !== undefined
-  }, { timeout: 10_000 }).toBe(true)
+  await expect
+    .poll(
+      async () => {
+        for (const node of nodes) {
+          const health = (await (await fetch(`${node.url}${ROUTES.HEALTH}`)).json()) as { connections: number }
+          if (health.connections === count) found = node
+        }
+        return found !== undefined
+      },
+      { timeout: 10_000 },
+    )
+    .toBe(true)
   return found as ServerProcess
 }

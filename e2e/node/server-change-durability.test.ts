@@ -21,8 +21,8 @@ import { NodeWebSocket } from '../../client/agent/node-websocket.ts'
 const LEASE_MS = 400
 
 /** A log whose appends of updates written by none of `clientIds()` (so by the server) wait for `release` or fail on `failAll`. */
-function holdServerAppends (log: UpdateLog, clientIds: () => readonly number[]) {
-  let held: Array<{ go: () => void, fail: (error: Error) => void }> = []
+function holdServerAppends(log: UpdateLog, clientIds: () => readonly number[]) {
+  let held: Array<{ go: () => void; fail: (error: Error) => void }> = []
   let heldCount = 0
   const isServerUpdate = (update: Uint8Array): boolean => {
     const clients = clientIds()
@@ -31,13 +31,21 @@ function holdServerAppends (log: UpdateLog, clientIds: () => readonly number[]) 
   const gated = interceptAppends(log, async (_sessionId, updates) => {
     if (!updates.some(isServerUpdate)) return
     heldCount++
-    await new Promise<void>((resolve, reject) => { held.push({ go: resolve, fail: reject }) })
+    await new Promise<void>((resolve, reject) => {
+      held.push({ go: resolve, fail: reject })
+    })
   })
   return {
     log: gated,
     heldCount: () => heldCount,
-    release: () => { for (const entry of held) entry.go(); held = [] },
-    failAll: () => { for (const entry of held) entry.fail(new Error('disk full')); held = [] },
+    release: () => {
+      for (const entry of held) entry.go()
+      held = []
+    },
+    failAll: () => {
+      for (const entry of held) entry.fail(new Error('disk full'))
+      held = []
+    },
   }
 }
 
@@ -48,9 +56,25 @@ describe('server changes', () => {
     let clientIds: number[] = []
     const gate = holdServerAppends(await store.open(), () => clientIds)
     const errors: unknown[] = []
-    const server = await startServer({ updateLog: gate.log, runLeaseMs: LEASE_MS, onError: (error) => { errors.push(error) } })
-    const viewer = createSessionClient({ url: server.websocketUrl, sessionId, principalId: 'user-1', WebSocket: NodeWebSocket })
-    const agent = await createAgentSession({ url: server.websocketUrl, sessionId, agentId: 'agent-1', heartbeatMs: 100 })
+    const server = await startServer({
+      updateLog: gate.log,
+      runLeaseMs: LEASE_MS,
+      onError: (error) => {
+        errors.push(error)
+      },
+    })
+    const viewer = createSessionClient({
+      url: server.websocketUrl,
+      sessionId,
+      principalId: 'user-1',
+      WebSocket: NodeWebSocket,
+    })
+    const agent = await createAgentSession({
+      url: server.websocketUrl,
+      sessionId,
+      agentId: 'agent-1',
+      heartbeatMs: 100,
+    })
     try {
       await viewer.waitForSynced()
       clientIds = [viewer.doc.clientID, agent.client.doc.clientID]
@@ -75,7 +99,10 @@ describe('server changes', () => {
       try {
         const { entries } = await stored.load(sessionId)
         const lastEntry = entries.at(-1)
-        expect(lastEntry && Y.decodeUpdate(lastEntry.update).structs.every((struct) => !clientIds.includes(struct.id.client))).toBe(true)
+        expect(
+          lastEntry &&
+            Y.decodeUpdate(lastEntry.update).structs.every((struct) => !clientIds.includes(struct.id.client)),
+        ).toBe(true)
       } finally {
         await stored.close()
       }

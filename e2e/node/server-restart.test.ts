@@ -12,9 +12,10 @@ import type { SessionClient } from '../../client/core/session-client.ts'
 import { testWithStore } from '../testing/fixtures.ts'
 import { STORE_KINDS, type TestStore } from '../testing/test-store.ts'
 
-const assistantText = (client: SessionClient): string => client.messages().find((message) => message.role === 'assistant')?.text ?? ''
+const assistantText = (client: SessionClient): string =>
+  client.messages().find((message) => message.role === 'assistant')?.text ?? ''
 
-async function storedAssistantText (store: TestStore, sessionId: string): Promise<string> {
+async function storedAssistantText(store: TestStore, sessionId: string): Promise<string> {
   const log = await store.open()
   const { doc } = applyStoredSession(sessionId, await log.load(sessionId))
   await log.close()
@@ -23,31 +24,45 @@ async function storedAssistantText (store: TestStore, sessionId: string): Promis
 
 describe.each(STORE_KINDS)('server restart on %s', (kind) => {
   const test = testWithStore(kind)
-  test('loses nothing the server acknowledged and the reply completes exactly once', async ({ server, startServer, store, sessionId, connectClient, connectAgent }) => {
+  test('loses nothing the server acknowledged and the reply completes exactly once', async ({
+    server,
+    startServer,
+    store,
+    sessionId,
+    connectClient,
+    connectAgent,
+  }) => {
     const tokenCount = 3_000
     const user = connectClient()
     await user.waitForSynced()
     const agent = await connectAgent({ maxBufferChars: 40, maxBusyBufferChars: 40 })
     let acknowledged = ''
-    agent.client.on('durable', () => { acknowledged = assistantText(agent.client) })
-    const restarts: Array<{ acknowledged: string, applied: string, stored: string }> = []
+    agent.client.on('durable', () => {
+      acknowledged = assistantText(agent.client)
+    })
+    const restarts: Array<{ acknowledged: string; applied: string; stored: string }> = []
     let streamed: Promise<unknown> | undefined
     const cutsAt = [1_000, 2_000]
     agent.onUserMessage((message) => {
       const reply = agent.startReply({ replyTo: message.id })
-      streamed = reply.pipe(numberedTokens(tokenCount, async (index) => {
-        const nextCut = cutsAt[restarts.length]
-        if (nextCut === undefined || index < nextCut) return
-        reply.flush()
-        if (agent.client.unsyncedChanges === 0) return // cut only while an update is in flight
-        const running = restarts.length === 0 ? server : current
-        // The server acks each update synchronously right after applying it: applied text = acknowledged text.
-        const live = running.hocuspocus.documents.get(sessionId)
-        const applied = live === undefined ? '' : readTranscript(sessionId, live).messages.find((entry) => entry.role === 'assistant')?.text ?? ''
-        await running.close()
-        restarts.push({ acknowledged, applied, stored: await storedAssistantText(store, sessionId) })
-        current = await startServer({ port: server.port })
-      }))
+      streamed = reply.pipe(
+        numberedTokens(tokenCount, async (index) => {
+          const nextCut = cutsAt[restarts.length]
+          if (nextCut === undefined || index < nextCut) return
+          reply.flush()
+          if (agent.client.unsyncedChanges === 0) return // cut only while an update is in flight
+          const running = restarts.length === 0 ? server : current
+          // The server acks each update synchronously right after applying it: applied text = acknowledged text.
+          const live = running.hocuspocus.documents.get(sessionId)
+          const applied =
+            live === undefined
+              ? ''
+              : (readTranscript(sessionId, live).messages.find((entry) => entry.role === 'assistant')?.text ?? '')
+          await running.close()
+          restarts.push({ acknowledged, applied, stored: await storedAssistantText(store, sessionId) })
+          current = await startServer({ port: server.port })
+        }),
+      )
     })
     let current = server
     user.sendMessage('go')
@@ -59,9 +74,13 @@ describe.each(STORE_KINDS)('server restart on %s', (kind) => {
       expect(stored.startsWith(applied)).toBe(true)
       expect(stored.startsWith(acked)).toBe(true)
     }
-    await expect.poll(() => user.messages().find((message) => message.role === 'assistant')?.status, { timeout: 15_000 }).toBe('done')
+    await expect
+      .poll(() => user.messages().find((message) => message.role === 'assistant')?.status, { timeout: 15_000 })
+      .toBe('done')
     expect(assistantText(user)).toBe(expectedText(tokenCount))
-    const transcript = await (await fetch(`${current.url}/v1/sessions/${sessionId}`)).json() as { messages: Array<{ text: string }> }
+    const transcript = (await (await fetch(`${current.url}/v1/sessions/${sessionId}`)).json()) as {
+      messages: Array<{ text: string }>
+    }
     expect(transcript.messages.map((message) => message.text)).toEqual(['go', expectedText(tokenCount)])
   })
 })

@@ -14,7 +14,12 @@ import { testWithStore } from '../testing/fixtures.ts'
 describe.each(STORE_KINDS)('session deletion on %s', (kind) => {
   const test = testWithStore(kind)
 
-  test('closes every client with SESSION_DELETED and erases the stored session', async ({ server, sessionId, connectClient, connectAgent }) => {
+  test('closes every client with SESSION_DELETED and erases the stored session', async ({
+    server,
+    sessionId,
+    connectClient,
+    connectAgent,
+  }) => {
     const user = connectClient()
     await user.waitForSynced()
     const agent = await connectAgent()
@@ -22,7 +27,9 @@ describe.each(STORE_KINDS)('session deletion on %s', (kind) => {
     await expect(agent.startReply().pipe(numberedTokens(600))).resolves.toBe('done')
     await user.waitUntilDurable()
     const errors: SessionError[] = []
-    user.on('error', (error) => { errors.push(error) })
+    user.on('error', (error) => {
+      errors.push(error)
+    })
     const response = await fetch(`${server.url}/v1/sessions/${sessionId}`, { method: 'DELETE' })
     expect(response.status).toBe(204)
     await expect.poll(() => [user.status, agent.client.status], { timeout: 10_000 }).toEqual(['failed', 'failed'])
@@ -35,7 +42,11 @@ describe.each(STORE_KINDS)('session deletion on %s', (kind) => {
     expect(await server.updateLog.getSession(sessionId)).toBeUndefined()
   })
 
-  test('a deleted client never reconnects, so the session is not created again', async ({ server, sessionId, connectClient }) => {
+  test('a deleted client never reconnects, so the session is not created again', async ({
+    server,
+    sessionId,
+    connectClient,
+  }) => {
     const connects = vi.spyOn(StoppableProviderWebsocket.prototype, 'connect')
     try {
       const user = connectClient({ reconnectDelayMs: 20 })
@@ -49,7 +60,7 @@ describe.each(STORE_KINDS)('session deletion on %s', (kind) => {
       // connect() opened a socket (it resolves once open) and, the session having unloaded, created the session anew.
       await expect.poll(() => connects.mock.calls.length, { timeout: 10_000 }).toBeGreaterThan(connectsBeforeDelete)
       await connects.mock.results.at(-1)?.value
-      const health = await (await fetch(`${server.url}${ROUTES.HEALTH}`)).json() as { connections: number }
+      const health = (await (await fetch(`${server.url}${ROUTES.HEALTH}`)).json()) as { connections: number }
       expect(health.connections).toBe(0)
       expect(server.hocuspocus.documents.has(sessionId)).toBe(false)
       expect(await server.updateLog.getSession(sessionId)).toBeUndefined()
@@ -60,8 +71,14 @@ describe.each(STORE_KINDS)('session deletion on %s', (kind) => {
   })
 
   test('deletes a session that is not loaded', async ({ server }) => {
-    const created = await (await fetch(`${server.url}/v1/sessions`, { method: 'POST', body: JSON.stringify({ title: 'short-lived' }) })).json() as { id: string }
+    const created = (await (
+      await fetch(`${server.url}/v1/sessions`, { method: 'POST', body: JSON.stringify({ title: 'short-lived' }) })
+    ).json()) as { id: string }
     expect((await fetch(`${server.url}/v1/sessions/${created.id}`, { method: 'DELETE' })).status).toBe(204)
-    expect((await (await fetch(`${server.url}/v1/sessions`)).json() as { sessions: Array<{ id: string }> }).sessions.map((session) => session.id)).not.toContain(created.id)
+    expect(
+      ((await (await fetch(`${server.url}/v1/sessions`)).json()) as { sessions: Array<{ id: string }> }).sessions.map(
+        (session) => session.id,
+      ),
+    ).not.toContain(created.id)
   })
 })

@@ -11,7 +11,9 @@ describe('createSessionStore', () => {
     const client = connectClient()
     const store = createSessionStore(client)
     let notified = 0
-    const unsubscribe = store.subscribe(() => { notified++ })
+    const unsubscribe = store.subscribe(() => {
+      notified++
+    })
     await client.waitForSynced()
     const before = store.getSnapshot()
     expect(store.getSnapshot()).toBe(before)

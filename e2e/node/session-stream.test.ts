@@ -20,37 +20,76 @@ import { postSessionCommands } from '../testing/post-session-commands.ts'
 import { readSessionEvents, streamedText, type OffsetEvent } from '../testing/session-stream-reader.ts'
 
 /** A server whose streams are stored beside the test's log, answering one event per read. */
-async function startStreamServer (startServer: ServerFactory, store: TestStore): Promise<SessionServer> {
-  return await startServer({ compactEveryUpdates: 10, streams: { store: await openTestStreamStore(store), maxReadBytes: 1 } })
+async function startStreamServer(startServer: ServerFactory, store: TestStore): Promise<SessionServer> {
+  return await startServer({
+    compactEveryUpdates: 10,
+    streams: { store: await openTestStreamStore(store), maxReadBytes: 1 },
+  })
 }
 
-function expectWellFormed (events: readonly OffsetEvent[]): void {
+function expectWellFormed(events: readonly OffsetEvent[]): void {
   const offsets = events.map(({ offset }) => offset)
   expect([...offsets].sort()).toEqual(offsets)
   expect(new Set(offsets).size).toBe(offsets.length)
-  const created = events.filter(({ event }) => event.type === 'message.created').map(({ event }) => (event as { messageId: string }).messageId)
+  const created = events
+    .filter(({ event }) => event.type === 'message.created')
+    .map(({ event }) => (event as { messageId: string }).messageId)
   expect(new Set(created).size).toBe(created.length)
 }
 
-async function expectEveryOffsetReplaysTheSuffix (server: SessionServer, sessionId: string, full: readonly OffsetEvent[]): Promise<void> {
-  for (let index = 0; index < full.length; index++) {
-    expect(await readSessionEvents(server.url, sessionId, { offset: full[index]!.offset })).toEqual(full.slice(index + 1))
+async function expectEveryOffsetReplaysTheSuffix(
+  server: SessionServer,
+  sessionId: string,
+  full: readonly OffsetEvent[],
+): Promise<void> {
+  for (const [index, event] of full.entries()) {
+    expect(await readSessionEvents(server.url, sessionId, { offset: event.offset })).toEqual(full.slice(index + 1))
   }
 }
 
 describe.each(STORE_KINDS)('session event stream on %s', (kind) => {
   const test = testWithStore(kind)
-  test('replays from every offset the suffix of the full stream, also across a restart with compaction', async ({ startServer, store, sessionId }) => {
+  test('replays from every offset the suffix of the full stream, also across a restart with compaction', async ({
+    startServer,
+    store,
+    sessionId,
+  }) => {
     let server = await startStreamServer(startServer, store)
-    const agent = await createAgentSession({ url: server.websocketUrl, sessionId, agentId: 'agent-1', maxBufferChars: 8, coalesceMs: 1 })
+    const agent = await createAgentSession({
+      url: server.websocketUrl,
+      sessionId,
+      agentId: 'agent-1',
+      maxBufferChars: 8,
+      coalesceMs: 1,
+    })
     const tokens = Array.from({ length: 40 }, (_, index) => `t${index} `)
     agent.onUserMessage(async (message) => {
-      await agent.startReply({ replyTo: message.id }).pipe((async function * () { yield * tokens })())
+      await agent.startReply({ replyTo: message.id }).pipe(
+        (async function* () {
+          yield* tokens
+        })(),
+      )
     })
-    const user = createSessionClient({ url: server.websocketUrl, sessionId, principalId: 'alice', WebSocket: NodeWebSocket })
-    onTestFinished(() => { user.destroy(); agent.client.destroy() })
+    const user = createSessionClient({
+      url: server.websocketUrl,
+      sessionId,
+      principalId: 'alice',
+      WebSocket: NodeWebSocket,
+    })
+    onTestFinished(() => {
+      user.destroy()
+      agent.client.destroy()
+    })
     user.sendMessage('count please')
-    await expect.poll(async () => (await readSessionEvents(server.url, sessionId)).some(({ event }) => event.type === 'message.done' && event.messageId !== user.messages()[0]?.id), { timeout: 20_000 }).toBe(true)
+    await expect
+      .poll(
+        async () =>
+          (await readSessionEvents(server.url, sessionId)).some(
+            ({ event }) => event.type === 'message.done' && event.messageId !== user.messages()[0]?.id,
+          ),
+        { timeout: 20_000 },
+      )
+      .toBe(true)
     const full = await readSessionEvents(server.url, sessionId)
     expectWellFormed(full)
     const replyId = user.messages().find((message) => message.role === 'assistant')?.id ?? ''
@@ -66,31 +105,76 @@ describe.each(STORE_KINDS)('session event stream on %s', (kind) => {
     await expectEveryOffsetReplaysTheSuffix(server, sessionId, full)
   })
 
-  test('records on load what reached the log but not the stream before a crash', async ({ startServer, store, sessionId }) => {
+  test('records on load what reached the log but not the stream before a crash', async ({
+    startServer,
+    store,
+    sessionId,
+  }) => {
     let server = await startStreamServer(startServer, store)
-    expect((await fetch(`${server.url}/v1/sessions`, { method: 'POST', body: JSON.stringify({ id: sessionId }), headers: { 'content-type': 'application/json' } })).status).toBe(201)
+    expect(
+      (
+        await fetch(`${server.url}/v1/sessions`, {
+          method: 'POST',
+          body: JSON.stringify({ id: sessionId }),
+          headers: { 'content-type': 'application/json' },
+        })
+      ).status,
+    ).toBe(201)
     const before = await readSessionEvents(server.url, sessionId)
     await server.close()
     // The crash window: an update is in the log, the stream never saw it (no server was running).
     const log = await store.open()
     const { doc } = applyStoredSession(sessionId, await log.load(sessionId))
     const vector = Y.encodeStateVector(doc)
-    appendMessage(doc, { id: 'late-1', role: 'user', author: 'alice', status: 'done', text: 'written before the crash' })
+    appendMessage(doc, {
+      id: 'late-1',
+      role: 'user',
+      author: 'alice',
+      status: 'done',
+      text: 'written before the crash',
+    })
     await log.append(sessionId, [Y.encodeStateAsUpdate(doc, vector)])
     await log.close()
     server = await startStreamServer(startServer, store)
     const after = await readSessionEvents(server.url, sessionId)
     expect(after.slice(0, before.length)).toEqual(before)
-    expect(after.slice(before.length).map(({ event }) => event.type)).toEqual(['message.created', 'message.delta', 'message.done'])
+    expect(after.slice(before.length).map(({ event }) => event.type)).toEqual([
+      'message.created',
+      'message.delta',
+      'message.done',
+    ])
     expect(streamedText(after, 'late-1')).toBe('written before the crash')
   })
 
   test('erases the event stream with its session (right to erasure)', async ({ startServer, store, sessionId }) => {
     const server = await startStreamServer(startServer, store)
-    expect((await fetch(`${server.url}/v1/sessions`, { method: 'POST', body: JSON.stringify({ id: sessionId }), headers: { 'content-type': 'application/json' } })).status).toBe(201)
-    expect((await postSessionCommands(server.url, sessionId, { producerId: 'p', epoch: 0, seq: 0, commands: [{ type: 'start', messageId: 'r1' }, { type: 'text', messageId: 'r1', text: 'secret' }] })).status).toBe(200)
+    expect(
+      (
+        await fetch(`${server.url}/v1/sessions`, {
+          method: 'POST',
+          body: JSON.stringify({ id: sessionId }),
+          headers: { 'content-type': 'application/json' },
+        })
+      ).status,
+    ).toBe(201)
+    expect(
+      (
+        await postSessionCommands(server.url, sessionId, {
+          producerId: 'p',
+          epoch: 0,
+          seq: 0,
+          commands: [
+            { type: 'start', messageId: 'r1' },
+            { type: 'text', messageId: 'r1', text: 'secret' },
+          ],
+        })
+      ).status,
+    ).toBe(200)
     expect(streamedText(await readSessionEvents(server.url, sessionId), 'r1')).toBe('secret')
-    const fork = await fetch(`${server.url}/v1/stream/copy`, { method: 'PUT', headers: { 'stream-forked-from': sessionStreamPath(sessionId) } })
+    const fork = await fetch(`${server.url}/v1/stream/copy`, {
+      method: 'PUT',
+      headers: { 'stream-forked-from': sessionStreamPath(sessionId) },
+    })
     expect(fork.status).toBe(400)
     expect((await fetch(`${server.url}/v1/sessions/${sessionId}`, { method: 'DELETE' })).status).toBe(204)
     expect((await fetch(`${server.url}${sessionStreamPath(sessionId)}?offset=-1`)).status).toBe(404)
@@ -101,8 +185,13 @@ describe.each(STORE_KINDS)('session event stream on %s', (kind) => {
     await streams.close()
   })
 
-  test('refuses to create or delete streams in the sessions namespace, and 404s unknown sessions', async ({ server }) => {
-    const put = await fetch(`${server.url}${sessionStreamPath('nope')}`, { method: 'PUT', headers: { 'content-type': 'application/json' } })
+  test('refuses to create or delete streams in the sessions namespace, and 404s unknown sessions', async ({
+    server,
+  }) => {
+    const put = await fetch(`${server.url}${sessionStreamPath('nope')}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+    })
     expect(put.status).toBe(405)
     const get = await fetch(`${server.url}${sessionStreamPath('nope')}?offset=-1`)
     expect(get.status).toBe(404)

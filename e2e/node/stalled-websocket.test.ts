@@ -12,9 +12,11 @@ import { describe, expect } from 'vitest'
 import { testWithStore } from '../testing/fixtures.ts'
 
 /** A TCP server that accepts connections and never answers. */
-async function startSilentServer (): Promise<{ url: string, server: Server, sockets: Socket[] }> {
+async function startSilentServer(): Promise<{ url: string; server: Server; sockets: Socket[] }> {
   const sockets: Socket[] = []
-  const server = createServer((socket) => { sockets.push(socket) })
+  const server = createServer((socket) => {
+    sockets.push(socket)
+  })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return { url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/v1/ws`, server, sockets }
 }
@@ -26,7 +28,9 @@ describe('a stalled WebSocket handshake', () => {
     const silent = await startSilentServer()
     /** The plain `ws` class (no error listener of its own), pointed at the silent server. */
     class StalledWebSocket extends WebSocket {
-      constructor (_url: string) { super(silent.url) }
+      constructor(_url: string) {
+        super(silent.url)
+      }
     }
     try {
       const client = connectClient({ WebSocket: StalledWebSocket, transport: { websocketTimeoutMs: 300 } })

@@ -9,19 +9,28 @@ import { expectedText, tokenAt } from '../../shared/testing/token-stream.ts'
 import { test } from '../testing/fixtures.ts'
 
 /** Up to `limit` numbered tokens (until aborted), one per macrotask, counting what was handed out. */
-function endlessTokens (signal: AbortSignal, produced: { count: number }, limit = Number.POSITIVE_INFINITY): AsyncIterable<string> {
+function endlessTokens(
+  signal: AbortSignal,
+  produced: { count: number },
+  limit = Number.POSITIVE_INFINITY,
+): AsyncIterable<string> {
   return {
-    async * [Symbol.asyncIterator] () {
+    async *[Symbol.asyncIterator]() {
       while (!signal.aborted && produced.count < limit) {
         yield tokenAt(produced.count++)
-        await new Promise<void>((resolve) => { setImmediate(resolve) })
+        await new Promise<void>((resolve) => {
+          setImmediate(resolve)
+        })
       }
     },
   }
 }
 
 describe('stop steering', () => {
-  test('a stop from another device during a long stream aborts it and keeps exactly the tokens written', async ({ connectClient, connectAgent }) => {
+  test('a stop from another device during a long stream aborts it and keeps exactly the tokens written', async ({
+    connectClient,
+    connectAgent,
+  }) => {
     const phone = connectClient({ device: 'phone' })
     const laptop = connectClient({ device: 'laptop' })
     await Promise.all([phone.waitForSynced(), laptop.waitForSynced()])
@@ -31,7 +40,9 @@ describe('stop steering', () => {
     let outcome: Promise<string> | undefined
     agent.onUserMessage((message) => {
       const reply = agent.startReply({ replyTo: message.id })
-      reply.signal.addEventListener('abort', () => { aborted = true })
+      reply.signal.addEventListener('abort', () => {
+        aborted = true
+      })
       // Far more than the stop needs: the agent's 8–32 KB updates reach the laptop in large steps, and the stop must
       // arrive while tokens are still being produced.
       outcome = reply.pipe(endlessTokens(reply.signal, produced, 200_000))
@@ -50,15 +61,22 @@ describe('stop steering', () => {
     expect(text).toBe(expectedText(produced.count).slice(0, text.length))
     expect(text.endsWith(' ')).toBe(true)
     await phone.waitForSynced()
-    await expect.poll(() => phone.messages().find((message) => message.role === 'assistant')?.status, { timeout: 5_000 }).toBe('stopped')
+    await expect
+      .poll(() => phone.messages().find((message) => message.role === 'assistant')?.status, { timeout: 5_000 })
+      .toBe('stopped')
     expect(phone.messages().find((message) => message.role === 'assistant')?.text).toBe(text)
     expect(agent.client.messages().find((message) => message.role === 'assistant')?.text).toBe(text)
     const steers = getSessionRoots(laptop.doc).steering.map(readSteer)
-    await expect.poll(() => getSessionRoots(laptop.doc).steering.map(readSteer)[0]?.handledBy, { timeout: 5_000 }).toBe('agent-1')
+    await expect
+      .poll(() => getSessionRoots(laptop.doc).steering.map(readSteer)[0]?.handledBy, { timeout: 5_000 })
+      .toBe('agent-1')
     expect(steers.map((steer) => steer.id)).toEqual([steerId])
   })
 
-  test('a stop for a finished reply is marked handled with nothing to stop, once', async ({ connectClient, connectAgent }) => {
+  test('a stop for a finished reply is marked handled with nothing to stop, once', async ({
+    connectClient,
+    connectAgent,
+  }) => {
     const user = connectClient()
     await user.waitForSynced()
     const first = await connectAgent()
@@ -68,7 +86,9 @@ describe('stop steering', () => {
     await user.waitForSynced()
     await expect.poll(() => user.messages()[0]?.status, { timeout: 5_000 }).toBe('done')
     user.steer({ kind: 'stop', target: reply.id })
-    await expect.poll(() => getSessionRoots(user.doc).steering.map(readSteer)[0]?.handledBy, { timeout: 5_000 }).toBe('agent-1')
+    await expect
+      .poll(() => getSessionRoots(user.doc).steering.map(readSteer)[0]?.handledBy, { timeout: 5_000 })
+      .toBe('agent-1')
     const handledAt = getSessionRoots(user.doc).steering.map(readSteer)[0]?.handledAt
     await first.close()
     const second = await connectAgent()
@@ -79,7 +99,10 @@ describe('stop steering', () => {
 })
 
 describe('steers while the agent is away', () => {
-  test('steers posted while no agent is connected are handled once when it returns', async ({ connectClient, connectAgent }) => {
+  test('steers posted while no agent is connected are handled once when it returns', async ({
+    connectClient,
+    connectAgent,
+  }) => {
     const user = connectClient()
     await user.waitForSynced()
     const first = await connectAgent()
@@ -92,26 +115,38 @@ describe('steers while the agent is away', () => {
     await user.waitUntilDurable()
     const returned = await connectAgent()
     const delivered: string[] = []
-    returned.onSteer((steer) => { delivered.push(steer.id) })
-    const handled = () => getSessionRoots(user.doc).steering.map(readSteer).map((steer) => `${steer.id}:${steer.handledBy ?? '-'}`)
+    returned.onSteer((steer) => {
+      delivered.push(steer.id)
+    })
+    const handled = () =>
+      getSessionRoots(user.doc)
+        .steering.map(readSteer)
+        .map((steer) => `${steer.id}:${steer.handledBy ?? '-'}`)
     await expect.poll(handled, { timeout: 5_000 }).toEqual([`${note}:agent-1`, `${stop}:agent-1`])
     expect(delivered).toEqual([note])
     await returned.close()
     const again = await connectAgent()
     const redelivered: string[] = []
-    again.onSteer((steer) => { redelivered.push(steer.id) })
+    again.onSteer((steer) => {
+      redelivered.push(steer.id)
+    })
     await again.client.waitUntilDurable()
     expect(redelivered).toEqual([])
   })
 })
 
 describe('redirect and note steers', () => {
-  test('a redirect stops the reply, reaches onSteer once, and is not redelivered to a restarted agent', async ({ connectClient, connectAgent }) => {
+  test('a redirect stops the reply, reaches onSteer once, and is not redelivered to a restarted agent', async ({
+    connectClient,
+    connectAgent,
+  }) => {
     const user = connectClient()
     await user.waitForSynced()
     const first = await connectAgent()
     const received: string[] = []
-    first.onSteer((steer) => { received.push(`${steer.kind}:${steer.text ?? ''}`) })
+    first.onSteer((steer) => {
+      received.push(`${steer.kind}:${steer.text ?? ''}`)
+    })
     const reply = first.startReply()
     const produced = { count: 0 }
     const outcome = reply.pipe(endlessTokens(reply.signal, produced))
@@ -119,13 +154,21 @@ describe('redirect and note steers', () => {
     user.steer({ kind: 'redirect', target: reply.id, text: 'answer in French' })
     user.steer({ kind: 'note', text: 'I am on my phone' })
     await expect(outcome).resolves.toBe('stopped')
-    await expect.poll(() => received, { timeout: 5_000 }).toEqual(['redirect:answer in French', 'note:I am on my phone'])
+    await expect
+      .poll(() => received, { timeout: 5_000 })
+      .toEqual(['redirect:answer in French', 'note:I am on my phone'])
     await first.close()
     const second = await connectAgent()
     const redelivered: string[] = []
-    second.onSteer((steer) => { redelivered.push(steer.id) })
+    second.onSteer((steer) => {
+      redelivered.push(steer.id)
+    })
     const afterRestart = user.steer({ kind: 'note', text: 'after the restart' })
     await expect.poll(() => redelivered, { timeout: 5_000 }).toEqual([afterRestart])
-    expect(getSessionRoots(user.doc).steering.map(readSteer).map((steer) => steer.handledBy)).toEqual(['agent-1', 'agent-1', 'agent-1'])
+    expect(
+      getSessionRoots(user.doc)
+        .steering.map(readSteer)
+        .map((steer) => steer.handledBy),
+    ).toEqual(['agent-1', 'agent-1', 'agent-1'])
   })
 })

@@ -16,7 +16,9 @@ import type { SessionClient } from '../../client/core/session-client.ts'
 import type { SessionError } from '../../shared/errors/session-error.ts'
 import { MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
 import {
-  decodeUpdateRejectedNotice, MAX_REFUSED_UPDATES_PER_CONNECTION, type UpdateRejectedNotice,
+  decodeUpdateRejectedNotice,
+  MAX_REFUSED_UPDATES_PER_CONNECTION,
+  type UpdateRejectedNotice,
 } from '../../shared/protocol/update-rejected-notice.ts'
 import { appendMessage, findMessage, getSessionRoots } from '../../shared/session/session-doc.ts'
 import { applyStoredSession } from '../../server/persistence/load-session-doc.ts'
@@ -31,27 +33,44 @@ const logs = captureLogs()
 const test = testWithStore('sqlite', { logger: logs.logger, limits: { maxUserTextChars: 1_000 } })
 
 /** The messages `GET /v1/sessions/:id` answers; the request must succeed. */
-async function storedTexts (server: SessionServer, sessionId: string): Promise<Array<string | undefined>> {
+async function storedTexts(server: SessionServer, sessionId: string): Promise<Array<string | undefined>> {
   const { status, body } = await fetchTranscript(server.url, sessionId, undefined)
   expect(status).toBe(200)
   return (body.messages ?? []).map((message) => message.text)
 }
 
-const refusalsLogged = (sessionId: string): unknown[] => logs.linesFor(sessionId, 'update-rejected').map((line) => line.reason)
+const refusalsLogged = (sessionId: string): unknown[] =>
+  logs.linesFor(sessionId, 'update-rejected').map((line) => line.reason)
 
 /** A stock Hocuspocus provider on `doc` (with `ws`), recording refusal notices, SyncStatus answers and close events. */
-function stockProvider (server: SessionServer, sessionId: string, doc: Y.Doc): {
-  provider: HocuspocusProvider, socket: HocuspocusProviderWebsocket, notices: UpdateRejectedNotice[], acks: boolean[], closes: unknown[]
+function stockProvider(
+  server: SessionServer,
+  sessionId: string,
+  doc: Y.Doc,
+): {
+  provider: HocuspocusProvider
+  socket: HocuspocusProviderWebsocket
+  notices: UpdateRejectedNotice[]
+  acks: boolean[]
+  closes: unknown[]
 } {
   const socket = new HocuspocusProviderWebsocket({ url: server.websocketUrl, WebSocketPolyfill: NodeWebSocket })
   const provider = new HocuspocusProvider({ websocketProvider: socket, name: sessionId, document: doc, token: '' })
   provider.attach()
-  const seen = { provider, socket, notices: [] as UpdateRejectedNotice[], acks: [] as boolean[], closes: [] as unknown[] }
+  const seen = {
+    provider,
+    socket,
+    notices: [] as UpdateRejectedNotice[],
+    acks: [] as boolean[],
+    closes: [] as unknown[],
+  }
   provider.on('stateless', ({ payload }: { payload: string }) => {
     const notice = decodeUpdateRejectedNotice(payload)
     if (notice !== undefined) seen.notices.push(notice)
   })
-  provider.on('close', ({ event }: { event: unknown }) => { seen.closes.push(event) })
+  provider.on('close', ({ event }: { event: unknown }) => {
+    seen.closes.push(event)
+  })
   provider.on('message', ({ event }: { event: MessageEvent<ArrayBuffer> }) => {
     const decoder = decoding.createDecoder(new Uint8Array(event.data))
     decoding.readVarString(decoder)
@@ -61,7 +80,11 @@ function stockProvider (server: SessionServer, sessionId: string, doc: Y.Doc): {
 }
 
 describe('a stock Hocuspocus provider', () => {
-  test('is refused once per connection, stays connected, and its refused change is never stored', async ({ server, sessionId, connectClient }) => {
+  test('is refused once per connection, stays connected, and its refused change is never stored', async ({
+    server,
+    sessionId,
+    connectClient,
+  }) => {
     const alice = connectClient({ principalId: 'alice' })
     await alice.waitForSynced()
     alice.sendMessage('hello')
@@ -72,7 +95,9 @@ describe('a stock Hocuspocus provider', () => {
       await expect.poll(() => stock.acks, { timeout: 5_000 }).toEqual([true]) // its (empty) sync step 2
       getSessionRoots(doc).messages.push(['boom' as unknown as Y.Map<unknown>])
       await expect.poll(() => stock.acks, { timeout: 5_000 }).toEqual([true, false])
-      expect(stock.notices).toEqual([{ code: 'UPDATE_REJECTED', reason: 'SCHEMA_MISMATCH', message: 'entries of a list must be maps' }])
+      expect(stock.notices).toEqual([
+        { code: 'UPDATE_REJECTED', reason: 'SCHEMA_MISMATCH', message: 'entries of a list must be maps' },
+      ])
       // The next change of that document follows the refused one: held back without a second notice.
       appendMessage(doc, { id: 'm_stock', role: 'user', author: 'stock', status: 'done', text: 'after' })
       await expect.poll(() => stock.acks, { timeout: 5_000 }).toEqual([true, false, false])
@@ -97,17 +122,27 @@ describe('a stock Hocuspocus provider', () => {
     }
   })
 
-  test(`a connection refused more than ${MAX_REFUSED_UPDATES_PER_CONNECTION} times is closed with UPDATE_REJECTED (4422)`, async ({ server, sessionId, connectClient }) => {
+  test(`a connection refused more than ${MAX_REFUSED_UPDATES_PER_CONNECTION} times is closed with UPDATE_REJECTED (4422)`, async ({
+    server,
+    sessionId,
+    connectClient,
+  }) => {
     await connectClient().waitForSynced() // keeps the session loaded, so its log is not compacted away
     const raw = await connectRawSession({ url: server.websocketUrl, sessionId, token: '' })
     const attacks: Uint8Array[] = []
     // Each from a fresh clientID, so none repeats another: every one is inspected and refused on its own.
     for (let index = 0; index <= MAX_REFUSED_UPDATES_PER_CONNECTION; index++) {
-      attacks.push(await forgeUpdate(raw, 720_000 + index, (forged) => { getSessionRoots(forged).meta.set('title', `pwned ${index}`) }))
+      attacks.push(
+        await forgeUpdate(raw, 720_000 + index, (forged) => {
+          getSessionRoots(forged).meta.set('title', `pwned ${index}`)
+        }),
+      )
     }
     for (const attack of attacks) raw.sendUpdate(attack)
     expect(await raw.closed).toEqual({ code: 4422, reason: 'UPDATE_REJECTED' })
-    const notices = raw.frames.flatMap((frame) => (frame.type === 'stateless' ? [decodeUpdateRejectedNotice(frame.payload)] : [])).filter((notice) => notice !== undefined)
+    const notices = raw.frames
+      .flatMap((frame) => (frame.type === 'stateless' ? [decodeUpdateRejectedNotice(frame.payload)] : []))
+      .filter((notice) => notice !== undefined)
     expect(notices.map((notice) => notice.reason)).toEqual(attacks.map(() => 'FORBIDDEN_PARENT'))
     expect(refusalsLogged(sessionId)).toHaveLength(MAX_REFUSED_UPDATES_PER_CONNECTION + 1)
     for (const attack of attacks) await expectLogClean(server, sessionId, attack, { attackerClientIds: [720_000] })
@@ -116,14 +151,22 @@ describe('a stock Hocuspocus provider', () => {
 
 describe("Lifeline's SDK", () => {
   /** Records the errors and replicas of `client` from now on. */
-  const watch = (client: SessionClient): { errors: SessionError[], replicas: Y.Doc[] } => {
+  const watch = (client: SessionClient): { errors: SessionError[]; replicas: Y.Doc[] } => {
     const seen = { errors: [] as SessionError[], replicas: [] as Y.Doc[] }
-    client.on('error', (error) => { seen.errors.push(error) })
-    client.on('replica', (doc) => { seen.replicas.push(doc) })
+    client.on('error', (error) => {
+      seen.errors.push(error)
+    })
+    client.on('replica', (doc) => {
+      seen.replicas.push(doc)
+    })
     return seen
   }
 
-  test('reports a refused change, drops it, and writes on: nothing of it is stored', async ({ server, sessionId, connectClient }) => {
+  test('reports a refused change, drops it, and writes on: nothing of it is stored', async ({
+    server,
+    sessionId,
+    connectClient,
+  }) => {
     const alice = connectClient({ principalId: 'alice' })
     await alice.waitForSynced()
     alice.sendMessage('before')
@@ -140,7 +183,9 @@ describe("Lifeline's SDK", () => {
     const storedClock = Y.getState(refusedDoc.store, clientID)
     getSessionRoots(alice.doc).messages.push(['boom' as unknown as Y.Map<unknown>])
     await expect.poll(() => seen.replicas.length, { timeout: 5_000 }).toBe(1)
-    expect(seen.errors).toEqual([expect.objectContaining({ code: 'UPDATE_REJECTED', details: { reason: 'SCHEMA_MISMATCH' } })])
+    expect(seen.errors).toEqual([
+      expect.objectContaining({ code: 'UPDATE_REJECTED', details: { reason: 'SCHEMA_MISMATCH' } }),
+    ])
     expect(alice.doc).toBe(seen.replicas[0])
     expect(alice.doc).not.toBe(refusedDoc)
     expect(statuses).toEqual(['syncing', 'synced'])
@@ -153,13 +198,19 @@ describe("Lifeline's SDK", () => {
     expect(Y.getState(stored.store, clientID)).toBe(storedClock)
   })
 
-  test('an offline message over the server text limit is refused once with TEXT_TOO_LONG and dropped; the next is stored', async ({ server, sessionId, connectClient }) => {
+  test('an offline message over the server text limit is refused once with TEXT_TOO_LONG and dropped; the next is stored', async ({
+    server,
+    sessionId,
+    connectClient,
+  }) => {
     // Written before the client has heard the server's limits: checked against the defaults only (PROTOCOL.md §10.3).
     const alice = connectClient({ principalId: 'alice' })
     const seen = watch(alice)
     alice.sendMessage('x'.repeat(1_001))
     await expect.poll(() => seen.replicas.length, { timeout: 5_000 }).toBe(1)
-    expect(seen.errors.map((error) => [error.code, error.details.reason])).toEqual([['TEXT_TOO_LONG', 'maxUserTextChars']])
+    expect(seen.errors.map((error) => [error.code, error.details.reason])).toEqual([
+      ['TEXT_TOO_LONG', 'maxUserTextChars'],
+    ])
     expect(logs.linesFor(sessionId, 'limit-exceeded').map((line) => line.code)).toEqual(['TEXT_TOO_LONG'])
     expect(alice.limits.maxUserTextChars).toBe(1_000)
     expect(alice.messages()).toEqual([])
@@ -168,7 +219,12 @@ describe("Lifeline's SDK", () => {
     expect(await storedTexts(server, sessionId)).toEqual(['short enough'])
   })
 
-  test('an agent whose update is refused fails the reply it was writing and answers the next message', async ({ server, sessionId, connectClient, connectAgent }) => {
+  test('an agent whose update is refused fails the reply it was writing and answers the next message', async ({
+    server,
+    sessionId,
+    connectClient,
+    connectAgent,
+  }) => {
     const alice = connectClient({ principalId: 'alice' })
     await alice.waitForSynced()
     const agent = await connectAgent()
@@ -176,7 +232,7 @@ describe("Lifeline's SDK", () => {
     const outcomes: Array<Promise<unknown>> = []
     agent.onUserMessage((message) => {
       const writer = agent.startReply({ replyTo: message.id })
-      const tokens = async function * (): AsyncGenerator<string> {
+      const tokens = async function* (): AsyncGenerator<string> {
         yield 'partial '
         writer.flush()
         await agent.client.waitUntilDurable()
@@ -189,14 +245,19 @@ describe("Lifeline's SDK", () => {
     alice.sendMessage('first')
     await expect.poll(() => outcomes.length, { timeout: 5_000 }).toBe(1)
     expect(await outcomes[0]).toMatchObject({ code: 'REPLY_CLOSED', details: { dropped: true } })
-    expect(seen.errors.map((error) => [error.code, error.details.reason])).toEqual([['UPDATE_REJECTED', 'SCHEMA_MISMATCH']])
+    expect(seen.errors.map((error) => [error.code, error.details.reason])).toEqual([
+      ['UPDATE_REJECTED', 'SCHEMA_MISMATCH'],
+    ])
     alice.sendMessage('second')
     await expect.poll(() => outcomes.length, { timeout: 5_000 }).toBe(2)
     await expect(outcomes[1]).resolves.toBe('done')
     await agent.client.waitUntilDurable()
     const { body } = await fetchTranscript(server.url, sessionId, undefined)
     expect(body.messages?.map((message) => [message.role, message.text, message.status])).toEqual([
-      ['user', 'first', 'done'], ['assistant', 'partial ', 'streaming'], ['user', 'second', 'done'], ['assistant', 'partial more', 'done'],
+      ['user', 'first', 'done'],
+      ['assistant', 'partial ', 'streaming'],
+      ['user', 'second', 'done'],
+      ['assistant', 'partial more', 'done'],
     ])
   })
 })

@@ -13,7 +13,7 @@ import { freePort } from '../testing/free-port.ts'
 import { startPrivateRedis } from '../testing/test-redis.ts'
 
 /** Starts what is missing; resolves the teardown Vitest runs after the last test. */
-export default async function startTestServices (): Promise<() => Promise<void>> {
+export default async function startTestServices(): Promise<() => Promise<void>> {
   const stops: Array<() => Promise<void>> = []
   if (process.env.LIFELINE_TEST_POSTGRES === undefined) {
     const postgres = await startPrivatePostgres()
@@ -34,31 +34,47 @@ export default async function startTestServices (): Promise<() => Promise<void>>
 interface PrivatePostgres {
   /** Connection string of its `test` database. */
   readonly url: string
-  stop (): Promise<void>
+  stop(): Promise<void>
 }
 
-async function startPrivatePostgres (): Promise<PrivatePostgres> {
+async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const bin = postgresBinaries()
   const dir = mkdtempSync(join(tmpdir(), 'lifeline-test-postgres-'))
   const data = join(dir, 'data')
   // PostgreSQL refuses to run as root: as root, the cluster belongs to the `postgres` user Debian's package creates.
   const asRoot = process.getuid?.() === 0
   if (asRoot) {
-    const [uid, gid] = ['-u', '-g'].map((flag) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim()))
+    const [uid, gid] = ['-u', '-g'].map((flag) =>
+      Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim()),
+    )
     chownSync(dir, uid ?? 0, gid ?? 0)
   }
   const run = (tool: string, args: readonly string[]): void => {
     const command = join(bin, tool)
-    execFileSync(asRoot ? 'runuser' : command, asRoot ? ['-u', 'postgres', '--', command, ...args] : [...args], { stdio: 'pipe', cwd: dir })
+    execFileSync(asRoot ? 'runuser' : command, asRoot ? ['-u', 'postgres', '--', command, ...args] : [...args], {
+      stdio: 'pipe',
+      cwd: dir,
+    })
   }
   try {
     run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync'])
     const port = await freePort()
-    run('pg_ctl', ['-D', data, '-l', join(dir, 'postgres.log'), '-w', '-t', '60', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, 'start'])
+    run('pg_ctl', [
+      '-D',
+      data,
+      '-l',
+      join(dir, 'postgres.log'),
+      '-w',
+      '-t',
+      '60',
+      '-o',
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`,
+      'start',
+    ])
     run('createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', 'test'])
     return {
       url: `postgres://postgres@127.0.0.1:${port}/test`,
-      async stop () {
+      async stop() {
         run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop'])
         rmSync(dir, { recursive: true, force: true })
       },
@@ -71,15 +87,20 @@ async function startPrivatePostgres (): Promise<PrivatePostgres> {
 }
 
 /** Folder of the newest installed PostgreSQL's programs (Debian: /usr/lib/postgresql/<major>/bin). */
-function postgresBinaries (): string {
+function postgresBinaries(): string {
   const root = '/usr/lib/postgresql'
-  const majors = existsSync(root) ? readdirSync(root).filter((name) => existsSync(join(root, name, 'bin', 'initdb'))) : []
+  const majors = existsSync(root)
+    ? readdirSync(root).filter((name) => existsSync(join(root, name, 'bin', 'initdb')))
+    : []
   const newest = majors.sort((a, b) => Number(b) - Number(a))[0]
-  if (newest === undefined) throw new Error("PostgreSQL's programs are missing: install Debian's postgresql package (apt-get install -y postgresql)")
+  if (newest === undefined)
+    throw new Error(
+      "PostgreSQL's programs are missing: install Debian's postgresql package (apt-get install -y postgresql)",
+    )
   return join(root, newest, 'bin')
 }
 
-function describeFailure (error: unknown): string {
+function describeFailure(error: unknown): string {
   const stderr = (error as { stderr?: Buffer | string } | null)?.stderr
   return stderr === undefined || stderr.length === 0 ? String(error) : stderr.toString().trim()
 }

@@ -15,12 +15,31 @@
  * bundled transport selection running in the page — none of which a Node client on loopback exercises.
  */
 import { startProxy } from '../proxies/start-proxy.ts'
-import { assistantMessages, expect, expectSynced, fetchTranscript, messageText, sendMessage, statusBadge, test } from '../fixtures.ts'
+import {
+  assistantMessages,
+  expect,
+  expectSynced,
+  fetchTranscript,
+  messageText,
+  sendMessage,
+  statusBadge,
+  test,
+} from '../fixtures.ts'
 import { expectedText } from '../../shared/testing/token-stream.ts'
 
-test('a browser behind a WebSocket-blocking proxy streams a full answer over HTTP', async ({ browser, baseURL, agent, sessionId, request, replyTokens }) => {
+test('a browser behind a WebSocket-blocking proxy streams a full answer over HTTP', async ({
+  browser,
+  baseURL,
+  agent,
+  sessionId,
+  request,
+  replyTokens,
+}) => {
   const proxy = await startProxy('squid-forward', Number(new URL(baseURL ?? '').port))
-  const context = await browser.newContext({ proxy: { server: proxy.url }, ...(baseURL === undefined ? {} : { baseURL }) })
+  const context = await browser.newContext({
+    proxy: { server: proxy.url },
+    ...(baseURL === undefined ? {} : { baseURL }),
+  })
   try {
     const page = await context.newPage()
     await page.goto(`/?session=${encodeURIComponent(sessionId)}`)
@@ -31,7 +50,10 @@ test('a browser behind a WebSocket-blocking proxy streams a full answer over HTT
     await expect(reply).toHaveAttribute('data-status', 'done', { timeout: 30_000 })
     await expect(messageText(reply)).toHaveText(expectedText(replyTokens))
     const transcript = await fetchTranscript(request, sessionId)
-    expect(transcript.messages.map((message) => message.text)).toEqual(['Answer through the proxy, please.', expectedText(replyTokens)])
+    expect(transcript.messages.map((message) => message.text)).toEqual([
+      'Answer through the proxy, please.',
+      expectedText(replyTokens),
+    ])
     expect(agent.invocations).toBe(1)
   } finally {
     await context.close()

@@ -19,7 +19,16 @@
  */
 import { join } from 'node:path'
 import { ROUTES } from '../../shared/protocol/routes.ts'
-import { assistantMessages, expect, messageText, openSession, sendMessage, statusBadge, test, userMessages } from '../fixtures.ts'
+import {
+  assistantMessages,
+  expect,
+  messageText,
+  openSession,
+  sendMessage,
+  statusBadge,
+  test,
+  userMessages,
+} from '../fixtures.ts'
 
 const TITLE = 'Rolling out Lifeline to the support team'
 const OTHER_SESSIONS = ['Q3 churn analysis', 'Bug triage: login loop on Safari', 'Draft: onboarding email sequence']
@@ -27,8 +36,14 @@ const QUESTION = 'If a support agent refreshes the page while you are answering,
 
 test.use({ agentAnswer: 'demo', sessionTitle: TITLE, viewport: { width: 1280, height: 800 } })
 
-test('a question and a streaming answer render with every key element visible', async ({ page, request, sessionId, agent }, testInfo) => {
-  for (const title of OTHER_SESSIONS) expect((await request.post(ROUTES.SESSIONS, { data: { title } })).status()).toBe(201)
+test('a question and a streaming answer render with every key element visible', async ({
+  page,
+  request,
+  sessionId,
+  agent,
+}, testInfo) => {
+  for (const title of OTHER_SESSIONS)
+    expect((await request.post(ROUTES.SESSIONS, { data: { title } })).status()).toBe(201)
   await openSession(page, sessionId)
   const hold = agent.pauseBefore(104)
 
@@ -37,7 +52,9 @@ test('a question and a streaming answer render with every key element visible', 
   const question = userMessages(page)
   const reply = assistantMessages(page)
   await expect(reply).toHaveAttribute('data-status', 'streaming')
-  await expect(messageText(reply)).toContainText('Refresh this page now: the answer continues from exactly where it was.')
+  await expect(messageText(reply)).toContainText(
+    'Refresh this page now: the answer continues from exactly where it was.',
+  )
 
   await expect(page.getByTestId('session-title')).toHaveText(TITLE)
   await expect(statusBadge(page)).toHaveAttribute('data-status', 'synced')

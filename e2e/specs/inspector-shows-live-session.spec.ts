@@ -35,10 +35,22 @@ const SECRET = 'inspector-spec-secret-0123456789abcdef'
 test.use({ replyTokens: 3_000, viewport: { width: 1280, height: 860 } })
 
 const rows = (page: Page, testId: string) => page.getByTestId(testId)
-const rateOf = async (page: Page): Promise<number> => Number(await page.getByTestId('token-rate').getAttribute('data-chars-per-second'))
+const rateOf = async (page: Page): Promise<number> =>
+  Number(await page.getByTestId('token-rate').getAttribute('data-chars-per-second'))
 
-test('the inspector shows messages, runs, steering, presence and token rate of a live session', async ({ page, baseURL, sessionId, agent }, testInfo) => {
-  const user = createSessionClient({ url: `${(baseURL ?? '').replace(/^http/, 'ws')}${ROUTES.WEBSOCKET}`, sessionId, principalId: 'alice', device: 'laptop', WebSocket: NodeWebSocket })
+test('the inspector shows messages, runs, steering, presence and token rate of a live session', async ({
+  page,
+  baseURL,
+  sessionId,
+  agent,
+}, testInfo) => {
+  const user = createSessionClient({
+    url: `${(baseURL ?? '').replace(/^http/, 'ws')}${ROUTES.WEBSOCKET}`,
+    sessionId,
+    principalId: 'alice',
+    device: 'laptop',
+    WebSocket: NodeWebSocket,
+  })
   try {
     await user.waitForSynced()
     user.sendMessage('Count slowly, please.')
@@ -83,32 +95,53 @@ test('the inspector shows messages, runs, steering, presence and token rate of a
 
 test('with auth on, the inspector refuses a user token and opens sessions with an observer token', async ({ page }) => {
   const dir = mkdtempSync(join(tmpdir(), 'lifeline-inspector-'))
-  const server = await createSessionServer({ port: 0, updateLog: createSqliteUpdateLog({ path: join(dir, 'sessions.sqlite') }), auth: { secret: SECRET } })
+  const server = await createSessionServer({
+    port: 0,
+    updateLog: createSqliteUpdateLog({ path: join(dir, 'sessions.sqlite') }),
+    auth: { secret: SECRET },
+  })
   let writer: SessionClient | undefined
   try {
     const sessionId = 'inspected-with-auth'
-    writer = createSessionClient({ url: server.websocketUrl, sessionId, principalId: 'alice', WebSocket: NodeWebSocket, token: signToken(createTokenClaims({ sub: 'alice', role: 'user', session: sessionId }), SECRET) })
+    writer = createSessionClient({
+      url: server.websocketUrl,
+      sessionId,
+      principalId: 'alice',
+      WebSocket: NodeWebSocket,
+      token: signToken(createTokenClaims({ sub: 'alice', role: 'user', session: sessionId }), SECRET),
+    })
     await writer.waitForSynced()
     writer.sendMessage('Seen by operators only through an observer token.')
     await writer.waitUntilDurable()
 
     await page.goto(`${server.url}${ROUTES.INSPECT}`)
-    await expect(page.getByTestId('inspector-error')).toHaveText('This server requires a token: enter an observer token.')
+    await expect(page.getByTestId('inspector-error')).toHaveText(
+      'This server requires a token: enter an observer token.',
+    )
 
     const userToken = signToken(createTokenClaims({ sub: 'alice', role: 'user', session: '*' }), SECRET)
     await page.goto(`${server.url}${ROUTES.INSPECT}#token=${userToken}&session=${sessionId}`)
-    await expect(page.getByTestId('inspector-error')).toContainText('The inspector accepts observer tokens only, and this is a user token (alice)')
+    await expect(page.getByTestId('inspector-error')).toContainText(
+      'The inspector accepts observer tokens only, and this is a user token (alice)',
+    )
     await expect(page.getByTestId('inspected-session')).toHaveCount(0)
     await expect(page.getByTestId('session-list').locator('a')).toHaveCount(0)
     expect(page.url()).not.toContain(userToken)
 
-    await page.getByTestId('token-input').fill(signToken(createTokenClaims({ sub: 'ops', role: 'observer', session: '*' }), SECRET))
+    await page
+      .getByTestId('token-input')
+      .fill(signToken(createTokenClaims({ sub: 'ops', role: 'observer', session: '*' }), SECRET))
     await page.getByTestId('token-button').click()
     await expect(page.getByTestId('inspector-error')).toBeHidden()
     await page.getByTestId('session-list').getByText(sessionId).click()
     await expect(page.getByTestId('inspector-status')).toHaveAttribute('data-status', 'synced')
-    await expect(page.getByTestId('inspector-message')).toContainText('Seen by operators only through an observer token.')
-    await expect(page.getByTestId('inspector-member').filter({ hasText: 'ops' })).toHaveAttribute('data-role', 'observer')
+    await expect(page.getByTestId('inspector-message')).toContainText(
+      'Seen by operators only through an observer token.',
+    )
+    await expect(page.getByTestId('inspector-member').filter({ hasText: 'ops' })).toHaveAttribute(
+      'data-role',
+      'observer',
+    )
   } finally {
     writer?.destroy()
     await server.close()

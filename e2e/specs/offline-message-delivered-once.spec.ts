@@ -30,12 +30,29 @@
  * loss (a message dropped with the failed socket) shows up as the server and agent see it.
  */
 import type { WebSocketRoute } from '@playwright/test'
-import { assistantMessages, expect, fetchTranscript, messageText, openSession, sendMessage, statusBadge, test, userMessages } from '../fixtures.ts'
+import {
+  assistantMessages,
+  expect,
+  fetchTranscript,
+  messageText,
+  openSession,
+  sendMessage,
+  statusBadge,
+  test,
+  userMessages,
+} from '../fixtures.ts'
 import { expectedText } from '../../shared/testing/token-stream.ts'
 
 test.use({ replyTokens: 100 })
 
-test('a message sent offline reaches the server once and is answered once', async ({ page, context, request, sessionId, agent, replyTokens }) => {
+test('a message sent offline reaches the server once and is answered once', async ({
+  page,
+  context,
+  request,
+  sessionId,
+  agent,
+  replyTokens,
+}) => {
   const sockets = new Set<WebSocketRoute>()
   await page.routeWebSocket(/\/v1\/ws$/, (ws) => {
     sockets.add(ws)
@@ -47,7 +64,9 @@ test('a message sent offline reaches the server once and is answered once', asyn
   const badgeHistory = await page.evaluateHandle(() => {
     const badge = document.querySelector('[data-testid="status-badge"]') as HTMLElement
     const seen: string[] = []
-    new MutationObserver(() => { seen.push(badge.dataset.status ?? '') }).observe(badge, { attributes: true, attributeFilter: ['data-status'] })
+    new MutationObserver(() => {
+      seen.push(badge.dataset.status ?? '')
+    }).observe(badge, { attributes: true, attributeFilter: ['data-status'] })
     return seen
   })
 
@@ -77,9 +96,13 @@ test('a message sent offline reaches the server once and is answered once', asyn
 
   const transcript = await fetchTranscript(request, sessionId)
   const userOnServer = transcript.messages.filter((message) => message.role === 'user')
-  expect(userOnServer.map(({ id, text, status }) => ({ id, text, status }))).toEqual([{ id: messageId, text: question, status: 'done' }])
+  expect(userOnServer.map(({ id, text, status }) => ({ id, text, status }))).toEqual([
+    { id: messageId, text: question, status: 'done' },
+  ])
   const replies = transcript.messages.filter((message) => message.role === 'assistant')
-  expect(replies.map(({ replyTo, status, text }) => ({ replyTo, status, text }))).toEqual([{ replyTo: messageId, status: 'done', text: expectedText(replyTokens) }])
+  expect(replies.map(({ replyTo, status, text }) => ({ replyTo, status, text }))).toEqual([
+    { replyTo: messageId, status: 'done', text: expectedText(replyTokens) },
+  ])
   expect(agent.invocations).toBe(1)
   expect(agent.replies.map((r) => r.replyTo)).toEqual([messageId])
 })

@@ -16,10 +16,25 @@
  * browser client and the page's incremental renderer together yield the exact text (a render bug that appends the replayed text twice, or a page that posts the question
  * again and triggers a second model call, both pass every Node test).
  */
-import { assistantMessages, expect, expectSynced, fetchTranscript, messageText, sendMessage, test, userMessages } from '../fixtures.ts'
+import {
+  assistantMessages,
+  expect,
+  expectSynced,
+  fetchTranscript,
+  messageText,
+  sendMessage,
+  test,
+  userMessages,
+} from '../fixtures.ts'
 import { expectedText } from '../../shared/testing/token-stream.ts'
 
-test('reload mid-stream continues the same answer without duplicates or gaps', async ({ sessionPage: page, agent, sessionId, request, replyTokens }) => {
+test('reload mid-stream continues the same answer without duplicates or gaps', async ({
+  sessionPage: page,
+  agent,
+  sessionId,
+  request,
+  replyTokens,
+}) => {
   // Safety net on a slow machine: if the reload takes longer than the stream, the agent waits before t250, so
   // the reply is still `streaming` when the reloaded page checks. Normally it is released before reaching it.
   const hold = agent.pauseBefore(250)
@@ -28,7 +43,7 @@ test('reload mid-stream continues the same answer without duplicates or gaps', a
   await expect(reply).toHaveCount(1)
   await expect(messageText(reply)).toContainText('t60 ')
   await expect(reply).toHaveAttribute('data-status', 'streaming')
-  const before = await messageText(reply).textContent() ?? ''
+  const before = (await messageText(reply).textContent()) ?? ''
   expect(before.startsWith(expectedText(61))).toBe(true)
 
   await page.reload()
@@ -37,7 +52,7 @@ test('reload mid-stream continues the same answer without duplicates or gaps', a
   await expect(userMessages(page)).toHaveCount(1)
   await expect(reply).toHaveCount(1)
   // Everything shown before the reload is back, in order, and the answer is still being written.
-  await expect.poll(async () => (await messageText(reply).textContent() ?? '').startsWith(before)).toBe(true)
+  await expect.poll(async () => ((await messageText(reply).textContent()) ?? '').startsWith(before)).toBe(true)
   await expect(reply).toHaveAttribute('data-status', 'streaming')
   hold.resume()
 
@@ -47,7 +62,10 @@ test('reload mid-stream continues the same answer without duplicates or gaps', a
   await expect(assistantMessages(page)).toHaveCount(1)
 
   const transcript = await fetchTranscript(request, sessionId)
-  expect(transcript.messages.map((message) => [message.role, message.status])).toEqual([['user', 'done'], ['assistant', 'done']])
+  expect(transcript.messages.map((message) => [message.role, message.status])).toEqual([
+    ['user', 'done'],
+    ['assistant', 'done'],
+  ])
   expect(transcript.messages[1]?.text).toBe(expectedText(replyTokens))
   expect(agent.invocations).toBe(1)
 })

@@ -22,7 +22,14 @@
 import { assistantMessages, expect, fetchTranscript, messageText, openSession, sendMessage, test } from '../fixtures.ts'
 import { expectedText } from '../../shared/testing/token-stream.ts'
 
-test('device B clicks Stop and the agent stops', async ({ sessionPage: deviceA, browser, sessionId, agent, request, replyTokens }) => {
+test('device B clicks Stop and the agent stops', async ({
+  sessionPage: deviceA,
+  browser,
+  sessionId,
+  agent,
+  request,
+  replyTokens,
+}) => {
   const contextB = await browser.newContext()
   const deviceB = await contextB.newPage()
   await openSession(deviceB, sessionId)
@@ -48,7 +55,8 @@ test('device B clicks Stop and the agent stops', async ({ sessionPage: deviceA, 
   expect(tokensStreamed).toBeGreaterThan(40)
   expect(tokensStreamed).toBeLessThan(replyTokens)
 
-  const stoppedText = (await fetchTranscript(request, sessionId)).messages.find((message) => message.role === 'assistant')?.text ?? ''
+  const stoppedText =
+    (await fetchTranscript(request, sessionId)).messages.find((message) => message.role === 'assistant')?.text ?? ''
   const tokensKept = stoppedText.split(' ').length - 1
   expect(stoppedText).toBe(expectedText(tokensKept))
   expect(tokensKept).toBeLessThanOrEqual(tokensStreamed)
@@ -59,13 +67,18 @@ test('device B clicks Stop and the agent stops', async ({ sessionPage: deviceA, 
   }
   // The stream is over: the token source returned, and nothing was added meanwhile.
   expect(run?.tokensStreamed).toBe(tokensStreamed)
-  for (const device of [deviceA, deviceB]) expect(await messageText(assistantMessages(device)).textContent()).toBe(stoppedText)
+  for (const device of [deviceA, deviceB])
+    expect(await messageText(assistantMessages(device)).textContent()).toBe(stoppedText)
 
   const principalB = await deviceB.evaluate(() => localStorage.getItem('lifeline.principal'))
   const transcript = await fetchTranscript(request, sessionId)
-  expect(transcript.messages.map((message) => [message.role, message.status])).toEqual([['user', 'done'], ['assistant', 'stopped']])
-  expect(transcript.steering.map(({ kind, author, target, handledBy }) => ({ kind, author, target, handledBy })))
-    .toEqual([{ kind: 'stop', author: principalB, target: run?.id, handledBy: agent.session.agentId }])
+  expect(transcript.messages.map((message) => [message.role, message.status])).toEqual([
+    ['user', 'done'],
+    ['assistant', 'stopped'],
+  ])
+  expect(
+    transcript.steering.map(({ kind, author, target, handledBy }) => ({ kind, author, target, handledBy })),
+  ).toEqual([{ kind: 'stop', author: principalB, target: run?.id, handledBy: agent.session.agentId }])
   expect(agent.invocations).toBe(1)
   await contextB.close()
 })

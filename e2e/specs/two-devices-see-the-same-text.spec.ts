@@ -16,10 +16,26 @@
  * misses or re-applies a broadcast update, renders a stale coalesced run, or creates its own copy of the reply
  * shows different text on one screen, which no single-client or Node-only test can see.
  */
-import { assistantMessages, expect, fetchTranscript, messageText, openSession, sendMessage, test, userMessages } from '../fixtures.ts'
+import {
+  assistantMessages,
+  expect,
+  fetchTranscript,
+  messageText,
+  openSession,
+  sendMessage,
+  test,
+  userMessages,
+} from '../fixtures.ts'
 import { expectedText } from '../../shared/testing/token-stream.ts'
 
-test('device A and device B show identical text during and after a streamed answer', async ({ sessionPage: deviceA, browser, sessionId, agent, request, replyTokens }) => {
+test('device A and device B show identical text during and after a streamed answer', async ({
+  sessionPage: deviceA,
+  browser,
+  sessionId,
+  agent,
+  request,
+  replyTokens,
+}) => {
   const contextB = await browser.newContext()
   const deviceB = await contextB.newPage()
   await openSession(deviceB, sessionId)
@@ -32,13 +48,18 @@ test('device A and device B show identical text during and after a streamed answ
   await sendMessage(deviceA, question)
   for (const device of devices) await expect(messageText(userMessages(device))).toHaveText(question)
 
-  for (const [hold, tokens] of [[firstHold, 80], [secondHold, 200]] as const) {
+  for (const [hold, tokens] of [
+    [firstHold, 80],
+    [secondHold, 200],
+  ] as const) {
     await hold.reached
     for (const device of devices) {
       await expect(assistantMessages(device)).toHaveAttribute('data-status', 'streaming')
       await expect(messageText(assistantMessages(device))).toHaveText(expectedText(tokens))
     }
-    const [textA, textB] = await Promise.all(devices.map((device) => messageText(assistantMessages(device)).textContent()))
+    const [textA, textB] = await Promise.all(
+      devices.map((device) => messageText(assistantMessages(device)).textContent()),
+    )
     expect(textA).toBe(expectedText(tokens))
     expect(textB).toBe(textA)
     expect((await fetchTranscript(request, sessionId)).messages[1]?.text).toBe(expectedText(tokens))
@@ -51,7 +72,9 @@ test('device A and device B show identical text during and after a streamed answ
     await expect(userMessages(device)).toHaveCount(1)
     await expect(assistantMessages(device)).toHaveCount(1)
   }
-  const [finalA, finalB] = await Promise.all(devices.map((device) => messageText(assistantMessages(device)).textContent()))
+  const [finalA, finalB] = await Promise.all(
+    devices.map((device) => messageText(assistantMessages(device)).textContent()),
+  )
   expect(finalA).toBe(expectedText(replyTokens))
   expect(finalB).toBe(finalA)
   expect(agent.invocations).toBe(1)

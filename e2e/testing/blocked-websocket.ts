@@ -7,7 +7,7 @@ import { ROUTES } from '../../shared/protocol/routes.ts'
 
 /** Drop-in WebSocket class whose upgrades the server always refuses. */
 export class BlockedWebSocket extends NodeWebSocket {
-  constructor (url: string) {
+  constructor(url: string) {
     super(url.replace(ROUTES.WEBSOCKET, '/v1/blocked'))
   }
 }

@@ -7,7 +7,11 @@ import * as Y from 'yjs'
 import { AUTH_MESSAGE_TYPE, MESSAGE_TYPE, SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
 
 /** A frame for `sessionId` of `type`, its body written by `write`. */
-export function encodeFrame (sessionId: string, type: number, write: (encoder: encoding.Encoder) => void = () => undefined): Uint8Array {
+export function encodeFrame(
+  sessionId: string,
+  type: number,
+  write: (encoder: encoding.Encoder) => void = () => undefined,
+): Uint8Array {
   const encoder = encoding.createEncoder()
   encoding.writeVarString(encoder, sessionId)
   encoding.writeVarUint(encoder, type)
@@ -16,7 +20,7 @@ export function encodeFrame (sessionId: string, type: number, write: (encoder: e
 }
 
 /** An Auth frame carrying `token` (empty on a server without auth). */
-export function authFrame (sessionId: string, token: string): Uint8Array {
+export function authFrame(sessionId: string, token: string): Uint8Array {
   return encodeFrame(sessionId, MESSAGE_TYPE.AUTH, (encoder) => {
     encoding.writeVarUint(encoder, AUTH_MESSAGE_TYPE.TOKEN)
     encoding.writeVarString(encoder, token)
@@ -24,7 +28,7 @@ export function authFrame (sessionId: string, token: string): Uint8Array {
 }
 
 /** A sync frame of `syncType` carrying `payload`. */
-export function syncFrame (sessionId: string, syncType: number, payload: Uint8Array): Uint8Array {
+export function syncFrame(sessionId: string, syncType: number, payload: Uint8Array): Uint8Array {
   return encodeFrame(sessionId, MESSAGE_TYPE.SYNC, (encoder) => {
     encoding.writeVarUint(encoder, syncType)
     encoding.writeVarUint8Array(encoder, payload)
@@ -32,7 +36,7 @@ export function syncFrame (sessionId: string, syncType: number, payload: Uint8Ar
 }
 
 /** Sync step 1 with `stateVector` (default empty): the server answers with a step 2 of what it lacks (all of it by default). */
-export function probeFrame (sessionId: string, stateVector: Uint8Array = Y.encodeStateVector(new Y.Doc())): Uint8Array {
+export function probeFrame(sessionId: string, stateVector: Uint8Array = Y.encodeStateVector(new Y.Doc())): Uint8Array {
   return syncFrame(sessionId, SYNC_MESSAGE_TYPE.STEP1, stateVector)
 }
 
@@ -40,7 +44,11 @@ export function probeFrame (sessionId: string, stateVector: Uint8Array = Y.encod
 export const GARBAGE_FRAME = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0x01, 0x02])
 
 /** One bad frame of each kind that has a header, named by the reason the server gives (BAD_FRAME_REASONS). */
-export function badFramesWithHeader (sessionId: string): { TRUNCATED: Uint8Array, MALFORMED: Uint8Array, UNKNOWN_TYPE: Uint8Array } {
+export function badFramesWithHeader(sessionId: string): {
+  TRUNCATED: Uint8Array
+  MALFORMED: Uint8Array
+  UNKNOWN_TYPE: Uint8Array
+} {
   const doc = new Y.Doc()
   doc.getMap('scratch').set('note', 'x'.repeat(64))
   const step2 = syncFrame(sessionId, SYNC_MESSAGE_TYPE.STEP2, Y.encodeStateAsUpdate(doc))

@@ -13,7 +13,10 @@ export interface FallbackCounters {
 }
 
 /** Counters and the server options that keep them, with the fallback heartbeat at `heartbeatMs`. */
-export function countFallbackTraffic (heartbeatMs: number): { counters: FallbackCounters, serverOptions: Partial<SessionServerOptions> } {
+export function countFallbackTraffic(heartbeatMs: number): {
+  counters: FallbackCounters
+  serverOptions: Partial<SessionServerOptions>
+} {
   const counters: FallbackCounters = { sseRequests: 0, connections: 0 }
   return {
     counters,
@@ -23,7 +26,13 @@ export function countFallbackTraffic (heartbeatMs: number): { counters: Fallback
         if (url.pathname === FALLBACK_ROUTES.SSE) counters.sseRequests++
         return false
       },
-      extensions: [{ async onConnect () { counters.connections++ } }],
+      extensions: [
+        {
+          async onConnect() {
+            counters.connections++
+          },
+        },
+      ],
     },
   }
 }

@@ -28,8 +28,9 @@ export interface SessionFixtures {
 }
 
 /** The fixtures on storage of `kind`; `serverOptions` apply to every server the test starts. */
-export function testWithStore (kind: StoreKind, serverOptions: Partial<SessionServerOptions> = {}) {
+export function testWithStore(kind: StoreKind, serverOptions: Partial<SessionServerOptions> = {}) {
   return base.extend<SessionFixtures>({
+    // biome-ignore lint/correctness/noEmptyPattern: Vitest reads a fixture's dependencies from this pattern; it has none
     store: async ({}, use) => {
       const store = createTestStore(kind)
       await use(store)
@@ -39,20 +40,41 @@ export function testWithStore (kind: StoreKind, serverOptions: Partial<SessionSe
       const servers: SessionServer[] = []
       const closed = new WeakSet<SessionServer>()
       await use(async (overrides = {}) => {
-        const server = await createSessionServer({ port: 0, updateLog: await store.open(), ...serverOptions, ...overrides })
+        const server = await createSessionServer({
+          port: 0,
+          updateLog: await store.open(),
+          ...serverOptions,
+          ...overrides,
+        })
         const close = server.close
-        const tracked: SessionServer = { ...server, close: async () => { closed.add(tracked); await close() } }
+        const tracked: SessionServer = {
+          ...server,
+          close: async () => {
+            closed.add(tracked)
+            await close()
+          },
+        }
         servers.push(tracked)
         return tracked
       })
       for (const server of servers) if (!closed.has(server)) await server.close()
     },
-    server: async ({ startServer }, use) => { await use(await startServer()) },
-    sessionId: async ({ task }, use) => { await use(`test-${task.id.replace(/[^A-Za-z0-9_-]/g, '-')}`) },
+    server: async ({ startServer }, use) => {
+      await use(await startServer())
+    },
+    sessionId: async ({ task }, use) => {
+      await use(`test-${task.id.replace(/[^A-Za-z0-9_-]/g, '-')}`)
+    },
     connectClient: async ({ server, sessionId }, use) => {
       const clients: SessionClient[] = []
       await use((options = {}) => {
-        const client = createSessionClient({ url: server.websocketUrl, sessionId, principalId: 'user-1', WebSocket: NodeWebSocket, ...options })
+        const client = createSessionClient({
+          url: server.websocketUrl,
+          sessionId,
+          principalId: 'user-1',
+          WebSocket: NodeWebSocket,
+          ...options,
+        })
         clients.push(client)
         return client
       })
@@ -72,4 +94,3 @@ export function testWithStore (kind: StoreKind, serverOptions: Partial<SessionSe
 
 /** The fixtures on SQLite, the default store. */
 export const test = testWithStore('sqlite')
-

@@ -5,10 +5,14 @@
 import type { UpdateLog, WriteOrigin } from '../../server/persistence/update-log.ts'
 
 /** Runs before an append; its rejection fails the append without storing anything. */
-export type BeforeAppend = (sessionId: string, updates: readonly Uint8Array[], origin: WriteOrigin | undefined) => Promise<void>
+export type BeforeAppend = (
+  sessionId: string,
+  updates: readonly Uint8Array[],
+  origin: WriteOrigin | undefined,
+) => Promise<void>
 
 /** `log` with `before` awaited ahead of each append. */
-export function interceptAppends (log: UpdateLog, before: BeforeAppend): UpdateLog {
+export function interceptAppends(log: UpdateLog, before: BeforeAppend): UpdateLog {
   return {
     createSession: (record) => log.createSession(record),
     getSession: (id) => log.getSession(id),
@@ -19,7 +23,7 @@ export function interceptAppends (log: UpdateLog, before: BeforeAppend): UpdateL
     deleteSession: (id) => log.deleteSession(id),
     readAudit: (id, options) => log.readAudit(id, options),
     close: () => log.close(),
-    async append (sessionId, updates, origin) {
+    async append(sessionId, updates, origin) {
       await before(sessionId, updates, origin)
       return await log.append(sessionId, updates, origin)
     },

@@ -14,7 +14,7 @@ export interface CommandBatch {
 }
 
 /** Sends `batch` and resolves the response. */
-export async function postSessionCommands (baseUrl: string, sessionId: string, batch: CommandBatch): Promise<Response> {
+export async function postSessionCommands(baseUrl: string, sessionId: string, batch: CommandBatch): Promise<Response> {
   return await fetch(`${baseUrl}${sessionStreamPath(sessionId)}`, {
     method: 'POST',
     headers: {

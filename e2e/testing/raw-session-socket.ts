@@ -17,44 +17,55 @@ import { authFrame, encodeFrame, syncFrame } from './crafted-frames.ts'
 
 /** A frame the server sent, decoded. */
 export type ServerFrame =
-  | { readonly type: 'authenticated', readonly scope: string }
-  | { readonly type: 'permission-denied', readonly reason: string }
-  | { readonly type: 'sync', readonly step: number, readonly payload: Uint8Array }
-  | { readonly type: 'sync-status', readonly applied: boolean }
-  | { readonly type: 'close-message', readonly reason: string }
-  | { readonly type: 'awareness', readonly payload: Uint8Array }
-  | { readonly type: 'stateless', readonly payload: string }
-  | { readonly type: 'other', readonly messageType: number }
+  | { readonly type: 'authenticated'; readonly scope: string }
+  | { readonly type: 'permission-denied'; readonly reason: string }
+  | { readonly type: 'sync'; readonly step: number; readonly payload: Uint8Array }
+  | { readonly type: 'sync-status'; readonly applied: boolean }
+  | { readonly type: 'close-message'; readonly reason: string }
+  | { readonly type: 'awareness'; readonly payload: Uint8Array }
+  | { readonly type: 'stateless'; readonly payload: string }
+  | { readonly type: 'other'; readonly messageType: number }
 
 /** An open raw session connection. */
 export interface RawSessionSocket {
   readonly frames: readonly ServerFrame[]
   /** Resolves with the socket's close code and reason. */
-  readonly closed: Promise<{ code: number, reason: string }>
+  readonly closed: Promise<{ code: number; reason: string }>
   /** Resolves with the first frame matching `predicate` (already received or future). */
-  waitForFrame<T extends ServerFrame['type']> (type: T, timeoutMs?: number, where?: (frame: Extract<ServerFrame, { type: T }>) => boolean): Promise<Extract<ServerFrame, { type: T }>>
+  waitForFrame<T extends ServerFrame['type']>(
+    type: T,
+    timeoutMs?: number,
+    where?: (frame: Extract<ServerFrame, { type: T }>) => boolean,
+  ): Promise<Extract<ServerFrame, { type: T }>>
   /** The session as the server sent it in its sync step 2 (the answer to our step 1). */
-  serverState (): Promise<Uint8Array>
-  sendAuth (token: string): void
-  sendSyncStep1 (stateVector: Uint8Array): void
-  sendSyncStep2 (update: Uint8Array): void
-  sendUpdate (update: Uint8Array): void
-  sendAwareness (update: Uint8Array): void
-  sendStateless (payload: string): void
+  serverState(): Promise<Uint8Array>
+  sendAuth(token: string): void
+  sendSyncStep1(stateVector: Uint8Array): void
+  sendSyncStep2(update: Uint8Array): void
+  sendUpdate(update: Uint8Array): void
+  sendAwareness(update: Uint8Array): void
+  sendStateless(payload: string): void
   /** Sends `frame` exactly as given. */
-  sendBytes (frame: Uint8Array): void
-  close (): void
+  sendBytes(frame: Uint8Array): void
+  close(): void
 }
 
 /** Opens a socket, sends Auth with `token` and an empty sync step 1, and resolves once authentication answered. */
-export async function connectRawSession (options: { url: string, sessionId: string, token: string, skipSync?: boolean }): Promise<RawSessionSocket> {
+export async function connectRawSession(options: {
+  url: string
+  sessionId: string
+  token: string
+  skipSync?: boolean
+}): Promise<RawSessionSocket> {
   const ws = new WebSocket(options.url)
   ws.binaryType = 'nodebuffer'
   ws.on('error', () => undefined) // reason: failures surface as the close event
   const frames: ServerFrame[] = []
   const listeners = new Set<() => void>()
-  const closed = new Promise<{ code: number, reason: string }>((resolve) => {
-    ws.on('close', (code, reason) => { resolve({ code, reason: reason.toString() }) })
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => {
+    ws.on('close', (code, reason) => {
+      resolve({ code, reason: reason.toString() })
+    })
   })
   ws.on('message', (data: Buffer) => {
     const frame = decodeServerFrame(new Uint8Array(data))
@@ -63,40 +74,76 @@ export async function connectRawSession (options: { url: string, sessionId: stri
     for (const listener of listeners) listener()
   })
   await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => { resolve() })
-    ws.once('close', () => { reject(new Error('socket closed before opening')) })
+    ws.once('open', () => {
+      resolve()
+    })
+    ws.once('close', () => {
+      reject(new Error('socket closed before opening'))
+    })
   })
-  const frame = (type: number, write: (encoder: encoding.Encoder) => void): void => { ws.send(encodeFrame(options.sessionId, type, write)) }
-  const sync = (step: number, payload: Uint8Array): void => { ws.send(syncFrame(options.sessionId, step, payload)) }
+  const frame = (type: number, write: (encoder: encoding.Encoder) => void): void => {
+    ws.send(encodeFrame(options.sessionId, type, write))
+  }
+  const sync = (step: number, payload: Uint8Array): void => {
+    ws.send(syncFrame(options.sessionId, step, payload))
+  }
   const socket: RawSessionSocket = {
     frames,
     closed,
-    waitForFrame: (type, timeoutMs = 5_000, where = () => true) => new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        const found = frames.find((candidate) => candidate.type === type && where(candidate as never))
-        if (found === undefined) return false
-        listeners.delete(listener)
-        clearTimeout(timer)
-        resolve(found as never)
-        return true
-      }
-      const listener = (): void => { check() }
-      const timer = setTimeout(() => {
-        listeners.delete(listener)
-        reject(new Error(`no ${type} frame within ${timeoutMs} ms; got ${frames.map((candidate) => candidate.type).join(', ')}`))
-      }, timeoutMs)
-      listeners.add(listener)
-      check()
-    }),
-    serverState: async () => (await socket.waitForFrame('sync', 5_000, (candidate) => candidate.step === SYNC_MESSAGE_TYPE.STEP2)).payload,
-    sendAuth: (token) => { ws.send(authFrame(options.sessionId, token)) },
-    sendSyncStep1: (stateVector) => { sync(SYNC_MESSAGE_TYPE.STEP1, stateVector) },
-    sendSyncStep2: (update) => { sync(SYNC_MESSAGE_TYPE.STEP2, update) },
-    sendUpdate: (update) => { sync(SYNC_MESSAGE_TYPE.UPDATE, update) },
-    sendAwareness: (update) => { frame(MESSAGE_TYPE.AWARENESS, (encoder) => { encoding.writeVarUint8Array(encoder, update) }) },
-    sendStateless: (payload) => { frame(MESSAGE_TYPE.STATELESS, (encoder) => { encoding.writeVarString(encoder, payload) }) },
-    sendBytes: (bytes) => { ws.send(bytes) },
-    close: () => { ws.close() },
+    waitForFrame: (type, timeoutMs = 5_000, where = () => true) =>
+      new Promise((resolve, reject) => {
+        const check = (): boolean => {
+          const found = frames.find((candidate) => candidate.type === type && where(candidate as never))
+          if (found === undefined) return false
+          listeners.delete(listener)
+          clearTimeout(timer)
+          resolve(found as never)
+          return true
+        }
+        const listener = (): void => {
+          check()
+        }
+        const timer = setTimeout(() => {
+          listeners.delete(listener)
+          reject(
+            new Error(
+              `no ${type} frame within ${timeoutMs} ms; got ${frames.map((candidate) => candidate.type).join(', ')}`,
+            ),
+          )
+        }, timeoutMs)
+        listeners.add(listener)
+        check()
+      }),
+    serverState: async () =>
+      (await socket.waitForFrame('sync', 5_000, (candidate) => candidate.step === SYNC_MESSAGE_TYPE.STEP2)).payload,
+    sendAuth: (token) => {
+      ws.send(authFrame(options.sessionId, token))
+    },
+    sendSyncStep1: (stateVector) => {
+      sync(SYNC_MESSAGE_TYPE.STEP1, stateVector)
+    },
+    sendSyncStep2: (update) => {
+      sync(SYNC_MESSAGE_TYPE.STEP2, update)
+    },
+    sendUpdate: (update) => {
+      sync(SYNC_MESSAGE_TYPE.UPDATE, update)
+    },
+    sendAwareness: (update) => {
+      frame(MESSAGE_TYPE.AWARENESS, (encoder) => {
+        encoding.writeVarUint8Array(encoder, update)
+      })
+    },
+    sendStateless: (payload) => {
+      frame(MESSAGE_TYPE.STATELESS, (encoder) => {
+        encoding.writeVarString(encoder, payload)
+      })
+    },
+    sendBytes: (bytes) => {
+      ws.send(bytes)
+    },
+    close: () => {
+      ws.close()
+    },
   }
   socket.sendAuth(options.token)
   if (options.skipSync !== true) socket.sendSyncStep1(Y.encodeStateVector(new Y.Doc()))
@@ -105,7 +152,7 @@ export async function connectRawSession (options: { url: string, sessionId: stri
 }
 
 /** An awareness update publishing `state` for `clientId`. */
-export function encodeAwarenessState (clientId: number, state: Record<string, unknown>): Uint8Array {
+export function encodeAwarenessState(clientId: number, state: Record<string, unknown>): Uint8Array {
   const doc = new Y.Doc()
   doc.clientID = clientId
   const awareness = new Awareness(doc)
@@ -116,7 +163,7 @@ export function encodeAwarenessState (clientId: number, state: Record<string, un
   return update
 }
 
-function decodeServerFrame (data: Uint8Array): ServerFrame | undefined {
+function decodeServerFrame(data: Uint8Array): ServerFrame | undefined {
   if (data.length === 1) return undefined // connection-level ping
   const decoder = decoding.createDecoder(data)
   decoding.readVarString(decoder)
@@ -124,12 +171,15 @@ function decodeServerFrame (data: Uint8Array): ServerFrame | undefined {
   switch (type) {
     case MESSAGE_TYPE.AUTH: {
       const sub = decoding.readVarUint(decoder)
-      if (sub === AUTH_MESSAGE_TYPE.AUTHENTICATED) return { type: 'authenticated', scope: decoding.readVarString(decoder) }
-      if (sub === AUTH_MESSAGE_TYPE.PERMISSION_DENIED) return { type: 'permission-denied', reason: decoding.readVarString(decoder) }
+      if (sub === AUTH_MESSAGE_TYPE.AUTHENTICATED)
+        return { type: 'authenticated', scope: decoding.readVarString(decoder) }
+      if (sub === AUTH_MESSAGE_TYPE.PERMISSION_DENIED)
+        return { type: 'permission-denied', reason: decoding.readVarString(decoder) }
       return { type: 'other', messageType: type }
     }
     case MESSAGE_TYPE.SYNC:
-    case 4: { // SyncReply
+    case 4: {
+      // SyncReply
       const step = decoding.readVarUint(decoder)
       return { type: 'sync', step, payload: decoding.readVarUint8Array(decoder) }
     }
@@ -145,4 +195,3 @@ function decodeServerFrame (data: Uint8Array): ServerFrame | undefined {
       return { type: 'other', messageType: type }
   }
 }
-

@@ -13,7 +13,11 @@ export interface OffsetEvent {
 }
 
 /** Every event after `offset` (default `-1`, the start) in order, each with the offset after it. */
-export async function readSessionEvents (baseUrl: string, sessionId: string, options: { offset?: string, token?: string } = {}): Promise<OffsetEvent[]> {
+export async function readSessionEvents(
+  baseUrl: string,
+  sessionId: string,
+  options: { offset?: string; token?: string } = {},
+): Promise<OffsetEvent[]> {
   const events: OffsetEvent[] = []
   let offset = options.offset ?? '-1'
   for (;;) {
@@ -23,7 +27,7 @@ export async function readSessionEvents (baseUrl: string, sessionId: string, opt
     if (response.status !== 200) throw new Error(`GET ${offset} answered ${response.status}: ${await response.text()}`)
     const next = response.headers.get('stream-next-offset')
     if (next === null) throw new Error('no Stream-Next-Offset')
-    const batch = await response.json() as SessionEvent[]
+    const batch = (await response.json()) as SessionEvent[]
     for (const event of batch) events.push({ offset: next, event })
     if (response.headers.get('stream-up-to-date') === 'true') return events
     offset = next
@@ -31,6 +35,10 @@ export async function readSessionEvents (baseUrl: string, sessionId: string, opt
 }
 
 /** The text of a message as the stream tells it: its `message.delta` texts joined. */
-export function streamedText (events: readonly OffsetEvent[], messageId: string): string {
-  return events.map(({ event }) => (event.type === 'message.delta' && event.messageId === messageId && event.partType === 'text' ? event.text : '')).join('')
+export function streamedText(events: readonly OffsetEvent[], messageId: string): string {
+  return events
+    .map(({ event }) =>
+      event.type === 'message.delta' && event.messageId === messageId && event.partType === 'text' ? event.text : '',
+    )
+    .join('')
 }

@@ -9,23 +9,23 @@ import { createRandomId } from '../../shared/session/session-id.ts'
 import { freePort } from './free-port.ts'
 
 /** Shared Redis of the tests. */
-export const TEST_REDIS_URL = process.env.LIFELINE_TEST_REDIS ?? 'redis://127.0.0.1:6379/0'
+const TEST_REDIS_URL = process.env.LIFELINE_TEST_REDIS ?? 'redis://127.0.0.1:6379/0'
 
 /** One test's namespace on a Redis server. */
 export interface TestRedisPrefix {
   readonly url: string
   readonly prefix: string
   /** Deletes every key under the prefix. */
-  remove (): Promise<void>
+  remove(): Promise<void>
 }
 
 /** A fresh prefix on `url` (default the shared test Redis). */
-export function createTestRedisPrefix (url: string = TEST_REDIS_URL): TestRedisPrefix {
+export function createTestRedisPrefix(url: string = TEST_REDIS_URL): TestRedisPrefix {
   const prefix = `lifeline-test-${createRandomId(10)}`
   return {
     url,
     prefix,
-    async remove () {
+    async remove() {
       const redis = new Redis(url)
       try {
         const keys = await redis.keys(`${prefix}*`)
@@ -42,19 +42,21 @@ export interface PrivateRedis {
   readonly port: number
   readonly url: string
   /** Stops it (SIGKILL) and resolves once it is gone. */
-  stop (): Promise<void>
+  stop(): Promise<void>
   /** Starts it again on the same port (empty: no persistence). */
-  restart (): Promise<void>
+  restart(): Promise<void>
 }
 
 /** Starts `redis-server` without persistence on a free port; resolves once it answers PING. */
-export async function startPrivateRedis (): Promise<PrivateRedis> {
+export async function startPrivateRedis(): Promise<PrivateRedis> {
   const port = await freePort()
   let child = await spawnRedis(port)
   return {
     port,
     url: `redis://127.0.0.1:${port}/0`,
-    stop: async () => { await killChild(child) },
+    stop: async () => {
+      await killChild(child)
+    },
     restart: async () => {
       await killChild(child)
       child = await spawnRedis(port)
@@ -62,12 +64,22 @@ export async function startPrivateRedis (): Promise<PrivateRedis> {
   }
 }
 
-async function spawnRedis (port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] })
+async function spawnRedis(port: number): Promise<ChildProcess> {
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  )
   let output = ''
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`redis-server did not start: ${output}`)) }, 15_000)
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`redis-server exited with ${String(code)}: ${output}`)) })
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`redis-server did not start: ${output}`))
+    }, 15_000)
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`redis-server exited with ${String(code)}: ${output}`))
+    })
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString()
       if (!output.includes('Ready to accept connections')) return
@@ -79,7 +91,7 @@ async function spawnRedis (port: number): Promise<ChildProcess> {
   return child
 }
 
-function killChild (child: ChildProcess): Promise<void> {
+function killChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
   return new Promise<void>((resolve) => {
     child.once('exit', () => resolve())

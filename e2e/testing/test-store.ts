@@ -24,13 +24,13 @@ export interface TestStore {
   /** Where it lives: a file path or a schema name. */
   readonly location: string
   /** Opens a new UpdateLog on this storage (the caller closes it). */
-  open (): Promise<UpdateLog>
+  open(): Promise<UpdateLog>
   /** Deletes the storage. */
-  remove (): Promise<void>
+  remove(): Promise<void>
 }
 
 /** Creates empty storage of `kind`. */
-export function createTestStore (kind: StoreKind): TestStore {
+export function createTestStore(kind: StoreKind): TestStore {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'lifeline-test-'))
     const path = join(dir, 'sessions.sqlite')
@@ -38,7 +38,9 @@ export function createTestStore (kind: StoreKind): TestStore {
       kind,
       location: path,
       open: async () => createSqliteUpdateLog({ path }),
-      remove: async () => { rmSync(dir, { recursive: true, force: true }) },
+      remove: async () => {
+        rmSync(dir, { recursive: true, force: true })
+      },
     }
   }
   const schema = `lifeline_e2e_${createRandomId(10)}`
@@ -46,7 +48,7 @@ export function createTestStore (kind: StoreKind): TestStore {
     kind,
     location: schema,
     open: () => createPostgresUpdateLog({ connectionString: TEST_POSTGRES_URL, schema }),
-    async remove () {
+    async remove() {
       const client = new pg.Client({ connectionString: TEST_POSTGRES_URL })
       await client.connect()
       await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)

@@ -9,7 +9,8 @@ import type { StreamStore } from '../../server/streams/stream-store.ts'
 import { TEST_POSTGRES_URL, type TestStore } from './test-store.ts'
 
 /** Opens the stream store beside `store` (the caller's server closes it). */
-export async function openTestStreamStore (store: TestStore): Promise<StreamStore> {
-  if (store.kind === 'postgres') return await createPostgresStreamStore({ connectionString: TEST_POSTGRES_URL, schema: store.location })
+export async function openTestStreamStore(store: TestStore): Promise<StreamStore> {
+  if (store.kind === 'postgres')
+    return await createPostgresStreamStore({ connectionString: TEST_POSTGRES_URL, schema: store.location })
   return createSqliteStreamStore({ path: join(dirname(store.location), 'streams.sqlite') })
 }

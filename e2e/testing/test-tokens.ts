@@ -12,7 +12,12 @@ export const TEST_AUTH_SECRET = 'lifeline-test-secret-0123456789abcdef'
 export const AUTH_ON = { auth: { secret: TEST_AUTH_SECRET } } as const
 
 /** A valid token for `sub` as `role` on `session` (a session id or `*`), signed with TEST_AUTH_SECRET; `admin` adds `admin: true`. */
-export function tokenFor (sub: string, role: PrincipalRole, session: string, options: { ttlSeconds?: number, secret?: string, admin?: boolean } = {}): string {
+export function tokenFor(
+  sub: string,
+  role: PrincipalRole,
+  session: string,
+  options: { ttlSeconds?: number; secret?: string; admin?: boolean } = {},
+): string {
   const { secret, ...init } = options
   return signToken(createTokenClaims({ sub, role, session, ...init }), secret ?? TEST_AUTH_SECRET)
 }
@@ -21,9 +26,13 @@ export function tokenFor (sub: string, role: PrincipalRole, session: string, opt
 export type TranscriptBody = Partial<TranscriptView> & { readonly error?: { readonly code: string } }
 
 /** GET /v1/sessions/:id with a bearer token; resolves status and JSON body. */
-export async function fetchTranscript (baseUrl: string, sessionId: string, token: string | undefined): Promise<{ status: number, body: TranscriptBody }> {
+export async function fetchTranscript(
+  baseUrl: string,
+  sessionId: string,
+  token: string | undefined,
+): Promise<{ status: number; body: TranscriptBody }> {
   const response = await fetch(`${baseUrl}/v1/sessions/${encodeURIComponent(sessionId)}`, {
     headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
   })
-  return { status: response.status, body: await response.json() as TranscriptBody }
+  return { status: response.status, body: (await response.json()) as TranscriptBody }
 }

@@ -13,10 +13,12 @@ export type AuthSecret = string | Uint8Array
  * The secret as bytes.
  * @throws Error when it is shorter than MIN_AUTH_SECRET_BYTES (a configuration error, not a client failure)
  */
-export function toSecretKey (secret: AuthSecret): Buffer {
+export function toSecretKey(secret: AuthSecret): Buffer {
   const key = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret)
   if (key.byteLength < MIN_AUTH_SECRET_BYTES) {
-    throw new Error(`the auth secret (LIFELINE_AUTH_SECRET, auth.secret) must be at least ${MIN_AUTH_SECRET_BYTES} bytes, got ${key.byteLength}`)
+    throw new Error(
+      `the auth secret (LIFELINE_AUTH_SECRET, auth.secret) must be at least ${MIN_AUTH_SECRET_BYTES} bytes, got ${key.byteLength}`,
+    )
   }
   return key
 }

@@ -18,13 +18,21 @@ import { verifyToken } from './verify-token.ts'
  * Checks the bearer token of a request to a session route; other paths pass unchecked. Returns the claims, if any.
  * @throws SessionError UNAUTHORIZED, TOKEN_EXPIRED, FORBIDDEN
  */
-export function authorizeHttpRequest (request: IncomingMessage, url: URL, options: { secret: AuthSecret, nowMs?: number }): TokenClaims | undefined {
+export function authorizeHttpRequest(
+  request: IncomingMessage,
+  url: URL,
+  options: { secret: AuthSecret; nowMs?: number },
+): TokenClaims | undefined {
   const path = url.pathname
   const isList = path === ROUTES.SESSIONS
   if (!isList && !path.startsWith(`${ROUTES.SESSIONS}/`)) return undefined
-  const claims = verifyToken(bearerTokenOf(request), { secret: options.secret, ...(options.nowMs === undefined ? {} : { nowMs: options.nowMs }) })
+  const claims = verifyToken(bearerTokenOf(request), {
+    secret: options.secret,
+    ...(options.nowMs === undefined ? {} : { nowMs: options.nowMs }),
+  })
   if (isList) {
-    if (claims.session !== ANY_SESSION) throw forbidden('listing or creating sessions needs a token scoped to every session (*)')
+    if (claims.session !== ANY_SESSION)
+      throw forbidden('listing or creating sessions needs a token scoped to every session (*)')
     if (request.method === 'POST' && claims.role === 'observer') throw forbidden('observers cannot create sessions')
     return claims
   }
@@ -32,20 +40,21 @@ export function authorizeHttpRequest (request: IncomingMessage, url: URL, option
   if (audited === undefined && request.method === 'DELETE') return claims
   const sessionId = safeDecode(audited ?? path.slice(ROUTES.SESSIONS.length + 1))
   if (!scopeAllows(claims.session, sessionId)) throw forbidden(`this token does not open session ${sessionId}`)
-  if (audited !== undefined && claims.role === 'user') throw forbidden('the audit trail needs an agent or observer token')
+  if (audited !== undefined && claims.role === 'user')
+    throw forbidden('the audit trail needs an agent or observer token')
   return claims
 }
 
 /** The token of an `Authorization: Bearer <token>` header; '' when there is none. */
-export function bearerTokenOf (request: IncomingMessage): string {
+export function bearerTokenOf(request: IncomingMessage): string {
   return /^Bearer ([^\s]+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? ''
 }
 
-function forbidden (message: string): SessionError {
+function forbidden(message: string): SessionError {
   return new SessionError('FORBIDDEN', message)
 }
 
-function safeDecode (text: string): string {
+function safeDecode(text: string): string {
   try {
     return decodeURIComponent(text)
   } catch {

@@ -27,27 +27,38 @@ export interface SessionActionAttempt {
 /** What the policy decided; when refused, the error to answer with. */
 export type SessionActionDecision =
   | { readonly outcome: 'allowed' }
-  | { readonly outcome: 'refused', readonly error: SessionError }
+  | { readonly outcome: 'refused'; readonly error: SessionError }
 
 /**
  * Decides `attempt`. The token's scope is checked before the record is read, so a token for another session never
  * learns whether this one exists.
  * @throws SessionError SESSION_NOT_FOUND when a token that opens the session (or anyone, with auth off) names an unknown one
  */
-export async function authorizeSessionAction (attempt: SessionActionAttempt, readRecord: () => Promise<SessionRecord | undefined>): Promise<SessionActionDecision> {
+export async function authorizeSessionAction(
+  attempt: SessionActionAttempt,
+  readRecord: () => Promise<SessionRecord | undefined>,
+): Promise<SessionActionDecision> {
   const { action, sessionId, claims } = attempt
   if (claims !== undefined && !scopeAllows(claims.session, sessionId)) {
-    return refused(new SessionError('FORBIDDEN', `this token does not open session ${sessionId}`, { details: { sessionId, action, scope: claims.session } }))
+    return refused(
+      new SessionError('FORBIDDEN', `this token does not open session ${sessionId}`, {
+        details: { sessionId, action, scope: claims.session },
+      }),
+    )
   }
   const record = await readRecord()
   if (record === undefined) throw sessionNotFound(sessionId)
   if (claims === undefined || claims.admin === true) return ALLOWED
   if (claims.role !== 'observer' && claims.sub === record.owner) return ALLOWED
-  return refused(new SessionError('NOT_SESSION_OWNER', refusalMessage(attempt, record, claims), { details: { sessionId, action } }))
+  return refused(
+    new SessionError('NOT_SESSION_OWNER', refusalMessage(attempt, record, claims), { details: { sessionId, action } }),
+  )
 }
 
 /** The fields of a security event that describe `attempt` (docs/operations.md § Logs). */
-export function describeAttempt (attempt: SessionActionAttempt): Pick<SecurityEvent, 'sessionId' | 'principalId' | 'role' | 'admin' | 'action'> {
+export function describeAttempt(
+  attempt: SessionActionAttempt,
+): Pick<SecurityEvent, 'sessionId' | 'principalId' | 'role' | 'admin' | 'action'> {
   const { claims } = attempt
   return {
     sessionId: attempt.sessionId,
@@ -59,12 +70,18 @@ export function describeAttempt (attempt: SessionActionAttempt): Pick<SecurityEv
 
 const ALLOWED: SessionActionDecision = { outcome: 'allowed' }
 
-function refused (error: SessionError): SessionActionDecision {
+function refused(error: SessionError): SessionActionDecision {
   return { outcome: 'refused', error }
 }
 
-function refusalMessage ({ action, sessionId }: SessionActionAttempt, record: SessionRecord, claims: TokenClaims): string {
-  if (record.owner === null) return `session ${sessionId} has no owner (it was created without an identity): only an admin may ${action} it`
-  if (claims.role === 'observer') return `only the owner of session ${sessionId} (with a user or agent token) or an admin may ${action} it; observer tokens are read-only`
+function refusalMessage(
+  { action, sessionId }: SessionActionAttempt,
+  record: SessionRecord,
+  claims: TokenClaims,
+): string {
+  if (record.owner === null)
+    return `session ${sessionId} has no owner (it was created without an identity): only an admin may ${action} it`
+  if (claims.role === 'observer')
+    return `only the owner of session ${sessionId} (with a user or agent token) or an admin may ${action} it; observer tokens are read-only`
   return `only the owner of session ${sessionId} (the principal that created it) or an admin may ${action} it`
 }

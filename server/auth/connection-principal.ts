@@ -23,7 +23,7 @@ export interface PrincipalContext {
 }
 
 /** The principal in a connection context, or undefined (open mode, or not a client connection). */
-export function principalOf (context: unknown): ConnectionPrincipal | undefined {
+export function principalOf(context: unknown): ConnectionPrincipal | undefined {
   if (typeof context !== 'object' || context === null) return undefined
   const principal = (context as Partial<PrincipalContext>).principal
   return typeof principal === 'object' && principal !== null ? principal : undefined

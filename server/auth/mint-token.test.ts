@@ -13,13 +13,18 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const SECRET = 'mint-token-test-secret-0123456789abcdef'
 
 /** Runs the script with `args`; resolves with the claims of the token it printed. */
-function mint (args: string[]): Promise<TokenClaims> {
+function mint(args: string[]): Promise<TokenClaims> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env, LIFELINE_AUTH_SECRET: SECRET }
-    execFile(join(ROOT, 'node_modules', '.bin', 'tsx'), ['server/auth/mint-token.ts', ...args], { cwd: ROOT, env, timeout: 30_000 }, (error, stdout) => {
-      if (error !== null) reject(error)
-      else resolve(verifyToken(stdout.trim(), { secret: SECRET }))
-    })
+    execFile(
+      join(ROOT, 'node_modules', '.bin', 'tsx'),
+      ['server/auth/mint-token.ts', ...args],
+      { cwd: ROOT, env, timeout: 30_000 },
+      (error, stdout) => {
+        if (error !== null) reject(error)
+        else resolve(verifyToken(stdout.trim(), { secret: SECRET }))
+      },
+    )
   })
 }
 

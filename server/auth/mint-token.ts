@@ -30,7 +30,10 @@ const options = runCli(USAGE, (args) => {
   const secret = process.env.LIFELINE_AUTH_SECRET
   if (secret === undefined || secret === '') throw new CliUsageError('LIFELINE_AUTH_SECRET is not set')
   const bytes = Buffer.byteLength(secret)
-  if (bytes < MIN_AUTH_SECRET_BYTES) throw new CliUsageError(`LIFELINE_AUTH_SECRET has ${bytes} bytes; the server refuses fewer than ${MIN_AUTH_SECRET_BYTES}`)
+  if (bytes < MIN_AUTH_SECRET_BYTES)
+    throw new CliUsageError(
+      `LIFELINE_AUTH_SECRET has ${bytes} bytes; the server refuses fewer than ${MIN_AUTH_SECRET_BYTES}`,
+    )
   if (values.sub === undefined || values.sub === '') throw new CliUsageError('--sub is required')
   return {
     secret,

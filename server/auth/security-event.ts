@@ -10,7 +10,12 @@ import type { SessionError } from '../../shared/errors/session-error.ts'
 import type { SessionAction } from './authorize-session-action.ts'
 
 /** What happened. */
-export type SecurityEventKind = 'authentication-failed' | 'update-rejected' | 'awareness-rejected' | 'client-id-taken-over' | 'token-expired'
+export type SecurityEventKind =
+  | 'authentication-failed'
+  | 'update-rejected'
+  | 'awareness-rejected'
+  | 'client-id-taken-over'
+  | 'token-expired'
   /** A limit of PROTOCOL.md §9 (update size, text length, rate); the error code says which. */
   | 'limit-exceeded'
   /** A token refresh (PROTOCOL.md §8.7) was refused. */
@@ -43,7 +48,7 @@ export interface SecurityEvent {
 export type SecurityEventListener = (event: SecurityEvent) => void
 
 /** Wraps `listener` so that a failing listener never changes how the server answers the client. */
-export function toSafeListener (listener: SecurityEventListener | undefined): SecurityEventListener {
+export function toSafeListener(listener: SecurityEventListener | undefined): SecurityEventListener {
   if (listener === undefined) return () => undefined
   return (event) => {
     try {

@@ -14,13 +14,13 @@ export const DEFAULT_TOKEN_TTL_SECONDS = 3600
 const HEADER = Buffer.from(JSON.stringify({ alg: TOKEN_ALGORITHM, typ: 'JWT' })).toString('base64url')
 
 /** Signs `claims` with `secret`. */
-export function signToken (claims: TokenClaims, secret: AuthSecret): string {
+export function signToken(claims: TokenClaims, secret: AuthSecret): string {
   const body = `${HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`
   return `${body}.${signPart(body, toSecretKey(secret))}`
 }
 
 /** Claims for a principal, issued now and expiring after `ttlSeconds` (default 1 hour); `admin: true` only when asked. */
-export function createTokenClaims (init: {
+export function createTokenClaims(init: {
   sub: string
   role: PrincipalRole
   session: string
@@ -32,12 +32,16 @@ export function createTokenClaims (init: {
 }): TokenClaims {
   const iat = Math.floor((init.nowMs ?? Date.now()) / 1000)
   return {
-    sub: init.sub, role: init.role, session: init.session, iat, exp: iat + (init.ttlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS),
+    sub: init.sub,
+    role: init.role,
+    session: init.session,
+    iat,
+    exp: iat + (init.ttlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS),
     ...(init.admin === true ? { admin: true } : {}),
   }
 }
 
 /** base64url HMAC-SHA256 of `body` (header.claims), shared with verifyToken. */
-export function signPart (body: string, key: Buffer): string {
+export function signPart(body: string, key: Buffer): string {
   return createHmac('sha256', key).update(body).digest('base64url')
 }

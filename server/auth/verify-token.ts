@@ -22,16 +22,26 @@ const BASE64URL = /^[A-Za-z0-9_-]*$/
  * The claims of a valid token.
  * @throws SessionError UNAUTHORIZED (missing, malformed, wrong algorithm, bad signature), TOKEN_EXPIRED
  */
-export function verifyToken (token: string, options: VerifyTokenOptions): TokenClaims {
+export function verifyToken(token: string, options: VerifyTokenOptions): TokenClaims {
   if (token.length === 0) throw unauthorized('a token is required', 'missing')
   if (token.length > MAX_TOKEN_CHARS) throw unauthorized('token too long', 'malformed')
   const parts = token.split('.')
   const [header, payload, signature] = parts
-  if (parts.length !== 3 || header === undefined || payload === undefined || signature === undefined || !parts.every((part) => BASE64URL.test(part))) {
+  if (
+    parts.length !== 3 ||
+    header === undefined ||
+    payload === undefined ||
+    signature === undefined ||
+    !parts.every((part) => BASE64URL.test(part))
+  ) {
     throw unauthorized('token is not a compact JWT', 'malformed')
   }
   const headerJson = readJson(header)
-  if (typeof headerJson !== 'object' || headerJson === null || (headerJson as { alg?: unknown }).alg !== TOKEN_ALGORITHM) {
+  if (
+    typeof headerJson !== 'object' ||
+    headerJson === null ||
+    (headerJson as { alg?: unknown }).alg !== TOKEN_ALGORITHM
+  ) {
     throw unauthorized(`token algorithm must be ${TOKEN_ALGORITHM}`, 'algorithm')
   }
   const expected = Buffer.from(signPart(`${header}.${payload}`, toSecretKey(options.secret)))
@@ -49,11 +59,11 @@ export function verifyToken (token: string, options: VerifyTokenOptions): TokenC
   return claims
 }
 
-function unauthorized (message: string, problem: string): SessionError {
+function unauthorized(message: string, problem: string): SessionError {
   return new SessionError('UNAUTHORIZED', message, { details: { problem } })
 }
 
-function readJson (part: string): unknown {
+function readJson(part: string): unknown {
   try {
     return JSON.parse(Buffer.from(part, 'base64url').toString('utf8'))
   } catch {

@@ -10,7 +10,7 @@ export class CliUsageError extends Error {
 }
 
 /** Returns what `parse` makes of the command line's arguments, or exits as described above. */
-export function runCli<T> (usage: string, parse: (args: string[]) => T): T {
+export function runCli<T>(usage: string, parse: (args: string[]) => T): T {
   const args = process.argv.slice(2)
   if (args.includes('--help') || args.includes('-h')) {
     console.log(usage)
@@ -26,7 +26,7 @@ export function runCli<T> (usage: string, parse: (args: string[]) => T): T {
 }
 
 /** `raw` as an integer of at least `min` (default 1). @throws CliUsageError */
-export function integerOption (option: string, raw: string, min = 1): number {
+export function integerOption(option: string, raw: string, min = 1): number {
   const value = Number(raw)
   if (raw.trim() === '' || !Number.isSafeInteger(value) || value < min) {
     throw new CliUsageError(`--${option} needs an integer of at least ${min}, got ${JSON.stringify(raw)}`)
@@ -35,13 +35,14 @@ export function integerOption (option: string, raw: string, min = 1): number {
 }
 
 /** `raw` if it is one of `allowed`. @throws CliUsageError */
-export function oneOf<T extends string> (option: string, raw: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(raw)) throw new CliUsageError(`--${option} must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`)
+export function oneOf<T extends string>(option: string, raw: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(raw))
+    throw new CliUsageError(`--${option} must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`)
   return raw as T
 }
 
 /** CliUsageError, or parseArgs' own errors (unknown option, missing value). */
-function isUsageError (error: unknown): error is Error {
+function isUsageError(error: unknown): error is Error {
   if (error instanceof CliUsageError) return true
   const code = (error as { code?: unknown } | null)?.code
   return error instanceof TypeError && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')

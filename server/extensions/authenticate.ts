@@ -8,7 +8,13 @@
  * closes the connection with its code (UNAUTHORIZED, TOKEN_EXPIRED, or FORBIDDEN for a different principal, role
  * or session).
  */
-import type { Connection, Extension, connectedPayload, onAuthenticatePayload, onTokenSyncPayload } from '@hocuspocus/server'
+import type {
+  Connection,
+  Extension,
+  connectedPayload,
+  onAuthenticatePayload,
+  onTokenSyncPayload,
+} from '@hocuspocus/server'
 import { scopeAllows } from '../../shared/auth/token-claims.ts'
 import { isSessionError, SessionError } from '../../shared/errors/session-error.ts'
 import type { AuthSecret } from '../auth/auth-secret.ts'
@@ -32,25 +38,36 @@ export interface AuthenticateOptions {
 const MAX_TIMER_MS = 2 ** 31 - 1
 
 /** Creates the extension. */
-export function createAuthenticate (options: AuthenticateOptions): Extension {
+export function createAuthenticate(options: AuthenticateOptions): Extension {
   const now = options.now ?? Date.now
   const report = toSafeListener(options.onSecurityEvent)
 
-
   /** Expiry watch of each open connection; a token refresh moves it. */
-  const watches = new WeakMap<Connection, { expiresAtMs: number, timer?: ReturnType<typeof setTimeout> }>()
+  const watches = new WeakMap<Connection, { expiresAtMs: number; timer?: ReturnType<typeof setTimeout> }>()
   const arm = (connection: Connection): void => {
     const watch = watches.get(connection)
     if (watch === undefined) return
     clearTimeout(watch.timer)
     const remaining = watch.expiresAtMs - now()
     if (remaining <= 0) {
-      const error = new SessionError('TOKEN_EXPIRED', 'token has expired', { details: { expiresAtMs: watch.expiresAtMs } })
-      report({ kind: 'token-expired', sessionId: connection.document.name, ...principalIdOf(connection.context), error })
+      const error = new SessionError('TOKEN_EXPIRED', 'token has expired', {
+        details: { expiresAtMs: watch.expiresAtMs },
+      })
+      report({
+        kind: 'token-expired',
+        sessionId: connection.document.name,
+        ...principalIdOf(connection.context),
+        error,
+      })
       closeConnectionWith(connection, error)
       return
     }
-    watch.timer = setTimeout(() => { arm(connection) }, Math.min(remaining, MAX_TIMER_MS))
+    watch.timer = setTimeout(
+      () => {
+        arm(connection)
+      },
+      Math.min(remaining, MAX_TIMER_MS),
+    )
     watch.timer.unref()
   }
   const watchExpiry = (connection: Connection, expiresAtMs: number): void => {
@@ -76,51 +93,78 @@ export function createAuthenticate (options: AuthenticateOptions): Extension {
   return {
     extensionName: 'lifeline-authenticate',
     priority: EXTENSION_PRIORITY.AUTHENTICATE,
-    async onAuthenticate ({ token, documentName, context, connectionConfig }: onAuthenticatePayload): Promise<PrincipalContext> {
+    async onAuthenticate({
+      token,
+      documentName,
+      context,
+      connectionConfig,
+    }: onAuthenticatePayload): Promise<PrincipalContext> {
       let sub: string | undefined
       try {
         const claims = verifyToken(token, { secret: options.secret, nowMs: now() })
         sub = claims.sub
         if (!scopeAllows(claims.session, documentName)) {
-          throw new SessionError('FORBIDDEN', `this token does not open session ${documentName}`, { details: { sessionId: documentName, scope: claims.session } })
+          throw new SessionError('FORBIDDEN', `this token does not open session ${documentName}`, {
+            details: { sessionId: documentName, scope: claims.session },
+          })
         }
         if (claims.role === 'observer') connectionConfig.readOnly = true
-        return { principal: { id: claims.sub, role: claims.role, session: claims.session, expiresAtMs: claims.exp * 1000 } }
+        return {
+          principal: { id: claims.sub, role: claims.role, session: claims.session, expiresAtMs: claims.exp * 1000 },
+        }
       } catch (error) {
-        const sessionError = isSessionError(error) ? error : new SessionError('UNAUTHORIZED', 'token check failed', { cause: error })
-        report({ kind: 'authentication-failed', sessionId: documentName, ...(sub === undefined ? {} : { principalId: sub }), error: sessionError })
+        const sessionError = isSessionError(error)
+          ? error
+          : new SessionError('UNAUTHORIZED', 'token check failed', { cause: error })
+        report({
+          kind: 'authentication-failed',
+          sessionId: documentName,
+          ...(sub === undefined ? {} : { principalId: sub }),
+          error: sessionError,
+        })
         const closeTransport = closeTransportOf(context)
         // Hocuspocus answers with a permission-denied frame carrying the reason once this rejects; close after it.
-        if (closeTransport !== undefined) setImmediate(() => { closeTransport(sessionError.closeCode, sessionError.code) })
+        if (closeTransport !== undefined)
+          setImmediate(() => {
+            closeTransport(sessionError.closeCode, sessionError.code)
+          })
         throw new CloseError(sessionError)
       }
     },
-    async onTokenSync ({ token, connection, context, documentName }: onTokenSyncPayload) {
+    async onTokenSync({ token, connection, context, documentName }: onTokenSyncPayload) {
       const current = principalOf(connection.context)
       if (current === undefined) return
       let principal: ConnectionPrincipal
       try {
         principal = refreshed(token, current)
       } catch (error) {
-        const sessionError = isSessionError(error) ? error : new SessionError('UNAUTHORIZED', 'token check failed', { cause: error })
-        report({ kind: 'token-refresh-rejected', sessionId: documentName, principalId: current.id, error: sessionError })
+        const sessionError = isSessionError(error)
+          ? error
+          : new SessionError('UNAUTHORIZED', 'token check failed', { cause: error })
+        report({
+          kind: 'token-refresh-rejected',
+          sessionId: documentName,
+          principalId: current.id,
+          error: sessionError,
+        })
         closeConnectionWith(connection, sessionError)
         return
       }
       // Hocuspocus hands hooks a copy of the context after a token sync, so both the connection's and the hook's get it.
-      for (const holder of new Set([connection.context, context])) (holder as { principal: ConnectionPrincipal }).principal = principal
+      for (const holder of new Set([connection.context, context]))
+        (holder as { principal: ConnectionPrincipal }).principal = principal
       const watch = watches.get(connection)
       if (watch !== undefined) watch.expiresAtMs = principal.expiresAtMs
       arm(connection)
     },
-    async connected ({ connection }: connectedPayload) {
+    async connected({ connection }: connectedPayload) {
       const principal = principalOf(connection.context)
       if (principal !== undefined) watchExpiry(connection, principal.expiresAtMs)
     },
   }
 }
 
-function principalIdOf (context: unknown): { principalId?: string } {
+function principalIdOf(context: unknown): { principalId?: string } {
   const principal = principalOf(context)
   return principal === undefined ? {} : { principalId: principal.id }
 }

@@ -26,7 +26,13 @@ import { summarizeTransaction } from '../governance/summarize-transaction.ts'
 import { compactSession } from '../persistence/compact-session.ts'
 import { applyStoredSession } from '../persistence/load-session-doc.ts'
 import { locateQuarantined, type LocatedQuarantine } from '../persistence/locate-quarantined.ts'
-import { SERVER_WRITE_ORIGIN, type StoredSession, type UpdateLog, type UpdateSummary, type WriteOrigin } from '../persistence/update-log.ts'
+import {
+  SERVER_WRITE_ORIGIN,
+  type StoredSession,
+  type UpdateLog,
+  type UpdateSummary,
+  type WriteOrigin,
+} from '../persistence/update-log.ts'
 import { toCloseError } from '../transports/close-error.ts'
 import { closeConnectionWith } from '../transports/transport-context.ts'
 import { EXTENSION_PRIORITY } from './extension-priority.ts'
@@ -52,15 +58,15 @@ export interface DurableLog {
    * the resulting update is appended to the log, and only then applied to `document` — so no
    * client or other node sees a server change that is not stored. Changes to one session run one at a time.
    */
-  applyServerChange (document: Y.Doc, sessionId: string, change: ServerChange): Promise<void>
+  applyServerChange(document: Y.Doc, sessionId: string, change: ServerChange): Promise<void>
   /**
    * Erases a session on this node (right to erasure): refuses further loads, appends and compactions of it until its
    * document (if `loaded`) has unloaded, and waits for a running compaction. With `deleteStored` (on the node that
    * handles the deletion) it then deletes the session's log rows, snapshot, audit rows and record.
    */
-  eraseSession (sessionId: string, options: { loaded: boolean, deleteStored: boolean }): Promise<void>
+  eraseSession(sessionId: string, options: { loaded: boolean; deleteStored: boolean }): Promise<void>
   /** Starts no further compaction and resolves when running ones have finished. */
-  stop (): Promise<void>
+  stop(): Promise<void>
 }
 
 /** A server-side change, made inside one transaction on the document it is given. */
@@ -69,7 +75,7 @@ export type ServerChange = (document: Y.Doc) => void
 const SERVER_ORIGIN = { source: 'local', skipStoreHooks: true, context: { lifeline: 'server' } } as const
 
 /** Creates the durable log extension over `options.log`. */
-export function createDurableLog (options: DurableLogOptions): DurableLog {
+export function createDurableLog(options: DurableLogOptions): DurableLog {
   const { log } = options
   const compactEvery = options.compactEveryUpdates ?? 500
   const reportError = options.onBackgroundError ?? ((error: unknown) => console.error(error))
@@ -114,9 +120,15 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
     scratch.clientID = writerId // only now, for the same reason
     let update: Uint8Array | undefined
     let summary: UpdateSummary = {}
-    scratch.on('update', (captured: Uint8Array) => { update = captured })
-    scratch.on('afterTransaction', (transaction: Y.Transaction) => { summary = summarizeTransaction(transaction) })
-    scratch.transact(() => { change(scratch) })
+    scratch.on('update', (captured: Uint8Array) => {
+      update = captured
+    })
+    scratch.on('afterTransaction', (transaction: Y.Transaction) => {
+      summary = summarizeTransaction(transaction)
+    })
+    scratch.transact(() => {
+      change(scratch)
+    })
     scratch.destroy()
     if (update === undefined) return
     await log.append(sessionId, [update], { ...SERVER_WRITE_ORIGIN, summary })
@@ -129,7 +141,9 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
     const next = previous.then(() => writeServerChange(document, sessionId, change))
     const tail = next.catch(() => undefined) // reason: a failed change is reported to its caller; the queue goes on
     serverChanges.set(sessionId, tail)
-    void tail.then(() => { if (serverChanges.get(sessionId) === tail) serverChanges.delete(sessionId) })
+    void tail.then(() => {
+      if (serverChanges.get(sessionId) === tail) serverChanges.delete(sessionId)
+    })
     return next
   }
 
@@ -144,21 +158,39 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
   }
 
   /** Logs a client's update before Hocuspocus applies it; throws (a CloseError or any failure) to refuse it. */
-  const logInbound = async ({ type, payload, documentName, document, connection, context }: beforeSyncPayload): Promise<void> => {
+  const logInbound = async ({
+    type,
+    payload,
+    documentName,
+    document,
+    connection,
+    context,
+  }: beforeSyncPayload): Promise<void> => {
     // Hocuspocus does not apply updates from a read-only connection (observers, deferred updates): never log them.
     if ((type !== SYNC_MESSAGE_TYPE.STEP2 && type !== SYNC_MESSAGE_TYPE.UPDATE) || connection.readOnly) return
     let summary: UpdateSummary
     try {
       const decoded = decodeInboundUpdate(payload)
       if (isNoopUpdate(document, decoded)) return
-      summary = inspectedSummaries.get(payload) ?? summarizeUpdate(document, decoded, createStructLocator(document, decoded))
+      summary =
+        inspectedSummaries.get(payload) ?? summarizeUpdate(document, decoded, createStructLocator(document, decoded))
     } catch (cause) {
-      throw toCloseError(new SessionError('UPDATE_REJECTED', 'update cannot be decoded', { cause, details: { sessionId: documentName } }))
+      throw toCloseError(
+        new SessionError('UPDATE_REJECTED', 'update cannot be decoded', {
+          cause,
+          details: { sessionId: documentName },
+        }),
+      )
     }
     inspectedSummaries.delete(payload)
     refuseErased(documentName)
     const principal = principalOf(context)
-    const origin: WriteOrigin = { principal: principal?.id ?? ANONYMOUS_PRINCIPAL, role: principal?.role ?? null, connection: connection.socketId, summary }
+    const origin: WriteOrigin = {
+      principal: principal?.id ?? ANONYMOUS_PRINCIPAL,
+      role: principal?.role ?? null,
+      connection: connection.socketId,
+      summary,
+    }
     try {
       await log.append(documentName, [payload], origin)
     } catch (error) {
@@ -173,7 +205,7 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
   const extension: Extension = {
     extensionName: 'lifeline-durable-log',
     priority: EXTENSION_PRIORITY.DURABLE_LOG,
-    async onLoadDocument ({ document, documentName, context }: onLoadDocumentPayload) {
+    async onLoadDocument({ document, documentName, context }: onLoadDocumentPayload) {
       refuseErased(documentName)
       const stored = await log.load(documentName)
       applyStoredSession(documentName, stored, document)
@@ -181,14 +213,21 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
       if (stored.snapshot === undefined && stored.entries.length === 0) {
         // A new session: created over HTTP (the record holds its title and owner) or by a first connection, whose
         // principal owns it (none with auth off).
-        await log.createSession({ id: documentName, title: '', createdAt: Date.now(), owner: principalOf(context)?.id ?? null })
+        await log.createSession({
+          id: documentName,
+          title: '',
+          createdAt: Date.now(),
+          owner: principalOf(context)?.id ?? null,
+        })
         const record = await log.getSession(documentName)
         const init = { title: record?.title ?? '', createdAt: record?.createdAt ?? Date.now() }
-        await applyServerChange(document, documentName, (scratch) => { initializeSession(scratch, init) })
+        await applyServerChange(document, documentName, (scratch) => {
+          initializeSession(scratch, init)
+        })
       }
       return document
     },
-    async beforeSync (data: beforeSyncPayload) {
+    async beforeSync(data: beforeSyncPayload) {
       try {
         await logInbound(data)
       } catch (error) {
@@ -199,7 +238,7 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
         throw closeError
       }
     },
-    async afterUnloadDocument ({ documentName }: { documentName: string }) {
+    async afterUnloadDocument({ documentName }: { documentName: string }) {
       erased.delete(documentName)
       if ((appendsSinceCompaction.get(documentName) ?? 0) > 0) compactInBackground(documentName)
       appendsSinceCompaction.delete(documentName)
@@ -209,7 +248,7 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
   return {
     extension,
     applyServerChange,
-    async eraseSession (sessionId, { loaded, deleteStored }) {
+    async eraseSession(sessionId, { loaded, deleteStored }) {
       erased.add(sessionId)
       appendsSinceCompaction.delete(sessionId)
       try {
@@ -219,7 +258,7 @@ export function createDurableLog (options: DurableLogOptions): DurableLog {
         if (!loaded) erased.delete(sessionId) // a loaded document clears it when it unloads
       }
     },
-    async stop () {
+    async stop() {
       stopped = true
       while (running.size > 0) await Promise.all(running.values())
     },

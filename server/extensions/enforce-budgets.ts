@@ -30,7 +30,8 @@ import { closeConnectionWith } from '../transports/transport-context.ts'
 import { EXTENSION_PRIORITY } from './extension-priority.ts'
 
 /** The limits read here. */
-export type BudgetLimits = EntryRateLimits & Pick<SessionLimits, 'syncBytesPerSecond' | 'syncByteBurst' | 'principalSyncBytesPerSecond' | 'principalSyncByteBurst'>
+export type BudgetLimits = EntryRateLimits &
+  Pick<SessionLimits, 'syncBytesPerSecond' | 'syncByteBurst' | 'principalSyncBytesPerSecond' | 'principalSyncByteBurst'>
 
 /** Options of {@link createEnforceBudgets}. */
 export interface EnforceBudgetsOptions {
@@ -51,7 +52,7 @@ interface ConnectionBudget {
 }
 
 /** Creates the extension. */
-export function createEnforceBudgets (options: EnforceBudgetsOptions): Extension {
+export function createEnforceBudgets(options: EnforceBudgetsOptions): Extension {
   const { limits, principals } = options
   const sizeAnswer = options.sizeAnswer ?? createSyncAnswerSizer()
   const budgets = new WeakMap<Connection, ConnectionBudget>()
@@ -60,10 +61,16 @@ export function createEnforceBudgets (options: EnforceBudgetsOptions): Extension
     let budget = budgets.get(connection)
     if (budget === undefined) {
       const created: ConnectionBudget = {
-        syncBytes: createTokenBucket({ capacity: limits.syncByteBurst, refillPerSecond: limits.syncBytesPerSecond, ...(options.now === undefined ? {} : { now: options.now }) }),
+        syncBytes: createTokenBucket({
+          capacity: limits.syncByteBurst,
+          refillPerSecond: limits.syncBytesPerSecond,
+          ...(options.now === undefined ? {} : { now: options.now }),
+        }),
         principal: principals.acquire(principalOf(context)?.id),
       }
-      connection.onClose(() => { created.principal.release() })
+      connection.onClose(() => {
+        created.principal.release()
+      })
       budgets.set(connection, created)
       budget = created
     }
@@ -72,7 +79,12 @@ export function createEnforceBudgets (options: EnforceBudgetsOptions): Extension
 
   const refuse = ({ connection, documentName, context }: beforeSyncPayload, error: SessionError): CloseError => {
     const principal = principalOf(context)
-    options.onSecurityEvent({ kind: 'limit-exceeded', sessionId: documentName, ...(principal === undefined ? {} : { principalId: principal.id }), error })
+    options.onSecurityEvent({
+      kind: 'limit-exceeded',
+      sessionId: documentName,
+      ...(principal === undefined ? {} : { principalId: principal.id }),
+      error,
+    })
     connection.sendStateless(encodeCloseNotice(error))
     // Hocuspocus would only end the document's connection; closing the socket makes the client reconnect.
     closeConnectionWith(connection, error)
@@ -88,15 +100,26 @@ export function createEnforceBudgets (options: EnforceBudgetsOptions): Extension
     }
     const budget = budgetOf(data.connection, data.context)
     const principalBytes = budget.principal.buckets.syncBytes
-    const retryAfterMs = chargeAll([{ bucket: budget.syncBytes, cost: bytes }, { bucket: principalBytes, cost: bytes }])
+    const retryAfterMs = chargeAll([
+      { bucket: budget.syncBytes, cost: bytes },
+      { bucket: principalBytes, cost: bytes },
+    ])
     if (retryAfterMs === 0) return
     const scope = principalBytes.waitMs(bytes) >= budget.syncBytes.waitMs(bytes) ? 'principal' : 'connection'
-    const [perSecond, burst] = scope === 'principal'
-      ? [limits.principalSyncBytesPerSecond, limits.principalSyncByteBurst]
-      : [limits.syncBytesPerSecond, limits.syncByteBurst]
-    throw refuse(data, new SessionError('RATE_LIMITED', `answering this sync step 1 (about ${bytes} bytes) is over this ${scope}'s sync budget; retry in ${retryAfterMs} ms`, {
-      details: { limit: 'sync-bytes', scope, bytes, perSecond, burst, retryAfterMs, sessionId: data.documentName },
-    }))
+    const [perSecond, burst] =
+      scope === 'principal'
+        ? [limits.principalSyncBytesPerSecond, limits.principalSyncByteBurst]
+        : [limits.syncBytesPerSecond, limits.syncByteBurst]
+    throw refuse(
+      data,
+      new SessionError(
+        'RATE_LIMITED',
+        `answering this sync step 1 (about ${bytes} bytes) is over this ${scope}'s sync budget; retry in ${retryAfterMs} ms`,
+        {
+          details: { limit: 'sync-bytes', scope, bytes, perSecond, burst, retryAfterMs, sessionId: data.documentName },
+        },
+      ),
+    )
   }
 
   const chargeEntries = (data: beforeSyncPayload): void => {
@@ -110,13 +133,17 @@ export function createEnforceBudgets (options: EnforceBudgetsOptions): Extension
     }
     if (entries === NO_NEW_ENTRIES) return
     const error = chargeNewEntries(budgetOf(data.connection, data.context).principal.buckets, entries, limits)
-    if (error !== undefined) throw refuse(data, new SessionError(error.code, error.message, { details: { ...error.details, sessionId: data.documentName } }))
+    if (error !== undefined)
+      throw refuse(
+        data,
+        new SessionError(error.code, error.message, { details: { ...error.details, sessionId: data.documentName } }),
+      )
   }
 
   return {
     extensionName: 'lifeline-enforce-budgets',
     priority: EXTENSION_PRIORITY.ENFORCE_BUDGETS,
-    async beforeSync (data: beforeSyncPayload) {
+    async beforeSync(data: beforeSyncPayload) {
       if (data.type === SYNC_MESSAGE_TYPE.STEP1) chargeSyncAnswer(data)
       else if (data.type === SYNC_MESSAGE_TYPE.STEP2 || data.type === SYNC_MESSAGE_TYPE.UPDATE) chargeEntries(data)
     },

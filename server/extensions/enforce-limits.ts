@@ -8,7 +8,13 @@
  * It also drops the frames a closed connection still has queued in Hocuspocus (which keeps processing them after
  * a close): a connection closed for RATE_LIMITED must not go on writing, under a clientID its successor has taken.
  */
-import type { Extension, afterHandleMessagePayload, beforeHandleMessagePayload, beforeSyncPayload, connectedPayload } from '@hocuspocus/server'
+import type {
+  Extension,
+  afterHandleMessagePayload,
+  beforeHandleMessagePayload,
+  beforeSyncPayload,
+  connectedPayload,
+} from '@hocuspocus/server'
 import type { WriteLimits } from '../../shared/limits/session-limits.ts'
 import { SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
 import { encodeSessionLimitsAnnouncement } from '../../shared/protocol/session-limits-announcement.ts'
@@ -30,34 +36,49 @@ export interface EnforceLimitsOptions {
 }
 
 /** Creates the extension. */
-export function createEnforceLimits (options: EnforceLimitsOptions): Extension {
+export function createEnforceLimits(options: EnforceLimitsOptions): Extension {
   const { maxUpdateBytes } = options.limits
   const announcement = encodeSessionLimitsAnnouncement(options.limits)
   return {
     extensionName: 'lifeline-enforce-limits',
     priority: EXTENSION_PRIORITY.ENFORCE_LIMITS,
-    async connected ({ connection }: connectedPayload) {
+    async connected({ connection }: connectedPayload) {
       connection.sendStateless(announcement)
     },
-    async beforeHandleMessage ({ connection, document }: beforeHandleMessagePayload) {
+    async beforeHandleMessage({ connection, document }: beforeHandleMessagePayload) {
       // Throwing empties the connection's queue; nothing of these frames was acknowledged, the client re-sends them.
-      if (!document.hasConnection(connection)) throw new CloseError(new SessionError('CONNECTION_CLOSED', 'frames queued by a closed connection are dropped'))
+      if (!document.hasConnection(connection))
+        throw new CloseError(new SessionError('CONNECTION_CLOSED', 'frames queued by a closed connection are dropped'))
     },
-    async beforeSync ({ type, payload, documentName, context, connection }: beforeSyncPayload) {
+    async beforeSync({ type, payload, documentName, context, connection }: beforeSyncPayload) {
       if (type !== SYNC_MESSAGE_TYPE.STEP2 && type !== SYNC_MESSAGE_TYPE.UPDATE) return
       if (payload.byteLength <= maxUpdateBytes) return
       const leading = readLeadingClock(payload)
       const heldFrom = leading === undefined ? undefined : options.refusals.held(connection)?.get(leading.client)
       // The same oversized change again (its sync step 2 after its update frame): refused once, held back silently now.
-      if (leading !== undefined && heldFrom !== undefined && leading.clock >= heldFrom) return options.refusals.defer(connection)
-      const error = new SessionError('UPDATE_TOO_LARGE', `an update of ${payload.byteLength} bytes is over the limit of ${maxUpdateBytes}`, {
-        details: { bytes: payload.byteLength, maxUpdateBytes, sessionId: documentName },
-      })
+      if (leading !== undefined && heldFrom !== undefined && leading.clock >= heldFrom)
+        return options.refusals.defer(connection)
+      const error = new SessionError(
+        'UPDATE_TOO_LARGE',
+        `an update of ${payload.byteLength} bytes is over the limit of ${maxUpdateBytes}`,
+        {
+          details: { bytes: payload.byteLength, maxUpdateBytes, sessionId: documentName },
+        },
+      )
       const principal = principalOf(context)
-      options.onSecurityEvent({ kind: 'limit-exceeded', sessionId: documentName, ...(principal === undefined ? {} : { principalId: principal.id }), error })
-      options.refusals.refuse(connection, error, leading === undefined ? undefined : new Map([[leading.client, leading.clock]]))
+      options.onSecurityEvent({
+        kind: 'limit-exceeded',
+        sessionId: documentName,
+        ...(principal === undefined ? {} : { principalId: principal.id }),
+        error,
+      })
+      options.refusals.refuse(
+        connection,
+        error,
+        leading === undefined ? undefined : new Map([[leading.client, leading.clock]]),
+      )
     },
-    async afterHandleMessage ({ connection }: afterHandleMessagePayload) {
+    async afterHandleMessage({ connection }: afterHandleMessagePayload) {
       options.refusals.release(connection)
     },
   }

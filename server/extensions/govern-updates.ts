@@ -9,7 +9,14 @@
  * structs is refused too. Awareness states are bound to the sender's clientIDs and their identity rewritten from
  * the token. Stateless messages are not handled by Lifeline: no hook forwards them, so they reach nobody.
  */
-import type { Connection, Document, Extension, afterHandleMessagePayload, beforeHandleAwarenessPayload, beforeSyncPayload } from '@hocuspocus/server'
+import type {
+  Connection,
+  Document,
+  Extension,
+  afterHandleMessagePayload,
+  beforeHandleAwarenessPayload,
+  beforeSyncPayload,
+} from '@hocuspocus/server'
 import { MAX_CLIENT_IDS_PER_CONNECTION, type UpdateRejectionReason } from '../../shared/auth/update-rejection.ts'
 import { DEFAULT_SESSION_LIMITS } from '../../shared/limits/session-limits.ts'
 import { SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
@@ -55,7 +62,7 @@ export interface GovernUpdatesOptions {
 }
 
 /** Creates the governance extension. */
-export function createGovernUpdates (options: GovernUpdatesOptions = {}): Extension {
+export function createGovernUpdates(options: GovernUpdatesOptions = {}): Extension {
   const report = toSafeListener(options.onSecurityEvent)
   const maxUserTextChars = options.maxUserTextChars ?? DEFAULT_SESSION_LIMITS.maxUserTextChars
   const refusals = options.refusals ?? createUpdateRefusals()
@@ -66,7 +73,9 @@ export function createGovernUpdates (options: GovernUpdatesOptions = {}): Extens
     let session = sessions.get(document.name)
     if (session === undefined) {
       const bindings = createClientBindings({
-        doc: document, isLive: (holder) => document.hasConnection(holder as Connection), ...(open ? { openPrincipal: ANONYMOUS_PRINCIPAL } : {}),
+        doc: document,
+        isLive: (holder) => document.hasConnection(holder as Connection),
+        ...(open ? { openPrincipal: ANONYMOUS_PRINCIPAL } : {}),
       })
       bindings.bindServer(document.clientID)
       session = { bindings, scratch: createScratchReplica(document), claimed: new Map() }
@@ -76,21 +85,38 @@ export function createGovernUpdates (options: GovernUpdatesOptions = {}): Extens
   }
 
   /** Claims `clientIds` across nodes (once per node); resolves the first one another principal holds. */
-  const claimAcrossNodes = async (session: SessionGovernance, sessionId: string, clientIds: Iterable<number>, principalId: string): Promise<number | undefined> => {
+  const claimAcrossNodes = async (
+    session: SessionGovernance,
+    sessionId: string,
+    clientIds: Iterable<number>,
+    principalId: string,
+  ): Promise<number | undefined> => {
     if (options.claims === undefined) return undefined
     for (const clientId of clientIds) {
       if (session.claimed.get(clientId) === principalId) continue
-      if (!await options.claims.claim(sessionId, clientId, principalId)) return clientId
+      if (!(await options.claims.claim(sessionId, clientId, principalId))) return clientId
       session.claimed.set(clientId, principalId)
     }
     return undefined
   }
 
-  const takeOver = (session: SessionGovernance, clientId: number, principalId: string, connection: Connection): void => {
+  const takeOver = (
+    session: SessionGovernance,
+    clientId: number,
+    principalId: string,
+    connection: Connection,
+  ): void => {
     const superseded = session.bindings.bind(clientId, principalId, connection) as Connection | undefined
     if (superseded === undefined) return
-    const error = new SessionError('CLIENT_ID_TAKEN_OVER', `clientID ${clientId} is now used by a newer connection`, { details: { clientId } })
-    report({ kind: 'client-id-taken-over', sessionId: superseded.document.name, ...(open ? {} : { principalId }), error })
+    const error = new SessionError('CLIENT_ID_TAKEN_OVER', `clientID ${clientId} is now used by a newer connection`, {
+      details: { clientId },
+    })
+    report({
+      kind: 'client-id-taken-over',
+      sessionId: superseded.document.name,
+      ...(open ? {} : { principalId }),
+      error,
+    })
     // Closed at once, so its awareness entry goes before the newer connection's state is applied. The socket stays:
     // a provider reconnects after a socket close and would take the clientID back, so two live duplicates would
     // keep evicting each other; a dead socket is dropped by Hocuspocus' timeout anyway.
@@ -100,28 +126,46 @@ export function createGovernUpdates (options: GovernUpdatesOptions = {}): Extens
   return {
     extensionName: 'lifeline-govern-updates',
     priority: EXTENSION_PRIORITY.GOVERN_UPDATES,
-    async afterLoadDocument ({ document }: { document: Document }) {
+    async afterLoadDocument({ document }: { document: Document }) {
       sessionFor(document)
     },
-    async afterUnloadDocument ({ documentName }: { documentName: string }) {
+    async afterUnloadDocument({ documentName }: { documentName: string }) {
       sessions.get(documentName)?.scratch.destroy()
       sessions.delete(documentName)
     },
-    async beforeSync ({ type, payload, document, documentName, connection, context }: beforeSyncPayload) {
+    async beforeSync({ type, payload, document, documentName, connection, context }: beforeSyncPayload) {
       if ((type !== SYNC_MESSAGE_TYPE.STEP2 && type !== SYNC_MESSAGE_TYPE.UPDATE) || refusals.holds(connection)) return
       const principal = open ? undefined : requirePrincipal(context, documentName)
       const principalId = principal?.id ?? ANONYMOUS_PRINCIPAL
       const reported = principal === undefined ? {} : { principalId: principal.id }
       const session = sessionFor(document)
       const inspection = inspectUpdate({
-        doc: document, update: payload, principal, bindings: session.bindings, holder: connection, held: refusals.held(connection),
+        doc: document,
+        update: payload,
+        principal,
+        bindings: session.bindings,
+        holder: connection,
+        held: refusals.held(connection),
       })
       // Where the update's structs start: held back on this connection once it is refused (update-refusals.ts).
-      const clocks = inspection.verdict === 'reject' ? inspection.rejection.clocks : inspection.verdict === 'accept' ? inspection.clocks : undefined
-      const refuse = (reason: UpdateRejectionReason, message: string, details?: Readonly<Record<string, unknown>>, undecodable = false): void => {
+      const clocks =
+        inspection.verdict === 'reject'
+          ? inspection.rejection.clocks
+          : inspection.verdict === 'accept'
+            ? inspection.clocks
+            : undefined
+      const refuse = (
+        reason: UpdateRejectionReason,
+        message: string,
+        details?: Readonly<Record<string, unknown>>,
+        undecodable = false,
+      ): void => {
         const error = rejected(documentName, reason, message, details)
         report({ kind: 'update-rejected', sessionId: documentName, ...reported, error })
-        if (!undecodable) return refusals.refuse(connection, error, clocks)
+        if (!undecodable) {
+          refusals.refuse(connection, error, clocks)
+          return
+        }
         // Not a Yjs update at all (PROTOCOL.md §3.4): no Yjs client sends it, so there is no resend loop to avoid.
         closeConnectionWith(connection, error)
         throw new CloseError(error)
@@ -137,8 +181,11 @@ export function createGovernUpdates (options: GovernUpdatesOptions = {}): Extens
       }
       // Claimed before the scratch try: an update refused after it would stay in the scratch copy.
       const foreign = await claimAcrossNodes(session, documentName, inspection.clientIds, principalId)
-      if (foreign !== undefined) return refuse('FOREIGN_CLIENT_ID', `clientID ${foreign} belongs to another principal on another node`, { clientId: foreign })
-      const found: { overlong?: OverlongUserText | undefined, misfit?: MisfitEntry | undefined } = {}
+      if (foreign !== undefined)
+        return refuse('FOREIGN_CLIENT_ID', `clientID ${foreign} belongs to another principal on another node`, {
+          clientId: foreign,
+        })
+      const found: { overlong?: OverlongUserText | undefined; misfit?: MisfitEntry | undefined } = {}
       const tried = session.scratch.tryUpdate(payload, (doc) => {
         const entries = entriesWrittenBy(doc, payload)
         found.misfit = findMisfitEntry(entries, document)
@@ -147,31 +194,45 @@ export function createGovernUpdates (options: GovernUpdatesOptions = {}): Extens
       })
       const { overlong, misfit } = found
       if (!tried.ok && misfit !== undefined) {
-        return refuse('SCHEMA_MISMATCH', `the update leaves a ${misfit.root} entry that does not fit the schema: ${misfit.reason}`, { root: misfit.root, path: misfit.path })
+        return refuse(
+          'SCHEMA_MISMATCH',
+          `the update leaves a ${misfit.root} entry that does not fit the schema: ${misfit.reason}`,
+          { root: misfit.root, path: misfit.path },
+        )
       }
       if (!tried.ok && overlong !== undefined) {
-        const error = new SessionError('TEXT_TOO_LONG', `${overlong.root} entry ${overlong.entryId} would hold ${overlong.chars} characters, over the limit of ${maxUserTextChars}`, {
-          details: { ...overlong, maxUserTextChars, sessionId: documentName },
-        })
+        const error = new SessionError(
+          'TEXT_TOO_LONG',
+          `${overlong.root} entry ${overlong.entryId} would hold ${overlong.chars} characters, over the limit of ${maxUserTextChars}`,
+          {
+            details: { ...overlong, maxUserTextChars, sessionId: documentName },
+          },
+        )
         report({ kind: 'limit-exceeded', sessionId: documentName, ...reported, error })
         return refusals.refuse(connection, error, clocks)
       }
       if (!tried.ok) {
-        if (tried.problem === 'throws') return refuse('MALFORMED', 'the update fails to apply', { cause: String(tried.cause) })
-        if (tried.problem === 'misplaced') return refuse('MALFORMED', 'the update places an item outside its neighbours')
+        if (tried.problem === 'throws')
+          return refuse('MALFORMED', 'the update fails to apply', { cause: String(tried.cause) })
+        if (tried.problem === 'misplaced')
+          return refuse('MALFORMED', 'the update places an item outside its neighbours')
         return refuse('MISSING_DEPENDENCY', 'the update would leave parts the session cannot place')
       }
       for (const clientId of inspection.clientIds) takeOver(session, clientId, principalId, connection)
       inspectedSummaries.set(payload, inspection.summary)
     },
-    async afterHandleMessage ({ connection }: afterHandleMessagePayload) {
+    async afterHandleMessage({ connection }: afterHandleMessagePayload) {
       refusals.release(connection)
     },
-    async beforeHandleAwareness ({ states, connection, context, document, documentName }: beforeHandleAwarenessPayload) {
+    async beforeHandleAwareness({ states, connection, context, document, documentName }: beforeHandleAwarenessPayload) {
       if (connection === undefined || open) return // server-side awareness; an open server has no identity to bind
       const principal = requirePrincipal(context, documentName)
       const session = sessionFor(document)
-      const refuse = (reason: UpdateRejectionReason, message: string, details?: Readonly<Record<string, unknown>>): CloseError => {
+      const refuse = (
+        reason: UpdateRejectionReason,
+        message: string,
+        details?: Readonly<Record<string, unknown>>,
+      ): CloseError => {
         const error = rejected(documentName, reason, message, details)
         report({ kind: 'awareness-rejected', sessionId: documentName, principalId: principal.id, error })
         return new CloseError(error)
@@ -183,13 +244,22 @@ export function createGovernUpdates (options: GovernUpdatesOptions = {}): Extens
           continue
         }
         if (session.bindings.check(clientId, principal.id) === 'foreign') {
-          throw refuse('FOREIGN_CLIENT_ID', `awareness for clientID ${clientId}, which belongs to another principal`, { clientId })
+          throw refuse('FOREIGN_CLIENT_ID', `awareness for clientID ${clientId}, which belongs to another principal`, {
+            clientId,
+          })
         }
         if (session.bindings.countHeldBy(connection, [clientId]) > MAX_CLIENT_IDS_PER_CONNECTION) {
-          throw refuse('TOO_MANY_CLIENT_IDS', `one connection may use at most ${MAX_CLIENT_IDS_PER_CONNECTION} clientIDs`)
+          throw refuse(
+            'TOO_MANY_CLIENT_IDS',
+            `one connection may use at most ${MAX_CLIENT_IDS_PER_CONNECTION} clientIDs`,
+          )
         }
-        if (await claimAcrossNodes(session, documentName, [clientId], principal.id) !== undefined) {
-          throw refuse('FOREIGN_CLIENT_ID', `awareness for clientID ${clientId}, which belongs to another principal on another node`, { clientId })
+        if ((await claimAcrossNodes(session, documentName, [clientId], principal.id)) !== undefined) {
+          throw refuse(
+            'FOREIGN_CLIENT_ID',
+            `awareness for clientID ${clientId}, which belongs to another principal on another node`,
+            { clientId },
+          )
         }
         const rewritten = rewriteAwarenessState(state, principal)
         if (rewritten === undefined) throw refuse('MALFORMED', 'awareness state too large', { clientId })
@@ -200,14 +270,23 @@ export function createGovernUpdates (options: GovernUpdatesOptions = {}): Extens
   }
 }
 
-function requirePrincipal (context: unknown, documentName: string): ConnectionPrincipal {
+function requirePrincipal(context: unknown, documentName: string): ConnectionPrincipal {
   const principal = principalOf(context)
   if (principal === undefined) {
-    throw new CloseError(new SessionError('UNAUTHORIZED', 'connection has no authenticated principal', { details: { sessionId: documentName } }))
+    throw new CloseError(
+      new SessionError('UNAUTHORIZED', 'connection has no authenticated principal', {
+        details: { sessionId: documentName },
+      }),
+    )
   }
   return principal
 }
 
-function rejected (sessionId: string, reason: UpdateRejectionReason, message: string, details: Readonly<Record<string, unknown>> = {}): SessionError {
+function rejected(
+  sessionId: string,
+  reason: UpdateRejectionReason,
+  message: string,
+  details: Readonly<Record<string, unknown>> = {},
+): SessionError {
   return new SessionError('UPDATE_REJECTED', message, { details: { ...details, reason, sessionId } })
 }

@@ -8,11 +8,11 @@ import { decodeInboundUpdate } from '../governance/decoded-update.ts'
 import { isNoopUpdate as isNoopDecoded } from './is-noop-update.ts'
 import { changeReplica } from '../../shared/testing/change-replica.ts'
 
-function isNoopUpdate (doc: Y.Doc, update: Uint8Array): boolean {
+function isNoopUpdate(doc: Y.Doc, update: Uint8Array): boolean {
   return isNoopDecoded(doc, decodeInboundUpdate(update))
 }
 
-function documentWithText (): { doc: Y.Doc, text: Y.Text } {
+function documentWithText(): { doc: Y.Doc; text: Y.Text } {
   const doc = new Y.Doc()
   const text = doc.getText('t')
   text.insert(0, 'hello world')
@@ -20,7 +20,7 @@ function documentWithText (): { doc: Y.Doc, text: Y.Text } {
 }
 
 /** The update `change` makes on a replica of `doc` (not applied to `doc`). */
-function edit (doc: Y.Doc, change: (replica: Y.Doc) => void): Uint8Array {
+function edit(doc: Y.Doc, change: (replica: Y.Doc) => void): Uint8Array {
   return changeReplica(doc, change).update
 }
 
@@ -35,12 +35,21 @@ describe('isNoopUpdate', () => {
 
   it('is false for new structs', () => {
     const { doc } = documentWithText()
-    expect(isNoopUpdate(doc, edit(doc, (replica) => { replica.getText('t').insert(0, '!') }))).toBe(false)
+    expect(
+      isNoopUpdate(
+        doc,
+        edit(doc, (replica) => {
+          replica.getText('t').insert(0, '!')
+        }),
+      ),
+    ).toBe(false)
   })
 
   it('is false for a delete of live content', () => {
     const { doc } = documentWithText()
-    const deletion = edit(doc, (replica) => { replica.getText('t').delete(0, 1) })
+    const deletion = edit(doc, (replica) => {
+      replica.getText('t').delete(0, 1)
+    })
     expect(Y.decodeUpdate(deletion).structs).toEqual([])
     expect(isNoopUpdate(doc, deletion)).toBe(false)
   })

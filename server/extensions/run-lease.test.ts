@@ -23,14 +23,20 @@ describe('run leases with quarantined runs', () => {
       leaseMs: 100,
       checkEveryMs: 5,
       now: () => time,
-      onError: (error) => { errors.push(error) },
+      onError: (error) => {
+        errors.push(error)
+      },
       applyServerChange: async (doc, sessionId, change) => {
         changes.push(sessionId)
-        doc.transact(() => { change(doc) })
+        doc.transact(() => {
+          change(doc)
+        })
       },
     })
     try {
-      await lease.extension.afterLoadDocument?.({ document, documentName: 's' } as Parameters<NonNullable<typeof lease.extension.afterLoadDocument>>[0])
+      await lease.extension.afterLoadDocument?.({ document, documentName: 's' } as Parameters<
+        NonNullable<typeof lease.extension.afterLoadDocument>
+      >[0])
       time = 1_000
       await expect.poll(() => readRuns(document).map((run) => run.state), { timeout: 5_000 }).toEqual(['interrupted'])
       expect(readMessages(document).map((message) => message.status)).toEqual(['interrupted'])

@@ -27,7 +27,7 @@ export interface RunLeaseOptions {
 /** The extension plus its timer's off switch. */
 export interface RunLease {
   readonly extension: Extension
-  stop (): void
+  stop(): void
 }
 
 interface Watched {
@@ -37,7 +37,7 @@ interface Watched {
 }
 
 /** Creates the run-lease extension and starts its check timer. */
-export function createRunLease (options: RunLeaseOptions): RunLease {
+export function createRunLease(options: RunLeaseOptions): RunLease {
   const leaseMs = options.leaseMs ?? 15_000
   const now = options.now ?? Date.now
   const watched = new Map<string, Watched>()
@@ -50,17 +50,19 @@ export function createRunLease (options: RunLeaseOptions): RunLease {
         if (run.get('state') === 'running' && time - (lastSeen.get(runId) ?? time) >= leaseMs) expired.push(runId)
       }
       if (expired.length === 0) continue
-      options.applyServerChange(document, sessionId, (scratch) => {
-        const scratchRuns = getSessionRoots(scratch).runs
-        for (const runId of expired) {
-          const run: unknown = scratchRuns.get(runId)
-          if (!isRunEntry(run) || run.get('state') !== 'running') continue
-          run.set('state', 'interrupted')
-          run.set('endedAt', time)
-          const message = findMessage(scratch, String(run.get('messageId')))
-          if (message?.get('status') === 'streaming') setMessageStatus(message, 'interrupted')
-        }
-      }).catch(options.onError)
+      options
+        .applyServerChange(document, sessionId, (scratch) => {
+          const scratchRuns = getSessionRoots(scratch).runs
+          for (const runId of expired) {
+            const run: unknown = scratchRuns.get(runId)
+            if (!isRunEntry(run) || run.get('state') !== 'running') continue
+            run.set('state', 'interrupted')
+            run.set('endedAt', time)
+            const message = findMessage(scratch, String(run.get('messageId')))
+            if (message?.get('status') === 'streaming') setMessageStatus(message, 'interrupted')
+          }
+        })
+        .catch(options.onError)
     }
   }
   const timer = setInterval(check, options.checkEveryMs ?? 1_000)
@@ -68,10 +70,10 @@ export function createRunLease (options: RunLeaseOptions): RunLease {
 
   const extension: Extension = {
     extensionName: 'lifeline-run-lease',
-    async afterLoadDocument ({ document, documentName }: { document: Y.Doc, documentName: string }) {
+    async afterLoadDocument({ document, documentName }: { document: Y.Doc; documentName: string }) {
       const { runs } = getSessionRoots(document)
       const lastSeen = new Map<string, number>()
-      runs.forEach((_run, runId) => lastSeen.set(runId, now()))
+      for (const runId of runs.keys()) lastSeen.set(runId, now())
       const observer = (events: Array<Y.YEvent<Y.AbstractType<unknown>>>): void => {
         for (const event of events) {
           // A change to the runs map itself names the run key; a change inside a run map is under its key.
@@ -81,9 +83,15 @@ export function createRunLease (options: RunLeaseOptions): RunLease {
         }
       }
       runs.observeDeep(observer)
-      watched.set(documentName, { document, lastSeen, unobserve: () => { runs.unobserveDeep(observer) } })
+      watched.set(documentName, {
+        document,
+        lastSeen,
+        unobserve: () => {
+          runs.unobserveDeep(observer)
+        },
+      })
     },
-    async afterUnloadDocument ({ documentName }: { documentName: string }) {
+    async afterUnloadDocument({ documentName }: { documentName: string }) {
       watched.get(documentName)?.unobserve()
       watched.delete(documentName)
     },
@@ -91,7 +99,7 @@ export function createRunLease (options: RunLeaseOptions): RunLease {
 
   return {
     extension,
-    stop () {
+    stop() {
       clearInterval(timer)
       for (const { unobserve } of watched.values()) unobserve()
       watched.clear()

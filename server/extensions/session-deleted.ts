@@ -5,6 +5,6 @@
 import { SessionError } from '../../shared/errors/session-error.ts'
 
 /** The error that ends `sessionId`'s connections once it is deleted. */
-export function sessionDeleted (sessionId: string): SessionError {
+export function sessionDeleted(sessionId: string): SessionError {
   return new SessionError('SESSION_DELETED', `session ${sessionId} was deleted`, { details: { sessionId } })
 }

@@ -11,7 +11,10 @@ import type { Connection } from '@hocuspocus/server'
 import { isUpdateRejectionReason } from '../../shared/auth/update-rejection.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import {
-  encodeUpdateRejectedNotice, LIMIT_REFUSAL_REASONS, MAX_REFUSED_UPDATES_PER_CONNECTION, type UpdateRejectedNotice,
+  encodeUpdateRejectedNotice,
+  LIMIT_REFUSAL_REASONS,
+  MAX_REFUSED_UPDATES_PER_CONNECTION,
+  type UpdateRejectedNotice,
 } from '../../shared/protocol/update-rejected-notice.ts'
 import { CloseError } from '../transports/close-error.ts'
 import { closeConnectionWith } from '../transports/transport-context.ts'
@@ -24,18 +27,18 @@ export interface UpdateRefusals {
    * start at) are held back on this connection from now on (`held`).
    * @throws CloseError past the connection's refusal budget, after closing its socket with UPDATE_REJECTED
    */
-  refuse (connection: Connection, error: SessionError, clocks?: ReadonlyMap<number, number>): void
+  refuse(connection: Connection, error: SessionError, clocks?: ReadonlyMap<number, number>): void
   /** Holds back the frame `connection` is handling without a notice (a deferred update). */
-  defer (connection: Connection): void
+  defer(connection: Connection): void
   /** True when the frame `connection` is handling was refused or deferred already. */
-  holds (connection: Connection): boolean
+  holds(connection: Connection): boolean
   /**
    * Undefined until `connection` had an update refused; then, per clientID of its refused updates, the clock from
    * which its later updates repeat or build on a refused one (inspect-update.ts defers those without a notice).
    */
-  held (connection: Connection): ReadonlyMap<number, number> | undefined
+  held(connection: Connection): ReadonlyMap<number, number> | undefined
   /** Gives `connection` its own read-only flag back once the frame held back has been handled (Hocuspocus' afterHandleMessage). */
-  release (connection: Connection): void
+  release(connection: Connection): void
 }
 
 interface ConnectionRefusals {
@@ -46,7 +49,7 @@ interface ConnectionRefusals {
 }
 
 /** Creates the refusal state of one server. */
-export function createUpdateRefusals (): UpdateRefusals {
+export function createUpdateRefusals(): UpdateRefusals {
   const states = new WeakMap<Connection, ConnectionRefusals>()
   const stateOf = (connection: Connection): ConnectionRefusals => {
     let state = states.get(connection)
@@ -65,25 +68,32 @@ export function createUpdateRefusals (): UpdateRefusals {
   }
 
   return {
-    refuse (connection, error, clocks = new Map()) {
+    refuse(connection, error, clocks = new Map()) {
       const state = hold(connection)
       state.count++
-      for (const [clientId, clock] of clocks) state.held.set(clientId, Math.min(clock, state.held.get(clientId) ?? clock))
+      for (const [clientId, clock] of clocks)
+        state.held.set(clientId, Math.min(clock, state.held.get(clientId) ?? clock))
       connection.sendStateless(encodeUpdateRejectedNotice(toNotice(error)))
       if (state.count <= MAX_REFUSED_UPDATES_PER_CONNECTION) return
-      const closing = new SessionError('UPDATE_REJECTED', `more than ${MAX_REFUSED_UPDATES_PER_CONNECTION} refused updates on one connection`, {
-        details: { ...error.details, refusals: state.count },
-      })
+      const closing = new SessionError(
+        'UPDATE_REJECTED',
+        `more than ${MAX_REFUSED_UPDATES_PER_CONNECTION} refused updates on one connection`,
+        {
+          details: { ...error.details, refusals: state.count },
+        },
+      )
       closeConnectionWith(connection, closing)
       throw new CloseError(closing)
     },
-    defer (connection) { hold(connection) },
+    defer(connection) {
+      hold(connection)
+    },
     holds: (connection) => states.get(connection)?.heldReadOnly !== undefined,
-    held (connection) {
+    held(connection) {
       const state = states.get(connection)
       return state === undefined || state.count === 0 ? undefined : state.held
     },
-    release (connection) {
+    release(connection) {
       const state = states.get(connection)
       if (state?.heldReadOnly === undefined) return
       connection.readOnly = state.heldReadOnly
@@ -92,11 +102,12 @@ export function createUpdateRefusals (): UpdateRefusals {
   }
 }
 
-function toNotice (error: SessionError): UpdateRejectedNotice {
+function toNotice(error: SessionError): UpdateRejectedNotice {
   const { code, message } = error
   if (code === 'UPDATE_TOO_LARGE') return { code, reason: LIMIT_REFUSAL_REASONS.UPDATE_TOO_LARGE, message }
   if (code === 'TEXT_TOO_LONG') return { code, reason: LIMIT_REFUSAL_REASONS.TEXT_TOO_LONG, message }
   const reason = error.details.reason
-  if (code !== 'UPDATE_REJECTED' || !isUpdateRejectionReason(reason)) throw new Error(`invariant violated: ${code} is not a refusal`)
+  if (code !== 'UPDATE_REJECTED' || !isUpdateRejectionReason(reason))
+    throw new Error(`invariant violated: ${code} is not a refusal`)
   return { code, reason, message }
 }

@@ -17,7 +17,7 @@ export type ClientOwner = string | typeof SERVER_OWNER
 
 /** Outcome of attributing a clientID. */
 export type Attribution =
-  | { readonly kind: 'owner', readonly owner: ClientOwner }
+  | { readonly kind: 'owner'; readonly owner: ClientOwner }
   /** Nothing of it says who wrote it (only GC'd or `context` structs): nobody may continue it. */
   | { readonly kind: 'unknown' }
   /** Its structs point at more than one owner (e.g. an old server's clientID): nobody may continue it. */
@@ -27,7 +27,11 @@ export type Attribution =
  * Attributes the structs `clientId` has in `doc`; `principalOf` maps each owner found before they are compared (on
  * an open server every principal is the one anonymous principal, so only the server's writes set a clientID apart).
  */
-export function attributeClientId (doc: Y.Doc, clientId: number, principalOf: (owner: ClientOwner) => ClientOwner = (owner) => owner): Attribution {
+export function attributeClientId(
+  doc: Y.Doc,
+  clientId: number,
+  principalOf: (owner: ClientOwner) => ClientOwner = (owner) => owner,
+): Attribution {
   const structs = doc.store.clients.get(clientId) ?? []
   const locator = createStructLocator(doc)
   let found: ClientOwner | undefined
@@ -42,7 +46,7 @@ export function attributeClientId (doc: Y.Doc, clientId: number, principalOf: (o
   return found === undefined ? { kind: 'unknown' } : { kind: 'owner', owner: found }
 }
 
-function ownerOf (location: Location): ClientOwner | undefined {
+function ownerOf(location: Location): ClientOwner | undefined {
   if (location.kind !== 'placed') return undefined
   const entry = (location.path[0] as { ref: ItemRef }).ref
   const fieldKey = location.path[1]?.key ?? null
@@ -60,7 +64,7 @@ function ownerOf (location: Location): ClientOwner | undefined {
   }
 }
 
-function stringField (entry: ItemRef, key: string): string | undefined {
+function stringField(entry: ItemRef, key: string): string | undefined {
   const content = entry.item.content
   if (!(content instanceof Y.ContentType) || !(content.type instanceof Y.Map)) return undefined
   const value: unknown = content.type.get(key)

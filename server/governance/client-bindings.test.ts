@@ -5,12 +5,19 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { appendMessage, appendSteer, getSessionRoots, initializeSession, markSteerHandled, startRun } from '../../shared/session/session-doc.ts'
+import {
+  appendMessage,
+  appendSteer,
+  getSessionRoots,
+  initializeSession,
+  markSteerHandled,
+  startRun,
+} from '../../shared/session/session-doc.ts'
 import { attributeClientId, SERVER_OWNER } from './attribute-client.ts'
 import { createClientBindings } from './client-bindings.ts'
 
 /** A session written by alice (1001), agent-1 (2001), the server and a run-lease change by the server. */
-function writtenSession (): { doc: Y.Doc, serverId: number } {
+function writtenSession(): { doc: Y.Doc; serverId: number } {
   const doc = new Y.Doc()
   const serverId = doc.clientID
   initializeSession(doc, { title: 't', createdAt: 1 })
@@ -18,7 +25,9 @@ function writtenSession (): { doc: Y.Doc, serverId: number } {
     const replica = new Y.Doc()
     Y.applyUpdate(replica, Y.encodeStateAsUpdate(doc))
     replica.clientID = clientId
-    replica.transact(() => { change(replica) })
+    replica.transact(() => {
+      change(replica)
+    })
     Y.applyUpdate(doc, Y.encodeStateAsUpdate(replica))
   }
   write(1001, (replica) => {
@@ -30,7 +39,9 @@ function writtenSession (): { doc: Y.Doc, serverId: number } {
     appendMessage(replica, { id: 'm_a', role: 'assistant', author: 'agent-1', status: 'streaming', text: 'yo' })
     markSteerHandled(getSessionRoots(replica).steering.get(0), 'agent-1', 2)
   })
-  write(3001, (replica) => { getSessionRoots(replica).context.set('notes', 'only context') })
+  write(3001, (replica) => {
+    getSessionRoots(replica).context.set('notes', 'only context')
+  })
   // The run lease: the server marks agent-1's run interrupted with its own clientID.
   getSessionRoots(doc).runs.get('r_1')?.set('state', 'interrupted')
   return { doc, serverId }

@@ -22,13 +22,13 @@ export type ClientClaim =
 
 /** The bindings of one session. */
 export interface ClientBindings {
-  check (clientId: number, principalId: string): ClientClaim
+  check(clientId: number, principalId: string): ClientClaim
   /** Binds `clientId` to `principalId` held by `holder`; returns a different live holder it takes over from. */
-  bind (clientId: number, principalId: string, holder: object): object | undefined
+  bind(clientId: number, principalId: string, holder: object): object | undefined
   /** Reserves `clientId` for the server's own writes. */
-  bindServer (clientId: number): void
+  bindServer(clientId: number): void
   /** ClientIDs `holder` has bound, or would hold after binding `extra`. */
-  countHeldBy (holder: object, extra?: Iterable<number>): number
+  countHeldBy(holder: object, extra?: Iterable<number>): number
 }
 
 interface Binding {
@@ -46,9 +46,12 @@ export interface ClientBindingsOptions {
 }
 
 /** Creates the bindings of the session in `options.doc`. */
-export function createClientBindings (options: ClientBindingsOptions): ClientBindings {
+export function createClientBindings(options: ClientBindingsOptions): ClientBindings {
   const { openPrincipal } = options
-  const principalOf = openPrincipal === undefined ? undefined : (owner: ClientOwner): ClientOwner => (owner === SERVER_OWNER ? owner : openPrincipal)
+  const principalOf =
+    openPrincipal === undefined
+      ? undefined
+      : (owner: ClientOwner): ClientOwner => (owner === SERVER_OWNER ? owner : openPrincipal)
   const bindings = new Map<number, Binding>()
   const held = new WeakMap<object, Set<number>>()
   const unattributable = new Set<number>()
@@ -59,7 +62,8 @@ export function createClientBindings (options: ClientBindingsOptions): ClientBin
     if (unattributable.has(clientId)) return null
     if (Y.getState(options.doc.store, clientId) === 0) return undefined
     const attribution = attributeClientId(options.doc, clientId, principalOf)
-    const owner = attribution.kind === 'owner' ? attribution.owner : attribution.kind === 'unknown' ? openPrincipal : undefined
+    const owner =
+      attribution.kind === 'owner' ? attribution.owner : attribution.kind === 'unknown' ? openPrincipal : undefined
     if (owner === undefined) {
       unattributable.add(clientId)
       return null
@@ -69,17 +73,20 @@ export function createClientBindings (options: ClientBindingsOptions): ClientBin
   }
 
   return {
-    check (clientId, principalId) {
+    check(clientId, principalId) {
       const owner = ownerOf(clientId) // undefined: unused; null: not attributable
       if (owner === undefined) return 'free'
       return owner === principalId ? 'own' : 'foreign'
     },
-    bind (clientId, principalId, holder) {
+    bind(clientId, principalId, holder) {
       const previous = bindings.get(clientId)
       if (previous !== undefined && previous.owner !== principalId) {
         throw new Error(`invariant violated: clientID ${clientId} is bound to another principal`)
       }
-      const superseded = previous?.holder !== undefined && previous.holder !== holder && options.isLive(previous.holder) ? previous.holder : undefined
+      const superseded =
+        previous?.holder !== undefined && previous.holder !== holder && options.isLive(previous.holder)
+          ? previous.holder
+          : undefined
       if (previous?.holder !== undefined) held.get(previous.holder)?.delete(clientId)
       bindings.set(clientId, { owner: principalId, holder })
       const set = held.get(holder) ?? new Set<number>()
@@ -87,10 +94,10 @@ export function createClientBindings (options: ClientBindingsOptions): ClientBin
       held.set(holder, set)
       return superseded
     },
-    bindServer (clientId) {
+    bindServer(clientId) {
       bindings.set(clientId, { owner: SERVER_OWNER, holder: undefined })
     },
-    countHeldBy (holder, extra = []) {
+    countHeldBy(holder, extra = []) {
       const set = new Set(held.get(holder))
       for (const clientId of extra) set.add(clientId)
       return set.size

@@ -11,5 +11,5 @@ export interface ClientIdClaims {
    * Claims `clientId` of `sessionId` for `principalId`; resolves true when it is now (or already was) that
    * principal's, false when another principal holds it.
    */
-  claim (sessionId: string, clientId: number, principalId: string): Promise<boolean>
+  claim(sessionId: string, clientId: number, principalId: string): Promise<boolean>
 }

@@ -26,7 +26,7 @@ export interface DecodedUpdate {
  * Decodes `update`.
  * @throws Error when the bytes are not a well-formed v1 update, or list one clientID twice or out of order
  */
-export function decodeInboundUpdate (update: Uint8Array): DecodedUpdate {
+export function decodeInboundUpdate(update: Uint8Array): DecodedUpdate {
   const { structs, ds } = Y.decodeUpdate(update)
   const byClient = new Map<number, DecodedStruct[]>()
   let previous: DecodedStruct | undefined
@@ -54,7 +54,7 @@ export function decodeInboundUpdate (update: Uint8Array): DecodedUpdate {
 }
 
 /** The struct of `update` that contains `id`, or undefined. */
-export function findDecodedStruct (update: DecodedUpdate, id: Y.ID): DecodedStruct | undefined {
+export function findDecodedStruct(update: DecodedUpdate, id: Y.ID): DecodedStruct | undefined {
   const list = update.byClient.get(id.client)
   if (list === undefined) return undefined
   let low = 0
@@ -70,6 +70,8 @@ export function findDecodedStruct (update: DecodedUpdate, id: Y.ID): DecodedStru
 }
 
 /** True when the update's own delete set covers `id`. */
-export function isDeletedByUpdate (update: DecodedUpdate, id: Y.ID): boolean {
-  return update.deletes.some((range) => range.client === id.client && id.clock >= range.clock && id.clock < range.clock + range.len)
+export function isDeletedByUpdate(update: DecodedUpdate, id: Y.ID): boolean {
+  return update.deletes.some(
+    (range) => range.client === id.client && id.clock >= range.clock && id.clock < range.clock + range.len,
+  )
 }

@@ -15,7 +15,7 @@ export interface WrittenEntry {
 }
 
 /** The entries `update`, already applied to `doc`, wrote into, each once, in the order met. */
-export function entriesWrittenBy (doc: Y.Doc, update: Uint8Array): WrittenEntry[] {
+export function entriesWrittenBy(doc: Y.Doc, update: Uint8Array): WrittenEntry[] {
   const { structs, ds } = Y.decodeUpdate(update)
   const found = new Map<Y.Item, WrittenEntry>()
   const add = (struct: Y.Item | Y.GC | undefined): void => {
@@ -37,7 +37,7 @@ export function entriesWrittenBy (doc: Y.Doc, update: Uint8Array): WrittenEntry[
   return [...found.values()]
 }
 
-function entryOf (item: Y.Item): WrittenEntry | undefined {
+function entryOf(item: Y.Item): WrittenEntry | undefined {
   let current = item
   for (;;) {
     const parent = current.parent

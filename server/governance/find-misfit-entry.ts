@@ -15,25 +15,26 @@ export interface MisfitEntry extends Misfit {
 }
 
 /** The first of `entries` (written by an update, on the document holding it) that the update made unfit. */
-export function findMisfitEntry (entries: readonly WrittenEntry[], before: Y.Doc): MisfitEntry | undefined {
+export function findMisfitEntry(entries: readonly WrittenEntry[], before: Y.Doc): MisfitEntry | undefined {
   for (const { root, item } of entries) {
     if (!isCheckedRoot(root) || item.deleted) continue
-    const misfit = checkEntry(root, valueOf(item), item.parentSub ?? '')
+    const misfit = checkEntry(root, entryValue(item), item.parentSub ?? '')
     if (misfit === undefined) continue
     // Written before the update: only a change from fitting to unfit is the update's.
-    const earlier = item.id.clock < Y.getState(before.store, item.id.client) ? Y.getItem(before.store, item.id) : undefined
-    if (earlier instanceof Y.Item && checkEntry(root, valueOf(earlier), item.parentSub ?? '') !== undefined) continue
+    const earlier =
+      item.id.clock < Y.getState(before.store, item.id.client) ? Y.getItem(before.store, item.id) : undefined
+    if (earlier instanceof Y.Item && checkEntry(root, entryValue(earlier), item.parentSub ?? '') !== undefined) continue
     return { root, ...misfit }
   }
   return undefined
 }
 
-function isCheckedRoot (root: string): root is CheckedRoot {
+function isCheckedRoot(root: string): root is CheckedRoot {
   return (CHECKED_ROOTS as readonly string[]).includes(root)
 }
 
 /** The value an entry item holds, as a reader of its root gets it. */
-function valueOf (item: Y.Item): unknown {
+function entryValue(item: Y.Item): unknown {
   const content = item.content
   if (content instanceof Y.ContentType) return content.type
   const values = content.getContent()

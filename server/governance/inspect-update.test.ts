@@ -9,8 +9,17 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import type { PrincipalRole } from '../../shared/auth/token-claims.ts'
 import {
-  appendMessage, appendSteer, appendText, appendToolCall, appendToolResult, endRun, getSessionRoots, initializeSession, markSteerHandled,
-  setMessageStatus, startRun,
+  appendMessage,
+  appendSteer,
+  appendText,
+  appendToolCall,
+  appendToolResult,
+  endRun,
+  getSessionRoots,
+  initializeSession,
+  markSteerHandled,
+  setMessageStatus,
+  startRun,
 } from '../../shared/session/session-doc.ts'
 import { ANONYMOUS_PRINCIPAL } from '../auth/connection-principal.ts'
 import { createClientBindings, type ClientBindings } from './client-bindings.ts'
@@ -19,7 +28,7 @@ import { inspectUpdate, type Inspection } from './inspect-update.ts'
 interface Peer {
   readonly doc: Y.Doc
   /** Undefined on an open server. */
-  readonly principal: { id: string, role: PrincipalRole } | undefined
+  readonly principal: { id: string; role: PrincipalRole } | undefined
   readonly holder: object
 }
 
@@ -27,12 +36,12 @@ let live: Y.Doc
 let bindings: ClientBindings
 
 /** A peer with `clientId`, holding the server's current state. */
-function peer (id: string, role: PrincipalRole, clientId: number): Peer {
+function peer(id: string, role: PrincipalRole, clientId: number): Peer {
   return { ...openPeer(clientId), principal: { id, role } }
 }
 
 /** A peer of an open server: no principal. */
-function openPeer (clientId: number): Peer {
+function openPeer(clientId: number): Peer {
   const doc = new Y.Doc()
   Y.applyUpdate(doc, Y.encodeStateAsUpdate(live))
   doc.clientID = clientId // after loading: Yjs picks a new clientID when a remote update advances its own
@@ -40,37 +49,53 @@ function openPeer (clientId: number): Peer {
 }
 
 /** The update `change` makes on the peer's document. */
-function edit (from: Peer, change: (doc: Y.Doc) => void): Uint8Array {
+function edit(from: Peer, change: (doc: Y.Doc) => void): Uint8Array {
   const updates: Uint8Array[] = []
-  const capture = (update: Uint8Array): void => { updates.push(update) }
+  const capture = (update: Uint8Array): void => {
+    updates.push(update)
+  }
   from.doc.on('update', capture)
-  from.doc.transact(() => { change(from.doc) })
+  from.doc.transact(() => {
+    change(from.doc)
+  })
   from.doc.off('update', capture)
   return updates.length === 0 ? Y.encodeStateAsUpdate(new Y.Doc()) : Y.mergeUpdates(updates)
 }
 
-function inspect (from: Peer, update: Uint8Array, held?: ReadonlyMap<number, number>): Inspection {
-  return inspectUpdate({ doc: live, update, principal: from.principal, bindings, holder: from.holder, ...(held === undefined ? {} : { held }) })
+function inspect(from: Peer, update: Uint8Array, held?: ReadonlyMap<number, number>): Inspection {
+  return inspectUpdate({
+    doc: live,
+    update,
+    principal: from.principal,
+    bindings,
+    holder: from.holder,
+    ...(held === undefined ? {} : { held }),
+  })
 }
 
 /** Inspects, and when accepted applies the update to the server and binds its clientIDs, like the extension. */
-function send (from: Peer, change: (doc: Y.Doc) => void): Inspection {
+function send(from: Peer, change: (doc: Y.Doc) => void): Inspection {
   const update = edit(from, change)
   const result = inspect(from, update)
   if (result.verdict === 'accept') {
     Y.applyUpdate(live, update)
-    for (const clientId of result.clientIds) bindings.bind(clientId, from.principal?.id ?? ANONYMOUS_PRINCIPAL, from.holder)
+    for (const clientId of result.clientIds)
+      bindings.bind(clientId, from.principal?.id ?? ANONYMOUS_PRINCIPAL, from.holder)
   }
   return result
 }
 
-function reason (result: Inspection): string {
+function reason(result: Inspection): string {
   return result.verdict === 'reject' ? result.rejection.reason : result.verdict
 }
 
-const assistant = (doc: Y.Doc): Y.Map<unknown> => getSessionRoots(doc).messages.toArray().find((message) => message.get('role') === 'assistant') as Y.Map<unknown>
+const assistant = (doc: Y.Doc): Y.Map<unknown> =>
+  getSessionRoots(doc)
+    .messages.toArray()
+    .find((message) => message.get('role') === 'assistant') as Y.Map<unknown>
 const userMessage = (doc: Y.Doc): Y.Map<unknown> => getSessionRoots(doc).messages.get(0)
-const textOf = (message: Y.Map<unknown>): Y.Text => (message.get('parts') as Y.Array<Y.Map<unknown>>).get(0).get('text') as Y.Text
+const textOf = (message: Y.Map<unknown>): Y.Text =>
+  (message.get('parts') as Y.Array<Y.Map<unknown>>).get(0).get('text') as Y.Text
 
 let alice: Peer
 let agent: Peer
@@ -82,100 +107,468 @@ beforeEach(() => {
   bindings.bindServer(live.clientID)
   alice = peer('alice', 'user', 1001)
   agent = peer('agent-1', 'agent', 2001)
-  expect(reason(send(alice, (doc) => { appendMessage(doc, { id: 'm_q', role: 'user', author: 'alice', status: 'done', text: 'question' }) }))).toBe('accept')
+  expect(
+    reason(
+      send(alice, (doc) => {
+        appendMessage(doc, { id: 'm_q', role: 'user', author: 'alice', status: 'done', text: 'question' })
+      }),
+    ),
+  ).toBe('accept')
   Y.applyUpdate(agent.doc, Y.encodeStateAsUpdate(live))
-  expect(reason(send(agent, (doc) => {
-    startRun(doc, { id: 'r_1', agent: 'agent-1', messageId: 'm_a', startedAt: 2 })
-    appendMessage(doc, { id: 'm_a', role: 'assistant', author: 'agent-1', status: 'streaming', runId: 'r_1', replyTo: 'm_q', text: 'Hello' })
-  }))).toBe('accept')
+  expect(
+    reason(
+      send(agent, (doc) => {
+        startRun(doc, { id: 'r_1', agent: 'agent-1', messageId: 'm_a', startedAt: 2 })
+        appendMessage(doc, {
+          id: 'm_a',
+          role: 'assistant',
+          author: 'agent-1',
+          status: 'streaming',
+          runId: 'r_1',
+          replyTo: 'm_q',
+          text: 'Hello',
+        })
+      }),
+    ),
+  ).toBe('accept')
   Y.applyUpdate(alice.doc, Y.encodeStateAsUpdate(live))
 })
 
 describe('honest flows are accepted', () => {
   it('agent token runs, heartbeats (replacing the old value), status and run end', () => {
-    for (let index = 0; index < 5; index++) expect(reason(send(agent, (doc) => { appendText(assistant(doc), ` t${index}`) }))).toBe('accept')
-    expect(reason(send(agent, (doc) => { getSessionRoots(doc).runs.get('r_1')?.set('heartbeatAt', 3) }))).toBe('accept')
-    expect(reason(send(agent, (doc) => { getSessionRoots(doc).runs.get('r_1')?.set('heartbeatAt', 4) }))).toBe('accept')
-    expect(reason(send(agent, (doc) => { setMessageStatus(assistant(doc), 'done'); endRun(doc, 'r_1', 'done', 5) }))).toBe('accept')
+    for (let index = 0; index < 5; index++)
+      expect(
+        reason(
+          send(agent, (doc) => {
+            appendText(assistant(doc), ` t${index}`)
+          }),
+        ),
+      ).toBe('accept')
+    expect(
+      reason(
+        send(agent, (doc) => {
+          getSessionRoots(doc).runs.get('r_1')?.set('heartbeatAt', 3)
+        }),
+      ),
+    ).toBe('accept')
+    expect(
+      reason(
+        send(agent, (doc) => {
+          getSessionRoots(doc).runs.get('r_1')?.set('heartbeatAt', 4)
+        }),
+      ),
+    ).toBe('accept')
+    expect(
+      reason(
+        send(agent, (doc) => {
+          setMessageStatus(assistant(doc), 'done')
+          endRun(doc, 'r_1', 'done', 5)
+        }),
+      ),
+    ).toBe('accept')
     expect(textOf(assistant(live)).toString()).toBe('Hello t0 t1 t2 t3 t4')
   })
 
   it('tool call and result parts, reasoning, a tool message and the context map, by the agent', () => {
-    expect(reason(send(agent, (doc) => { appendToolCall(assistant(doc), { toolCallId: 'c1', toolName: 'search', input: { q: 'yjs' } }) }))).toBe('accept')
-    expect(reason(send(agent, (doc) => { appendToolResult(assistant(doc), { toolCallId: 'c1', output: [{ hit: 1 }] }) }))).toBe('accept')
-    expect(reason(send(agent, (doc) => { appendText(assistant(doc), 'thinking…', 'reasoning') }))).toBe('accept')
-    expect(reason(send(agent, (doc) => { appendMessage(doc, { id: 'm_t', role: 'tool', author: 'agent-1', status: 'done', text: '{}' }) }))).toBe('accept')
-    expect(reason(send(agent, (doc) => { getSessionRoots(doc).context.set('memory', { facts: 1 }) }))).toBe('accept')
-    expect(reason(send(agent, (doc) => { getSessionRoots(doc).context.delete('memory') }))).toBe('accept')
+    expect(
+      reason(
+        send(agent, (doc) => {
+          appendToolCall(assistant(doc), { toolCallId: 'c1', toolName: 'search', input: { q: 'yjs' } })
+        }),
+      ),
+    ).toBe('accept')
+    expect(
+      reason(
+        send(agent, (doc) => {
+          appendToolResult(assistant(doc), { toolCallId: 'c1', output: [{ hit: 1 }] })
+        }),
+      ),
+    ).toBe('accept')
+    expect(
+      reason(
+        send(agent, (doc) => {
+          appendText(assistant(doc), 'thinking…', 'reasoning')
+        }),
+      ),
+    ).toBe('accept')
+    expect(
+      reason(
+        send(agent, (doc) => {
+          appendMessage(doc, { id: 'm_t', role: 'tool', author: 'agent-1', status: 'done', text: '{}' })
+        }),
+      ),
+    ).toBe('accept')
+    expect(
+      reason(
+        send(agent, (doc) => {
+          getSessionRoots(doc).context.set('memory', { facts: 1 })
+        }),
+      ),
+    ).toBe('accept')
+    expect(
+      reason(
+        send(agent, (doc) => {
+          getSessionRoots(doc).context.delete('memory')
+        }),
+      ),
+    ).toBe('accept')
   })
 
   it('a user steer, handled by the agent', () => {
-    expect(reason(send(alice, (doc) => { appendSteer(doc, { id: 'st_1', kind: 'stop', author: 'alice', target: 'm_a' }) }))).toBe('accept')
+    expect(
+      reason(
+        send(alice, (doc) => {
+          appendSteer(doc, { id: 'st_1', kind: 'stop', author: 'alice', target: 'm_a' })
+        }),
+      ),
+    ).toBe('accept')
     Y.applyUpdate(agent.doc, Y.encodeStateAsUpdate(live))
-    expect(reason(send(agent, (doc) => { markSteerHandled(getSessionRoots(doc).steering.get(0), 'agent-1', 9) }))).toBe('accept')
+    expect(
+      reason(
+        send(agent, (doc) => {
+          markSteerHandled(getSessionRoots(doc).steering.get(0), 'agent-1', 9)
+        }),
+      ),
+    ).toBe('accept')
   })
 
   it('a user edits its own message, but not its identity', () => {
-    expect(reason(send(alice, (doc) => { textOf(userMessage(doc)).insert(8, '?') }))).toBe('accept')
-    expect(reason(send(alice, (doc) => { textOf(userMessage(doc)).delete(0, 1) }))).toBe('accept')
-    expect(reason(send(peer('alice', 'user', 1003), (doc) => { userMessage(doc).set('author', 'bob') }))).toBe('FORBIDDEN_PARENT')
+    expect(
+      reason(
+        send(alice, (doc) => {
+          textOf(userMessage(doc)).insert(8, '?')
+        }),
+      ),
+    ).toBe('accept')
+    expect(
+      reason(
+        send(alice, (doc) => {
+          textOf(userMessage(doc)).delete(0, 1)
+        }),
+      ),
+    ).toBe('accept')
+    expect(
+      reason(
+        send(peer('alice', 'user', 1003), (doc) => {
+          userMessage(doc).set('author', 'bob')
+        }),
+      ),
+    ).toBe('FORBIDDEN_PARENT')
   })
 
   it('a restarted agent (new clientID, same principal) resumes its interrupted reply', () => {
     const restarted = peer('agent-1', 'agent', 2002)
-    expect(reason(send(restarted, (doc) => {
-      startRun(doc, { id: 'r_2', agent: 'agent-1', messageId: 'm_a', startedAt: 6 })
-      assistant(doc).set('runId', 'r_2')
-      setMessageStatus(assistant(doc), 'streaming')
-      appendText(assistant(doc), ' resumed')
-    }))).toBe('accept')
+    expect(
+      reason(
+        send(restarted, (doc) => {
+          startRun(doc, { id: 'r_2', agent: 'agent-1', messageId: 'm_a', startedAt: 6 })
+          assistant(doc).set('runId', 'r_2')
+          setMessageStatus(assistant(doc), 'streaming')
+          appendText(assistant(doc), ' resumed')
+        }),
+      ),
+    ).toBe('accept')
   })
 
   it('a viewer resync (sync step 2 with the full delete set) and pure duplicates change nothing', () => {
-    send(agent, (doc) => { getSessionRoots(doc).runs.get('r_1')?.set('heartbeatAt', 3) })
+    send(agent, (doc) => {
+      getSessionRoots(doc).runs.get('r_1')?.set('heartbeatAt', 3)
+    })
     const viewer = peer('bob', 'user', 1002)
     const resync = Y.encodeStateAsUpdate(viewer.doc, Y.encodeStateVector(live))
     expect(Y.decodeUpdate(resync).ds.clients.size).toBeGreaterThan(0)
-    expect(inspect(viewer, resync)).toEqual({ verdict: 'accept', clientIds: [], clocks: new Map(), changes: false, summary: {} })
-    expect(inspect(peer('auditor', 'observer', 1004), Y.encodeStateAsUpdate(live))).toMatchObject({ verdict: 'accept', changes: false })
+    expect(inspect(viewer, resync)).toEqual({
+      verdict: 'accept',
+      clientIds: [],
+      clocks: new Map(),
+      changes: false,
+      summary: {},
+    })
+    expect(inspect(peer('auditor', 'observer', 1004), Y.encodeStateAsUpdate(live))).toMatchObject({
+      verdict: 'accept',
+      changes: false,
+    })
   })
 })
 
 describe('violations are refused with their reason', () => {
   const cases: Array<[string, () => Inspection, string]> = [
-    ['user writes under the agent clientID', () => send(peer('alice', 'user', 2001), (doc) => { getSessionRoots(doc).context.set('x', 1) }), 'FOREIGN_CLIENT_ID'],
-    ['user writes under the server clientID', () => send(peer('alice', 'user', live.clientID), (doc) => { appendMessage(doc, { id: 'm', role: 'user', author: 'alice', status: 'done' }) }), 'FOREIGN_CLIENT_ID'],
-    ['user appends to agent text', () => send(alice, (doc) => { appendText(assistant(doc), ' forged') }), 'FORBIDDEN_PARENT'],
-    ['user deletes agent text', () => send(alice, (doc) => { textOf(assistant(doc)).delete(0, 2) }), 'FORBIDDEN_DELETE'],
-    ['user sets the agent reply status', () => send(alice, (doc) => { setMessageStatus(assistant(doc), 'stopped') }), 'FORBIDDEN_PARENT'],
-    ['user ends the run', () => send(alice, (doc) => { endRun(doc, 'r_1', 'failed', 7) }), 'FORBIDDEN_PARENT'],
-    ['user posts a message as bob', () => send(alice, (doc) => { appendMessage(doc, { id: 'm', role: 'user', author: 'bob', status: 'done' }) }), 'FORBIDDEN_PARENT'],
-    ['user posts an assistant message', () => send(alice, (doc) => { appendMessage(doc, { id: 'm', role: 'assistant', author: 'alice', status: 'done' }) }), 'FORBIDDEN_PARENT'],
-    ['user posts a message without an id', () => send(alice, (doc) => { const map = new Y.Map(); getSessionRoots(doc).messages.push([map]); map.set('role', 'user'); map.set('author', 'alice') }), 'FORBIDDEN_PARENT'],
-    ['user inserts a message before the others', () => send(alice, (doc) => { const map = new Y.Map(); getSessionRoots(doc).messages.insert(0, [map]); map.set('id', 'm'); map.set('role', 'user'); map.set('author', 'alice') }), 'FORBIDDEN_PARENT'],
-    ['user puts a text at the top of messages', () => send(alice, (doc) => { getSessionRoots(doc).messages.push([new Y.Text('x') as unknown as Y.Map<unknown>]) }), 'SCHEMA_MISMATCH'],
-    ['user posts a steer pre-marked handled', () => send(alice, (doc) => { markSteerHandled(appendSteer(doc, { id: 'st', kind: 'stop', author: 'alice' }), 'agent-1', 1) }), 'FORBIDDEN_PARENT'],
-    ['user posts an unknown steer kind', () => send(alice, (doc) => { appendSteer(doc, { id: 'st', kind: 'nuke' as 'stop', author: 'alice' }) }), 'SCHEMA_MISMATCH'],
-    ['user writes the context', () => send(alice, (doc) => { getSessionRoots(doc).context.set('x', 1) }), 'FORBIDDEN_PARENT'],
-    ['user writes meta', () => send(alice, (doc) => { getSessionRoots(doc).meta.set('title', 'x') }), 'FORBIDDEN_PARENT'],
-    ['user creates a root of its own', () => send(alice, (doc) => { doc.getArray('other').push([1]) }), 'FORBIDDEN_PARENT'],
-    ['agent writes into a user message', () => send(agent, (doc) => { appendText(userMessage(doc), ' (agent)') }), 'FORBIDDEN_PARENT'],
-    ['agent deletes user text', () => send(agent, (doc) => { textOf(userMessage(doc)).delete(0, 1) }), 'FORBIDDEN_DELETE'],
-    ['agent posts a user message', () => send(agent, (doc) => { appendMessage(doc, { id: 'm', role: 'user', author: 'agent-1', status: 'done' }) }), 'FORBIDDEN_PARENT'],
-    ['agent posts a steer', () => send(agent, (doc) => { appendSteer(doc, { id: 'st', kind: 'note', author: 'agent-1' }) }), 'FORBIDDEN_PARENT'],
-    ['agent starts a run for another agent', () => send(agent, (doc) => { startRun(doc, { id: 'r_9', agent: 'agent-2', messageId: 'm_a', startedAt: 1 }) }), 'FORBIDDEN_PARENT'],
-    ['agent replaces an existing run', () => send(agent, (doc) => { startRun(doc, { id: 'r_1', agent: 'agent-1', messageId: 'm_a', startedAt: 1 }) }), 'FORBIDDEN_DELETE'],
-    ['agent changes the agent of its run', () => send(agent, (doc) => { getSessionRoots(doc).runs.get('r_1')?.set('agent', 'agent-2') }), 'FORBIDDEN_PARENT'],
-    ['agent deletes a message', () => send(agent, (doc) => { getSessionRoots(doc).messages.delete(1, 1) }), 'FORBIDDEN_DELETE'],
-    ['another agent writes into this agent reply', () => send(peer('agent-2', 'agent', 2003), (doc) => { appendText(assistant(doc), ' hijack') }), 'FORBIDDEN_PARENT'],
-    ['another agent deletes this agent run field', () => send(peer('agent-2', 'agent', 2004), (doc) => { getSessionRoots(doc).runs.get('r_1')?.delete('heartbeatAt') }), 'FORBIDDEN_DELETE'],
-    ['user posts a message whose parts is text', () => send(alice, (doc) => { const map = new Y.Map<unknown>(); getSessionRoots(doc).messages.push([map]); map.set('id', 'm'); map.set('role', 'user'); map.set('author', 'alice'); map.set('parts', new Y.Text('x')) }), 'SCHEMA_MISMATCH'],
-    ['user sets its own message status to an unknown value', () => send(alice, (doc) => { userMessage(doc).set('status', 'exploded') }), 'SCHEMA_MISMATCH'],
-    ['user makes a text part hold a string', () => send(alice, (doc) => { (userMessage(doc).get('parts') as Y.Array<Y.Map<unknown>>).get(0).set('text', 'flat') }), 'SCHEMA_MISMATCH'],
-    ['user nests a map in a steer', () => send(alice, (doc) => { appendSteer(doc, { id: 'st', kind: 'note', author: 'alice' }).set('extra', new Y.Map()) }), 'SCHEMA_MISMATCH'],
-    ['agent sets its run state to an unknown value', () => send(agent, (doc) => { getSessionRoots(doc).runs.get('r_1')?.set('state', 'paused') }), 'SCHEMA_MISMATCH'],
-    ['observer posts a message', () => send(peer('auditor', 'observer', 1005), (doc) => { appendMessage(doc, { id: 'm', role: 'user', author: 'auditor', status: 'done' }) }), 'ROLE_READ_ONLY'],
-    ['observer deletes text', () => send(peer('auditor', 'observer', 1006), (doc) => { textOf(userMessage(doc)).delete(0, 1) }), 'ROLE_READ_ONLY'],
+    [
+      'user writes under the agent clientID',
+      () =>
+        send(peer('alice', 'user', 2001), (doc) => {
+          getSessionRoots(doc).context.set('x', 1)
+        }),
+      'FOREIGN_CLIENT_ID',
+    ],
+    [
+      'user writes under the server clientID',
+      () =>
+        send(peer('alice', 'user', live.clientID), (doc) => {
+          appendMessage(doc, { id: 'm', role: 'user', author: 'alice', status: 'done' })
+        }),
+      'FOREIGN_CLIENT_ID',
+    ],
+    [
+      'user appends to agent text',
+      () =>
+        send(alice, (doc) => {
+          appendText(assistant(doc), ' forged')
+        }),
+      'FORBIDDEN_PARENT',
+    ],
+    [
+      'user deletes agent text',
+      () =>
+        send(alice, (doc) => {
+          textOf(assistant(doc)).delete(0, 2)
+        }),
+      'FORBIDDEN_DELETE',
+    ],
+    [
+      'user sets the agent reply status',
+      () =>
+        send(alice, (doc) => {
+          setMessageStatus(assistant(doc), 'stopped')
+        }),
+      'FORBIDDEN_PARENT',
+    ],
+    [
+      'user ends the run',
+      () =>
+        send(alice, (doc) => {
+          endRun(doc, 'r_1', 'failed', 7)
+        }),
+      'FORBIDDEN_PARENT',
+    ],
+    [
+      'user posts a message as bob',
+      () =>
+        send(alice, (doc) => {
+          appendMessage(doc, { id: 'm', role: 'user', author: 'bob', status: 'done' })
+        }),
+      'FORBIDDEN_PARENT',
+    ],
+    [
+      'user posts an assistant message',
+      () =>
+        send(alice, (doc) => {
+          appendMessage(doc, { id: 'm', role: 'assistant', author: 'alice', status: 'done' })
+        }),
+      'FORBIDDEN_PARENT',
+    ],
+    [
+      'user posts a message without an id',
+      () =>
+        send(alice, (doc) => {
+          const map = new Y.Map()
+          getSessionRoots(doc).messages.push([map])
+          map.set('role', 'user')
+          map.set('author', 'alice')
+        }),
+      'FORBIDDEN_PARENT',
+    ],
+    [
+      'user inserts a message before the others',
+      () =>
+        send(alice, (doc) => {
+          const map = new Y.Map()
+          getSessionRoots(doc).messages.insert(0, [map])
+          map.set('id', 'm')
+          map.set('role', 'user')
+          map.set('author', 'alice')
+        }),
+      'FORBIDDEN_PARENT',
+    ],
+    [
+      'user puts a text at the top of messages',
+      () =>
+        send(alice, (doc) => {
+          getSessionRoots(doc).messages.push([new Y.Text('x') as unknown as Y.Map<unknown>])
+        }),
+      'SCHEMA_MISMATCH',
+    ],
+    [
+      'user posts a steer pre-marked handled',
+      () =>
+        send(alice, (doc) => {
+          markSteerHandled(appendSteer(doc, { id: 'st', kind: 'stop', author: 'alice' }), 'agent-1', 1)
+        }),
+      'FORBIDDEN_PARENT',
+    ],
+    [
+      'user posts an unknown steer kind',
+      () =>
+        send(alice, (doc) => {
+          appendSteer(doc, { id: 'st', kind: 'nuke' as 'stop', author: 'alice' })
+        }),
+      'SCHEMA_MISMATCH',
+    ],
+    [
+      'user writes the context',
+      () =>
+        send(alice, (doc) => {
+          getSessionRoots(doc).context.set('x', 1)
+        }),
+      'FORBIDDEN_PARENT',
+    ],
+    [
+      'user writes meta',
+      () =>
+        send(alice, (doc) => {
+          getSessionRoots(doc).meta.set('title', 'x')
+        }),
+      'FORBIDDEN_PARENT',
+    ],
+    [
+      'user creates a root of its own',
+      () =>
+        send(alice, (doc) => {
+          doc.getArray('other').push([1])
+        }),
+      'FORBIDDEN_PARENT',
+    ],
+    [
+      'agent writes into a user message',
+      () =>
+        send(agent, (doc) => {
+          appendText(userMessage(doc), ' (agent)')
+        }),
+      'FORBIDDEN_PARENT',
+    ],
+    [
+      'agent deletes user text',
+      () =>
+        send(agent, (doc) => {
+          textOf(userMessage(doc)).delete(0, 1)
+        }),
+      'FORBIDDEN_DELETE',
+    ],
+    [
+      'agent posts a user message',
+      () =>
+        send(agent, (doc) => {
+          appendMessage(doc, { id: 'm', role: 'user', author: 'agent-1', status: 'done' })
+        }),
+      'FORBIDDEN_PARENT',
+    ],
+    [
+      'agent posts a steer',
+      () =>
+        send(agent, (doc) => {
+          appendSteer(doc, { id: 'st', kind: 'note', author: 'agent-1' })
+        }),
+      'FORBIDDEN_PARENT',
+    ],
+    [
+      'agent starts a run for another agent',
+      () =>
+        send(agent, (doc) => {
+          startRun(doc, { id: 'r_9', agent: 'agent-2', messageId: 'm_a', startedAt: 1 })
+        }),
+      'FORBIDDEN_PARENT',
+    ],
+    [
+      'agent replaces an existing run',
+      () =>
+        send(agent, (doc) => {
+          startRun(doc, { id: 'r_1', agent: 'agent-1', messageId: 'm_a', startedAt: 1 })
+        }),
+      'FORBIDDEN_DELETE',
+    ],
+    [
+      'agent changes the agent of its run',
+      () =>
+        send(agent, (doc) => {
+          getSessionRoots(doc).runs.get('r_1')?.set('agent', 'agent-2')
+        }),
+      'FORBIDDEN_PARENT',
+    ],
+    [
+      'agent deletes a message',
+      () =>
+        send(agent, (doc) => {
+          getSessionRoots(doc).messages.delete(1, 1)
+        }),
+      'FORBIDDEN_DELETE',
+    ],
+    [
+      'another agent writes into this agent reply',
+      () =>
+        send(peer('agent-2', 'agent', 2003), (doc) => {
+          appendText(assistant(doc), ' hijack')
+        }),
+      'FORBIDDEN_PARENT',
+    ],
+    [
+      'another agent deletes this agent run field',
+      () =>
+        send(peer('agent-2', 'agent', 2004), (doc) => {
+          getSessionRoots(doc).runs.get('r_1')?.delete('heartbeatAt')
+        }),
+      'FORBIDDEN_DELETE',
+    ],
+    [
+      'user posts a message whose parts is text',
+      () =>
+        send(alice, (doc) => {
+          const map = new Y.Map<unknown>()
+          getSessionRoots(doc).messages.push([map])
+          map.set('id', 'm')
+          map.set('role', 'user')
+          map.set('author', 'alice')
+          map.set('parts', new Y.Text('x'))
+        }),
+      'SCHEMA_MISMATCH',
+    ],
+    [
+      'user sets its own message status to an unknown value',
+      () =>
+        send(alice, (doc) => {
+          userMessage(doc).set('status', 'exploded')
+        }),
+      'SCHEMA_MISMATCH',
+    ],
+    [
+      'user makes a text part hold a string',
+      () =>
+        send(alice, (doc) => {
+          ;(userMessage(doc).get('parts') as Y.Array<Y.Map<unknown>>).get(0).set('text', 'flat')
+        }),
+      'SCHEMA_MISMATCH',
+    ],
+    [
+      'user nests a map in a steer',
+      () =>
+        send(alice, (doc) => {
+          appendSteer(doc, { id: 'st', kind: 'note', author: 'alice' }).set('extra', new Y.Map())
+        }),
+      'SCHEMA_MISMATCH',
+    ],
+    [
+      'agent sets its run state to an unknown value',
+      () =>
+        send(agent, (doc) => {
+          getSessionRoots(doc).runs.get('r_1')?.set('state', 'paused')
+        }),
+      'SCHEMA_MISMATCH',
+    ],
+    [
+      'observer posts a message',
+      () =>
+        send(peer('auditor', 'observer', 1005), (doc) => {
+          appendMessage(doc, { id: 'm', role: 'user', author: 'auditor', status: 'done' })
+        }),
+      'ROLE_READ_ONLY',
+    ],
+    [
+      'observer deletes text',
+      () =>
+        send(peer('auditor', 'observer', 1006), (doc) => {
+          textOf(userMessage(doc)).delete(0, 1)
+        }),
+      'ROLE_READ_ONLY',
+    ],
   ]
 
   it.each(cases)('%s → %s', (_label, run, expected) => {
@@ -193,13 +586,21 @@ describe('violations are refused with their reason', () => {
 
 describe('clocks and clientIDs', () => {
   it('defers a gap in the sender own clientID and refuses one in an unknown clientID', () => {
-    const first = edit(alice, (doc) => { appendMessage(doc, { id: 'm_2', role: 'user', author: 'alice', status: 'done', text: 'lost' }) })
-    const second = edit(alice, (doc) => { appendMessage(doc, { id: 'm_3', role: 'user', author: 'alice', status: 'done', text: 'arrives first' }) })
+    const first = edit(alice, (doc) => {
+      appendMessage(doc, { id: 'm_2', role: 'user', author: 'alice', status: 'done', text: 'lost' })
+    })
+    const second = edit(alice, (doc) => {
+      appendMessage(doc, { id: 'm_3', role: 'user', author: 'alice', status: 'done', text: 'arrives first' })
+    })
     expect(inspect(alice, second)).toMatchObject({ verdict: 'defer', clientId: 1001 })
     expect(reason(inspect(alice, Y.mergeUpdates([first, second])))).toBe('accept')
     const stranger = peer('carol', 'user', 3001)
-    edit(stranger, (doc) => { appendSteer(doc, { id: 'st_lost', kind: 'note', author: 'carol' }) })
-    const gapped = edit(stranger, (doc) => { appendSteer(doc, { id: 'st', kind: 'note', author: 'carol' }) })
+    edit(stranger, (doc) => {
+      appendSteer(doc, { id: 'st_lost', kind: 'note', author: 'carol' })
+    })
+    const gapped = edit(stranger, (doc) => {
+      appendSteer(doc, { id: 'st', kind: 'note', author: 'carol' })
+    })
     expect(reason(inspect(stranger, gapped))).toBe('CLOCK_GAP')
   })
 
@@ -214,7 +615,16 @@ describe('clocks and clientIDs', () => {
     expect(reason(inspect(alice, new Uint8Array([1, 1, 0xe9, 0x07, 0, 0xc8, 0xd1, 0x0f])))).toBe('MALFORMED')
     const left = textOf(userMessage(live))._start as Y.Item
     const right = textOf(assistant(live))._start as Y.Item
-    const forged = new Y.Item(Y.createID(1001, Y.getState(live.store, 1001)), null, left.id, null, right.id, null, null, new Y.ContentString('x'))
+    const forged = new Y.Item(
+      Y.createID(1001, Y.getState(live.store, 1001)),
+      null,
+      left.id,
+      null,
+      right.id,
+      null,
+      null,
+      new Y.ContentString('x'),
+    )
     const encoder = new Y.UpdateEncoderV1()
     encoding.writeVarUint(encoder.restEncoder, 1)
     encoding.writeVarUint(encoder.restEncoder, 1)
@@ -245,9 +655,14 @@ describe('clocks and clientIDs', () => {
     const many = peer('alice', 'user', 5000)
     for (let offset = 0; offset < 40; offset++) {
       many.doc.clientID = 5000 + offset
-      const result = send(many, (doc) => { appendMessage(doc, { id: `m_${offset}`, role: 'user', author: 'alice', status: 'done' }) })
+      const result = send(many, (doc) => {
+        appendMessage(doc, { id: `m_${offset}`, role: 'user', author: 'alice', status: 'done' })
+      })
       if (offset < 32) expect(reason(result)).toBe('accept')
-      else { expect(reason(result)).toBe('TOO_MANY_CLIENT_IDS'); break }
+      else {
+        expect(reason(result)).toBe('TOO_MANY_CLIENT_IDS')
+        break
+      }
     }
   })
 })
@@ -261,39 +676,195 @@ describe('an open server: no principal', () => {
     anyone = openPeer(4001)
   })
 
-  it('accepts any author, role or agent name, and writes into anyone\'s entries', () => {
-    expect(reason(send(anyone, (doc) => { appendMessage(doc, { id: 'm_x', role: 'assistant', author: 'whoever', status: 'streaming', text: 'hi' }) }))).toBe('accept')
-    expect(reason(send(anyone, (doc) => { appendText(assistant(doc), ' more'); setMessageStatus(assistant(doc), 'done') }))).toBe('accept')
-    expect(reason(send(anyone, (doc) => { textOf(userMessage(doc)).delete(0, 1) }))).toBe('accept')
-    expect(reason(send(anyone, (doc) => { startRun(doc, { id: 'r_x', agent: 'someone', messageId: 'm_x', startedAt: 3 }); endRun(doc, 'r_1', 'done', 4) }))).toBe('accept')
-    expect(reason(send(anyone, (doc) => { markSteerHandled(appendSteer(doc, { id: 'st_x', kind: 'note', author: 'carol' }), 'bot', 5) }))).toBe('accept')
-    expect(reason(send(anyone, (doc) => { getSessionRoots(doc).context.set('notes', 'free-form') }))).toBe('accept')
+  it("accepts any author, role or agent name, and writes into anyone's entries", () => {
+    expect(
+      reason(
+        send(anyone, (doc) => {
+          appendMessage(doc, { id: 'm_x', role: 'assistant', author: 'whoever', status: 'streaming', text: 'hi' })
+        }),
+      ),
+    ).toBe('accept')
+    expect(
+      reason(
+        send(anyone, (doc) => {
+          appendText(assistant(doc), ' more')
+          setMessageStatus(assistant(doc), 'done')
+        }),
+      ),
+    ).toBe('accept')
+    expect(
+      reason(
+        send(anyone, (doc) => {
+          textOf(userMessage(doc)).delete(0, 1)
+        }),
+      ),
+    ).toBe('accept')
+    expect(
+      reason(
+        send(anyone, (doc) => {
+          startRun(doc, { id: 'r_x', agent: 'someone', messageId: 'm_x', startedAt: 3 })
+          endRun(doc, 'r_1', 'done', 4)
+        }),
+      ),
+    ).toBe('accept')
+    expect(
+      reason(
+        send(anyone, (doc) => {
+          markSteerHandled(appendSteer(doc, { id: 'st_x', kind: 'note', author: 'carol' }), 'bot', 5)
+        }),
+      ),
+    ).toBe('accept')
+    expect(
+      reason(
+        send(anyone, (doc) => {
+          getSessionRoots(doc).context.set('notes', 'free-form')
+        }),
+      ),
+    ).toBe('accept')
     expect(textOf(assistant(live)).toString()).toBe('Hello more')
   })
 
   it('lets a client continue its own clientID after a restart, not the server one', () => {
-    expect(reason(send(openPeer(1001), (doc) => { appendText(userMessage(doc), ' again') }))).toBe('accept')
-    expect(reason(send(openPeer(live.clientID), (doc) => { appendSteer(doc, { id: 'st_s', kind: 'note', author: 'x' }) }))).toBe('FOREIGN_CLIENT_ID')
+    expect(
+      reason(
+        send(openPeer(1001), (doc) => {
+          appendText(userMessage(doc), ' again')
+        }),
+      ),
+    ).toBe('accept')
+    expect(
+      reason(
+        send(openPeer(live.clientID), (doc) => {
+          appendSteer(doc, { id: 'st_s', kind: 'note', author: 'x' })
+        }),
+      ),
+    ).toBe('FOREIGN_CLIENT_ID')
   })
 
   it.each<[string, (doc: Y.Doc) => void, string]>([
-    ['a string into messages', (doc) => { getSessionRoots(doc).messages.push(['boom' as unknown as Y.Map<unknown>]) }, 'SCHEMA_MISMATCH'],
-    ['a message that is a text', (doc) => { getSessionRoots(doc).messages.push([new Y.Text('x') as unknown as Y.Map<unknown>]) }, 'SCHEMA_MISMATCH'],
-    ['parts that are not a list', (doc) => { userMessage(doc).set('parts', 'flat') }, 'SCHEMA_MISMATCH'],
-    ['a part that is not a map', (doc) => { (userMessage(doc).get('parts') as Y.Array<unknown>).push([1]) }, 'SCHEMA_MISMATCH'],
-    ['a text part holding a string', (doc) => { (userMessage(doc).get('parts') as Y.Array<Y.Map<unknown>>).get(0).set('text', 'flat') }, 'SCHEMA_MISMATCH'],
-    ['an unknown message status', (doc) => { assistant(doc).set('status', 'exploded') }, 'SCHEMA_MISMATCH'],
-    ['an unknown steer kind', (doc) => { appendSteer(doc, { id: 'st', kind: 'nuke' as 'stop', author: 'x' }) }, 'SCHEMA_MISMATCH'],
-    ['a run that is not a map', (doc) => { (getSessionRoots(doc).runs as Y.Map<unknown>).set('r_2', 'running') }, 'SCHEMA_MISMATCH'],
-    ['deleting someone\'s message', (doc) => { getSessionRoots(doc).messages.delete(0, 1) }, 'FORBIDDEN_DELETE'],
-    ['replacing a run', (doc) => { startRun(doc, { id: 'r_1', agent: 'agent-1', messageId: 'm_a', startedAt: 1 }) }, 'FORBIDDEN_DELETE'],
-    ['deleting a message field', (doc) => { userMessage(doc).delete('author') }, 'FORBIDDEN_DELETE'],
-    ['changing a message author', (doc) => { userMessage(doc).set('author', 'mallory') }, 'FORBIDDEN_PARENT'],
-    ['changing the agent of a run', (doc) => { getSessionRoots(doc).runs.get('r_1')?.set('agent', 'mallory') }, 'FORBIDDEN_PARENT'],
-    ['inserting a message before the others', (doc) => { const map = new Y.Map(); getSessionRoots(doc).messages.insert(0, [map]); map.set('id', 'm'); map.set('role', 'user'); map.set('author', 'x') }, 'FORBIDDEN_PARENT'],
-    ['writing meta', (doc) => { getSessionRoots(doc).meta.set('title', 'pwned') }, 'FORBIDDEN_PARENT'],
-    ['writing the producers of HTTP appends', (doc) => { doc.getMap('httpProducers').set('p', 1) }, 'FORBIDDEN_PARENT'],
-    ['creating a root of its own', (doc) => { doc.getArray('other').push([1]) }, 'FORBIDDEN_PARENT'],
+    [
+      'a string into messages',
+      (doc) => {
+        getSessionRoots(doc).messages.push(['boom' as unknown as Y.Map<unknown>])
+      },
+      'SCHEMA_MISMATCH',
+    ],
+    [
+      'a message that is a text',
+      (doc) => {
+        getSessionRoots(doc).messages.push([new Y.Text('x') as unknown as Y.Map<unknown>])
+      },
+      'SCHEMA_MISMATCH',
+    ],
+    [
+      'parts that are not a list',
+      (doc) => {
+        userMessage(doc).set('parts', 'flat')
+      },
+      'SCHEMA_MISMATCH',
+    ],
+    [
+      'a part that is not a map',
+      (doc) => {
+        ;(userMessage(doc).get('parts') as Y.Array<unknown>).push([1])
+      },
+      'SCHEMA_MISMATCH',
+    ],
+    [
+      'a text part holding a string',
+      (doc) => {
+        ;(userMessage(doc).get('parts') as Y.Array<Y.Map<unknown>>).get(0).set('text', 'flat')
+      },
+      'SCHEMA_MISMATCH',
+    ],
+    [
+      'an unknown message status',
+      (doc) => {
+        assistant(doc).set('status', 'exploded')
+      },
+      'SCHEMA_MISMATCH',
+    ],
+    [
+      'an unknown steer kind',
+      (doc) => {
+        appendSteer(doc, { id: 'st', kind: 'nuke' as 'stop', author: 'x' })
+      },
+      'SCHEMA_MISMATCH',
+    ],
+    [
+      'a run that is not a map',
+      (doc) => {
+        ;(getSessionRoots(doc).runs as Y.Map<unknown>).set('r_2', 'running')
+      },
+      'SCHEMA_MISMATCH',
+    ],
+    [
+      "deleting someone's message",
+      (doc) => {
+        getSessionRoots(doc).messages.delete(0, 1)
+      },
+      'FORBIDDEN_DELETE',
+    ],
+    [
+      'replacing a run',
+      (doc) => {
+        startRun(doc, { id: 'r_1', agent: 'agent-1', messageId: 'm_a', startedAt: 1 })
+      },
+      'FORBIDDEN_DELETE',
+    ],
+    [
+      'deleting a message field',
+      (doc) => {
+        userMessage(doc).delete('author')
+      },
+      'FORBIDDEN_DELETE',
+    ],
+    [
+      'changing a message author',
+      (doc) => {
+        userMessage(doc).set('author', 'mallory')
+      },
+      'FORBIDDEN_PARENT',
+    ],
+    [
+      'changing the agent of a run',
+      (doc) => {
+        getSessionRoots(doc).runs.get('r_1')?.set('agent', 'mallory')
+      },
+      'FORBIDDEN_PARENT',
+    ],
+    [
+      'inserting a message before the others',
+      (doc) => {
+        const map = new Y.Map()
+        getSessionRoots(doc).messages.insert(0, [map])
+        map.set('id', 'm')
+        map.set('role', 'user')
+        map.set('author', 'x')
+      },
+      'FORBIDDEN_PARENT',
+    ],
+    [
+      'writing meta',
+      (doc) => {
+        getSessionRoots(doc).meta.set('title', 'pwned')
+      },
+      'FORBIDDEN_PARENT',
+    ],
+    [
+      'writing the producers of HTTP appends',
+      (doc) => {
+        doc.getMap('httpProducers').set('p', 1)
+      },
+      'FORBIDDEN_PARENT',
+    ],
+    [
+      'creating a root of its own',
+      (doc) => {
+        doc.getArray('other').push([1])
+      },
+      'FORBIDDEN_PARENT',
+    ],
   ])('%s → %s', (_label, change, expected) => {
     const before = Y.encodeStateAsUpdate(live)
     expect(reason(send(anyone, change))).toBe(expected)
@@ -304,21 +875,42 @@ describe('an open server: no principal', () => {
     const many = openPeer(6000)
     for (let offset = 0; offset <= 32; offset++) {
       many.doc.clientID = 6000 + offset
-      const result = send(many, (doc) => { getSessionRoots(doc).context.set(`k${offset}`, offset) })
+      const result = send(many, (doc) => {
+        getSessionRoots(doc).context.set(`k${offset}`, offset)
+      })
       expect(reason(result)).toBe(offset < 32 ? 'accept' : 'TOO_MANY_CLIENT_IDS')
     }
   })
 
   it('refuses changing a steer other than by its handled mark', () => {
-    expect(reason(send(anyone, (doc) => { appendSteer(doc, { id: 'st_p', kind: 'note', author: 'x', text: 'first' }) }))).toBe('accept')
-    expect(reason(send(openPeer(4002), (doc) => { getSessionRoots(doc).steering.get(0).set('text', 'edited') }))).toBe('FORBIDDEN_PARENT')
+    expect(
+      reason(
+        send(anyone, (doc) => {
+          appendSteer(doc, { id: 'st_p', kind: 'note', author: 'x', text: 'first' })
+        }),
+      ),
+    ).toBe('accept')
+    expect(
+      reason(
+        send(openPeer(4002), (doc) => {
+          getSessionRoots(doc).steering.get(0).set('text', 'edited')
+        }),
+      ),
+    ).toBe('FORBIDDEN_PARENT')
   })
 
   it('after a refusal, defers what repeats or follows the refused structs instead of refusing it again', () => {
-    const refused = edit(anyone, (doc) => { getSessionRoots(doc).meta.set('title', 'pwned') })
-    const next = edit(anyone, (doc) => { appendMessage(doc, { id: 'm_n', role: 'user', author: 'x', status: 'done' }) })
+    const refused = edit(anyone, (doc) => {
+      getSessionRoots(doc).meta.set('title', 'pwned')
+    })
+    const next = edit(anyone, (doc) => {
+      appendMessage(doc, { id: 'm_n', role: 'user', author: 'x', status: 'done' })
+    })
     const verdict = inspect(anyone, refused)
-    expect(verdict).toMatchObject({ verdict: 'reject', rejection: { reason: 'FORBIDDEN_PARENT', clocks: new Map([[4001, 0]]) } })
+    expect(verdict).toMatchObject({
+      verdict: 'reject',
+      rejection: { reason: 'FORBIDDEN_PARENT', clocks: new Map([[4001, 0]]) },
+    })
     const held = verdict.verdict === 'reject' ? verdict.rejection.clocks : new Map<number, number>()
     expect(reason(inspect(anyone, next))).toBe('CLOCK_GAP')
     expect(inspect(anyone, next, held)).toMatchObject({ verdict: 'defer', clientId: 4001 })
@@ -326,12 +918,18 @@ describe('an open server: no principal', () => {
     expect(inspect(anyone, refused, held)).toMatchObject({ verdict: 'defer', clientId: 4001 })
     expect(inspect(anyone, Y.mergeUpdates([refused, next]), held)).toMatchObject({ verdict: 'defer', clientId: 4001 })
     // Another clientID is inspected as usual.
-    expect(reason(send(openPeer(4002), (doc) => { getSessionRoots(doc).messages.push(['boom' as unknown as Y.Map<unknown>]) }))).toBe('SCHEMA_MISMATCH')
+    expect(
+      reason(
+        send(openPeer(4002), (doc) => {
+          getSessionRoots(doc).messages.push(['boom' as unknown as Y.Map<unknown>])
+        }),
+      ),
+    ).toBe('SCHEMA_MISMATCH')
   })
 })
 
 /** A v1 update of one GC struct. */
-function gcUpdate (client: number, clock: number, length: number): Uint8Array {
+function gcUpdate(client: number, clock: number, length: number): Uint8Array {
   const encoder = encoding.createEncoder()
   for (const value of [1, 1, client, clock]) encoding.writeVarUint(encoder, value)
   encoding.writeUint8(encoder, 0)

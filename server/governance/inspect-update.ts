@@ -57,32 +57,44 @@ export type Inspection =
    * clock each starts at, `summary` the entries it touches (for its audit row).
    */
   | {
-    readonly verdict: 'accept', readonly clientIds: readonly number[], readonly clocks: ReadonlyMap<number, number>, readonly changes: boolean
-    readonly summary: UpdateSummary
-  }
+      readonly verdict: 'accept'
+      readonly clientIds: readonly number[]
+      readonly clocks: ReadonlyMap<number, number>
+      readonly changes: boolean
+      readonly summary: UpdateSummary
+    }
   /**
    * The sender's own clientID continues past a gap: an earlier update of it was lost with a previous connection and
    * the sync step 2 that follows will carry both. Not stored, not applied, answered SyncStatus(false).
    */
-  | { readonly verdict: 'defer', readonly clientId: number, readonly expectedClock: number, readonly clock: number }
-  | { readonly verdict: 'reject', readonly rejection: UpdateRejection }
+  | { readonly verdict: 'defer'; readonly clientId: number; readonly expectedClock: number; readonly clock: number }
+  | { readonly verdict: 'reject'; readonly rejection: UpdateRejection }
 
 /** Inspects `input.update` against the session and the sender's role. */
-export function inspectUpdate (input: InspectUpdateInput): Inspection {
+export function inspectUpdate(input: InspectUpdateInput): Inspection {
   const { doc, principal, bindings } = input
   const principalId = principal?.id ?? ANONYMOUS_PRINCIPAL
   let update: DecodedUpdate
   try {
     update = decodeInboundUpdate(input.update)
   } catch (cause) {
-    return { verdict: 'reject', rejection: { reason: 'MALFORMED', message: 'the update cannot be decoded', details: { cause: String(cause) }, undecodable: true, clocks: new Map() } }
+    return {
+      verdict: 'reject',
+      rejection: {
+        reason: 'MALFORMED',
+        message: 'the update cannot be decoded',
+        details: { cause: String(cause) },
+        undecodable: true,
+        clocks: new Map(),
+      },
+    }
   }
 
   // 1. Clocks and clientIDs of the new structs.
   const newStructs: DecodedStruct[] = []
   /** Per clientID, the clock its new structs start at. */
   const firstClocks = new Map<number, number>()
-  let gap: { clientId: number, expectedClock: number, clock: number } | undefined
+  let gap: { clientId: number; expectedClock: number; clock: number } | undefined
   let repeat: typeof gap
   for (const [clientId, structs] of update.byClient) {
     const state = Y.getState(doc.store, clientId)
@@ -92,29 +104,44 @@ export function inspectUpdate (input: InspectUpdateInput): Inspection {
     if (first === undefined || last === undefined) continue
     firstClocks.set(clientId, first.id.clock)
     const heldFrom = input.held?.get(clientId)
-    if (heldFrom !== undefined && last.id.clock + last.length > heldFrom) repeat ??= { clientId, expectedClock: state, clock: first.id.clock }
+    if (heldFrom !== undefined && last.id.clock + last.length > heldFrom)
+      repeat ??= { clientId, expectedClock: state, clock: first.id.clock }
     if (first.id.clock !== state || fresh.some((struct) => struct instanceof Y.Skip)) {
       gap ??= { clientId, expectedClock: state, clock: first.id.clock }
       continue
     }
     newStructs.push(...fresh)
   }
-  const reject = (reason: UpdateRejectionReason, message: string, details?: Record<string, unknown>): Inspection =>
-    ({ verdict: 'reject', rejection: { reason, message, clocks: firstClocks, ...(details === undefined ? {} : { details }) } })
+  const reject = (reason: UpdateRejectionReason, message: string, details?: Record<string, unknown>): Inspection => ({
+    verdict: 'reject',
+    rejection: { reason, message, clocks: firstClocks, ...(details === undefined ? {} : { details }) },
+  })
   if (repeat !== undefined) return { verdict: 'defer', ...repeat }
   const writtenClientIds = [...firstClocks.keys()]
-  if (principal?.role === 'observer' && writtenClientIds.length > 0) return reject('ROLE_READ_ONLY', 'observers cannot change a session')
+  if (principal?.role === 'observer' && writtenClientIds.length > 0)
+    return reject('ROLE_READ_ONLY', 'observers cannot change a session')
   for (const clientId of writtenClientIds) {
     if (bindings.check(clientId, principalId) === 'foreign') {
       return reject('FOREIGN_CLIENT_ID', `clientID ${clientId} belongs to another principal`, { clientId })
     }
   }
   if (gap !== undefined) {
-    if (gap.clock > gap.expectedClock && (input.held !== undefined || bindings.check(gap.clientId, principalId) === 'own')) return { verdict: 'defer', ...gap }
-    return reject('CLOCK_GAP', `clientID ${gap.clientId} must continue at clock ${gap.expectedClock}, not ${gap.clock}`, { ...gap })
+    if (
+      gap.clock > gap.expectedClock &&
+      (input.held !== undefined || bindings.check(gap.clientId, principalId) === 'own')
+    )
+      return { verdict: 'defer', ...gap }
+    return reject(
+      'CLOCK_GAP',
+      `clientID ${gap.clientId} must continue at clock ${gap.expectedClock}, not ${gap.clock}`,
+      { ...gap },
+    )
   }
   if (bindings.countHeldBy(input.holder, writtenClientIds) > MAX_CLIENT_IDS_PER_CONNECTION) {
-    return reject('TOO_MANY_CLIENT_IDS', `one connection may write with at most ${MAX_CLIENT_IDS_PER_CONNECTION} clientIDs`)
+    return reject(
+      'TOO_MANY_CLIENT_IDS',
+      `one connection may write with at most ${MAX_CLIENT_IDS_PER_CONNECTION} clientIDs`,
+    )
   }
 
   // 2. Where every new item goes.
@@ -122,13 +149,23 @@ export function inspectUpdate (input: InspectUpdateInput): Inspection {
   const rules = createRuleContext(doc, principal, locator, update)
   for (const struct of newStructs) {
     if (!(struct instanceof Y.Item)) continue // a GC range of the sender's own clientID only advances its clock
-    if (struct.content instanceof Y.ContentDoc) return reject('FORBIDDEN_PARENT', 'subdocuments are not part of a session')
+    if (struct.content instanceof Y.ContentDoc)
+      return reject('FORBIDDEN_PARENT', 'subdocuments are not part of a session')
     const location = locator.locate({ item: struct, inDoc: false })
-    if (location.kind === 'missing') return reject('MISSING_DEPENDENCY', 'the update refers to content the session does not have', { client: location.id.client, clock: location.id.clock })
+    if (location.kind === 'missing')
+      return reject('MISSING_DEPENDENCY', 'the update refers to content the session does not have', {
+        client: location.id.client,
+        clock: location.id.clock,
+      })
     if (location.kind === 'invalid') return reject('MALFORMED', location.why)
     if (location.kind === 'garbage') continue
     const violation = checkInsert(rules, location, struct) ?? checkShape(location, struct)
-    if (violation !== undefined) return reject(violation.reason, violation.message, { client: struct.id.client, clock: struct.id.clock, root: location.root })
+    if (violation !== undefined)
+      return reject(violation.reason, violation.message, {
+        client: struct.id.client,
+        clock: struct.id.clock,
+        root: location.root,
+      })
   }
 
   // 3. What it deletes.
@@ -138,32 +175,55 @@ export function inspectUpdate (input: InspectUpdateInput): Inspection {
     const end = range.clock + range.len
     if (end > state) {
       const covered = coveredByUpdate(update, range.client, Math.max(range.clock, state), end)
-      if (!covered) return reject('FORBIDDEN_DELETE', 'the update deletes content the session does not have', { ...range })
+      if (!covered)
+        return reject('FORBIDDEN_DELETE', 'the update deletes content the session does not have', { ...range })
     }
     for (const item of liveItemsIn(doc, range.client, range.clock, Math.min(end, state))) {
       if (principal?.role === 'observer') return reject('ROLE_READ_ONLY', 'observers cannot change a session')
       deletes = true
       const location = locator.locate({ item, inDoc: true })
-      if (location.kind !== 'placed') return reject('FORBIDDEN_DELETE', 'the update deletes content outside the session schema')
+      if (location.kind !== 'placed')
+        return reject('FORBIDDEN_DELETE', 'the update deletes content outside the session schema')
       const violation = checkDelete(rules, location)
-      if (violation !== undefined) return reject(violation.reason, violation.message, { client: item.id.client, clock: item.id.clock, root: location.root })
+      if (violation !== undefined)
+        return reject(violation.reason, violation.message, {
+          client: item.id.client,
+          clock: item.id.clock,
+          root: location.root,
+        })
     }
   }
   return {
-    verdict: 'accept', clientIds: writtenClientIds, clocks: firstClocks, changes: newStructs.length > 0 || deletes, summary: summarizeUpdate(doc, update, locator),
+    verdict: 'accept',
+    clientIds: writtenClientIds,
+    clocks: firstClocks,
+    changes: newStructs.length > 0 || deletes,
+    summary: summarizeUpdate(doc, update, locator),
   }
 }
 
 /** True when the update's own structs of `client` cover clocks [from, to). */
-function coveredByUpdate (update: DecodedUpdate, client: number, from: number, to: number): boolean {
+function coveredByUpdate(update: DecodedUpdate, client: number, from: number, to: number): boolean {
   const structs = update.byClient.get(client) ?? []
   const first = structs[0]
   const last = structs[structs.length - 1]
-  return first !== undefined && last !== undefined && first.id.clock <= from && last.id.clock + last.length >= to &&
-    !structs.some((struct) => struct instanceof Y.Skip && struct.id.clock < to && struct.id.clock + struct.length > from)
+  return (
+    first !== undefined &&
+    last !== undefined &&
+    first.id.clock <= from &&
+    last.id.clock + last.length >= to &&
+    !structs.some(
+      (struct) => struct instanceof Y.Skip && struct.id.clock < to && struct.id.clock + struct.length > from,
+    )
+  )
 }
 
-function createRuleContext (doc: Y.Doc, principal: InspectUpdateInput['principal'], locator: Locator, update: DecodedUpdate): RuleContext {
+function createRuleContext(
+  doc: Y.Doc,
+  principal: InspectUpdateInput['principal'],
+  locator: Locator,
+  update: DecodedUpdate,
+): RuleContext {
   const { runs } = getSessionRoots(doc)
   const newEntries = new Map<Y.Item, Map<string, Y.Item[]>>()
   // Fields of entries the update creates: its items located directly under such an entry.
@@ -184,14 +244,17 @@ function createRuleContext (doc: Y.Doc, principal: InspectUpdateInput['principal
       return {
         isNew: true,
         writes: (key) => fields.get(key)?.length ?? 0,
-        value (key) {
-          const written = (fields.get(key) ?? []).filter((item) => !isDeletedByUpdate(update, item.id) && !(item.content instanceof Y.ContentDeleted))
+        value(key) {
+          const written = (fields.get(key) ?? []).filter(
+            (item) => !isDeletedByUpdate(update, item.id) && !(item.content instanceof Y.ContentDeleted),
+          )
           return written.length === 1 ? plainValue(written[0] as Y.Item) : undefined
         },
       }
     }
     const content = ref.item.content
-    const map = content instanceof Y.ContentType && content.type instanceof Y.Map ? content.type as Y.Map<unknown> : undefined
+    const map =
+      content instanceof Y.ContentType && content.type instanceof Y.Map ? (content.type as Y.Map<unknown>) : undefined
     return { isNew: false, writes: () => 0, value: (key) => map?.get(key) }
   }
   return {

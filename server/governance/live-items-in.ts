@@ -5,7 +5,7 @@
 import * as Y from 'yjs'
 
 /** Items of `client` in [from, to) that are in the document and not deleted yet. */
-export function liveItemsIn (doc: Y.Doc, client: number, from: number, to: number): Y.Item[] {
+export function liveItemsIn(doc: Y.Doc, client: number, from: number, to: number): Y.Item[] {
   const structs = doc.store.clients.get(client)
   if (structs === undefined || from >= to) return []
   const found: Y.Item[] = []

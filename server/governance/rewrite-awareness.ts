@@ -8,7 +8,10 @@ import { MAX_AWARENESS_STATE_CHARS, MAX_DEVICE_LABEL_CHARS } from '../../shared/
 import type { ConnectionPrincipal } from '../auth/connection-principal.ts'
 
 /** The state to publish instead of `state`, or undefined when it is too large to accept. */
-export function rewriteAwarenessState (state: Record<string, unknown>, principal: Pick<ConnectionPrincipal, 'id' | 'role'>): Record<string, unknown> | undefined {
+export function rewriteAwarenessState(
+  state: Record<string, unknown>,
+  principal: Pick<ConnectionPrincipal, 'id' | 'role'>,
+): Record<string, unknown> | undefined {
   if (JSON.stringify(state).length > MAX_AWARENESS_STATE_CHARS) return undefined
   const claimed = state.member
   const device = typeof claimed === 'object' && claimed !== null ? (claimed as { device?: unknown }).device : undefined

@@ -7,39 +7,66 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { createSeededRandom, testSeed, type SeededRandom } from '../../shared/testing/seeded-random.ts'
-import { appendMessage, appendSteer, appendText, getSessionRoots, initializeSession, readTranscript, startRun } from '../../shared/session/session-doc.ts'
+import {
+  appendMessage,
+  appendSteer,
+  appendText,
+  getSessionRoots,
+  initializeSession,
+  readTranscript,
+  startRun,
+} from '../../shared/session/session-doc.ts'
 import { createClientBindings } from './client-bindings.ts'
 import { inspectUpdate } from './inspect-update.ts'
 import { createScratchReplica } from './scratch-replica.ts'
 import { changeReplica } from '../../shared/testing/change-replica.ts'
 
 /** A session with a user message and an agent reply, as the server holds it. */
-function sessionDoc (): Y.Doc {
+function sessionDoc(): Y.Doc {
   const doc = new Y.Doc()
   initializeSession(doc, { title: 'fuzz', createdAt: 1 })
   const alice = new Y.Doc()
   alice.clientID = 1001
-  alice.on('update', (update: Uint8Array) => { Y.applyUpdate(doc, update) })
+  alice.on('update', (update: Uint8Array) => {
+    Y.applyUpdate(doc, update)
+  })
   appendMessage(alice, { id: 'm_q', role: 'user', author: 'alice', status: 'done', text: 'question' })
   const agent = new Y.Doc()
   agent.clientID = 2001
   Y.applyUpdate(agent, Y.encodeStateAsUpdate(doc))
-  agent.on('update', (update: Uint8Array) => { Y.applyUpdate(doc, update) })
+  agent.on('update', (update: Uint8Array) => {
+    Y.applyUpdate(doc, update)
+  })
   agent.transact(() => {
     startRun(agent, { id: 'r_1', agent: 'agent-1', messageId: 'm_a', startedAt: 2 })
-    appendMessage(agent, { id: 'm_a', role: 'assistant', author: 'agent-1', status: 'streaming', runId: 'r_1', text: 'Hello there' })
+    appendMessage(agent, {
+      id: 'm_a',
+      role: 'assistant',
+      author: 'agent-1',
+      status: 'streaming',
+      runId: 'r_1',
+      text: 'Hello there',
+    })
   })
   return doc
 }
 
 /** Honest updates by alice (clientID 1001) against `base`. */
-function honestUpdates (base: Y.Doc): Uint8Array[] {
+function honestUpdates(base: Y.Doc): Uint8Array[] {
   const makers: Array<(doc: Y.Doc) => void> = [
-    (doc) => { appendMessage(doc, { id: 'm_2', role: 'user', author: 'alice', status: 'done', text: 'a follow-up question' }) },
-    (doc) => { appendSteer(doc, { id: 'st_1', kind: 'redirect', author: 'alice', target: 'm_a', text: 'shorter please' }) },
-    (doc) => { appendText(getSessionRoots(doc).messages.get(0), ' with more words') },
     (doc) => {
-      const text = (getSessionRoots(doc).messages.get(0).get('parts') as Y.Array<Y.Map<unknown>>).get(0).get('text') as Y.Text
+      appendMessage(doc, { id: 'm_2', role: 'user', author: 'alice', status: 'done', text: 'a follow-up question' })
+    },
+    (doc) => {
+      appendSteer(doc, { id: 'st_1', kind: 'redirect', author: 'alice', target: 'm_a', text: 'shorter please' })
+    },
+    (doc) => {
+      appendText(getSessionRoots(doc).messages.get(0), ' with more words')
+    },
+    (doc) => {
+      const text = (getSessionRoots(doc).messages.get(0).get('parts') as Y.Array<Y.Map<unknown>>)
+        .get(0)
+        .get('text') as Y.Text
       text.delete(2, 3)
       text.insert(1, 'xyz', { bold: true })
     },
@@ -49,23 +76,32 @@ function honestUpdates (base: Y.Doc): Uint8Array[] {
   })
 }
 
-function mutate (update: Uint8Array, random: SeededRandom): Uint8Array {
+function mutate(update: Uint8Array, random: SeededRandom): Uint8Array {
   const bytes = Array.from(update)
   const edits = random.int(1, 3)
   for (let edit = 0; edit < edits; edit++) {
     const at = random.int(0, Math.max(0, bytes.length - 1))
     switch (random.int(0, 4)) {
-      case 0: bytes[at] = (bytes[at] ?? 0) ^ (1 << random.int(0, 7)); break
-      case 1: bytes[at] = random.int(0, 255); break
-      case 2: bytes.splice(at, 0, random.int(0, 255)); break
-      case 3: bytes.splice(at, 1); break
-      default: bytes.length = Math.max(1, at)
+      case 0:
+        bytes[at] = (bytes[at] ?? 0) ^ (1 << random.int(0, 7))
+        break
+      case 1:
+        bytes[at] = random.int(0, 255)
+        break
+      case 2:
+        bytes.splice(at, 0, random.int(0, 255))
+        break
+      case 3:
+        bytes.splice(at, 1)
+        break
+      default:
+        bytes.length = Math.max(1, at)
     }
   }
   return new Uint8Array(bytes)
 }
 
-function copyOf (doc: Y.Doc): Y.Doc {
+function copyOf(doc: Y.Doc): Y.Doc {
   const copy = new Y.Doc()
   Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc))
   return copy
@@ -104,7 +140,14 @@ describe('inspection pipeline under fuzzing', () => {
     const random = createSeededRandom(seed)
     const live = sessionDoc()
     const corpus = honestUpdates(live)
-    const counts = { cases: 0, accepted: 0, refusedByScratch: 0, throwsOnPlainApply: 0, partialOnPlainApply: 0, pendingOnPlainApply: 0 }
+    const counts = {
+      cases: 0,
+      accepted: 0,
+      refusedByScratch: 0,
+      throwsOnPlainApply: 0,
+      partialOnPlainApply: 0,
+      pendingOnPlainApply: 0,
+    }
     for (let index = 0; index < 3_000; index++) {
       counts.cases++
       const update = mutate(corpus[index % corpus.length] as Uint8Array, random)
@@ -121,7 +164,13 @@ describe('inspection pipeline under fuzzing', () => {
       // What Lifeline does: inspect against a fresh session copy, then try on the scratch replica.
       const target = copyOf(live)
       const bindings = createClientBindings({ doc: target, isLive: () => true })
-      const inspection = inspectUpdate({ doc: target, update, principal: { id: 'alice', role: 'user' }, bindings, holder: {} })
+      const inspection = inspectUpdate({
+        doc: target,
+        update,
+        principal: { id: 'alice', role: 'user' },
+        bindings,
+        holder: {},
+      })
       if (inspection.verdict !== 'accept') continue
       const scratch = createScratchReplica(target)
       const tried = scratch.tryUpdate(update)
@@ -131,12 +180,16 @@ describe('inspection pipeline under fuzzing', () => {
         continue
       }
       counts.accepted++
-      expect(() => { Y.applyUpdate(target, update) }, `seed ${seed} case ${index}`).not.toThrow()
+      expect(() => {
+        Y.applyUpdate(target, update)
+      }, `seed ${seed} case ${index}`).not.toThrow()
       expect(target.store.pendingStructs, `seed ${seed} case ${index}`).toBeNull()
       expect(target.store.pendingDs, `seed ${seed} case ${index}`).toBeNull()
       const reloaded = new Y.Doc()
       Y.applyUpdate(reloaded, Y.encodeStateAsUpdate(target))
-      expect(readTranscript('s', reloaded), `seed ${seed} case ${index}: reloads differently`).toEqual(readTranscript('s', target))
+      expect(readTranscript('s', reloaded), `seed ${seed} case ${index}: reloads differently`).toEqual(
+        readTranscript('s', target),
+      )
     }
     console.log(`seed ${seed}: ${JSON.stringify(counts)}`)
     expect(counts.partialOnPlainApply, 'the fuzz must produce half-applied updates to mean anything').toBeGreaterThan(0)
@@ -144,6 +197,6 @@ describe('inspection pipeline under fuzzing', () => {
   })
 })
 
-function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.byteLength === b.byteLength && a.every((byte, index) => byte === b[index])
 }

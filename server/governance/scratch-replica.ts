@@ -13,13 +13,13 @@ import * as Y from 'yjs'
 /** Outcome of trying an update. */
 export type ScratchResult =
   | { readonly ok: true }
-  | { readonly ok: false, readonly problem: 'throws' | 'pending' | 'misplaced' | 'refused', readonly cause?: unknown }
+  | { readonly ok: false; readonly problem: 'throws' | 'pending' | 'misplaced' | 'refused'; readonly cause?: unknown }
 
 /**
  * Most list steps spent per update checking that new items sit between their origins. Honest items find their
  * left origin next to them and their right origin a few concurrent inserts away.
  */
-export const MAX_ORDER_CHECK_STEPS = 100_000
+const MAX_ORDER_CHECK_STEPS = 100_000
 
 /** The scratch copy of one live document. */
 export interface ScratchReplica {
@@ -27,13 +27,13 @@ export interface ScratchReplica {
    * Applies `update` to the copy and reports whether it applied cleanly and completely, and whether `accept` (given
    * the copy holding the update) agrees; otherwise the copy is rebuilt without it (`refused`).
    */
-  tryUpdate (update: Uint8Array, accept?: (doc: Y.Doc) => boolean): ScratchResult
+  tryUpdate(update: Uint8Array, accept?: (doc: Y.Doc) => boolean): ScratchResult
   /** Stops following the live document. */
-  destroy (): void
+  destroy(): void
 }
 
 /** Creates a scratch copy of `live`. */
-export function createScratchReplica (live: Y.Doc): ScratchReplica {
+export function createScratchReplica(live: Y.Doc): ScratchReplica {
   let copy: Y.Doc | undefined
   const build = (): Y.Doc => {
     const doc = new Y.Doc({ gc: live.gc })
@@ -55,7 +55,7 @@ export function createScratchReplica (live: Y.Doc): ScratchReplica {
   live.on('update', follow)
 
   return {
-    tryUpdate (update, accept) {
+    tryUpdate(update, accept) {
       copy ??= build()
       try {
         Y.applyUpdate(copy, update)
@@ -77,7 +77,7 @@ export function createScratchReplica (live: Y.Doc): ScratchReplica {
       }
       return { ok: true }
     },
-    destroy () {
+    destroy() {
       live.off('update', follow)
       discard()
     },
@@ -85,7 +85,7 @@ export function createScratchReplica (live: Y.Doc): ScratchReplica {
 }
 
 /** True when every item of `update`, now in `doc`, has its origin to its left and its right origin to its right. */
-function newItemsBetweenOrigins (doc: Y.Doc, update: Uint8Array): boolean {
+function newItemsBetweenOrigins(doc: Y.Doc, update: Uint8Array): boolean {
   let budget = MAX_ORDER_CHECK_STEPS
   for (const struct of Y.decodeUpdate(update).structs) {
     if (!(struct instanceof Y.Item)) continue
@@ -111,6 +111,6 @@ function newItemsBetweenOrigins (doc: Y.Doc, update: Uint8Array): boolean {
   return true
 }
 
-function contains (item: Y.Item, id: Y.ID): boolean {
+function contains(item: Y.Item, id: Y.ID): boolean {
   return item.id.client === id.client && item.id.clock <= id.clock && id.clock < item.id.clock + item.length
 }

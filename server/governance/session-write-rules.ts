@@ -26,9 +26,9 @@ export interface EntryFacts {
   /** True when the entry is created by the update under inspection. */
   readonly isNew: boolean
   /** The entry's current (or, when new, written) value under `key`; undefined when absent or not a plain value. */
-  value (key: string): unknown
+  value(key: string): unknown
   /** How many items the update writes under `key` of this entry. */
-  writes (key: string): number
+  writes(key: string): number
 }
 
 /** The writer whose update the rules check: its principal id and role. */
@@ -41,9 +41,9 @@ export interface RuleWriter {
 export interface RuleContext {
   /** The sender; undefined on an open server, where identity and role rules are off. */
   readonly writer: RuleWriter | undefined
-  entryFacts (ref: ItemRef): EntryFacts
+  entryFacts(ref: ItemRef): EntryFacts
   /** True when the session's `runs` map already holds a live entry under `key`. */
-  runExists (key: string): boolean
+  runExists(key: string): boolean
 }
 
 /** A broken rule. */
@@ -53,21 +53,21 @@ export interface RuleViolation {
 }
 
 /** Message roles each principal role may create. */
-export const CREATABLE_MESSAGE_ROLES: Readonly<Record<PrincipalRole, readonly MessageRole[]>> = {
+const CREATABLE_MESSAGE_ROLES: Readonly<Record<PrincipalRole, readonly MessageRole[]>> = {
   user: ['user'],
   agent: ['assistant', 'tool'],
   observer: [],
 }
 
 /** Keys of a message that are set once, when it is created. */
-export const MESSAGE_IDENTITY_KEYS: readonly string[] = ['id', 'role', 'author']
+const MESSAGE_IDENTITY_KEYS: readonly string[] = ['id', 'role', 'author']
 /** Keys of a steering entry an agent sets when it acts on it. */
 export const STEER_HANDLED_KEYS: readonly string[] = ['handledBy', 'handledAt']
 /** Keys of a run that are set once, when it is created. */
-export const RUN_IDENTITY_KEYS: readonly string[] = ['agent']
+const RUN_IDENTITY_KEYS: readonly string[] = ['agent']
 
 /** Checks one inserted item of the update; undefined when the writer may write it there. */
-export function checkInsert (context: RuleContext, location: PlacedLocation, item: Y.Item): RuleViolation | undefined {
+export function checkInsert(context: RuleContext, location: PlacedLocation, item: Y.Item): RuleViolation | undefined {
   const { path } = location
   const { writer } = context
   const entry = path[0] as PlacedLocation['path'][number]
@@ -77,7 +77,8 @@ export function checkInsert (context: RuleContext, location: PlacedLocation, ite
     case SESSION_ROOTS.MESSAGES: {
       if (isEntry) return checkNewListEntry(item, entry.key) ?? checkNewMessage(context, context.entryFacts(entry.ref))
       const facts = context.entryFacts(entry.ref)
-      if (!ownsMessage(writer, facts)) return violation('FORBIDDEN_PARENT', 'only the author may write inside a message')
+      if (!ownsMessage(writer, facts))
+        return violation('FORBIDDEN_PARENT', 'only the author may write inside a message')
       if (!facts.isNew && path.length === 2 && MESSAGE_IDENTITY_KEYS.includes(fieldKey ?? '')) {
         return violation('FORBIDDEN_PARENT', `a message's ${String(fieldKey)} cannot change`)
       }
@@ -86,8 +87,15 @@ export function checkInsert (context: RuleContext, location: PlacedLocation, ite
     case SESSION_ROOTS.STEERING: {
       if (isEntry) return checkNewListEntry(item, entry.key) ?? checkNewSteer(context, context.entryFacts(entry.ref))
       const facts = context.entryFacts(entry.ref)
-      if (facts.isNew) return writer === undefined || facts.value('author') === writer.id ? undefined : violation('FORBIDDEN_PARENT', 'only the author may write a steer')
-      if ((writer !== undefined && writer.role !== 'agent') || path.length !== 2 || !STEER_HANDLED_KEYS.includes(fieldKey ?? '')) {
+      if (facts.isNew)
+        return writer === undefined || facts.value('author') === writer.id
+          ? undefined
+          : violation('FORBIDDEN_PARENT', 'only the author may write a steer')
+      if (
+        (writer !== undefined && writer.role !== 'agent') ||
+        path.length !== 2 ||
+        !STEER_HANDLED_KEYS.includes(fieldKey ?? '')
+      ) {
         return violation('FORBIDDEN_PARENT', 'a steer changes only by being marked handled, by an agent')
       }
       if (writer !== undefined && fieldKey === 'handledBy' && plainValue(item) !== writer.id) {
@@ -96,31 +104,37 @@ export function checkInsert (context: RuleContext, location: PlacedLocation, ite
       return undefined
     }
     case SESSION_ROOTS.RUNS: {
-      if (writer !== undefined && writer.role !== 'agent') return violation('FORBIDDEN_PARENT', 'only agents write runs')
+      if (writer !== undefined && writer.role !== 'agent')
+        return violation('FORBIDDEN_PARENT', 'only agents write runs')
       if (isEntry) return checkNewRun(context, item, entry.key)
       const facts = context.entryFacts(entry.ref)
-      if (writer !== undefined && facts.value('agent') !== writer.id) return violation('FORBIDDEN_PARENT', 'only its agent may write a run')
+      if (writer !== undefined && facts.value('agent') !== writer.id)
+        return violation('FORBIDDEN_PARENT', 'only its agent may write a run')
       if (!facts.isNew && path.length === 2 && RUN_IDENTITY_KEYS.includes(fieldKey ?? '')) {
         return violation('FORBIDDEN_PARENT', "a run's agent cannot change")
       }
       return undefined
     }
     case SESSION_ROOTS.CONTEXT:
-      return writer === undefined || writer.role === 'agent' ? undefined : violation('FORBIDDEN_PARENT', 'only agents write the context')
+      return writer === undefined || writer.role === 'agent'
+        ? undefined
+        : violation('FORBIDDEN_PARENT', 'only agents write the context')
     default:
       return violation('FORBIDDEN_PARENT', `root ${JSON.stringify(location.root)} is not writable by clients`)
   }
 }
 
 /** Checks deleting one live item of the document; undefined when the writer may delete it. */
-export function checkDelete (context: RuleContext, location: PlacedLocation): RuleViolation | undefined {
+export function checkDelete(context: RuleContext, location: PlacedLocation): RuleViolation | undefined {
   const { path } = location
   const { writer } = context
   const entry = path[0] as PlacedLocation['path'][number]
   const fieldKey = path.length >= 2 ? (path[1] as PlacedLocation['path'][number]).key : null
   const isField = path.length === 2
   if (location.root === SESSION_ROOTS.CONTEXT) {
-    return writer === undefined || writer.role === 'agent' ? undefined : violation('FORBIDDEN_DELETE', 'only agents change the context')
+    return writer === undefined || writer.role === 'agent'
+      ? undefined
+      : violation('FORBIDDEN_DELETE', 'only agents change the context')
   }
   if (path.length === 1 || !isListRoot(location.root)) {
     return violation('FORBIDDEN_DELETE', `entries of ${location.root} are never deleted or replaced`)
@@ -128,21 +142,27 @@ export function checkDelete (context: RuleContext, location: PlacedLocation): Ru
   const facts = context.entryFacts(entry.ref)
   switch (location.root) {
     case SESSION_ROOTS.MESSAGES:
-      if (!ownsMessage(writer, facts)) return violation('FORBIDDEN_DELETE', 'only the author may delete inside a message')
-      return isField && MESSAGE_IDENTITY_KEYS.includes(fieldKey ?? '') ? violation('FORBIDDEN_DELETE', `a message's ${String(fieldKey)} cannot change`) : undefined
+      if (!ownsMessage(writer, facts))
+        return violation('FORBIDDEN_DELETE', 'only the author may delete inside a message')
+      return isField && MESSAGE_IDENTITY_KEYS.includes(fieldKey ?? '')
+        ? violation('FORBIDDEN_DELETE', `a message's ${String(fieldKey)} cannot change`)
+        : undefined
     case SESSION_ROOTS.STEERING:
-      return (writer === undefined || (writer.role === 'agent' && facts.value('handledBy') === writer.id)) && isField && STEER_HANDLED_KEYS.includes(fieldKey ?? '')
+      return (writer === undefined || (writer.role === 'agent' && facts.value('handledBy') === writer.id)) &&
+        isField &&
+        STEER_HANDLED_KEYS.includes(fieldKey ?? '')
         ? undefined
         : violation('FORBIDDEN_DELETE', 'steers are never changed, except an agent replacing its own handled mark')
     default:
-      return (writer === undefined || (writer.role === 'agent' && facts.value('agent') === writer.id)) && !(isField && RUN_IDENTITY_KEYS.includes(fieldKey ?? ''))
+      return (writer === undefined || (writer.role === 'agent' && facts.value('agent') === writer.id)) &&
+        !(isField && RUN_IDENTITY_KEYS.includes(fieldKey ?? ''))
         ? undefined
         : violation('FORBIDDEN_DELETE', 'only its agent may change a run, and never its agent')
   }
 }
 
 /** The plain value an item holds (a map value such as a string or number), or undefined. */
-export function plainValue (item: Y.Item): unknown {
+export function plainValue(item: Y.Item): unknown {
   const content = item.content
   if (content instanceof Y.ContentAny || content instanceof Y.ContentJSON) {
     const values = content.getContent()
@@ -153,49 +173,58 @@ export function plainValue (item: Y.Item): unknown {
 }
 
 /** True when `item` creates a Y.Map (the shape of every messages, steering and runs entry). */
-export function createsMap (item: Y.Item): boolean {
+function createsMap(item: Y.Item): boolean {
   return item.content instanceof Y.ContentType && item.content.type instanceof Y.Map
 }
 
-function isListRoot (root: string): boolean {
+function isListRoot(root: string): boolean {
   return root === SESSION_ROOTS.MESSAGES || root === SESSION_ROOTS.STEERING || root === SESSION_ROOTS.RUNS
 }
 
 /** True when `writer` may write inside the message: its author in a role that creates such messages (open: anyone). */
-function ownsMessage (writer: RuleWriter | undefined, facts: EntryFacts): boolean {
+function ownsMessage(writer: RuleWriter | undefined, facts: EntryFacts): boolean {
   if (writer === undefined) return true
   const role = facts.value('role')
-  return facts.value('author') === writer.id && typeof role === 'string' &&
+  return (
+    facts.value('author') === writer.id &&
+    typeof role === 'string' &&
     (CREATABLE_MESSAGE_ROLES[writer.role] as readonly string[]).includes(role)
+  )
 }
 
 /** A new messages/steering entry: a map appended at the end of the list as its writer saw it. */
-function checkNewListEntry (item: Y.Item, key: string | null): RuleViolation | undefined {
+function checkNewListEntry(item: Y.Item, key: string | null): RuleViolation | undefined {
   if (key !== null || !createsMap(item)) return violation('SCHEMA_MISMATCH', 'entries of a list must be maps')
-  if (item.rightOrigin !== null) return violation('FORBIDDEN_PARENT', 'entries can only be appended, not inserted before others')
+  if (item.rightOrigin !== null)
+    return violation('FORBIDDEN_PARENT', 'entries can only be appended, not inserted before others')
   return undefined
 }
 
-function checkNewMessage (context: RuleContext, facts: EntryFacts): RuleViolation | undefined {
+function checkNewMessage(context: RuleContext, facts: EntryFacts): RuleViolation | undefined {
   if (!MESSAGE_IDENTITY_KEYS.every((key) => facts.writes(key) === 1) || typeof facts.value('id') !== 'string') {
     return violation('FORBIDDEN_PARENT', 'a new message needs exactly one id, role and author')
   }
-  return ownsMessage(context.writer, facts) ? undefined : violation('FORBIDDEN_PARENT', `a ${String(context.writer?.role)} may only create its own messages`)
+  return ownsMessage(context.writer, facts)
+    ? undefined
+    : violation('FORBIDDEN_PARENT', `a ${String(context.writer?.role)} may only create its own messages`)
 }
 
-function checkNewSteer (context: RuleContext, facts: EntryFacts): RuleViolation | undefined {
+function checkNewSteer(context: RuleContext, facts: EntryFacts): RuleViolation | undefined {
   const { writer } = context
   if (writer !== undefined && writer.role !== 'user') return violation('FORBIDDEN_PARENT', 'only users post steers')
   if (!['id', 'kind', 'author'].every((key) => facts.writes(key) === 1) || typeof facts.value('id') !== 'string') {
     return violation('FORBIDDEN_PARENT', 'a new steer needs exactly one id, kind and author')
   }
-  if (writer !== undefined && facts.value('author') !== writer.id) return violation('FORBIDDEN_PARENT', 'a steer must be authored by its sender')
-  if (!(STEER_KINDS as readonly unknown[]).includes(facts.value('kind'))) return violation('SCHEMA_MISMATCH', 'unknown steer kind')
-  if (writer !== undefined && STEER_HANDLED_KEYS.some((key) => facts.writes(key) > 0)) return violation('FORBIDDEN_PARENT', 'a new steer cannot be marked handled')
+  if (writer !== undefined && facts.value('author') !== writer.id)
+    return violation('FORBIDDEN_PARENT', 'a steer must be authored by its sender')
+  if (!(STEER_KINDS as readonly unknown[]).includes(facts.value('kind')))
+    return violation('SCHEMA_MISMATCH', 'unknown steer kind')
+  if (writer !== undefined && STEER_HANDLED_KEYS.some((key) => facts.writes(key) > 0))
+    return violation('FORBIDDEN_PARENT', 'a new steer cannot be marked handled')
   return undefined
 }
 
-function checkNewRun (context: RuleContext, item: Y.Item, key: string | null): RuleViolation | undefined {
+function checkNewRun(context: RuleContext, item: Y.Item, key: string | null): RuleViolation | undefined {
   if (key === null || !createsMap(item)) return violation('SCHEMA_MISMATCH', 'runs holds one map per run id')
   // A map value to the right of an existing one replaces (deletes) it: a run is never replaced.
   if (item.origin !== null || context.runExists(key)) return violation('FORBIDDEN_DELETE', `run ${key} already exists`)
@@ -207,6 +236,6 @@ function checkNewRun (context: RuleContext, item: Y.Item, key: string | null): R
   return undefined
 }
 
-function violation (reason: UpdateRejectionReason, message: string): RuleViolation {
+function violation(reason: UpdateRejectionReason, message: string): RuleViolation {
   return { reason, message }
 }

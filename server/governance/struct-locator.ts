@@ -23,36 +23,37 @@ export interface PathStep {
 /** Result of locating an item. */
 export type Location =
   /** Under root `root`; `path[0]` is the root's direct child (an entry), the last step is the item itself. */
-  | { readonly kind: 'placed', readonly root: string, readonly path: readonly PathStep[] }
+  | { readonly kind: 'placed'; readonly root: string; readonly path: readonly PathStep[] }
   /** Next to a garbage-collected struct: Yjs turns it into a GC struct on arrival, content dropped. */
   | { readonly kind: 'garbage' }
   /** Refers to an ID neither the document nor the update has. */
-  | { readonly kind: 'missing', readonly id: Y.ID }
+  | { readonly kind: 'missing'; readonly id: Y.ID }
   /** Cannot be integrated cleanly (a parent that is not a type, neighbours in different lists, a cycle). */
-  | { readonly kind: 'invalid', readonly why: string }
+  | { readonly kind: 'invalid'; readonly why: string }
 
 /** Locates items of one document plus (optionally) one inbound update. */
 export interface Locator {
-  locate (ref: ItemRef): Location
+  locate(ref: ItemRef): Location
   /** The struct with `id`: in the document when its clock is below the document's state, else in the update. */
-  lookup (id: Y.ID): { readonly struct: Y.Item | Y.GC, readonly inDoc: boolean } | undefined
+  lookup(id: Y.ID): { readonly struct: Y.Item | Y.GC; readonly inDoc: boolean } | undefined
 }
 
 /** Deepest nesting accepted (the schema needs 6: messages → message → parts → part → text → char). */
-export const MAX_LOCATION_DEPTH = 32
+const MAX_LOCATION_DEPTH = 32
 
 type Parent =
-  | { readonly kind: 'root', readonly root: string, readonly key: string | null }
-  | { readonly kind: 'type', readonly owner: ItemRef, readonly key: string | null }
+  | { readonly kind: 'root'; readonly root: string; readonly key: string | null }
+  | { readonly kind: 'type'; readonly owner: ItemRef; readonly key: string | null }
   | Exclude<Location, { kind: 'placed' }>
 
 /** Creates a locator over `doc` and the not yet applied `update`. */
-export function createStructLocator (doc: Y.Doc, update?: DecodedUpdate): Locator {
+export function createStructLocator(doc: Y.Doc, update?: DecodedUpdate): Locator {
   const parents = new Map<Y.Item, Parent>()
   const resolving = new Set<Y.Item>()
 
   const lookup: Locator['lookup'] = (id) => {
-    if (id.clock < Y.getState(doc.store, id.client)) return { struct: Y.getItem(doc.store, id) as Y.Item | Y.GC, inDoc: true }
+    if (id.clock < Y.getState(doc.store, id.client))
+      return { struct: Y.getItem(doc.store, id) as Y.Item | Y.GC, inDoc: true }
     const struct = update === undefined ? undefined : findDecodedStruct(update, id)
     return struct === undefined || struct instanceof Y.Skip ? undefined : { struct, inDoc: false }
   }
@@ -65,8 +66,9 @@ export function createStructLocator (doc: Y.Doc, update?: DecodedUpdate): Locato
   }
 
   /** A reference from `item` to `id`: it must exist, and a reference to the item's own clientID must point back. */
-  const reference = (item: Y.Item, id: Y.ID): { struct: Y.Item | Y.GC, inDoc: boolean } | Parent => {
-    if (id.client === item.id.client && id.clock >= item.id.clock) return { kind: 'invalid', why: 'an item refers to itself or to a later item of its clientID' }
+  const reference = (item: Y.Item, id: Y.ID): { struct: Y.Item | Y.GC; inDoc: boolean } | Parent => {
+    if (id.client === item.id.client && id.clock >= item.id.clock)
+      return { kind: 'invalid', why: 'an item refers to itself or to a later item of its clientID' }
     return lookup(id) ?? { kind: 'missing', id }
   }
 
@@ -78,22 +80,24 @@ export function createStructLocator (doc: Y.Doc, update?: DecodedUpdate): Locato
       if ('kind' in found) return found
       // A deleted (collected) parent type: Yjs stores the item as a GC struct, as it does for a GC'd parent.
       if (found.struct instanceof Y.GC || found.struct.content instanceof Y.ContentDeleted) return { kind: 'garbage' }
-      if (!(found.struct.content instanceof Y.ContentType)) return { kind: 'invalid', why: 'the parent item is not a shared type' }
+      if (!(found.struct.content instanceof Y.ContentType))
+        return { kind: 'invalid', why: 'the parent item is not a shared type' }
       return { kind: 'type', owner: { item: found.struct, inDoc: found.inDoc }, key: item.parentSub }
     }
     if (parent !== null) return { kind: 'invalid', why: 'an inbound item with an integrated parent' }
     const left = item.origin === null ? undefined : reference(item, item.origin)
     const right = item.rightOrigin === null ? undefined : reference(item, item.rightOrigin)
     for (const side of [left, right]) if (side !== undefined && 'kind' in side) return side
-    const leftStruct = left as { struct: Y.Item | Y.GC, inDoc: boolean } | undefined
-    const rightStruct = right as { struct: Y.Item | Y.GC, inDoc: boolean } | undefined
+    const leftStruct = left as { struct: Y.Item | Y.GC; inDoc: boolean } | undefined
+    const rightStruct = right as { struct: Y.Item | Y.GC; inDoc: boolean } | undefined
     if (leftStruct?.struct instanceof Y.GC || rightStruct?.struct instanceof Y.GC) return { kind: 'garbage' }
     const neighbour = leftStruct ?? rightStruct
     if (neighbour === undefined) return { kind: 'invalid', why: 'an item with neither parent nor neighbours' }
     const fromNeighbour = parentOf({ item: neighbour.struct as Y.Item, inDoc: neighbour.inDoc })
     if (leftStruct !== undefined && rightStruct !== undefined) {
       const other = parentOf({ item: rightStruct.struct as Y.Item, inDoc: rightStruct.inDoc })
-      if (!sameParent(fromNeighbour, other)) return { kind: 'invalid', why: 'the neighbours of an item are in different lists' }
+      if (!sameParent(fromNeighbour, other))
+        return { kind: 'invalid', why: 'the neighbours of an item are in different lists' }
     }
     return fromNeighbour
   }
@@ -112,7 +116,7 @@ export function createStructLocator (doc: Y.Doc, update?: DecodedUpdate): Locato
 
   return {
     lookup,
-    locate (ref) {
+    locate(ref) {
       const path: PathStep[] = []
       const seen = new Set<Y.Item>()
       let current = ref
@@ -130,7 +134,7 @@ export function createStructLocator (doc: Y.Doc, update?: DecodedUpdate): Locato
   }
 }
 
-function sameParent (a: Parent, b: Parent): boolean {
+function sameParent(a: Parent, b: Parent): boolean {
   if (a.kind === 'root' && b.kind === 'root') return a.root === b.root && a.key === b.key
   if (a.kind === 'type' && b.kind === 'type') return a.owner.item === b.owner.item && a.key === b.key
   return a.kind === b.kind && a.kind !== 'root' && a.kind !== 'type'

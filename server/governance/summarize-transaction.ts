@@ -8,7 +8,7 @@ import { createStructLocator } from './struct-locator.ts'
 import { createUpdateSummaryBuilder } from './update-summary-builder.ts'
 
 /** Summarises `transaction` (call from `afterTransaction`, when its items are in the document). */
-export function summarizeTransaction (transaction: Y.Transaction): UpdateSummary {
+export function summarizeTransaction(transaction: Y.Transaction): UpdateSummary {
   const { doc } = transaction
   const locator = createStructLocator(doc)
   const builder = createUpdateSummaryBuilder()

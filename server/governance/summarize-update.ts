@@ -11,17 +11,19 @@ import type { Locator } from './struct-locator.ts'
 import { createUpdateSummaryBuilder } from './update-summary-builder.ts'
 
 /** Summarises `update` against `doc`, which does not hold it yet; `locator` must cover both. */
-export function summarizeUpdate (doc: Y.Doc, update: DecodedUpdate, locator: Locator): UpdateSummary {
+export function summarizeUpdate(doc: Y.Doc, update: DecodedUpdate, locator: Locator): UpdateSummary {
   const builder = createUpdateSummaryBuilder()
   for (const [client, structs] of update.byClient) {
     const state = Y.getState(doc.store, client)
     for (const struct of structs) {
-      if (struct instanceof Y.Item && struct.id.clock + struct.length > state) builder.add(locator.locate({ item: struct, inDoc: false }))
+      if (struct instanceof Y.Item && struct.id.clock + struct.length > state)
+        builder.add(locator.locate({ item: struct, inDoc: false }))
     }
   }
   for (const range of update.deletes) {
     const end = Math.min(range.clock + range.len, Y.getState(doc.store, range.client))
-    for (const item of liveItemsIn(doc, range.client, range.clock, end)) builder.add(locator.locate({ item, inDoc: true }))
+    for (const item of liveItemsIn(doc, range.client, range.clock, end))
+      builder.add(locator.locate({ item, inDoc: true }))
   }
   return builder.build()
 }

@@ -10,12 +10,12 @@ import { plainValue } from './session-write-rules.ts'
 
 /** Accumulates locations; `build` returns the summary. */
 export interface UpdateSummaryBuilder {
-  add (location: Location): void
-  build (): UpdateSummary
+  add(location: Location): void
+  build(): UpdateSummary
 }
 
 /** Creates an empty builder. */
-export function createUpdateSummaryBuilder (): UpdateSummaryBuilder {
+export function createUpdateSummaryBuilder(): UpdateSummaryBuilder {
   const names = new Map<string, Set<string>>()
   /** New list entries of the update (root by entry item), and the ids written into them. */
   const newEntries = new Map<Y.Item, string>()
@@ -28,7 +28,7 @@ export function createUpdateSummaryBuilder (): UpdateSummaryBuilder {
   }
 
   return {
-    add (location) {
+    add(location) {
       if (location.kind !== 'placed') return
       const [entry, field] = location.path
       if (entry === undefined) return
@@ -36,7 +36,10 @@ export function createUpdateSummaryBuilder (): UpdateSummaryBuilder {
         name(location.root, entry.key)
       } else if (entry.ref.inDoc) {
         const content = entry.ref.item.content
-        name(location.root, content instanceof Y.ContentType && content.type instanceof Y.Map ? content.type.get('id') : undefined)
+        name(
+          location.root,
+          content instanceof Y.ContentType && content.type instanceof Y.Map ? content.type.get('id') : undefined,
+        )
       } else {
         newEntries.set(entry.ref.item, location.root)
         if (field?.key === 'id' && location.path.length === 2) {
@@ -45,7 +48,7 @@ export function createUpdateSummaryBuilder (): UpdateSummaryBuilder {
         }
       }
     },
-    build () {
+    build() {
       for (const [item, root] of newEntries) name(root, newIds.get(item))
       return Object.fromEntries([...names].map(([root, set]) => [root, [...set]]))
     },

@@ -32,31 +32,40 @@ export interface AuditPage {
 }
 
 /** Creates the handler for `/v1/sessions/:id/audit`; resolves false for other paths. */
-export function createAuditApi (options: { readonly log: UpdateLog }): RouteHandler {
+export function createAuditApi(options: { readonly log: UpdateLog }): RouteHandler {
   const { log } = options
   return async (request: IncomingMessage, response: ServerResponse, url: URL) => {
     const encoded = matchSessionAuditPath(url.pathname)
     if (encoded === undefined) return false
     if (request.method !== 'GET') {
-      throw new SessionError('METHOD_NOT_ALLOWED', `${request.method ?? '?'} is not allowed here; use GET`, { details: { allowed: ['GET'] } })
+      throw new SessionError('METHOD_NOT_ALLOWED', `${request.method ?? '?'} is not allowed here; use GET`, {
+        details: { allowed: ['GET'] },
+      })
     }
     const sessionId = parseSessionId(safeDecode(encoded))
     const afterSeq = parseQueryInteger(url, 'after', { min: 0, max: Number.MAX_SAFE_INTEGER, fallback: 0 })
     const limit = parseQueryInteger(url, 'limit', { min: 1, max: MAX_AUDIT_PAGE, fallback: DEFAULT_AUDIT_PAGE })
-    if (await log.getSession(sessionId) === undefined) throw sessionNotFound(sessionId)
+    if ((await log.getSession(sessionId)) === undefined) throw sessionNotFound(sessionId)
     const entries = await log.readAudit(sessionId, { afterSeq, limit })
     const last = entries.at(-1)
     // A full page is the last one only when nothing follows it.
-    const more = last !== undefined && entries.length === limit && (await log.readAudit(sessionId, { afterSeq: last.seq, limit: 1 })).length > 0
+    const more =
+      last !== undefined &&
+      entries.length === limit &&
+      (await log.readAudit(sessionId, { afterSeq: last.seq, limit: 1 })).length > 0
     const quarantined = await readQuarantine(log, sessionId)
-    const page: AuditPage = { entries: entries.map((entry) => flagQuarantined(entry, quarantined)), next: more ? last.seq : null, quarantined }
+    const page: AuditPage = {
+      entries: entries.map((entry) => flagQuarantined(entry, quarantined)),
+      next: more ? last.seq : null,
+      quarantined,
+    }
     sendJson(response, 200, page)
     return true
   }
 }
 
 /** The quarantined entries of the stored session, located. */
-async function readQuarantine (log: UpdateLog, sessionId: string): Promise<LocatedQuarantine[]> {
+async function readQuarantine(log: UpdateLog, sessionId: string): Promise<LocatedQuarantine[]> {
   const stored = await log.load(sessionId)
   const { doc } = applyStoredSession(sessionId, stored)
   const found = findQuarantined(doc)
@@ -66,24 +75,26 @@ async function readQuarantine (log: UpdateLog, sessionId: string): Promise<Locat
 }
 
 /** `entry` with the quarantined entries written by exactly its seq. */
-function flagQuarantined (entry: AuditEntry, quarantined: readonly LocatedQuarantine[]): AuditPageEntry {
+function flagQuarantined(entry: AuditEntry, quarantined: readonly LocatedQuarantine[]): AuditPageEntry {
   const written = quarantined
     .filter((located) => located.fromSeq === entry.seq && located.toSeq === entry.seq)
     .map(({ fromSeq: _from, toSeq: _to, ...rest }) => rest)
   return written.length === 0 ? entry : { ...entry, quarantined: written }
 }
 
-function parseQueryInteger (url: URL, name: string, range: { min: number, max: number, fallback: number }): number {
+function parseQueryInteger(url: URL, name: string, range: { min: number; max: number; fallback: number }): number {
   const raw = url.searchParams.get(name)
   if (raw === null) return range.fallback
   const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN
   if (!Number.isSafeInteger(value) || value < range.min || value > range.max) {
-    throw new SessionError('BAD_REQUEST', `${name} must be an integer from ${range.min} to ${range.max}`, { details: { field: name } })
+    throw new SessionError('BAD_REQUEST', `${name} must be an integer from ${range.min} to ${range.max}`, {
+      details: { field: name },
+    })
   }
   return value
 }
 
-function safeDecode (text: string): string {
+function safeDecode(text: string): string {
   try {
     return decodeURIComponent(text)
   } catch {

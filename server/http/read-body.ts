@@ -10,10 +10,15 @@ import { SessionError } from '../../shared/errors/session-error.ts'
  * 413 answer instead of a reset.
  * @throws SessionError MESSAGE_TOO_LARGE past `maxBytes`
  */
-export async function readBody (request: IncomingMessage, maxBytes: number, options: { drainUpToBytes?: number } = {}): Promise<Buffer> {
+export async function readBody(
+  request: IncomingMessage,
+  maxBytes: number,
+  options: { drainUpToBytes?: number } = {},
+): Promise<Buffer> {
   const chunks: Buffer[] = []
   let total = 0
-  const tooLarge = (): SessionError => new SessionError('MESSAGE_TOO_LARGE', `request body exceeds ${maxBytes} bytes`, { details: { maxBytes } })
+  const tooLarge = (): SessionError =>
+    new SessionError('MESSAGE_TOO_LARGE', `request body exceeds ${maxBytes} bytes`, { details: { maxBytes } })
   for await (const chunk of request) {
     const buffer = chunk as Buffer
     total += buffer.byteLength
@@ -25,6 +30,6 @@ export async function readBody (request: IncomingMessage, maxBytes: number, opti
 }
 
 /** Options for {@link readBody} that read and discard oversized bodies up to 4× the limit, so the client gets its 413. */
-export function drainOversized (maxBytes: number): { drainUpToBytes: number } {
+export function drainOversized(maxBytes: number): { drainUpToBytes: number } {
   return { drainUpToBytes: 4 * maxBytes }
 }

@@ -9,7 +9,7 @@ import { readBody } from './read-body.ts'
  * Parses the body of `request`.
  * @throws SessionError MESSAGE_TOO_LARGE past `maxBytes`, BAD_REQUEST for invalid JSON
  */
-export async function readJsonBody (request: IncomingMessage, maxBytes: number): Promise<unknown> {
+export async function readJsonBody(request: IncomingMessage, maxBytes: number): Promise<unknown> {
   const text = (await readBody(request, maxBytes)).toString('utf8').trim()
   if (text === '') return {}
   try {

@@ -22,7 +22,7 @@ import { readJsonBody } from './read-json-body.ts'
 import { sendJson } from './send-json.ts'
 
 /** Longest accepted session title, in characters. */
-export const MAX_TITLE_CHARS = 200
+const MAX_TITLE_CHARS = 200
 
 /** Dependencies of the session routes. */
 export interface SessionsApiOptions {
@@ -38,18 +38,34 @@ export interface SessionsApiOptions {
  * Handles a request if it is a session route; resolves false when the path is not one. `claims` are the request's
  * verified token (authorizeHttpRequest); undefined only on a server without auth.
  */
-export type RouteHandler = (request: IncomingMessage, response: ServerResponse, url: URL, claims: TokenClaims | undefined) => Promise<boolean>
+export type RouteHandler = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+  claims: TokenClaims | undefined,
+) => Promise<boolean>
 
 /** Creates the handler for `/v1/sessions` and `/v1/sessions/:id`. */
-export function createSessionsApi (options: SessionsApiOptions): RouteHandler {
+export function createSessionsApi(options: SessionsApiOptions): RouteHandler {
   const { log, hocuspocus } = options
 
-  const create = async (request: IncomingMessage, response: ServerResponse, claims: TokenClaims | undefined): Promise<void> => {
+  const create = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    claims: TokenClaims | undefined,
+  ): Promise<void> => {
     const body = await readJsonBody(request, MAX_JSON_BODY_BYTES)
     const { id, title } = parseCreateBody(body)
-    const record = { id: id ?? createSessionId(), title: title ?? '', createdAt: Date.now(), owner: claims?.sub ?? null }
-    if (!await log.createSession(record)) {
-      throw new SessionError('SESSION_EXISTS', `session ${record.id} already exists`, { details: { sessionId: record.id } })
+    const record = {
+      id: id ?? createSessionId(),
+      title: title ?? '',
+      createdAt: Date.now(),
+      owner: claims?.sub ?? null,
+    }
+    if (!(await log.createSession(record))) {
+      throw new SessionError('SESSION_EXISTS', `session ${record.id} already exists`, {
+        details: { sessionId: record.id },
+      })
     }
     // Opening the document runs onLoadDocument, which writes the session's meta durably from the record.
     const direct = await hocuspocus.openDirectConnection(record.id)
@@ -61,11 +77,21 @@ export function createSessionsApi (options: SessionsApiOptions): RouteHandler {
     const decision = await authorizeSessionAction(attempt, () => log.getSession(attempt.sessionId))
     const described = describeAttempt(attempt)
     if (decision.outcome === 'refused') {
-      options.onSecurityEvent({ ...described, kind: 'destructive-action-refused', outcome: 'refused', error: decision.error })
+      options.onSecurityEvent({
+        ...described,
+        kind: 'destructive-action-refused',
+        outcome: 'refused',
+        error: decision.error,
+      })
       throw decision.error
     }
     await options.eraseSession(attempt.sessionId)
-    options.onSecurityEvent({ ...described, kind: 'session-deleted', outcome: 'allowed', error: sessionDeleted(attempt.sessionId) })
+    options.onSecurityEvent({
+      ...described,
+      kind: 'session-deleted',
+      outcome: 'allowed',
+      error: sessionDeleted(attempt.sessionId),
+    })
   }
 
   const transcript = async (sessionId: string): Promise<TranscriptView> => {
@@ -81,13 +107,15 @@ export function createSessionsApi (options: SessionsApiOptions): RouteHandler {
     const path = url.pathname
     if (path === ROUTES.SESSIONS) {
       if (request.method === 'POST') await create(request, response, claims)
-      else if (request.method === 'GET') sendJson(response, 200, { sessions: await log.listSessions({ limit: parseLimit(url) }) })
+      else if (request.method === 'GET')
+        sendJson(response, 200, { sessions: await log.listSessions({ limit: parseLimit(url) }) })
       else throw methodNotAllowed(request.method, ['GET', 'POST'])
       return true
     }
     if (!path.startsWith(`${ROUTES.SESSIONS}/`)) return false
     const sessionId = parseSessionId(decodeURIComponent(path.slice(ROUTES.SESSIONS.length + 1)))
-    if (request.method !== 'GET' && request.method !== 'DELETE') throw methodNotAllowed(request.method, ['GET', 'DELETE'])
+    if (request.method !== 'GET' && request.method !== 'DELETE')
+      throw methodNotAllowed(request.method, ['GET', 'DELETE'])
     if (request.method === 'DELETE') {
       await erase({ action: 'delete', sessionId, claims })
       response.writeHead(204).end()
@@ -95,18 +123,20 @@ export function createSessionsApi (options: SessionsApiOptions): RouteHandler {
     }
     const record = await log.getSession(sessionId)
     if (record === undefined) throw sessionNotFound(sessionId)
-    sendJson(response, 200, { ...await transcript(sessionId), updatedAt: record.updatedAt, owner: record.owner })
+    sendJson(response, 200, { ...(await transcript(sessionId)), updatedAt: record.updatedAt, owner: record.owner })
     return true
   }
 }
 
-function parseCreateBody (body: unknown): { id?: string, title?: string } {
+function parseCreateBody(body: unknown): { id?: string; title?: string } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new SessionError('BAD_REQUEST', 'body must be a JSON object')
   }
   const { id, title } = body as Record<string, unknown>
   if (title !== undefined && (typeof title !== 'string' || title.length > MAX_TITLE_CHARS)) {
-    throw new SessionError('BAD_REQUEST', `title must be a string of at most ${MAX_TITLE_CHARS} characters`, { details: { field: 'title' } })
+    throw new SessionError('BAD_REQUEST', `title must be a string of at most ${MAX_TITLE_CHARS} characters`, {
+      details: { field: 'title' },
+    })
   }
   return {
     ...(id === undefined ? {} : { id: parseSessionId(id) }),
@@ -114,7 +144,7 @@ function parseCreateBody (body: unknown): { id?: string, title?: string } {
   }
 }
 
-function parseLimit (url: URL): number {
+function parseLimit(url: URL): number {
   const raw = url.searchParams.get('limit')
   if (raw === null) return 100
   const limit = Number(raw)
@@ -124,6 +154,8 @@ function parseLimit (url: URL): number {
   return limit
 }
 
-function methodNotAllowed (method: string | undefined, allowed: string[]): SessionError {
-  return new SessionError('METHOD_NOT_ALLOWED', `${method ?? '?'} is not allowed here; use ${allowed.join(' or ')}`, { details: { allowed } })
+function methodNotAllowed(method: string | undefined, allowed: string[]): SessionError {
+  return new SessionError('METHOD_NOT_ALLOWED', `${method ?? '?'} is not allowed here; use ${allowed.join(' or ')}`, {
+    details: { allowed },
+  })
 }

@@ -19,7 +19,7 @@ export interface BadFrameGateOptions {
 }
 
 /** Creates the check of one connection: true when a frame may be handed on. */
-export function createBadFrameGate (options: BadFrameGateOptions): FrameGate {
+export function createBadFrameGate(options: BadFrameGateOptions): FrameGate {
   let badFrames = 0
   let closed = false
   return (frame) => {
@@ -28,13 +28,22 @@ export function createBadFrameGate (options: BadFrameGateOptions): FrameGate {
     if (fault === undefined) return true
     badFrames++
     closed = fault.reason === 'NO_HEADER' || fault.reason === 'INVALID_SESSION_ID' || badFrames > BAD_FRAME_BUDGET
-    const error = new SessionError(fault.reason === 'INVALID_SESSION_ID' ? 'INVALID_SESSION_ID' : 'BAD_FRAME', fault.message, {
-      details: {
-        reason: fault.reason, bytes: frame.byteLength, badFrames, budget: BAD_FRAME_BUDGET, closed,
-        ...(fault.header === undefined ? {} : { type: fault.header.type }),
+    const error = new SessionError(
+      fault.reason === 'INVALID_SESSION_ID' ? 'INVALID_SESSION_ID' : 'BAD_FRAME',
+      fault.message,
+      {
+        details: {
+          reason: fault.reason,
+          bytes: frame.byteLength,
+          badFrames,
+          budget: BAD_FRAME_BUDGET,
+          closed,
+          ...(fault.header === undefined ? {} : { type: fault.header.type }),
+        },
       },
-    })
-    const sessionId = fault.header === undefined || fault.reason === 'INVALID_SESSION_ID' ? '' : documentNameOf(fault.header)
+    )
+    const sessionId =
+      fault.header === undefined || fault.reason === 'INVALID_SESSION_ID' ? '' : documentNameOf(fault.header)
     options.onSecurityEvent({ kind: 'bad-frame', sessionId, error })
     if (closed) options.close(error)
     return false

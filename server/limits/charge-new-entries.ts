@@ -12,23 +12,37 @@ import type { PrincipalBudgets, PrincipalBuckets } from './principal-budgets.ts'
 import { chargeAll } from './token-bucket.ts'
 
 /** The limits read here. */
-export type EntryRateLimits = Pick<SessionLimits, 'messagesPerSecond' | 'messageBurst' | 'steersPerSecond' | 'steerBurst'>
+export type EntryRateLimits = Pick<
+  SessionLimits,
+  'messagesPerSecond' | 'messageBurst' | 'steersPerSecond' | 'steerBurst'
+>
 
 /**
  * Charges `entries` to `buckets`.
  * @returns undefined when charged; else the RATE_LIMITED error to answer with (nothing charged), its details naming
  *   the `limit` (`messages` or `steers`), the entries, the rate and burst, and `retryAfterMs`
  */
-export function chargeNewEntries (buckets: PrincipalBuckets, entries: NewEntries, limits: EntryRateLimits): SessionError | undefined {
-  const retryAfterMs = chargeAll([{ bucket: buckets.messages, cost: entries.messages }, { bucket: buckets.steers, cost: entries.steers }])
+export function chargeNewEntries(
+  buckets: PrincipalBuckets,
+  entries: NewEntries,
+  limits: EntryRateLimits,
+): SessionError | undefined {
+  const retryAfterMs = chargeAll([
+    { bucket: buckets.messages, cost: entries.messages },
+    { bucket: buckets.steers, cost: entries.steers },
+  ])
   if (retryAfterMs === 0) return undefined
   const messagesShort = buckets.messages.waitMs(entries.messages) > 0
   const details = messagesShort
     ? { limit: 'messages', entries: entries.messages, perSecond: limits.messagesPerSecond, burst: limits.messageBurst }
     : { limit: 'steers', entries: entries.steers, perSecond: limits.steersPerSecond, burst: limits.steerBurst }
-  return new SessionError('RATE_LIMITED', `${details.entries} new ${details.limit} are over this principal's rate of ${details.perSecond} per second; retry in ${retryAfterMs} ms`, {
-    details: { ...details, scope: 'principal', retryAfterMs },
-  })
+  return new SessionError(
+    'RATE_LIMITED',
+    `${details.entries} new ${details.limit} are over this principal's rate of ${details.perSecond} per second; retry in ${retryAfterMs} ms`,
+    {
+      details: { ...details, scope: 'principal', retryAfterMs },
+    },
+  )
 }
 
 /**
@@ -36,7 +50,11 @@ export function chargeNewEntries (buckets: PrincipalBuckets, entries: NewEntries
  * buckets of `principalId` and, when they cannot pay now, reports a `limit-exceeded` security event and throws the
  * RATE_LIMITED error (the HTTP edge answers 429 with Retry-After).
  */
-export function createEntryCharger (principals: PrincipalBudgets, limits: EntryRateLimits, onSecurityEvent: SecurityEventListener): EntryCharger {
+export function createEntryCharger(
+  principals: PrincipalBudgets,
+  limits: EntryRateLimits,
+  onSecurityEvent: SecurityEventListener,
+): EntryCharger {
   return (principalId, sessionId, entries) => {
     const lease = principals.acquire(principalId)
     const refused = chargeNewEntries(lease.buckets, entries, limits)

@@ -4,7 +4,15 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { appendMessage, appendSteer, appendText, findMessage, initializeSession, markSteerHandled, startRun } from '../../shared/session/session-doc.ts'
+import {
+  appendMessage,
+  appendSteer,
+  appendText,
+  findMessage,
+  initializeSession,
+  markSteerHandled,
+  startRun,
+} from '../../shared/session/session-doc.ts'
 import { changeReplica } from '../../shared/testing/change-replica.ts'
 import { countNewEntries, NO_NEW_ENTRIES } from './count-new-entries.ts'
 
@@ -22,14 +30,17 @@ const edit = (change: (doc: Y.Doc) => void): Uint8Array => changeReplica(live, c
 describe('countNewEntries', () => {
   it('counts each new message and steer, several in one update too', () => {
     const update = edit((doc) => {
-      for (let index = 0; index < 3; index++) appendMessage(doc, { id: `m-${index}`, role: 'user', author: 'user-1', status: 'done', text: `hi ${index}` })
+      for (let index = 0; index < 3; index++)
+        appendMessage(doc, { id: `m-${index}`, role: 'user', author: 'user-1', status: 'done', text: `hi ${index}` })
       appendSteer(doc, { id: 'st-1', kind: 'stop', author: 'user-1', target: 'm-old' })
     })
     expect(countNewEntries(live, update)).toEqual({ messages: 3, steers: 1 })
   })
 
   it('counts an agent reply once, and none of the token runs streamed into it afterwards', () => {
-    const agent = changeReplica(live, (doc) => { appendMessage(doc, { id: 'm-reply', role: 'assistant', author: 'agent-1', status: 'streaming' }) })
+    const agent = changeReplica(live, (doc) => {
+      appendMessage(doc, { id: 'm-reply', role: 'assistant', author: 'agent-1', status: 'streaming' })
+    })
     expect(countNewEntries(live, agent.update)).toEqual({ messages: 1, steers: 0 })
     Y.applyUpdate(live, agent.update)
     const tokens = changeReplica(live, (doc) => {
@@ -40,11 +51,23 @@ describe('countNewEntries', () => {
   })
 
   it('counts nothing for runs, handled marks, or an update the session already holds', () => {
-    expect(countNewEntries(live, edit((doc) => { startRun(doc, { id: 'r-1', agent: 'agent-1', messageId: 'm-old', startedAt: 2 }) }))).toBe(NO_NEW_ENTRIES)
-    expect(countNewEntries(live, edit((doc) => {
-      const [steer] = doc.getArray<Y.Map<unknown>>('steering').toArray()
-      markSteerHandled(steer as Y.Map<unknown>, 'agent-1', 3)
-    }))).toBe(NO_NEW_ENTRIES)
+    expect(
+      countNewEntries(
+        live,
+        edit((doc) => {
+          startRun(doc, { id: 'r-1', agent: 'agent-1', messageId: 'm-old', startedAt: 2 })
+        }),
+      ),
+    ).toBe(NO_NEW_ENTRIES)
+    expect(
+      countNewEntries(
+        live,
+        edit((doc) => {
+          const [steer] = doc.getArray<Y.Map<unknown>>('steering').toArray()
+          markSteerHandled(steer as Y.Map<unknown>, 'agent-1', 3)
+        }),
+      ),
+    ).toBe(NO_NEW_ENTRIES)
     expect(countNewEntries(live, Y.encodeStateAsUpdate(live))).toBe(NO_NEW_ENTRIES)
   })
 

@@ -22,7 +22,7 @@ export const NO_NEW_ENTRIES: NewEntries = { messages: 0, steers: 0 }
  * Counts the new entries `update` would add to `doc`, which does not hold it yet.
  * @throws Error when the update does not decode (the caller leaves its refusal to the update checks)
  */
-export function countNewEntries (doc: Y.Doc, update: Uint8Array): NewEntries {
+export function countNewEntries(doc: Y.Doc, update: Uint8Array): NewEntries {
   const decoded = decodeInboundUpdate(update)
   let locator: ReturnType<typeof createStructLocator> | undefined
   let messages = 0

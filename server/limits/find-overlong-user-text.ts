@@ -15,17 +15,25 @@ export interface OverlongUserText {
 }
 
 /** Measures `entries` (written by an update, on the document holding it) against `maxChars`. */
-export function findOverlongUserText (entries: readonly WrittenEntry[], maxChars: number): OverlongUserText | undefined {
+export function findOverlongUserText(entries: readonly WrittenEntry[], maxChars: number): OverlongUserText | undefined {
   for (const entry of entries) {
-    const map = entry.item.content instanceof Y.ContentType && entry.item.content.type instanceof Y.Map ? entry.item.content.type as Y.Map<unknown> : undefined
+    const map =
+      entry.item.content instanceof Y.ContentType && entry.item.content.type instanceof Y.Map
+        ? (entry.item.content.type as Y.Map<unknown>)
+        : undefined
     if (map === undefined) continue
-    const chars = entry.root === SESSION_ROOTS.MESSAGES ? userMessageChars(map) : entry.root === SESSION_ROOTS.STEERING ? steerChars(map) : 0
+    const chars =
+      entry.root === SESSION_ROOTS.MESSAGES
+        ? userMessageChars(map)
+        : entry.root === SESSION_ROOTS.STEERING
+          ? steerChars(map)
+          : 0
     if (chars > maxChars) return { root: entry.root as OverlongUserText['root'], entryId: String(map.get('id')), chars }
   }
   return undefined
 }
 
-function userMessageChars (message: Y.Map<unknown>): number {
+function userMessageChars(message: Y.Map<unknown>): number {
   if (message.get('role') !== 'user') return 0
   const parts = message.get('parts')
   if (!(parts instanceof Y.Array)) return 0
@@ -37,7 +45,7 @@ function userMessageChars (message: Y.Map<unknown>): number {
   return chars
 }
 
-function steerChars (steer: Y.Map<unknown>): number {
+function steerChars(steer: Y.Map<unknown>): number {
   const text = steer.get('text')
   return typeof text === 'string' ? text.length : 0
 }

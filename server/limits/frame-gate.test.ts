@@ -7,19 +7,35 @@ import type { SecurityEvent } from '../auth/security-event.ts'
 import type { SessionError } from '../../shared/errors/session-error.ts'
 import { createFrameGate } from './frame-gate.ts'
 
-function frameFor (sessionId: string, bytes: number): Uint8Array {
+function frameFor(sessionId: string, bytes: number): Uint8Array {
   const encoder = encoding.createEncoder()
   encoding.writeVarString(encoder, sessionId)
   encoding.writeUint8Array(encoder, new Uint8Array(Math.max(0, bytes - sessionId.length - 1)))
   return encoding.toUint8Array(encoder)
 }
 
-function setup (limits: { framesPerSecond: number, frameBurst: number, bytesPerSecond: number, byteBurst: number }) {
+function setup(limits: { framesPerSecond: number; frameBurst: number; bytesPerSecond: number; byteBurst: number }) {
   let clock = 0
   const closes: SessionError[] = []
   const events: SecurityEvent[] = []
-  const admit = createFrameGate({ limits, now: () => clock, close: (error) => { closes.push(error) }, onSecurityEvent: (event) => { events.push(event) } })
-  return { admit, closes, events, advance: (ms: number) => { clock += ms } }
+  const admit = createFrameGate({
+    limits,
+    now: () => clock,
+    close: (error) => {
+      closes.push(error)
+    },
+    onSecurityEvent: (event) => {
+      events.push(event)
+    },
+  })
+  return {
+    admit,
+    closes,
+    events,
+    advance: (ms: number) => {
+      clock += ms
+    },
+  }
 }
 
 describe('createFrameGate', () => {
@@ -33,8 +49,12 @@ describe('createFrameGate', () => {
     expect(gate.admit(frame)).toBe(false)
     gate.advance(10_000)
     expect(gate.admit(frame)).toBe(false) // closed for good
-    expect(gate.closes.map((error) => [error.code, error.closeCode, error.retryable])).toEqual([['RATE_LIMITED', 4429, true]])
-    expect(gate.events.map((event) => [event.kind, event.sessionId, event.error.code])).toEqual([['limit-exceeded', 's-1', 'RATE_LIMITED']])
+    expect(gate.closes.map((error) => [error.code, error.closeCode, error.retryable])).toEqual([
+      ['RATE_LIMITED', 4429, true],
+    ])
+    expect(gate.events.map((event) => [event.kind, event.sessionId, event.error.code])).toEqual([
+      ['limit-exceeded', 's-1', 'RATE_LIMITED'],
+    ])
   })
 
   it('counts bytes separately: a steady byte rate passes, a burst over the byte budget closes', () => {
@@ -45,7 +65,13 @@ describe('createFrameGate', () => {
       expect(gate.admit(frame)).toBe(true)
       gate.advance(1_000)
     }
-    expect([gate.admit(frame), gate.admit(frame), gate.admit(frame), gate.admit(frame), gate.admit(frame)]).toEqual([true, true, true, true, false])
+    expect([gate.admit(frame), gate.admit(frame), gate.admit(frame), gate.admit(frame), gate.admit(frame)]).toEqual([
+      true,
+      true,
+      true,
+      true,
+      false,
+    ])
     expect(gate.closes).toHaveLength(1)
   })
 

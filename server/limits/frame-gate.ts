@@ -25,7 +25,7 @@ export interface FrameGateOptions {
 export type FrameGate = (frame: Uint8Array) => boolean
 
 /** Creates the gate of one connection. */
-export function createFrameGate (options: FrameGateOptions): FrameGate {
+export function createFrameGate(options: FrameGateOptions): FrameGate {
   const { limits } = options
   const clock = options.now === undefined ? {} : { now: options.now }
   const frames = createTokenBucket({ capacity: limits.frameBurst, refillPerSecond: limits.framesPerSecond, ...clock })

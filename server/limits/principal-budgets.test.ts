@@ -5,16 +5,28 @@
 import { describe, expect, it } from 'vitest'
 import { createPrincipalBudgets } from './principal-budgets.ts'
 
-const limits = { principalSyncBytesPerSecond: 1_000, principalSyncByteBurst: 10_000, messagesPerSecond: 1, messageBurst: 2, steersPerSecond: 1, steerBurst: 2 }
+const limits = {
+  principalSyncBytesPerSecond: 1_000,
+  principalSyncByteBurst: 10_000,
+  messagesPerSecond: 1,
+  messageBurst: 2,
+  steersPerSecond: 1,
+  steerBurst: 2,
+}
 
-function setup () {
+function setup() {
   let clock = 0
   const budgets = createPrincipalBudgets({ limits, now: () => clock, sweepEveryMs: 0 })
-  return { budgets, advance: (ms: number) => { clock += ms } }
+  return {
+    budgets,
+    advance: (ms: number) => {
+      clock += ms
+    },
+  }
 }
 
 describe('createPrincipalBudgets', () => {
-  it('shares one principal\'s buckets between its leases, not with others or with anonymous leases', () => {
+  it("shares one principal's buckets between its leases, not with others or with anonymous leases", () => {
     const { budgets } = setup()
     const first = budgets.acquire('alice')
     const second = budgets.acquire('alice')

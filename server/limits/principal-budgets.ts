@@ -18,12 +18,19 @@ export interface PrincipalBuckets {
 /** A hold on a principal's buckets; release it when the connection (or request) ends. */
 export interface PrincipalLease {
   readonly buckets: PrincipalBuckets
-  release (): void
+  release(): void
 }
 
 /** The limits the budgets read. */
-export type PrincipalBudgetLimits = Pick<SessionLimits,
-  'principalSyncBytesPerSecond' | 'principalSyncByteBurst' | 'messagesPerSecond' | 'messageBurst' | 'steersPerSecond' | 'steerBurst'>
+export type PrincipalBudgetLimits = Pick<
+  SessionLimits,
+  | 'principalSyncBytesPerSecond'
+  | 'principalSyncByteBurst'
+  | 'messagesPerSecond'
+  | 'messageBurst'
+  | 'steersPerSecond'
+  | 'steerBurst'
+>
 
 /** Options of {@link createPrincipalBudgets}. */
 export interface PrincipalBudgetsOptions {
@@ -37,17 +44,17 @@ export interface PrincipalBudgetsOptions {
 /** The budgets of every principal on this node. */
 export interface PrincipalBudgets {
   /** Leases the buckets of `principalId`; undefined (no auth) leases buckets of its own, shared with nobody. */
-  acquire (principalId: string | undefined): PrincipalLease
+  acquire(principalId: string | undefined): PrincipalLease
   /** Drops principals that no lease holds and whose buckets are full. */
-  sweep (): void
+  sweep(): void
   /** Principals held in memory. */
   readonly size: number
   /** Stops the periodic sweep. */
-  stop (): void
+  stop(): void
 }
 
 /** Default period of the sweep. */
-export const PRINCIPAL_SWEEP_EVERY_MS = 10_000
+const PRINCIPAL_SWEEP_EVERY_MS = 10_000
 
 interface Entry {
   readonly buckets: PrincipalBuckets
@@ -55,12 +62,16 @@ interface Entry {
 }
 
 /** Creates the budgets; call `stop` when the server closes. */
-export function createPrincipalBudgets (options: PrincipalBudgetsOptions): PrincipalBudgets {
+export function createPrincipalBudgets(options: PrincipalBudgetsOptions): PrincipalBudgets {
   const { limits } = options
   const clock = options.now === undefined ? {} : { now: options.now }
   const entries = new Map<string, Entry>()
   const createBuckets = (): PrincipalBuckets => ({
-    syncBytes: createTokenBucket({ capacity: limits.principalSyncByteBurst, refillPerSecond: limits.principalSyncBytesPerSecond, ...clock }),
+    syncBytes: createTokenBucket({
+      capacity: limits.principalSyncByteBurst,
+      refillPerSecond: limits.principalSyncBytesPerSecond,
+      ...clock,
+    }),
     messages: createTokenBucket({ capacity: limits.messageBurst, refillPerSecond: limits.messagesPerSecond, ...clock }),
     steers: createTokenBucket({ capacity: limits.steerBurst, refillPerSecond: limits.steersPerSecond, ...clock }),
   })
@@ -75,7 +86,7 @@ export function createPrincipalBudgets (options: PrincipalBudgetsOptions): Princ
   timer?.unref()
 
   return {
-    acquire (principalId) {
+    acquire(principalId) {
       if (principalId === undefined) return { buckets: createBuckets(), release: () => undefined }
       let entry = entries.get(principalId)
       if (entry === undefined) {
@@ -87,7 +98,7 @@ export function createPrincipalBudgets (options: PrincipalBudgetsOptions): Princ
       let released = false
       return {
         buckets: held.buckets,
-        release () {
+        release() {
           if (released) return
           released = true
           held.leases--
@@ -95,7 +106,11 @@ export function createPrincipalBudgets (options: PrincipalBudgetsOptions): Princ
       }
     },
     sweep,
-    get size () { return entries.size },
-    stop () { clearInterval(timer) },
+    get size() {
+      return entries.size
+    },
+    stop() {
+      clearInterval(timer)
+    },
   }
 }

@@ -8,7 +8,7 @@
 import * as decoding from 'lib0/decoding'
 
 /** The leading clientID and clock of `update`, or undefined when it writes no struct or its header does not decode. */
-export function readLeadingClock (update: Uint8Array): { readonly client: number, readonly clock: number } | undefined {
+export function readLeadingClock(update: Uint8Array): { readonly client: number; readonly clock: number } | undefined {
   try {
     const decoder = decoding.createDecoder(update)
     if (decoding.readVarUint(decoder) === 0) return undefined // no clientID writes structs

@@ -10,10 +10,17 @@ const FRAME = 4 * 1024 * 1024
 describe('resolveSessionLimits', () => {
   it('fills in defaults and keeps overrides', () => {
     expect(resolveSessionLimits({}, FRAME)).toEqual(DEFAULT_SESSION_LIMITS)
-    expect(resolveSessionLimits({ framesPerSecond: 10 }, FRAME)).toEqual({ ...DEFAULT_SESSION_LIMITS, framesPerSecond: 10 })
+    expect(resolveSessionLimits({ framesPerSecond: 10 }, FRAME)).toEqual({
+      ...DEFAULT_SESSION_LIMITS,
+      framesPerSecond: 10,
+    })
   })
 
-  it.each([['zero', { frameBurst: 0 }], ['negative', { maxUpdateBytes: -1 }], ['NaN', { bytesPerSecond: Number.NaN }]])('refuses a %s limit', (_label, overrides) => {
+  it.each([
+    ['zero', { frameBurst: 0 }],
+    ['negative', { maxUpdateBytes: -1 }],
+    ['NaN', { bytesPerSecond: Number.NaN }],
+  ])('refuses a %s limit', (_label, overrides) => {
     expect(() => resolveSessionLimits(overrides, FRAME)).toThrow(TypeError)
   })
 

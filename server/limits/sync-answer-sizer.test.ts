@@ -13,7 +13,8 @@ let live: Y.Doc
 const EMPTY = Y.encodeStateVector(new Y.Doc())
 
 /** What Yjs answers to `stateVector`: the step 2 update plus the server's own state vector. */
-const answered = (stateVector: Uint8Array): number => Y.encodeStateAsUpdate(live, stateVector).byteLength + Y.encodeStateVector(live).byteLength
+const answered = (stateVector: Uint8Array): number =>
+  Y.encodeStateAsUpdate(live, stateVector).byteLength + Y.encodeStateVector(live).byteLength
 
 /** A client's write, applied to the live document; returns its update. */
 const write = (change: (doc: Y.Doc) => void): Uint8Array => {
@@ -25,15 +26,27 @@ const write = (change: (doc: Y.Doc) => void): Uint8Array => {
 beforeEach(() => {
   live = new Y.Doc()
   initializeSession(live, { title: 't', createdAt: 1 })
-  write((doc) => { appendMessage(doc, { id: 'm-1', role: 'user', author: 'alice', status: 'done', text: 'question' }) })
-  write((doc) => { appendMessage(doc, { id: 'm-2', role: 'assistant', author: 'agent-1', status: 'streaming', text: 'a'.repeat(20_000) }) })
+  write((doc) => {
+    appendMessage(doc, { id: 'm-1', role: 'user', author: 'alice', status: 'done', text: 'question' })
+  })
+  write((doc) => {
+    appendMessage(doc, {
+      id: 'm-2',
+      role: 'assistant',
+      author: 'agent-1',
+      status: 'streaming',
+      text: 'a'.repeat(20_000),
+    })
+  })
 })
 
 describe('createSyncAnswerSizer', () => {
   it('charges a probe and a short resync exactly their answers, plus the same small framing', () => {
     const size = createSyncAnswerSizer()
     const before = Y.encodeStateVector(live)
-    write((doc) => { appendText(findMessage(doc, 'm-2') as Y.Map<unknown>, ' and more characters'.repeat(15)) })
+    write((doc) => {
+      appendText(findMessage(doc, 'm-2') as Y.Map<unknown>, ' and more characters'.repeat(15))
+    })
     const complete = Y.encodeStateVector(live)
     const framing = size(live, complete) - answered(complete)
     expect(framing).toBeGreaterThan(0)
@@ -52,7 +65,9 @@ describe('createSyncAnswerSizer', () => {
   it('never under-charges a forged state vector that lacks only one large struct', () => {
     const size = createSyncAnswerSizer({ maxMeasuredBytes: 4_096 })
     const before = Y.encodeStateVector(live)
-    write((doc) => { (findMessage(doc, 'm-2') as Y.Map<unknown>).set('tool', { output: 'b'.repeat(30_000) }) })
+    write((doc) => {
+      ;(findMessage(doc, 'm-2') as Y.Map<unknown>).set('tool', { output: 'b'.repeat(30_000) })
+    })
     // Claims everything except the one 30 kB value: a 1-clock struct, past the exact bound, so charged the whole state.
     expect(size(live, before)).toBe(size(live, EMPTY))
     expect(size(live, before)).toBeGreaterThanOrEqual(answered(before))
@@ -66,11 +81,15 @@ describe('createSyncAnswerSizer', () => {
     const first = size(live, EMPTY)
     const framing = first - answered(EMPTY)
     const svBefore = Y.encodeStateVector(live).byteLength
-    const small = write((doc) => { appendText(findMessage(doc, 'm-2') as Y.Map<unknown>, 'x'.repeat(100)) })
+    const small = write((doc) => {
+      appendText(findMessage(doc, 'm-2') as Y.Map<unknown>, 'x'.repeat(100))
+    })
     const svGrowth = Y.encodeStateVector(live).byteLength - svBefore
     expect(size(live, EMPTY)).toBe(first + small.byteLength + svGrowth)
     expect(size(live, EMPTY)).toBeGreaterThanOrEqual(answered(EMPTY))
-    write((doc) => { appendMessage(doc, { id: 'm-3', role: 'user', author: 'alice', status: 'done', text: 'q'.repeat(10_000) }) })
+    write((doc) => {
+      appendMessage(doc, { id: 'm-3', role: 'user', author: 'alice', status: 'done', text: 'q'.repeat(10_000) })
+    })
     const remeasured = size(live, EMPTY)
     expect(remeasured - answered(EMPTY)).toBe(framing)
   })

@@ -22,7 +22,7 @@ export interface SyncAnswerSizerOptions {
 export type SyncAnswerSizer = (doc: Y.Doc, stateVector: Uint8Array) => number
 
 /** Default bound of an exact measurement: a probe or short resync, far below a session's state. */
-export const DEFAULT_MAX_MEASURED_ANSWER_BYTES = 16 * 1024
+const DEFAULT_MAX_MEASURED_ANSWER_BYTES = 16 * 1024
 
 /** Bytes of frame header and length prefixes around the two answers; a session id is at most 128 characters. */
 const FRAME_OVERHEAD_BYTES = 2 * (128 + 8)
@@ -32,13 +32,13 @@ interface DocumentSizes {
   /** Bytes of every update applied to the document since it was first sized. */
   applied: number
   /** The whole state's encoded size, and `applied` when it was measured. */
-  whole?: { readonly bytes: number, readonly applied: number }
+  whole?: { readonly bytes: number; readonly applied: number }
   /** Sizes of the state vector and of the delete set, valid while `applied` is unchanged. */
-  current?: { readonly applied: number, readonly stateVector: number, readonly deleteSet: number }
+  current?: { readonly applied: number; readonly stateVector: number; readonly deleteSet: number }
 }
 
 /** Creates a sizer; it keeps a few numbers per document, dropped with the document. */
-export function createSyncAnswerSizer (options: SyncAnswerSizerOptions = {}): SyncAnswerSizer {
+export function createSyncAnswerSizer(options: SyncAnswerSizerOptions = {}): SyncAnswerSizer {
   const maxMeasuredBytes = options.maxMeasuredBytes ?? DEFAULT_MAX_MEASURED_ANSWER_BYTES
   const sizes = new WeakMap<Y.Doc, DocumentSizes>()
 
@@ -46,7 +46,9 @@ export function createSyncAnswerSizer (options: SyncAnswerSizerOptions = {}): Sy
     let found = sizes.get(doc)
     if (found === undefined) {
       const created: DocumentSizes = { applied: 0 }
-      doc.on('update', (update: Uint8Array) => { created.applied += update.byteLength })
+      doc.on('update', (update: Uint8Array) => {
+        created.applied += update.byteLength
+      })
       sizes.set(doc, created)
       found = created
     }
@@ -88,9 +90,10 @@ export function createSyncAnswerSizer (options: SyncAnswerSizerOptions = {}): Sy
  * struct count, the clientID, the first clock, then the structs, the first cut at the target's clock).
  * @returns undefined when the target lacks every struct, or when the structs it lacks pass `limit` bytes
  */
-function lackedStructsBytes (doc: Y.Doc, target: Map<number, number>, limit: number): number | undefined {
+function lackedStructsBytes(doc: Y.Doc, target: Map<number, number>, limit: number): number | undefined {
   const { clients: structsByClient } = doc.store
-  if (structsByClient.size > 0 && ![...target].some(([client, clock]) => clock > 0 && structsByClient.has(client))) return undefined
+  if (structsByClient.size > 0 && ![...target].some(([client, clock]) => clock > 0 && structsByClient.has(client)))
+    return undefined
   const encoder = new Y.UpdateEncoderV1()
   let clients = 0
   for (const [client, structs] of structsByClient) {

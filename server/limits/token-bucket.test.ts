@@ -5,10 +5,15 @@
 import { describe, expect, it } from 'vitest'
 import { chargeAll, createTokenBucket } from './token-bucket.ts'
 
-function clocked (capacity: number, refillPerSecond: number) {
+function clocked(capacity: number, refillPerSecond: number) {
   let clock = 0
   const bucket = createTokenBucket({ capacity, refillPerSecond, now: () => clock })
-  return { bucket, advance: (ms: number) => { clock += ms } }
+  return {
+    bucket,
+    advance: (ms: number) => {
+      clock += ms
+    },
+  }
 }
 
 describe('createTokenBucket', () => {
@@ -41,11 +46,26 @@ describe('chargeAll', () => {
   it('charges every bucket or none, and returns the longest wait', () => {
     const a = clocked(10, 10)
     const b = clocked(100, 10)
-    expect(chargeAll([{ bucket: a.bucket, cost: 6 }, { bucket: b.bucket, cost: 6 }])).toBe(0)
-    expect(chargeAll([{ bucket: a.bucket, cost: 6 }, { bucket: b.bucket, cost: 6 }])).toBe(200)
+    expect(
+      chargeAll([
+        { bucket: a.bucket, cost: 6 },
+        { bucket: b.bucket, cost: 6 },
+      ]),
+    ).toBe(0)
+    expect(
+      chargeAll([
+        { bucket: a.bucket, cost: 6 },
+        { bucket: b.bucket, cost: 6 },
+      ]),
+    ).toBe(200)
     // Nothing was taken from b by the refused charge.
     expect(b.bucket.waitMs(94)).toBe(0)
-    expect(chargeAll([{ bucket: a.bucket, cost: 0 }, { bucket: b.bucket, cost: 94 }])).toBe(0)
+    expect(
+      chargeAll([
+        { bucket: a.bucket, cost: 0 },
+        { bucket: b.bucket, cost: 94 },
+      ]),
+    ).toBe(0)
     expect(b.bucket.take(1)).toBe(false)
   })
 })

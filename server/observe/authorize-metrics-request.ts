@@ -25,18 +25,23 @@ export interface MetricsAccess {
  * @throws SessionError UNAUTHORIZED (no or bad token), TOKEN_EXPIRED, FORBIDDEN (a valid token that is not an
  * observer token for `*`)
  */
-export function authorizeMetricsRequest (request: IncomingMessage, access: MetricsAccess, nowMs: number): void {
+export function authorizeMetricsRequest(request: IncomingMessage, access: MetricsAccess, nowMs: number): void {
   if (access.metricsToken === undefined && access.secret === undefined) return
   const token = bearerTokenOf(request)
   if (access.metricsToken !== undefined && sameText(token, access.metricsToken)) return
-  if (access.secret === undefined) throw new SessionError('UNAUTHORIZED', 'metrics need the metrics token as bearer token')
+  if (access.secret === undefined)
+    throw new SessionError('UNAUTHORIZED', 'metrics need the metrics token as bearer token')
   const claims = verifyToken(token, { secret: access.secret, nowMs })
   if (claims.role !== 'observer' || claims.session !== ANY_SESSION) {
-    throw new SessionError('FORBIDDEN', 'metrics need an observer token scoped to every session (*) or the metrics token', { details: { role: claims.role } })
+    throw new SessionError(
+      'FORBIDDEN',
+      'metrics need an observer token scoped to every session (*) or the metrics token',
+      { details: { role: claims.role } },
+    )
   }
 }
 
-function sameText (a: string, b: string): boolean {
+function sameText(a: string, b: string): boolean {
   const left = Buffer.from(a)
   const right = Buffer.from(b)
   return left.byteLength === right.byteLength && timingSafeEqual(left, right)

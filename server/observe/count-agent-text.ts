@@ -13,10 +13,10 @@ import * as Y from 'yjs'
 export type AgentTextListener = (part: 'text' | 'reasoning', chars: number) => void
 
 /** A Hocuspocus extension that reports agent text as it is applied. */
-export function createAgentTextCounter (listener: AgentTextListener): Extension {
+export function createAgentTextCounter(listener: AgentTextListener): Extension {
   return {
     extensionName: 'lifeline-agent-text-counter',
-    async afterLoadDocument ({ document }: { document: Document }) {
+    async afterLoadDocument({ document }: { document: Document }) {
       document.on('afterTransaction', (transaction: Y.Transaction) => {
         const chars = { text: 0, reasoning: 0 }
         transaction.afterState.forEach((clock, client) => {
@@ -43,7 +43,7 @@ export function createAgentTextCounter (listener: AgentTextListener): Extension 
 }
 
 /** The part type of `text` when it is a text or reasoning part of an assistant message. */
-function textPartOf (text: Y.Text): 'text' | 'reasoning' | undefined {
+function textPartOf(text: Y.Text): 'text' | 'reasoning' | undefined {
   const part = text.parent
   const message = part?.parent?.parent
   if (!(part instanceof Y.Map) || !(message instanceof Y.Map) || message.get('role') !== 'assistant') return undefined

@@ -26,7 +26,7 @@ export interface ObservabilityOptions {
   /** Static bearer token accepted on `/metrics` (see authorize-metrics-request.ts). */
   readonly metricsToken?: string | undefined
   /** Auth secret and clock when auth is on. */
-  readonly auth?: { readonly secret: AuthSecret, readonly now?: () => number } | undefined
+  readonly auth?: { readonly secret: AuthSecret; readonly now?: () => number } | undefined
   readonly sources: MetricSources
 }
 
@@ -37,20 +37,20 @@ export interface Observability {
   /** Extensions to register with Hocuspocus (connection log, agent text counter). */
   readonly extensions: readonly Extension[]
   /** `log` with its appends measured. */
-  meterUpdateLog (log: UpdateLog): UpdateLog
+  meterUpdateLog(log: UpdateLog): UpdateLog
   /**
    * A listener that counts and logs each security event (allowed destructive actions at info, the rest at warn), then
    * calls `listener` (whose failures are ignored).
    */
-  observeSecurityEvents (listener: SecurityEventListener | undefined): SecurityEventListener
+  observeSecurityEvents(listener: SecurityEventListener | undefined): SecurityEventListener
   /** Logs (warn, event `entry-quarantined`) and counts each quarantined entry of a session that loaded. */
-  reportQuarantine (sessionId: string, entries: readonly LocatedQuarantine[]): void
+  reportQuarantine(sessionId: string, entries: readonly LocatedQuarantine[]): void
   /** Serves `/metrics` and the inspector page; resolves false for other paths. */
-  handle (request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean>
+  handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean>
 }
 
 /** Creates the logger, metrics and routes of one server. */
-export function createObservability (options: ObservabilityOptions): Observability {
+export function createObservability(options: ObservabilityOptions): Observability {
   const logger = options.logger ?? pino({ level: 'error' }, pino.destination({ dest: 2, sync: true }))
   const metrics = createServerMetrics(options.sources)
   const access = {
@@ -64,24 +64,30 @@ export function createObservability (options: ObservabilityOptions): Observabili
     metrics,
     extensions: [createConnectionLog(logger), createAgentTextCounter(metrics.recordAgentText)],
     meterUpdateLog: (log) => meterUpdateLog(log, { metrics, logger }),
-    observeSecurityEvents (listener) {
+    observeSecurityEvents(listener) {
       const user = toSafeListener(listener)
       return (event) => {
         metrics.recordSecurityEvent(event)
         const { code, details } = event.error
         const { kind, sessionId, principalId, role, admin, action, outcome } = event
         // A deletion done is routine for its owner but the only record left of it: info; everything refused: warn.
-        logger[outcome === 'allowed' ? 'info' : 'warn']({ event: kind, sessionId, principalId, role, admin, action, outcome, code, reason: details.reason }, event.error.message)
+        logger[outcome === 'allowed' ? 'info' : 'warn'](
+          { event: kind, sessionId, principalId, role, admin, action, outcome, code, reason: details.reason },
+          event.error.message,
+        )
         user(event)
       }
     },
-    reportQuarantine (sessionId, entries) {
+    reportQuarantine(sessionId, entries) {
       for (const entry of entries) {
         metrics.recordQuarantined(entry.root)
-        logger.warn({ event: 'entry-quarantined', sessionId, ...entry }, 'stored session entry does not fit the schema; skipped by every view')
+        logger.warn(
+          { event: 'entry-quarantined', sessionId, ...entry },
+          'stored session entry does not fit the schema; skipped by every view',
+        )
       }
     },
-    async handle (request, response, url) {
+    async handle(request, response, url) {
       if (url.pathname === ROUTES.METRICS && request.method === 'GET') {
         authorizeMetricsRequest(request, access, now())
         const body = await metrics.render()

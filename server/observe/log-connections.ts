@@ -10,7 +10,7 @@ import { principalOf } from '../auth/connection-principal.ts'
 import { transportOf } from '../transports/transport-context.ts'
 
 /** Creates the extension writing to `logger` at info level. */
-export function createConnectionLog (logger: Logger): Extension {
+export function createConnectionLog(logger: Logger): Extension {
   const fields = (context: unknown, sessionId: string, socketId: string): Record<string, unknown> => {
     const principal = principalOf(context)
     return { sessionId, socketId, transport: transportOf(context), principalId: principal?.id, role: principal?.role }
@@ -18,11 +18,11 @@ export function createConnectionLog (logger: Logger): Extension {
   const open = new Set<string>()
   return {
     extensionName: 'lifeline-connection-log',
-    async connected ({ context, documentName, socketId }: connectedPayload) {
+    async connected({ context, documentName, socketId }: connectedPayload) {
       open.add(`${socketId} ${documentName}`)
       logger.info({ event: 'connection-opened', ...fields(context, documentName, socketId) }, 'connection opened')
     },
-    async onDisconnect ({ context, documentName, socketId }: onDisconnectPayload) {
+    async onDisconnect({ context, documentName, socketId }: onDisconnectPayload) {
       if (!open.delete(`${socketId} ${documentName}`)) return
       logger.info({ event: 'connection-closed', ...fields(context, documentName, socketId) }, 'connection closed')
     },

@@ -12,18 +12,23 @@ import { meterUpdateLog } from './meter-update-log.ts'
 import { createServerMetrics, type ServerMetrics } from './server-metrics.ts'
 
 const silent = pino({ level: 'silent' })
-const newMetrics = (): ServerMetrics => createServerMetrics({ connectionCounts: () => ({ websocket: 0, sse: 0, 'long-poll': 0 }), sessionsLoaded: () => 0 })
+const newMetrics = (): ServerMetrics =>
+  createServerMetrics({ connectionCounts: () => ({ websocket: 0, sse: 0, 'long-poll': 0 }), sessionsLoaded: () => 0 })
 /** The unlabelled sample `name` (a histogram's `_count` included) from the registry. */
-async function sample (metrics: ServerMetrics, name: string): Promise<number | undefined> {
+async function sample(metrics: ServerMetrics, name: string): Promise<number | undefined> {
   for (const metric of await metrics.registry.getMetricsAsJSON()) {
-    for (const value of metric.values as ReadonlyArray<{ value: number, labels: object, metricName?: string }>) {
+    for (const value of metric.values as ReadonlyArray<{ value: number; labels: object; metricName?: string }>) {
       if ((value.metricName ?? metric.name) === name && Object.keys(value.labels).length === 0) return value.value
     }
   }
   return undefined
 }
 
-describeUpdateLogContract('metered memory', async () => meterUpdateLog(createMemoryUpdateLog(), { metrics: newMetrics(), logger: silent }), async (closed) => closed)
+describeUpdateLogContract(
+  'metered memory',
+  async () => meterUpdateLog(createMemoryUpdateLog(), { metrics: newMetrics(), logger: silent }),
+  async (closed) => closed,
+)
 
 describe('meterUpdateLog', () => {
   it('counts updates and bytes and times each append call', async () => {
@@ -45,14 +50,17 @@ describe('meterUpdateLog', () => {
     const seen: unknown[][] = []
     const extended = {
       ...store,
-      async append (...args: unknown[]) {
+      async append(...args: unknown[]) {
         seen.push(args)
         if (args[0] === 'broken') throw new SessionError('PERSISTENCE_FAILED', 'disk full')
         return await store.append(args[0] as string, args[1] as Uint8Array[])
       },
       describe: () => 'extended store',
     }
-    const log = meterUpdateLog(extended as UpdateLog, { metrics, logger: silent }) as UpdateLog & { append: (...args: unknown[]) => Promise<number[]>, describe: () => string }
+    const log = meterUpdateLog(extended as UpdateLog, { metrics, logger: silent }) as UpdateLog & {
+      append: (...args: unknown[]) => Promise<number[]>
+      describe: () => string
+    }
     await expect(log.append('s1', [new Uint8Array(1)], { origin: 'audit' })).resolves.toEqual([1])
     expect(seen).toEqual([['s1', [new Uint8Array(1)], { origin: 'audit' }]])
     expect(log.describe()).toBe('extended store')

@@ -10,14 +10,21 @@ import type { UpdateLog } from '../persistence/update-log.ts'
 import type { ServerMetrics } from './server-metrics.ts'
 
 /** Returns `log` with its appends measured into `metrics` and failures logged to `logger`. */
-export function meterUpdateLog (log: UpdateLog, observers: { metrics: Pick<ServerMetrics, 'recordAppend' | 'recordAppendFailure'>, logger: Logger }): UpdateLog {
+export function meterUpdateLog(
+  log: UpdateLog,
+  observers: { metrics: Pick<ServerMetrics, 'recordAppend' | 'recordAppendFailure'>; logger: Logger },
+): UpdateLog {
   const { metrics, logger } = observers
   const append = async (...args: Parameters<UpdateLog['append']>): ReturnType<UpdateLog['append']> => {
     const startedAt = performance.now()
     try {
       const seqs = await log.append(...args)
       const updates = args[1]
-      metrics.recordAppend({ updates: updates.length, bytes: updates.reduce((sum, update) => sum + update.byteLength, 0), seconds: (performance.now() - startedAt) / 1000 })
+      metrics.recordAppend({
+        updates: updates.length,
+        bytes: updates.reduce((sum, update) => sum + update.byteLength, 0),
+        seconds: (performance.now() - startedAt) / 1000,
+      })
       return seqs
     } catch (error) {
       metrics.recordAppendFailure((performance.now() - startedAt) / 1000)
@@ -26,7 +33,7 @@ export function meterUpdateLog (log: UpdateLog, observers: { metrics: Pick<Serve
     }
   }
   return new Proxy(log, {
-    get (target, property) {
+    get(target, property) {
       if (property === 'append') return append
       const value: unknown = Reflect.get(target, property, target)
       return typeof value === 'function' ? value.bind(target) : value

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { ROUTES } from '../../shared/protocol/routes.ts'
 
 /** Path of the page's script. */
-export const INSPECTOR_SCRIPT_PATH = `${ROUTES.INSPECT}/inspector.js`
+const INSPECTOR_SCRIPT_PATH = `${ROUTES.INSPECT}/inspector.js`
 
 const PAGE_DIR = fileURLToPath(new URL('../../client/inspector/', import.meta.url))
 
@@ -22,8 +22,13 @@ interface PageFile {
 let files: Promise<Map<string, PageFile>> | undefined
 
 /** Answers the inspector's routes; resolves false for other requests. */
-export async function serveInspectorPage (request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean> {
-  if (request.method !== 'GET' || (url.pathname !== ROUTES.INSPECT && url.pathname !== INSPECTOR_SCRIPT_PATH)) return false
+export async function serveInspectorPage(
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+): Promise<boolean> {
+  if (request.method !== 'GET' || (url.pathname !== ROUTES.INSPECT && url.pathname !== INSPECTOR_SCRIPT_PATH))
+    return false
   files ??= buildPage().catch((error: unknown) => {
     files = undefined // reason: a failed build (e.g. esbuild missing) is retried on the next request
     throw error
@@ -35,10 +40,16 @@ export async function serveInspectorPage (request: IncomingMessage, response: Se
   return true
 }
 
-async function buildPage (): Promise<Map<string, PageFile>> {
+async function buildPage(): Promise<Map<string, PageFile>> {
   const { build } = await import('esbuild')
   const bundle = await build({
-    entryPoints: [`${PAGE_DIR}inspector-app.ts`], bundle: true, write: false, format: 'esm', platform: 'browser', target: 'es2022', minify: true,
+    entryPoints: [`${PAGE_DIR}inspector-app.ts`],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
   })
   const html = (await readFile(`${PAGE_DIR}inspector.html`, 'utf8')).replace('%SCRIPT_PATH%', INSPECTOR_SCRIPT_PATH)
   return new Map([

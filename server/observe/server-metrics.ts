@@ -26,26 +26,28 @@ export interface ServerMetrics {
   /** `content-type` of {@link ServerMetrics.render}'s output. */
   readonly contentType: string
   /** Counts one successful UpdateLog append call and observes its latency. */
-  recordAppend (append: { updates: number, bytes: number, seconds: number }): void
+  recordAppend(append: { updates: number; bytes: number; seconds: number }): void
   /** Counts one failed UpdateLog append call and observes its latency. */
-  recordAppendFailure (seconds: number): void
+  recordAppendFailure(seconds: number): void
   /** Counts characters of agent text (assistant text or reasoning parts) applied to a session. */
-  recordAgentText (part: 'text' | 'reasoning', chars: number): void
+  recordAgentText(part: 'text' | 'reasoning', chars: number): void
   /** Counts rejected updates (by rule), failed authentications (by code), bad frames (by reason) and destructive actions (by action and outcome). */
-  recordSecurityEvent (event: SecurityEvent): void
+  recordSecurityEvent(event: SecurityEvent): void
   /** Counts one quarantined entry of `root` found when a session loaded (PROTOCOL.md §1.3). */
-  recordQuarantined (root: string): void
+  recordQuarantined(root: string): void
   /** Every metric in the Prometheus text exposition format. */
-  render (): Promise<string>
+  render(): Promise<string>
 }
 
 /** Append latency buckets, in seconds: a memory log answers in tens of µs, an fsync'd group commit in ms. */
-const PERSIST_BUCKETS_SECONDS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
+const PERSIST_BUCKETS_SECONDS = [
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+]
 
 const TRANSPORTS: readonly TransportLabel[] = ['websocket', 'sse', 'long-poll']
 
 /** Creates the registry and its metrics. */
-export function createServerMetrics (sources: MetricSources): ServerMetrics {
+export function createServerMetrics(sources: MetricSources): ServerMetrics {
   const registry = new Registry()
   const registers = [registry]
   new Gauge({
@@ -53,7 +55,7 @@ export function createServerMetrics (sources: MetricSources): ServerMetrics {
     help: 'Open client connections by transport (sse and long-poll are the HTTP fallback).',
     labelNames: ['transport'],
     registers,
-    collect () {
+    collect() {
       const counts = sources.connectionCounts()
       for (const transport of TRANSPORTS) this.set({ transport }, counts[transport])
     },
@@ -62,11 +64,25 @@ export function createServerMetrics (sources: MetricSources): ServerMetrics {
     name: 'lifeline_sessions_loaded',
     help: 'Session documents loaded in memory.',
     registers,
-    collect () { this.set(sources.sessionsLoaded()) },
+    collect() {
+      this.set(sources.sessionsLoaded())
+    },
   })
-  const updatesAppended = new Counter({ name: 'lifeline_updates_appended_total', help: 'Updates appended to the update log.', registers })
-  const bytesAppended = new Counter({ name: 'lifeline_update_bytes_appended_total', help: 'Bytes of updates appended to the update log.', registers })
-  const appendFailures = new Counter({ name: 'lifeline_persist_failures_total', help: 'UpdateLog append calls that failed.', registers })
+  const updatesAppended = new Counter({
+    name: 'lifeline_updates_appended_total',
+    help: 'Updates appended to the update log.',
+    registers,
+  })
+  const bytesAppended = new Counter({
+    name: 'lifeline_update_bytes_appended_total',
+    help: 'Bytes of updates appended to the update log.',
+    registers,
+  })
+  const appendFailures = new Counter({
+    name: 'lifeline_persist_failures_total',
+    help: 'UpdateLog append calls that failed.',
+    registers,
+  })
   const persistSeconds = new Histogram({
     name: 'lifeline_persist_duration_seconds',
     help: 'Latency of UpdateLog append calls (persist-before-ack), failed ones included.',
@@ -113,22 +129,25 @@ export function createServerMetrics (sources: MetricSources): ServerMetrics {
   return {
     registry,
     contentType: registry.contentType,
-    recordAppend ({ updates, bytes, seconds }) {
+    recordAppend({ updates, bytes, seconds }) {
       updatesAppended.inc(updates)
       bytesAppended.inc(bytes)
       persistSeconds.observe(seconds)
     },
-    recordAppendFailure (seconds) {
+    recordAppendFailure(seconds) {
       appendFailures.inc()
       persistSeconds.observe(seconds)
     },
-    recordAgentText (part, chars) {
+    recordAgentText(part, chars) {
       if (chars > 0) agentText.inc({ part }, chars)
     },
-    recordSecurityEvent (event) {
+    recordSecurityEvent(event) {
       if (event.kind === 'update-rejected' || event.kind === 'awareness-rejected') {
         const reason = event.error.details.reason
-        rejected.inc({ kind: event.kind === 'update-rejected' ? 'update' : 'awareness', reason: typeof reason === 'string' ? reason : 'unknown' })
+        rejected.inc({
+          kind: event.kind === 'update-rejected' ? 'update' : 'awareness',
+          reason: typeof reason === 'string' ? reason : 'unknown',
+        })
       } else if (event.kind === 'authentication-failed' || event.kind === 'token-expired') {
         authFailures.inc({ code: event.error.code })
       } else if (event.action !== undefined && event.outcome !== undefined) {
@@ -137,7 +156,7 @@ export function createServerMetrics (sources: MetricSources): ServerMetrics {
         badFrames.inc({ reason: String(event.error.details.reason) })
       }
     },
-    recordQuarantined (root) {
+    recordQuarantined(root) {
       quarantined.inc({ root })
     },
     render: async () => await registry.metrics(),

@@ -8,7 +8,7 @@ import { MAX_AUDIT_PAGE } from './update-log.ts'
 export const DEFAULT_AUDIT_PAGE = 100
 
 /** The number of audit rows to return for a requested `limit`. */
-export function auditPageSize (limit: number | undefined): number {
+export function auditPageSize(limit: number | undefined): number {
   const requested = limit !== undefined && Number.isFinite(limit) ? Math.floor(limit) : DEFAULT_AUDIT_PAGE
   return Math.max(0, Math.min(MAX_AUDIT_PAGE, requested))
 }

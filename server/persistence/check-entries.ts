@@ -17,7 +17,12 @@ export interface StoredRow {
  * Checks rows that should follow `afterSeq` contiguously and converts them to entries.
  * @throws SessionError LOG_CORRUPT
  */
-export function checkEntries (sessionId: string, afterSeq: number, rows: readonly StoredRow[], kind: 'update' | 'snapshot'): LogEntry[] {
+export function checkEntries(
+  sessionId: string,
+  afterSeq: number,
+  rows: readonly StoredRow[],
+  kind: 'update' | 'snapshot',
+): LogEntry[] {
   let expected = afterSeq + 1
   return rows.map((row) => {
     if (kind === 'update' && row.seq !== expected) {
@@ -31,6 +36,6 @@ export function checkEntries (sessionId: string, afterSeq: number, rows: readonl
   })
 }
 
-function corrupt (sessionId: string, seq: number, reason: string): SessionError {
+function corrupt(sessionId: string, seq: number, reason: string): SessionError {
   return new SessionError('LOG_CORRUPT', `session ${sessionId}: ${reason}`, { details: { sessionId, seq } })
 }

@@ -7,7 +7,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as Y from 'yjs'
 import { describe, expect, test as base } from 'vitest'
-import { appendMessage, appendText, endRun, findMessage, initializeSession, readTranscript, setMessageStatus, startRun } from '../../shared/session/session-doc.ts'
+import {
+  appendMessage,
+  appendText,
+  endRun,
+  findMessage,
+  initializeSession,
+  readTranscript,
+  setMessageStatus,
+  startRun,
+} from '../../shared/session/session-doc.ts'
 import { compactSession } from './compact-session.ts'
 import { applyStoredSession } from './load-session-doc.ts'
 import pg from 'pg'
@@ -26,8 +35,9 @@ interface CompactFixtures {
 const POSTGRES_URL = process.env.LIFELINE_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test'
 
 /** The fixtures on a fresh SQLite file or a fresh PostgreSQL schema. */
-function compactionTest (kind: 'sqlite' | 'postgres') {
+function compactionTest(kind: 'sqlite' | 'postgres') {
   return base.extend<CompactFixtures>({
+    // biome-ignore lint/correctness/noEmptyPattern: Vitest reads a fixture's dependencies from this pattern; it has none
     openLog: async ({}, use) => {
       if (kind === 'sqlite') {
         const dir = mkdtempSync(join(tmpdir(), 'lifeline-compact-'))
@@ -46,7 +56,13 @@ function compactionTest (kind: 'sqlite' | 'postgres') {
       const log = await openLog()
       await log.createSession({ id: SESSION_ID, title: '', createdAt: Date.now() })
       let closed = false
-      await use({ ...log, close: async () => { closed = true; await log.close() } })
+      await use({
+        ...log,
+        close: async () => {
+          closed = true
+          await log.close()
+        },
+      })
       if (!closed) await log.close()
     },
   })
@@ -55,15 +71,17 @@ function compactionTest (kind: 'sqlite' | 'postgres') {
 const SESSION_ID = 'compact-me'
 
 /** Two peers (user and agent) editing one session; every local update is captured in production order. */
-function createConversation () {
+function createConversation() {
   const user = new Y.Doc()
   const agent = new Y.Doc()
   const pending: Uint8Array[] = []
-  const relay = (from: Y.Doc, to: Y.Doc) => (update: Uint8Array, origin: unknown): void => {
-    if (origin === to) return
-    pending.push(update)
-    Y.applyUpdate(to, update, from)
-  }
+  const relay =
+    (from: Y.Doc, to: Y.Doc) =>
+    (update: Uint8Array, origin: unknown): void => {
+      if (origin === to) return
+      pending.push(update)
+      Y.applyUpdate(to, update, from)
+    }
   user.on('update', relay(user, agent))
   agent.on('update', relay(agent, user))
   return {
@@ -75,13 +93,32 @@ function createConversation () {
 }
 
 /** Writes a short conversation with overwrites and deletions, appending its updates to the log in batches. */
-async function writeConversation (log: UpdateLog, conversation: ReturnType<typeof createConversation>, turn: number): Promise<void> {
+async function writeConversation(
+  log: UpdateLog,
+  conversation: ReturnType<typeof createConversation>,
+  turn: number,
+): Promise<void> {
   const { user, agent } = conversation
   if (turn === 0) initializeSession(user, { title: 'Compaction', createdAt: 1_000 })
-  appendMessage(user, { id: `u${turn}`, role: 'user', author: 'alice', status: 'done', createdAt: 2_000 + turn, text: `question ${turn}` })
+  appendMessage(user, {
+    id: `u${turn}`,
+    role: 'user',
+    author: 'alice',
+    status: 'done',
+    createdAt: 2_000 + turn,
+    text: `question ${turn}`,
+  })
   await log.append(SESSION_ID, conversation.takeUpdates())
   startRun(agent, { id: `run${turn}`, agent: 'bot', messageId: `a${turn}`, startedAt: 3_000 + turn })
-  const reply = appendMessage(agent, { id: `a${turn}`, role: 'assistant', author: 'bot', status: 'streaming', createdAt: 3_000 + turn, replyTo: `u${turn}`, runId: `run${turn}` })
+  const reply = appendMessage(agent, {
+    id: `a${turn}`,
+    role: 'assistant',
+    author: 'bot',
+    status: 'streaming',
+    createdAt: 3_000 + turn,
+    replyTo: `u${turn}`,
+    runId: `run${turn}`,
+  })
   for (let token = 0; token < 30; token++) {
     appendText(reply, `tok${token} `)
     if (token % 10 === 9) await log.append(SESSION_ID, conversation.takeUpdates())
@@ -98,11 +135,11 @@ async function writeConversation (log: UpdateLog, conversation: ReturnType<typeo
   await log.append(SESSION_ID, conversation.takeUpdates())
 }
 
-async function reload (log: UpdateLog): Promise<Y.Doc> {
+async function reload(log: UpdateLog): Promise<Y.Doc> {
   return applyStoredSession(SESSION_ID, await log.load(SESSION_ID)).doc
 }
 
-function expectSameState (actual: Y.Doc, expected: Y.Doc): void {
+function expectSameState(actual: Y.Doc, expected: Y.Doc): void {
   expect(readTranscript(SESSION_ID, actual)).toEqual(readTranscript(SESSION_ID, expected))
   expect(Y.decodeStateVector(Y.encodeStateVector(actual))).toEqual(Y.decodeStateVector(Y.encodeStateVector(expected)))
   expect(Y.equalSnapshots(Y.snapshot(actual), Y.snapshot(expected)), 'state vector and delete set are equal').toBe(true)
@@ -111,7 +148,10 @@ function expectSameState (actual: Y.Doc, expected: Y.Doc): void {
 for (const kind of ['sqlite', 'postgres'] as const) {
   const test = compactionTest(kind)
   describe(`compactSession on ${kind}`, () => {
-    test('folds the log into a snapshot that reloads to the same transcript and state vector', async ({ log, openLog }) => {
+    test('folds the log into a snapshot that reloads to the same transcript and state vector', async ({
+      log,
+      openLog,
+    }) => {
       const conversation = createConversation()
       await writeConversation(log, conversation, 0)
       await writeConversation(log, conversation, 1)
@@ -123,12 +163,21 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const result = await compactSession(log, SESSION_ID)
 
       const after = await log.load(SESSION_ID)
-      expect(result).toEqual({ uptoSeq: lastSeq, foldedEntries: before.entries.length, snapshotBytes: after.snapshot?.byteLength })
+      expect(result).toEqual({
+        uptoSeq: lastSeq,
+        foldedEntries: before.entries.length,
+        snapshotBytes: after.snapshot?.byteLength,
+      })
       expect(after.entries).toEqual([])
       expect(after.snapshotSeq).toBe(lastSeq)
       expect(await log.readSince(SESSION_ID, 0)).toEqual([])
       expectSameState(await reload(log), conversation.user)
-      expect(readTranscript(SESSION_ID, await reload(log)).messages.map((message) => message.id)).toEqual(['u0', 'a0', 'u1', 'a1'])
+      expect(readTranscript(SESSION_ID, await reload(log)).messages.map((message) => message.id)).toEqual([
+        'u0',
+        'a0',
+        'u1',
+        'a1',
+      ])
 
       await log.close()
       const reopened = await openLog()
@@ -163,7 +212,14 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     test('keeps an append committed between its load and its replacePrefix', async ({ log }) => {
       const conversation = createConversation()
       await writeConversation(log, conversation, 0)
-      appendMessage(conversation.user, { id: 'u-late', role: 'user', author: 'alice', status: 'done', createdAt: 9_000, text: 'one more' })
+      appendMessage(conversation.user, {
+        id: 'u-late',
+        role: 'user',
+        author: 'alice',
+        status: 'done',
+        createdAt: 9_000,
+        text: 'one more',
+      })
       const lateUpdates = conversation.takeUpdates()
       let racedSeqs: number[] | undefined
       // Forces the interleaving a slower backend would allow: the append commits after compaction has read the log.
@@ -194,7 +250,9 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const conversation = createConversation()
       await writeConversation(log, conversation, 0)
       let releaseFirst: () => void = () => undefined
-      const firstMayWrite = new Promise<void>((resolve) => { releaseFirst = resolve })
+      const firstMayWrite = new Promise<void>((resolve) => {
+        releaseFirst = resolve
+      })
       const slow: UpdateLog = {
         ...log,
         replacePrefix: async (sessionId, snapshot, uptoSeq) => {
@@ -203,7 +261,14 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         },
       }
       const first = compactSession(slow, SESSION_ID)
-      appendMessage(conversation.user, { id: 'u-between', role: 'user', author: 'alice', status: 'done', createdAt: 9_000, text: 'between' })
+      appendMessage(conversation.user, {
+        id: 'u-between',
+        role: 'user',
+        author: 'alice',
+        status: 'done',
+        createdAt: 9_000,
+        text: 'between',
+      })
       await log.append(SESSION_ID, conversation.takeUpdates())
       const second = await compactSession(log, SESSION_ID)
       releaseFirst()
@@ -211,7 +276,14 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect(second?.uptoSeq).toBeGreaterThan(firstResult?.uptoSeq ?? Infinity)
 
       expect(findMessage(await reload(log), 'u-between'), 'update appended between the compactions').toBeDefined()
-      appendMessage(conversation.user, { id: 'u-after', role: 'user', author: 'alice', status: 'done', createdAt: 9_001, text: 'after' })
+      appendMessage(conversation.user, {
+        id: 'u-after',
+        role: 'user',
+        author: 'alice',
+        status: 'done',
+        createdAt: 9_001,
+        text: 'after',
+      })
       await log.append(SESSION_ID, conversation.takeUpdates())
       expectSameState(await reload(log), conversation.user)
     })

@@ -23,7 +23,7 @@ export interface CompactionResult {
  * Compacts one session; resolves undefined when its log tail is empty.
  * @throws SessionError PERSISTENCE_FAILED when the snapshot does not reload to the same state
  */
-export async function compactSession (log: UpdateLog, sessionId: string): Promise<CompactionResult | undefined> {
+export async function compactSession(log: UpdateLog, sessionId: string): Promise<CompactionResult | undefined> {
   const stored = await log.load(sessionId)
   if (stored.entries.length === 0) return undefined
   const { doc, lastSeq } = applyStoredSession(sessionId, stored)
@@ -31,9 +31,13 @@ export async function compactSession (log: UpdateLog, sessionId: string): Promis
   const reloaded = new Y.Doc()
   Y.applyUpdate(reloaded, snapshot)
   if (!Y.equalSnapshots(Y.snapshot(doc), Y.snapshot(reloaded))) {
-    throw new SessionError('PERSISTENCE_FAILED', `session ${sessionId}: snapshot does not reload to the logged state; log kept`, {
-      details: { sessionId, uptoSeq: lastSeq },
-    })
+    throw new SessionError(
+      'PERSISTENCE_FAILED',
+      `session ${sessionId}: snapshot does not reload to the logged state; log kept`,
+      {
+        details: { sessionId, uptoSeq: lastSeq },
+      },
+    )
   }
   await log.replacePrefix(sessionId, snapshot, lastSeq)
   doc.destroy()

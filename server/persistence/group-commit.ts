@@ -8,9 +8,9 @@
 /** A batching front of a batch writer. */
 export interface GroupCommit<Request, Result> {
   /** Queues a request; resolves with its result once its batch is written, rejects if that batch failed. */
-  submit (request: Request): Promise<Result>
+  submit(request: Request): Promise<Result>
   /** Resolves when every request submitted so far has been written (or failed). */
-  drain (): Promise<void>
+  drain(): Promise<void>
 }
 
 interface Pending<Request, Result> {
@@ -23,7 +23,7 @@ interface Pending<Request, Result> {
  * Wraps `write`, which receives a batch and returns one result per request in order (or throws for all); an Error in
  * place of a result rejects that request only. `Result` itself is never an Error.
  */
-export function createGroupCommit<Request, Result> (
+export function createGroupCommit<Request, Result>(
   write: (batch: readonly Request[]) => Array<Result | Error> | Promise<Array<Result | Error>>,
 ): GroupCommit<Request, Result> {
   let queue: Array<Pending<Request, Result>> = []
@@ -44,7 +44,9 @@ export function createGroupCommit<Request, Result> (
 
   const run = async (): Promise<void> => {
     // Let the current event-loop turn add its requests to the first batch.
-    await new Promise<void>((resolve) => { setImmediate(resolve) })
+    await new Promise<void>((resolve) => {
+      setImmediate(resolve)
+    })
     while (queue.length > 0) {
       const batch = queue
       queue = []
@@ -54,13 +56,13 @@ export function createGroupCommit<Request, Result> (
   }
 
   return {
-    submit (request) {
+    submit(request) {
       return new Promise<Result>((resolve, reject) => {
         queue.push({ request, resolve, reject })
         running ??= run()
       })
     },
-    async drain () {
+    async drain() {
       while (running !== undefined) await running
     },
   }

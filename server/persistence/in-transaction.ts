@@ -4,7 +4,11 @@
 import type pg from 'pg'
 
 /** Runs `work` inside one transaction on one pooled client, opened with `begin`; rolls back when it throws. */
-export async function inTransaction<T> (pool: pg.Pool, begin: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  begin: string,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect()
   try {
     await client.query(begin)

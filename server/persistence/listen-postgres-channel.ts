@@ -21,16 +21,16 @@ export interface PostgresChannelOptions {
 /** A channel's listeners. */
 export interface PostgresChannel {
   /** Calls `listener` with each notification's payload; returns an unsubscribe. */
-  listen (listener: (payload: string) => void): () => void
+  listen(listener: (payload: string) => void): () => void
   /** Closes the connection; no listener is called afterwards. */
-  close (): Promise<void>
+  close(): Promise<void>
 }
 
 /**
  * Connects and LISTENs.
  * @throws SessionError PERSISTENCE_FAILED when the first connection fails
  */
-export async function listenPostgresChannel (options: PostgresChannelOptions): Promise<PostgresChannel> {
+export async function listenPostgresChannel(options: PostgresChannelOptions): Promise<PostgresChannel> {
   const listeners = new Set<(payload: string) => void>()
   const retryMs = options.retryMs ?? 1000
   let client: pg.Client | undefined
@@ -49,10 +49,15 @@ export async function listenPostgresChannel (options: PostgresChannelOptions): P
       if (!started || closed) return
       if (!reported) options.onError(error)
       reported = true
-      retry = setTimeout(() => { retry = undefined; connect().catch(() => undefined) }, retryMs).unref() // reason: fail() ran
+      retry = setTimeout(() => {
+        retry = undefined
+        connect().catch(() => undefined)
+      }, retryMs).unref() // reason: fail() ran
     }
     connection.on('error', fail)
-    connection.on('end', () => { fail(new Error(`the LISTEN connection of ${options.channel} ended`)) })
+    connection.on('end', () => {
+      fail(new Error(`the LISTEN connection of ${options.channel} ended`))
+    })
     connection.on('notification', (message) => {
       if (message.channel !== options.channel) return
       for (const listener of listeners) listener(message.payload ?? '')
@@ -74,11 +79,13 @@ export async function listenPostgresChannel (options: PostgresChannelOptions): P
   started = true
 
   return {
-    listen (listener) {
+    listen(listener) {
       listeners.add(listener)
-      return () => { listeners.delete(listener) }
+      return () => {
+        listeners.delete(listener)
+      }
     },
-    async close () {
+    async close() {
       closed = true
       listeners.clear()
       clearTimeout(retry)

@@ -28,9 +28,13 @@ interface Blame {
  * Locates `found` (quarantined entries of `doc`, which was built from `stored`) in `stored`.
  * The answer has one element per element of `found`, in order.
  */
-export function locateQuarantined (stored: StoredSession, doc: Y.Doc, found: readonly QuarantinedEntry[]): LocatedQuarantine[] {
+export function locateQuarantined(
+  stored: StoredSession,
+  doc: Y.Doc,
+  found: readonly QuarantinedEntry[],
+): LocatedQuarantine[] {
   const blames = found.map((entry) => blameOf(doc, entry))
-  const located = new Array<{ fromSeq: number, toSeq: number } | undefined>(found.length)
+  const located = new Array<{ fromSeq: number; toSeq: number } | undefined>(found.length)
   let open = blames.length
   // The snapshot first: a later row may repeat what it holds (a sync step 2 carries the sender's whole delete set).
   const rows = [
@@ -44,7 +48,12 @@ export function locateQuarantined (stored: StoredSession, doc: Y.Doc, found: rea
       if (located[index] !== undefined || blame === undefined) return
       const hit = blame.deleted
         ? (ds.clients.get(blame.id.client) ?? []).some((range) => contains(range.clock, range.len, blame.id.clock))
-        : structs.some((struct) => struct instanceof Y.Item && struct.id.client === blame.id.client && contains(struct.id.clock, struct.length, blame.id.clock))
+        : structs.some(
+            (struct) =>
+              struct instanceof Y.Item &&
+              struct.id.client === blame.id.client &&
+              contains(struct.id.clock, struct.length, blame.id.clock),
+          )
       if (hit) {
         located[index] = { fromSeq, toSeq }
         open -= 1
@@ -55,21 +64,27 @@ export function locateQuarantined (stored: StoredSession, doc: Y.Doc, found: rea
   return found.map((entry, index) => ({ ...entry, ...(located[index] ?? everything) }))
 }
 
-function contains (start: number, length: number, clock: number): boolean {
+function contains(start: number, length: number, clock: number): boolean {
   return clock >= start && clock < start + length
 }
 
 /** The struct behind `entry`'s misfit, following its path from the root; undefined when the entry is not there. */
-function blameOf (doc: Y.Doc, entry: QuarantinedEntry): Blame | undefined {
-  let place: Place | undefined = entry.index === undefined
-    ? mapValueAt(doc.getMap<unknown>(entry.root), entry.key ?? '')
-    : listElementAt(doc.getArray<unknown>(entry.root), entry.index)
+function blameOf(doc: Y.Doc, entry: QuarantinedEntry): Blame | undefined {
+  let place: Place | undefined =
+    entry.index === undefined
+      ? mapValueAt(doc.getMap<unknown>(entry.root), entry.key ?? '')
+      : listElementAt(doc.getArray<unknown>(entry.root), entry.index)
   if (place === undefined || place.deleted) return place
   for (const step of entry.path) {
     const value: unknown = place.value
-    const next: Place | undefined = typeof step === 'string'
-      ? (value instanceof Y.Map ? mapValueAt(value, step) : undefined)
-      : (value instanceof Y.Array ? listElementAt(value, step) : undefined)
+    const next: Place | undefined =
+      typeof step === 'string'
+        ? value instanceof Y.Map
+          ? mapValueAt(value, step)
+          : undefined
+        : value instanceof Y.Array
+          ? listElementAt(value, step)
+          : undefined
     // An absent value: the container that lacks it was written so; a removed one: its deletion.
     if (next === undefined) return place
     if (next.deleted) return next
@@ -83,18 +98,22 @@ interface Place extends Blame {
   readonly value: unknown
 }
 
-function mapValueAt (map: Y.Map<unknown>, key: string): Place | undefined {
+function mapValueAt(map: Y.Map<unknown>, key: string): Place | undefined {
   const item = map._map.get(key)
   return item === undefined ? undefined : { id: item.id, deleted: item.deleted, value: map.get(key) }
 }
 
-function listElementAt (list: Y.Array<unknown>, index: number): Place | undefined {
+function listElementAt(list: Y.Array<unknown>, index: number): Place | undefined {
   let before = 0
   for (let item = list._start; item !== null; item = item.right) {
     if (item.deleted || !item.countable) continue
     if (index < before + item.length) {
       const offset = index - before
-      return { id: Y.createID(item.id.client, item.id.clock + offset), deleted: false, value: item.content.getContent()[offset] }
+      return {
+        id: Y.createID(item.id.client, item.id.clock + offset),
+        deleted: false,
+        value: item.content.getContent()[offset],
+      }
     }
     before += item.length
   }

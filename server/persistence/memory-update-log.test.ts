@@ -5,4 +5,8 @@
 import { createMemoryUpdateLog } from './memory-update-log.ts'
 import { describeUpdateLogContract } from './update-log.contract.ts'
 
-describeUpdateLogContract('memory', async () => createMemoryUpdateLog(), async (closed) => closed)
+describeUpdateLogContract(
+  'memory',
+  async () => createMemoryUpdateLog(),
+  async (closed) => closed,
+)

@@ -4,7 +4,13 @@
  */
 import { auditPageSize } from './audit-page-size.ts'
 import { sessionNotFound } from './session-not-found.ts'
-import { SERVER_WRITE_ORIGIN, type AuditEntry, type LogEntry, type SessionRecord, type UpdateLog } from './update-log.ts'
+import {
+  SERVER_WRITE_ORIGIN,
+  type AuditEntry,
+  type LogEntry,
+  type SessionRecord,
+  type UpdateLog,
+} from './update-log.ts'
 
 interface MemorySession {
   record: SessionRecord
@@ -16,22 +22,36 @@ interface MemorySession {
 }
 
 /** Creates an empty in-memory log. */
-export function createMemoryUpdateLog (): UpdateLog {
+export function createMemoryUpdateLog(): UpdateLog {
   const sessions = new Map<string, MemorySession>()
   const tail = (session: MemorySession | undefined, afterSeq: number): LogEntry[] =>
-    session?.entries.filter((entry) => entry.seq > afterSeq).map((entry) => ({ seq: entry.seq, update: entry.update.slice() })) ?? []
+    session?.entries
+      .filter((entry) => entry.seq > afterSeq)
+      .map((entry) => ({ seq: entry.seq, update: entry.update.slice() })) ?? []
 
   return {
-    async createSession ({ id, title, createdAt, owner = null }) {
+    async createSession({ id, title, createdAt, owner = null }) {
       if (sessions.has(id)) return false
-      sessions.set(id, { record: { id, title, createdAt, updatedAt: createdAt, owner }, snapshot: undefined, snapshotSeq: 0, entries: [], audit: [], nextSeq: 1 })
+      sessions.set(id, {
+        record: { id, title, createdAt, updatedAt: createdAt, owner },
+        snapshot: undefined,
+        snapshotSeq: 0,
+        entries: [],
+        audit: [],
+        nextSeq: 1,
+      })
       return true
     },
-    async getSession (id) { return sessions.get(id)?.record },
-    async listSessions ({ limit = 100 } = {}) {
-      return [...sessions.values()].map((session) => session.record).sort((a, b) => b.updatedAt - a.updatedAt).slice(0, limit)
+    async getSession(id) {
+      return sessions.get(id)?.record
     },
-    async append (sessionId, updates, origin = SERVER_WRITE_ORIGIN) {
+    async listSessions({ limit = 100 } = {}) {
+      return [...sessions.values()]
+        .map((session) => session.record)
+        .sort((a, b) => b.updatedAt - a.updatedAt)
+        .slice(0, limit)
+    },
+    async append(sessionId, updates, origin = SERVER_WRITE_ORIGIN) {
       const session = sessions.get(sessionId)
       if (session === undefined) throw sessionNotFound(sessionId)
       const at = Date.now()
@@ -44,26 +64,34 @@ export function createMemoryUpdateLog (): UpdateLog {
       session.record = { ...session.record, updatedAt: at }
       return seqs
     },
-    async readAudit (sessionId, options = {}) {
+    async readAudit(sessionId, options = {}) {
       const afterSeq = options.afterSeq ?? 0
-      return (sessions.get(sessionId)?.audit ?? []).filter((entry) => entry.seq > afterSeq).slice(0, auditPageSize(options.limit))
+      return (sessions.get(sessionId)?.audit ?? [])
+        .filter((entry) => entry.seq > afterSeq)
+        .slice(0, auditPageSize(options.limit))
     },
-    async load (sessionId) {
+    async load(sessionId) {
       const session = sessions.get(sessionId)
-      return { snapshot: session?.snapshot?.slice(), snapshotSeq: session?.snapshotSeq ?? 0, entries: tail(session, session?.snapshotSeq ?? 0) }
+      return {
+        snapshot: session?.snapshot?.slice(),
+        snapshotSeq: session?.snapshotSeq ?? 0,
+        entries: tail(session, session?.snapshotSeq ?? 0),
+      }
     },
-    async readSince (sessionId, afterSeq) {
+    async readSince(sessionId, afterSeq) {
       const session = sessions.get(sessionId)
       return tail(session, Math.max(afterSeq, session?.snapshotSeq ?? 0))
     },
-    async replacePrefix (sessionId, snapshot, uptoSeq) {
+    async replacePrefix(sessionId, snapshot, uptoSeq) {
       const session = sessions.get(sessionId)
       if (session === undefined || uptoSeq <= session.snapshotSeq) return
       session.snapshot = snapshot.slice()
       session.snapshotSeq = uptoSeq
       session.entries = session.entries.filter((entry) => entry.seq > uptoSeq)
     },
-    async deleteSession (sessionId) { return sessions.delete(sessionId) },
-    async close () {},
+    async deleteSession(sessionId) {
+      return sessions.delete(sessionId)
+    },
+    async close() {},
   }
 }

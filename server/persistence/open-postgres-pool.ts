@@ -20,7 +20,7 @@ export interface PostgresPool {
   readonly pool: pg.Pool
   readonly schema: string
   /** `"schema".name` */
-  table (name: string): string
+  table(name: string): string
 }
 
 const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/
@@ -29,10 +29,14 @@ const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/
  * Opens a pool for `location` (`defaultMaxConnections` unless it names a size).
  * @throws SessionError BAD_REQUEST for a schema name that is not a plain lower-case identifier
  */
-export function openPostgresPool (location: PostgresLocation, defaultMaxConnections: number): PostgresPool {
+export function openPostgresPool(location: PostgresLocation, defaultMaxConnections: number): PostgresPool {
   const schema = location.schema ?? 'public'
-  if (!SCHEMA_PATTERN.test(schema)) throw new SessionError('BAD_REQUEST', `invalid PostgreSQL schema name ${schema}`, { details: { schema } })
-  const pool = new pg.Pool({ connectionString: location.connectionString, max: location.maxConnections ?? defaultMaxConnections })
+  if (!SCHEMA_PATTERN.test(schema))
+    throw new SessionError('BAD_REQUEST', `invalid PostgreSQL schema name ${schema}`, { details: { schema } })
+  const pool = new pg.Pool({
+    connectionString: location.connectionString,
+    max: location.maxConnections ?? defaultMaxConnections,
+  })
   pool.on('error', () => undefined) // reason: idle-client errors surface on the next query, as PERSISTENCE_FAILED
   return { pool, schema, table: (name) => `"${schema}".${name}` }
 }

@@ -14,7 +14,7 @@ export const DEFAULT_STORE = './data/lifeline.sqlite'
  * Opens the log for `store`.
  * @throws SessionError PERSISTENCE_FAILED when it cannot be opened
  */
-export async function openUpdateLog (store: string = DEFAULT_STORE): Promise<UpdateLog> {
+export async function openUpdateLog(store: string = DEFAULT_STORE): Promise<UpdateLog> {
   const location = parseStoreUrl(store)
   if (location.kind === 'sqlite') return createSqliteUpdateLog({ path: location.path })
   const { kind: _kind, ...postgres } = location
@@ -22,7 +22,7 @@ export async function openUpdateLog (store: string = DEFAULT_STORE): Promise<Upd
 }
 
 /** A printable form of `store` without credentials. */
-export function describeStore (store: string = DEFAULT_STORE): string {
+export function describeStore(store: string = DEFAULT_STORE): string {
   const location = parseStoreUrl(store)
   if (location.kind === 'sqlite') return `SQLite at ${location.path}`
   const url = new URL(store)

@@ -6,12 +6,13 @@
 
 /** Where a store lives. */
 export type StoreLocation =
-  | { readonly kind: 'postgres', readonly connectionString: string, readonly schema?: string }
-  | { readonly kind: 'sqlite', readonly path: string }
+  | { readonly kind: 'postgres'; readonly connectionString: string; readonly schema?: string }
+  | { readonly kind: 'sqlite'; readonly path: string }
 
 /** Splits `store` into the backend and its address (the `schema` parameter is taken out of the connection string). */
-export function parseStoreUrl (store: string): StoreLocation {
-  if (!/^postgres(ql)?:\/\//.test(store)) return { kind: 'sqlite', path: store.startsWith('sqlite:') ? store.slice('sqlite:'.length) : store }
+export function parseStoreUrl(store: string): StoreLocation {
+  if (!/^postgres(ql)?:\/\//.test(store))
+    return { kind: 'sqlite', path: store.startsWith('sqlite:') ? store.slice('sqlite:'.length) : store }
   const url = new URL(store)
   const schema = url.searchParams.get('schema') ?? undefined
   url.searchParams.delete('schema')

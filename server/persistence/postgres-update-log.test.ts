@@ -22,35 +22,43 @@ afterAll(async () => {
   await client.end()
 })
 
-async function openLog (schema: string): Promise<UpdateLog> {
+async function openLog(schema: string): Promise<UpdateLog> {
   const log = await createPostgresUpdateLog({ connectionString, schema })
   schemaOf.set(log, schema)
   return log
 }
 
-function freshSchema (): string {
+function freshSchema(): string {
   const schema = `lifeline_test_${createRandomId(10)}`
   schemas.push(schema)
   return schema
 }
 
-describeUpdateLogContract('postgres', () => openLog(freshSchema()), (closed) => {
-  const schema = schemaOf.get(closed)
-  if (schema === undefined) throw new Error('log was not opened by this test file')
-  return openLog(schema)
-})
+describeUpdateLogContract(
+  'postgres',
+  () => openLog(freshSchema()),
+  (closed) => {
+    const schema = schemaOf.get(closed)
+    if (schema === undefined) throw new Error('log was not opened by this test file')
+    return openLog(schema)
+  },
+)
 
 describe('PostgreSQL UpdateLog across nodes', () => {
   it('gives appends from two nodes to one session one contiguous seq order', async () => {
     const schema = freshSchema()
     const [nodeA, nodeB] = await Promise.all([openLog(schema), openLog(schema)])
     await create(nodeA, 'shared')
-    const appends = Array.from({ length: 40 }, (_, index) => (index % 2 === 0 ? nodeA : nodeB).append('shared', [new Uint8Array([index])]))
+    const appends = Array.from({ length: 40 }, (_, index) =>
+      (index % 2 === 0 ? nodeA : nodeB).append('shared', [new Uint8Array([index])]),
+    )
     const seqs = (await Promise.all(appends)).flat()
     expect([...seqs].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, index) => index + 1))
     const stored = await nodeA.load('shared')
     expect(stored.entries.map((entry) => entry.seq)).toEqual(Array.from({ length: 40 }, (_, index) => index + 1))
-    expect(stored.entries.map((entry) => entry.update[0]).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(Array.from({ length: 40 }, (_, index) => index))
+    expect(stored.entries.map((entry) => entry.update[0]).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(
+      Array.from({ length: 40 }, (_, index) => index),
+    )
     await Promise.all([nodeA.close(), nodeB.close()])
   })
 
@@ -62,7 +70,10 @@ describe('PostgreSQL UpdateLog across nodes', () => {
       const sessionId = `erased-${round}`
       await create(nodeA, sessionId)
       await nodeA.append(sessionId, [new Uint8Array([round])])
-      const [late] = await Promise.allSettled([nodeB.append(sessionId, [new Uint8Array([round, 1])]), nodeA.deleteSession(sessionId)])
+      const [late] = await Promise.allSettled([
+        nodeB.append(sessionId, [new Uint8Array([round, 1])]),
+        nodeA.deleteSession(sessionId),
+      ])
       outcomes.add(late.status === 'fulfilled' ? 'appended, then erased' : (late.reason as { code: string }).code)
       expect(await nodeB.getSession(sessionId)).toBeUndefined()
       expect(await nodeB.load(sessionId)).toEqual({ snapshot: undefined, snapshotSeq: 0, entries: [] })
@@ -80,10 +91,14 @@ describe('PostgreSQL UpdateLog across nodes', () => {
       await log.append('racing', [new Uint8Array([round])])
       // Loads before, during and after the compaction's commit.
       const loads = Array.from({ length: 8 }, () => log.load('racing'))
-      const [, ...loaded] = await Promise.all([log.replacePrefix('racing', new Uint8Array([0, round]), round), ...loads])
+      const [, ...loaded] = await Promise.all([
+        log.replacePrefix('racing', new Uint8Array([0, round]), round),
+        ...loads,
+      ])
       for (const stored of loaded) {
         const lastSeq = stored.entries.at(-1)?.seq ?? stored.snapshotSeq
-        if (lastSeq !== round) stale.push(`round ${round}: snapshot ${stored.snapshotSeq}, ${stored.entries.length} entries`)
+        if (lastSeq !== round)
+          stale.push(`round ${round}: snapshot ${stored.snapshotSeq}, ${stored.entries.length} entries`)
       }
     }
     expect(stale).toEqual([])
@@ -118,7 +133,13 @@ describe('PostgreSQL UpdateLog across nodes', () => {
     await client.end()
     // Two nodes starting together both migrate; the advisory lock serialises them.
     const [log, other] = await Promise.all([openLog(schema), openLog(schema)])
-    expect(await log.getSession('old')).toEqual({ id: 'old', title: 'Before owners', createdAt: 1_000, updatedAt: 2_000, owner: null })
+    expect(await log.getSession('old')).toEqual({
+      id: 'old',
+      title: 'Before owners',
+      createdAt: 1_000,
+      updatedAt: 2_000,
+      owner: null,
+    })
     await log.createSession({ id: 'new', title: '', createdAt: 3_000, owner: 'alice' })
     expect(await other.getSession('new')).toMatchObject({ owner: 'alice' })
     expect(await other.append('old', [new Uint8Array([1])])).toEqual([1])
@@ -126,17 +147,20 @@ describe('PostgreSQL UpdateLog across nodes', () => {
   })
 
   it('rejects an invalid schema name with BAD_REQUEST', async () => {
-    await expect(createPostgresUpdateLog({ connectionString, schema: 'x"; DROP TABLE y; --' })).rejects.toMatchObject({ code: 'BAD_REQUEST' })
+    await expect(createPostgresUpdateLog({ connectionString, schema: 'x"; DROP TABLE y; --' })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    })
   })
 
   it('fails with PERSISTENCE_FAILED when the database is unreachable', async () => {
-    await expect(createPostgresUpdateLog({ connectionString: 'postgres://postgres@127.0.0.1:1/none', schema: freshSchema() }))
-      .rejects.toMatchObject({ code: 'PERSISTENCE_FAILED' })
+    await expect(
+      createPostgresUpdateLog({ connectionString: 'postgres://postgres@127.0.0.1:1/none', schema: freshSchema() }),
+    ).rejects.toMatchObject({ code: 'PERSISTENCE_FAILED' })
   })
 })
 
 describe('PostgreSQL UpdateLog: corruption', () => {
-  async function corrupted (statement: string): Promise<unknown> {
+  async function corrupted(statement: string): Promise<unknown> {
     const schema = freshSchema()
     const log = await openLog(schema)
     await create(log, 'damaged')
@@ -145,7 +169,10 @@ describe('PostgreSQL UpdateLog: corruption', () => {
     await client.connect()
     await client.query(statement.replaceAll('$schema', `"${schema}"`))
     await client.end()
-    const failure = await log.load('damaged').then(() => undefined, (error: unknown) => error)
+    const failure = await log.load('damaged').then(
+      () => undefined,
+      (error: unknown) => error,
+    )
     await log.close()
     return failure
   }
@@ -162,6 +189,6 @@ describe('PostgreSQL UpdateLog: corruption', () => {
   })
 })
 
-async function create (log: UpdateLog, sessionId: string): Promise<void> {
+async function create(log: UpdateLog, sessionId: string): Promise<void> {
   await log.createSession({ id: sessionId, title: '', createdAt: Date.now() })
 }

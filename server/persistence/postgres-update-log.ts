@@ -8,7 +8,7 @@
  * has committed before the session's rows are deleted.
  */
 import { crc32 } from 'node:zlib'
-import pg from 'pg'
+import type pg from 'pg'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import { auditPageSize } from './audit-page-size.ts'
 import { checkEntries } from './check-entries.ts'
@@ -17,7 +17,13 @@ import { inTransaction } from './in-transaction.ts'
 import { openPostgresPool } from './open-postgres-pool.ts'
 import { sessionNotFound } from './session-not-found.ts'
 import { toAuditEntry, type AuditRow } from './to-audit-entry.ts'
-import { SERVER_WRITE_ORIGIN, type SessionRecord, type StoredSession, type UpdateLog, type WriteOrigin } from './update-log.ts'
+import {
+  SERVER_WRITE_ORIGIN,
+  type SessionRecord,
+  type StoredSession,
+  type UpdateLog,
+  type WriteOrigin,
+} from './update-log.ts'
 
 /** Options of {@link createPostgresUpdateLog}. */
 export interface PostgresUpdateLogOptions {
@@ -29,16 +35,33 @@ export interface PostgresUpdateLogOptions {
   readonly maxConnections?: number
 }
 
-interface AppendRequest { readonly sessionId: string, readonly updates: readonly Uint8Array[], readonly origin: WriteOrigin }
-interface PendingRow { readonly update: Uint8Array, readonly origin: WriteOrigin }
-interface SessionRow { id: string, title: string, created_at: string, updated_at: string, owner: string | null }
-interface UpdateRow { seq: string, data: Buffer, crc: string }
+interface AppendRequest {
+  readonly sessionId: string
+  readonly updates: readonly Uint8Array[]
+  readonly origin: WriteOrigin
+}
+interface PendingRow {
+  readonly update: Uint8Array
+  readonly origin: WriteOrigin
+}
+interface SessionRow {
+  id: string
+  title: string
+  created_at: string
+  updated_at: string
+  owner: string | null
+}
+interface UpdateRow {
+  seq: string
+  data: Buffer
+  crc: string
+}
 
 /**
  * Connects, creates the tables if needed and returns the log.
  * @throws SessionError PERSISTENCE_FAILED when the database is unreachable
  */
-export async function createPostgresUpdateLog (options: PostgresUpdateLogOptions): Promise<UpdateLog> {
+export async function createPostgresUpdateLog(options: PostgresUpdateLogOptions): Promise<UpdateLog> {
   const { pool, schema, table: t } = openPostgresPool(options, 8)
   await wrap('cannot initialise PostgreSQL schema', () => migrate(pool, schema))
 
@@ -51,10 +74,12 @@ export async function createPostgresUpdateLog (options: PostgresUpdateLogOptions
       bySession.set(sessionId, [...(bySession.get(sessionId) ?? []), ...updates.map((update) => ({ update, origin }))])
     }
     const sessions = [...bySession.keys()].sort()
-    const rows = sessions.flatMap((sessionId) => (bySession.get(sessionId) ?? []).map((row, ord) => ({ sessionId, ord, ...row })))
-    let result: pg.QueryResult<{ id: string, first_seq: string }>
+    const rows = sessions.flatMap((sessionId) =>
+      (bySession.get(sessionId) ?? []).map((row, ord) => ({ sessionId, ord, ...row })),
+    )
+    let result: pg.QueryResult<{ id: string; first_seq: string }>
     try {
-      result = await pool.query<{ id: string, first_seq: string }>(
+      result = await pool.query<{ id: string; first_seq: string }>(
         `WITH counts AS (SELECT c.id, c.n FROM unnest($1::text[], $2::int[]) AS c(id, n)),
          locked AS (SELECT s.id FROM ${t('sessions')} s JOIN counts c ON c.id = s.id ORDER BY s.id FOR UPDATE OF s),
          bumped AS (
@@ -72,10 +97,20 @@ export async function createPostgresUpdateLog (options: PostgresUpdateLogOptions
            INSERT INTO ${t('audit')} (session_id, seq, at, principal, role, connection, bytes, summary)
            SELECT id, seq, $3::bigint, principal, role, connection, length(data), summary FROM rows)
          SELECT b.id, b.next_seq - c.n AS first_seq FROM bumped b JOIN counts c ON c.id = b.id`,
-        [sessions, sessions.map((sessionId) => bySession.get(sessionId)?.length ?? 0), Date.now(),
-          rows.map((row) => row.sessionId), rows.map((row) => row.ord), rows.map((row) => Buffer.from(row.update)), rows.map((row) => crc32(row.update)),
-          rows.map((row) => row.origin.principal), rows.map((row) => row.origin.role), rows.map((row) => row.origin.connection),
-          rows.map((row) => JSON.stringify(row.origin.summary))])
+        [
+          sessions,
+          sessions.map((sessionId) => bySession.get(sessionId)?.length ?? 0),
+          Date.now(),
+          rows.map((row) => row.sessionId),
+          rows.map((row) => row.ord),
+          rows.map((row) => Buffer.from(row.update)),
+          rows.map((row) => crc32(row.update)),
+          rows.map((row) => row.origin.principal),
+          rows.map((row) => row.origin.role),
+          rows.map((row) => row.origin.connection),
+          rows.map((row) => JSON.stringify(row.origin.summary)),
+        ],
+      )
     } catch (cause) {
       throw new SessionError('PERSISTENCE_FAILED', 'PostgreSQL append failed', { cause })
     }
@@ -91,64 +126,112 @@ export async function createPostgresUpdateLog (options: PostgresUpdateLogOptions
 
   // Snapshot and tail are read in one REPEATABLE READ transaction: a compaction committing between two separate
   // reads would otherwise yield the old snapshot with an already-trimmed (empty) tail.
-  const readConsistent = (sessionId: string, afterSeq: number): Promise<StoredSession> => inTransaction(pool, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (client) => {
-    const row = (await client.query<UpdateRow & { upto_seq: string }>(`SELECT upto_seq, upto_seq AS seq, data, crc FROM ${t('snapshots')} WHERE session_id = $1`, [sessionId])).rows[0]
-    const snapshotSeq = row === undefined ? 0 : Number(row.upto_seq)
-    const snapshot = row === undefined ? undefined : checkEntries(sessionId, 0, [toStoredRow(row)], 'snapshot')[0]?.update
-    const from = Math.max(afterSeq, snapshotSeq)
-    const { rows } = await client.query<UpdateRow>(`SELECT seq, data, crc FROM ${t('updates')} WHERE session_id = $1 AND seq > $2 ORDER BY seq`, [sessionId, from])
-    return { snapshot, snapshotSeq, entries: checkEntries(sessionId, from, rows.map(toStoredRow), 'update') }
-  })
+  const readConsistent = (sessionId: string, afterSeq: number): Promise<StoredSession> =>
+    inTransaction(pool, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (client) => {
+      const row = (
+        await client.query<UpdateRow & { upto_seq: string }>(
+          `SELECT upto_seq, upto_seq AS seq, data, crc FROM ${t('snapshots')} WHERE session_id = $1`,
+          [sessionId],
+        )
+      ).rows[0]
+      const snapshotSeq = row === undefined ? 0 : Number(row.upto_seq)
+      const snapshot =
+        row === undefined ? undefined : checkEntries(sessionId, 0, [toStoredRow(row)], 'snapshot')[0]?.update
+      const from = Math.max(afterSeq, snapshotSeq)
+      const { rows } = await client.query<UpdateRow>(
+        `SELECT seq, data, crc FROM ${t('updates')} WHERE session_id = $1 AND seq > $2 ORDER BY seq`,
+        [sessionId, from],
+      )
+      return { snapshot, snapshotSeq, entries: checkEntries(sessionId, from, rows.map(toStoredRow), 'update') }
+    })
 
   return {
-    createSession: ({ id, title, createdAt, owner = null }) => wrap('PostgreSQL createSession failed', async () =>
-      (await pool.query(`INSERT INTO ${t('sessions')} (id, title, created_at, updated_at, next_seq, owner) VALUES ($1, $2, $3, $3, 1, $4) ON CONFLICT DO NOTHING`, [id, title, createdAt, owner])).rowCount === 1),
-    getSession: (sessionId) => wrap('PostgreSQL getSession failed', async () => {
-      const row = (await pool.query<SessionRow>(`SELECT id, title, created_at, updated_at, owner FROM ${t('sessions')} WHERE id = $1`, [sessionId])).rows[0]
-      return row === undefined ? undefined : toRecord(row)
-    }),
-    listSessions: ({ limit = 100 } = {}) => wrap('PostgreSQL listSessions failed', async () =>
-      (await pool.query<SessionRow>(`SELECT id, title, created_at, updated_at, owner FROM ${t('sessions')} ORDER BY updated_at DESC, id LIMIT $1`, [limit])).rows.map(toRecord)),
+    createSession: ({ id, title, createdAt, owner = null }) =>
+      wrap(
+        'PostgreSQL createSession failed',
+        async () =>
+          (
+            await pool.query(
+              `INSERT INTO ${t('sessions')} (id, title, created_at, updated_at, next_seq, owner) VALUES ($1, $2, $3, $3, 1, $4) ON CONFLICT DO NOTHING`,
+              [id, title, createdAt, owner],
+            )
+          ).rowCount === 1,
+      ),
+    getSession: (sessionId) =>
+      wrap('PostgreSQL getSession failed', async () => {
+        const row = (
+          await pool.query<SessionRow>(
+            `SELECT id, title, created_at, updated_at, owner FROM ${t('sessions')} WHERE id = $1`,
+            [sessionId],
+          )
+        ).rows[0]
+        return row === undefined ? undefined : toRecord(row)
+      }),
+    listSessions: ({ limit = 100 } = {}) =>
+      wrap('PostgreSQL listSessions failed', async () =>
+        (
+          await pool.query<SessionRow>(
+            `SELECT id, title, created_at, updated_at, owner FROM ${t('sessions')} ORDER BY updated_at DESC, id LIMIT $1`,
+            [limit],
+          )
+        ).rows.map(toRecord),
+      ),
     append: (sessionId, updates, origin = SERVER_WRITE_ORIGIN) => groupCommit.submit({ sessionId, updates, origin }),
-    readAudit: (sessionId, options = {}) => wrap('PostgreSQL readAudit failed', async () =>
-      (await pool.query<AuditRow>(
-        `SELECT seq, at, principal, role, connection, bytes, summary FROM ${t('audit')} WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
-        [sessionId, options.afterSeq ?? 0, auditPageSize(options.limit)])).rows.map(toAuditEntry)),
+    readAudit: (sessionId, options = {}) =>
+      wrap('PostgreSQL readAudit failed', async () =>
+        (
+          await pool.query<AuditRow>(
+            `SELECT seq, at, principal, role, connection, bytes, summary FROM ${t('audit')} WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+            [sessionId, options.afterSeq ?? 0, auditPageSize(options.limit)],
+          )
+        ).rows.map(toAuditEntry),
+      ),
     load: (sessionId) => wrap('PostgreSQL load failed', () => readConsistent(sessionId, 0)),
-    readSince: (sessionId, afterSeq) => wrap('PostgreSQL readSince failed', async () => [...(await readConsistent(sessionId, afterSeq)).entries]),
-    replacePrefix: (sessionId, snapshot, uptoSeq) => wrap('PostgreSQL replacePrefix failed', () => inTransaction(pool, 'BEGIN', async (client) => {
-      // Nothing for a session without a record: a compaction that read it before another node erased it must not
-      // store its state again. KEY SHARE blocks deleteSession until this commits, but no append.
-      const { rowCount } = await client.query(`SELECT 1 FROM ${t('sessions')} WHERE id = $1 FOR KEY SHARE`, [sessionId])
-      if (rowCount === 0) return
-      // A snapshot never replaces a newer one: of two overlapping compactions, the one that folded more wins.
-      await client.query(
-        `INSERT INTO ${t('snapshots')} (session_id, upto_seq, data, crc, created_at) VALUES ($1, $2, $3, $4, $5)
+    readSince: (sessionId, afterSeq) =>
+      wrap('PostgreSQL readSince failed', async () => [...(await readConsistent(sessionId, afterSeq)).entries]),
+    replacePrefix: (sessionId, snapshot, uptoSeq) =>
+      wrap('PostgreSQL replacePrefix failed', () =>
+        inTransaction(pool, 'BEGIN', async (client) => {
+          // Nothing for a session without a record: a compaction that read it before another node erased it must not
+          // store its state again. KEY SHARE blocks deleteSession until this commits, but no append.
+          const { rowCount } = await client.query(`SELECT 1 FROM ${t('sessions')} WHERE id = $1 FOR KEY SHARE`, [
+            sessionId,
+          ])
+          if (rowCount === 0) return
+          // A snapshot never replaces a newer one: of two overlapping compactions, the one that folded more wins.
+          await client.query(
+            `INSERT INTO ${t('snapshots')} (session_id, upto_seq, data, crc, created_at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (session_id) DO UPDATE SET upto_seq = excluded.upto_seq, data = excluded.data, crc = excluded.crc, created_at = excluded.created_at
          WHERE ${t('snapshots')}.upto_seq < excluded.upto_seq`,
-        [sessionId, uptoSeq, Buffer.from(snapshot), crc32(snapshot), Date.now()])
-      await client.query(`DELETE FROM ${t('updates')} WHERE session_id = $1 AND seq <= (SELECT upto_seq FROM ${t('snapshots')} WHERE session_id = $1)`, [sessionId])
-    })),
-    deleteSession: (sessionId) => wrap('PostgreSQL deleteSession failed', async () => {
-      await groupCommit.drain()
-      return await inTransaction(pool, 'BEGIN', async (client) => {
-        // The record first: this waits for appends and compactions of other nodes that hold it, and the statements
-        // below (each with a fresh snapshot) then see and remove what they committed. Later ones find no record.
-        const deleted = (await client.query(`DELETE FROM ${t('sessions')} WHERE id = $1`, [sessionId])).rowCount === 1
-        await client.query(`DELETE FROM ${t('updates')} WHERE session_id = $1`, [sessionId])
-        await client.query(`DELETE FROM ${t('snapshots')} WHERE session_id = $1`, [sessionId])
-        await client.query(`DELETE FROM ${t('audit')} WHERE session_id = $1`, [sessionId])
-        return deleted
-      })
-    }),
-    async close () {
+            [sessionId, uptoSeq, Buffer.from(snapshot), crc32(snapshot), Date.now()],
+          )
+          await client.query(
+            `DELETE FROM ${t('updates')} WHERE session_id = $1 AND seq <= (SELECT upto_seq FROM ${t('snapshots')} WHERE session_id = $1)`,
+            [sessionId],
+          )
+        }),
+      ),
+    deleteSession: (sessionId) =>
+      wrap('PostgreSQL deleteSession failed', async () => {
+        await groupCommit.drain()
+        return await inTransaction(pool, 'BEGIN', async (client) => {
+          // The record first: this waits for appends and compactions of other nodes that hold it, and the statements
+          // below (each with a fresh snapshot) then see and remove what they committed. Later ones find no record.
+          const deleted = (await client.query(`DELETE FROM ${t('sessions')} WHERE id = $1`, [sessionId])).rowCount === 1
+          await client.query(`DELETE FROM ${t('updates')} WHERE session_id = $1`, [sessionId])
+          await client.query(`DELETE FROM ${t('snapshots')} WHERE session_id = $1`, [sessionId])
+          await client.query(`DELETE FROM ${t('audit')} WHERE session_id = $1`, [sessionId])
+          return deleted
+        })
+      }),
+    async close() {
       await groupCommit.drain()
       await pool.end()
     },
   }
 }
 
-function migrate (pool: pg.Pool, schema: string): Promise<void> {
+function migrate(pool: pg.Pool, schema: string): Promise<void> {
   return inTransaction(pool, 'BEGIN', async (client) => {
     // Nodes starting together must not race on CREATE: serialise migrations with an advisory lock.
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`lifeline-migrate-${schema}`])
@@ -168,12 +251,14 @@ function migrate (pool: pg.Pool, schema: string): Promise<void> {
     // Schemas written before sessions had owners: their sessions get owner null (only an admin may delete them).
     // Looked up first, so that a node joining a running cluster takes no table lock when there is nothing to do.
     const { rowCount } = await client.query(
-      "SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'sessions' AND column_name = 'owner'", [schema])
+      "SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'sessions' AND column_name = 'owner'",
+      [schema],
+    )
     if (rowCount === 0) await client.query(`ALTER TABLE "${schema}".sessions ADD COLUMN owner TEXT`)
   })
 }
 
-async function wrap<T> (what: string, operation: () => Promise<T>): Promise<T> {
+async function wrap<T>(what: string, operation: () => Promise<T>): Promise<T> {
   try {
     return await operation()
   } catch (cause) {
@@ -182,10 +267,16 @@ async function wrap<T> (what: string, operation: () => Promise<T>): Promise<T> {
   }
 }
 
-function toStoredRow (row: UpdateRow): { seq: number, data: Uint8Array, crc: number } {
+function toStoredRow(row: UpdateRow): { seq: number; data: Uint8Array; crc: number } {
   return { seq: Number(row.seq), data: row.data, crc: Number(row.crc) }
 }
 
-function toRecord (row: SessionRow): SessionRecord {
-  return { id: row.id, title: row.title, createdAt: Number(row.created_at), updatedAt: Number(row.updated_at), owner: row.owner }
+function toRecord(row: SessionRow): SessionRecord {
+  return {
+    id: row.id,
+    title: row.title,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    owner: row.owner,
+  }
 }

@@ -5,6 +5,6 @@
 import { SessionError } from '../../shared/errors/session-error.ts'
 
 /** The error of an operation on `sessionId`, which has no session record. */
-export function sessionNotFound (sessionId: string): SessionError {
+export function sessionNotFound(sessionId: string): SessionError {
   return new SessionError('SESSION_NOT_FOUND', `session ${sessionId} does not exist`, { details: { sessionId } })
 }

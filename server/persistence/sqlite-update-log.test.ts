@@ -19,25 +19,29 @@ afterAll(() => {
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true })
 })
 
-function freshPath (): string {
+function freshPath(): string {
   const dir = mkdtempSync(join(tmpdir(), 'lifeline-sqlite-log-'))
   tempDirs.push(dir)
   return join(dir, 'sessions.sqlite')
 }
 
-function openLog (path: string): UpdateLog {
+function openLog(path: string): UpdateLog {
   const log = createSqliteUpdateLog({ path })
   pathOf.set(log, path)
   return log
 }
 
-function reopenLog (closed: UpdateLog): UpdateLog {
+function reopenLog(closed: UpdateLog): UpdateLog {
   const path = pathOf.get(closed)
   if (path === undefined) throw new Error('log was not opened by this test file')
   return openLog(path)
 }
 
-describeUpdateLogContract('sqlite', async () => openLog(freshPath()), async (closed) => reopenLog(closed))
+describeUpdateLogContract(
+  'sqlite',
+  async () => openLog(freshPath()),
+  async (closed) => reopenLog(closed),
+)
 
 describe('createSqliteUpdateLog: audit rows', () => {
   it('stores an update only together with its audit row: a failing audit insert rolls the append back', async () => {
@@ -73,12 +77,22 @@ describe('createSqliteUpdateLog: migration', () => {
   it('adds the owner column to a file written before sessions had owners; its sessions get owner null', async () => {
     const path = freshPath()
     const old = new Database(path)
-    old.exec('CREATE TABLE sessions (id TEXT PRIMARY KEY, title TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)')
-    old.prepare('INSERT INTO sessions (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)').run('old', 'Before owners', 1_000, 2_000)
+    old.exec(
+      'CREATE TABLE sessions (id TEXT PRIMARY KEY, title TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)',
+    )
+    old
+      .prepare('INSERT INTO sessions (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)')
+      .run('old', 'Before owners', 1_000, 2_000)
     old.close()
     const log = openLog(path)
     try {
-      expect(await log.getSession('old')).toEqual({ id: 'old', title: 'Before owners', createdAt: 1_000, updatedAt: 2_000, owner: null })
+      expect(await log.getSession('old')).toEqual({
+        id: 'old',
+        title: 'Before owners',
+        createdAt: 1_000,
+        updatedAt: 2_000,
+        owner: null,
+      })
       await log.createSession({ id: 'new', title: '', createdAt: 3_000, owner: 'alice' })
       expect(await log.getSession('new')).toMatchObject({ owner: 'alice' })
       expect(await log.append('old', [Uint8Array.of(1)])).toEqual([1])
@@ -87,7 +101,10 @@ describe('createSqliteUpdateLog: migration', () => {
     }
     const reopened = openLog(path)
     try {
-      expect((await reopened.listSessions()).map((record) => [record.id, record.owner])).toEqual([['old', null], ['new', 'alice']])
+      expect((await reopened.listSessions()).map((record) => [record.id, record.owner])).toEqual([
+        ['old', null],
+        ['new', 'alice'],
+      ])
     } finally {
       await reopened.close()
     }
@@ -96,7 +113,7 @@ describe('createSqliteUpdateLog: migration', () => {
 
 describe('createSqliteUpdateLog: corruption', () => {
   /** Writes three updates to `sessionId`, closes the log and returns the file path. */
-  async function seedLog (sessionId: string, extra?: (log: UpdateLog) => Promise<void>): Promise<string> {
+  async function seedLog(sessionId: string, extra?: (log: UpdateLog) => Promise<void>): Promise<string> {
     const path = freshPath()
     const log = openLog(path)
     for (const id of [sessionId, 'bystander']) await log.createSession({ id, title: '', createdAt: Date.now() })
@@ -107,7 +124,7 @@ describe('createSqliteUpdateLog: corruption', () => {
     return path
   }
 
-  function editDatabase (path: string, edit: (db: Database.Database) => void): void {
+  function editDatabase(path: string, edit: (db: Database.Database) => void): void {
     const db = new Database(path)
     try {
       edit(db)
@@ -116,10 +133,17 @@ describe('createSqliteUpdateLog: corruption', () => {
     }
   }
 
-  async function loadError (path: string, sessionId: string, read: (log: UpdateLog) => Promise<unknown> = (log) => log.load(sessionId)): Promise<SessionError> {
+  async function loadError(
+    path: string,
+    sessionId: string,
+    read: (log: UpdateLog) => Promise<unknown> = (log) => log.load(sessionId),
+  ): Promise<SessionError> {
     const log = openLog(path)
     try {
-      const error: unknown = await read(log).then(() => undefined, (caught: unknown) => caught)
+      const error: unknown = await read(log).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      )
       expect(isSessionError(error), `expected a SessionError, got ${String(error)}`).toBe(true)
       return error as SessionError
     } finally {
@@ -127,11 +151,13 @@ describe('createSqliteUpdateLog: corruption', () => {
     }
   }
 
-  it('rejects load with LOG_CORRUPT naming the session and seq when a row\'s bytes are damaged', async () => {
+  it("rejects load with LOG_CORRUPT naming the session and seq when a row's bytes are damaged", async () => {
     const sessionId = 'damaged-row'
     const path = await seedLog(sessionId)
     editDatabase(path, (db) => {
-      const changed = db.prepare('UPDATE updates SET data = ? WHERE session_id = ? AND seq = ?').run(Buffer.from([2, 0xff]), sessionId, 2).changes
+      const changed = db
+        .prepare('UPDATE updates SET data = ? WHERE session_id = ? AND seq = ?')
+        .run(Buffer.from([2, 0xff]), sessionId, 2).changes
       expect(changed).toBe(1)
     })
     const error = await loadError(path, sessionId)
@@ -178,7 +204,9 @@ describe('createSqliteUpdateLog: corruption', () => {
     const sessionId = 'damaged-snapshot'
     const path = await seedLog(sessionId, (log) => log.replacePrefix(sessionId, Uint8Array.of(5, 5, 5), 2))
     editDatabase(path, (db) => {
-      expect(db.prepare('UPDATE snapshots SET data = ? WHERE session_id = ?').run(Buffer.from([5, 5, 6]), sessionId).changes).toBe(1)
+      expect(
+        db.prepare('UPDATE snapshots SET data = ? WHERE session_id = ?').run(Buffer.from([5, 5, 6]), sessionId).changes,
+      ).toBe(1)
     })
     const error = await loadError(path, sessionId)
     expect(error.code).toBe('LOG_CORRUPT')

@@ -16,7 +16,14 @@ import { checkEntries } from './check-entries.ts'
 import { createGroupCommit } from './group-commit.ts'
 import { sessionNotFound } from './session-not-found.ts'
 import { toAuditEntry, type AuditRow } from './to-audit-entry.ts'
-import { SERVER_WRITE_ORIGIN, type LogEntry, type SessionRecord, type StoredSession, type UpdateLog, type WriteOrigin } from './update-log.ts'
+import {
+  SERVER_WRITE_ORIGIN,
+  type LogEntry,
+  type SessionRecord,
+  type StoredSession,
+  type UpdateLog,
+  type WriteOrigin,
+} from './update-log.ts'
 
 /** Options of {@link createSqliteUpdateLog}. */
 export interface SqliteUpdateLogOptions {
@@ -29,9 +36,23 @@ export interface SqliteUpdateLogOptions {
   readonly durability?: 'process' | 'power'
 }
 
-interface UpdateRow { seq: number, data: Buffer, crc: number }
-interface AppendRequest { readonly sessionId: string, readonly updates: readonly Uint8Array[], readonly origin: WriteOrigin }
-interface SessionRow { id: string, title: string, created_at: number, updated_at: number, owner: string | null }
+interface UpdateRow {
+  seq: number
+  data: Buffer
+  crc: number
+}
+interface AppendRequest {
+  readonly sessionId: string
+  readonly updates: readonly Uint8Array[]
+  readonly origin: WriteOrigin
+}
+interface SessionRow {
+  id: string
+  title: string
+  created_at: number
+  updated_at: number
+  owner: string | null
+}
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sessions (
@@ -48,28 +69,45 @@ CREATE INDEX IF NOT EXISTS sessions_by_update ON sessions (updated_at DESC);
 `
 
 /** Opens (or creates) a SQLite-backed UpdateLog. */
-export function createSqliteUpdateLog (options: SqliteUpdateLogOptions): UpdateLog {
+export function createSqliteUpdateLog(options: SqliteUpdateLogOptions): UpdateLog {
   const db = openDatabase(options)
   const statements = {
-    insertSession: db.prepare('INSERT OR IGNORE INTO sessions (id, title, created_at, updated_at, owner) VALUES (?, ?, ?, ?, ?)'),
+    insertSession: db.prepare(
+      'INSERT OR IGNORE INTO sessions (id, title, created_at, updated_at, owner) VALUES (?, ?, ?, ?, ?)',
+    ),
     touchSession: db.prepare('UPDATE sessions SET updated_at = ? WHERE id = ?'),
-    getSession: db.prepare<[string], SessionRow>('SELECT id, title, created_at, updated_at, owner FROM sessions WHERE id = ?'),
-    listSessions: db.prepare<[number], SessionRow>('SELECT id, title, created_at, updated_at, owner FROM sessions ORDER BY updated_at DESC LIMIT ?'),
+    getSession: db.prepare<[string], SessionRow>(
+      'SELECT id, title, created_at, updated_at, owner FROM sessions WHERE id = ?',
+    ),
+    listSessions: db.prepare<[number], SessionRow>(
+      'SELECT id, title, created_at, updated_at, owner FROM sessions ORDER BY updated_at DESC LIMIT ?',
+    ),
     maxSeq: db.prepare<[string, string], { seq: number | null }>(
-      'SELECT MAX(seq) AS seq FROM (SELECT MAX(seq) AS seq FROM updates WHERE session_id = ? UNION ALL SELECT upto_seq FROM snapshots WHERE session_id = ?)'),
+      'SELECT MAX(seq) AS seq FROM (SELECT MAX(seq) AS seq FROM updates WHERE session_id = ? UNION ALL SELECT upto_seq FROM snapshots WHERE session_id = ?)',
+    ),
     insertUpdate: db.prepare('INSERT INTO updates (session_id, seq, data, crc, created_at) VALUES (?, ?, ?, ?, ?)'),
-    insertAudit: db.prepare('INSERT INTO audit (session_id, seq, at, principal, role, connection, bytes, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+    insertAudit: db.prepare(
+      'INSERT INTO audit (session_id, seq, at, principal, role, connection, bytes, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
     readAudit: db.prepare<[string, number, number], AuditRow>(
-      'SELECT seq, at, principal, role, connection, bytes, summary FROM audit WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
+      'SELECT seq, at, principal, role, connection, bytes, summary FROM audit WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    ),
     deleteAudit: db.prepare('DELETE FROM audit WHERE session_id = ?'),
-    readSince: db.prepare<[string, number], UpdateRow>('SELECT seq, data, crc FROM updates WHERE session_id = ? AND seq > ? ORDER BY seq'),
-    getSnapshot: db.prepare<[string], UpdateRow & { upto_seq: number }>('SELECT upto_seq, upto_seq AS seq, data, crc FROM snapshots WHERE session_id = ?'),
+    readSince: db.prepare<[string, number], UpdateRow>(
+      'SELECT seq, data, crc FROM updates WHERE session_id = ? AND seq > ? ORDER BY seq',
+    ),
+    getSnapshot: db.prepare<[string], UpdateRow & { upto_seq: number }>(
+      'SELECT upto_seq, upto_seq AS seq, data, crc FROM snapshots WHERE session_id = ?',
+    ),
     // A snapshot never replaces a newer one: of two overlapping compactions, the one that folded more wins.
     upsertSnapshot: db.prepare(
       'INSERT INTO snapshots (session_id, upto_seq, data, crc, created_at) VALUES (?, ?, ?, ?, ?) ' +
-      'ON CONFLICT (session_id) DO UPDATE SET upto_seq = excluded.upto_seq, data = excluded.data, crc = excluded.crc, created_at = excluded.created_at ' +
-      'WHERE snapshots.upto_seq < excluded.upto_seq'),
-    deletePrefix: db.prepare('DELETE FROM updates WHERE session_id = ? AND seq <= (SELECT upto_seq FROM snapshots WHERE session_id = ?)'),
+        'ON CONFLICT (session_id) DO UPDATE SET upto_seq = excluded.upto_seq, data = excluded.data, crc = excluded.crc, created_at = excluded.created_at ' +
+        'WHERE snapshots.upto_seq < excluded.upto_seq',
+    ),
+    deletePrefix: db.prepare(
+      'DELETE FROM updates WHERE session_id = ? AND seq <= (SELECT upto_seq FROM snapshots WHERE session_id = ?)',
+    ),
     deleteUpdates: db.prepare('DELETE FROM updates WHERE session_id = ?'),
     deleteSnapshot: db.prepare('DELETE FROM snapshots WHERE session_id = ?'),
     deleteSession: db.prepare('DELETE FROM sessions WHERE id = ?'),
@@ -98,7 +136,16 @@ export function createSqliteUpdateLog (options: SqliteUpdateLogOptions): UpdateL
       for (const update of updates) {
         const seq = seqAfter(sessionId)
         statements.insertUpdate.run(sessionId, seq, update, crc32(update), now)
-        statements.insertAudit.run(sessionId, seq, now, origin.principal, origin.role, origin.connection, update.byteLength, summary)
+        statements.insertAudit.run(
+          sessionId,
+          seq,
+          now,
+          origin.principal,
+          origin.role,
+          origin.connection,
+          update.byteLength,
+          summary,
+        )
         nextSeq.set(sessionId, seq + 1)
         seqs.push(seq)
       }
@@ -116,39 +163,40 @@ export function createSqliteUpdateLog (options: SqliteUpdateLogOptions): UpdateL
   })
 
   return {
-    async createSession ({ id, title, createdAt, owner = null }) {
+    async createSession({ id, title, createdAt, owner = null }) {
       return statements.insertSession.run(id, title, createdAt, createdAt, owner).changes === 1
     },
-    async getSession (sessionId) {
+    async getSession(sessionId) {
       const row = statements.getSession.get(sessionId)
       return row === undefined ? undefined : toRecord(row)
     },
-    async listSessions ({ limit = 100 } = {}) {
+    async listSessions({ limit = 100 } = {}) {
       return statements.listSessions.all(limit).map(toRecord)
     },
     append: (sessionId, updates, origin = SERVER_WRITE_ORIGIN) => groupCommit.submit({ sessionId, updates, origin }),
-    async readAudit (sessionId, options = {}) {
+    async readAudit(sessionId, options = {}) {
       return statements.readAudit.all(sessionId, options.afterSeq ?? 0, auditPageSize(options.limit)).map(toAuditEntry)
     },
-    async load (sessionId) {
+    async load(sessionId) {
       const snapshotRow = statements.getSnapshot.get(sessionId)
       const snapshotSeq = snapshotRow?.upto_seq ?? 0
-      const snapshot = snapshotRow === undefined ? undefined : checkEntries(sessionId, 0, [snapshotRow], 'snapshot')[0]?.update
+      const snapshot =
+        snapshotRow === undefined ? undefined : checkEntries(sessionId, 0, [snapshotRow], 'snapshot')[0]?.update
       const entries = readRows(sessionId, snapshotSeq)
       return { snapshot, snapshotSeq, entries } satisfies StoredSession
     },
-    async readSince (sessionId, afterSeq) {
+    async readSince(sessionId, afterSeq) {
       const snapshotSeq = statements.getSnapshot.get(sessionId)?.upto_seq ?? 0
       return readRows(sessionId, Math.max(afterSeq, snapshotSeq))
     },
-    async replacePrefix (sessionId, snapshot, uptoSeq) {
+    async replacePrefix(sessionId, snapshot, uptoSeq) {
       db.transaction(() => {
         if (statements.getSession.get(sessionId) === undefined) return
         statements.upsertSnapshot.run(sessionId, uptoSeq, snapshot, crc32(snapshot), Date.now())
         statements.deletePrefix.run(sessionId, sessionId)
       })()
     },
-    async deleteSession (sessionId) {
+    async deleteSession(sessionId) {
       await groupCommit.drain()
       const deleted = db.transaction(() => {
         statements.deleteUpdates.run(sessionId)
@@ -159,18 +207,18 @@ export function createSqliteUpdateLog (options: SqliteUpdateLogOptions): UpdateL
       nextSeq.delete(sessionId)
       return deleted
     },
-    async close () {
+    async close() {
       await groupCommit.drain()
       db.close()
     },
   }
 
-  function readRows (sessionId: string, afterSeq: number): LogEntry[] {
+  function readRows(sessionId: string, afterSeq: number): LogEntry[] {
     return checkEntries(sessionId, afterSeq, statements.readSince.all(sessionId, afterSeq), 'update')
   }
 }
 
-function openDatabase (options: SqliteUpdateLogOptions): Database.Database {
+function openDatabase(options: SqliteUpdateLogOptions): Database.Database {
   try {
     mkdirSync(dirname(options.path), { recursive: true })
     const db = new Database(options.path)
@@ -180,16 +228,19 @@ function openDatabase (options: SqliteUpdateLogOptions): Database.Database {
     addOwnerColumn(db)
     return db
   } catch (cause) {
-    throw new SessionError('PERSISTENCE_FAILED', `cannot open SQLite database at ${options.path}`, { cause, details: { path: options.path } })
+    throw new SessionError('PERSISTENCE_FAILED', `cannot open SQLite database at ${options.path}`, {
+      cause,
+      details: { path: options.path },
+    })
   }
 }
 
 /** Migrates a file written before sessions had owners: its sessions get owner null (only an admin may delete them). */
-function addOwnerColumn (db: Database.Database): void {
-  const columns = db.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'sessions\')').all()
+function addOwnerColumn(db: Database.Database): void {
+  const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('sessions')").all()
   if (!columns.some((column) => column.name === 'owner')) db.exec('ALTER TABLE sessions ADD COLUMN owner TEXT')
 }
 
-function toRecord (row: SessionRow): SessionRecord {
+function toRecord(row: SessionRow): SessionRecord {
   return { id: row.id, title: row.title, createdAt: row.created_at, updatedAt: row.updated_at, owner: row.owner }
 }

@@ -20,7 +20,7 @@ export interface AuditRow {
  * Converts `row`.
  * @throws SessionError LOG_CORRUPT when its summary is not a JSON object
  */
-export function toAuditEntry (row: AuditRow): AuditEntry {
+export function toAuditEntry(row: AuditRow): AuditEntry {
   return {
     seq: Number(row.seq),
     at: Number(row.at),
@@ -32,7 +32,7 @@ export function toAuditEntry (row: AuditRow): AuditEntry {
   }
 }
 
-function parseSummary (row: AuditRow): UpdateSummary {
+function parseSummary(row: AuditRow): UpdateSummary {
   let summary: unknown
   try {
     summary = JSON.parse(row.summary)
@@ -40,7 +40,9 @@ function parseSummary (row: AuditRow): UpdateSummary {
     summary = undefined
   }
   if (typeof summary !== 'object' || summary === null || Array.isArray(summary)) {
-    throw new SessionError('LOG_CORRUPT', `audit row ${String(row.seq)} has an unreadable summary`, { details: { seq: Number(row.seq) } })
+    throw new SessionError('LOG_CORRUPT', `audit row ${String(row.seq)} has an unreadable summary`, {
+      details: { seq: Number(row.seq) },
+    })
   }
   return summary as UpdateSummary
 }

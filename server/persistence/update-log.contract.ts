@@ -23,8 +23,13 @@ interface ContractFixtures {
  * @param createLog opens a log on fresh, empty storage (called once per test)
  * @param reopenLog opens the same storage as a closed log
  */
-export function describeUpdateLogContract (name: string, createLog: () => Promise<UpdateLog>, reopenLog: ReopenUpdateLog): void {
+export function describeUpdateLogContract(
+  name: string,
+  createLog: () => Promise<UpdateLog>,
+  reopenLog: ReopenUpdateLog,
+): void {
   const test = base.extend<ContractFixtures>({
+    // biome-ignore lint/correctness/noEmptyPattern: Vitest reads a fixture's dependencies from this pattern; it has none
     closeLog: async ({}, use) => {
       const closed = new WeakSet<UpdateLog>()
       await use(async (log) => {
@@ -70,26 +75,36 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
         const sessionCount = 20
         const appendsPerSession = 5
         await create(log, ...range(0, sessionCount - 1).map((session) => `session-${session}`))
-        const calls: Array<{ sessionId: string, index: number, result: Promise<number[]> }> = []
+        const calls: Array<{ sessionId: string; index: number; result: Promise<number[]> }> = []
         for (let index = 0; index < appendsPerSession; index++) {
           for (let session = 0; session < sessionCount; session++) {
             const sessionId = `session-${session}`
             // Every other call carries two updates, so batches mix sizes.
-            const updates = index % 2 === 0 ? [bytes(session, index)] : [bytes(session, index, 0), bytes(session, index, 1)]
+            const updates =
+              index % 2 === 0 ? [bytes(session, index)] : [bytes(session, index, 0), bytes(session, index, 1)]
             calls.push({ sessionId, index, result: log.append(sessionId, updates) })
           }
         }
         const results = await Promise.all(calls.map((call) => call.result))
         for (let session = 0; session < sessionCount; session++) {
           const sessionId = `session-${session}`
-          const seqs = calls.flatMap((call, position) => call.sessionId === sessionId ? results[position] ?? [] : [])
+          const seqs = calls.flatMap((call, position) =>
+            call.sessionId === sessionId ? (results[position] ?? []) : [],
+          )
           const total = seqs.length
           expect(seqs, sessionId).toEqual(range(1, total))
           const loaded = await log.load(sessionId)
-          expect(loaded.entries.map((entry) => entry.seq), sessionId).toEqual(range(1, total))
+          expect(
+            loaded.entries.map((entry) => entry.seq),
+            sessionId,
+          ).toEqual(range(1, total))
           const expectedBytes = calls
             .filter((call) => call.sessionId === sessionId)
-            .flatMap((call) => call.index % 2 === 0 ? [bytes(session, call.index)] : [bytes(session, call.index, 0), bytes(session, call.index, 1)])
+            .flatMap((call) =>
+              call.index % 2 === 0
+                ? [bytes(session, call.index)]
+                : [bytes(session, call.index, 0), bytes(session, call.index, 1)],
+            )
           expectEntryBytes(loaded.entries, expectedBytes)
         }
       })
@@ -113,7 +128,7 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
         expectEntryBytes(loaded.entries, [bytes(1, 2, 3)])
       })
 
-      test('stores a copy: changing the caller\'s array after append resolves changes nothing', async ({ log }) => {
+      test("stores a copy: changing the caller's array after append resolves changes nothing", async ({ log }) => {
         const update = bytes(1, 2, 3)
         await create(log, 'copy')
         await log.append('copy', [update])
@@ -213,14 +228,20 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
         expect(typeof record?.updatedAt).toBe('number')
       })
 
-      test('stores the owner given to createSession, null by default, and returns it from getSession and listSessions', async ({ log }) => {
+      test('stores the owner given to createSession, null by default, and returns it from getSession and listSessions', async ({
+        log,
+      }) => {
         expect(await log.createSession({ id: 'owned', title: '', createdAt: 1_000, owner: 'alice' })).toBe(true)
         expect(await log.createSession({ id: 'ownerless', title: '', createdAt: 2_000, owner: null })).toBe(true)
         expect(await log.createSession({ id: 'unsaid', title: '', createdAt: 3_000 })).toBe(true)
         expect(await log.getSession('owned')).toMatchObject({ id: 'owned', owner: 'alice' })
         expect(await log.getSession('ownerless')).toMatchObject({ id: 'ownerless', owner: null })
         expect(await log.getSession('unsaid')).toMatchObject({ id: 'unsaid', owner: null })
-        expect((await log.listSessions()).map((record) => [record.id, record.owner])).toEqual([['unsaid', null], ['ownerless', null], ['owned', 'alice']])
+        expect((await log.listSessions()).map((record) => [record.id, record.owner])).toEqual([
+          ['unsaid', null],
+          ['ownerless', null],
+          ['owned', 'alice'],
+        ])
       })
 
       test('createSession of an existing session keeps its first owner', async ({ log }) => {
@@ -236,7 +257,10 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
       })
 
       test('append refuses a session without a record, and creates none', async ({ log }) => {
-        await expect(log.append('missing', [bytes(1)])).rejects.toMatchObject({ code: 'SESSION_NOT_FOUND', details: { sessionId: 'missing' } })
+        await expect(log.append('missing', [bytes(1)])).rejects.toMatchObject({
+          code: 'SESSION_NOT_FOUND',
+          details: { sessionId: 'missing' },
+        })
         expect(await log.getSession('missing')).toBeUndefined()
         expect(await log.load('missing')).toEqual({ snapshot: undefined, snapshotSeq: 0, entries: [] })
         expect(await log.readAudit('missing')).toEqual([])
@@ -249,7 +273,13 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
           await log.createSession({ id: 'titled', title: 'Kept', createdAt: 10_000 })
           vi.setSystemTime(60_000)
           await log.append('titled', [bytes(2)])
-          expect(await log.getSession('titled')).toEqual({ id: 'titled', title: 'Kept', createdAt: 10_000, updatedAt: 60_000, owner: null })
+          expect(await log.getSession('titled')).toEqual({
+            id: 'titled',
+            title: 'Kept',
+            createdAt: 10_000,
+            updatedAt: 60_000,
+            owner: null,
+          })
         } finally {
           vi.useRealTimers()
         }
@@ -258,7 +288,12 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
       test('listSessions returns the most recently updated first and honours limit', async ({ log }) => {
         vi.useFakeTimers({ toFake: ['Date'] })
         try {
-          for (const [sessionId, time] of [['a', 1_000], ['b', 3_000], ['c', 2_000], ['d', 4_000]] as const) {
+          for (const [sessionId, time] of [
+            ['a', 1_000],
+            ['b', 3_000],
+            ['c', 2_000],
+            ['d', 4_000],
+          ] as const) {
             vi.setSystemTime(time)
             await create(log, sessionId)
             await log.append(sessionId, [bytes(1)])
@@ -316,8 +351,14 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
         await log.replacePrefix('gone', bytes(9), 1)
         expect(await log.deleteSession('gone')).toBe(true)
         // A late writer (another node that has not heard of the deletion yet), in one group commit with a live session.
-        const [late, alive] = await Promise.allSettled([log.append('gone', [bytes(3)], USER_ORIGIN), log.append('kept', [bytes(4)], AGENT_ORIGIN)])
-        expect(late).toMatchObject({ status: 'rejected', reason: { code: 'SESSION_NOT_FOUND', details: { sessionId: 'gone' } } })
+        const [late, alive] = await Promise.allSettled([
+          log.append('gone', [bytes(3)], USER_ORIGIN),
+          log.append('kept', [bytes(4)], AGENT_ORIGIN),
+        ])
+        expect(late).toMatchObject({
+          status: 'rejected',
+          reason: { code: 'SESSION_NOT_FOUND', details: { sessionId: 'gone' } },
+        })
         expect(alive).toEqual({ status: 'fulfilled', value: [1] })
         // A late compaction stores nothing either.
         await log.replacePrefix('gone', bytes(9, 9), 3)
@@ -350,23 +391,34 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
       test('keeps each origin apart when appends of several writers share a group commit', async ({ log }) => {
         const origins = [USER_ORIGIN, AGENT_ORIGIN, ANONYMOUS_ORIGIN]
         const calls = Array.from({ length: 12 }, (_, index) => ({
-          sessionId: `s${index % 2}`, origin: origins[index % 3] as WriteOrigin, size: index + 1,
+          sessionId: `s${index % 2}`,
+          origin: origins[index % 3] as WriteOrigin,
+          size: index + 1,
         }))
         await create(log, 's0', 's1')
-        const seqs = await Promise.all(calls.map((call) => log.append(call.sessionId, [new Uint8Array(call.size)], call.origin)))
+        const seqs = await Promise.all(
+          calls.map((call) => log.append(call.sessionId, [new Uint8Array(call.size)], call.origin)),
+        )
         for (const sessionId of ['s0', 's1']) {
-          const expected = calls.flatMap((call, index) => call.sessionId === sessionId
-            ? [{ ...call.origin, seq: seqs[index]?.[0], bytes: call.size }]
-            : [])
+          const expected = calls.flatMap((call, index) =>
+            call.sessionId === sessionId ? [{ ...call.origin, seq: seqs[index]?.[0], bytes: call.size }] : [],
+          )
           expected.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0))
           const audit = await log.readAudit(sessionId)
-          expect(audit.map(({ at: _at, ...entry }) => entry), sessionId).toEqual(expected)
+          expect(
+            audit.map(({ at: _at, ...entry }) => entry),
+            sessionId,
+          ).toEqual(expected)
         }
       })
 
       test('pages with afterSeq and limit, and returns nothing for an unknown session', async ({ log }) => {
         await create(log, 's')
-        await log.append('s', Array.from({ length: 7 }, (_, index) => bytes(index)), AGENT_ORIGIN)
+        await log.append(
+          's',
+          Array.from({ length: 7 }, (_, index) => bytes(index)),
+          AGENT_ORIGIN,
+        )
         expect((await log.readAudit('s')).map((entry) => entry.seq)).toEqual([1, 2, 3, 4, 5, 6, 7])
         expect((await log.readAudit('s', { limit: 3 })).map((entry) => entry.seq)).toEqual([1, 2, 3])
         expect((await log.readAudit('s', { afterSeq: 3, limit: 3 })).map((entry) => entry.seq)).toEqual([4, 5, 6])
@@ -378,26 +430,44 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
 
       test('returns at most MAX_AUDIT_PAGE rows, 100 by default', async ({ log }) => {
         await create(log, 'big')
-        await log.append('big', Array.from({ length: MAX_AUDIT_PAGE + 5 }, () => bytes(1)), AGENT_ORIGIN)
+        await log.append(
+          'big',
+          Array.from({ length: MAX_AUDIT_PAGE + 5 }, () => bytes(1)),
+          AGENT_ORIGIN,
+        )
         expect(await log.readAudit('big')).toHaveLength(100)
         const page = await log.readAudit('big', { limit: MAX_AUDIT_PAGE + 5 })
         expect(page).toHaveLength(MAX_AUDIT_PAGE)
         expect(page.at(-1)?.seq).toBe(MAX_AUDIT_PAGE)
       })
 
-      test('keeps rows of updates folded into a snapshot, and across close and reopen', async ({ log, closeLog, reopen }) => {
+      test('keeps rows of updates folded into a snapshot, and across close and reopen', async ({
+        log,
+        closeLog,
+        reopen,
+      }) => {
         await create(log, 's')
         await log.append('s', [bytes(1), bytes(2)], USER_ORIGIN)
         await log.append('s', [bytes(3)], AGENT_ORIGIN)
         await log.replacePrefix('s', bytes(9), 3)
         const before = await log.readAudit('s')
-        expect(before.map((entry) => [entry.seq, entry.principal, entry.role])).toEqual([[1, 'user-1', 'user'], [2, 'user-1', 'user'], [3, 'agent-1', 'agent']])
+        expect(before.map((entry) => [entry.seq, entry.principal, entry.role])).toEqual([
+          [1, 'user-1', 'user'],
+          [2, 'user-1', 'user'],
+          [3, 'agent-1', 'agent'],
+        ])
         await closeLog(log)
         const reopened = await reopen(log)
         expect(await reopened.readAudit('s')).toEqual(before)
         await reopened.append('s', [bytes(4)], ANONYMOUS_ORIGIN)
-        expect((await reopened.readAudit('s', { afterSeq: 3 })).map((entry) => [entry.seq, entry.principal, entry.role, entry.connection]))
-          .toEqual([[4, 'anonymous', null, 'conn-3']])
+        expect(
+          (await reopened.readAudit('s', { afterSeq: 3 })).map((entry) => [
+            entry.seq,
+            entry.principal,
+            entry.role,
+            entry.connection,
+          ]),
+        ).toEqual([[4, 'anonymous', null, 'conn-3']])
       })
     })
 
@@ -408,14 +478,21 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
         await log.replacePrefix('kept', bytes(7, 7), 2)
         await create(log, 'other')
         await log.append('other', [new Uint8Array(0), bytes(5)])
-        const before = { kept: await log.load('kept'), other: await log.load('other'), records: await log.listSessions() }
+        const before = {
+          kept: await log.load('kept'),
+          other: await log.load('other'),
+          records: await log.listSessions(),
+        }
         await closeLog(log)
 
         const reopened = await reopen(log)
         const kept = await reopened.load('kept')
         expectBytes(kept.snapshot, bytes(7, 7), 'snapshot after reopen')
         expect(kept.snapshotSeq).toBe(2)
-        expectEntryBytes(kept.entries, before.kept.entries.map((entry) => entry.update))
+        expectEntryBytes(
+          kept.entries,
+          before.kept.entries.map((entry) => entry.update),
+        )
         expect(kept.entries.map((entry) => entry.seq)).toEqual([3])
         expectEntryBytes((await reopened.load('other')).entries, [new Uint8Array(0), bytes(5)])
         expect(await reopened.listSessions()).toEqual(before.records)
@@ -424,7 +501,7 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
         expect(await reopened.append('other', [bytes(6)])).toEqual([3])
       })
 
-      test('keeps each session\'s owner', async ({ log, closeLog, reopen }) => {
+      test("keeps each session's owner", async ({ log, closeLog, reopen }) => {
         await log.createSession({ id: 'owned', title: '', createdAt: 1_000, owner: 'agent-1' })
         await log.createSession({ id: 'ownerless', title: '', createdAt: 2_000 })
         await closeLog(log)
@@ -457,31 +534,46 @@ export function describeUpdateLogContract (name: string, createLog: () => Promis
   })
 }
 
-const USER_ORIGIN: WriteOrigin = { principal: 'user-1', role: 'user', connection: 'conn-1', summary: { messages: ['m1'], steering: ['st1'] } }
-const AGENT_ORIGIN: WriteOrigin = { principal: 'agent-1', role: 'agent', connection: 'conn-2', summary: { runs: ['r1'] } }
+const USER_ORIGIN: WriteOrigin = {
+  principal: 'user-1',
+  role: 'user',
+  connection: 'conn-1',
+  summary: { messages: ['m1'], steering: ['st1'] },
+}
+const AGENT_ORIGIN: WriteOrigin = {
+  principal: 'agent-1',
+  role: 'agent',
+  connection: 'conn-2',
+  summary: { runs: ['r1'] },
+}
 const ANONYMOUS_ORIGIN: WriteOrigin = { principal: 'anonymous', role: null, connection: 'conn-3', summary: {} }
 
 /** Creates the records of `sessionIds` (appends need one). */
-async function create (log: UpdateLog, ...sessionIds: string[]): Promise<void> {
+async function create(log: UpdateLog, ...sessionIds: string[]): Promise<void> {
   for (const id of sessionIds) await log.createSession({ id, title: '', createdAt: Date.now() })
 }
 
-function bytes (...values: number[]): Uint8Array {
+function bytes(...values: number[]): Uint8Array {
   return Uint8Array.from(values)
 }
 
-function range (from: number, to: number): number[] {
+function range(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, index) => from + index)
 }
 
-function expectBytes (actual: Uint8Array | undefined, expected: Uint8Array, label: string): void {
+function expectBytes(actual: Uint8Array | undefined, expected: Uint8Array, label: string): void {
   expect(actual, label).toBeInstanceOf(Uint8Array)
   expect(actual?.byteLength, `${label}: length`).toBe(expected.byteLength)
   // Compared as one buffer so a 1 MB mismatch does not print a million-element diff.
-  expect(Buffer.compare(Buffer.from(actual ?? new Uint8Array(0)), Buffer.from(expected)), `${label}: bytes differ`).toBe(0)
+  expect(
+    Buffer.compare(Buffer.from(actual ?? new Uint8Array(0)), Buffer.from(expected)),
+    `${label}: bytes differ`,
+  ).toBe(0)
 }
 
-function expectEntryBytes (entries: readonly LogEntry[], expected: readonly Uint8Array[]): void {
+function expectEntryBytes(entries: readonly LogEntry[], expected: readonly Uint8Array[]): void {
   expect(entries.length, 'entry count').toBe(expected.length)
-  entries.forEach((entry, index) => expectBytes(entry.update, expected[index] ?? new Uint8Array(0), `entry seq ${entry.seq}`))
+  entries.forEach((entry, index) => {
+    expectBytes(entry.update, expected[index] ?? new Uint8Array(0), `entry seq ${entry.seq}`)
+  })
 }

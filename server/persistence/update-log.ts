@@ -73,40 +73,40 @@ export const MAX_AUDIT_PAGE = 1000
 /** The storage contract implemented by every backend (describeUpdateLogContract). */
 export interface UpdateLog {
   /** Registers a session with its owner (default null); returns false, changing nothing, when it already exists. */
-  createSession (record: { id: string, title: string, createdAt: number, owner?: string | null }): Promise<boolean>
+  createSession(record: { id: string; title: string; createdAt: number; owner?: string | null }): Promise<boolean>
   /** The session's listing row, or undefined when it was never created. */
-  getSession (sessionId: string): Promise<SessionRecord | undefined>
+  getSession(sessionId: string): Promise<SessionRecord | undefined>
   /** All sessions, newest first. */
-  listSessions (options?: { limit?: number }): Promise<SessionRecord[]>
+  listSessions(options?: { limit?: number }): Promise<SessionRecord[]>
   /**
    * Appends updates durably, in order, and returns their seqs; stamps the record's `updatedAt`. Each update gets an
    * audit row with `origin` (default {@link SERVER_WRITE_ORIGIN}) in the same transaction.
    * @throws SessionError SESSION_NOT_FOUND when the session has no record (never created, or deleted): nothing is stored
    * @throws SessionError PERSISTENCE_FAILED
    */
-  append (sessionId: string, updates: readonly Uint8Array[], origin?: WriteOrigin): Promise<number[]>
+  append(sessionId: string, updates: readonly Uint8Array[], origin?: WriteOrigin): Promise<number[]>
   /**
    * Audit rows with seq > `afterSeq` (default 0), in seq order, at most `limit` (default 100, capped at
    * {@link MAX_AUDIT_PAGE}). Compaction keeps them; deleteSession removes them.
    */
-  readAudit (sessionId: string, options?: { afterSeq?: number, limit?: number }): Promise<AuditEntry[]>
+  readAudit(sessionId: string, options?: { afterSeq?: number; limit?: number }): Promise<AuditEntry[]>
   /**
    * Snapshot plus log tail of a session (empty when unknown).
    * @throws SessionError LOG_CORRUPT when a stored row is unreadable
    */
-  load (sessionId: string): Promise<StoredSession>
+  load(sessionId: string): Promise<StoredSession>
   /** Entries with seq > afterSeq still in the log, in order. */
-  readSince (sessionId: string, afterSeq: number): Promise<LogEntry[]>
+  readSince(sessionId: string, afterSeq: number): Promise<LogEntry[]>
   /**
    * Stores `snapshot` as covering seq ≤ uptoSeq and drops those entries, in one transaction. Does nothing for a
    * session without a record (a compaction that read the session before it was deleted).
    */
-  replacePrefix (sessionId: string, snapshot: Uint8Array, uptoSeq: number): Promise<void>
+  replacePrefix(sessionId: string, snapshot: Uint8Array, uptoSeq: number): Promise<void>
   /**
    * Removes the session's record, log rows, snapshot and audit rows (right to erasure), including those of writes
    * committed while it ran; resolves false when it was unknown.
    */
-  deleteSession (sessionId: string): Promise<boolean>
+  deleteSession(sessionId: string): Promise<boolean>
   /** Releases connections and files. */
-  close (): Promise<void>
+  close(): Promise<void>
 }

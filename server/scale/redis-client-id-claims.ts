@@ -19,7 +19,7 @@ export interface RedisClientIdClaimsOptions {
 }
 
 /** Default claim lifetime: one day. */
-export const DEFAULT_CLAIM_TTL_SECONDS = 24 * 60 * 60
+const DEFAULT_CLAIM_TTL_SECONDS = 24 * 60 * 60
 
 // Returns 1 when ARGV[1] holds the key after the call (claimed now, or renewed), 0 when someone else holds it.
 const CLAIM_SCRIPT = `
@@ -28,12 +28,12 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('EXPIRE', KEYS[1], ARGV
 return 0`
 
 /** Creates claims stored in Redis. */
-export function createRedisClientIdClaims (options: RedisClientIdClaimsOptions): ClientIdClaims {
+export function createRedisClientIdClaims(options: RedisClientIdClaimsOptions): ClientIdClaims {
   const ttl = String(options.ttlSeconds ?? DEFAULT_CLAIM_TTL_SECONDS)
   return {
-    async claim (sessionId, clientId, principalId) {
+    async claim(sessionId, clientId, principalId) {
       const key = `${options.prefix}:claim:${sessionId}:${clientId}`
-      return await options.redis.eval(CLAIM_SCRIPT, 1, key, principalId, ttl) === 1
+      return (await options.redis.eval(CLAIM_SCRIPT, 1, key, principalId, ttl)) === 1
     },
   }
 }

@@ -41,9 +41,9 @@ export interface RedisScaleOut {
   /** Session deletion notices between the nodes. */
   readonly deletions: SessionDeletions
   /** Starts resyncing sessions of `hocuspocus` after each Redis reconnect. */
-  attach (hocuspocus: Hocuspocus): void
+  attach(hocuspocus: Hocuspocus): void
   /** Waits (up to 3 s) for closed sessions to unload and unsubscribe, then disconnects from Redis. */
-  close (): Promise<void>
+  close(): Promise<void>
 }
 
 /** Default key prefix. */
@@ -53,15 +53,20 @@ export const DEFAULT_REDIS_PREFIX = 'lifeline'
 const UNLOAD_TIMEOUT_MS = 3_000
 
 /** Connects to Redis and creates the scale-out extension. */
-export function createRedisScaleOut (options: RedisScaleOutOptions, onError: (error: unknown) => void): RedisScaleOut {
+export function createRedisScaleOut(options: RedisScaleOutOptions, onError: (error: unknown) => void): RedisScaleOut {
   const prefix = options.prefix ?? DEFAULT_REDIS_PREFIX
   const clients: RedisClient[] = []
   const createClient = (): RedisClient => {
     const client = new RedisClient(options.url)
     // ioredis reconnects by itself; report the first error of each outage rather than every retry.
     let reported = false
-    client.on('error', (error: unknown) => { if (!reported) onError(error); reported = true })
-    client.on('ready', () => { reported = false })
+    client.on('error', (error: unknown) => {
+      if (!reported) onError(error)
+      reported = true
+    })
+    client.on('ready', () => {
+      reported = false
+    })
     clients.push(client)
     return client
   }
@@ -72,32 +77,52 @@ export function createRedisScaleOut (options: RedisScaleOutOptions, onError: (er
   const publisher = extension.pub as RedisClient
   const claims = createRedisClientIdClaims({ redis: publisher, prefix })
   const deletionSubscriber = createClient()
-  const deletions = createRedisSessionDeletions({ publisher, subscriber: deletionSubscriber, prefix, node: identifier, onError })
+  const deletions = createRedisSessionDeletions({
+    publisher,
+    subscriber: deletionSubscriber,
+    prefix,
+    node: identifier,
+    onError,
+  })
   let attached: Hocuspocus | undefined
 
   return {
     extension,
     claims,
     deletions,
-    attach (hocuspocus) {
+    attach(hocuspocus) {
       attached = hocuspocus
       let first = true
       subscriber?.on('ready', () => {
-        if (first) { first = false; return }
+        if (first) {
+          first = false
+          return
+        }
         // ioredis has re-subscribed on this connection before 'ready'; announce every loaded session's state.
         for (const [documentName, document] of hocuspocus.documents) {
-          extension.onChange({
-            clientsCount: document.getConnectionsCount(), context: {}, document, documentName, instance: hocuspocus,
-            requestHeaders: new Headers(), requestParameters: new URLSearchParams(), update: new Uint8Array(), socketId: '',
-            transactionOrigin: { source: 'local' },
-          }).catch(onError)
+          extension
+            .onChange({
+              clientsCount: document.getConnectionsCount(),
+              context: {},
+              document,
+              documentName,
+              instance: hocuspocus,
+              requestHeaders: new Headers(),
+              requestParameters: new URLSearchParams(),
+              update: new Uint8Array(),
+              socketId: '',
+              transactionOrigin: { source: 'local' },
+            })
+            .catch(onError)
         }
       })
     },
-    async close () {
+    async close() {
       const deadline = Date.now() + UNLOAD_TIMEOUT_MS
       while ((attached?.getDocumentsCount() ?? 0) > 0 && Date.now() < deadline) {
-        await new Promise<void>((resolve) => { setTimeout(resolve, 50) }) // reason: Hocuspocus has no "all unloaded" event
+        await new Promise<void>((resolve) => {
+          setTimeout(resolve, 50)
+        }) // reason: Hocuspocus has no "all unloaded" event
       }
       await extension.onDestroy()
       deletionSubscriber.disconnect(false)

@@ -24,7 +24,7 @@ export interface RedisSessionDeletionsOptions {
 }
 
 /** Subscribes to the deployment's deletion notices. */
-export function createRedisSessionDeletions (options: RedisSessionDeletionsOptions): SessionDeletions {
+export function createRedisSessionDeletions(options: RedisSessionDeletionsOptions): SessionDeletions {
   const { publisher, subscriber, node, onError } = options
   const channel = `${options.prefix}#session-deleted`
   const listeners: Array<(sessionId: string) => void> = []
@@ -39,17 +39,17 @@ export function createRedisSessionDeletions (options: RedisSessionDeletionsOptio
     }
   })
   return {
-    async publish (sessionId) {
+    async publish(sessionId) {
       await publisher.publish(channel, JSON.stringify({ node, sessionId }))
     },
-    subscribe (listener) {
+    subscribe(listener) {
       listeners.push(listener)
     },
   }
 }
 
 /** @throws SessionError INVALID_SESSION_ID; SyntaxError for a message that is not JSON */
-function readNotice (message: string): { node: unknown, sessionId: string } {
-  const { node, sessionId } = JSON.parse(message) as { node?: unknown, sessionId?: unknown }
+function readNotice(message: string): { node: unknown; sessionId: string } {
+  const { node, sessionId } = JSON.parse(message) as { node?: unknown; sessionId?: unknown }
   return { node, sessionId: parseSessionId(sessionId) }
 }

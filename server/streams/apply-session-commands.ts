@@ -6,14 +6,21 @@
 import type * as Y from 'yjs'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import { isHttpProducerEntry } from '../../shared/session/check-entry.ts'
-import { appendMessage, appendText, endRun, findMessage, setMessageStatus, startRun } from '../../shared/session/session-doc.ts'
+import {
+  appendMessage,
+  appendText,
+  endRun,
+  findMessage,
+  setMessageStatus,
+  startRun,
+} from '../../shared/session/session-doc.ts'
 import { SESSION_ROOTS } from '../../shared/session/session-schema.ts'
 import { createRandomId } from '../../shared/session/session-id.ts'
 import type { ProducerState } from './stream-store.ts'
 import type { SessionCommand } from './session-commands.ts'
 
 /** The stored state of producer `producerId` of agent `agentId`, if any; a quarantined one (check-entry.ts) reads as none. */
-export function readHttpProducer (doc: Y.Doc, agentId: string, producerId: string): ProducerState | undefined {
+export function readHttpProducer(doc: Y.Doc, agentId: string, producerId: string): ProducerState | undefined {
   const state: unknown = doc.getMap<unknown>(SESSION_ROOTS.HTTP_PRODUCERS).get(producerKey(agentId, producerId))
   return isHttpProducerEntry(state) ? state : undefined
 }
@@ -22,32 +29,53 @@ export function readHttpProducer (doc: Y.Doc, agentId: string, producerId: strin
  * Checks `commands` against the document without changing it.
  * @throws SessionError BAD_REQUEST (unknown or foreign message, duplicate id), REPLY_CLOSED (reply already ended)
  */
-export function checkSessionCommands (doc: Y.Doc, agentId: string, commands: readonly SessionCommand[]): void {
+export function checkSessionCommands(doc: Y.Doc, agentId: string, commands: readonly SessionCommand[]): void {
   const open = new Map<string, boolean>()
   for (const command of commands) {
     const known = open.get(command.messageId) ?? stateOf(doc, agentId, command.messageId)
     if (command.type === 'start') {
-      if (known !== undefined) throw new SessionError('BAD_REQUEST', `message ${command.messageId} already exists`, { details: { messageId: command.messageId } })
+      if (known !== undefined)
+        throw new SessionError('BAD_REQUEST', `message ${command.messageId} already exists`, {
+          details: { messageId: command.messageId },
+        })
       if (command.replyTo !== undefined && findMessage(doc, command.replyTo) === undefined) {
-        throw new SessionError('BAD_REQUEST', `no message ${command.replyTo} to reply to`, { details: { replyTo: command.replyTo } })
+        throw new SessionError('BAD_REQUEST', `no message ${command.replyTo} to reply to`, {
+          details: { replyTo: command.replyTo },
+        })
       }
       open.set(command.messageId, true)
       continue
     }
-    if (known === undefined) throw new SessionError('BAD_REQUEST', `no reply ${command.messageId} of ${agentId}`, { details: { messageId: command.messageId } })
-    if (!known) throw new SessionError('REPLY_CLOSED', `reply ${command.messageId} has ended`, { details: { messageId: command.messageId } })
+    if (known === undefined)
+      throw new SessionError('BAD_REQUEST', `no reply ${command.messageId} of ${agentId}`, {
+        details: { messageId: command.messageId },
+      })
+    if (!known)
+      throw new SessionError('REPLY_CLOSED', `reply ${command.messageId} has ended`, {
+        details: { messageId: command.messageId },
+      })
     if (command.type === 'end') open.set(command.messageId, false)
   }
 }
 
 /** Writes checked `commands` and the producer's new state; call inside one transaction (applyServerChange). */
-export function applySessionCommands (doc: Y.Doc, agentId: string, producer: { id: string, state: ProducerState }, commands: readonly SessionCommand[]): void {
+export function applySessionCommands(
+  doc: Y.Doc,
+  agentId: string,
+  producer: { id: string; state: ProducerState },
+  commands: readonly SessionCommand[],
+): void {
   const nowMs = Date.now()
   for (const command of commands) {
     if (command.type === 'start') {
       const runId = `run_${createRandomId(16)}`
       appendMessage(doc, {
-        id: command.messageId, role: 'assistant', author: agentId, status: 'streaming', createdAt: nowMs, runId,
+        id: command.messageId,
+        role: 'assistant',
+        author: agentId,
+        status: 'streaming',
+        createdAt: nowMs,
+        runId,
         ...(command.replyTo === undefined ? {} : { replyTo: command.replyTo }),
       })
       startRun(doc, { id: runId, agent: agentId, messageId: command.messageId, startedAt: nowMs })
@@ -66,15 +94,17 @@ export function applySessionCommands (doc: Y.Doc, agentId: string, producer: { i
 }
 
 /** undefined: no such reply of this agent; true: streaming; false: ended. */
-function stateOf (doc: Y.Doc, agentId: string, messageId: string): boolean | undefined {
+function stateOf(doc: Y.Doc, agentId: string, messageId: string): boolean | undefined {
   const message = findMessage(doc, messageId)
   if (message === undefined) return undefined
   if (message.get('author') !== agentId || message.get('role') !== 'assistant') {
-    throw new SessionError('BAD_REQUEST', `message ${messageId} is not a reply of ${agentId}`, { details: { messageId } })
+    throw new SessionError('BAD_REQUEST', `message ${messageId} is not a reply of ${agentId}`, {
+      details: { messageId },
+    })
   }
   return message.get('status') === 'streaming'
 }
 
-function producerKey (agentId: string, producerId: string): string {
+function producerKey(agentId: string, producerId: string): string {
   return `${agentId}\u0000${producerId}`
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { isSessionError } from '../../shared/errors/session-error.ts'
 import { checkProducer } from './check-producer.ts'
 
-function errorOf (run: () => unknown): { code: string, details: Record<string, unknown> } {
+function errorOf(run: () => unknown): { code: string; details: Record<string, unknown> } {
   try {
     run()
   } catch (error) {
@@ -14,12 +14,21 @@ function errorOf (run: () => unknown): { code: string, details: Record<string, u
 
 describe('checkProducer (PROTOCOL.md §9.4)', () => {
   it('accepts a new producer at seq 0 and the next seq of the same epoch', () => {
-    expect(checkProducer(undefined, { id: 'p', epoch: 0, seq: 0 })).toEqual({ kind: 'accept', state: { epoch: 0, seq: 0 } })
-    expect(checkProducer({ epoch: 0, seq: 0 }, { id: 'p', epoch: 0, seq: 1 })).toEqual({ kind: 'accept', state: { epoch: 0, seq: 1 } })
+    expect(checkProducer(undefined, { id: 'p', epoch: 0, seq: 0 })).toEqual({
+      kind: 'accept',
+      state: { epoch: 0, seq: 0 },
+    })
+    expect(checkProducer({ epoch: 0, seq: 0 }, { id: 'p', epoch: 0, seq: 1 })).toEqual({
+      kind: 'accept',
+      state: { epoch: 0, seq: 1 },
+    })
   })
 
   it('answers a seq at or below the last as a duplicate', () => {
-    expect(checkProducer({ epoch: 2, seq: 5 }, { id: 'p', epoch: 2, seq: 5 })).toEqual({ kind: 'duplicate', state: { epoch: 2, seq: 5 } })
+    expect(checkProducer({ epoch: 2, seq: 5 }, { id: 'p', epoch: 2, seq: 5 })).toEqual({
+      kind: 'duplicate',
+      state: { epoch: 2, seq: 5 },
+    })
     expect(checkProducer({ epoch: 2, seq: 5 }, { id: 'p', epoch: 2, seq: 1 }).kind).toBe('duplicate')
   })
 
@@ -36,7 +45,10 @@ describe('checkProducer (PROTOCOL.md §9.4)', () => {
   })
 
   it('starts a newer epoch at seq 0 only', () => {
-    expect(checkProducer({ epoch: 1, seq: 7 }, { id: 'p', epoch: 2, seq: 0 })).toEqual({ kind: 'accept', state: { epoch: 2, seq: 0 } })
+    expect(checkProducer({ epoch: 1, seq: 7 }, { id: 'p', epoch: 2, seq: 0 })).toEqual({
+      kind: 'accept',
+      state: { epoch: 2, seq: 0 },
+    })
     expect(errorOf(() => checkProducer({ epoch: 1, seq: 7 }, { id: 'p', epoch: 2, seq: 1 })).code).toBe('BAD_REQUEST')
   })
 })

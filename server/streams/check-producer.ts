@@ -15,14 +15,14 @@ export interface ProducerBatch {
 
 /** `accept`: apply the batch and store `state`; `duplicate`: already applied, answer without applying. */
 export type ProducerDecision =
-  | { readonly kind: 'accept', readonly state: ProducerState }
-  | { readonly kind: 'duplicate', readonly state: ProducerState }
+  | { readonly kind: 'accept'; readonly state: ProducerState }
+  | { readonly kind: 'duplicate'; readonly state: ProducerState }
 
 /**
  * Decides on `batch` given the producer's stored state (undefined for a new producer).
  * @throws SessionError PRODUCER_FENCED (stale epoch, 403), PRODUCER_SEQ_GAP (409), BAD_REQUEST (new epoch not at 0)
  */
-export function checkProducer (stored: ProducerState | undefined, batch: ProducerBatch): ProducerDecision {
+export function checkProducer(stored: ProducerState | undefined, batch: ProducerBatch): ProducerDecision {
   const { epoch, seq } = batch
   if (stored !== undefined && epoch < stored.epoch) {
     throw new SessionError('PRODUCER_FENCED', `producer ${batch.id} epoch ${epoch} is older than ${stored.epoch}`, {
@@ -41,8 +41,13 @@ export function checkProducer (stored: ProducerState | undefined, batch: Produce
   throw gap(batch, stored.seq + 1)
 }
 
-function gap (batch: ProducerBatch, expected: number): SessionError {
+function gap(batch: ProducerBatch, expected: number): SessionError {
   return new SessionError('PRODUCER_SEQ_GAP', `producer ${batch.id} sent seq ${batch.seq}, expected ${expected}`, {
-    details: { headers: { [STREAM_HEADERS.PRODUCER_EXPECTED_SEQ]: String(expected), [STREAM_HEADERS.PRODUCER_RECEIVED_SEQ]: String(batch.seq) } },
+    details: {
+      headers: {
+        [STREAM_HEADERS.PRODUCER_EXPECTED_SEQ]: String(expected),
+        [STREAM_HEADERS.PRODUCER_RECEIVED_SEQ]: String(batch.seq),
+      },
+    },
   })
 }

@@ -4,11 +4,25 @@ import * as Y from 'yjs'
 import { applySessionWrite, sessionWriteArb } from '../../shared/testing/random-session-writes.ts'
 import { testSeed } from '../../shared/testing/seeded-random.ts'
 import { yMapOf } from '../../shared/testing/y-map-of.ts'
-import { appendMessage, appendSteer, appendText, appendToolCall, findMessage, getSessionRoots, readMessages, setMessageStatus } from '../../shared/session/session-doc.ts'
+import {
+  appendMessage,
+  appendSteer,
+  appendText,
+  appendToolCall,
+  findMessage,
+  getSessionRoots,
+  readMessages,
+  setMessageStatus,
+} from '../../shared/session/session-doc.ts'
 import type { SessionEvent } from '../../shared/protocol/session-events.ts'
-import { deriveSessionEvents, derivePresenceEvent, EMPTY_PROJECTION, type SessionProjection } from './derive-session-events.ts'
+import {
+  deriveSessionEvents,
+  derivePresenceEvent,
+  EMPTY_PROJECTION,
+  type SessionProjection,
+} from './derive-session-events.ts'
 
-function reply (doc: Y.Doc): Y.Map<unknown> {
+function reply(doc: Y.Doc): Y.Map<unknown> {
   const message = findMessage(doc, 'r1')
   if (message === undefined) throw new Error('no reply r1')
   return message
@@ -29,7 +43,9 @@ describe('deriveSessionEvents (PROTOCOL.md §9.6)', () => {
     appendText(reply(doc), 'Hel')
     appendText(reply(doc), 'lo')
     const second = deriveSessionEvents(doc, first.projection)
-    expect(second.events).toEqual([{ type: 'message.delta', messageId: 'r1', part: 0, partType: 'text', text: 'Hello' }])
+    expect(second.events).toEqual([
+      { type: 'message.delta', messageId: 'r1', part: 0, partType: 'text', text: 'Hello' },
+    ])
     setMessageStatus(reply(doc), 'stopped')
     appendSteer(doc, { id: 's1', kind: 'stop', author: 'alice', target: 'r1', createdAt: 7 })
     const third = deriveSessionEvents(doc, second.projection)
@@ -50,11 +66,25 @@ describe('deriveSessionEvents (PROTOCOL.md §9.6)', () => {
     const { messages, steering } = getSessionRoots(doc)
     doc.transact(() => {
       const early = new Y.Map<unknown>()
-      for (const [key, value] of Object.entries({ id: 'u0', role: 'user', author: 'carol', createdAt: 5, status: 'done' })) early.set(key, value)
+      for (const [key, value] of Object.entries({
+        id: 'u0',
+        role: 'user',
+        author: 'carol',
+        createdAt: 5,
+        status: 'done',
+      }))
+        early.set(key, value)
       early.set('parts', new Y.Array())
       messages.insert(0, [early])
       const steer = new Y.Map<unknown>()
-      for (const [key, value] of Object.entries({ id: 's1', kind: 'note', author: 'carol', text: 'first', createdAt: 7 })) steer.set(key, value)
+      for (const [key, value] of Object.entries({
+        id: 's1',
+        kind: 'note',
+        author: 'carol',
+        text: 'first',
+        createdAt: 7,
+      }))
+        steer.set(key, value)
       steering.insert(0, [steer])
     })
     appendText(reply(doc), ' there')
@@ -79,7 +109,8 @@ describe('deriveSessionEvents (PROTOCOL.md §9.6)', () => {
       stepwise.push(...derived.events)
       projection = derived.projection
     }
-    const text = (events: SessionEvent[]): string => events.map((event) => (event.type === 'message.delta' ? event.text : '')).join('')
+    const text = (events: SessionEvent[]): string =>
+      events.map((event) => (event.type === 'message.delta' ? event.text : '')).join('')
     expect(text(stepwise)).toBe('abbccc')
     expect(text(deriveSessionEvents(doc, EMPTY_PROJECTION).events)).toBe('abbccc')
   })
@@ -93,16 +124,34 @@ describe('deriveSessionEvents (PROTOCOL.md §9.6)', () => {
     const second = deriveSessionEvents(doc, first.projection)
     expect(second.events).toEqual([
       { type: 'message.delta', messageId: 'r1', part: 0, partType: 'reasoning', text: 'thinking' },
-      { type: 'message.part', messageId: 'r1', part: 1, content: { type: 'tool-call', toolCallId: 'c1', toolName: 'search', input: { q: 'yjs' } } },
+      {
+        type: 'message.part',
+        messageId: 'r1',
+        part: 1,
+        content: { type: 'tool-call', toolCallId: 'c1', toolName: 'search', input: { q: 'yjs' } },
+      },
     ])
     appendText(reply(doc), 'answer')
-    expect(deriveSessionEvents(doc, second.projection).events).toEqual([{ type: 'message.delta', messageId: 'r1', part: 2, partType: 'text', text: 'answer' }])
+    expect(deriveSessionEvents(doc, second.projection).events).toEqual([
+      { type: 'message.delta', messageId: 'r1', part: 2, partType: 'text', text: 'answer' },
+    ])
   })
 
   it('announces presence only when the member list changes', () => {
-    const members = [{ principalId: 'bob', role: 'user' }, { principalId: 'alice', role: 'user', device: 'phone' }]
+    const members = [
+      { principalId: 'bob', role: 'user' },
+      { principalId: 'alice', role: 'user', device: 'phone' },
+    ]
     const first = derivePresenceEvent(members, EMPTY_PROJECTION)
-    expect(first.events).toEqual([{ type: 'presence', members: [{ principalId: 'alice', role: 'user', device: 'phone' }, { principalId: 'bob', role: 'user' }] }])
+    expect(first.events).toEqual([
+      {
+        type: 'presence',
+        members: [
+          { principalId: 'alice', role: 'user', device: 'phone' },
+          { principalId: 'bob', role: 'user' },
+        ],
+      },
+    ])
     expect(derivePresenceEvent([...members].reverse(), first.projection).events).toEqual([])
     expect(derivePresenceEvent([], first.projection).events).toEqual([{ type: 'presence', members: [] }])
   })
@@ -113,7 +162,9 @@ describe('deriveSessionEvents (PROTOCOL.md §9.6)', () => {
     const { messages, steering } = getSessionRoots(writer)
     writer.transact(() => {
       ;(messages as Y.Array<unknown>).push(['a string', 42, new Y.Text('text'), new Y.Array()])
-      ;(messages as Y.Array<unknown>).push([yMapOf({ id: 'x1', role: 'user', author: 'mallory', status: 'done', parts: 'not a list' })])
+      ;(messages as Y.Array<unknown>).push([
+        yMapOf({ id: 'x1', role: 'user', author: 'mallory', status: 'done', parts: 'not a list' }),
+      ])
       ;(steering as Y.Array<unknown>).push(['a string steer'])
     })
     appendSteer(writer, { id: 's1', kind: 'note', author: 'alice', text: 'psst', createdAt: 6 })
@@ -146,19 +197,26 @@ describe('deriveSessionEvents (PROTOCOL.md §9.6)', () => {
   })
 
   it('never throws on a document built from random writes, and announces only messages that fit', () => {
-    fc.assert(fc.property(fc.array(sessionWriteArb, { minLength: 1, maxLength: 40 }), (writes) => {
-      const doc = new Y.Doc()
-      let projection = EMPTY_PROJECTION
-      for (const write of writes) {
-        applySessionWrite(doc, write)
-        projection = deriveSessionEvents(doc, projection).projection
-      }
-      expect(() => JSON.stringify(projection)).not.toThrow()
-      const loaded = new Y.Doc()
-      Y.applyUpdate(loaded, Y.encodeStateAsUpdate(doc))
-      const replayed = deriveSessionEvents(loaded, EMPTY_PROJECTION)
-      expect(replayed.events.filter((event) => event.type === 'message.created').map((event) => event.messageId).sort())
-        .toEqual([...new Set(readMessages(loaded).map((message) => message.id))].sort())
-    }), { numRuns: 200, seed: testSeed(20_261_202) })
+    fc.assert(
+      fc.property(fc.array(sessionWriteArb, { minLength: 1, maxLength: 40 }), (writes) => {
+        const doc = new Y.Doc()
+        let projection = EMPTY_PROJECTION
+        for (const write of writes) {
+          applySessionWrite(doc, write)
+          projection = deriveSessionEvents(doc, projection).projection
+        }
+        expect(() => JSON.stringify(projection)).not.toThrow()
+        const loaded = new Y.Doc()
+        Y.applyUpdate(loaded, Y.encodeStateAsUpdate(doc))
+        const replayed = deriveSessionEvents(loaded, EMPTY_PROJECTION)
+        expect(
+          replayed.events
+            .filter((event) => event.type === 'message.created')
+            .map((event) => event.messageId)
+            .sort(),
+        ).toEqual([...new Set(readMessages(loaded).map((message) => message.id))].sort())
+      }),
+      { numRuns: 200, seed: testSeed(20_261_202) },
+    )
   })
 })

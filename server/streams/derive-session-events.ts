@@ -34,7 +34,10 @@ export interface SessionProjection {
 export const EMPTY_PROJECTION: SessionProjection = { messages: [], steers: [], presence: '[]' }
 
 /** The events that bring a stream with `projection` up to `doc`, and the projection after them. */
-export function deriveSessionEvents (doc: Y.Doc, projection: SessionProjection): { events: SessionEvent[], projection: SessionProjection } {
+export function deriveSessionEvents(
+  doc: Y.Doc,
+  projection: SessionProjection,
+): { events: SessionEvent[]; projection: SessionProjection } {
   const events: SessionEvent[] = []
   const messages = [...projection.messages]
   // By id: a concurrent insert (an offline message, two writers at once) can land before announced messages.
@@ -49,8 +52,13 @@ export function deriveSessionEvents (doc: Y.Doc, projection: SessionProjection):
     const view = known === undefined ? readMessage(message) : undefined
     if (view !== undefined) {
       events.push({
-        type: 'message.created', messageId: id, role: view.role, author: view.author, createdAt: view.createdAt,
-        ...(view.replyTo === undefined ? {} : { replyTo: view.replyTo }), ...(view.runId === undefined ? {} : { runId: view.runId }),
+        type: 'message.created',
+        messageId: id,
+        role: view.role,
+        author: view.author,
+        createdAt: view.createdAt,
+        ...(view.replyTo === undefined ? {} : { replyTo: view.replyTo }),
+        ...(view.runId === undefined ? {} : { runId: view.runId }),
       })
     }
     // Only growth is read: a streaming reply costs its newest text per derivation, not its whole text.
@@ -64,7 +72,13 @@ export function deriveSessionEvents (doc: Y.Doc, projection: SessionProjection):
         const from = announced ?? 0
         const length = text instanceof Y.Text ? text.length : 0
         if (length > from && text instanceof Y.Text) {
-          events.push({ type: 'message.delta', messageId: id, part: partIndex, partType: type === 'reasoning' ? 'reasoning' : 'text', text: text.toString().slice(from) })
+          events.push({
+            type: 'message.delta',
+            messageId: id,
+            part: partIndex,
+            partType: type === 'reasoning' ? 'reasoning' : 'text',
+            text: text.toString().slice(from),
+          })
         }
         parts[partIndex] = Math.max(from, length)
       } else if (announced === undefined) {
@@ -88,22 +102,30 @@ export function deriveSessionEvents (doc: Y.Doc, projection: SessionProjection):
     if (announcedSteers.has(steer.id)) continue
     steers.push(steer.id)
     events.push({
-      type: 'steer', steerId: steer.id, kind: steer.kind, author: steer.author, createdAt: steer.createdAt,
-      ...(steer.target === undefined ? {} : { target: steer.target }), ...(steer.text === undefined ? {} : { text: steer.text }),
+      type: 'steer',
+      steerId: steer.id,
+      kind: steer.kind,
+      author: steer.author,
+      createdAt: steer.createdAt,
+      ...(steer.target === undefined ? {} : { target: steer.target }),
+      ...(steer.text === undefined ? {} : { text: steer.text }),
     })
   }
   return { events, projection: { ...projection, messages, steers } }
 }
 
 /** A `presence` event when `members` differ from the last announced list. */
-export function derivePresenceEvent (members: readonly SessionEventMember[], projection: SessionProjection): { events: SessionEvent[], projection: SessionProjection } {
+export function derivePresenceEvent(
+  members: readonly SessionEventMember[],
+  projection: SessionProjection,
+): { events: SessionEvent[]; projection: SessionProjection } {
   const sorted = [...members].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))
   const key = JSON.stringify(sorted)
   if (key === projection.presence) return { events: [], projection }
   return { events: [{ type: 'presence', members: sorted }], projection: { ...projection, presence: key } }
 }
 
-function readMessageStatus (message: Y.Map<unknown>): MessageStatus {
+function readMessageStatus(message: Y.Map<unknown>): MessageStatus {
   const status = message.get('status')
-  return MESSAGE_STATUSES.includes(status as MessageStatus) ? status as MessageStatus : 'done'
+  return MESSAGE_STATUSES.includes(status as MessageStatus) ? (status as MessageStatus) : 'done'
 }

@@ -8,7 +8,13 @@ import { LIVE_MODES, SESSION_STREAM_NAMESPACE, STREAM_HEADERS } from '../../shar
 import { drainOversized, readBody } from '../http/read-body.ts'
 import { readLiveMode } from './read-live-mode.ts'
 import { formatOffset } from './stream-offset.ts'
-import { header, readForkRequest, readProducerBatch, readStreamClosed, readStreamLifetime } from './stream-request-headers.ts'
+import {
+  header,
+  readForkRequest,
+  readProducerBatch,
+  readStreamClosed,
+  readStreamLifetime,
+} from './stream-request-headers.ts'
 import { sendEmpty } from './stream-response.ts'
 import type { StreamMeta } from './stream-store.ts'
 import { sendStreamRead, type StreamReadContext } from './send-stream-read.ts'
@@ -22,21 +28,33 @@ export interface GenericStreamContext extends StreamReadContext {
 }
 
 /** Handles one request for the generic stream at `path`. */
-export async function handleGenericStream (request: IncomingMessage, response: ServerResponse, url: URL, path: string, context: GenericStreamContext): Promise<void> {
+export async function handleGenericStream(
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+  path: string,
+  context: GenericStreamContext,
+): Promise<void> {
   const { service } = context
   switch (request.method) {
     case 'PUT': {
       const lifetime = readStreamLifetime(request)
       const fork = readForkRequest(request)
-      if (fork?.source.startsWith(SESSION_STREAM_NAMESPACE) === true) throw new SessionError('BAD_REQUEST', 'session streams cannot be forked')
+      if (fork?.source.startsWith(SESSION_STREAM_NAMESPACE) === true)
+        throw new SessionError('BAD_REQUEST', 'session streams cannot be forked')
       const body = await readBody(request, context.maxBodyBytes, drainOversized(context.maxBodyBytes))
       const contentType = header(request, 'content-type')
       const { created, meta } = await service.create(path, {
-        closed: readStreamClosed(request), body, ...lifetime, ...(contentType === undefined ? {} : { contentType }), ...(fork === undefined ? {} : { fork }),
+        closed: readStreamClosed(request),
+        body,
+        ...lifetime,
+        ...(contentType === undefined ? {} : { contentType }),
+        ...(fork === undefined ? {} : { fork }),
       })
       const host = header(request, 'host') ?? 'localhost'
       sendEmpty(response, created ? 201 : 200, {
-        ...metaHeaders(meta), ...(created ? { location: `http://${host}${url.pathname}` } : {}),
+        ...metaHeaders(meta),
+        ...(created ? { location: `http://${host}${url.pathname}` } : {}),
       })
       return
     }
@@ -46,14 +64,23 @@ export async function handleGenericStream (request: IncomingMessage, response: S
       const contentType = header(request, 'content-type')
       const body = await readBody(request, context.maxBodyBytes, drainOversized(context.maxBodyBytes))
       if (body.byteLength === 0 && !close) throw new SessionError('BAD_REQUEST', 'an append needs a body')
-      if (body.byteLength > 0 && contentType === undefined) throw new SessionError('BAD_REQUEST', 'an append needs a Content-Type')
+      if (body.byteLength > 0 && contentType === undefined)
+        throw new SessionError('BAD_REQUEST', 'an append needs a Content-Type')
       const streamSeq = header(request, STREAM_HEADERS.SEQ)
       const result = await service.append(path, {
-        body, close, ...(contentType === undefined ? {} : { contentType }), ...(streamSeq === undefined ? {} : { streamSeq }), ...(producer === undefined ? {} : { producer }),
+        body,
+        close,
+        ...(contentType === undefined ? {} : { contentType }),
+        ...(streamSeq === undefined ? {} : { streamSeq }),
+        ...(producer === undefined ? {} : { producer }),
       })
-      const producerHeaders = result.producer === undefined
-        ? {}
-        : { [STREAM_HEADERS.PRODUCER_EPOCH]: String(result.producer.state.epoch), [STREAM_HEADERS.PRODUCER_SEQ]: String(result.producer.state.seq) }
+      const producerHeaders =
+        result.producer === undefined
+          ? {}
+          : {
+              [STREAM_HEADERS.PRODUCER_EPOCH]: String(result.producer.state.epoch),
+              [STREAM_HEADERS.PRODUCER_SEQ]: String(result.producer.state.seq),
+            }
       // A producer's new data answers 200; duplicates, plain appends and close-only requests answer 204.
       const status = result.producer !== undefined && !result.producer.duplicate && body.byteLength > 0 ? 200 : 204
       sendEmpty(response, status, { ...offsetHeaders(result.meta), ...producerHeaders })
@@ -76,14 +103,14 @@ export async function handleGenericStream (request: IncomingMessage, response: S
 }
 
 /** `Stream-Next-Offset` and, once closed, `Stream-Closed`. */
-export function offsetHeaders (meta: StreamMeta): Record<string, string> {
+export function offsetHeaders(meta: StreamMeta): Record<string, string> {
   return {
     [STREAM_HEADERS.NEXT_OFFSET]: formatOffset({ messages: meta.messageCount, bytes: meta.byteCount }),
     ...(meta.closed ? { [STREAM_HEADERS.CLOSED]: 'true' } : {}),
   }
 }
 
-function metaHeaders (meta: StreamMeta): Record<string, string> {
+function metaHeaders(meta: StreamMeta): Record<string, string> {
   return {
     ...offsetHeaders(meta),
     'content-type': meta.contentType,

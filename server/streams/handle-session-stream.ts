@@ -46,14 +46,23 @@ export interface SessionStreamContext extends StreamReadContext {
  * subject, or the `Producer-Id` on an open server).
  * @throws SessionError INVALID_SESSION_ID, SESSION_NOT_FOUND, METHOD_NOT_ALLOWED, BAD_REQUEST, PRODUCER_*, REPLY_CLOSED, RATE_LIMITED
  */
-export async function handleSessionStream (request: IncomingMessage, response: ServerResponse, url: URL, rawSessionId: string, agentId: string | undefined, context: SessionStreamContext): Promise<void> {
+export async function handleSessionStream(
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+  rawSessionId: string,
+  agentId: string | undefined,
+  context: SessionStreamContext,
+): Promise<void> {
   const sessionId = parseSessionId(rawSessionId)
   const path = `${SESSION_STREAM_NAMESPACE}${sessionId}`
   const method = request.method ?? ''
   if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') {
-    throw new SessionError('METHOD_NOT_ALLOWED', 'a session stream is created and deleted with its session', { details: { method } })
+    throw new SessionError('METHOD_NOT_ALLOWED', 'a session stream is created and deleted with its session', {
+      details: { method },
+    })
   }
-  if (await context.log.getSession(sessionId) === undefined) throw sessionNotFound(sessionId)
+  if ((await context.log.getSession(sessionId)) === undefined) throw sessionNotFound(sessionId)
   const live = method === 'GET' ? readLiveMode(url) : 'catch-up'
   if (method === 'POST') {
     await appendCommands(request, response, sessionId, agentId, context)
@@ -66,16 +75,33 @@ export async function handleSessionStream (request: IncomingMessage, response: S
   } finally {
     held.release()
   }
-  if (method === 'HEAD') sendEmpty(response, 200, { ...offsetHeaders(await context.service.head(path)), 'content-type': 'application/json', 'cache-control': 'no-store' })
+  if (method === 'HEAD')
+    sendEmpty(response, 200, {
+      ...offsetHeaders(await context.service.head(path)),
+      'content-type': 'application/json',
+      'cache-control': 'no-store',
+    })
   else if (live === LIVE_MODES.SSE) await sendStreamSse(response, url, path, context)
   else await sendStreamRead(request, response, url, path, context)
 }
 
-async function appendCommands (request: IncomingMessage, response: ServerResponse, sessionId: string, agentIdOrUndefined: string | undefined, context: SessionStreamContext): Promise<void> {
+async function appendCommands(
+  request: IncomingMessage,
+  response: ServerResponse,
+  sessionId: string,
+  agentIdOrUndefined: string | undefined,
+  context: SessionStreamContext,
+): Promise<void> {
   const producer = readProducerBatch(request)
-  if (producer === undefined) throw new SessionError('BAD_REQUEST', 'appends to a session stream need Producer-Id, Producer-Epoch and Producer-Seq')
+  if (producer === undefined)
+    throw new SessionError(
+      'BAD_REQUEST',
+      'appends to a session stream need Producer-Id, Producer-Epoch and Producer-Seq',
+    )
   const agentId = agentIdOrUndefined ?? producer.id
-  const commands = parseSessionCommands(await readBody(request, context.maxBodyBytes, drainOversized(context.maxBodyBytes)))
+  const commands = parseSessionCommands(
+    await readBody(request, context.maxBodyBytes, drainOversized(context.maxBodyBytes)),
+  )
   const held = await context.documents.hold(sessionId)
   try {
     const { status, state, meta } = await context.sessionLock(sessionId, async () => {
@@ -93,7 +119,8 @@ async function appendCommands (request: IncomingMessage, response: ServerRespons
     })
     sendEmpty(response, status, {
       ...(meta === undefined ? {} : offsetHeaders(meta)),
-      [STREAM_HEADERS.PRODUCER_EPOCH]: String(state.epoch), [STREAM_HEADERS.PRODUCER_SEQ]: String(state.seq),
+      [STREAM_HEADERS.PRODUCER_EPOCH]: String(state.epoch),
+      [STREAM_HEADERS.PRODUCER_SEQ]: String(state.seq),
     })
   } finally {
     held.release()

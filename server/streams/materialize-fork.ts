@@ -22,10 +22,17 @@ export interface ForkRequest {
  * The fork point and the messages a fork of `source` starts with.
  * @throws SessionError BAD_REQUEST for an offset or sub-offset past the source's content
  */
-export async function materializeFork (store: StreamStore, source: StreamMeta, request: ForkRequest): Promise<{ origin: ForkOrigin, messages: Uint8Array[] }> {
+export async function materializeFork(
+  store: StreamStore,
+  source: StreamMeta,
+  request: ForkRequest,
+): Promise<{ origin: ForkOrigin; messages: Uint8Array[] }> {
   const requested = request.offset === undefined ? { kind: 'now' as const } : parseOffset(request.offset)
   const at = requested.kind === 'now' ? source.messageCount : requested.position.messages
-  if (at > source.messageCount) throw new SessionError('BAD_REQUEST', 'fork offset is past the end of the source', { details: { offset: request.offset } })
+  if (at > source.messageCount)
+    throw new SessionError('BAD_REQUEST', 'fork offset is past the end of the source', {
+      details: { offset: request.offset },
+    })
   const stored = await store.read(source.path, 0, Number.MAX_SAFE_INTEGER)
   const messages = stored.slice(0, at).map((message) => message.data)
   const { subOffset } = request
@@ -40,6 +47,8 @@ export async function materializeFork (store: StreamStore, source: StreamMeta, r
   return { origin: { source: source.path, messages: at, subOffset }, messages }
 }
 
-function overshoot (subOffset: number): SessionError {
-  return new SessionError('BAD_REQUEST', 'fork sub-offset is past the append that follows the fork offset', { details: { subOffset } })
+function overshoot(subOffset: number): SessionError {
+  return new SessionError('BAD_REQUEST', 'fork sub-offset is past the append that follows the fork offset', {
+    details: { subOffset },
+  })
 }

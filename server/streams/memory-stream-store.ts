@@ -6,13 +6,13 @@ import { assert } from '../../shared/errors/invariant.ts'
 import type { StreamMessage, StreamMeta, StreamStore } from './stream-store.ts'
 
 /** Creates an empty in-memory StreamStore. */
-export function createMemoryStreamStore (): StreamStore {
-  const streams = new Map<string, { meta: StreamMeta, messages: StreamMessage[] }>()
+export function createMemoryStreamStore(): StreamStore {
+  const streams = new Map<string, { meta: StreamMeta; messages: StreamMessage[] }>()
   return {
-    async get (path) {
+    async get(path) {
       return streams.get(path)?.meta
     },
-    async change (path, decide) {
+    async change(path, decide) {
       const stored = streams.get(path)
       const change = decide(stored?.meta)
       if (change === undefined) return undefined
@@ -27,22 +27,23 @@ export function createMemoryStreamStore (): StreamStore {
       streams.set(path, stream)
       return change
     },
-    async read (path, afterIndex, maxBytes) {
+    async read(path, afterIndex, maxBytes) {
       const messages = streams.get(path)?.messages ?? []
       const result: StreamMessage[] = []
       let total = 0
       for (let index = afterIndex; index < messages.length; index++) {
-        const message = messages[index]!
+        const message = messages[index]
+        if (message === undefined) break
         if (result.length > 0 && total + message.data.byteLength > maxBytes) break
         total += message.data.byteLength
         result.push(message)
       }
       return result
     },
-    async delete (path) {
+    async delete(path) {
       return streams.delete(path)
     },
-    async close () {
+    async close() {
       streams.clear()
     },
   }

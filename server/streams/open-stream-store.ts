@@ -12,7 +12,7 @@ import type { StreamStore } from './stream-store.ts'
  * Opens the stream store for `store`.
  * @throws SessionError PERSISTENCE_FAILED when it cannot be opened
  */
-export async function openStreamStore (store: string = DEFAULT_STORE): Promise<StreamStore> {
+export async function openStreamStore(store: string = DEFAULT_STORE): Promise<StreamStore> {
   const location = parseStoreUrl(store)
   if (location.kind === 'sqlite') return createSqliteStreamStore({ path: location.path })
   const { kind: _kind, ...postgres } = location

@@ -30,7 +30,7 @@ const COMMIT_CHANNEL = 'lifeline_stream_commits'
  * Connects, creates the tables if needed and returns the store.
  * @throws SessionError PERSISTENCE_FAILED when the database is unreachable
  */
-export async function createPostgresStreamStore (options: PostgresStreamStoreOptions): Promise<StreamStore> {
+export async function createPostgresStreamStore(options: PostgresStreamStoreOptions): Promise<StreamStore> {
   const { pool, schema, table: t } = openPostgresPool(options, 4)
   const failed = (what: string, cause: unknown): SessionError => new SessionError('PERSISTENCE_FAILED', what, { cause })
   try {
@@ -42,21 +42,33 @@ export async function createPostgresStreamStore (options: PostgresStreamStoreOpt
     await pool.end()
     throw failed('cannot initialise the PostgreSQL stream tables', cause)
   }
-  const commits = await listenPostgresChannel({ connectionString: options.connectionString, channel: COMMIT_CHANNEL, onError: options.onError ?? console.error })
-    .catch(async (error: unknown) => { await pool.end(); throw error })
+  const commits = await listenPostgresChannel({
+    connectionString: options.connectionString,
+    channel: COMMIT_CHANNEL,
+    onError: options.onError ?? console.error,
+  }).catch(async (error: unknown) => {
+    await pool.end()
+    throw error
+  })
   return {
-    async get (path) {
-      const result = await pool.query<{ meta: string }>(`SELECT meta FROM ${t('stream_meta')} WHERE path = $1`, [path]).catch((cause: unknown) => { throw failed('PostgreSQL read failed', cause) })
+    async get(path) {
+      const result = await pool
+        .query<{ meta: string }>(`SELECT meta FROM ${t('stream_meta')} WHERE path = $1`, [path])
+        .catch((cause: unknown) => {
+          throw failed('PostgreSQL read failed', cause)
+        })
       const row = result.rows[0]
-      return row === undefined ? undefined : JSON.parse(row.meta) as StreamMeta
+      return row === undefined ? undefined : (JSON.parse(row.meta) as StreamMeta)
     },
-    async change (path, decide) {
+    async change(path, decide) {
       const watched = watchDecision(decide)
       return await inTransaction(pool, 'BEGIN', async (client) => {
         // Nodes sharing this database serialise on the path: the decision sees every change committed before it.
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${schema}/${path}`])
-        const row = (await client.query<{ meta: string }>(`SELECT meta FROM ${t('stream_meta')} WHERE path = $1`, [path])).rows[0]
-        const decided = watched.decide(row === undefined ? undefined : JSON.parse(row.meta) as StreamMeta)
+        const row = (
+          await client.query<{ meta: string }>(`SELECT meta FROM ${t('stream_meta')} WHERE path = $1`, [path])
+        ).rows[0]
+        const decided = watched.decide(row === undefined ? undefined : (JSON.parse(row.meta) as StreamMeta))
         if (decided === undefined) return undefined
         assert(decided.meta.path === path, 'a change keeps its stream path')
         if (decided.messages.length > 0) {
@@ -66,14 +78,20 @@ export async function createPostgresStreamStore (options: PostgresStreamStoreOpt
           const indexes: number[] = []
           const byteEnds: number[] = []
           for (const data of decided.messages) {
-            indexes.push(index += 1)
-            byteEnds.push(byteEnd += data.byteLength)
+            index += 1
+            byteEnd += data.byteLength
+            indexes.push(index)
+            byteEnds.push(byteEnd)
           }
           await client.query(
             `INSERT INTO ${t('stream_messages')} (path, idx, byte_end, data) SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::bytea[])`,
-            [path, indexes, byteEnds, decided.messages.map((data) => Buffer.from(data))])
+            [path, indexes, byteEnds, decided.messages.map((data) => Buffer.from(data))],
+          )
         }
-        await client.query(`INSERT INTO ${t('stream_meta')} (path, meta) VALUES ($1, $2) ON CONFLICT (path) DO UPDATE SET meta = excluded.meta`, [path, JSON.stringify(decided.meta)])
+        await client.query(
+          `INSERT INTO ${t('stream_meta')} (path, meta) VALUES ($1, $2) ON CONFLICT (path) DO UPDATE SET meta = excluded.meta`,
+          [path, JSON.stringify(decided.meta)],
+        )
         await client.query('SELECT pg_notify($1, $2)', [COMMIT_CHANNEL, `${schema}/${path}`]) // delivered to the listeners at commit
         return decided
       }).catch((cause: unknown) => {
@@ -81,27 +99,41 @@ export async function createPostgresStreamStore (options: PostgresStreamStoreOpt
         throw refused !== undefined ? refused.error : failed('PostgreSQL stream append failed', cause)
       })
     },
-    async read (path, afterIndex, maxBytes) {
+    async read(path, afterIndex, maxBytes) {
       // A running total bounds the rows fetched; the first row is always included.
-      const result = await pool.query<{ idx: string, byte_end: string, data: Buffer }>(
-        `SELECT idx, byte_end, data FROM (
+      const result = await pool
+        .query<{ idx: string; byte_end: string; data: Buffer }>(
+          `SELECT idx, byte_end, data FROM (
            SELECT idx, byte_end, data, SUM(octet_length(data)) OVER (ORDER BY idx) AS total, ROW_NUMBER() OVER (ORDER BY idx) AS n
            FROM ${t('stream_messages')} WHERE path = $1 AND idx > $2) AS ranged
-         WHERE n = 1 OR total <= $3 ORDER BY idx`, [path, afterIndex, maxBytes]).catch((cause: unknown) => { throw failed('PostgreSQL read failed', cause) })
-      return result.rows.map((row): StreamMessage => ({ index: Number(row.idx), byteEnd: Number(row.byte_end), data: new Uint8Array(row.data) }))
+         WHERE n = 1 OR total <= $3 ORDER BY idx`,
+          [path, afterIndex, maxBytes],
+        )
+        .catch((cause: unknown) => {
+          throw failed('PostgreSQL read failed', cause)
+        })
+      return result.rows.map(
+        (row): StreamMessage => ({
+          index: Number(row.idx),
+          byteEnd: Number(row.byte_end),
+          data: new Uint8Array(row.data),
+        }),
+      )
     },
-    async delete (path) {
+    async delete(path) {
       return await inTransaction(pool, 'BEGIN', async (client) => {
         await client.query(`DELETE FROM ${t('stream_messages')} WHERE path = $1`, [path])
         return ((await client.query(`DELETE FROM ${t('stream_meta')} WHERE path = $1`, [path])).rowCount ?? 0) > 0
-      }).catch((cause: unknown) => { throw failed('PostgreSQL delete failed', cause) })
+      }).catch((cause: unknown) => {
+        throw failed('PostgreSQL delete failed', cause)
+      })
     },
-    watch (listener) {
+    watch(listener) {
       return commits.listen((payload) => {
         if (payload.startsWith(`${schema}/`)) listener(payload.slice(schema.length + 1))
       })
     },
-    async close () {
+    async close() {
       await commits.close()
       await pool.end()
     },

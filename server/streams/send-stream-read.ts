@@ -24,13 +24,21 @@ const CACHEABLE = 'public, max-age=60, stale-while-revalidate=300'
 const PRIVATELY_CACHEABLE = 'private, max-age=60, stale-while-revalidate=300'
 
 /** Answers a catch-up (`live` absent) or long-poll (`live=long-poll`) read of `path`. */
-export async function sendStreamRead (request: IncomingMessage, response: ServerResponse, url: URL, path: string, context: StreamReadContext): Promise<void> {
+export async function sendStreamRead(
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+  path: string,
+  context: StreamReadContext,
+): Promise<void> {
   const longPoll = readLiveMode(url) === LIVE_MODES.LONG_POLL
   const offsetText = url.searchParams.get(STREAM_QUERY.OFFSET) ?? undefined
   if (longPoll && offsetText === undefined) throw new SessionError('BAD_REQUEST', 'long-poll needs an offset')
   const offset = parseOffset(offsetText)
   let result = await context.service.read(path, offset)
-  const cursor = longPoll ? { [STREAM_HEADERS.CURSOR]: nextStreamCursor(url.searchParams.get(STREAM_QUERY.CURSOR), context.now()) } : {}
+  const cursor = longPoll
+    ? { [STREAM_HEADERS.CURSOR]: nextStreamCursor(url.searchParams.get(STREAM_QUERY.CURSOR), context.now()) }
+    : {}
   if (longPoll && result.messages.length === 0 && !isEndOfStream(result)) {
     const aborted = new AbortController()
     response.once('close', () => aborted.abort())
@@ -50,6 +58,11 @@ export async function sendStreamRead (request: IncomingMessage, response: Server
     return
   }
   const body = readBodyBytes(result)
-  response.writeHead(200, { ...baseStreamHeaders(), ...headers, 'cache-control': noStore ? 'no-store' : cacheable, 'content-length': String(body.byteLength) })
+  response.writeHead(200, {
+    ...baseStreamHeaders(),
+    ...headers,
+    'cache-control': noStore ? 'no-store' : cacheable,
+    'content-length': String(body.byteLength),
+  })
   response.end(body)
 }

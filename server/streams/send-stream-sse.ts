@@ -16,7 +16,12 @@ import type { StreamReadResult } from './stream-service.ts'
 import type { StreamReadContext } from './send-stream-read.ts'
 
 /** Streams `path` over Server-Sent Events until the client leaves, the stream ends, or `sseReconnectMs` pass. */
-export async function sendStreamSse (response: ServerResponse, url: URL, path: string, context: StreamReadContext & { readonly sseReconnectMs: number }): Promise<void> {
+export async function sendStreamSse(
+  response: ServerResponse,
+  url: URL,
+  path: string,
+  context: StreamReadContext & { readonly sseReconnectMs: number },
+): Promise<void> {
   const { service } = context
   const offset = url.searchParams.get(STREAM_QUERY.OFFSET)
   if (offset === null) throw new SessionError('BAD_REQUEST', 'SSE reads need an offset')
@@ -45,15 +50,28 @@ export async function sendStreamSse (response: ServerResponse, url: URL, path: s
     if (result.messages.length > 0) {
       const body = readBodyBytes(result)
       const text = base64 ? body.toString('base64') : body.toString('utf8')
-      response.write(`event: data\n${text.split(/\r\n|\r|\n/).map((line) => `data:${line}`).join('\n')}\n\n`)
+      response.write(
+        `event: data\n${text
+          .split(/\r\n|\r|\n/)
+          .map((line) => `data:${line}`)
+          .join('\n')}\n\n`,
+      )
     }
     writeControl(result)
     if (isEndOfStream(result) || left.signal.aborted || context.now() >= deadline) break
     // A reader slower than the stream: wait until the socket has taken what was written before reading more.
-    if (response.writableNeedDrain) await new Promise<void>((resolve) => { waitForDrain(response, left.signal, resolve) })
+    if (response.writableNeedDrain)
+      await new Promise<void>((resolve) => {
+        waitForDrain(response, left.signal, resolve)
+      })
     if (left.signal.aborted) break
     if (result.upToDate) {
-      await service.waitForData(path, result.next.messages, Math.min(context.longPollTimeoutMs, deadline - context.now()), left.signal)
+      await service.waitForData(
+        path,
+        result.next.messages,
+        Math.min(context.longPollTimeoutMs, deadline - context.now()),
+        left.signal,
+      )
       if (left.signal.aborted) break
     }
     const next = await service.read(path, { kind: 'position', position: result.next }).catch(() => undefined)
@@ -64,7 +82,7 @@ export async function sendStreamSse (response: ServerResponse, url: URL, path: s
 }
 
 /** Calls `done` once `response` drains or `signal` aborts, whichever comes first. */
-function waitForDrain (response: ServerResponse, signal: AbortSignal, done: () => void): void {
+function waitForDrain(response: ServerResponse, signal: AbortSignal, done: () => void): void {
   const finish = (): void => {
     response.off('drain', finish)
     signal.removeEventListener('abort', finish)

@@ -4,11 +4,21 @@
  * and commits them with the projection to the session's stream at `sessions/<id>`. On load it derives what an
  * earlier process applied but did not record before it stopped.
  */
-import type { Extension, afterLoadDocumentPayload, beforeUnloadDocumentPayload, onAwarenessUpdatePayload } from '@hocuspocus/server'
+import type {
+  Extension,
+  afterLoadDocumentPayload,
+  beforeUnloadDocumentPayload,
+  onAwarenessUpdatePayload,
+} from '@hocuspocus/server'
 import type * as Y from 'yjs'
 import { SESSION_STREAM_NAMESPACE } from '../../shared/protocol/durable-streams.ts'
 import type { SessionEvent, SessionEventMember } from '../../shared/protocol/session-events.ts'
-import { deriveSessionEvents, derivePresenceEvent, EMPTY_PROJECTION, type SessionProjection } from './derive-session-events.ts'
+import {
+  deriveSessionEvents,
+  derivePresenceEvent,
+  EMPTY_PROJECTION,
+  type SessionProjection,
+} from './derive-session-events.ts'
 import type { StreamService } from './stream-service.ts'
 import type { StreamMeta } from './stream-store.ts'
 
@@ -24,34 +34,45 @@ export interface SessionEventRecorderOptions {
 export interface SessionEventRecorder {
   readonly extension: Extension
   /** Derives and commits the events of a loaded session now; resolves with its stream's metadata. */
-  flush (sessionId: string): Promise<StreamMeta | undefined>
+  flush(sessionId: string): Promise<StreamMeta | undefined>
   /** Stops recording `sessionId` (it is being erased); nothing more is derived for its loaded document. */
-  forget (sessionId: string): void
+  forget(sessionId: string): void
   /** Resolves once every scheduled derivation has finished. */
-  stop (): Promise<void>
+  stop(): Promise<void>
 }
 
 /** Content type of session event streams: JSON mode, one event per message. */
-export const SESSION_STREAM_CONTENT_TYPE = 'application/json'
+const SESSION_STREAM_CONTENT_TYPE = 'application/json'
 
 /** Creates the recorder over `options.service`. */
-export function createSessionEventRecorder (options: SessionEventRecorderOptions): SessionEventRecorder {
+export function createSessionEventRecorder(options: SessionEventRecorderOptions): SessionEventRecorder {
   const { service } = options
   const now = options.now ?? Date.now
-  const loaded = new Map<string, { doc: Y.Doc, detach: () => void }>()
+  const loaded = new Map<string, { doc: Y.Doc; detach: () => void }>()
 
-  const record = (sessionId: string, derive: (projection: SessionProjection) => { events: SessionEvent[], projection: SessionProjection }) =>
+  const record = (
+    sessionId: string,
+    derive: (projection: SessionProjection) => { events: SessionEvent[]; projection: SessionProjection },
+  ) =>
     service.update(`${SESSION_STREAM_NAMESPACE}${sessionId}`, (meta) => {
       const derived = derive((meta?.state as SessionProjection | undefined) ?? EMPTY_PROJECTION)
       if (meta !== undefined && derived.events.length === 0) return undefined
       const messages = derived.events.map((event) => Buffer.from(JSON.stringify(event), 'utf8'))
       const base: StreamMeta = meta ?? {
-        path: `${SESSION_STREAM_NAMESPACE}${sessionId}`, contentType: SESSION_STREAM_CONTENT_TYPE, closed: false,
-        createdAtMs: now(), touchedAtMs: now(), messageCount: 0, byteCount: 0, producers: {},
+        path: `${SESSION_STREAM_NAMESPACE}${sessionId}`,
+        contentType: SESSION_STREAM_CONTENT_TYPE,
+        closed: false,
+        createdAtMs: now(),
+        touchedAtMs: now(),
+        messageCount: 0,
+        byteCount: 0,
+        producers: {},
       }
       return {
         meta: {
-          ...base, state: derived.projection, touchedAtMs: now(),
+          ...base,
+          state: derived.projection,
+          touchedAtMs: now(),
           messageCount: base.messageCount + messages.length,
           byteCount: base.byteCount + messages.reduce((sum, message) => sum + message.byteLength, 0),
         },
@@ -74,7 +95,10 @@ export function createSessionEventRecorder (options: SessionEventRecorderOptions
     if (scheduled.has(sessionId)) return
     scheduled.add(sessionId)
     const task = new Promise((resolve) => setImmediate(resolve))
-      .then(async () => { scheduled.delete(sessionId); await flush(sessionId) })
+      .then(async () => {
+        scheduled.delete(sessionId)
+        await flush(sessionId)
+      })
       .catch(options.onError)
       .finally(() => running.delete(task))
     running.add(task)
@@ -84,21 +108,29 @@ export function createSessionEventRecorder (options: SessionEventRecorderOptions
     extensionName: 'lifeline-session-events',
     // The event stream is derived and can be derived again: its failures are reported, never turned into a
     // failed document load or an unhandled rejection (which would end the process).
-    async afterLoadDocument ({ document, documentName }: afterLoadDocumentPayload) {
-      const onUpdate = (): void => { schedule(documentName) }
+    async afterLoadDocument({ document, documentName }: afterLoadDocumentPayload) {
+      const onUpdate = (): void => {
+        schedule(documentName)
+      }
       document.on('update', onUpdate)
-      loaded.set(documentName, { doc: document, detach: () => { document.off('update', onUpdate) } })
+      loaded.set(documentName, {
+        doc: document,
+        detach: () => {
+          document.off('update', onUpdate)
+        },
+      })
       await flush(documentName).catch(options.onError)
     },
-    async onAwarenessUpdate ({ documentName, awareness }: onAwarenessUpdatePayload) {
+    async onAwarenessUpdate({ documentName, awareness }: onAwarenessUpdatePayload) {
       if (stopped || !loaded.has(documentName)) return
       const members = readMembers(awareness.getStates())
       await record(documentName, (projection) => derivePresenceEvent(members, projection)).catch(options.onError)
     },
-    async beforeUnloadDocument ({ documentName }: beforeUnloadDocumentPayload) {
+    async beforeUnloadDocument({ documentName }: beforeUnloadDocumentPayload) {
       await flush(documentName).catch(options.onError)
       // Nobody is connected to an unloading session.
-      if (!stopped && loaded.has(documentName)) await record(documentName, (projection) => derivePresenceEvent([], projection)).catch(options.onError)
+      if (!stopped && loaded.has(documentName))
+        await record(documentName, (projection) => derivePresenceEvent([], projection)).catch(options.onError)
       loaded.get(documentName)?.detach()
       loaded.delete(documentName)
     },
@@ -107,11 +139,11 @@ export function createSessionEventRecorder (options: SessionEventRecorderOptions
   return {
     extension,
     flush,
-    forget (sessionId) {
+    forget(sessionId) {
       loaded.get(sessionId)?.detach()
       loaded.delete(sessionId)
     },
-    async stop () {
+    async stop() {
       stopped = true
       while (running.size > 0) await Promise.all(running)
     },
@@ -119,10 +151,10 @@ export function createSessionEventRecorder (options: SessionEventRecorderOptions
 }
 
 /** The `member` fields of awareness states (set by the server from tokens when auth is on). */
-function readMembers (states: Map<number, Record<string, unknown>>): SessionEventMember[] {
+function readMembers(states: Map<number, Record<string, unknown>>): SessionEventMember[] {
   const members: SessionEventMember[] = []
   for (const state of states.values()) {
-    const member = state.member as { principalId?: unknown, role?: unknown, device?: unknown } | undefined
+    const member = state.member as { principalId?: unknown; role?: unknown; device?: unknown } | undefined
     if (typeof member?.principalId !== 'string') continue
     members.push({
       principalId: member.principalId,

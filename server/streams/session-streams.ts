@@ -47,7 +47,7 @@ export interface SessionStreamsWiring extends SessionStreamsOptions {
   readonly onError: (error: unknown) => void
   /** SQLite file for the default store. */
   readonly defaultStorePath?: string
-  readonly auth?: { readonly secret: AuthSecret, readonly now?: () => number }
+  readonly auth?: { readonly secret: AuthSecret; readonly now?: () => number }
   /** Charges the replies an append starts to its principal; throws RATE_LIMITED to refuse (PROTOCOL.md §10.5). */
   readonly chargeEntries?: EntryCharger
 }
@@ -58,24 +58,40 @@ export interface SessionStreams {
   /** Records session events; add to the Hocuspocus extensions. */
   readonly extension: Extension
   /** Handles `/v1/stream/…` requests; resolves false for other paths. */
-  handle (request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean>
+  handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean>
   /** Erases the event stream of a deleted session (right to erasure) and stops recording it. */
-  eraseSession (sessionId: string): Promise<void>
+  eraseSession(sessionId: string): Promise<void>
   /** Finishes recording and releases held documents (before the server closes storage). */
-  stop (): Promise<void>
+  stop(): Promise<void>
 }
 
 /** Wires the stream routes. */
-export function createSessionStreams (wiring: SessionStreamsWiring): SessionStreams {
-  const store = wiring.store ?? (wiring.defaultStorePath === undefined ? createMemoryStreamStore() : createSqliteStreamStore({ path: wiring.defaultStorePath }))
+export function createSessionStreams(wiring: SessionStreamsWiring): SessionStreams {
+  const store =
+    wiring.store ??
+    (wiring.defaultStorePath === undefined
+      ? createMemoryStreamStore()
+      : createSqliteStreamStore({ path: wiring.defaultStorePath }))
   const now = Date.now
-  const service = createStreamService({ store, now, ...(wiring.maxReadBytes === undefined ? {} : { maxReadBytes: wiring.maxReadBytes }) })
+  const service = createStreamService({
+    store,
+    now,
+    ...(wiring.maxReadBytes === undefined ? {} : { maxReadBytes: wiring.maxReadBytes }),
+  })
   const recorder = createSessionEventRecorder({ service, onError: wiring.onError, now })
   const documents = createSessionDocuments({
-    hocuspocus: wiring.hocuspocus, onError: wiring.onError, ...(wiring.documentIdleMs === undefined ? {} : { idleMs: wiring.documentIdleMs }),
+    hocuspocus: wiring.hocuspocus,
+    onError: wiring.onError,
+    ...(wiring.documentIdleMs === undefined ? {} : { idleMs: wiring.documentIdleMs }),
   })
   const context = {
-    service, now, log: wiring.log, documents, recorder, sessionLock: createKeyedLock(), applyServerChange: wiring.applyServerChange,
+    service,
+    now,
+    log: wiring.log,
+    documents,
+    recorder,
+    sessionLock: createKeyedLock(),
+    applyServerChange: wiring.applyServerChange,
     longPollTimeoutMs: wiring.longPollTimeoutMs ?? 20_000,
     sseReconnectMs: wiring.sseReconnectMs ?? 60_000,
     maxBodyBytes: wiring.maxBodyBytes ?? 8 * 1024 * 1024,
@@ -86,9 +102,18 @@ export function createSessionStreams (wiring: SessionStreamsWiring): SessionStre
   const handle = createStreamRoutes({
     ...context,
     onError: wiring.onError,
-    ...(auth === undefined ? {} : { authorizeGeneric: (request: IncomingMessage) => { authorizeStreamRequest(request, { kind: 'generic' }, { secret: auth.secret, nowMs: nowMs() }) } }),
+    ...(auth === undefined
+      ? {}
+      : {
+          authorizeGeneric: (request: IncomingMessage) => {
+            authorizeStreamRequest(request, { kind: 'generic' }, { secret: auth.secret, nowMs: nowMs() })
+          },
+        }),
     handleSessionStream: async (request, response, url, sessionId) => {
-      const claims = auth === undefined ? undefined : authorizeStreamRequest(request, { kind: 'session', sessionId }, { secret: auth.secret, nowMs: nowMs() })
+      const claims =
+        auth === undefined
+          ? undefined
+          : authorizeStreamRequest(request, { kind: 'session', sessionId }, { secret: auth.secret, nowMs: nowMs() })
       await handleSessionStream(request, response, url, sessionId, claims?.sub, context)
     },
   })
@@ -96,7 +121,7 @@ export function createSessionStreams (wiring: SessionStreamsWiring): SessionStre
     store,
     extension: recorder.extension,
     handle,
-    async eraseSession (sessionId) {
+    async eraseSession(sessionId) {
       recorder.forget(sessionId)
       await documents.drop(sessionId)
       // Through the service: after a derivation still in flight, and waking readers of the stream.
@@ -104,7 +129,7 @@ export function createSessionStreams (wiring: SessionStreamsWiring): SessionStre
         if (!isSessionError(error) || error.code !== 'STREAM_NOT_FOUND') throw error
       })
     },
-    async stop () {
+    async stop() {
       await documents.closeAll()
       await recorder.stop()
     },

@@ -6,17 +6,30 @@ import { createSqliteStreamStore } from './sqlite-stream-store.ts'
 import { describeStreamStoreContract } from './stream-store.contract.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'lifeline-streams-'))
-afterAll(() => { rmSync(dir, { recursive: true, force: true }) })
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true })
+})
 let files = 0
 
-describeStreamStoreContract('sqlite', async () => createSqliteStreamStore({ path: join(dir, `store-${files++}.sqlite`) }))
+describeStreamStoreContract('sqlite', async () =>
+  createSqliteStreamStore({ path: join(dir, `store-${files++}.sqlite`) }),
+)
 
 describe('createSqliteStreamStore', () => {
   it('keeps streams across a reopen of the file', async () => {
     const path = join(dir, 'reopen.sqlite')
     const first = createSqliteStreamStore({ path })
     await first.change('s', () => ({
-      meta: { path: 's', contentType: 'application/json', closed: false, createdAtMs: 1, touchedAtMs: 1, producers: {}, messageCount: 1, byteCount: 2 },
+      meta: {
+        path: 's',
+        contentType: 'application/json',
+        closed: false,
+        createdAtMs: 1,
+        touchedAtMs: 1,
+        producers: {},
+        messageCount: 1,
+        byteCount: 2,
+      },
       messages: [new TextEncoder().encode('{}')],
     }))
     await first.close()

@@ -25,7 +25,7 @@ CREATE TABLE IF NOT EXISTS stream_messages (
 `
 
 /** Opens (or creates) an SQLite-backed StreamStore. */
-export function createSqliteStreamStore (options: SqliteStreamStoreOptions): StreamStore {
+export function createSqliteStreamStore(options: SqliteStreamStoreOptions): StreamStore {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true })
   const db = new Database(options.path)
   db.pragma('journal_mode = WAL')
@@ -34,17 +34,22 @@ export function createSqliteStreamStore (options: SqliteStreamStoreOptions): Str
   db.exec(SCHEMA)
   const statements = {
     get: db.prepare<[string], { meta: string }>('SELECT meta FROM stream_meta WHERE path = ?'),
-    upsert: db.prepare('INSERT INTO stream_meta (path, meta) VALUES (?, ?) ON CONFLICT (path) DO UPDATE SET meta = excluded.meta'),
+    upsert: db.prepare(
+      'INSERT INTO stream_meta (path, meta) VALUES (?, ?) ON CONFLICT (path) DO UPDATE SET meta = excluded.meta',
+    ),
     insert: db.prepare('INSERT INTO stream_messages (path, idx, byte_end, data) VALUES (?, ?, ?, ?)'),
-    last: db.prepare<[string], { idx: number, byte_end: number }>('SELECT idx, byte_end FROM stream_messages WHERE path = ? ORDER BY idx DESC LIMIT 1'),
-    read: db.prepare<[string, number], { idx: number, byte_end: number, data: Buffer }>(
-      'SELECT idx, byte_end, data FROM stream_messages WHERE path = ? AND idx > ? ORDER BY idx'),
+    last: db.prepare<[string], { idx: number; byte_end: number }>(
+      'SELECT idx, byte_end FROM stream_messages WHERE path = ? ORDER BY idx DESC LIMIT 1',
+    ),
+    read: db.prepare<[string, number], { idx: number; byte_end: number; data: Buffer }>(
+      'SELECT idx, byte_end, data FROM stream_messages WHERE path = ? AND idx > ? ORDER BY idx',
+    ),
     deleteMeta: db.prepare('DELETE FROM stream_meta WHERE path = ?'),
     deleteMessages: db.prepare('DELETE FROM stream_messages WHERE path = ?'),
   }
   const change = db.transaction((path: string, decide: StreamDecision) => {
     const row = statements.get.get(path)
-    const decided = decide(row === undefined ? undefined : JSON.parse(row.meta) as StreamMeta)
+    const decided = decide(row === undefined ? undefined : (JSON.parse(row.meta) as StreamMeta))
     if (decided === undefined) return undefined
     assert(decided.meta.path === path, 'a change keeps its stream path')
     const last = statements.last.get(path)
@@ -63,11 +68,11 @@ export function createSqliteStreamStore (options: SqliteStreamStoreOptions): Str
     return statements.deleteMeta.run(path).changes === 1
   })
   return {
-    async get (path) {
+    async get(path) {
       const row = statements.get.get(path)
-      return row === undefined ? undefined : JSON.parse(row.meta) as StreamMeta
+      return row === undefined ? undefined : (JSON.parse(row.meta) as StreamMeta)
     },
-    async change (path, decide) {
+    async change(path, decide) {
       const watched = watchDecision(decide)
       try {
         return change(path, watched.decide)
@@ -77,7 +82,7 @@ export function createSqliteStreamStore (options: SqliteStreamStoreOptions): Str
         throw new SessionError('PERSISTENCE_FAILED', 'SQLite stream append failed', { cause, details: { path } })
       }
     },
-    async read (path, afterIndex, maxBytes) {
+    async read(path, afterIndex, maxBytes) {
       const result: StreamMessage[] = []
       let total = 0
       for (const row of statements.read.iterate(path, afterIndex)) {
@@ -87,10 +92,10 @@ export function createSqliteStreamStore (options: SqliteStreamStoreOptions): Str
       }
       return result
     },
-    async delete (path) {
+    async delete(path) {
       return remove(path)
     },
-    async close () {
+    async close() {
       db.close()
     },
   }

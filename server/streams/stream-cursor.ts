@@ -10,7 +10,7 @@ const CURSOR_INTERVAL_MS = 20_000
 const MAX_JITTER_INTERVALS = 180
 
 /** The cursor to answer a live read with, given the client's `cursor` parameter. */
-export function nextStreamCursor (clientCursor: string | null, nowMs: number): string {
+export function nextStreamCursor(clientCursor: string | null, nowMs: number): string {
   const current = Math.floor((nowMs - CURSOR_EPOCH_MS) / CURSOR_INTERVAL_MS)
   const echoed = clientCursor === null ? Number.NaN : Number(clientCursor)
   if (!Number.isSafeInteger(echoed) || echoed < current) return String(current)

@@ -5,7 +5,7 @@
 import type { StreamMeta } from './stream-store.ts'
 
 /** True when `meta` has expired at `nowMs`. */
-export function isExpired (meta: StreamMeta, nowMs: number): boolean {
+export function isExpired(meta: StreamMeta, nowMs: number): boolean {
   if (meta.expiresAt !== undefined && Date.parse(meta.expiresAt) <= nowMs) return true
   return meta.ttlSeconds !== undefined && meta.touchedAtMs + meta.ttlSeconds * 1000 <= nowMs
 }

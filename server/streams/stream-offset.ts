@@ -13,12 +13,14 @@ export interface StreamPosition {
 }
 
 /** A read position as requested: a real position, or the tail (`now`). */
-export type RequestedOffset = { readonly kind: 'position', readonly position: StreamPosition } | { readonly kind: 'now' }
+export type RequestedOffset =
+  | { readonly kind: 'position'; readonly position: StreamPosition }
+  | { readonly kind: 'now' }
 
 const OFFSET_PATTERN = /^(\d{16})_(\d{16})$/
 
 /** The offset string of `position`. */
-export function formatOffset (position: StreamPosition): string {
+export function formatOffset(position: StreamPosition): string {
   return `${String(position.messages).padStart(16, '0')}_${String(position.bytes).padStart(16, '0')}`
 }
 
@@ -26,7 +28,7 @@ export function formatOffset (position: StreamPosition): string {
  * Parses the `offset` query parameter; an absent one means the start.
  * @throws SessionError BAD_REQUEST for anything but `-1`, `now` or an offset this server minted
  */
-export function parseOffset (text: string | undefined): RequestedOffset {
+export function parseOffset(text: string | undefined): RequestedOffset {
   if (text === undefined || text === OFFSET_START) return { kind: 'position', position: { messages: 0, bytes: 0 } }
   if (text === OFFSET_NOW) return { kind: 'now' }
   const match = OFFSET_PATTERN.exec(text)

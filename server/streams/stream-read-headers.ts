@@ -8,12 +8,12 @@ import { formatOffset } from './stream-offset.ts'
 import type { StreamReadResult } from './stream-service.ts'
 
 /** True when the read reached the end of a closed stream (EOF). */
-export function isEndOfStream (result: StreamReadResult): boolean {
+export function isEndOfStream(result: StreamReadResult): boolean {
   return result.meta.closed && result.upToDate
 }
 
 /** `Stream-*` headers and ETag of a read answer. */
-export function readHeaders (result: StreamReadResult): Record<string, string> {
+export function readHeaders(result: StreamReadResult): Record<string, string> {
   const next = formatOffset(result.next)
   const closed = isEndOfStream(result)
   return {
@@ -26,7 +26,7 @@ export function readHeaders (result: StreamReadResult): Record<string, string> {
 }
 
 /** The body of a read answer: the bytes in order, or a JSON array in JSON mode. */
-export function readBodyBytes (result: StreamReadResult): Buffer {
+export function readBodyBytes(result: StreamReadResult): Buffer {
   const data = result.messages.map((message) => message.data)
   return isJsonContentType(result.meta.contentType) ? joinJsonMessages(data) : Buffer.concat(data)
 }

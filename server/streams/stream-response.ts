@@ -9,13 +9,21 @@ import { STREAM_HEADERS } from '../../shared/protocol/durable-streams.ts'
 
 /** Request headers a browser may send (CORS preflight); `if-none-match` lets it revalidate. */
 const ALLOWED_REQUEST_HEADERS = [
-  'content-type', 'authorization', 'if-none-match', STREAM_HEADERS.CLOSED, STREAM_HEADERS.SEQ, STREAM_HEADERS.TTL,
-  STREAM_HEADERS.EXPIRES_AT, STREAM_HEADERS.PRODUCER_ID, STREAM_HEADERS.PRODUCER_EPOCH, STREAM_HEADERS.PRODUCER_SEQ,
+  'content-type',
+  'authorization',
+  'if-none-match',
+  STREAM_HEADERS.CLOSED,
+  STREAM_HEADERS.SEQ,
+  STREAM_HEADERS.TTL,
+  STREAM_HEADERS.EXPIRES_AT,
+  STREAM_HEADERS.PRODUCER_ID,
+  STREAM_HEADERS.PRODUCER_EPOCH,
+  STREAM_HEADERS.PRODUCER_SEQ,
 ].join(', ')
 const EXPOSED_HEADERS = [...Object.values(STREAM_HEADERS), 'etag', 'location', 'content-type', 'retry-after'].join(', ')
 
 /** Headers of every stream response. */
-export function baseStreamHeaders (): Record<string, string> {
+export function baseStreamHeaders(): Record<string, string> {
   return {
     'x-content-type-options': 'nosniff',
     'cross-origin-resource-policy': 'cross-origin',
@@ -25,7 +33,7 @@ export function baseStreamHeaders (): Record<string, string> {
 }
 
 /** Answers a CORS preflight. */
-export function sendPreflight (response: ServerResponse): void {
+export function sendPreflight(response: ServerResponse): void {
   response.writeHead(204, {
     ...baseStreamHeaders(),
     'access-control-allow-methods': 'GET, HEAD, PUT, POST, DELETE, OPTIONS',
@@ -36,7 +44,7 @@ export function sendPreflight (response: ServerResponse): void {
 }
 
 /** Writes a response without a body. */
-export function sendEmpty (response: ServerResponse, status: number, headers: Record<string, string>): void {
+export function sendEmpty(response: ServerResponse, status: number, headers: Record<string, string>): void {
   response.writeHead(status, { ...baseStreamHeaders(), ...headers })
   response.end()
 }
@@ -45,14 +53,19 @@ export function sendEmpty (response: ServerResponse, status: number, headers: Re
  * Writes `{ error }` with the code's status plus the headers in `details.headers`, and `Retry-After` (whole seconds,
  * rounded up) when `details.retryAfterMs` says when to retry; unexpected errors are logged.
  */
-export function sendStreamError (response: ServerResponse, error: unknown, log: (error: unknown) => void): void {
+export function sendStreamError(response: ServerResponse, error: unknown, log: (error: unknown) => void): void {
   const sessionError = toAnswerableError(response, error, log)
   if (sessionError === undefined) return
-  const { headers, ...details } = sessionError.details as { headers?: Record<string, string>, retryAfterMs?: unknown }
-  const text = JSON.stringify({ error: toWireError(new SessionError(sessionError.code, sessionError.message, { details })) })
+  const { headers, ...details } = sessionError.details as { headers?: Record<string, string>; retryAfterMs?: unknown }
+  const text = JSON.stringify({
+    error: toWireError(new SessionError(sessionError.code, sessionError.message, { details })),
+  })
   const retryAfterMs = details.retryAfterMs
   response.writeHead(sessionError.httpStatus, {
-    ...baseStreamHeaders(), ...headers, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store',
+    ...baseStreamHeaders(),
+    ...headers,
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
     ...(typeof retryAfterMs === 'number' ? { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) } : {}),
   })
   response.end(text)

@@ -27,13 +27,13 @@ afterAll(async () => {
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text)
 
-async function startNode (): Promise<StreamService> {
+async function startNode(): Promise<StreamService> {
   const store = await createPostgresStreamStore({ connectionString, schema })
   stores.push(store)
   return createStreamService({ store })
 }
 
-async function readAll (service: StreamService, path: string): Promise<string[]> {
+async function readAll(service: StreamService, path: string): Promise<string[]> {
   const { messages } = await service.read(path, { kind: 'position', position: { messages: 0, bytes: 0 } })
   return messages.map((message) => new TextDecoder().decode(message.data))
 }
@@ -45,7 +45,11 @@ describe('stream service on two nodes sharing PostgreSQL', () => {
     await a.create(path, { contentType: 'application/json', closed: false, body: new Uint8Array() })
     const appendFrom = async (node: StreamService, name: string): Promise<void> => {
       for (let index = 0; index < 40; index++) {
-        await node.append(path, { contentType: 'application/json', body: bytes(JSON.stringify(`${name}${index}`)), close: false })
+        await node.append(path, {
+          contentType: 'application/json',
+          body: bytes(JSON.stringify(`${name}${index}`)),
+          close: false,
+        })
       }
     }
     await Promise.all([appendFrom(a, 'a'), appendFrom(b, 'b'), appendFrom(a, 'c'), appendFrom(b, 'd')])
@@ -53,7 +57,9 @@ describe('stream service on two nodes sharing PostgreSQL', () => {
     expect(stored).toHaveLength(160)
     expect(new Set(stored).size).toBe(160)
     for (const name of ['a', 'b', 'c', 'd']) {
-      expect(stored.filter((entry) => entry.startsWith(name))).toEqual(Array.from({ length: 40 }, (_, index) => `${name}${index}`))
+      expect(stored.filter((entry) => entry.startsWith(name))).toEqual(
+        Array.from({ length: 40 }, (_, index) => `${name}${index}`),
+      )
     }
     expect((await a.head(path)).messageCount).toBe(160)
   })
@@ -62,9 +68,19 @@ describe('stream service on two nodes sharing PostgreSQL', () => {
     const [a, b] = [await startNode(), await startNode()]
     const path = '/v1/stream/shared-producer'
     await a.create(path, { contentType: 'text/plain', closed: false, body: new Uint8Array() })
-    const batch = (seq: number) => ({ contentType: 'text/plain', body: bytes(`batch ${seq}`), close: false, producer: { id: 'py-agent', epoch: 0, seq } })
+    const batch = (seq: number) => ({
+      contentType: 'text/plain',
+      body: bytes(`batch ${seq}`),
+      close: false,
+      producer: { id: 'py-agent', epoch: 0, seq },
+    })
     // Each node runs its own two in order; whichever node commits a batch second finds it stored by the other.
-    await Promise.all([a.append(path, batch(0)), b.append(path, batch(0)), a.append(path, batch(1)), b.append(path, batch(1))])
+    await Promise.all([
+      a.append(path, batch(0)),
+      b.append(path, batch(0)),
+      a.append(path, batch(1)),
+      b.append(path, batch(1)),
+    ])
     const results = await Promise.all([a.append(path, batch(1)), b.append(path, batch(1))])
     expect(results.map((result) => result.producer?.duplicate)).toEqual([true, true])
     expect(await readAll(a, path)).toEqual(['batch 0', 'batch 1'])
@@ -86,11 +102,16 @@ describe('stream service waiting readers', () => {
     const store = createMemoryStreamStore()
     const commit = store.change.bind(store)
     let commits = 0
-    store.change = async (path, decide) => { commits++; return await commit(path, decide) }
+    store.change = async (path, decide) => {
+      commits++
+      return await commit(path, decide)
+    }
     const service = createStreamService({ store })
     await service.create('ttl', { contentType: 'text/plain', closed: false, body: new Uint8Array(), ttlSeconds: 60 })
     let woken = false
-    const waiting = service.waitForData('ttl', 0, 600_000).then(() => { woken = true })
+    const waiting = service.waitForData('ttl', 0, 600_000).then(() => {
+      woken = true
+    })
     const before = commits
     await service.read('ttl', { kind: 'position', position: { messages: 0, bytes: 0 } }) // renews the TTL: a commit
     await service.head('ttl')

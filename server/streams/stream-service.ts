@@ -47,7 +47,7 @@ export interface AppendStreamRequest {
 /** Outcome of an append: the stream after it and, for producers, their state and whether this was a retry. */
 export interface AppendStreamResult {
   readonly meta: StreamMeta
-  readonly producer?: { readonly state: ProducerState, readonly duplicate: boolean }
+  readonly producer?: { readonly state: ProducerState; readonly duplicate: boolean }
 }
 
 /** Outcome of a read. */
@@ -63,22 +63,25 @@ export interface StreamReadResult {
 /** Durable Streams operations. Failures are SessionErrors whose `details.headers` go on the response. */
 export interface StreamService {
   /** Creates a stream or a fork; `created` is false for an idempotent re-create. @throws STREAM_CONFLICT, STREAM_NOT_FOUND, STREAM_GONE, BAD_REQUEST */
-  create (path: string, request: CreateStreamRequest): Promise<{ created: boolean, meta: StreamMeta }>
+  create(path: string, request: CreateStreamRequest): Promise<{ created: boolean; meta: StreamMeta }>
   /** Appends and/or closes. @throws STREAM_NOT_FOUND, STREAM_CLOSED, STREAM_CONFLICT, PRODUCER_*, BAD_REQUEST */
-  append (path: string, request: AppendStreamRequest): Promise<AppendStreamResult>
+  append(path: string, request: AppendStreamRequest): Promise<AppendStreamResult>
   /** Deletes a stream; one with live forks is soft-deleted (STREAM_GONE) until its last fork goes. @throws STREAM_NOT_FOUND, STREAM_GONE */
-  remove (path: string): Promise<void>
+  remove(path: string): Promise<void>
   /** Metadata without extending the TTL. @throws STREAM_NOT_FOUND */
-  head (path: string): Promise<StreamMeta>
+  head(path: string): Promise<StreamMeta>
   /** Messages from `offset`, extending a sliding TTL. @throws STREAM_NOT_FOUND, BAD_REQUEST for an offset beyond the tail */
-  read (path: string, offset: RequestedOffset): Promise<StreamReadResult>
+  read(path: string, offset: RequestedOffset): Promise<StreamReadResult>
   /** Resolves when the stream holds more than `afterMessages` messages, is closed or gone, or after `timeoutMs`. */
-  waitForData (path: string, afterMessages: number, timeoutMs: number, signal?: AbortSignal): Promise<void>
+  waitForData(path: string, afterMessages: number, timeoutMs: number, signal?: AbortSignal): Promise<void>
   /**
    * Runs `change` under the stream's lock with its current metadata (undefined when absent) and commits what it
    * returns; used by owners of derived streams (session events). Resolves with the stream's metadata afterwards.
    */
-  update (path: string, change: (meta: StreamMeta | undefined) => StreamChange | undefined): Promise<StreamMeta | undefined>
+  update(
+    path: string,
+    change: (meta: StreamMeta | undefined) => StreamChange | undefined,
+  ): Promise<StreamMeta | undefined>
 }
 
 /** Lock key of structural changes (creates, deletes): never a stream path, which is never empty. */
@@ -96,7 +99,7 @@ interface Decided<T> {
 }
 
 /** Creates the service over `options.store`. */
-export function createStreamService (options: StreamServiceOptions): StreamService {
+export function createStreamService(options: StreamServiceOptions): StreamService {
   const { store } = options
   const now = options.now ?? Date.now
   const maxReadBytes = options.maxReadBytes ?? 1024 * 1024
@@ -122,7 +125,10 @@ export function createStreamService (options: StreamServiceOptions): StreamServi
    * Runs `decide` on the stream's record inside the store's transaction (serialised with every node sharing the
    * store), commits its change, wakes this node's readers and resolves with its result.
    */
-  const decideAndCommit = async <T>(path: string, decide: (current: StreamMeta | undefined) => Decided<T>): Promise<T> => {
+  const decideAndCommit = async <T>(
+    path: string,
+    decide: (current: StreamMeta | undefined) => Decided<T>,
+  ): Promise<T> => {
     const box: { decided?: Decided<T> } = {}
     const committed = await store.change(path, (current) => {
       box.decided = decide(current)
@@ -135,26 +141,49 @@ export function createStreamService (options: StreamServiceOptions): StreamServi
   /** Creates `path` (or confirms an identical existing one), optionally as a fork starting with `fork.messages`. */
   const createAt = async (path: string, request: CreateStreamRequest, fork: MaterializedFork | undefined) => {
     const source = fork?.source
-    if (source !== undefined && request.contentType !== undefined && mediaType(request.contentType) !== mediaType(source.contentType)) {
-      throw new SessionError('STREAM_CONFLICT', `a fork keeps its source's content type ${source.contentType}`, { details: { path } })
+    if (
+      source !== undefined &&
+      request.contentType !== undefined &&
+      mediaType(request.contentType) !== mediaType(source.contentType)
+    ) {
+      throw new SessionError('STREAM_CONFLICT', `a fork keeps its source's content type ${source.contentType}`, {
+        details: { path },
+      })
     }
     const contentType = request.contentType ?? source?.contentType ?? 'application/octet-stream'
-    const lifetime = request.ttlSeconds !== undefined || request.expiresAt !== undefined || source === undefined
-      ? { ttlSeconds: request.ttlSeconds, expiresAt: request.expiresAt }
-      : { ttlSeconds: source.ttlSeconds, expiresAt: source.expiresAt }
-    const messages = [...fork?.messages ?? [], ...splitBody(contentType, request.body, true)]
-    return await decideAndCommit(path, (existing): Decided<{ created: boolean, meta: StreamMeta }> => {
-      if (existing?.softDeleted === true) throw new SessionError('STREAM_CONFLICT', `stream ${path} was deleted while forks of it exist`, { details: { path } })
+    const lifetime =
+      request.ttlSeconds !== undefined || request.expiresAt !== undefined || source === undefined
+        ? { ttlSeconds: request.ttlSeconds, expiresAt: request.expiresAt }
+        : { ttlSeconds: source.ttlSeconds, expiresAt: source.expiresAt }
+    const messages = [...(fork?.messages ?? []), ...splitBody(contentType, request.body, true)]
+    return await decideAndCommit(path, (existing): Decided<{ created: boolean; meta: StreamMeta }> => {
+      if (existing?.softDeleted === true)
+        throw new SessionError('STREAM_CONFLICT', `stream ${path} was deleted while forks of it exist`, {
+          details: { path },
+        })
       if (existing !== undefined) {
-        const same = mediaType(existing.contentType) === mediaType(contentType) && existing.ttlSeconds === lifetime.ttlSeconds &&
-          existing.expiresAt === lifetime.expiresAt && existing.closed === request.closed && JSON.stringify(existing.fork) === JSON.stringify(fork?.origin)
-        if (!same) throw new SessionError('STREAM_CONFLICT', `stream ${path} exists with another configuration`, { details: { path } })
+        const same =
+          mediaType(existing.contentType) === mediaType(contentType) &&
+          existing.ttlSeconds === lifetime.ttlSeconds &&
+          existing.expiresAt === lifetime.expiresAt &&
+          existing.closed === request.closed &&
+          JSON.stringify(existing.fork) === JSON.stringify(fork?.origin)
+        if (!same)
+          throw new SessionError('STREAM_CONFLICT', `stream ${path} exists with another configuration`, {
+            details: { path },
+          })
         return { result: { created: false, meta: existing } }
       }
       const time = now()
       const meta: StreamMeta = {
-        path, contentType, closed: request.closed, createdAtMs: time, touchedAtMs: time,
-        messageCount: messages.length, byteCount: byteLength(messages), producers: {},
+        path,
+        contentType,
+        closed: request.closed,
+        createdAtMs: time,
+        touchedAtMs: time,
+        messageCount: messages.length,
+        byteCount: byteLength(messages),
+        producers: {},
         ...(lifetime.ttlSeconds === undefined ? {} : { ttlSeconds: lifetime.ttlSeconds }),
         ...(lifetime.expiresAt === undefined ? {} : { expiresAt: lifetime.expiresAt }),
         ...(fork === undefined ? {} : { fork: fork.origin }),
@@ -163,102 +192,148 @@ export function createStreamService (options: StreamServiceOptions): StreamServi
     })
   }
   /** Adds `delta` to the fork count of `path`; resolves with the record after it (undefined when it is gone). */
-  const countForks = (path: string, delta: number) => decideAndCommit(path, (current): Decided<StreamMeta | undefined> => {
-    if (current === undefined) return { result: undefined }
-    const meta = { ...current, forkCount: Math.max(0, (current.forkCount ?? 0) + delta) }
-    return { result: meta, change: { meta, messages: [] } }
-  })
+  const countForks = (path: string, delta: number) =>
+    decideAndCommit(path, (current): Decided<StreamMeta | undefined> => {
+      if (current === undefined) return { result: undefined }
+      const meta = { ...current, forkCount: Math.max(0, (current.forkCount ?? 0) + delta) }
+      return { result: meta, change: { meta, messages: [] } }
+    })
 
   return {
     // Creates and deletes also take the STRUCTURE lock: a fork locks its own path and then its source's.
-    create: (path, request) => withLock(STRUCTURE, () => withLock(path, async () => {
-      await load(path) // an expired stream at the path is deleted first
-      if (request.fork === undefined) return await createAt(path, request, undefined)
-      const { fork } = request
-      if (fork.source === path) throw new SessionError('STREAM_CONFLICT', 'a stream cannot fork itself', { details: { path } })
-      return await withLock(fork.source, async () => {
-        if ((await load(fork.source))?.softDeleted === true) {
-          throw new SessionError('STREAM_CONFLICT', `stream ${fork.source} was deleted and cannot be forked`, { details: { path: fork.source } })
-        }
-        const source = await requireStream(fork.source)
-        const result = await createAt(path, request, { source, ...await materializeFork(store, source, fork) })
-        if (result.created) await countForks(fork.source, 1)
-        return result
-      })
-    })),
+    create: (path, request) =>
+      withLock(STRUCTURE, () =>
+        withLock(path, async () => {
+          await load(path) // an expired stream at the path is deleted first
+          if (request.fork === undefined) return await createAt(path, request, undefined)
+          const { fork } = request
+          if (fork.source === path)
+            throw new SessionError('STREAM_CONFLICT', 'a stream cannot fork itself', { details: { path } })
+          return await withLock(fork.source, async () => {
+            if ((await load(fork.source))?.softDeleted === true) {
+              throw new SessionError('STREAM_CONFLICT', `stream ${fork.source} was deleted and cannot be forked`, {
+                details: { path: fork.source },
+              })
+            }
+            const source = await requireStream(fork.source)
+            const result = await createAt(path, request, { source, ...(await materializeFork(store, source, fork)) })
+            if (result.created) await countForks(fork.source, 1)
+            return result
+          })
+        }),
+      ),
 
     // An expired or deleted stream is refused inside the decision; an expired one is deleted by the next load.
-    append: (path, request) => withLock(path, () => decideAndCommit(path, (current): Decided<AppendStreamResult> => {
-      const meta = requireLive(path, current, now())
-      const { producer } = request
-      const stored = producer === undefined ? undefined : meta.producers[producer.id]
-      if (meta.closed) {
-        const closedBy = meta.closedBy
-        if (producer !== undefined && closedBy !== undefined && closedBy.producerId === producer.id &&
-          closedBy.epoch === producer.epoch && closedBy.seq === producer.seq) {
-          return { result: { meta, producer: { state: stored ?? producer, duplicate: true } } }
-        }
-        if (request.close && request.body.byteLength === 0 && producer === undefined) return { result: { meta } }
-        throw new SessionError('STREAM_CLOSED', `stream ${path} is closed`, { details: { path, headers: closedHeaders(meta) } })
-      }
-      if (request.body.byteLength > 0 && (request.contentType === undefined || mediaType(request.contentType) !== mediaType(meta.contentType))) {
-        throw new SessionError('STREAM_CONFLICT', `content type does not match the stream's ${meta.contentType}`, { details: { path } })
-      }
-      const decision = producer === undefined ? undefined : checkProducer(stored, producer)
-      if (decision?.kind === 'duplicate') return { result: { meta, producer: { state: decision.state, duplicate: true } } }
-      if (request.streamSeq !== undefined && meta.lastStreamSeq !== undefined && !(request.streamSeq > meta.lastStreamSeq)) {
-        throw new SessionError('STREAM_CONFLICT', `Stream-Seq ${request.streamSeq} does not follow ${meta.lastStreamSeq}`, { details: { path } })
-      }
-      const messages = splitBody(meta.contentType, request.body, false)
-      const next: StreamMeta = {
-        ...meta,
-        touchedAtMs: now(),
-        messageCount: meta.messageCount + messages.length,
-        byteCount: meta.byteCount + byteLength(messages),
-        closed: request.close,
-        ...(request.close && producer !== undefined ? { closedBy: { producerId: producer.id, epoch: producer.epoch, seq: producer.seq } } : {}),
-        ...(request.streamSeq === undefined ? {} : { lastStreamSeq: request.streamSeq }),
-        ...(producer === undefined || decision === undefined ? {} : { producers: { ...meta.producers, [producer.id]: decision.state } }),
-      }
-      const result = decision === undefined ? { meta: next } : { meta: next, producer: { state: decision.state, duplicate: false } }
-      return { result, change: { meta: next, messages } }
-    })),
+    append: (path, request) =>
+      withLock(path, () =>
+        decideAndCommit(path, (current): Decided<AppendStreamResult> => {
+          const meta = requireLive(path, current, now())
+          const { producer } = request
+          const stored = producer === undefined ? undefined : meta.producers[producer.id]
+          if (meta.closed) {
+            const closedBy = meta.closedBy
+            if (
+              producer !== undefined &&
+              closedBy !== undefined &&
+              closedBy.producerId === producer.id &&
+              closedBy.epoch === producer.epoch &&
+              closedBy.seq === producer.seq
+            ) {
+              return { result: { meta, producer: { state: stored ?? producer, duplicate: true } } }
+            }
+            if (request.close && request.body.byteLength === 0 && producer === undefined) return { result: { meta } }
+            throw new SessionError('STREAM_CLOSED', `stream ${path} is closed`, {
+              details: { path, headers: closedHeaders(meta) },
+            })
+          }
+          if (
+            request.body.byteLength > 0 &&
+            (request.contentType === undefined || mediaType(request.contentType) !== mediaType(meta.contentType))
+          ) {
+            throw new SessionError('STREAM_CONFLICT', `content type does not match the stream's ${meta.contentType}`, {
+              details: { path },
+            })
+          }
+          const decision = producer === undefined ? undefined : checkProducer(stored, producer)
+          if (decision?.kind === 'duplicate')
+            return { result: { meta, producer: { state: decision.state, duplicate: true } } }
+          if (
+            request.streamSeq !== undefined &&
+            meta.lastStreamSeq !== undefined &&
+            !(request.streamSeq > meta.lastStreamSeq)
+          ) {
+            throw new SessionError(
+              'STREAM_CONFLICT',
+              `Stream-Seq ${request.streamSeq} does not follow ${meta.lastStreamSeq}`,
+              { details: { path } },
+            )
+          }
+          const messages = splitBody(meta.contentType, request.body, false)
+          const next: StreamMeta = {
+            ...meta,
+            touchedAtMs: now(),
+            messageCount: meta.messageCount + messages.length,
+            byteCount: meta.byteCount + byteLength(messages),
+            closed: request.close,
+            ...(request.close && producer !== undefined
+              ? { closedBy: { producerId: producer.id, epoch: producer.epoch, seq: producer.seq } }
+              : {}),
+            ...(request.streamSeq === undefined ? {} : { lastStreamSeq: request.streamSeq }),
+            ...(producer === undefined || decision === undefined
+              ? {}
+              : { producers: { ...meta.producers, [producer.id]: decision.state } }),
+          }
+          const result =
+            decision === undefined
+              ? { meta: next }
+              : { meta: next, producer: { state: decision.state, duplicate: false } }
+          return { result, change: { meta: next, messages } }
+        }),
+      ),
 
-    remove: (path) => withLock(STRUCTURE, () => withLock(path, async () => {
-      await requireStream(path)
-      const { meta, softDeleted } = await decideAndCommit(path, (current): Decided<{ meta: StreamMeta, softDeleted: boolean }> => {
-        const live = requireLive(path, current, now())
-        if ((live.forkCount ?? 0) === 0) return { result: { meta: live, softDeleted: false } }
-        const marked = { ...live, softDeleted: true }
-        return { result: { meta: marked, softDeleted: true }, change: { meta: marked, messages: [] } }
-      })
-      if (softDeleted) return
-      await store.delete(path)
-      notify(path, { meta: undefined })
-      // Release the source; a soft-deleted source whose last fork this was goes too, and so on up the chain.
-      let origin = meta.fork
-      while (origin !== undefined) {
-        const sourcePath: string = origin.source
-        origin = await withLock(sourcePath, async () => {
-          const source = await countForks(sourcePath, -1)
-          if (source === undefined || source.softDeleted !== true || (source.forkCount ?? 0) > 0) return undefined
-          await store.delete(sourcePath)
-          notify(sourcePath, { meta: undefined })
-          return source.fork
-        })
-      }
-    })),
+    remove: (path) =>
+      withLock(STRUCTURE, () =>
+        withLock(path, async () => {
+          await requireStream(path)
+          const { meta, softDeleted } = await decideAndCommit(
+            path,
+            (current): Decided<{ meta: StreamMeta; softDeleted: boolean }> => {
+              const live = requireLive(path, current, now())
+              if ((live.forkCount ?? 0) === 0) return { result: { meta: live, softDeleted: false } }
+              const marked = { ...live, softDeleted: true }
+              return { result: { meta: marked, softDeleted: true }, change: { meta: marked, messages: [] } }
+            },
+          )
+          if (softDeleted) return
+          await store.delete(path)
+          notify(path, { meta: undefined })
+          // Release the source; a soft-deleted source whose last fork this was goes too, and so on up the chain.
+          let origin = meta.fork
+          while (origin !== undefined) {
+            const sourcePath: string = origin.source
+            origin = await withLock(sourcePath, async () => {
+              const source = await countForks(sourcePath, -1)
+              if (source === undefined || source.softDeleted !== true || (source.forkCount ?? 0) > 0) return undefined
+              await store.delete(sourcePath)
+              notify(sourcePath, { meta: undefined })
+              return source.fork
+            })
+          }
+        }),
+      ),
 
     head: (path) => requireStream(path),
 
-    async read (path, offset) {
+    async read(path, offset) {
       let meta = await requireStream(path)
       if (offset.kind === 'position') refuseBeyondTail(offset.position, meta)
       if (meta.ttlSeconds !== undefined) {
-        meta = await withLock(path, () => decideAndCommit(path, (current): Decided<StreamMeta> => {
-          const touched = { ...requireLive(path, current, now()), touchedAtMs: now() }
-          return { result: touched, change: { meta: touched, messages: [] } }
-        }))
+        meta = await withLock(path, () =>
+          decideAndCommit(path, (current): Decided<StreamMeta> => {
+            const touched = { ...requireLive(path, current, now()), touchedAtMs: now() }
+            return { result: touched, change: { meta: touched, messages: [] } }
+          }),
+        )
       }
       const tail = { messages: meta.messageCount, bytes: meta.byteCount }
       const start = offset.kind === 'now' ? tail : offset.position
@@ -268,7 +343,7 @@ export function createStreamService (options: StreamServiceOptions): StreamServi
       return { meta, start, messages, next, upToDate: next.messages >= tail.messages }
     },
 
-    async waitForData (path, afterMessages, timeoutMs, signal) {
+    async waitForData(path, afterMessages, timeoutMs, signal) {
       const ready = (meta: StreamMeta | undefined): boolean =>
         meta === undefined || meta.closed || meta.softDeleted === true || meta.messageCount > afterMessages
       // Registers first, then looks: a commit between the look and the registration would otherwise go unnoticed.
@@ -287,7 +362,9 @@ export function createStreamService (options: StreamServiceOptions): StreamServi
           if (error === undefined) resolve()
           else reject(error)
         }
-        const stop = (): void => { finish() }
+        const stop = (): void => {
+          finish()
+        }
         /** Reads the record (another node's change, or the first look); a change during the read is looked at again. */
         const look = (): void => {
           if (looking) {
@@ -316,31 +393,39 @@ export function createStreamService (options: StreamServiceOptions): StreamServi
       })
     },
 
-    update: (path, change) => withLock(path, () => decideAndCommit(path, (current): Decided<StreamMeta | undefined> => {
-      const changed = change(current)
-      return { result: changed?.meta ?? current, change: changed }
-    })),
+    update: (path, change) =>
+      withLock(path, () =>
+        decideAndCommit(path, (current): Decided<StreamMeta | undefined> => {
+          const changed = change(current)
+          return { result: changed?.meta ?? current, change: changed }
+        }),
+      ),
   }
 }
 
 /** The record of a stream that exists, is not deleted and has not expired at `time`. @throws STREAM_NOT_FOUND, STREAM_GONE */
-function requireLive (path: string, meta: StreamMeta | undefined, time: number): StreamMeta {
-  if (meta === undefined || isExpired(meta, time)) throw new SessionError('STREAM_NOT_FOUND', `no stream at ${path}`, { details: { path } })
-  if (meta.softDeleted === true) throw new SessionError('STREAM_GONE', `stream ${path} was deleted`, { details: { path } })
+function requireLive(path: string, meta: StreamMeta | undefined, time: number): StreamMeta {
+  if (meta === undefined || isExpired(meta, time))
+    throw new SessionError('STREAM_NOT_FOUND', `no stream at ${path}`, { details: { path } })
+  if (meta.softDeleted === true)
+    throw new SessionError('STREAM_GONE', `stream ${path} was deleted`, { details: { path } })
   return meta
 }
 
 /** The offset headers a 409 on a closed stream carries. */
-function closedHeaders (meta: StreamMeta): Record<string, string> {
-  return { [STREAM_HEADERS.CLOSED]: 'true', [STREAM_HEADERS.NEXT_OFFSET]: formatOffset({ messages: meta.messageCount, bytes: meta.byteCount }) }
+function closedHeaders(meta: StreamMeta): Record<string, string> {
+  return {
+    [STREAM_HEADERS.CLOSED]: 'true',
+    [STREAM_HEADERS.NEXT_OFFSET]: formatOffset({ messages: meta.messageCount, bytes: meta.byteCount }),
+  }
 }
 
-function splitBody (contentType: string, body: Uint8Array, allowEmpty: boolean): Uint8Array[] {
+function splitBody(contentType: string, body: Uint8Array, allowEmpty: boolean): Uint8Array[] {
   if (body.byteLength === 0) return []
   return isJsonContentType(contentType) ? splitJsonMessages(body, { allowEmpty }) : [body]
 }
 
-function byteLength (messages: readonly Uint8Array[]): number {
+function byteLength(messages: readonly Uint8Array[]): number {
   return messages.reduce((sum, message) => sum + message.byteLength, 0)
 }
 
@@ -349,7 +434,7 @@ function byteLength (messages: readonly Uint8Array[]): number {
  * §9.2), so answering it as the tail would hide a client's bug, or a stream deleted and created again.
  * @throws SessionError BAD_REQUEST with the offset and the tail
  */
-function refuseBeyondTail (position: StreamPosition, meta: StreamMeta): void {
+function refuseBeyondTail(position: StreamPosition, meta: StreamMeta): void {
   const tail = { messages: meta.messageCount, bytes: meta.byteCount }
   if (position.messages <= tail.messages && position.bytes <= tail.bytes) return
   throw new SessionError('BAD_REQUEST', 'the offset is beyond the tail of the stream', {

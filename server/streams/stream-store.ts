@@ -31,7 +31,7 @@ export interface StreamMeta {
   readonly expiresAt?: string
   readonly closed: boolean
   /** The producer batch that closed the stream, so its retry is recognised as a duplicate. */
-  readonly closedBy?: { readonly producerId: string, readonly epoch: number, readonly seq: number }
+  readonly closedBy?: { readonly producerId: string; readonly epoch: number; readonly seq: number }
   /** Epoch milliseconds of creation. */
   readonly createdAtMs: number
   /** Epoch milliseconds of the last read or write (drives the sliding TTL). */
@@ -78,23 +78,23 @@ export type StreamDecision = (current: StreamMeta | undefined) => StreamChange |
 /** The storage contract implemented by every backend (describeStreamStoreContract). */
 export interface StreamStore {
   /** The metadata of `path`, or undefined when there is no such stream. */
-  get (path: string): Promise<StreamMeta | undefined>
+  get(path: string): Promise<StreamMeta | undefined>
   /**
    * Runs `decide` on the stored metadata of `path` and commits its change (replacing the record and appending the
    * messages after the stored ones) in one transaction; changes of one path are serialised, also across server nodes
    * sharing the store. Resolves with the committed change, or undefined when `decide` returned none.
    * @throws SessionError PERSISTENCE_FAILED, or what `decide` threw
    */
-  change (path: string, decide: StreamDecision): Promise<StreamChange | undefined>
+  change(path: string, decide: StreamDecision): Promise<StreamChange | undefined>
   /** Messages with index > afterIndex in order, at most `maxBytes` in total but at least one when any exists. */
-  read (path: string, afterIndex: number, maxBytes: number): Promise<StreamMessage[]>
+  read(path: string, afterIndex: number, maxBytes: number): Promise<StreamMessage[]>
   /** Removes the stream and its messages; resolves false when it did not exist. */
-  delete (path: string): Promise<boolean>
+  delete(path: string): Promise<boolean>
   /**
    * Calls `listener` with the path of each change committed through another instance of a store shared by several
    * processes (server nodes), so their waiting readers wake; absent on stores one process owns. Returns an unsubscribe.
    */
-  watch? (listener: (path: string) => void): () => void
+  watch?(listener: (path: string) => void): () => void
   /** Releases files and connections. */
-  close (): Promise<void>
+  close(): Promise<void>
 }

@@ -9,14 +9,14 @@ import type { StreamDecision } from './stream-store.ts'
 export interface WatchedDecision {
   readonly decide: StreamDecision
   /** The value `decide` threw, boxed; undefined when it did not throw. */
-  thrown (): { readonly error: unknown } | undefined
+  thrown(): { readonly error: unknown } | undefined
 }
 
 /** Wraps `decide` to remember what it throws. */
-export function watchDecision (decide: StreamDecision): WatchedDecision {
+export function watchDecision(decide: StreamDecision): WatchedDecision {
   let thrown: { readonly error: unknown } | undefined
   return {
-    decide (current) {
+    decide(current) {
       try {
         return decide(current)
       } catch (error) {

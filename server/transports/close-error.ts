@@ -11,7 +11,7 @@ export class CloseError extends Error {
   readonly reason: string
   readonly sessionError: SessionError
 
-  constructor (sessionError: SessionError) {
+  constructor(sessionError: SessionError) {
     super(sessionError.message, { cause: sessionError })
     this.name = 'CloseError'
     this.code = sessionError.closeCode
@@ -20,13 +20,13 @@ export class CloseError extends Error {
   }
 
   /** One line when logged: Hocuspocus prints every hook failure with console.error. */
-  [Symbol.for('nodejs.util.inspect.custom')] (): string {
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
     return `CloseError ${this.reason} (${this.code}): ${this.message} ${JSON.stringify(this.sessionError.details)}`
   }
 }
 
 /** Wraps any thrown value as a CloseError (a CloseError stays as it is; non-SessionErrors become PERSISTENCE_FAILED). */
-export function toCloseError (error: unknown): CloseError {
+export function toCloseError(error: unknown): CloseError {
   if (error instanceof CloseError) return error
   const sessionError = isSessionError(error)
     ? error

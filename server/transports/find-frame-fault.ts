@@ -25,10 +25,12 @@ export interface FrameFault {
 }
 
 /** The fault of `frame`, or undefined when Hocuspocus can read all of it. */
-export function findFrameFault (frame: Uint8Array): FrameFault | undefined {
+export function findFrameFault(frame: Uint8Array): FrameFault | undefined {
   const header = readFrameHeader(frame)
-  if (header === undefined) return { reason: 'NO_HEADER', message: 'the frame does not start with a session id and a message type' }
-  if (!isSessionId(documentNameOf(header))) return { reason: 'INVALID_SESSION_ID', header, message: `session ids must match ${String(SESSION_ID_PATTERN)}` }
+  if (header === undefined)
+    return { reason: 'NO_HEADER', message: 'the frame does not start with a session id and a message type' }
+  if (!isSessionId(documentNameOf(header)))
+    return { reason: 'INVALID_SESSION_ID', header, message: `session ids must match ${String(SESSION_ID_PATTERN)}` }
   const decoder = decoding.createDecoder(frame)
   decoder.pos = frame.byteLength - header.bodyBytes
   try {
@@ -36,10 +38,15 @@ export function findFrameFault (frame: Uint8Array): FrameFault | undefined {
     return unknown === undefined ? undefined : { reason: 'UNKNOWN_TYPE', header, message: unknown }
   } catch (error) {
     // A read past the end of the frame means a cut frame; a bad value (or bad contents of a whole field) a malformed one.
-    const truncated = !(error instanceof MalformedContents) && error instanceof Error && error.message === LIB0_END_OF_ARRAY
+    const truncated =
+      !(error instanceof MalformedContents) && error instanceof Error && error.message === LIB0_END_OF_ARRAY
     return truncated
       ? { reason: 'TRUNCATED', header, message: `the frame ends inside its ${typeName(header.type)} body` }
-      : { reason: 'MALFORMED', header, message: `the ${typeName(header.type)} body does not decode: ${String(error instanceof MalformedContents ? error.cause : error)}` }
+      : {
+          reason: 'MALFORMED',
+          header,
+          message: `the ${typeName(header.type)} body does not decode: ${String(error instanceof MalformedContents ? error.cause : error)}`,
+        }
   }
 }
 
@@ -47,7 +54,7 @@ export function findFrameFault (frame: Uint8Array): FrameFault | undefined {
  * The session a frame is for: its session id up to a `\0`, after which a Hocuspocus provider may add its own
  * connection's id (Hocuspocus reads the document name the same way).
  */
-export function documentNameOf (header: FrameHeader): string {
+export function documentNameOf(header: FrameHeader): string {
   return header.sessionId.split('\0', 1)[0] ?? ''
 }
 
@@ -62,20 +69,29 @@ class MalformedContents extends Error {}
  * @returns why the type is unknown, or undefined for a readable body
  * @throws when a field runs past the end of the frame or does not decode
  */
-function checkBody (decoder: decoding.Decoder, header: FrameHeader): string | undefined {
+function checkBody(decoder: decoding.Decoder, header: FrameHeader): string | undefined {
   switch (header.type) {
     case MESSAGE_TYPE.SYNC:
     case MESSAGE_TYPE.SYNC_REPLY: {
-      if (header.syncType !== SYNC_MESSAGE_TYPE.STEP1 && header.syncType !== SYNC_MESSAGE_TYPE.STEP2 && header.syncType !== SYNC_MESSAGE_TYPE.UPDATE) {
+      if (
+        header.syncType !== SYNC_MESSAGE_TYPE.STEP1 &&
+        header.syncType !== SYNC_MESSAGE_TYPE.STEP2 &&
+        header.syncType !== SYNC_MESSAGE_TYPE.UPDATE
+      ) {
         return `sync sub-type ${String(header.syncType)} is not step 1, step 2 or update`
       }
       const payload = decoding.readVarUint8Array(decoder)
-      if (header.syncType === SYNC_MESSAGE_TYPE.STEP1) decodeContents(() => { Y.decodeStateVector(payload) })
+      if (header.syncType === SYNC_MESSAGE_TYPE.STEP1)
+        decodeContents(() => {
+          Y.decodeStateVector(payload)
+        })
       return undefined
     }
     case MESSAGE_TYPE.AWARENESS: {
       const payload = decoding.readVarUint8Array(decoder)
-      decodeContents(() => { readAwarenessUpdate(payload) })
+      decodeContents(() => {
+        readAwarenessUpdate(payload)
+      })
       return undefined
     }
     case MESSAGE_TYPE.AUTH: {
@@ -97,7 +113,7 @@ function checkBody (decoder: decoding.Decoder, header: FrameHeader): string | un
   }
 }
 
-function decodeContents (decode: () => void): void {
+function decodeContents(decode: () => void): void {
   try {
     decode()
   } catch (cause) {
@@ -106,7 +122,7 @@ function decodeContents (decode: () => void): void {
 }
 
 /** Reads an awareness update the way y-protocols' applyAwarenessUpdate does: client ids, clocks and JSON states. */
-function readAwarenessUpdate (update: Uint8Array): void {
+function readAwarenessUpdate(update: Uint8Array): void {
   const decoder = decoding.createDecoder(update)
   const count = decoding.readVarUint(decoder)
   for (let index = 0; index < count; index++) {
@@ -116,7 +132,7 @@ function readAwarenessUpdate (update: Uint8Array): void {
   }
 }
 
-function typeName (type: number): string {
+function typeName(type: number): string {
   const name = Object.entries(MESSAGE_TYPE).find(([, value]) => value === type)?.[0]
   return name === undefined ? `type ${type}` : name.toLowerCase().replace('_', ' ')
 }

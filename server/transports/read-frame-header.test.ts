@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { MESSAGE_TYPE, SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
 import { readFrameHeader } from './read-frame-header.ts'
 
-function frame (write: (encoder: encoding.Encoder) => void): Uint8Array {
+function frame(write: (encoder: encoding.Encoder) => void): Uint8Array {
   const encoder = encoding.createEncoder()
   write(encoder)
   return encoding.toUint8Array(encoder)
@@ -17,7 +17,12 @@ describe('readFrameHeader', () => {
       encoding.writeVarUint(encoder, SYNC_MESSAGE_TYPE.STEP1)
       encoding.writeVarUint8Array(encoder, new Uint8Array([0]))
     })
-    expect(readFrameHeader(bytes)).toEqual({ sessionId: 's_abc', type: MESSAGE_TYPE.SYNC, syncType: SYNC_MESSAGE_TYPE.STEP1, bodyBytes: 2 })
+    expect(readFrameHeader(bytes)).toEqual({
+      sessionId: 's_abc',
+      type: MESSAGE_TYPE.SYNC,
+      syncType: SYNC_MESSAGE_TYPE.STEP1,
+      bodyBytes: 2,
+    })
   })
 
   it('reads a frame of another type without a sub-type', () => {

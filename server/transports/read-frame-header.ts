@@ -18,7 +18,7 @@ export interface FrameHeader {
 }
 
 /** The frame's header, or undefined when the frame ends before its header does (garbage or truncated bytes). */
-export function readFrameHeader (frame: Uint8Array): FrameHeader | undefined {
+export function readFrameHeader(frame: Uint8Array): FrameHeader | undefined {
   try {
     const decoder = decoding.createDecoder(frame)
     const sessionId = decoding.readVarString(decoder)

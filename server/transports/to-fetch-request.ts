@@ -5,7 +5,7 @@
 import type { IncomingMessage } from 'node:http'
 
 /** A fetch Request with `url` and the request's headers. */
-export function toFetchRequest (request: IncomingMessage, url: URL): Request {
+export function toFetchRequest(request: IncomingMessage, url: URL): Request {
   const headers = new Headers()
   for (const [name, value] of Object.entries(request.headers)) {
     if (typeof value === 'string') headers.set(name, value)

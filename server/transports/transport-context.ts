@@ -16,14 +16,14 @@ export interface TransportContext {
 }
 
 /** The transport named in a connection context, when its transport provided one. */
-export function transportOf (context: unknown): TransportContext['transport'] {
+export function transportOf(context: unknown): TransportContext['transport'] {
   if (typeof context !== 'object' || context === null) return undefined
   const transport = (context as Partial<TransportContext>).transport
   return transport === 'websocket' || transport === 'http-fallback' ? transport : undefined
 }
 
 /** The closeTransport function of a connection context, when its transport provided one. */
-export function closeTransportOf (context: unknown): TransportContext['closeTransport'] | undefined {
+export function closeTransportOf(context: unknown): TransportContext['closeTransport'] | undefined {
   if (typeof context !== 'object' || context === null) return undefined
   const close = (context as Partial<TransportContext>).closeTransport
   return typeof close === 'function' ? close : undefined
@@ -33,7 +33,7 @@ export function closeTransportOf (context: unknown): TransportContext['closeTran
  * Ends a Hocuspocus connection because of `error`: closes its socket with the error's close code and code as the
  * reason (Hocuspocus then closes the connection); without a transport hook, closes the connection only.
  */
-export function closeConnectionWith (connection: Connection, error: SessionError): void {
+export function closeConnectionWith(connection: Connection, error: SessionError): void {
   const closeTransport = closeTransportOf(connection.context)
   if (closeTransport === undefined) connection.close({ code: error.closeCode, reason: error.code })
   else closeTransport(error.closeCode, error.code)

@@ -32,11 +32,11 @@ export interface WebSocketTransport {
   /** Number of open sockets. */
   readonly connectionCount: number
   /** Terminates every socket (used by shutdown). */
-  terminateAll (): void
+  terminateAll(): void
 }
 
 /** Serves WebSocket upgrades on `options.httpServer`. */
-export function attachWebSocketTransport (options: WebSocketTransportOptions): WebSocketTransport {
+export function attachWebSocketTransport(options: WebSocketTransportOptions): WebSocketTransport {
   const { hocuspocus } = options
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes })
 
@@ -44,7 +44,11 @@ export function attachWebSocketTransport (options: WebSocketTransportOptions): W
     const url = new URL(request.url ?? '/', 'http://localhost')
     if (url.pathname === FALLBACK_ROUTES.WEBSOCKET_PROBE) {
       // PROTOCOL.md §7.5: proves to a fallback client that WebSockets get through again.
-      wss.handleUpgrade(request, socket, head, (ws) => { ws.send(WEBSOCKET_PROBE_FRAME, () => { ws.close(1000) }) })
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        ws.send(WEBSOCKET_PROBE_FRAME, () => {
+          ws.close(1000)
+        })
+      })
       return
     }
     if (url.pathname !== ROUTES.WEBSOCKET) {
@@ -53,7 +57,12 @@ export function attachWebSocketTransport (options: WebSocketTransportOptions): W
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
       giveOversizedCloseItsReason(ws)
-      const context: TransportContext = { closeTransport: (code, reason) => { ws.close(code, reason) }, transport: 'websocket' }
+      const context: TransportContext = {
+        closeTransport: (code, reason) => {
+          ws.close(code, reason)
+        },
+        transport: 'websocket',
+      }
       const connection = hocuspocus.handleConnection(ws, toFetchRequest(request, url), context)
       const admit = options.gateFor?.((error) => {
         // Closed for Hocuspocus at once, so the frames it still has queued are dropped (enforce-limits.ts).
@@ -64,13 +73,19 @@ export function attachWebSocketTransport (options: WebSocketTransportOptions): W
         const frame = toBytes(data)
         if (admit === undefined || admit(frame)) connection.handleMessage(frame)
       })
-      ws.on('close', (code: number, reason: Buffer) => { connection.handleClose({ code, reason: reason.toString() }) })
+      ws.on('close', (code: number, reason: Buffer) => {
+        connection.handleClose({ code, reason: reason.toString() })
+      })
       ws.on('error', (error: Error & { code?: string }) => {
         if (error.code !== OVERSIZED_FRAME_ERROR) {
           ws.terminate() // reason: the close event that follows reports it to Hocuspocus
           return
         }
-        const tooLarge = new SessionError('MESSAGE_TOO_LARGE', `a frame is over the frame cap of ${options.maxFrameBytes} bytes`, { details: { maxFrameBytes: options.maxFrameBytes } })
+        const tooLarge = new SessionError(
+          'MESSAGE_TOO_LARGE',
+          `a frame is over the frame cap of ${options.maxFrameBytes} bytes`,
+          { details: { maxFrameBytes: options.maxFrameBytes } },
+        )
         options.onSecurityEvent?.({ kind: 'limit-exceeded', sessionId: '', error: tooLarge })
         connection.handleClose({ code: tooLarge.closeCode, reason: tooLarge.code })
         // Not terminated: ws has sent the close frame and discards what the client still sends; the socket ends when
@@ -80,8 +95,10 @@ export function attachWebSocketTransport (options: WebSocketTransportOptions): W
   })
 
   return {
-    get connectionCount () { return wss.clients.size },
-    terminateAll () {
+    get connectionCount() {
+      return wss.clients.size
+    },
+    terminateAll() {
       for (const client of wss.clients) client.terminate()
     },
   }
@@ -95,14 +112,14 @@ const OVERSIZED_FRAME_ERROR = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'
  * before it emits the error); this gives that close the error code MESSAGE_TOO_LARGE as reason, like every other
  * Lifeline close (PROTOCOL.md §5), so clients can tell it from a network failure.
  */
-function giveOversizedCloseItsReason (ws: WebSocket): void {
+function giveOversizedCloseItsReason(ws: WebSocket): void {
   const close = ws.close.bind(ws)
   ws.close = (code?: number, reason?: string | Buffer): void => {
     close(code, code === ERROR_CODES.MESSAGE_TOO_LARGE.closeCode && reason === undefined ? 'MESSAGE_TOO_LARGE' : reason)
   }
 }
 
-function toBytes (data: RawData): Uint8Array {
+function toBytes(data: RawData): Uint8Array {
   if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data))
   if (data instanceof ArrayBuffer) return new Uint8Array(data)
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)

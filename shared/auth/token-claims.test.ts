@@ -2,14 +2,24 @@
  * Token claims: shape validation, session scope, and the unverified decode clients use to learn their principal.
  */
 import { describe, expect, it } from 'vitest'
-import { ANY_SESSION, decodeTokenClaims, isPrincipalRole, MAX_PRINCIPAL_ID_CHARS, parseTokenClaims, scopeAllows } from './token-claims.ts'
+import {
+  ANY_SESSION,
+  decodeTokenClaims,
+  isPrincipalRole,
+  MAX_PRINCIPAL_ID_CHARS,
+  parseTokenClaims,
+  scopeAllows,
+} from './token-claims.ts'
 
 const valid = { sub: 'alice', role: 'user', session: 's_1', exp: 2_000_000_000 }
 
-function jwt (claims: unknown): string {
+function jwt(claims: unknown): string {
   const encode = (value: unknown): string => {
     const bytes = new TextEncoder().encode(JSON.stringify(value))
-    return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+    return btoa(String.fromCharCode(...bytes))
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_')
+      .replace(/=+$/, '')
   }
   return `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode(claims)}.signature`
 }
@@ -61,6 +71,7 @@ describe('decodeTokenClaims', () => {
   })
 
   it('returns undefined for anything that is not a readable JWT', () => {
-    for (const token of ['', 'opaque-token', 'a.b', 'a.b.c', jwt({ sub: 'alice' })]) expect(decodeTokenClaims(token)).toBeUndefined()
+    for (const token of ['', 'opaque-token', 'a.b', 'a.b.c', jwt({ sub: 'alice' })])
+      expect(decodeTokenClaims(token)).toBeUndefined()
   })
 })

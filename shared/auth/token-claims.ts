@@ -43,25 +43,29 @@ export interface TokenClaims {
 }
 
 /** True when `value` is one of PRINCIPAL_ROLES. */
-export function isPrincipalRole (value: unknown): value is PrincipalRole {
+export function isPrincipalRole(value: unknown): value is PrincipalRole {
   return typeof value === 'string' && (PRINCIPAL_ROLES as readonly string[]).includes(value)
 }
 
 /** True when a token scoped to `scope` may open `sessionId`. */
-export function scopeAllows (scope: string, sessionId: string): boolean {
+export function scopeAllows(scope: string, sessionId: string): boolean {
   return scope === ANY_SESSION || scope === sessionId
 }
 
 /** Validates the shape of a decoded claims object; undefined when a required claim is missing or mistyped. */
-export function parseTokenClaims (value: unknown): TokenClaims | undefined {
+export function parseTokenClaims(value: unknown): TokenClaims | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
   const { sub, role, session, exp, iat, nbf, admin } = value as Record<string, unknown>
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_PRINCIPAL_ID_CHARS) return undefined
   if (!isPrincipalRole(role) || typeof session !== 'string' || session.length === 0) return undefined
-  if (!isNumericDate(exp) || (iat !== undefined && !isNumericDate(iat)) || (nbf !== undefined && !isNumericDate(nbf))) return undefined
+  if (!isNumericDate(exp) || (iat !== undefined && !isNumericDate(iat)) || (nbf !== undefined && !isNumericDate(nbf)))
+    return undefined
   if (admin !== undefined && typeof admin !== 'boolean') return undefined
   return {
-    sub, role, session, exp,
+    sub,
+    role,
+    session,
+    exp,
     ...(iat === undefined ? {} : { iat: iat as number }),
     ...(nbf === undefined ? {} : { nbf: nbf as number }),
     ...(admin === undefined ? {} : { admin }),
@@ -72,7 +76,7 @@ export function parseTokenClaims (value: unknown): TokenClaims | undefined {
  * Reads the claims of a token WITHOUT checking its signature (clients use it to learn their principal id).
  * Never base an access decision on this; the server verifies.
  */
-export function decodeTokenClaims (token: string): TokenClaims | undefined {
+export function decodeTokenClaims(token: string): TokenClaims | undefined {
   const parts = token.split('.')
   if (parts.length !== 3 || token.length > MAX_TOKEN_CHARS) return undefined
   try {
@@ -82,12 +86,15 @@ export function decodeTokenClaims (token: string): TokenClaims | undefined {
   }
 }
 
-function isNumericDate (value: unknown): value is number {
+function isNumericDate(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0
 }
 
-function decodeBase64Url (text: string): string {
-  const base64 = text.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(text.length / 4) * 4, '=')
+function decodeBase64Url(text: string): string {
+  const base64 = text
+    .replace(/-/g, '+')
+    .replace(/_/g, '/')
+    .padEnd(Math.ceil(text.length / 4) * 4, '=')
   const binary = atob(base64)
   const bytes = new Uint8Array(binary.length)
   for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index)

@@ -40,6 +40,6 @@ export const MAX_AWARENESS_STATE_CHARS = 8 * 1024
 export const MAX_DEVICE_LABEL_CHARS = 64
 
 /** True when `value` is one of UPDATE_REJECTION_REASONS' keys. */
-export function isUpdateRejectionReason (value: unknown): value is UpdateRejectionReason {
+export function isUpdateRejectionReason(value: unknown): value is UpdateRejectionReason {
   return typeof value === 'string' && Object.hasOwn(UPDATE_REJECTION_REASONS, value)
 }

@@ -3,11 +3,6 @@
  */
 
 /** Throws when `condition` is false. */
-export function assert (condition: unknown, message: string): asserts condition {
+export function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(`invariant violated: ${message}`)
-}
-
-/** Marks a branch the type system says is unreachable. */
-export function unexpectedCase (value: never): never {
-  throw new Error(`unexpected case: ${JSON.stringify(value)}`)
 }

@@ -63,13 +63,25 @@ describe('toWireError / fromWireError', () => {
 describe('isSessionError', () => {
   it('recognises SessionErrors, including ones marked by another copy of the module', () => {
     expect(isSessionError(new SessionError('UNAUTHORIZED', 'no'))).toBe(true)
-    const foreign = Object.assign(new Error('copy'), { [Symbol.for('lifeline.session-error')]: true, code: 'UNAUTHORIZED' })
+    const foreign = Object.assign(new Error('copy'), {
+      [Symbol.for('lifeline.session-error')]: true,
+      code: 'UNAUTHORIZED',
+    })
     expect(isSessionError(foreign)).toBe(true)
   })
 
   it('rejects everything else', () => {
     const lookalike = Object.assign(new Error('x'), { name: 'SessionError', code: 'UNAUTHORIZED', details: {} })
-    for (const value of [new Error('plain'), lookalike, { code: 'UNAUTHORIZED' }, null, undefined, 'SessionError', 0, toWireError(new SessionError('TIMEOUT', 't'))]) {
+    for (const value of [
+      new Error('plain'),
+      lookalike,
+      { code: 'UNAUTHORIZED' },
+      null,
+      undefined,
+      'SessionError',
+      0,
+      toWireError(new SessionError('TIMEOUT', 't')),
+    ]) {
       expect(isSessionError(value), String(value)).toBe(false)
     }
   })
@@ -78,7 +90,9 @@ describe('isSessionError', () => {
 describe('SessionError', () => {
   it.each(CODES)('takes retryable, httpStatus and closeCode of %s from ERROR_CODES', (code) => {
     const error = new SessionError(code, 'x')
-    expect({ retryable: error.retryable, httpStatus: error.httpStatus, closeCode: error.closeCode }).toEqual(ERROR_CODES[code])
+    expect({ retryable: error.retryable, httpStatus: error.httpStatus, closeCode: error.closeCode }).toEqual(
+      ERROR_CODES[code],
+    )
   })
 
   it('is an Error named SessionError that keeps its cause', () => {
@@ -98,7 +112,10 @@ describe('SessionError', () => {
       expect(info.httpStatus, code).toBeGreaterThanOrEqual(400)
       expect(info.httpStatus, code).toBeLessThan(600)
       // WebSocket close codes: 1000–1015 are protocol-defined, 4000–4999 are for applications.
-      expect(info.closeCode === 1009 || (info.closeCode >= 4000 && info.closeCode <= 4999), `${code} close code ${info.closeCode}`).toBe(true)
+      expect(
+        info.closeCode === 1009 || (info.closeCode >= 4000 && info.closeCode <= 4999),
+        `${code} close code ${info.closeCode}`,
+      ).toBe(true)
     }
   })
 })

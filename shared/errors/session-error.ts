@@ -19,7 +19,7 @@ export class SessionError extends Error {
   readonly code: ErrorCode
   readonly details: Readonly<Record<string, unknown>>
 
-  constructor (code: ErrorCode, message: string, options: { details?: Record<string, unknown>, cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'SessionError'
     this.code = code
@@ -27,38 +27,39 @@ export class SessionError extends Error {
   }
 
   /** True when a client may retry the same operation later. */
-  get retryable (): boolean {
+  get retryable(): boolean {
     return ERROR_CODES[this.code].retryable
   }
 
   /** HTTP status for this error (ERROR_CODES). */
-  get httpStatus (): number {
+  get httpStatus(): number {
     return ERROR_CODES[this.code].httpStatus
   }
 
   /** WebSocket close code for this error (ERROR_CODES). */
-  get closeCode (): number {
+  get closeCode(): number {
     return ERROR_CODES[this.code].closeCode
   }
 }
 
 /** True for any SessionError, even one created by another copy of this module. */
-export function isSessionError (value: unknown): value is SessionError {
+export function isSessionError(value: unknown): value is SessionError {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[MARKER] === true
 }
 
 /** The JSON form of an error, as sent in HTTP bodies. */
-export function toWireError (error: SessionError): WireError {
+export function toWireError(error: SessionError): WireError {
   return { code: error.code, message: error.message, details: error.details }
 }
 
 /** Rebuilds a SessionError from a parsed HTTP body; unknown shapes become BAD_REQUEST with the raw body. */
-export function fromWireError (body: unknown): SessionError {
-  const candidate = typeof body === 'object' && body !== null && 'error' in body ? (body as { error: unknown }).error : body
+export function fromWireError(body: unknown): SessionError {
+  const candidate =
+    typeof body === 'object' && body !== null && 'error' in body ? (body as { error: unknown }).error : body
   if (typeof candidate === 'object' && candidate !== null) {
     const { code, message, details } = candidate as Record<string, unknown>
     if (isErrorCode(code)) {
-      const detailRecord = typeof details === 'object' && details !== null ? details as Record<string, unknown> : {}
+      const detailRecord = typeof details === 'object' && details !== null ? (details as Record<string, unknown>) : {}
       return new SessionError(code, typeof message === 'string' ? message : code, { details: detailRecord })
     }
   }

@@ -9,7 +9,10 @@ import { encodeSessionLimitsAnnouncement } from './session-limits-announcement.t
 
 describe('close notice', () => {
   it('decodes what it encodes', () => {
-    const notice = { code: 'RATE_LIMITED', details: { limit: 'sync-bytes', scope: 'principal', retryAfterMs: 1_250 } } as const
+    const notice = {
+      code: 'RATE_LIMITED',
+      details: { limit: 'sync-bytes', scope: 'principal', retryAfterMs: 1_250 },
+    } as const
     expect(JSON.parse(encodeCloseNotice(notice))).toEqual({ type: 'close-notice', ...notice })
     expect(decodeCloseNotice(encodeCloseNotice(notice))).toEqual(notice)
   })

@@ -18,12 +18,12 @@ export interface CloseNotice {
 }
 
 /** The stateless payload announcing a close for `notice.code`. */
-export function encodeCloseNotice (notice: CloseNotice): string {
+export function encodeCloseNotice(notice: CloseNotice): string {
   return JSON.stringify({ type: CLOSE_NOTICE_TYPE, code: notice.code, details: notice.details })
 }
 
 /** The notice a stateless payload carries, or undefined when it is not a close notice (clients ignore those, §10.3). */
-export function decodeCloseNotice (payload: string): CloseNotice | undefined {
+export function decodeCloseNotice(payload: string): CloseNotice | undefined {
   const fields = readStatelessObject(payload, CLOSE_NOTICE_TYPE)
   if (fields === undefined) return undefined
   const { code, details } = fields

@@ -44,6 +44,6 @@ export const OFFSET_START = '-1'
 export const OFFSET_NOW = 'now'
 
 /** Path of the event stream of one session. */
-export function sessionStreamPath (sessionId: string): string {
+export function sessionStreamPath(sessionId: string): string {
   return `${STREAM_ROUTE_PREFIX}${SESSION_STREAM_NAMESPACE}${encodeURIComponent(sessionId)}`
 }

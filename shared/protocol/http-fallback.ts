@@ -48,6 +48,6 @@ export const FALLBACK_IDLE_TIMEOUT_MS = 30_000
 
 /** Long-poll answer body. `closed` is set once the server ended the connection. */
 export interface PollBatch {
-  readonly frames: ReadonlyArray<{ readonly seq: number, readonly data: string }>
-  readonly closed?: { readonly code: number, readonly reason: string }
+  readonly frames: ReadonlyArray<{ readonly seq: number; readonly data: string }>
+  readonly closed?: { readonly code: number; readonly reason: string }
 }

@@ -4,7 +4,7 @@
  */
 
 /** The payload's fields when it is a JSON object whose `type` is `type`; undefined for anything else. */
-export function readStatelessObject (payload: string, type: string): Record<string, unknown> | undefined {
+export function readStatelessObject(payload: string, type: string): Record<string, unknown> | undefined {
   let body: unknown
   try {
     body = JSON.parse(payload)

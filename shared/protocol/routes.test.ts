@@ -12,7 +12,14 @@ describe('sessionAuditPath and matchSessionAuditPath', () => {
   })
 
   it('match no other path', () => {
-    for (const path of ['/v1/sessions/audit', '/v1/sessions//audit', '/v1/sessions/a/b/audit', '/v1/sessions/s_abc', '/v1/sessions/s_abc/audit/', '/v2/sessions/s_abc/audit']) {
+    for (const path of [
+      '/v1/sessions/audit',
+      '/v1/sessions//audit',
+      '/v1/sessions/a/b/audit',
+      '/v1/sessions/s_abc',
+      '/v1/sessions/s_abc/audit/',
+      '/v2/sessions/s_abc/audit',
+    ]) {
       expect(matchSessionAuditPath(path), path).toBeUndefined()
     }
   })

@@ -14,7 +14,7 @@ export const ROUTES = {
 } as const
 
 /** Path of one session's transcript. */
-export function sessionPath (sessionId: string): string {
+export function sessionPath(sessionId: string): string {
   return `${ROUTES.SESSIONS}/${encodeURIComponent(sessionId)}`
 }
 
@@ -22,15 +22,15 @@ export function sessionPath (sessionId: string): string {
 export const MAX_JSON_BODY_BYTES = 64 * 1024
 
 /** Last segment of a session's audit trail path (PROTOCOL.md §3.9, §4). */
-export const AUDIT_SEGMENT = 'audit'
+const AUDIT_SEGMENT = 'audit'
 
 /** Path of one session's audit trail. */
-export function sessionAuditPath (sessionId: string): string {
+export function sessionAuditPath(sessionId: string): string {
   return `${sessionPath(sessionId)}/${AUDIT_SEGMENT}`
 }
 
 /** The still URI-encoded session id of an audit trail path, or undefined when `pathname` is not one. */
-export function matchSessionAuditPath (pathname: string): string | undefined {
+export function matchSessionAuditPath(pathname: string): string | undefined {
   const prefix = `${ROUTES.SESSIONS}/`
   const suffix = `/${AUDIT_SEGMENT}`
   if (!pathname.startsWith(prefix) || !pathname.endsWith(suffix)) return undefined

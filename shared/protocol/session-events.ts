@@ -10,20 +10,36 @@ export type FinalMessageStatus = Exclude<MessageStatus, 'streaming'>
 /** One event of a session stream. */
 export type SessionEvent =
   | {
-    readonly type: 'message.created', readonly messageId: string, readonly role: MessageRole, readonly author: string
-    readonly createdAt: number, readonly replyTo?: string, readonly runId?: string
-  }
+      readonly type: 'message.created'
+      readonly messageId: string
+      readonly role: MessageRole
+      readonly author: string
+      readonly createdAt: number
+      readonly replyTo?: string
+      readonly runId?: string
+    }
   /** Text appended to the text-like part `part` (0-based) of a message. */
-  | { readonly type: 'message.delta', readonly messageId: string, readonly part: number, readonly partType: 'text' | 'reasoning', readonly text: string }
-  /** A tool call or tool result part, once it exists. */
-  | { readonly type: 'message.part', readonly messageId: string, readonly part: number, readonly content: PartView }
-  | { readonly type: `message.${FinalMessageStatus}`, readonly messageId: string }
   | {
-    readonly type: 'steer', readonly steerId: string, readonly kind: SteerKind, readonly author: string, readonly createdAt: number
-    readonly target?: string, readonly text?: string
-  }
+      readonly type: 'message.delta'
+      readonly messageId: string
+      readonly part: number
+      readonly partType: 'text' | 'reasoning'
+      readonly text: string
+    }
+  /** A tool call or tool result part, once it exists. */
+  | { readonly type: 'message.part'; readonly messageId: string; readonly part: number; readonly content: PartView }
+  | { readonly type: `message.${FinalMessageStatus}`; readonly messageId: string }
+  | {
+      readonly type: 'steer'
+      readonly steerId: string
+      readonly kind: SteerKind
+      readonly author: string
+      readonly createdAt: number
+      readonly target?: string
+      readonly text?: string
+    }
   /** The devices connected to the session, after a change. */
-  | { readonly type: 'presence', readonly members: readonly SessionEventMember[] }
+  | { readonly type: 'presence'; readonly members: readonly SessionEventMember[] }
 
 /** One connected device in a `presence` event (from the server-checked awareness `member` field). */
 export interface SessionEventMember {

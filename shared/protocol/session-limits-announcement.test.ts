@@ -9,14 +9,24 @@ import { decodeSessionLimitsAnnouncement, encodeSessionLimitsAnnouncement } from
 
 describe('session limits announcement', () => {
   it('decodes what it encodes (§10.3)', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: 1, max: 2 ** 31 }), (maxUpdateBytes, maxUserTextChars) => {
-      expect(decodeSessionLimitsAnnouncement(encodeSessionLimitsAnnouncement({ maxUpdateBytes, maxUserTextChars }))).toEqual({ maxUpdateBytes, maxUserTextChars })
-    }))
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+        fc.integer({ min: 1, max: 2 ** 31 }),
+        (maxUpdateBytes, maxUserTextChars) => {
+          expect(
+            decodeSessionLimitsAnnouncement(encodeSessionLimitsAnnouncement({ maxUpdateBytes, maxUserTextChars })),
+          ).toEqual({ maxUpdateBytes, maxUserTextChars })
+        },
+      ),
+    )
   })
 
   it('announces only the write limits', () => {
     expect(JSON.parse(encodeSessionLimitsAnnouncement(DEFAULT_SESSION_LIMITS))).toEqual({
-      type: 'session-limits', maxUpdateBytes: DEFAULT_SESSION_LIMITS.maxUpdateBytes, maxUserTextChars: DEFAULT_SESSION_LIMITS.maxUserTextChars,
+      type: 'session-limits',
+      maxUpdateBytes: DEFAULT_SESSION_LIMITS.maxUpdateBytes,
+      maxUserTextChars: DEFAULT_SESSION_LIMITS.maxUserTextChars,
     })
   })
 

@@ -12,15 +12,19 @@ import { readStatelessObject } from './read-stateless-object.ts'
 export const SESSION_LIMITS_ANNOUNCEMENT_TYPE = 'session-limits'
 
 /** The stateless payload announcing `limits`. */
-export function encodeSessionLimitsAnnouncement (limits: WriteLimits): string {
-  return JSON.stringify({ type: SESSION_LIMITS_ANNOUNCEMENT_TYPE, maxUpdateBytes: limits.maxUpdateBytes, maxUserTextChars: limits.maxUserTextChars })
+export function encodeSessionLimitsAnnouncement(limits: WriteLimits): string {
+  return JSON.stringify({
+    type: SESSION_LIMITS_ANNOUNCEMENT_TYPE,
+    maxUpdateBytes: limits.maxUpdateBytes,
+    maxUserTextChars: limits.maxUserTextChars,
+  })
 }
 
 /**
  * The limits a stateless payload announces, or undefined when it is not an announcement or names a limit that is not
  * a positive safe integer (clients MUST ignore such payloads, §10.3).
  */
-export function decodeSessionLimitsAnnouncement (payload: string): WriteLimits | undefined {
+export function decodeSessionLimitsAnnouncement(payload: string): WriteLimits | undefined {
   const fields = readStatelessObject(payload, SESSION_LIMITS_ANNOUNCEMENT_TYPE)
   if (fields === undefined) return undefined
   const { maxUpdateBytes, maxUserTextChars } = fields
@@ -28,6 +32,6 @@ export function decodeSessionLimitsAnnouncement (payload: string): WriteLimits |
   return { maxUpdateBytes, maxUserTextChars }
 }
 
-function isLimit (value: unknown): value is number {
+function isLimit(value: unknown): value is number {
   return Number.isSafeInteger(value) && (value as number) > 0
 }

@@ -7,28 +7,53 @@ import { describe, expect, it } from 'vitest'
 import { UPDATE_REJECTION_REASONS, type UpdateRejectionReason } from '../auth/update-rejection.ts'
 import { DEFAULT_SESSION_LIMITS } from '../limits/session-limits.ts'
 import { encodeSessionLimitsAnnouncement } from './session-limits-announcement.ts'
-import { decodeUpdateRejectedNotice, encodeUpdateRejectedNotice, type UpdateRejectedNotice } from './update-rejected-notice.ts'
+import {
+  decodeUpdateRejectedNotice,
+  encodeUpdateRejectedNotice,
+  type UpdateRejectedNotice,
+} from './update-rejected-notice.ts'
 
 const notices: fc.Arbitrary<UpdateRejectedNotice> = fc.oneof(
   fc.record({
     code: fc.constant('UPDATE_REJECTED' as const),
-    reason: fc.constantFrom(...Object.keys(UPDATE_REJECTION_REASONS) as UpdateRejectionReason[]),
+    reason: fc.constantFrom(...(Object.keys(UPDATE_REJECTION_REASONS) as UpdateRejectionReason[])),
     message: fc.string(),
   }),
-  fc.record({ code: fc.constant('UPDATE_TOO_LARGE' as const), reason: fc.constant('maxUpdateBytes' as const), message: fc.string() }),
-  fc.record({ code: fc.constant('TEXT_TOO_LONG' as const), reason: fc.constant('maxUserTextChars' as const), message: fc.string() }),
+  fc.record({
+    code: fc.constant('UPDATE_TOO_LARGE' as const),
+    reason: fc.constant('maxUpdateBytes' as const),
+    message: fc.string(),
+  }),
+  fc.record({
+    code: fc.constant('TEXT_TOO_LONG' as const),
+    reason: fc.constant('maxUserTextChars' as const),
+    message: fc.string(),
+  }),
 )
 
 describe('update-rejected notice', () => {
   it('decodes what it encodes', () => {
-    fc.assert(fc.property(notices, (notice) => {
-      expect(decodeUpdateRejectedNotice(encodeUpdateRejectedNotice(notice))).toEqual(notice)
-    }))
+    fc.assert(
+      fc.property(notices, (notice) => {
+        expect(decodeUpdateRejectedNotice(encodeUpdateRejectedNotice(notice))).toEqual(notice)
+      }),
+    )
   })
 
   it('is the JSON object of PROTOCOL.md §8.3', () => {
-    expect(JSON.parse(encodeUpdateRejectedNotice({ code: 'UPDATE_REJECTED', reason: 'SCHEMA_MISMATCH', message: 'parts must be a list' }))).toEqual({
-      type: 'update-rejected', code: 'UPDATE_REJECTED', reason: 'SCHEMA_MISMATCH', message: 'parts must be a list',
+    expect(
+      JSON.parse(
+        encodeUpdateRejectedNotice({
+          code: 'UPDATE_REJECTED',
+          reason: 'SCHEMA_MISMATCH',
+          message: 'parts must be a list',
+        }),
+      ),
+    ).toEqual({
+      type: 'update-rejected',
+      code: 'UPDATE_REJECTED',
+      reason: 'SCHEMA_MISMATCH',
+      message: 'parts must be a list',
     })
   })
 
@@ -38,7 +63,10 @@ describe('update-rejected notice', () => {
     ['the limits announcement', encodeSessionLimitsAnnouncement(DEFAULT_SESSION_LIMITS)],
     ['an unknown code', '{"type":"update-rejected","code":"FORBIDDEN","reason":"FORBIDDEN_PARENT","message":"x"}'],
     ['an unknown reason', '{"type":"update-rejected","code":"UPDATE_REJECTED","reason":"BAD_VIBES","message":"x"}'],
-    ['a limit code with a rule reason', '{"type":"update-rejected","code":"TEXT_TOO_LONG","reason":"MALFORMED","message":"x"}'],
+    [
+      'a limit code with a rule reason',
+      '{"type":"update-rejected","code":"TEXT_TOO_LONG","reason":"MALFORMED","message":"x"}',
+    ],
     ['no message', '{"type":"update-rejected","code":"UPDATE_REJECTED","reason":"MALFORMED"}'],
   ])('ignores %s', (_label, payload) => {
     expect(decodeUpdateRejectedNotice(payload)).toBeUndefined()

@@ -32,17 +32,30 @@ export type RefusalCode = 'UPDATE_REJECTED' | keyof typeof LIMIT_REFUSAL_REASONS
 
 /** One refusal notice. */
 export type UpdateRejectedNotice =
-  | { readonly code: 'UPDATE_REJECTED', readonly reason: UpdateRejectionReason, readonly message: string }
-  | { readonly code: 'UPDATE_TOO_LARGE', readonly reason: typeof LIMIT_REFUSAL_REASONS.UPDATE_TOO_LARGE, readonly message: string }
-  | { readonly code: 'TEXT_TOO_LONG', readonly reason: typeof LIMIT_REFUSAL_REASONS.TEXT_TOO_LONG, readonly message: string }
+  | { readonly code: 'UPDATE_REJECTED'; readonly reason: UpdateRejectionReason; readonly message: string }
+  | {
+      readonly code: 'UPDATE_TOO_LARGE'
+      readonly reason: typeof LIMIT_REFUSAL_REASONS.UPDATE_TOO_LARGE
+      readonly message: string
+    }
+  | {
+      readonly code: 'TEXT_TOO_LONG'
+      readonly reason: typeof LIMIT_REFUSAL_REASONS.TEXT_TOO_LONG
+      readonly message: string
+    }
 
 /** The stateless payload of `notice`. */
-export function encodeUpdateRejectedNotice (notice: UpdateRejectedNotice): string {
-  return JSON.stringify({ type: UPDATE_REJECTED_NOTICE_TYPE, code: notice.code, reason: notice.reason, message: notice.message })
+export function encodeUpdateRejectedNotice(notice: UpdateRejectedNotice): string {
+  return JSON.stringify({
+    type: UPDATE_REJECTED_NOTICE_TYPE,
+    code: notice.code,
+    reason: notice.reason,
+    message: notice.message,
+  })
 }
 
 /** The notice a stateless payload carries, or undefined when it is not a well-formed refusal notice. */
-export function decodeUpdateRejectedNotice (payload: string): UpdateRejectedNotice | undefined {
+export function decodeUpdateRejectedNotice(payload: string): UpdateRejectedNotice | undefined {
   const fields = readStatelessObject(payload, UPDATE_REJECTED_NOTICE_TYPE)
   if (fields === undefined) return undefined
   const { code, reason, message } = fields

@@ -6,24 +6,42 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { yMapOf } from '../testing/y-map-of.ts'
-import { checkEntry, isHttpProducerEntry, isMessageEntry, isRunEntry, isSteerEntry, type CheckedRoot } from './check-entry.ts'
-import { appendMessage, appendSteer, appendText, appendToolCall, appendToolResult, getSessionRoots, initializeSession, markSteerHandled, startRun, endRun } from './session-doc.ts'
+import {
+  checkEntry,
+  isHttpProducerEntry,
+  isMessageEntry,
+  isRunEntry,
+  isSteerEntry,
+  type CheckedRoot,
+} from './check-entry.ts'
+import {
+  appendMessage,
+  appendSteer,
+  appendText,
+  appendToolCall,
+  appendToolResult,
+  getSessionRoots,
+  initializeSession,
+  markSteerHandled,
+  startRun,
+  endRun,
+} from './session-doc.ts'
 
 /** Integrates `value` as the element of a list root, so shared types are attached to a document as readers find them. */
-function asEntry (root: 'messages' | 'steering', value: unknown): unknown {
+function asEntry(root: 'messages' | 'steering', value: unknown): unknown {
   const doc = new Y.Doc()
   doc.getArray<unknown>(root).push([value])
   return doc.getArray<unknown>(root).get(0)
 }
 
 /** A map with `fields` (shared types attached to a document). */
-function mapOf (fields: Record<string, unknown>, root: 'messages' | 'steering' = 'messages'): unknown {
+function mapOf(fields: Record<string, unknown>, root: 'messages' | 'steering' = 'messages'): unknown {
   return asEntry(root, yMapOf(fields))
 }
 
 const GOOD_MESSAGE = { id: 'm1', role: 'user', author: 'alice' }
 
-function partsOf (...parts: unknown[]): Y.Array<unknown> {
+function partsOf(...parts: unknown[]): Y.Array<unknown> {
   const list = new Y.Array<unknown>()
   list.push(parts)
   return list
@@ -33,8 +51,22 @@ describe('checkEntry (PROTOCOL.md §1.3)', () => {
   it('accepts everything the SDKs and the server write', () => {
     const doc = new Y.Doc()
     initializeSession(doc, { title: 'Support', createdAt: 5 })
-    const user = appendMessage(doc, { id: 'u1', role: 'user', author: 'alice', status: 'done', text: 'hi', device: 'phone' })
-    const reply = appendMessage(doc, { id: 'r1', role: 'assistant', author: 'bot', status: 'streaming', replyTo: 'u1', runId: 'run1' })
+    const user = appendMessage(doc, {
+      id: 'u1',
+      role: 'user',
+      author: 'alice',
+      status: 'done',
+      text: 'hi',
+      device: 'phone',
+    })
+    const reply = appendMessage(doc, {
+      id: 'r1',
+      role: 'assistant',
+      author: 'bot',
+      status: 'streaming',
+      replyTo: 'u1',
+      runId: 'run1',
+    })
     appendText(reply, 'thinking', 'reasoning')
     appendText(reply, 'answer')
     appendToolCall(reply, { toolCallId: 'c1', toolName: 'search', input: { q: 'yjs' } })
@@ -42,20 +74,32 @@ describe('checkEntry (PROTOCOL.md §1.3)', () => {
     appendToolResult(reply, { toolCallId: 'c1', output: [1, 2] })
     startRun(doc, { id: 'run1', agent: 'bot', messageId: 'r1', startedAt: 6 })
     endRun(doc, 'run1', 'done', 9)
-    markSteerHandled(appendSteer(doc, { id: 's1', kind: 'stop', author: 'alice', target: 'r1', text: 'enough' }), 'bot', 8)
+    markSteerHandled(
+      appendSteer(doc, { id: 's1', kind: 'stop', author: 'alice', target: 'r1', text: 'enough' }),
+      'bot',
+      8,
+    )
     doc.getMap<unknown>('httpProducers').set('bot\u0000p1', { epoch: 0, seq: 3 })
     const roots = getSessionRoots(doc)
     expect([user, reply].map((message) => checkEntry('messages', message))).toEqual([undefined, undefined])
     expect(checkEntry('steering', roots.steering.get(0))).toBeUndefined()
     expect(checkEntry('runs', roots.runs.get('run1'), 'run1')).toBeUndefined()
-    expect(['schema', 'title', 'createdAt'].map((key) => checkEntry('meta', roots.meta.get(key), key))).toEqual([undefined, undefined, undefined])
+    expect(['schema', 'title', 'createdAt'].map((key) => checkEntry('meta', roots.meta.get(key), key))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ])
     expect(checkEntry('httpProducers', doc.getMap('httpProducers').get('bot\u0000p1'))).toBeUndefined()
-    expect(isMessageEntry(reply) && isSteerEntry(roots.steering.get(0)) && isRunEntry(roots.runs.get('run1'))).toBe(true)
+    expect(isMessageEntry(reply) && isSteerEntry(roots.steering.get(0)) && isRunEntry(roots.runs.get('run1'))).toBe(
+      true,
+    )
   })
 
   it('leaves optional fields optional and unknown keys free', () => {
     expect(checkEntry('messages', mapOf(GOOD_MESSAGE))).toBeUndefined()
-    expect(checkEntry('messages', mapOf({ ...GOOD_MESSAGE, future: new Y.Map(), note: { any: 'json' } }))).toBeUndefined()
+    expect(
+      checkEntry('messages', mapOf({ ...GOOD_MESSAGE, future: new Y.Map(), note: { any: 'json' } })),
+    ).toBeUndefined()
     expect(checkEntry('messages', mapOf({ ...GOOD_MESSAGE, parts: partsOf(yMapOf({ type: 'text' })) }))).toBeUndefined()
     expect(checkEntry('steering', mapOf({ id: 's', kind: 'note', author: 'a' }, 'steering'))).toBeUndefined()
     expect(checkEntry('meta', new Y.Map(), 'somethingElse')).toBeUndefined()
@@ -73,7 +117,10 @@ describe('checkEntry (PROTOCOL.md §1.3)', () => {
   ]
   for (const root of ['messages', 'steering'] as const) {
     it.each(nonMaps)(`refuses %s as a ${root} entry`, (_name, make) => {
-      expect(checkEntry(root, asEntry(root, make()))).toEqual({ path: [], reason: expect.stringMatching(/must be a Y\.Map$/) as unknown })
+      expect(checkEntry(root, asEntry(root, make()))).toEqual({
+        path: [],
+        reason: expect.stringMatching(/must be a Y\.Map$/) as unknown,
+      })
     })
   }
   it.each(nonMaps)('refuses %s as a run', (_name, make) => {
@@ -85,25 +132,86 @@ describe('checkEntry (PROTOCOL.md §1.3)', () => {
   const messageMisfits: Array<[string, Record<string, unknown>, Array<string | number>, string]> = [
     ['no id', { role: 'user', author: 'a' }, ['id'], 'id is required'],
     ['a numeric id', { ...GOOD_MESSAGE, id: 7 }, ['id'], 'id must be a string'],
-    ['an unknown role', { ...GOOD_MESSAGE, role: 'admin' }, ['role'], 'role must be one of user, assistant, system, tool'],
+    [
+      'an unknown role',
+      { ...GOOD_MESSAGE, role: 'admin' },
+      ['role'],
+      'role must be one of user, assistant, system, tool',
+    ],
     ['no author', { id: 'm', role: 'user' }, ['author'], 'author is required'],
     ['a Y.Text author', { ...GOOD_MESSAGE, author: new Y.Text('alice') }, ['author'], 'author must be a string'],
-    ['an unknown status', { ...GOOD_MESSAGE, status: 'paused' }, ['status'], expect.stringMatching(/^status must be one of streaming/) as unknown as string],
-    ['a string createdAt', { ...GOOD_MESSAGE, createdAt: 'yesterday' }, ['createdAt'], 'createdAt must be a finite number'],
+    [
+      'an unknown status',
+      { ...GOOD_MESSAGE, status: 'paused' },
+      ['status'],
+      expect.stringMatching(/^status must be one of streaming/) as unknown as string,
+    ],
+    [
+      'a string createdAt',
+      { ...GOOD_MESSAGE, createdAt: 'yesterday' },
+      ['createdAt'],
+      'createdAt must be a finite number',
+    ],
     ['a NaN createdAt', { ...GOOD_MESSAGE, createdAt: Number.NaN }, ['createdAt'], 'createdAt must be a finite number'],
     ['a numeric replyTo', { ...GOOD_MESSAGE, replyTo: 3 }, ['replyTo'], 'replyTo must be a string'],
     ['parts that is a string', { ...GOOD_MESSAGE, parts: 'hello' }, ['parts'], 'parts must be a Y.Array'],
     ['parts that is a Y.Map', { ...GOOD_MESSAGE, parts: new Y.Map() }, ['parts'], 'parts must be a Y.Array'],
     ['parts that is a plain array', { ...GOOD_MESSAGE, parts: ['a'] }, ['parts'], 'parts must be a Y.Array'],
     ['a part that is a string', { ...GOOD_MESSAGE, parts: partsOf('hello') }, ['parts', 0], 'a part must be a Y.Map'],
-    ['a part that is a Y.Text', { ...GOOD_MESSAGE, parts: partsOf(yMapOf({ type: 'text' }), new Y.Text('x')) }, ['parts', 1], 'a part must be a Y.Map'],
-    ['a part without a type', { ...GOOD_MESSAGE, parts: partsOf(yMapOf({ text: new Y.Text('x') })) }, ['parts', 0, 'type'], expect.stringMatching(/^type must be one of text/) as unknown as string],
-    ['a text part holding a string', { ...GOOD_MESSAGE, parts: partsOf(yMapOf({ type: 'text', text: 'plain' })) }, ['parts', 0, 'text'], 'text must be a Y.Text'],
-    ['a text part holding XML', { ...GOOD_MESSAGE, parts: partsOf(yMapOf({ type: 'text', text: new Y.XmlText('x') })) }, ['parts', 0, 'text'], 'text must be a Y.Text'],
-    ['a tool call without a name', { ...GOOD_MESSAGE, parts: partsOf(yMapOf({ type: 'tool-call', toolCallId: 'c' })) }, ['parts', 0, 'toolName'], 'toolName is required'],
-    ['a tool call whose input is a shared type', { ...GOOD_MESSAGE, parts: partsOf(yMapOf({ type: 'tool-call', toolCallId: 'c', toolName: 't', input: new Y.Map() })) }, ['parts', 0, 'input'], 'input must be a plain JSON value'],
-    ['an unknown input error', { ...GOOD_MESSAGE, parts: partsOf(yMapOf({ type: 'tool-call', toolCallId: 'c', toolName: 't', inputError: 'OOPS' })) }, ['parts', 0, 'inputError'], 'inputError must be one of INVALID_JSON'],
-    ['a tool result with a numeric call id', { ...GOOD_MESSAGE, parts: partsOf(yMapOf({ type: 'tool-result', toolCallId: 1 })) }, ['parts', 0, 'toolCallId'], 'toolCallId must be a string'],
+    [
+      'a part that is a Y.Text',
+      { ...GOOD_MESSAGE, parts: partsOf(yMapOf({ type: 'text' }), new Y.Text('x')) },
+      ['parts', 1],
+      'a part must be a Y.Map',
+    ],
+    [
+      'a part without a type',
+      { ...GOOD_MESSAGE, parts: partsOf(yMapOf({ text: new Y.Text('x') })) },
+      ['parts', 0, 'type'],
+      expect.stringMatching(/^type must be one of text/) as unknown as string,
+    ],
+    [
+      'a text part holding a string',
+      { ...GOOD_MESSAGE, parts: partsOf(yMapOf({ type: 'text', text: 'plain' })) },
+      ['parts', 0, 'text'],
+      'text must be a Y.Text',
+    ],
+    [
+      'a text part holding XML',
+      { ...GOOD_MESSAGE, parts: partsOf(yMapOf({ type: 'text', text: new Y.XmlText('x') })) },
+      ['parts', 0, 'text'],
+      'text must be a Y.Text',
+    ],
+    [
+      'a tool call without a name',
+      { ...GOOD_MESSAGE, parts: partsOf(yMapOf({ type: 'tool-call', toolCallId: 'c' })) },
+      ['parts', 0, 'toolName'],
+      'toolName is required',
+    ],
+    [
+      'a tool call whose input is a shared type',
+      {
+        ...GOOD_MESSAGE,
+        parts: partsOf(yMapOf({ type: 'tool-call', toolCallId: 'c', toolName: 't', input: new Y.Map() })),
+      },
+      ['parts', 0, 'input'],
+      'input must be a plain JSON value',
+    ],
+    [
+      'an unknown input error',
+      {
+        ...GOOD_MESSAGE,
+        parts: partsOf(yMapOf({ type: 'tool-call', toolCallId: 'c', toolName: 't', inputError: 'OOPS' })),
+      },
+      ['parts', 0, 'inputError'],
+      'inputError must be one of INVALID_JSON',
+    ],
+    [
+      'a tool result with a numeric call id',
+      { ...GOOD_MESSAGE, parts: partsOf(yMapOf({ type: 'tool-result', toolCallId: 1 })) },
+      ['parts', 0, 'toolCallId'],
+      'toolCallId must be a string',
+    ],
   ]
   it.each(messageMisfits)('refuses a message with %s', (_name, fields, path, reason) => {
     const message = mapOf(fields)
@@ -113,7 +221,9 @@ describe('checkEntry (PROTOCOL.md §1.3)', () => {
 
   it('refuses steers, runs, meta values and producer states of the wrong shape', () => {
     expect(checkEntry('steering', mapOf({ id: 's', kind: 'shout', author: 'a' }, 'steering'))?.path).toEqual(['kind'])
-    expect(checkEntry('steering', mapOf({ id: 's', kind: 'note', author: 'a', handledAt: 'now' }, 'steering'))?.path).toEqual(['handledAt'])
+    expect(
+      checkEntry('steering', mapOf({ id: 's', kind: 'note', author: 'a', handledAt: 'now' }, 'steering'))?.path,
+    ).toEqual(['handledAt'])
     const doc = new Y.Doc()
     const runs = doc.getMap<unknown>('runs')
     runs.set('no-agent', new Y.Map())
@@ -121,13 +231,32 @@ describe('checkEntry (PROTOCOL.md §1.3)', () => {
     wrongState.set('agent', 'bot')
     wrongState.set('state', 'sleeping')
     runs.set('wrong-state', wrongState)
-    expect(checkEntry('runs', runs.get('no-agent'), 'no-agent')).toEqual({ path: ['agent'], reason: 'agent is required' })
+    expect(checkEntry('runs', runs.get('no-agent'), 'no-agent')).toEqual({
+      path: ['agent'],
+      reason: 'agent is required',
+    })
     expect(checkEntry('runs', runs.get('wrong-state'), 'wrong-state')?.path).toEqual(['state'])
     expect(checkEntry('meta', 12, 'title')).toEqual({ path: [], reason: 'must be a string' })
     expect(checkEntry('meta', 'v1', 'schema')).toEqual({ path: [], reason: 'must be a finite number' })
     expect(checkEntry('meta', 'whatever', 'constructor')).toBeUndefined()
-    const badProducers: unknown[] = ['garbage', null, [0, 1], new Y.Map(), { epoch: -1, seq: 0 }, { epoch: 0, seq: 1.5 }, { epoch: 0 }]
-    expect(badProducers.map((value) => checkEntry('httpProducers', value as never)?.path)).toEqual([[], [], [], [], ['epoch'], ['seq'], ['seq']])
+    const badProducers: unknown[] = [
+      'garbage',
+      null,
+      [0, 1],
+      new Y.Map(),
+      { epoch: -1, seq: 0 },
+      { epoch: 0, seq: 1.5 },
+      { epoch: 0 },
+    ]
+    expect(badProducers.map((value) => checkEntry('httpProducers', value as never)?.path)).toEqual([
+      [],
+      [],
+      [],
+      [],
+      ['epoch'],
+      ['seq'],
+      ['seq'],
+    ])
     expect(badProducers.some(isHttpProducerEntry)).toBe(false)
   })
 

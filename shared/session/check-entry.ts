@@ -13,12 +13,22 @@
  */
 import * as Y from 'yjs'
 import {
-  MESSAGE_ROLES, MESSAGE_STATUSES, PART_TYPES, RUN_STATES, SESSION_ROOTS, STEER_KINDS, TOOL_INPUT_ERRORS,
+  MESSAGE_ROLES,
+  MESSAGE_STATUSES,
+  PART_TYPES,
+  RUN_STATES,
+  SESSION_ROOTS,
+  STEER_KINDS,
+  TOOL_INPUT_ERRORS,
 } from './session-schema.ts'
 
 /** Roots whose entries are checked (`context` is free-form). */
 export const CHECKED_ROOTS = [
-  SESSION_ROOTS.META, SESSION_ROOTS.MESSAGES, SESSION_ROOTS.STEERING, SESSION_ROOTS.RUNS, SESSION_ROOTS.HTTP_PRODUCERS,
+  SESSION_ROOTS.META,
+  SESSION_ROOTS.MESSAGES,
+  SESSION_ROOTS.STEERING,
+  SESSION_ROOTS.RUNS,
+  SESSION_ROOTS.HTTP_PRODUCERS,
 ] as const
 export type CheckedRoot = (typeof CHECKED_ROOTS)[number]
 
@@ -40,47 +50,58 @@ interface Field {
  * Checks one entry of `root`: a list element of `messages` or `steering`, or the value under `key` of a map root.
  * Returns undefined when it fits.
  */
-export function checkEntry (root: CheckedRoot, value: unknown, key = ''): Misfit | undefined {
+export function checkEntry(root: CheckedRoot, value: unknown, key = ''): Misfit | undefined {
   switch (root) {
-    case SESSION_ROOTS.MESSAGES: return checkMessage(value)
-    case SESSION_ROOTS.STEERING: return checkSteer(value)
-    case SESSION_ROOTS.RUNS: return checkRun(value)
-    case SESSION_ROOTS.META: return checkMetaValue(key, value)
-    case SESSION_ROOTS.HTTP_PRODUCERS: return checkHttpProducer(value)
+    case SESSION_ROOTS.MESSAGES:
+      return checkMessage(value)
+    case SESSION_ROOTS.STEERING:
+      return checkSteer(value)
+    case SESSION_ROOTS.RUNS:
+      return checkRun(value)
+    case SESSION_ROOTS.META:
+      return checkMetaValue(key, value)
+    case SESSION_ROOTS.HTTP_PRODUCERS:
+      return checkHttpProducer(value)
   }
 }
 
 /** True when `value` is a `messages` entry that fits the schema. */
-export function isMessageEntry (value: unknown): value is Y.Map<unknown> {
+export function isMessageEntry(value: unknown): value is Y.Map<unknown> {
   return checkMessage(value) === undefined
 }
 
 /** True when `value` is a `steering` entry that fits the schema. */
-export function isSteerEntry (value: unknown): value is Y.Map<unknown> {
+export function isSteerEntry(value: unknown): value is Y.Map<unknown> {
   return checkSteer(value) === undefined
 }
 
 /** True when `value` is a `runs` value that fits the schema. */
-export function isRunEntry (value: unknown): value is Y.Map<unknown> {
+export function isRunEntry(value: unknown): value is Y.Map<unknown> {
   return checkRun(value) === undefined
 }
 
 /** True when `value` is an `httpProducers` value that fits the schema. */
-export function isHttpProducerEntry (value: unknown): value is { epoch: number, seq: number } {
+export function isHttpProducerEntry(value: unknown): value is { epoch: number; seq: number } {
   return checkHttpProducer(value) === undefined
 }
 
 const isString: Check = (value) => (typeof value === 'string' ? undefined : here('must be a string'))
-const isFiniteNumber: Check = (value) => (typeof value === 'number' && Number.isFinite(value) ? undefined : here('must be a finite number'))
-const isCount: Check = (value) => (Number.isSafeInteger(value) && (value as number) >= 0 ? undefined : here('must be a non-negative integer'))
+const isFiniteNumber: Check = (value) =>
+  typeof value === 'number' && Number.isFinite(value) ? undefined : here('must be a finite number')
+const isCount: Check = (value) =>
+  Number.isSafeInteger(value) && (value as number) >= 0 ? undefined : here('must be a non-negative integer')
 /** A value stored as plain JSON: no shared type, sub-document or binary. */
-const isPlain: Check = (value) => (
-  value instanceof Y.AbstractType || value instanceof Y.Doc || value instanceof Uint8Array ? here('must be a plain JSON value') : undefined
-)
+const isPlain: Check = (value) =>
+  value instanceof Y.AbstractType || value instanceof Y.Doc || value instanceof Uint8Array
+    ? here('must be a plain JSON value')
+    : undefined
 /** A Y.Text holding text (an XML text renders its formatting as tags). */
-const isText: Check = (value) => (value instanceof Y.Text && !(value instanceof Y.XmlText) ? undefined : here('must be a Y.Text'))
-const oneOf = (allowed: readonly string[]): Check => (value) =>
-  (allowed.includes(value as string) ? undefined : here(`must be one of ${allowed.join(', ')}`))
+const isText: Check = (value) =>
+  value instanceof Y.Text && !(value instanceof Y.XmlText) ? undefined : here('must be a Y.Text')
+const oneOf =
+  (allowed: readonly string[]): Check =>
+  (value) =>
+    allowed.includes(value as string) ? undefined : here(`must be one of ${allowed.join(', ')}`)
 
 const required = (check: Check): Field => ({ required: true, check })
 const optional = (check: Check): Field => ({ required: false, check })
@@ -90,7 +111,10 @@ const PART_FIELDS: Readonly<Record<string, Readonly<Record<string, Field>>>> = {
   text: TEXT_PART,
   reasoning: TEXT_PART,
   'tool-call': {
-    toolCallId: required(isString), toolName: required(isString), input: optional(isPlain), inputError: optional(oneOf(TOOL_INPUT_ERRORS)),
+    toolCallId: required(isString),
+    toolName: required(isString),
+    input: optional(isPlain),
+    inputError: optional(oneOf(TOOL_INPUT_ERRORS)),
   },
   'tool-result': { toolCallId: required(isString), output: optional(isPlain) },
 }
@@ -114,42 +138,62 @@ const checkParts: Check = (value) => {
 }
 
 const MESSAGE_FIELDS: Readonly<Record<string, Field>> = {
-  id: required(isString), role: required(oneOf(MESSAGE_ROLES)), author: required(isString),
-  createdAt: optional(isFiniteNumber), status: optional(oneOf(MESSAGE_STATUSES)),
-  device: optional(isString), replyTo: optional(isString), runId: optional(isString), parts: optional(checkParts),
+  id: required(isString),
+  role: required(oneOf(MESSAGE_ROLES)),
+  author: required(isString),
+  createdAt: optional(isFiniteNumber),
+  status: optional(oneOf(MESSAGE_STATUSES)),
+  device: optional(isString),
+  replyTo: optional(isString),
+  runId: optional(isString),
+  parts: optional(checkParts),
 }
 const STEER_FIELDS: Readonly<Record<string, Field>> = {
-  id: required(isString), kind: required(oneOf(STEER_KINDS)), author: required(isString), createdAt: optional(isFiniteNumber),
-  target: optional(isString), text: optional(isString), handledBy: optional(isString), handledAt: optional(isFiniteNumber),
+  id: required(isString),
+  kind: required(oneOf(STEER_KINDS)),
+  author: required(isString),
+  createdAt: optional(isFiniteNumber),
+  target: optional(isString),
+  text: optional(isString),
+  handledBy: optional(isString),
+  handledAt: optional(isFiniteNumber),
 }
 const RUN_FIELDS: Readonly<Record<string, Field>> = {
-  agent: required(isString), messageId: optional(isString), state: optional(oneOf(RUN_STATES)),
-  startedAt: optional(isFiniteNumber), heartbeatAt: optional(isFiniteNumber), endedAt: optional(isFiniteNumber),
+  agent: required(isString),
+  messageId: optional(isString),
+  state: optional(oneOf(RUN_STATES)),
+  startedAt: optional(isFiniteNumber),
+  heartbeatAt: optional(isFiniteNumber),
+  endedAt: optional(isFiniteNumber),
 }
-const META_FIELDS: Readonly<Record<string, Check>> = { schema: isFiniteNumber, title: isString, createdAt: isFiniteNumber }
+const META_FIELDS: Readonly<Record<string, Check>> = {
+  schema: isFiniteNumber,
+  title: isString,
+  createdAt: isFiniteNumber,
+}
 
 /** Checks a `messages` entry and its parts. */
-export function checkMessage (value: unknown): Misfit | undefined {
+function checkMessage(value: unknown): Misfit | undefined {
   return isMap(value) ? checkFields(value, MESSAGE_FIELDS) : here('a message must be a Y.Map')
 }
 
 /** Checks a `steering` entry. */
-export function checkSteer (value: unknown): Misfit | undefined {
+function checkSteer(value: unknown): Misfit | undefined {
   return isMap(value) ? checkFields(value, STEER_FIELDS) : here('a steer must be a Y.Map')
 }
 
 /** Checks a value of the `runs` map. */
-export function checkRun (value: unknown): Misfit | undefined {
+function checkRun(value: unknown): Misfit | undefined {
   return isMap(value) ? checkFields(value, RUN_FIELDS) : here('a run must be a Y.Map')
 }
 
 /** Checks the value under `key` of `meta` (`schema`, `title`, `createdAt`; other keys hold anything). */
-export function checkMetaValue (key: string, value: unknown): Misfit | undefined {
+export function checkMetaValue(key: string, value: unknown): Misfit | undefined {
   return Object.hasOwn(META_FIELDS, key) ? META_FIELDS[key]?.(value) : undefined
 }
 
 /** Checks a value of `httpProducers`: a producer's last accepted `{ epoch, seq }` (PROTOCOL.md §9.7). */
-export function checkHttpProducer (value: unknown): Misfit | undefined {
+function checkHttpProducer(value: unknown): Misfit | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value) || isPlain(value) !== undefined) {
     return here('a producer state must be a plain object')
   }
@@ -160,7 +204,7 @@ export function checkHttpProducer (value: unknown): Misfit | undefined {
   return seqMisfit === undefined ? undefined : at('seq', seqMisfit)
 }
 
-function checkFields (map: Y.Map<unknown>, fields: Readonly<Record<string, Field>>): Misfit | undefined {
+function checkFields(map: Y.Map<unknown>, fields: Readonly<Record<string, Field>>): Misfit | undefined {
   for (const [key, field] of Object.entries(fields)) {
     const value = map.get(key)
     if (value === undefined) {
@@ -173,16 +217,19 @@ function checkFields (map: Y.Map<unknown>, fields: Readonly<Record<string, Field
   return undefined
 }
 
-function isMap (value: unknown): value is Y.Map<unknown> {
+function isMap(value: unknown): value is Y.Map<unknown> {
   return value instanceof Y.Map
 }
 
-function here (reason: string): Misfit {
+function here(reason: string): Misfit {
   return { path: [], reason }
 }
 
 /** `misfit` one level down, under `step`; a value's reason gains its key when it has none yet. */
-function at (step: string | number, misfit: Misfit): Misfit {
-  const reason = misfit.path.length === 0 && typeof step === 'string' && !misfit.reason.startsWith(step) ? `${step} ${misfit.reason}` : misfit.reason
+function at(step: string | number, misfit: Misfit): Misfit {
+  const reason =
+    misfit.path.length === 0 && typeof step === 'string' && !misfit.reason.startsWith(step)
+      ? `${step} ${misfit.reason}`
+      : misfit.reason
   return { path: [step, ...misfit.path], reason }
 }

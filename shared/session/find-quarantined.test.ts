@@ -8,18 +8,36 @@ import * as Y from 'yjs'
 import { yMapOf } from '../testing/y-map-of.ts'
 import { findQuarantined } from './find-quarantined.ts'
 import {
-  appendMessage, appendSteer, findMessage, getSessionRoots, initializeSession, listMessages, listRuns, readMessages, readRuns,
-  readSteering, readTranscript, startRun,
+  appendMessage,
+  appendSteer,
+  findMessage,
+  getSessionRoots,
+  initializeSession,
+  listMessages,
+  listRuns,
+  readMessages,
+  readRuns,
+  readSteering,
+  readTranscript,
+  startRun,
 } from './session-doc.ts'
 
 /** A session with good entries and, written by another replica, entries of every odd shape; read as loaded. */
-function loadOddSession (): Y.Doc {
+function loadOddSession(): Y.Doc {
   const writer = new Y.Doc()
   initializeSession(writer, { title: 'Odd', createdAt: 1 })
   appendMessage(writer, { id: 'm_good', role: 'user', author: 'alice', status: 'done', text: 'hello', createdAt: 2 })
   appendSteer(writer, { id: 's_good', kind: 'note', author: 'alice', text: 'psst', createdAt: 3 })
   startRun(writer, { id: 'run_good', agent: 'bot', messageId: 'm_reply', startedAt: 4 })
-  appendMessage(writer, { id: 'm_reply', role: 'assistant', author: 'bot', status: 'streaming', runId: 'run_good', text: 'hi', createdAt: 5 })
+  appendMessage(writer, {
+    id: 'm_reply',
+    role: 'assistant',
+    author: 'bot',
+    status: 'streaming',
+    runId: 'run_good',
+    text: 'hi',
+    createdAt: 5,
+  })
   const { messages, steering, runs, meta } = getSessionRoots(writer)
   const oddMessages = messages as Y.Array<unknown>
   writer.transact(() => {
@@ -62,7 +80,13 @@ describe('readers over quarantined entries (PROTOCOL.md §1.3)', () => {
   it('findQuarantined lists each misfit with its root, place, id, path and reason', () => {
     expect(findQuarantined(loadOddSession())).toEqual([
       { root: 'meta', key: 'title', path: [], reason: 'must be a string' },
-      { root: 'messages', index: 0, id: 'm_good', path: ['status'], reason: expect.stringMatching(/^status must be one of/) as unknown },
+      {
+        root: 'messages',
+        index: 0,
+        id: 'm_good',
+        path: ['status'],
+        reason: expect.stringMatching(/^status must be one of/) as unknown,
+      },
       { root: 'messages', index: 2, path: [], reason: 'a message must be a Y.Map' },
       { root: 'messages', index: 3, path: [], reason: 'a message must be a Y.Map' },
       { root: 'messages', index: 4, path: [], reason: 'a message must be a Y.Map' },

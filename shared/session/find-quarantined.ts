@@ -21,7 +21,7 @@ export interface QuarantinedEntry extends Misfit {
 const LIST_ROOTS: readonly CheckedRoot[] = [SESSION_ROOTS.MESSAGES, SESSION_ROOTS.STEERING]
 
 /** Every entry of `doc` that does not fit the schema, root by root, in document order. */
-export function findQuarantined (doc: Y.Doc): QuarantinedEntry[] {
+export function findQuarantined(doc: Y.Doc): QuarantinedEntry[] {
   const found: QuarantinedEntry[] = []
   for (const root of CHECKED_ROOTS) {
     if (LIST_ROOTS.includes(root)) {
@@ -39,7 +39,7 @@ export function findQuarantined (doc: Y.Doc): QuarantinedEntry[] {
   return found
 }
 
-function idOf (value: unknown): { id?: string } {
+function idOf(value: unknown): { id?: string } {
   const id = value instanceof Y.Map ? value.get('id') : undefined
   return typeof id === 'string' ? { id } : {}
 }

@@ -6,13 +6,27 @@ import * as Y from 'yjs'
 import { describe, expect, it, vi } from 'vitest'
 import { createSeededRandom, testSeed, type SeededRandom } from '../testing/seeded-random.ts'
 import {
-  appendSteer, markSteerHandled, readSteer, appendToolCall, appendToolResult,
-  appendMessage, appendText, endRun, findMessage, getSessionRoots, initializeSession, readMessage, readMessages, readRuns,
-  readTranscript, setMessageStatus, startRun,
+  appendSteer,
+  markSteerHandled,
+  readSteer,
+  appendToolCall,
+  appendToolResult,
+  appendMessage,
+  appendText,
+  endRun,
+  findMessage,
+  getSessionRoots,
+  initializeSession,
+  readMessage,
+  readMessages,
+  readRuns,
+  readTranscript,
+  setMessageStatus,
+  startRun,
 } from './session-doc.ts'
 import { MAX_TEXT_PART_CHARS, MESSAGE_STATUSES, SESSION_SCHEMA_VERSION, type PartView } from './session-schema.ts'
 
-function textParts (message: Y.Map<unknown>): PartView[] {
+function textParts(message: Y.Map<unknown>): PartView[] {
   return [...readMessage(message).parts]
 }
 
@@ -20,22 +34,42 @@ describe('appendMessage / readMessage', () => {
   it('round-trips every field of a message', () => {
     const doc = new Y.Doc()
     const map = appendMessage(doc, {
-      id: 'm1', role: 'assistant', author: 'bot', status: 'streaming', createdAt: 1_234, device: 'laptop', replyTo: 'm0', runId: 'r1', text: 'hello',
+      id: 'm1',
+      role: 'assistant',
+      author: 'bot',
+      status: 'streaming',
+      createdAt: 1_234,
+      device: 'laptop',
+      replyTo: 'm0',
+      runId: 'r1',
+      text: 'hello',
     })
     expect(readMessage(map)).toEqual({
-      id: 'm1', role: 'assistant', author: 'bot', status: 'streaming', createdAt: 1_234, device: 'laptop', replyTo: 'm0', runId: 'r1',
-      text: 'hello', parts: [{ type: 'text', text: 'hello' }],
+      id: 'm1',
+      role: 'assistant',
+      author: 'bot',
+      status: 'streaming',
+      createdAt: 1_234,
+      device: 'laptop',
+      replyTo: 'm0',
+      runId: 'r1',
+      text: 'hello',
+      parts: [{ type: 'text', text: 'hello' }],
     })
   })
 
   it('leaves optional fields out of the view and adds no part for empty or missing text', () => {
     const doc = new Y.Doc()
-    const view = readMessage(appendMessage(doc, { id: 'm1', role: 'user', author: 'alice', status: 'done', createdAt: 5, text: '' }))
+    const view = readMessage(
+      appendMessage(doc, { id: 'm1', role: 'user', author: 'alice', status: 'done', createdAt: 5, text: '' }),
+    )
     expect(view).toEqual({ id: 'm1', role: 'user', author: 'alice', status: 'done', createdAt: 5, text: '', parts: [] })
     expect(Object.keys(view)).not.toContain('device')
     expect(Object.keys(view)).not.toContain('replyTo')
     expect(Object.keys(view)).not.toContain('runId')
-    expect(readMessage(appendMessage(doc, { id: 'm2', role: 'user', author: 'alice', status: 'done', createdAt: 6 })).parts).toEqual([])
+    expect(
+      readMessage(appendMessage(doc, { id: 'm2', role: 'user', author: 'alice', status: 'done', createdAt: 6 })).parts,
+    ).toEqual([])
   })
 
   it('stamps createdAt with the current time when none is given', () => {
@@ -43,7 +77,9 @@ describe('appendMessage / readMessage', () => {
     try {
       vi.setSystemTime(777_000)
       const doc = new Y.Doc()
-      expect(readMessage(appendMessage(doc, { id: 'm', role: 'user', author: 'a', status: 'done' })).createdAt).toBe(777_000)
+      expect(readMessage(appendMessage(doc, { id: 'm', role: 'user', author: 'a', status: 'done' })).createdAt).toBe(
+        777_000,
+      )
     } finally {
       vi.useRealTimers()
     }
@@ -52,7 +88,9 @@ describe('appendMessage / readMessage', () => {
   it('emits a message with its first text part as one update', () => {
     const doc = new Y.Doc()
     let updates = 0
-    doc.on('update', () => { updates++ })
+    doc.on('update', () => {
+      updates++
+    })
     appendMessage(doc, { id: 'm', role: 'user', author: 'a', status: 'done', createdAt: 1, text: 'hi' })
     expect(updates).toBe(1)
   })
@@ -64,7 +102,10 @@ describe('appendMessage / readMessage', () => {
     appendText(reply, 'an')
     appendText(reply, 'swer')
     setMessageStatus(reply, 'done')
-    expect(readMessages(doc).map((message) => [message.id, message.status, message.text])).toEqual([['a', 'done', 'q'], ['b', 'done', 'answer']])
+    expect(readMessages(doc).map((message) => [message.id, message.status, message.text])).toEqual([
+      ['a', 'done', 'q'],
+      ['b', 'done', 'answer'],
+    ])
   })
 
   it('falls back to safe values for unknown role and status', () => {
@@ -81,7 +122,10 @@ describe('appendMessage / readMessage', () => {
     appendText(reply, 'let me think', 'reasoning')
     appendText(reply, 'The answer is 4.')
     const view = readMessage(reply)
-    expect(view.parts).toEqual([{ type: 'reasoning', text: 'let me think' }, { type: 'text', text: 'The answer is 4.' }])
+    expect(view.parts).toEqual([
+      { type: 'reasoning', text: 'let me think' },
+      { type: 'text', text: 'The answer is 4.' },
+    ])
     expect(view.text).toBe('The answer is 4.')
   })
 })
@@ -92,17 +136,32 @@ describe('appendText', () => {
     const message = appendMessage(doc, { id: 'm', role: 'assistant', author: 'bot', status: 'streaming', createdAt: 1 })
     appendText(message, 'a'.repeat(MAX_TEXT_PART_CHARS - 1))
     appendText(message, 'b')
-    expect(textParts(message).map((part) => part.type === 'text' ? part.text.length : -1)).toEqual([MAX_TEXT_PART_CHARS])
+    expect(textParts(message).map((part) => (part.type === 'text' ? part.text.length : -1))).toEqual([
+      MAX_TEXT_PART_CHARS,
+    ])
     appendText(message, 'c')
-    expect(textParts(message)).toEqual([{ type: 'text', text: 'a'.repeat(MAX_TEXT_PART_CHARS - 1) + 'b' }, { type: 'text', text: 'c' }])
-    expect(readMessage(message).text).toBe('a'.repeat(MAX_TEXT_PART_CHARS - 1) + 'bc')
+    expect(textParts(message)).toEqual([
+      { type: 'text', text: `${'a'.repeat(MAX_TEXT_PART_CHARS - 1)}b` },
+      { type: 'text', text: 'c' },
+    ])
+    expect(readMessage(message).text).toBe(`${'a'.repeat(MAX_TEXT_PART_CHARS - 1)}bc`)
   })
 
   it('moves a whole run to a new part when it would overflow the current one', () => {
     const doc = new Y.Doc()
-    const message = appendMessage(doc, { id: 'm', role: 'assistant', author: 'bot', status: 'streaming', createdAt: 1, text: 'x'.repeat(MAX_TEXT_PART_CHARS - 2) })
+    const message = appendMessage(doc, {
+      id: 'm',
+      role: 'assistant',
+      author: 'bot',
+      status: 'streaming',
+      createdAt: 1,
+      text: 'x'.repeat(MAX_TEXT_PART_CHARS - 2),
+    })
     appendText(message, 'yyy')
-    expect(textParts(message)).toEqual([{ type: 'text', text: 'x'.repeat(MAX_TEXT_PART_CHARS - 2) }, { type: 'text', text: 'yyy' }])
+    expect(textParts(message)).toEqual([
+      { type: 'text', text: 'x'.repeat(MAX_TEXT_PART_CHARS - 2) },
+      { type: 'text', text: 'yyy' },
+    ])
   })
 
   it('splits a long seeded token stream only where the next token would not fit, and readers concatenate parts', () => {
@@ -117,7 +176,7 @@ describe('appendText', () => {
       total += token.length
       appendText(message, token)
     }
-    const texts = textParts(message).map((part) => part.type === 'text' ? part.text : '')
+    const texts = textParts(message).map((part) => (part.type === 'text' ? part.text : ''))
     const context = `seed ${random.seed}`
     expect(readMessage(message).text, context).toBe(tokens.join(''))
     expect(texts.length, context).toBeGreaterThanOrEqual(4)
@@ -129,7 +188,10 @@ describe('appendText', () => {
       while (filled < text.length) filled += tokens[tokenIndex++]?.length ?? Infinity
       expect(filled, `${context}: part ${partIndex} splits a token`).toBe(text.length)
       const next = tokens[tokenIndex]
-      if (partIndex < texts.length - 1) expect(text.length + (next?.length ?? 0), `${context}: part ${partIndex} closed early`).toBeGreaterThan(MAX_TEXT_PART_CHARS)
+      if (partIndex < texts.length - 1)
+        expect(text.length + (next?.length ?? 0), `${context}: part ${partIndex} closed early`).toBeGreaterThan(
+          MAX_TEXT_PART_CHARS,
+        )
     })
     expect(tokenIndex, context).toBe(tokens.length)
   })
@@ -152,12 +214,26 @@ describe('appendText', () => {
 describe('initializeSession / readTranscript', () => {
   it('writes meta once and reports it in the transcript', () => {
     const doc = new Y.Doc()
-    expect(readTranscript('s1', doc)).toEqual({ id: 's1', schema: undefined, title: '', createdAt: undefined, messages: [], runs: [], steering: [] })
+    expect(readTranscript('s1', doc)).toEqual({
+      id: 's1',
+      schema: undefined,
+      title: '',
+      createdAt: undefined,
+      messages: [],
+      runs: [],
+      steering: [],
+    })
     expect(initializeSession(doc, { title: 'Plans', createdAt: 10 })).toBe(true)
     expect(initializeSession(doc, { title: 'Other', createdAt: 20 })).toBe(false)
     appendMessage(doc, { id: 'm', role: 'user', author: 'alice', status: 'done', createdAt: 11, text: 'hi' })
     const transcript = readTranscript('s1', doc)
-    expect(transcript).toMatchObject({ id: 's1', schema: SESSION_SCHEMA_VERSION, title: 'Plans', createdAt: 10, runs: [] })
+    expect(transcript).toMatchObject({
+      id: 's1',
+      schema: SESSION_SCHEMA_VERSION,
+      title: 'Plans',
+      createdAt: 10,
+      runs: [],
+    })
     expect(transcript.messages.map((message) => message.text)).toEqual(['hi'])
   })
 })
@@ -166,9 +242,13 @@ describe('startRun / endRun', () => {
   it('records a running run and moves it to a final state', () => {
     const doc = new Y.Doc()
     startRun(doc, { id: 'r1', agent: 'bot', messageId: 'm2', startedAt: 100 })
-    expect(readRuns(doc)).toEqual([{ id: 'r1', agent: 'bot', messageId: 'm2', state: 'running', startedAt: 100, heartbeatAt: 100 }])
+    expect(readRuns(doc)).toEqual([
+      { id: 'r1', agent: 'bot', messageId: 'm2', state: 'running', startedAt: 100, heartbeatAt: 100 },
+    ])
     endRun(doc, 'r1', 'stopped', 250)
-    expect(readRuns(doc)).toEqual([{ id: 'r1', agent: 'bot', messageId: 'm2', state: 'stopped', startedAt: 100, heartbeatAt: 100, endedAt: 250 }])
+    expect(readRuns(doc)).toEqual([
+      { id: 'r1', agent: 'bot', messageId: 'm2', state: 'stopped', startedAt: 100, heartbeatAt: 100, endedAt: 250 },
+    ])
   })
 
   it('ignores endRun for an unknown run', () => {
@@ -228,10 +308,12 @@ describe('session document convergence (property)', () => {
       expect(peer.doc.store.pendingStructs, `${label} has pending structs`).toBeNull()
       expect(peer.doc.store.pendingDs, `${label} has a pending delete set`).toBeNull()
       expect(readTranscript('s', peer.doc), `${label} diverged`).toEqual(expected)
-      expect(Y.encodeStateVector(peer.doc), `${label} state vector differs`).toEqual(Y.encodeStateVector(peers[0]?.doc ?? new Y.Doc()))
+      expect(Y.encodeStateVector(peer.doc), `${label} state vector differs`).toEqual(
+        Y.encodeStateVector(peers[0]?.doc ?? new Y.Doc()),
+      )
     }
 
-    function createPeer (clientID: number): Peer {
+    function createPeer(clientID: number): Peer {
       const doc = new Y.Doc()
       doc.clientID = clientID
       const peer: Peer = { doc, inbox: [], counter: 0 }
@@ -244,7 +326,6 @@ describe('session document convergence (property)', () => {
   })
 })
 
-
 interface Peer {
   readonly doc: Y.Doc
   /** Updates from other peers not applied yet; delivered in random order. */
@@ -254,19 +335,19 @@ interface Peer {
 
 const REMOTE = Symbol('remote')
 
-function pick<T> (random: SeededRandom, items: readonly T[]): T {
+function pick<T>(random: SeededRandom, items: readonly T[]): T {
   const item = items[random.int(0, items.length - 1)]
   if (item === undefined) throw new Error('pick from an empty list')
   return item
 }
 
-function deliverOne (random: SeededRandom, peer: Peer): void {
+function deliverOne(random: SeededRandom, peer: Peer): void {
   if (peer.inbox.length === 0) return
   const [update] = peer.inbox.splice(random.int(0, peer.inbox.length - 1), 1)
   if (update !== undefined) Y.applyUpdate(peer.doc, update, REMOTE)
 }
 
-function editRandomly (random: SeededRandom, peer: Peer, step: number): void {
+function editRandomly(random: SeededRandom, peer: Peer, step: number): void {
   const { doc } = peer
   const messages = getSessionRoots(doc).messages
   const roll = random.next()
@@ -274,7 +355,14 @@ function editRandomly (random: SeededRandom, peer: Peer, step: number): void {
     initializeSession(doc, { title: `title-${doc.clientID}`, createdAt: step })
   } else if (roll < 0.3 || messages.length === 0) {
     const id = `m-${doc.clientID}-${peer.counter++}`
-    appendMessage(doc, { id, role: pick(random, ['user', 'assistant'] as const), author: `p${doc.clientID}`, status: 'streaming', createdAt: step, text: random.next() < 0.5 ? `start ${id} ` : '' })
+    appendMessage(doc, {
+      id,
+      role: pick(random, ['user', 'assistant'] as const),
+      author: `p${doc.clientID}`,
+      status: 'streaming',
+      createdAt: step,
+      text: random.next() < 0.5 ? `start ${id} ` : '',
+    })
   } else if (roll < 0.75) {
     const target = messages.get(random.int(0, messages.length - 1))
     appendText(target, `w${step}.${doc.clientID} `.repeat(random.int(1, 3)), random.next() < 0.2 ? 'reasoning' : 'text')
@@ -282,7 +370,12 @@ function editRandomly (random: SeededRandom, peer: Peer, step: number): void {
     setMessageStatus(messages.get(random.int(0, messages.length - 1)), pick(random, MESSAGE_STATUSES))
   } else if (roll < 0.95) {
     const target = messages.get(random.int(0, messages.length - 1))
-    startRun(doc, { id: `run-${doc.clientID}-${peer.counter++}`, agent: `p${doc.clientID}`, messageId: String(target.get('id')), startedAt: step })
+    startRun(doc, {
+      id: `run-${doc.clientID}-${peer.counter++}`,
+      agent: `p${doc.clientID}`,
+      messageId: String(target.get('id')),
+      startedAt: step,
+    })
   } else {
     const runIds = [...getSessionRoots(doc).runs.keys()]
     if (runIds.length > 0) endRun(doc, pick(random, runIds), 'done', step)
@@ -338,6 +431,8 @@ describe('appendToolCall / appendToolResult', () => {
       { type: 'tool-call', toolCallId: 'c1', toolName: 'f', input: { q: 'a', when: '1970-01-01T00:00:00.000Z' } },
       { type: 'tool-result', toolCallId: 'c1', output: null },
     ])
-    expect(() => { appendToolResult(message, { toolCallId: 'c2', output: 1n }) }).toThrow(TypeError)
+    expect(() => {
+      appendToolResult(message, { toolCallId: 'c2', output: 1n })
+    }).toThrow(TypeError)
   })
 })

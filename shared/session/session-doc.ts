@@ -10,9 +10,24 @@
  */
 import * as Y from 'yjs'
 import {
-  MAX_TEXT_PART_CHARS, MESSAGE_ROLES, MESSAGE_STATUSES, RUN_STATES, SESSION_ROOTS, SESSION_SCHEMA_VERSION, STEER_KINDS,
-  TOOL_INPUT_ERRORS, type MessageRole, type MessageStatus, type MessageView, type PartView, type RunState, type RunView,
-  type SteerKind, type SteerView, type ToolInputError, type TranscriptView,
+  MAX_TEXT_PART_CHARS,
+  MESSAGE_ROLES,
+  MESSAGE_STATUSES,
+  RUN_STATES,
+  SESSION_ROOTS,
+  SESSION_SCHEMA_VERSION,
+  STEER_KINDS,
+  TOOL_INPUT_ERRORS,
+  type MessageRole,
+  type MessageStatus,
+  type MessageView,
+  type PartView,
+  type RunState,
+  type RunView,
+  type SteerKind,
+  type SteerView,
+  type ToolInputError,
+  type TranscriptView,
 } from './session-schema.ts'
 import { checkMetaValue, isMessageEntry, isRunEntry, isSteerEntry } from './check-entry.ts'
 
@@ -65,7 +80,7 @@ export interface NewRun {
 }
 
 /** The top-level shared types of a session document. */
-export function getSessionRoots (doc: Y.Doc) {
+export function getSessionRoots(doc: Y.Doc) {
   return {
     meta: doc.getMap<unknown>(SESSION_ROOTS.META),
     messages: doc.getArray<Y.Map<unknown>>(SESSION_ROOTS.MESSAGES),
@@ -76,7 +91,7 @@ export function getSessionRoots (doc: Y.Doc) {
 }
 
 /** Writes schema version, title and creation time when the document has none yet; returns true if it wrote. */
-export function initializeSession (doc: Y.Doc, init: { title: string, createdAt: number }): boolean {
+export function initializeSession(doc: Y.Doc, init: { title: string; createdAt: number }): boolean {
   const { meta } = getSessionRoots(doc)
   if (meta.has('schema')) return false
   doc.transact(() => {
@@ -88,7 +103,7 @@ export function initializeSession (doc: Y.Doc, init: { title: string, createdAt:
 }
 
 /** Appends a message and returns its map. Call inside a transaction to batch it with other writes. */
-export function appendMessage (doc: Y.Doc, message: NewMessage): Y.Map<unknown> {
+export function appendMessage(doc: Y.Doc, message: NewMessage): Y.Map<unknown> {
   const map = new Y.Map<unknown>()
   map.set('id', message.id)
   map.set('role', message.role)
@@ -108,7 +123,7 @@ export function appendMessage (doc: Y.Doc, message: NewMessage): Y.Map<unknown> 
 }
 
 /** Appends text to the message's last text part, opening a new part when it is full or absent. */
-export function appendText (message: Y.Map<unknown>, text: string, partType: 'text' | 'reasoning' = 'text'): void {
+export function appendText(message: Y.Map<unknown>, text: string, partType: 'text' | 'reasoning' = 'text'): void {
   const parts = message.get('parts') as Y.Array<Y.Map<unknown>>
   const last = parts.length > 0 ? parts.get(parts.length - 1) : undefined
   const lastText = last?.get('type') === partType ? last.get('text') : undefined
@@ -127,7 +142,7 @@ export function appendText (message: Y.Map<unknown>, text: string, partType: 'te
  * undefined becomes null), so every replica reads the same value.
  * @throws TypeError when `input` cannot be serialised as JSON (a cycle, a BigInt)
  */
-export function appendToolCall (message: Y.Map<unknown>, call: NewToolCall): void {
+export function appendToolCall(message: Y.Map<unknown>, call: NewToolCall): void {
   const part = new Y.Map<unknown>()
   part.set('type', 'tool-call')
   part.set('toolCallId', call.toolCallId)
@@ -141,7 +156,7 @@ export function appendToolCall (message: Y.Map<unknown>, call: NewToolCall): voi
  * Appends a `tool-result` part to the message; `output` is stored as a plain-JSON copy, like a tool call's input.
  * @throws TypeError when `output` cannot be serialised as JSON
  */
-export function appendToolResult (message: Y.Map<unknown>, result: NewToolResult): void {
+export function appendToolResult(message: Y.Map<unknown>, result: NewToolResult): void {
   const part = new Y.Map<unknown>()
   part.set('type', 'tool-result')
   part.set('toolCallId', result.toolCallId)
@@ -150,12 +165,12 @@ export function appendToolResult (message: Y.Map<unknown>, result: NewToolResult
 }
 
 /** Sets a message's status (and keeps every other field). */
-export function setMessageStatus (message: Y.Map<unknown>, status: MessageStatus): void {
+export function setMessageStatus(message: Y.Map<unknown>, status: MessageStatus): void {
   message.set('status', status)
 }
 
 /** Finds a message map by id, scanning from the newest; quarantined entries are skipped. */
-export function findMessage (doc: Y.Doc, id: string): Y.Map<unknown> | undefined {
+export function findMessage(doc: Y.Doc, id: string): Y.Map<unknown> | undefined {
   const messages = getSessionRoots(doc).messages as Y.Array<unknown>
   for (let index = messages.length - 1; index >= 0; index--) {
     const message = messages.get(index)
@@ -165,19 +180,21 @@ export function findMessage (doc: Y.Doc, id: string): Y.Map<unknown> | undefined
 }
 
 /** The message maps that fit the schema, in document order. */
-export function listMessages (doc: Y.Doc): Y.Map<unknown>[] {
+export function listMessages(doc: Y.Doc): Y.Map<unknown>[] {
   return (getSessionRoots(doc).messages.toArray() as unknown[]).filter(isMessageEntry)
 }
 
 /** The runs that fit the schema, as `[runId, run]`, in map order. */
-export function listRuns (doc: Y.Doc): Array<[string, Y.Map<unknown>]> {
+export function listRuns(doc: Y.Doc): Array<[string, Y.Map<unknown>]> {
   const runs: Array<[string, Y.Map<unknown>]> = []
-  ;(getSessionRoots(doc).runs as Y.Map<unknown>).forEach((run, id) => { if (isRunEntry(run)) runs.push([id, run]) })
+  ;(getSessionRoots(doc).runs as Y.Map<unknown>).forEach((run, id) => {
+    if (isRunEntry(run)) runs.push([id, run])
+  })
   return runs
 }
 
 /** Records a new run in state `running`. */
-export function startRun (doc: Y.Doc, run: NewRun): Y.Map<unknown> {
+export function startRun(doc: Y.Doc, run: NewRun): Y.Map<unknown> {
   const map = new Y.Map<unknown>()
   map.set('agent', run.agent)
   map.set('messageId', run.messageId)
@@ -189,7 +206,7 @@ export function startRun (doc: Y.Doc, run: NewRun): Y.Map<unknown> {
 }
 
 /** Moves a run to a final state; does nothing when there is no such run (or it is quarantined). */
-export function endRun (doc: Y.Doc, runId: string, state: Exclude<RunState, 'running'>, endedAt: number): void {
+export function endRun(doc: Y.Doc, runId: string, state: Exclude<RunState, 'running'>, endedAt: number): void {
   const run: unknown = getSessionRoots(doc).runs.get(runId)
   if (!isRunEntry(run)) return
   run.set('state', state)
@@ -197,7 +214,7 @@ export function endRun (doc: Y.Doc, runId: string, state: Exclude<RunState, 'run
 }
 
 /** Appends a steering entry and returns its map. */
-export function appendSteer (doc: Y.Doc, steer: NewSteer): Y.Map<unknown> {
+export function appendSteer(doc: Y.Doc, steer: NewSteer): Y.Map<unknown> {
   const map = new Y.Map<unknown>()
   map.set('id', steer.id)
   map.set('kind', steer.kind)
@@ -210,7 +227,7 @@ export function appendSteer (doc: Y.Doc, steer: NewSteer): Y.Map<unknown> {
 }
 
 /** Marks a steering entry handled by `agentId`; returns false when it was already handled. */
-export function markSteerHandled (steer: Y.Map<unknown>, agentId: string, handledAt: number): boolean {
+export function markSteerHandled(steer: Y.Map<unknown>, agentId: string, handledAt: number): boolean {
   if (steer.has('handledBy')) return false
   steer.set('handledBy', agentId)
   steer.set('handledAt', handledAt)
@@ -218,12 +235,12 @@ export function markSteerHandled (steer: Y.Map<unknown>, agentId: string, handle
 }
 
 /** Plain-JSON views of the steering entries that fit the schema, in document order. */
-export function readSteering (doc: Y.Doc): SteerView[] {
+export function readSteering(doc: Y.Doc): SteerView[] {
   return (getSessionRoots(doc).steering.toArray() as unknown[]).filter(isSteerEntry).map(readSteer)
 }
 
 /** Plain-JSON view of one steering entry. */
-export function readSteer (steer: Y.Map<unknown>): SteerView {
+export function readSteer(steer: Y.Map<unknown>): SteerView {
   const target = optionalString(steer.get('target'))
   const text = optionalString(steer.get('text'))
   const handledBy = optionalString(steer.get('handledBy'))
@@ -241,9 +258,12 @@ export function readSteer (steer: Y.Map<unknown>): SteerView {
 }
 
 /** Plain-JSON view of one message; parts that are not maps are left out. */
-export function readMessage (message: Y.Map<unknown>): MessageView {
+export function readMessage(message: Y.Map<unknown>): MessageView {
   const stored = message.get('parts')
-  const parts = stored instanceof Y.Array ? (stored.toArray() as unknown[]).filter((part) => part instanceof Y.Map).map(readPart) : []
+  const parts =
+    stored instanceof Y.Array
+      ? (stored.toArray() as unknown[]).filter((part) => part instanceof Y.Map).map(readPart)
+      : []
   const device = optionalString(message.get('device'))
   const replyTo = optionalString(message.get('replyTo'))
   const runId = optionalString(message.get('runId'))
@@ -262,12 +282,12 @@ export function readMessage (message: Y.Map<unknown>): MessageView {
 }
 
 /** Plain-JSON views of the messages that fit the schema, in document order. */
-export function readMessages (doc: Y.Doc): MessageView[] {
+export function readMessages(doc: Y.Doc): MessageView[] {
   return listMessages(doc).map(readMessage)
 }
 
 /** Plain-JSON views of the runs that fit the schema, oldest first (ties by id), the same on every replica. */
-export function readRuns (doc: Y.Doc): RunView[] {
+export function readRuns(doc: Y.Doc): RunView[] {
   const views: RunView[] = []
   for (const [id, run] of listRuns(doc)) {
     const endedAt = run.get('endedAt')
@@ -285,7 +305,7 @@ export function readRuns (doc: Y.Doc): RunView[] {
 }
 
 /** Plain-JSON view of the whole session; a quarantined `meta` value reads as absent. */
-export function readTranscript (id: string, doc: Y.Doc): TranscriptView {
+export function readTranscript(id: string, doc: Y.Doc): TranscriptView {
   const { meta } = getSessionRoots(doc)
   const fitting = (key: string): unknown => {
     const value = meta.get(key)
@@ -306,12 +326,15 @@ export function readTranscript (id: string, doc: Y.Doc): TranscriptView {
 }
 
 /** Plain-JSON view of one message part (a text part's whole text). */
-export function readPart (part: Y.Map<unknown>): PartView {
+export function readPart(part: Y.Map<unknown>): PartView {
   const type = part.get('type')
   if (type === 'tool-call') {
     const inputError = part.get('inputError')
     return {
-      type, toolCallId: String(part.get('toolCallId')), toolName: String(part.get('toolName')), input: part.get('input'),
+      type,
+      toolCallId: String(part.get('toolCallId')),
+      toolName: String(part.get('toolName')),
+      input: part.get('input'),
       ...(TOOL_INPUT_ERRORS.includes(inputError as ToolInputError) ? { inputError: inputError as ToolInputError } : {}),
     }
   }
@@ -322,15 +345,15 @@ export function readPart (part: Y.Map<unknown>): PartView {
   return { type: type === 'reasoning' ? 'reasoning' : 'text', text: text instanceof Y.Text ? text.toString() : '' }
 }
 
-function toJsonValue (value: unknown): unknown {
+function toJsonValue(value: unknown): unknown {
   const json = JSON.stringify(value)
-  return json === undefined ? null : JSON.parse(json) as unknown
+  return json === undefined ? null : (JSON.parse(json) as unknown)
 }
 
-function optionalString (value: unknown): string | undefined {
+function optionalString(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined
 }
 
-function oneOf<T extends string> (allowed: readonly T[], value: unknown, fallback: T): T {
-  return allowed.includes(value as T) ? value as T : fallback
+function oneOf<T extends string>(allowed: readonly T[], value: unknown, fallback: T): T {
+  return allowed.includes(value as T) ? (value as T) : fallback
 }

@@ -8,7 +8,7 @@ import { SessionError } from '../errors/session-error.ts'
 export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/
 
 /** True when `value` is a well-formed session id. */
-export function isSessionId (value: unknown): value is string {
+export function isSessionId(value: unknown): value is string {
   return typeof value === 'string' && SESSION_ID_PATTERN.test(value)
 }
 
@@ -16,18 +16,20 @@ export function isSessionId (value: unknown): value is string {
  * Returns `value` when it is a well-formed session id.
  * @throws SessionError INVALID_SESSION_ID
  */
-export function parseSessionId (value: unknown): string {
+export function parseSessionId(value: unknown): string {
   if (isSessionId(value)) return value
-  throw new SessionError('INVALID_SESSION_ID', `session id must match ${String(SESSION_ID_PATTERN)}`, { details: { sessionId: value } })
+  throw new SessionError('INVALID_SESSION_ID', `session id must match ${String(SESSION_ID_PATTERN)}`, {
+    details: { sessionId: value },
+  })
 }
 
 /** A new random session id (`s_` + 20 base-36 characters). */
-export function createSessionId (): string {
+export function createSessionId(): string {
   return `s_${createRandomId(20)}`
 }
 
 /** A random id of `length` base-36 characters, from the platform's cryptographic generator. */
-export function createRandomId (length = 16): string {
+export function createRandomId(length = 16): string {
   const bytes = globalThis.crypto.getRandomValues(new Uint8Array(length))
   let id = ''
   for (const byte of bytes) id += (byte % 36).toString(36)

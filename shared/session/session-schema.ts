@@ -66,13 +66,16 @@ export interface SteerView {
 
 /** Plain-JSON view of one message part. */
 export type PartView =
-  | { readonly type: 'text' | 'reasoning', readonly text: string }
+  | { readonly type: 'text' | 'reasoning'; readonly text: string }
   | {
-    readonly type: 'tool-call', readonly toolCallId: string, readonly toolName: string, readonly input: unknown
-    /** Set when the model's arguments could not be used as given; `input` then holds them verbatim. */
-    readonly inputError?: ToolInputError
-  }
-  | { readonly type: 'tool-result', readonly toolCallId: string, readonly output: unknown }
+      readonly type: 'tool-call'
+      readonly toolCallId: string
+      readonly toolName: string
+      readonly input: unknown
+      /** Set when the model's arguments could not be used as given; `input` then holds them verbatim. */
+      readonly inputError?: ToolInputError
+    }
+  | { readonly type: 'tool-result'; readonly toolCallId: string; readonly output: unknown }
 
 /** Plain-JSON view of one message; `text` joins its parts of type `text` in order (not `reasoning`). */
 export interface MessageView {

@@ -7,19 +7,19 @@
 export interface SeededRandom {
   readonly seed: number
   /** Uniform float in [0, 1). */
-  next (): number
+  next(): number
   /** Uniform integer in [min, max]. */
-  int (min: number, max: number): number
+  int(min: number, max: number): number
 }
 
 /** The seed for this run: LIFELINE_SEED if set, else `fallback`. */
-export function testSeed (fallback: number): number {
+export function testSeed(fallback: number): number {
   const fromEnv = Number(globalThis.process?.env?.LIFELINE_SEED)
   return Number.isInteger(fromEnv) ? fromEnv : fallback
 }
 
 /** Creates a generator from `seed`. */
-export function createSeededRandom (seed: number): SeededRandom {
+export function createSeededRandom(seed: number): SeededRandom {
   let state = seed >>> 0
   const next = (): number => {
     state = (state + 0x6d2b79f5) >>> 0

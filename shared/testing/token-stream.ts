@@ -3,12 +3,12 @@
  */
 
 /** The i-th token (`t<i> `). */
-export function tokenAt (index: number): string {
+export function tokenAt(index: number): string {
   return `t${index} `
 }
 
 /** The exact text of tokens 0..count-1. */
-export function expectedText (count: number): string {
+export function expectedText(count: number): string {
   let text = ''
   for (let index = 0; index < count; index++) text += tokenAt(index)
   return text
@@ -18,10 +18,15 @@ export function expectedText (count: number): string {
  * Yields `count` tokens, calling `beforeToken(index)` first (a test's hook to inject faults at exact token
  * positions) and yielding to the event loop after each one, so socket I/O interleaves with the stream.
  */
-export async function * numberedTokens (count: number, beforeToken?: (index: number) => void | Promise<void>): AsyncGenerator<string> {
+export async function* numberedTokens(
+  count: number,
+  beforeToken?: (index: number) => void | Promise<void>,
+): AsyncGenerator<string> {
   for (let index = 0; index < count; index++) {
     await beforeToken?.(index)
     yield tokenAt(index)
-    await new Promise<void>((resolve) => { setImmediate(resolve) })
+    await new Promise<void>((resolve) => {
+      setImmediate(resolve)
+    })
   }
 }

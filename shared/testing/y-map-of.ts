@@ -5,7 +5,7 @@
 import * as Y from 'yjs'
 
 /** A new, not yet integrated Y.Map with `fields`. */
-export function yMapOf (fields: Readonly<Record<string, unknown>>): Y.Map<unknown> {
+export function yMapOf(fields: Readonly<Record<string, unknown>>): Y.Map<unknown> {
   const map = new Y.Map<unknown>()
   for (const [key, value] of Object.entries(fields)) map.set(key, value)
   return map

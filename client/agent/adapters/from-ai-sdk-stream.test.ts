@@ -23,14 +23,38 @@ const twoStepRun: AiSdk5StreamPart[] = [
   { type: 'tool-input-delta', id: 'call_paris', delta: '{"city":' },
   { type: 'tool-input-delta', id: 'call_paris', delta: '"Paris"}' },
   { type: 'tool-input-end', id: 'call_paris' },
-  { type: 'tool-call', toolCallId: 'call_paris', toolName: 'weather', input: { city: 'Paris' }, providerMetadata: { openai: { itemId: 'fc_01' } } },
+  {
+    type: 'tool-call',
+    toolCallId: 'call_paris',
+    toolName: 'weather',
+    input: { city: 'Paris' },
+    providerMetadata: { openai: { itemId: 'fc_01' } },
+  },
   { type: 'tool-input-start', id: 'call_berlin', toolName: 'weather' },
   { type: 'tool-input-delta', id: 'call_berlin', delta: '{"city":"Berlin"}' },
   { type: 'tool-input-end', id: 'call_berlin' },
   { type: 'tool-call', toolCallId: 'call_berlin', toolName: 'weather', input: { city: 'Berlin' } },
-  { type: 'tool-result', toolCallId: 'call_paris', toolName: 'weather', input: { city: 'Paris' }, output: { city: 'Paris', celsius: 18 } },
-  { type: 'tool-result', toolCallId: 'call_berlin', toolName: 'weather', input: { city: 'Berlin' }, output: { city: 'Berlin', celsius: 12 } },
-  { type: 'finish-step', response, usage, finishReason: 'tool-calls', providerMetadata: { openai: { responseId: 'resp_01' } } },
+  {
+    type: 'tool-result',
+    toolCallId: 'call_paris',
+    toolName: 'weather',
+    input: { city: 'Paris' },
+    output: { city: 'Paris', celsius: 18 },
+  },
+  {
+    type: 'tool-result',
+    toolCallId: 'call_berlin',
+    toolName: 'weather',
+    input: { city: 'Berlin' },
+    output: { city: 'Berlin', celsius: 12 },
+  },
+  {
+    type: 'finish-step',
+    response,
+    usage,
+    finishReason: 'tool-calls',
+    providerMetadata: { openai: { responseId: 'resp_01' } },
+  },
   { type: 'start-step', request: {}, warnings: [] },
   { type: 'text-start', id: 'msg_02' },
   { type: 'text-delta', id: 'msg_02', text: 'Paris is 18 °C' },
@@ -63,8 +87,21 @@ describe('fromAiSdkStream', () => {
       { type: 'tool-call-streaming-start', toolCallId: 'toolu_01', toolName: 'weather' },
       { type: 'tool-call-delta', toolCallId: 'toolu_01', toolName: 'weather', argsTextDelta: '{"city":"Oslo"}' },
       { type: 'tool-call', toolCallId: 'toolu_01', toolName: 'weather', args: { city: 'Oslo' } },
-      { type: 'tool-result', toolCallId: 'toolu_01', toolName: 'weather', args: { city: 'Oslo' }, result: { celsius: -3 } },
-      { type: 'step-finish', messageId: 'msg-a1', finishReason: 'tool-calls', isContinued: false, usage: { promptTokens: 9, completionTokens: 4, totalTokens: 13 }, providerMetadata: undefined },
+      {
+        type: 'tool-result',
+        toolCallId: 'toolu_01',
+        toolName: 'weather',
+        args: { city: 'Oslo' },
+        result: { celsius: -3 },
+      },
+      {
+        type: 'step-finish',
+        messageId: 'msg-a1',
+        finishReason: 'tool-calls',
+        isContinued: false,
+        usage: { promptTokens: 9, completionTokens: 4, totalTokens: 13 },
+        providerMetadata: undefined,
+      },
       { type: 'text-delta', textDelta: 'Oslo: ' },
       { type: 'text-delta', textDelta: '-3 °C.' },
       { type: 'finish', finishReason: 'stop', usage: { promptTokens: 20, completionTokens: 8, totalTokens: 28 } },
@@ -81,12 +118,41 @@ describe('fromAiSdkStream', () => {
   it('keeps only final tool results and turns tool errors and invalid calls into typed parts', async () => {
     const parts: AiSdk5StreamPart[] = [
       { type: 'tool-call', toolCallId: 'c1', toolName: 'search', input: { q: 'yjs' } },
-      { type: 'tool-result', toolCallId: 'c1', toolName: 'search', input: { q: 'yjs' }, output: { status: 'searching' }, preliminary: true },
-      { type: 'tool-result', toolCallId: 'c1', toolName: 'search', input: { q: 'yjs' }, output: { hits: 3 }, preliminary: false },
+      {
+        type: 'tool-result',
+        toolCallId: 'c1',
+        toolName: 'search',
+        input: { q: 'yjs' },
+        output: { status: 'searching' },
+        preliminary: true,
+      },
+      {
+        type: 'tool-result',
+        toolCallId: 'c1',
+        toolName: 'search',
+        input: { q: 'yjs' },
+        output: { hits: 3 },
+        preliminary: false,
+      },
       { type: 'tool-call', toolCallId: 'c2', toolName: 'search', input: { q: 1 } },
       { type: 'tool-error', toolCallId: 'c2', toolName: 'search', input: { q: 1 }, error: new Error('quota exceeded') },
-      { type: 'tool-call', toolCallId: 'c3', toolName: 'search', input: '{"q": "cut', dynamic: true, invalid: true, error: new Error('JSON parse') },
-      { type: 'tool-error', toolCallId: 'c3', toolName: 'search', input: '{"q": "cut', error: 'Invalid input for tool search', dynamic: true },
+      {
+        type: 'tool-call',
+        toolCallId: 'c3',
+        toolName: 'search',
+        input: '{"q": "cut',
+        dynamic: true,
+        invalid: true,
+        error: new Error('JSON parse'),
+      },
+      {
+        type: 'tool-error',
+        toolCallId: 'c3',
+        toolName: 'search',
+        input: '{"q": "cut',
+        error: 'Invalid input for tool search',
+        dynamic: true,
+      },
     ]
     expect(await collect(fromAiSdkStream(replay(parts)))).toEqual([
       { type: 'tool-call', toolCallId: 'c1', toolName: 'search', input: { q: 'yjs' } },
@@ -108,13 +174,18 @@ describe('fromAiSdkStream', () => {
       { type: 'text-delta', id: 't', text: 'never read' },
     ]
     const { items, error } = await collectUntilError(fromAiSdkStream(replay(parts)))
-    expect(items).toEqual([{ type: 'reasoning-delta', text: 'thinking' }, { type: 'text-delta', text: 'Half an ans' }])
+    expect(items).toEqual([
+      { type: 'reasoning-delta', text: 'thinking' },
+      { type: 'text-delta', text: 'Half an ans' },
+    ])
     expect(error).toBe(failure)
   })
 
   it('wraps an error part that is not an Error, keeping it as cause', async () => {
     const payload = { type: 'overloaded_error', message: 'Overloaded' }
-    const { error } = await collectUntilError(fromAiSdkStream(replay<AiSdk5StreamPart>([{ type: 'error', error: payload }])))
+    const { error } = await collectUntilError(
+      fromAiSdkStream(replay<AiSdk5StreamPart>([{ type: 'error', error: payload }])),
+    )
     expect(error).toBeInstanceOf(Error)
     expect((error as Error).message).toBe('AI SDK stream error: Overloaded')
     expect((error as Error).cause).toBe(payload)

@@ -26,7 +26,7 @@ export interface AiSdkStreamPart {
  * @throws the stream's error (the SDK's own Error when it is one) on an `error` part; an AbortError on an `abort`
  *   part, which the SDK emits when its `abortSignal` fires — pass `reply.signal` so a stop ends the reply `stopped`
  */
-export async function * fromAiSdkStream (fullStream: AsyncIterable<AiSdkStreamPart>): AsyncGenerator<ReplyPart> {
+export async function* fromAiSdkStream(fullStream: AsyncIterable<AiSdkStreamPart>): AsyncGenerator<ReplyPart> {
   for await (const part of fullStream) {
     const fields = part as unknown as Readonly<Record<string, unknown>>
     switch (part.type) {
@@ -44,13 +44,21 @@ export async function * fromAiSdkStream (fullStream: AsyncIterable<AiSdkStreamPa
       case 'tool-call': {
         const input = 'input' in fields ? fields.input : fields.args
         yield {
-          type: 'tool-call', toolCallId: idField(fields), toolName: stringField(fields, 'toolName') ?? '', input,
+          type: 'tool-call',
+          toolCallId: idField(fields),
+          toolName: stringField(fields, 'toolName') ?? '',
+          input,
           ...(fields.invalid === true && typeof input === 'string' ? { inputError: 'INVALID_JSON' as const } : {}),
         }
         break
       }
       case 'tool-result':
-        if (fields.preliminary !== true) yield { type: 'tool-result', toolCallId: idField(fields), output: 'output' in fields ? fields.output : fields.result }
+        if (fields.preliminary !== true)
+          yield {
+            type: 'tool-result',
+            toolCallId: idField(fields),
+            output: 'output' in fields ? fields.output : fields.result,
+          }
         break
       case 'tool-error':
         yield { type: 'tool-result', toolCallId: idField(fields), output: { error: errorMessage(fields.error) } }
@@ -66,11 +74,11 @@ export async function * fromAiSdkStream (fullStream: AsyncIterable<AiSdkStreamPa
   }
 }
 
-function stringField (fields: Readonly<Record<string, unknown>>, name: string): string | undefined {
+function stringField(fields: Readonly<Record<string, unknown>>, name: string): string | undefined {
   const value = fields[name]
   return typeof value === 'string' ? value : undefined
 }
 
-function idField (fields: Readonly<Record<string, unknown>>): string {
+function idField(fields: Readonly<Record<string, unknown>>): string {
   return stringField(fields, 'toolCallId') ?? ''
 }

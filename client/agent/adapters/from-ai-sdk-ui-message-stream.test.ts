@@ -45,13 +45,26 @@ describe('fromAiSdkUiMessageStream', () => {
 
   it('turns input and output errors and denials into typed parts', async () => {
     const chunks: AiSdkUiChunk[] = [
-      { type: 'tool-input-error', toolCallId: 'c1', toolName: 'getOrder', input: '{"orderId": 17', errorText: 'Invalid input', dynamic: true },
+      {
+        type: 'tool-input-error',
+        toolCallId: 'c1',
+        toolName: 'getOrder',
+        input: '{"orderId": 17',
+        errorText: 'Invalid input',
+        dynamic: true,
+      },
       { type: 'tool-output-error', toolCallId: 'c1', errorText: 'Invalid input for tool getOrder', dynamic: true },
       { type: 'tool-input-available', toolCallId: 'c2', toolName: 'refund', input: { orderId: 'A-17' } },
       { type: 'tool-output-denied', toolCallId: 'c2' },
     ]
     expect(await collect(fromAiSdkUiMessageStream(replay(chunks)))).toEqual([
-      { type: 'tool-call', toolCallId: 'c1', toolName: 'getOrder', input: '{"orderId": 17', inputError: 'INVALID_JSON' },
+      {
+        type: 'tool-call',
+        toolCallId: 'c1',
+        toolName: 'getOrder',
+        input: '{"orderId": 17',
+        inputError: 'INVALID_JSON',
+      },
       { type: 'tool-result', toolCallId: 'c1', output: { error: 'Invalid input for tool getOrder' } },
       { type: 'tool-call', toolCallId: 'c2', toolName: 'refund', input: { orderId: 'A-17' } },
       { type: 'tool-result', toolCallId: 'c2', output: { error: 'tool execution denied' } },
@@ -70,7 +83,9 @@ describe('fromAiSdkUiMessageStream', () => {
   })
 
   it('throws an AbortError on an abort chunk', async () => {
-    const { error } = await collectUntilError(fromAiSdkUiMessageStream(replay<AiSdkUiChunk>([{ type: 'abort', reason: 'user left' }])))
+    const { error } = await collectUntilError(
+      fromAiSdkUiMessageStream(replay<AiSdkUiChunk>([{ type: 'abort', reason: 'user left' }])),
+    )
     expect((error as Error).name).toBe('AbortError')
     expect((error as Error).message).toContain('user left')
   })

@@ -19,7 +19,7 @@ export interface AiSdkUiMessageChunk {
  * skipped, a raw-string input of `tool-input-error` gets `inputError: 'INVALID_JSON'`, lifecycle chunks are skipped.
  * @throws Error with the chunk's `errorText` on an `error` chunk; an AbortError on an `abort` chunk
  */
-export async function * fromAiSdkUiMessageStream (stream: AsyncIterable<AiSdkUiMessageChunk>): AsyncGenerator<ReplyPart> {
+export async function* fromAiSdkUiMessageStream(stream: AsyncIterable<AiSdkUiMessageChunk>): AsyncGenerator<ReplyPart> {
   for await (const chunk of stream) {
     const fields = chunk as unknown as Readonly<Record<string, unknown>>
     const toolCallId = typeof fields.toolCallId === 'string' ? fields.toolCallId : ''
@@ -33,8 +33,13 @@ export async function * fromAiSdkUiMessageStream (stream: AsyncIterable<AiSdkUiM
       case 'tool-input-available':
       case 'tool-input-error':
         yield {
-          type: 'tool-call', toolCallId, toolName: typeof fields.toolName === 'string' ? fields.toolName : '', input: fields.input,
-          ...(chunk.type === 'tool-input-error' && typeof fields.input === 'string' ? { inputError: 'INVALID_JSON' as const } : {}),
+          type: 'tool-call',
+          toolCallId,
+          toolName: typeof fields.toolName === 'string' ? fields.toolName : '',
+          input: fields.input,
+          ...(chunk.type === 'tool-input-error' && typeof fields.input === 'string'
+            ? { inputError: 'INVALID_JSON' as const }
+            : {}),
         }
         break
       case 'tool-output-available':

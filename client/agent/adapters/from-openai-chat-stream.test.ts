@@ -11,15 +11,24 @@ import type { OpenAiChatCompletionChunk } from './testing/sdk-shapes.ts'
 type Choice = OpenAiChatCompletionChunk['choices'][number]
 
 /** A chunk of completion `chatcmpl-B9x` carrying one choice. */
-function chunk (delta: Choice['delta'], finishReason: Choice['finish_reason'] = null): OpenAiChatCompletionChunk {
+function chunk(delta: Choice['delta'], finishReason: Choice['finish_reason'] = null): OpenAiChatCompletionChunk {
   return {
-    id: 'chatcmpl-B9x', object: 'chat.completion.chunk', created: 1_767_225_600, model: 'gpt-4o-2024-08-06',
-    system_fingerprint: 'fp_9f2c7', service_tier: 'default', choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    id: 'chatcmpl-B9x',
+    object: 'chat.completion.chunk',
+    created: 1_767_225_600,
+    model: 'gpt-4o-2024-08-06',
+    system_fingerprint: 'fp_9f2c7',
+    service_tier: 'default',
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
   }
 }
 
 const usageChunk: OpenAiChatCompletionChunk = {
-  id: 'chatcmpl-B9x', object: 'chat.completion.chunk', created: 1_767_225_600, model: 'gpt-4o-2024-08-06', choices: [],
+  id: 'chatcmpl-B9x',
+  object: 'chat.completion.chunk',
+  created: 1_767_225_600,
+  model: 'gpt-4o-2024-08-06',
+  choices: [],
   usage: { prompt_tokens: 82, completion_tokens: 41, total_tokens: 123 },
 }
 
@@ -28,10 +37,14 @@ const parallelCalls: OpenAiChatCompletionChunk[] = [
   chunk({ role: 'assistant', content: '', refusal: null }),
   chunk({ content: 'Checking ' }),
   chunk({ content: 'both cities.' }),
-  chunk({ tool_calls: [{ index: 0, id: 'call_Pq1', type: 'function', function: { name: 'get_weather', arguments: '' } }] }),
+  chunk({
+    tool_calls: [{ index: 0, id: 'call_Pq1', type: 'function', function: { name: 'get_weather', arguments: '' } }],
+  }),
   chunk({ tool_calls: [{ index: 0, function: { arguments: '{"ci' } }] }),
   chunk({ tool_calls: [{ index: 0, function: { arguments: 'ty": "Paris"}' } }] }),
-  chunk({ tool_calls: [{ index: 1, id: 'call_Bx2', type: 'function', function: { name: 'get_weather', arguments: '' } }] }),
+  chunk({
+    tool_calls: [{ index: 1, id: 'call_Bx2', type: 'function', function: { name: 'get_weather', arguments: '' } }],
+  }),
   chunk({ tool_calls: [{ index: 1, function: { arguments: '{"city": "Ber' } }] }),
   chunk({ tool_calls: [{ index: 1, function: { arguments: 'lin", "unit": "c"}' } }] }),
   chunk({}, 'tool_calls'),
@@ -51,7 +64,13 @@ describe('fromOpenAiChatStream', () => {
   it('emits the tool calls once the finish_reason chunk is read, or at the end of a stream without one', async () => {
     let read = 0
     const readWhenEmitted: number[] = []
-    for await (const part of fromOpenAiChatStream(replay(parallelCalls, { beforeItem: (index) => { read = index + 1 } }))) {
+    for await (const part of fromOpenAiChatStream(
+      replay(parallelCalls, {
+        beforeItem: (index) => {
+          read = index + 1
+        },
+      }),
+    )) {
       if (part.type === 'tool-call') readWhenEmitted.push(read)
     }
     expect(readWhenEmitted).toEqual([10, 10]) // the 10th chunk carries finish_reason 'tool_calls'
@@ -85,19 +104,41 @@ describe('fromOpenAiChatStream', () => {
 
   it('keeps arguments that are not JSON verbatim with inputError INVALID_JSON, and reads empty arguments as {}', async () => {
     const cutOff: OpenAiChatCompletionChunk[] = [
-      chunk({ role: 'assistant', content: null, tool_calls: [{ index: 0, id: 'call_A', type: 'function', function: { name: 'now', arguments: '' } }] }),
-      chunk({ tool_calls: [{ index: 1, id: 'call_B', type: 'function', function: { name: 'write_file', arguments: '{"path": "a.md", "body": "lo' } }] }),
+      chunk({
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ index: 0, id: 'call_A', type: 'function', function: { name: 'now', arguments: '' } }],
+      }),
+      chunk({
+        tool_calls: [
+          {
+            index: 1,
+            id: 'call_B',
+            type: 'function',
+            function: { name: 'write_file', arguments: '{"path": "a.md", "body": "lo' },
+          },
+        ],
+      }),
       chunk({}, 'length'),
     ]
     expect(await collect(fromOpenAiChatStream(replay(cutOff)))).toEqual([
       { type: 'tool-call', toolCallId: 'call_A', toolName: 'now', input: {} },
-      { type: 'tool-call', toolCallId: 'call_B', toolName: 'write_file', input: '{"path": "a.md", "body": "lo', inputError: 'INVALID_JSON' },
+      {
+        type: 'tool-call',
+        toolCallId: 'call_B',
+        toolName: 'write_file',
+        input: '{"path": "a.md", "body": "lo',
+        inputError: 'INVALID_JSON',
+      },
     ])
   })
 
   it('keeps a custom tool input as its raw string', async () => {
     const custom: OpenAiChatCompletionChunk[] = [
-      chunk({ role: 'assistant', tool_calls: [{ index: 0, id: 'call_C', type: 'custom', custom: { name: 'sql', input: 'SELECT 1' } }] }),
+      chunk({
+        role: 'assistant',
+        tool_calls: [{ index: 0, id: 'call_C', type: 'custom', custom: { name: 'sql', input: 'SELECT 1' } }],
+      }),
       chunk({ tool_calls: [{ index: 0, custom: { input: ' FROM dual' } }] }),
       chunk({}, 'tool_calls'),
     ]
@@ -108,7 +149,10 @@ describe('fromOpenAiChatStream', () => {
 
   it('separates complete calls sent under one index with different ids, and names calls without an id', async () => {
     const gemini: OpenAiChatCompletionChunk[] = [
-      chunk({ role: 'assistant', tool_calls: [{ index: 0, id: 'g1', type: 'function', function: { name: 'a', arguments: '{"n":1}' } }] }),
+      chunk({
+        role: 'assistant',
+        tool_calls: [{ index: 0, id: 'g1', type: 'function', function: { name: 'a', arguments: '{"n":1}' } }],
+      }),
       chunk({ tool_calls: [{ index: 0, id: 'g2', type: 'function', function: { name: 'b', arguments: '{"n":2}' } }] }),
       chunk({ tool_calls: [{ index: 1, type: 'function', function: { name: 'c', arguments: '{}' } }] }, 'tool_calls'),
     ]
@@ -122,15 +166,27 @@ describe('fromOpenAiChatStream', () => {
   })
 
   it('ignores choices other than 0 and chunks without choices', async () => {
-    const twoChoices: OpenAiChatCompletionChunk = { ...chunk({ content: 'A' }), choices: [{ index: 1, delta: { content: 'B' }, finish_reason: null }, { index: 0, delta: { content: 'A' }, finish_reason: null }] }
-    expect(await collect(fromOpenAiChatStream(replay([twoChoices, usageChunk])))).toEqual([{ type: 'text-delta', text: 'A' }])
+    const twoChoices: OpenAiChatCompletionChunk = {
+      ...chunk({ content: 'A' }),
+      choices: [
+        { index: 1, delta: { content: 'B' }, finish_reason: null },
+        { index: 0, delta: { content: 'A' }, finish_reason: null },
+      ],
+    }
+    expect(await collect(fromOpenAiChatStream(replay([twoChoices, usageChunk])))).toEqual([
+      { type: 'text-delta', text: 'A' },
+    ])
   })
 
   it('passes on an error the SDK throws mid-stream, after the parts before it', async () => {
-    const failure = Object.assign(new Error('500 The server had an error while processing your request.'), { status: 500 })
-    async function * failing (): AsyncGenerator<OpenAiChatCompletionChunk> {
+    const failure = Object.assign(new Error('500 The server had an error while processing your request.'), {
+      status: 500,
+    })
+    async function* failing(): AsyncGenerator<OpenAiChatCompletionChunk> {
       yield chunk({ role: 'assistant', content: 'Hal' })
-      yield chunk({ tool_calls: [{ index: 0, id: 'call_X', type: 'function', function: { name: 'f', arguments: '{' } }] })
+      yield chunk({
+        tool_calls: [{ index: 0, id: 'call_X', type: 'function', function: { name: 'f', arguments: '{' } }],
+      })
       throw failure
     }
     const { items, error } = await collectUntilError(fromOpenAiChatStream(failing()))

@@ -29,8 +29,8 @@ export interface OpenAiChatDelta {
     readonly index: number
     readonly id?: string
     readonly type?: string
-    readonly function?: { readonly name?: string, readonly arguments?: string }
-    readonly custom?: { readonly name?: string, readonly input?: string }
+    readonly function?: { readonly name?: string; readonly arguments?: string }
+    readonly custom?: { readonly name?: string; readonly input?: string }
   }>
 }
 
@@ -43,7 +43,7 @@ export interface OpenAiChatDelta {
  * fail); a custom tool's free-form `input` string is kept as is. A call without an `id` gets a generated one.
  * Chunks without choices (usage, content-filter results) are skipped. Errors the SDK throws pass through.
  */
-export async function * fromOpenAiChatStream (stream: AsyncIterable<OpenAiChatChunk>): AsyncGenerator<ReplyPart> {
+export async function* fromOpenAiChatStream(stream: AsyncIterable<OpenAiChatChunk>): AsyncGenerator<ReplyPart> {
   let pending: PendingToolCall[] = []
   for await (const chunk of stream) {
     const choice = chunk.choices.find((candidate) => (candidate.index ?? 0) === 0)
@@ -56,11 +56,11 @@ export async function * fromOpenAiChatStream (stream: AsyncIterable<OpenAiChatCh
     }
     for (const call of delta.tool_calls ?? []) accumulate(pending, call)
     if (choice.finish_reason !== undefined && choice.finish_reason !== null) {
-      yield * toToolCallParts(pending)
+      yield* toToolCallParts(pending)
       pending = []
     }
   }
-  yield * toToolCallParts(pending)
+  yield* toToolCallParts(pending)
 }
 
 interface PendingToolCall {
@@ -71,7 +71,7 @@ interface PendingToolCall {
   custom: boolean
 }
 
-function accumulate (pending: PendingToolCall[], delta: NonNullable<OpenAiChatDelta['tool_calls']>[number]): void {
+function accumulate(pending: PendingToolCall[], delta: NonNullable<OpenAiChatDelta['tool_calls']>[number]): void {
   let call = pending.findLast((candidate) => candidate.index === delta.index)
   // Some compatible servers send each complete call under the same index; a new id then means a new call.
   if (call === undefined || (delta.id !== undefined && delta.id !== '' && call.id !== '' && delta.id !== call.id)) {
@@ -85,11 +85,13 @@ function accumulate (pending: PendingToolCall[], delta: NonNullable<OpenAiChatDe
   call.argumentsText += delta.function?.arguments ?? delta.custom?.input ?? ''
 }
 
-function toToolCallParts (pending: readonly PendingToolCall[]): ReplyPart[] {
-  return [...pending].sort((a, b) => a.index - b.index).map((call) => ({
-    type: 'tool-call',
-    toolCallId: call.id === '' ? `call_${createRandomId()}` : call.id,
-    toolName: call.name,
-    ...(call.custom ? { input: call.argumentsText } : parseToolArguments(call.argumentsText)),
-  }))
+function toToolCallParts(pending: readonly PendingToolCall[]): ReplyPart[] {
+  return [...pending]
+    .sort((a, b) => a.index - b.index)
+    .map((call) => ({
+      type: 'tool-call',
+      toolCallId: call.id === '' ? `call_${createRandomId()}` : call.id,
+      toolName: call.name,
+      ...(call.custom ? { input: call.argumentsText } : parseToolArguments(call.argumentsText)),
+    }))
 }

@@ -23,8 +23,10 @@ export interface OpenAiResponsesEvent {
  * `input`. Other events (lifecycle, argument deltas, built-in tool progress) are skipped.
  * @throws Error on an `error` event or a `response.failed` event, with the API's message and the event as `cause`
  */
-export async function * fromOpenAiResponsesStream (stream: AsyncIterable<OpenAiResponsesEvent>): AsyncGenerator<ReplyPart> {
-  let summary: { itemId: unknown, index: unknown } | undefined
+export async function* fromOpenAiResponsesStream(
+  stream: AsyncIterable<OpenAiResponsesEvent>,
+): AsyncGenerator<ReplyPart> {
+  let summary: { itemId: unknown; index: unknown } | undefined
   for await (const event of stream) {
     const fields = event as unknown as Readonly<Record<string, unknown>>
     const delta = typeof fields.delta === 'string' ? fields.delta : ''
@@ -34,7 +36,8 @@ export async function * fromOpenAiResponsesStream (stream: AsyncIterable<OpenAiR
         if (delta !== '') yield { type: 'text-delta', text: delta }
         break
       case 'response.reasoning_summary_text.delta': {
-        const nextPart = summary !== undefined && summary.itemId === fields.item_id && summary.index !== fields.summary_index
+        const nextPart =
+          summary !== undefined && summary.itemId === fields.item_id && summary.index !== fields.summary_index
         summary = { itemId: fields.item_id, index: fields.summary_index }
         if (delta !== '') yield { type: 'reasoning-delta', text: nextPart ? `\n\n${delta}` : delta }
         break
@@ -51,18 +54,23 @@ export async function * fromOpenAiResponsesStream (stream: AsyncIterable<OpenAiR
         throw toStreamError(fields, 'OpenAI Responses stream error')
       case 'response.failed': {
         const error = (fields.response as { error?: { message?: unknown } | null } | undefined)?.error
-        throw new Error(`OpenAI response failed: ${typeof error?.message === 'string' ? error.message : 'no error message'}`, { cause: event })
+        throw new Error(
+          `OpenAI response failed: ${typeof error?.message === 'string' ? error.message : 'no error message'}`,
+          { cause: event },
+        )
       }
     }
   }
 }
 
-function toToolCallPart (item: unknown): ReplyPart | undefined {
+function toToolCallPart(item: unknown): ReplyPart | undefined {
   if (typeof item !== 'object' || item === null) return undefined
   const { type, call_id: callId, name } = item as Readonly<Record<string, unknown>>
   if (typeof callId !== 'string' || typeof name !== 'string') return undefined
   const { arguments: argumentsText, input } = item as Readonly<Record<string, unknown>>
-  if (type === 'function_call') return { type: 'tool-call', toolCallId: callId, toolName: name, ...parseToolArguments(String(argumentsText ?? '')) }
-  if (type === 'custom_tool_call') return { type: 'tool-call', toolCallId: callId, toolName: name, input: String(input ?? '') }
+  if (type === 'function_call')
+    return { type: 'tool-call', toolCallId: callId, toolName: name, ...parseToolArguments(String(argumentsText ?? '')) }
+  if (type === 'custom_tool_call')
+    return { type: 'tool-call', toolCallId: callId, toolName: name, input: String(input ?? '') }
   return undefined
 }

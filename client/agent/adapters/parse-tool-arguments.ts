@@ -8,7 +8,7 @@ import type { NewToolCall } from '../../../shared/session/session-doc.ts'
  * `{ input }` with the parsed arguments (`{}` for an empty string, as some OpenAI-compatible servers send for tools
  * without parameters), or `{ input: text, inputError: 'INVALID_JSON' }` when `text` is not JSON.
  */
-export function parseToolArguments (text: string): Pick<NewToolCall, 'input' | 'inputError'> {
+export function parseToolArguments(text: string): Pick<NewToolCall, 'input' | 'inputError'> {
   if (text.trim() === '') return { input: {} }
   try {
     return { input: JSON.parse(text) as unknown }

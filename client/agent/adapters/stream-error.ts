@@ -4,27 +4,27 @@
  */
 
 /** `value` itself when it is an Error (an SDK error keeps its class), else an Error carrying it as `cause`. */
-export function toStreamError (value: unknown, what: string): Error {
+export function toStreamError(value: unknown, what: string): Error {
   if (value instanceof Error) return value
-  return new Error(`${what}: ${describe(value)}`, { cause: value })
+  return new Error(`${what}: ${describeValue(value)}`, { cause: value })
 }
 
 /**
  * The error for an `abort` part: the SDK stopped generating because of a signal other than the reply's (a stop
  * of the reply ends it `stopped` before this part is read).
  */
-export function streamAbortedError (what: string, reason?: unknown): Error {
+export function streamAbortedError(what: string, reason?: unknown): Error {
   const error = new Error(`${what} was aborted${typeof reason === 'string' && reason !== '' ? `: ${reason}` : ''}`)
   error.name = 'AbortError'
   return error
 }
 
 /** A readable message for a tool error payload (an Error, a string, or anything JSON). */
-export function errorMessage (value: unknown): string {
-  return value instanceof Error ? value.message : describe(value)
+export function errorMessage(value: unknown): string {
+  return value instanceof Error ? value.message : describeValue(value)
 }
 
-function describe (value: unknown): string {
+function describeValue(value: unknown): string {
   if (typeof value === 'string') return value
   if (typeof value === 'object' && value !== null && typeof (value as { message?: unknown }).message === 'string') {
     return (value as { message: string }).message

@@ -19,16 +19,18 @@ export type TransportKind = 'websocket' | FallbackMode
 interface RawSocket {
   readyState: number
   binaryType: string
-  send (data: ArrayBufferLike | ArrayBufferView): void
-  close (code?: number, reason?: string): void
-  addEventListener (type: string, listener: (event: never) => void): void
-  removeEventListener (type: string, listener: (event: never) => void): void
+  send(data: ArrayBufferLike | ArrayBufferView): void
+  close(code?: number, reason?: string): void
+  addEventListener(type: string, listener: (event: never) => void): void
+  removeEventListener(type: string, listener: (event: never) => void): void
 }
 
 /** Options of {@link createTransportChooser}. */
 export interface TransportChooserOptions {
   /** WebSocket implementation (default: the global one). */
-  readonly WebSocket?: new (url: string) => unknown
+  readonly WebSocket?: new (
+    url: string,
+  ) => unknown
   readonly fetch?: typeof fetch
   /** Remembered choices (default: this process only). */
   readonly memory?: TransportMemory
@@ -50,14 +52,14 @@ export interface TransportChooser {
   /** Transport of the newest connection, once known. */
   readonly transport: TransportKind | undefined
   /** Listens for transport changes; returns the remover. */
-  onChange (listener: (transport: TransportKind) => void): () => void
+  onChange(listener: (transport: TransportKind) => void): () => void
 }
 
 /** Close code a fallback connection ends with when WebSockets work again (the provider reconnects). */
-export const TRANSPORT_UPGRADE_CLOSE_CODE = 4000
+const TRANSPORT_UPGRADE_CLOSE_CODE = 4000
 
 /** Creates a chooser. */
-export function createTransportChooser (options: TransportChooserOptions = {}): TransportChooser {
+export function createTransportChooser(options: TransportChooserOptions = {}): TransportChooser {
   const memory = options.memory ?? createInMemoryTransportMemory()
   const websocketTimeoutMs = options.websocketTimeoutMs ?? 3_000
   const rememberMs = options.rememberMs ?? 10 * 60_000
@@ -80,30 +82,34 @@ export function createTransportChooser (options: TransportChooserOptions = {}): 
     private readonly key: string
     private readonly detach: Array<() => void> = []
 
-    constructor (private readonly url: string) {
+    constructor(private readonly url: string) {
       super()
       this.key = new URL(url).host
       const remembered = memory.get(this.key)
       this.inner = remembered === undefined ? this.tryWebSocket() : this.useFallback(remembered)
     }
 
-    get readyState (): number { return this.announcedOpen && this.inner.readyState === 0 ? 1 : this.inner.readyState }
+    get readyState(): number {
+      return this.announcedOpen && this.inner.readyState === 0 ? 1 : this.inner.readyState
+    }
 
-    send (data: ArrayBufferLike | ArrayBufferView): void {
+    send(data: ArrayBufferLike | ArrayBufferView): void {
       if (!this.committed) this.written.push(copyBytes(data))
       if (this.inner.readyState === 1) this.inner.send(data)
     }
 
-    close (code?: number, reason?: string): void {
+    close(code?: number, reason?: string): void {
       this.stopTimers()
       this.inner.close(code, reason)
     }
 
-    private tryWebSocket (): RawSocket {
+    private tryWebSocket(): RawSocket {
       const socket = new NativeWebSocket(this.url)
       socket.binaryType = 'arraybuffer'
       this.listen(socket, {
-        open: () => { this.announceOpen() },
+        open: () => {
+          this.announceOpen()
+        },
         message: (event) => {
           if (!this.committed) {
             this.commit()
@@ -116,13 +122,19 @@ export function createTransportChooser (options: TransportChooserOptions = {}): 
           if (this.committed) this.finish(event)
           else this.switchToFallback('sse')
         },
-        error: () => { if (!this.committed) this.switchToFallback('sse') },
+        error: () => {
+          if (!this.committed) this.switchToFallback('sse')
+        },
       })
-      this.timers.push(setTimeout(() => { if (!this.committed) this.switchToFallback('sse') }, websocketTimeoutMs))
+      this.timers.push(
+        setTimeout(() => {
+          if (!this.committed) this.switchToFallback('sse')
+        }, websocketTimeoutMs),
+      )
       return socket
     }
 
-    private useFallback (mode: FallbackMode): RawSocket {
+    private useFallback(mode: FallbackMode): RawSocket {
       const socket = new HttpFallbackSocket(this.url, {
         mode,
         ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
@@ -142,78 +154,101 @@ export function createTransportChooser (options: TransportChooserOptions = {}): 
           this.announceOpen()
           this.scheduleUpgradeProbe()
         },
-        message: (event) => { this.dispatch('message', event) },
-        close: (event) => { this.finish(event) },
+        message: (event) => {
+          this.dispatch('message', event)
+        },
+        close: (event) => {
+          this.finish(event)
+        },
         error: () => undefined,
       })
       return socket
     }
 
-    private switchToFallback (mode: FallbackMode): void {
+    private switchToFallback(mode: FallbackMode): void {
       this.stopTimers()
       for (const remove of this.detach.splice(0)) remove()
       // Node's `ws` emits `error` when closed while still connecting; with no listener that error would crash the process.
       this.inner.addEventListener('error', ignoreEvent)
-      try { this.inner.close() } catch { /* reason: the failed socket may already be closed */ }
+      try {
+        this.inner.close()
+      } catch {
+        /* reason: the failed socket may already be closed */
+      }
       this.inner = this.useFallback(mode)
     }
 
-    private scheduleUpgradeProbe (): void {
+    private scheduleUpgradeProbe(): void {
       const probeMs = options.upgradeProbeMs ?? 30_000
-      this.timers.push(setTimeout(() => {
-        void probeWebSocket(NativeWebSocket, this.url, websocketTimeoutMs).then((works) => {
-          if (this.inner.readyState !== 1) return
-          if (!works) {
-            this.scheduleUpgradeProbe()
-            return
-          }
-          memory.forget(this.key)
-          this.close(TRANSPORT_UPGRADE_CLOSE_CODE, 'transport-upgrade')
-        })
-      }, probeMs))
+      this.timers.push(
+        setTimeout(() => {
+          void probeWebSocket(NativeWebSocket, this.url, websocketTimeoutMs).then((works) => {
+            if (this.inner.readyState !== 1) return
+            if (!works) {
+              this.scheduleUpgradeProbe()
+              return
+            }
+            memory.forget(this.key)
+            this.close(TRANSPORT_UPGRADE_CLOSE_CODE, 'transport-upgrade')
+          })
+        }, probeMs),
+      )
     }
 
-    private announceOpen (): void {
+    private announceOpen(): void {
       if (this.announcedOpen) return
       this.announcedOpen = true
       this.dispatch('open', {})
     }
 
-    private commit (): void {
+    private commit(): void {
       this.committed = true
       this.written.length = 0
       this.stopTimers()
     }
 
-    private finish (event: SocketEventMap['close']): void {
+    private finish(event: SocketEventMap['close']): void {
       this.stopTimers()
       this.dispatch('close', { code: event.code, reason: event.reason })
     }
 
-    private stopTimers (): void {
+    private stopTimers(): void {
       for (const timer of this.timers.splice(0)) clearTimeout(timer)
     }
 
-    private listen (socket: RawSocket, handlers: { [K in keyof SocketEventMap]: (event: SocketEventMap[K]) => void }): void {
+    private listen(
+      socket: RawSocket,
+      handlers: { [K in keyof SocketEventMap]: (event: SocketEventMap[K]) => void },
+    ): void {
       for (const [type, handler] of Object.entries(handlers)) {
         socket.addEventListener(type, handler as (event: never) => void)
-        this.detach.push(() => { socket.removeEventListener(type, handler as (event: never) => void) })
+        this.detach.push(() => {
+          socket.removeEventListener(type, handler as (event: never) => void)
+        })
       }
     }
   }
 
   return {
     WebSocketClass: ChosenSocket,
-    get transport () { return transport },
-    onChange (listener) {
+    get transport() {
+      return transport
+    },
+    onChange(listener) {
       listeners.add(listener)
-      return () => { listeners.delete(listener) }
+      return () => {
+        listeners.delete(listener)
+      }
     },
   }
 }
 
 /** Resolves true when a WebSocket to the probe route receives the probe frame within `timeoutMs`. */
-function probeWebSocket (NativeWebSocket: new (url: string) => RawSocket, url: string, timeoutMs: number): Promise<boolean> {
+function probeWebSocket(
+  NativeWebSocket: new (url: string) => RawSocket,
+  url: string,
+  timeoutMs: number,
+): Promise<boolean> {
   return new Promise((resolve) => {
     const target = new URL(url)
     target.pathname = FALLBACK_ROUTES.WEBSOCKET_PROBE
@@ -227,15 +262,27 @@ function probeWebSocket (NativeWebSocket: new (url: string) => RawSocket, url: s
     }
     const done = (works: boolean): void => {
       clearTimeout(timer)
-      try { socket.close() } catch { /* reason: already closed */ }
+      try {
+        socket.close()
+      } catch {
+        /* reason: already closed */
+      }
       resolve(works)
     }
-    const timer = setTimeout(() => { done(false) }, timeoutMs)
-    socket.addEventListener('message', ((event: { data: unknown }) => { done(String(event.data) === WEBSOCKET_PROBE_FRAME) }) as (event: never) => void)
-    socket.addEventListener('close', (() => { done(false) }) as (event: never) => void)
-    socket.addEventListener('error', (() => { done(false) }) as (event: never) => void)
+    const timer = setTimeout(() => {
+      done(false)
+    }, timeoutMs)
+    socket.addEventListener('message', ((event: { data: unknown }) => {
+      done(String(event.data) === WEBSOCKET_PROBE_FRAME)
+    }) as (event: never) => void)
+    socket.addEventListener('close', (() => {
+      done(false)
+    }) as (event: never) => void)
+    socket.addEventListener('error', (() => {
+      done(false)
+    }) as (event: never) => void)
   })
 }
 
 /** Listener that swallows an abandoned socket's late events. */
-function ignoreEvent (): void {}
+function ignoreEvent(): void {}

@@ -7,7 +7,12 @@
  */
 import * as encoding from 'lib0/encoding'
 import {
-  FALLBACK_HEARTBEAT_MS, FALLBACK_PARAMS, FALLBACK_ROUTES, LONG_POLL_WAIT_MS, SSE_EVENTS, type PollBatch,
+  FALLBACK_HEARTBEAT_MS,
+  FALLBACK_PARAMS,
+  FALLBACK_ROUTES,
+  LONG_POLL_WAIT_MS,
+  SSE_EVENTS,
+  type PollBatch,
 } from '../../../shared/protocol/http-fallback.ts'
 import { ERROR_CODES, isErrorCode, type ErrorCode } from '../../../shared/errors/error-codes.ts'
 import { createRandomId } from '../../../shared/session/session-id.ts'
@@ -52,7 +57,10 @@ export class HttpFallbackSocket extends SocketEvents {
   private readonly outgoing: Uint8Array[] = []
   private sending = false
 
-  constructor (url: string, private readonly options: HttpFallbackSocketOptions) {
+  constructor(
+    url: string,
+    private readonly options: HttpFallbackSocketOptions,
+  ) {
     super()
     this.mode = options.mode
     const parsed = new URL(url)
@@ -63,46 +71,48 @@ export class HttpFallbackSocket extends SocketEvents {
   }
 
   /** The downstream mode in use. */
-  get downstream (): FallbackMode { return this.mode }
+  get downstream(): FallbackMode {
+    return this.mode
+  }
 
-  send (data: ArrayBufferLike | ArrayBufferView): void {
+  send(data: ArrayBufferLike | ArrayBufferView): void {
     if (this.readyState !== HttpFallbackSocket.OPEN) return
     this.outgoing.push(copyBytes(data))
     void this.flushUpstream()
   }
 
-  close (code = 1000, reason = ''): void {
+  close(code = 1000, reason = ''): void {
     if (this.readyState >= HttpFallbackSocket.CLOSING) return
     void this.fetch(this.url(FALLBACK_ROUTES.CLOSE), { method: 'POST' }).catch(() => undefined) // reason: best effort; the server expires idle connections
     this.end(code, reason)
   }
 
-  private url (route: string, param?: string, value?: number): string {
+  private url(route: string, param?: string, value?: number): string {
     const query = `${FALLBACK_PARAMS.CONNECTION_ID}=${this.cid}${param === undefined ? '' : `&${param}=${String(value)}`}`
     return `${this.base}${route}?${query}`
   }
 
-  private end (code: number, reason: string): void {
+  private end(code: number, reason: string): void {
     if (this.readyState === HttpFallbackSocket.CLOSED) return
     this.readyState = HttpFallbackSocket.CLOSED
     this.stopped.abort()
     this.dispatch('close', { code, reason })
   }
 
-  private opened (): void {
+  private opened(): void {
     if (this.readyState !== HttpFallbackSocket.CONNECTING) return
     this.readyState = HttpFallbackSocket.OPEN
     this.options.onMode?.(this.mode)
     this.dispatch('open', {})
   }
 
-  private deliver (seq: number, base64: string): void {
+  private deliver(seq: number, base64: string): void {
     if (seq <= this.after) return // a replayed frame we already hold
     this.after = seq
     this.dispatch('message', { data: fromBase64(base64).buffer as ArrayBuffer })
   }
 
-  private async runDownstream (): Promise<void> {
+  private async runDownstream(): Promise<void> {
     let delay = RETRY_MIN_MS
     while (this.readyState < HttpFallbackSocket.CLOSING) {
       const progressed = await (this.mode === 'sse' ? this.streamSse() : this.pollOnce()).catch(() => false)
@@ -113,9 +123,11 @@ export class HttpFallbackSocket extends SocketEvents {
   }
 
   /** One SSE stream until it ends; true when it delivered anything. */
-  private async streamSse (): Promise<boolean> {
+  private async streamSse(): Promise<boolean> {
     const request = new AbortController()
-    const abort = (): void => { request.abort() }
+    const abort = (): void => {
+      request.abort()
+    }
     this.stopped.signal.addEventListener('abort', abort, { once: true })
     const helloTimeoutMs = this.options.helloTimeoutMs ?? 3_000
     const silenceTimeoutMs = this.options.silenceTimeoutMs ?? FALLBACK_HEARTBEAT_MS * 2.5
@@ -123,14 +135,21 @@ export class HttpFallbackSocket extends SocketEvents {
     let silence: ReturnType<typeof setTimeout> | undefined
     const watch = (ms: number): void => {
       clearTimeout(silence)
-      silence = setTimeout(() => { request.abort() }, ms)
+      silence = setTimeout(() => {
+        request.abort()
+      }, ms)
     }
     watch(helloTimeoutMs)
     let progressed = false
     try {
-      const response = await this.fetch(this.url(FALLBACK_ROUTES.SSE, FALLBACK_PARAMS.AFTER, this.after), { headers: { accept: 'text/event-stream' }, signal: request.signal })
+      const response = await this.fetch(this.url(FALLBACK_ROUTES.SSE, FALLBACK_PARAMS.AFTER, this.after), {
+        headers: { accept: 'text/event-stream' },
+        signal: request.signal,
+      })
       if (!this.accepted(response)) return false
-      for await (const event of readSse(response.body ?? emptyStream(), () => { if (sawHello) watch(silenceTimeoutMs) })) {
+      for await (const event of readSse(response.body ?? emptyStream(), () => {
+        if (sawHello) watch(silenceTimeoutMs)
+      })) {
         progressed = true
         if (event.event === SSE_EVENTS.HELLO) {
           sawHello = true
@@ -139,7 +158,7 @@ export class HttpFallbackSocket extends SocketEvents {
         } else if (event.event === SSE_EVENTS.FRAME) {
           this.deliver(Number(event.id), event.data)
         } else if (event.event === SSE_EVENTS.CLOSE) {
-          const { code, reason } = JSON.parse(event.data) as { code: number, reason: string }
+          const { code, reason } = JSON.parse(event.data) as { code: number; reason: string }
           this.end(code, reason)
         }
       }
@@ -148,16 +167,19 @@ export class HttpFallbackSocket extends SocketEvents {
       clearTimeout(silence)
       this.stopped.signal.removeEventListener('abort', abort)
       // PROTOCOL.md §7.3: no hello in time means a buffering proxy; continue on the same connection by long-poll.
-      if (!sawHello && this.readyState === HttpFallbackSocket.CONNECTING && request.signal.aborted) this.mode = 'long-poll'
+      if (!sawHello && this.readyState === HttpFallbackSocket.CONNECTING && request.signal.aborted)
+        this.mode = 'long-poll'
     }
   }
 
   /** One long-poll round; true when the server answered. */
-  private async pollOnce (): Promise<boolean> {
+  private async pollOnce(): Promise<boolean> {
     const timeout = AbortSignal.timeout(LONG_POLL_WAIT_MS + 10_000)
-    const response = await this.fetch(this.url(FALLBACK_ROUTES.POLL, FALLBACK_PARAMS.AFTER, this.after), { signal: AbortSignal.any([timeout, this.stopped.signal]) })
+    const response = await this.fetch(this.url(FALLBACK_ROUTES.POLL, FALLBACK_PARAMS.AFTER, this.after), {
+      signal: AbortSignal.any([timeout, this.stopped.signal]),
+    })
     if (!this.accepted(response)) return false
-    const batch = await response.json() as PollBatch
+    const batch = (await response.json()) as PollBatch
     this.opened()
     for (const frame of batch.frames) this.deliver(frame.seq, frame.data)
     if (batch.closed !== undefined) this.end(batch.closed.code, batch.closed.reason)
@@ -165,12 +187,12 @@ export class HttpFallbackSocket extends SocketEvents {
   }
 
   /** False (after ending the socket when the server forgot it) unless the response is a 2xx. */
-  private accepted (response: Response): boolean {
+  private accepted(response: Response): boolean {
     if (response.status === 404) this.end(4404, 'FALLBACK_CONNECTION_NOT_FOUND')
     return response.ok
   }
 
-  private async flushUpstream (): Promise<void> {
+  private async flushUpstream(): Promise<void> {
     if (this.sending) return
     this.sending = true
     let delay = RETRY_MIN_MS
@@ -180,7 +202,10 @@ export class HttpFallbackSocket extends SocketEvents {
         const encoder = encoding.createEncoder()
         for (const frame of batch) encoding.writeVarUint8Array(encoder, frame)
         const response = await this.fetch(this.url(FALLBACK_ROUTES.SEND, FALLBACK_PARAMS.SEQ, this.upstreamSeq + 1), {
-          method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: encoding.toUint8Array(encoder), signal: this.stopped.signal,
+          method: 'POST',
+          headers: { 'content-type': 'application/octet-stream' },
+          body: encoding.toUint8Array(encoder),
+          signal: this.stopped.signal,
         }).catch(() => undefined)
         const refused = response === undefined ? undefined : await refusalOf(response)
         if (response !== undefined && (response.status === 404 || response.status === 409)) {
@@ -205,27 +230,42 @@ export class HttpFallbackSocket extends SocketEvents {
 }
 
 /** The error code of an answer that no retry can change (a 4xx carrying a code that is not retryable), if any. */
-async function refusalOf (response: Response): Promise<ErrorCode | undefined> {
-  if (response.status < 400 || response.status >= 500 || response.status === 404 || response.status === 409) return undefined
+async function refusalOf(response: Response): Promise<ErrorCode | undefined> {
+  if (response.status < 400 || response.status >= 500 || response.status === 404 || response.status === 409)
+    return undefined
   const body: unknown = await response.json().catch(() => undefined) // reason: a proxy's own error page is retried
-  const code = typeof body === 'object' && body !== null && 'error' in body ? (body.error as { code?: unknown } | null)?.code : undefined
+  const code =
+    typeof body === 'object' && body !== null && 'error' in body
+      ? (body.error as { code?: unknown } | null)?.code
+      : undefined
   return isErrorCode(code) && !ERROR_CODES[code].retryable ? code : undefined
 }
 
-function fromBase64 (base64: string): Uint8Array {
+function fromBase64(base64: string): Uint8Array {
   const binary = atob(base64)
   const bytes = new Uint8Array(binary.length)
   for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index)
   return bytes
 }
 
-function emptyStream (): ReadableStream<Uint8Array> {
-  return new ReadableStream({ start: (controller) => { controller.close() } })
+function emptyStream(): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start: (controller) => {
+      controller.close()
+    },
+  })
 }
 
-function wait (ms: number, signal: AbortSignal): Promise<void> {
+function wait(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms)
-    signal.addEventListener('abort', () => { clearTimeout(timer); resolve() }, { once: true })
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer)
+        resolve()
+      },
+      { once: true },
+    )
   })
 }

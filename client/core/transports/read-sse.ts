@@ -11,7 +11,7 @@ export interface SseEvent {
 }
 
 /** Parses `body` into events until it ends. */
-export async function * readSse (body: ReadableStream<Uint8Array>, onActivity: () => void): AsyncGenerator<SseEvent> {
+export async function* readSse(body: ReadableStream<Uint8Array>, onActivity: () => void): AsyncGenerator<SseEvent> {
   const decoder = new TextDecoder()
   const reader = body.getReader()
   let pending = ''

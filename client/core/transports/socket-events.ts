@@ -7,7 +7,7 @@
 export interface SocketEventMap {
   open: Record<string, never>
   message: { data: ArrayBuffer }
-  close: { code: number, reason: string }
+  close: { code: number; reason: string }
   error: { error?: unknown }
 }
 
@@ -17,17 +17,21 @@ type Listener = (event: never) => void
 export class SocketEvents {
   private readonly listeners = new Map<string, Set<Listener>>()
 
-  addEventListener<K extends keyof SocketEventMap> (type: K, listener: (event: SocketEventMap[K]) => void): void {
+  addEventListener<K extends keyof SocketEventMap>(type: K, listener: (event: SocketEventMap[K]) => void): void {
     let set = this.listeners.get(type)
-    if (set === undefined) this.listeners.set(type, set = new Set())
+    if (set === undefined) {
+      set = new Set()
+      this.listeners.set(type, set)
+    }
     set.add(listener as Listener)
   }
 
-  removeEventListener<K extends keyof SocketEventMap> (type: K, listener: (event: SocketEventMap[K]) => void): void {
+  removeEventListener<K extends keyof SocketEventMap>(type: K, listener: (event: SocketEventMap[K]) => void): void {
     this.listeners.get(type)?.delete(listener as Listener)
   }
 
-  protected dispatch<K extends keyof SocketEventMap> (type: K, event: SocketEventMap[K]): void {
-    for (const listener of [...this.listeners.get(type) ?? []]) (listener as (event: SocketEventMap[K]) => void)(event)
+  protected dispatch<K extends keyof SocketEventMap>(type: K, event: SocketEventMap[K]): void {
+    for (const listener of [...(this.listeners.get(type) ?? [])])
+      (listener as (event: SocketEventMap[K]) => void)(event)
   }
 }

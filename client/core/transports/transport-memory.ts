@@ -6,39 +6,50 @@ import type { FallbackMode } from './http-fallback-socket.ts'
 
 /** A small key-value store for transport choices. */
 export interface TransportMemory {
-  get (key: string): FallbackMode | undefined
-  set (key: string, mode: FallbackMode, ttlMs: number): void
-  forget (key: string): void
+  get(key: string): FallbackMode | undefined
+  set(key: string, mode: FallbackMode, ttlMs: number): void
+  forget(key: string): void
 }
 
 /** Memory in this process (Node agents, tests). */
-export function createInMemoryTransportMemory (now: () => number = Date.now): TransportMemory {
-  const entries = new Map<string, { mode: FallbackMode, until: number }>()
+export function createInMemoryTransportMemory(now: () => number = Date.now): TransportMemory {
+  const entries = new Map<string, { mode: FallbackMode; until: number }>()
   return {
-    get (key) {
+    get(key) {
       const entry = entries.get(key)
       if (entry === undefined || entry.until <= now()) return undefined
       return entry.mode
     },
-    set (key, mode, ttlMs) { entries.set(key, { mode, until: now() + ttlMs }) },
-    forget (key) { entries.delete(key) },
+    set(key, mode, ttlMs) {
+      entries.set(key, { mode, until: now() + ttlMs })
+    },
+    forget(key) {
+      entries.delete(key)
+    },
   }
 }
 
 /** Memory in a Storage (browsers: localStorage), shared by the tabs of an origin. */
-export function createStorageTransportMemory (storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>, now: () => number = Date.now): TransportMemory {
+export function createStorageTransportMemory(
+  storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>,
+  now: () => number = Date.now,
+): TransportMemory {
   const name = (key: string): string => `lifeline.transport:${key}`
   return {
-    get (key) {
+    get(key) {
       try {
-        const entry = JSON.parse(storage.getItem(name(key)) ?? 'null') as { mode?: unknown, until?: unknown } | null
+        const entry = JSON.parse(storage.getItem(name(key)) ?? 'null') as { mode?: unknown; until?: unknown } | null
         if (entry === null || typeof entry.until !== 'number' || entry.until <= now()) return undefined
         return entry.mode === 'sse' || entry.mode === 'long-poll' ? entry.mode : undefined
       } catch {
         return undefined // reason: a corrupt entry means "nothing remembered"
       }
     },
-    set (key, mode, ttlMs) { storage.setItem(name(key), JSON.stringify({ mode, until: now() + ttlMs })) },
-    forget (key) { storage.removeItem(name(key)) },
+    set(key, mode, ttlMs) {
+      storage.setItem(name(key), JSON.stringify({ mode, until: now() + ttlMs }))
+    },
+    forget(key) {
+      storage.removeItem(name(key))
+    },
   }
 }

@@ -9,8 +9,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Hocuspocus } from '@hocuspocus/server'
 import * as decoding from 'lib0/decoding'
 import {
-  CONNECTION_ID_PATTERN, FALLBACK_HEARTBEAT_MS, FALLBACK_IDLE_TIMEOUT_MS, FALLBACK_PARAMS, FALLBACK_ROUTES, LONG_POLL_WAIT_MS,
-  SSE_EVENTS, type PollBatch,
+  CONNECTION_ID_PATTERN,
+  FALLBACK_HEARTBEAT_MS,
+  FALLBACK_IDLE_TIMEOUT_MS,
+  FALLBACK_PARAMS,
+  FALLBACK_ROUTES,
+  LONG_POLL_WAIT_MS,
+  SSE_EVENTS,
+  type PollBatch,
 } from '../../../shared/protocol/http-fallback.ts'
 import { isSessionError, SessionError } from '../../../shared/errors/session-error.ts'
 import type { SecurityEventListener } from '../../auth/security-event.ts'
@@ -38,13 +44,13 @@ export interface HttpFallbackTransportOptions {
 /** The running transport. */
 export interface HttpFallbackTransport {
   /** Handles a fallback route; resolves false for other paths. */
-  handle (request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean>
+  handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean>
   /** Open fallback connections (for health). */
   readonly connectionCount: number
   /** Open fallback connections by downstream mode: the last downstream request's, `sse` before the first (for metrics). */
-  connectionsByMode (): Record<FallbackMode, number>
+  connectionsByMode(): Record<FallbackMode, number>
   /** Ends every connection and stops timers. */
-  closeAll (): void
+  closeAll(): void
 }
 
 /** How frames travel down a fallback connection. */
@@ -53,7 +59,7 @@ export type FallbackMode = 'sse' | 'long-poll'
 interface Entry {
   readonly connection: FallbackConnection
   mode: FallbackMode
-  readonly hocuspocusConnection: { handleMessage (data: Uint8Array): void }
+  readonly hocuspocusConnection: { handleMessage(data: Uint8Array): void }
   /** Closes the connection and tells Hocuspocus, as a real socket's close event would. */
   readonly close: (code: number, reason: string) => void
   readonly admit: FrameGate
@@ -61,20 +67,23 @@ interface Entry {
 }
 
 /** Creates the transport over `hocuspocus`. */
-export function createHttpFallbackTransport (options: HttpFallbackTransportOptions): HttpFallbackTransport {
+export function createHttpFallbackTransport(options: HttpFallbackTransportOptions): HttpFallbackTransport {
   const heartbeatMs = options.heartbeatMs ?? FALLBACK_HEARTBEAT_MS
   const pollWaitMs = options.pollWaitMs ?? LONG_POLL_WAIT_MS
   const idleTimeoutMs = options.idleTimeoutMs ?? FALLBACK_IDLE_TIMEOUT_MS
   const entries = new Map<string, Entry>()
 
-  const sweep = setInterval(() => {
-    const now = Date.now()
-    for (const [id, entry] of entries) {
-      const idle = now - entry.lastActivity > idleTimeoutMs
-      if (entry.connection.closed !== undefined && idle) entries.delete(id)
-      else if (idle && !entry.connection.attached) entry.close(1001, 'idle')
-    }
-  }, Math.max(100, Math.floor(idleTimeoutMs / 3)))
+  const sweep = setInterval(
+    () => {
+      const now = Date.now()
+      for (const [id, entry] of entries) {
+        const idle = now - entry.lastActivity > idleTimeoutMs
+        if (entry.connection.closed !== undefined && idle) entries.delete(id)
+        else if (idle && !entry.connection.attached) entry.close(1001, 'idle')
+      }
+    },
+    Math.max(100, Math.floor(idleTimeoutMs / 3)),
+  )
   sweep.unref()
 
   const open = (id: string, request: IncomingMessage, url: URL, fresh: boolean): Entry => {
@@ -83,21 +92,39 @@ export function createHttpFallbackTransport (options: HttpFallbackTransportOptio
       existing.lastActivity = Date.now()
       return existing
     }
-    if (!fresh) throw new SessionError('FALLBACK_CONNECTION_NOT_FOUND', `fallback connection ${id} is unknown or expired; reconnect`, { details: { cid: id } })
+    if (!fresh)
+      throw new SessionError(
+        'FALLBACK_CONNECTION_NOT_FOUND',
+        `fallback connection ${id} is unknown or expired; reconnect`,
+        { details: { cid: id } },
+      )
     const connection = createFallbackConnection(id)
-    let handleClose: ((event: { code: number, reason: string }) => void) | undefined
+    let handleClose: ((event: { code: number; reason: string }) => void) | undefined
     const close = (code = 1000, reason = ''): void => {
       if (connection.closed !== undefined) return
       connection.close(code, reason)
       queueMicrotask(() => handleClose?.({ code, reason }))
     }
-    const hocuspocusConnection = options.hocuspocus.handleConnection({
-      get readyState () { return connection.readyState },
-      send: (data: string | ArrayBufferLike | Blob | ArrayBufferView) => { connection.send(data) },
-      close,
-    }, toFetchRequest(request, url), { closeTransport: close, transport: 'http-fallback' } satisfies TransportContext)
-    handleClose = (event) => { hocuspocusConnection.handleClose(event) }
-    const admit = options.gateFor?.((error) => { close(error.closeCode, error.code) }) ?? (() => true)
+    const hocuspocusConnection = options.hocuspocus.handleConnection(
+      {
+        get readyState() {
+          return connection.readyState
+        },
+        send: (data: string | ArrayBufferLike | Blob | ArrayBufferView) => {
+          connection.send(data)
+        },
+        close,
+      },
+      toFetchRequest(request, url),
+      { closeTransport: close, transport: 'http-fallback' } satisfies TransportContext,
+    )
+    handleClose = (event) => {
+      hocuspocusConnection.handleClose(event)
+    }
+    const admit =
+      options.gateFor?.((error) => {
+        close(error.closeCode, error.code)
+      }) ?? (() => true)
     const entry: Entry = { connection, hocuspocusConnection, close, admit, mode: 'sse', lastActivity: Date.now() }
     entries.set(id, entry)
     return entry
@@ -112,7 +139,9 @@ export function createHttpFallbackTransport (options: HttpFallbackTransportOptio
     })
     response.write(`retry: 1000\nevent: ${SSE_EVENTS.HELLO}\ndata: ${JSON.stringify({ cid: entry.connection.id })}\n\n`)
     const writeFrame = (frame: OutboxFrame): void => {
-      response.write(`id: ${frame.seq}\nevent: ${SSE_EVENTS.FRAME}\ndata: ${Buffer.from(frame.data).toString('base64')}\n\n`)
+      response.write(
+        `id: ${frame.seq}\nevent: ${SSE_EVENTS.FRAME}\ndata: ${Buffer.from(frame.data).toString('base64')}\n\n`,
+      )
     }
     const writeClose = (code: number, reason: string): void => {
       response.end(`event: ${SSE_EVENTS.CLOSE}\ndata: ${JSON.stringify({ code, reason })}\n\n`)
@@ -123,7 +152,9 @@ export function createHttpFallbackTransport (options: HttpFallbackTransportOptio
       return
     }
     const detach = entry.connection.attach({ frame: writeFrame, close: writeClose })
-    const heartbeat = setInterval(() => { response.write(': heartbeat\n\n') }, heartbeatMs)
+    const heartbeat = setInterval(() => {
+      response.write(': heartbeat\n\n')
+    }, heartbeatMs)
     request.once('close', () => {
       clearInterval(heartbeat)
       detach()
@@ -134,7 +165,9 @@ export function createHttpFallbackTransport (options: HttpFallbackTransportOptio
   const poll = (request: IncomingMessage, response: ServerResponse, entry: Entry, after: number): void => {
     const answer = (): void => {
       const batch: PollBatch = {
-        frames: entry.connection.framesAfter(after).map((frame) => ({ seq: frame.seq, data: Buffer.from(frame.data).toString('base64') })),
+        frames: entry.connection
+          .framesAfter(after)
+          .map((frame) => ({ seq: frame.seq, data: Buffer.from(frame.data).toString('base64') })),
         ...(entry.connection.closed === undefined ? {} : { closed: entry.connection.closed }),
       }
       sendJson(response, 200, batch)
@@ -157,20 +190,30 @@ export function createHttpFallbackTransport (options: HttpFallbackTransportOptio
     request.once('close', finish)
   }
 
-  const send = async (request: IncomingMessage, response: ServerResponse, id: string, url: URL, seq: number): Promise<void> => {
-    const body = new Uint8Array(await readBody(request, options.maxBodyBytes, drainOversized(options.maxBodyBytes)).catch((error: unknown) => {
-      // Like a WebSocket frame over the cap: the connection ends with the code, and this request is answered with it.
-      if (isSessionError(error) && error.code === 'MESSAGE_TOO_LARGE') {
-        options.onSecurityEvent?.({ kind: 'limit-exceeded', sessionId: '', error })
-        entries.get(id)?.close(error.closeCode, error.code)
-      }
-      throw error
-    }))
+  const send = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    id: string,
+    url: URL,
+    seq: number,
+  ): Promise<void> => {
+    const body = new Uint8Array(
+      await readBody(request, options.maxBodyBytes, drainOversized(options.maxBodyBytes)).catch((error: unknown) => {
+        // Like a WebSocket frame over the cap: the connection ends with the code, and this request is answered with it.
+        if (isSessionError(error) && error.code === 'MESSAGE_TOO_LARGE') {
+          options.onSecurityEvent?.({ kind: 'limit-exceeded', sessionId: '', error })
+          entries.get(id)?.close(error.closeCode, error.code)
+        }
+        throw error
+      }),
+    )
     const entry = open(id, request, url, seq === 1)
     const frames = decodeFrames(body)
     const fresh = entry.connection.acceptUpstream(seq, frames)
     if (fresh === undefined) {
-      throw new SessionError('SEQUENCE_GAP', `expected upstream seq ${entry.connection.upstreamSeq + 1}, got ${seq}`, { details: { expected: entry.connection.upstreamSeq + 1 } })
+      throw new SessionError('SEQUENCE_GAP', `expected upstream seq ${entry.connection.upstreamSeq + 1}, got ${seq}`, {
+        details: { expected: entry.connection.upstreamSeq + 1 },
+      })
     }
     for (const frame of fresh) {
       if (entry.admit(frame)) entry.hocuspocusConnection.handleMessage(frame)
@@ -179,13 +222,20 @@ export function createHttpFallbackTransport (options: HttpFallbackTransportOptio
   }
 
   return {
-    async handle (request, response, url) {
+    async handle(request, response, url) {
       const route = Object.values(FALLBACK_ROUTES).find((path) => path === url.pathname)
       if (route === undefined || route === FALLBACK_ROUTES.WEBSOCKET_PROBE) return false
       const id = url.searchParams.get(FALLBACK_PARAMS.CONNECTION_ID) ?? ''
-      if (!CONNECTION_ID_PATTERN.test(id)) throw new SessionError('BAD_REQUEST', `${FALLBACK_PARAMS.CONNECTION_ID} must match ${String(CONNECTION_ID_PATTERN)}`)
+      if (!CONNECTION_ID_PATTERN.test(id))
+        throw new SessionError(
+          'BAD_REQUEST',
+          `${FALLBACK_PARAMS.CONNECTION_ID} must match ${String(CONNECTION_ID_PATTERN)}`,
+        )
       const expectedMethod = route === FALLBACK_ROUTES.SEND || route === FALLBACK_ROUTES.CLOSE ? 'POST' : 'GET'
-      if (request.method !== expectedMethod) throw new SessionError('METHOD_NOT_ALLOWED', `use ${expectedMethod} for ${route}`, { details: { allowed: [expectedMethod] } })
+      if (request.method !== expectedMethod)
+        throw new SessionError('METHOD_NOT_ALLOWED', `use ${expectedMethod} for ${route}`, {
+          details: { allowed: [expectedMethod] },
+        })
       if (route === FALLBACK_ROUTES.CLOSE) {
         entries.get(id)?.close(1000, 'client closed')
         entries.delete(id) // the client fetches nothing more: its unread frames go now, not after the idle sweep
@@ -203,13 +253,15 @@ export function createHttpFallbackTransport (options: HttpFallbackTransportOptio
       else poll(request, response, entry, after)
       return true
     },
-    get connectionCount () { return [...entries.values()].filter((entry) => entry.connection.closed === undefined).length },
-    connectionsByMode () {
+    get connectionCount() {
+      return [...entries.values()].filter((entry) => entry.connection.closed === undefined).length
+    },
+    connectionsByMode() {
       const counts: Record<FallbackMode, number> = { sse: 0, 'long-poll': 0 }
       for (const entry of entries.values()) if (entry.connection.closed === undefined) counts[entry.mode]++
       return counts
     },
-    closeAll () {
+    closeAll() {
       clearInterval(sweep)
       for (const entry of entries.values()) entry.close(1001, 'server shutting down')
       entries.clear()
@@ -217,15 +269,16 @@ export function createHttpFallbackTransport (options: HttpFallbackTransportOptio
   }
 }
 
-function parseCount (url: URL, name: string, minimum: number): number {
+function parseCount(url: URL, name: string, minimum: number): number {
   const raw = url.searchParams.get(name) ?? String(minimum)
   const value = Number(raw)
-  if (!Number.isSafeInteger(value) || value < minimum) throw new SessionError('BAD_REQUEST', `${name} must be an integer ≥ ${minimum}`, { details: { field: name } })
+  if (!Number.isSafeInteger(value) || value < minimum)
+    throw new SessionError('BAD_REQUEST', `${name} must be an integer ≥ ${minimum}`, { details: { field: name } })
   return value
 }
 
 /** Upstream bodies are a sequence of varUint8Array frames (lib0 encoding). */
-function decodeFrames (body: Uint8Array): Uint8Array[] {
+function decodeFrames(body: Uint8Array): Uint8Array[] {
   const decoder = decoding.createDecoder(body)
   const frames: Uint8Array[] = []
   try {
