@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterEach, describe, expect, test } from 'vitest'
 import type { BenchRow } from './scenarios/bench-scenario.ts'
-import { SYSTEM_LABELS, SYSTEM_NAMES } from './systems/bench-system.ts'
+import { DEFAULT_SYSTEMS, SYSTEM_LABELS } from './systems/bench-system.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx')
@@ -34,7 +34,7 @@ describe('npm run bench --quick', () => {
     expect(results.quick).toBe(true)
     expect(results.rows.map((row) => row.metric)).toEqual(['ms to caught-up', 'KB received'])
     for (const row of results.rows) {
-      for (const system of SYSTEM_NAMES) {
+      for (const system of DEFAULT_SYSTEMS) {
         const value = row.values[system]
         const measured = `${row.metric} of ${system} (${row.notApplicable?.[system] ?? 'no reason given'})`
         expect(value, measured).toBeTypeOf('number') // names the system and its reason when it was n/a
@@ -44,7 +44,7 @@ describe('npm run bench --quick', () => {
     }
     const lines = stdout.split('\n')
     const header = lines.find((line) => line.startsWith('scenario '))
-    for (const system of SYSTEM_NAMES) expect(header).toContain(SYSTEM_LABELS[system])
+    for (const system of DEFAULT_SYSTEMS) expect(header).toContain(SYSTEM_LABELS[system])
     expect(header).toContain('Lifeline ÷ raw ws relay')
     const tableRows = lines.filter((line) => line.startsWith('resume after'))
     expect(tableRows).toHaveLength(2)

@@ -17,14 +17,14 @@ import { integerOption, oneOf, runCli } from '../server/cli/run-cli.ts'
 import { formatBenchTable } from './format-bench-table.ts'
 import type { BenchRow, BenchScenario } from './scenarios/bench-scenario.ts'
 import { BENCH_SCENARIOS } from './scenarios/bench-scenarios.ts'
-import { SYSTEM_NAMES, type SystemName } from './systems/bench-system.ts'
+import { DEFAULT_SYSTEMS, SYSTEM_NAMES, type SystemName } from './systems/bench-system.ts'
 
 const DEFAULT_RESULTS = fileURLToPath(new URL('./results/latest.json', import.meta.url))
 
 const USAGE = `npm run bench -- [options]
   --quick                  small sizes (a smoke test)
   --only <scenario>[,…]    repeatable; one of ${BENCH_SCENARIOS.map((scenario) => scenario.name).join(', ')}
-  --systems <system>[,…]   a subset of ${SYSTEM_NAMES.join(', ')}
+  --systems <system>[,…]   of ${SYSTEM_NAMES.join(', ')} (default: all but lifeline-window)
   --json <file>            where to write the results (default bench/results/latest.json)
   --idle-sessions <n>      sessions of idle-rss (default 10 000)`
 
@@ -59,7 +59,7 @@ function parseOptions(): {
       )
     const systems =
       values.systems === undefined
-        ? [...SYSTEM_NAMES]
+        ? [...DEFAULT_SYSTEMS]
         : values.systems.split(',').map((system) => oneOf('systems', system, SYSTEM_NAMES))
     return {
       quick: values.quick,

@@ -4,8 +4,15 @@
  * (one agent streaming one reply) and viewers (clients that report how much of the reply text they hold).
  */
 
-/** Names of the compared systems, in table column order; `lifeline` is every ratio's numerator. */
-export const SYSTEM_NAMES = ['raw', 'hocuspocus', 'durable-streams', 'lifeline'] as const
+/**
+ * Names of the compared systems, in table column order; `lifeline` is every ratio's numerator. `lifeline-window`
+ * is Lifeline with the reply writer's fixed coalescing window (`flushMode: 'window'`), to compare the two flush
+ * modes in one run; it runs only when `--systems` names it.
+ */
+export const SYSTEM_NAMES = ['raw', 'hocuspocus', 'durable-streams', 'lifeline-window', 'lifeline'] as const
+
+/** The systems a run compares unless `--systems` says otherwise. */
+export const DEFAULT_SYSTEMS: readonly SystemName[] = SYSTEM_NAMES.filter((system) => system !== 'lifeline-window')
 
 /** One compared system. */
 export type SystemName = (typeof SYSTEM_NAMES)[number]
@@ -15,6 +22,7 @@ export const SYSTEM_LABELS: Record<SystemName, string> = {
   raw: 'raw ws relay',
   hocuspocus: 'stock Hocuspocus',
   'durable-streams': 'Durable Streams',
+  'lifeline-window': 'Lifeline (30 ms window)',
   lifeline: 'Lifeline',
 }
 

@@ -4,7 +4,7 @@
 import type { BenchSystem, SystemName } from './bench-system.ts'
 import { durableStreamsSystem } from './durable-streams-system.ts'
 import { hocuspocusSystem } from './hocuspocus-system.ts'
-import { lifelineSystem } from './lifeline-system.ts'
+import { lifelineSystem, lifelineWindowSystem } from './lifeline-system.ts'
 import { rawRelaySystem } from './raw-relay-system.ts'
 
 /** Drivers by system name. */
@@ -12,5 +12,6 @@ export const BENCH_SYSTEMS: Record<SystemName, BenchSystem> = {
   raw: rawRelaySystem,
   hocuspocus: hocuspocusSystem,
   'durable-streams': durableStreamsSystem,
+  'lifeline-window': lifelineWindowSystem,
   lifeline: lifelineSystem,
 }

@@ -30,6 +30,7 @@ export async function serveSystem(system: SystemName, fileBacked = false): Promi
     case 'durable-streams':
       return await serveDurableStreams(fileBacked)
     case 'lifeline':
+    case 'lifeline-window':
       return await serveLifeline()
   }
 }

@@ -5,28 +5,52 @@
  * no write exceeds the client's `maxUpdateBytes` (PROTOCOL.md §10.1).
  */
 import * as Y from 'yjs'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { DEFAULT_SESSION_LIMITS, type WriteLimits } from '../../shared/limits/session-limits.ts'
 import { findMessage, readMessage } from '../../shared/session/session-doc.ts'
 import type { MessageView } from '../../shared/session/session-schema.ts'
 import type { SessionClient } from '../core/session-client.ts'
 import { replay } from './adapters/testing/replay.ts'
+import type { FlushMode } from './flush-policy.ts'
 import type { ReplyPart } from './reply-part.ts'
 import { createReplyWriter, type ReplyWriter } from './reply-writer.ts'
 
-/** A client whose every change is durable at once: enough for the writer, which only needs doc and flow control. */
-function localClient(limits: WriteLimits = DEFAULT_SESSION_LIMITS): SessionClient {
+/** A local client (no server) whose test says when the server acknowledges: see {@link localClient}. */
+interface LocalClient extends SessionClient {
+  /** The server acknowledges every update so far: `unsyncedChanges` drops to 0 and `unsynced` is emitted. */
+  acknowledge(): void
+}
+
+/**
+ * A client on a local document: enough for the writer, which only needs the document and flow control. Every
+ * change is durable at once, unless `holdAcks`: then each update counts as unacknowledged until `acknowledge()`.
+ */
+function localClient(limits: WriteLimits = DEFAULT_SESSION_LIMITS, { holdAcks = false } = {}): LocalClient {
   const doc = new Y.Doc()
+  const unsyncedListeners = new Set<(count: number) => void>()
+  let unsynced = 0
+  const setUnsynced = (count: number): void => {
+    unsynced = count
+    for (const listener of unsyncedListeners) listener(count)
+  }
+  if (holdAcks) doc.on('update', () => setUnsynced(unsynced + 1))
   return {
     sessionId: 'local',
     principalId: 'agent-1',
     doc,
     status: 'synced',
     transport: undefined,
-    unsyncedChanges: 0,
+    get unsyncedChanges() {
+      return unsynced
+    },
     limits,
-    on() {},
-    off() {},
+    on(event, handler) {
+      if (event === 'unsynced') unsyncedListeners.add(handler as (count: number) => void)
+    },
+    off(event, handler) {
+      if (event === 'unsynced') unsyncedListeners.delete(handler as (count: number) => void)
+    },
+    acknowledge: () => setUnsynced(0),
     messages: () => [],
     presence: () => [],
     sendMessage: () => '',
@@ -39,16 +63,16 @@ function localClient(limits: WriteLimits = DEFAULT_SESSION_LIMITS): SessionClien
   }
 }
 
-function openReply(options: { coalesceMs?: number; limits?: WriteLimits } = {}): {
-  client: SessionClient
+function openReply(options: { flushMode?: FlushMode; limits?: WriteLimits; holdAcks?: boolean } = {}): {
+  client: LocalClient
   writer: ReplyWriter
   view: () => MessageView
 } {
-  const client = localClient(options.limits)
+  const client = localClient(options.limits, { holdAcks: options.holdAcks ?? false })
   const writer = createReplyWriter(
     client,
     { agentId: 'agent-1' },
-    { coalesceMs: options.coalesceMs ?? 60_000, maxBufferChars: 1_000_000, heartbeatMs: 60_000 },
+    { flushMode: options.flushMode ?? 'window', coalesceMs: 60_000, maxBufferChars: 1_000_000, heartbeatMs: 60_000 },
   )
   return { client, writer, view: () => storedMessage(client, writer.id) }
 }
@@ -123,7 +147,7 @@ describe('ReplyWriter.pipeParts', () => {
   })
 
   it('ends stopped when the writer is aborted mid-stream, keeping the parts written before', async () => {
-    const { writer, view } = openReply({ coalesceMs: 1 })
+    const { writer, view } = openReply({ flushMode: 'adaptive' })
     const parts: ReplyPart[] = [reasoning('plan'), { type: 'tool-call', toolCallId: 'c1', toolName: 'f', input: {} }]
     const endless = replay(parts, {
       repeat: (index) => text(`t${index} `),
@@ -197,26 +221,85 @@ describe('ReplyWriter.pipeParts', () => {
 })
 
 describe('ReplyWriter buffering', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
   it('writes at maxBufferChars when nothing is in flight, at maxBusyBufferChars while an update is unacknowledged', async () => {
-    const client = localClient()
-    const flow = client as { unsyncedChanges: number }
+    const client = localClient(DEFAULT_SESSION_LIMITS, { holdAcks: true })
     const writer = createReplyWriter(
       client,
       { agentId: 'agent-1' },
-      { coalesceMs: 60_000, maxBufferChars: 10, maxBusyBufferChars: 40, heartbeatMs: 60_000 },
+      { flushMode: 'window', coalesceMs: 60_000, maxBufferChars: 10, maxBusyBufferChars: 40, heartbeatMs: 60_000 },
     )
+    client.acknowledge() // the reply's opening transaction
     const stored = (): string => storedMessage(client, writer.id).text
     writer.append('0123456789')
     expect(stored()).toBe('0123456789')
-    flow.unsyncedChanges = 1
     writer.append('abcdefghij')
     writer.append('klmnopqrst')
     expect(stored()).toBe('0123456789')
     writer.append('uvwxyzABCDEFGHIJKLMN')
     expect(stored()).toBe('0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN')
-    flow.unsyncedChanges = 0
+    client.acknowledge()
     writer.append('OPQRSTUVWX')
     expect(stored()).toHaveLength(60)
+    await writer.end()
+  })
+
+  it('adaptive: writes a token at once when nothing is unacknowledged, and the tokens of an in-flight wait together with the ack', async () => {
+    const { client, writer, view } = openReply({ flushMode: 'adaptive', holdAcks: true })
+    const updates: Uint8Array[] = []
+    client.doc.on('update', (update: Uint8Array) => updates.push(update))
+    client.acknowledge()
+    writer.append('Hello')
+    expect(view().text).toBe('Hello')
+    expect(updates).toHaveLength(1)
+    writer.append(', ')
+    writer.append('world')
+    expect(view().text).toBe('Hello')
+    client.acknowledge()
+    expect(view().text).toBe('Hello, world')
+    expect(updates).toHaveLength(2)
+    client.acknowledge()
+    await writer.end()
+  })
+
+  it('adaptive: a token waits at most coalesceMs for an acknowledgement that does not come', async () => {
+    vi.useFakeTimers()
+    const client = localClient(DEFAULT_SESSION_LIMITS, { holdAcks: true })
+    const writer = createReplyWriter(
+      client,
+      { agentId: 'agent-1' },
+      { coalesceMs: 30, maxBufferChars: 1_000, heartbeatMs: 60_000 },
+    )
+    const stored = (): string => storedMessage(client, writer.id).text
+    writer.append('late') // the opening transaction is still unacknowledged
+    vi.advanceTimersByTime(29)
+    expect(stored()).toBe('')
+    vi.advanceTimersByTime(1)
+    expect(stored()).toBe('late')
+    client.acknowledge()
+    await writer.end()
+  })
+
+  it('window: a token waits coalesceMs even when nothing is unacknowledged, and an ack does not release it', async () => {
+    vi.useFakeTimers()
+    const client = localClient(DEFAULT_SESSION_LIMITS, { holdAcks: true })
+    const writer = createReplyWriter(
+      client,
+      { agentId: 'agent-1' },
+      { flushMode: 'window', coalesceMs: 30, maxBufferChars: 1_000, heartbeatMs: 60_000 },
+    )
+    client.acknowledge()
+    const stored = (): string => storedMessage(client, writer.id).text
+    writer.append('wait')
+    client.acknowledge()
+    vi.advanceTimersByTime(29)
+    expect(stored()).toBe('')
+    vi.advanceTimersByTime(1)
+    expect(stored()).toBe('wait')
+    client.acknowledge()
     await writer.end()
   })
 })

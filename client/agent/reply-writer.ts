@@ -1,7 +1,9 @@
 /**
- * ReplyWriter: one assistant reply being streamed into a session. Tokens are coalesced — buffered and written
- * as one Yjs transaction every `coalesceMs` or `maxBufferChars` — so a token flood becomes a few updates per
- * second instead of thousands (stock Hocuspocus stalls under per-token floods, docs/architecture.md). While streaming, the
+ * ReplyWriter: one assistant reply being streamed into a session. Tokens are batched by ./flush-policy.ts: by
+ * default a token is written at once when no update is unacknowledged, and tokens that arrive while one is go out
+ * together with the acknowledgement (or at `maxBusyBufferChars`, or after `coalesceMs`), so a paced stream is not
+ * delayed and a flood still becomes a few updates per second instead of thousands (stock Hocuspocus stalls under
+ * per-token floods, docs/architecture.md). While streaming, the
  * writer keeps at most `maxInFlight` unacknowledged updates outstanding (flow control) and refreshes the run's
  * heartbeat. `pipeParts` does the same for typed parts (reasoning, tool calls and results) from ./adapters/.
  * No write may exceed the server's `maxUpdateBytes` (PROTOCOL.md §10.1): buffered text of any size is written in as
@@ -26,15 +28,22 @@ import { createRandomId } from '../../shared/session/session-id.ts'
 import { checkUpdateSize } from '../core/check-update-size.ts'
 import type { SessionClient } from '../core/session-client.ts'
 import { waitForCondition } from '../core/wait-for-condition.ts'
+import { type FlushMode, flushAfterAck, flushAfterToken } from './flush-policy.ts'
 import type { ReplyPart } from './reply-part.ts'
 import { splitTextByBytes } from './split-text-by-bytes.ts'
 
 /** Final states a reply can end in. */
 export type ReplyEnd = 'done' | 'stopped' | 'failed'
 
-/** Tuning of token coalescing and flow control. */
+/** Tuning of token batching and flow control. */
 export interface ReplyWriterOptions {
-  /** Longest a token waits in the buffer, in ms (default 30). */
+  /**
+   * `adaptive` (default): a token is written at once when no update is unacknowledged, else with the next
+   * acknowledgement; `window`: every token waits `coalesceMs` (fewer, larger updates, more latency). See
+   * ./flush-policy.ts.
+   */
+  readonly flushMode?: FlushMode
+  /** Longest a token waits in the buffer, in ms (default 30): the window of `window`, the upper bound of `adaptive`. */
   readonly coalesceMs?: number
   /** Buffer size that forces a write, in characters (default 8192). */
   readonly maxBufferChars?: number
@@ -62,8 +71,8 @@ export interface ReplyWriter {
   /** Aborts `signal`; `pipe` then ends the reply `stopped`. */
   abort(): void
   /**
-   * Buffers a token; it reaches the document within `coalesceMs`, in as many updates as `client.limits.maxUpdateBytes`
-   * requires. @throws SessionError REPLY_CLOSED after end, or once the client dropped the writer's document
+   * Buffers a token; it reaches the document at once when nothing is unacknowledged (`adaptive`), else within
+   * `coalesceMs`, in as many updates as `client.limits.maxUpdateBytes` requires. @throws SessionError REPLY_CLOSED after end, or once the client dropped the writer's document
    */
   append(token: string): void
   /**
@@ -110,7 +119,11 @@ export function createReplyWriter(
 ): ReplyWriter {
   const coalesceMs = options.coalesceMs ?? 30
   const maxBufferChars = options.maxBufferChars ?? 8192
-  const maxBusyBufferChars = Math.max(maxBufferChars, options.maxBusyBufferChars ?? maxBufferChars * 4)
+  const flushLimits = {
+    mode: options.flushMode ?? 'adaptive',
+    maxBufferChars,
+    maxBusyBufferChars: Math.max(maxBufferChars, options.maxBusyBufferChars ?? maxBufferChars * 4),
+  }
   const maxInFlight = options.maxInFlight ?? 32
   const ackTimeoutMs = options.ackTimeoutMs ?? 30_000
   const { doc } = client
@@ -147,6 +160,7 @@ export function createReplyWriter(
   const stopWriting = (): void => {
     ended = true
     clearInterval(heartbeat)
+    client.off('unsynced', onAck)
     if (timer !== undefined) clearTimeout(timer)
     timer = undefined
   }
@@ -166,6 +180,10 @@ export function createReplyWriter(
     if (wasOpen) init.onEnd?.('failed')
   }
   client.on('replica', onReplica)
+  const onAck = (): void => {
+    if (flushAfterAck(flushLimits, buffer.length, client.unsyncedChanges)) flush()
+  }
+  client.on('unsynced', onAck)
 
   const flush = (): void => {
     if (timer !== undefined) clearTimeout(timer)
@@ -192,8 +210,7 @@ export function createReplyWriter(
       bufferType = partType
     }
     buffer += token
-    const limit = client.unsyncedChanges > 0 ? maxBusyBufferChars : maxBufferChars
-    if (buffer.length >= limit) flush()
+    if (flushAfterToken(flushLimits, buffer.length, client.unsyncedChanges) === 'now') flush()
     else timer ??= setTimeout(flush, coalesceMs)
   }
 
