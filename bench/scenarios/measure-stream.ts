@@ -25,6 +25,8 @@ export interface StreamRun {
   readonly sentAt: Float64Array
   /** When the first viewer held each token. */
   readonly firstViewerArrivals: Float64Array
+  /** Updates the producer wrote for the stream, where its driver counts them. */
+  readonly writes: number | undefined
 }
 
 /** Runs `plan` on `system`. */
@@ -44,7 +46,12 @@ export function measureStream(system: SystemName, plan: StreamPlan): Promise<Str
       const sentAt = new Float64Array(plan.tokens)
       await producer.stream(asTokens(timedTokens(plan, sentAt)))
       await tracker.waitForAll(DELIVERY_TIMEOUT_MS)
-      return { stats: tracker.stats(sentAt), sentAt, firstViewerArrivals: tracker.arrivalsOf(0) }
+      return {
+        stats: tracker.stats(sentAt),
+        sentAt,
+        firstViewerArrivals: tracker.arrivalsOf(0),
+        writes: producer.writes,
+      }
     } finally {
       await Promise.all(viewers.map((viewer) => viewer.close()))
       await producer.close()

@@ -30,6 +30,8 @@ export const SYSTEM_LABELS: Record<SystemName, string> = {
 export interface BenchProducer {
   /** Writes every token of `tokens` in order; resolves once all were handed to the server (and the reply ended). */
   stream(tokens: AsyncIterable<string>): Promise<void>
+  /** Updates the last `stream` wrote, for a system whose driver counts them (Lifeline: Yjs updates of the reply). */
+  readonly writes?: number
   close(): Promise<void>
 }
 

@@ -30,10 +30,23 @@ function lifelineDriver(name: SystemName, flushMode: FlushMode): BenchSystem {
         ackTimeoutMs: SYNC_TIMEOUT_MS,
         flushMode,
       })
+      let writes = 0
+      const countWrite = (): void => {
+        writes++
+      }
       return {
+        get writes() {
+          return writes
+        },
         async stream(tokens) {
-          const ended = await agent.startReply().pipe(tokens)
-          if (ended !== 'done') throw new Error(`Lifeline reply ended ${ended}`)
+          writes = 0
+          agent.client.doc.on('update', countWrite)
+          try {
+            const ended = await agent.startReply().pipe(tokens)
+            if (ended !== 'done') throw new Error(`Lifeline reply ended ${ended}`)
+          } finally {
+            agent.client.doc.off('update', countWrite)
+          }
         },
         close: () => agent.close(),
       }
