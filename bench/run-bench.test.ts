@@ -49,5 +49,5 @@ describe('npm run bench --quick', () => {
     const tableRows = lines.filter((line) => line.startsWith('resume after'))
     expect(tableRows).toHaveLength(2)
     for (const line of tableRows) expect(line.match(/\d\.\d\d×/g)).toHaveLength(3)
-  })
+  }, 60_000) // a child process starts and warms up a server for each of four systems, one after another
 })
