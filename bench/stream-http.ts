@@ -15,7 +15,7 @@ import { NodeWebSocket } from '../client/agent/node-websocket.ts'
 import { createSessionClient } from '../client/core/session-client.ts'
 import { waitForCondition } from '../client/core/wait-for-condition.ts'
 import { createSessionServer } from '../server/session-server.ts'
-import { sessionStreamPath } from '../shared/protocol/durable-streams.ts'
+import { sessionStreamPath } from '../shared/protocol/session-stream-path.ts'
 import type { SessionEvent } from '../shared/protocol/session-events.ts'
 import { tokenAt } from '../shared/testing/token-stream.ts'
 

@@ -6,7 +6,8 @@
  */
 import { describe, expect } from 'vitest'
 import { MAX_JSON_BODY_BYTES } from '../../shared/protocol/routes.ts'
-import { LIVE_MODES, sessionStreamPath } from '../../shared/protocol/durable-streams.ts'
+import { LIVE_MODES } from '../../shared/protocol/durable-streams.ts'
+import { sessionStreamPath } from '../../shared/protocol/session-stream-path.ts'
 import { FALLBACK_ROUTES } from '../../shared/protocol/http-fallback.ts'
 import { testWithStore } from '../testing/fixtures.ts'
 import { openRawFallback } from '../testing/raw-fallback-connection.ts'

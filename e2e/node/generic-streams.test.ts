@@ -5,7 +5,7 @@
  */
 import { join, dirname } from 'node:path'
 import { expect } from 'vitest'
-import { createSqliteStreamStore } from '../../server/streams/sqlite-stream-store.ts'
+import { createSqliteStreamStore } from '../../server/durable-streams/sqlite-stream-store.ts'
 import { MAX_STREAM_PATH_BYTES } from '../../shared/protocol/durable-streams.ts'
 import { testWithStore } from '../testing/fixtures.ts'
 

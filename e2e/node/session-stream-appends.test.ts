@@ -5,7 +5,7 @@
  */
 import { stream } from '@durable-streams/client'
 import { describe, expect } from 'vitest'
-import { sessionStreamPath } from '../../shared/protocol/durable-streams.ts'
+import { sessionStreamPath } from '../../shared/protocol/session-stream-path.ts'
 import type { SessionEvent } from '../../shared/protocol/session-events.ts'
 import { readTranscript } from '../../shared/session/session-doc.ts'
 import { applyStoredSession } from '../../server/persistence/load-session-doc.ts'

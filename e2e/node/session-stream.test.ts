@@ -6,7 +6,7 @@
  */
 import { describe, expect, onTestFinished } from 'vitest'
 import * as Y from 'yjs'
-import { sessionStreamPath } from '../../shared/protocol/durable-streams.ts'
+import { sessionStreamPath } from '../../shared/protocol/session-stream-path.ts'
 import { appendMessage } from '../../shared/session/session-doc.ts'
 import { NodeWebSocket } from '../../client/agent/node-websocket.ts'
 import { createAgentSession } from '../../client/agent/agent-session.ts'

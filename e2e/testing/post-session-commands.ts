@@ -2,7 +2,7 @@
  * POSTs agent commands to a session's event stream with idempotent-producer headers (PROTOCOL.md §9.7), as an
  * agent without Yjs (curl, Python) would.
  */
-import { sessionStreamPath } from '../../shared/protocol/durable-streams.ts'
+import { sessionStreamPath } from '../../shared/protocol/session-stream-path.ts'
 
 /** One producer batch: its headers and JSON commands. */
 export interface CommandBatch {

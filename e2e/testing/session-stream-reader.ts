@@ -3,7 +3,7 @@
  * offset, following `Stream-Next-Offset` until `Stream-Up-To-Date`. With a server whose `maxReadBytes` is 1,
  * each GET answers one event, so the walk yields the offset after every event.
  */
-import { sessionStreamPath } from '../../shared/protocol/durable-streams.ts'
+import { sessionStreamPath } from '../../shared/protocol/session-stream-path.ts'
 import type { SessionEvent } from '../../shared/protocol/session-events.ts'
 
 /** One event and the stream offset just after it. */
