@@ -28,6 +28,8 @@ export const STREAM_HEADERS = {
   FORKED_FROM: 'stream-forked-from',
   FORK_OFFSET: 'stream-fork-offset',
   FORK_SUB_OFFSET: 'stream-fork-sub-offset',
+  /** Whole seconds to wait before a refused append may be sent again (429 RATE_LIMITED, PROTOCOL.md §10.5). */
+  RETRY_AFTER: 'retry-after',
 } as const
 
 /** Query parameters of reads. */
