@@ -43,8 +43,8 @@ export interface SessionStreamContext extends StreamReadContext {
 }
 
 /**
- * Handles one request for the stream of `rawSessionId`; `agentId` is the appending principal (the token's
- * subject, or the `Producer-Id` on an open server).
+ * Handles one request for the stream of `rawSessionId`; `agentId` is the appending principal: the token's subject,
+ * or undefined on an open server, where the `Producer-Id` stands for it (see appendCommands).
  * @throws SessionError INVALID_SESSION_ID, SESSION_NOT_FOUND, METHOD_NOT_ALLOWED, BAD_REQUEST, PRODUCER_*, REPLY_CLOSED, RATE_LIMITED
  */
 export async function handleSessionStream(
@@ -90,7 +90,7 @@ async function appendCommands(
   request: IncomingMessage,
   response: ServerResponse,
   sessionId: string,
-  agentIdOrUndefined: string | undefined,
+  principal: string | undefined,
   context: SessionStreamContext,
 ): Promise<void> {
   const producer = readProducerBatch(request)
@@ -99,7 +99,10 @@ async function appendCommands(
       'BAD_REQUEST',
       'appends to a session stream need Producer-Id, Producer-Epoch and Producer-Seq',
     )
-  const agentId = agentIdOrUndefined ?? producer.id
+  // Producer state is kept per (principal, Producer-Id). An open server has no principal, so the Producer-Id is the
+  // writer: it names the author and alone keys the sequence, shared by every client that sends it (PROTOCOL.md §9.7,
+  // docs/security.md § An open server).
+  const agentId = principal ?? producer.id
   const commands = parseSessionCommands(
     await readBody(request, context.maxBodyBytes, drainOversized(context.maxBodyBytes)),
   )
