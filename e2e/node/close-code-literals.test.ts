@@ -6,12 +6,11 @@
  * assertion on a code — tests included. Other four-digit numbers (clientIDs, ports, limits) are not close contexts
  * and pass.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+import { listSourceFiles, REPO_ROOT as ROOT } from '../testing/list-source-files.ts'
 const FOLDERS = ['server', 'client', 'e2e', 'demo', 'bench']
 
 /** A number in the ranges WebSocket close codes use: the standard 1000–1015 and the application range 4000–4999. */
@@ -31,15 +30,6 @@ function closeCodeLiterals(text: string): string[] {
     .map((line, index) => ({ line, number: index + 1 }))
     .filter(({ line }) => CLOSE_CODE_CONTEXTS.some((pattern) => pattern.test(line)))
     .map(({ line, number }) => `${number}: ${line.trim()}`)
-}
-
-function sourceFiles(folder: string): string[] {
-  const directory = join(ROOT, folder)
-  return readdirSync(directory).flatMap((name) => {
-    const path = join(directory, name)
-    if (statSync(path).isDirectory()) return sourceFiles(relative(ROOT, path))
-    return name.endsWith('.ts') ? [relative(ROOT, path)] : []
-  })
 }
 
 describe('close codes outside shared/', () => {
@@ -67,7 +57,7 @@ describe('close codes outside shared/', () => {
   })
 
   it('no file outside shared/ spells a close code as a number', () => {
-    const literals = FOLDERS.flatMap(sourceFiles)
+    const literals = FOLDERS.flatMap(listSourceFiles)
       .filter((file) => file !== relative(ROOT, fileURLToPath(import.meta.url)))
       .flatMap((file) => closeCodeLiterals(readFileSync(join(ROOT, file), 'utf8')).map((hit) => `${file}:${hit}`))
     expect(literals).toEqual([])

@@ -4,12 +4,10 @@
  * anywhere, the browser SDK never reaches Node, and production code never imports test helpers. A violation names
  * the file and the import.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+import { listSourceFiles, REPO_ROOT as ROOT } from '../testing/list-source-files.ts'
 
 interface Rule {
   readonly folder: string
@@ -46,15 +44,6 @@ const RULES: readonly Rule[] = [
 
 const TESTING = /(^|\/)testing\//
 
-function sourceFiles(folder: string): string[] {
-  const directory = join(ROOT, folder)
-  return readdirSync(directory).flatMap((name) => {
-    const path = join(directory, name)
-    if (statSync(path).isDirectory()) return sourceFiles(relative(ROOT, path))
-    return name.endsWith('.ts') ? [relative(ROOT, path)] : []
-  })
-}
-
 function imports(file: string): string[] {
   const text = readFileSync(join(ROOT, file), 'utf8')
   return [...text.matchAll(/^\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/gm)].map((match) => {
@@ -68,7 +57,7 @@ const isTestFile = (file: string): boolean => /\.(test|contract)\.ts$/.test(file
 describe('import boundaries', () => {
   for (const rule of RULES) {
     it(`${rule.folder}/ imports only what it may`, () => {
-      const violations = sourceFiles(rule.folder)
+      const violations = listSourceFiles(rule.folder)
         .filter((file) => !isTestFile(file))
         .flatMap((file) =>
           imports(file)
@@ -85,7 +74,7 @@ describe('import boundaries', () => {
 
   it('production code never imports test helpers', () => {
     const violations = ['shared', 'server', 'client', 'demo']
-      .flatMap(sourceFiles)
+      .flatMap(listSourceFiles)
       .filter((file) => !isTestFile(file))
       .flatMap((file) =>
         imports(file)
