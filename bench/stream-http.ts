@@ -15,9 +15,10 @@ import { NodeWebSocket } from '../client/agent/node-websocket.ts'
 import { createSessionClient } from '../client/core/session-client.ts'
 import { waitForCondition } from '../client/core/wait-for-condition.ts'
 import { createSessionServer } from '../server/session-server.ts'
-import { sessionStreamPath } from '../shared/protocol/durable-streams.ts'
+import { sessionStreamPath } from '../shared/protocol/session-stream-path.ts'
 import type { SessionEvent } from '../shared/protocol/session-events.ts'
 import { tokenAt } from '../shared/testing/token-stream.ts'
+import { STREAM_HEADERS } from '../shared/protocol/durable-streams.ts'
 
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 1_000)
 const CATCH_UP_READS = 20
@@ -80,7 +81,7 @@ async function httpRun(sessionId: string): Promise<Run> {
     body: JSON.stringify({ id: sessionId }),
   })
   const url = `${server.url}${sessionStreamPath(sessionId)}`
-  const tail = (await fetch(`${url}?offset=now`)).headers.get('stream-next-offset') ?? '-1'
+  const tail = (await fetch(`${url}?offset=now`)).headers.get(STREAM_HEADERS.NEXT_OFFSET) ?? '-1'
   let received = 0
   let wake = (): void => {}
   const reader = await stream<SessionEvent>({ url, offset: tail, live: 'sse' })
@@ -95,9 +96,9 @@ async function httpRun(sessionId: string): Promise<Run> {
       body: JSON.stringify(commands),
       headers: {
         'content-type': 'application/json',
-        'producer-id': 'http-agent',
-        'producer-epoch': '0',
-        'producer-seq': String(seq++),
+        [STREAM_HEADERS.PRODUCER_ID]: 'http-agent',
+        [STREAM_HEADERS.PRODUCER_EPOCH]: '0',
+        [STREAM_HEADERS.PRODUCER_SEQ]: String(seq++),
       },
     })
     if (response.status !== 200) throw new Error(`append answered ${response.status}`)

@@ -12,7 +12,7 @@ import { ROUTES } from '../shared/protocol/routes.ts'
 import { describeStore, openUpdateLog } from '../server/persistence/open-update-log.ts'
 import { createTokenClaims, signToken } from '../server/auth/sign-token.ts'
 import { createSessionServer } from '../server/session-server.ts'
-import { openStreamStore } from '../server/streams/open-stream-store.ts'
+import { openStreamStore } from '../server/durable-streams/open-stream-store.ts'
 import { createDemoAgent } from './demo-agent.ts'
 import { createDemoAppHandler } from './serve-demo-app.ts'
 

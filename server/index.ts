@@ -14,7 +14,8 @@ export type { SecurityEvent, SecurityEventKind, SecurityEventListener } from './
 export type { SessionAction } from './auth/authorize-session-action.ts'
 export { DEFAULT_SESSION_LIMITS } from '../shared/limits/session-limits.ts'
 export type { SessionLimits } from '../shared/limits/session-limits.ts'
-export { openUpdateLog, describeStore, DEFAULT_STORE } from './persistence/open-update-log.ts'
+export { openUpdateLog, describeStore } from './persistence/open-update-log.ts'
+export { DEFAULT_STORE } from './persistence/parse-store-url.ts'
 export { createSqliteUpdateLog } from './persistence/sqlite-update-log.ts'
 export type { SqliteUpdateLogOptions } from './persistence/sqlite-update-log.ts'
 export { createPostgresUpdateLog } from './persistence/postgres-update-log.ts'
@@ -26,11 +27,17 @@ export type { UpdateLog, LogEntry, StoredSession, SessionRecord } from './persis
 export { SERVER_WRITE_ORIGIN, MAX_AUDIT_PAGE } from './persistence/update-log.ts'
 export type { AuditEntry, WriteOrigin, UpdateSummary } from './persistence/update-log.ts'
 export type { AuditPage } from './http/audit-api.ts'
-export { openStreamStore } from './streams/open-stream-store.ts'
-export { createSqliteStreamStore } from './streams/sqlite-stream-store.ts'
-export type { SqliteStreamStoreOptions } from './streams/sqlite-stream-store.ts'
-export { createPostgresStreamStore } from './streams/postgres-stream-store.ts'
-export type { PostgresStreamStoreOptions } from './streams/postgres-stream-store.ts'
-export { createMemoryStreamStore } from './streams/memory-stream-store.ts'
-export type { StreamStore, StreamMeta, StreamMessage, ProducerState, ForkOrigin } from './streams/stream-store.ts'
-export type { SessionStreamsOptions } from './streams/session-streams.ts'
+export { openStreamStore } from './durable-streams/open-stream-store.ts'
+export { createSqliteStreamStore } from './durable-streams/sqlite-stream-store.ts'
+export type { SqliteStreamStoreOptions } from './durable-streams/sqlite-stream-store.ts'
+export { createPostgresStreamStore } from './durable-streams/postgres-stream-store.ts'
+export type { PostgresStreamStoreOptions } from './durable-streams/postgres-stream-store.ts'
+export { createMemoryStreamStore } from './durable-streams/memory-stream-store.ts'
+export type {
+  StreamStore,
+  StreamMeta,
+  StreamMessage,
+  ProducerState,
+  ForkOrigin,
+} from './durable-streams/stream-store.ts'
+export type { SessionStreamsOptions } from './session-streams/session-streams.ts'

@@ -11,7 +11,7 @@
 import { pino } from 'pino'
 import { describeStore, openUpdateLog } from './persistence/open-update-log.ts'
 import { createSessionServer } from './session-server.ts'
-import { openStreamStore } from './streams/open-stream-store.ts'
+import { openStreamStore } from './durable-streams/open-stream-store.ts'
 
 const env = process.env
 const store = env.LIFELINE_STORE

@@ -38,7 +38,7 @@ import { createSqliteUpdateLog } from './persistence/sqlite-update-log.ts'
 import type { UpdateLog } from './persistence/update-log.ts'
 import { createHttpFallbackTransport } from './transports/http-fallback/http-fallback-transport.ts'
 import { attachWebSocketTransport } from './transports/websocket-transport.ts'
-import { createSessionStreams, type SessionStreamsOptions } from './streams/session-streams.ts'
+import { createSessionStreams, type SessionStreamsOptions } from './session-streams/session-streams.ts'
 
 /** Options of {@link createSessionServer}. */
 export interface SessionServerOptions {

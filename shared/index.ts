@@ -28,13 +28,12 @@ export { BAD_FRAME_REASONS, BAD_FRAME_BUDGET } from './protocol/bad-frame-reason
 export type { BadFrameReason } from './protocol/bad-frame-reasons.ts'
 export {
   STREAM_ROUTE_PREFIX,
-  SESSION_STREAM_NAMESPACE,
   STREAM_HEADERS,
   STREAM_QUERY,
   OFFSET_START,
   OFFSET_NOW,
-  sessionStreamPath,
 } from './protocol/durable-streams.ts'
+export { SESSION_STREAM_NAMESPACE, sessionStreamPath } from './protocol/session-stream-path.ts'
 export type { SessionEvent, SessionEventMember, FinalMessageStatus } from './protocol/session-events.ts'
 export {
   PRINCIPAL_ROLES,

@@ -6,6 +6,7 @@
  */
 import type { BenchSystem } from './bench-system.ts'
 import { readSseEvents } from './read-sse-events.ts'
+import { STREAM_HEADERS } from '../../shared/protocol/durable-streams.ts'
 
 const TEXT = { 'content-type': 'text/plain' }
 /** The producer waits for its POST in flight once this many characters are pending. */
@@ -60,7 +61,7 @@ export const durableStreamsSystem: BenchSystem = {
       const caughtUp = await expectOk(await fetch(`${streamUrl}?offset=${offset}`, { signal }), 'catch-up read')
       const body = await caughtUp.text()
       bytes += Buffer.byteLength(body)
-      offset = caughtUp.headers.get('stream-next-offset') ?? offset
+      offset = caughtUp.headers.get(STREAM_HEADERS.NEXT_OFFSET) ?? offset
       received(body)
       const live = await expectOk(await fetch(`${streamUrl}?offset=${offset}&live=sse`, { signal }), 'SSE read')
       void readSseEvents(

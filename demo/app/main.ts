@@ -9,6 +9,7 @@ import type { SessionClient } from '../../client/core/session-client.ts'
 import { decodeTokenClaims } from '../../shared/auth/token-claims.ts'
 import { ROUTES } from '../../shared/protocol/routes.ts'
 import type { MessageView } from '../../shared/session/session-schema.ts'
+import { DEMO_STORAGE_KEYS } from './demo-storage-keys.ts'
 
 interface SessionSummary {
   id: string
@@ -26,8 +27,8 @@ const byTestId = <T extends HTMLElement>(id: string): T => {
 const token = readToken()
 const claims = token === undefined ? undefined : decodeTokenClaims(token)
 const principalId =
-  claims?.sub ?? localStorage.getItem('lifeline.principal') ?? `web-${crypto.randomUUID().slice(0, 8)}`
-localStorage.setItem('lifeline.principal', principalId)
+  claims?.sub ?? localStorage.getItem(DEMO_STORAGE_KEYS.PRINCIPAL) ?? `web-${crypto.randomUUID().slice(0, 8)}`
+localStorage.setItem(DEMO_STORAGE_KEYS.PRINCIPAL, principalId)
 const authHeaders: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` }
 const device = `${navigator.platform || 'browser'} tab ${crypto.randomUUID().slice(0, 4)}`
 
@@ -79,10 +80,10 @@ async function main(): Promise<void> {
 function readToken(): string | undefined {
   const fromLink = new URLSearchParams(location.hash.slice(1)).get('token')
   if (fromLink !== null && fromLink !== '') {
-    localStorage.setItem('lifeline.token', fromLink)
+    localStorage.setItem(DEMO_STORAGE_KEYS.TOKEN, fromLink)
     history.replaceState(null, '', `${location.pathname}${location.search}`)
   }
-  return localStorage.getItem('lifeline.token') ?? undefined
+  return localStorage.getItem(DEMO_STORAGE_KEYS.TOKEN) ?? undefined
 }
 
 async function listSessions(): Promise<SessionSummary[]> {

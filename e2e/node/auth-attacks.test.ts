@@ -23,6 +23,7 @@ import {
 import { testWithStore } from '../testing/fixtures.ts'
 import { connectRawSession } from '../testing/raw-session-socket.ts'
 import { TEST_AUTH_SECRET, tokenFor } from '../testing/test-tokens.ts'
+import { closeFor } from '../testing/close-for.ts'
 
 const events: SecurityEvent[] = []
 const test = testWithStore('sqlite', {
@@ -419,7 +420,7 @@ describe('attacks by an authenticated user are rejected before they are stored',
     const junk = new Uint8Array([1, 1, 0xc7, 0x99, 0x01, 0, 0x28, 0xff, 0xff, 0xff, 0xff, 0x0f, 3, 0x61])
     junkRaw.sendUpdate(junk)
     // Bytes that are no Yjs update at all close the connection (PROTOCOL.md §3.4): no Yjs client sends them.
-    expect(await junkRaw.closed).toEqual({ code: 4422, reason: 'UPDATE_REJECTED' })
+    expect(await junkRaw.closed).toEqual(closeFor('UPDATE_REJECTED'))
     expect(
       events.filter((event) => event.sessionId === sessionId).map((event) => event.error.details.reason),
     ).toContain('MALFORMED')

@@ -1,9 +1,9 @@
 /**
  * Bad frames (PROTOCOL.md §2.5) over real WebSockets and the real HTTP fallback against a real server on SQLite,
- * with and without auth: bytes without a readable header close the connection with 4400 BAD_FRAME at once (never
+ * with and without auth: bytes without a readable header close the connection with BAD_FRAME at once (never
  * Hocuspocus' "Unauthorized"); truncated, malformed and unknown frames are dropped and counted, and the one after
  * BAD_FRAME_BUDGET closes the connection; nothing of them reaches the log. A frame over `maxFrameBytes` closes the
- * socket with 1009 and reason MESSAGE_TOO_LARGE; a fallback upload over it answers 413 MESSAGE_TOO_LARGE and closes
+ * socket with reason MESSAGE_TOO_LARGE; a fallback upload over it answers 413 MESSAGE_TOO_LARGE and closes
  * the connection the same way.
  */
 import { describe, expect } from 'vitest'
@@ -20,6 +20,7 @@ import { openRawFallback } from '../testing/raw-fallback-connection.ts'
 import { connectRawSession } from '../testing/raw-session-socket.ts'
 import { metricValue } from '../testing/scrape-metrics.ts'
 import { TEST_AUTH_SECRET, tokenFor } from '../testing/test-tokens.ts'
+import { closeFor } from '../testing/close-for.ts'
 
 const events: SecurityEvent[] = []
 const auth = {
@@ -88,12 +89,12 @@ describe.each(SETUPS)('bad frames $name', (setup) => {
   }) => {
     const anonymous = await openSocket(server.websocketUrl)
     anonymous.ws.send(GARBAGE_FRAME)
-    expect(await anonymous.closed).toEqual({ code: 4400, reason: 'BAD_FRAME' })
+    expect(await anonymous.closed).toEqual(closeFor('BAD_FRAME'))
 
     const raw = await connectRawSession({ url: server.websocketUrl, sessionId, token: setup.token(sessionId) })
     await raw.serverState()
     raw.sendBytes(GARBAGE_FRAME)
-    expect(await raw.closed).toEqual({ code: 4400, reason: 'BAD_FRAME' })
+    expect(await raw.closed).toEqual(closeFor('BAD_FRAME'))
     await expect.poll(() => badFrameCount(server, setup, 'NO_HEADER'), { timeout: 5_000 }).toBe(2)
   })
 
@@ -104,7 +105,7 @@ describe.each(SETUPS)('bad frames $name', (setup) => {
       const socket = await openSocket(server.websocketUrl)
       socket.ws.send(authFrame(sessionId, setup.token('*')))
       socket.ws.send(probeFrame(sessionId))
-      expect(await socket.closed).toEqual({ code: 4400, reason: 'INVALID_SESSION_ID' })
+      expect(await socket.closed).toEqual(closeFor('INVALID_SESSION_ID'))
       expect(await server.updateLog.getSession(sessionId)).toBeUndefined()
     }
     expect(await badFrameCount(server, setup, 'INVALID_SESSION_ID')).toBe(2)
@@ -127,7 +128,7 @@ describe.each(SETUPS)('bad frames $name', (setup) => {
     raw.sendSyncStep1(new Uint8Array([0]))
     await expect.poll(answers, { timeout: 5_000 }).toBe(before + 1)
     raw.sendBytes(bad.UNKNOWN_TYPE)
-    expect(await raw.closed).toEqual({ code: 4400, reason: 'BAD_FRAME' })
+    expect(await raw.closed).toEqual(closeFor('BAD_FRAME'))
     for (const reason of ['TRUNCATED', 'MALFORMED', 'UNKNOWN_TYPE']) {
       await expect.poll(() => badFrameCount(server, setup, reason), { timeout: 5_000 }).toBe(1)
     }
@@ -152,7 +153,7 @@ describe.each(SETUPS)('bad frames $name', (setup) => {
     const bad = badFramesWithHeader(sessionId)
     expect((await raw.send([bad.TRUNCATED])).status).toBe(200)
     expect((await raw.send([GARBAGE_FRAME])).status).toBe(200)
-    expect(await raw.closed).toEqual({ code: 4400, reason: 'BAD_FRAME' })
+    expect(await raw.closed).toEqual(closeFor('BAD_FRAME'))
     expect(await badFrameCount(server, setup, 'TRUNCATED')).toBe(1)
     expect(await badFrameCount(server, setup, 'NO_HEADER')).toBe(1)
   })
@@ -172,7 +173,7 @@ describe('frames over the frame cap', () => {
     })
     await raw.serverState()
     raw.sendBytes(new Uint8Array(MAX_FRAME_BYTES + 1))
-    expect(await raw.closed).toEqual({ code: 1009, reason: 'MESSAGE_TOO_LARGE' })
+    expect(await raw.closed).toEqual(closeFor('MESSAGE_TOO_LARGE'))
     expect(
       events
         .filter((event) => event.error.code === 'MESSAGE_TOO_LARGE')
@@ -194,6 +195,6 @@ describe('frames over the frame cap', () => {
     expect(await tooLarge.json()).toMatchObject({
       error: { code: 'MESSAGE_TOO_LARGE', details: { maxBytes: MAX_FRAME_BYTES } },
     })
-    expect(await raw.closed).toEqual({ code: 1009, reason: 'MESSAGE_TOO_LARGE' })
+    expect(await raw.closed).toEqual(closeFor('MESSAGE_TOO_LARGE'))
   })
 })

@@ -6,7 +6,8 @@
  */
 import { describe, expect } from 'vitest'
 import { MAX_JSON_BODY_BYTES } from '../../shared/protocol/routes.ts'
-import { LIVE_MODES, sessionStreamPath } from '../../shared/protocol/durable-streams.ts'
+import { LIVE_MODES, STREAM_HEADERS } from '../../shared/protocol/durable-streams.ts'
+import { sessionStreamPath } from '../../shared/protocol/session-stream-path.ts'
 import { FALLBACK_ROUTES } from '../../shared/protocol/http-fallback.ts'
 import { testWithStore } from '../testing/fixtures.ts'
 import { openRawFallback } from '../testing/raw-fallback-connection.ts'
@@ -16,9 +17,9 @@ const test = testWithStore('sqlite', { streams: { maxBodyBytes: STREAM_BODY_BYTE
 
 const producer = (seq: number): Record<string, string> => ({
   'content-type': 'application/json',
-  'producer-id': 'p1',
-  'producer-epoch': '0',
-  'producer-seq': String(seq),
+  [STREAM_HEADERS.PRODUCER_ID]: 'p1',
+  [STREAM_HEADERS.PRODUCER_EPOCH]: '0',
+  [STREAM_HEADERS.PRODUCER_SEQ]: String(seq),
 })
 
 /** Status and parsed JSON body of `response`. */
@@ -57,7 +58,7 @@ describe('stream reads', () => {
     expect(
       (await fetch(stream, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'abc' })).status,
     ).toBe(201)
-    const tail = (await fetch(stream, { method: 'HEAD' })).headers.get('stream-next-offset')
+    const tail = (await fetch(stream, { method: 'HEAD' })).headers.get(STREAM_HEADERS.NEXT_OFFSET)
     expect(tail).toBe('0000000000000001_0000000000000003')
     for (const beyond of ['0000000000000002_0000000000000003', '0000000000000001_0000000000000004']) {
       for (const live of ['', '&live=long-poll', '&live=sse']) {
@@ -68,13 +69,17 @@ describe('stream reads', () => {
       }
     }
     const atTail = await fetch(`${stream}?offset=${tail}`)
-    expect([atTail.status, await atTail.text(), atTail.headers.get('stream-next-offset')]).toEqual([200, '', tail])
+    expect([atTail.status, await atTail.text(), atTail.headers.get(STREAM_HEADERS.NEXT_OFFSET)]).toEqual([
+      200,
+      '',
+      tail,
+    ])
 
     expect(
       (await fetch(`${server.url}/v1/sessions`, { method: 'POST', body: JSON.stringify({ id: sessionId }) })).status,
     ).toBe(201)
     const events = `${server.url}${sessionStreamPath(sessionId)}`
-    const sessionTail = (await fetch(`${events}?offset=-1`)).headers.get('stream-next-offset')
+    const sessionTail = (await fetch(`${events}?offset=-1`)).headers.get(STREAM_HEADERS.NEXT_OFFSET)
     const refused = await answer(await fetch(`${events}?offset=9999999999999999_9999999999999999`))
     expect(refused).toMatchObject({
       status: 400,

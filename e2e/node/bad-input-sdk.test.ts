@@ -14,6 +14,7 @@ import { appendMessage } from '../../shared/session/session-doc.ts'
 import { BlockedWebSocket } from '../testing/blocked-websocket.ts'
 import { GARBAGE_FRAME } from '../testing/crafted-frames.ts'
 import { testWithStore, type SessionFixtures } from '../testing/fixtures.ts'
+import { ERROR_CODES } from '../../shared/errors/error-codes.ts'
 
 const MAX_FRAME_BYTES = 64 * 1024
 const RECONNECT_DELAY_MS = 10
@@ -104,7 +105,7 @@ describe('SDK on bad input', () => {
       reconnectDelayMs: RECONNECT_DELAY_MS,
     })
     expect((await failure(client)).map((error) => [error.code, error.details.closeCode])).toEqual([
-      ['MESSAGE_TOO_LARGE', 1009],
+      ['MESSAGE_TOO_LARGE', ERROR_CODES.MESSAGE_TOO_LARGE.closeCode],
     ])
     await expectNoReconnect(() => sockets.length, 1)
   })
@@ -120,7 +121,7 @@ describe('SDK on bad input', () => {
     }
     const client = backlogOnFallback(connectClient, counting)
     expect((await failure(client)).map((error) => [error.code, error.details.closeCode])).toEqual([
-      ['MESSAGE_TOO_LARGE', 1009],
+      ['MESSAGE_TOO_LARGE', ERROR_CODES.MESSAGE_TOO_LARGE.closeCode],
     ])
     expect(client.transport).toBe('sse')
     const sent = uploads
@@ -138,7 +139,7 @@ describe('SDK on bad input', () => {
     }
     const client = backlogOnFallback(connectClient, closeEventsLost)
     expect((await failure(client)).map((error) => [error.code, error.details.closeCode])).toEqual([
-      ['MESSAGE_TOO_LARGE', 1009],
+      ['MESSAGE_TOO_LARGE', ERROR_CODES.MESSAGE_TOO_LARGE.closeCode],
     ])
     expect(refusedUploads).toBe(1) // not sent again
   })

@@ -1,24 +1,41 @@
 /**
  * The import boundaries of docs/architecture.md § Layers, checked on the source: shared/ stays isomorphic, the
- * server never imports clients, client/core runs anywhere, the browser SDK never reaches Node, and production code
- * never imports test helpers. A violation names the file and the import.
+ * server never imports clients, the generic Durable Streams server knows nothing of sessions, client/core runs
+ * anywhere, the browser SDK never reaches Node, and production code never imports test helpers. A violation names
+ * the file and the import.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+import { listSourceFiles, REPO_ROOT as ROOT } from '../testing/list-source-files.ts'
 
 interface Rule {
   readonly folder: string
   /** Import specifiers (resolved to repo paths for relative ones) that files in `folder` must not use. */
   readonly forbidden: readonly RegExp[]
+  /** When present, the only specifiers files in `folder` may use: anything else is a violation too. */
+  readonly only?: readonly RegExp[]
 }
 
 const RULES: readonly Rule[] = [
   { folder: 'shared', forbidden: [/^node:/, /^server\//, /^client\//, /^ws$/, /^better-sqlite3$/, /^pg$/] },
   { folder: 'server', forbidden: [/^client\//, /^demo\//, /^e2e\//] },
+  {
+    // The generic Durable Streams server: the session projection (server/session-streams/) builds on it, never
+    // the other way round, so it may use storage plumbing, HTTP helpers and the stream wire facts only.
+    folder: 'server/durable-streams',
+    forbidden: [],
+    only: [
+      /^node:/,
+      /^better-sqlite3$/,
+      /^pg$/,
+      /^shared\/errors\//,
+      /^shared\/protocol\/durable-streams\.ts$/,
+      /^server\/durable-streams\//,
+      /^server\/http\/(read-body|send-json)\.ts$/,
+      /^server\/persistence\/(parse-store-url|in-transaction|listen-postgres-channel|open-postgres-pool)\.ts$/,
+    ],
+  },
   { folder: 'client/core', forbidden: [/^node:/, /^server\//, /^client\/agent\//, /^client\/browser\//, /^ws$/] },
   { folder: 'client/browser', forbidden: [/^node:/, /^server\//, /^client\/agent\//, /^ws$/] },
   { folder: 'client/agent', forbidden: [/^server\//, /^client\/browser\//] },
@@ -26,15 +43,6 @@ const RULES: readonly Rule[] = [
 ]
 
 const TESTING = /(^|\/)testing\//
-
-function sourceFiles(folder: string): string[] {
-  const directory = join(ROOT, folder)
-  return readdirSync(directory).flatMap((name) => {
-    const path = join(directory, name)
-    if (statSync(path).isDirectory()) return sourceFiles(relative(ROOT, path))
-    return name.endsWith('.ts') ? [relative(ROOT, path)] : []
-  })
-}
 
 function imports(file: string): string[] {
   const text = readFileSync(join(ROOT, file), 'utf8')
@@ -49,11 +57,15 @@ const isTestFile = (file: string): boolean => /\.(test|contract)\.ts$/.test(file
 describe('import boundaries', () => {
   for (const rule of RULES) {
     it(`${rule.folder}/ imports only what it may`, () => {
-      const violations = sourceFiles(rule.folder)
+      const violations = listSourceFiles(rule.folder)
         .filter((file) => !isTestFile(file))
         .flatMap((file) =>
           imports(file)
-            .filter((target) => rule.forbidden.some((pattern) => pattern.test(target)))
+            .filter(
+              (target) =>
+                rule.forbidden.some((pattern) => pattern.test(target)) ||
+                (rule.only !== undefined && !rule.only.some((pattern) => pattern.test(target))),
+            )
             .map((target) => `${file} → ${target}`),
         )
       expect(violations).toEqual([])
@@ -62,7 +74,7 @@ describe('import boundaries', () => {
 
   it('production code never imports test helpers', () => {
     const violations = ['shared', 'server', 'client', 'demo']
-      .flatMap(sourceFiles)
+      .flatMap(listSourceFiles)
       .filter((file) => !isTestFile(file))
       .flatMap((file) =>
         imports(file)

@@ -5,8 +5,8 @@
  */
 import { join, dirname } from 'node:path'
 import { expect } from 'vitest'
-import { createSqliteStreamStore } from '../../server/streams/sqlite-stream-store.ts'
-import { MAX_STREAM_PATH_BYTES } from '../../shared/protocol/durable-streams.ts'
+import { createSqliteStreamStore } from '../../server/durable-streams/sqlite-stream-store.ts'
+import { MAX_STREAM_PATH_BYTES, STREAM_HEADERS } from '../../shared/protocol/durable-streams.ts'
 import { testWithStore } from '../testing/fixtures.ts'
 
 const test = testWithStore('sqlite')
@@ -18,17 +18,22 @@ test('keeps a stream, its offsets and its producer state across a restart', asyn
   let server = await startServer(streams())
   const url = (): string => `${server.url}/v1/stream/notes/today`
   expect((await fetch(url(), { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'a' })).status).toBe(201)
-  const producer = { 'content-type': 'text/plain', 'producer-id': 'w', 'producer-epoch': '0', 'producer-seq': '0' }
+  const producer = {
+    'content-type': 'text/plain',
+    [STREAM_HEADERS.PRODUCER_ID]: 'w',
+    [STREAM_HEADERS.PRODUCER_EPOCH]: '0',
+    [STREAM_HEADERS.PRODUCER_SEQ]: '0',
+  }
   const appended = await fetch(url(), { method: 'POST', headers: producer, body: 'bc' })
   expect(appended.status).toBe(200)
   const before = await fetch(`${url()}?offset=-1`)
-  const offset = before.headers.get('stream-next-offset')
+  const offset = before.headers.get(STREAM_HEADERS.NEXT_OFFSET)
   expect(await before.text()).toBe('abc')
   await server.close()
 
   server = await startServer(streams())
   const after = await fetch(`${url()}?offset=-1`)
-  expect([await after.text(), after.headers.get('stream-next-offset')]).toEqual(['abc', offset])
+  expect([await after.text(), after.headers.get(STREAM_HEADERS.NEXT_OFFSET)]).toEqual(['abc', offset])
   expect((await fetch(url(), { method: 'POST', headers: producer, body: 'bc' })).status).toBe(204)
   expect(await (await fetch(`${url()}?offset=-1`)).text()).toBe('abc')
 })
@@ -55,7 +60,7 @@ test('answers an oversized append 413 MESSAGE_TOO_LARGE and keeps serving the co
       })
     ).status,
   ).toBe(204)
-  expect((await fetch(url, { method: 'HEAD' })).headers.get('stream-next-offset')).toBe(
+  expect((await fetch(url, { method: 'HEAD' })).headers.get(STREAM_HEADERS.NEXT_OFFSET)).toBe(
     '0000000000000001_0000000000001000',
   )
 })

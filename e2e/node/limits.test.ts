@@ -24,6 +24,7 @@ import {
 import { testWithStore, type ServerFactory } from '../testing/fixtures.ts'
 import { connectRawSession, encodeAwarenessState, type RawSessionSocket } from '../testing/raw-session-socket.ts'
 import { TEST_AUTH_SECRET, tokenFor } from '../testing/test-tokens.ts'
+import { closeFor } from '../testing/close-for.ts'
 
 const events: SecurityEvent[] = []
 const auth = {
@@ -249,7 +250,7 @@ describe('rate limits', () => {
       })
       const awareness = encodeAwarenessState(818_181, { member: { principalId: 'alice', role: 'user' } })
       for (let index = 0; index < 1_000; index++) raw.sendAwareness(awareness)
-      expect(await raw.closed).toEqual({ code: 4429, reason: 'RATE_LIMITED' })
+      expect(await raw.closed).toEqual(closeFor('RATE_LIMITED'))
       await expect
         .poll(
           () => events.filter((event) => event.sessionId === sessionId).map((event) => [event.kind, event.error.code]),

@@ -1,6 +1,6 @@
 /**
  * Message and steer rates per principal (PROTOCOL.md §10.5) over real WebSockets and HTTP against a real server on
- * SQLite: new entries past the burst close the connection with RATE_LIMITED (4429) after a close notice carrying
+ * SQLite: new entries past the burst close the connection with RATE_LIMITED after a close notice carrying
  * `retryAfterMs`, nothing of the refused update is stored, the SDK reconnects and delivers it once the bucket has
  * refilled, every connection and HTTP append of a principal shares its buckets, HTTP appends answer 429 with
  * `Retry-After`, and without auth each connection has buckets of its own.
@@ -16,6 +16,9 @@ import { testWithStore } from '../testing/fixtures.ts'
 import { postSessionCommands } from '../testing/post-session-commands.ts'
 import { connectRawSession, type RawSessionSocket } from '../testing/raw-session-socket.ts'
 import { TEST_AUTH_SECRET, tokenFor } from '../testing/test-tokens.ts'
+import { closeFor } from '../testing/close-for.ts'
+import { ERROR_CODES } from '../../shared/errors/error-codes.ts'
+import { STREAM_HEADERS } from '../../shared/protocol/durable-streams.ts'
 
 const events: SecurityEvent[] = []
 const auth = {
@@ -55,10 +58,10 @@ async function expectAccepted(raw: RawSessionSocket, update: Uint8Array): Promis
   })
 }
 
-/** Sends `update` on `raw`, expects the close with 4429 RATE_LIMITED and returns the close notice sent before it. */
+/** Sends `update` on `raw`, expects the close with RATE_LIMITED and returns the close notice sent before it. */
 async function expectRateLimited(raw: RawSessionSocket, update: Uint8Array): Promise<CloseNotice> {
   raw.sendUpdate(update)
-  expect(await raw.closed).toEqual({ code: 4429, reason: 'RATE_LIMITED' })
+  expect(await raw.closed).toEqual(closeFor('RATE_LIMITED'))
   const notices = raw.frames
     .flatMap((frame) => (frame.type === 'stateless' ? [decodeCloseNotice(frame.payload)] : []))
     .filter((notice) => notice !== undefined)
@@ -171,7 +174,11 @@ describe('messages and steers per principal', () => {
     })
     const sent = Array.from({ length: 5 }, (_, index) => alice.sendMessage(`quick ${index}`))
     await expect.poll(() => errors.map((error) => error.code), { timeout: 5_000 }).toContain('RATE_LIMITED')
-    expect(errors[0]?.details).toMatchObject({ limit: 'messages', scope: 'principal', closeCode: 4429 })
+    expect(errors[0]?.details).toMatchObject({
+      limit: 'messages',
+      scope: 'principal',
+      closeCode: ERROR_CODES.RATE_LIMITED.closeCode,
+    })
     expect(errors[0]?.details.retryAfterMs).toBeGreaterThan(0)
     await alice.waitUntilDurable(15_000)
     const stored = (await storedTranscript(server, sessionId)) as { messages: Array<{ id: string }> }
@@ -231,8 +238,8 @@ describe('HTTP appends', () => {
       commands: { type: 'start', messageId: 'r_2' },
     })
     expect(refused.status).toBe(429)
-    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
-    expect(refused.headers.get('access-control-expose-headers')).toContain('retry-after')
+    expect(Number(refused.headers.get(STREAM_HEADERS.RETRY_AFTER))).toBeGreaterThanOrEqual(1)
+    expect(refused.headers.get('access-control-expose-headers')).toContain(STREAM_HEADERS.RETRY_AFTER)
     const body = (await refused.json()) as { error: { code: string; details: Record<string, unknown> } }
     expect(body.error).toMatchObject({
       code: 'RATE_LIMITED',

@@ -6,7 +6,7 @@
  */
 import { describe, expect, onTestFinished } from 'vitest'
 import * as Y from 'yjs'
-import { sessionStreamPath } from '../../shared/protocol/durable-streams.ts'
+import { sessionStreamPath } from '../../shared/protocol/session-stream-path.ts'
 import { appendMessage } from '../../shared/session/session-doc.ts'
 import { NodeWebSocket } from '../../client/agent/node-websocket.ts'
 import { createAgentSession } from '../../client/agent/agent-session.ts'
@@ -18,6 +18,7 @@ import { openTestStreamStore } from '../testing/test-stream-store.ts'
 import { STORE_KINDS, type TestStore } from '../testing/test-store.ts'
 import { postSessionCommands } from '../testing/post-session-commands.ts'
 import { readSessionEvents, streamedText, type OffsetEvent } from '../testing/session-stream-reader.ts'
+import { STREAM_HEADERS } from '../../shared/protocol/durable-streams.ts'
 
 /** A server whose streams are stored beside the test's log, answering one event per read. */
 async function startStreamServer(startServer: ServerFactory, store: TestStore): Promise<SessionServer> {
@@ -173,7 +174,7 @@ describe.each(STORE_KINDS)('session event stream on %s', (kind) => {
     expect(streamedText(await readSessionEvents(server.url, sessionId), 'r1')).toBe('secret')
     const fork = await fetch(`${server.url}/v1/stream/copy`, {
       method: 'PUT',
-      headers: { 'stream-forked-from': sessionStreamPath(sessionId) },
+      headers: { [STREAM_HEADERS.FORKED_FROM]: sessionStreamPath(sessionId) },
     })
     expect(fork.status).toBe(400)
     expect((await fetch(`${server.url}/v1/sessions/${sessionId}`, { method: 'DELETE' })).status).toBe(204)

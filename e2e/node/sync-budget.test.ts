@@ -1,7 +1,7 @@
 /**
  * The outbound budget (PROTOCOL.md §10.4) over real WebSockets against a real server on SQLite: a connection that
  * keeps asking for the whole session, or a principal that keeps opening connections that do, is closed with
- * RATE_LIMITED (4429) after a close notice naming the `sync-bytes` limit, its scope and `retryAfterMs`; the answers it
+ * RATE_LIMITED after a close notice naming the `sync-bytes` limit, its scope and `retryAfterMs`; the answers it
  * got are charged at about their real size; other principals are not affected. With the default limits, normal use —
  * twenty tabs loading a 100k-token session at once while the agent streams, then all of them reloading — never meets
  * the budget.
@@ -15,6 +15,7 @@ import { expectedText, tokenAt } from '../../shared/testing/token-stream.ts'
 import { testWithStore } from '../testing/fixtures.ts'
 import { connectRawSession, type RawSessionSocket } from '../testing/raw-session-socket.ts'
 import { TEST_AUTH_SECRET, tokenFor } from '../testing/test-tokens.ts'
+import { closeFor } from '../testing/close-for.ts'
 
 const events: SecurityEvent[] = []
 const auth = {
@@ -47,9 +48,9 @@ async function writeSession(
 const answers = (raw: RawSessionSocket): Uint8Array[] =>
   raw.frames.flatMap((frame) => (frame.type === 'sync' && frame.step === 1 ? [frame.payload] : []))
 
-/** The close notice `raw` received before its 4429 close. */
+/** The close notice `raw` received before its RATE_LIMITED close. */
 async function closeNotice(raw: RawSessionSocket): Promise<CloseNotice> {
-  expect(await raw.closed).toEqual({ code: 4429, reason: 'RATE_LIMITED' })
+  expect(await raw.closed).toEqual(closeFor('RATE_LIMITED'))
   const notices = raw.frames.flatMap((frame) =>
     frame.type === 'stateless' ? [decodeCloseNotice(frame.payload) ?? []].flat() : [],
   )

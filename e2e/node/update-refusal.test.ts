@@ -3,7 +3,7 @@
  * update is answered in-band — a stateless `update-rejected` notice, SyncStatus(false), the connection left open —
  * so a stock `@hocuspocus/provider`, which reconnects on every close and re-sends its changes in its sync step 2,
  * is refused exactly once per connection; past MAX_REFUSED_UPDATES_PER_CONNECTION refusals a connection is closed
- * with 4422. Lifeline's SDK reports a refusal as an `error` event, drops the refused change by syncing a fresh
+ * with UPDATE_REJECTED. Lifeline's SDK reports a refusal as an `error` event, drops the refused change by syncing a fresh
  * replica, and goes on writing on the same client; an agent's reply being written then fails instead of losing
  * text silently. Nothing of a refused update is stored.
  */
@@ -28,6 +28,7 @@ import { captureLogs } from '../testing/capture-logs.ts'
 import { testWithStore } from '../testing/fixtures.ts'
 import { connectRawSession } from '../testing/raw-session-socket.ts'
 import { fetchTranscript } from '../testing/test-tokens.ts'
+import { closeFor } from '../testing/close-for.ts'
 
 const logs = captureLogs()
 const test = testWithStore('sqlite', { logger: logs.logger, limits: { maxUserTextChars: 1_000 } })
@@ -139,7 +140,7 @@ describe('a stock Hocuspocus provider', () => {
       )
     }
     for (const attack of attacks) raw.sendUpdate(attack)
-    expect(await raw.closed).toEqual({ code: 4422, reason: 'UPDATE_REJECTED' })
+    expect(await raw.closed).toEqual(closeFor('UPDATE_REJECTED'))
     const notices = raw.frames
       .flatMap((frame) => (frame.type === 'stateless' ? [decodeUpdateRejectedNotice(frame.payload)] : []))
       .filter((notice) => notice !== undefined)

@@ -42,6 +42,7 @@ import {
   userMessages,
 } from '../fixtures.ts'
 import { expectedText } from '../../shared/testing/token-stream.ts'
+import { CLOSE_CODES } from '../../shared/protocol/close-codes.ts'
 
 test.use({ replyTokens: 100 })
 
@@ -71,7 +72,7 @@ test('a message sent offline reaches the server once and is answered once', asyn
   })
 
   await context.setOffline(true)
-  for (const ws of sockets) await ws.close({ code: 1001, reason: 'network down' })
+  for (const ws of sockets) await ws.close({ code: CLOSE_CODES.GOING_AWAY, reason: 'network down' })
   await expect(statusBadge(page)).not.toHaveAttribute('data-status', 'synced')
   await expect(statusBadge(page)).toHaveAttribute('data-status', /^(offline|connecting)$/)
   await expect.poll(async () => await badgeHistory.jsonValue()).toContain('offline')

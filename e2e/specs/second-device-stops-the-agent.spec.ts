@@ -21,6 +21,7 @@
  */
 import { assistantMessages, expect, fetchTranscript, messageText, openSession, sendMessage, test } from '../fixtures.ts'
 import { expectedText } from '../../shared/testing/token-stream.ts'
+import { DEMO_STORAGE_KEYS } from '../../demo/app/demo-storage-keys.ts'
 
 test('device B clicks Stop and the agent stops', async ({
   sessionPage: deviceA,
@@ -70,7 +71,7 @@ test('device B clicks Stop and the agent stops', async ({
   for (const device of [deviceA, deviceB])
     expect(await messageText(assistantMessages(device)).textContent()).toBe(stoppedText)
 
-  const principalB = await deviceB.evaluate(() => localStorage.getItem('lifeline.principal'))
+  const principalB = await deviceB.evaluate((key) => localStorage.getItem(key), DEMO_STORAGE_KEYS.PRINCIPAL)
   const transcript = await fetchTranscript(request, sessionId)
   expect(transcript.messages.map((message) => [message.role, message.status])).toEqual([
     ['user', 'done'],

@@ -2,7 +2,8 @@
  * POSTs agent commands to a session's event stream with idempotent-producer headers (PROTOCOL.md §9.7), as an
  * agent without Yjs (curl, Python) would.
  */
-import { sessionStreamPath } from '../../shared/protocol/durable-streams.ts'
+import { sessionStreamPath } from '../../shared/protocol/session-stream-path.ts'
+import { STREAM_HEADERS } from '../../shared/protocol/durable-streams.ts'
 
 /** One producer batch: its headers and JSON commands. */
 export interface CommandBatch {
@@ -19,9 +20,9 @@ export async function postSessionCommands(baseUrl: string, sessionId: string, ba
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      'producer-id': batch.producerId,
-      'producer-epoch': String(batch.epoch),
-      'producer-seq': String(batch.seq),
+      [STREAM_HEADERS.PRODUCER_ID]: batch.producerId,
+      [STREAM_HEADERS.PRODUCER_EPOCH]: String(batch.epoch),
+      [STREAM_HEADERS.PRODUCER_SEQ]: String(batch.seq),
       ...(batch.token === undefined ? {} : { authorization: `Bearer ${batch.token}` }),
     },
     body: JSON.stringify(batch.commands),

@@ -5,7 +5,7 @@
  *
  *   const raw = await openRawFallback(server.url)
  *   await raw.send([garbage])
- *   expect(await raw.closed).toEqual({ code: 4400, reason: 'BAD_FRAME' })
+ *   expect(await raw.closed).toEqual(closeFor('BAD_FRAME'))
  */
 import * as encoding from 'lib0/encoding'
 import { readSse } from '../../client/core/transports/read-sse.ts'

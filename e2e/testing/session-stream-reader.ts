@@ -3,8 +3,9 @@
  * offset, following `Stream-Next-Offset` until `Stream-Up-To-Date`. With a server whose `maxReadBytes` is 1,
  * each GET answers one event, so the walk yields the offset after every event.
  */
-import { sessionStreamPath } from '../../shared/protocol/durable-streams.ts'
+import { sessionStreamPath } from '../../shared/protocol/session-stream-path.ts'
 import type { SessionEvent } from '../../shared/protocol/session-events.ts'
+import { STREAM_HEADERS } from '../../shared/protocol/durable-streams.ts'
 
 /** One event and the stream offset just after it. */
 export interface OffsetEvent {
@@ -25,11 +26,11 @@ export async function readSessionEvents(
       headers: options.token === undefined ? {} : { authorization: `Bearer ${options.token}` },
     })
     if (response.status !== 200) throw new Error(`GET ${offset} answered ${response.status}: ${await response.text()}`)
-    const next = response.headers.get('stream-next-offset')
+    const next = response.headers.get(STREAM_HEADERS.NEXT_OFFSET)
     if (next === null) throw new Error('no Stream-Next-Offset')
     const batch = (await response.json()) as SessionEvent[]
     for (const event of batch) events.push({ offset: next, event })
-    if (response.headers.get('stream-up-to-date') === 'true') return events
+    if (response.headers.get(STREAM_HEADERS.UP_TO_DATE) === 'true') return events
     offset = next
   }
 }

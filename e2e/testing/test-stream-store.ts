@@ -3,9 +3,9 @@
  * so that end-to-end tests read session event streams from real storage that outlives a server restart.
  */
 import { dirname, join } from 'node:path'
-import { createPostgresStreamStore } from '../../server/streams/postgres-stream-store.ts'
-import { createSqliteStreamStore } from '../../server/streams/sqlite-stream-store.ts'
-import type { StreamStore } from '../../server/streams/stream-store.ts'
+import { createPostgresStreamStore } from '../../server/durable-streams/postgres-stream-store.ts'
+import { createSqliteStreamStore } from '../../server/durable-streams/sqlite-stream-store.ts'
+import type { StreamStore } from '../../server/durable-streams/stream-store.ts'
 import { TEST_POSTGRES_URL, type TestStore } from './test-store.ts'
 
 /** Opens the stream store beside `store` (the caller's server closes it). */

@@ -6,6 +6,7 @@ import * as encoding from 'lib0/encoding'
 import type { SecurityEvent } from '../auth/security-event.ts'
 import type { SessionError } from '../../shared/errors/session-error.ts'
 import { createFrameGate } from './frame-gate.ts'
+import { ERROR_CODES } from '../../shared/errors/error-codes.ts'
 
 function frameFor(sessionId: string, bytes: number): Uint8Array {
   const encoder = encoding.createEncoder()
@@ -50,7 +51,7 @@ describe('createFrameGate', () => {
     gate.advance(10_000)
     expect(gate.admit(frame)).toBe(false) // closed for good
     expect(gate.closes.map((error) => [error.code, error.closeCode, error.retryable])).toEqual([
-      ['RATE_LIMITED', 4429, true],
+      ['RATE_LIMITED', ERROR_CODES.RATE_LIMITED.closeCode, true],
     ])
     expect(gate.events.map((event) => [event.kind, event.sessionId, event.error.code])).toEqual([
       ['limit-exceeded', 's-1', 'RATE_LIMITED'],

@@ -2,13 +2,10 @@
  * Opens the UpdateLog named by a store URL, the form used by LIFELINE_STORE: `postgres://…` (or
  * `postgresql://…`) selects PostgreSQL; a file path or `sqlite:<path>` selects SQLite (the default).
  */
-import { parseStoreUrl } from './parse-store-url.ts'
+import { DEFAULT_STORE, parseStoreUrl } from './parse-store-url.ts'
 import { createPostgresUpdateLog } from './postgres-update-log.ts'
 import { createSqliteUpdateLog } from './sqlite-update-log.ts'
 import type { UpdateLog } from './update-log.ts'
-
-/** Default store: an SQLite file under ./data. */
-export const DEFAULT_STORE = './data/lifeline.sqlite'
 
 /**
  * Opens the log for `store`.

@@ -4,6 +4,9 @@
  * `sqlite:<path>` selects SQLite.
  */
 
+/** Default store: an SQLite file under ./data. */
+export const DEFAULT_STORE = './data/lifeline.sqlite'
+
 /** Where a store lives. */
 export type StoreLocation =
   | { readonly kind: 'postgres'; readonly connectionString: string; readonly schema?: string }

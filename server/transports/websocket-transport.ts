@@ -8,6 +8,7 @@ import type { Hocuspocus } from '@hocuspocus/server'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import { ERROR_CODES } from '../../shared/errors/error-codes.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
+import { CLOSE_CODES } from '../../shared/protocol/close-codes.ts'
 import { FALLBACK_ROUTES, WEBSOCKET_PROBE_FRAME } from '../../shared/protocol/http-fallback.ts'
 import { ROUTES } from '../../shared/protocol/routes.ts'
 import { toFetchRequest } from './to-fetch-request.ts'
@@ -46,7 +47,7 @@ export function attachWebSocketTransport(options: WebSocketTransportOptions): We
       // PROTOCOL.md §7.5: proves to a fallback client that WebSockets get through again.
       wss.handleUpgrade(request, socket, head, (ws) => {
         ws.send(WEBSOCKET_PROBE_FRAME, () => {
-          ws.close(1000)
+          ws.close(CLOSE_CODES.NORMAL)
         })
       })
       return

@@ -1,13 +1,11 @@
 /**
  * Wire facts of the Durable Streams protocol as Lifeline serves it (PROTOCOL.md §9): the route prefix, header
- * names, query parameters and offset sentinels. Server and clients spell these only here.
+ * names, query parameters and offset sentinels. Server and clients spell these only here. Nothing here knows
+ * sessions: their event streams are in `session-stream-path.ts`.
  */
 
 /** Every stream lives under this prefix; the official conformance suite hardcodes it. */
 export const STREAM_ROUTE_PREFIX = '/v1/stream/'
-
-/** Stream paths under this namespace are session event streams (PROTOCOL.md §9.6); generic streams cannot live there. */
-export const SESSION_STREAM_NAMESPACE = 'sessions/'
 
 /** Longest stream path below the prefix, in UTF-8 bytes (PROTOCOL.md §9.1); longer ones are refused with BAD_REQUEST. */
 export const MAX_STREAM_PATH_BYTES = 1024
@@ -30,6 +28,8 @@ export const STREAM_HEADERS = {
   FORKED_FROM: 'stream-forked-from',
   FORK_OFFSET: 'stream-fork-offset',
   FORK_SUB_OFFSET: 'stream-fork-sub-offset',
+  /** Whole seconds to wait before a refused append may be sent again (429 RATE_LIMITED, PROTOCOL.md §10.5). */
+  RETRY_AFTER: 'retry-after',
 } as const
 
 /** Query parameters of reads. */
@@ -42,8 +42,3 @@ export const LIVE_MODES = { LONG_POLL: 'long-poll', SSE: 'sse' } as const
 export const OFFSET_START = '-1'
 /** `offset=now`: the current tail of a stream. Never minted as a real offset. */
 export const OFFSET_NOW = 'now'
-
-/** Path of the event stream of one session. */
-export function sessionStreamPath(sessionId: string): string {
-  return `${STREAM_ROUTE_PREFIX}${SESSION_STREAM_NAMESPACE}${encodeURIComponent(sessionId)}`
-}

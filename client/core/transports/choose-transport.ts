@@ -6,6 +6,7 @@
  * While on the fallback it probes WebSockets now and then and, once they get through, closes the fallback
  * connection so the provider reconnects — over a WebSocket.
  */
+import { CLOSE_CODES } from '../../../shared/protocol/close-codes.ts'
 import { FALLBACK_ROUTES, WEBSOCKET_PROBE_FRAME } from '../../../shared/protocol/http-fallback.ts'
 import { copyBytes } from './copy-bytes.ts'
 import { HttpFallbackSocket, type FallbackMode } from './http-fallback-socket.ts'
@@ -54,9 +55,6 @@ export interface TransportChooser {
   /** Listens for transport changes; returns the remover. */
   onChange(listener: (transport: TransportKind) => void): () => void
 }
-
-/** Close code a fallback connection ends with when WebSockets work again (the provider reconnects). */
-const TRANSPORT_UPGRADE_CLOSE_CODE = 4000
 
 /** Creates a chooser. */
 export function createTransportChooser(options: TransportChooserOptions = {}): TransportChooser {
@@ -189,7 +187,7 @@ export function createTransportChooser(options: TransportChooserOptions = {}): T
               return
             }
             memory.forget(this.key)
-            this.close(TRANSPORT_UPGRADE_CLOSE_CODE, 'transport-upgrade')
+            this.close(CLOSE_CODES.TRANSPORT_UPGRADE, 'transport-upgrade')
           })
         }, probeMs),
       )

@@ -15,6 +15,7 @@ import {
   type PollBatch,
 } from '../../../shared/protocol/http-fallback.ts'
 import { ERROR_CODES, isErrorCode, type ErrorCode } from '../../../shared/errors/error-codes.ts'
+import { CLOSE_CODES } from '../../../shared/protocol/close-codes.ts'
 import { createRandomId } from '../../../shared/session/session-id.ts'
 import { copyBytes } from './copy-bytes.ts'
 import { readSse } from './read-sse.ts'
@@ -81,7 +82,7 @@ export class HttpFallbackSocket extends SocketEvents {
     void this.flushUpstream()
   }
 
-  close(code = 1000, reason = ''): void {
+  close(code: number = CLOSE_CODES.NORMAL, reason = ''): void {
     if (this.readyState >= HttpFallbackSocket.CLOSING) return
     void this.fetch(this.url(FALLBACK_ROUTES.CLOSE), { method: 'POST' }).catch(() => undefined) // reason: best effort; the server expires idle connections
     this.end(code, reason)
@@ -188,7 +189,8 @@ export class HttpFallbackSocket extends SocketEvents {
 
   /** False (after ending the socket when the server forgot it) unless the response is a 2xx. */
   private accepted(response: Response): boolean {
-    if (response.status === 404) this.end(4404, 'FALLBACK_CONNECTION_NOT_FOUND')
+    if (response.status === 404)
+      this.end(ERROR_CODES.FALLBACK_CONNECTION_NOT_FOUND.closeCode, 'FALLBACK_CONNECTION_NOT_FOUND')
     return response.ok
   }
 
@@ -209,7 +211,7 @@ export class HttpFallbackSocket extends SocketEvents {
         }).catch(() => undefined)
         const refused = response === undefined ? undefined : await refusalOf(response)
         if (response !== undefined && (response.status === 404 || response.status === 409)) {
-          this.end(4404, 'FALLBACK_CONNECTION_NOT_FOUND')
+          this.end(ERROR_CODES.FALLBACK_CONNECTION_NOT_FOUND.closeCode, 'FALLBACK_CONNECTION_NOT_FOUND')
         } else if (refused !== undefined) {
           // Sending the same frames again would be refused again (e.g. 413 MESSAGE_TOO_LARGE): end like a WebSocket would.
           this.end(ERROR_CODES[refused].closeCode, refused)

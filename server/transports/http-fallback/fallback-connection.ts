@@ -4,6 +4,7 @@
  * in an outbox until the client confirms it holds them (`after`), so a cut stream or a lost poll answer is
  * replayed without loss or repeats. Upstream frames are applied once each, in seq order.
  */
+import { CLOSE_CODES } from '../../../shared/protocol/close-codes.ts'
 
 /** One downstream frame. */
 export interface OutboxFrame {
@@ -71,7 +72,7 @@ export function createFallbackConnection(id: string): FallbackConnection {
       outbox.push(frame)
       listener?.frame(frame)
     },
-    close(code = 1000, reason = '') {
+    close(code: number = CLOSE_CODES.NORMAL, reason = '') {
       if (closed !== undefined) return
       closed = { code, reason }
       listener?.close(code, reason)

@@ -19,6 +19,7 @@ import {
   type PollBatch,
 } from '../../../shared/protocol/http-fallback.ts'
 import { isSessionError, SessionError } from '../../../shared/errors/session-error.ts'
+import { CLOSE_CODES } from '../../../shared/protocol/close-codes.ts'
 import type { SecurityEventListener } from '../../auth/security-event.ts'
 import { drainOversized, readBody } from '../../http/read-body.ts'
 import { sendJson } from '../../http/send-json.ts'
@@ -79,7 +80,7 @@ export function createHttpFallbackTransport(options: HttpFallbackTransportOption
       for (const [id, entry] of entries) {
         const idle = now - entry.lastActivity > idleTimeoutMs
         if (entry.connection.closed !== undefined && idle) entries.delete(id)
-        else if (idle && !entry.connection.attached) entry.close(1001, 'idle')
+        else if (idle && !entry.connection.attached) entry.close(CLOSE_CODES.GOING_AWAY, 'idle')
       }
     },
     Math.max(100, Math.floor(idleTimeoutMs / 3)),
@@ -100,7 +101,7 @@ export function createHttpFallbackTransport(options: HttpFallbackTransportOption
       )
     const connection = createFallbackConnection(id)
     let handleClose: ((event: { code: number; reason: string }) => void) | undefined
-    const close = (code = 1000, reason = ''): void => {
+    const close = (code: number = CLOSE_CODES.NORMAL, reason = ''): void => {
       if (connection.closed !== undefined) return
       connection.close(code, reason)
       queueMicrotask(() => handleClose?.({ code, reason }))
@@ -237,7 +238,7 @@ export function createHttpFallbackTransport(options: HttpFallbackTransportOption
           details: { allowed: [expectedMethod] },
         })
       if (route === FALLBACK_ROUTES.CLOSE) {
-        entries.get(id)?.close(1000, 'client closed')
+        entries.get(id)?.close(CLOSE_CODES.NORMAL, 'client closed')
         entries.delete(id) // the client fetches nothing more: its unread frames go now, not after the idle sweep
         response.writeHead(204).end()
         return true
@@ -263,7 +264,7 @@ export function createHttpFallbackTransport(options: HttpFallbackTransportOption
     },
     closeAll() {
       clearInterval(sweep)
-      for (const entry of entries.values()) entry.close(1001, 'server shutting down')
+      for (const entry of entries.values()) entry.close(CLOSE_CODES.GOING_AWAY, 'server shutting down')
       entries.clear()
     },
   }

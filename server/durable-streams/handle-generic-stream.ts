@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { SessionError } from '../../shared/errors/session-error.ts'
-import { LIVE_MODES, SESSION_STREAM_NAMESPACE, STREAM_HEADERS } from '../../shared/protocol/durable-streams.ts'
+import { LIVE_MODES, STREAM_HEADERS } from '../../shared/protocol/durable-streams.ts'
 import { drainOversized, readBody } from '../http/read-body.ts'
 import { readLiveMode } from './read-live-mode.ts'
 import { formatOffset } from './stream-offset.ts'
@@ -25,6 +25,8 @@ export interface GenericStreamContext extends StreamReadContext {
   /** Largest accepted request body in bytes; larger ones answer 413. */
   readonly maxBodyBytes: number
   readonly sseReconnectMs: number
+  /** Path prefixes that other handlers own (see `StreamNamespace`); a fork cannot start from a stream under one. */
+  readonly reservedPrefixes?: readonly string[]
 }
 
 /** Handles one request for the generic stream at `path`. */
@@ -40,8 +42,11 @@ export async function handleGenericStream(
     case 'PUT': {
       const lifetime = readStreamLifetime(request)
       const fork = readForkRequest(request)
-      if (fork?.source.startsWith(SESSION_STREAM_NAMESPACE) === true)
-        throw new SessionError('BAD_REQUEST', 'session streams cannot be forked')
+      const reserved = context.reservedPrefixes?.find((prefix) => fork?.source.startsWith(prefix) === true)
+      if (reserved !== undefined)
+        throw new SessionError('BAD_REQUEST', `streams under ${reserved} cannot be forked`, {
+          details: { source: fork?.source },
+        })
       const body = await readBody(request, context.maxBodyBytes, drainOversized(context.maxBodyBytes))
       const contentType = header(request, 'content-type')
       const { created, meta } = await service.create(path, {

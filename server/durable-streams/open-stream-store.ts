@@ -2,8 +2,7 @@
  * Opens the StreamStore beside the UpdateLog named by a store URL (LIFELINE_STORE): the same SQLite file, or the
  * same PostgreSQL database and schema.
  */
-import { DEFAULT_STORE } from '../persistence/open-update-log.ts'
-import { parseStoreUrl } from '../persistence/parse-store-url.ts'
+import { DEFAULT_STORE, parseStoreUrl } from '../persistence/parse-store-url.ts'
 import { createPostgresStreamStore } from './postgres-stream-store.ts'
 import { createSqliteStreamStore } from './sqlite-stream-store.ts'
 import type { StreamStore } from './stream-store.ts'

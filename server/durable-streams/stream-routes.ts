@@ -1,26 +1,25 @@
 /**
- * The `/v1/stream/` routes (PROTOCOL.md §9): generic Durable Streams, and the event streams of sessions under
- * the reserved `sessions/` namespace. Resolves false for other paths.
+ * The `/v1/stream/` routes (PROTOCOL.md §9): generic Durable Streams, and namespaces whose streams another handler
+ * owns (the session event streams register one). Resolves false for other paths.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { SessionError } from '../../shared/errors/session-error.ts'
-import {
-  MAX_STREAM_PATH_BYTES,
-  SESSION_STREAM_NAMESPACE,
-  STREAM_ROUTE_PREFIX,
-} from '../../shared/protocol/durable-streams.ts'
+import { MAX_STREAM_PATH_BYTES, STREAM_ROUTE_PREFIX } from '../../shared/protocol/durable-streams.ts'
 import { handleGenericStream, type GenericStreamContext } from './handle-generic-stream.ts'
 import { sendPreflight, sendStreamError } from './stream-response.ts'
 
+/** A path prefix whose streams one handler owns instead of the generic routes. */
+export interface StreamNamespace {
+  /** Path prefix below the route prefix, ending in `/` (e.g. `sessions/`). */
+  readonly prefix: string
+  /** Handles a request for `<prefix><name>`; throws a SessionError to refuse it. */
+  handle(request: IncomingMessage, response: ServerResponse, url: URL, name: string): Promise<void>
+}
+
 /** Options of {@link createStreamRoutes}. */
-export interface StreamRoutesOptions extends GenericStreamContext {
-  /** Handles requests for `sessions/<id>`; absent: they answer 404. */
-  readonly handleSessionStream?: (
-    request: IncomingMessage,
-    response: ServerResponse,
-    url: URL,
-    sessionId: string,
-  ) => Promise<void>
+export interface StreamRoutesOptions extends Omit<GenericStreamContext, 'reservedPrefixes'> {
+  /** Namespaces served by their own handlers; generic streams cannot be created in or forked from them. */
+  readonly namespaces?: readonly StreamNamespace[]
   /** Checks a request for a generic stream before it runs (auth); throws a SessionError to refuse it. */
   readonly authorizeGeneric?: (request: IncomingMessage) => void
   readonly onError: (error: unknown) => void
@@ -28,6 +27,8 @@ export interface StreamRoutesOptions extends GenericStreamContext {
 
 /** Creates the handler of the stream routes; it answers errors itself. */
 export function createStreamRoutes(options: StreamRoutesOptions) {
+  const namespaces = options.namespaces ?? []
+  const generic = { ...options, reservedPrefixes: namespaces.map((namespace) => namespace.prefix) }
   return async function handleStreamRoute(
     request: IncomingMessage,
     response: ServerResponse,
@@ -36,15 +37,14 @@ export function createStreamRoutes(options: StreamRoutesOptions) {
     if (!url.pathname.startsWith(STREAM_ROUTE_PREFIX)) return false
     try {
       const path = decodePath(url.pathname.slice(STREAM_ROUTE_PREFIX.length))
+      const namespace = namespaces.find((candidate) => path.startsWith(candidate.prefix))
       if (request.method === 'OPTIONS') {
         sendPreflight(response)
-      } else if (path.startsWith(SESSION_STREAM_NAMESPACE)) {
-        if (options.handleSessionStream === undefined)
-          throw new SessionError('STREAM_NOT_FOUND', 'session streams are not served here')
-        await options.handleSessionStream(request, response, url, path.slice(SESSION_STREAM_NAMESPACE.length))
+      } else if (namespace !== undefined) {
+        await namespace.handle(request, response, url, path.slice(namespace.prefix.length))
       } else {
         options.authorizeGeneric?.(request)
-        await handleGenericStream(request, response, url, path, options)
+        await handleGenericStream(request, response, url, path, generic)
       }
     } catch (error) {
       sendStreamError(response, error, options.onError)

@@ -16,7 +16,7 @@ import {
 } from '../../shared/session/session-doc.ts'
 import { SESSION_ROOTS } from '../../shared/session/session-schema.ts'
 import { createRandomId } from '../../shared/session/session-id.ts'
-import type { ProducerState } from './stream-store.ts'
+import type { ProducerState } from '../durable-streams/stream-store.ts'
 import type { SessionCommand } from './session-commands.ts'
 
 /** The stored state of producer `producerId` of agent `agentId`, if any; a quarantined one (check-entry.ts) reads as none. */

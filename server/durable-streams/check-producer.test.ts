@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { isSessionError } from '../../shared/errors/session-error.ts'
 import { checkProducer } from './check-producer.ts'
+import { STREAM_HEADERS } from '../../shared/protocol/durable-streams.ts'
 
 function errorOf(run: () => unknown): { code: string; details: Record<string, unknown> } {
   try {
@@ -35,13 +36,16 @@ describe('checkProducer (PROTOCOL.md §9.4)', () => {
   it('refuses a gap with the expected and received seq', () => {
     const error = errorOf(() => checkProducer({ epoch: 0, seq: 3 }, { id: 'p', epoch: 0, seq: 5 }))
     expect(error.code).toBe('PRODUCER_SEQ_GAP')
-    expect(error.details.headers).toEqual({ 'producer-expected-seq': '4', 'producer-received-seq': '5' })
+    expect(error.details.headers).toEqual({
+      [STREAM_HEADERS.PRODUCER_EXPECTED_SEQ]: '4',
+      [STREAM_HEADERS.PRODUCER_RECEIVED_SEQ]: '5',
+    })
   })
 
   it('fences a stale epoch and names the current one', () => {
     const error = errorOf(() => checkProducer({ epoch: 3, seq: 0 }, { id: 'p', epoch: 2, seq: 9 }))
     expect(error.code).toBe('PRODUCER_FENCED')
-    expect(error.details.headers).toEqual({ 'producer-epoch': '3' })
+    expect(error.details.headers).toEqual({ [STREAM_HEADERS.PRODUCER_EPOCH]: '3' })
   })
 
   it('starts a newer epoch at seq 0 only', () => {

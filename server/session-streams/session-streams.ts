@@ -7,19 +7,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Extension, Hocuspocus } from '@hocuspocus/server'
 import type * as Y from 'yjs'
 import { isSessionError } from '../../shared/errors/session-error.ts'
-import { SESSION_STREAM_NAMESPACE } from '../../shared/protocol/durable-streams.ts'
+import { SESSION_STREAM_NAMESPACE } from '../../shared/protocol/session-stream-path.ts'
 import type { AuthSecret } from '../auth/auth-secret.ts'
 import type { UpdateLog } from '../persistence/update-log.ts'
 import { authorizeStreamRequest } from './authorize-stream-request.ts'
 import { handleSessionStream } from './handle-session-stream.ts'
-import { createKeyedLock } from './keyed-lock.ts'
-import { createMemoryStreamStore } from './memory-stream-store.ts'
+import { createKeyedLock } from '../durable-streams/keyed-lock.ts'
+import { createMemoryStreamStore } from '../durable-streams/memory-stream-store.ts'
 import { createSessionDocuments } from './session-documents.ts'
 import { createSessionEventRecorder } from './session-event-recorder.ts'
-import { createSqliteStreamStore } from './sqlite-stream-store.ts'
-import { createStreamRoutes } from './stream-routes.ts'
-import { createStreamService } from './stream-service.ts'
-import type { StreamStore } from './stream-store.ts'
+import { createSqliteStreamStore } from '../durable-streams/sqlite-stream-store.ts'
+import { createStreamRoutes } from '../durable-streams/stream-routes.ts'
+import { createStreamService } from '../durable-streams/stream-service.ts'
+import type { StreamStore } from '../durable-streams/stream-store.ts'
 import type { ServerChange } from '../extensions/durable-log.ts'
 import type { EntryCharger } from '../limits/charge-new-entries.ts'
 
@@ -109,13 +109,18 @@ export function createSessionStreams(wiring: SessionStreamsWiring): SessionStrea
             authorizeStreamRequest(request, { kind: 'generic' }, { secret: auth.secret, nowMs: nowMs() })
           },
         }),
-    handleSessionStream: async (request, response, url, sessionId) => {
-      const claims =
-        auth === undefined
-          ? undefined
-          : authorizeStreamRequest(request, { kind: 'session', sessionId }, { secret: auth.secret, nowMs: nowMs() })
-      await handleSessionStream(request, response, url, sessionId, claims?.sub, context)
-    },
+    namespaces: [
+      {
+        prefix: SESSION_STREAM_NAMESPACE,
+        handle: async (request, response, url, sessionId) => {
+          const claims =
+            auth === undefined
+              ? undefined
+              : authorizeStreamRequest(request, { kind: 'session', sessionId }, { secret: auth.secret, nowMs: nowMs() })
+          await handleSessionStream(request, response, url, sessionId, claims?.sub, context)
+        },
+      },
+    ],
   })
   return {
     store,

@@ -11,7 +11,7 @@ import type {
   onAwarenessUpdatePayload,
 } from '@hocuspocus/server'
 import type * as Y from 'yjs'
-import { SESSION_STREAM_NAMESPACE } from '../../shared/protocol/durable-streams.ts'
+import { SESSION_STREAM_NAMESPACE } from '../../shared/protocol/session-stream-path.ts'
 import type { SessionEvent, SessionEventMember } from '../../shared/protocol/session-events.ts'
 import {
   deriveSessionEvents,
@@ -19,8 +19,8 @@ import {
   EMPTY_PROJECTION,
   type SessionProjection,
 } from './derive-session-events.ts'
-import type { StreamService } from './stream-service.ts'
-import type { StreamMeta } from './stream-store.ts'
+import type { StreamService } from '../durable-streams/stream-service.ts'
+import type { StreamMeta } from '../durable-streams/stream-store.ts'
 
 /** Options of {@link createSessionEventRecorder}. */
 export interface SessionEventRecorderOptions {

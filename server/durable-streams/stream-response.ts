@@ -20,7 +20,7 @@ const ALLOWED_REQUEST_HEADERS = [
   STREAM_HEADERS.PRODUCER_EPOCH,
   STREAM_HEADERS.PRODUCER_SEQ,
 ].join(', ')
-const EXPOSED_HEADERS = [...Object.values(STREAM_HEADERS), 'etag', 'location', 'content-type', 'retry-after'].join(', ')
+const EXPOSED_HEADERS = [...Object.values(STREAM_HEADERS), 'etag', 'location', 'content-type'].join(', ')
 
 /** Headers of every stream response. */
 export function baseStreamHeaders(): Record<string, string> {
@@ -66,7 +66,9 @@ export function sendStreamError(response: ServerResponse, error: unknown, log: (
     ...headers,
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',
-    ...(typeof retryAfterMs === 'number' ? { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) } : {}),
+    ...(typeof retryAfterMs === 'number'
+      ? { [STREAM_HEADERS.RETRY_AFTER]: String(Math.max(1, Math.ceil(retryAfterMs / 1000))) }
+      : {}),
   })
   response.end(text)
 }

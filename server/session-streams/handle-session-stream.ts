@@ -6,24 +6,25 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type * as Y from 'yjs'
 import { SessionError } from '../../shared/errors/session-error.ts'
-import { LIVE_MODES, SESSION_STREAM_NAMESPACE, STREAM_HEADERS } from '../../shared/protocol/durable-streams.ts'
+import { LIVE_MODES, STREAM_HEADERS } from '../../shared/protocol/durable-streams.ts'
+import { SESSION_STREAM_NAMESPACE } from '../../shared/protocol/session-stream-path.ts'
 import { parseSessionId } from '../../shared/session/session-id.ts'
 import { drainOversized, readBody } from '../http/read-body.ts'
 import { sessionNotFound } from '../persistence/session-not-found.ts'
 import type { UpdateLog } from '../persistence/update-log.ts'
 import { applySessionCommands, checkSessionCommands, readHttpProducer } from './apply-session-commands.ts'
-import { checkProducer } from './check-producer.ts'
-import { offsetHeaders } from './handle-generic-stream.ts'
-import type { KeyedLock } from './keyed-lock.ts'
-import { sendStreamRead, type StreamReadContext } from './send-stream-read.ts'
-import { sendStreamSse } from './send-stream-sse.ts'
+import { checkProducer } from '../durable-streams/check-producer.ts'
+import { offsetHeaders } from '../durable-streams/handle-generic-stream.ts'
+import type { KeyedLock } from '../durable-streams/keyed-lock.ts'
+import { sendStreamRead, type StreamReadContext } from '../durable-streams/send-stream-read.ts'
+import { sendStreamSse } from '../durable-streams/send-stream-sse.ts'
 import { parseSessionCommands } from './session-commands.ts'
 import type { SessionDocuments } from './session-documents.ts'
 import type { SessionEventRecorder } from './session-event-recorder.ts'
-import { readLiveMode } from './read-live-mode.ts'
-import { readProducerBatch } from './stream-request-headers.ts'
-import { sendEmpty } from './stream-response.ts'
-import type { StreamMeta } from './stream-store.ts'
+import { readLiveMode } from '../durable-streams/read-live-mode.ts'
+import { readProducerBatch } from '../durable-streams/stream-request-headers.ts'
+import { sendEmpty } from '../durable-streams/stream-response.ts'
+import type { StreamMeta } from '../durable-streams/stream-store.ts'
 import type { ServerChange } from '../extensions/durable-log.ts'
 import type { EntryCharger } from '../limits/charge-new-entries.ts'
 
@@ -42,8 +43,8 @@ export interface SessionStreamContext extends StreamReadContext {
 }
 
 /**
- * Handles one request for the stream of `rawSessionId`; `agentId` is the appending principal (the token's
- * subject, or the `Producer-Id` on an open server).
+ * Handles one request for the stream of `rawSessionId`; `agentId` is the appending principal: the token's subject,
+ * or undefined on an open server, where the `Producer-Id` stands for it (see appendCommands).
  * @throws SessionError INVALID_SESSION_ID, SESSION_NOT_FOUND, METHOD_NOT_ALLOWED, BAD_REQUEST, PRODUCER_*, REPLY_CLOSED, RATE_LIMITED
  */
 export async function handleSessionStream(
@@ -89,7 +90,7 @@ async function appendCommands(
   request: IncomingMessage,
   response: ServerResponse,
   sessionId: string,
-  agentIdOrUndefined: string | undefined,
+  principal: string | undefined,
   context: SessionStreamContext,
 ): Promise<void> {
   const producer = readProducerBatch(request)
@@ -98,7 +99,10 @@ async function appendCommands(
       'BAD_REQUEST',
       'appends to a session stream need Producer-Id, Producer-Epoch and Producer-Seq',
     )
-  const agentId = agentIdOrUndefined ?? producer.id
+  // Producer state is kept per (principal, Producer-Id). An open server has no principal, so the Producer-Id is the
+  // writer: it names the author and alone keys the sequence, shared by every client that sends it (PROTOCOL.md §9.7,
+  // docs/security.md § An open server).
+  const agentId = principal ?? producer.id
   const commands = parseSessionCommands(
     await readBody(request, context.maxBodyBytes, drainOversized(context.maxBodyBytes)),
   )

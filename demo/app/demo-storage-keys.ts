@@ -1,0 +1,12 @@
+/**
+ * The localStorage keys of the demo chat page: the principal id a browser keeps across reloads and the token taken
+ * from a `#token=…` link. Tests that read the page's storage import them from here.
+ */
+
+/** localStorage keys of the demo page. */
+export const DEMO_STORAGE_KEYS = {
+  /** The principal id this browser writes as (when no token names one). */
+  PRINCIPAL: 'lifeline.principal',
+  /** The bearer token from the last `#token=…` link. */
+  TOKEN: 'lifeline.token',
+} as const
