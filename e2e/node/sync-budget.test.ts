@@ -36,6 +36,18 @@ const testPrincipal = testWithStore('sqlite', {
   limitsNow,
 })
 const testDefaults = testWithStore('sqlite', { auth, limitsNow })
+/** A clock the test moves, for bursts smaller than one answer. */
+let movedMs = 0
+const testSmallBursts = testWithStore('sqlite', {
+  auth,
+  limits: {
+    syncByteBurst: 2_000,
+    syncBytesPerSecond: 1_000,
+    principalSyncByteBurst: 2_000,
+    principalSyncBytesPerSecond: 1_000,
+  },
+  limitsNow: () => movedMs,
+})
 
 const EMPTY_STATE_VECTOR = Y.encodeStateVector(new Y.Doc())
 
@@ -133,6 +145,24 @@ describe('sync answer budget', () => {
         token: tokenFor('carol', 'user', sessionId),
       })
       expect((await carol.serverState()).byteLength).toBeGreaterThan(5_000)
+    },
+  )
+})
+
+describe('answers larger than a burst', () => {
+  testSmallBursts(
+    "a connection's first answer passes its own bucket but not a spent principal's; it passes once both are full",
+    async ({ server, sessionId, connectClient }) => {
+      await writeSession(connectClient, sessionId)
+      const token = tokenFor('bob', 'user', sessionId)
+      const first = await connectRawSession({ url: server.websocketUrl, sessionId, token })
+      expect((await first.serverState()).byteLength).toBeGreaterThan(5_000)
+      const second = await connectRawSession({ url: server.websocketUrl, sessionId, token })
+      expect((await closeNotice(second)).details).toMatchObject({ limit: 'sync-bytes', scope: 'principal' })
+      expect(answers(second)).toEqual([])
+      movedMs += 2_000 // the principal's bucket is full again
+      const third = await connectRawSession({ url: server.websocketUrl, sessionId, token })
+      expect((await third.serverState()).byteLength).toBeGreaterThan(5_000)
     },
   )
 })
