@@ -32,7 +32,7 @@ import { sendError, sendJson } from './http/send-json.ts'
 import { createBadFrameGate } from './limits/bad-frame-gate.ts'
 import { createEntryCharger } from './limits/charge-new-entries.ts'
 import { createFrameGate, type FrameGate } from './limits/frame-gate.ts'
-import { createPrincipalBudgets } from './limits/principal-budgets.ts'
+import { createPrincipalBudgets, type PrincipalBudgets } from './limits/principal-budgets.ts'
 import { resolveSessionLimits } from './limits/resolve-session-limits.ts'
 import { createSqliteUpdateLog } from './persistence/sqlite-update-log.ts'
 import type { UpdateLog } from './persistence/update-log.ts'
@@ -94,6 +94,11 @@ export interface SessionServerOptions {
    * violation is logged and reported to `auth.onSecurityEvent`.
    */
   readonly limits?: Partial<SessionLimits>
+  /**
+   * Clock in ms of every rate limit and budget (frame rates, sync answers, messages and steers; default
+   * performance.now). Tests inject one so refills happen when they advance it, not with the wall clock.
+   */
+  readonly limitsNow?: () => number
 }
 
 /** Options of token enforcement. */
@@ -117,6 +122,8 @@ export interface SessionServer {
   readonly hocuspocus: Hocuspocus
   /** The server's logger (the `logger` option, or the default). */
   readonly logger: Logger
+  /** The per-principal budgets of this node (PROTOCOL.md §10.4): principals held in memory, and the sweep of idle ones. */
+  readonly principalBudgets: Pick<PrincipalBudgets, 'size' | 'sweep'>
   /** Stops accepting, closes connections, waits for background compaction and closes storage. */
   close(): Promise<void>
 }
@@ -160,13 +167,16 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
   if (auth !== undefined) toSecretKey(auth.secret) // fails start-up on a weak secret
   const limits = resolveSessionLimits(options.limits ?? {}, options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES)
   const onSecurityEvent = toSafeListener(observe.observeSecurityEvents(auth?.onSecurityEvent))
-  const principals = createPrincipalBudgets({ limits })
+  const limitsClock = options.limitsNow === undefined ? {} : { now: options.limitsNow }
+  const principals = createPrincipalBudgets({ limits, ...limitsClock })
   const scaleOut = options.redis === undefined ? undefined : createRedisScaleOut(options.redis, reportError)
   const refusals = createUpdateRefusals()
+  const budgets = createEnforceBudgets({ limits, principals, onSecurityEvent, ...limitsClock })
   // Every server inspects updates (PROTOCOL.md §8.3); without auth, with the open rules.
   const governUpdates = createGovernUpdates({
     onSecurityEvent,
     refusals,
+    chargeUpdate: budgets.chargeUpdate,
     maxUserTextChars: limits.maxUserTextChars,
     open: auth === undefined,
     ...(scaleOut === undefined ? {} : { claims: scaleOut.claims }),
@@ -192,7 +202,7 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     extensions: [
       createEnforceLimits({ limits, onSecurityEvent, refusals }),
       ...governance,
-      createEnforceBudgets({ limits, principals, onSecurityEvent }),
+      budgets.extension,
       durableLog.extension,
       runLease.extension,
       ...(scaleOut === undefined ? [] : [scaleOut.extension]),
@@ -241,7 +251,7 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
   }
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES
   const gateFor = (close: (error: SessionError) => void): FrameGate => {
-    const rate = createFrameGate({ limits, close, onSecurityEvent })
+    const rate = createFrameGate({ limits, close, onSecurityEvent, ...limitsClock })
     const badFrames = createBadFrameGate({ close, onSecurityEvent })
     return (frame) => rate(frame) && badFrames(frame)
   }
@@ -273,6 +283,7 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     updateLog,
     hocuspocus,
     logger: observe.logger,
+    principalBudgets: principals,
     async close() {
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()))
       runLease.stop()

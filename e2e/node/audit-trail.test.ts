@@ -5,7 +5,7 @@
  * The trail survives compaction and a server restart, only agent and observer tokens may read it, and DELETE
  * erases it. Without auth, writes are attributed to `anonymous`.
  */
-import { describe, expect } from 'vitest'
+import { describe, expect, vi } from 'vitest'
 import { getSessionRoots, readRuns, readSteer } from '../../shared/session/session-doc.ts'
 import { sessionAuditPath } from '../../shared/protocol/routes.ts'
 import { numberedTokens } from '../../shared/testing/token-stream.ts'
@@ -209,6 +209,39 @@ describe('audit trail without auth', () => {
       })
       const post = await fetch(`${server.url}${sessionAuditPath(sessionId)}`, { method: 'POST' })
       expect(post.status).toBe(405)
+    },
+  )
+})
+
+describe('paging a long audit trail', () => {
+  openTest(
+    'returns every row once, in order, reading the stored session once per walk and again once the log grew',
+    async ({ server, sessionId, connectClient }) => {
+      const alice = connectClient({ principalId: 'alice' })
+      await alice.waitForSynced()
+      for (let index = 0; index < 60; index++) {
+        alice.sendMessage(`message ${index}`)
+        await alice.waitUntilDurable()
+      }
+      // alice stays connected: the session stays loaded, so nothing but the audit route reads the stored session.
+      const stored = await server.updateLog.load(sessionId)
+      const lastSeq = stored.entries.at(-1)?.seq ?? stored.snapshotSeq
+      expect(lastSeq).toBeGreaterThan(60)
+      const loads = vi.spyOn(server.updateLog, 'load')
+      try {
+        const walked = await fetchWholeAudit(server.url, sessionId, '', 7)
+        expect(walked.map((entry) => entry.seq)).toEqual(Array.from({ length: lastSeq }, (_, index) => index + 1))
+        expect(loads).toHaveBeenCalledTimes(1)
+        expect((await fetchWholeAudit(server.url, sessionId, '', 7)).length).toBe(lastSeq)
+        expect(loads).toHaveBeenCalledTimes(1)
+        alice.sendMessage('one more')
+        await alice.waitUntilDurable()
+        const more = await fetchAudit(server.url, sessionId, undefined, `?after=${lastSeq}`)
+        expect(more.body.entries?.map((entry) => entry.summary.messages)).toEqual([[expect.any(String)]])
+        expect(loads).toHaveBeenCalledTimes(2)
+      } finally {
+        loads.mockRestore()
+      }
     },
   )
 })

@@ -4,10 +4,11 @@
  * stops in state `failed` instead of reconnecting in a loop — on the WebSocket and on the HTTP fallback, where an
  * upload over the frame cap answers 413. The realistic case is an offline backlog whose sync step 2 is over the cap.
  */
-import { describe, expect } from 'vitest'
+import { afterAll, describe, expect, vi } from 'vitest'
 import * as Y from 'yjs'
 import { NodeWebSocket } from '../../client/agent/node-websocket.ts'
 import type { SessionClient } from '../../client/core/session-client.ts'
+import { StoppableProviderWebsocket } from '../../client/core/stoppable-provider-websocket.ts'
 import type { SessionError } from '../../shared/errors/session-error.ts'
 import { SSE_EVENTS } from '../../shared/protocol/http-fallback.ts'
 import { appendMessage } from '../../shared/session/session-doc.ts'
@@ -65,14 +66,36 @@ function backlogOnFallback(connectClient: SessionFixtures['connectClient'], fetc
   })
 }
 
+/** The provider's connects (each a reconnect once a client is up) and its socket closes. */
+const connects = vi.spyOn(StoppableProviderWebsocket.prototype, 'connect')
+const closes = vi.spyOn(StoppableProviderWebsocket.prototype, 'onClose')
+afterAll(() => {
+  connects.mockRestore()
+  closes.mockRestore()
+})
+
+/** What the provider had done when a test's failure began. */
+const mark = (): { connects: number; closes: number } => ({
+  connects: connects.mock.calls.length,
+  closes: closes.mock.calls.length,
+})
+
 /**
- * A negative check: many reconnect delays pass, and the client has opened no other socket. Before the fix the client
- * reconnected within one delay (a close reason that is no error code, or a POST retried forever).
+ * A negative check without a fixed wait: once the provider has handled the socket's close, either it scheduled no
+ * reconnect, or it has run the one it scheduled (a stopped client's `connect()` does nothing); then nothing more was
+ * opened or sent. Before the fix the client reconnected there (a close reason that is no error code, or a POST
+ * retried forever).
  */
-async function expectNoReconnect(count: () => number, opened: number): Promise<void> {
-  await new Promise<void>((resolve) => {
-    setTimeout(resolve, 50 * RECONNECT_DELAY_MS)
-  })
+async function expectNoReconnect(
+  since: { connects: number; closes: number },
+  count: () => number,
+  opened: number,
+): Promise<void> {
+  await expect.poll(() => closes.mock.calls.length, { timeout: 10_000 }).toBeGreaterThan(since.closes)
+  if ((closes.mock.contexts.at(-1) as StoppableProviderWebsocket).shouldConnect) {
+    await expect.poll(() => connects.mock.calls.length, { timeout: 10_000 }).toBeGreaterThan(since.connects)
+    await connects.mock.results.at(-1)?.value
+  }
   expect(count()).toBe(opened)
 }
 
@@ -89,9 +112,10 @@ describe('SDK on bad input', () => {
     await client.waitForSynced()
     expect(sockets).toHaveLength(1)
     const failed = failure(client)
+    const since = mark()
     sockets[0]?.send(GARBAGE_FRAME) // as a broken client or a corrupting proxy would
     expect((await failed).map((error) => error.code)).toEqual(['BAD_FRAME'])
-    await expectNoReconnect(() => sockets.length, 1)
+    await expectNoReconnect(since, () => sockets.length, 1)
   })
 
   test('an offline backlog over the frame cap fails with MESSAGE_TOO_LARGE on the WebSocket instead of a reconnect loop', async ({
@@ -104,10 +128,11 @@ describe('SDK on bad input', () => {
       transport: false,
       reconnectDelayMs: RECONNECT_DELAY_MS,
     })
+    const since = mark()
     expect((await failure(client)).map((error) => [error.code, error.details.closeCode])).toEqual([
       ['MESSAGE_TOO_LARGE', ERROR_CODES.MESSAGE_TOO_LARGE.closeCode],
     ])
-    await expectNoReconnect(() => sockets.length, 1)
+    await expectNoReconnect(since, () => sockets.length, 1)
   })
 
   test('an offline backlog over the frame cap fails with MESSAGE_TOO_LARGE on the HTTP fallback instead of retrying the upload', async ({
@@ -120,12 +145,13 @@ describe('SDK on bad input', () => {
       return await fetch(input, init)
     }
     const client = backlogOnFallback(connectClient, counting)
+    const since = mark()
     expect((await failure(client)).map((error) => [error.code, error.details.closeCode])).toEqual([
       ['MESSAGE_TOO_LARGE', ERROR_CODES.MESSAGE_TOO_LARGE.closeCode],
     ])
     expect(client.transport).toBe('sse')
     const sent = uploads
-    await expectNoReconnect(() => uploads, sent)
+    await expectNoReconnect(since, () => uploads, sent)
     expect(server.hocuspocus.getConnectionsCount()).toBe(0)
   })
 

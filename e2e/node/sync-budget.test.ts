@@ -4,7 +4,7 @@
  * RATE_LIMITED after a close notice naming the `sync-bytes` limit, its scope and `retryAfterMs`; the answers it
  * got are charged at about their real size; other principals are not affected. With the default limits, normal use —
  * twenty tabs loading a 100k-token session at once while the agent streams, then all of them reloading — never meets
- * the budget.
+ * the budget. The limits' clock is injected and stands still, so what passes depends on the bursts alone.
  */
 import { describe, expect } from 'vitest'
 import * as Y from 'yjs'
@@ -24,12 +24,31 @@ const auth = {
     events.push(event)
   },
 }
-const testConnection = testWithStore('sqlite', { auth, limits: { syncByteBurst: 24_000, syncBytesPerSecond: 1_000 } })
+/** The budgets' clock stands still: no bucket refills during a test, however long it runs. */
+const limitsNow = (): number => 0
+const testConnection = testWithStore('sqlite', {
+  auth,
+  limits: { syncByteBurst: 24_000, syncBytesPerSecond: 1_000 },
+  limitsNow,
+})
 const testPrincipal = testWithStore('sqlite', {
   auth,
   limits: { principalSyncByteBurst: 24_000, principalSyncBytesPerSecond: 1_000 },
+  limitsNow,
 })
-const testDefaults = testWithStore('sqlite', { auth })
+const testDefaults = testWithStore('sqlite', { auth, limitsNow })
+/** A clock the test moves, for bursts smaller than one answer. */
+let movedMs = 0
+const testSmallBursts = testWithStore('sqlite', {
+  auth,
+  limits: {
+    syncByteBurst: 2_000,
+    syncBytesPerSecond: 1_000,
+    principalSyncByteBurst: 2_000,
+    principalSyncBytesPerSecond: 1_000,
+  },
+  limitsNow: () => movedMs,
+})
 
 const EMPTY_STATE_VECTOR = Y.encodeStateVector(new Y.Doc())
 
@@ -81,7 +100,9 @@ describe('sync answer budget', () => {
       })
       expect(notice.details.bytes).toBeGreaterThanOrEqual(size)
       expect(notice.details.bytes).toBeLessThan(size + 1_024)
-      expect(notice.details.retryAfterMs).toBeGreaterThan(0)
+      // The fifth answer waits for what the four before it left it short of, at 1 000 bytes a second.
+      const bytes = notice.details.bytes as number
+      expect(notice.details.retryAfterMs).toBe(5 * bytes - 24_000)
       expect(
         events
           .filter((event) => event.sessionId === sessionId)
@@ -125,6 +146,24 @@ describe('sync answer budget', () => {
         token: tokenFor('carol', 'user', sessionId),
       })
       expect((await carol.serverState()).byteLength).toBeGreaterThan(5_000)
+    },
+  )
+})
+
+describe('answers larger than a burst', () => {
+  testSmallBursts(
+    "a connection's first answer passes its own bucket but not a spent principal's; it passes once both are full",
+    async ({ server, sessionId, connectClient }) => {
+      await writeSession(connectClient, sessionId)
+      const token = tokenFor('bob', 'user', sessionId)
+      const first = await connectRawSession({ url: server.websocketUrl, sessionId, token })
+      expect((await first.serverState()).byteLength).toBeGreaterThan(5_000)
+      const second = await connectRawSession({ url: server.websocketUrl, sessionId, token })
+      expect((await closeNotice(second)).details).toMatchObject({ limit: 'sync-bytes', scope: 'principal' })
+      expect(answers(second)).toEqual([])
+      movedMs += 2_000 // the principal's bucket is full again
+      const third = await connectRawSession({ url: server.websocketUrl, sessionId, token })
+      expect((await third.serverState()).byteLength).toBeGreaterThan(5_000)
     },
   )
 })

@@ -27,7 +27,6 @@
  * surviving its failed HTTP and WebSocket requests, and the merge of the offline copy with the server's state
  * on reconnect (a copy that is stale, empty, or re-sent as new messages fails here).
  */
-import type { Page } from '@playwright/test'
 import { offlineDatabaseName } from '../../client/browser/browser-session-client.ts'
 import { expectedText } from '../../shared/testing/token-stream.ts'
 import {
@@ -35,8 +34,10 @@ import {
   expect,
   fetchTranscript,
   messageText,
+  offlineCopyUpdateCount,
   openSession,
   sendMessage,
+  serveAppShellFromCache,
   statusBadge,
   test,
   userMessages,
@@ -82,54 +83,3 @@ test('a reload while offline shows the transcript from the offline copy', async 
   ])
   expect(agent.invocations).toBe(1)
 })
-
-/** Records `/`, `/app.js` and `/app.css` on first load and serves those copies afterwards (cache-first). */
-async function serveAppShellFromCache(page: Page): Promise<void> {
-  const shell = new Map<string, { body: Buffer; contentType: string }>()
-  await page.route(
-    (url) => ['/', '/app.js', '/app.css'].includes(url.pathname),
-    async (route) => {
-      const path = new URL(route.request().url()).pathname
-      const cached = shell.get(path)
-      if (cached !== undefined) {
-        await route.fulfill({ body: cached.body, contentType: cached.contentType })
-        return
-      }
-      const response = await route.fetch()
-      shell.set(path, {
-        body: await response.body(),
-        contentType: response.headers()['content-type'] ?? 'application/octet-stream',
-      })
-      await route.fulfill({ response })
-    },
-  )
-}
-
-/**
- * Number of updates in the page's IndexedDB copy. The read transaction is ordered after every write transaction
- * the page created before it, so once it answers, everything written so far is committed.
- */
-async function offlineCopyUpdateCount(page: Page, databaseName: string): Promise<number> {
-  return await page.evaluate(
-    async (name) =>
-      await new Promise<number>((resolve, reject) => {
-        const open = indexedDB.open(name)
-        open.onerror = () => {
-          reject(open.error ?? new Error(`cannot open ${name}`))
-        }
-        open.onsuccess = () => {
-          const db = open.result
-          const count = db.transaction('updates', 'readonly').objectStore('updates').count()
-          count.onerror = () => {
-            db.close()
-            reject(count.error ?? new Error('count failed'))
-          }
-          count.onsuccess = () => {
-            db.close()
-            resolve(count.result)
-          }
-        }
-      }),
-    databaseName,
-  )
-}

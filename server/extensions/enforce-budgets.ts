@@ -6,8 +6,9 @@
  *   whole session. Before Hocuspocus answers, the answer's size is estimated (sync-answer-sizer.ts) and charged to the
  *   connection's bucket and to its principal's (principal-budgets.ts).
  * - Messages and steers. New `messages` and `steering` entries of each update are counted (count-new-entries.ts) and
- *   charged to the principal's buckets, shared with its HTTP appends. It runs after governance, so updates that
- *   governance refuses or defers are not charged, and before the durable log, so a refused update is never stored.
+ *   charged to the principal's buckets, shared with its HTTP appends. Governance calls `chargeUpdate` as the last
+ *   check of its scratch try (govern-updates.ts): updates it refuses or defers are not charged, and a refused charge
+ *   rolls the scratch copy back and binds no clientID, before the durable log stores anything.
  *
  * Either refusal closes the connection with RATE_LIMITED (retryable), after a close notice (close-notice.ts) that
  * carries the limit met and `retryAfterMs`; nothing is answered, stored or applied for the refused frame. Without
@@ -45,35 +46,52 @@ export interface EnforceBudgetsOptions {
   readonly sizeAnswer?: SyncAnswerSizer
 }
 
+/** The budgets of one server. */
+export interface EnforceBudgets {
+  /** The Hocuspocus extension: charges sync answers (priority ENFORCE_BUDGETS). */
+  readonly extension: Extension
+  /**
+   * Charges the new entries of an accepted update (sync step 2 or update) to its principal; nothing when it has none.
+   * @throws CloseError RATE_LIMITED when the principal cannot pay now: the refusal is reported, the close notice
+   *   sent and the connection closed already
+   */
+  chargeUpdate(data: beforeSyncPayload): void
+}
+
 /** What one connection has left. */
 interface ConnectionBudget {
   readonly syncBytes: TokenBucket
   readonly principal: PrincipalLease
 }
 
-/** Creates the extension. */
-export function createEnforceBudgets(options: EnforceBudgetsOptions): Extension {
+/** Creates the budgets. */
+export function createEnforceBudgets(options: EnforceBudgetsOptions): EnforceBudgets {
   const { limits, principals } = options
   const sizeAnswer = options.sizeAnswer ?? createSyncAnswerSizer()
   const budgets = new WeakMap<Connection, ConnectionBudget>()
 
-  const budgetOf = (connection: Connection, context: unknown): ConnectionBudget => {
-    let budget = budgets.get(connection)
-    if (budget === undefined) {
-      const created: ConnectionBudget = {
-        syncBytes: createTokenBucket({
-          capacity: limits.syncByteBurst,
-          refillPerSecond: limits.syncBytesPerSecond,
-          ...(options.now === undefined ? {} : { now: options.now }),
-        }),
-        principal: principals.acquire(principalOf(context)?.id),
-      }
-      connection.onClose(() => {
-        created.principal.release()
-      })
-      budgets.set(connection, created)
-      budget = created
+  /**
+   * The budget of `connection`, created at its first charge. Its principal lease is released when the connection
+   * closes; a connection already gone from its document (frames Hocuspocus still handles after a close) will see no
+   * close, so its lease is released at once: the buckets stay charged, and the principal's entry is swept once full.
+   */
+  const budgetOf = ({ connection, document, context }: beforeSyncPayload): ConnectionBudget => {
+    const existing = budgets.get(connection)
+    if (existing !== undefined) return existing
+    const budget: ConnectionBudget = {
+      syncBytes: createTokenBucket({
+        capacity: limits.syncByteBurst,
+        refillPerSecond: limits.syncBytesPerSecond,
+        ...(options.now === undefined ? {} : { now: options.now }),
+      }),
+      principal: principals.acquire(principalOf(context)?.id),
     }
+    budgets.set(connection, budget)
+    if (document.hasConnection(connection))
+      connection.onClose(() => {
+        budget.principal.release()
+      })
+    else budget.principal.release()
     return budget
   }
 
@@ -98,7 +116,7 @@ export function createEnforceBudgets(options: EnforceBudgetsOptions): Extension 
     } catch {
       return // reason: a state vector that does not decode fails Hocuspocus' own read of it, which ends the connection
     }
-    const budget = budgetOf(data.connection, data.context)
+    const budget = budgetOf(data)
     const principalBytes = budget.principal.buckets.syncBytes
     const retryAfterMs = chargeAll([
       { bucket: budget.syncBytes, cost: bytes },
@@ -122,8 +140,8 @@ export function createEnforceBudgets(options: EnforceBudgetsOptions): Extension 
     )
   }
 
-  const chargeEntries = (data: beforeSyncPayload): void => {
-    // Observers' updates and deferred ones (governance made the connection read-only for them) are not applied.
+  const chargeUpdate = (data: beforeSyncPayload): void => {
+    // Observers' updates are not applied.
     if (data.connection.readOnly) return
     let entries: NewEntries
     try {
@@ -132,7 +150,7 @@ export function createEnforceBudgets(options: EnforceBudgetsOptions): Extension 
       return // reason: an update that does not decode is refused by governance or the durable log, whose checks own it
     }
     if (entries === NO_NEW_ENTRIES) return
-    const error = chargeNewEntries(budgetOf(data.connection, data.context).principal.buckets, entries, limits)
+    const error = chargeNewEntries(budgetOf(data).principal.buckets, entries, limits)
     if (error !== undefined)
       throw refuse(
         data,
@@ -141,11 +159,13 @@ export function createEnforceBudgets(options: EnforceBudgetsOptions): Extension 
   }
 
   return {
-    extensionName: 'lifeline-enforce-budgets',
-    priority: EXTENSION_PRIORITY.ENFORCE_BUDGETS,
-    async beforeSync(data: beforeSyncPayload) {
-      if (data.type === SYNC_MESSAGE_TYPE.STEP1) chargeSyncAnswer(data)
-      else if (data.type === SYNC_MESSAGE_TYPE.STEP2 || data.type === SYNC_MESSAGE_TYPE.UPDATE) chargeEntries(data)
+    extension: {
+      extensionName: 'lifeline-enforce-budgets',
+      priority: EXTENSION_PRIORITY.ENFORCE_BUDGETS,
+      async beforeSync(data: beforeSyncPayload) {
+        if (data.type === SYNC_MESSAGE_TYPE.STEP1) chargeSyncAnswer(data)
+      },
     },
+    chargeUpdate,
   }
 }

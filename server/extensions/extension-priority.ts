@@ -14,8 +14,8 @@ export const EXTENSION_PRIORITY = {
   /** Inspect every inbound update and awareness state before anything stores or applies it. */
   GOVERN_UPDATES: 200,
   /**
-   * Sync-answer budgets and message/steer rates (PROTOCOL.md §10.4, §10.5): after governance, so refused or deferred
-   * updates are not charged, and before the log, so a rate-limited update is never stored.
+   * Sync-answer budgets (PROTOCOL.md §10.4). Message and steer rates (§10.5) are charged by governance itself, as the
+   * last check of its scratch try, so a rate-limited update leaves neither the scratch copy nor a clientID binding.
    */
   ENFORCE_BUDGETS: 150,
   /** Append to the log before the update is applied and acknowledged (Hocuspocus' default priority). */

@@ -6,7 +6,8 @@
  * inspected. A refused update is answered in-band (update-refusals.ts): not stored, not applied, SyncStatus(false)
  * and one `update-rejected` notice; bytes that are no Yjs update at all close the connection with UPDATE_REJECTED
  * (§3.4). An accepted one is first tried on a scratch copy, so an update that would throw half-way or leave pending
- * structs is refused too. Awareness states are bound to the sender's clientIDs and their identity rewritten from
+ * structs is refused too; the last check of that try charges its new entries to the principal's rates
+ * (`chargeUpdate`, §10.5), so a rate-limited update leaves neither the scratch copy nor a clientID binding. Awareness states are bound to the sender's clientIDs and their identity rewritten from
  * the token. Stateless messages are not handled by Lifeline: no hook forwards them, so they reach nobody.
  */
 import type {
@@ -54,6 +55,11 @@ export interface GovernUpdatesOptions {
   readonly maxUserTextChars?: number
   /** Answers refused and deferred updates (default: refusals of this extension alone). */
   readonly refusals?: UpdateRefusals
+  /**
+   * Charges an accepted update to its principal's message and steer rates (PROTOCOL.md §10.5), as the last check of
+   * the scratch try: a refusal (a thrown CloseError) rolls the scratch copy back and binds no clientID. Default: none.
+   */
+  readonly chargeUpdate?: (data: beforeSyncPayload) => void
   /**
    * An open server (no auth): connections carry no principal, the identity and role rules are off and awareness is
    * not inspected. Default false: every connection must carry an authenticated principal.
@@ -133,7 +139,8 @@ export function createGovernUpdates(options: GovernUpdatesOptions = {}): Extensi
       sessions.get(documentName)?.scratch.destroy()
       sessions.delete(documentName)
     },
-    async beforeSync({ type, payload, document, documentName, connection, context }: beforeSyncPayload) {
+    async beforeSync(data: beforeSyncPayload) {
+      const { type, payload, document, documentName, connection, context } = data
       if ((type !== SYNC_MESSAGE_TYPE.STEP2 && type !== SYNC_MESSAGE_TYPE.UPDATE) || refusals.holds(connection)) return
       const principal = open ? undefined : requirePrincipal(context, documentName)
       const principalId = principal?.id ?? ANONYMOUS_PRINCIPAL
@@ -185,14 +192,22 @@ export function createGovernUpdates(options: GovernUpdatesOptions = {}): Extensi
         return refuse('FOREIGN_CLIENT_ID', `clientID ${foreign} belongs to another principal on another node`, {
           clientId: foreign,
         })
-      const found: { overlong?: OverlongUserText | undefined; misfit?: MisfitEntry | undefined } = {}
+      const found: { overlong?: OverlongUserText | undefined; misfit?: MisfitEntry | undefined; charge?: unknown } = {}
       const tried = session.scratch.tryUpdate(payload, (doc) => {
         const entries = entriesWrittenBy(doc, payload)
         found.misfit = findMisfitEntry(entries, document)
         if (found.misfit === undefined) found.overlong = findOverlongUserText(entries, maxUserTextChars)
-        return found.misfit === undefined && found.overlong === undefined
+        if (found.misfit !== undefined || found.overlong !== undefined) return false
+        try {
+          options.chargeUpdate?.(data)
+          return true
+        } catch (refusal) {
+          found.charge = refusal // reason: thrown below, once the scratch copy has dropped the update
+          return false
+        }
       })
       const { overlong, misfit } = found
+      if (found.charge !== undefined) throw found.charge
       if (!tried.ok && misfit !== undefined) {
         return refuse(
           'SCHEMA_MISMATCH',

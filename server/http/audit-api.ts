@@ -2,8 +2,9 @@
  * The audit trail route (PROTOCOL.md §3.9, §4): `GET /v1/sessions/:id/audit?after=<seq>&limit=<n>` lists who wrote
  * each stored update of a session, oldest first, one page at a time. Who may call it is decided by
  * authorizeHttpRequest (agent and observer tokens for the session when auth is on). Every page also lists the
- * session's quarantined entries (PROTOCOL.md §1.3) with the seqs that wrote them, and flags the rows of those seqs;
- * finding them reads the stored session.
+ * session's quarantined entries (PROTOCOL.md §1.3) with the seqs that wrote them, and flags the rows of those seqs.
+ * Finding them reads the whole stored session, so the answer is kept for the sessions read last and reused while the
+ * log has no row past the one it was found at: paging through a long log reads the session once, not once per page.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { SessionError } from '../../shared/errors/session-error.ts'
@@ -31,9 +32,43 @@ export interface AuditPage {
   readonly quarantined: readonly LocatedQuarantine[]
 }
 
+/** How many sessions' quarantine answers are kept: a few auditors paging at once. */
+const QUARANTINE_CACHE_SESSIONS = 16
+
+/** The quarantine of one session as found, and where its log ended then. */
+interface FoundQuarantine {
+  /** `createdAt` of the session record it was found in: a session deleted and created again is another one. */
+  readonly createdAt: number
+  readonly lastSeq: number
+  readonly quarantined: LocatedQuarantine[]
+}
+
 /** Creates the handler for `/v1/sessions/:id/audit`; resolves false for other paths. */
 export function createAuditApi(options: { readonly log: UpdateLog }): RouteHandler {
   const { log } = options
+  const found = new Map<string, FoundQuarantine>()
+
+  /** The quarantine of `sessionId` (created at `createdAt`): kept while no row was appended since it was found. */
+  const quarantineOf = async (sessionId: string, createdAt: number): Promise<LocatedQuarantine[]> => {
+    const kept = found.get(sessionId)
+    found.delete(sessionId) // re-inserted below: the map's order is the order of use
+    if (
+      kept !== undefined &&
+      kept.createdAt === createdAt &&
+      (await log.readAudit(sessionId, { afterSeq: kept.lastSeq, limit: 1 })).length === 0
+    ) {
+      found.set(sessionId, kept)
+      return kept.quarantined
+    }
+    const fresh = { createdAt, ...(await readQuarantine(log, sessionId)) }
+    found.set(sessionId, fresh)
+    for (const oldest of found.keys()) {
+      if (found.size <= QUARANTINE_CACHE_SESSIONS) break
+      found.delete(oldest)
+    }
+    return fresh.quarantined
+  }
+
   return async (request: IncomingMessage, response: ServerResponse, url: URL) => {
     const encoded = matchSessionAuditPath(url.pathname)
     if (encoded === undefined) return false
@@ -45,7 +80,8 @@ export function createAuditApi(options: { readonly log: UpdateLog }): RouteHandl
     const sessionId = parseSessionId(safeDecode(encoded))
     const afterSeq = parseQueryInteger(url, 'after', { min: 0, max: Number.MAX_SAFE_INTEGER, fallback: 0 })
     const limit = parseQueryInteger(url, 'limit', { min: 1, max: MAX_AUDIT_PAGE, fallback: DEFAULT_AUDIT_PAGE })
-    if ((await log.getSession(sessionId)) === undefined) throw sessionNotFound(sessionId)
+    const record = await log.getSession(sessionId)
+    if (record === undefined) throw sessionNotFound(sessionId)
     const entries = await log.readAudit(sessionId, { afterSeq, limit })
     const last = entries.at(-1)
     // A full page is the last one only when nothing follows it.
@@ -53,7 +89,7 @@ export function createAuditApi(options: { readonly log: UpdateLog }): RouteHandl
       last !== undefined &&
       entries.length === limit &&
       (await log.readAudit(sessionId, { afterSeq: last.seq, limit: 1 })).length > 0
-    const quarantined = await readQuarantine(log, sessionId)
+    const quarantined = await quarantineOf(sessionId, record.createdAt)
     const page: AuditPage = {
       entries: entries.map((entry) => flagQuarantined(entry, quarantined)),
       next: more ? last.seq : null,
@@ -64,14 +100,17 @@ export function createAuditApi(options: { readonly log: UpdateLog }): RouteHandl
   }
 }
 
-/** The quarantined entries of the stored session, located. */
-async function readQuarantine(log: UpdateLog, sessionId: string): Promise<LocatedQuarantine[]> {
+/** The quarantined entries of the stored session, located, and the last seq the stored session holds. */
+async function readQuarantine(
+  log: UpdateLog,
+  sessionId: string,
+): Promise<{ lastSeq: number; quarantined: LocatedQuarantine[] }> {
   const stored = await log.load(sessionId)
   const { doc } = applyStoredSession(sessionId, stored)
   const found = findQuarantined(doc)
-  const located = found.length === 0 ? [] : locateQuarantined(stored, doc, found)
+  const quarantined = found.length === 0 ? [] : locateQuarantined(stored, doc, found)
   doc.destroy()
-  return located
+  return { lastSeq: stored.entries.at(-1)?.seq ?? stored.snapshotSeq, quarantined }
 }
 
 /** `entry` with the quarantined entries written by exactly its seq. */

@@ -76,6 +76,14 @@ describe('createFrameGate', () => {
     expect(gate.closes).toHaveLength(1)
   })
 
+  it("reports the session id without the provider's suffix", () => {
+    const gate = setup({ framesPerSecond: 1, frameBurst: 1, bytesPerSecond: 1e9, byteBurst: 1e9 })
+    const frame = frameFor('s-3\0provider-7', 30)
+    expect(gate.admit(frame)).toBe(true)
+    expect(gate.admit(frame)).toBe(false)
+    expect(gate.events.map((event) => event.sessionId)).toEqual(['s-3'])
+  })
+
   it('reports an empty session id for a frame that does not start with one', () => {
     const gate = setup({ framesPerSecond: 1, frameBurst: 1, bytesPerSecond: 1e9, byteBurst: 1e9 })
     const garbage = new Uint8Array([0xff, 0xff, 0xff])

@@ -8,6 +8,7 @@
 import { SessionError } from '../../shared/errors/session-error.ts'
 import type { SessionLimits } from '../../shared/limits/session-limits.ts'
 import type { SecurityEventListener } from '../auth/security-event.ts'
+import { documentNameOf } from '../transports/find-frame-fault.ts'
 import { readFrameHeader } from '../transports/read-frame-header.ts'
 import { createTokenBucket } from './token-bucket.ts'
 
@@ -38,8 +39,14 @@ export function createFrameGate(options: FrameGateOptions): FrameGate {
     const error = new SessionError('RATE_LIMITED', 'this connection sends faster than its rate limit', {
       details: { framesPerSecond: limits.framesPerSecond, bytesPerSecond: limits.bytesPerSecond },
     })
-    options.onSecurityEvent({ kind: 'limit-exceeded', sessionId: readFrameHeader(frame)?.sessionId ?? '', error })
+    options.onSecurityEvent({ kind: 'limit-exceeded', sessionId: sessionIdOf(frame), error })
     options.close(error)
     return false
   }
+}
+
+/** The session a frame names, without the provider's suffix ('' when the frame has no readable header). */
+function sessionIdOf(frame: Uint8Array): string {
+  const header = readFrameHeader(frame)
+  return header === undefined ? '' : documentNameOf(header)
 }

@@ -11,6 +11,7 @@
  */
 import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
+import { MAX_SESSION_ID_CHARS } from '../../shared/session/session-id.ts'
 
 /** Options of {@link createSyncAnswerSizer}. */
 export interface SyncAnswerSizerOptions {
@@ -24,8 +25,8 @@ export type SyncAnswerSizer = (doc: Y.Doc, stateVector: Uint8Array) => number
 /** Default bound of an exact measurement: a probe or short resync, far below a session's state. */
 const DEFAULT_MAX_MEASURED_ANSWER_BYTES = 16 * 1024
 
-/** Bytes of frame header and length prefixes around the two answers; a session id is at most 128 characters. */
-const FRAME_OVERHEAD_BYTES = 2 * (128 + 8)
+/** Bytes of frame header and length prefixes around the two answers, each header naming a session id. */
+const FRAME_OVERHEAD_BYTES = 2 * (MAX_SESSION_ID_CHARS + 8)
 
 /** What one document's sizes were when last measured; reset when it changes. */
 interface DocumentSizes {

@@ -20,7 +20,10 @@ export interface SessionLimits {
   readonly byteBurst: number
   /** Bytes of sync step 1 answers one connection may ask for per second, sustained (PROTOCOL.md §10.4). */
   readonly syncBytesPerSecond: number
-  /** Bytes of sync step 1 answers one connection may ask for in a burst; its first answer always passes, whatever its size. */
+  /**
+   * Bytes of sync step 1 answers one connection may ask for in a burst. A full bucket admits one answer of any size,
+   * so a connection's first answer passes this bucket whatever its size; the principal's bucket may still refuse it.
+   */
   readonly syncByteBurst: number
   /** Bytes of sync step 1 answers one principal may ask for per second across its connections on one node. */
   readonly principalSyncBytesPerSecond: number
@@ -40,14 +43,15 @@ export interface SessionLimits {
 export type WriteLimits = Pick<SessionLimits, 'maxUpdateBytes' | 'maxUserTextChars'>
 
 /**
- * Defaults. An agent flooding with the SDK's coalescing writes one update per 30 ms or 2 KiB — at most a few
- * hundred frames and well under 1 MiB per second on this hardware (e2e/node/limits.test.ts proves a flood passes);
- * a reconnecting client's sync step 2 may be as large as the frame cap once. Sync answers: a session of 100k agent
- * tokens is about 0.7 MB of state, so a principal may load 90 such sessions (or tabs) at once and then one every
- * 1.4 s, while what it makes the server encode, sustained, is a few percent of a core (Yjs encodes 30–100 MB/s here).
- * A connection's first answer passes whatever its size (a full bucket admits anything, once); after it the
- * connection has 4 MiB for probes and resyncs, refilled at 256 KiB/s, so one connection cannot make the server queue
- * more than that for a reader that does not read. Messages and steers:
+ * Defaults. The SDK's coalescing writer sends updates of 30 ms or 2 KiB, whichever comes first, and the frame and byte
+ * rates are set so that an agent writing that way as fast as it can stays under them (e2e/node/limits.test.ts proves a
+ * flood passes); a reconnecting client's sync step 2 may be as large as the frame cap once, so the byte burst holds four.
+ * Sync answers: a session of 100k agent tokens is about 0.7 MB of state, so a principal may load 90 such sessions (or
+ * tabs) at once and then one every 1.4 s; sustained, one principal makes the server encode at most 512 KiB a second.
+ * A full bucket admits one answer of any size, so any session can be loaded: a connection's first answer always
+ * passes its own bucket, and passes its principal's unless the principal's other answers have spent it
+ * (PROTOCOL.md §10.4). After it the connection has 4 MiB for probes and resyncs, refilled at 256 KiB/s, so one
+ * connection cannot make the server queue more than that for a reader that does not read. Messages and steers:
  * ten a second with a burst of a hundred is far above anything a person types, and an offline backlog larger than
  * the burst still goes through once the bucket is full (docs/security.md § Limits).
  */

@@ -4,8 +4,11 @@
  */
 import { SessionError } from '../errors/session-error.ts'
 
-/** Allowed session ids: 1–128 characters of `A–Z a–z 0–9 _ -`. */
-export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/
+/** Longest session id, in characters. */
+export const MAX_SESSION_ID_CHARS = 128
+
+/** Allowed session ids: 1–MAX_SESSION_ID_CHARS characters of `A–Z a–z 0–9 _ -`. */
+export const SESSION_ID_PATTERN = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_SESSION_ID_CHARS}}$`)
 
 /** True when `value` is a well-formed session id. */
 export function isSessionId(value: unknown): value is string {
