@@ -1,7 +1,8 @@
 /**
- * Presence through Yjs awareness: each client announces `{ member: { principalId, role, device } }`, and reads
- * the announcements of every connected device. With authentication on, the server fixes identity fields from the
- * token (PROTOCOL.md); without it they are what clients claim.
+ * Presence through Yjs awareness: each client announces `{ member: { principalId, role, device } }`, renews it every
+ * heartbeat while connected (the server drops a device that stops, PROTOCOL.md §8.5), and reads the announcements of
+ * every connected device. With authentication on, the server fixes identity fields from the token; without it they
+ * are what clients claim.
  */
 import type { Awareness } from 'y-protocols/awareness'
 import { isPrincipalRole, type PrincipalRole } from '../../shared/auth/token-claims.ts'
@@ -26,6 +27,20 @@ export function announcePresence(
   member: { principalId: string; role: PresenceRole; device?: string },
 ): void {
   awareness.setLocalStateField('member', member)
+}
+
+/**
+ * Renews this device's awareness state every `heartbeatMs` while `isConnected()`, so the server keeps it in presence
+ * (it drops states not renewed within its presence timeout). Returns the function that stops the heartbeat.
+ */
+export function renewPresence(awareness: Awareness, heartbeatMs: number, isConnected: () => boolean): () => void {
+  const timer = setInterval(() => {
+    const state = awareness.getLocalState()
+    if (state !== null && isConnected()) awareness.setLocalState(state)
+  }, heartbeatMs)
+  return () => {
+    clearInterval(timer)
+  }
 }
 
 /** Every device announced in `awareness`. */

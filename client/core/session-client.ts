@@ -17,6 +17,7 @@ import { isErrorCode } from '../../shared/errors/error-codes.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import type { WriteLimits } from '../../shared/limits/session-limits.ts'
 import { decodeCloseNotice, type CloseNotice } from '../../shared/protocol/close-notice.ts'
+import { checkPresenceMs, DEFAULT_PRESENCE_HEARTBEAT_MS } from '../../shared/presence/presence-timing.ts'
 import { decodeSessionLimitsAnnouncement } from '../../shared/protocol/session-limits-announcement.ts'
 import { decodeUpdateRejectedNotice, type UpdateRejectedNotice } from '../../shared/protocol/update-rejected-notice.ts'
 import {
@@ -89,6 +90,12 @@ export interface SessionClientOptions {
    * can only lower them. @throws TypeError (from createSessionClient) when a value is not a positive integer
    */
   readonly limits?: Partial<WriteLimits>
+  /**
+   * How often this device renews its presence while connected, in ms (default DEFAULT_PRESENCE_HEARTBEAT_MS, 5000).
+   * The server drops a device that renews nothing for its `presenceTimeoutMs` (default 15000, PROTOCOL.md §8.5):
+   * keep this at most a third of it. @throws TypeError (from createSessionClient) when not a positive integer
+   */
+  readonly presenceHeartbeatMs?: number
 }
 
 /** Events of a session client. */
@@ -168,6 +175,10 @@ export const DEFAULT_WAIT_TIMEOUT_MS = 10_000
 export function createSessionClient(options: SessionClientOptions): SessionClient {
   const sessionId = parseSessionId(options.sessionId)
   const limits = createLimitsTracker(options.limits)
+  const presenceHeartbeatMs = checkPresenceMs(
+    'presenceHeartbeatMs',
+    options.presenceHeartbeatMs ?? DEFAULT_PRESENCE_HEARTBEAT_MS,
+  )
   const events = new ObservableV2<SessionClientEvents>()
   let status: ConnectionStatus = 'connecting'
   let unsynced = 0
@@ -217,6 +228,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
       token,
       WebSocketPolyfill: chooser?.WebSocketClass ?? options.WebSocket,
       reconnectDelayMs: options.reconnectDelayMs ?? 250,
+      presenceHeartbeatMs,
       member: {
         principalId: options.principalId,
         role: options.role ?? 'user',
