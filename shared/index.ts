@@ -64,6 +64,7 @@ export type { UpdateRejectionReason } from './auth/update-rejection.ts'
 export {
   SESSION_SCHEMA_VERSION,
   SESSION_ROOTS,
+  MAX_DISPLAY_NAME_CHARS,
   MAX_TEXT_PART_CHARS,
   MESSAGE_ROLES,
   MESSAGE_STATUSES,
@@ -84,7 +85,10 @@ export type {
   SteerKind,
   SteerView,
   ToolInputError,
+  PersonView,
 } from './session/session-schema.ts'
+export { isDisplayName, normalizeDisplayName, personInitials } from './session/display-name.ts'
+export { readPeople, readPerson, setPersonName } from './session/session-people.ts'
 export {
   getSessionRoots,
   initializeSession,

@@ -29,7 +29,9 @@ export type {
   WebSocketConstructor,
   PresenceMember,
   PresenceRole,
+  PersonPresence,
 } from '../core/session-client.ts'
+export type { PersonView } from '../../shared/session/session-schema.ts'
 export type { ConnectionStatus } from '../core/connection-status.ts'
 export type { WriteLimits } from '../../shared/limits/session-limits.ts'
 export { NodeWebSocket } from './node-websocket.ts'
