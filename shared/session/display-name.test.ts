@@ -17,6 +17,7 @@ describe('personInitials', () => {
     ['  émile   zola ', 'ÉZ'],
     ['李小龙', '李'],
     ['(bob)', 'B'],
+    ['ada@example', 'AE'],
     ['🎉', '?'],
     ['', '?'],
   ])('%j → %j', (name, initials) => {
