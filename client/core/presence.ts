@@ -70,7 +70,7 @@ export interface PersonPresence {
   readonly name: string
   /** One or two letters for an avatar, from `name` (personInitials). */
   readonly initials: string
-  /** Role announced by the person's devices (from the token when auth is on). */
+  /** Role of the person's devices (from the token when auth is on): `agent` when any device is one. */
   readonly role: PresenceRole
   /** True for agents (`role === 'agent'`). */
   readonly isAgent: boolean

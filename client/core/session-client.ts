@@ -215,7 +215,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     if (status === 'synced') seedDisplayName()
     events.emit('status', [status])
   }
-  /** Stores the token's name claim as this principal's display name when it has none (docs/sdks.md § People). */
+  /** Stores the token's name claim as this principal's display name when it has none (docs/sdks.md § People and display names). */
   const seedDisplayName = (): void => {
     const name = claimed?.name
     if (name === undefined || isObserver() || readPerson(current.doc, options.principalId) !== undefined) return
