@@ -13,6 +13,7 @@ import type { Logger } from 'pino'
 import { ROUTES } from '../shared/protocol/routes.ts'
 import { SessionError } from '../shared/errors/session-error.ts'
 import type { SessionLimits } from '../shared/limits/session-limits.ts'
+import { checkPresenceMs, DEFAULT_PRESENCE_TIMEOUT_MS } from '../shared/presence/presence-timing.ts'
 import { toSecretKey, type AuthSecret } from './auth/auth-secret.ts'
 import { authorizeHttpRequest } from './auth/authorize-http-request.ts'
 import { toSafeListener, type SecurityEventListener } from './auth/security-event.ts'
@@ -34,6 +35,7 @@ import { createEntryCharger } from './limits/charge-new-entries.ts'
 import { createFrameGate, type FrameGate } from './limits/frame-gate.ts'
 import { createPrincipalBudgets, type PrincipalBudgets } from './limits/principal-budgets.ts'
 import { resolveSessionLimits } from './limits/resolve-session-limits.ts'
+import { createSilentDeviceSweep } from './presence/create-silent-device-sweep.ts'
 import { createSqliteUpdateLog } from './persistence/sqlite-update-log.ts'
 import type { UpdateLog } from './persistence/update-log.ts'
 import { createHttpFallbackTransport } from './transports/http-fallback/http-fallback-transport.ts'
@@ -99,6 +101,13 @@ export interface SessionServerOptions {
    * performance.now). Tests inject one so refills happen when they advance it, not with the wall clock.
    */
   readonly limitsNow?: () => number
+  /**
+   * A device whose awareness state is not renewed for this long is dropped from presence and the removal broadcast,
+   * in ms (default DEFAULT_PRESENCE_TIMEOUT_MS, 15000; PROTOCOL.md §8.5). Clients renew every
+   * `presenceHeartbeatMs` (default 5000): keep this at least twice that, better three times.
+   * @throws TypeError (from createSessionServer) when it is not a positive integer
+   */
+  readonly presenceTimeoutMs?: number
 }
 
 /** Options of token enforcement. */
@@ -163,6 +172,9 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
       ? {}
       : { leaseMs: options.runLeaseMs, checkEveryMs: Math.max(50, Math.min(1_000, options.runLeaseMs / 4)) }),
   })
+  const silentDevices = createSilentDeviceSweep({
+    timeoutMs: checkPresenceMs('presenceTimeoutMs', options.presenceTimeoutMs ?? DEFAULT_PRESENCE_TIMEOUT_MS),
+  })
   const auth = options.auth
   if (auth !== undefined) toSecretKey(auth.secret) // fails start-up on a weak secret
   const limits = resolveSessionLimits(options.limits ?? {}, options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES)
@@ -205,6 +217,7 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
       budgets.extension,
       durableLog.extension,
       runLease.extension,
+      silentDevices.extension,
       ...(scaleOut === undefined ? [] : [scaleOut.extension]),
       streams.extension,
       ...observe.extensions,
@@ -287,6 +300,7 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     async close() {
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()))
       runLease.stop()
+      silentDevices.stop()
       principals.stop()
       await streams.stop()
       await durableLog.stop()

@@ -7,6 +7,11 @@ export { SessionError, isSessionError, toWireError, fromWireError } from './erro
 export type { WireError } from './errors/session-error.ts'
 export { DEFAULT_SESSION_LIMITS } from './limits/session-limits.ts'
 export type { SessionLimits, WriteLimits } from './limits/session-limits.ts'
+export {
+  DEFAULT_PRESENCE_TIMEOUT_MS,
+  DEFAULT_PRESENCE_HEARTBEAT_MS,
+  DEFAULT_USER_LEFT_GRACE_MS,
+} from './presence/presence-timing.ts'
 export { ROUTES, sessionPath, MAX_JSON_BODY_BYTES } from './protocol/routes.ts'
 export {
   SESSION_LIMITS_ANNOUNCEMENT_TYPE,
@@ -58,6 +63,7 @@ export type { UpdateRejectionReason } from './auth/update-rejection.ts'
 export {
   SESSION_SCHEMA_VERSION,
   SESSION_ROOTS,
+  MAX_DISPLAY_NAME_CHARS,
   MAX_TEXT_PART_CHARS,
   MESSAGE_ROLES,
   MESSAGE_STATUSES,
@@ -78,7 +84,10 @@ export type {
   SteerKind,
   SteerView,
   ToolInputError,
+  PersonView,
 } from './session/session-schema.ts'
+export { isDisplayName, normalizeDisplayName, personInitials } from './session/display-name.ts'
+export { readPeople, readPerson, setPersonName } from './session/session-people.ts'
 export {
   getSessionRoots,
   initializeSession,

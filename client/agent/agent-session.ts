@@ -14,6 +14,7 @@ import type * as Y from 'yjs'
 import { decodeTokenClaims } from '../../shared/auth/token-claims.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import type { WriteLimits } from '../../shared/limits/session-limits.ts'
+import { checkPresenceMs, DEFAULT_USER_LEFT_GRACE_MS } from '../../shared/presence/presence-timing.ts'
 import { isMessageEntry } from '../../shared/session/check-entry.ts'
 import { findMessage, getSessionRoots, listMessages, readMessage } from '../../shared/session/session-doc.ts'
 import type { MessageView } from '../../shared/session/session-schema.ts'
@@ -43,6 +44,13 @@ export interface AgentSessionOptions extends ReplyWriterOptions {
   readonly reconnectDelayMs?: number
   /** Write limits to respect until the server announces its own (see SessionClientOptions). */
   readonly limits?: Partial<WriteLimits>
+  /** How often the agent renews its presence while connected, in ms (default 5000; see SessionClientOptions). */
+  readonly presenceHeartbeatMs?: number
+  /**
+   * Default grace of `onUserPresence`: how long every device of a user must be gone before `user-left`, in ms
+   * (default DEFAULT_USER_LEFT_GRACE_MS, 5000). @throws TypeError (from createAgentSession) when not a positive integer
+   */
+  readonly userLeftGraceMs?: number
 }
 
 /** Receives a user message that awaits a reply. A rejected promise is reported to `onError`. */
@@ -65,8 +73,10 @@ export interface AgentSession {
   /** Opens a streaming reply; a `stop` or `redirect` steer for it (or for all replies) aborts its `signal`. */
   startReply(init?: { replyTo?: string }): ReplyWriter
   /**
-   * Reports `user-left` once every device of a user has been gone for `graceMs` (default 5000) and
-   * `user-returned` when one comes back. Returns the remover.
+   * Reports `user-left` once every device of a user (role `user`, other than this agent) has been gone for `graceMs`
+   * (default: the `userLeftGraceMs` option, 5000) and `user-returned` when one comes back. A device is gone when it
+   * disconnects, or when it goes silent (a frozen tab, a lost network) past the server's presence timeout (default
+   * 15000). Users already present when it is called are watched; it reports changes only. Returns the remover.
    */
   onUserPresence(handler: UserPresenceHandler, graceMs?: number): () => void
   /** This agent's replies that a crash or disconnect left `interrupted`, oldest first. */
@@ -92,6 +102,7 @@ export async function createAgentSession(options: AgentSessionOptions): Promise<
       { details: { agentId: options.agentId, sub: tokenSubject } },
     )
   }
+  const userLeftGraceMs = checkPresenceMs('userLeftGraceMs', options.userLeftGraceMs ?? DEFAULT_USER_LEFT_GRACE_MS)
   const client = createSessionClient({
     url: options.url,
     sessionId: options.sessionId,
@@ -101,6 +112,7 @@ export async function createAgentSession(options: AgentSessionOptions): Promise<
     ...(options.token === undefined ? {} : { token: options.token }),
     ...(options.reconnectDelayMs === undefined ? {} : { reconnectDelayMs: options.reconnectDelayMs }),
     ...(options.limits === undefined ? {} : { limits: options.limits }),
+    ...(options.presenceHeartbeatMs === undefined ? {} : { presenceHeartbeatMs: options.presenceHeartbeatMs }),
   })
   // A refused token (UNAUTHORIZED, FORBIDDEN, TOKEN_EXPIRED) fails the attach at once instead of timing out.
   let refuse: ((error: SessionError) => void) | undefined
@@ -202,7 +214,8 @@ export async function createAgentSession(options: AgentSessionOptions): Promise<
       }
     },
     onSteer: (handler, onError) => steers.onSteer(handler, onError),
-    onUserPresence: (handler, graceMs) => watchUserPresence(client, handler, graceMs),
+    onUserPresence: (handler, graceMs = userLeftGraceMs) =>
+      watchUserPresence(client, handler, checkPresenceMs('graceMs', graceMs)),
     startReply: (init = {}) => track({ agentId: options.agentId, ...init }),
     interruptedReplies: () => client.messages().filter(isInterruptedReplyOf(options.agentId)),
     resumeReply(messageId) {

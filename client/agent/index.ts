@@ -15,7 +15,11 @@ export type { OpenAiChatChunk, OpenAiChatDelta } from './adapters/from-openai-ch
 export { fromOpenAiResponsesStream } from './adapters/from-openai-responses-stream.ts'
 export type { OpenAiResponsesEvent } from './adapters/from-openai-responses-stream.ts'
 export type { SteerHandler } from './steer-dispatcher.ts'
-export { USER_LEFT_GRACE_MS } from './user-presence.ts'
+export {
+  DEFAULT_PRESENCE_HEARTBEAT_MS,
+  DEFAULT_PRESENCE_TIMEOUT_MS,
+  DEFAULT_USER_LEFT_GRACE_MS,
+} from '../../shared/presence/presence-timing.ts'
 export type { UserPresenceEvent, UserPresenceHandler } from './user-presence.ts'
 export { createSessionClient, DEFAULT_WAIT_TIMEOUT_MS } from '../core/session-client.ts'
 export type {
@@ -25,7 +29,9 @@ export type {
   WebSocketConstructor,
   PresenceMember,
   PresenceRole,
+  PersonPresence,
 } from '../core/session-client.ts'
+export type { PersonView } from '../../shared/session/session-schema.ts'
 export type { ConnectionStatus } from '../core/connection-status.ts'
 export type { WriteLimits } from '../../shared/limits/session-limits.ts'
 export { NodeWebSocket } from './node-websocket.ts'

@@ -3,6 +3,7 @@
  * gone for `graceMs`, so a page refresh does not count) and `user-returned` (a device of a user who had left came
  * back). The agent decides what to do: keep generating (output is durable) or pause.
  */
+import { DEFAULT_USER_LEFT_GRACE_MS } from '../../shared/presence/presence-timing.ts'
 import type { PresenceMember, SessionClient } from '../core/session-client.ts'
 
 /** A user presence change. */
@@ -16,14 +17,15 @@ export interface UserPresenceEvent {
 /** Receives presence changes. */
 export type UserPresenceHandler = (event: UserPresenceEvent) => void
 
-/** Default grace before a user counts as gone: longer than a page reload and reconnect. */
-export const USER_LEFT_GRACE_MS = 5_000
-
-/** Watches `client`'s presence; returns the function that stops watching. */
+/**
+ * Watches `client`'s presence; returns the function that stops watching. A user's device leaves presence when it
+ * disconnects, or when it goes silent past the server's presence timeout; `user-left` follows `graceMs` after the
+ * last one left (default DEFAULT_USER_LEFT_GRACE_MS).
+ */
 export function watchUserPresence(
   client: SessionClient,
   handler: UserPresenceHandler,
-  graceMs = USER_LEFT_GRACE_MS,
+  graceMs = DEFAULT_USER_LEFT_GRACE_MS,
 ): () => void {
   const present = new Set<string>()
   const gone = new Set<string>()

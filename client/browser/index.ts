@@ -6,6 +6,15 @@ export { createBrowserSessionClient, offlineDatabaseName } from './browser-sessi
 export type { BrowserSessionClient, BrowserSessionClientOptions } from './browser-session-client.ts'
 export { createSessionStore } from '../core/session-store.ts'
 export type { SessionStore, SessionSnapshot } from '../core/session-store.ts'
-export type { SessionClient, SessionClientEvents, PresenceMember, TokenProvider } from '../core/session-client.ts'
+export type {
+  SessionClient,
+  SessionClientEvents,
+  PersonPresence,
+  PresenceMember,
+  TokenProvider,
+} from '../core/session-client.ts'
+export type { PersonView } from '../../shared/session/session-schema.ts'
+export { personInitials } from '../../shared/session/display-name.ts'
+export { MAX_DISPLAY_NAME_CHARS } from '../../shared/session/session-schema.ts'
 export type { ConnectionStatus } from '../core/connection-status.ts'
 export type { WriteLimits } from '../../shared/limits/session-limits.ts'

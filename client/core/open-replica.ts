@@ -4,11 +4,11 @@
  * device's presence. A session client holds one, and opens a fresh one when the server refuses one of its updates
  * (PROTOCOL.md §8.3): Yjs cannot take a change back, so dropping it means replacing the copy that holds it.
  */
-import { HocuspocusProvider } from '@hocuspocus/provider'
+import { HocuspocusProvider, WebSocketStatus } from '@hocuspocus/provider'
 import type { Awareness } from 'y-protocols/awareness'
 import type * as Y from 'yjs'
 import { createDurabilityTracker, type DurabilityTracker } from './durability-tracker.ts'
-import { announcePresence, type PresenceRole } from './presence.ts'
+import { announcePresence, renewPresence, type PresenceRole } from './presence.ts'
 import { StoppableProviderWebsocket } from './stoppable-provider-websocket.ts'
 
 /** What a replica connects with. */
@@ -24,6 +24,8 @@ export interface ReplicaOptions {
   readonly WebSocketPolyfill: unknown
   /** Wait before the first reconnect attempt, in ms (doubles up to 5 s). */
   readonly reconnectDelayMs: number
+  /** How often the device renews its presence while connected, in ms. */
+  readonly presenceHeartbeatMs: number
   /** This device in presence. */
   readonly member: { readonly principalId: string; readonly role: PresenceRole; readonly device?: string }
 }
@@ -65,6 +67,10 @@ export function openReplica(options: ReplicaOptions): Replica {
   })
   const awareness = provider.awareness ?? undefined
   if (awareness !== undefined) announcePresence(awareness, options.member)
+  const stopHeartbeat =
+    awareness === undefined
+      ? undefined
+      : renewPresence(awareness, options.presenceHeartbeatMs, () => socket.status === WebSocketStatus.Connected)
   let destroyed = false
   return {
     doc,
@@ -75,6 +81,7 @@ export function openReplica(options: ReplicaOptions): Replica {
     destroy() {
       if (destroyed) return
       destroyed = true
+      stopHeartbeat?.()
       provider.destroy()
       socket.stop()
       socket.destroy()

@@ -1,10 +1,13 @@
 /**
- * Presence through Yjs awareness: each client announces `{ member: { principalId, role, device } }`, and reads
- * the announcements of every connected device. With authentication on, the server fixes identity fields from the
- * token (PROTOCOL.md); without it they are what clients claim.
+ * Presence through Yjs awareness: each client announces `{ member: { principalId, role, device } }`, renews it every
+ * heartbeat while connected (the server drops a device that stops, PROTOCOL.md §8.5), and reads the announcements of
+ * every connected device. With authentication on, the server fixes identity fields from the token; without it they
+ * are what clients claim.
  */
 import type { Awareness } from 'y-protocols/awareness'
 import { isPrincipalRole, type PrincipalRole } from '../../shared/auth/token-claims.ts'
+import { personInitials } from '../../shared/session/display-name.ts'
+import type { PersonView } from '../../shared/session/session-schema.ts'
 
 /** Roles a principal can have in a session (the token roles). */
 export type PresenceRole = PrincipalRole
@@ -28,6 +31,20 @@ export function announcePresence(
   awareness.setLocalStateField('member', member)
 }
 
+/**
+ * Renews this device's awareness state every `heartbeatMs` while `isConnected()`, so the server keeps it in presence
+ * (it drops states not renewed within its presence timeout). Returns the function that stops the heartbeat.
+ */
+export function renewPresence(awareness: Awareness, heartbeatMs: number, isConnected: () => boolean): () => void {
+  const timer = setInterval(() => {
+    const state = awareness.getLocalState()
+    if (state !== null && isConnected()) awareness.setLocalState(state)
+  }, heartbeatMs)
+  return () => {
+    clearInterval(timer)
+  }
+}
+
 /** Every device announced in `awareness`. */
 export function readPresence(awareness: Awareness): PresenceMember[] {
   const members: PresenceMember[] = []
@@ -44,4 +61,61 @@ export function readPresence(awareness: Awareness): PresenceMember[] {
     })
   })
   return members
+}
+
+/** One person in the session and the devices they are connected from. */
+export interface PersonPresence {
+  readonly principalId: string
+  /** Display name: the person's `people` entry (PROTOCOL.md §1.3), else the principal id. */
+  readonly name: string
+  /** One or two letters for an avatar, from `name` (personInitials). */
+  readonly initials: string
+  /** Role of the person's devices (from the token when auth is on): `agent` when any device is one. */
+  readonly role: PresenceRole
+  /** True for agents (`role === 'agent'`). */
+  readonly isAgent: boolean
+  /** True for the principal of this client (its other devices included). */
+  readonly self: boolean
+  /** The person's connected devices: this device first, then by label. */
+  readonly devices: readonly PresenceMember[]
+}
+
+/**
+ * Groups `members` (one per device) by principal, named from `people`: this client's principal first, then people
+ * before agents, each by name.
+ */
+export function groupPresenceByPerson(
+  members: readonly PresenceMember[],
+  people: readonly PersonView[],
+  selfPrincipalId: string,
+): PersonPresence[] {
+  const devicesOf = new Map<string, PresenceMember[]>()
+  for (const member of members)
+    devicesOf.set(member.principalId, [...(devicesOf.get(member.principalId) ?? []), member])
+  const names = new Map(people.map((person) => [person.principalId, person.name]))
+  const grouped = [...devicesOf].map(([principalId, devices]): PersonPresence => {
+    const sorted = [...devices].sort(byDevice)
+    const role = (sorted.find((device) => device.role === 'agent') ?? sorted[0])?.role ?? 'user'
+    const name = names.get(principalId) ?? principalId
+    return {
+      principalId,
+      name,
+      initials: personInitials(name),
+      role,
+      isAgent: role === 'agent',
+      self: principalId === selfPrincipalId,
+      devices: sorted,
+    }
+  })
+  return grouped.sort(
+    (a, b) =>
+      Number(b.self) - Number(a.self) ||
+      Number(a.isAgent) - Number(b.isAgent) ||
+      a.name.localeCompare(b.name) ||
+      a.principalId.localeCompare(b.principalId),
+  )
+}
+
+function byDevice(a: PresenceMember, b: PresenceMember): number {
+  return Number(b.self) - Number(a.self) || (a.device ?? '').localeCompare(b.device ?? '') || a.clientId - b.clientId
 }

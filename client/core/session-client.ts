@@ -17,6 +17,7 @@ import { isErrorCode } from '../../shared/errors/error-codes.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import type { WriteLimits } from '../../shared/limits/session-limits.ts'
 import { decodeCloseNotice, type CloseNotice } from '../../shared/protocol/close-notice.ts'
+import { checkPresenceMs, DEFAULT_PRESENCE_HEARTBEAT_MS } from '../../shared/presence/presence-timing.ts'
 import { decodeSessionLimitsAnnouncement } from '../../shared/protocol/session-limits-announcement.ts'
 import { decodeUpdateRejectedNotice, type UpdateRejectedNotice } from '../../shared/protocol/update-rejected-notice.ts'
 import {
@@ -27,13 +28,21 @@ import {
   type NewSteer,
 } from '../../shared/session/session-doc.ts'
 import { createRandomId, parseSessionId } from '../../shared/session/session-id.ts'
-import type { MessageView, SteerKind } from '../../shared/session/session-schema.ts'
+import type { MessageView, PersonView, SteerKind } from '../../shared/session/session-schema.ts'
+import { DISPLAY_NAME_RULE, normalizeDisplayName } from '../../shared/session/display-name.ts'
+import { readPeople, readPerson, setPersonName } from '../../shared/session/session-people.ts'
 import { checkUpdateSize } from './check-update-size.ts'
 import { checkUserText } from './check-user-text.ts'
 import { transitionStatus, type ConnectionStatus } from './connection-status.ts'
 import { createLimitsTracker } from './limits-tracker.ts'
 import { openReplica, type Replica } from './open-replica.ts'
-import { readPresence, type PresenceMember, type PresenceRole } from './presence.ts'
+import {
+  groupPresenceByPerson,
+  readPresence,
+  type PersonPresence,
+  type PresenceMember,
+  type PresenceRole,
+} from './presence.ts'
 import {
   createTransportChooser,
   type TransportChooserOptions,
@@ -41,7 +50,7 @@ import {
 } from './transports/choose-transport.ts'
 import { waitForCondition } from './wait-for-condition.ts'
 
-export type { PresenceMember, PresenceRole } from './presence.ts'
+export type { PersonPresence, PresenceMember, PresenceRole } from './presence.ts'
 
 /** Returns a fresh token for the same principal, role and session (e.g. from your auth backend). */
 export type TokenProvider = () => string | Promise<string>
@@ -89,6 +98,12 @@ export interface SessionClientOptions {
    * can only lower them. @throws TypeError (from createSessionClient) when a value is not a positive integer
    */
   readonly limits?: Partial<WriteLimits>
+  /**
+   * How often this device renews its presence while connected, in ms (default DEFAULT_PRESENCE_HEARTBEAT_MS, 5000).
+   * The server drops a device that renews nothing for its `presenceTimeoutMs` (default 15000, PROTOCOL.md §8.5):
+   * keep this at most a third of it. @throws TypeError (from createSessionClient) when not a positive integer
+   */
+  readonly presenceHeartbeatMs?: number
 }
 
 /** Events of a session client. */
@@ -137,6 +152,23 @@ export interface SessionClient {
   /** Devices currently in the session (this one included). */
   presence(): PresenceMember[]
   /**
+   * People connected now, each with their devices, display name, initials and role (agents marked `isAgent`): this
+   * client's principal first, then people before agents, by name. Changes come as `presence` (devices) and `change`
+   * (names) events.
+   */
+  presenceByPerson(): PersonPresence[]
+  /** Everyone who has set a display name in the session, connected or not (the `people` root, PROTOCOL.md §1.3). */
+  people(): PersonView[]
+  /** The display name entry of `principalId`, or undefined when it has none. */
+  person(principalId: string): PersonView | undefined
+  /**
+   * Sets this principal's display name, seen by everyone in the session; returns the name as stored (white space
+   * collapsed, trimmed). A token's `name` claim seeds it when the principal has none; this replaces it.
+   * @throws SessionError BAD_REQUEST when the name is empty, over MAX_DISPLAY_NAME_CHARS (64) or has control
+   * characters; FORBIDDEN for an observer, which writes nothing
+   */
+  setDisplayName(name: string): string
+  /**
    * Appends a finished user message and returns its id. Nothing is written when it throws.
    * @throws SessionError TEXT_TOO_LONG over `limits.maxUserTextChars`; UPDATE_TOO_LARGE over `limits.maxUpdateBytes`
    */
@@ -168,14 +200,28 @@ export const DEFAULT_WAIT_TIMEOUT_MS = 10_000
 export function createSessionClient(options: SessionClientOptions): SessionClient {
   const sessionId = parseSessionId(options.sessionId)
   const limits = createLimitsTracker(options.limits)
+  const presenceHeartbeatMs = checkPresenceMs(
+    'presenceHeartbeatMs',
+    options.presenceHeartbeatMs ?? DEFAULT_PRESENCE_HEARTBEAT_MS,
+  )
   const events = new ObservableV2<SessionClientEvents>()
   let status: ConnectionStatus = 'connecting'
   let unsynced = 0
 
+  const role = options.role ?? 'user'
   const setStatus = (next: ConnectionStatus): void => {
     if (next === status) return
     status = transitionStatus(status, next)
+    if (status === 'synced') seedDisplayName()
     events.emit('status', [status])
+  }
+  /** Stores the token's name claim as this principal's display name when it has none (docs/sdks.md § People and display names). */
+  const seedDisplayName = (): void => {
+    const name = claimed?.name
+    if (name === undefined || isObserver() || readPerson(current.doc, options.principalId) !== undefined) return
+    write((doc) => {
+      setPersonName(doc, options.principalId, name, Date.now())
+    })
   }
 
   const chooser =
@@ -189,9 +235,14 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     events.emit('transport', [transport])
   })
   let refreshTimer: ReturnType<typeof setTimeout> | undefined
+  /** The latest token's claims, read unverified: its `name` seeds the principal's `people` entry. */
+  let claimed = typeof options.token === 'string' ? decodeTokenClaims(options.token) : undefined
+  /** Observers write nothing: announced as one, or holding an observer token. */
+  const isObserver = (): boolean => role === 'observer' || claimed?.role === 'observer'
   const scheduleRefresh = (token: string): void => {
     clearTimeout(refreshTimer)
     const claims = decodeTokenClaims(token)
+    claimed = claims ?? claimed
     if (claims === undefined) return
     refreshTimer = setTimeout(
       () => {
@@ -217,9 +268,10 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
       token,
       WebSocketPolyfill: chooser?.WebSocketClass ?? options.WebSocket,
       reconnectDelayMs: options.reconnectDelayMs ?? 250,
+      presenceHeartbeatMs,
       member: {
         principalId: options.principalId,
-        role: options.role ?? 'user',
+        role,
         ...(options.device === undefined ? {} : { device: options.device }),
       },
     })
@@ -369,6 +421,22 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     },
     messages: () => readMessages(current.doc),
     presence,
+    presenceByPerson: () => groupPresenceByPerson(presence(), readPeople(current.doc), options.principalId),
+    people: () => readPeople(current.doc),
+    person: (principalId) => readPerson(current.doc, principalId),
+    setDisplayName(name) {
+      if (isObserver()) throw new SessionError('FORBIDDEN', 'an observer cannot set a display name')
+      const stored = normalizeDisplayName(name)
+      if (stored === undefined) {
+        throw new SessionError('BAD_REQUEST', `a display name ${DISPLAY_NAME_RULE}`, {
+          details: { length: name.length },
+        })
+      }
+      write((doc) => {
+        setPersonName(doc, options.principalId, stored, Date.now())
+      })
+      return stored
+    },
     sendMessage(text) {
       checkUserText(text, limits.current)
       const message: NewMessage = {

@@ -16,7 +16,7 @@ export function tokenFor(
   sub: string,
   role: PrincipalRole,
   session: string,
-  options: { ttlSeconds?: number; secret?: string; admin?: boolean } = {},
+  options: { ttlSeconds?: number; secret?: string; admin?: boolean; name?: string } = {},
 ): string {
   const { secret, ...init } = options
   return signToken(createTokenClaims({ sub, role, session, ...init }), secret ?? TEST_AUTH_SECRET)

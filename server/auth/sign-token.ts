@@ -27,6 +27,8 @@ export function createTokenClaims(init: {
   ttlSeconds?: number
   /** Grants destructive and administrative actions on the sessions `session` admits (TokenClaims.admin). */
   admin?: boolean
+  /** Display name (TokenClaims.name). */
+  name?: string
   /** Clock in ms (default Date.now). */
   nowMs?: number
 }): TokenClaims {
@@ -38,6 +40,7 @@ export function createTokenClaims(init: {
     iat,
     exp: iat + (init.ttlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS),
     ...(init.admin === true ? { admin: true } : {}),
+    ...(init.name === undefined ? {} : { name: init.name }),
   }
 }
 

@@ -59,6 +59,8 @@ function ownerOf(location: Location): ClientOwner | undefined {
       return stringField(entry, STEER_HANDLED_KEYS.includes(fieldKey ?? '') ? 'handledBy' : 'author')
     case SESSION_ROOTS.RUNS:
       return stringField(entry, 'agent')
+    case SESSION_ROOTS.PEOPLE:
+      return location.path[0]?.key ?? undefined
     default:
       return undefined
   }

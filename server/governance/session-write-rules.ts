@@ -6,6 +6,7 @@
  * - agent: new `messages` entries with role `assistant` or `tool` and author = itself, and everything inside its
  *   own messages except identity keys; new `runs` entries with agent = itself and edits inside them (not
  *   `agent`); `handledBy` (= itself) and `handledAt` of steering entries; anything in `context`.
+ * - user and agent: its own entry of `people` (keyed by its principal id), set and replaced.
  * - observer: nothing (checked before these rules).
  * Whoever writes: entries of `messages`, `steering` and `runs` are maps, never deleted or replaced, and array
  * entries are only appended; identity keys are set once; a steer changes only by its handled mark; `meta` and
@@ -119,6 +120,12 @@ export function checkInsert(context: RuleContext, location: PlacedLocation, item
       return writer === undefined || writer.role === 'agent'
         ? undefined
         : violation('FORBIDDEN_PARENT', 'only agents write the context')
+    case SESSION_ROOTS.PEOPLE:
+      if (!isEntry || entry.key === null)
+        return violation('SCHEMA_MISMATCH', 'people holds one plain value per principal')
+      return ownsPerson(writer, entry.key)
+        ? undefined
+        : violation('FORBIDDEN_PARENT', "a principal may set only its own name, not another person's")
     default:
       return violation('FORBIDDEN_PARENT', `root ${JSON.stringify(location.root)} is not writable by clients`)
   }
@@ -135,6 +142,11 @@ export function checkDelete(context: RuleContext, location: PlacedLocation): Rul
     return writer === undefined || writer.role === 'agent'
       ? undefined
       : violation('FORBIDDEN_DELETE', 'only agents change the context')
+  }
+  if (location.root === SESSION_ROOTS.PEOPLE) {
+    return ownsPerson(writer, entry.key)
+      ? undefined
+      : violation('FORBIDDEN_DELETE', "a principal may replace only its own name, not another person's")
   }
   if (path.length === 1 || !isListRoot(location.root)) {
     return violation('FORBIDDEN_DELETE', `entries of ${location.root} are never deleted or replaced`)
@@ -190,6 +202,11 @@ function ownsMessage(writer: RuleWriter | undefined, facts: EntryFacts): boolean
     typeof role === 'string' &&
     (CREATABLE_MESSAGE_ROLES[writer.role] as readonly string[]).includes(role)
   )
+}
+
+/** True when `writer` may write the `people` entry under `key`: its own (open server: anyone's). */
+function ownsPerson(writer: RuleWriter | undefined, key: string | null): boolean {
+  return writer === undefined || key === writer.id
 }
 
 /** A new messages/steering entry: a map appended at the end of the list as its writer saw it. */

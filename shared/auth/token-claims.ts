@@ -4,6 +4,7 @@
  * Signing and verification live on the server (server/auth/); clients only carry tokens (and may read them unverified
  * with decodeTokenClaims).
  */
+import { isDisplayName } from '../session/display-name.ts'
 
 /** Roles a principal can hold. What each may write is in PROTOCOL.md §8.4. */
 export const PRINCIPAL_ROLES = ['agent', 'user', 'observer'] as const
@@ -40,6 +41,12 @@ export interface TokenClaims {
    * PROTOCOL.md §8.6).
    */
   readonly admin?: boolean
+  /**
+   * The principal's display name (optional): a valid display name of at most MAX_DISPLAY_NAME_CHARS characters
+   * (shared/session/display-name.ts), else the token is malformed. The SDKs store it in the session's `people` entry
+   * of the principal when it has none (PROTOCOL.md §1.3); the person may change it afterwards.
+   */
+  readonly name?: string
 }
 
 /** True when `value` is one of PRINCIPAL_ROLES. */
@@ -55,12 +62,13 @@ export function scopeAllows(scope: string, sessionId: string): boolean {
 /** Validates the shape of a decoded claims object; undefined when a required claim is missing or mistyped. */
 export function parseTokenClaims(value: unknown): TokenClaims | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
-  const { sub, role, session, exp, iat, nbf, admin } = value as Record<string, unknown>
+  const { sub, role, session, exp, iat, nbf, admin, name } = value as Record<string, unknown>
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_PRINCIPAL_ID_CHARS) return undefined
   if (!isPrincipalRole(role) || typeof session !== 'string' || session.length === 0) return undefined
   if (!isNumericDate(exp) || (iat !== undefined && !isNumericDate(iat)) || (nbf !== undefined && !isNumericDate(nbf)))
     return undefined
   if (admin !== undefined && typeof admin !== 'boolean') return undefined
+  if (name !== undefined && (typeof name !== 'string' || !isDisplayName(name))) return undefined
   return {
     sub,
     role,
@@ -69,6 +77,7 @@ export function parseTokenClaims(value: unknown): TokenClaims | undefined {
     ...(iat === undefined ? {} : { iat: iat as number }),
     ...(nbf === undefined ? {} : { nbf: nbf as number }),
     ...(admin === undefined ? {} : { admin }),
+    ...(name === undefined ? {} : { name }),
   }
 }
 

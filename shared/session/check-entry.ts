@@ -7,7 +7,7 @@
  *   checkEntry('messages', messages.get(3))   // undefined, or { path: ['parts', 0, 'text'], reason: '…' }
  *
  * One check per root entry kind: a `messages` entry (with its parts), a `steering` entry, a `runs` value, a `meta`
- * value (per key) and an `httpProducers` value. Required fields are those every writer sets when it creates the
+ * value (per key), an `httpProducers` value and a `people` value. Required fields are those every writer sets when it creates the
  * entry; optional ones must have their type when present; keys the schema does not name may hold anything (readers
  * ignore them).
  */
@@ -21,6 +21,7 @@ import {
   STEER_KINDS,
   TOOL_INPUT_ERRORS,
 } from './session-schema.ts'
+import { DISPLAY_NAME_RULE, isDisplayName } from './display-name.ts'
 
 /** Roots whose entries are checked (`context` is free-form). */
 export const CHECKED_ROOTS = [
@@ -29,6 +30,7 @@ export const CHECKED_ROOTS = [
   SESSION_ROOTS.STEERING,
   SESSION_ROOTS.RUNS,
   SESSION_ROOTS.HTTP_PRODUCERS,
+  SESSION_ROOTS.PEOPLE,
 ] as const
 export type CheckedRoot = (typeof CHECKED_ROOTS)[number]
 
@@ -62,7 +64,14 @@ export function checkEntry(root: CheckedRoot, value: unknown, key = ''): Misfit 
       return checkMetaValue(key, value)
     case SESSION_ROOTS.HTTP_PRODUCERS:
       return checkHttpProducer(value)
+    case SESSION_ROOTS.PEOPLE:
+      return checkPerson(value)
   }
+}
+
+/** True when `value` is a `people` value that fits the schema. */
+export function isPersonEntry(value: unknown): value is { name: string; setAt: number } {
+  return checkPerson(value) === undefined
 }
 
 /** True when `value` is a `messages` entry that fits the schema. */
@@ -194,7 +203,7 @@ export function checkMetaValue(key: string, value: unknown): Misfit | undefined 
 
 /** Checks a value of `httpProducers`: a producer's last accepted `{ epoch, seq }` (PROTOCOL.md §9.7). */
 function checkHttpProducer(value: unknown): Misfit | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || isPlain(value) !== undefined) {
+  if (!isPlainObject(value)) {
     return here('a producer state must be a plain object')
   }
   const { epoch, seq } = value as Record<string, unknown>
@@ -202,6 +211,19 @@ function checkHttpProducer(value: unknown): Misfit | undefined {
   if (misfit !== undefined) return at('epoch', misfit)
   const seqMisfit = isCount(seq)
   return seqMisfit === undefined ? undefined : at('seq', seqMisfit)
+}
+
+/** Checks a value of `people`: `{ name, setAt }`, the name a valid display name (display-name.ts). */
+function checkPerson(value: unknown): Misfit | undefined {
+  if (!isPlainObject(value)) return here('a person must be a plain object')
+  const { name, setAt } = value as Record<string, unknown>
+  if (typeof name !== 'string' || !isDisplayName(name)) return at('name', here(DISPLAY_NAME_RULE))
+  const setAtMisfit = isFiniteNumber(setAt)
+  return setAtMisfit === undefined ? undefined : at('setAt', setAtMisfit)
+}
+
+function isPlainObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && isPlain(value) === undefined
 }
 
 function checkFields(map: Y.Map<unknown>, fields: Readonly<Record<string, Field>>): Misfit | undefined {

@@ -16,7 +16,20 @@ export const SESSION_ROOTS = {
   CONTEXT: 'context',
   /** Idempotent-producer state of HTTP appends (PROTOCOL.md §9.7), written by the server only. */
   HTTP_PRODUCERS: 'httpProducers',
+  /** Each person's display name, keyed by principal id: `{ name, setAt }`, written by that principal only. */
+  PEOPLE: 'people',
 } as const
+
+/** Longest display name, in characters (UTF-16 code units), after trimming; also the cap of a token's `name`. */
+export const MAX_DISPLAY_NAME_CHARS = 64
+
+/** Plain-JSON view of one person's entry in `people`. */
+export interface PersonView {
+  readonly principalId: string
+  readonly name: string
+  /** When the name was set, epoch ms (the writer's clock). */
+  readonly setAt: number
+}
 
 /**
  * A text part is closed and a new one opened once it holds this many characters. Yjs Y.Text appends slow
