@@ -102,6 +102,8 @@ export {
   listMessages,
   listRuns,
 } from './session/session-doc.ts'
+export { orderMessages } from './session/order-messages.ts'
+export type { OrderedEntry } from './session/order-messages.ts'
 export { checkEntry, CHECKED_ROOTS } from './session/check-entry.ts'
 export type { CheckedRoot, Misfit } from './session/check-entry.ts'
 export { findQuarantined } from './session/find-quarantined.ts'
