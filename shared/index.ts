@@ -36,6 +36,7 @@ export {
   sessionStreamPath,
 } from './protocol/durable-streams.ts'
 export type { SessionEvent, SessionEventMember, FinalMessageStatus } from './protocol/session-events.ts'
+export { orderFromEvents } from './protocol/order-from-events.ts'
 export {
   PRINCIPAL_ROLES,
   ANY_SESSION,

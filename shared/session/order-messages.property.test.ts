@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { testSeed } from '../testing/seeded-random.ts'
 import { orderMessages, type OrderedEntry } from './order-messages.ts'
-import { appendMessage, readMessages } from './session-doc.ts'
+import { conversationStepArb, playConversation } from '../testing/concurrent-conversation.ts'
+import { readMessages } from './session-doc.ts'
 
 /** Messages with ids from a small pool, so ids repeat and `replyTo` hits, misses, loops and names itself. */
 const messagesArb = fc
@@ -91,34 +92,12 @@ describe('orderMessages properties', () => {
   })
 
   it('is the same on replicas that converged, whatever order they received the updates in', () => {
-    // Each step: a replica asks a question, answers a message it holds, or receives another replica's state.
-    const stepArb = fc.record({
-      replica: fc.nat(2),
-      kind: fc.constantFrom('ask', 'answer', 'sync'),
-      pick: fc.nat(),
-    })
     fc.assert(
-      fc.property(fc.array(stepArb, { minLength: 1, maxLength: 25 }), fc.nat(), (steps, shuffleSeed) => {
+      fc.property(fc.array(conversationStepArb, { minLength: 1, maxLength: 25 }), fc.nat(), (steps, shuffleSeed) => {
         const replicas = [new Y.Doc(), new Y.Doc(), new Y.Doc()]
         const updates: Uint8Array[] = []
         for (const doc of replicas) doc.on('update', (update: Uint8Array) => updates.push(update))
-        steps.forEach(({ replica, kind, pick }, step) => {
-          const doc = replicas[replica] as Y.Doc
-          if (kind === 'sync') {
-            Y.applyUpdate(doc, Y.encodeStateAsUpdate(replicas[pick % 3] as Y.Doc))
-            return
-          }
-          const held = readMessages(doc)
-          const question = kind === 'answer' && held.length > 0 ? held[pick % held.length] : undefined
-          appendMessage(doc, {
-            id: `m${step}`,
-            role: question === undefined ? 'user' : 'assistant',
-            author: `r${replica}`,
-            status: 'done',
-            createdAt: step,
-            ...(question === undefined ? {} : { replyTo: question.id }),
-          })
-        })
+        playConversation(replicas, steps)
         for (const to of replicas) for (const from of replicas) Y.applyUpdate(to, Y.encodeStateAsUpdate(from))
         const order = readMessages(replicas[0] as Y.Doc)
         for (const doc of replicas) expect(readMessages(doc)).toEqual(order)
