@@ -40,6 +40,7 @@ export {
 } from './protocol/durable-streams.ts'
 export { SESSION_STREAM_NAMESPACE, sessionStreamPath } from './protocol/session-stream-path.ts'
 export type { SessionEvent, SessionEventMember, FinalMessageStatus } from './protocol/session-events.ts'
+export { orderFromEvents } from './protocol/order-from-events.ts'
 export {
   PRINCIPAL_ROLES,
   ANY_SESSION,
@@ -110,6 +111,8 @@ export {
   listMessages,
   listRuns,
 } from './session/session-doc.ts'
+export { orderMessages } from './session/order-messages.ts'
+export type { OrderedEntry } from './session/order-messages.ts'
 export { checkEntry, CHECKED_ROOTS } from './session/check-entry.ts'
 export type { CheckedRoot, Misfit } from './session/check-entry.ts'
 export { findQuarantined } from './session/find-quarantined.ts'

@@ -147,7 +147,10 @@ export interface SessionClient {
   readonly limits: WriteLimits
   on<E extends keyof SessionClientEvents>(event: E, handler: SessionClientEvents[E]): void
   off<E extends keyof SessionClientEvents>(event: E, handler: SessionClientEvents[E]): void
-  /** Plain-JSON view of every message. */
+  /**
+   * Plain-JSON view of every message, in session order (PROTOCOL.md §11): each reply after its question, the same
+   * order on every device once they hold the same changes. Render this list as a whole, not messages as they arrive.
+   */
   messages(): MessageView[]
   /** Devices currently in the session (this one included). */
   presence(): PresenceMember[]

@@ -39,7 +39,7 @@ export function renderSessionView(model: SessionViewModel): string {
       ['Role', 'Author', 'Status', 'Chars', 'Text (end)'],
       model.messages.map((message) =>
         row(
-          `data-testid="inspector-message" data-role="${escapeHtml(message.role)}" data-status="${escapeHtml(message.status)}"`,
+          `data-testid="inspector-message" data-message-id="${escapeHtml(message.id)}" data-role="${escapeHtml(message.role)}" data-status="${escapeHtml(message.status)}"`,
           [
             message.role,
             message.author,

@@ -10,6 +10,7 @@ import { decodeTokenClaims } from '../../shared/auth/token-claims.ts'
 import { ROUTES } from '../../shared/protocol/routes.ts'
 import type { MessageView } from '../../shared/session/session-schema.ts'
 import { DEMO_STORAGE_KEYS } from './demo-storage-keys.ts'
+import { renderMessageList } from './render-message-list.ts'
 
 interface SessionSummary {
   id: string
@@ -62,8 +63,13 @@ async function main(): Promise<void> {
   const title = byTestId('session-title')
   title.textContent = sessions.find((session) => session.id === sessionId)?.title || sessionId
   let framePending = false
+  const messageList = byTestId('messages')
   const render = (): void => {
-    renderMessages(client)
+    renderMessageList(messageList, client.messages(), {
+      stop: (messageId) => {
+        client.steer({ kind: 'stop', target: messageId })
+      },
+    })
   }
   client.on('change', () => {
     if (framePending) return
@@ -113,49 +119,6 @@ function renderSessionList(sessions: SessionSummary[], current: string): void {
       return link
     }),
   )
-}
-
-function renderMessages(client: SessionClient): void {
-  const messages: MessageView[] = client.messages()
-  const container = byTestId('messages')
-  if (messages.length === 0) {
-    container.innerHTML = '<p class="empty">Say something — the demo agent answers in a long, streamed reply.</p>'
-    return
-  }
-  container.querySelector('.empty')?.remove()
-  const atBottom = container.scrollHeight - container.scrollTop - container.clientHeight < 40
-  for (const message of messages) {
-    let element = container.querySelector<HTMLElement>(`[data-message-id="${message.id}"]`)
-    if (element === null) {
-      element = document.createElement('article')
-      element.className = 'message'
-      element.dataset.messageId = message.id
-      element.dataset.testid = 'message'
-      element.dataset.role = message.role
-      element.innerHTML = '<span class="message-meta"></span><span class="message-text"></span>'
-      if (message.role === 'assistant') {
-        const stop = document.createElement('button')
-        stop.className = 'stop-button'
-        stop.dataset.testid = 'stop-button'
-        stop.type = 'button'
-        stop.textContent = '■ Stop'
-        stop.addEventListener('click', () => {
-          client.steer({ kind: 'stop', target: message.id })
-        })
-        element.append(stop)
-      }
-      container.append(element)
-    }
-    element.dataset.status = message.status
-    const meta = element.querySelector('.message-meta') as HTMLElement
-    meta.textContent =
-      message.role === 'user'
-        ? `${message.author}${message.device === undefined ? '' : ` · ${message.device}`}`
-        : `${message.author} · ${message.status}`
-    const text = element.querySelector('.message-text') as HTMLElement
-    if (text.textContent !== message.text) text.textContent = message.text
-  }
-  if (atBottom) container.scrollTop = container.scrollHeight
 }
 
 function bindComposer(client: SessionClient): void {

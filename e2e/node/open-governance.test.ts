@@ -260,12 +260,13 @@ describe('an open server inspects every update against the session schema', () =
       .toBe('over HTTP')
     await phone.waitUntilDurable()
     expect(await transcript(server, sessionId)).toMatchObject({
+      // r_http answers the first question: it follows that question's earlier reply (PROTOCOL.md §11).
       messages: [
         { text: 'stream please' },
         { status: 'done' },
+        { id: 'r_http', author: 'http-agent', status: 'done' },
         { text: 'and wait' },
         { status: 'stopped' },
-        { id: 'r_http', author: 'http-agent', status: 'done' },
       ],
       steering: [{ kind: 'stop', handledBy: 'agent-1' }],
     })

@@ -336,8 +336,18 @@ describe.each(STORE_KINDS)('a stored log with entries that do not fit the schema
       .toBe('over HTTP')
     await Promise.all([bob.waitUntilDurable(), agent.client.waitUntilDurable()])
     const conversation = bob.messages().map((message) => message.id)
-    expect(conversation.slice(0, 2)).toEqual([keepOne, keepTwo])
-    expect(conversation).toHaveLength(7)
+    const replyTo = (id: string): string | undefined =>
+      bob.messages().find((message) => message.author === 'agent-1' && message.replyTo === id)?.id
+    // Session order (PROTOCOL.md §11): each question followed by its replies, the HTTP one after the agent's.
+    expect(conversation).toEqual([
+      keepOne,
+      replyTo(keepOne),
+      keepTwo,
+      replyTo(keepTwo),
+      question,
+      replyTo(question),
+      httpReply,
+    ])
 
     // Compaction folds the broken rows into a snapshot and goes on.
     await expect

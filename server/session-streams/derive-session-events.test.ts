@@ -1,6 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+import { orderFromEvents } from '../../shared/protocol/order-from-events.ts'
+import { conversationStepArb, playConversation } from '../../shared/testing/concurrent-conversation.ts'
 import { applySessionWrite, sessionWriteArb } from '../../shared/testing/random-session-writes.ts'
 import { testSeed } from '../../shared/testing/seeded-random.ts'
 import { yMapOf } from '../../shared/testing/y-map-of.ts'
@@ -35,10 +37,18 @@ describe('deriveSessionEvents (PROTOCOL.md §9.6)', () => {
     appendMessage(doc, { id: 'r1', role: 'assistant', author: 'bot', status: 'streaming', replyTo: 'u1', createdAt: 6 })
     const first = deriveSessionEvents(doc, EMPTY_PROJECTION)
     expect(first.events).toEqual([
-      { type: 'message.created', messageId: 'u1', role: 'user', author: 'alice', createdAt: 5 },
+      { type: 'message.created', messageId: 'u1', after: null, role: 'user', author: 'alice', createdAt: 5 },
       { type: 'message.delta', messageId: 'u1', part: 0, partType: 'text', text: 'hi' },
       { type: 'message.done', messageId: 'u1' },
-      { type: 'message.created', messageId: 'r1', role: 'assistant', author: 'bot', createdAt: 6, replyTo: 'u1' },
+      {
+        type: 'message.created',
+        messageId: 'r1',
+        after: 'u1',
+        role: 'assistant',
+        author: 'bot',
+        createdAt: 6,
+        replyTo: 'u1',
+      },
     ])
     appendText(reply(doc), 'Hel')
     appendText(reply(doc), 'lo')
@@ -90,7 +100,7 @@ describe('deriveSessionEvents (PROTOCOL.md §9.6)', () => {
     appendText(reply(doc), ' there')
     const second = deriveSessionEvents(doc, first.projection)
     expect(second.events).toEqual([
-      { type: 'message.created', messageId: 'u0', role: 'user', author: 'carol', createdAt: 5 },
+      { type: 'message.created', messageId: 'u0', after: null, role: 'user', author: 'carol', createdAt: 5 },
       { type: 'message.done', messageId: 'u0' },
       { type: 'message.delta', messageId: 'r1', part: 0, partType: 'text', text: ' there' },
       { type: 'steer', steerId: 's1', kind: 'note', author: 'carol', createdAt: 7, text: 'first' },
@@ -171,7 +181,7 @@ describe('deriveSessionEvents (PROTOCOL.md §9.6)', () => {
     const doc = new Y.Doc()
     Y.applyUpdate(doc, Y.encodeStateAsUpdate(writer))
     expect(deriveSessionEvents(doc, EMPTY_PROJECTION).events).toEqual([
-      { type: 'message.created', messageId: 'u1', role: 'user', author: 'alice', createdAt: 5 },
+      { type: 'message.created', messageId: 'u1', after: null, role: 'user', author: 'alice', createdAt: 5 },
       { type: 'message.delta', messageId: 'u1', part: 0, partType: 'text', text: 'hi' },
       { type: 'message.done', messageId: 'u1' },
       { type: 'steer', steerId: 's1', kind: 'note', author: 'alice', createdAt: 6, text: 'psst' },
@@ -194,6 +204,36 @@ describe('deriveSessionEvents (PROTOCOL.md §9.6)', () => {
       { type: 'message.delta', messageId: 'r1', part: 0, partType: 'text', text: 'lo' },
       { type: 'message.done', messageId: 'r1' },
     ])
+  })
+
+  it('announces a reply to the first of two questions after that question, though it arrived after the second', () => {
+    const doc = new Y.Doc()
+    appendMessage(doc, { id: 'u1', role: 'user', author: 'alice', status: 'done', createdAt: 1 })
+    appendMessage(doc, { id: 'u2', role: 'user', author: 'bob', status: 'done', createdAt: 1 })
+    const first = deriveSessionEvents(doc, EMPTY_PROJECTION)
+    appendMessage(doc, { id: 'r1', role: 'assistant', author: 'bot', status: 'streaming', replyTo: 'u1', createdAt: 2 })
+    const second = deriveSessionEvents(doc, first.projection)
+    expect(second.events).toEqual([expect.objectContaining({ type: 'message.created', messageId: 'r1', after: 'u1' })])
+    expect(orderFromEvents([...first.events, ...second.events])).toEqual(['u1', 'r1', 'u2'])
+  })
+
+  it('lets a reader of the events rebuild the session order after every change, whatever the interleaving', () => {
+    fc.assert(
+      fc.property(fc.array(conversationStepArb, { minLength: 1, maxLength: 30 }), (steps) => {
+        // Replica 0 is the server's document: it derives events after each step, as the event recorder does.
+        const replicas = [new Y.Doc(), new Y.Doc(), new Y.Doc()]
+        const server = replicas[0] as Y.Doc
+        const events: SessionEvent[] = []
+        let projection = EMPTY_PROJECTION
+        playConversation(replicas, steps, () => {
+          const derived = deriveSessionEvents(server, projection)
+          events.push(...derived.events)
+          projection = derived.projection
+          expect(orderFromEvents(events)).toEqual(readMessages(server).map((message) => message.id))
+        })
+      }),
+      { numRuns: 300, seed: testSeed(20_260_304) },
+    )
   })
 
   it('never throws on a document built from random writes, and announces only messages that fit', () => {

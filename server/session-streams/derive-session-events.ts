@@ -4,10 +4,12 @@
  * after a crash the next derivation emits exactly what is missing: the stream never repeats or skips content.
  * A message is followed until its status is final; changes to it after that are not streamed. Quarantined entries
  * (check-entry.ts) are skipped: a message that stops fitting the schema stops being streamed until it fits again.
+ * New messages are announced in session order (order-messages.ts), each naming the message it follows.
  */
 import * as Y from 'yjs'
 import type { SessionEvent, SessionEventMember } from '../../shared/protocol/session-events.ts'
 import { isMessageEntry } from '../../shared/session/check-entry.ts'
+import { orderMessages } from '../../shared/session/order-messages.ts'
 import { getSessionRoots, readMessage, readPart, readSteering } from '../../shared/session/session-doc.ts'
 import { MESSAGE_STATUSES, type MessageStatus } from '../../shared/session/session-schema.ts'
 
@@ -42,11 +44,13 @@ export function deriveSessionEvents(
   const messages = [...projection.messages]
   // By id: a concurrent insert (an offline message, two writers at once) can land before announced messages.
   const positions = new Map(messages.map((message, index) => [message.id, index]))
-  for (const message of getSessionRoots(doc).messages.toArray() as unknown[]) {
-    const id = message instanceof Y.Map ? message.get('id') : undefined
-    if (typeof id !== 'string') continue // quarantined
+  // In session order, so each new message names the one it follows (PROTOCOL.md §11).
+  let previous: string | null = null
+  for (const { id, message } of orderMessages(streamedMessages(doc, positions))) {
     const position = positions.get(id)
     const known = position === undefined ? undefined : messages[position]
+    const after = previous
+    previous = id
     // Checked after the cheap skip of finished messages: a derivation costs the messages still streaming.
     if ((known !== undefined && known.status !== 'streaming') || !isMessageEntry(message)) continue
     const view = known === undefined ? readMessage(message) : undefined
@@ -54,6 +58,7 @@ export function deriveSessionEvents(
       events.push({
         type: 'message.created',
         messageId: id,
+        after,
         role: view.role,
         author: view.author,
         createdAt: view.createdAt,
@@ -123,6 +128,25 @@ export function derivePresenceEvent(
   const key = JSON.stringify(sorted)
   if (key === projection.presence) return { events: [], projection }
   return { events: [{ type: 'presence', members: sorted }], projection: { ...projection, presence: key } }
+}
+
+/**
+ * The messages the stream shows or will show, in document order: those it announced (the reader holds them, even
+ * when they no longer fit the schema) and the new ones that fit.
+ */
+function streamedMessages(
+  doc: Y.Doc,
+  announced: ReadonlyMap<string, number>,
+): Array<{ id: string; replyTo: string | undefined; message: Y.Map<unknown> }> {
+  const streamed: Array<{ id: string; replyTo: string | undefined; message: Y.Map<unknown> }> = []
+  for (const message of getSessionRoots(doc).messages.toArray() as unknown[]) {
+    const id = message instanceof Y.Map ? message.get('id') : undefined
+    if (typeof id !== 'string' || !(message instanceof Y.Map)) continue // quarantined
+    if (!announced.has(id) && !isMessageEntry(message)) continue
+    const replyTo = message.get('replyTo')
+    streamed.push({ id, replyTo: typeof replyTo === 'string' ? replyTo : undefined, message })
+  }
+  return streamed
 }
 
 function readMessageStatus(message: Y.Map<unknown>): MessageStatus {

@@ -9,9 +9,14 @@ export type FinalMessageStatus = Exclude<MessageStatus, 'streaming'>
 
 /** One event of a session stream. */
 export type SessionEvent =
+  /**
+   * A new message. `after` is the id of the message it follows in the session order (PROTOCOL.md §11), `null` when it
+   * comes first: a reader that inserts each new message right after `after` holds the messages in session order.
+   */
   | {
       readonly type: 'message.created'
       readonly messageId: string
+      readonly after: string | null
       readonly role: MessageRole
       readonly author: string
       readonly createdAt: number

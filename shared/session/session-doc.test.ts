@@ -17,6 +17,7 @@ import {
   findMessage,
   getSessionRoots,
   initializeSession,
+  listMessages,
   readMessage,
   readMessages,
   readRuns,
@@ -106,6 +107,15 @@ describe('appendMessage / readMessage', () => {
       ['a', 'done', 'q'],
       ['b', 'done', 'answer'],
     ])
+  })
+
+  it('reads messages and the transcript in session order, each reply after its question, listMessages in document order', () => {
+    const doc = new Y.Doc()
+    for (const id of ['u1', 'u2']) appendMessage(doc, { id, role: 'user', author: id, status: 'done', createdAt: 1 })
+    appendMessage(doc, { id: 'r1', role: 'assistant', author: 'bot', status: 'done', replyTo: 'u1', createdAt: 2 })
+    expect(readMessages(doc).map((message) => message.id)).toEqual(['u1', 'r1', 'u2'])
+    expect(readTranscript('s', doc).messages.map((message) => message.id)).toEqual(['u1', 'r1', 'u2'])
+    expect(listMessages(doc).map((message) => message.get('id'))).toEqual(['u1', 'u2', 'r1'])
   })
 
   it('falls back to safe values for unknown role and status', () => {

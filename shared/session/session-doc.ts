@@ -2,7 +2,8 @@
  * Typed accessors for the session document (schema in session-schema.ts). Both the server (transcripts,
  * initialisation) and the clients (messages, replies) read and write the document only through these. The list
  * readers (`listMessages`, `readMessages`, `readSteering`, `readRuns`, `readTranscript`, `findMessage`) skip
- * quarantined entries, those that do not fit the schema (check-entry.ts), and never throw on any document.
+ * quarantined entries, those that do not fit the schema (check-entry.ts), and never throw on any document. Messages
+ * read as views come in session order (order-messages.ts); `listMessages` keeps document order.
  *
  *   const message = appendMessage(doc, { id, role: 'user', author: 'alice', text: 'hi', status: 'done' })
  *   appendText(reply, 'tok')  // opens a new text part past MAX_TEXT_PART_CHARS
@@ -30,6 +31,7 @@ import {
   type TranscriptView,
 } from './session-schema.ts'
 import { checkMetaValue, isMessageEntry, isRunEntry, isSteerEntry } from './check-entry.ts'
+import { orderMessages } from './order-messages.ts'
 
 /** Fields of a new message. `text`, when given, becomes its first text part. */
 export interface NewMessage {
@@ -281,9 +283,12 @@ export function readMessage(message: Y.Map<unknown>): MessageView {
   }
 }
 
-/** Plain-JSON views of the messages that fit the schema, in document order. */
+/**
+ * Plain-JSON views of the messages that fit the schema, in session order (order-messages.ts, PROTOCOL.md §11): each
+ * reply after its question, the rest in document order. The same on every replica that holds the same updates.
+ */
 export function readMessages(doc: Y.Doc): MessageView[] {
-  return listMessages(doc).map(readMessage)
+  return orderMessages(listMessages(doc).map(readMessage))
 }
 
 /** Plain-JSON views of the runs that fit the schema, oldest first (ties by id), the same on every replica. */
