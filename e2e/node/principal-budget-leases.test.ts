@@ -5,6 +5,7 @@
  * while its sync steps are still queued, or while a scale-out node claims its clientIDs in Redis before charging its
  * update — and a refill, the sweep leaves no principal in memory.
  */
+import { closeFor } from '../testing/close-for.ts'
 import { describe, expect } from 'vitest'
 import * as Y from 'yjs'
 import { appendMessage } from '../../shared/session/session-doc.ts'
@@ -47,7 +48,7 @@ describe('principal budgets', () => {
       const asking = await connectRawSession({ url, sessionId, token })
       asking.sendSyncStep1(EMPTY_STATE_VECTOR)
       asking.sendSyncStep1(EMPTY_STATE_VECTOR)
-      expect(await asking.closed).toEqual({ code: 4429, reason: 'RATE_LIMITED' })
+      expect(await asking.closed).toEqual(closeFor('RATE_LIMITED'))
       clockMs += 60_000
       // Refused by the message rate: a second message at once.
       const posting = await connectRawSession({ url, sessionId, token })
@@ -57,7 +58,7 @@ describe('principal budgets', () => {
             appendMessage(doc, { id: `m_${cycle}_${index}`, role: 'user', author: `user-${cycle}`, status: 'done' })
           }),
         )
-      expect(await posting.closed).toEqual({ code: 4429, reason: 'RATE_LIMITED' })
+      expect(await posting.closed).toEqual(closeFor('RATE_LIMITED'))
       // Closed by the client while its sync steps are still queued on the server.
       const leaving = await connectRawSession({ url, sessionId, token, skipSync: true })
       for (let ask = 0; ask < 4; ask++) leaving.sendSyncStep1(EMPTY_STATE_VECTOR)

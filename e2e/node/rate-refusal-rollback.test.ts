@@ -5,6 +5,7 @@
  * clientID, an update continuing a clientID is checked against the live document rather than the refused one, and
  * every replica converges on the stored session.
  */
+import { closeFor } from '../testing/close-for.ts'
 import { describe, expect } from 'vitest'
 import * as Y from 'yjs'
 import type { SecurityEvent } from '../../server/auth/security-event.ts'
@@ -55,7 +56,7 @@ async function refuseAlice(url: string, sessionId: string, refusedClientId: numb
   expect(await send(alice, await forgeUpdate(alice, 802, message('m_a2', 'alice', 'two')))).toBe(true)
   const refused = await forgeUpdate(alice, refusedClientId, message('m_refused', 'alice', 'a refused message'))
   alice.sendUpdate(refused)
-  expect(await alice.closed).toEqual({ code: 4429, reason: 'RATE_LIMITED' })
+  expect(await alice.closed).toEqual(closeFor('RATE_LIMITED'))
   clockMs += 60_000 // every bucket is full again
   return refused
 }
