@@ -203,7 +203,7 @@ describe('documentation', () => {
     const markdown = new Set(['PROTOCOL.md'])
     expect(foreignCitations('a.ts', ' * the rules of NOTES.md, see PROTOCOL.md', markdown)).toHaveLength(1)
     expect(foreignCitations('a.md', 'as SPEC § Limits says', markdown)).toHaveLength(1)
-    expect(foreignCitations('a.py', 'x = 1  # per DESIGN.md', markdown)).toHaveLength(1)
+    expect(foreignCitations('a.py', 'x = 1  # per SPEC.md', markdown)).toHaveLength(1)
     expect(foreignCitations('a.ts', "write({ path: 'a.md' }) // PROTOCOL.md §3", markdown)).toEqual([])
   })
 
