@@ -67,7 +67,9 @@ function localClient(limits: WriteLimits = DEFAULT_SESSION_LIMITS, { holdAcks = 
   }
 }
 
-function openReply(options: { flushMode?: FlushMode; limits?: WriteLimits; holdAcks?: boolean } = {}): {
+function openReply(
+  options: { flushMode?: FlushMode; coalesceMs?: number; limits?: WriteLimits; holdAcks?: boolean } = {},
+): {
   client: LocalClient
   writer: ReplyWriter
   view: () => MessageView
@@ -76,7 +78,12 @@ function openReply(options: { flushMode?: FlushMode; limits?: WriteLimits; holdA
   const writer = createReplyWriter(
     client,
     { agentId: 'agent-1' },
-    { flushMode: options.flushMode ?? 'window', coalesceMs: 60_000, maxBufferChars: 1_000_000, heartbeatMs: 60_000 },
+    {
+      flushMode: options.flushMode ?? 'window',
+      coalesceMs: options.coalesceMs ?? 60_000,
+      maxBufferChars: 1_000_000,
+      heartbeatMs: 60_000,
+    },
   )
   return { client, writer, view: () => storedMessage(client, writer.id) }
 }
@@ -271,13 +278,8 @@ describe('ReplyWriter buffering', () => {
 
   it('adaptive: a token waits at most coalesceMs for an acknowledgement that does not come', async () => {
     vi.useFakeTimers()
-    const client = localClient(DEFAULT_SESSION_LIMITS, { holdAcks: true })
-    const writer = createReplyWriter(
-      client,
-      { agentId: 'agent-1' },
-      { coalesceMs: 30, maxBufferChars: 1_000, heartbeatMs: 60_000 },
-    )
-    const stored = (): string => storedMessage(client, writer.id).text
+    const { client, writer, view } = openReply({ flushMode: 'adaptive', coalesceMs: 30, holdAcks: true })
+    const stored = (): string => view().text
     writer.append('late') // the opening transaction is still unacknowledged
     vi.advanceTimersByTime(29)
     expect(stored()).toBe('')
@@ -289,14 +291,9 @@ describe('ReplyWriter buffering', () => {
 
   it('window: a token waits coalesceMs even when nothing is unacknowledged, and an ack does not release it', async () => {
     vi.useFakeTimers()
-    const client = localClient(DEFAULT_SESSION_LIMITS, { holdAcks: true })
-    const writer = createReplyWriter(
-      client,
-      { agentId: 'agent-1' },
-      { flushMode: 'window', coalesceMs: 30, maxBufferChars: 1_000, heartbeatMs: 60_000 },
-    )
+    const { client, writer, view } = openReply({ flushMode: 'window', coalesceMs: 30, holdAcks: true })
     client.acknowledge()
-    const stored = (): string => storedMessage(client, writer.id).text
+    const stored = (): string => view().text
     writer.append('wait')
     client.acknowledge()
     vi.advanceTimersByTime(29)
