@@ -84,7 +84,7 @@ export function createTransportChooser(options: TransportChooserOptions = {}): T
       super()
       this.key = new URL(url).host
       const remembered = memory.get(this.key)
-      this.inner = remembered === undefined ? this.tryWebSocket() : this.useFallback(remembered)
+      this.inner = remembered === undefined ? this.tryWebSocket() : this.openFallback(remembered)
     }
 
     get readyState(): number {
@@ -132,7 +132,7 @@ export function createTransportChooser(options: TransportChooserOptions = {}): T
       return socket
     }
 
-    private useFallback(mode: FallbackMode): RawSocket {
+    private openFallback(mode: FallbackMode): RawSocket {
       const socket = new HttpFallbackSocket(this.url, {
         mode,
         ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
@@ -173,7 +173,7 @@ export function createTransportChooser(options: TransportChooserOptions = {}): T
       } catch {
         /* reason: the failed socket may already be closed */
       }
-      this.inner = this.useFallback(mode)
+      this.inner = this.openFallback(mode)
     }
 
     private scheduleUpgradeProbe(): void {
