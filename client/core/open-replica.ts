@@ -24,8 +24,8 @@ export interface ReplicaOptions {
   readonly WebSocketPolyfill: unknown
   /** Wait before the first reconnect attempt, in ms (doubles up to 5 s). */
   readonly reconnectDelayMs: number
-  /** How often the device renews its presence while connected, in ms. */
-  readonly presenceHeartbeatMs: number
+  /** How often the device renews its presence while connected, in ms; read again before each renewal. */
+  readonly presenceHeartbeatMs: () => number
   /** This device in presence. */
   readonly member: { readonly principalId: string; readonly role: PresenceRole; readonly device?: string }
 }
@@ -37,6 +37,8 @@ export interface Replica {
   readonly provider: HocuspocusProvider
   readonly durability: DurabilityTracker
   readonly awareness: Awareness | undefined
+  /** Renews this device's presence now and restarts its heartbeat with the current period. */
+  renewPresenceNow(): void
   /** Closes its connection for good and frees the provider; the document stays readable. Idempotent. */
   destroy(): void
 }
@@ -67,7 +69,7 @@ export function openReplica(options: ReplicaOptions): Replica {
   })
   const awareness = provider.awareness ?? undefined
   if (awareness !== undefined) announcePresence(awareness, options.member)
-  const stopHeartbeat =
+  const heartbeat =
     awareness === undefined
       ? undefined
       : renewPresence(awareness, options.presenceHeartbeatMs, () => socket.status === WebSocketStatus.Connected)
@@ -78,10 +80,13 @@ export function openReplica(options: ReplicaOptions): Replica {
     provider,
     durability,
     awareness,
+    renewPresenceNow() {
+      heartbeat?.renewNow()
+    },
     destroy() {
       if (destroyed) return
       destroyed = true
-      stopHeartbeat?.()
+      heartbeat?.stop()
       provider.destroy()
       socket.stop()
       socket.destroy()
