@@ -13,7 +13,7 @@ import { installPackedPackage, type PackedInstall } from '../testing/install-pac
 const run = promisify(execFile)
 
 /** Entries meant for browsers: a bundle of each must not need Node. */
-const BROWSER_ENTRIES = ['core', 'browser']
+const BROWSER_ENTRIES = ['core', 'browser', 'react', 'ai-sdk']
 
 let install: PackedInstall
 
@@ -44,11 +44,17 @@ describe('the packed package', () => {
     expect(exported.agent).toContain('createAgentSession')
     expect(exported.server).toContain('createSessionServer')
     expect(exported.protocol).toContain('ERROR_CODES')
+    expect(exported.react).toEqual(['useConnectionStatus', 'useMessages', 'usePresence', 'useSession', 'useSteer'])
+    expect(exported['ai-sdk']).toContain('createLifelineChatTransport')
   })
 
   it('type-checks a consumer file with tsc --strict', async () => {
     const tsc = join(install.dir, 'node_modules', 'typescript', 'bin', 'tsc')
-    const result = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: install.dir, timeout: 60_000 })
+    // A failed run rejects with the compiler's report as `stdout`: compared below, so the errors show in the diff.
+    const result: { stdout: string } = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], {
+      cwd: install.dir,
+      timeout: 60_000,
+    }).catch((error: { stdout: string }) => error)
     expect(result.stdout).toBe('')
   }, 60_000)
 

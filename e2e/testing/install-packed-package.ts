@@ -15,7 +15,14 @@ import { REPO_ROOT } from './list-source-files.ts'
 const run = promisify(execFile)
 
 /** Packages a consumer adds next to Lifeline: optional peers and the types of what it uses. */
-const CONSUMER_PACKAGES = ['@types/node', '@types/react', '@types/react-dom', 'typescript', 'react-dom']
+const CONSUMER_PACKAGES = [
+  '@types/node',
+  '@types/react',
+  '@types/react-dom',
+  'typescript',
+  'react-dom',
+  '@ai-sdk/provider',
+]
 
 /** A project with the packed tarball installed. */
 export interface PackedInstall {
