@@ -61,8 +61,21 @@ export function createLifelineChatTransport(options: LifelineChatTransportOption
   let live = 0
   /** A reconnect in progress: `follow` leaves the resume to it. */
   let reconnecting = 0
-  /** Replies this device stopped: never joined again. */
+  /** Replies this device stopped, or is about to: never joined again. */
   const stopped = new Set<string>()
+  /**
+   * Stops decided on an abort, posted one task later. `useChat` also aborts a request it replaces at once with a new
+   * resume — a StrictMode remount, a second `resumeStream()` — and then calls `reconnectToStream` in the same task:
+   * that call cancels them, so only a stop that nothing replaced reaches the agent.
+   */
+  const pendingStops = new Map<string, ReturnType<typeof setTimeout>>()
+  const cancelPendingStops = (): void => {
+    for (const [replyId, timer] of pendingStops) {
+      clearTimeout(timer)
+      stopped.delete(replyId)
+    }
+    pendingStops.clear()
+  }
 
   /** A stream of the reply answering `questionId`, or of the reply `replyId`, as the session writes it. */
   const followReply = (target: { replyTo: string } | { replyId: string }, signal: AbortSignal | undefined) => {
@@ -87,12 +100,17 @@ export function createLifelineChatTransport(options: LifelineChatTransportOption
     }
     const onAbort = (): void => {
       if (ended) return
-      const reply = find()
-      if (stopAgentOnAbort && reply?.status === 'streaming') {
-        stopped.add(reply.id)
-        client.steer({ kind: 'stop', target: reply.id })
-      }
       end()
+      const reply = find()
+      if (!stopAgentOnAbort || reply?.status !== 'streaming' || pendingStops.has(reply.id)) return
+      stopped.add(reply.id)
+      pendingStops.set(
+        reply.id,
+        setTimeout(() => {
+          pendingStops.delete(reply.id)
+          client.steer({ kind: 'stop', target: reply.id })
+        }, 0),
+      )
     }
     return new ReadableStream<UIMessageChunk>({
       start(controller) {
@@ -142,10 +160,12 @@ export function createLifelineChatTransport(options: LifelineChatTransportOption
         throw new SessionError('BAD_REQUEST', 'a Lifeline session is append-only: send the question again instead')
       const question = messages.findLast((message) => message.role === 'user')
       const text = (question?.parts ?? []).map((part) => (part.type === 'text' ? part.text : '')).join('')
+      cancelPendingStops()
       const questionId = client.sendMessage(text)
       return followReply({ replyTo: questionId }, abortSignal)
     },
     async reconnectToStream({ abortSignal }) {
+      cancelPendingStops()
       reconnecting++
       try {
         await client.waitForSynced(options.syncTimeoutMs ?? DEFAULT_SYNC_TIMEOUT_MS)
