@@ -137,9 +137,14 @@ export function createLifelineChatTransport(options: LifelineChatTransportOption
           client.off('status', onStatus)
           signal?.removeEventListener('abort', onAbort)
         }
+        if (signal?.aborted === true) {
+          // A request aborted before its stream existed was replaced, not stopped: end quietly.
+          end()
+          controller.close()
+          return
+        }
         signal?.addEventListener('abort', onAbort)
-        if (signal?.aborted === true) onAbort()
-        else update()
+        update()
       },
       cancel() {
         end()

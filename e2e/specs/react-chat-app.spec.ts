@@ -98,10 +98,7 @@ test('the hooks page holds one connection under StrictMode and none once closed'
   await expect.poll(() => server.hocuspocus.getConnectionsCount()).toBe(2) // the agent and the asker
 })
 
-// Known failure: after `page.reload()` the agent's reply ends `stopped` (a stop steer reaches it), with or without
-// StrictMode, so the reloaded page shows the text up to the reload. The same resume passes in Node with the AI SDK's
-// Chat (e2e/node/ai-sdk-transport.test.ts); where the stop comes from in the browser is not found yet.
-test.fixme('useChat: a reload mid-stream resumes the reply once, and the model runs once', async ({ page }) => {
+test('useChat: a reload mid-stream resumes the reply once, and the model runs once', async ({ page }) => {
   const sessionId = createSessionId()
   const { model, text, reply } = await startAgent(sessionId, 400, 8)
   await open(page, 'chat', sessionId)
