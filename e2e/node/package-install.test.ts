@@ -76,8 +76,14 @@ describe('the packed package', () => {
     })
   }
 
-  it('runs an agent and a viewer from the installed copy', async () => {
+  it('runs an agent and a viewer, and serves the inspector, from the installed copy', async () => {
     const { stdout } = await node('agent-and-viewer.mjs')
-    expect(JSON.parse(stdout)).toEqual({ text: 'You said: hello', status: 'done', author: 'writer' })
+    expect(JSON.parse(stdout)).toEqual({
+      text: 'You said: hello',
+      status: 'done',
+      author: 'writer',
+      inspector: 200,
+      inspectorBundled: true,
+    })
   })
 })

@@ -1,5 +1,5 @@
 // Runs a server, an agent and a viewer from the installed package: the viewer asks, the agent streams a reply, and
-// the script prints what the viewer saw.
+// the script prints what the viewer saw, and whether the server bundles its inspector page from the compiled files.
 import { createAgentSession, NodeWebSocket } from 'lifeline/agent'
 import { createSessionClient } from 'lifeline/core'
 import { createSessionId } from 'lifeline/protocol'
@@ -32,7 +32,17 @@ const reply = await new Promise((resolve) => {
   viewer.on('change', check)
   check()
 })
-console.log(JSON.stringify({ text: reply.text, status: reply.status, author: reply.author }))
+const inspector = await fetch(`${server.url}/v1/inspect/inspector.js`)
+const inspectorBytes = (await inspector.arrayBuffer()).byteLength
+console.log(
+  JSON.stringify({
+    text: reply.text,
+    status: reply.status,
+    author: reply.author,
+    inspector: inspector.status,
+    inspectorBundled: inspectorBytes > 1000,
+  }),
+)
 viewer.destroy()
 await agent.close()
 await server.close()
