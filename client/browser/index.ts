@@ -1,5 +1,5 @@
 /**
- * Public "./client" entry (browsers): the session client with an IndexedDB offline copy, and a store for UI
+ * Public "./browser" entry (browsers): the session client with an IndexedDB offline copy, and a store for UI
  * frameworks.
  */
 export { createBrowserSessionClient, offlineDatabaseName } from './browser-session-client.ts'

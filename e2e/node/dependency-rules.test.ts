@@ -39,6 +39,19 @@ const RULES: readonly Rule[] = [
   { folder: 'client/core', forbidden: [/^node:/, /^server\//, /^client\/agent\//, /^client\/browser\//, /^ws$/] },
   { folder: 'client/browser', forbidden: [/^node:/, /^server\//, /^client\/agent\//, /^ws$/] },
   { folder: 'client/agent', forbidden: [/^server\//, /^client\/browser\//] },
+  { folder: 'client/react', forbidden: [/^node:/, /^server\//, /^client\/agent\//, /^client\/browser\//, /^ws$/] },
+  {
+    // The AI SDK integration: the chat transport runs in browsers; the agent-side helper reaches only the adapters and
+    // the reply writer's types, never the Node WebSocket.
+    folder: 'client/ai-sdk',
+    forbidden: [
+      /^node:/,
+      /^server\//,
+      /^client\/browser\//,
+      /^ws$/,
+      /^client\/agent\/(?!adapters\/|reply-writer\.ts$)/,
+    ],
+  },
   { folder: 'client/inspector', forbidden: [/^node:/, /^server\//, /^client\/agent\//, /^ws$/] },
 ]
 

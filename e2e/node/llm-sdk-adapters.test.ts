@@ -1,172 +1,262 @@
 /**
- * An agent feeds a reply straight from an LLM SDK stream (recorded AI SDK and OpenAI SDK output, no
- * network) through a real server; a viewer on another connection must see reasoning, tool calls, tool results and
- * text as typed parts in stream order — the reply `text` without the reasoning — and a stop from the viewer must
- * end a `pipeParts` reply `stopped`.
+ * The adapters on the real SDKs, through a real server: `ai`'s `streamText` driven by its own mock language model
+ * (`ai/test`), both as `fullStream` and as `toUIMessageStream()`, and the `openai` package's chat completions and
+ * responses streams read from a local OpenAI-compatible server. A viewer on another connection must see reasoning,
+ * tool calls, tool results and text as typed parts in stream order, and a stop from the viewer must abort the model
+ * call and end the reply `stopped`.
  */
+import { jsonSchema, stepCountIs, streamText, tool } from 'ai'
+import OpenAI from 'openai'
 import { describe, expect } from 'vitest'
 import { fromAiSdkStream } from '../../client/agent/adapters/from-ai-sdk-stream.ts'
+import { fromAiSdkUiMessageStream } from '../../client/agent/adapters/from-ai-sdk-ui-message-stream.ts'
 import { fromOpenAiChatStream } from '../../client/agent/adapters/from-openai-chat-stream.ts'
-import { replay } from '../../client/agent/adapters/testing/replay.ts'
-import type { AiSdk5StreamPart, OpenAiChatCompletionChunk } from '../../client/agent/adapters/testing/sdk-shapes.ts'
+import { fromOpenAiResponsesStream } from '../../client/agent/adapters/from-openai-responses-stream.ts'
+import { finishPart, mockModel } from '../../client/agent/adapters/testing/mock-model.ts'
+import type { ReplyPart } from '../../client/agent/reply-part.ts'
 import type { SessionClient } from '../../client/core/session-client.ts'
 import type { MessageView } from '../../shared/session/session-schema.ts'
-import { expectedText, tokenAt } from '../../shared/testing/token-stream.ts'
 import { test } from '../testing/fixtures.ts'
-
-const usage = { inputTokens: 40, outputTokens: 25, totalTokens: 65 }
-const response = { id: 'resp_e2e', timestamp: new Date(1_767_225_600_000), modelId: 'gpt-5-mini' }
-
-/** `streamText(...).fullStream` of a reasoning model that calls one tool, gets its result, then answers. */
-const toolRun: AiSdk5StreamPart[] = [
-  { type: 'start' },
-  { type: 'start-step', request: {}, warnings: [] },
-  { type: 'reasoning-start', id: 'rs_1:0' },
-  { type: 'reasoning-delta', id: 'rs_1:0', text: 'The user asks for Paris. ' },
-  { type: 'reasoning-delta', id: 'rs_1:0', text: 'Use the weather tool.' },
-  { type: 'reasoning-end', id: 'rs_1:0' },
-  { type: 'tool-input-start', id: 'call_w1', toolName: 'weather' },
-  { type: 'tool-input-delta', id: 'call_w1', delta: '{"city":"Paris","unit":"C"}' },
-  { type: 'tool-input-end', id: 'call_w1' },
-  { type: 'tool-call', toolCallId: 'call_w1', toolName: 'weather', input: { city: 'Paris', unit: 'C' } },
-  {
-    type: 'tool-result',
-    toolCallId: 'call_w1',
-    toolName: 'weather',
-    input: { city: 'Paris', unit: 'C' },
-    output: { celsius: 18, sky: 'clear', hourly: [17, 18, 18] },
-  },
-  { type: 'finish-step', response, usage, finishReason: 'tool-calls', providerMetadata: undefined },
-  { type: 'start-step', request: {}, warnings: [] },
-  { type: 'text-start', id: 'msg_2' },
-  { type: 'text-delta', id: 'msg_2', text: 'It is 18 °C ' },
-  { type: 'text-delta', id: 'msg_2', text: 'and clear in Paris.' },
-  { type: 'text-end', id: 'msg_2' },
-  { type: 'finish-step', response, usage, finishReason: 'stop', providerMetadata: undefined },
-  { type: 'finish', finishReason: 'stop', totalUsage: usage },
-]
-
-/** The assistant reply `client` shows; fails the test when there is none. */
-function shownReply(client: SessionClient): MessageView {
-  const reply = assistantReply(client)
-  if (reply === undefined) throw new Error('no assistant reply is shown')
-  return reply
-}
+import { startOpenAiCompatibleServer } from '../testing/openai-compatible-server.ts'
 
 const assistantReply = (client: SessionClient): MessageView | undefined =>
   client.messages().find((message) => message.role === 'assistant')
 
-describe('LLM SDK adapters end to end', () => {
-  test('an AI SDK stream reaches a viewer as reasoning, tool call, tool result and text parts', async ({
-    server,
-    sessionId,
-    connectClient,
-    connectAgent,
-  }) => {
-    const user = connectClient()
-    const viewer = connectClient({ device: 'viewer' })
-    await Promise.all([user.waitForSynced(), viewer.waitForSynced()])
-    const agent = await connectAgent()
-    let outcome: Promise<string> | undefined
-    agent.onUserMessage((message) => {
-      outcome = agent.startReply({ replyTo: message.id }).pipeParts(fromAiSdkStream(replay(toolRun)))
-    })
-    user.sendMessage('Weather in Paris?')
-    await expect.poll(() => outcome, { timeout: 5_000 }).toBeDefined()
-    await expect(outcome).resolves.toBe('done')
-    await expect.poll(() => assistantReply(viewer)?.status, { timeout: 10_000 }).toBe('done')
-    const reply = shownReply(viewer)
-    expect(reply.parts).toEqual([
-      { type: 'reasoning', text: 'The user asks for Paris. Use the weather tool.' },
-      { type: 'tool-call', toolCallId: 'call_w1', toolName: 'weather', input: { city: 'Paris', unit: 'C' } },
-      { type: 'tool-result', toolCallId: 'call_w1', output: { celsius: 18, sky: 'clear', hourly: [17, 18, 18] } },
-      { type: 'text', text: 'It is 18 °C and clear in Paris.' },
-    ])
-    expect(reply.text).toBe('It is 18 °C and clear in Paris.')
-    const stored = (await (await fetch(`${server.url}/v1/sessions/${sessionId}`)).json()) as { messages: MessageView[] }
-    expect(stored.messages.find((message) => message.role === 'assistant')).toEqual(reply)
-  })
+/** A reasoning model that calls the weather tool, then answers from its result. */
+const weatherRun = () =>
+  mockModel([
+    [
+      { type: 'stream-start', warnings: [] },
+      { type: 'reasoning-start', id: 'r1' },
+      { type: 'reasoning-delta', id: 'r1', delta: 'The user asks for Paris. ' },
+      { type: 'reasoning-delta', id: 'r1', delta: 'Use the weather tool.' },
+      { type: 'reasoning-end', id: 'r1' },
+      { type: 'tool-call', toolCallId: 'call_w1', toolName: 'weather', input: '{"city":"Paris"}' },
+      finishPart('tool-calls'),
+    ],
+    [
+      { type: 'text-start', id: 't1' },
+      { type: 'text-delta', id: 't1', delta: 'It is 18 °C ' },
+      { type: 'text-delta', id: 't1', delta: 'in Paris.' },
+      { type: 'text-end', id: 't1' },
+      finishPart('stop'),
+    ],
+  ])
 
-  test('an OpenAI chat stream reaches a viewer with reasoning, text and accumulated tool calls', async ({
+const weather = tool({
+  description: 'Current weather in a city',
+  inputSchema: jsonSchema<{ city: string }>({ type: 'object', properties: { city: { type: 'string' } } }),
+  execute: async ({ city }) => ({ city, celsius: 18 }),
+})
+
+/** What the adapters read of a `streamText` result. */
+interface ModelStreams {
+  readonly fullStream: AsyncIterable<{ readonly type: string }>
+  toUIMessageStream(): AsyncIterable<{ readonly type: string }>
+}
+
+const WEATHER_PARTS = [
+  { type: 'reasoning', text: 'The user asks for Paris. Use the weather tool.' },
+  { type: 'tool-call', toolCallId: 'call_w1', toolName: 'weather', input: { city: 'Paris' } },
+  { type: 'tool-result', toolCallId: 'call_w1', output: { city: 'Paris', celsius: 18 } },
+  { type: 'text', text: 'It is 18 °C in Paris.' },
+]
+
+describe('LLM SDK adapters on the real SDKs', () => {
+  for (const [name, toParts] of [
+    ['fullStream', (result) => fromAiSdkStream(result.fullStream)],
+    ['toUIMessageStream()', (result) => fromAiSdkUiMessageStream(result.toUIMessageStream())],
+  ] as const satisfies readonly (readonly [string, (result: ModelStreams) => AsyncIterable<ReplyPart>])[]) {
+    test(`ai streamText ${name} reaches a viewer as reasoning, tool call, tool result and text parts`, async ({
+      server,
+      sessionId,
+      connectClient,
+      connectAgent,
+    }) => {
+      const user = connectClient()
+      const viewer = connectClient({ device: 'viewer' })
+      await Promise.all([user.waitForSynced(), viewer.waitForSynced()])
+      const agent = await connectAgent()
+      const model = weatherRun()
+      let outcome: Promise<string> | undefined
+      agent.onUserMessage((message) => {
+        const reply = agent.startReply({ replyTo: message.id })
+        const result = streamText({
+          model,
+          prompt: message.text,
+          tools: { weather },
+          stopWhen: stepCountIs(3),
+          abortSignal: reply.signal,
+        })
+        outcome = reply.pipeParts(toParts(result))
+      })
+      user.sendMessage('Weather in Paris?')
+      await expect.poll(() => outcome, { timeout: 5_000 }).toBeDefined()
+      await expect(outcome).resolves.toBe('done')
+      await expect.poll(() => assistantReply(viewer)?.status, { timeout: 10_000 }).toBe('done')
+      expect(assistantReply(viewer)?.parts).toEqual(WEATHER_PARTS)
+      expect(assistantReply(viewer)?.text).toBe('It is 18 °C in Paris.')
+      expect(model.doStreamCalls).toHaveLength(2)
+      const stored = (await (await fetch(`${server.url}/v1/sessions/${sessionId}`)).json()) as {
+        messages: MessageView[]
+      }
+      expect(stored.messages.find((message) => message.role === 'assistant')).toEqual(assistantReply(viewer))
+    })
+  }
+
+  test('a stop from the viewer aborts the ai model call and ends the reply stopped', async ({
     connectClient,
     connectAgent,
   }) => {
-    const chunk = (
-      delta: OpenAiChatCompletionChunk['choices'][number]['delta'],
-      finishReason: OpenAiChatCompletionChunk['choices'][number]['finish_reason'] = null,
-    ): OpenAiChatCompletionChunk => ({
-      id: 'chatcmpl-e2e',
-      object: 'chat.completion.chunk',
-      created: 1_767_225_600,
-      model: 'deepseek-reasoner',
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
-    })
-    const chunks = [
-      chunk({ role: 'assistant', content: null, reasoning_content: 'Two lookups.' }),
-      chunk({ content: 'Looking up both.' }),
-      chunk({
-        tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'lookup', arguments: '{"id":' } }],
-      }),
-      chunk({
-        tool_calls: [
-          { index: 0, function: { arguments: '1}' } },
-          { index: 1, id: 'call_b', type: 'function', function: { name: 'lookup', arguments: '{"id":2' } },
+    const viewer = connectClient({ device: 'viewer' })
+    await viewer.waitForSynced()
+    const agent = await connectAgent()
+    const words = Array.from({ length: 2_000 }, (_, index) => `w${index} `)
+    const model = mockModel(
+      [
+        [
+          { type: 'text-start', id: 't' },
+          ...words.map((delta) => ({ type: 'text-delta' as const, id: 't', delta })),
+          { type: 'text-end', id: 't' },
+          finishPart('stop'),
         ],
-      }),
-      chunk({}, 'length'),
-    ]
-    const viewer = connectClient({ device: 'viewer' })
-    await viewer.waitForSynced()
-    const agent = await connectAgent()
-    await expect(agent.startReply().pipeParts(fromOpenAiChatStream(replay(chunks)))).resolves.toBe('done')
-    await expect.poll(() => assistantReply(viewer)?.status, { timeout: 10_000 }).toBe('done')
-    expect(assistantReply(viewer)?.parts).toEqual([
-      { type: 'reasoning', text: 'Two lookups.' },
-      { type: 'text', text: 'Looking up both.' },
-      { type: 'tool-call', toolCallId: 'call_a', toolName: 'lookup', input: { id: 1 } },
-      { type: 'tool-call', toolCallId: 'call_b', toolName: 'lookup', input: '{"id":2', inputError: 'INVALID_JSON' },
-    ])
-  })
-
-  test('a stop from the viewer ends a pipeParts reply stopped, keeping the parts written before', async ({
-    connectClient,
-    connectAgent,
-  }) => {
-    const viewer = connectClient({ device: 'viewer' })
-    await viewer.waitForSynced()
-    const agent = await connectAgent()
+      ],
+      5,
+    )
     const reply = agent.startReply()
-    const prefix: AiSdk5StreamPart[] = [
-      { type: 'start' },
-      { type: 'reasoning-delta', id: 'r', text: 'Write until stopped.' },
-      { type: 'tool-call', toolCallId: 'call_s', toolName: 'outline', input: { sections: 3 } },
-      {
-        type: 'tool-result',
-        toolCallId: 'call_s',
-        toolName: 'outline',
-        input: { sections: 3 },
-        output: ['a', 'b', 'c'],
-      },
-    ]
-    // A model that streams text for ever and ignores the signal: pipeParts must still return on the stop.
-    const endless = replay<AiSdk5StreamPart>(prefix, {
-      repeat: (index) => ({ type: 'text-delta', id: 't', text: tokenAt(index - prefix.length) }),
-    })
-    const outcome = reply.pipeParts(fromAiSdkStream(endless))
-    await expect.poll(() => assistantReply(viewer)?.text.length ?? 0, { timeout: 10_000 }).toBeGreaterThan(500)
+    const result = streamText({ model, prompt: 'Write for ever', abortSignal: reply.signal })
+    const outcome = reply.pipeParts(fromAiSdkStream(result.fullStream))
+    await expect.poll(() => assistantReply(viewer)?.text.length ?? 0, { timeout: 10_000 }).toBeGreaterThan(20)
     viewer.steer({ kind: 'stop', target: reply.id })
     await expect(outcome).resolves.toBe('stopped')
     await expect.poll(() => assistantReply(viewer)?.status, { timeout: 10_000 }).toBe('stopped')
-    const stopped = shownReply(viewer)
-    expect(stopped.parts.slice(0, 3)).toEqual([
-      { type: 'reasoning', text: 'Write until stopped.' },
-      { type: 'tool-call', toolCallId: 'call_s', toolName: 'outline', input: { sections: 3 } },
-      { type: 'tool-result', toolCallId: 'call_s', output: ['a', 'b', 'c'] },
-    ])
-    expect(stopped.parts.slice(3).every((part) => part.type === 'text')).toBe(true)
-    expect(stopped.text.length).toBeGreaterThan(500)
-    expect(expectedText(100_000).startsWith(stopped.text)).toBe(true)
-    expect(stopped.text.endsWith(' ')).toBe(true)
-    expect(agent.client.messages().find((message) => message.id === reply.id)?.text).toBe(stopped.text)
+    const text = assistantReply(viewer)?.text ?? ''
+    expect(words.join('').startsWith(text)).toBe(true)
+    expect(text.length).toBeLessThan(words.join('').length)
+  })
+
+  test('an openai chat completions stream from a compatible server reaches a viewer with text and tool calls', async ({
+    connectClient,
+    connectAgent,
+  }) => {
+    const chunk = (delta: object, finishReason: string | null = null) => ({
+      id: 'chatcmpl-e2e',
+      object: 'chat.completion.chunk',
+      created: 1_767_225_600,
+      model: 'gpt-4o-mini',
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    })
+    const llm = await startOpenAiCompatibleServer({
+      chatCompletions: [
+        chunk({ role: 'assistant', content: 'Looking up ' }),
+        chunk({ content: 'both.' }),
+        chunk({
+          tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'lookup', arguments: '{"id":' } }],
+        }),
+        chunk({
+          tool_calls: [
+            { index: 0, function: { arguments: '1}' } },
+            { index: 1, id: 'call_b', type: 'function', function: { name: 'lookup', arguments: '{"id":2' } },
+          ],
+        }),
+        chunk({}, 'tool_calls'),
+      ],
+    })
+    try {
+      const openai = new OpenAI({ baseURL: llm.baseURL, apiKey: 'test-key' })
+      const viewer = connectClient({ device: 'viewer' })
+      await viewer.waitForSynced()
+      const agent = await connectAgent()
+      const reply = agent.startReply()
+      const stream = await openai.chat.completions.create(
+        { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Look up 1 and 2' }], stream: true },
+        { signal: reply.signal },
+      )
+      await expect(reply.pipeParts(fromOpenAiChatStream(stream))).resolves.toBe('done')
+      await expect.poll(() => assistantReply(viewer)?.status, { timeout: 10_000 }).toBe('done')
+      expect(assistantReply(viewer)?.parts).toEqual([
+        { type: 'text', text: 'Looking up both.' },
+        { type: 'tool-call', toolCallId: 'call_a', toolName: 'lookup', input: { id: 1 } },
+        { type: 'tool-call', toolCallId: 'call_b', toolName: 'lookup', input: '{"id":2', inputError: 'INVALID_JSON' },
+      ])
+      expect(llm.requests).toEqual([
+        {
+          path: '/v1/chat/completions',
+          body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Look up 1 and 2' }], stream: true },
+        },
+      ])
+    } finally {
+      await llm.close()
+    }
+  })
+
+  test('an openai responses stream from a compatible server reaches a viewer with reasoning, text and a call', async ({
+    connectClient,
+    connectAgent,
+  }) => {
+    let sequence = 0
+    const event = (fields: object) => ({ ...fields, sequence_number: sequence++ })
+    const response = (status: string) => ({ id: 'resp_e2e', object: 'response', status, output: [] })
+    const functionCall = { type: 'function_call', id: 'fc_1', call_id: 'call_o', name: 'get_order' }
+    const llm = await startOpenAiCompatibleServer({
+      responses: [
+        event({ type: 'response.created', response: response('in_progress') }),
+        event({
+          type: 'response.reasoning_summary_text.delta',
+          item_id: 'rs_1',
+          output_index: 0,
+          summary_index: 0,
+          delta: 'Find it.',
+        }),
+        event({
+          type: 'response.output_text.delta',
+          item_id: 'msg_1',
+          output_index: 1,
+          content_index: 0,
+          delta: 'Order ',
+        }),
+        event({
+          type: 'response.output_text.delta',
+          item_id: 'msg_1',
+          output_index: 1,
+          content_index: 0,
+          delta: 'A-17:',
+        }),
+        event({ type: 'response.output_item.added', output_index: 2, item: { ...functionCall, arguments: '' } }),
+        event({
+          type: 'response.function_call_arguments.delta',
+          item_id: 'fc_1',
+          output_index: 2,
+          delta: '{"id":"A-17"}',
+        }),
+        event({
+          type: 'response.output_item.done',
+          output_index: 2,
+          item: { ...functionCall, arguments: '{"id":"A-17"}' },
+        }),
+        event({ type: 'response.completed', response: response('completed') }),
+      ],
+    })
+    try {
+      const openai = new OpenAI({ baseURL: llm.baseURL, apiKey: 'test-key' })
+      const viewer = connectClient({ device: 'viewer' })
+      await viewer.waitForSynced()
+      const agent = await connectAgent()
+      const reply = agent.startReply()
+      const stream = await openai.responses.create(
+        { model: 'gpt-5-mini', input: 'Where is order A-17?', stream: true },
+        { signal: reply.signal },
+      )
+      await expect(reply.pipeParts(fromOpenAiResponsesStream(stream))).resolves.toBe('done')
+      await expect.poll(() => assistantReply(viewer)?.status, { timeout: 10_000 }).toBe('done')
+      expect(assistantReply(viewer)?.parts).toEqual([
+        { type: 'reasoning', text: 'Find it.' },
+        { type: 'text', text: 'Order A-17:' },
+        { type: 'tool-call', toolCallId: 'call_o', toolName: 'get_order', input: { id: 'A-17' } },
+      ])
+      expect(llm.requests.map((request) => request.path)).toEqual(['/v1/responses'])
+    } finally {
+      await llm.close()
+    }
   })
 })

@@ -13,6 +13,8 @@ import { ROUTES } from '../../shared/protocol/routes.ts'
 const INSPECTOR_SCRIPT_PATH = `${ROUTES.INSPECT}/inspector.js`
 
 const PAGE_DIR = fileURLToPath(new URL('../../client/inspector/', import.meta.url))
+/** The page's script beside its HTML: the TypeScript source in the repository, the compiled file in the package. */
+const APP_ENTRY = `inspector-app.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`
 
 interface PageFile {
   readonly type: string
@@ -43,7 +45,7 @@ export async function serveInspectorPage(
 async function buildPage(): Promise<Map<string, PageFile>> {
   const { build } = await import('esbuild')
   const bundle = await build({
-    entryPoints: [`${PAGE_DIR}inspector-app.ts`],
+    entryPoints: [`${PAGE_DIR}${APP_ENTRY}`],
     bundle: true,
     write: false,
     format: 'esm',

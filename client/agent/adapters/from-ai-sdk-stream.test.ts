@@ -1,14 +1,32 @@
 /**
- * fromAiSdkStream against recorded `fullStream` sequences of AI SDK 5 and 4: a two-step run with reasoning, two
+ * fromAiSdkStream against recorded `fullStream` sequences, typed by the installed `ai` package: a two-step run with reasoning, two
  * parallel tool calls and their results, then text; tool errors, preliminary results, an invalid call, and an error
  * and an abort mid-stream.
  */
 import { describe, expect, it } from 'vitest'
 import { fromAiSdkStream } from './from-ai-sdk-stream.ts'
 import { collect, collectUntilError, replay } from './testing/replay.ts'
-import type { AiSdk4StreamPart, AiSdk5StreamPart } from './testing/sdk-shapes.ts'
+import type { LanguageModelUsage, StepResultPerformance, TextStreamPart, ToolSet } from 'ai'
 
-const usage = { inputTokens: 52, outputTokens: 31, totalTokens: 83, reasoningTokens: 12, cachedInputTokens: 0 }
+type AiSdk5StreamPart = TextStreamPart<ToolSet>
+
+const usage: LanguageModelUsage = {
+  inputTokens: 52,
+  inputTokenDetails: { noCacheTokens: 52, cacheReadTokens: 0, cacheWriteTokens: 0 },
+  outputTokens: 31,
+  outputTokenDetails: { textTokens: 19, reasoningTokens: 12 },
+  totalTokens: 83,
+}
+const performance: StepResultPerformance = {
+  effectiveOutputTokensPerSecond: 40,
+  outputTokensPerSecond: 40,
+  inputTokensPerSecond: undefined,
+  effectiveTotalTokensPerSecond: 100,
+  stepTimeMs: 800,
+  responseTimeMs: 120,
+  toolExecutionMs: {},
+  timeToFirstOutputMs: 120,
+}
 const response = { id: 'resp_01', timestamp: new Date(1_767_225_600_000), modelId: 'gpt-5-mini' }
 
 /** `streamText({ tools: { weather }, stopWhen: stepCountIs(2) }).fullStream` of a reasoning model. */
@@ -52,7 +70,9 @@ const twoStepRun: AiSdk5StreamPart[] = [
     type: 'finish-step',
     response,
     usage,
+    performance,
     finishReason: 'tool-calls',
+    rawFinishReason: 'tool_calls',
     providerMetadata: { openai: { responseId: 'resp_01' } },
   },
   { type: 'start-step', request: {}, warnings: [] },
@@ -61,12 +81,20 @@ const twoStepRun: AiSdk5StreamPart[] = [
   { type: 'text-delta', id: 'msg_02', text: '' },
   { type: 'text-delta', id: 'msg_02', text: ', Berlin 12 °C.' },
   { type: 'text-end', id: 'msg_02' },
-  { type: 'finish-step', response, usage, finishReason: 'stop', providerMetadata: undefined },
-  { type: 'finish', finishReason: 'stop', totalUsage: usage },
+  {
+    type: 'finish-step',
+    response,
+    usage,
+    performance,
+    finishReason: 'stop',
+    rawFinishReason: 'stop',
+    providerMetadata: undefined,
+  },
+  { type: 'finish', finishReason: 'stop', rawFinishReason: 'stop', totalUsage: usage },
 ]
 
 describe('fromAiSdkStream', () => {
-  it('maps an AI SDK 5 run to reasoning, tool calls, tool results and text, in order', async () => {
+  it('maps an AI SDK run to reasoning, tool calls, tool results and text, in order', async () => {
     expect(await collect(fromAiSdkStream(replay(twoStepRun)))).toEqual([
       { type: 'reasoning-delta', text: 'The user wants the weather ' },
       { type: 'reasoning-delta', text: 'in two cities; call the tool twice.' },
@@ -76,42 +104,6 @@ describe('fromAiSdkStream', () => {
       { type: 'tool-result', toolCallId: 'call_berlin', output: { city: 'Berlin', celsius: 12 } },
       { type: 'text-delta', text: 'Paris is 18 °C' },
       { type: 'text-delta', text: ', Berlin 12 °C.' },
-    ])
-  })
-
-  it('maps AI SDK 4 parts (textDelta, reasoning, args, result)', async () => {
-    const v4Run: AiSdk4StreamPart[] = [
-      { type: 'step-start', messageId: 'msg-a1', request: {}, warnings: [] },
-      { type: 'reasoning', textDelta: 'Need the forecast.' },
-      { type: 'reasoning-signature', signature: 'sig_x' },
-      { type: 'tool-call-streaming-start', toolCallId: 'toolu_01', toolName: 'weather' },
-      { type: 'tool-call-delta', toolCallId: 'toolu_01', toolName: 'weather', argsTextDelta: '{"city":"Oslo"}' },
-      { type: 'tool-call', toolCallId: 'toolu_01', toolName: 'weather', args: { city: 'Oslo' } },
-      {
-        type: 'tool-result',
-        toolCallId: 'toolu_01',
-        toolName: 'weather',
-        args: { city: 'Oslo' },
-        result: { celsius: -3 },
-      },
-      {
-        type: 'step-finish',
-        messageId: 'msg-a1',
-        finishReason: 'tool-calls',
-        isContinued: false,
-        usage: { promptTokens: 9, completionTokens: 4, totalTokens: 13 },
-        providerMetadata: undefined,
-      },
-      { type: 'text-delta', textDelta: 'Oslo: ' },
-      { type: 'text-delta', textDelta: '-3 °C.' },
-      { type: 'finish', finishReason: 'stop', usage: { promptTokens: 20, completionTokens: 8, totalTokens: 28 } },
-    ]
-    expect(await collect(fromAiSdkStream(replay(v4Run)))).toEqual([
-      { type: 'reasoning-delta', text: 'Need the forecast.' },
-      { type: 'tool-call', toolCallId: 'toolu_01', toolName: 'weather', input: { city: 'Oslo' } },
-      { type: 'tool-result', toolCallId: 'toolu_01', output: { celsius: -3 } },
-      { type: 'text-delta', text: 'Oslo: ' },
-      { type: 'text-delta', text: '-3 °C.' },
     ])
   })
 

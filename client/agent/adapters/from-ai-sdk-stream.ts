@@ -9,15 +9,14 @@
 import type { ReplyPart } from '../reply-part.ts'
 import { errorMessage, streamAbortedError, toStreamError } from './stream-error.ts'
 
-/** What this adapter needs of a stream part: every `TextStreamPart` of AI SDK 4, 5 and 6 fits. */
+/** What this adapter needs of a stream part: every `TextStreamPart` of AI SDK 7 (`ai` 7.x) fits. */
 export interface AiSdkStreamPart {
   readonly type: string
 }
 
 /**
- * Maps AI SDK 5/6 parts — `text-delta` and `reasoning-delta` (`text`), `tool-call` (`input`), `tool-result`
- * (`output`), `tool-error` (`error`) — and AI SDK 4 parts — `text-delta` and `reasoning` (`textDelta`), `tool-call`
- * (`args`), `tool-result` (`result`) — to ReplyParts, in order. Decisions:
+ * Maps the parts `text-delta` and `reasoning-delta` (`text`), `tool-call` (`input`), `tool-result` (`output`) and
+ * `tool-error` (`error`) to ReplyParts, in order. Decisions:
  * - a `tool-error` (or `tool-output-denied`) becomes a `tool-result` whose output is `{ error: message }`;
  * - a preliminary tool result (`preliminary: true`, a streaming tool's progress) is skipped, the final one kept;
  * - an invalid tool call whose input is still the raw string (`invalid: true`) gets `inputError: 'INVALID_JSON'`;
@@ -31,18 +30,17 @@ export async function* fromAiSdkStream(fullStream: AsyncIterable<AiSdkStreamPart
     const fields = part as unknown as Readonly<Record<string, unknown>>
     switch (part.type) {
       case 'text-delta': {
-        const text = stringField(fields, 'text') ?? stringField(fields, 'textDelta') ?? ''
+        const text = stringField(fields, 'text') ?? ''
         if (text !== '') yield { type: 'text-delta', text }
         break
       }
-      case 'reasoning-delta':
-      case 'reasoning': {
-        const text = stringField(fields, 'text') ?? stringField(fields, 'textDelta') ?? ''
+      case 'reasoning-delta': {
+        const text = stringField(fields, 'text') ?? ''
         if (text !== '') yield { type: 'reasoning-delta', text }
         break
       }
       case 'tool-call': {
-        const input = 'input' in fields ? fields.input : fields.args
+        const input = fields.input
         yield {
           type: 'tool-call',
           toolCallId: idField(fields),
@@ -57,7 +55,7 @@ export async function* fromAiSdkStream(fullStream: AsyncIterable<AiSdkStreamPart
           yield {
             type: 'tool-result',
             toolCallId: idField(fields),
-            output: 'output' in fields ? fields.output : fields.result,
+            output: fields.output,
           }
         break
       case 'tool-error':

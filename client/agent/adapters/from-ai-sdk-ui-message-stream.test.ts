@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import { fromAiSdkUiMessageStream } from './from-ai-sdk-ui-message-stream.ts'
 import { collect, collectUntilError, replay } from './testing/replay.ts'
-import type { AiSdkUiChunk } from './testing/sdk-shapes.ts'
+import type { UIMessageChunk as AiSdkUiChunk } from 'ai'
 
 const uiRun: AiSdkUiChunk[] = [
   { type: 'start', messageId: 'msg_7f' },

@@ -7,7 +7,7 @@
 import type { ReplyPart } from '../reply-part.ts'
 import { streamAbortedError, toStreamError } from './stream-error.ts'
 
-/** What this adapter needs of a chunk: every `UIMessageChunk` of AI SDK 5 and 6 fits. */
+/** What this adapter needs of a chunk: every `UIMessageChunk` of AI SDK 7 (`ai` 7.x) fits. */
 export interface AiSdkUiMessageChunk {
   readonly type: string
 }

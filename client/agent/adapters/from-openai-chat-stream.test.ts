@@ -6,8 +6,16 @@
 import { describe, expect, it } from 'vitest'
 import { fromOpenAiChatStream } from './from-openai-chat-stream.ts'
 import { collect, collectUntilError, replay } from './testing/replay.ts'
-import type { OpenAiChatCompletionChunk } from './testing/sdk-shapes.ts'
+import type { ChatCompletionChunk } from 'openai/resources/chat/completions'
 
+/** A chunk as the openai package types it, with the reasoning fields some compatible servers add to a delta. */
+type OpenAiChatCompletionChunk = Omit<ChatCompletionChunk, 'choices'> & {
+  choices: Array<
+    Omit<ChatCompletionChunk.Choice, 'delta'> & {
+      delta: ChatCompletionChunk.Choice.Delta & { reasoning_content?: string | null; reasoning?: string | null }
+    }
+  >
+}
 type Choice = OpenAiChatCompletionChunk['choices'][number]
 
 /** A chunk of completion `chatcmpl-B9x` carrying one choice. */

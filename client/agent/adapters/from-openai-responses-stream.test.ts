@@ -5,7 +5,10 @@
 import { describe, expect, it } from 'vitest'
 import { fromOpenAiResponsesStream } from './from-openai-responses-stream.ts'
 import { collect, collectUntilError, replay } from './testing/replay.ts'
-import type { OpenAiResponseStreamEvent } from './testing/sdk-shapes.ts'
+import type { Response, ResponseStreamEvent as OpenAiResponseStreamEvent } from 'openai/resources/responses/responses'
+
+/** The response object an event carries, recorded with only the fields the adapter reads. */
+const snapshot = (fields: Pick<Response, 'id' | 'status'> & Partial<Response>): Response => fields as Response
 
 type Unsequenced<T> = T extends unknown ? Omit<T, 'sequence_number'> : never
 
@@ -18,8 +21,8 @@ function events(...list: Array<Unsequenced<OpenAiResponseStreamEvent>>): OpenAiR
 const functionCall = { type: 'function_call', id: 'fc_68b', call_id: 'call_Zk4', name: 'get_order' } as const
 
 const run = events(
-  { type: 'response.created', response: { id: 'resp_68', status: 'in_progress' } },
-  { type: 'response.in_progress', response: { id: 'resp_68', status: 'in_progress' } },
+  { type: 'response.created', response: snapshot({ id: 'resp_68', status: 'in_progress' }) },
+  { type: 'response.in_progress', response: snapshot({ id: 'resp_68', status: 'in_progress' }) },
   { type: 'response.output_item.added', output_index: 0, item: { type: 'reasoning', id: 'rs_68a', summary: [] } },
   {
     type: 'response.reasoning_summary_part.added',
@@ -116,7 +119,6 @@ const run = events(
     type: 'response.function_call_arguments.done',
     item_id: 'fc_68b',
     output_index: 2,
-    name: 'get_order',
     arguments: '{"order_id":"A-17"}',
   },
   {
@@ -124,7 +126,7 @@ const run = events(
     output_index: 2,
     item: { ...functionCall, arguments: '{"order_id":"A-17"}', status: 'completed' },
   },
-  { type: 'response.completed', response: { id: 'resp_68', status: 'completed' } },
+  { type: 'response.completed', response: snapshot({ id: 'resp_68', status: 'completed' }) },
 )
 
 describe('fromOpenAiResponsesStream', () => {
@@ -152,7 +154,7 @@ describe('fromOpenAiResponsesStream', () => {
         output_index: 2,
         item: { type: 'custom_tool_call', call_id: 'call_Cu', name: 'shell', input: 'ls -la' },
       },
-      { type: 'response.incomplete', response: { id: 'resp_69', status: 'incomplete' } },
+      { type: 'response.incomplete', response: snapshot({ id: 'resp_69', status: 'incomplete' }) },
     )
     expect(await collect(fromOpenAiResponsesStream(replay(list)))).toEqual([
       { type: 'reasoning-delta', text: 'raw chain' },
@@ -188,7 +190,11 @@ describe('fromOpenAiResponsesStream', () => {
   it('throws on response.failed with the response error message', async () => {
     const list = events({
       type: 'response.failed',
-      response: { id: 'resp_70', status: 'failed', error: { code: 'rate_limit_exceeded', message: 'Slow down.' } },
+      response: snapshot({
+        id: 'resp_70',
+        status: 'failed',
+        error: { code: 'rate_limit_exceeded', message: 'Slow down.' },
+      }),
     })
     const { error } = await collectUntilError(fromOpenAiResponsesStream(replay(list)))
     expect((error as Error).message).toBe('OpenAI response failed: Slow down.')
