@@ -12,6 +12,7 @@ import {
   appendText,
   endRun,
   findMessage,
+  getSessionRoots,
   readSteering,
   setMessageStatus,
   startRun,
@@ -122,6 +123,9 @@ export function applySessionCommands(
     const message = findMessage(doc, command.messageId) as Y.Map<unknown>
     if (command.type === 'text') {
       appendText(message, command.text, command.partType)
+    } else if (command.type === 'heartbeat') {
+      const runId = message.get('runId')
+      if (typeof runId === 'string') getSessionRoots(doc).runs.get(runId)?.set('heartbeatAt', nowMs)
     } else {
       setMessageStatus(message, command.status)
       const runId = message.get('runId')

@@ -1,7 +1,7 @@
 /**
  * Commands POSTed to a session's stream (PROTOCOL.md §9.7), parsed and validated at the edge. An agent's become
  * ordinary agent replies in the session document: `start` opens a reply and its run, `text` appends a token run,
- * `end` gives the reply its final status. A user's become what its devices write over Yjs: `message` a user
+ * `end` gives the reply its final status, `heartbeat` keeps its run's lease (PROTOCOL.md §9.7). A user's become what its devices write over Yjs: `message` a user
  * message, `steer` a steering entry (stop, redirect, note, approve, reject).
  */
 import type { PrincipalRole } from '../../shared/auth/token-claims.ts'
@@ -27,6 +27,7 @@ export type SessionCommand =
       readonly messageId: string
       readonly status: Exclude<MessageStatus, 'streaming' | 'interrupted'>
     }
+  | { readonly type: 'heartbeat'; readonly messageId: string }
   | { readonly type: 'message'; readonly messageId: string; readonly text: string; readonly device?: string }
   | {
       readonly type: 'steer'
@@ -41,6 +42,7 @@ const COMMAND_ROLES: Readonly<Record<SessionCommand['type'], PrincipalRole>> = {
   start: 'agent',
   text: 'agent',
   end: 'agent',
+  heartbeat: 'agent',
   message: 'user',
   steer: 'user',
 }
@@ -117,11 +119,13 @@ function parseCommand(item: unknown, index: number): SessionCommand {
       if (!END_STATUSES.includes(status as (typeof END_STATUSES)[number]))
         throw fail(`status must be one of ${END_STATUSES.join(', ')}`)
       return { type, messageId, status: status as (typeof END_STATUSES)[number] }
+    case 'heartbeat':
+      return { type, messageId }
     case 'message':
       if (typeof text !== 'string' || text === '') throw fail('text must be a non-empty string')
       if (device !== undefined && typeof device !== 'string') throw fail('device must be a string')
       return { type, messageId, text, ...(device === undefined ? {} : { device: device as string }) }
     default:
-      throw fail('type must be start, text, end, message or steer')
+      throw fail('type must be start, text, end, heartbeat, message or steer')
   }
 }
