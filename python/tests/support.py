@@ -161,13 +161,15 @@ class Proxy:
                         raise OSError("closed")
                     if source is client:
                         text = data.decode("latin-1")
-                        holding = "live=sse" in text and self.hold_sse
-                        self.sse_requests += "live=sse" in text
-                        self.long_polls += "live=long-poll" in text
-                        with self._lock:
-                            dropping = self.drop_responses > 0 and text.startswith("POST")
-                            if dropping:
-                                self.drop_responses -= 1
+                        # A chunk that starts a request (not the rest of one, e.g. its body) decides its fate.
+                        if text.startswith(("GET ", "POST ", "HEAD ")):
+                            holding = "live=sse" in text and self.hold_sse
+                            self.sse_requests += "live=sse" in text
+                            self.long_polls += "live=long-poll" in text
+                            with self._lock:
+                                dropping = self.drop_responses > 0 and text.startswith("POST ")
+                                if dropping:
+                                    self.drop_responses -= 1
                         upstream.sendall(data)
                     elif dropping:
                         raise OSError("answer dropped")

@@ -114,8 +114,9 @@ class HttpClient:
                 data = raw.read()
             except (OSError, http.client.HTTPException) as error:
                 connection.close()
-                # A kept-alive connection the server closed meanwhile fails before it is answered: send again once.
-                if reused and attempt == 0 and isinstance(
+                # A kept-alive connection the server closed meanwhile fails before it is answered: a read is sent
+                # again once (appends are retried by their producer, with the same seq).
+                if reused and attempt == 0 and method in ("GET", "HEAD") and isinstance(
                     error, (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
                 ):
                     continue

@@ -152,6 +152,8 @@ class PresenceAnnouncer:
             self._body["role"] = role
         self._on_error = on_error
         self._holds = 0
+        #: How many times the lease was renewed.
+        self.renewals = 0
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._thread: Optional[threading.Thread] = None
@@ -195,5 +197,6 @@ class PresenceAnnouncer:
         while not wake.wait(lease_ms / 3000):
             try:
                 lease_ms = self._announce(True)
+                self.renewals += 1
             except SessionError as error:
                 self._on_error(error)
