@@ -86,6 +86,22 @@ describe('user commands over HTTP', () => {
       'q4',
       'q5',
     ])
+    const runs = async () => {
+      const response = await fetch(`${server.url}/v1/sessions/${sessionId}`, {
+        headers: { authorization: `Bearer ${bot}` },
+      })
+      return ((await response.json()) as { runs: Array<{ messageId: string; heartbeatAt: number }> }).runs
+    }
+    const startedBeat = (await runs()).find((run) => run.messageId === 'r1')?.heartbeatAt ?? 0
+    // The bot's seq 1 is unused (its refused message above applied nothing); each poll sends the next heartbeat.
+    let botSeq = 1
+    await expect
+      .poll(async () => {
+        expect((await send(bot, botSeq++, { type: 'heartbeat', messageId: 'r1' })).status).toBe(200)
+        return (await runs()).find((run) => run.messageId === 'r1')?.heartbeatAt ?? 0
+      })
+      .toBeGreaterThan(startedBeat)
+    expect(await errorOf(await send(alice, 5, { type: 'heartbeat', messageId: 'r1' }))).toEqual([403, 'FORBIDDEN'])
     const observer = tokenFor('eve', 'observer', sessionId)
     expect(await errorOf(await send(observer, 0, { type: 'message', messageId: 'q7', text: 'z' }))).toEqual([
       403,
