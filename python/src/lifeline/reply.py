@@ -134,6 +134,8 @@ class Reply:
             ReplyStopped: once the reply was stopped (code ``REPLY_CLOSED``; the ``with`` block ends quietly).
             SessionError: a failure of an earlier append, or ``REPLY_CLOSED`` after the reply ended.
         """
+        if self._thread is None:
+            raise RuntimeError("open the reply first: with session.reply(...) as reply")
         if not token:
             return
         with self._cond:
@@ -170,6 +172,8 @@ class Reply:
             raise SessionError("REPLY_CLOSED", f"reply {self.message_id} has ended", details={"messageId": self.message_id})
 
     def _finish(self, status: str, raise_errors: bool = False) -> None:
+        if self._thread is None:
+            raise RuntimeError("the reply was never opened: with session.reply(...) as reply")
         with self._cond:
             if self._ending is None:
                 self._ending = status
