@@ -206,6 +206,8 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     ...(options.updateLog === undefined ? { defaultStorePath: options.dataPath ?? './data/lifeline.sqlite' } : {}),
     ...(auth === undefined ? {} : { auth }),
     chargeEntries: createEntryCharger(principals, limits, onSecurityEvent),
+    maxUserTextChars: limits.maxUserTextChars,
+    presenceTimeoutMs,
   })
   const hocuspocus = new Hocuspocus({
     quiet: true,

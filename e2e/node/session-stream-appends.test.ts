@@ -261,7 +261,7 @@ describe('producer identity (docs/security.md § An open server)', () => {
 
 describe('HTTP appends with auth on (PROTOCOL.md §9.8)', () => {
   authTest(
-    'only an agent token for the session appends; any role of the session reads',
+    'only an agent token for the session appends replies; any role of the session reads',
     async ({ server, sessionId }) => {
       const create = await fetch(`${server.url}/v1/sessions`, {
         method: 'POST',

@@ -1,6 +1,6 @@
 /**
- * Applies an agent's HTTP commands to a session document (PROTOCOL.md §9.7) through the shared accessors, so
- * Yjs clients see ordinary agent replies. The whole batch is checked first and then written in one transaction
+ * Applies HTTP commands to a session document (PROTOCOL.md §9.7) through the shared accessors, so Yjs clients see
+ * ordinary agent replies, user messages and steers. The whole batch is checked first and then written in one transaction
  * together with the producer's new state: the text and the producer state become durable together.
  */
 import type * as Y from 'yjs'
@@ -8,9 +8,12 @@ import { SessionError } from '../../shared/errors/session-error.ts'
 import { isHttpProducerEntry } from '../../shared/session/check-entry.ts'
 import {
   appendMessage,
+  appendSteer,
   appendText,
   endRun,
   findMessage,
+  getSessionRoots,
+  readSteering,
   setMessageStatus,
   startRun,
 } from '../../shared/session/session-doc.ts'
@@ -26,12 +29,24 @@ export function readHttpProducer(doc: Y.Doc, agentId: string, producerId: string
 }
 
 /**
- * Checks `commands` against the document without changing it.
- * @throws SessionError BAD_REQUEST (unknown or foreign message, duplicate id), REPLY_CLOSED (reply already ended)
+ * Checks `commands` of principal `agentId` against the document without changing it; user texts must fit
+ * `maxUserTextChars` (PROTOCOL.md §10.1).
+ * @throws SessionError BAD_REQUEST (unknown or foreign message, duplicate id), REPLY_CLOSED (reply already ended),
+ *   TEXT_TOO_LONG (details `{ limit, length }`)
  */
-export function checkSessionCommands(doc: Y.Doc, agentId: string, commands: readonly SessionCommand[]): void {
+export function checkSessionCommands(
+  doc: Y.Doc,
+  agentId: string,
+  commands: readonly SessionCommand[],
+  maxUserTextChars: number,
+): void {
   const open = new Map<string, boolean>()
+  const steers = new Set<string>()
   for (const command of commands) {
+    if (command.type === 'message' || command.type === 'steer') {
+      checkUserCommand(doc, command, open, steers, maxUserTextChars)
+      continue
+    }
     const known = open.get(command.messageId) ?? stateOf(doc, agentId, command.messageId)
     if (command.type === 'start') {
       if (known !== undefined)
@@ -67,6 +82,30 @@ export function applySessionCommands(
 ): void {
   const nowMs = Date.now()
   for (const command of commands) {
+    if (command.type === 'message') {
+      appendMessage(doc, {
+        id: command.messageId,
+        role: 'user',
+        author: agentId,
+        status: 'done',
+        createdAt: nowMs,
+        text: command.text,
+        ...(command.device === undefined ? {} : { device: command.device }),
+      })
+      continue
+    }
+    if (command.type === 'steer') {
+      const { steerId, kind, target, text } = command
+      appendSteer(doc, {
+        id: steerId,
+        kind,
+        author: agentId,
+        createdAt: nowMs,
+        ...(target === undefined ? {} : { target }),
+        ...(text === undefined ? {} : { text }),
+      })
+      continue
+    }
     if (command.type === 'start') {
       const runId = `run_${createRandomId(16)}`
       appendMessage(doc, {
@@ -84,6 +123,9 @@ export function applySessionCommands(
     const message = findMessage(doc, command.messageId) as Y.Map<unknown>
     if (command.type === 'text') {
       appendText(message, command.text, command.partType)
+    } else if (command.type === 'heartbeat') {
+      const runId = message.get('runId')
+      if (typeof runId === 'string') getSessionRoots(doc).runs.get(runId)?.set('heartbeatAt', nowMs)
     } else {
       setMessageStatus(message, command.status)
       const runId = message.get('runId')
@@ -91,6 +133,38 @@ export function applySessionCommands(
     }
   }
   doc.getMap<ProducerState>(SESSION_ROOTS.HTTP_PRODUCERS).set(producerKey(agentId, producer.id), producer.state)
+}
+
+/** Checks a user's `message` or `steer` against the document and the batch so far (`open`, `steers`). */
+function checkUserCommand(
+  doc: Y.Doc,
+  command: Extract<SessionCommand, { type: 'message' | 'steer' }>,
+  open: Map<string, boolean>,
+  steers: Set<string>,
+  maxUserTextChars: number,
+): void {
+  const text = command.text ?? ''
+  if (text.length > maxUserTextChars)
+    throw new SessionError('TEXT_TOO_LONG', `text of ${text.length} characters is over ${maxUserTextChars}`, {
+      details: { limit: maxUserTextChars, length: text.length },
+    })
+  if (command.type === 'message') {
+    if (open.has(command.messageId) || findMessage(doc, command.messageId) !== undefined)
+      throw new SessionError('BAD_REQUEST', `message ${command.messageId} already exists`, {
+        details: { messageId: command.messageId },
+      })
+    open.set(command.messageId, false)
+    return
+  }
+  if (steers.has(command.steerId) || readSteering(doc).some((steer) => steer.id === command.steerId))
+    throw new SessionError('BAD_REQUEST', `steer ${command.steerId} already exists`, {
+      details: { steerId: command.steerId },
+    })
+  if (command.target !== undefined && !open.has(command.target) && findMessage(doc, command.target) === undefined)
+    throw new SessionError('BAD_REQUEST', `no message ${command.target} to steer`, {
+      details: { target: command.target },
+    })
+  steers.add(command.steerId)
 }
 
 /** undefined: no such reply of this agent; true: streaming; false: ended. */

@@ -1,6 +1,7 @@
 /**
  * Token check of the stream routes when auth is on (PROTOCOL.md §9.8), with `Authorization: Bearer <token>`:
- * a session stream is read with a token for that session (any role) and appended to only by an `agent`; a
+ * a session stream is read with a token for that session (any role) and appended to by an `agent` or a `user` (which
+ * commands each role may send is checked per command, session-commands.ts); a
  * generic stream needs a token for every session (`*`), and observers only read.
  */
 import type { IncomingMessage } from 'node:http'
@@ -32,8 +33,8 @@ export function authorizeStreamRequest(
   }
   if (!scopeAllows(claims.session, access.sessionId))
     throw new SessionError('FORBIDDEN', `this token does not open session ${access.sessionId}`)
-  if (!reads && claims.role !== 'agent') {
-    throw new SessionError('FORBIDDEN', 'only agents append to a session stream', { details: { role: claims.role } })
+  if (!reads && claims.role === 'observer') {
+    throw new SessionError('FORBIDDEN', 'observers only read a session stream', { details: { role: claims.role } })
   }
   return claims
 }

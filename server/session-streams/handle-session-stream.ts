@@ -1,10 +1,11 @@
 /**
  * HTTP methods of a session's event stream `sessions/<id>` (PROTOCOL.md §9.6, §9.7): GET and HEAD read the
- * events derived from the session document; POST (agents) applies commands with idempotent-producer headers
- * and answers once they are durable. PUT and DELETE are refused: the session owns its stream.
+ * events derived from the session document; POST (agents and users) applies commands with idempotent-producer
+ * headers and answers once they are durable. PUT and DELETE are refused: the session owns its stream.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type * as Y from 'yjs'
+import type { PrincipalRole } from '../../shared/auth/token-claims.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import { LIVE_MODES, STREAM_HEADERS } from '../../shared/protocol/durable-streams.ts'
 import { SESSION_STREAM_NAMESPACE } from '../../shared/protocol/session-stream-path.ts'
@@ -18,7 +19,7 @@ import { offsetHeaders } from '../durable-streams/handle-generic-stream.ts'
 import type { KeyedLock } from '../durable-streams/keyed-lock.ts'
 import { sendStreamRead, type StreamReadContext } from '../durable-streams/send-stream-read.ts'
 import { sendStreamSse } from '../durable-streams/send-stream-sse.ts'
-import { parseSessionCommands } from './session-commands.ts'
+import { checkCommandRoles, parseSessionCommands } from './session-commands.ts'
 import type { SessionDocuments } from './session-documents.ts'
 import type { SessionEventRecorder } from './session-event-recorder.ts'
 import { readLiveMode } from '../durable-streams/read-live-mode.ts'
@@ -38,21 +39,30 @@ export interface SessionStreamContext extends StreamReadContext {
   readonly applyServerChange: (document: Y.Doc, sessionId: string, change: ServerChange) => Promise<void>
   /** Largest command body in bytes. */
   readonly maxBodyBytes: number
-  /** Charges the replies an append starts to the appending principal (PROTOCOL.md §10.5); throws RATE_LIMITED to refuse. */
+  /** Longest user message or steer text, in UTF-16 code units (PROTOCOL.md §10.1). */
+  readonly maxUserTextChars: number
+  /** Charges the messages and steers an append adds to the appending principal (PROTOCOL.md §10.5); throws RATE_LIMITED to refuse. */
   readonly chargeEntries?: EntryCharger
 }
 
+/** The principal of a request: the token's subject and role. */
+export interface StreamPrincipal {
+  readonly id: string
+  readonly role: PrincipalRole
+}
+
 /**
- * Handles one request for the stream of `rawSessionId`; `agentId` is the appending principal: the token's subject,
- * or undefined on an open server, where the `Producer-Id` stands for it (see appendCommands).
- * @throws SessionError INVALID_SESSION_ID, SESSION_NOT_FOUND, METHOD_NOT_ALLOWED, BAD_REQUEST, PRODUCER_*, REPLY_CLOSED, RATE_LIMITED
+ * Handles one request for the stream of `rawSessionId`; `principal` is the token's, or undefined on an open server,
+ * where the `Producer-Id` stands for the appending principal (see appendCommands).
+ * @throws SessionError INVALID_SESSION_ID, SESSION_NOT_FOUND, METHOD_NOT_ALLOWED, BAD_REQUEST, FORBIDDEN, PRODUCER_*,
+ *   REPLY_CLOSED, TEXT_TOO_LONG, RATE_LIMITED
  */
 export async function handleSessionStream(
   request: IncomingMessage,
   response: ServerResponse,
   url: URL,
   rawSessionId: string,
-  agentId: string | undefined,
+  principal: StreamPrincipal | undefined,
   context: SessionStreamContext,
 ): Promise<void> {
   const sessionId = parseSessionId(rawSessionId)
@@ -66,7 +76,7 @@ export async function handleSessionStream(
   if ((await context.log.getSession(sessionId)) === undefined) throw sessionNotFound(sessionId)
   const live = method === 'GET' ? readLiveMode(url) : 'catch-up'
   if (method === 'POST') {
-    await appendCommands(request, response, sessionId, agentId, context)
+    await appendCommands(request, response, sessionId, principal, context)
     return
   }
   // Loading the document records what an earlier process applied but had not recorded yet.
@@ -90,7 +100,7 @@ async function appendCommands(
   request: IncomingMessage,
   response: ServerResponse,
   sessionId: string,
-  principal: string | undefined,
+  principal: StreamPrincipal | undefined,
   context: SessionStreamContext,
 ): Promise<void> {
   const producer = readProducerBatch(request)
@@ -102,18 +112,20 @@ async function appendCommands(
   // Producer state is kept per (principal, Producer-Id). An open server has no principal, so the Producer-Id is the
   // writer: it names the author and alone keys the sequence, shared by every client that sends it (PROTOCOL.md §9.7,
   // docs/security.md § An open server).
-  const agentId = principal ?? producer.id
+  const agentId = principal?.id ?? producer.id
   const commands = parseSessionCommands(
     await readBody(request, context.maxBodyBytes, drainOversized(context.maxBodyBytes)),
   )
+  checkCommandRoles(commands, principal?.role)
   const held = await context.documents.hold(sessionId)
   try {
     const { status, state, meta } = await context.sessionLock(sessionId, async () => {
       const decision = checkProducer(readHttpProducer(held.document, agentId, producer.id), producer)
       if (decision.kind === 'accept') {
-        checkSessionCommands(held.document, agentId, commands)
-        const replies = commands.filter((command) => command.type === 'start').length
-        if (replies > 0) context.chargeEntries?.(agentId, sessionId, { messages: replies, steers: 0 })
+        checkSessionCommands(held.document, agentId, commands, context.maxUserTextChars)
+        const messages = commands.filter((command) => command.type === 'start' || command.type === 'message').length
+        const steers = commands.filter((command) => command.type === 'steer').length
+        if (messages + steers > 0) context.chargeEntries?.(agentId, sessionId, { messages, steers })
         await context.applyServerChange(held.document, sessionId, (scratch) => {
           applySessionCommands(scratch, agentId, { id: producer.id, state: decision.state }, commands)
         })

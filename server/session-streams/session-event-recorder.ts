@@ -28,6 +28,8 @@ export interface SessionEventRecorderOptions {
   readonly onError: (error: unknown) => void
   /** Clock in epoch ms (default Date.now). */
   readonly now?: () => number
+  /** Devices present without a Yjs connection (http-presence.ts), joined to the awareness members. */
+  readonly httpMembers?: (sessionId: string) => SessionEventMember[]
 }
 
 /** The recorder: its extension, and a way to wait until a session's stream reflects its document. */
@@ -37,6 +39,10 @@ export interface SessionEventRecorder {
   flush(sessionId: string): Promise<StreamMeta | undefined>
   /** Stops recording `sessionId` (it is being erased); nothing more is derived for its loaded document. */
   forget(sessionId: string): void
+  /** Every device present in `sessionId`: its Yjs devices (awareness) and its HTTP devices. */
+  members(sessionId: string): SessionEventMember[]
+  /** Records a `presence` event for `sessionId` if its members changed (after an HTTP device came or went). */
+  presenceChanged(sessionId: string): Promise<void>
   /** Resolves once every scheduled derivation has finished. */
   stop(): Promise<void>
 }
@@ -49,6 +55,14 @@ export function createSessionEventRecorder(options: SessionEventRecorderOptions)
   const { service } = options
   const now = options.now ?? Date.now
   const loaded = new Map<string, { doc: Y.Doc; detach: () => void }>()
+  /** The awareness members of each loaded session, as last reported. */
+  const awarenessMembers = new Map<string, SessionEventMember[]>()
+  const members = (sessionId: string): SessionEventMember[] => [
+    ...(awarenessMembers.get(sessionId) ?? []),
+    ...(options.httpMembers?.(sessionId) ?? []),
+  ]
+  const recordPresence = (sessionId: string): Promise<unknown> =>
+    record(sessionId, (projection) => derivePresenceEvent(members(sessionId), projection)).catch(options.onError)
 
   const record = (
     sessionId: string,
@@ -123,14 +137,14 @@ export function createSessionEventRecorder(options: SessionEventRecorderOptions)
     },
     async onAwarenessUpdate({ documentName, awareness }: onAwarenessUpdatePayload) {
       if (stopped || !loaded.has(documentName)) return
-      const members = readMembers(awareness.getStates())
-      await record(documentName, (projection) => derivePresenceEvent(members, projection)).catch(options.onError)
+      awarenessMembers.set(documentName, readMembers(awareness.getStates()))
+      await recordPresence(documentName)
     },
     async beforeUnloadDocument({ documentName }: beforeUnloadDocumentPayload) {
       await flush(documentName).catch(options.onError)
-      // Nobody is connected to an unloading session.
-      if (!stopped && loaded.has(documentName))
-        await record(documentName, (projection) => derivePresenceEvent([], projection)).catch(options.onError)
+      // No Yjs device is connected to an unloading session; HTTP devices may still be there.
+      awarenessMembers.delete(documentName)
+      if (!stopped && loaded.has(documentName)) await recordPresence(documentName)
       loaded.get(documentName)?.detach()
       loaded.delete(documentName)
     },
@@ -142,6 +156,11 @@ export function createSessionEventRecorder(options: SessionEventRecorderOptions)
     forget(sessionId) {
       loaded.get(sessionId)?.detach()
       loaded.delete(sessionId)
+      awarenessMembers.delete(sessionId)
+    },
+    members,
+    async presenceChanged(sessionId) {
+      if (!stopped) await recordPresence(sessionId)
     },
     async stop() {
       stopped = true

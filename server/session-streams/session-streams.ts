@@ -1,17 +1,20 @@
 /**
  * createSessionStreams: wires the Durable Streams routes into the session server (PROTOCOL.md §9) — the stream
- * store (SQLite beside the update log by default), the protocol service, the session event recorder extension
- * and the HTTP routes, with auth when the server has it.
+ * store (SQLite beside the update log by default), the protocol service, the session event recorder extension,
+ * the HTTP routes and the presence of HTTP devices (§9.9), with auth when the server has it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Extension, Hocuspocus } from '@hocuspocus/server'
 import type * as Y from 'yjs'
-import { isSessionError } from '../../shared/errors/session-error.ts'
+import { isSessionError, SessionError } from '../../shared/errors/session-error.ts'
+import { matchSessionPresencePath } from '../../shared/protocol/routes.ts'
 import { SESSION_STREAM_NAMESPACE } from '../../shared/protocol/session-stream-path.ts'
 import type { AuthSecret } from '../auth/auth-secret.ts'
 import type { UpdateLog } from '../persistence/update-log.ts'
 import { authorizeStreamRequest } from './authorize-stream-request.ts'
+import { handleSessionPresence } from './handle-session-presence.ts'
 import { handleSessionStream } from './handle-session-stream.ts'
+import { createHttpPresence } from './http-presence.ts'
 import { createKeyedLock } from '../durable-streams/keyed-lock.ts'
 import { createMemoryStreamStore } from '../durable-streams/memory-stream-store.ts'
 import { createSessionDocuments } from './session-documents.ts'
@@ -22,6 +25,8 @@ import { createStreamService } from '../durable-streams/stream-service.ts'
 import type { StreamStore } from '../durable-streams/stream-store.ts'
 import type { ServerChange } from '../extensions/durable-log.ts'
 import type { EntryCharger } from '../limits/charge-new-entries.ts'
+import { sendError } from '../http/send-json.ts'
+import type { StreamPrincipal } from './handle-session-stream.ts'
 
 /** Options of the stream routes, given as `streams` to createSessionServer. */
 export interface SessionStreamsOptions {
@@ -48,8 +53,12 @@ export interface SessionStreamsWiring extends SessionStreamsOptions {
   /** SQLite file for the default store. */
   readonly defaultStorePath?: string
   readonly auth?: { readonly secret: AuthSecret; readonly now?: () => number }
-  /** Charges the replies an append starts to its principal; throws RATE_LIMITED to refuse (PROTOCOL.md §10.5). */
+  /** Charges the messages and steers an append adds to its principal; throws RATE_LIMITED to refuse (PROTOCOL.md §10.5). */
   readonly chargeEntries?: EntryCharger
+  /** Longest user message or steer text in an append, in UTF-16 code units (PROTOCOL.md §10.1). */
+  readonly maxUserTextChars: number
+  /** How long an HTTP device's presence lasts without a renewal, in ms: the server's presence timeout. */
+  readonly presenceTimeoutMs: number
 }
 
 /** The wired stream routes. */
@@ -57,7 +66,7 @@ export interface SessionStreams {
   readonly store: StreamStore
   /** Records session events; add to the Hocuspocus extensions. */
   readonly extension: Extension
-  /** Handles `/v1/stream/…` requests; resolves false for other paths. */
+  /** Handles `/v1/stream/…` and `/v1/sessions/:id/presence` requests; resolves false for other paths. */
   handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean>
   /** Erases the event stream of a deleted session (right to erasure) and stops recording it. */
   eraseSession(sessionId: string): Promise<void>
@@ -78,7 +87,18 @@ export function createSessionStreams(wiring: SessionStreamsWiring): SessionStrea
     now,
     ...(wiring.maxReadBytes === undefined ? {} : { maxReadBytes: wiring.maxReadBytes }),
   })
-  const recorder = createSessionEventRecorder({ service, onError: wiring.onError, now })
+  const httpPresence = createHttpPresence({
+    leaseMs: wiring.presenceTimeoutMs,
+    onChange: (sessionId) => {
+      void recorder.presenceChanged(sessionId)
+    },
+  })
+  const recorder = createSessionEventRecorder({
+    service,
+    onError: wiring.onError,
+    now,
+    httpMembers: (sessionId) => httpPresence.members(sessionId),
+  })
   const documents = createSessionDocuments({
     hocuspocus: wiring.hocuspocus,
     onError: wiring.onError,
@@ -95,11 +115,21 @@ export function createSessionStreams(wiring: SessionStreamsWiring): SessionStrea
     longPollTimeoutMs: wiring.longPollTimeoutMs ?? 20_000,
     sseReconnectMs: wiring.sseReconnectMs ?? 60_000,
     maxBodyBytes: wiring.maxBodyBytes ?? 8 * 1024 * 1024,
+    maxUserTextChars: wiring.maxUserTextChars,
     ...(wiring.chargeEntries === undefined ? {} : { chargeEntries: wiring.chargeEntries }),
   }
   const { auth } = wiring
   const nowMs = (): number => (auth?.now ?? Date.now)()
-  const handle = createStreamRoutes({
+  const principalOf = (request: IncomingMessage, sessionId: string): StreamPrincipal | undefined => {
+    if (auth === undefined) return undefined
+    const claims = authorizeStreamRequest(
+      request,
+      { kind: 'session', sessionId },
+      { secret: auth.secret, nowMs: nowMs() },
+    )
+    return { id: claims.sub, role: claims.role }
+  }
+  const handleStreams = createStreamRoutes({
     ...context,
     onError: wiring.onError,
     ...(auth === undefined
@@ -113,20 +143,27 @@ export function createSessionStreams(wiring: SessionStreamsWiring): SessionStrea
       {
         prefix: SESSION_STREAM_NAMESPACE,
         handle: async (request, response, url, sessionId) => {
-          const claims =
-            auth === undefined
-              ? undefined
-              : authorizeStreamRequest(request, { kind: 'session', sessionId }, { secret: auth.secret, nowMs: nowMs() })
-          await handleSessionStream(request, response, url, sessionId, claims?.sub, context)
+          await handleSessionStream(request, response, url, sessionId, principalOf(request, sessionId), context)
         },
       },
     ],
   })
+  const presenceContext = { log: wiring.log, httpPresence, members: recorder.members }
+  const handle = async (request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean> => {
+    const presenceOf = matchSessionPresencePath(url.pathname)
+    if (presenceOf === undefined) return await handleStreams(request, response, url)
+    await answerErrors(response, wiring.onError, async () => {
+      const sessionId = decodePathSegment(presenceOf)
+      await handleSessionPresence(request, response, sessionId, principalOf(request, sessionId), presenceContext)
+    })
+    return true
+  }
   return {
     store,
     extension: recorder.extension,
     handle,
     async eraseSession(sessionId) {
+      httpPresence.forget(sessionId)
       recorder.forget(sessionId)
       await documents.drop(sessionId)
       // Through the service: after a derivation still in flight, and waking readers of the stream.
@@ -135,8 +172,31 @@ export function createSessionStreams(wiring: SessionStreamsWiring): SessionStrea
       })
     },
     async stop() {
+      httpPresence.stop()
       await documents.closeAll()
       await recorder.stop()
     },
+  }
+}
+
+/** Runs `answer`, answering a failure with its error (send-json.ts). */
+async function answerErrors(
+  response: ServerResponse,
+  log: (error: unknown) => void,
+  answer: () => Promise<void>,
+): Promise<void> {
+  try {
+    await answer()
+  } catch (error: unknown) {
+    sendError(response, error, log)
+  }
+}
+
+/** A URI-decoded path segment. @throws SessionError INVALID_SESSION_ID when it is not valid percent-encoding */
+function decodePathSegment(encoded: string): string {
+  try {
+    return decodeURIComponent(encoded)
+  } catch (cause) {
+    throw new SessionError('INVALID_SESSION_ID', 'the session id is not valid percent-encoding', { cause })
   }
 }

@@ -24,3 +24,9 @@ export function checkPresenceMs(option: string, value: number): number {
   }
   return value
 }
+
+/** How many presence announcements over HTTP a principal may make per second, sustained (PROTOCOL.md §9.9). */
+export const HTTP_PRESENCE_PER_SECOND = 2
+
+/** How many presence announcements over HTTP a principal may make at once (PROTOCOL.md §9.9). */
+export const HTTP_PRESENCE_BURST = 10

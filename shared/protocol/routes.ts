@@ -37,3 +37,20 @@ export function matchSessionAuditPath(pathname: string): string | undefined {
   const encoded = pathname.slice(prefix.length, -suffix.length)
   return encoded.length > 0 && !encoded.includes('/') ? encoded : undefined
 }
+
+/** Last segment of a session's presence path (PROTOCOL.md §9.9). */
+const PRESENCE_SEGMENT = 'presence'
+
+/** Path of one session's presence over HTTP: its devices, and announcements by HTTP clients. */
+export function sessionPresencePath(sessionId: string): string {
+  return `${sessionPath(sessionId)}/${PRESENCE_SEGMENT}`
+}
+
+/** The still URI-encoded session id of a presence path, or undefined when `pathname` is not one. */
+export function matchSessionPresencePath(pathname: string): string | undefined {
+  const prefix = `${ROUTES.SESSIONS}/`
+  const suffix = `/${PRESENCE_SEGMENT}`
+  if (!pathname.startsWith(prefix) || !pathname.endsWith(suffix)) return undefined
+  const encoded = pathname.slice(prefix.length, -suffix.length)
+  return encoded.length > 0 && !encoded.includes('/') ? encoded : undefined
+}
