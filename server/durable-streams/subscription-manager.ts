@@ -5,12 +5,13 @@
  * inside the store's transaction, so one wake is issued once even with several nodes sharing the store; each node
  * keeps timers for the leases and retries it learns of (its own changes, and other nodes' through `watch`).
  */
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import { STREAM_CONTROL_PREFIX } from '../../shared/protocol/durable-streams.ts'
 import { deliverSubscriptionWebhook } from './deliver-subscription-webhook.ts'
 import { matchStreamGlob } from './match-stream-glob.ts'
 import { type RetrySchedule, retryDelayMs } from './retry-delay.ts'
+import { clearExpired, fenced, hashToken, link, notFound, withoutRetry } from './subscription-changes.ts'
 import type { SubscriptionConfig } from './subscription-config.ts'
 import {
   pendingStreams,
@@ -152,12 +153,6 @@ export function createSubscriptionManager(options: SubscriptionManagerOptions): 
     path !== record.config.wakeStream &&
     (record.config.streams.includes(path) ||
       (record.config.pattern !== undefined && matchStreamGlob(record.config.pattern, path)))
-  const clearExpired = (record: SubscriptionRecord): SubscriptionRecord => {
-    const lease = record.wake?.leaseExpiresAtMs
-    if (lease === undefined || lease > now()) return record
-    const { wake: _expired, ...rest } = record
-    return rest
-  }
   const newWake = (record: SubscriptionRecord, streams: readonly WakeStream[]): SubscriptionWake => ({
     id: `w_${randomBytes(12).toString('base64url')}`,
     generation: record.generation + 1,
@@ -172,7 +167,7 @@ export function createSubscriptionManager(options: SubscriptionManagerOptions): 
     let issued: { record: SubscriptionRecord; token?: string } | undefined
     const record = await change(id, (current) => {
       if (current === undefined) return undefined
-      const live = clearExpired(current)
+      const live = clearExpired(current, now())
       if (live.wake !== undefined) return live
       if (live.config.type === 'webhook' && live.nextAttemptAtMs !== undefined && live.nextAttemptAtMs > now())
         return live
@@ -283,7 +278,7 @@ export function createSubscriptionManager(options: SubscriptionManagerOptions): 
 
   /** Checks a wake token against the current wake. @throws FENCED, UNAUTHORIZED */
   const checkWake = async (id: string, request: { wakeId: string; generation: number; token: string }) => {
-    const record = clearExpired(await require(id))
+    const record = clearExpired(await require(id), now())
     const current = record.wake
     if (current === undefined || current.id !== request.wakeId || current.generation !== request.generation)
       throw fenced(id)
@@ -387,7 +382,7 @@ export function createSubscriptionManager(options: SubscriptionManagerOptions): 
       let claimed: SubscriptionWake | undefined
       const record = await change(id, (current) => {
         if (current === undefined) throw notFound(id)
-        const live = clearExpired(current)
+        const live = clearExpired(current, now())
         if (live.wake?.holder !== undefined)
           throw new SessionError('ALREADY_CLAIMED', `subscription ${id} is claimed by ${live.wake.holder}`, {
             details: { id, errorFields: { current_holder: live.wake.holder, generation: live.wake.generation } },
@@ -432,43 +427,4 @@ export function createSubscriptionManager(options: SubscriptionManagerOptions): 
       timers.clear()
     },
   }
-}
-
-/** `record` with `paths` linked (at their tails in `tails`) as `kind` links; existing links gain the kind. */
-function link(
-  record: SubscriptionRecord,
-  paths: readonly string[],
-  tails: ReadonlyMap<string, StreamPosition>,
-  kind: 'explicit' | 'glob',
-): SubscriptionRecord {
-  if (paths.length === 0) return record
-  const links = [...record.links]
-  for (const path of paths) {
-    const index = links.findIndex((candidate) => candidate.path === path)
-    const existing = links[index]
-    if (existing !== undefined) {
-      if (!existing[kind]) links[index] = { ...existing, [kind]: true }
-      continue
-    }
-    const acked = tails.get(path) ?? { messages: 0, bytes: 0 }
-    links.push({ path, explicit: kind === 'explicit', glob: kind === 'glob', acked })
-  }
-  return { ...record, links }
-}
-
-function withoutRetry(record: SubscriptionRecord): SubscriptionRecord {
-  const { nextAttemptAtMs: _cleared, ...rest } = record
-  return { ...rest, failures: 0 }
-}
-
-function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex')
-}
-
-function notFound(id: string): SessionError {
-  return new SessionError('SUBSCRIPTION_NOT_FOUND', `no subscription ${id}`, { details: { id } })
-}
-
-function fenced(id: string): SessionError {
-  return new SessionError('FENCED', 'the wake is no longer current', { details: { id } })
 }
