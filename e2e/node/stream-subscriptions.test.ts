@@ -2,7 +2,7 @@
  * Durable Streams subscriptions (PROTOCOL.md §9.9, §9.10) beyond the conformance suite, on SQLite and PostgreSQL: a
  * webhook that fails, hangs past the delivery timeout and answers slowly is retried with backoff until every append
  * is acked, each delivery signed with the key the JWK Set publishes; the subscription, its cursors and the signing
- * key survive a restart; a pull-wake lease that runs out lets another worker claim the next generation.
+ * key survive a restart; existing streams are linked at their end; a pull-wake lease that runs out lets another worker claim the next generation.
  */
 import { createPublicKey, verify } from 'node:crypto'
 import { describe, expect, onTestFinished } from 'vitest'
@@ -130,6 +130,27 @@ describe.each(STORE_KINDS)('stream subscriptions on %s', (kind) => {
     await expect.poll(() => ackedOffset(server, 'logs', 'logs/x')).toBe(secondTail)
     expect(receiver.received).toHaveLength(2)
     expect(verifies(receiver.received[1] as ReceivedWebhook, jwks, Math.floor(Date.now() / 1000))).toBe(true)
+  })
+
+  test('streams that exist when a pattern subscribes are followed from their end, not replayed', async ({
+    startServer: start,
+    store,
+  }) => {
+    const receiver = await startWebhookReceiver(() => ({ body: { done: true } }))
+    onTestFinished(() => receiver.close())
+    const server = await startServer(start, store)
+    await call(streamUrl(server, 'old/a'), 'PUT', [{ n: 1 }, { n: 2 }])
+    const oldTail = await tailOf(server, 'old/a')
+    const put = { type: 'webhook', pattern: 'old/*', webhook: { url: receiver.url }, lease_ttl_ms: 5_000 }
+    expect((await call(streamUrl(server, '__ds/subscriptions/old'), 'PUT', put)).status).toBe(201)
+    expect(await ackedOffset(server, 'old', 'old/a')).toBe(oldTail)
+    await call(streamUrl(server, 'old/a'), 'POST', [{ n: 3 }])
+    const newTail = await tailOf(server, 'old/a')
+    await expect.poll(() => ackedOffset(server, 'old', 'old/a')).toBe(newTail)
+    expect(receiver.received).toHaveLength(1)
+    const [stream] = (receiver.received[0]?.body as { streams: { acked_offset: string; tail_offset: string }[] })
+      .streams
+    expect(stream).toMatchObject({ acked_offset: oldTail, tail_offset: newTail })
   })
 
   test('a pull-wake lease that runs out lets another worker claim the next generation', async ({
