@@ -281,6 +281,7 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     ...options.fallback,
   })
 
+  await streams.start()
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject)
     httpServer.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {

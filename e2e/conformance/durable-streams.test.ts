@@ -1,7 +1,7 @@
 /**
  * The official Durable Streams conformance suite (@durable-streams/server-conformance-tests) against a real
  * session server on port 0 with SQLite storage and a 500 ms long-poll timeout (the suite's own timeouts assume
- * one well under 5 s). Run with `npm run test:conformance`; skipped groups are listed in docs/testing.md § Conformance.
+ * one well under 5 s), subscriptions included. Run with `npm run test:conformance`; the counts are in docs/testing.md § Conformance.
  * An error the server could not hand to a caller (its `onError`) fails the run: the suite's requests must never
  * break the server, even when every answer looks right.
  */
@@ -29,4 +29,4 @@ afterAll(async () => {
   expect(serverErrors.map(String)).toEqual([])
 })
 
-runConformanceTests({ baseUrl: server.url, longPollTimeoutMs: LONG_POLL_TIMEOUT_MS })
+runConformanceTests({ baseUrl: server.url, longPollTimeoutMs: LONG_POLL_TIMEOUT_MS, subscriptions: true })

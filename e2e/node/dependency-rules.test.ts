@@ -32,7 +32,7 @@ const RULES: readonly Rule[] = [
       /^shared\/errors\//,
       /^shared\/protocol\/durable-streams\.ts$/,
       /^server\/durable-streams\//,
-      /^server\/http\/(read-body|send-json)\.ts$/,
+      /^server\/http\/(read-body|read-json-body|send-json)\.ts$/,
       /^server\/persistence\/(parse-store-url|in-transaction|listen-postgres-channel|open-postgres-pool)\.ts$/,
     ],
   },

@@ -40,6 +40,9 @@ export function createMemoryStreamStore(): StreamStore {
       }
       return result
     },
+    async list(prefix) {
+      return [...streams.keys()].filter((path) => path.startsWith(prefix)).sort()
+    },
     async delete(path) {
       return streams.delete(path)
     },

@@ -120,6 +120,17 @@ export async function createPostgresStreamStore(options: PostgresStreamStoreOpti
         }),
       )
     },
+    async list(prefix) {
+      const result = await pool
+        .query<{ path: string }>(
+          `SELECT path FROM ${t('stream_meta')} WHERE left(path, $1) = $2 ORDER BY path COLLATE "C"`,
+          [prefix.length, prefix],
+        )
+        .catch((cause: unknown) => {
+          throw failed('PostgreSQL list failed', cause)
+        })
+      return result.rows.map((row) => row.path)
+    },
     async delete(path) {
       return await inTransaction(pool, 'BEGIN', async (client) => {
         await client.query(`DELETE FROM ${t('stream_messages')} WHERE path = $1`, [path])

@@ -44,6 +44,9 @@ export function createSqliteStreamStore(options: SqliteStreamStoreOptions): Stre
     read: db.prepare<[string, number], { idx: number; byte_end: number; data: Buffer }>(
       'SELECT idx, byte_end, data FROM stream_messages WHERE path = ? AND idx > ? ORDER BY idx',
     ),
+    list: db.prepare<[number, string], { path: string }>(
+      'SELECT path FROM stream_meta WHERE substr(path, 1, ?) = ? ORDER BY path',
+    ),
     deleteMeta: db.prepare('DELETE FROM stream_meta WHERE path = ?'),
     deleteMessages: db.prepare('DELETE FROM stream_messages WHERE path = ?'),
   }
@@ -91,6 +94,9 @@ export function createSqliteStreamStore(options: SqliteStreamStoreOptions): Stre
         result.push({ index: row.idx, byteEnd: row.byte_end, data: new Uint8Array(row.data) })
       }
       return result
+    },
+    async list(prefix) {
+      return statements.list.all(prefix.length, prefix).map((row) => row.path)
     },
     async delete(path) {
       return remove(path)

@@ -50,15 +50,20 @@ export function sendEmpty(response: ServerResponse, status: number, headers: Rec
 }
 
 /**
- * Writes `{ error }` with the code's status plus the headers in `details.headers`, and `Retry-After` (whole seconds,
+ * Writes `{ error }` with the code's status plus the headers in `details.headers` (and the fields of
+ * `details.errorFields` beside the code, as the subscription APIs' `current_holder`), and `Retry-After` (whole seconds,
  * rounded up) when `details.retryAfterMs` says when to retry; unexpected errors are logged.
  */
 export function sendStreamError(response: ServerResponse, error: unknown, log: (error: unknown) => void): void {
   const sessionError = toAnswerableError(response, error, log)
   if (sessionError === undefined) return
-  const { headers, ...details } = sessionError.details as { headers?: Record<string, string>; retryAfterMs?: unknown }
+  const { headers, errorFields, ...details } = sessionError.details as {
+    headers?: Record<string, string>
+    errorFields?: Record<string, unknown>
+    retryAfterMs?: unknown
+  }
   const text = JSON.stringify({
-    error: toWireError(new SessionError(sessionError.code, sessionError.message, { details })),
+    error: { ...errorFields, ...toWireError(new SessionError(sessionError.code, sessionError.message, { details })) },
   })
   const retryAfterMs = details.retryAfterMs
   response.writeHead(sessionError.httpStatus, {

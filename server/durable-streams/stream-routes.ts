@@ -4,8 +4,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { SessionError } from '../../shared/errors/session-error.ts'
-import { MAX_STREAM_PATH_BYTES, STREAM_ROUTE_PREFIX } from '../../shared/protocol/durable-streams.ts'
+import {
+  MAX_STREAM_PATH_BYTES,
+  STREAM_CONTROL_PREFIX,
+  STREAM_ROUTE_PREFIX,
+} from '../../shared/protocol/durable-streams.ts'
 import { handleGenericStream, type GenericStreamContext } from './handle-generic-stream.ts'
+import { handleStreamControl, type StreamControlContext } from './handle-stream-control.ts'
 import { sendPreflight, sendStreamError } from './stream-response.ts'
 
 /** A path prefix whose streams one handler owns instead of the generic routes. */
@@ -22,13 +27,18 @@ export interface StreamRoutesOptions extends Omit<GenericStreamContext, 'reserve
   readonly namespaces?: readonly StreamNamespace[]
   /** Checks a request for a generic stream before it runs (auth); throws a SessionError to refuse it. */
   readonly authorizeGeneric?: (request: IncomingMessage) => void
+  /** The reserved `__ds/` control routes (subscriptions); without it they answer ROUTE_NOT_FOUND. */
+  readonly control?: StreamControlContext
   readonly onError: (error: unknown) => void
 }
 
 /** Creates the handler of the stream routes; it answers errors itself. */
 export function createStreamRoutes(options: StreamRoutesOptions) {
   const namespaces = options.namespaces ?? []
-  const generic = { ...options, reservedPrefixes: namespaces.map((namespace) => namespace.prefix) }
+  const generic = {
+    ...options,
+    reservedPrefixes: [STREAM_CONTROL_PREFIX, ...namespaces.map((namespace) => namespace.prefix)],
+  }
   return async function handleStreamRoute(
     request: IncomingMessage,
     response: ServerResponse,
@@ -40,6 +50,10 @@ export function createStreamRoutes(options: StreamRoutesOptions) {
       const namespace = namespaces.find((candidate) => path.startsWith(candidate.prefix))
       if (request.method === 'OPTIONS') {
         sendPreflight(response)
+      } else if (path.startsWith(STREAM_CONTROL_PREFIX)) {
+        if (options.control === undefined)
+          throw new SessionError('ROUTE_NOT_FOUND', `no control route ${path}`, { details: { path } })
+        await handleStreamControl(request, response, path, options.control)
       } else if (namespace !== undefined) {
         await namespace.handle(request, response, url, path.slice(namespace.prefix.length))
       } else {

@@ -82,6 +82,11 @@ export interface StreamService {
     path: string,
     change: (meta: StreamMeta | undefined) => StreamChange | undefined,
   ): Promise<StreamMeta | undefined>
+  /**
+   * Calls `listener` with the path of every committed change: this node's after they commit, other nodes' as the
+   * store reports them (StreamStore.watch). Returns an unsubscribe.
+   */
+  watch(listener: (path: string) => void): () => void
 }
 
 /** Lock key of structural changes (creates, deletes): never a stream path, which is never empty. */
@@ -105,10 +110,12 @@ export function createStreamService(options: StreamServiceOptions): StreamServic
   const maxReadBytes = options.maxReadBytes ?? 1024 * 1024
   const withLock = createKeyedLock()
   const waiters = new Map<string, Set<Waiter>>()
+  const listeners = new Set<(path: string) => void>()
 
   /** Tells the readers waiting on `path` of a change: with the stream's record after it when known here. */
   const notify = (path: string, known?: { readonly meta: StreamMeta | undefined }): void => {
     for (const waiter of waiters.get(path) ?? []) waiter(known)
+    for (const listener of listeners) listener(path)
   }
   // Readers here wake for the commits of other nodes sharing the store too.
   store.watch?.(notify)
@@ -391,6 +398,13 @@ export function createStreamService(options: StreamServiceOptions): StreamServic
         if (signal?.aborted === true) stop()
         else look()
       })
+    },
+
+    watch(listener) {
+      listeners.add(listener)
+      return () => {
+        listeners.delete(listener)
+      }
     },
 
     update: (path, change) =>

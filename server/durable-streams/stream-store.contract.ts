@@ -45,6 +45,15 @@ export function describeStreamStoreContract(name: string, createStore: () => Pro
       await store.close()
     })
 
+    it('lists the paths under a prefix in order, taking the prefix literally', async () => {
+      const store = await createStore()
+      for (const path of ['x/b', 'x/a', 'x_/c', 'y/a', 'x']) await put(store, meta(path, []), [])
+      expect(await store.list('x/')).toEqual(['x/a', 'x/b'])
+      expect(await store.list('x_')).toEqual(['x_/c'])
+      expect(await store.list('z')).toEqual([])
+      await store.close()
+    })
+
     it('bounds a read by bytes but always returns at least one message', async () => {
       const store = await createStore()
       await put(store, meta('b', ['aaaa', 'bbbb', 'cccc']), [bytes('aaaa'), bytes('bbbb'), bytes('cccc')])

@@ -88,6 +88,8 @@ export interface StreamStore {
   change(path: string, decide: StreamDecision): Promise<StreamChange | undefined>
   /** Messages with index > afterIndex in order, at most `maxBytes` in total but at least one when any exists. */
   read(path: string, afterIndex: number, maxBytes: number): Promise<StreamMessage[]>
+  /** Paths of the stored streams that start with `prefix`, in ascending order (subscription backfill, PROTOCOL.md §9.9). */
+  list(prefix: string): Promise<string[]>
   /** Removes the stream and its messages; resolves false when it did not exist. */
   delete(path: string): Promise<boolean>
   /**

@@ -20,6 +20,10 @@ import { createMemoryStreamStore } from '../durable-streams/memory-stream-store.
 import { createSessionDocuments } from './session-documents.ts'
 import { createSessionEventRecorder } from './session-event-recorder.ts'
 import { createSqliteStreamStore } from '../durable-streams/sqlite-stream-store.ts'
+import {
+  createStreamSubscriptions,
+  type StreamSubscriptionOptions,
+} from '../durable-streams/create-stream-subscriptions.ts'
 import { createStreamRoutes } from '../durable-streams/stream-routes.ts'
 import { createStreamService } from '../durable-streams/stream-service.ts'
 import type { StreamStore } from '../durable-streams/stream-store.ts'
@@ -42,6 +46,8 @@ export interface SessionStreamsOptions {
   readonly maxReadBytes?: number
   /** How long a session loaded for HTTP appends stays loaded after the last one, in ms (default 10000). */
   readonly documentIdleMs?: number
+  /** Durable Streams subscriptions and their webhooks (PROTOCOL.md §9.8). */
+  readonly subscriptions?: StreamSubscriptionOptions
 }
 
 /** What createSessionServer passes besides the user's options. */
@@ -70,6 +76,8 @@ export interface SessionStreams {
   handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean>
   /** Erases the event stream of a deleted session (right to erasure) and stops recording it. */
   eraseSession(sessionId: string): Promise<void>
+  /** Loads the subscriptions' signing key and resumes stored subscriptions (before the server listens). */
+  start(): Promise<void>
   /** Finishes recording and releases held documents (before the server closes storage). */
   stop(): Promise<void>
 }
@@ -129,16 +137,25 @@ export function createSessionStreams(wiring: SessionStreamsWiring): SessionStrea
     )
     return { id: claims.sub, role: claims.role }
   }
+  const authorizeGeneric =
+    auth === undefined
+      ? undefined
+      : (request: IncomingMessage) => {
+          authorizeStreamRequest(request, { kind: 'generic' }, { secret: auth.secret, nowMs: nowMs() })
+        }
+  const subscriptions = createStreamSubscriptions({
+    ...wiring.subscriptions,
+    store,
+    service,
+    onError: wiring.onError,
+    now,
+    ...(authorizeGeneric === undefined ? {} : { authorize: authorizeGeneric }),
+  })
   const handleStreams = createStreamRoutes({
     ...context,
     onError: wiring.onError,
-    ...(auth === undefined
-      ? {}
-      : {
-          authorizeGeneric: (request: IncomingMessage) => {
-            authorizeStreamRequest(request, { kind: 'generic' }, { secret: auth.secret, nowMs: nowMs() })
-          },
-        }),
+    control: subscriptions.control,
+    ...(authorizeGeneric === undefined ? {} : { authorizeGeneric }),
     namespaces: [
       {
         prefix: SESSION_STREAM_NAMESPACE,
@@ -171,8 +188,10 @@ export function createSessionStreams(wiring: SessionStreamsWiring): SessionStrea
         if (!isSessionError(error) || error.code !== 'STREAM_NOT_FOUND') throw error
       })
     },
+    start: () => subscriptions.start(),
     async stop() {
       httpPresence.stop()
+      subscriptions.stop()
       await documents.closeAll()
       await recorder.stop()
     },

@@ -60,6 +60,17 @@ export const ERROR_CODES = {
    * is truncated or does not decode. Same close code as BAD_REQUEST; the reason tells them apart.
    */
   BAD_FRAME: { httpStatus: 400, closeCode: 4400, retryable: false },
+  // Durable Streams subscriptions (PROTOCOL.md §9.9)
+  /** No subscription with that id (or it was deleted). */
+  SUBSCRIPTION_NOT_FOUND: { httpStatus: 404, closeCode: 4404, retryable: false },
+  /** A subscription exists with the same id and another configuration. */
+  SUBSCRIPTION_CONFLICT: { httpStatus: 409, closeCode: 4409, retryable: false },
+  /** A webhook URL that is not https, or points into a local network outside the localhost exception. */
+  WEBHOOK_URL_REJECTED: { httpStatus: 400, closeCode: 4400, retryable: false },
+  /** A callback, ack or release for a wake that is no longer current (stale generation or wake id). */
+  FENCED: { httpStatus: 409, closeCode: 4409, retryable: false },
+  /** A pull-wake claim while another worker holds the lease; the error names `current_holder` and `generation`. */
+  ALREADY_CLAIMED: { httpStatus: 409, closeCode: 4409, retryable: true },
 } as const satisfies Record<string, ErrorCodeInfo>
 
 /** The union of known error codes. */

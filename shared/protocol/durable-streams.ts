@@ -42,3 +42,35 @@ export const LIVE_MODES = { LONG_POLL: 'long-poll', SSE: 'sse' } as const
 export const OFFSET_START = '-1'
 /** `offset=now`: the current tail of a stream. Never minted as a real offset. */
 export const OFFSET_NOW = 'now'
+
+/** First segment of the reserved control paths below the route prefix (PROTOCOL.md §9.9); no stream lives there. */
+export const STREAM_CONTROL_PREFIX = '__ds/'
+
+/** Control routes below {@link STREAM_CONTROL_PREFIX} (PROTOCOL.md §9.9). */
+export const STREAM_CONTROL_ROUTES = {
+  /** The webhook signing public keys as a JWK Set. */
+  JWKS: 'jwks.json',
+  /** `subscriptions/<id>` and its sub-resources. */
+  SUBSCRIPTIONS: 'subscriptions/',
+} as const
+
+/** Sub-resources of one subscription (`subscriptions/<id>/<action>`). */
+export const SUBSCRIPTION_ACTIONS = {
+  STREAMS: 'streams',
+  CALLBACK: 'callback',
+  CLAIM: 'claim',
+  ACK: 'ack',
+  RELEASE: 'release',
+} as const
+
+/** Header of a subscription webhook carrying `t=<unix seconds>,kid=<key id>,ed25519=<base64url signature>`. */
+export const DS_WEBHOOK_SIGNATURE_HEADER = 'webhook-signature'
+
+/** Bounds and default of a subscription's `lease_ttl_ms` (PROTOCOL.md §9.9). */
+export const SUBSCRIPTION_LEASE_TTL_MS = { MIN: 1_000, MAX: 600_000, DEFAULT: 30_000 } as const
+
+/** Webhook retry backoff of subscriptions: from the first delay doubling up to the cap, ± the jitter fraction. */
+export const SUBSCRIPTION_RETRY = { FIRST_DELAY_MS: 1_000, MAX_DELAY_MS: 60_000, JITTER: 0.2 } as const
+
+/** Seconds a subscription webhook signature stays acceptable to a receiver (the replay window). */
+export const DS_WEBHOOK_REPLAY_WINDOW_SECONDS = 300

@@ -1,0 +1,69 @@
+/**
+ * The webhook receiver of docs/pipelines.md, run as written with node against a live server: subscribed to
+ * `sessions/*`, it verifies each signed wake, reads the session events it names and acknowledges them; a user's
+ * message then reaches it as `message.created`, and the subscription's cursor moves to the stream's end.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { expect, onTestFinished } from 'vitest'
+import { STREAM_HEADERS, STREAM_ROUTE_PREFIX } from '../../shared/protocol/durable-streams.ts'
+import { sessionStreamPath } from '../../shared/protocol/session-stream-path.ts'
+import { test } from '../testing/fixtures.ts'
+
+function javascriptBlocks(path: string): string[] {
+  const text = readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8')
+  return [...text.matchAll(/^```js\n([\s\S]*?)^```$/gm)].map((match) => match[1] ?? '')
+}
+
+test('the receiver of docs/pipelines.md gets and verifies the events of a session', async ({
+  server,
+  sessionId,
+  connectClient,
+}) => {
+  const [script] = javascriptBlocks('docs/pipelines.md')
+  expect(script).toContain('verify(null')
+  const dir = mkdtempSync(join(tmpdir(), 'lifeline-pipeline-'))
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+  const file = join(dir, 'pipeline-receiver.mjs')
+  writeFileSync(file, script ?? '')
+  const child = spawn(process.execPath, [file, server.url], { stdio: ['ignore', 'pipe', 'pipe'] })
+  onTestFinished(() => {
+    if (child.exitCode === null) child.kill()
+  })
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8')
+  })
+  child.stderr.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8')
+  })
+  await expect.poll(() => output, { timeout: 5_000 }).toMatch(/listening (\S+)/)
+  const hookUrl = /listening (\S+)/.exec(output)?.[1]
+  const put = await fetch(`${server.url}${STREAM_ROUTE_PREFIX}__ds/subscriptions/pipeline`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ type: 'webhook', pattern: 'sessions/*', webhook: { url: hookUrl } }),
+  })
+  expect(put.status).toBe(201)
+
+  const user = connectClient()
+  await user.waitForSynced()
+  user.sendMessage('hello pipeline')
+  await user.waitUntilDurable()
+  const path = sessionStreamPath(sessionId).slice(STREAM_ROUTE_PREFIX.length)
+  await expect.poll(() => output, { timeout: 8_000 }).toContain(`${path} message.created`)
+  const tail = (await fetch(`${server.url}${sessionStreamPath(sessionId)}`, { method: 'HEAD' })).headers.get(
+    STREAM_HEADERS.NEXT_OFFSET,
+  )
+  await expect
+    .poll(async () => {
+      const body = (await (await fetch(`${server.url}${STREAM_ROUTE_PREFIX}__ds/subscriptions/pipeline`)).json()) as {
+        streams: { path: string; acked_offset: string }[]
+      }
+      return body.streams.find((stream) => stream.path === path)?.acked_offset
+    })
+    .toBe(tail)
+  expect(output).not.toContain('Error')
+})
