@@ -470,6 +470,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
         kind,
         author: options.principalId,
         createdAt: Date.now(),
+        ...(options.device === undefined ? {} : { device: options.device }),
         ...(target === undefined ? {} : { target }),
         ...(text === undefined ? {} : { text }),
       }
