@@ -14,6 +14,7 @@ import { bindDisplayName } from './bind-display-name.ts'
 import { bindMessageList } from './bind-message-list.ts'
 import { bindPageTitle } from './bind-page-title.ts'
 import { bindPresence } from './bind-presence.ts'
+import { bindRefusedWrites } from './bind-refused-writes.ts'
 import { bindSessionTitle } from './bind-session-title.ts'
 import { bindSidebarToggle } from './bind-sidebar-toggle.ts'
 import { bindStatus } from './bind-status.ts'
@@ -68,4 +69,5 @@ async function main(): Promise<void> {
   bindSessionTitle(client)
   bindPageTitle(client)
   bindMessageList(client, { readOnly })
+  bindRefusedWrites(client)
 }
