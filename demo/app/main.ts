@@ -66,7 +66,9 @@ async function main(): Promise<void> {
   bindStatus(client)
   bindPresence(client)
   bindDisplayName(client, { readOnly })
-  bindSessionTitle(client)
+  const owner = sessions.find((session) => session.id === sessionId)?.owner
+  const canRename = claims === undefined || claims.admin === true || (!readOnly && claims.sub === owner)
+  bindSessionTitle(client, api, canRename)
   bindPageTitle(client)
   bindMessageList(client, { readOnly })
   bindRefusedWrites(client)

@@ -10,7 +10,7 @@ import { getSessionRoots } from '../../shared/session/session-doc.ts'
 const TITLE_FROM_MESSAGE_CHARS = 60
 
 /** The start of `text` on one line, cut at a word to at most TITLE_FROM_MESSAGE_CHARS characters. */
-function titleFromMessage(text: string): string {
+export function titleFromMessage(text: string): string {
   const line = text.replace(/\s+/g, ' ').trim()
   if (line.length <= TITLE_FROM_MESSAGE_CHARS) return line
   const cut = line.slice(0, TITLE_FROM_MESSAGE_CHARS - 1)
@@ -19,7 +19,7 @@ function titleFromMessage(text: string): string {
 }
 
 /** The stored title of the session, '' when it has none yet. */
-function storedTitle(client: SessionClient): string {
+export function storedTitle(client: SessionClient): string {
   const title = getSessionRoots(client.doc).meta.get('title')
   return typeof title === 'string' ? title : ''
 }
