@@ -76,6 +76,7 @@ function withoutClose(log: UpdateLog): UpdateLog {
   return {
     createSession: (record) => log.createSession(record),
     getSession: (sessionId) => log.getSession(sessionId),
+    setSessionTitle: (sessionId, title) => log.setSessionTitle(sessionId, title),
     listSessions: (options) => log.listSessions(options),
     append: (sessionId, updates, origin) => log.append(sessionId, updates, origin),
     readAudit: (sessionId, options) => log.readAudit(sessionId, options),

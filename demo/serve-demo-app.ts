@@ -1,6 +1,7 @@
 /**
  * Serves the demo chat page: bundles demo/app/main.ts for the browser with esbuild once at start-up and
- * answers `/`, `/app.js` and `/app.css`. Plugged into the server through its `handleRequest` option.
+ * answers `/`, `/app.js`, `/app.css` and the icon (`/favicon.svg`, also at `/favicon.ico`, where browsers look
+ * without a link). Plugged into the server through its `handleRequest` option.
  */
 import { readFile } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -27,6 +28,9 @@ export async function createDemoAppHandler(): Promise<
     ['/app.css', { type: 'text/css; charset=utf-8', body: await readFile(`${APP_DIR}app.css`, 'utf8') }],
     ['/app.js', { type: 'text/javascript; charset=utf-8', body: bundle.outputFiles[0]?.contents ?? '' }],
   ])
+  const icon = { type: 'image/svg+xml', body: await readFile(`${APP_DIR}favicon.svg`, 'utf8') }
+  files.set('/favicon.svg', icon)
+  files.set('/favicon.ico', icon)
   return async (request, response, url) => {
     const file = request.method === 'GET' ? files.get(url.pathname) : undefined
     if (file === undefined) return false

@@ -236,7 +236,13 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     onError: reportError,
     ...(scaleOut === undefined ? {} : { deletions: scaleOut.deletions }),
   })
-  const sessionsApi = createSessionsApi({ log: updateLog, hocuspocus, eraseSession: eraser.erase, onSecurityEvent })
+  const sessionsApi = createSessionsApi({
+    log: updateLog,
+    hocuspocus,
+    applyServerChange: durableLog.applyServerChange,
+    eraseSession: eraser.erase,
+    onSecurityEvent,
+  })
   const auditApi = createAuditApi({ log: updateLog })
 
   const httpServer = createServer((request, response) => {

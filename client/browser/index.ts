@@ -11,6 +11,7 @@ export type {
   SessionClientEvents,
   PersonPresence,
   PresenceMember,
+  RefusedWrite,
   TokenProvider,
 } from '../core/session-client.ts'
 export type { PersonView } from '../../shared/session/session-schema.ts'

@@ -39,6 +39,7 @@ import { checkUserText } from './check-user-text.ts'
 import { transitionStatus, type ConnectionStatus } from './connection-status.ts'
 import { createLimitsTracker } from './limits-tracker.ts'
 import { openReplica, type Replica } from './open-replica.ts'
+import { createRefusedWrites, type RefusedWrite } from './refused-writes.ts'
 import {
   groupPresenceByPerson,
   readPresence,
@@ -54,6 +55,7 @@ import {
 import { waitForCondition } from './wait-for-condition.ts'
 
 export type { PersonPresence, PresenceMember, PresenceRole } from './presence.ts'
+export type { RefusedWrite } from './refused-writes.ts'
 
 /** Returns a fresh token for the same principal, role and session (e.g. from your auth backend). */
 export type TokenProvider = () => string | Promise<string>
@@ -134,6 +136,8 @@ export interface SessionClientEvents {
    * written after it); `sendMessage` and `steer` calls made while the replica was being rebuilt are kept.
    */
   replica: (doc: Y.Doc) => void
+  /** The list of refused writes (`refused()`) changed: a refusal added entries, or one was retried or discarded. */
+  refused: (writes: RefusedWrite[]) => void
 }
 
 /** A live connection to one session. */
@@ -186,6 +190,19 @@ export interface SessionClient {
    * @throws SessionError TEXT_TOO_LONG, UPDATE_TOO_LARGE as `sendMessage`
    */
   steer(steer: { kind: SteerKind; target?: string; text?: string }): string
+  /**
+   * This principal's messages and steers the server refused (PROTOCOL.md §8.3), each with the refusal as `error`
+   * (code, `details.reason`), oldest first — those written after a refused one on the same connection included, as
+   * they were dropped with it. Each stays listed until `retry` or `discard`; changes come as `refused` events.
+   */
+  refused(): RefusedWrite[]
+  /**
+   * Writes refused entry `id` again (same id and content) and takes it off the list; returns the id.
+   * @throws SessionError BAD_REQUEST when `id` is not listed; TEXT_TOO_LONG, UPDATE_TOO_LARGE over `limits` (it stays listed)
+   */
+  retry(id: string): string
+  /** Takes refused entry `id` off the list for good; false when it was not listed. */
+  discard(id: string): boolean
   /** Resolves once the client holds the server's state. @throws SessionError TIMEOUT */
   waitForSynced(timeoutMs?: number): Promise<void>
   /**
@@ -289,6 +306,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
       },
     })
 
+  const refusedWrites = createRefusedWrites(options.principalId)
   /** The replica whose document the client shows and writes. */
   let current: Replica
   /** While a refused update is being dropped: the fresh replica syncing, and the writes to repeat on it. */
@@ -308,8 +326,10 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
 
   /** Reports a refused update and drops it by syncing a fresh replica; the refused one sends nothing more. */
   const dropRefused = (notice: UpdateRejectedNotice): void => {
-    events.emit('error', [new SessionError(notice.code, notice.message, { details: { reason: notice.reason } })])
+    const error = new SessionError(notice.code, notice.message, { details: { reason: notice.reason } })
+    events.emit('error', [error])
     if (rebuilding !== undefined || status === 'closed' || status === 'failed') return
+    refusedWrites.capture(current.doc, error)
     current.destroy()
     rebuilding = { replica: open(new Y.Doc()), writes: [] }
     setStatus('syncing')
@@ -326,6 +346,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     for (const write of writes) write(replica.doc)
     replica.doc.on('afterTransaction', emitChange)
     events.emit('replica', [replica.doc])
+    if (refusedWrites.settle(replica.doc)) events.emit('refused', [refusedWrites.list()])
     emitChange()
     setStatus('synced')
   }
@@ -485,6 +506,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
         kind,
         author: options.principalId,
         createdAt: Date.now(),
+        ...(options.device === undefined ? {} : { device: options.device }),
         ...(target === undefined ? {} : { target }),
         ...(text === undefined ? {} : { text }),
       }
@@ -499,6 +521,17 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
         appendSteer(doc, steer)
       })
       return steer.id
+    },
+    refused: () => refusedWrites.list(),
+    retry(id) {
+      refusedWrites.retry(id, write, limits.current)
+      events.emit('refused', [refusedWrites.list()])
+      return id
+    },
+    discard(id) {
+      const discarded = refusedWrites.discard(id)
+      if (discarded) events.emit('refused', [refusedWrites.list()])
+      return discarded
     },
     waitForSynced: (timeoutMs = DEFAULT_WAIT_TIMEOUT_MS) =>
       waitForCondition(onChange, () => status === 'synced', timeoutMs, `session ${sessionId} to sync`),

@@ -1,20 +1,42 @@
 /**
  * bindMessageList: keeps the message list drawn from the client's ordered messages, at most once per animation
- * frame however many changes arrive in between.
+ * frame however many changes arrive in between, following new text while the reader is at the bottom
+ * (createFollower).
  */
 import type { SessionClient } from '../../client/core/session-client.ts'
+import { readSteering } from '../../shared/session/session-doc.ts'
 import { byTestId } from './by-test-id.ts'
-import { renderMessageList } from './render-message-list.ts'
+import { createFollower } from './create-follower.ts'
+import { messageElementId, renderMessageList } from './render-message-list.ts'
 
-/** Renders the list now and after every change, batched per frame. */
-export function bindMessageList(client: SessionClient): void {
+/** Renders the list now and after every change, batched per frame; `readOnly` leaves out the Stop buttons. */
+export function bindMessageList(client: SessionClient, options: { readonly readOnly: boolean }): void {
   let framePending = false
   const messageList = byTestId('messages')
+  const follower = createFollower(messageList, byTestId<HTMLButtonElement>('new-messages-button'))
+  const jumpTo = (messageId: string): void => {
+    const target = document.getElementById(messageElementId(messageId))
+    if (target === null) return
+    target.scrollIntoView({ block: 'center' })
+    target.focus({ preventScroll: true })
+    target.classList.remove('highlight')
+    void target.offsetWidth // restarts the highlight animation on a second jump
+    target.classList.add('highlight')
+  }
   const render = (): void => {
-    renderMessageList(messageList, client.messages(), {
-      stop: (messageId) => {
-        client.steer({ kind: 'stop', target: messageId })
-      },
+    follower.update(() => {
+      renderMessageList(messageList, client.messages(), {
+        selfId: client.principalId,
+        nameOf: (principalId) => client.person(principalId)?.name ?? principalId,
+        steering: readSteering(client.doc),
+        readOnly: options.readOnly,
+        actions: {
+          stop: (messageId) => {
+            client.steer({ kind: 'stop', target: messageId })
+          },
+          jumpTo,
+        },
+      })
     })
   }
   client.on('change', () => {

@@ -1,19 +1,27 @@
 /**
- * The demo chat page: a session list, one live session with streaming replies, a composer and a connection
- * badge. It talks to the server only through the client SDK and the public HTTP API. When the server requires tokens,
- * open the link `npm start` prints (`/#token=…`): the token is kept in localStorage, sent with every request and
- * names the principal. Each part of the page is bound by its own module (`bind-*.ts`).
+ * The demo chat page: a session list, the people present, one live session with streaming replies, a composer and
+ * a connection badge. It talks to the server only through the client SDK and the public HTTP API. When the server
+ * requires tokens, open the link `npm start` prints (`/#token=…`): the token is kept in localStorage, sent with every
+ * request and names the principal; an observer token gets a view-only page. Each part of the page is bound by its own
+ * module (`bind-*.ts`).
  */
 import { createBrowserSessionClient } from '../../client/browser/browser-session-client.ts'
 import { decodeTokenClaims } from '../../shared/auth/token-claims.ts'
 import { ROUTES } from '../../shared/protocol/routes.ts'
+import { applyViewOnly } from './apply-view-only.ts'
 import { bindComposer } from './bind-composer.ts'
+import { bindDisplayName } from './bind-display-name.ts'
 import { bindMessageList } from './bind-message-list.ts'
+import { bindPageTitle } from './bind-page-title.ts'
 import { bindPresence } from './bind-presence.ts'
+import { bindRefusedWrites } from './bind-refused-writes.ts'
+import { bindSessionTitle } from './bind-session-title.ts'
+import { bindSidebarToggle } from './bind-sidebar-toggle.ts'
 import { bindStatus } from './bind-status.ts'
 import { bindSteer } from './bind-steer.ts'
 import { byTestId } from './by-test-id.ts'
 import { DEMO_STORAGE_KEYS } from './demo-storage-keys.ts'
+import { deviceLabel } from './device-label.ts'
 import { readToken } from './read-token.ts'
 import { renderSessionList } from './render-session-list.ts'
 import { createSessionsApi } from './sessions-api.ts'
@@ -24,8 +32,10 @@ const principalId =
   claims?.sub ?? localStorage.getItem(DEMO_STORAGE_KEYS.PRINCIPAL) ?? `web-${crypto.randomUUID().slice(0, 8)}`
 localStorage.setItem(DEMO_STORAGE_KEYS.PRINCIPAL, principalId)
 const api = createSessionsApi({ authHeaders: token === undefined ? {} : { authorization: `Bearer ${token}` } })
-const device = `${navigator.platform || 'browser'} tab ${crypto.randomUUID().slice(0, 4)}`
+const readOnly = claims?.role === 'observer'
 
+bindSidebarToggle()
+if (readOnly) applyViewOnly()
 void main()
 
 async function main(): Promise<void> {
@@ -45,14 +55,21 @@ async function main(): Promise<void> {
     url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${ROUTES.WEBSOCKET}`,
     sessionId,
     principalId,
-    device,
+    device: deviceLabel(navigator.userAgent),
     ...(token === undefined ? {} : { token }),
     ...(claims === undefined ? {} : { role: claims.role }),
   })
-  bindComposer(client)
-  bindSteer(client)
+  if (!readOnly) {
+    bindComposer(client)
+    bindSteer(client)
+  }
   bindStatus(client)
   bindPresence(client)
-  byTestId('session-title').textContent = sessions.find((session) => session.id === sessionId)?.title || sessionId
-  bindMessageList(client)
+  bindDisplayName(client, { readOnly })
+  const owner = sessions.find((session) => session.id === sessionId)?.owner
+  const canRename = claims === undefined || claims.admin === true || (!readOnly && claims.sub === owner)
+  bindSessionTitle(client, api, canRename)
+  bindPageTitle(client)
+  bindMessageList(client, { readOnly })
+  bindRefusedWrites(client)
 }

@@ -2,37 +2,55 @@
  * renderMessageList: the demo chat's message list, drawn from the session order (`client.messages()`,
  * PROTOCOL.md §11) and never from the order messages arrived in. Updates are keyed by message id: a message's
  * element is created once, moved into place when a message that sorts before it arrives later (a reply to the first
- * of two questions asked at once), and its text is updated in place while it streams.
+ * of two questions asked at once), and its text is updated in place while it streams. Each reply links to the
+ * question it answers; the words around a message come from describeMessage.
  */
 import type { MessageView } from '../../shared/index.ts'
+import { describeMessage, type MessageContext } from './describe-message.ts'
 
 /** What the list's controls do. */
 export interface MessageListActions {
   /** The Stop button of a reply was clicked. */
   stop(messageId: string): void
+  /** The "answers …" link of a reply was followed: show and focus that question. */
+  jumpTo(messageId: string): void
 }
 
-/** Distance from the bottom, in px, within which the list follows new text. */
-const FOLLOW_WITHIN_PX = 40
+/** How the list is drawn. */
+export interface MessageListOptions extends MessageContext {
+  readonly actions: MessageListActions
+  /** No Stop buttons (an observer's view). */
+  readonly readOnly: boolean
+}
+
+/** Longest quote of a question shown on its reply, in characters. */
+const QUOTE_CHARS = 80
 
 /** The element of each key, per list container. */
 const renderedLists = new WeakMap<HTMLElement, Map<string, HTMLElement>>()
+
+/** The id of a message's element, the target of the links to it. */
+export function messageElementId(messageId: string): string {
+  return `message-${messageId}`
+}
 
 /** Brings `container` to show `messages` in their given order, reusing the element of every message already shown. */
 export function renderMessageList(
   container: HTMLElement,
   messages: readonly MessageView[],
-  actions: MessageListActions,
+  options: MessageListOptions,
 ): void {
   const rendered = renderedLists.get(container) ?? new Map<string, HTMLElement>()
   renderedLists.set(container, rendered)
   if (messages.length === 0) {
     rendered.clear()
-    container.innerHTML = '<p class="empty">Say something — the demo agent answers in a long, streamed reply.</p>'
+    const hint = options.readOnly
+      ? 'No messages yet.'
+      : 'Say something — the demo agent answers in a long, streamed reply.'
+    container.innerHTML = `<p class="empty">${hint}</p>`
     return
   }
   container.querySelector('.empty')?.remove()
-  const atBottom = container.scrollHeight - container.scrollTop - container.clientHeight < FOLLOW_WITHIN_PX
   const keys = keysOf(messages)
   const shown = new Set(keys)
   for (const [key, element] of rendered) {
@@ -40,20 +58,20 @@ export function renderMessageList(
     element.remove()
     rendered.delete(key)
   }
+  const byId = new Map(messages.map((message) => [message.id, message]))
   let previous: Element | null = null
   messages.forEach((message, index) => {
     const key = keys[index] as string
     let element = rendered.get(key)
     if (element === undefined) {
-      element = createMessageElement(message, actions)
+      element = createMessageElement(message, key, options)
       rendered.set(key, element)
     }
-    updateMessageElement(element, message)
+    updateMessageElement(element, message, byId, options)
     const expectedNext: ChildNode | null = previous === null ? container.firstChild : previous.nextSibling
     if (expectedNext !== element) container.insertBefore(element, expectedNext)
     previous = element
   })
-  if (atBottom) container.scrollTop = container.scrollHeight
 }
 
 /** One key per message: its id, with a counter when an id repeats, so no two messages share an element. */
@@ -66,34 +84,69 @@ function keysOf(messages: readonly MessageView[]): string[] {
   })
 }
 
-function createMessageElement(message: MessageView, actions: MessageListActions): HTMLElement {
+function createMessageElement(message: MessageView, key: string, options: MessageListOptions): HTMLElement {
   const element = document.createElement('article')
   element.className = 'message'
+  if (key === message.id) element.id = messageElementId(message.id)
+  element.tabIndex = -1
   element.dataset.messageId = message.id
   element.dataset.testid = 'message'
   element.dataset.role = message.role
-  element.innerHTML = '<span class="message-meta"></span><span class="message-text"></span>'
-  if (message.role === 'assistant') {
+  element.innerHTML =
+    '<span class="message-meta"></span><span class="message-text"></span>' +
+    '<span class="message-note" data-testid="message-note" hidden></span>'
+  if (message.replyTo !== undefined) {
+    const link = document.createElement('a')
+    link.className = 'reply-to'
+    link.dataset.testid = 'reply-to'
+    link.href = `#${messageElementId(message.replyTo)}`
+    const target = message.replyTo
+    link.addEventListener('click', (event) => {
+      event.preventDefault()
+      options.actions.jumpTo(target)
+    })
+    element.prepend(link)
+  }
+  if (message.role === 'assistant' && !options.readOnly) {
     const stop = document.createElement('button')
     stop.className = 'stop-button'
     stop.dataset.testid = 'stop-button'
     stop.type = 'button'
     stop.textContent = '■ Stop'
     stop.addEventListener('click', () => {
-      actions.stop(message.id)
+      options.actions.stop(message.id)
     })
     element.append(stop)
   }
   return element
 }
 
-function updateMessageElement(element: HTMLElement, message: MessageView): void {
+function updateMessageElement(
+  element: HTMLElement,
+  message: MessageView,
+  byId: ReadonlyMap<string, MessageView>,
+  options: MessageListOptions,
+): void {
   element.dataset.status = message.status
-  const meta = element.querySelector('.message-meta') as HTMLElement
-  meta.textContent =
-    message.role === 'user'
-      ? `${message.author}${message.device === undefined ? '' : ` · ${message.device}`}`
-      : `${message.author} · ${message.status}`
-  const text = element.querySelector('.message-text') as HTMLElement
-  if (text.textContent !== message.text) text.textContent = message.text
+  element.dataset.self = String(message.author === options.selfId)
+  const { meta, note } = describeMessage(message, options)
+  setText(element.querySelector('.message-meta') as HTMLElement, meta)
+  setText(element.querySelector('.message-text') as HTMLElement, message.text)
+  const noteElement = element.querySelector('.message-note') as HTMLElement
+  noteElement.hidden = note === undefined
+  setText(noteElement, note ?? '')
+  const link = element.querySelector<HTMLElement>('.reply-to')
+  if (link !== null && message.replyTo !== undefined) {
+    const question = byId.get(message.replyTo)
+    setText(link, question === undefined ? '↪ answers an earlier message' : `↪ answers “${quote(question.text)}”`)
+  }
+}
+
+function setText(element: HTMLElement, text: string): void {
+  if (element.textContent !== text) element.textContent = text
+}
+
+function quote(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim()
+  return line.length <= QUOTE_CHARS ? line : `${line.slice(0, QUOTE_CHARS - 1)}…`
 }

@@ -16,6 +16,7 @@ export function interceptAppends(log: UpdateLog, before: BeforeAppend): UpdateLo
   return {
     createSession: (record) => log.createSession(record),
     getSession: (id) => log.getSession(id),
+    setSessionTitle: (id, title) => log.setSessionTitle(id, title),
     listSessions: (options) => log.listSessions(options),
     load: (id) => log.load(id),
     readSince: (id, after) => log.readSince(id, after),

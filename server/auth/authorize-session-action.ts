@@ -1,6 +1,6 @@
 /**
  * The policy for destructive and administrative actions on a session (docs/security.md § Destructive actions,
- * PROTOCOL.md §8.6). Today that is deleting it; renaming or clearing it follow the same rule when they come. With
+ * PROTOCOL.md §8.6): deleting it and renaming it; clearing it will follow the same rule when it comes. With
  * auth off anyone may: there is no identity. With auth on, the token must open the session (`session` claim) and
  * either carry `admin: true` (any role) or name the session's owner — the principal that created it — with a role
  * that writes (user or agent). Everyone else is refused: other participants of a shared session may only leave it. A
@@ -14,7 +14,7 @@ import type { SessionRecord } from '../persistence/update-log.ts'
 import type { SecurityEvent } from './security-event.ts'
 
 /** A destructive or administrative action on a session. */
-export type SessionAction = 'delete'
+export type SessionAction = 'delete' | 'rename'
 
 /** Who attempts which action on which session. */
 export interface SessionActionAttempt {

@@ -56,9 +56,15 @@ export interface DurableLog {
   /**
    * Makes a server-side change to a loaded session document durably: `change` runs on a scratch copy of `document`,
    * the resulting update is appended to the log, and only then applied to `document` — so no
-   * client or other node sees a server change that is not stored. Changes to one session run one at a time.
+   * client or other node sees a server change that is not stored. Changes to one session run one at a time. Its audit
+   * row names the server, or `requestedBy` when a principal asked for it over HTTP (a rename).
    */
-  applyServerChange(document: Y.Doc, sessionId: string, change: ServerChange): Promise<void>
+  applyServerChange(
+    document: Y.Doc,
+    sessionId: string,
+    change: ServerChange,
+    requestedBy?: Pick<WriteOrigin, 'principal' | 'role'>,
+  ): Promise<void>
   /**
    * Erases a session on this node (right to erasure): refuses further loads, appends and compactions of it until its
    * document (if `loaded`) has unloaded, and waits for a running compaction. With `deleteStored` (on the node that
@@ -112,7 +118,12 @@ export function createDurableLog(options: DurableLogOptions): DurableLog {
    */
   const writerIds = new WeakMap<Y.Doc, number>()
 
-  const writeServerChange = async (document: Y.Doc, sessionId: string, change: ServerChange): Promise<void> => {
+  const writeServerChange = async (
+    document: Y.Doc,
+    sessionId: string,
+    change: ServerChange,
+    requestedBy: Pick<WriteOrigin, 'principal' | 'role'> | undefined,
+  ): Promise<void> => {
     const scratch = new Y.Doc({ gc: document.gc })
     const writerId = writerIds.get(document) ?? scratch.clientID
     writerIds.set(document, writerId)
@@ -131,14 +142,14 @@ export function createDurableLog(options: DurableLogOptions): DurableLog {
     })
     scratch.destroy()
     if (update === undefined) return
-    await log.append(sessionId, [update], { ...SERVER_WRITE_ORIGIN, summary })
+    await log.append(sessionId, [update], { ...SERVER_WRITE_ORIGIN, ...requestedBy, summary })
     countAppend(sessionId)
     Y.applyUpdate(document, update, SERVER_ORIGIN)
   }
 
-  const applyServerChange = (document: Y.Doc, sessionId: string, change: ServerChange): Promise<void> => {
+  const applyServerChange: DurableLog['applyServerChange'] = (document, sessionId, change, requestedBy) => {
     const previous = serverChanges.get(sessionId) ?? Promise.resolve()
-    const next = previous.then(() => writeServerChange(document, sessionId, change))
+    const next = previous.then(() => writeServerChange(document, sessionId, change, requestedBy))
     const tail = next.catch(() => undefined) // reason: a failed change is reported to its caller; the queue goes on
     serverChanges.set(sessionId, tail)
     void tail.then(() => {

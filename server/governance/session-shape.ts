@@ -46,6 +46,7 @@ const STEER_FIELDS: Readonly<Record<string, FieldKind>> = {
   kind: STEER_KINDS,
   author: 'string',
   createdAt: 'number',
+  device: 'string',
   target: 'string',
   text: 'string',
   handledBy: 'string',

@@ -1,8 +1,10 @@
 /**
  * The session routes of the HTTP API (PROTOCOL.md §4): create (the token's principal becomes the owner), list, read
- * a transcript as JSON, and delete. Deleting follows the ownership policy (authorize-session-action.ts); the session
- * eraser then ends the session on every node and erases its stored data. Every deletion and every refused attempt
- * is reported as a security event: once the session's audit rows are erased, that is the record of it.
+ * a transcript as JSON, rename and delete. Renaming and deleting follow the ownership policy
+ * (authorize-session-action.ts). A rename writes `meta.title` as a durable server change whose audit row names the
+ * principal who asked, then the listed title. The session eraser ends a deleted session on every node and erases
+ * its stored data. Every deletion and every refused attempt is reported as a security event: once the session's
+ * audit rows are erased, that is the record of it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Hocuspocus } from '@hocuspocus/server'
@@ -10,10 +12,12 @@ import type { TokenClaims } from '../../shared/auth/token-claims.ts'
 import { MAX_JSON_BODY_BYTES, ROUTES } from '../../shared/protocol/routes.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import { createSessionId, parseSessionId } from '../../shared/session/session-id.ts'
-import { readTranscript } from '../../shared/session/session-doc.ts'
+import { getSessionRoots, readTranscript } from '../../shared/session/session-doc.ts'
 import type { TranscriptView } from '../../shared/session/session-schema.ts'
 import { authorizeSessionAction, describeAttempt, type SessionActionAttempt } from '../auth/authorize-session-action.ts'
 import type { SecurityEventListener } from '../auth/security-event.ts'
+import { ANONYMOUS_PRINCIPAL } from '../auth/connection-principal.ts'
+import type { DurableLog } from '../extensions/durable-log.ts'
 import { sessionDeleted } from '../extensions/session-deleted.ts'
 import { applyStoredSession } from '../persistence/load-session-doc.ts'
 import { sessionNotFound } from '../persistence/session-not-found.ts'
@@ -28,6 +32,8 @@ const MAX_TITLE_CHARS = 200
 export interface SessionsApiOptions {
   readonly log: UpdateLog
   readonly hocuspocus: Hocuspocus
+  /** Writes a server change durably (the durable log's), for a rename's `meta.title`. */
+  readonly applyServerChange: DurableLog['applyServerChange']
   /** Erases a session (right to erasure) on every node and in storage (session-eraser.ts). */
   readonly eraseSession: (sessionId: string) => Promise<void>
   /** Receives a `session-deleted` or `destructive-action-refused` event for every deletion attempt that gets a decision. */
@@ -94,6 +100,42 @@ export function createSessionsApi(options: SessionsApiOptions): RouteHandler {
     })
   }
 
+  const rename = async (
+    request: IncomingMessage,
+    attempt: SessionActionAttempt,
+  ): Promise<{ id: string; title: string; owner: string | null }> => {
+    const title = parseRenameBody(await readJsonBody(request, MAX_JSON_BODY_BYTES))
+    const decision = await authorizeSessionAction(attempt, () => log.getSession(attempt.sessionId))
+    if (decision.outcome === 'refused') {
+      options.onSecurityEvent({
+        ...describeAttempt(attempt),
+        kind: 'destructive-action-refused',
+        outcome: 'refused',
+        error: decision.error,
+      })
+      throw decision.error
+    }
+    const { sessionId, claims } = attempt
+    const direct = await hocuspocus.openDirectConnection(sessionId)
+    try {
+      const document = direct.document
+      if (document === null) throw sessionNotFound(sessionId)
+      await options.applyServerChange(
+        document,
+        sessionId,
+        (scratch) => {
+          getSessionRoots(scratch).meta.set('title', title)
+        },
+        { principal: claims?.sub ?? ANONYMOUS_PRINCIPAL, role: claims?.role ?? null },
+      )
+    } finally {
+      await direct.disconnect()
+    }
+    if (!(await log.setSessionTitle(sessionId, title))) throw sessionNotFound(sessionId)
+    const record = await log.getSession(sessionId)
+    return { id: sessionId, title, owner: record?.owner ?? null }
+  }
+
   const transcript = async (sessionId: string): Promise<TranscriptView> => {
     const live = hocuspocus.documents.get(sessionId)
     if (live !== undefined) return readTranscript(sessionId, live)
@@ -114,8 +156,12 @@ export function createSessionsApi(options: SessionsApiOptions): RouteHandler {
     }
     if (!path.startsWith(`${ROUTES.SESSIONS}/`)) return false
     const sessionId = parseSessionId(decodeURIComponent(path.slice(ROUTES.SESSIONS.length + 1)))
-    if (request.method !== 'GET' && request.method !== 'DELETE')
-      throw methodNotAllowed(request.method, ['GET', 'DELETE'])
+    if (request.method !== 'GET' && request.method !== 'DELETE' && request.method !== 'PATCH')
+      throw methodNotAllowed(request.method, ['GET', 'PATCH', 'DELETE'])
+    if (request.method === 'PATCH') {
+      sendJson(response, 200, await rename(request, { action: 'rename', sessionId, claims }))
+      return true
+    }
     if (request.method === 'DELETE') {
       await erase({ action: 'delete', sessionId, claims })
       response.writeHead(204).end()
@@ -142,6 +188,24 @@ function parseCreateBody(body: unknown): { id?: string; title?: string } {
     ...(id === undefined ? {} : { id: parseSessionId(id) }),
     ...(title === undefined ? {} : { title }),
   }
+}
+
+/** The new title of a rename body `{ title }`: trimmed, 1 to MAX_TITLE_CHARS characters, no control characters. */
+function parseRenameBody(body: unknown): string {
+  const title =
+    typeof body === 'object' && body !== null && !Array.isArray(body)
+      ? (body as Record<string, unknown>).title
+      : undefined
+  const trimmed = typeof title === 'string' ? title.trim() : ''
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what a title may not hold
+  if (trimmed === '' || trimmed.length > MAX_TITLE_CHARS || /[\u0000-\u001f\u007f]/.test(trimmed)) {
+    throw new SessionError(
+      'BAD_REQUEST',
+      `title must be a string of 1 to ${MAX_TITLE_CHARS} characters without control characters`,
+      { details: { field: 'title' } },
+    )
+  }
+  return trimmed
 }
 
 function parseLimit(url: URL): number {

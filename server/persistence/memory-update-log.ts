@@ -45,6 +45,12 @@ export function createMemoryUpdateLog(): UpdateLog {
     async getSession(id) {
       return sessions.get(id)?.record
     },
+    async setSessionTitle(id, title) {
+      const session = sessions.get(id)
+      if (session === undefined) return false
+      session.record = { ...session.record, title }
+      return true
+    },
     async listSessions({ limit = 100 } = {}) {
       return [...sessions.values()]
         .map((session) => session.record)

@@ -167,6 +167,12 @@ export async function createPostgresUpdateLog(options: PostgresUpdateLogOptions)
         ).rows[0]
         return row === undefined ? undefined : toRecord(row)
       }),
+    setSessionTitle: (sessionId, title) =>
+      wrap(
+        'PostgreSQL setSessionTitle failed',
+        async () =>
+          (await pool.query(`UPDATE ${t('sessions')} SET title = $1 WHERE id = $2`, [title, sessionId])).rowCount === 1,
+      ),
     listSessions: ({ limit = 100 } = {}) =>
       wrap('PostgreSQL listSessions failed', async () =>
         (

@@ -76,6 +76,7 @@ export function createSqliteUpdateLog(options: SqliteUpdateLogOptions): UpdateLo
       'INSERT OR IGNORE INTO sessions (id, title, created_at, updated_at, owner) VALUES (?, ?, ?, ?, ?)',
     ),
     touchSession: db.prepare('UPDATE sessions SET updated_at = ? WHERE id = ?'),
+    setTitle: db.prepare('UPDATE sessions SET title = ? WHERE id = ?'),
     getSession: db.prepare<[string], SessionRow>(
       'SELECT id, title, created_at, updated_at, owner FROM sessions WHERE id = ?',
     ),
@@ -169,6 +170,9 @@ export function createSqliteUpdateLog(options: SqliteUpdateLogOptions): UpdateLo
     async getSession(sessionId) {
       const row = statements.getSession.get(sessionId)
       return row === undefined ? undefined : toRecord(row)
+    },
+    async setSessionTitle(sessionId, title) {
+      return statements.setTitle.run(title, sessionId).changes === 1
     },
     async listSessions({ limit = 100 } = {}) {
       return statements.listSessions.all(limit).map(toRecord)

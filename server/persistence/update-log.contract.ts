@@ -228,6 +228,15 @@ export function describeUpdateLogContract(
         expect(typeof record?.updatedAt).toBe('number')
       })
 
+      test('setSessionTitle replaces the listed title of a created session only', async ({ log }) => {
+        await log.createSession({ id: 'renamed', title: 'Before', createdAt: 1_000, owner: 'alice' })
+        expect(await log.setSessionTitle('renamed', 'After')).toBe(true)
+        expect(await log.getSession('renamed')).toMatchObject({ id: 'renamed', title: 'After', owner: 'alice' })
+        expect((await log.listSessions()).map((record) => record.title)).toEqual(['After'])
+        expect(await log.setSessionTitle('never-created', 'Nothing')).toBe(false)
+        expect(await log.getSession('never-created')).toBeUndefined()
+      })
+
       test('stores the owner given to createSession, null by default, and returns it from getSession and listSessions', async ({
         log,
       }) => {

@@ -76,6 +76,8 @@ export interface UpdateLog {
   createSession(record: { id: string; title: string; createdAt: number; owner?: string | null }): Promise<boolean>
   /** The session's listing row, or undefined when it was never created. */
   getSession(sessionId: string): Promise<SessionRecord | undefined>
+  /** Replaces the session's listed title; returns false, changing nothing, when the session was never created. */
+  setSessionTitle(sessionId: string, title: string): Promise<boolean>
   /** All sessions, newest first. */
   listSessions(options?: { limit?: number }): Promise<SessionRecord[]>
   /**

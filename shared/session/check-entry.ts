@@ -162,6 +162,7 @@ const STEER_FIELDS: Readonly<Record<string, Field>> = {
   kind: required(oneOf(STEER_KINDS)),
   author: required(isString),
   createdAt: optional(isFiniteNumber),
+  device: optional(isString),
   target: optional(isString),
   text: optional(isString),
   handledBy: optional(isString),

@@ -52,6 +52,8 @@ export interface NewSteer {
   readonly kind: SteerKind
   readonly author: string
   readonly createdAt?: number
+  /** Label of the device it was posted from (shown as "Stopped by Bob, phone"). */
+  readonly device?: string
   /** Message the steer is about (e.g. the reply to stop). */
   readonly target?: string
   readonly text?: string
@@ -222,6 +224,7 @@ export function appendSteer(doc: Y.Doc, steer: NewSteer): Y.Map<unknown> {
   map.set('kind', steer.kind)
   map.set('author', steer.author)
   map.set('createdAt', steer.createdAt ?? Date.now())
+  if (steer.device !== undefined) map.set('device', steer.device)
   if (steer.target !== undefined) map.set('target', steer.target)
   if (steer.text !== undefined) map.set('text', steer.text)
   getSessionRoots(doc).steering.push([map])
@@ -243,6 +246,7 @@ export function readSteering(doc: Y.Doc): SteerView[] {
 
 /** Plain-JSON view of one steering entry. */
 export function readSteer(steer: Y.Map<unknown>): SteerView {
+  const device = optionalString(steer.get('device'))
   const target = optionalString(steer.get('target'))
   const text = optionalString(steer.get('text'))
   const handledBy = optionalString(steer.get('handledBy'))
@@ -252,6 +256,7 @@ export function readSteer(steer: Y.Map<unknown>): SteerView {
     kind: oneOf(STEER_KINDS, steer.get('kind'), 'note'),
     author: String(steer.get('author') ?? ''),
     createdAt: Number(steer.get('createdAt') ?? 0),
+    ...(device === undefined ? {} : { device }),
     ...(target === undefined ? {} : { target }),
     ...(text === undefined ? {} : { text }),
     ...(handledBy === undefined ? {} : { handledBy }),

@@ -71,6 +71,8 @@ export interface SteerView {
   readonly kind: SteerKind
   readonly author: string
   readonly createdAt: number
+  /** Label of the device the steer was posted from. */
+  readonly device?: string
   readonly target?: string
   readonly text?: string
   readonly handledBy?: string
