@@ -148,8 +148,8 @@ describe.each(STORE_KINDS)('stream subscriptions on %s', (kind) => {
     const newTail = await tailOf(server, 'old/a')
     await expect.poll(() => ackedOffset(server, 'old', 'old/a')).toBe(newTail)
     expect(receiver.received).toHaveLength(1)
-    const [stream] = (receiver.received[0]?.body as { streams: { acked_offset: string; tail_offset: string }[] })
-      .streams
+    const body = receiver.received[0]?.body as { streams: { acked_offset: string; tail_offset: string }[] } | undefined
+    const [stream] = body?.streams ?? []
     expect(stream).toMatchObject({ acked_offset: oldTail, tail_offset: newTail })
   })
 
