@@ -10,6 +10,7 @@ import { decodeTokenClaims } from '../../shared/auth/token-claims.ts'
 import { ROUTES } from '../../shared/protocol/routes.ts'
 import type { MessageView } from '../../shared/session/session-schema.ts'
 import { DEMO_STORAGE_KEYS } from './demo-storage-keys.ts'
+import { registerServiceWorker } from './register-service-worker.ts'
 import { renderMessageList } from './render-message-list.ts'
 
 interface SessionSummary {
@@ -33,6 +34,7 @@ localStorage.setItem(DEMO_STORAGE_KEYS.PRINCIPAL, principalId)
 const authHeaders: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` }
 const device = `${navigator.platform || 'browser'} tab ${crypto.randomUUID().slice(0, 4)}`
 
+registerServiceWorker()
 void main()
 
 async function main(): Promise<void> {
