@@ -5,9 +5,12 @@
  * (PROTOCOL.md §8.3): Yjs cannot take a change back, so dropping it means replacing the copy that holds it.
  */
 import { HocuspocusProvider, WebSocketStatus } from '@hocuspocus/provider'
+import * as encoding from 'lib0/encoding'
 import type { Awareness } from 'y-protocols/awareness'
 import type * as Y from 'yjs'
+import { MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
 import { createDurabilityTracker, type DurabilityTracker } from './durability-tracker.ts'
+import { createHeartbeat } from './heartbeat.ts'
 import { announcePresence, renewPresence, type PresenceRole } from './presence.ts'
 import { StoppableProviderWebsocket } from './stoppable-provider-websocket.ts'
 
@@ -28,6 +31,10 @@ export interface ReplicaOptions {
   readonly presenceHeartbeatMs: number
   /** This device in presence. */
   readonly member: { readonly principalId: string; readonly role: PresenceRole; readonly device?: string }
+  /** Largest update one frame may carry; larger ones go out in pieces (PROTOCOL.md §10.1). */
+  readonly maxUpdateBytes: () => number
+  /** Silence after which the server is asked for an answer, and how long it has to answer, in ms; false: never. */
+  readonly heartbeat: false | { readonly intervalMs: number; readonly timeoutMs: number }
 }
 
 /** A synced copy of the session. */
@@ -57,7 +64,36 @@ export function openReplica(options: ReplicaOptions): Replica {
     document: doc,
     token: options.token,
   })
+  socket.limitUpdates(options.maxUpdateBytes)
   provider.attach()
+  // Asks for the server's awareness states: a cheap frame every server answers once the connection is authenticated.
+  const heartbeat =
+    options.heartbeat === false
+      ? undefined
+      : createHeartbeat({
+          ...options.heartbeat,
+          probe: () => {
+            const encoder = encoding.createEncoder()
+            encoding.writeVarString(encoder, provider.effectiveName)
+            encoding.writeVarUint(encoder, MESSAGE_TYPE.QUERY_AWARENESS)
+            socket.send(encoding.toUint8Array(encoder))
+          },
+          onTimeout: () => {
+            socket.dropConnection()
+          },
+        })
+  if (heartbeat !== undefined) {
+    // Watched from the first sync on: before it, authentication may take as long as the token provider needs.
+    provider.on('synced', ({ state }: { state: boolean }) => {
+      if (state && socket.status === WebSocketStatus.Connected) heartbeat.connected()
+    })
+    socket.on('message', () => {
+      heartbeat.received()
+    })
+    socket.on('status', ({ status }: { status: WebSocketStatus }) => {
+      if (status !== WebSocketStatus.Connected) heartbeat.disconnected()
+    })
+  }
   const durability = createDurabilityTracker({
     doc,
     documentName: () => provider.effectiveName,
@@ -82,6 +118,7 @@ export function openReplica(options: ReplicaOptions): Replica {
       if (destroyed) return
       destroyed = true
       stopHeartbeat?.()
+      heartbeat?.stop()
       provider.destroy()
       socket.stop()
       socket.destroy()
