@@ -172,9 +172,11 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
       ? {}
       : { leaseMs: options.runLeaseMs, checkEveryMs: Math.max(50, Math.min(1_000, options.runLeaseMs / 4)) }),
   })
-  const silentDevices = createSilentDeviceSweep({
-    timeoutMs: checkPresenceMs('presenceTimeoutMs', options.presenceTimeoutMs ?? DEFAULT_PRESENCE_TIMEOUT_MS),
-  })
+  const presenceTimeoutMs = checkPresenceMs(
+    'presenceTimeoutMs',
+    options.presenceTimeoutMs ?? DEFAULT_PRESENCE_TIMEOUT_MS,
+  )
+  const silentDevices = createSilentDeviceSweep({ timeoutMs: presenceTimeoutMs })
   const auth = options.auth
   if (auth !== undefined) toSecretKey(auth.secret) // fails start-up on a weak secret
   const limits = resolveSessionLimits(options.limits ?? {}, options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES)
@@ -212,7 +214,7 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     flushDelay: false,
     // Hocuspocus orders hooks by `priority` (extension-priority.ts): authenticate, governance, then the log.
     extensions: [
-      createEnforceLimits({ limits, onSecurityEvent, refusals }),
+      createEnforceLimits({ limits, onSecurityEvent, refusals, presenceTimeoutMs }),
       ...governance,
       budgets.extension,
       durableLog.extension,

@@ -4,7 +4,7 @@
  * back). The agent decides what to do: keep generating (output is durable) or pause.
  */
 import { DEFAULT_USER_LEFT_GRACE_MS } from '../../shared/presence/presence-timing.ts'
-import type { PresenceMember, SessionClient } from '../core/session-client.ts'
+import type { PresenceMember } from '../core/session-client.ts'
 
 /** A user presence change. */
 export interface UserPresenceEvent {
@@ -12,6 +12,13 @@ export interface UserPresenceEvent {
   readonly principalId: string
   /** Users with at least one device in the session after this change. */
   readonly presentUsers: readonly string[]
+}
+
+/** What the watch reads of a session client: its device list and the event that tells it changed. */
+export interface PresenceSource {
+  on(event: 'presence', listener: (members: PresenceMember[]) => void): void
+  off(event: 'presence', listener: (members: PresenceMember[]) => void): void
+  presence(): PresenceMember[]
 }
 
 /** Receives presence changes. */
@@ -23,7 +30,7 @@ export type UserPresenceHandler = (event: UserPresenceEvent) => void
  * last one left (default DEFAULT_USER_LEFT_GRACE_MS).
  */
 export function watchUserPresence(
-  client: SessionClient,
+  client: PresenceSource,
   handler: UserPresenceHandler,
   graceMs = DEFAULT_USER_LEFT_GRACE_MS,
 ): () => void {

@@ -27,8 +27,8 @@ export interface ReplicaOptions {
   readonly WebSocketPolyfill: unknown
   /** Wait before the first reconnect attempt, in ms (doubles up to 5 s). */
   readonly reconnectDelayMs: number
-  /** How often the device renews its presence while connected, in ms. */
-  readonly presenceHeartbeatMs: number
+  /** How often the device renews its presence while connected, in ms; read again before each renewal. */
+  readonly presenceHeartbeatMs: () => number
   /** This device in presence. */
   readonly member: { readonly principalId: string; readonly role: PresenceRole; readonly device?: string }
   /** Largest update one frame may carry; larger ones go out in pieces (PROTOCOL.md §10.1). */
@@ -44,6 +44,8 @@ export interface Replica {
   readonly provider: HocuspocusProvider
   readonly durability: DurabilityTracker
   readonly awareness: Awareness | undefined
+  /** Renews this device's presence now and restarts its heartbeat with the current period. */
+  renewPresenceNow(): void
   /** Closes its connection for good and frees the provider; the document stays readable. Idempotent. */
   destroy(): void
 }
@@ -67,7 +69,7 @@ export function openReplica(options: ReplicaOptions): Replica {
   socket.limitUpdates(options.maxUpdateBytes)
   provider.attach()
   // Asks for the server's awareness states: a cheap frame every server answers once the connection is authenticated.
-  const heartbeat =
+  const liveness =
     options.heartbeat === false
       ? undefined
       : createHeartbeat({
@@ -82,16 +84,16 @@ export function openReplica(options: ReplicaOptions): Replica {
             socket.dropConnection()
           },
         })
-  if (heartbeat !== undefined) {
+  if (liveness !== undefined) {
     // Watched from the first sync on: before it, authentication may take as long as the token provider needs.
     provider.on('synced', ({ state }: { state: boolean }) => {
-      if (state && socket.status === WebSocketStatus.Connected) heartbeat.connected()
+      if (state && socket.status === WebSocketStatus.Connected) liveness.connected()
     })
     socket.on('message', () => {
-      heartbeat.received()
+      liveness.received()
     })
     socket.on('status', ({ status }: { status: WebSocketStatus }) => {
-      if (status !== WebSocketStatus.Connected) heartbeat.disconnected()
+      if (status !== WebSocketStatus.Connected) liveness.disconnected()
     })
   }
   const durability = createDurabilityTracker({
@@ -103,7 +105,7 @@ export function openReplica(options: ReplicaOptions): Replica {
   })
   const awareness = provider.awareness ?? undefined
   if (awareness !== undefined) announcePresence(awareness, options.member)
-  const stopHeartbeat =
+  const heartbeat =
     awareness === undefined
       ? undefined
       : renewPresence(awareness, options.presenceHeartbeatMs, () => socket.status === WebSocketStatus.Connected)
@@ -114,11 +116,14 @@ export function openReplica(options: ReplicaOptions): Replica {
     provider,
     durability,
     awareness,
+    renewPresenceNow() {
+      heartbeat?.renewNow()
+    },
     destroy() {
       if (destroyed) return
       destroyed = true
-      stopHeartbeat?.()
       heartbeat?.stop()
+      liveness?.stop()
       provider.destroy()
       socket.stop()
       socket.destroy()

@@ -31,17 +31,39 @@ export function announcePresence(
   awareness.setLocalStateField('member', member)
 }
 
+/** The presence heartbeat of one device. */
+export interface PresenceHeartbeat {
+  /** Renews now (when connected) and counts the next period from now, read again from `heartbeatMs()`. */
+  renewNow(): void
+  stop(): void
+}
+
 /**
- * Renews this device's awareness state every `heartbeatMs` while `isConnected()`, so the server keeps it in presence
- * (it drops states not renewed within its presence timeout). Returns the function that stops the heartbeat.
+ * Renews this device's awareness state every `heartbeatMs()` while `isConnected()`, so the server keeps it in presence
+ * (it drops states not renewed within its presence timeout). The period is read again before each wait; call
+ * `renewNow` when it changed (the server announced a shorter timeout) so the new one applies at once.
  */
-export function renewPresence(awareness: Awareness, heartbeatMs: number, isConnected: () => boolean): () => void {
-  const timer = setInterval(() => {
+export function renewPresence(
+  awareness: Awareness,
+  heartbeatMs: () => number,
+  isConnected: () => boolean,
+): PresenceHeartbeat {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const renew = (): void => {
     const state = awareness.getLocalState()
     if (state !== null && isConnected()) awareness.setLocalState(state)
-  }, heartbeatMs)
-  return () => {
-    clearInterval(timer)
+    schedule()
+  }
+  const schedule = (): void => {
+    clearTimeout(timer)
+    timer = setTimeout(renew, heartbeatMs())
+  }
+  schedule()
+  return {
+    renewNow: renew,
+    stop() {
+      clearTimeout(timer)
+    },
   }
 }
 

@@ -18,7 +18,10 @@ import { SessionError } from '../../shared/errors/session-error.ts'
 import type { WriteLimits } from '../../shared/limits/session-limits.ts'
 import { decodeCloseNotice, type CloseNotice } from '../../shared/protocol/close-notice.ts'
 import { checkPresenceMs, DEFAULT_PRESENCE_HEARTBEAT_MS } from '../../shared/presence/presence-timing.ts'
-import { decodeSessionLimitsAnnouncement } from '../../shared/protocol/session-limits-announcement.ts'
+import {
+  decodeAnnouncedPresenceTimeout,
+  decodeSessionLimitsAnnouncement,
+} from '../../shared/protocol/session-limits-announcement.ts'
 import { decodeUpdateRejectedNotice, type UpdateRejectedNotice } from '../../shared/protocol/update-rejected-notice.ts'
 import {
   appendMessage,
@@ -103,8 +106,9 @@ export interface SessionClientOptions {
   readonly limits?: Partial<WriteLimits>
   /**
    * How often this device renews its presence while connected, in ms (default DEFAULT_PRESENCE_HEARTBEAT_MS, 5000).
-   * The server drops a device that renews nothing for its `presenceTimeoutMs` (default 15000, PROTOCOL.md §8.5):
-   * keep this at most a third of it. @throws TypeError (from createSessionClient) when not a positive integer
+   * The server drops a device that renews nothing for its `presenceTimeoutMs` (default 15000, PROTOCOL.md §8.5) and
+   * announces that timeout (§10.3): the client then renews at least every third of it, whatever this says.
+   * @throws TypeError (from createSessionClient) when not a positive integer
    */
   readonly presenceHeartbeatMs?: number
   /**
@@ -234,10 +238,16 @@ export const DEFAULT_WAIT_TIMEOUT_MS = 10_000
 export function createSessionClient(options: SessionClientOptions): SessionClient {
   const sessionId = parseSessionId(options.sessionId)
   const limits = createLimitsTracker(options.limits)
-  const presenceHeartbeatMs = checkPresenceMs(
+  const configuredHeartbeatMs = checkPresenceMs(
     'presenceHeartbeatMs',
     options.presenceHeartbeatMs ?? DEFAULT_PRESENCE_HEARTBEAT_MS,
   )
+  /** The server's announced presence timeout (PROTOCOL.md §10.3), once known: renewals come at least every third. */
+  let announcedPresenceTimeoutMs: number | undefined
+  const presenceHeartbeatMs = (): number =>
+    announcedPresenceTimeoutMs === undefined
+      ? configuredHeartbeatMs
+      : Math.max(1, Math.min(configuredHeartbeatMs, Math.floor(announcedPresenceTimeoutMs / 3)))
   const events = new ObservableV2<SessionClientEvents>()
   let status: ConnectionStatus = 'connecting'
   let unsynced = 0
@@ -406,6 +416,11 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     provider.on('stateless', ({ payload }: { payload: string }) => {
       const announced = decodeSessionLimitsAnnouncement(payload)
       if (announced !== undefined) limits.announce(announced)
+      const presenceTimeoutMs = decodeAnnouncedPresenceTimeout(payload)
+      if (presenceTimeoutMs !== undefined && presenceTimeoutMs !== announcedPresenceTimeoutMs) {
+        announcedPresenceTimeoutMs = presenceTimeoutMs
+        replica.renewPresenceNow()
+      }
       const refused = decodeUpdateRejectedNotice(payload)
       if (refused !== undefined && replica === current) dropRefused(refused)
       if (replica === active()) closeNotice = decodeCloseNotice(payload) ?? closeNotice

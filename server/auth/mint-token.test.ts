@@ -1,6 +1,6 @@
 /**
  * `npm run token` as a real process: the token it prints verifies with the secret and carries the options given,
- * `admin: true` only with `--admin`.
+ * `admin: true` only with `--admin`, the display name of `--name` as it would be stored, and a clear refusal of a bad name.
  */
 import { execFile } from 'node:child_process'
 import { join } from 'node:path'
@@ -14,7 +14,12 @@ const SECRET = 'mint-token-test-secret-0123456789abcdef'
 
 /** Runs the script with `args`; resolves with the claims of the token it printed. */
 function mint(args: string[]): Promise<TokenClaims> {
-  return new Promise((resolve, reject) => {
+  return run(args).then((stdout) => verifyToken(stdout.trim(), { secret: SECRET }))
+}
+
+/** Runs the script with `args`; resolves with what it printed, rejects with its error (stderr in `message`). */
+function run(args: string[]): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
     const env = { ...process.env, LIFELINE_AUTH_SECRET: SECRET }
     execFile(
       join(ROOT, 'node_modules', '.bin', 'tsx'),
@@ -22,7 +27,7 @@ function mint(args: string[]): Promise<TokenClaims> {
       { cwd: ROOT, env, timeout: 30_000 },
       (error, stdout) => {
         if (error !== null) reject(error)
-        else resolve(verifyToken(stdout.trim(), { secret: SECRET }))
+        else resolve(stdout)
       },
     )
   })
@@ -37,5 +42,13 @@ describe('npm run token', () => {
     expect(admin).toMatchObject({ sub: 'ops', role: 'observer', session: 's_1', admin: true })
     expect(plain).toMatchObject({ sub: 'alice', role: 'user', session: '*' })
     expect(plain).not.toHaveProperty('admin')
+  })
+
+  test('--name puts the display name in the token, white space collapsed as it is stored', async () => {
+    expect(await mint(['--sub', 'alice', '--name', '  Alice   Liddell '])).toMatchObject({ name: 'Alice Liddell' })
+  })
+
+  test('a --name that is no display name is refused with the rule, and no token is printed', async () => {
+    await expect(run(['--sub', 'alice', '--name', 'x'.repeat(65)])).rejects.toThrow(/--name must be 1–64 characters/)
   })
 })

@@ -1,10 +1,11 @@
 /**
- * `npm run token -- --sub alice --role user --session s_abc --ttl 3600 [--admin]`: prints a session token signed with
+ * `npm run token -- --sub alice --role user --session s_abc --ttl 3600 [--name "Alice Liddell"] [--admin]`: prints a session token signed with
  * LIFELINE_AUTH_SECRET, for curl, scripts and agents run by hand. Defaults: role user, session `*`, ttl 1 hour, not
  * an admin.
  */
 import { parseArgs } from 'node:util'
 import { ANY_SESSION, PRINCIPAL_ROLES } from '../../shared/auth/token-claims.ts'
+import { DISPLAY_NAME_RULE, normalizeDisplayName } from '../../shared/session/display-name.ts'
 import { CliUsageError, integerOption, oneOf, runCli } from '../cli/run-cli.ts'
 import { MIN_AUTH_SECRET_BYTES } from './auth-secret.ts'
 import { createTokenClaims, DEFAULT_TOKEN_TTL_SECONDS, signToken } from './sign-token.ts'
@@ -14,6 +15,7 @@ const USAGE = `LIFELINE_AUTH_SECRET=… npm run token -- --sub <principal> [opti
   --role <agent | user | observer>   default user
   --session <id | *>                 the session it is for; * for any (default)
   --ttl <seconds>                    lifetime (default ${DEFAULT_TOKEN_TTL_SECONDS})
+  --name <display name>              the name others see until the person sets one (${DISPLAY_NAME_RULE})
   --admin                            claim admin: true (may delete any session the token opens)`
 
 const options = runCli(USAGE, (args) => {
@@ -25,6 +27,7 @@ const options = runCli(USAGE, (args) => {
       session: { type: 'string', default: ANY_SESSION },
       ttl: { type: 'string', default: String(DEFAULT_TOKEN_TTL_SECONDS) },
       admin: { type: 'boolean', default: false },
+      name: { type: 'string' },
     },
   })
   const secret = process.env.LIFELINE_AUTH_SECRET
@@ -35,6 +38,8 @@ const options = runCli(USAGE, (args) => {
       `LIFELINE_AUTH_SECRET has ${bytes} bytes; the server refuses fewer than ${MIN_AUTH_SECRET_BYTES}`,
     )
   if (values.sub === undefined || values.sub === '') throw new CliUsageError('--sub is required')
+  const name = values.name === undefined ? undefined : normalizeDisplayName(values.name)
+  if (values.name !== undefined && name === undefined) throw new CliUsageError(`--name ${DISPLAY_NAME_RULE}`)
   return {
     secret,
     sub: values.sub,
@@ -42,6 +47,7 @@ const options = runCli(USAGE, (args) => {
     session: values.session,
     ttlSeconds: integerOption('ttl', values.ttl),
     admin: values.admin,
+    ...(name === undefined ? {} : { name }),
   }
 })
 const { secret, ...claims } = options

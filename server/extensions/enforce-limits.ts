@@ -33,12 +33,14 @@ export interface EnforceLimitsOptions {
   readonly onSecurityEvent: SecurityEventListener
   /** Answers an oversized update in-band. */
   readonly refusals: UpdateRefusals
+  /** The server's presence timeout in ms, announced so clients renew presence at least every third of it. */
+  readonly presenceTimeoutMs: number
 }
 
 /** Creates the extension. */
 export function createEnforceLimits(options: EnforceLimitsOptions): Extension {
   const { maxUpdateBytes } = options.limits
-  const announcement = encodeSessionLimitsAnnouncement(options.limits)
+  const announcement = encodeSessionLimitsAnnouncement(options.limits, options.presenceTimeoutMs)
   return {
     extensionName: 'lifeline-enforce-limits',
     priority: EXTENSION_PRIORITY.ENFORCE_LIMITS,

@@ -5,7 +5,11 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_SESSION_LIMITS } from '../limits/session-limits.ts'
-import { decodeSessionLimitsAnnouncement, encodeSessionLimitsAnnouncement } from './session-limits-announcement.ts'
+import {
+  decodeAnnouncedPresenceTimeout,
+  decodeSessionLimitsAnnouncement,
+  encodeSessionLimitsAnnouncement,
+} from './session-limits-announcement.ts'
 
 describe('session limits announcement', () => {
   it('decodes what it encodes (§10.3)', () => {
@@ -22,7 +26,23 @@ describe('session limits announcement', () => {
     )
   })
 
-  it('announces only the write limits', () => {
+  it('carries the presence timeout when given, and an announcement without one still gives its limits', () => {
+    const withTimeout = encodeSessionLimitsAnnouncement(DEFAULT_SESSION_LIMITS, 6_000)
+    expect(decodeAnnouncedPresenceTimeout(withTimeout)).toBe(6_000)
+    const { maxUpdateBytes, maxUserTextChars } = DEFAULT_SESSION_LIMITS
+    expect(decodeSessionLimitsAnnouncement(withTimeout)).toEqual({ maxUpdateBytes, maxUserTextChars })
+    expect(decodeAnnouncedPresenceTimeout(encodeSessionLimitsAnnouncement(DEFAULT_SESSION_LIMITS))).toBeUndefined()
+  })
+
+  it.each([
+    ['a zero timeout', '{"type":"session-limits","maxUpdateBytes":10,"maxUserTextChars":10,"presenceTimeoutMs":0}'],
+    ['a string timeout', '{"type":"session-limits","maxUpdateBytes":10,"maxUserTextChars":10,"presenceTimeoutMs":"9"}'],
+    ['another type', '{"type":"chat","presenceTimeoutMs":9000}'],
+  ])('reads no presence timeout from %s', (_label, payload) => {
+    expect(decodeAnnouncedPresenceTimeout(payload)).toBeUndefined()
+  })
+
+  it('announces only the write limits without a presence timeout', () => {
     expect(JSON.parse(encodeSessionLimitsAnnouncement(DEFAULT_SESSION_LIMITS))).toEqual({
       type: 'session-limits',
       maxUpdateBytes: DEFAULT_SESSION_LIMITS.maxUpdateBytes,

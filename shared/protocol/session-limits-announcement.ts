@@ -1,9 +1,10 @@
 /**
  * The limits announcement (PROTOCOL.md §10.3): the one Hocuspocus stateless frame a server sends, right after a
  * connection is established, telling the client the write limits it enforces so the SDKs refuse an over-limit write
- * before it reaches the document. The payload is JSON text:
+ * before it reaches the document, and its presence timeout so they renew presence often enough. The payload is JSON
+ * text:
  *
- *   {"type":"session-limits","maxUpdateBytes":1048576,"maxUserTextChars":100000}
+ *   {"type":"session-limits","maxUpdateBytes":1048576,"maxUserTextChars":100000,"presenceTimeoutMs":15000}
  */
 import type { WriteLimits } from '../limits/session-limits.ts'
 import { readStatelessObject } from './read-stateless-object.ts'
@@ -11,12 +12,13 @@ import { readStatelessObject } from './read-stateless-object.ts'
 /** The `type` field of the announcement's JSON payload. */
 export const SESSION_LIMITS_ANNOUNCEMENT_TYPE = 'session-limits'
 
-/** The stateless payload announcing `limits`. */
-export function encodeSessionLimitsAnnouncement(limits: WriteLimits): string {
+/** The stateless payload announcing `limits` and, when given, the server's presence timeout in ms. */
+export function encodeSessionLimitsAnnouncement(limits: WriteLimits, presenceTimeoutMs?: number): string {
   return JSON.stringify({
     type: SESSION_LIMITS_ANNOUNCEMENT_TYPE,
     maxUpdateBytes: limits.maxUpdateBytes,
     maxUserTextChars: limits.maxUserTextChars,
+    ...(presenceTimeoutMs === undefined ? {} : { presenceTimeoutMs }),
   })
 }
 
@@ -30,6 +32,15 @@ export function decodeSessionLimitsAnnouncement(payload: string): WriteLimits | 
   const { maxUpdateBytes, maxUserTextChars } = fields
   if (!isLimit(maxUpdateBytes) || !isLimit(maxUserTextChars)) return undefined
   return { maxUpdateBytes, maxUserTextChars }
+}
+
+/**
+ * The presence timeout an announcement carries, in ms; undefined when the payload is not an announcement or the field
+ * is missing (an older server) or not a positive safe integer.
+ */
+export function decodeAnnouncedPresenceTimeout(payload: string): number | undefined {
+  const presenceTimeoutMs = readStatelessObject(payload, SESSION_LIMITS_ANNOUNCEMENT_TYPE)?.presenceTimeoutMs
+  return isLimit(presenceTimeoutMs) ? presenceTimeoutMs : undefined
 }
 
 function isLimit(value: unknown): value is number {
