@@ -65,8 +65,9 @@ export function createBrowserSessionClient(options: BrowserSessionClientOptions)
   const goneOffline = (): void => {
     client.reconnect()
   }
+  // Only while waiting out a backoff: starting over during a connection attempt would cut that attempt.
   const backOnline = (): void => {
-    client.connect()
+    if (client.status === 'offline') client.connect()
   }
   globalThis.addEventListener('offline', goneOffline)
   globalThis.addEventListener('online', backOnline)

@@ -52,6 +52,7 @@ export class StoppableProviderWebsocket extends HocuspocusProviderWebsocket {
    */
   dropConnection(): void {
     if (this.webSocket === null || this.status === WebSocketStatus.Disconnected) return
-    this.onClose({ event: { code: CLOSE_CODES.CONNECTION_LOST, reason: '' } })
+    // As the socket's own close event would: the manager and every attached provider reset their connection state.
+    this.emit('close', { event: { code: CLOSE_CODES.CONNECTION_LOST, reason: '' } })
   }
 }

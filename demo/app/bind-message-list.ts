@@ -4,9 +4,10 @@
  */
 import type { SessionClient } from '../../client/core/session-client.ts'
 import { byTestId } from './by-test-id.ts'
+import { markPending } from './mark-pending.ts'
 import { renderMessageList } from './render-message-list.ts'
 
-/** Renders the list now and after every change, batched per frame. */
+/** Renders the list now and after every change, batched per frame; marks entries not sent yet (mark-pending.ts). */
 export function bindMessageList(client: SessionClient): void {
   let framePending = false
   const messageList = byTestId('messages')
@@ -16,7 +17,11 @@ export function bindMessageList(client: SessionClient): void {
         client.steer({ kind: 'stop', target: messageId })
       },
     })
+    markPending(messageList, client.doc, client.pendingEntries())
   }
+  client.on('pending', (entries) => {
+    markPending(messageList, client.doc, entries)
+  })
   client.on('change', () => {
     if (framePending) return
     framePending = true
