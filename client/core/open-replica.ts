@@ -5,10 +5,8 @@
  * (PROTOCOL.md §8.3): Yjs cannot take a change back, so dropping it means replacing the copy that holds it.
  */
 import { HocuspocusProvider, WebSocketStatus } from '@hocuspocus/provider'
-import * as encoding from 'lib0/encoding'
 import type { Awareness } from 'y-protocols/awareness'
 import type * as Y from 'yjs'
-import { MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
 import { createDurabilityTracker, type DurabilityTracker } from './durability-tracker.ts'
 import { createHeartbeat } from './heartbeat.ts'
 import { announcePresence, renewPresence, type PresenceRole } from './presence.ts'
@@ -68,17 +66,21 @@ export function openReplica(options: ReplicaOptions): Replica {
   })
   socket.limitUpdates(options.maxUpdateBytes)
   provider.attach()
-  // Asks for the server's awareness states: a cheap frame every server answers once the connection is authenticated.
+  const durability = createDurabilityTracker({
+    doc,
+    documentName: () => provider.effectiveName,
+    send: (frame) => {
+      socket.send(frame)
+    },
+  })
+  // Probes with a sync step 1: the server answers every one on the connection (PROTOCOL.md §3.2).
   const liveness =
     options.heartbeat === false
       ? undefined
       : createHeartbeat({
           ...options.heartbeat,
           probe: () => {
-            const encoder = encoding.createEncoder()
-            encoding.writeVarString(encoder, provider.effectiveName)
-            encoding.writeVarUint(encoder, MESSAGE_TYPE.QUERY_AWARENESS)
-            socket.send(encoding.toUint8Array(encoder))
+            durability.probe()
           },
           onTimeout: () => {
             socket.dropConnection()
@@ -96,13 +98,6 @@ export function openReplica(options: ReplicaOptions): Replica {
       if (status !== WebSocketStatus.Connected) liveness.disconnected()
     })
   }
-  const durability = createDurabilityTracker({
-    doc,
-    documentName: () => provider.effectiveName,
-    send: (frame) => {
-      socket.send(frame)
-    },
-  })
   const awareness = provider.awareness ?? undefined
   if (awareness !== undefined) announcePresence(awareness, options.member)
   const heartbeat =
