@@ -12,6 +12,7 @@
 import { test as base, expect, type APIRequestContext, type Locator, type Page } from '@playwright/test'
 import { createAgentSession, type AgentSession } from '../client/agent/agent-session.ts'
 import type { ReplyEnd } from '../client/agent/reply-writer.ts'
+import { SHELL_CACHE_PREFIX } from '../demo/app/app-shell-facts.ts'
 import { demoAnswer } from '../demo/demo-answer.ts'
 import { ROUTES, sessionPath } from '../shared/protocol/routes.ts'
 import type { TranscriptView } from '../shared/session/session-schema.ts'
@@ -230,26 +231,22 @@ export async function fetchTranscript(request: APIRequestContext, sessionId: str
   return (await response.json()) as TranscriptView
 }
 
-/** Records `/`, `/app.js` and `/app.css` on first load and serves those copies afterwards (cache-first). */
-export async function serveAppShellFromCache(page: Page): Promise<void> {
-  const shell = new Map<string, { body: Buffer; contentType: string }>()
-  await page.route(
-    (url) => ['/', '/app.js', '/app.css'].includes(url.pathname),
-    async (route) => {
-      const path = new URL(route.request().url()).pathname
-      const cached = shell.get(path)
-      if (cached !== undefined) {
-        await route.fulfill({ body: cached.body, contentType: cached.contentType })
-        return
-      }
-      const response = await route.fetch()
-      shell.set(path, {
-        body: await response.body(),
-        contentType: response.headers()['content-type'] ?? 'application/octet-stream',
-      })
-      await route.fulfill({ response })
-    },
-  )
+/**
+ * Waits until the app-shell service worker controls `page` and has cached its build (demo/app/service-worker.ts), so
+ * the page can be loaded again with the context offline.
+ */
+export async function waitForAppShell(page: Page): Promise<void> {
+  await expect
+    .poll(
+      async () =>
+        await page.evaluate(
+          async (prefix) =>
+            navigator.serviceWorker.controller !== null &&
+            (await caches.keys()).some((name) => name.startsWith(prefix)),
+          SHELL_CACHE_PREFIX,
+        ),
+    )
+    .toBe(true)
 }
 
 /**

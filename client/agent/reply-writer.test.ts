@@ -52,6 +52,7 @@ function localClient(limits: WriteLimits = DEFAULT_SESSION_LIMITS, { holdAcks = 
     },
     acknowledge: () => setUnsynced(0),
     messages: () => [],
+    pendingEntries: () => [],
     presence: () => [],
     presenceByPerson: () => [],
     people: () => [],
@@ -66,6 +67,7 @@ function localClient(limits: WriteLimits = DEFAULT_SESSION_LIMITS, { holdAcks = 
     waitUntilDurable: async () => {},
     disconnect() {},
     connect() {},
+    reconnect() {},
     destroy() {},
   }
 }

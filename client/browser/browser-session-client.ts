@@ -5,11 +5,16 @@
  * reloaded tab never write under the same Yjs clientID. When the server reports the session deleted, the copy is
  * erased too. When the client drops a refused update by replacing its document (PROTOCOL.md §8.3), the copy is erased
  * and written anew from the new document, so a reload never brings the refused change back.
+ *
+ * Offline (docs/offline.md): the last known server state vector is kept in localStorage, so `pendingEntries()` still
+ * names the entries not yet delivered after a reload with no network; the browser's `offline` event drops the
+ * connection at once (an open WebSocket may otherwise stay open, silent, for long) and `online` reconnects at once.
  */
 import { clearDocument, IndexeddbPersistence } from 'y-indexeddb'
 import * as Y from 'yjs'
 import { createSessionClient, type SessionClient, type SessionClientOptions } from '../core/session-client.ts'
 import { createStorageTransportMemory } from '../core/transports/transport-memory.ts'
+import { createLocalServerStateStore, serverStateStorageKey } from './local-server-state.ts'
 
 /** Options of {@link createBrowserSessionClient}: those of the core client, minus the document and socket class. */
 export type BrowserSessionClientOptions = Omit<SessionClientOptions, 'doc' | 'WebSocket'>
@@ -32,6 +37,7 @@ export function createBrowserSessionClient(options: BrowserSessionClientOptions)
   let offlineCopy = new IndexeddbPersistence(databaseName, doc)
   const whenOfflineCopyLoaded = offlineCopy.whenSynced.then(() => undefined)
   const client = createSessionClient({
+    serverState: createLocalServerStateStore(localStorage, options.sessionId),
     ...options,
     doc,
     WebSocket: globalThis.WebSocket,
@@ -52,8 +58,19 @@ export function createBrowserSessionClient(options: BrowserSessionClientOptions)
   }
   // Right to erasure: a deleted session leaves no copy behind in this browser.
   client.on('error', (error) => {
-    if (error.code === 'SESSION_DELETED') afterReplacing(() => offlineCopy.clearData())
+    if (error.code !== 'SESSION_DELETED') return
+    afterReplacing(() => offlineCopy.clearData())
+    localStorage.removeItem(serverStateStorageKey(options.sessionId))
   })
+  const goneOffline = (): void => {
+    client.reconnect()
+  }
+  // Only while waiting out a backoff: starting over during a connection attempt would cut that attempt.
+  const backOnline = (): void => {
+    if (client.status === 'offline') client.connect()
+  }
+  globalThis.addEventListener('offline', goneOffline)
+  globalThis.addEventListener('online', backOnline)
   client.on('replica', (replica) => {
     // The copy holds the refused change: delete it, then store the new document (a new copy starts with its full state).
     afterReplacing(async () => {
@@ -82,6 +99,8 @@ export function createBrowserSessionClient(options: BrowserSessionClientOptions)
     whenOfflineCopyLoaded,
     destroy() {
       destroyed = true
+      globalThis.removeEventListener('offline', goneOffline)
+      globalThis.removeEventListener('online', backOnline)
       client.destroy()
       afterReplacing(() => offlineCopy.destroy())
     },

@@ -18,6 +18,8 @@ const SYNC_FRAME_TYPES = new Set<number>([MESSAGE_TYPE.SYNC, MESSAGE_TYPE.SYNC_R
 export interface DurabilityTracker {
   /** True when the last server state vector covers every change in the local document. */
   isDurable(): boolean
+  /** The last state vector the server reported on this connection, or undefined since the last reset. */
+  serverStateVector(): ReadonlyMap<number, number> | undefined
   /** Reads an incoming frame; returns true when it was a server sync step 1 (a new server state vector). */
   handleIncoming(frame: Uint8Array): boolean
   /** Sends a sync step 1 unless one is already awaiting its answer. */
@@ -43,6 +45,7 @@ export function createDurabilityTracker(options: {
       }
       return true
     },
+    serverStateVector: () => serverStateVector,
     handleIncoming(frame) {
       const decoder = decoding.createDecoder(frame)
       decoding.readVarString(decoder)

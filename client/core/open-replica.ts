@@ -8,6 +8,7 @@ import { HocuspocusProvider, WebSocketStatus } from '@hocuspocus/provider'
 import type { Awareness } from 'y-protocols/awareness'
 import type * as Y from 'yjs'
 import { createDurabilityTracker, type DurabilityTracker } from './durability-tracker.ts'
+import { createHeartbeat } from './heartbeat.ts'
 import { announcePresence, renewPresence, type PresenceRole } from './presence.ts'
 import { StoppableProviderWebsocket } from './stoppable-provider-websocket.ts'
 
@@ -28,6 +29,10 @@ export interface ReplicaOptions {
   readonly presenceHeartbeatMs: () => number
   /** This device in presence. */
   readonly member: { readonly principalId: string; readonly role: PresenceRole; readonly device?: string }
+  /** Largest update one frame may carry; larger ones go out in pieces (PROTOCOL.md §10.1). */
+  readonly maxUpdateBytes: () => number
+  /** Silence after which the server is asked for an answer, and how long it has to answer, in ms; false: never. */
+  readonly heartbeat: false | { readonly intervalMs: number; readonly timeoutMs: number }
 }
 
 /** A synced copy of the session. */
@@ -59,6 +64,7 @@ export function openReplica(options: ReplicaOptions): Replica {
     document: doc,
     token: options.token,
   })
+  socket.limitUpdates(options.maxUpdateBytes)
   provider.attach()
   const durability = createDurabilityTracker({
     doc,
@@ -67,6 +73,31 @@ export function openReplica(options: ReplicaOptions): Replica {
       socket.send(frame)
     },
   })
+  // Probes with a sync step 1: the server answers every one on the connection (PROTOCOL.md §3.2).
+  const liveness =
+    options.heartbeat === false
+      ? undefined
+      : createHeartbeat({
+          ...options.heartbeat,
+          probe: () => {
+            durability.probe()
+          },
+          onTimeout: () => {
+            socket.dropConnection()
+          },
+        })
+  if (liveness !== undefined) {
+    // Watched from the first sync on: before it, authentication may take as long as the token provider needs.
+    provider.on('synced', ({ state }: { state: boolean }) => {
+      if (state && socket.status === WebSocketStatus.Connected) liveness.connected()
+    })
+    socket.on('message', () => {
+      liveness.received()
+    })
+    socket.on('status', ({ status }: { status: WebSocketStatus }) => {
+      if (status !== WebSocketStatus.Connected) liveness.disconnected()
+    })
+  }
   const awareness = provider.awareness ?? undefined
   if (awareness !== undefined) announcePresence(awareness, options.member)
   const heartbeat =
@@ -87,6 +118,7 @@ export function openReplica(options: ReplicaOptions): Replica {
       if (destroyed) return
       destroyed = true
       heartbeat?.stop()
+      liveness?.stop()
       provider.destroy()
       socket.stop()
       socket.destroy()

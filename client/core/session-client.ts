@@ -35,6 +35,8 @@ import type { MessageView, PersonView, SteerKind } from '../../shared/session/se
 import { DISPLAY_NAME_RULE, normalizeDisplayName } from '../../shared/session/display-name.ts'
 import { readPeople, readPerson, setPersonName } from '../../shared/session/session-people.ts'
 import { checkUpdateSize } from './check-update-size.ts'
+import { createDeliveryTracker, type PendingEntry, type ServerStateStore } from './delivery-tracker.ts'
+import { DEFAULT_HEARTBEAT } from './heartbeat.ts'
 import { checkUserText } from './check-user-text.ts'
 import { transitionStatus, type ConnectionStatus } from './connection-status.ts'
 import { createLimitsTracker } from './limits-tracker.ts'
@@ -56,6 +58,7 @@ import { waitForCondition } from './wait-for-condition.ts'
 
 export type { PersonPresence, PresenceMember, PresenceRole } from './presence.ts'
 export type { RefusedWrite } from './refused-writes.ts'
+export type { PendingEntry, ServerStateStore } from './delivery-tracker.ts'
 
 /** Returns a fresh token for the same principal, role and session (e.g. from your auth backend). */
 export type TokenProvider = () => string | Promise<string>
@@ -110,6 +113,19 @@ export interface SessionClientOptions {
    * @throws TypeError (from createSessionClient) when not a positive integer
    */
   readonly presenceHeartbeatMs?: number
+  /**
+   * Where the last known server state vector of the session is kept between runs, so `pendingEntries()` knows after a
+   * reload with no network which local entries the server has not confirmed (the browser SDK keeps it in
+   * localStorage). Default: in memory only.
+   */
+  readonly serverState?: ServerStateStore
+  /**
+   * How a silent connection is noticed: after `intervalMs` with nothing from the server the client asks it for an
+   * answer, and drops the connection (status `offline`, then reconnecting) when none comes within `timeoutMs`.
+   * Default DEFAULT_HEARTBEAT (1000 and 1500 ms: a dead network shows within 3 s); `false` waits for the socket's
+   * own close. @throws TypeError (from createSessionClient) when a time is not positive
+   */
+  readonly heartbeat?: false | { readonly intervalMs?: number; readonly timeoutMs?: number }
 }
 
 /** Events of a session client. */
@@ -123,6 +139,8 @@ export interface SessionClientEvents {
   durable: () => void
   /** The document changed (once per transaction); read what you need with `messages()`. */
   change: () => void
+  /** The local entries the server has not confirmed changed (see `pendingEntries()`). */
+  pending: (entries: PendingEntry[]) => void
   /** Who is in the session changed. */
   presence: (members: PresenceMember[]) => void
   /**
@@ -160,6 +178,13 @@ export interface SessionClient {
    * order on every device once they hold the same changes. Render this list as a whole, not messages as they arrive.
    */
   messages(): MessageView[]
+  /**
+   * Messages and steering entries of the local document the server has not confirmed yet — written offline, or not
+   * acknowledged before a reload — in document order. Each is delivered once when the connection is back; the
+   * `pending` event says when this list changed. Known from the server's state vector, saved through the
+   * `serverState` option, so it holds after a reload with no network.
+   */
+  pendingEntries(): PendingEntry[]
   /** Devices currently in the session (this one included). */
   presence(): PresenceMember[]
   /**
@@ -212,7 +237,13 @@ export interface SessionClient {
   waitUntilDurable(timeoutMs?: number): Promise<void>
   /** Drops the connection but keeps the document; `connect()` resumes by state vector. */
   disconnect(): void
+  /** Connects (again); while reconnecting with backoff, tries at once. */
   connect(): void
+  /**
+   * Gives up on the current connection at once, without waiting for a close handshake, and reconnects with backoff:
+   * e.g. when the platform reports that the network went away (the browser SDK does it on `offline`).
+   */
+  reconnect(): void
   /** Closes the connection for good and frees the provider (the doc stays readable). */
   destroy(): void
 }
@@ -239,11 +270,23 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
   let unsynced = 0
 
   const role = options.role ?? 'user'
+  const heartbeat =
+    options.heartbeat === false
+      ? (false as const)
+      : {
+          intervalMs: options.heartbeat?.intervalMs ?? DEFAULT_HEARTBEAT.intervalMs,
+          timeoutMs: options.heartbeat?.timeoutMs ?? DEFAULT_HEARTBEAT.timeoutMs,
+        }
+  if (heartbeat !== false && !(heartbeat.intervalMs > 0 && heartbeat.timeoutMs > 0)) {
+    throw new TypeError('heartbeat intervalMs and timeoutMs must be positive numbers')
+  }
+  const delivery = createDeliveryTracker({ store: options.serverState })
   const setStatus = (next: ConnectionStatus): void => {
     if (next === status) return
     status = transitionStatus(status, next)
     if (status === 'synced') seedDisplayName()
     events.emit('status', [status])
+    if (status === 'synced') confirmPending()
   }
   /** Stores the token's name claim as this principal's display name when it has none (docs/sdks.md § People and display names). */
   const seedDisplayName = (): void => {
@@ -299,6 +342,8 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
       WebSocketPolyfill: chooser?.WebSocketClass ?? options.WebSocket,
       reconnectDelayMs: options.reconnectDelayMs ?? 250,
       presenceHeartbeatMs,
+      maxUpdateBytes: () => limits.current.maxUpdateBytes,
+      heartbeat,
       member: {
         principalId: options.principalId,
         role,
@@ -318,7 +363,21 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     return awareness === undefined ? [] : readPresence(awareness)
   }
   const serverStateListeners = new Set<() => void>()
+  /** The pending entries last reported, as one key, to report only changes. */
+  let pendingKey = ''
+  const checkPending = (): void => {
+    const pending = delivery.pending(current.doc)
+    const key = pending.map((entry) => `${entry.kind}:${entry.id}`).join('\n')
+    if (key === pendingKey) return
+    pendingKey = key
+    events.emit('pending', [pending])
+  }
+  /** Asks the server for its state vector when local entries wait for confirmation (PROTOCOL.md §3.2). */
+  const confirmPending = (): void => {
+    if (status === 'synced' && pendingKey !== '') current.durability.probe()
+  }
   const emitChange = (): void => {
+    checkPending()
     events.emit('change', [])
   }
   /** The details of the close the server announced last (PROTOCOL.md §10.6), for the error of the close that follows. */
@@ -356,8 +415,14 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     provider.on('awarenessChange', () => {
       if (replica === active()) events.emit('presence', [presence()])
     })
+    replica.doc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin === provider) delivery.learnServerUpdate(Y.decodeStateVector(Y.encodeStateVectorFromUpdate(update)))
+    })
     provider.on('message', ({ event }: { event: MessageEvent<ArrayBuffer> }) => {
       if (!durability.handleIncoming(new Uint8Array(event.data)) || replica !== current) return
+      const serverState = durability.serverStateVector()
+      if (serverState !== undefined) delivery.learnServerState(serverState)
+      checkPending()
       if (durability.isDurable()) events.emit('durable', [])
       for (const listener of serverStateListeners) listener()
     })
@@ -390,6 +455,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
       if (replica !== active()) return
       unsynced = number
       events.emit('unsynced', [number])
+      if (number === 0) confirmPending()
     })
     provider.on('close', ({ event }: { event: { code?: number; reason?: string } }) => {
       if (replica !== active() || !isErrorCode(event.reason) || status === 'failed' || status === 'closed') return
@@ -410,6 +476,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
   current = open(options.doc ?? new Y.Doc())
   listen(current)
   current.doc.on('afterTransaction', emitChange)
+  checkPending()
 
   const onChange = (listener: () => void): (() => void) => {
     events.on('status', listener)
@@ -459,6 +526,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
       events.off(event, handler)
     },
     messages: () => readMessages(current.doc),
+    pendingEntries: () => delivery.pending(current.doc),
     presence,
     presenceByPerson: () => groupPresenceByPerson(presence(), readPeople(current.doc), options.principalId),
     people: () => readPeople(current.doc),
@@ -543,6 +611,10 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     connect() {
       if (status === 'failed') return
       void active().socket.connect()
+    },
+    reconnect() {
+      if (status === 'failed' || status === 'closed') return
+      active().socket.dropConnection()
     },
     destroy() {
       setStatus('closed')

@@ -1,14 +1,24 @@
 /**
- * StoppableProviderWebsocket: the Hocuspocus provider's socket manager with a stop that holds. When a socket closes,
- * HocuspocusProviderWebsocket schedules its reconnect (a timer calling `connect()`, which turns reconnecting back on)
- * before any 'close' listener runs, so a `disconnect()` from the listener that reads a non-retryable close code
- * (SESSION_DELETED, FORBIDDEN, …) does not stop it: the client would reconnect and, for a deleted session, create it
- * again. Once stopped, `connect()` does nothing.
+ * StoppableProviderWebsocket: the Hocuspocus provider's socket manager with a stop that holds, a way to drop a
+ * connection at once, and updates cut to the server's size limit.
+ *
+ * - Stop: when a socket closes, HocuspocusProviderWebsocket schedules its reconnect (a timer calling `connect()`, which
+ *   turns reconnecting back on) before any 'close' listener runs, so a `disconnect()` from the listener that reads a
+ *   non-retryable close code (SESSION_DELETED, FORBIDDEN, …) does not stop it: the client would reconnect and, for a
+ *   deleted session, create it again. Once stopped, `connect()` does nothing.
+ * - Drop: a connection that went silent, or a browser that went offline, may never deliver a close event (Chromium
+ *   holds an open WebSocket's frames while offline). `dropConnection()` gives up on it at once and reconnects.
+ * - Limit: a sync frame whose update is over `maxUpdateBytes` (an offline backlog in one sync step 2) goes out as
+ *   several frames that fit (split-update-frame.ts), so the server never refuses it for its size.
  */
-import { HocuspocusProviderWebsocket } from '@hocuspocus/provider'
+import { HocuspocusProviderWebsocket, WebSocketStatus } from '@hocuspocus/provider'
+import { CLOSE_CODES } from '../../shared/protocol/close-codes.ts'
+import { splitUpdateFrame } from './split-update-frame.ts'
 
 /** Stopped instances. Not a class field: the base constructor calls `connect()` before fields are initialised. */
 const stopped = new WeakSet<HocuspocusProviderWebsocket>()
+/** The update size limit of each instance (a getter: the server announces its own after connecting). */
+const updateLimits = new WeakMap<HocuspocusProviderWebsocket, () => number>()
 
 export class StoppableProviderWebsocket extends HocuspocusProviderWebsocket {
   override async connect(): Promise<unknown> {
@@ -20,5 +30,29 @@ export class StoppableProviderWebsocket extends HocuspocusProviderWebsocket {
   stop(): void {
     stopped.add(this)
     this.disconnect()
+  }
+
+  /** Sends sync frames whose update is over `maxUpdateBytes()` as several that fit. */
+  limitUpdates(maxUpdateBytes: () => number): void {
+    updateLimits.set(this, maxUpdateBytes)
+  }
+
+  override send(message: unknown): void {
+    const limit = updateLimits.get(this)?.()
+    if (limit === undefined || !(message instanceof Uint8Array)) {
+      super.send(message)
+      return
+    }
+    for (const frame of splitUpdateFrame(message, limit)) super.send(frame)
+  }
+
+  /**
+   * Gives up on the current connection without waiting for its close handshake (reported as a close with
+   * CLOSE_CODES.CONNECTION_LOST) and reconnects with backoff. Does nothing while not connected.
+   */
+  dropConnection(): void {
+    if (this.webSocket === null || this.status === WebSocketStatus.Disconnected) return
+    // As the socket's own close event would: the manager and every attached provider reset their connection state.
+    this.emit('close', { event: { code: CLOSE_CODES.CONNECTION_LOST, reason: '' } })
   }
 }

@@ -7,9 +7,13 @@ import type { SessionClient } from '../../client/core/session-client.ts'
 import { readSteering } from '../../shared/session/session-doc.ts'
 import { byTestId } from './by-test-id.ts'
 import { createFollower } from './create-follower.ts'
+import { markPending } from './mark-pending.ts'
 import { messageElementId, renderMessageList } from './render-message-list.ts'
 
-/** Renders the list now and after every change, batched per frame; `readOnly` leaves out the Stop buttons. */
+/**
+ * Renders the list now and after every change, batched per frame; `readOnly` leaves out the Stop buttons. Marks
+ * entries not sent yet (mark-pending.ts).
+ */
 export function bindMessageList(client: SessionClient, options: { readonly readOnly: boolean }): void {
   let framePending = false
   const messageList = byTestId('messages')
@@ -38,7 +42,11 @@ export function bindMessageList(client: SessionClient, options: { readonly readO
         },
       })
     })
+    markPending(messageList, client.doc, client.pendingEntries())
   }
+  client.on('pending', (entries) => {
+    markPending(messageList, client.doc, entries)
+  })
   client.on('change', () => {
     if (framePending) return
     framePending = true

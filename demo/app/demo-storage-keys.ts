@@ -1,6 +1,6 @@
 /**
- * The localStorage keys of the demo chat page: the principal id a browser keeps across reloads and the token taken
- * from a `#token=…` link. Tests that read the page's storage import them from here.
+ * The localStorage keys of the demo chat page: the principal id a browser keeps across reloads, the token taken
+ * from a `#token=…` link and the last fetched session list. Tests that read the page's storage import them from here.
  */
 
 /** localStorage keys of the demo page. */
@@ -9,4 +9,6 @@ export const DEMO_STORAGE_KEYS = {
   PRINCIPAL: 'lifeline.principal',
   /** The bearer token from the last `#token=…` link. */
   TOKEN: 'lifeline.token',
+  /** The session list as last fetched, shown when the page loads with no network. */
+  SESSION_LIST: 'lifeline.sessions',
 } as const

@@ -23,7 +23,9 @@ import { byTestId } from './by-test-id.ts'
 import { DEMO_STORAGE_KEYS } from './demo-storage-keys.ts'
 import { deviceLabel } from './device-label.ts'
 import { readToken } from './read-token.ts'
+import { registerServiceWorker } from './register-service-worker.ts'
 import { renderSessionList } from './render-session-list.ts'
+import { forgetCachedSession, readSessionListCache, writeSessionListCache } from './session-list-cache.ts'
 import { createSessionsApi } from './sessions-api.ts'
 
 const token = readToken()
@@ -34,18 +36,19 @@ localStorage.setItem(DEMO_STORAGE_KEYS.PRINCIPAL, principalId)
 const api = createSessionsApi({ authHeaders: token === undefined ? {} : { authorization: `Bearer ${token}` } })
 const readOnly = claims?.role === 'observer'
 
+registerServiceWorker()
 bindSidebarToggle()
 if (readOnly) applyViewOnly()
 void main()
 
 async function main(): Promise<void> {
   const requested = new URLSearchParams(location.search).get('session')
-  // Offline, the list cannot be fetched: open the requested session from its IndexedDB copy anyway.
-  const sessions = await api.list().catch(() => [])
+  // Offline, the list cannot be fetched: show the one kept from the last fetch, open the session from its IndexedDB copy.
+  const sessions = await api.list().then(writeSessionListCache, readSessionListCache)
   const sessionId = requested ?? sessions[0]?.id ?? (await api.create()).id
   if (requested === null) history.replaceState(null, '', `?session=${encodeURIComponent(sessionId)}`)
   const known = requested === null || sessions.some((session) => session.id === requested)
-  renderSessionList(known ? sessions : await api.list().catch(() => sessions), sessionId)
+  renderSessionList(known ? sessions : await api.list().then(writeSessionListCache, () => sessions), sessionId)
   byTestId('new-session').addEventListener('click', () => {
     void api.create().then((created) => {
       location.search = `?session=${encodeURIComponent(created.id)}`
@@ -58,6 +61,10 @@ async function main(): Promise<void> {
     device: deviceLabel(navigator.userAgent),
     ...(token === undefined ? {} : { token }),
     ...(claims === undefined ? {} : { role: claims.role }),
+  })
+  // Right to erasure: the SDK erases the offline copy of a deleted session; the page forgets its list entry.
+  client.on('error', (error) => {
+    if (error.code === 'SESSION_DELETED') forgetCachedSession(sessionId)
   })
   if (!readOnly) {
     bindComposer(client)

@@ -1,6 +1,7 @@
 /**
- * Reloading the page while offline still shows the session's transcript (from the page's IndexedDB copy), and
- * going back online reconciles it with the server without duplicating anything.
+ * Reloading the page with the browser context offline still shows the session's transcript: the service worker
+ * serves the app shell and the page reads its IndexedDB copy. Going back online reconciles it with the server without
+ * duplicating anything.
  *
  * Flow:
  * 1. The user opens a fresh session online, asks a question, and the agent streams a 60-token answer to `done`.
@@ -12,15 +13,8 @@
  * 4. The network comes back; the same page reconnects, the badge reads `synced`, and the page still shows exactly
  *    one question and one answer, identical to the server's transcript; the agent was invoked once.
  *
- * Two stand-ins, because the demo page has no service worker:
- * - The app shell (`/`, `/app.js`, `/app.css`) is recorded on the first load and served from that copy with
- *   `page.route` afterwards — what a service worker's cache would do. Without it no page can reload offline at
- *   all (`net::ERR_INTERNET_DISCONNECTED` for the document). Everything else — WebSocket, /v1/sessions — goes to
- *   the real network, so offline it really fails.
- * - A document fulfilled by Playwright has no IP address, so Chromium's Local Network Access checks treat it as
- *   public and block its WebSocket to 127.0.0.1 (`ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS`). The context is
- *   granted the `local-network-access` permission, which a user of a loopback deployment would grant at the
- *   prompt; a real deployment's public origin never hits this check.
+ * The context is offline for real: the page load itself would fail without the service worker (the document request
+ * gets `net::ERR_INTERNET_DISCONNECTED`), and so do the WebSocket and the HTTP API.
  *
  * What this catches that unit tests can't: the browser-only persistence path — y-indexeddb in real Chromium
  * writing the session during a live stream, a real page reload reading it back with the network down, the page
@@ -37,13 +31,13 @@ import {
   offlineCopyUpdateCount,
   openSession,
   sendMessage,
-  serveAppShellFromCache,
   statusBadge,
   test,
   userMessages,
+  waitForAppShell,
 } from '../fixtures.ts'
 
-test.use({ replyTokens: 60, permissions: ['local-network-access'] })
+test.use({ replyTokens: 60 })
 
 test('a reload while offline shows the transcript from the offline copy', async ({
   page,
@@ -53,8 +47,8 @@ test('a reload while offline shows the transcript from the offline copy', async 
   request,
   replyTokens,
 }) => {
-  await serveAppShellFromCache(page)
   await openSession(page, sessionId)
+  await waitForAppShell(page)
   const question = 'Summarise this for the flight, I will be offline.'
   await sendMessage(page, question)
   await expect(assistantMessages(page)).toHaveAttribute('data-status', 'done', { timeout: 20_000 })

@@ -9,7 +9,7 @@
  * 3. The tab is hidden (`visibilityState` reported hidden, `visibilitychange` fired); an agent joins and its reply
  *    arrives: the tab title starts with "(1)". Shown again, the count is gone.
  * 4. Rename: the Rename button opens a form; the new title is saved on the server and shown everywhere.
- * 5. `/favicon.ico` and `/favicon.svg` answer 200 with an SVG icon, which the page links.
+ * 5. `/favicon.ico` and the linked `icon.svg` answer 200 with an SVG icon.
  *
  * What this catches that unit tests can't: the bundled page's title logic against the real PATCH route and the
  * session document, in Chromium.
@@ -77,10 +77,10 @@ test('a new session is named by its first message, can be renamed, and the tab c
   await expect(page).toHaveTitle('Lisbon, May weekend — Lifeline')
   expect((await fetchTranscript(request, id)).title).toBe('Lisbon, May weekend')
 
-  for (const path of ['/favicon.ico', '/favicon.svg']) {
+  for (const path of ['/favicon.ico', '/icon.svg']) {
     const icon = await request.get(path)
     expect(icon.status()).toBe(200)
     expect(icon.headers()['content-type']).toBe('image/svg+xml')
   }
-  await expect(page.locator('link[rel="icon"]')).toHaveAttribute('href', '/favicon.svg')
+  await expect(page.locator('link[rel="icon"]')).toHaveAttribute('href', 'icon.svg')
 })

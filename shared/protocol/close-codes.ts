@@ -11,6 +11,11 @@ export const CLOSE_CODES = {
   NORMAL: 1000,
   /** The server is shutting down, or dropped an idle fallback connection. */
   GOING_AWAY: 1001,
+  /**
+   * The connection was lost without a close frame (the WebSocket standard's "abnormal closure"). Never sent: a client
+   * reports it locally when it gives up on a connection that went silent or when the browser went offline.
+   */
+  CONNECTION_LOST: 1006,
   /** A fallback connection ends because WebSockets get through again; the provider reconnects over a WebSocket. */
   TRANSPORT_UPGRADE: 4000,
 } as const
