@@ -42,6 +42,11 @@ ERROR_CODES: Dict[str, Tuple[int, bool]] = {
     "NOT_SESSION_OWNER": (403, False),
     "INTERNAL_ERROR": (500, False),
     "BAD_FRAME": (400, False),
+    "SUBSCRIPTION_NOT_FOUND": (404, False),
+    "SUBSCRIPTION_CONFLICT": (409, False),
+    "WEBHOOK_URL_REJECTED": (400, False),
+    "FENCED": (409, False),
+    "ALREADY_CLAIMED": (409, True),
 }
 
 
