@@ -15,6 +15,7 @@ import socket
 import subprocess
 import threading
 import time
+import unittest
 import uuid
 from typing import Any, Callable, Dict, List, Optional, TypeVar
 
@@ -105,6 +106,24 @@ def harness() -> Harness:
             _harness = Harness()
             atexit.register(_harness.stop)
         return _harness
+
+
+class AgentAndUserTest(unittest.TestCase):
+    """A test on a session of its own, with an agent ``bot`` and a user ``alice`` connected to it over HTTP."""
+
+    def setUp(self) -> None:
+        from lifeline import Session
+
+        self.h = harness()
+        self.session_id = new_session(self.h)
+        self.agent = Session(self.h.url, self.session_id, self.h.token("bot", "agent", self.session_id))
+        self.user = Session(self.h.url, self.session_id, self.h.token("alice", "user", self.session_id))
+        self.addCleanup(self.agent.close)
+        self.addCleanup(self.user.close)
+
+    def stored(self, message_id: str) -> dict:
+        """The message ``message_id`` as the server's transcript holds it."""
+        return next(m for m in self.user.transcript()["messages"] if m["id"] == message_id)
 
 
 def new_session(h: Harness, *, open_server: bool = False) -> str:

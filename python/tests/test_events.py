@@ -7,22 +7,14 @@ import unittest
 
 from lifeline import Session
 
-from .support import Proxy, harness, new_session, wait_until
+from .support import AgentAndUserTest, Proxy, wait_until
 
 
 def reply_text(events, message_id):
     return "".join(e["text"] for e in events if e.type == "message.delta" and e["messageId"] == message_id)
 
 
-class EventStreamTest(unittest.TestCase):
-    def setUp(self) -> None:
-        self.h = harness()
-        self.session_id = new_session(self.h)
-        self.agent = Session(self.h.url, self.session_id, self.h.token("bot", "agent", self.session_id))
-        self.user = Session(self.h.url, self.session_id, self.h.token("alice", "user", self.session_id))
-        self.addCleanup(self.agent.close)
-        self.addCleanup(self.user.close)
-
+class EventStreamTest(AgentAndUserTest):
     def test_catch_up_gives_each_event_an_offset_to_resume_from(self) -> None:
         question = self.user.send_message("hello")
         with self.agent.reply(reply_to=question, announce_presence=False) as reply:

@@ -7,21 +7,10 @@ import unittest
 
 from lifeline import ERROR_CODES, Session, SessionError
 
-from .support import REPO, Proxy, harness, new_session
+from .support import REPO, AgentAndUserTest, Proxy
 
 
-class ReplyTest(unittest.TestCase):
-    def setUp(self) -> None:
-        self.h = harness()
-        self.session_id = new_session(self.h)
-        self.agent = Session(self.h.url, self.session_id, self.h.token("bot", "agent", self.session_id))
-        self.user = Session(self.h.url, self.session_id, self.h.token("alice", "user", self.session_id))
-        self.addCleanup(self.agent.close)
-        self.addCleanup(self.user.close)
-
-    def message(self, message_id: str) -> dict:
-        return next(m for m in self.user.transcript()["messages"] if m["id"] == message_id)
-
+class ReplyTest(AgentAndUserTest):
     def test_a_flood_of_tokens_is_coalesced_and_stored_whole(self) -> None:
         question = self.user.send_message("write a lot")
         tokens = [f"t{i} " for i in range(2000)]
@@ -30,7 +19,7 @@ class ReplyTest(unittest.TestCase):
                 reply.write(token)
         self.assertEqual(reply.status, "done")
         self.assertLess(reply.appends, len(tokens) / 10)
-        stored = self.message(reply.message_id)
+        stored = self.stored(reply.message_id)
         self.assertEqual((stored["text"], stored["status"], stored["replyTo"]), ("".join(tokens), "done", question))
 
     def test_an_append_whose_answer_was_lost_is_applied_once(self) -> None:
@@ -47,7 +36,7 @@ class ReplyTest(unittest.TestCase):
             reply.flush()
         self.assertEqual(proxy.drop_responses, 0)
         self.assertGreaterEqual(agent.producer.retries, 1)
-        self.assertEqual(self.message(reply.message_id)["text"], "exactly once")
+        self.assertEqual(self.stored(reply.message_id)["text"], "exactly once")
 
     def test_failures_are_typed_errors_with_the_protocol_codes(self) -> None:
         with self.assertRaises(SessionError) as unknown:
@@ -75,7 +64,7 @@ class ReplyTest(unittest.TestCase):
                 reply.write("partial")
                 raise RuntimeError("model crashed")
         self.assertEqual(reply.status, "failed")
-        stored = self.message(reply.message_id)
+        stored = self.stored(reply.message_id)
         self.assertEqual((stored["text"], stored["status"]), ("partial", "failed"))
 
     def test_the_error_codes_are_those_of_the_typescript_table(self) -> None:

@@ -5,23 +5,12 @@ from __future__ import annotations
 import threading
 import unittest
 
-from lifeline import ReplyStopped, Session
+from lifeline import ReplyStopped
 
-from .support import harness, new_session, wait_until
+from .support import AgentAndUserTest, wait_until
 
 
-class SteeringTest(unittest.TestCase):
-    def setUp(self) -> None:
-        self.h = harness()
-        self.session_id = new_session(self.h)
-        self.agent = Session(self.h.url, self.session_id, self.h.token("bot", "agent", self.session_id))
-        self.user = Session(self.h.url, self.session_id, self.h.token("alice", "user", self.session_id))
-        self.addCleanup(self.agent.close)
-        self.addCleanup(self.user.close)
-
-    def stored(self, message_id: str) -> dict:
-        return next(m for m in self.user.transcript()["messages"] if m["id"] == message_id)
-
+class SteeringTest(AgentAndUserTest):
     def test_a_stop_from_a_node_device_ends_the_python_reply(self) -> None:
         device = self.h.call("device", session=self.session_id, principalId="alice", device="phone")
         self.addCleanup(self.h.call, "close", handle=device)
