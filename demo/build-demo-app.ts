@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { build } from 'esbuild'
+import { bundleForBrowser } from '../server/http/bundle-for-browser.ts'
 import { APP_BUILD_PARAM } from './app/app-shell-facts.ts'
 import { pngIcon, svgIcon } from './app-icons.ts'
 
@@ -41,7 +41,7 @@ export interface DemoAppBuildOptions {
 
 /** Bundles the page and its service worker. @throws Error when esbuild fails */
 export async function buildDemoApp(options: DemoAppBuildOptions = {}): Promise<DemoAppBuild> {
-  const script = await bundle(`${APP_DIR}main.ts`, {})
+  const script = await bundleForBrowser(`${APP_DIR}main.ts`)
   const baseStyle = await readFile(`${APP_DIR}app.css`, 'utf8')
   const style = options.variant === undefined ? baseStyle : `${baseStyle}\n/* ${options.variant} */\n`
   const page = await readFile(`${APP_DIR}index.html`, 'utf8')
@@ -63,7 +63,7 @@ export async function buildDemoApp(options: DemoAppBuildOptions = {}): Promise<D
   }
   const shellPaths = ['/app.js', '/app.css']
   const unpinnedPaths = ['/manifest.webmanifest', '/icon.svg', '/icon-192.png', '/icon-512.png']
-  const worker = await bundle(`${APP_DIR}service-worker.ts`, {
+  const worker = await bundleForBrowser(`${APP_DIR}service-worker.ts`, {
     LIFELINE_SHELL: JSON.stringify({
       build: name,
       urls: ['./', ...shellPaths.map(pinned), ...unpinnedPaths.map((path) => `.${path}`)],
@@ -83,18 +83,4 @@ export async function buildDemoApp(options: DemoAppBuildOptions = {}): Promise<D
     ['/icon-512.png', { type: 'image/png', body: pngIcon(512), pinned: false }],
   ])
   return { build: name, files }
-}
-
-async function bundle(entry: string, define: Record<string, string>): Promise<string> {
-  const result = await build({
-    entryPoints: [entry],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    define,
-  })
-  return result.outputFiles[0]?.text ?? ''
 }

@@ -10,29 +10,12 @@ import { jsonSchema, stepCountIs, streamText, tool, type UIMessage } from 'ai'
 import { describe, expect } from 'vitest'
 import { createLifelineChatTransport } from '../../client/ai-sdk/create-lifeline-chat-transport.ts'
 import { pipeUIMessageStream } from '../../client/ai-sdk/pipe-ui-message-stream.ts'
-import { finishPart, mockModel } from '../../client/agent/adapters/testing/mock-model.ts'
+import { finishPart, mockModel, wordsModel } from '../../client/agent/adapters/testing/mock-model.ts'
 import type { AgentSession } from '../../client/agent/agent-session.ts'
 import type { SessionClient } from '../../client/core/session-client.ts'
 import { test } from '../testing/fixtures.ts'
 
 type Model = ReturnType<typeof mockModel>
-
-/** A model that writes `count` words, one every `delayMs`. */
-const wordsModel = (count: number, delayMs: number): { model: Model; text: string } => {
-  const words = Array.from({ length: count }, (_, index) => `w${index} `)
-  const model = mockModel(
-    [
-      [
-        { type: 'text-start', id: 't' },
-        ...words.map((delta) => ({ type: 'text-delta' as const, id: 't', delta })),
-        { type: 'text-end', id: 't' },
-        finishPart('stop'),
-      ],
-    ],
-    delayMs,
-  )
-  return { model, text: words.join('') }
-}
 
 /** Answers every user message by piping the model's UI message stream into a reply. */
 function serve(agent: AgentSession, model: Model, tools = {}): void {

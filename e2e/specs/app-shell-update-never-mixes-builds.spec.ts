@@ -60,6 +60,11 @@ async function cachedShell(page: Page, build: string): Promise<{ page: string; s
   )
 }
 
+/** Waits until the page's HTML, script and style sheet all name `build`. */
+async function expectPageOfBuild(page: Page, build: string): Promise<void> {
+  await expect.poll(async () => await pageBuilds(page)).toEqual({ html: build, script: build, style: build })
+}
+
 test('a new build takes over on the next load and never mixes with the old one', async ({ browser }) => {
   const dir = mkdtempSync(join(tmpdir(), 'lifeline-shell-'))
   const [first, second] = await Promise.all([buildDemoApp({ variant: 'first' }), buildDemoApp({ variant: 'second' })])
@@ -76,34 +81,16 @@ test('a new build takes over on the next load and never mixes with the old one',
     const page = await context.newPage()
     await page.goto(`${server.url}/`)
     await expect.poll(async () => await shellCaches(page)).toEqual([`${SHELL_CACHE_PREFIX}${first.build}`])
-    await expect
-      .poll(async () => await pageBuilds(page))
-      .toEqual({
-        html: first.build,
-        script: first.build,
-        style: first.build,
-      })
+    await expectPageOfBuild(page, first.build)
 
     served = serveDemoAppBuild(second)
     await page.reload()
-    await expect
-      .poll(async () => await pageBuilds(page))
-      .toEqual({
-        html: second.build,
-        script: second.build,
-        style: second.build,
-      })
+    await expectPageOfBuild(page, second.build)
     await expect.poll(async () => await shellCaches(page)).toEqual([`${SHELL_CACHE_PREFIX}${second.build}`])
 
     await context.setOffline(true)
     await page.reload()
-    await expect
-      .poll(async () => await pageBuilds(page))
-      .toEqual({
-        html: second.build,
-        script: second.build,
-        style: second.build,
-      })
+    await expectPageOfBuild(page, second.build)
     const cached = await cachedShell(page, second.build)
     expect(cached.page).toContain(`content="${second.build}"`)
     expect(cached.page).not.toContain(first.build)

@@ -16,7 +16,7 @@ import { join } from 'node:path'
 import { expect, type Page, test } from '@playwright/test'
 import { streamText } from 'ai'
 import { pipeUIMessageStream } from '../../client/ai-sdk/pipe-ui-message-stream.ts'
-import { finishPart, mockModel } from '../../client/agent/adapters/testing/mock-model.ts'
+import { wordsModel } from '../../client/agent/adapters/testing/mock-model.ts'
 import { createAgentSession, type AgentSession } from '../../client/agent/agent-session.ts'
 import { createSessionId } from '../../shared/session/session-id.ts'
 import { createSqliteUpdateLog } from '../../server/persistence/sqlite-update-log.ts'
@@ -48,18 +48,7 @@ test.afterAll(async () => {
 
 /** Starts an agent on `sessionId` whose model writes `count` words, one every `delayMs`. */
 async function startAgent(sessionId: string, count: number, delayMs: number) {
-  const words = Array.from({ length: count }, (_, index) => `w${index} `)
-  const model = mockModel(
-    [
-      [
-        { type: 'text-start', id: 't' },
-        ...words.map((delta) => ({ type: 'text-delta' as const, id: 't', delta })),
-        { type: 'text-end', id: 't' },
-        finishPart('stop'),
-      ],
-    ],
-    delayMs,
-  )
+  const { model, text } = wordsModel(count, delayMs)
   const agent = await createAgentSession({ url: server.websocketUrl, sessionId, agentId: 'writer' })
   agents.push(agent)
   agent.onUserMessage(async (message) => {
@@ -68,7 +57,7 @@ async function startAgent(sessionId: string, count: number, delayMs: number) {
     await pipeUIMessageStream(reply, result.toUIMessageStream())
   })
   const reply = () => agent.client.messages().findLast((message) => message.role === 'assistant')
-  return { model, text: words.join(''), reply }
+  return { model, text, reply }
 }
 
 const open = async (page: Page, kind: 'hooks' | 'chat', sessionId: string): Promise<void> => {

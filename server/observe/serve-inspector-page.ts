@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { ROUTES } from '../../shared/protocol/routes.ts'
+import { bundleForBrowser } from '../http/bundle-for-browser.ts'
 
 /** Path of the page's script. */
 const INSPECTOR_SCRIPT_PATH = `${ROUTES.INSPECT}/inspector.js`
@@ -18,7 +19,7 @@ const APP_ENTRY = `inspector-app.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'
 
 interface PageFile {
   readonly type: string
-  readonly body: string | Uint8Array
+  readonly body: string
 }
 
 let files: Promise<Map<string, PageFile>> | undefined
@@ -43,19 +44,10 @@ export async function serveInspectorPage(
 }
 
 async function buildPage(): Promise<Map<string, PageFile>> {
-  const { build } = await import('esbuild')
-  const bundle = await build({
-    entryPoints: [`${PAGE_DIR}${APP_ENTRY}`],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-  })
+  const script = await bundleForBrowser(`${PAGE_DIR}${APP_ENTRY}`)
   const html = (await readFile(`${PAGE_DIR}inspector.html`, 'utf8')).replace('%SCRIPT_PATH%', INSPECTOR_SCRIPT_PATH)
   return new Map([
     [ROUTES.INSPECT, { type: 'text/html; charset=utf-8', body: html }],
-    [INSPECTOR_SCRIPT_PATH, { type: 'text/javascript; charset=utf-8', body: bundle.outputFiles[0]?.contents ?? '' }],
+    [INSPECTOR_SCRIPT_PATH, { type: 'text/javascript; charset=utf-8', body: script }],
   ])
 }

@@ -38,3 +38,20 @@ export function mockModel(
     },
   })
 }
+
+/** A model whose every call writes `count` words (`w0 w1 …`), one part every `chunkDelayMs`; `text` is all of them. */
+export function wordsModel(count: number, chunkDelayMs: number): { model: MockLanguageModelV4; text: string } {
+  const words = Array.from({ length: count }, (_, index) => `w${index} `)
+  const model = mockModel(
+    [
+      [
+        { type: 'text-start', id: 't' },
+        ...words.map((delta) => ({ type: 'text-delta' as const, id: 't', delta })),
+        { type: 'text-end', id: 't' },
+        finishPart('stop'),
+      ],
+    ],
+    chunkDelayMs,
+  )
+  return { model, text: words.join('') }
+}
