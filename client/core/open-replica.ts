@@ -100,7 +100,7 @@ export function openReplica(options: ReplicaOptions): Replica {
   }
   const awareness = provider.awareness ?? undefined
   if (awareness !== undefined) announcePresence(awareness, options.member)
-  const heartbeat =
+  const presenceRenewal =
     awareness === undefined
       ? undefined
       : renewPresence(awareness, options.presenceHeartbeatMs, () => socket.status === WebSocketStatus.Connected)
@@ -112,12 +112,12 @@ export function openReplica(options: ReplicaOptions): Replica {
     durability,
     awareness,
     renewPresenceNow() {
-      heartbeat?.renewNow()
+      presenceRenewal?.renewNow()
     },
     destroy() {
       if (destroyed) return
       destroyed = true
-      heartbeat?.stop()
+      presenceRenewal?.stop()
       liveness?.stop()
       provider.destroy()
       socket.stop()
