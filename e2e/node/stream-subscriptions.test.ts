@@ -1,5 +1,5 @@
 /**
- * Durable Streams subscriptions (PROTOCOL.md §9.9, §9.10) beyond the conformance suite, on SQLite and PostgreSQL: a
+ * Durable Streams subscriptions (PROTOCOL.md §9.10, §9.11) beyond the conformance suite, on SQLite and PostgreSQL: a
  * webhook that fails, hangs past the delivery timeout and answers slowly is retried with backoff until every append
  * is acked, each delivery signed with the key the JWK Set publishes; the subscription, its cursors and the signing
  * key survive a restart; existing streams are linked at their end; a pull-wake lease that runs out lets another worker claim the next generation.

@@ -1,5 +1,5 @@
 /**
- * Validation of subscription webhook URLs against server-side request forgery (PROTOCOL.md §9.9): `https://` to a
+ * Validation of subscription webhook URLs against server-side request forgery (PROTOCOL.md §9.10): `https://` to a
  * public address, or the development exception `http(s)://localhost` and `http(s)://127.0.0.x`. Literal addresses
  * in private, loopback, link-local, shared, multicast and unspecified ranges are refused; a host name is checked as
  * written (egress filtering of what names resolve to is the deployment's job, docs/operations.md).

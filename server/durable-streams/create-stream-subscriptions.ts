@@ -1,5 +1,5 @@
 /**
- * Wires Durable Streams subscriptions (PROTOCOL.md §9.9, §9.10) over a stream store and service: the signing key
+ * Wires Durable Streams subscriptions (PROTOCOL.md §9.10, §9.11) over a stream store and service: the signing key
  * (loaded from the store at start), the subscription manager and the context of the `__ds/` control routes.
  */
 import type { IncomingMessage } from 'node:http'

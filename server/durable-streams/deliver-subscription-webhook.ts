@@ -1,5 +1,5 @@
 /**
- * One webhook delivery of a subscription wake (PROTOCOL.md §9.10): the signed POST, bounded by a timeout, without
+ * One webhook delivery of a subscription wake (PROTOCOL.md §9.11): the signed POST, bounded by a timeout, without
  * following redirects (a redirect could lead past the URL check). Any 2xx answer is a delivery; `{ "done": true }`
  * in it finishes the wake at once.
  */

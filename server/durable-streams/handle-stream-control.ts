@@ -1,5 +1,5 @@
 /**
- * The reserved control routes under `__ds/` (PROTOCOL.md §9.9, §9.10): the webhook signing JWK Set and the
+ * The reserved control routes under `__ds/` (PROTOCOL.md §9.10, §9.11): the webhook signing JWK Set and the
  * subscription APIs. Subscription management and claims pass the generic stream authorisation; callbacks, acks and
  * releases carry the wake's own bearer token instead.
  */

@@ -1,5 +1,5 @@
 /**
- * The glob of a subscription's `pattern` (PROTOCOL.md §9.9): over `/`-separated stream paths, `*` matches one whole
+ * The glob of a subscription's `pattern` (PROTOCOL.md §9.10): over `/`-separated stream paths, `*` matches one whole
  * segment and `**` zero or more segments; any other segment matches itself literally.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Webhook retry backoff (PROTOCOL.md §9.10): the first delay doubles with each failure in a row up to the cap, and
+ * Webhook retry backoff (PROTOCOL.md §9.11): the first delay doubles with each failure in a row up to the cap, and
  * varies by ± the jitter fraction so that many failed deliveries do not retry in step.
  */
 import { SUBSCRIPTION_RETRY } from '../../shared/protocol/durable-streams.ts'

@@ -88,7 +88,7 @@ export interface StreamStore {
   change(path: string, decide: StreamDecision): Promise<StreamChange | undefined>
   /** Messages with index > afterIndex in order, at most `maxBytes` in total but at least one when any exists. */
   read(path: string, afterIndex: number, maxBytes: number): Promise<StreamMessage[]>
-  /** Paths of the stored streams that start with `prefix`, in ascending order (subscription backfill, PROTOCOL.md §9.9). */
+  /** Paths of the stored streams that start with `prefix`, in ascending order (subscription backfill, PROTOCOL.md §9.10). */
   list(prefix: string): Promise<string[]>
   /** Removes the stream and its messages; resolves false when it did not exist. */
   delete(path: string): Promise<boolean>

@@ -1,5 +1,5 @@
 /**
- * Pure changes of a subscription record (PROTOCOL.md §9.9, §9.10) that the subscription manager decides inside the
+ * Pure changes of a subscription record (PROTOCOL.md §9.10, §9.11) that the subscription manager decides inside the
  * store's transaction: linking streams, ending an expired lease, clearing a retry schedule, and the errors of
  * unknown subscriptions and stale wakes.
  */

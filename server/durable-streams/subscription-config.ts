@@ -1,5 +1,5 @@
 /**
- * The configuration of a Durable Streams subscription as a PUT gives it (PROTOCOL.md §9.9): validated, normalised
+ * The configuration of a Durable Streams subscription as a PUT gives it (PROTOCOL.md §9.10): validated, normalised
  * and hashed, so that re-confirming an identical configuration answers 200 and a different one 409.
  */
 import { createHash } from 'node:crypto'

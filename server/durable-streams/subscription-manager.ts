@@ -1,5 +1,5 @@
 /**
- * Durable Streams subscriptions (PROTOCOL.md §9.9, §9.10): links streams to subscriptions, issues wakes with
+ * Durable Streams subscriptions (PROTOCOL.md §9.10, §9.11): links streams to subscriptions, issues wakes with
  * generation fencing and leases, delivers them by signed webhook or as events on a pull-wake stream, applies acks,
  * and retries failed webhooks with exponential backoff and jitter. Every decision is taken on the stored record
  * inside the store's transaction, so one wake is issued once even with several nodes sharing the store; each node

@@ -1,5 +1,5 @@
 /**
- * The stored state of one subscription (PROTOCOL.md §9.9, §9.10): its configuration, one cursor per linked stream,
+ * The stored state of one subscription (PROTOCOL.md §9.10, §9.11): its configuration, one cursor per linked stream,
  * the generation counter, the wake in flight with its lease, and the webhook retry schedule. It is kept as the
  * `state` of a record at `__ds/subscriptions/<id>` in the stream store, so it is as durable as the streams, changes
  * in the store's transactions (one decision at a time, also across nodes sharing the store) and survives restarts.

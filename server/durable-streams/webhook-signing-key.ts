@@ -1,5 +1,5 @@
 /**
- * The server's Ed25519 key that signs subscription webhooks (PROTOCOL.md §9.9). It is kept in the stream store
+ * The server's Ed25519 key that signs subscription webhooks (PROTOCOL.md §9.10). It is kept in the stream store
  * under a reserved path, created once by whichever node comes first, so every node and every restart signs with the
  * same key and the JWK Set stays stable. Its `kid` is `ds_` plus the RFC 7638 thumbprint of the public key.
  */

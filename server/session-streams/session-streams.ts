@@ -46,7 +46,7 @@ export interface SessionStreamsOptions {
   readonly maxReadBytes?: number
   /** How long a session loaded for HTTP appends stays loaded after the last one, in ms (default 10000). */
   readonly documentIdleMs?: number
-  /** Durable Streams subscriptions and their webhooks (PROTOCOL.md §9.8). */
+  /** Durable Streams subscriptions and their webhooks (PROTOCOL.md §9.10, §9.11). */
   readonly subscriptions?: StreamSubscriptionOptions
 }
 

@@ -60,7 +60,7 @@ export const ERROR_CODES = {
    * is truncated or does not decode. Same close code as BAD_REQUEST; the reason tells them apart.
    */
   BAD_FRAME: { httpStatus: 400, closeCode: 4400, retryable: false },
-  // Durable Streams subscriptions (PROTOCOL.md §9.9)
+  // Durable Streams subscriptions (PROTOCOL.md §9.10)
   /** No subscription with that id (or it was deleted). */
   SUBSCRIPTION_NOT_FOUND: { httpStatus: 404, closeCode: 4404, retryable: false },
   /** A subscription exists with the same id and another configuration. */

@@ -43,10 +43,10 @@ export const OFFSET_START = '-1'
 /** `offset=now`: the current tail of a stream. Never minted as a real offset. */
 export const OFFSET_NOW = 'now'
 
-/** First segment of the reserved control paths below the route prefix (PROTOCOL.md §9.9); no stream lives there. */
+/** First segment of the reserved control paths below the route prefix (PROTOCOL.md §9.10); no stream lives there. */
 export const STREAM_CONTROL_PREFIX = '__ds/'
 
-/** Control routes below {@link STREAM_CONTROL_PREFIX} (PROTOCOL.md §9.9). */
+/** Control routes below {@link STREAM_CONTROL_PREFIX} (PROTOCOL.md §9.10). */
 export const STREAM_CONTROL_ROUTES = {
   /** The webhook signing public keys as a JWK Set. */
   JWKS: 'jwks.json',
@@ -66,7 +66,7 @@ export const SUBSCRIPTION_ACTIONS = {
 /** Header of a subscription webhook carrying `t=<unix seconds>,kid=<key id>,ed25519=<base64url signature>`. */
 export const DS_WEBHOOK_SIGNATURE_HEADER = 'webhook-signature'
 
-/** Bounds and default of a subscription's `lease_ttl_ms` (PROTOCOL.md §9.9). */
+/** Bounds and default of a subscription's `lease_ttl_ms` (PROTOCOL.md §9.10). */
 export const SUBSCRIPTION_LEASE_TTL_MS = { MIN: 1_000, MAX: 600_000, DEFAULT: 30_000 } as const
 
 /** Webhook retry backoff of subscriptions: from the first delay doubling up to the cap, ± the jitter fraction. */
