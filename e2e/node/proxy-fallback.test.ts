@@ -86,6 +86,9 @@ describe('fallback through real proxies', () => {
         const viewer = connectClient({
           url: `ws://127.0.0.1:${proxy.port}${ROUTES.WEBSOCKET}`,
           transport: TRANSPORT_OPTIONS,
+          // The connection heartbeat probes a quiet stream every second, which keeps nginx's 3 s idle timer from
+          // ever firing; without it the stream goes quiet while the agent waits, and the proxy cuts it.
+          ...(scenario === 'idle-cut' ? { heartbeat: false as const } : {}),
         })
         await waitForTransport(viewer, 'sse')
         await viewer.waitForSynced(15_000)
