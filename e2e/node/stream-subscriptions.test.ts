@@ -162,6 +162,12 @@ describe.each(STORE_KINDS)('stream subscriptions on %s', (kind) => {
     const put = { type: 'pull-wake', pattern: 'tasks/**', wake_stream: 'wake/pool', lease_ttl_ms: 1_000 }
     expect((await call(streamUrl(server, '__ds/subscriptions/tasks'), 'PUT', put)).status).toBe(201)
     await call(streamUrl(server, 'tasks/deep/one'), 'PUT', [{ n: 1 }])
+    // A worker claims once the wake stream tells it there is work: the new stream is linked after the PUT answers.
+    const wakesFor = async (): Promise<number> =>
+      ((await (await fetch(streamUrl(server, 'wake/pool'))).json()) as { subscription_id: string }[]).filter(
+        (wake) => wake.subscription_id === 'tasks',
+      ).length
+    await expect.poll(wakesFor, { timeout: 5_000, interval: 50 }).toBeGreaterThan(0)
     const claimUrl = streamUrl(server, '__ds/subscriptions/tasks/claim')
     const first = (await (await call(claimUrl, 'POST', { worker: 'w1' })).json()) as {
       generation: number
@@ -182,7 +188,5 @@ describe.each(STORE_KINDS)('stream subscriptions on %s', (kind) => {
     })
     expect(late.status).toBe(409)
     expect(((await late.json()) as { error: { code: string } }).error.code).toBe('FENCED')
-    const wakes = (await (await fetch(streamUrl(server, 'wake/pool'))).json()) as { subscription_id: string }[]
-    expect(wakes.some((wake) => wake.subscription_id === 'tasks')).toBe(true)
   })
 })
