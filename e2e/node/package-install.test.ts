@@ -84,6 +84,7 @@ describe('the packed package', () => {
       author: 'writer',
       inspector: 200,
       inspectorBundled: true,
+      store: 'memory',
     })
   })
 })

@@ -1,11 +1,14 @@
 // Runs a server, an agent and a viewer from the installed package: the viewer asks, the agent streams a reply, and
 // the script prints what the viewer saw, and whether the server bundles its inspector page from the compiled files.
+// `node agent-and-viewer.mjs sqlite` keeps the session in an SQLite file in the working folder instead of memory.
 import { createAgentSession, NodeWebSocket } from 'lifeline/agent'
 import { createSessionClient } from 'lifeline/core'
 import { createSessionId } from 'lifeline/protocol'
-import { createMemoryUpdateLog, createSessionServer } from 'lifeline/server'
+import { createMemoryUpdateLog, createSessionServer, createSqliteUpdateLog } from 'lifeline/server'
 
-const server = await createSessionServer({ port: 0, host: '127.0.0.1', updateLog: createMemoryUpdateLog() })
+const store = process.argv[2] ?? 'memory'
+const updateLog = store === 'sqlite' ? createSqliteUpdateLog({ path: 'sessions.sqlite' }) : createMemoryUpdateLog()
+const server = await createSessionServer({ port: 0, host: '127.0.0.1', updateLog })
 const sessionId = createSessionId()
 const agent = await createAgentSession({ url: server.websocketUrl, sessionId, agentId: 'writer' })
 async function* tokens(text) {
@@ -41,6 +44,7 @@ console.log(
     author: reply.author,
     inspector: inspector.status,
     inspectorBundled: inspectorBytes > 1000,
+    store,
   }),
 )
 viewer.destroy()
