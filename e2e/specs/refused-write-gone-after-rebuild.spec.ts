@@ -8,8 +8,10 @@
  *
  * Flow, once per transport (a server with auth and the demo page started by the test):
  * 1. Alice opens the session (the badge names the transport) and sends a short message, which the server stores.
- * 2. The server stops. Alice, who last heard the default limits, writes a 300-character message. The server comes
- *    back with `maxUserTextChars: 200` and refuses the update that carries it.
+ * 2. The server stops. Alice, who last heard the default limits, writes a 300-character message and reloads the page:
+ *    the service worker serves it (behind a proxy, in place of the proxy's error page) and the message, read from the
+ *    IndexedDB copy, waits to be sent. The server comes back with `maxUserTextChars: 200` and refuses the update that
+ *    carries it.
  * 3. The page shows it as "not sent" with the reason (TEXT_TOO_LONG) and Retry / Discard, and no longer among the
  *    messages; Retry says why it is still not sent. A page behind a proxy is still on its fallback.
  * 4. Discard, then a reload: the message is on no screen, in no update of the IndexedDB copy, and not on the server.
@@ -29,7 +31,16 @@ import { readMessages } from '../../shared/session/session-doc.ts'
 import type { TranscriptView } from '../../shared/session/session-schema.ts'
 import { startProxy, type RunningProxy } from '../proxies/start-proxy.ts'
 import { startDemoServer } from '../testing/start-demo-server.ts'
-import { expect, expectSynced, messageText, sendMessage, statusBadge, test, userMessages } from '../fixtures.ts'
+import {
+  expect,
+  expectSynced,
+  messageText,
+  sendMessage,
+  statusBadge,
+  test,
+  userMessages,
+  waitForAppShell,
+} from '../fixtures.ts'
 
 const LONG_TEXT = `A long message: ${'lorem ipsum '.repeat(24)}`.trim()
 /** Each page's way to the server: the proxy in front (none, squid as a forward proxy, nginx), the transport it gets. */
@@ -103,6 +114,7 @@ for (const { name, proxy: scenario, transport } of TRANSPORTS) {
       )
       await expectSynced(alice)
       await expect(statusBadge(alice)).toHaveAttribute('data-transport', transport)
+      await waitForAppShell(alice)
       await sendMessage(alice, 'A short one first.')
       await expect(userMessages(alice)).toHaveCount(1)
       await expect
@@ -113,6 +125,9 @@ for (const { name, proxy: scenario, transport } of TRANSPORTS) {
       await expect(statusBadge(alice)).not.toHaveAttribute('data-status', 'synced')
       await sendMessage(alice, LONG_TEXT)
       await expect(userMessages(alice)).toHaveCount(2)
+      await alice.reload()
+      await expect(userMessages(alice)).toHaveCount(2)
+      await expect(statusBadge(alice)).toHaveAttribute('data-pending', '1')
       await demo.restart({ maxUserTextChars: 200 })
 
       const refused = alice.getByTestId('refused-write')
