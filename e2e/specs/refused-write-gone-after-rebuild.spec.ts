@@ -120,6 +120,8 @@ for (const { name, proxy: scenario, transport } of TRANSPORTS) {
       await expect
         .poll(async () => await storedTexts(demo.server.url, sessionId, demo.tokenFor('alice', 'user')))
         .toEqual(['A short one first.'])
+      // The page knows it too (the server's state vector covers it), so only the next message waits after a reload.
+      await expect(statusBadge(alice)).toHaveAttribute('data-pending', '0')
 
       await demo.server.close()
       await expect(statusBadge(alice)).not.toHaveAttribute('data-status', 'synced')
