@@ -6,8 +6,8 @@
  * 1. Alice owns two sessions. On her laptop she opens the one she will delete: it is listed in the sidebar, gets an
  *    IndexedDB copy, and she writes a message in it; the app shell is cached. Her phone has the same session open.
  * 2. Alice deletes it through the HTTP API with her owner's token. Both pages learn it from the server (the
- *    connection closes with SESSION_DELETED): each says the session was deleted, shows no transcript and drops its
- *    IndexedDB copy.
+ *    connection closes with SESSION_DELETED): each says the session was deleted (also in the tab's title), shows no
+ *    transcript and drops its IndexedDB copy.
  * 3. The laptop goes offline for real (`context.setOffline(true)`) and reloads the same address: the page comes from
  *    the service worker, lists the other session but not the deleted one, shows no transcript, still has no
  *    IndexedDB database for it, and Cache Storage holds no entry naming it.
@@ -71,6 +71,7 @@ test('deleting a session erases its offline copy on every device that had it ope
     await expect(statusBadge(laptop)).toHaveAttribute('data-status', 'synced')
     await waitForAppShell(laptop)
     await expect(laptop.getByTestId('session-list').getByRole('link')).toHaveText(['Session to erase', 'Kept session'])
+    await expect(laptop).toHaveTitle(/Session to erase/)
     await sendMessage(laptop, SECRET)
     await expect(userMessages(laptop)).not.toHaveAttribute('data-delivery', 'pending')
     expect(await databaseNames(laptop)).toContain(offlineDatabaseName(DELETED))
@@ -91,6 +92,7 @@ test('deleting a session erases its offline copy on every device that had it ope
 
     for (const page of [laptop, phone]) {
       await expect(page.getByTestId('deleted-note')).toBeVisible()
+      await expect(page).toHaveTitle('Deleted session — Lifeline')
       await expect(userMessages(page)).toHaveCount(0)
       await expect(page.getByText(SECRET)).toHaveCount(0)
       await expect.poll(async () => await databaseNames(page)).not.toContain(offlineDatabaseName(DELETED))
@@ -100,6 +102,7 @@ test('deleting a session erases its offline copy on every device that had it ope
     await laptopContext.setOffline(true)
     await laptop.reload()
     await expect(laptop.getByTestId('deleted-note')).toBeVisible()
+    await expect(laptop).toHaveTitle('Deleted session — Lifeline')
     await expect(laptop.getByTestId('session-list').getByRole('link')).toHaveText(['Kept session'])
     await expect(userMessages(laptop)).toHaveCount(0)
     await expect(laptop.getByText(SECRET)).toHaveCount(0)
