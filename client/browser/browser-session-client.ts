@@ -3,7 +3,7 @@
  * IndexedDB (y-indexeddb), so a page shows the transcript at once — also offline — and messages written offline
  * are stored locally and sync when the network is back. Every page load gets a new Y.Doc, so two tabs or a
  * reloaded tab never write under the same Yjs clientID. When the server reports the session deleted, the copy is
- * erased too. When the client drops a refused update by replacing its document (PROTOCOL.md §8.3), the copy is erased
+ * erased too, and the session's id is remembered as deleted (deleted-sessions.ts) so a later page does not open it. When the client drops a refused update by replacing its document (PROTOCOL.md §8.3), the copy is erased
  * and written anew from the new document, so a reload never brings the refused change back.
  *
  * Offline (docs/offline.md): the last known server state vector is kept in localStorage, so `pendingEntries()` still
@@ -14,6 +14,7 @@ import { clearDocument, IndexeddbPersistence } from 'y-indexeddb'
 import * as Y from 'yjs'
 import { createSessionClient, type SessionClient, type SessionClientOptions } from '../core/session-client.ts'
 import { createStorageTransportMemory } from '../core/transports/transport-memory.ts'
+import { rememberDeletedSession } from './deleted-sessions.ts'
 import { createLocalServerStateStore, serverStateStorageKey } from './local-server-state.ts'
 
 /** Options of {@link createBrowserSessionClient}: those of the core client, minus the document and socket class. */
@@ -30,7 +31,10 @@ export function offlineDatabaseName(sessionId: string): string {
   return `lifeline:${sessionId}`
 }
 
-/** Opens a session in the browser with its offline copy. */
+/**
+ * Opens a session in the browser with its offline copy. A session this browser saw deleted should not be opened again
+ * (`wasSessionDeletedHere`): its copy would be made anew, empty, and connecting would create the session again.
+ */
 export function createBrowserSessionClient(options: BrowserSessionClientOptions): BrowserSessionClient {
   const doc = new Y.Doc()
   const databaseName = offlineDatabaseName(options.sessionId)
@@ -56,11 +60,12 @@ export function createBrowserSessionClient(options: BrowserSessionClientOptions)
       () => undefined,
     )
   }
-  // Right to erasure: a deleted session leaves no copy behind in this browser.
+  // Right to erasure: a deleted session leaves no copy behind in this browser, only its id (deleted-sessions.ts).
   client.on('error', (error) => {
     if (error.code !== 'SESSION_DELETED') return
     afterReplacing(() => offlineCopy.clearData())
     localStorage.removeItem(serverStateStorageKey(options.sessionId))
+    rememberDeletedSession(options.sessionId)
   })
   const goneOffline = (): void => {
     client.reconnect()

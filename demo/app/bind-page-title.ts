@@ -20,6 +20,8 @@ export function bindPageTitle(client: SessionClient): void {
   let scheduled = false
   const render = (): void => {
     scheduled = false
+    // A closed client's session is gone from this page (a deleted one says so in the title itself).
+    if (client.status === 'closed') return
     const unread = countWhenHidden === undefined ? 0 : Math.max(0, messageCount() - countWhenHidden)
     const title = `${unread > 0 ? `(${unread}) ` : ''}${sessionTitle(client)} — ${APP_NAME}`
     if (document.title !== title) document.title = title

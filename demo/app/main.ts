@@ -6,6 +6,7 @@
  * module (`bind-*.ts`).
  */
 import { createBrowserSessionClient } from '../../client/browser/browser-session-client.ts'
+import { forgetDeletedSession, wasSessionDeletedHere } from '../../client/browser/deleted-sessions.ts'
 import { decodeTokenClaims } from '../../shared/auth/token-claims.ts'
 import { ROUTES } from '../../shared/protocol/routes.ts'
 import { applyViewOnly } from './apply-view-only.ts'
@@ -25,6 +26,7 @@ import { deviceLabel } from './device-label.ts'
 import { readToken } from './read-token.ts'
 import { registerServiceWorker } from './register-service-worker.ts'
 import { renderSessionList } from './render-session-list.ts'
+import { showSessionDeleted } from './show-session-deleted.ts'
 import { forgetCachedSession, readSessionListCache, writeSessionListCache } from './session-list-cache.ts'
 import { createSessionsApi } from './sessions-api.ts'
 
@@ -48,12 +50,20 @@ async function main(): Promise<void> {
   const sessionId = requested ?? sessions[0]?.id ?? (await api.create()).id
   if (requested === null) history.replaceState(null, '', `?session=${encodeURIComponent(sessionId)}`)
   const known = requested === null || sessions.some((session) => session.id === requested)
-  renderSessionList(known ? sessions : await api.list().then(writeSessionListCache, () => sessions), sessionId)
+  const listed = known ? sessions : await api.list().then(writeSessionListCache, () => sessions)
+  renderSessionList(listed, sessionId)
   byTestId('new-session').addEventListener('click', () => {
     void api.create().then((created) => {
       location.search = `?session=${encodeURIComponent(created.id)}`
     })
   })
+  // Right to erasure: a session this browser saw deleted is not opened again (that would create it anew), unless the
+  // server lists a session of that id again.
+  if (listed.some((session) => session.id === sessionId)) forgetDeletedSession(sessionId)
+  if (wasSessionDeletedHere(sessionId)) {
+    showSessionDeleted()
+    return
+  }
   const client = createBrowserSessionClient({
     url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${ROUTES.WEBSOCKET}`,
     sessionId,
@@ -62,9 +72,14 @@ async function main(): Promise<void> {
     ...(token === undefined ? {} : { token }),
     ...(claims === undefined ? {} : { role: claims.role }),
   })
-  // Right to erasure: the SDK erases the offline copy of a deleted session; the page forgets its list entry.
+  // Right to erasure: the SDK erases the offline copy of a deleted session; the page forgets its list entry and shows
+  // nothing of it any more.
   client.on('error', (error) => {
-    if (error.code === 'SESSION_DELETED') forgetCachedSession(sessionId)
+    if (error.code !== 'SESSION_DELETED') return
+    forgetCachedSession(sessionId)
+    renderSessionList(readSessionListCache(), sessionId)
+    client.destroy()
+    showSessionDeleted()
   })
   if (!readOnly) {
     bindComposer(client)

@@ -7,7 +7,8 @@
  * - install: fetches every shell URL of its build, bypassing the HTTP cache, and stores them only when every response
  *   names this build (APP_BUILD_HEADER); a server that changed build half-way makes the install fail and retry later.
  * - activate: deletes the shells of other builds and takes over open pages.
- * - fetch: a navigation to the page tries the network first and falls back to the cached HTML of this build; a shell
+ * - fetch: a navigation to the page tries the network first and falls back to the cached HTML of this build (also when
+ *   the answer is a proxy's error page, which carries no APP_BUILD_HEADER); a shell
  *   asset comes from the cache of its own build (its URL names it). Anything else (the API, WebSockets, the HTTP
  *   fallback's streams) is not touched.
  *
@@ -84,15 +85,23 @@ async function dropOtherBuilds(): Promise<void> {
   )
 }
 
-/** The page from the network when it answers, else this build's cached page (whatever the query string). */
+/**
+ * The page from the network when the server answers, else this build's cached page (whatever the query string). An
+ * answer without the build header is not the server's page but a proxy's error page (a forward or reverse proxy
+ * answers 502 while the server is down): it counts as no answer.
+ */
 async function networkFirst(request: Request): Promise<Response> {
+  const cachedPage = async (): Promise<Response | undefined> => await (await caches.open(cacheName)).match(pageUrl.href)
+  let response: Response
   try {
-    return await fetch(request)
+    response = await fetch(request)
   } catch (error) {
-    const cached = await (await caches.open(cacheName)).match(pageUrl.href)
+    const cached = await cachedPage()
     if (cached === undefined) throw error
     return cached
   }
+  if (response.headers.has(APP_BUILD_HEADER)) return response
+  return (await cachedPage()) ?? response
 }
 
 /** A shell asset of this build from the cache, else from the network. */
