@@ -193,6 +193,7 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     chargeUpdate: budgets.chargeUpdate,
     maxUserTextChars: limits.maxUserTextChars,
     open: auth === undefined,
+    isServerClientId: (sessionId, clientId) => streams.ownsClientId(sessionId, clientId),
     ...(scaleOut === undefined ? {} : { claims: scaleOut.claims }),
   })
   const governance =
@@ -222,6 +223,7 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
       durableLog.extension,
       runLease.extension,
       silentDevices.extension,
+      streams.presenceExtension,
       ...(scaleOut === undefined ? [] : [scaleOut.extension]),
       streams.extension,
       ...observe.extensions,

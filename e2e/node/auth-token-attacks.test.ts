@@ -2,11 +2,13 @@
  * Named attacks on authentication and presence (PROTOCOL.md §8.2, §8.5): tokens for another session, expired,
  * badly signed, unsigned or missing are refused — the socket is closed with the code's close code and the SDK's
  * `error` event carries the code — and nothing is stored. Awareness identity comes from the token: a user claiming
- * to be the agent is shown as itself, and awareness for the agent's clientID is rejected.
+ * to be the agent is shown as itself, and awareness for the agent's clientID, or for the clientID the server
+ * publishes an HTTP device under, is rejected.
  */
 import { describe, expect } from 'vitest'
 import * as Y from 'yjs'
 import { ERROR_CODES } from '../../shared/errors/error-codes.ts'
+import { sessionPresencePath } from '../../shared/protocol/routes.ts'
 import type { SessionError } from '../../shared/errors/session-error.ts'
 import type { SecurityEvent } from '../../server/auth/security-event.ts'
 import { createTokenClaims, signToken } from '../../server/auth/sign-token.ts'
@@ -194,6 +196,45 @@ describe('awareness identity comes from the token', () => {
         .map((member) => member.principalId),
     ).toEqual(['agent-1'])
     await expectAgentStillWrites(conversation)
+  })
+
+  test("awareness for an HTTP device's clientID is rejected and the device stays listed as itself", async ({
+    server,
+    sessionId,
+    connectClient,
+  }) => {
+    const alice = connectClient({ principalId: 'alice', token: tokenFor('alice', 'user', sessionId) })
+    await alice.waitForSynced()
+    const announced = await fetch(`${server.url}${sessionPresencePath(sessionId)}`, {
+      method: 'POST',
+      body: JSON.stringify({ device: 'worker' }),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokenFor('bot', 'agent', sessionId)}` },
+    })
+    expect(announced.status).toBe(200)
+    const device = async () => {
+      await expect.poll(() => alice.presence().some((member) => member.principalId === 'bot')).toBe(true)
+      return alice.presence().find((member) => member.principalId === 'bot')
+    }
+    const { clientId } = (await device()) as { clientId: number }
+    const raw = await connectRawSession({
+      url: server.websocketUrl,
+      sessionId,
+      token: tokenFor('mallory', 'user', sessionId),
+    })
+    raw.sendAwareness(encodeAwarenessState(clientId, { member: { principalId: 'bot' }, status: 'hacked' }))
+    await expectAwarenessRejected(raw, events, sessionId, 'FOREIGN_CLIENT_ID')
+    const writer = await connectRawSession({
+      url: server.websocketUrl,
+      sessionId,
+      token: tokenFor('mallory', 'user', sessionId),
+    })
+    writer.sendUpdate(
+      await forgeUpdate(writer, clientId, (doc) => {
+        doc.getMap('context').set('x', 1)
+      }),
+    )
+    await expectRejected(writer, events, sessionId, 'FOREIGN_CLIENT_ID')
+    expect(await device()).toEqual({ clientId, principalId: 'bot', role: 'agent', device: 'worker', self: false })
   })
 
   test('a user cannot write with a clientID it saw in awareness before the agent wrote', async ({

@@ -2,7 +2,7 @@
  * Users and HTTP devices over plain HTTP (PROTOCOL.md §9.7, §9.9): a user token appends messages and steers to the
  * session stream, authored by the token's subject and governed like Yjs writes (roles, text limit, message and steer
  * rates); an agent steered that way stops. HTTP devices announce presence with a lease that the stream's `presence`
- * events and the presence route show, and that ends when they leave or stop renewing it.
+ * events, the presence route and Yjs clients' awareness show, and that ends when they leave or stop renewing it.
  */
 import { describe, expect } from 'vitest'
 import { sessionPresencePath } from '../../shared/protocol/routes.ts'
@@ -137,6 +137,67 @@ describe('user commands over HTTP', () => {
 })
 
 describe('presence over HTTP', () => {
+  authTest(
+    'Yjs clients see an HTTP device in their presence until its lease ends',
+    async ({ server, sessionId, connectClient }) => {
+      await createSession(server.url, sessionId)
+      const bot = tokenFor('bot', 'agent', sessionId)
+      const alice = connectClient({
+        principalId: 'alice',
+        device: 'laptop',
+        token: tokenFor('alice', 'user', sessionId),
+      })
+      await alice.waitForSynced()
+      const people = (client: typeof alice) =>
+        client.presenceByPerson().map((person) => ({
+          principalId: person.principalId,
+          role: person.role,
+          devices: person.devices.map((device) => device.device).sort(),
+        }))
+      // Identity comes from the token: the body's principal and role are ignored with auth on.
+      const worker = await announce(server.url, sessionId, bot, {
+        device: 'worker',
+        principalId: 'mallory',
+        role: 'user',
+      })
+      expect(worker.status).toBe(200)
+      expect((await announce(server.url, sessionId, bot, { device: 'gpu' })).status).toBe(200)
+      await expect
+        .poll(() => people(alice))
+        .toEqual([
+          { principalId: 'alice', role: 'user', devices: ['laptop'] },
+          { principalId: 'bot', role: 'agent', devices: ['gpu', 'worker'] },
+        ])
+      // A client that connects later sees the devices announced before it came.
+      const phone = connectClient({
+        principalId: 'alice',
+        device: 'phone',
+        token: tokenFor('alice', 'user', sessionId),
+      })
+      await phone.waitForSynced()
+      await expect
+        .poll(() => people(phone))
+        .toContainEqual({ principalId: 'bot', role: 'agent', devices: ['gpu', 'worker'] })
+      // Ended by the device: gone at once. The stream's presence events count each HTTP device once.
+      expect((await announce(server.url, sessionId, bot, { device: 'gpu', present: false })).status).toBe(200)
+      await expect.poll(() => people(alice)).toContainEqual({ principalId: 'bot', role: 'agent', devices: ['worker'] })
+      await expect
+        .poll(async () => {
+          const events = await readSessionEvents(server.url, sessionId, { token: bot })
+          const last = events.filter(({ event }) => event.type === 'presence').at(-1)?.event
+          return last?.type === 'presence' ? last.members.filter((member) => member.principalId === 'bot') : []
+        })
+        .toEqual([{ principalId: 'bot', role: 'agent', device: 'worker' }])
+      // Not renewed: the lease runs out and every Yjs client sees the device leave.
+      await expect
+        .poll(() => people(alice), { timeout: 5_000 })
+        .toEqual([{ principalId: 'alice', role: 'user', devices: ['laptop', 'phone'] }])
+      await expect
+        .poll(() => people(phone), { timeout: 5_000 })
+        .toEqual([{ principalId: 'alice', role: 'user', devices: ['laptop', 'phone'] }])
+    },
+  )
+
   authTest('an HTTP device is present while its lease lasts', async ({ server, sessionId, connectClient }) => {
     await createSession(server.url, sessionId)
     const bot = tokenFor('bot', 'agent', sessionId)

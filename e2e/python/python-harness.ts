@@ -3,7 +3,7 @@
  * SQLite in a temporary folder (and a second one without auth), prints `{ url, openUrl }` as its first line, then
  * answers JSON commands, one per stdin line, with one JSON line each: tokens on the server's clock (which a command
  * can move forward, so a token expires without waiting), and Node devices and agents (the real SDKs) that the Python
- * tests steer and watch. It stops, removing its folder, when stdin closes or on SIGTERM.
+ * tests steer and watch (their messages, steering entries and presence). It stops, removing its folder, when stdin closes or on SIGTERM.
  *
  *   npx tsx e2e/python/python-harness.ts
  */
@@ -17,6 +17,7 @@ import { createSessionServer } from '../../server/session-server.ts'
 import { NodeWebSocket } from '../../client/agent/node-websocket.ts'
 import { createSessionClient, type SessionClient } from '../../client/core/session-client.ts'
 import { createAgentSession, type AgentSession } from '../../client/agent/agent-session.ts'
+import { readSteering } from '../../shared/session/session-doc.ts'
 import { TEST_AUTH_SECRET } from '../testing/test-tokens.ts'
 
 /** How long an HTTP device's presence lease lasts on the test servers, in ms (short, so leaving is seen soon). */
@@ -134,6 +135,8 @@ async function run(command: Record<string, unknown>): Promise<unknown> {
         text: message.text,
         ...(message.replyTo === undefined ? {} : { replyTo: message.replyTo }),
       }))
+    case 'steering':
+      return readSteering((devices.get(String(command.handle)) as SessionClient).doc)
     case 'presence':
       return (devices.get(String(command.handle)) as SessionClient).presence()
     case 'close': {

@@ -51,7 +51,7 @@ class AsyncioTest(unittest.IsolatedAsyncioTestCase):
             finally:
                 cleaned_up = True
         self.assertTrue(cleaned_up)
-        self.assertEqual((reply.status, reply.stopped), ("stopped", True))
+        self.assertEqual((reply.status, reply.stopped, reply.steer_marked), ("stopped", True, True))
         follower = user.follow_reply(reply.message_id, events.offset)
         text = "".join([chunk async for chunk in follower])
         self.assertEqual(follower.status, "stopped")

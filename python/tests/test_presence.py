@@ -1,6 +1,6 @@
 """Presence: a Python agent learns whether a user is present and is told when the last device leaves and when one
-returns; its own presence while it works is seen by other clients, in the presence route and in the event
-stream's `presence` events; an open server takes the principal from the
+returns; its own presence while it works is seen by other clients, in the presence route, in the event stream's
+`presence` events and in Yjs devices' own presence lists; an open server takes the principal from the
 client."""
 from __future__ import annotations
 
@@ -58,7 +58,17 @@ class PresenceTest(unittest.TestCase):
             renewals = wait_until(lambda: agent._announcer.renewals >= 2, what="two renewals")
             self.assertTrue(renewals)
             self.assertIn(bot, user.presence())
+            # A Yjs device sees the agent in its own presence list (the server publishes it in awareness).
+            seen = wait_until(
+                lambda: [m for m in h.call("presence", handle=device) if m["principalId"] == "bot"],
+                what="the Node device to see the Python agent",
+            )
+            self.assertEqual((seen[0]["role"], seen[0]["device"], seen[0]["self"]), ("agent", "worker", False))
         self.assertNotIn(bot, user.presence())
+        wait_until(
+            lambda: not [m for m in h.call("presence", handle=device) if m["principalId"] == "bot"],
+            what="the Node device to see the Python agent leave",
+        )
 
     def test_an_open_server_takes_the_principal_from_the_client(self) -> None:
         h = harness()

@@ -1,11 +1,12 @@
-"""Live steering across SDKs: a stop from a Node device reaches a Python agent, a Python user redirects a Python
-agent, and a Python user steers a Node agent and follows its replies."""
+"""Live steering across SDKs: a stop from a Node device reaches a Python agent, which marks it handled; a Python user
+redirects a Python agent; a Python user steers a Node agent and follows its replies; a steer another agent marked
+handled is not marked again."""
 from __future__ import annotations
 
 import threading
 import unittest
 
-from lifeline import ReplyStopped
+from lifeline import ReplyStopped, Session
 
 from .support import AgentAndUserTest, wait_until
 
@@ -43,6 +44,37 @@ class SteeringTest(AgentAndUserTest):
             what="the Node device to see the stopped reply",
         )
         self.assertEqual(node_view[0]["text"], stored["text"])
+        self.assertTrue(reply.steer_marked)
+        handled = wait_until(
+            lambda: [s for s in self.h.call("steering", handle=device) if s["id"] == reply.steer["steerId"] and "handledBy" in s],
+            what="the Node device to see the stop handled",
+        )
+        self.assertEqual(handled[0]["handledBy"], "bot")
+        self.assertIsInstance(handled[0]["handledAt"], (int, float))
+
+    def test_a_steer_another_agent_marked_handled_is_not_marked_again(self) -> None:
+        from lifeline import SessionError
+
+        question = self.user.send_message("hello")
+        stop = self.user.stop()  # untargeted: any agent may take it
+        other = Session(self.h.url, self.session_id, self.h.token("bot-2", "agent", self.session_id))
+        self.addCleanup(other.close)
+        other.producer.append([{"type": "handled", "steerId": stop}])
+        other.producer.append([{"type": "handled", "steerId": stop}])  # its own mark again: nothing changes
+        with self.assertRaises(SessionError) as taken:
+            self.agent.producer.append([{"type": "handled", "steerId": stop}])
+        self.assertEqual((taken.exception.code, taken.exception.status), ("STEER_ALREADY_HANDLED", 409))
+        self.assertEqual(taken.exception.details["handledBy"], "bot-2")
+        with self.assertRaises(SessionError) as unknown:
+            self.agent.producer.append([{"type": "handled", "steerId": "st_missing"}])
+        self.assertEqual(unknown.exception.code, "BAD_REQUEST")
+        with self.assertRaises(SessionError) as forbidden:
+            self.user.producer.append([{"type": "handled", "steerId": stop}])
+        self.assertEqual(forbidden.exception.code, "FORBIDDEN")
+        # The refused batches used no sequence number: the agent's next reply is written as usual.
+        with self.agent.reply(reply_to=question) as reply:
+            reply.write("hi")
+        self.assertEqual(self.stored(reply.message_id)["text"], "hi")
 
     def test_a_redirect_hands_its_text_to_the_python_agent(self) -> None:
         question = self.user.send_message("write in English")

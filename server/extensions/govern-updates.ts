@@ -65,6 +65,11 @@ export interface GovernUpdatesOptions {
    * not inspected. Default false: every connection must carry an authenticated principal.
    */
   readonly open?: boolean
+  /**
+   * True for clientIDs under which the server publishes awareness of its own in a session (HTTP devices, PROTOCOL.md
+   * §9.9): no connection may write or announce with them (`FOREIGN_CLIENT_ID`). Default: none.
+   */
+  readonly isServerClientId?: (sessionId: string, clientId: number) => boolean
 }
 
 /** Creates the governance extension. */
@@ -82,6 +87,9 @@ export function createGovernUpdates(options: GovernUpdatesOptions = {}): Extensi
         doc: document,
         isLive: (holder) => document.hasConnection(holder as Connection),
         ...(open ? { openPrincipal: ANONYMOUS_PRINCIPAL } : {}),
+        ...(options.isServerClientId === undefined
+          ? {}
+          : { isServerClientId: (clientId: number) => options.isServerClientId?.(document.name, clientId) === true }),
       })
       bindings.bindServer(document.clientID)
       session = { bindings, scratch: createScratchReplica(document), claimed: new Map() }

@@ -43,6 +43,8 @@ export interface ClientBindingsOptions {
   readonly isLive: (holder: object) => boolean
   /** On an open server: the principal every connection writes as; a clientID the document cannot attribute is its. */
   readonly openPrincipal?: string
+  /** True for clientIDs the server publishes awareness under (HTTP devices): the server's, never a client's. */
+  readonly isServerClientId?: (clientId: number) => boolean
 }
 
 /** Creates the bindings of the session in `options.doc`. */
@@ -57,6 +59,7 @@ export function createClientBindings(options: ClientBindingsOptions): ClientBind
   const unattributable = new Set<number>()
 
   const ownerOf = (clientId: number): ClientOwner | undefined | null => {
+    if (options.isServerClientId?.(clientId) === true) return SERVER_OWNER
     const bound = bindings.get(clientId)
     if (bound !== undefined) return bound.owner
     if (unattributable.has(clientId)) return null

@@ -5,7 +5,7 @@
  */
 import type * as Y from 'yjs'
 import { SessionError } from '../../shared/errors/session-error.ts'
-import { isHttpProducerEntry } from '../../shared/session/check-entry.ts'
+import { isHttpProducerEntry, isSteerEntry } from '../../shared/session/check-entry.ts'
 import {
   appendMessage,
   appendSteer,
@@ -13,6 +13,7 @@ import {
   endRun,
   findMessage,
   getSessionRoots,
+  markSteerHandled,
   readSteering,
   setMessageStatus,
   startRun,
@@ -31,8 +32,9 @@ export function readHttpProducer(doc: Y.Doc, agentId: string, producerId: string
 /**
  * Checks `commands` of principal `agentId` against the document without changing it; user texts must fit
  * `maxUserTextChars` (PROTOCOL.md §10.1).
- * @throws SessionError BAD_REQUEST (unknown or foreign message, duplicate id), REPLY_CLOSED (reply already ended),
- *   TEXT_TOO_LONG (details `{ limit, length }`)
+ * @throws SessionError BAD_REQUEST (unknown or foreign message, duplicate id, unknown steer), REPLY_CLOSED (reply
+ *   already ended), TEXT_TOO_LONG (details `{ limit, length }`), STEER_ALREADY_HANDLED (another agent marked the steer
+ *   handled; details `{ steerId, handledBy }`)
  */
 export function checkSessionCommands(
   doc: Y.Doc,
@@ -45,6 +47,10 @@ export function checkSessionCommands(
   for (const command of commands) {
     if (command.type === 'message' || command.type === 'steer') {
       checkUserCommand(doc, command, open, steers, maxUserTextChars)
+      continue
+    }
+    if (command.type === 'handled') {
+      checkHandledMark(doc, agentId, command.steerId, steers)
       continue
     }
     const known = open.get(command.messageId) ?? stateOf(doc, agentId, command.messageId)
@@ -106,6 +112,11 @@ export function applySessionCommands(
       })
       continue
     }
+    if (command.type === 'handled') {
+      const steer = findSteer(doc, command.steerId) as Y.Map<unknown>
+      markSteerHandled(steer, agentId, nowMs) // false when this agent marked it before: the mark stays as it was
+      continue
+    }
     if (command.type === 'start') {
       const runId = `run_${createRandomId(16)}`
       appendMessage(doc, {
@@ -165,6 +176,29 @@ function checkUserCommand(
       details: { target: command.target },
     })
   steers.add(command.steerId)
+}
+
+/**
+ * Checks that steer `steerId` exists (in the document or earlier in the batch) and is not handled by another agent:
+ * the first agent to mark a steer handled keeps the mark (PROTOCOL.md §8.4), so a second agent learns it must not act.
+ */
+function checkHandledMark(doc: Y.Doc, agentId: string, steerId: string, steers: ReadonlySet<string>): void {
+  if (steers.has(steerId)) return
+  const steer = findSteer(doc, steerId)
+  if (steer === undefined)
+    throw new SessionError('BAD_REQUEST', `no steer ${steerId} to mark handled`, { details: { steerId } })
+  const handledBy = steer.get('handledBy')
+  if (handledBy !== undefined && handledBy !== agentId)
+    throw new SessionError('STEER_ALREADY_HANDLED', `steer ${steerId} is already handled by ${String(handledBy)}`, {
+      details: { steerId, handledBy },
+    })
+}
+
+/** The steering entry `steerId` that fits the schema, if any. */
+function findSteer(doc: Y.Doc, steerId: string): Y.Map<unknown> | undefined {
+  for (const steer of getSessionRoots(doc).steering.toArray() as unknown[])
+    if (isSteerEntry(steer) && steer.get('id') === steerId) return steer
+  return undefined
 }
 
 /** undefined: no such reply of this agent; true: streaming; false: ended. */

@@ -1,13 +1,23 @@
 /**
  * Presence of HTTP clients (PROTOCOL.md §9.9): a device without a Yjs connection (a Python agent, a script)
  * announces itself with a lease that it renews; it leaves when it says so or when the lease runs out, like a Yjs
- * device that goes silent (§8.5). Its members join the awareness members in the session's `presence` events.
- * Announcements are rate-limited per principal. Leases live on the node that received them.
+ * device that goes silent (§8.5). Its members join the awareness members in the session's `presence` events, and each
+ * lease has a Yjs clientID of its own under which the server publishes the device in the session's awareness
+ * (http-presence-awareness.ts). Announcements are rate-limited per principal. Leases live on the node that received
+ * them.
  */
+import { randomInt } from 'node:crypto'
 import type { SessionEventMember } from '../../shared/protocol/session-events.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import { HTTP_PRESENCE_BURST, HTTP_PRESENCE_PER_SECOND } from '../../shared/presence/presence-timing.ts'
 import { createTokenBucket, type TokenBucket } from '../limits/token-bucket.ts'
+
+/** One HTTP device present in a session. */
+export interface HttpDevice {
+  /** The awareness clientID the server publishes the device under, random per lease (never a client's). */
+  readonly clientId: number
+  readonly member: SessionEventMember
+}
 
 /** The registry of HTTP devices' leases. */
 export interface HttpPresence {
@@ -20,15 +30,25 @@ export interface HttpPresence {
   announce(sessionId: string, member: SessionEventMember, present: boolean): void
   /** The HTTP devices present in `sessionId`. */
   members(sessionId: string): SessionEventMember[]
+  /** The HTTP devices present in `sessionId`, with their awareness clientIDs. */
+  devices(sessionId: string): HttpDevice[]
+  /** True when `clientId` is the awareness clientID of an HTTP device present in `sessionId`. */
+  ownsClientId(sessionId: string, clientId: number): boolean
   /** Drops every lease of `sessionId` (it is being erased). */
   forget(sessionId: string): void
   /** Clears every lease timer (shutdown). */
   stop(): void
 }
 
-/** Creates the registry; `onChange` runs after the members of a session changed. */
-export function createHttpPresence(options: { leaseMs: number; onChange: (sessionId: string) => void }): HttpPresence {
-  const sessions = new Map<string, Map<string, { member: SessionEventMember; timer: NodeJS.Timeout }>>()
+/**
+ * Creates the registry; `onChange` runs after every announcement, expiry and end, with `membersChanged` true when a
+ * device came or went (false for a renewal).
+ */
+export function createHttpPresence(options: {
+  leaseMs: number
+  onChange: (sessionId: string, membersChanged: boolean) => void
+}): HttpPresence {
+  const sessions = new Map<string, Map<string, { device: HttpDevice; timer: NodeJS.Timeout }>>()
   const buckets = new Map<string, TokenBucket>()
 
   const charge = (principalId: string): void => {
@@ -61,13 +81,14 @@ export function createHttpPresence(options: { leaseMs: number; onChange: (sessio
     announce(sessionId, member, present) {
       charge(member.principalId)
       const key = JSON.stringify([member.principalId, member.device ?? null])
+      const clientId = sessions.get(sessionId)?.get(key)?.device.clientId ?? randomInt(1, 2 ** 32)
       const existed = remove(sessionId, key)
       if (!present) {
-        if (existed) options.onChange(sessionId)
+        if (existed) options.onChange(sessionId, true)
         return
       }
       const timer = setTimeout(() => {
-        if (remove(sessionId, key)) options.onChange(sessionId)
+        if (remove(sessionId, key)) options.onChange(sessionId, true)
       }, options.leaseMs)
       timer.unref()
       let devices = sessions.get(sessionId)
@@ -75,11 +96,18 @@ export function createHttpPresence(options: { leaseMs: number; onChange: (sessio
         devices = new Map()
         sessions.set(sessionId, devices)
       }
-      devices.set(key, { member, timer })
-      if (!existed) options.onChange(sessionId)
+      devices.set(key, { device: { clientId, member }, timer })
+      options.onChange(sessionId, !existed)
     },
     members(sessionId) {
-      return [...(sessions.get(sessionId)?.values() ?? [])].map(({ member }) => member)
+      return this.devices(sessionId).map(({ member }) => member)
+    },
+    devices(sessionId) {
+      return [...(sessions.get(sessionId)?.values() ?? [])].map(({ device }) => device)
+    },
+    ownsClientId(sessionId, clientId) {
+      for (const { device } of sessions.get(sessionId)?.values() ?? []) if (device.clientId === clientId) return true
+      return false
     },
     forget(sessionId) {
       for (const key of [...(sessions.get(sessionId)?.keys() ?? [])]) remove(sessionId, key)

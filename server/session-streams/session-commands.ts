@@ -1,8 +1,9 @@
 /**
  * Commands POSTed to a session's stream (PROTOCOL.md §9.7), parsed and validated at the edge. An agent's become
  * ordinary agent replies in the session document: `start` opens a reply and its run, `text` appends a token run,
- * `end` gives the reply its final status, `heartbeat` keeps its run's lease (PROTOCOL.md §9.7). A user's become what its devices write over Yjs: `message` a user
- * message, `steer` a steering entry (stop, redirect, note, approve, reject).
+ * `end` gives the reply its final status, `heartbeat` keeps its run's lease, `handled` marks a steer the agent acted on
+ * (PROTOCOL.md §9.7). A user's become what its devices write over Yjs: `message` a user message, `steer` a steering
+ * entry (stop, redirect, note, approve, reject).
  */
 import type { PrincipalRole } from '../../shared/auth/token-claims.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
@@ -28,6 +29,7 @@ export type SessionCommand =
       readonly status: Exclude<MessageStatus, 'streaming' | 'interrupted'>
     }
   | { readonly type: 'heartbeat'; readonly messageId: string }
+  | { readonly type: 'handled'; readonly steerId: string }
   | { readonly type: 'message'; readonly messageId: string; readonly text: string; readonly device?: string }
   | {
       readonly type: 'steer'
@@ -43,6 +45,7 @@ const COMMAND_ROLES: Readonly<Record<SessionCommand['type'], PrincipalRole>> = {
   text: 'agent',
   end: 'agent',
   heartbeat: 'agent',
+  handled: 'agent',
   message: 'user',
   steer: 'user',
 }
@@ -89,9 +92,10 @@ function parseCommand(item: unknown, index: number): SessionCommand {
     string,
     unknown
   >
-  if (type === 'steer') {
+  if (type === 'steer' || type === 'handled') {
     if (typeof steerId !== 'string' || !MESSAGE_ID_PATTERN.test(steerId))
       throw fail('steerId must match [A-Za-z0-9_:.-]{1,128}')
+    if (type === 'handled') return { type, steerId }
     if (!STEER_KINDS.includes(kind as SteerKind)) throw fail(`kind must be one of ${STEER_KINDS.join(', ')}`)
     if (target !== undefined && typeof target !== 'string') throw fail('target must be a string')
     if (text !== undefined && typeof text !== 'string') throw fail('text must be a string')
@@ -126,6 +130,6 @@ function parseCommand(item: unknown, index: number): SessionCommand {
       if (device !== undefined && typeof device !== 'string') throw fail('device must be a string')
       return { type, messageId, text, ...(device === undefined ? {} : { device: device as string }) }
     default:
-      throw fail('type must be start, text, end, heartbeat, message or steer')
+      throw fail('type must be start, text, end, heartbeat, handled, message or steer')
   }
 }

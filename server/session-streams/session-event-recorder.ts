@@ -30,6 +30,11 @@ export interface SessionEventRecorderOptions {
   readonly now?: () => number
   /** Devices present without a Yjs connection (http-presence.ts), joined to the awareness members. */
   readonly httpMembers?: (sessionId: string) => SessionEventMember[]
+  /**
+   * True for the awareness clientIDs under which this node publishes its HTTP devices (http-presence-awareness.ts):
+   * they are counted once, from `httpMembers`, not again from awareness.
+   */
+  readonly isHttpDevice?: (sessionId: string, clientId: number) => boolean
 }
 
 /** The recorder: its extension, and a way to wait until a session's stream reflects its document. */
@@ -137,7 +142,10 @@ export function createSessionEventRecorder(options: SessionEventRecorderOptions)
     },
     async onAwarenessUpdate({ documentName, awareness }: onAwarenessUpdatePayload) {
       if (stopped || !loaded.has(documentName)) return
-      awarenessMembers.set(documentName, readMembers(awareness.getStates()))
+      const states = [...awareness.getStates()].filter(
+        ([clientId]) => options.isHttpDevice?.(documentName, clientId) !== true,
+      )
+      awarenessMembers.set(documentName, readMembers(states.map(([, state]) => state)))
       await recordPresence(documentName)
     },
     async beforeUnloadDocument({ documentName }: beforeUnloadDocumentPayload) {
@@ -170,9 +178,9 @@ export function createSessionEventRecorder(options: SessionEventRecorderOptions)
 }
 
 /** The `member` fields of awareness states (set by the server from tokens when auth is on). */
-function readMembers(states: Map<number, Record<string, unknown>>): SessionEventMember[] {
+function readMembers(states: ReadonlyArray<Record<string, unknown>>): SessionEventMember[] {
   const members: SessionEventMember[] = []
-  for (const state of states.values()) {
+  for (const state of states) {
     const member = state.member as { principalId?: unknown; role?: unknown; device?: unknown } | undefined
     if (typeof member?.principalId !== 'string') continue
     members.push({

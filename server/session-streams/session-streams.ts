@@ -1,7 +1,8 @@
 /**
  * createSessionStreams: wires the Durable Streams routes into the session server (PROTOCOL.md §9) — the stream
  * store (SQLite beside the update log by default), the protocol service, the session event recorder extension,
- * the HTTP routes and the presence of HTTP devices (§9.9), with auth when the server has it.
+ * the HTTP routes and the presence of HTTP devices (§9.9, published in awareness too), with auth when the server has
+ * it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Extension, Hocuspocus } from '@hocuspocus/server'
@@ -15,6 +16,7 @@ import { authorizeStreamRequest } from './authorize-stream-request.ts'
 import { handleSessionPresence } from './handle-session-presence.ts'
 import { handleSessionStream } from './handle-session-stream.ts'
 import { createHttpPresence } from './http-presence.ts'
+import { createHttpPresenceAwareness } from './http-presence-awareness.ts'
 import { createKeyedLock } from '../durable-streams/keyed-lock.ts'
 import { createMemoryStreamStore } from '../durable-streams/memory-stream-store.ts'
 import { createSessionDocuments } from './session-documents.ts'
@@ -72,6 +74,10 @@ export interface SessionStreams {
   readonly store: StreamStore
   /** Records session events; add to the Hocuspocus extensions. */
   readonly extension: Extension
+  /** Publishes HTTP devices in the awareness of loaded sessions; add to the Hocuspocus extensions. */
+  readonly presenceExtension: Extension
+  /** True when `clientId` is the awareness clientID of an HTTP device of `sessionId` (the server's, never a client's). */
+  ownsClientId(sessionId: string, clientId: number): boolean
   /** Handles `/v1/stream/…` and `/v1/sessions/:id/presence` requests; resolves false for other paths. */
   handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean>
   /** Erases the event stream of a deleted session (right to erasure) and stops recording it. */
@@ -97,15 +103,21 @@ export function createSessionStreams(wiring: SessionStreamsWiring): SessionStrea
   })
   const httpPresence = createHttpPresence({
     leaseMs: wiring.presenceTimeoutMs,
-    onChange: (sessionId) => {
-      void recorder.presenceChanged(sessionId)
+    onChange: (sessionId, membersChanged) => {
+      presenceAwareness.sync(sessionId)
+      if (membersChanged) void recorder.presenceChanged(sessionId)
     },
+  })
+  const presenceAwareness = createHttpPresenceAwareness({
+    hocuspocus: wiring.hocuspocus,
+    devices: (sessionId) => httpPresence.devices(sessionId),
   })
   const recorder = createSessionEventRecorder({
     service,
     onError: wiring.onError,
     now,
     httpMembers: (sessionId) => httpPresence.members(sessionId),
+    isHttpDevice: (sessionId, clientId) => httpPresence.ownsClientId(sessionId, clientId),
   })
   const documents = createSessionDocuments({
     hocuspocus: wiring.hocuspocus,
@@ -178,6 +190,8 @@ export function createSessionStreams(wiring: SessionStreamsWiring): SessionStrea
   return {
     store,
     extension: recorder.extension,
+    presenceExtension: presenceAwareness.extension,
+    ownsClientId: (sessionId, clientId) => httpPresence.ownsClientId(sessionId, clientId),
     handle,
     async eraseSession(sessionId) {
       httpPresence.forget(sessionId)

@@ -71,6 +71,9 @@ export const ERROR_CODES = {
   FENCED: { httpStatus: 409, closeCode: 4409, retryable: false },
   /** A pull-wake claim while another worker holds the lease; the error names `current_holder` and `generation`. */
   ALREADY_CLAIMED: { httpStatus: 409, closeCode: 4409, retryable: true },
+  // Agent commands over HTTP (PROTOCOL.md §9.7)
+  /** A `handled` mark for a steer another agent already marked handled; the error names `handledBy`. */
+  STEER_ALREADY_HANDLED: { httpStatus: 409, closeCode: 4409, retryable: false },
 } as const satisfies Record<string, ErrorCodeInfo>
 
 /** The union of known error codes. */

@@ -118,6 +118,11 @@ class AsyncReply:
         """The steer event that stopped the reply, else None."""
         return self.reply.steer
 
+    @property
+    def steer_marked(self) -> Optional[bool]:
+        """True once this agent's handled mark on ``steer`` is durable, False when another agent marked it first."""
+        return self.reply.steer_marked
+
     async def __aenter__(self) -> "AsyncReply":
         await asyncio.to_thread(self.reply.open)
         return self

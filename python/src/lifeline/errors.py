@@ -47,6 +47,7 @@ ERROR_CODES: Dict[str, Tuple[int, bool]] = {
     "WEBHOOK_URL_REJECTED": (400, False),
     "FENCED": (409, False),
     "ALREADY_CLAIMED": (409, True),
+    "STEER_ALREADY_HANDLED": (409, False),
 }
 
 

@@ -9,6 +9,8 @@ stream so costs one append per token, a flood a few large appends per second. ``
 A stop or redirect steer from any device (delivered by the session's steer watch) ends the reply at once: what was
 buffered is sent, the reply is ended ``stopped``, ``stop_event`` is set and the next ``write`` raises
 :class:`ReplyStopped`, which the ``with`` block swallows, so a token loop simply ends and the agent's cleanup runs.
+The agent then marks the steer handled in the session (PROTOCOL.md §9.7 ``handled``), as the Node agent does, so every
+device sees it was taken and another agent does not act on it again.
 """
 from __future__ import annotations
 
@@ -40,6 +42,8 @@ class Reply:
         reply_to: the message it answers, if any.
         status: ``streaming``, then ``done``, ``stopped`` or ``failed``.
         steer: the steer event that stopped or redirected it, else None.
+        steer_marked: after a stop or redirect ended the reply, True once this agent's handled mark on ``steer`` is
+            durable, False when another agent had marked it handled first; None before.
         stop_event: set as soon as a stop or redirect arrives (poll it, or wait on it, in long tool calls).
         appends: how many appends carried its text.
     """
@@ -68,6 +72,7 @@ class Reply:
         self._max_busy = max_busy_buffer_chars
         self.status = "streaming"
         self.steer: Optional[Dict[str, Any]] = None
+        self.steer_marked: Optional[bool] = None
         self.stop_event = threading.Event()
         self.appends = 0
         self.start_offset: Optional[str] = None
@@ -193,6 +198,20 @@ class Reply:
             self.stop_event.set()
             self._cond.notify_all()
 
+    def _mark_steer_handled(self) -> None:
+        """Marks the steer that stopped this reply handled by this agent (after the reply ended, so the stop is not
+        delayed); a mark another agent made first stays, and a failure goes to the session's ``errors``."""
+        steer_id = self.steer.get("steerId") if self.steer is not None else None
+        if not isinstance(steer_id, str):
+            return
+        try:
+            self._producer.append([{"type": "handled", "steerId": steer_id}])
+            self.steer_marked = True
+        except SessionError as error:
+            if error.code != "STEER_ALREADY_HANDLED":
+                self._session.errors.append(error)
+            self.steer_marked = False
+
     # -- the writer thread -------------------------------------------------------------------------------------
     def _run(self) -> None:
         last_sent = time.monotonic()
@@ -233,6 +252,7 @@ class Reply:
                     self._cond.notify_all()
                 if ending is not None:
                     self.status = ending
+                    self._mark_steer_handled()
                     return
         except BaseException as error:  # noqa: BLE001 - handed to the writing thread
             with self._cond:
