@@ -3,9 +3,12 @@
  * server has not confirmed yet, also after a reload with no network. It keeps the last state vector the server
  * reported (its sync step 1, which counts only durable content: PROTOCOL.md §3) merged with every update received
  * from the server, and saves it through a `ServerStateStore` so the next page load starts from it. An entry is
- * pending while that state vector does not cover the entry itself (the Yjs item of its map).
+ * pending while that state vector does not cover the entry itself (the Yjs item of its map). It keeps, per document,
+ * the entries not yet seen confirmed (adding each entry as a transaction inserts it), so a check costs the entries
+ * still waiting, not the whole session: a client checks on every change.
  */
-import type * as Y from 'yjs'
+import * as Y from 'yjs'
+import { forEachInsertedItem } from '../../shared/session/for-each-inserted-item.ts'
 import { getSessionRoots } from '../../shared/session/session-doc.ts'
 
 /** A local entry the server has not confirmed: a message or a steering entry, by id. */
@@ -36,6 +39,8 @@ export function createDeliveryTracker(options: { store?: ServerStateStore | unde
   const known = new Map<number, number>(options.store?.load() ?? [])
   /** Entries once seen confirmed: a server holds what it confirmed for good (persist before acknowledge). */
   const confirmed = new WeakSet<Y.Map<unknown>>()
+  /** Per document, the entries not yet seen confirmed: a check costs the entries still waiting, not the session. */
+  const unconfirmed = new WeakMap<Y.Doc, Set<Y.Map<unknown>>>()
   const save = (): void => {
     options.store?.save(known)
   }
@@ -46,13 +51,30 @@ export function createDeliveryTracker(options: { store?: ServerStateStore | unde
     confirmed.add(entry)
     return true
   }
-  const collect = (kind: PendingEntry['kind'], entries: readonly unknown[], into: PendingEntry[]): void => {
-    for (const entry of entries) {
-      if (typeof entry !== 'object' || entry === null || !('_item' in entry) || !('get' in entry)) continue
-      const map = entry as Y.Map<unknown>
-      const id = map.get('id')
-      if (typeof id === 'string' && !covered(map)) into.push({ kind, id })
-    }
+  /** The unconfirmed entries of `doc`: all of them at the first call, then each entry as it is inserted. */
+  const unconfirmedOf = (doc: Y.Doc): Set<Y.Map<unknown>> => {
+    const found = unconfirmed.get(doc)
+    if (found !== undefined) return found
+    const { messages, steering } = getSessionRoots(doc)
+    const entries = new Set<Y.Map<unknown>>()
+    for (const entry of [...messages.toArray(), ...steering.toArray()] as unknown[])
+      if (entry instanceof Y.Map) entries.add(entry)
+    // Before any observer or `afterTransaction` listener runs: those may ask for the pending entries already. The
+    // roots are looked up again each time: a document may replace its root types' objects.
+    doc.on('beforeObserverCalls', (transaction: Y.Transaction) => {
+      const roots = getSessionRoots(doc)
+      forEachInsertedItem(transaction, (item) => {
+        if (
+          (item.parent === roots.messages || item.parent === roots.steering) &&
+          item.content instanceof Y.ContentType
+        ) {
+          const entry = item.content.type
+          if (entry instanceof Y.Map) entries.add(entry)
+        }
+      })
+    })
+    unconfirmed.set(doc, entries)
+    return entries
   }
   return {
     learnServerState(stateVector) {
@@ -71,10 +93,40 @@ export function createDeliveryTracker(options: { store?: ServerStateStore | unde
     },
     pending(doc) {
       const { messages, steering } = getSessionRoots(doc)
-      const entries: PendingEntry[] = []
-      collect('message', messages.toArray(), entries)
-      collect('steer', steering.toArray(), entries)
-      return entries
+      const waiting = { messages: [] as Y.Map<unknown>[], steering: [] as Y.Map<unknown>[] }
+      const entries = unconfirmedOf(doc)
+      for (const entry of entries) {
+        // Deleted and confirmed entries stay so: neither is pending again.
+        if (entry._item === null || entry._item.deleted || covered(entry)) {
+          entries.delete(entry)
+          continue
+        }
+        // An entry without its id yet stays a candidate: the id may come in a later update.
+        if (typeof entry.get('id') !== 'string') continue
+        if (entry._item.parent === messages) waiting.messages.push(entry)
+        else if (entry._item.parent === steering) waiting.steering.push(entry)
+      }
+      return [
+        ...inDocumentOrder(messages, waiting.messages).map((entry) => ({ kind: 'message' as const, id: idOf(entry) })),
+        ...inDocumentOrder(steering, waiting.steering).map((entry) => ({ kind: 'steer' as const, id: idOf(entry) })),
+      ]
     },
   }
+}
+
+/** `entries` (children of `list`) in the list's order; walks the list only when there are two or more. */
+function inDocumentOrder(list: Y.Array<Y.Map<unknown>>, entries: Y.Map<unknown>[]): Y.Map<unknown>[] {
+  if (entries.length < 2) return entries
+  const wanted = new Set(entries)
+  const ordered: Y.Map<unknown>[] = []
+  for (let item = list._start; item !== null && ordered.length < wanted.size; item = item.right) {
+    if (item.deleted || !(item.content instanceof Y.ContentType)) continue
+    const entry = item.content.type
+    if (entry instanceof Y.Map && wanted.has(entry)) ordered.push(entry)
+  }
+  return ordered
+}
+
+function idOf(entry: Y.Map<unknown>): string {
+  return entry.get('id') as string
 }

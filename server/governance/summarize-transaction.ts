@@ -3,6 +3,7 @@
  * the session entries of the items it inserted and deleted.
  */
 import * as Y from 'yjs'
+import { forEachInsertedItem } from '../../shared/session/for-each-inserted-item.ts'
 import type { UpdateSummary } from '../persistence/update-log.ts'
 import { createStructLocator } from './struct-locator.ts'
 import { createUpdateSummaryBuilder } from './update-summary-builder.ts'
@@ -12,14 +13,8 @@ export function summarizeTransaction(transaction: Y.Transaction): UpdateSummary 
   const { doc } = transaction
   const locator = createStructLocator(doc)
   const builder = createUpdateSummaryBuilder()
-  transaction.afterState.forEach((clock, client) => {
-    const before = transaction.beforeState.get(client) ?? 0
-    const structs = doc.store.clients.get(client)
-    if (structs === undefined || clock <= before) return
-    for (let index = Y.findIndexSS(structs, before); index < structs.length; index++) {
-      const struct = structs[index]
-      if (struct instanceof Y.Item) builder.add(locator.locate({ item: struct, inDoc: true }))
-    }
+  forEachInsertedItem(transaction, (item) => {
+    builder.add(locator.locate({ item, inDoc: true }))
   })
   Y.iterateDeletedStructs(transaction, transaction.deleteSet, (struct) => {
     if (struct instanceof Y.Item) builder.add(locator.locate({ item: struct, inDoc: true }))

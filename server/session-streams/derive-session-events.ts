@@ -8,9 +8,9 @@
  */
 import * as Y from 'yjs'
 import type { SessionEvent, SessionEventMember } from '../../shared/protocol/session-events.ts'
-import { isMessageEntry } from '../../shared/session/check-entry.ts'
+import { isMessageEntry, isSteerEntry } from '../../shared/session/check-entry.ts'
 import { orderMessages } from '../../shared/session/order-messages.ts'
-import { getSessionRoots, readMessage, readPart, readSteering } from '../../shared/session/session-doc.ts'
+import { getSessionRoots, readMessage, readPart, readSteer } from '../../shared/session/session-doc.ts'
 import { MESSAGE_STATUSES, type MessageStatus } from '../../shared/session/session-schema.ts'
 
 /** What the event stream holds about one message. */
@@ -103,8 +103,11 @@ export function deriveSessionEvents(
   }
   const announcedSteers = new Set(projection.steers)
   const steers = [...projection.steers]
-  for (const steer of readSteering(doc)) {
-    if (announcedSteers.has(steer.id)) continue
+  for (const entry of getSessionRoots(doc).steering.toArray() as unknown[]) {
+    // Announced steers are skipped on their id alone: a derivation reads only the steers it announces.
+    const id = entry instanceof Y.Map ? entry.get('id') : undefined
+    if ((typeof id === 'string' && announcedSteers.has(id)) || !isSteerEntry(entry)) continue
+    const steer = readSteer(entry)
     steers.push(steer.id)
     events.push({
       type: 'steer',
