@@ -4,30 +4,26 @@
  * message then reaches it as `message.created`, and the subscription's cursor moves to the stream's end.
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, onTestFinished } from 'vitest'
 import { STREAM_HEADERS, STREAM_ROUTE_PREFIX } from '../../shared/protocol/durable-streams.ts'
 import { sessionStreamPath } from '../../shared/protocol/session-stream-path.ts'
+import { docExample } from '../testing/docs-examples.ts'
 import { test } from '../testing/fixtures.ts'
-
-function javascriptBlocks(path: string): string[] {
-  const text = readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8')
-  return [...text.matchAll(/^```js\n([\s\S]*?)^```$/gm)].map((match) => match[1] ?? '')
-}
 
 test('the receiver of docs/pipelines.md gets and verifies the events of a session', async ({
   server,
   sessionId,
   connectClient,
 }) => {
-  const [script] = javascriptBlocks('docs/pipelines.md')
+  const script = docExample('docs/pipelines.md', 'pipeline-receiver')
   expect(script).toContain('verify(null')
   const dir = mkdtempSync(join(tmpdir(), 'lifeline-pipeline-'))
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
   const file = join(dir, 'pipeline-receiver.mjs')
-  writeFileSync(file, script ?? '')
+  writeFileSync(file, script)
   const child = spawn(process.execPath, [file, server.url], { stdio: ['ignore', 'pipe', 'pipe'] })
   onTestFinished(() => {
     if (child.exitCode === null) child.kill()
