@@ -1,0 +1,183 @@
+/**
+ * Browser benchmarks (`npm run bench:browser`): Debian's Chromium (/usr/bin/chromium, headless) against a real
+ * Lifeline server (SQLite) serving the demo page, with the agent in this process. It measures, over fresh browser
+ * contexts and repeated runs:
+ *
+ * 1. token → glyph painted: the agent hands a token to the reply writer; the frame showing it is painted;
+ * 2. send → first reply text painted, with an agent that answers at once;
+ * 3. offline reload → transcript of a cached session (`context.setOffline(true)`), per reply size;
+ * 4. first paint, first contentful paint and transcript on an online reload of a cached session.
+ *
+ * 1 and 2 run the same steps against the peer page: the demo's HTML, style sheet and message list drawing fed by a
+ * raw `ws` relay (bench/browser/serve-relay-chat.ts). 3 and 4 have no such peer (the relay keeps nothing across a
+ * reload); they are compared with a small session's reload in the same run. How paints are observed and clocks
+ * aligned: bench/browser/observe-paints.ts and measure-clock-offset.ts. Prints one table (medians of the runs) and
+ * each run's figures; writes the results as JSON.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium } from '@playwright/test'
+import { createDemoAppHandler } from '../demo/serve-demo-app.ts'
+import { runCli } from '../server/cli/run-cli.ts'
+import { createSqliteUpdateLog } from '../server/persistence/sqlite-update-log.ts'
+import { createSessionServer } from '../server/session-server.ts'
+import { createSeededRandom, testSeed } from '../shared/testing/seeded-random.ts'
+import { type BenchChat, lifelineChat, relayChat } from './browser/bench-chat.ts'
+import { openBenchPage } from './browser/bench-page.ts'
+import { measureCachedReload, writeBenchSession } from './browser/measure-cached-reload.ts'
+import { measureSendToReply } from './browser/measure-send-to-reply.ts'
+import { measureTokenPaint } from './browser/measure-token-paint.ts'
+import { BROWSER_BENCH_USAGE, parseBrowserBenchOptions } from './browser/parse-browser-bench-options.ts'
+import { percentile } from './browser/percentile.ts'
+import { serveRelayChat } from './browser/serve-relay-chat.ts'
+import { formatBenchTable, formatValue } from './format-bench-table.ts'
+import type { BenchRow } from './scenarios/bench-scenario.ts'
+
+const options = runCli(BROWSER_BENCH_USAGE, (args) =>
+  parseBrowserBenchOptions(args, fileURLToPath(new URL('./results/browser-latest.json', import.meta.url))),
+)
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking']
+const NO_PEER = 'the raw relay page keeps nothing across a reload: compare with the baseline session below'
+
+/** One measured figure per run, per system. */
+type Samples = Partial<Record<'raw' | 'lifeline', number[]>>
+const figures = new Map<string, { scenario: string; metric: string; samples: Samples }>()
+const record = (scenario: string, metric: string, system: 'raw' | 'lifeline', value: number): void => {
+  const key = `${scenario}\u0000${metric}`
+  const entry = figures.get(key) ?? { scenario, metric, samples: {} }
+  entry.samples[system] = [...(entry.samples[system] ?? []), value]
+  figures.set(key, entry)
+}
+const median = (values: readonly number[]): number => percentile(values, 50)
+
+const started = performance.now()
+const header = `${new Date().toISOString()}, node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB RAM, load average ${loadavg()
+  .map((load) => load.toFixed(2))
+  .join(' / ')}`
+const dir = mkdtempSync(join(tmpdir(), 'lifeline-bench-browser-'))
+const server = await createSessionServer({
+  port: 0,
+  host: '127.0.0.1',
+  updateLog: createSqliteUpdateLog({ path: join(dir, 'bench.sqlite') }),
+  handleRequest: await createDemoAppHandler(),
+})
+const relay = await serveRelayChat()
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+const details: string[] = []
+try {
+  const version = browser.version()
+  const frameMs = await frameInterval()
+  details.push(`Chromium ${version} headless, frame interval ${frameMs.toFixed(1)} ms (median of 60 frames)`)
+  const random = createSeededRandom(testSeed(7))
+  const chats: BenchChat[] = [relayChat(relay), lifelineChat(server)]
+  const tokenScenario = `token → glyph painted, ${options.tokens} paced tokens`
+  const sendScenario = `send → first reply text painted, ${options.sends} sends`
+  for (let run = 0; run < options.runs; run++) {
+    for (const chat of chats) {
+      console.error(`run ${run + 1}/${options.runs}: ${chat.system} token → paint`)
+      const paint = await measureTokenPaint(browser, chat, { name: `paint-${run}`, tokens: options.tokens, random })
+      record(tokenScenario, 'p50 ms', chat.system, percentile(paint.paintMs, 50))
+      record(tokenScenario, 'p99 ms', chat.system, percentile(paint.paintMs, 99))
+      record(tokenScenario, 'p50 ms, token → DOM', chat.system, percentile(paint.domMs, 50))
+      record(tokenScenario, 'p99 ms, token → DOM', chat.system, percentile(paint.domMs, 99))
+      record(tokenScenario, 'clock offset error ms', chat.system, paint.clockErrorMs)
+    }
+    for (const chat of chats) {
+      console.error(`run ${run + 1}/${options.runs}: ${chat.system} send → reply`)
+      const latencies = await measureSendToReply(browser, chat, { name: `send-${run}`, sends: options.sends })
+      record(sendScenario, 'p50 ms', chat.system, percentile(latencies, 50))
+      record(sendScenario, 'p99 ms', chat.system, percentile(latencies, 99))
+    }
+  }
+  for (const tokens of options.sessionTokens) {
+    const name = `cached-${tokens}`
+    await writeBenchSession(server, name, tokens)
+    for (let run = 0; run < options.runs; run++) {
+      console.error(`run ${run + 1}/${options.runs}: reloads of a ${tokens}-token session`)
+      const reload = await measureCachedReload(browser, server, { name, tokens })
+      const online = `online reload, cached ${tokens}-token session`
+      const offline = `offline reload, cached ${tokens}-token session`
+      record(online, 'ms to first paint', 'lifeline', reload.online.firstPaintMs)
+      record(online, 'ms to first contentful paint', 'lifeline', reload.online.firstContentfulPaintMs)
+      record(online, 'ms to transcript in DOM', 'lifeline', reload.online.transcriptInDomMs)
+      record(online, 'ms to transcript painted', 'lifeline', reload.online.transcriptMs)
+      record(offline, 'ms to first contentful paint', 'lifeline', reload.offline.firstContentfulPaintMs)
+      record(offline, 'ms to transcript in DOM', 'lifeline', reload.offline.transcriptInDomMs)
+      record(offline, 'ms to transcript painted', 'lifeline', reload.offline.transcriptMs)
+    }
+  }
+} finally {
+  await browser.close()
+  await relay.close()
+  await server.close()
+  rmSync(dir, { recursive: true, force: true })
+}
+
+const rows: BenchRow[] = [...figures.values()].map(({ scenario, metric, samples }) => ({
+  scenario,
+  metric,
+  lowerIsBetter: true,
+  values: {
+    ...(samples.raw === undefined ? {} : { raw: median(samples.raw) }),
+    ...(samples.lifeline === undefined ? {} : { lifeline: median(samples.lifeline) }),
+  },
+  ...(samples.raw === undefined ? { notApplicable: { raw: NO_PEER } } : {}),
+}))
+const runsOf = (values: readonly number[] | undefined): string =>
+  values === undefined
+    ? '–'
+    : `${values.map(formatValue).join(' / ')} (spread ${formatValue(Math.max(...values) - Math.min(...values))})`
+details.push(`Each run (${options.runs} runs; the table shows their medians):`)
+for (const { scenario, metric, samples } of figures.values())
+  details.push(`  ${scenario} | ${metric} | Lifeline ${runsOf(samples.lifeline)} | raw ws relay ${runsOf(samples.raw)}`)
+const baseline = options.sessionTokens[0]
+for (const tokens of options.sessionTokens.slice(1)) {
+  for (const mode of ['online', 'offline']) {
+    const of = (size: number | undefined): number | undefined =>
+      figures
+        .get(`${mode} reload, cached ${size}-token session\u0000ms to transcript painted`)
+        ?.samples.lifeline?.map((v) => v)
+        .sort((a, b) => a - b)[Math.floor(options.runs / 2)]
+    const [big, small] = [of(tokens), of(baseline)]
+    if (big !== undefined && small !== undefined)
+      details.push(`${mode} reload to transcript, ${tokens} ÷ ${baseline} tokens: ${(big / small).toFixed(2)}×`)
+  }
+}
+const seconds = (performance.now() - started) / 1000
+mkdirSync(dirname(options.json), { recursive: true })
+writeFileSync(
+  options.json,
+  JSON.stringify({ machine: header, options, rows, details, samples: [...figures.values()], seconds }, null, 2),
+)
+console.log(header)
+console.log(formatBenchTable(rows, ['raw', 'lifeline']))
+for (const line of details) console.log(line)
+console.log(
+  `load average at the end ${loadavg()
+    .map((load) => load.toFixed(2))
+    .join(' / ')}; total runtime ${seconds.toFixed(0)} s`,
+)
+
+/** The page's frame interval: median gap between 60 animation frames of a blank page. */
+async function frameInterval(): Promise<number> {
+  const bench = await openBenchPage(browser)
+  try {
+    const times = await bench.page.evaluate(
+      () =>
+        new Promise<number[]>((resolve) => {
+          const seen: number[] = []
+          const frame = (time: number): void => {
+            seen.push(time)
+            if (seen.length < 61) requestAnimationFrame(frame)
+            else resolve(seen)
+          }
+          requestAnimationFrame(frame)
+        }),
+    )
+    return median(times.slice(1).map((time, index) => time - (times[index] ?? time)))
+  } finally {
+    await bench.close()
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * measureTokenPaint: the time from the agent handing a token over (`append` on the reply writer, or `send` on the
+ * relay socket) until the frame showing it is painted in the page (observe-paints.ts), for every token of one reply
+ * paced at random gaps, so tokens fall at every phase of the page's frames. The agent runs in this process; page
+ * times are moved onto this process's clock by the measured offset (measure-clock-offset.ts).
+ */
+import type { Browser } from '@playwright/test'
+import type { SeededRandom } from '../../shared/testing/seeded-random.ts'
+import { tokenAt } from '../../shared/testing/token-stream.ts'
+import type { BenchChat } from './bench-chat.ts'
+import { openBenchPage } from './bench-page.ts'
+import { measureClockOffset, nodeClockNow } from './measure-clock-offset.ts'
+
+/** Latencies of one reply, in ms, one per token. */
+export interface TokenPaintRun {
+  /** Token handed over → frame holding it painted. */
+  readonly paintMs: readonly number[]
+  /** Token handed over → the page's DOM holds it (before layout and paint). */
+  readonly domMs: readonly number[]
+  /** The clock offset's possible error, in ms (half the shortest round trip to the page). */
+  readonly clockErrorMs: number
+}
+
+/** Gaps between tokens, in ms: uniform in this range, never a multiple of the frame interval for long. */
+const GAP_MS = { min: 10, max: 30 } as const
+
+/** Streams `tokens` tokens to a fresh page of `chat` and measures each one. */
+export async function measureTokenPaint(
+  browser: Browser,
+  chat: BenchChat,
+  options: { readonly name: string; readonly tokens: number; readonly random: SeededRandom },
+): Promise<TokenPaintRun> {
+  const bench = await openBenchPage(browser)
+  const agent = await chat.open(bench.page, options.name)
+  try {
+    const before = await measureClockOffset(bench.page)
+    const reply = await agent.startReply()
+    await bench.waitForPaint({ minLength: 0, count: 1 })
+    const handedAt: number[] = []
+    const lengths: number[] = []
+    let length = 0
+    for (let index = 0; index < options.tokens; index++) {
+      await new Promise<void>((resolve) => {
+        setTimeout(resolve, options.random.int(GAP_MS.min, GAP_MS.max))
+      }) // pacing, not synchronisation
+      const token = tokenAt(index)
+      length += token.length
+      lengths.push(length)
+      handedAt.push(nodeClockNow())
+      reply.append(token)
+    }
+    await reply.end()
+    await bench.waitForPaint({ minLength: length })
+    const after = await measureClockOffset(bench.page)
+    const offsetMs = (before.offsetMs + after.offsetMs) / 2
+    const timeOrigin = await bench.page.evaluate(() => performance.timeOrigin)
+    const { records } = await bench.log()
+    const paintMs: number[] = []
+    const domMs: number[] = []
+    lengths.forEach((tokenEnd, index) => {
+      const shown = records.find((record) => record.length >= tokenEnd)
+      if (shown === undefined) throw new Error(`token ${index} of ${options.name} was never shown`)
+      const sent = handedAt[index] ?? Number.NaN
+      paintMs.push(timeOrigin + shown.paintedAt - offsetMs - sent)
+      domMs.push(timeOrigin + shown.domAt - offsetMs - sent)
+    })
+    return {
+      paintMs,
+      domMs,
+      clockErrorMs: Math.max(before.errorMs, after.errorMs) + Math.abs(before.offsetMs - after.offsetMs) / 2,
+    }
+  } finally {
+    await agent.close()
+    await bench.close()
+  }
+}
