@@ -74,6 +74,15 @@ export const ERROR_CODES = {
   // Agent commands over HTTP (PROTOCOL.md §9.7)
   /** A `handled` mark for a steer another agent already marked handled; the error names `handledBy`. */
   STEER_ALREADY_HANDLED: { httpStatus: 409, closeCode: 4409, retryable: false },
+  // On-device agents (PROTOCOL.md §8.1)
+  /** A reply written by a token that may not reply: a user token without the `onDeviceAgent` claim. */
+  AGENT_REPLY_FORBIDDEN: { httpStatus: 403, closeCode: 4403, retryable: false },
+  // Message policy (PROTOCOL.md §8.8)
+  /** The server's message policy refused a user message or an agent token run; the reason says why. */
+  POLICY_REJECTED: { httpStatus: 422, closeCode: 4422, retryable: false },
+  // Session webhooks (PROTOCOL.md §9.12)
+  /** No webhook endpoint or dead letter with that id. */
+  WEBHOOK_NOT_FOUND: { httpStatus: 404, closeCode: 4404, retryable: false },
 } as const satisfies Record<string, ErrorCodeInfo>
 
 /** The union of known error codes. */

@@ -48,6 +48,9 @@ ERROR_CODES: Dict[str, Tuple[int, bool]] = {
     "FENCED": (409, False),
     "ALREADY_CLAIMED": (409, True),
     "STEER_ALREADY_HANDLED": (409, False),
+    "AGENT_REPLY_FORBIDDEN": (403, False),
+    "POLICY_REJECTED": (422, False),
+    "WEBHOOK_NOT_FOUND": (404, False),
 }
 
 
