@@ -134,12 +134,18 @@ test('the README browser client renders a streaming reply, sends a message and s
   await expect(page.locator('li[data-role="assistant"]')).toHaveText('The thread so far')
   expect(await piped).toBe('stopped')
   await expect(page.locator('li[data-role="assistant"]')).toHaveAttribute('data-status', 'stopped')
+  // The page writes once its offline copy is loaded, maybe before it synced: its message may sort first (PROTOCOL.md §11).
   await expect
-    .poll(() => bob.messages().map((message) => [message.author, message.text]))
+    .poll(() =>
+      bob
+        .messages()
+        .map((message) => [message.author, message.text])
+        .sort(),
+    )
     .toEqual([
+      ['alice', 'Summarise the thread'],
       ['bob', 'What happened?'],
       ['writer', 'The thread so far'],
-      ['alice', 'Summarise the thread'],
     ])
 })
 
