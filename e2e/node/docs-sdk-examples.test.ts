@@ -44,8 +44,12 @@ function start(code: string, serverUrl: string, sessionId: string, prelude = '',
   return running
 }
 
-/** A local OpenAI-compatible server whose Responses API streams `Hello there.`; closed when the test ends. */
-async function startResponsesServer() {
+/**
+ * A local OpenAI-compatible server whose Responses API streams `Hello there.`; with `weatherFirst`, the first request
+ * is answered with a call of the `weather` tool for Paris instead, and the next ones with the text. Closed when the
+ * test ends.
+ */
+async function startResponsesServer(weatherFirst: boolean) {
   let sequence = 0
   const event = (fields: object) => ({ ...fields, sequence_number: sequence++ })
   const response = (status: string) => ({
@@ -57,22 +61,36 @@ async function startResponsesServer() {
     output: [],
     usage: { input_tokens: 3, output_tokens: 2, total_tokens: 5 },
   })
+  const answer = (item: object, deltas: object[], done: object) => [
+    event({ type: 'response.created', response: response('in_progress') }),
+    event({ type: 'response.output_item.added', output_index: 0, item }),
+    ...deltas.map(event),
+    event({ type: 'response.output_item.done', output_index: 0, item: done }),
+    event({ type: 'response.completed', response: response('completed') }),
+  ]
   const message = { type: 'message', id: 'msg_1', role: 'assistant', status: 'in_progress', content: [] }
-  const text = (delta: string) =>
-    event({ type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta })
+  const text = (delta: string) => ({
+    type: 'response.output_text.delta',
+    item_id: 'msg_1',
+    output_index: 0,
+    content_index: 0,
+    delta,
+  })
+  const textAnswer = () =>
+    answer(message, [text('Hello '), text('there.')], {
+      ...message,
+      status: 'completed',
+      content: [{ type: 'output_text', text: 'Hello there.' }],
+    })
+  const call = { type: 'function_call', id: 'fc_1', call_id: 'call_w1', name: 'weather', arguments: '' }
+  const callAnswer = () =>
+    answer(
+      call,
+      [{ type: 'response.function_call_arguments.delta', item_id: 'fc_1', output_index: 0, delta: '{"city":"Paris"}' }],
+      { ...call, arguments: '{"city":"Paris"}', status: 'completed' },
+    )
   const server = await startOpenAiCompatibleServer({
-    responses: [
-      event({ type: 'response.created', response: response('in_progress') }),
-      event({ type: 'response.output_item.added', output_index: 0, item: message }),
-      text('Hello '),
-      text('there.'),
-      event({
-        type: 'response.output_item.done',
-        output_index: 0,
-        item: { ...message, status: 'completed', content: [{ type: 'output_text', text: 'Hello there.' }] },
-      }),
-      event({ type: 'response.completed', response: response('completed') }),
-    ],
+    responses: (index) => (weatherFirst && index === 0 ? callAnswer() : textAnswer()),
   })
   onTestFinished(() => server.close())
   return { server, env: { OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: 'sk-docs-example' } }
@@ -81,24 +99,55 @@ async function startResponsesServer() {
 // Each test starts tsx or python3 in a process of its own, which imports the SDK (and `ai`) before it runs: a few
 // seconds, more on a loaded machine.
 describe('the TypeScript fragments of docs/sdks.md', { timeout: 30_000 }, () => {
-  for (const name of ['ai-sdk-adapter', 'pipe-ui-message-stream']) {
-    test(`the AI SDK example ${name} writes a streamText result into the reply`, async ({
-      server,
+  test('the AI SDK adapter example calls the weather tool and stores the call, its result and the text', async ({
+    server,
+    sessionId,
+    connectClient,
+  }) => {
+    const openai = await startResponsesServer(true)
+    const running = start(docExample('docs/sdks.md', 'ai-sdk-adapter'), server.url, sessionId, '', '', openai.env)
+    const user = connectClient({ principalId: 'alice' })
+    await user.waitForSynced()
+    user.sendMessage('weather in Paris?')
+    await expect
+      .poll(() => user.messages().find((message) => message.role === 'assistant'), { timeout: 20_000 })
+      .toMatchObject({ text: 'Hello there.', status: 'done', author: 'writer' })
+    expect(user.messages().find((message) => message.role === 'assistant')?.parts).toEqual([
+      { type: 'tool-call', toolCallId: 'call_w1', toolName: 'weather', input: { city: 'Paris' } },
+      { type: 'tool-result', toolCallId: 'call_w1', output: { city: 'Paris', celsius: 18 } },
+      { type: 'text', text: 'Hello there.' },
+    ])
+    expect(openai.server.requests.map((request) => request.path)).toEqual(['/v1/responses', '/v1/responses'])
+    expect(openai.server.requests[1]?.body).toMatchObject({ model: 'gpt-5-mini' })
+    // The second request hands the tool's result back to the model (as a JSON string inside the request).
+    expect(JSON.stringify(openai.server.requests[1]?.body)).toContain('call_w1')
+    expect(JSON.stringify(openai.server.requests[1]?.body)).toMatch(/celsius\\+":18/)
+    expect(running.errors()).toBe('')
+  })
+
+  test('the pipeUIMessageStream example writes a streamText result into the reply', async ({
+    server,
+    sessionId,
+    connectClient,
+  }) => {
+    const openai = await startResponsesServer(false)
+    const running = start(
+      docExample('docs/sdks.md', 'pipe-ui-message-stream'),
+      server.url,
       sessionId,
-      connectClient,
-    }) => {
-      const openai = await startResponsesServer()
-      const running = start(docExample('docs/sdks.md', name), server.url, sessionId, '', '', openai.env)
-      const user = connectClient({ principalId: 'alice' })
-      await user.waitForSynced()
-      user.sendMessage('greet me')
-      await expect
-        .poll(() => user.messages().find((message) => message.role === 'assistant'), { timeout: 20_000 })
-        .toMatchObject({ text: 'Hello there.', status: 'done', author: 'writer' })
-      expect(openai.server.requests[0]).toMatchObject({ path: '/v1/responses', body: { model: 'gpt-5-mini' } })
-      expect(running.errors()).toBe('')
-    })
-  }
+      '',
+      '',
+      openai.env,
+    )
+    const user = connectClient({ principalId: 'alice' })
+    await user.waitForSynced()
+    user.sendMessage('greet me')
+    await expect
+      .poll(() => user.messages().find((message) => message.role === 'assistant'), { timeout: 20_000 })
+      .toMatchObject({ text: 'Hello there.', status: 'done', author: 'writer' })
+    expect(openai.server.requests).toMatchObject([{ path: '/v1/responses', body: { model: 'gpt-5-mini' } }])
+    expect(running.errors()).toBe('')
+  })
 
   limited('refused writes are listed, retried and discarded', async ({ server, sessionId }) => {
     // Written before the client heard the server's limit (1 000 characters): the long message is refused, and the
