@@ -2,7 +2,8 @@
  * OpenTelemetry traces on a real server with real clients (PROTOCOL.md §12, docs/operations.md § Traces), recorded
  * with the trace SDK's in-memory exporter: an agent's reply span with its first-token and end events, the server's
  * persist spans of that reply's updates as its children (the traceparent travels in the reply's message) on SQLite
- * and PostgreSQL, connection spans with their session, principal and close, a stop steer on the reply's span, an HTTP
+ * and PostgreSQL, connection spans (WebSocket, HTTP fallback, refused token) with their session, principal and close,
+ * a stop steer on the reply's span, an HTTP
  * append joining the trace its `traceparent` header names, and an agent on the API's default no-op tracer.
  */
 import { trace, type Tracer } from '@opentelemetry/api'
@@ -25,6 +26,7 @@ import type { MessageView } from '../../shared/session/session-schema.ts'
 import { type SessionFixtures, testWithStore } from '../testing/fixtures.ts'
 import { postSessionCommands } from '../testing/post-session-commands.ts'
 import { AUTH_ON, tokenFor } from '../testing/test-tokens.ts'
+import { BlockedWebSocket } from '../testing/blocked-websocket.ts'
 
 const exporter = new InMemorySpanExporter()
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] })
@@ -222,6 +224,29 @@ describe('traces', () => {
       ])
       // The socket closed, by the server with 4403 or by the client on reading the refusal first.
       expect(refused?.attributes[TRACE_ATTRIBUTES.CLOSE_CODE]).toBeTypeOf('number')
+    },
+  )
+
+  authOn(
+    'a connection over the HTTP fallback has its span, with principal and role, until it leaves',
+    async ({ sessionId, connectClient }) => {
+      const viewer = connectClient({
+        token: tokenFor('viewer', 'observer', sessionId),
+        WebSocket: BlockedWebSocket,
+        transport: { websocketTimeoutMs: 1_000, upgradeProbeMs: 60_000 },
+      })
+      await expect.poll(() => viewer.transport, { timeout: 10_000 }).toBe('sse')
+      await viewer.waitForSynced()
+      viewer.destroy()
+      // The blocked WebSocket tries first and is never accepted by the server: only the fallback connection has a span.
+      await expect.poll(() => finished(SPAN_NAMES.CONNECTION, sessionId).length).toBe(1)
+      const [span] = finished(SPAN_NAMES.CONNECTION, sessionId)
+      expect(span?.attributes).toMatchObject({
+        [TRACE_ATTRIBUTES.TRANSPORT]: 'http-fallback',
+        [TRACE_ATTRIBUTES.PRINCIPAL_ID]: 'viewer',
+        [TRACE_ATTRIBUTES.ROLE]: 'observer',
+      })
+      expect(span === undefined ? [] : eventNames(span)).toEqual([SPAN_EVENTS.AUTHENTICATED])
     },
   )
 
