@@ -26,7 +26,7 @@ import type { MessageView } from '../../shared/session/session-schema.ts'
 import { type SessionFixtures, testWithStore } from '../testing/fixtures.ts'
 import { postSessionCommands } from '../testing/post-session-commands.ts'
 import { AUTH_ON, tokenFor } from '../testing/test-tokens.ts'
-import { BlockedWebSocket } from '../testing/blocked-websocket.ts'
+import { connectFallbackViewer } from '../testing/connect-fallback-viewer.ts'
 
 const exporter = new InMemorySpanExporter()
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] })
@@ -230,13 +230,7 @@ describe('traces', () => {
   authOn(
     'a connection over the HTTP fallback has its span, with principal and role, until it leaves',
     async ({ sessionId, connectClient }) => {
-      const viewer = connectClient({
-        token: tokenFor('viewer', 'observer', sessionId),
-        WebSocket: BlockedWebSocket,
-        transport: { websocketTimeoutMs: 1_000, upgradeProbeMs: 60_000 },
-      })
-      await expect.poll(() => viewer.transport, { timeout: 10_000 }).toBe('sse')
-      await viewer.waitForSynced()
+      const viewer = await connectFallbackViewer(connectClient, sessionId)
       viewer.destroy()
       // The blocked WebSocket tries first and is never accepted by the server: only the fallback connection has a span.
       await expect.poll(() => finished(SPAN_NAMES.CONNECTION, sessionId).length).toBe(1)
