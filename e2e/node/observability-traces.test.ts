@@ -3,7 +3,7 @@
  * with the trace SDK's in-memory exporter: an agent's reply span with its first-token and end events, the server's
  * persist spans of that reply's updates as its children (the traceparent travels in the reply's message) on SQLite
  * and PostgreSQL, connection spans (WebSocket, HTTP fallback, refused token) with their session, principal and close,
- * a stop steer on the reply's span, an HTTP
+ * a stop steer on the reply's span, a resumed reply with a span of its own, an HTTP
  * append joining the trace its `traceparent` header names, and an agent on the API's default no-op tracer.
  */
 import { trace, type Tracer } from '@opentelemetry/api'
@@ -131,6 +131,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
 const test = testWithStore('sqlite', { tracing: { tracer } })
 const authOn = testWithStore('sqlite', { ...AUTH_ON, tracing: { tracer } })
+const shortLease = testWithStore('sqlite', { runLeaseMs: 300, tracing: { tracer } })
 
 describe('traces', () => {
   test('a stop steer shows on the reply span as steer received, then stopped', async ({
@@ -241,6 +242,29 @@ describe('traces', () => {
         [TRACE_ATTRIBUTES.ROLE]: 'observer',
       })
       expect(span === undefined ? [] : eventNames(span)).toEqual([SPAN_EVENTS.AUTHENTICATED])
+    },
+  )
+
+  shortLease(
+    'a resumed reply gets a span of its own, whose traceparent replaces the first in the message',
+    async ({ sessionId, connectClient, connectAgent }) => {
+      const alice = connectClient({ principalId: 'alice' })
+      await alice.waitForSynced()
+      const question = alice.sendMessage('tell me')
+      const crashed = await connectAgent({ agentId: 'writer', tracer })
+      crashed.startReply({ replyTo: question }).append('Half')
+      await crashed.client.waitUntilDurable()
+      crashed.client.destroy() // no end: the run lease marks the reply interrupted
+      const reply = (): MessageView | undefined => alice.messages().find((message) => message.role === 'assistant')
+      await expect.poll(() => reply()?.status, { timeout: 10_000 }).toBe('interrupted')
+      const restarted = await connectAgent({ agentId: 'writer', tracer })
+      await restarted.resumeReply(reply()?.id ?? '').pipe(numberedTokens(3))
+      await expect.poll(() => finished(SPAN_NAMES.REPLY, sessionId).length).toBe(1) // the crashed one never ends
+      const [resumed] = finished(SPAN_NAMES.REPLY, sessionId)
+      if (resumed === undefined) throw new Error('no span for the resumed reply')
+      expect(resumed.attributes[TRACE_ATTRIBUTES.MESSAGE_ID]).toBe(reply()?.id)
+      expect(findMessage(alice.doc, reply()?.id ?? '')?.get(TRACEPARENT)).toBe(formatTraceParent(resumed.spanContext()))
+      expect(childrenOf(finished(SPAN_NAMES.PERSIST, sessionId), resumed).length).toBeGreaterThanOrEqual(2)
     },
   )
 
