@@ -10,7 +10,8 @@
  * many updates as it needs, and a tool part that cannot fit in one update is refused before anything is written.
  * When the client drops a refused update by replacing its document, the writer's unacknowledged text went with it:
  * the writer stops (its `signal` aborts) and its writes and `end` throw REPLY_CLOSED; the reply stays as the server
- * has it, and the run lease marks it interrupted, so `resumeReply` can continue it.
+ * has it, and the run lease marks it interrupted, so `resumeReply` can continue it. Each writer is a `lifeline.reply`
+ * span (./reply-trace.ts, PROTOCOL.md §12).
  */
 import { trace, type Tracer } from '@opentelemetry/api'
 import type * as Y from 'yjs'
