@@ -9,8 +9,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Hocuspocus, type Extension } from '@hocuspocus/server'
+import { trace, type Tracer } from '@opentelemetry/api'
 import type { Logger } from 'pino'
 import { ROUTES } from '../shared/protocol/routes.ts'
+import { TRACER_NAME } from '../shared/observe/trace-names.ts'
 import { SessionError } from '../shared/errors/session-error.ts'
 import type { SessionLimits } from '../shared/limits/session-limits.ts'
 import { checkPresenceMs, DEFAULT_PRESENCE_TIMEOUT_MS } from '../shared/presence/presence-timing.ts'
@@ -29,6 +31,9 @@ import { createSessionEraser } from './session-eraser.ts'
 import { createSessionsApi } from './http/sessions-api.ts'
 import { createAuditApi } from './http/audit-api.ts'
 import { createObservability } from './observe/create-observability.ts'
+import { createReplyTraceParents } from './observe/reply-trace-parents.ts'
+import { createConnectionTracing } from './observe/trace-connections.ts'
+import { traceUpdateLog } from './observe/trace-update-log.ts'
 import { sendError, sendJson } from './http/send-json.ts'
 import { createBadFrameGate } from './limits/bad-frame-gate.ts'
 import { createEntryCharger } from './limits/charge-new-entries.ts'
@@ -108,6 +113,12 @@ export interface SessionServerOptions {
    * @throws TypeError (from createSessionServer) when it is not a positive integer
    */
   readonly presenceTimeoutMs?: number
+  /**
+   * OpenTelemetry traces (PROTOCOL.md §12, docs/operations.md § Traces): connection, persist and HTTP append spans.
+   * `tracer` defaults to `trace.getTracer('lifeline')` of `@opentelemetry/api`, a no-op until the application
+   * registers a tracer provider.
+   */
+  readonly tracing?: { readonly tracer?: Tracer }
 }
 
 /** Options of token enforcement. */
@@ -156,13 +167,19 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     ((error: unknown) => {
       observe.logger.error({ err: error }, 'server error')
     })
+  const tracer = options.tracing?.tracer ?? trace.getTracer(TRACER_NAME)
+  const connectionTracing = createConnectionTracing(tracer)
   const updateLog = observe.meterUpdateLog(
-    options.updateLog ?? createSqliteUpdateLog({ path: options.dataPath ?? './data/lifeline.sqlite' }),
+    traceUpdateLog(
+      options.updateLog ?? createSqliteUpdateLog({ path: options.dataPath ?? './data/lifeline.sqlite' }),
+      tracer,
+    ),
   )
   const durableLog = createDurableLog({
     log: updateLog,
     onBackgroundError: reportError,
     onQuarantine: observe.reportQuarantine,
+    traceParentOf: createReplyTraceParents(),
     ...(options.compactEveryUpdates === undefined ? {} : { compactEveryUpdates: options.compactEveryUpdates }),
   })
   const runLease = createRunLease({
@@ -203,6 +220,7 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     hocuspocus: () => hocuspocus,
     log: updateLog,
     applyServerChange: durableLog.applyServerChange,
+    tracer,
     onError: reportError,
     ...(options.updateLog === undefined ? { defaultStorePath: options.dataPath ?? './data/lifeline.sqlite' } : {}),
     ...(auth === undefined ? {} : { auth }),
@@ -227,6 +245,7 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
       ...(scaleOut === undefined ? [] : [scaleOut.extension]),
       streams.extension,
       ...observe.extensions,
+      connectionTracing.extension,
       ...(options.extensions ?? []),
     ],
   })
@@ -280,12 +299,20 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     const badFrames = createBadFrameGate({ close, onSecurityEvent })
     return (frame) => rate(frame) && badFrames(frame)
   }
-  const transport = attachWebSocketTransport({ httpServer, hocuspocus, maxFrameBytes, gateFor, onSecurityEvent })
+  const transport = attachWebSocketTransport({
+    httpServer,
+    hocuspocus,
+    maxFrameBytes,
+    gateFor,
+    onSecurityEvent,
+    traceConnection: connectionTracing.open,
+  })
   const fallback = createHttpFallbackTransport({
     hocuspocus,
     maxBodyBytes: maxFrameBytes,
     gateFor,
     onSecurityEvent,
+    traceConnection: connectionTracing.open,
     ...options.fallback,
   })
 

@@ -30,6 +30,7 @@ export function createMemoryUpdateLog(): UpdateLog {
       .map((entry) => ({ seq: entry.seq, update: entry.update.slice() })) ?? []
 
   return {
+    kind: 'memory',
     async createSession({ id, title, createdAt, owner = null }) {
       if (sessions.has(id)) return false
       sessions.set(id, {

@@ -146,6 +146,7 @@ export async function createPostgresUpdateLog(options: PostgresUpdateLogOptions)
     })
 
   return {
+    kind: 'postgres',
     createSession: ({ id, title, createdAt, owner = null }) =>
       wrap(
         'PostgreSQL createSession failed',

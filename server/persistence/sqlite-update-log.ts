@@ -164,6 +164,7 @@ export function createSqliteUpdateLog(options: SqliteUpdateLogOptions): UpdateLo
   })
 
   return {
+    kind: 'sqlite',
     async createSession({ id, title, createdAt, owner = null }) {
       return statements.insertSession.run(id, title, createdAt, createdAt, owner).changes === 1
     },

@@ -118,11 +118,13 @@ class Session:
         coalesce_ms: float = 30.0,
         max_busy_buffer_chars: int = 32_768,
         announce_presence: bool = True,
+        traceparent: Optional[str] = None,
     ) -> Reply:
         """A new reply (an agent token): ``with session.reply(reply_to=question) as reply: reply.write(token)``.
 
         The ``with`` block starts it, ends it ``done`` (``failed`` when the block raises, ``stopped`` when a device
-        stopped it) and, with ``announce_presence``, keeps this agent's device present meanwhile.
+        stopped it) and, with ``announce_presence``, keeps this agent's device present meanwhile. ``traceparent`` (W3C
+        Trace Context, e.g. your own span's) is sent with each of its appends, so the server's spans join that trace.
         """
         reply = Reply(
             self,
@@ -133,6 +135,7 @@ class Session:
             coalesce_ms=coalesce_ms,
             max_busy_buffer_chars=max_busy_buffer_chars,
             announce_presence=announce_presence,
+            traceparent=traceparent,
         )
         return reply
 
