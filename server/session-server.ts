@@ -23,7 +23,7 @@ import { createEnforceBudgets } from './extensions/enforce-budgets.ts'
 import { createEnforceLimits } from './extensions/enforce-limits.ts'
 import { createGovernUpdates } from './extensions/govern-updates.ts'
 import { createUpdateRefusals } from './extensions/update-refusals.ts'
-import { createRunLease } from './extensions/run-lease.ts'
+import { createRunLease, DEFAULT_RUN_LEASE_MS } from './extensions/run-lease.ts'
 import { createRedisScaleOut, type RedisScaleOutOptions } from './scale/redis-scale-out.ts'
 import { createSessionEraser } from './session-eraser.ts'
 import { createSessionsApi } from './http/sessions-api.ts'
@@ -41,6 +41,12 @@ import type { UpdateLog } from './persistence/update-log.ts'
 import { createHttpFallbackTransport } from './transports/http-fallback/http-fallback-transport.ts'
 import { attachWebSocketTransport } from './transports/websocket-transport.ts'
 import { createSessionStreams, type SessionStreamsOptions } from './session-streams/session-streams.ts'
+import { readSessionDoc } from './read-session-doc.ts'
+import { createRetentionSweeper, type RetentionSweepReport } from './retention/retention-sweeper.ts'
+import { openSessionRetention, type SessionRetentionOptions } from './retention/session-retention-options.ts'
+import { RETENTION_META_KEY, parseRetentionPeriods } from '../shared/session/retention-periods.ts'
+import { getSessionRoots, readTranscript } from '../shared/session/session-doc.ts'
+import { sessionDeleted } from './extensions/session-deleted.ts'
 
 /** Options of {@link createSessionServer}. */
 export interface SessionServerOptions {
@@ -108,6 +114,12 @@ export interface SessionServerOptions {
    * @throws TypeError (from createSessionServer) when it is not a positive integer
    */
   readonly presenceTimeoutMs?: number
+  /**
+   * Retention of finished sessions (PROTOCOL.md §13, docs/operations.md § Retention): default periods, the archive
+   * (JSON lines files or a PostgreSQL table) and the sweep. Unset: sessions are kept until deleted.
+   * @throws SessionError BAD_REQUEST (from createSessionServer) for bad periods or names
+   */
+  readonly retention?: SessionRetentionOptions
 }
 
 /** Options of token enforcement. */
@@ -133,6 +145,8 @@ export interface SessionServer {
   readonly logger: Logger
   /** The per-principal budgets of this node (PROTOCOL.md §10.4): principals held in memory, and the sweep of idle ones. */
   readonly principalBudgets: Pick<PrincipalBudgets, 'size' | 'sweep'>
+  /** The retention sweep when the `retention` option is set: `sweep()` runs one now (the timer runs the others). */
+  readonly retention: { sweep(): Promise<RetentionSweepReport> } | undefined
   /** Stops accepting, closes connections, waits for background compaction and closes storage. */
   close(): Promise<void>
 }
@@ -238,11 +252,48 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     onError: reportError,
     ...(scaleOut === undefined ? {} : { deletions: scaleOut.deletions }),
   })
+  const retention = options.retention === undefined ? undefined : await openSessionRetention(options.retention)
+  const archive = retention?.archive
+  const sweeper =
+    retention === undefined
+      ? undefined
+      : createRetentionSweeper({
+          log: updateLog,
+          defaults: retention.defaults,
+          archive,
+          readSession: (sessionId) =>
+            readSessionDoc(hocuspocus, updateLog, sessionId, (doc) => {
+              const own = getSessionRoots(doc).meta.get(RETENTION_META_KEY)
+              return { transcript: readTranscript(sessionId, doc), periods: readOwnPeriods(own) }
+            }),
+          eraseSession: async (sessionId) => {
+            await eraser.erase(sessionId)
+            onSecurityEvent({
+              kind: 'session-deleted',
+              sessionId,
+              principalId: RETENTION_PRINCIPAL,
+              action: 'expire',
+              outcome: 'allowed',
+              error: sessionDeleted(sessionId),
+            })
+          },
+          runLeaseMs: options.runLeaseMs ?? DEFAULT_RUN_LEASE_MS,
+          logger: observe.logger,
+          count: observe.metrics.recordRetention,
+          ...(options.retention?.now === undefined ? {} : { now: options.retention.now }),
+          ...(options.retention?.maxSessionsPerSweep === undefined
+            ? {}
+            : { maxSessionsPerSweep: options.retention.maxSessionsPerSweep }),
+        })
   const sessionsApi = createSessionsApi({
     log: updateLog,
     hocuspocus,
     applyServerChange: durableLog.applyServerChange,
-    eraseSession: eraser.erase,
+    // An owner's erasure reaches the archive too, removed first so that a failure leaves the session to delete again.
+    eraseSession: async (sessionId) => {
+      await archive?.remove(sessionId)
+      await eraser.erase(sessionId)
+    },
     onSecurityEvent,
   })
   const auditApi = createAuditApi({ log: updateLog })
@@ -301,6 +352,13 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
   const url = `http://${host}:${address.port}`
   observe.logger.info({ event: 'server-listening', url, auth: auth !== undefined }, 'session server listening')
+  const sweepTimer =
+    sweeper === undefined || retention === undefined
+      ? undefined
+      : setInterval(() => {
+          sweeper.sweep().catch(reportError)
+        }, retention.sweepEveryMs)
+  sweepTimer?.unref()
 
   return {
     url,
@@ -310,8 +368,11 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     hocuspocus,
     logger: observe.logger,
     principalBudgets: principals,
+    retention: sweeper === undefined ? undefined : { sweep: () => sweeper.sweep() },
     async close() {
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()))
+      clearInterval(sweepTimer)
+      await sweeper?.stop()
       runLease.stop()
       silentDevices.stop()
       principals.stop()
@@ -324,6 +385,20 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
       await updateLog.close()
       await streams.store.close()
       await scaleOut?.close()
+      await archive?.close()
     },
+  }
+}
+
+/** The principal named in security events of sessions the retention sweep erased. */
+const RETENTION_PRINCIPAL = 'retention'
+
+/** A session's own retention periods from `meta.retention`; a value that does not parse is ignored (defaults apply). */
+function readOwnPeriods(value: unknown): ReturnType<typeof parseRetentionPeriods> | undefined {
+  if (value === undefined) return undefined
+  try {
+    return parseRetentionPeriods(value, RETENTION_META_KEY)
+  } catch {
+    return undefined // reason: only the server writes meta; a misfit there is quarantined, not a retention failure
   }
 }

@@ -83,6 +83,9 @@ export function createSqliteUpdateLog(options: SqliteUpdateLogOptions): UpdateLo
     listSessions: db.prepare<[number], SessionRow>(
       'SELECT id, title, created_at, updated_at, owner FROM sessions ORDER BY updated_at DESC LIMIT ?',
     ),
+    listIdleSessions: db.prepare<[number, number], SessionRow>(
+      'SELECT id, title, created_at, updated_at, owner FROM sessions WHERE updated_at < ? ORDER BY updated_at, id LIMIT ?',
+    ),
     maxSeq: db.prepare<[string, string], { seq: number | null }>(
       'SELECT MAX(seq) AS seq FROM (SELECT MAX(seq) AS seq FROM updates WHERE session_id = ? UNION ALL SELECT upto_seq FROM snapshots WHERE session_id = ?)',
     ),
@@ -176,6 +179,9 @@ export function createSqliteUpdateLog(options: SqliteUpdateLogOptions): UpdateLo
     },
     async listSessions({ limit = 100 } = {}) {
       return statements.listSessions.all(limit).map(toRecord)
+    },
+    async listIdleSessions({ updatedBefore, limit }) {
+      return statements.listIdleSessions.all(updatedBefore, limit).map(toRecord)
     },
     append: (sessionId, updates, origin = SERVER_WRITE_ORIGIN) => groupCommit.submit({ sessionId, updates, origin }),
     async readAudit(sessionId, options = {}) {
