@@ -281,18 +281,18 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
           logger: observe.logger,
           count: observe.metrics.recordRetention,
           ...(options.retention?.now === undefined ? {} : { now: options.retention.now }),
-          ...(options.retention?.maxSessionsPerSweep === undefined
-            ? {}
-            : { maxSessionsPerSweep: options.retention.maxSessionsPerSweep }),
+          ...(options.retention?.pageSize === undefined ? {} : { pageSize: options.retention.pageSize }),
         })
   const sessionsApi = createSessionsApi({
     log: updateLog,
     hocuspocus,
     applyServerChange: durableLog.applyServerChange,
-    // An owner's erasure reaches the archive too, removed first so that a failure leaves the session to delete again.
+    // An owner's erasure reaches the archive too: removed first, so that a failure leaves the session to delete
+    // again, and once more after, in case a sweep archived the session while it was being erased.
     eraseSession: async (sessionId) => {
       await archive?.remove(sessionId)
       await eraser.erase(sessionId)
+      await archive?.remove(sessionId)
     },
     onSecurityEvent,
   })

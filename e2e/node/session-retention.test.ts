@@ -102,8 +102,15 @@ describe.each(STORE_KINDS)('session retention on %s', (kind) => {
     archive: TestArchive,
     clock: { now: number },
     periods: { archiveAfterSeconds?: number; deleteAfterSeconds?: number },
+    pageSize?: number,
   ): Partial<SessionServerOptions> => ({
-    retention: { default: periods, archive: archive.target, sweepEveryMs: 60 * MINUTE_MS, now: () => clock.now },
+    retention: {
+      default: periods,
+      archive: archive.target,
+      sweepEveryMs: 60 * MINUTE_MS,
+      now: () => clock.now,
+      ...(pageSize === undefined ? {} : { pageSize }),
+    },
   })
 
   /** The test's archive, a clock at 0 and a server sweeping with them under `periods`, logging to `logs`. */
@@ -111,12 +118,13 @@ describe.each(STORE_KINDS)('session retention on %s', (kind) => {
     { store, startServer }: { store: TestStore; startServer: ServerFactory },
     periods: { archiveAfterSeconds?: number; deleteAfterSeconds?: number },
     overrides: Partial<SessionServerOptions> = {},
+    pageSize?: number,
   ) => {
     const archive = testArchive(store)
     const clock = { now: 0 }
     const logs = captureLogs()
     const server = await startServer({
-      ...retentionOptions(archive, clock, periods),
+      ...retentionOptions(archive, clock, periods, pageSize),
       logger: logs.logger,
       ...overrides,
     })
@@ -346,6 +354,22 @@ describe.each(STORE_KINDS)('session retention on %s', (kind) => {
     expect(archived?.[0]).toMatchObject({ archivedAt: updatedAt + 90_000 })
   })
 
+  test('one sweep pages through every idle session', async ({ store, startServer }) => {
+    const { clock, server } = await startRetention({ store, startServer }, { deleteAfterSeconds: 60 }, {}, 2)
+    const ids = ['retention-p1', 'retention-p2', 'retention-p3', 'retention-p4', 'retention-p5']
+    for (const id of ids) {
+      expect((await fetch(`${server.url}/v1/sessions`, { method: 'POST', body: JSON.stringify({ id }) })).status).toBe(
+        201,
+      )
+    }
+    const newest = (await server.updateLog.listSessions({ limit: 1 }))[0]?.updatedAt ?? Number.NaN
+    clock.now = newest + MINUTE_MS
+    const report = await server.retention?.sweep()
+    expect(report?.examined).toBe(5)
+    expect([...(report?.deleted ?? [])].sort()).toEqual(ids)
+    expect(await server.updateLog.listSessions()).toEqual([])
+  })
+
   test("an owner's DELETE erases the archived copy too", async ({ store, startServer }) => {
     const { archive, clock, server } = await startRetention({ store, startServer }, { archiveAfterSeconds: 60 })
     expect(
@@ -357,6 +381,32 @@ describe.each(STORE_KINDS)('session retention on %s', (kind) => {
     expect((await fetch(`${server.url}/v1/sessions/retention-owned`, { method: 'DELETE' })).status).toBe(204)
     expect(await archive.read('retention-owned')).toBeUndefined()
     expect(await server.updateLog.getSession('retention-owned')).toBeUndefined()
+  })
+})
+
+describe('session retention on several nodes sharing PostgreSQL', () => {
+  const test = testWithStore('postgres')
+
+  test('two nodes sweeping at once archive the session once and erase it', async ({ store, startServer }) => {
+    const archive = testArchive(store)
+    const clock = { now: 0 }
+    const options: Partial<SessionServerOptions> = {
+      retention: { default: { deleteAfterSeconds: 60 }, archive: archive.target, now: () => clock.now },
+    }
+    const [one, two] = await Promise.all([startServer(options), startServer(options)])
+    if (one === undefined || two === undefined) throw new Error('two servers expected')
+    const ids = ['retention-n1', 'retention-n2', 'retention-n3']
+    for (const id of ids) {
+      expect((await fetch(`${one.url}/v1/sessions`, { method: 'POST', body: JSON.stringify({ id }) })).status).toBe(201)
+    }
+    const newest = (await one.updateLog.listSessions({ limit: 1 }))[0]?.updatedAt ?? Number.NaN
+    clock.now = newest + MINUTE_MS
+    const reports = await Promise.all([one.retention?.sweep(), two.retention?.sweep()])
+    expect(reports.flatMap((report) => report?.failed ?? [])).toEqual([])
+    expect(reports.flatMap((report) => report?.archived ?? []).sort()).toEqual(ids)
+    expect(new Set(reports.flatMap((report) => report?.deleted ?? []))).toEqual(new Set(ids))
+    expect(await one.updateLog.listSessions()).toEqual([])
+    for (const id of ids) expect((await archive.read(id))?.[0]).toMatchObject({ type: 'session', id })
   })
 })
 

@@ -182,12 +182,12 @@ export async function createPostgresUpdateLog(options: PostgresUpdateLogOptions)
           )
         ).rows.map(toRecord),
       ),
-    listIdleSessions: ({ updatedBefore, limit }) =>
+    listIdleSessions: ({ updatedBefore, limit, after }) =>
       wrap('PostgreSQL listIdleSessions failed', async () =>
         (
           await pool.query<SessionRow>(
-            `SELECT id, title, created_at, updated_at, owner FROM ${t('sessions')} WHERE updated_at < $1 ORDER BY updated_at, id LIMIT $2`,
-            [updatedBefore, limit],
+            `SELECT id, title, created_at, updated_at, owner FROM ${t('sessions')} WHERE updated_at < $1 AND (updated_at, id) > ($2, $3) ORDER BY updated_at, id LIMIT $4`,
+            [updatedBefore, after?.updatedAt ?? Number.MIN_SAFE_INTEGER, after?.id ?? '', limit],
           )
         ).rows.map(toRecord),
       ),

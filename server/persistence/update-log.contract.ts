@@ -325,6 +325,15 @@ export function describeUpdateLogContract(
           'b',
         ])
         expect(await log.listIdleSessions({ updatedBefore: 1_000, limit: 10 })).toEqual([])
+        const after = { updatedAt: 3_000, id: 'b' }
+        expect((await log.listIdleSessions({ updatedBefore: 9_000, limit: 10, after })).map((r) => r.id)).toEqual([
+          'd',
+          'a',
+        ])
+        const tie = { updatedAt: 3_000, id: 'a' }
+        expect((await log.listIdleSessions({ updatedBefore: 9_000, limit: 1, after: tie })).map((r) => r.id)).toEqual([
+          'b',
+        ])
       })
     })
 

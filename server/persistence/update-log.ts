@@ -82,9 +82,14 @@ export interface UpdateLog {
   listSessions(options?: { limit?: number }): Promise<SessionRecord[]>
   /**
    * Sessions whose newest append is older than `updatedBefore` (epoch ms, exclusive), least recently updated first
-   * (ties by id), at most `limit`: the candidates of the retention sweep (PROTOCOL.md §13).
+   * (ties by id), at most `limit`, starting after the session `after` names (the last of the previous page): the
+   * candidates of the retention sweep (PROTOCOL.md §13).
    */
-  listIdleSessions(options: { updatedBefore: number; limit: number }): Promise<SessionRecord[]>
+  listIdleSessions(options: {
+    updatedBefore: number
+    limit: number
+    after?: { updatedAt: number; id: string }
+  }): Promise<SessionRecord[]>
   /**
    * Appends updates durably, in order, and returns their seqs; stamps the record's `updatedAt`. Each update gets an
    * audit row with `origin` (default {@link SERVER_WRITE_ORIGIN}) in the same transaction.

@@ -1,7 +1,7 @@
 /**
  * A session archive of JSON lines files: one file per session, `<dir>/<sessionId>.jsonl`, written to a temporary
  * file, flushed to disk and renamed over the old one, so a reader (or a crash) sees a whole version or none. The
- * first line names the archived version (`updatedAt`).
+ * first line names the archived version (`updatedAt`); a version the file already holds is not written again.
  */
 import { mkdir, open, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -20,24 +20,26 @@ export function createJsonlSessionArchive(options: { readonly dir: string }): Se
   const failed = (message: string, cause: unknown, sessionId: string): SessionError =>
     new SessionError('PERSISTENCE_FAILED', message, { cause, details: { sessionId } })
 
+  const versionOf = async (sessionId: string): Promise<number | undefined> => {
+    try {
+      const handle = await open(fileOf(sessionId), 'r')
+      try {
+        const { buffer, bytesRead } = await handle.read(Buffer.alloc(HEADER_READ_BYTES), 0, HEADER_READ_BYTES, 0)
+        const text = buffer.subarray(0, bytesRead).toString('utf8')
+        const header = JSON.parse(text.slice(0, text.indexOf('\n'))) as { updatedAt?: unknown }
+        return typeof header.updatedAt === 'number' ? header.updatedAt : undefined
+      } finally {
+        await handle.close()
+      }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+      throw failed(`cannot read the archive of session ${sessionId}`, error, sessionId)
+    }
+  }
+
   return {
     kind: 'jsonl',
-    async archivedVersion(sessionId) {
-      try {
-        const handle = await open(fileOf(sessionId), 'r')
-        try {
-          const { buffer, bytesRead } = await handle.read(Buffer.alloc(HEADER_READ_BYTES), 0, HEADER_READ_BYTES, 0)
-          const text = buffer.subarray(0, bytesRead).toString('utf8')
-          const header = JSON.parse(text.slice(0, text.indexOf('\n'))) as { updatedAt?: unknown }
-          return typeof header.updatedAt === 'number' ? header.updatedAt : undefined
-        } finally {
-          await handle.close()
-        }
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-        throw failed(`cannot read the archive of session ${sessionId}`, error, sessionId)
-      }
-    },
+    archivedVersion: versionOf,
     async write(session) {
       const sessionId = session.record.id
       const file = fileOf(sessionId)
@@ -54,7 +56,13 @@ export function createJsonlSessionArchive(options: { readonly dir: string }): Se
         } finally {
           await handle.close()
         }
+        // Another node sharing the directory may have archived this version meanwhile: keep its file.
+        if ((await versionOf(sessionId)) === session.record.updatedAt) {
+          await rm(temporary, { force: true })
+          return false
+        }
         await rename(temporary, file)
+        return true
       } catch (error) {
         await rm(temporary, { force: true }).catch(() => undefined) // reason: the write's own error is the one to report
         throw failed(`cannot write the archive of session ${sessionId} to ${dir}`, error, sessionId)

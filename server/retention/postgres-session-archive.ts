@@ -1,8 +1,10 @@
 /**
  * A session archive in a PostgreSQL table (default `session_archive`, in the store's schema): one row per archive
  * line, `line` 0 being the session's header. A version replaces the previous one in one transaction that holds a
- * per-session advisory lock, so two nodes archiving the same session one after the other leave one whole version.
+ * per-session advisory lock and writes nothing when the table already holds that version, so two nodes archiving
+ * the same session leave one whole version, written once.
  */
+import type pg from 'pg'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import { inTransaction } from '../persistence/in-transaction.ts'
 import { openPostgresPool, type PostgresLocation } from '../persistence/open-postgres-pool.ts'
@@ -37,6 +39,15 @@ export async function createPostgresSessionArchive(options: PostgresSessionArchi
       })
     }
   }
+  /** The `updatedAt` of the archived version of a session, through `queryable` (the pool or a transaction's client). */
+  const versionIn = async (queryable: pg.Pool | pg.PoolClient, sessionId: string): Promise<number | undefined> => {
+    const { rows } = await queryable.query<{ updated_at: string | null }>(
+      `SELECT body->>'updatedAt' AS updated_at FROM ${archive} WHERE session_id = $1 AND line = 0`,
+      [sessionId],
+    )
+    const updatedAt = rows[0]?.updated_at
+    return updatedAt === undefined || updatedAt === null ? undefined : Number(updatedAt)
+  }
   await wrap('cannot create the PostgreSQL session archive table', undefined, () =>
     inTransaction(pool, 'BEGIN', async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`lifeline-migrate-${schema}`])
@@ -50,26 +61,21 @@ export async function createPostgresSessionArchive(options: PostgresSessionArchi
   return {
     kind: 'postgres',
     archivedVersion: (sessionId) =>
-      wrap(`cannot read the archive of session ${sessionId}`, sessionId, async () => {
-        const { rows } = await pool.query<{ updated_at: string | null }>(
-          `SELECT body->>'updatedAt' AS updated_at FROM ${archive} WHERE session_id = $1 AND line = 0`,
-          [sessionId],
-        )
-        const updatedAt = rows[0]?.updated_at
-        return updatedAt === undefined || updatedAt === null ? undefined : Number(updatedAt)
-      }),
+      wrap(`cannot read the archive of session ${sessionId}`, sessionId, () => versionIn(pool, sessionId)),
     write: (session) => {
       const sessionId = session.record.id
       const lines = toArchiveLines(session)
       return wrap(`cannot write the archive of session ${sessionId}`, sessionId, () =>
         inTransaction(pool, 'BEGIN', async (client) => {
           await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`lifeline-archive-${schema}/${sessionId}`])
+          if ((await versionIn(client, sessionId)) === session.record.updatedAt) return false
           await client.query(`DELETE FROM ${archive} WHERE session_id = $1`, [sessionId])
           await client.query(
             `INSERT INTO ${archive} (session_id, line, type, body)
              SELECT $1, ord - 1, line->>'type', line FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS t(line, ord)`,
             [sessionId, JSON.stringify(lines)],
           )
+          return true
         }),
       )
     },

@@ -30,11 +30,13 @@ export interface SessionArchive {
    */
   archivedVersion(sessionId: string): Promise<number | undefined>
   /**
-   * Stores `session`, replacing an older version of it atomically: a reader sees the old or the new version whole.
+   * Stores `session`, replacing another version of it atomically: a reader sees the old or the new version whole.
+   * Resolves false, writing nothing, when the archive already holds this version (same `updatedAt`): another node
+   * archived it first.
    * @throws SessionError PERSISTENCE_FAILED when it cannot be written; nothing is then replaced
    */
-  write(session: ArchivedSession): Promise<void>
-  /** Removes the session's archived version, if any (a session deleted by its owner, PROTOCOL.md §13.4). */
+  write(session: ArchivedSession): Promise<boolean>
+  /** Removes the session's archived version, if any (a session deleted by its owner, PROTOCOL.md §13.4, §13.5). */
   remove(sessionId: string): Promise<void>
   /** Releases files and connections. */
   close(): Promise<void>

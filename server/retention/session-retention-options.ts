@@ -24,8 +24,8 @@ export interface SessionRetentionOptions {
   readonly archive?: SessionArchiveTarget
   /** Time between sweeps, in ms (default 60 000). */
   readonly sweepEveryMs?: number
-  /** Sessions looked at per sweep, least recently written first (default 1000). */
-  readonly maxSessionsPerSweep?: number
+  /** Sessions listed per page; each sweep pages through all sessions, least recently written first (default 500). */
+  readonly pageSize?: number
   /** Clock of the sweep, epoch ms (default Date.now); tests inject one. */
   readonly now?: () => number
 }
