@@ -41,12 +41,9 @@ import type { UpdateLog } from './persistence/update-log.ts'
 import { createHttpFallbackTransport } from './transports/http-fallback/http-fallback-transport.ts'
 import { attachWebSocketTransport } from './transports/websocket-transport.ts'
 import { createSessionStreams, type SessionStreamsOptions } from './session-streams/session-streams.ts'
-import { readSessionDoc } from './read-session-doc.ts'
-import { createRetentionSweeper, type RetentionSweepReport } from './retention/retention-sweeper.ts'
-import { openSessionRetention, type SessionRetentionOptions } from './retention/session-retention-options.ts'
-import { RETENTION_META_KEY, parseRetentionPeriods } from '../shared/session/retention-periods.ts'
-import { getSessionRoots, readTranscript } from '../shared/session/session-doc.ts'
-import { sessionDeleted } from './extensions/session-deleted.ts'
+import { createSessionRetention } from './retention/create-session-retention.ts'
+import type { RetentionSweepReport } from './retention/retention-sweeper.ts'
+import type { SessionRetentionOptions } from './retention/session-retention-options.ts'
 
 /** Options of {@link createSessionServer}. */
 export interface SessionServerOptions {
@@ -252,36 +249,18 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     onError: reportError,
     ...(scaleOut === undefined ? {} : { deletions: scaleOut.deletions }),
   })
-  const retention = options.retention === undefined ? undefined : await openSessionRetention(options.retention)
-  const archive = retention?.archive
-  const sweeper =
-    retention === undefined
+  const retention =
+    options.retention === undefined
       ? undefined
-      : createRetentionSweeper({
+      : await createSessionRetention(options.retention, {
+          hocuspocus,
           log: updateLog,
-          defaults: retention.defaults,
-          archive,
-          readSession: (sessionId) =>
-            readSessionDoc(hocuspocus, updateLog, sessionId, (doc) => {
-              const own = getSessionRoots(doc).meta.get(RETENTION_META_KEY)
-              return { transcript: readTranscript(sessionId, doc), periods: readOwnPeriods(own) }
-            }),
-          eraseSession: async (sessionId) => {
-            await eraser.erase(sessionId)
-            onSecurityEvent({
-              kind: 'session-deleted',
-              sessionId,
-              principalId: RETENTION_PRINCIPAL,
-              action: 'expire',
-              outcome: 'allowed',
-              error: sessionDeleted(sessionId),
-            })
-          },
+          erase: eraser.erase,
+          onSecurityEvent,
           runLeaseMs: options.runLeaseMs ?? DEFAULT_RUN_LEASE_MS,
           logger: observe.logger,
           count: observe.metrics.recordRetention,
-          ...(options.retention?.now === undefined ? {} : { now: options.retention.now }),
-          ...(options.retention?.pageSize === undefined ? {} : { pageSize: options.retention.pageSize }),
+          onError: reportError,
         })
   const sessionsApi = createSessionsApi({
     log: updateLog,
@@ -290,9 +269,9 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     // An owner's erasure reaches the archive too: removed first, so that a failure leaves the session to delete
     // again, and once more after, in case a sweep archived the session while it was being erased.
     eraseSession: async (sessionId) => {
-      await archive?.remove(sessionId)
+      await retention?.removeArchived(sessionId)
       await eraser.erase(sessionId)
-      await archive?.remove(sessionId)
+      await retention?.removeArchived(sessionId)
     },
     onSecurityEvent,
   })
@@ -352,13 +331,6 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
   const url = `http://${host}:${address.port}`
   observe.logger.info({ event: 'server-listening', url, auth: auth !== undefined }, 'session server listening')
-  const sweepTimer =
-    sweeper === undefined || retention === undefined
-      ? undefined
-      : setInterval(() => {
-          sweeper.sweep().catch(reportError)
-        }, retention.sweepEveryMs)
-  sweepTimer?.unref()
 
   return {
     url,
@@ -368,11 +340,10 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     hocuspocus,
     logger: observe.logger,
     principalBudgets: principals,
-    retention: sweeper === undefined ? undefined : { sweep: () => sweeper.sweep() },
+    retention: retention === undefined ? undefined : { sweep: () => retention.sweep() },
     async close() {
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()))
-      clearInterval(sweepTimer)
-      await sweeper?.stop()
+      await retention?.close()
       runLease.stop()
       silentDevices.stop()
       principals.stop()
@@ -385,20 +356,6 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
       await updateLog.close()
       await streams.store.close()
       await scaleOut?.close()
-      await archive?.close()
     },
-  }
-}
-
-/** The principal named in security events of sessions the retention sweep erased. */
-const RETENTION_PRINCIPAL = 'retention'
-
-/** A session's own retention periods from `meta.retention`; a value that does not parse is ignored (defaults apply). */
-function readOwnPeriods(value: unknown): ReturnType<typeof parseRetentionPeriods> | undefined {
-  if (value === undefined) return undefined
-  try {
-    return parseRetentionPeriods(value, RETENTION_META_KEY)
-  } catch {
-    return undefined // reason: only the server writes meta; a misfit there is quarantined, not a retention failure
   }
 }
