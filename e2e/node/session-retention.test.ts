@@ -278,6 +278,12 @@ describe.each(STORE_KINDS)('session retention on %s', (kind) => {
     const shortLived = await create({ id: 'retention-short', retention: { deleteAfterSeconds: 5 } })
     expect(shortLived.status).toBe(201)
     expect(await shortLived.json()).toMatchObject({ id: 'retention-short', retention: { deleteAfterSeconds: 5 } })
+    const audit = (await (await fetch(`${server.url}/v1/sessions/retention-short/audit`)).json()) as {
+      entries: Array<{ principal: string; summary: Record<string, string[]> }>
+    }
+    expect(audit.entries).toContainEqual(
+      expect.objectContaining({ principal: 'anonymous', summary: { meta: ['retention'] } }),
+    )
     expect((await create({ id: 'retention-default' })).status).toBe(201)
     const refused = await create({ id: 'retention-bad', retention: { deleteAfterSeconds: -1 } })
     expect(refused.status).toBe(400)
