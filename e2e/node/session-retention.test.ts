@@ -281,6 +281,9 @@ describe.each(STORE_KINDS)('session retention on %s', (kind) => {
     const audit = (await (await fetch(`${server.url}/v1/sessions/retention-short/audit`)).json()) as {
       entries: Array<{ principal: string; summary: Record<string, string[]> }>
     }
+    expect(await (await fetch(`${server.url}/v1/sessions/retention-short`)).json()).toMatchObject({
+      retention: { deleteAfterSeconds: 5 },
+    })
     expect(audit.entries).toContainEqual(
       expect.objectContaining({ principal: 'anonymous', summary: { meta: ['retention'] } }),
     )

@@ -16,6 +16,7 @@ import {
   parseRetentionPeriods,
   RETENTION_META_KEY,
   type RetentionPeriods,
+  storedRetentionPeriods,
 } from '../../shared/session/retention-periods.ts'
 import { createSessionId, parseSessionId } from '../../shared/session/session-id.ts'
 import { getSessionRoots, readTranscript } from '../../shared/session/session-doc.ts'
@@ -156,8 +157,11 @@ export function createSessionsApi(options: SessionsApiOptions): RouteHandler {
     return { id: sessionId, title, owner: record?.owner ?? null }
   }
 
-  const transcript = (sessionId: string): Promise<TranscriptView> =>
-    readSessionDoc(hocuspocus, log, sessionId, (doc) => readTranscript(sessionId, doc))
+  const transcript = (sessionId: string): Promise<TranscriptView & { retention?: RetentionPeriods }> =>
+    readSessionDoc(hocuspocus, log, sessionId, (doc) => {
+      const retention = storedRetentionPeriods(getSessionRoots(doc).meta.get(RETENTION_META_KEY))
+      return { ...readTranscript(sessionId, doc), ...(retention === undefined ? {} : { retention }) }
+    })
 
   return async (request, response, url, claims) => {
     const path = url.pathname

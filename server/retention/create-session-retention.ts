@@ -5,8 +5,7 @@
  */
 import type { Hocuspocus } from '@hocuspocus/server'
 import type { Logger } from 'pino'
-import { parseRetentionPeriods, RETENTION_META_KEY } from '../../shared/session/retention-periods.ts'
-import type { RetentionPeriods } from '../../shared/session/retention-periods.ts'
+import { RETENTION_META_KEY, storedRetentionPeriods } from '../../shared/session/retention-periods.ts'
 import { getSessionRoots, readTranscript } from '../../shared/session/session-doc.ts'
 import type { SecurityEventListener } from '../auth/security-event.ts'
 import { sessionDeleted } from '../extensions/session-deleted.ts'
@@ -59,7 +58,7 @@ export async function createSessionRetention(
     readSession: (sessionId) =>
       readSessionDoc(hocuspocus, log, sessionId, (doc) => ({
         transcript: readTranscript(sessionId, doc),
-        periods: readOwnPeriods(getSessionRoots(doc).meta.get(RETENTION_META_KEY)),
+        periods: storedRetentionPeriods(getSessionRoots(doc).meta.get(RETENTION_META_KEY)),
       })),
     eraseSession: async (sessionId) => {
       await dependencies.erase(sessionId)
@@ -93,15 +92,5 @@ export async function createSessionRetention(
       await sweeper.stop()
       await archive?.close()
     },
-  }
-}
-
-/** A session's own periods from `meta.retention`; a value that does not parse is ignored (the defaults apply). */
-function readOwnPeriods(value: unknown): RetentionPeriods | undefined {
-  if (value === undefined) return undefined
-  try {
-    return parseRetentionPeriods(value, RETENTION_META_KEY)
-  } catch {
-    return undefined // reason: the server checks what it writes there; anything else in meta is not a policy
   }
 }

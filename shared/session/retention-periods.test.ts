@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MAX_RETENTION_SECONDS, parseRetentionPeriods } from './retention-periods.ts'
+import { MAX_RETENTION_SECONDS, parseRetentionPeriods, storedRetentionPeriods } from './retention-periods.ts'
 
 describe('parseRetentionPeriods', () => {
   it('keeps the periods given, in whole seconds', () => {
@@ -11,6 +11,13 @@ describe('parseRetentionPeriods', () => {
     expect(parseRetentionPeriods({ deleteAfterSeconds: MAX_RETENTION_SECONDS }, 'retention')).toEqual({
       deleteAfterSeconds: MAX_RETENTION_SECONDS,
     })
+  })
+
+  it('reads stored periods leniently: what does not parse is no policy', () => {
+    expect(storedRetentionPeriods(undefined)).toBeUndefined()
+    expect(storedRetentionPeriods({ deleteAfterSeconds: 60 })).toEqual({ deleteAfterSeconds: 60 })
+    expect(storedRetentionPeriods({ deleteAfterSeconds: -1 })).toBeUndefined()
+    expect(storedRetentionPeriods('forever')).toBeUndefined()
   })
 
   it.each([

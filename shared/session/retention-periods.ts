@@ -46,3 +46,16 @@ export function parseRetentionPeriods(value: unknown, field: string): RetentionP
     throw bad('must not be below archiveAfterSeconds', `${field}.deleteAfterSeconds`)
   return periods
 }
+
+/**
+ * The periods stored under `meta.retention`, or undefined when there are none or they do not parse: the server
+ * checks what it writes there, so anything else in that key is not a policy and the defaults apply.
+ */
+export function storedRetentionPeriods(value: unknown): RetentionPeriods | undefined {
+  if (value === undefined) return undefined
+  try {
+    return parseRetentionPeriods(value, RETENTION_META_KEY)
+  } catch {
+    return undefined // reason: see above; a session never fails to load or expire over this key
+  }
+}
