@@ -4,7 +4,6 @@
  */
 import { SessionError } from '../../shared/errors/session-error.ts'
 import { parseRetentionPeriods, type RetentionPeriods } from '../../shared/session/retention-periods.ts'
-import type { PostgresLocation } from '../persistence/open-postgres-pool.ts'
 import { createJsonlSessionArchive } from './jsonl-session-archive.ts'
 import { createPostgresSessionArchive } from './postgres-session-archive.ts'
 import type { SessionArchive } from './session-archive.ts'
@@ -13,8 +12,14 @@ import type { SessionArchive } from './session-archive.ts'
 export type SessionArchiveTarget =
   /** One JSON lines file per session in `dir` (created when missing). */
   | { readonly kind: 'jsonl'; readonly dir: string }
-  /** Rows of a PostgreSQL table (default `session_archive`) in `schema` (default `public`). */
-  | ({ readonly kind: 'postgres'; readonly table?: string } & PostgresLocation)
+  /** Rows of a PostgreSQL table (default `session_archive`, created when missing) in `schema` (default `public`). */
+  | {
+      readonly kind: 'postgres'
+      /** e.g. `postgres://postgres@127.0.0.1:5432/lifeline` */
+      readonly connectionString: string
+      readonly schema?: string
+      readonly table?: string
+    }
 
 /** Retention of finished sessions. */
 export interface SessionRetentionOptions {
