@@ -25,7 +25,7 @@ import { createEnforceBudgets } from './extensions/enforce-budgets.ts'
 import { createEnforceLimits } from './extensions/enforce-limits.ts'
 import { createGovernUpdates } from './extensions/govern-updates.ts'
 import { createUpdateRefusals } from './extensions/update-refusals.ts'
-import { createRunLease } from './extensions/run-lease.ts'
+import { createRunLease, DEFAULT_RUN_LEASE_MS } from './extensions/run-lease.ts'
 import { createRedisScaleOut, type RedisScaleOutOptions } from './scale/redis-scale-out.ts'
 import { createSessionEraser } from './session-eraser.ts'
 import { createSessionsApi } from './http/sessions-api.ts'
@@ -46,6 +46,9 @@ import type { UpdateLog } from './persistence/update-log.ts'
 import { createHttpFallbackTransport } from './transports/http-fallback/http-fallback-transport.ts'
 import { attachWebSocketTransport } from './transports/websocket-transport.ts'
 import { createSessionStreams, type SessionStreamsOptions } from './session-streams/session-streams.ts'
+import { createSessionRetention } from './retention/create-session-retention.ts'
+import type { RetentionSweepReport } from './retention/retention-sweeper.ts'
+import type { SessionRetentionOptions } from './retention/session-retention-options.ts'
 
 /** Options of {@link createSessionServer}. */
 export interface SessionServerOptions {
@@ -119,6 +122,12 @@ export interface SessionServerOptions {
    * registers a tracer provider.
    */
   readonly tracing?: { readonly tracer?: Tracer }
+  /**
+   * Retention of finished sessions (PROTOCOL.md §13, docs/operations.md § Retention): default periods, the archive
+   * (JSON lines files or a PostgreSQL table) and the sweep. Unset: sessions are kept until deleted.
+   * @throws SessionError BAD_REQUEST (from createSessionServer) for bad periods or names
+   */
+  readonly retention?: SessionRetentionOptions
 }
 
 /** Options of token enforcement. */
@@ -144,6 +153,8 @@ export interface SessionServer {
   readonly logger: Logger
   /** The per-principal budgets of this node (PROTOCOL.md §10.4): principals held in memory, and the sweep of idle ones. */
   readonly principalBudgets: Pick<PrincipalBudgets, 'size' | 'sweep'>
+  /** The retention sweep when the `retention` option is set: `sweep()` runs one now (the timer runs the others). */
+  readonly retention: { sweep(): Promise<RetentionSweepReport> } | undefined
   /** Stops accepting, closes connections, waits for background compaction and closes storage. */
   close(): Promise<void>
 }
@@ -257,11 +268,30 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     onError: reportError,
     ...(scaleOut === undefined ? {} : { deletions: scaleOut.deletions }),
   })
+  const retention =
+    options.retention === undefined
+      ? undefined
+      : await createSessionRetention(options.retention, {
+          hocuspocus,
+          log: updateLog,
+          erase: eraser.erase,
+          onSecurityEvent,
+          runLeaseMs: options.runLeaseMs ?? DEFAULT_RUN_LEASE_MS,
+          logger: observe.logger,
+          count: observe.metrics.recordRetention,
+          onError: reportError,
+        })
   const sessionsApi = createSessionsApi({
     log: updateLog,
     hocuspocus,
     applyServerChange: durableLog.applyServerChange,
-    eraseSession: eraser.erase,
+    // An owner's erasure reaches the archive too: removed first, so that a failure leaves the session to delete
+    // again, and once more after, in case a sweep archived the session while it was being erased.
+    eraseSession: async (sessionId) => {
+      await retention?.removeArchived(sessionId)
+      await eraser.erase(sessionId)
+      await retention?.removeArchived(sessionId)
+    },
     onSecurityEvent,
   })
   const auditApi = createAuditApi({ log: updateLog })
@@ -337,8 +367,10 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     hocuspocus,
     logger: observe.logger,
     principalBudgets: principals,
+    retention: retention === undefined ? undefined : { sweep: () => retention.sweep() },
     async close() {
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()))
+      await retention?.close()
       runLease.stop()
       silentDevices.stop()
       principals.stop()

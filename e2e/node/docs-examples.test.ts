@@ -78,6 +78,7 @@ const README_CURL = example('README.md', 'curl')
 const HTTP_API = example('docs/operations.md', 'http-api')
 const STREAM_CURL = example('docs/sdks.md', 'stream-curl')
 const SUBSCRIBE = example('docs/pipelines.md', 'subscribe')
+const RETENTION = example('docs/operations.md', 'retention')
 
 /** Starts an example in its own process and stops it when the test ends. */
 function start(
@@ -247,6 +248,18 @@ describe('docs examples', () => {
     await expect.poll(() => running.output(), { timeout: 10_000 }).toContain("name: 'lifeline.reply'")
     const spansOfTrace = running.output().split(`traceId: '${traceId}'`).length - 1
     expect(spansOfTrace).toBeGreaterThanOrEqual(3) // the reply and the persists of its opening and its end
+  })
+
+  test('the retention example of docs/operations.md creates a session with its own periods and sweeps', async ({
+    sessionId,
+  }) => {
+    const port = await freePort()
+    const running = start(RETENTION, 'ts', port, sessionId)
+    const output = await finished(running)
+    // Nothing is finished a moment after it was written: the sweep looks at the new session and keeps it.
+    expect(output.trim().split('\n')).toEqual(['201 {"deleteAfterSeconds":3600}', '1 0'])
+    expect(existsSync(join(running.dir, 'data', 'lifeline.sqlite'))).toBe(true)
+    expect(existsSync(join(running.dir, 'data', 'archive'))).toBe(false)
   })
 
   test('the curl commands of README.md create, read and rename sessions and read the event stream', async ({

@@ -58,6 +58,17 @@ export function createMemoryUpdateLog(): UpdateLog {
         .sort((a, b) => b.updatedAt - a.updatedAt)
         .slice(0, limit)
     },
+    async listIdleSessions({ updatedBefore, limit, after }) {
+      const isAfter = (record: SessionRecord): boolean =>
+        after === undefined ||
+        record.updatedAt > after.updatedAt ||
+        (record.updatedAt === after.updatedAt && record.id > after.id)
+      return [...sessions.values()]
+        .map((session) => session.record)
+        .filter((record) => record.updatedAt < updatedBefore && isAfter(record))
+        .sort((a, b) => a.updatedAt - b.updatedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .slice(0, limit)
+    },
     async append(sessionId, updates, origin = SERVER_WRITE_ORIGIN) {
       const session = sessions.get(sessionId)
       if (session === undefined) throw sessionNotFound(sessionId)

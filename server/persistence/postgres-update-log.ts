@@ -183,6 +183,15 @@ export async function createPostgresUpdateLog(options: PostgresUpdateLogOptions)
           )
         ).rows.map(toRecord),
       ),
+    listIdleSessions: ({ updatedBefore, limit, after }) =>
+      wrap('PostgreSQL listIdleSessions failed', async () =>
+        (
+          await pool.query<SessionRow>(
+            `SELECT id, title, created_at, updated_at, owner FROM ${t('sessions')} WHERE updated_at < $1 AND (updated_at, id) > ($2, $3) ORDER BY updated_at, id LIMIT $4`,
+            [updatedBefore, after?.updatedAt ?? Number.MIN_SAFE_INTEGER, after?.id ?? '', limit],
+          )
+        ).rows.map(toRecord),
+      ),
     append: (sessionId, updates, origin = SERVER_WRITE_ORIGIN) => groupCommit.submit({ sessionId, updates, origin }),
     readAudit: (sessionId, options = {}) =>
       wrap('PostgreSQL readAudit failed', async () =>

@@ -89,6 +89,16 @@ export interface UpdateLog {
   /** All sessions, newest first. */
   listSessions(options?: { limit?: number }): Promise<SessionRecord[]>
   /**
+   * Sessions whose newest append is older than `updatedBefore` (epoch ms, exclusive), least recently updated first
+   * (ties by id), at most `limit`, starting after the session `after` names (the last of the previous page): the
+   * candidates of the retention sweep (PROTOCOL.md §13).
+   */
+  listIdleSessions(options: {
+    updatedBefore: number
+    limit: number
+    after?: { updatedAt: number; id: string }
+  }): Promise<SessionRecord[]>
+  /**
    * Appends updates durably, in order, and returns their seqs; stamps the record's `updatedAt`. Each update gets an
    * audit row with `origin` (default {@link SERVER_WRITE_ORIGIN}) in the same transaction.
    * @throws SessionError SESSION_NOT_FOUND when the session has no record (never created, or deleted): nothing is stored

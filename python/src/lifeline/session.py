@@ -300,19 +300,25 @@ def create_session(
     *,
     session_id: Optional[str] = None,
     title: Optional[str] = None,
+    retention: Optional[Dict[str, int]] = None,
 ) -> Dict[str, Any]:
     """Creates a session (``POST /v1/sessions``; with auth a ``user`` or ``agent`` token scoped to ``*``).
 
-    Returns the session record ``{id, title, createdAt, owner}``.
+    ``retention`` gives the session its own retention periods, ``{"archiveAfterSeconds": …, "deleteAfterSeconds": …}``
+    (either may be left out; PROTOCOL.md §13): the server archives and erases it by them instead of its defaults.
+
+    Returns the session record ``{id, title, createdAt, owner}``, with ``retention`` when given.
 
     Raises:
-        SessionError: ``SESSION_EXISTS``, ``FORBIDDEN``, ``INVALID_SESSION_ID``, ...
+        SessionError: ``SESSION_EXISTS``, ``FORBIDDEN``, ``INVALID_SESSION_ID``, ``BAD_REQUEST`` (a bad period), ...
     """
     body: Dict[str, Any] = {}
     if session_id is not None:
         body["id"] = session_id
     if title is not None:
         body["title"] = title
+    if retention is not None:
+        body["retention"] = retention
     http = HttpClient(base_url.rstrip("/"), TokenHolder(token))
     try:
         data = json.dumps(body).encode("utf-8")
