@@ -255,7 +255,7 @@ describe('docs examples', () => {
   }) => {
     const port = await freePort()
     const running = start(RETENTION, 'ts', port, sessionId)
-    const output = await finished(running)
+    const output = await finishedDocExample(running)
     // Nothing is finished a moment after it was written: the sweep looks at the new session and keeps it.
     expect(output.trim().split('\n')).toEqual(['201 {"deleteAfterSeconds":3600}', '1 0'])
     expect(existsSync(join(running.dir, 'data', 'lifeline.sqlite'))).toBe(true)
