@@ -59,6 +59,12 @@ export interface ReplyWriterOptions {
   readonly heartbeatMs?: number
   /** Longest `end`/`pipe` wait for acknowledgement, in ms (default 30000). */
   readonly ackTimeoutMs?: number
+  /**
+   * True: the reply is written to the local replica and never waits for the server — `pipe` does not hold back for
+   * unacknowledged updates and `end` resolves once the end is written locally — so it works offline; the client
+   * syncs it when connected (an on-device agent, docs/offline.md). Default false: flow control and a durable `end`.
+   */
+  readonly localFirst?: boolean
 }
 
 /** A streaming reply. */
@@ -93,7 +99,8 @@ export interface ReplyWriter {
   /** `pipe` for typed parts (see `appendPart`), e.g. `pipeParts(fromAiSdkStream(result.fullStream))`; same endings. */
   pipeParts(parts: AsyncIterable<ReplyPart>, options?: { signal?: AbortSignal }): Promise<ReplyEnd>
   /**
-   * Flushes, marks the reply and its run final, and resolves once that is durable on the server.
+   * Flushes, marks the reply and its run final, and resolves once that is durable on the server (with `localFirst`:
+   * once it is written locally).
    * @throws SessionError REPLY_CLOSED once the client dropped the writer's document (details `{ messageId, dropped }`)
    */
   end(state?: ReplyEnd): Promise<void>
@@ -124,7 +131,7 @@ export function createReplyWriter(
     maxBufferChars,
     maxBusyBufferChars: Math.max(maxBufferChars, options.maxBusyBufferChars ?? maxBufferChars * 4),
   }
-  const maxInFlight = options.maxInFlight ?? 32
+  const maxInFlight = options.localFirst === true ? Number.POSITIVE_INFINITY : (options.maxInFlight ?? 32)
   const ackTimeoutMs = options.ackTimeoutMs ?? 30_000
   const { doc } = client
   const id = 'resume' in init ? String(init.resume.get('id')) : `m_${createRandomId()}`
@@ -262,6 +269,10 @@ export function createReplyWriter(
       endRun(doc, runId, state, Date.now())
     })
     init.onEnd?.(state)
+    if (options.localFirst === true) {
+      client.off('replica', onReplica)
+      return
+    }
     try {
       await client.waitUntilDurable(ackTimeoutMs)
     } finally {
