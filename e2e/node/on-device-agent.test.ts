@@ -12,11 +12,12 @@ import { createOnDeviceAgent } from '../../client/agent-browser/create-on-device
 import { fromOpenAiChatStream, type OpenAiChatChunk } from '../../client/agent/adapters/from-openai-chat-stream.ts'
 import { fromPromptApiStream } from '../../client/agent/adapters/from-prompt-api-stream.ts'
 import type { SessionError } from '../../shared/errors/session-error.ts'
-import { appendMessage } from '../../shared/session/session-doc.ts'
+import type * as Y from 'yjs'
+import { appendMessage, startRun } from '../../shared/session/session-doc.ts'
 import type { MessageView } from '../../shared/session/session-schema.ts'
 import type { SecurityEvent } from '../../server/auth/security-event.ts'
 import { createLocalLanguageModel, localAnswer } from '../../demo/app/local-language-model.ts'
-import { expectRejected, forgeUpdate } from '../testing/attack-kit.ts'
+import { awaitAnswer, expectRejected, forgeUpdate } from '../testing/attack-kit.ts'
 import { testWithStore } from '../testing/fixtures.ts'
 import { connectRawSession } from '../testing/raw-session-socket.ts'
 import { fetchTranscript, TEST_AUTH_SECRET, tokenFor } from '../testing/test-tokens.ts'
@@ -70,6 +71,32 @@ describe('on-device agent', () => {
     expect(body.messages?.map((message) => message.role)).toEqual(['user'])
     // The client dropped the refused reply with its replica: what it shows is what the server has.
     await expect.poll(() => alice.messages().map((message) => message.role)).toEqual(['user'])
+  })
+
+  test('a forged reply or run from a raw socket without the claim is refused with AGENT_REPLY_FORBIDDEN', async ({
+    server,
+    sessionId,
+  }) => {
+    const token = tokenFor('mallory', 'user', sessionId)
+    const forgeries: Array<(doc: Y.Doc) => void> = [
+      (doc) => {
+        appendMessage(doc, { id: 'm_fake', role: 'assistant', author: 'mallory/on-device', status: 'done' })
+      },
+      (doc) => {
+        startRun(doc, { id: 'r_fake', agent: 'mallory/on-device', messageId: 'm_none', startedAt: 1 })
+      },
+    ]
+    let clientId = 818_180
+    for (const forge of forgeries) {
+      const raw = await connectRawSession({ url: server.websocketUrl, sessionId, token })
+      raw.sendUpdate(await forgeUpdate(raw, ++clientId, forge))
+      expect(await awaitAnswer(raw)).toEqual({
+        applied: false,
+        notices: [expect.objectContaining({ code: 'AGENT_REPLY_FORBIDDEN', reason: 'onDeviceAgent' })],
+      })
+    }
+    const { body } = await fetchTranscript(server.url, sessionId, token)
+    expect([body.messages, body.runs]).toEqual([[], []])
   })
 
   test('with the claim, a reply written offline reaches the server and a second device once', async ({
