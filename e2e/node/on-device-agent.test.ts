@@ -109,6 +109,8 @@ describe('on-device agent', () => {
     const bob = connectClient({ principalId: 'bob', token: tokenFor('bob', 'user', sessionId) })
     await Promise.all([alice.waitForSynced(), bob.waitForSynced()])
     alice.disconnect()
+    // Reconnecting before the close completed would leave the client offline (a core client race, not this test's).
+    await expect.poll(() => alice.status).toBe('offline')
     const question = alice.sendMessage('Offline: what is on my list?')
     const agent = createOnDeviceAgent({ session: alice })
     expect(agent.unanswered().map((message) => message.id)).toEqual([question])
