@@ -11,6 +11,9 @@ export type {
   OnDeviceQuestion,
   OnDeviceReply,
 } from './create-on-device-agent.ts'
+export { serveOnDeviceModel } from './serve-on-device-model.ts'
+export { fromModelWorker } from './from-model-worker.ts'
+export type { ModelWorkerEndpoint } from './model-worker-protocol.ts'
 export { fromPromptApiStream } from '../agent/adapters/from-prompt-api-stream.ts'
 export type { PromptApiChunking, PromptApiStream } from '../agent/adapters/from-prompt-api-stream.ts'
 export { fromOpenAiChatStream } from '../agent/adapters/from-openai-chat-stream.ts'
