@@ -56,7 +56,8 @@ export interface OnDeviceReply {
   /**
    * Resolves with how the reply ended once that is written locally (it syncs later when offline); rejects with the
    * generator's error (the reply ends `failed`, partial text kept), or with REPLY_CLOSED when the client dropped the
-   * reply after a refusal.
+   * reply after a refusal while it was being written. A refusal that comes after `ended` resolved (the reply was
+   * written offline) shows only as the client's `error` event, and the client drops the reply then.
    */
   readonly ended: Promise<ReplyEnd>
 }

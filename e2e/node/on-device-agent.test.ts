@@ -56,9 +56,16 @@ describe('on-device agent', () => {
     const question = alice.sendMessage('Can you answer on my laptop?')
     await alice.waitUntilDurable()
 
-    const reply = createOnDeviceAgent({ session: alice }).answer(question, ({ message, signal }) =>
-      fromPromptApiStream(model.promptStreaming(message.text, { signal })),
-    )
+    const dropped = new Promise<void>((resolve) => {
+      alice.on('replica', () => resolve())
+    })
+    // The model holds its second token until the client dropped the refused first one, so the reply is still open.
+    async function* slowModel(): AsyncGenerator<string> {
+      yield 'first '
+      await dropped
+      yield 'second'
+    }
+    const reply = createOnDeviceAgent({ session: alice }).answer(question, () => fromPromptApiStream(slowModel()))
     await expect(reply.ended).rejects.toMatchObject({ code: 'REPLY_CLOSED' })
     expect(errors.map((error) => [error.code, error.details.reason])).toContainEqual([
       'AGENT_REPLY_FORBIDDEN',
