@@ -116,7 +116,7 @@ describe('on-device agent', () => {
     const bob = connectClient({ principalId: 'bob', token: tokenFor('bob', 'user', sessionId) })
     await Promise.all([alice.waitForSynced(), bob.waitForSynced()])
     alice.disconnect()
-    // Reconnecting before the close completed would leave the client offline (a core client race, not this test's).
+    // connect() while the disconnect's close is still under way leaves the client offline: wait for the close.
     await expect.poll(() => alice.status).toBe('offline')
     const question = alice.sendMessage('Offline: what is on my list?')
     const agent = createOnDeviceAgent({ session: alice })
