@@ -11,6 +11,7 @@
  */
 import { onDeviceAgentId } from '../../shared/auth/on-device-agent-id.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
+import { readSteering } from '../../shared/session/session-doc.ts'
 import type { MessageView } from '../../shared/session/session-schema.ts'
 import type { SessionClient } from '../core/session-client.ts'
 import type { ReplyPart } from '../agent/reply-part.ts'
@@ -51,7 +52,10 @@ export type OnDeviceGenerator = (
 export interface OnDeviceReply {
   /** Message id of the reply. */
   readonly id: string
-  /** Stops the reply: it ends `stopped` with the text written so far. */
+  /**
+   * Stops the reply: it ends `stopped` with the text written so far. A `stop` or `redirect` steer for it (or for
+   * every reply) posted from any device after it started does the same.
+   */
   abort(): void
   /**
    * Resolves with how the reply ended once that is written locally (it syncs later when offline); rejects with the
@@ -98,6 +102,7 @@ export function createOnDeviceAgent(options: OnDeviceAgentOptions): OnDeviceAgen
         { agentId: id, replyTo: messageId },
         { ...options.writer, localFirst: true },
       )
+      const stopOnSteer = watchStopSteers(session, writer.id, () => writer.abort())
       const ended = (async () => {
         let parts: AsyncIterable<string | ReplyPart>
         try {
@@ -107,10 +112,32 @@ export function createOnDeviceAgent(options: OnDeviceAgentOptions): OnDeviceAgen
           throw error
         }
         return await writer.pipeParts(asParts(parts))
-      })()
+      })().finally(stopOnSteer)
       return { id: writer.id, abort: () => writer.abort(), ended }
     },
   }
+}
+
+/**
+ * Calls `stop` once a `stop` or `redirect` steer posted after now targets reply `replyId` (or every reply), from any
+ * device: a person stops an on-device reply as they stop a server agent's. A user token may not mark a steer
+ * handled (PROTOCOL.md §8.4), so the steer stays unhandled. Returns the unsubscribe function.
+ */
+function watchStopSteers(session: SessionClient, replyId: string, stop: () => void): () => void {
+  const earlier = new Set(readSteering(session.doc).map((steer) => steer.id))
+  const onChange = (): void => {
+    const stops = readSteering(session.doc).some(
+      (steer) =>
+        !earlier.has(steer.id) &&
+        (steer.kind === 'stop' || steer.kind === 'redirect') &&
+        (steer.target === undefined || steer.target === replyId),
+    )
+    if (!stops) return
+    session.off('change', onChange)
+    stop()
+  }
+  session.on('change', onChange)
+  return () => session.off('change', onChange)
 }
 
 async function* asParts(source: AsyncIterable<string | ReplyPart>): AsyncGenerator<ReplyPart> {

@@ -4,7 +4,7 @@
  * deterministic local model shaped like the Prompt API, and WebLLM's OpenAI-compatible chunks). Without the
  * `onDeviceAgent` claim the reply is refused with AGENT_REPLY_FORBIDDEN and never stored; with it, a reply written
  * offline reaches the server and another device once; a server agent and an on-device agent answer one session at
- * the same time without a refusal; and after a restart the person's clientID, which holds both their messages and
+ * the same time without a refusal; a stop from another device stops the on-device reply; and after a restart the person's clientID, which holds both their messages and
  * their on-device agent's reply, is still theirs alone.
  */
 import { describe, expect } from 'vitest'
@@ -191,6 +191,33 @@ describe('on-device agent', () => {
     const { body } = await fetchTranscript(server.url, sessionId, token)
     expect(replies(body.messages ?? [])).toEqual(expected)
     expect(events.filter((event) => event.sessionId === sessionId && event.kind === 'update-rejected')).toEqual([])
+  })
+
+  test('a stop steer from another device stops the on-device reply', async ({ server, sessionId, connectClient }) => {
+    const token = tokenFor('alice', 'user', sessionId, { onDeviceAgent: true })
+    const alice = connectClient({ principalId: 'alice', token })
+    const bob = connectClient({ principalId: 'bob', token: tokenFor('bob', 'user', sessionId) })
+    await Promise.all([alice.waitForSynced(), bob.waitForSynced()])
+    const question = alice.sendMessage('Go on and on')
+    // The model writes one token, then waits until the reply is stopped.
+    const reply = createOnDeviceAgent({ session: alice }).answer(question, ({ signal }) =>
+      (async function* () {
+        yield 'first '
+        await new Promise((resolve) => {
+          signal.addEventListener('abort', resolve, { once: true })
+        })
+      })(),
+    )
+    await expect.poll(() => bob.messages().find((message) => message.role === 'assistant')?.text).toBe('first ')
+    bob.steer({ kind: 'stop', target: reply.id })
+    await expect(reply.ended).resolves.toBe('stopped')
+    await alice.waitUntilDurable()
+    const { body } = await fetchTranscript(server.url, sessionId, token)
+    expect(body.messages?.find((message) => message.role === 'assistant')).toMatchObject({
+      status: 'stopped',
+      text: 'first ',
+      author: 'alice/on-device',
+    })
   })
 
   test('after a restart the clientID holding the person and their on-device agent stays theirs alone', async ({
