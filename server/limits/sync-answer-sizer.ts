@@ -17,6 +17,8 @@ import { MAX_SESSION_ID_CHARS } from '../../shared/session/session-id.ts'
 export interface SyncAnswerSizerOptions {
   /** Largest partial answer measured exactly, in bytes; larger ones are charged as the whole state (default 16 KiB). */
   readonly maxMeasuredBytes?: number
+  /** The document's encoded delete set, valid until its next update (default: encoded on each update's first use). */
+  readonly deleteSetOf?: (doc: Y.Doc) => Uint8Array
 }
 
 /** Estimates the bytes of the answer to a sync step 1 carrying `stateVector` (as encoded on the wire). */
@@ -41,6 +43,11 @@ interface DocumentSizes {
 /** Creates a sizer; it keeps a few numbers per document, dropped with the document. */
 export function createSyncAnswerSizer(options: SyncAnswerSizerOptions = {}): SyncAnswerSizer {
   const maxMeasuredBytes = options.maxMeasuredBytes ?? DEFAULT_MAX_MEASURED_ANSWER_BYTES
+  // A diff against the document's own state vector holds no structs: one byte for "no clients", then the delete set.
+  const deleteSetBytes =
+    options.deleteSetOf === undefined
+      ? (doc: Y.Doc): number => Y.encodeStateAsUpdate(doc, Y.encodeStateVector(doc)).byteLength - 1
+      : (doc: Y.Doc): number => (options.deleteSetOf as (doc: Y.Doc) => Uint8Array)(doc).byteLength
   const sizes = new WeakMap<Y.Doc, DocumentSizes>()
 
   const sizesOf = (doc: Y.Doc): DocumentSizes => {
@@ -61,8 +68,7 @@ export function createSyncAnswerSizer(options: SyncAnswerSizerOptions = {}): Syn
       state.current = {
         applied: state.applied,
         stateVector: Y.encodeStateVector(doc).byteLength,
-        // A diff against the document's own state vector holds no structs: one byte for "no clients", then the delete set.
-        deleteSet: Y.encodeStateAsUpdate(doc, Y.encodeStateVector(doc)).byteLength - 1,
+        deleteSet: deleteSetBytes(doc),
       }
     }
     return state.current
