@@ -142,7 +142,8 @@ export function createEnforceBudgets(options: EnforceBudgetsOptions): EnforceBud
     const retryAfterMs = Math.max(connectionWait, principalWait)
     if (retryAfterMs === 0) {
       const encoded = encode?.()
-      const bytes = encoded?.bytes ?? estimate
+      // Never above the estimate both buckets were checked against, so the charge cannot fail now.
+      const bytes = Math.min(encoded?.bytes ?? estimate, estimate)
       chargeAll([
         { bucket: budget.syncBytes, cost: bytes },
         { bucket: principalBytes, cost: bytes },

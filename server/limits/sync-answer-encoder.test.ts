@@ -1,8 +1,8 @@
 /**
  * createSyncAnswerEncoder: its answers are byte for byte what Yjs answers (`Y.encodeStateAsUpdate`) for real session
  * documents written by several replicas — with deletions, garbage-collected or kept content, pending structs — and
- * state vectors from empty to complete, taken before, between and after writes; the delete set it keeps is reused
- * until the document's next update and re-encoded after it.
+ * state vectors from empty to complete, taken before, between and after writes; the delete set and the last answer
+ * it keeps are reused until the document's next update and encoded again after it.
  */
 import fc from 'fast-check'
 import * as encoding from 'lib0/encoding'
@@ -100,5 +100,21 @@ describe('createSyncAnswerEncoder', () => {
     expect(after).not.toBe(kept)
     expect(after.byteLength).toBeGreaterThan(kept.byteLength)
     expect(encoder.answer(live, EMPTY)).toEqual(Y.encodeStateAsUpdate(live, EMPTY))
+  })
+
+  it('answers a repeated state vector with the answer it kept, until the next update', () => {
+    const live = new Y.Doc()
+    initializeSession(live, { title: 't', createdAt: 1 })
+    const encoder = createSyncAnswerEncoder()
+    const first = encoder.answer(live, EMPTY)
+    expect(encoder.answer(live, new Uint8Array(EMPTY))).toBe(first)
+    const own = Y.encodeStateVector(live)
+    expect(encoder.answer(live, own)).toEqual(Y.encodeStateAsUpdate(live, own))
+    expect(encoder.answer(live, EMPTY)).not.toBe(first) // only the last answer is kept
+    const kept = encoder.answer(live, EMPTY)
+    appendMessage(live, { id: 'm-1', role: 'user', author: 'alice', status: 'done', text: 'question' })
+    const after = encoder.answer(live, EMPTY)
+    expect(after).not.toBe(kept)
+    expect(after).toEqual(Y.encodeStateAsUpdate(live, EMPTY))
   })
 })

@@ -4,13 +4,15 @@
  *
  * Yjs rebuilds the delete set from every struct of the document for each answer, so a probe costs the size of the
  * session. Here the encoded delete set is kept per document and dropped on its next update: between two updates,
- * any number of answers cost only the structs they carry. A document holding pending structs or deletions (updates
- * whose dependencies are missing) is answered by Yjs itself, which merges them into the answer.
+ * any number of answers cost only the structs they carry. The last answer is kept as well, so a run of identical
+ * requests (clients loading the session with an empty state vector, a replayed step 1) costs one encode. A document
+ * holding pending structs or deletions (updates whose dependencies are missing) is answered by Yjs itself, which
+ * merges them into the answer.
  */
 import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
 
-/** Encodes answers; `deleteSet` is the cached delete set of a document, as a diff writes it. */
+/** Encodes answers; `deleteSet` is the kept delete set of a document, as a diff writes it. */
 export interface SyncAnswerEncoder {
   /** The update answering a sync step 1 that carries `stateVector` (as encoded on the wire). */
   answer(doc: Y.Doc, stateVector: Uint8Array): Uint8Array
@@ -18,21 +20,35 @@ export interface SyncAnswerEncoder {
   deleteSet(doc: Y.Doc): Uint8Array
 }
 
-/** Creates an encoder; it keeps one encoded delete set per document, dropped with the document. */
-export function createSyncAnswerEncoder(): SyncAnswerEncoder {
-  /** Per document: its encoded delete set, or undefined after an update until the next answer encodes it again. */
-  const cached = new WeakMap<Y.Doc, { deleteSet: Uint8Array | undefined }>()
+/** What is kept of one document until its next update. */
+interface DocumentAnswers {
+  /** Its encoded delete set, once an answer needed it. */
+  deleteSet: Uint8Array | undefined
+  /** The last answer, and the state vector it answered (base64). */
+  last: { readonly stateVector: string; readonly answer: Uint8Array } | undefined
+}
 
-  const deleteSet = (doc: Y.Doc): Uint8Array => {
+/**
+ * Creates an encoder; per document it keeps the encoded delete set and the last answer until the document's next
+ * update, and drops them with the document.
+ */
+export function createSyncAnswerEncoder(): SyncAnswerEncoder {
+  const cached = new WeakMap<Y.Doc, DocumentAnswers>()
+  const answersOf = (doc: Y.Doc): DocumentAnswers => {
     let entry = cached.get(doc)
     if (entry === undefined) {
-      const created: { deleteSet: Uint8Array | undefined } = { deleteSet: undefined }
+      const created: DocumentAnswers = { deleteSet: undefined, last: undefined }
       doc.on('update', () => {
         created.deleteSet = undefined
+        created.last = undefined
       })
       cached.set(doc, created)
       entry = created
     }
+    return entry
+  }
+  const deleteSet = (doc: Y.Doc): Uint8Array => {
+    const entry = answersOf(doc)
     entry.deleteSet ??= encodeDeleteSet(doc)
     return entry.deleteSet
   }
@@ -41,10 +57,15 @@ export function createSyncAnswerEncoder(): SyncAnswerEncoder {
     answer(doc, stateVector) {
       const { store } = doc
       if (store.pendingStructs !== null || store.pendingDs !== null) return Y.encodeStateAsUpdate(doc, stateVector)
+      const entry = answersOf(doc)
+      const key = Buffer.from(stateVector.buffer, stateVector.byteOffset, stateVector.byteLength).toString('base64')
+      if (entry.last?.stateVector === key) return entry.last.answer
       const encoder = new Y.UpdateEncoderV1()
       writeLackedStructs(encoder, doc, Y.decodeStateVector(stateVector))
       encoding.writeUint8Array(encoder.restEncoder, deleteSet(doc))
-      return encoder.toUint8Array()
+      const answer = encoder.toUint8Array()
+      entry.last = { stateVector: key, answer }
+      return answer
     },
     deleteSet,
   }

@@ -63,7 +63,10 @@ export function trackEntryChanges(doc: Y.Doc): EntryChangeTracker {
   }
   for (const entry of messages.toArray() as unknown[]) if (entry instanceof Y.Map) setId(entry, readId(entry))
 
-  /** Adds the entries of `root` that `events` touched to `changed`; calls `inserted`/`removed` for whole entries. */
+  /**
+   * Adds the entries of `root` that `events` touched to `changed`, and calls `onEntry` for each (present) and for each
+   * entry removed from `root` (not present).
+   */
   const collect = (
     root: Y.Array<Y.Map<unknown>>,
     events: ReadonlyArray<Y.YEvent<Y.AbstractType<unknown>>>,
