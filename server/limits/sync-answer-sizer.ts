@@ -44,10 +44,11 @@ interface DocumentSizes {
 export function createSyncAnswerSizer(options: SyncAnswerSizerOptions = {}): SyncAnswerSizer {
   const maxMeasuredBytes = options.maxMeasuredBytes ?? DEFAULT_MAX_MEASURED_ANSWER_BYTES
   // A diff against the document's own state vector holds no structs: one byte for "no clients", then the delete set.
+  const { deleteSetOf } = options
   const deleteSetBytes =
-    options.deleteSetOf === undefined
+    deleteSetOf === undefined
       ? (doc: Y.Doc): number => Y.encodeStateAsUpdate(doc, Y.encodeStateVector(doc)).byteLength - 1
-      : (doc: Y.Doc): number => (options.deleteSetOf as (doc: Y.Doc) => Uint8Array)(doc).byteLength
+      : (doc: Y.Doc): number => deleteSetOf(doc).byteLength
   const sizes = new WeakMap<Y.Doc, DocumentSizes>()
 
   const sizesOf = (doc: Y.Doc): DocumentSizes => {

@@ -111,18 +111,15 @@ export function createSessionEventRecorder(options: SessionEventRecorderOptions)
     if (stopped) return undefined
     const session = loaded.get(sessionId)
     if (session === undefined) return await service.update(`${SESSION_STREAM_NAMESPACE}${sessionId}`, () => undefined)
-    const changed = session.changes.take()
-    try {
-      return await record(sessionId, (projection, recorded) =>
-        // A stream created now (or again, after an erasure) starts from the whole session.
-        changed === undefined || !recorded
-          ? deriveSessionEvents(session.doc, projection)
-          : (deriveChangedEvents(session.doc, projection, changed) ?? deriveSessionEvents(session.doc, projection)),
-      )
-    } catch (error) {
-      session.changes.lost()
-      throw error
-    }
+    const { changes, done } = session.changes.take()
+    const meta = await record(sessionId, (projection, recorded) =>
+      // A stream created now (or again, after an erasure) starts from the whole session.
+      changes === undefined || !recorded
+        ? deriveSessionEvents(session.doc, projection)
+        : (deriveChangedEvents(session.doc, projection, changes) ?? deriveSessionEvents(session.doc, projection)),
+    )
+    done()
+    return meta
   }
   /** Sessions with a derivation waiting for the next turn, and every derivation not yet finished. */
   const scheduled = new Set<string>()

@@ -2,7 +2,8 @@
  * trackEntryChanges with deriveChangedEvents (the event recorder's incremental derivation): on real session documents
  * — random writes anywhere in the tree, conversations between replicas, streaming replies, steers, deletions —
  * deriving from the changed entries gives exactly the events and projection of a full derivation; the tracker names
- * only the entries a change touched, and asks for a full derivation first, after a lost one, and while ids repeat.
+ * only the entries a change touched, hands a failed derivation's entries to the next one, and asks for a full
+ * derivation first, until one is done, and while ids repeat.
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
@@ -24,12 +25,13 @@ import {
   EMPTY_PROJECTION,
   type SessionProjection,
 } from './derive-session-events.ts'
-import { trackEntryChanges, type EntryChangeTracker } from './track-entry-changes.ts'
+import { trackEntryChanges, type EntryChangeTracker, type EntryChanges } from './track-entry-changes.ts'
 
 /** Derives as the recorder does and checks it against a full derivation; returns the projection after it. */
 function deriveAndCompare(doc: Y.Doc, tracker: EntryChangeTracker, projection: SessionProjection): SessionProjection {
-  const changed = tracker.take()
+  const { changes: changed, done } = tracker.take()
   const full = deriveSessionEvents(doc, projection)
+  done()
   // Through JSON, as a store returns the projection.
   const stored = JSON.parse(JSON.stringify(projection)) as SessionProjection
   const derived = changed === undefined ? undefined : deriveChangedEvents(doc, stored, changed)
@@ -112,49 +114,63 @@ describe('trackEntryChanges and deriveChangedEvents', () => {
       appendMessage(doc, { id: `m-${index}`, role: 'user', author: 'alice', status: 'done', text: `q ${index}` })
     appendMessage(doc, { id: 'r', role: 'assistant', author: 'agent', status: 'streaming', text: 'Hel' })
     const tracker = trackEntryChanges(doc)
-    expect(tracker.take()).toBeUndefined() // the first derivation reads all
+    /** Takes the next derivation's entries and marks it done. */
+    const take = (): EntryChanges | undefined => {
+      const { changes, done } = tracker.take()
+      done()
+      return changes
+    }
+    expect(take()).toBeUndefined() // the first derivation reads all
     let projection = deriveSessionEvents(doc, EMPTY_PROJECTION).projection
     const reply = findMessage(doc, 'r') as Y.Map<unknown>
     appendText(reply, 'lo')
-    let changed = tracker.take()
+    let changed = take()
     expect([...(changed?.messages ?? [])]).toEqual([reply])
-    const delta = deriveChangedEvents(doc, projection, changed as NonNullable<typeof changed>)
+    const delta = deriveChangedEvents(doc, projection, changed as EntryChanges)
     expect(delta?.events).toEqual([{ type: 'message.delta', messageId: 'r', part: 0, partType: 'text', text: 'lo' }])
     projection = delta?.projection as SessionProjection
     setMessageStatus(reply, 'done')
     appendSteer(doc, { id: 's-1', kind: 'stop', author: 'bob', createdAt: 5 })
-    changed = tracker.take()
+    changed = take()
     expect(changed?.messages.size).toBe(1)
     expect(changed?.steers.size).toBe(1)
-    const derived = deriveChangedEvents(doc, projection, changed as NonNullable<typeof changed>)
+    const derived = deriveChangedEvents(doc, projection, changed as EntryChanges)
     expect(derived?.events.map((event) => event.type)).toEqual(['message.done', 'steer'])
     expect(derived?.projection.steers).toEqual(['s-1'])
     // A new message needs the session order: the whole document.
     appendMessage(doc, { id: 'm-new', role: 'user', author: 'alice', status: 'done', text: 'more' })
-    changed = tracker.take()
-    expect(
-      deriveChangedEvents(doc, derived?.projection as SessionProjection, changed as NonNullable<typeof changed>),
-    ).toBeUndefined()
+    expect(deriveChangedEvents(doc, derived?.projection as SessionProjection, take() as EntryChanges)).toBeUndefined()
   })
 
-  it('asks for a full derivation after a lost one and while two messages share an id', () => {
+  it('reads all first, again until a full derivation is done, and while two messages share an id', () => {
     const doc = new Y.Doc()
     appendMessage(doc, { id: 'm-1', role: 'user', author: 'alice', status: 'done', text: 'q' })
     const tracker = trackEntryChanges(doc)
-    expect(tracker.take()).toBeUndefined()
-    expect(tracker.take()).toEqual({ messages: new Set(), steers: new Set() })
-    tracker.lost()
-    expect(tracker.take()).toBeUndefined()
+    const failedFull = tracker.take() // never done: its commit failed
+    expect(failedFull.changes).toBeUndefined()
+    const full = tracker.take()
+    expect(full.changes).toBeUndefined()
+    full.done()
+    const none = tracker.take()
+    expect(none.changes).toEqual({ messages: new Set(), steers: new Set() })
+    none.done()
     appendMessage(doc, { id: 'm-1', role: 'user', author: 'mallory', status: 'done', text: 'same id' })
-    expect(tracker.take()).toBeUndefined()
-    expect(tracker.take()).toBeUndefined()
+    expect(tracker.take().changes).toBeUndefined()
     getSessionRoots(doc).messages.delete(1, 1)
-    expect(tracker.take()?.messages.size).toBe(0)
-    ;(getSessionRoots(doc).messages.get(0) as Y.Map<unknown>).set('id', 'm-2')
+    const unique = tracker.take() // the repeated id is gone, but the full derivation before this one is not done
+    expect(unique.changes).toBeUndefined()
+    unique.done()
+    const first = getSessionRoots(doc).messages.get(0) as Y.Map<unknown>
+    first.set('id', 'm-2')
+    const failed = tracker.take() // never done
+    expect([...(failed.changes?.messages ?? [])]).toEqual([first])
     appendMessage(doc, { id: 'm-1', role: 'user', author: 'alice', status: 'done', text: 'unique again' })
-    expect(tracker.take()?.messages.size).toBe(2)
+    const next = tracker.take()
+    expect(next.changes?.messages.size).toBe(2) // the failed derivation's entry, and the new one
+    next.done()
+    expect(tracker.take().changes?.messages.size).toBe(0)
     tracker.detach()
     appendText(findMessage(doc, 'm-2') as Y.Map<unknown>, ' after detach')
-    expect(tracker.take()?.messages.size).toBe(0)
+    expect(tracker.take().changes?.messages.size).toBe(0)
   })
 })

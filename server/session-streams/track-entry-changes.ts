@@ -4,7 +4,8 @@
  *
  * An entry counts as changed when it is inserted or anything inside it changes. The tracker also counts the ids of
  * the `messages` entries: while two entries share an id, the events of one depend on the other, and every
- * derivation is a full one. So is the first, and the one after a derivation whose changes were lost (`lost`).
+ * derivation is a full one. So is the first. A derivation that was taken but not committed (`done` never called:
+ * it failed) leaves its entries to the next one, which then reads them too (a full one, if it was).
  */
 import * as Y from 'yjs'
 import { getSessionRoots } from '../../shared/session/session-doc.ts'
@@ -15,17 +16,31 @@ export interface EntryChanges {
   readonly steers: ReadonlySet<Y.Map<unknown>>
 }
 
+/** What one derivation is to read. */
+export interface EntryChangeBatch {
+  /** The entries to read, or undefined when the derivation must read every entry. */
+  readonly changes: EntryChanges | undefined
+  /** The derivation is committed: neither its entries nor those of earlier uncommitted ones are read again. */
+  done(): void
+}
+
 /** The tracker of one loaded document. */
 export interface EntryChangeTracker {
   /**
-   * The entries changed since the last call, which starts a new set; undefined when the next derivation must read
-   * every entry (the first one, after `lost`, or while `messages` ids repeat).
+   * What the next derivation reads: the entries changed since the last call plus those of derivations taken but not
+   * done; every entry for the first derivation, while `messages` ids repeat, or while a full one is not done.
    */
-  take(): EntryChanges | undefined
-  /** The changes last taken were not derived (the derivation or its commit failed): the next derivation reads all. */
-  lost(): void
+  take(): EntryChangeBatch
   /** Stops observing the document. */
   detach(): void
+}
+
+/** The entries of one taken derivation, in the order taken. */
+interface TakenBatch {
+  readonly seq: number
+  readonly messages: ReadonlySet<Y.Map<unknown>>
+  readonly steers: ReadonlySet<Y.Map<unknown>>
+  readonly all: boolean
 }
 
 /** Starts tracking `doc`; reads every `messages` entry's id once. */
@@ -33,7 +48,10 @@ export function trackEntryChanges(doc: Y.Doc): EntryChangeTracker {
   const { messages, steering } = getSessionRoots(doc)
   let changedMessages = new Set<Y.Map<unknown>>()
   let changedSteers = new Set<Y.Map<unknown>>()
-  let readAll = true
+  let first = true
+  /** Derivations taken and not done yet. */
+  const pending: TakenBatch[] = []
+  let nextSeq = 0
 
   const idOf = new WeakMap<Y.Map<unknown>, string>()
   const entriesPerId = new Map<string, number>()
@@ -106,15 +124,29 @@ export function trackEntryChanges(doc: Y.Doc): EntryChangeTracker {
 
   return {
     take() {
-      const changes = { messages: changedMessages, steers: changedSteers }
+      const batch: TakenBatch = {
+        seq: nextSeq++,
+        messages: changedMessages,
+        steers: changedSteers,
+        all: first || repeatedIds > 0,
+      }
+      first = false
       changedMessages = new Set()
       changedSteers = new Set()
-      const all = readAll || repeatedIds > 0
-      readAll = false
-      return all ? undefined : changes
-    },
-    lost() {
-      readAll = true
+      pending.push(batch)
+      const done = (): void => {
+        // Everything taken up to this derivation was read by it.
+        while (pending.length > 0 && (pending[0] as TakenBatch).seq <= batch.seq) pending.shift()
+      }
+      if (pending.some((taken) => taken.all)) return { changes: undefined, done }
+      if (pending.length === 1) return { changes: { messages: batch.messages, steers: batch.steers }, done }
+      return {
+        changes: {
+          messages: new Set(pending.flatMap((taken) => [...taken.messages])),
+          steers: new Set(pending.flatMap((taken) => [...taken.steers])),
+        },
+        done,
+      }
     },
     detach() {
       messages.unobserveDeep(onMessages)
