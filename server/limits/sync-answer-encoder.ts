@@ -93,8 +93,14 @@ function encodeDeleteSet(doc: Y.Doc): Uint8Array {
 /**
  * Writes the structs `doc` holds beyond `target` as Yjs writes a diff: the number of clients, then per clientID, the
  * highest first, the number of structs, the clientID, the first clock, and the structs, the first cut at that clock.
+ * @returns false, with the writing abandoned, once more than `limit` bytes are written
  */
-function writeLackedStructs(encoder: Y.UpdateEncoderV1, doc: Y.Doc, target: Map<number, number>): void {
+export function writeLackedStructs(
+  encoder: Y.UpdateEncoderV1,
+  doc: Y.Doc,
+  target: Map<number, number>,
+  limit = Number.POSITIVE_INFINITY,
+): boolean {
   const lacking: Array<[client: number, clock: number]> = []
   for (const [client, structs] of doc.store.clients) {
     const clock = target.get(client) ?? 0
@@ -112,6 +118,8 @@ function writeLackedStructs(encoder: Y.UpdateEncoderV1, doc: Y.Doc, target: Map<
     for (let index = first; index < structs.length; index++) {
       const struct = structs[index] as Y.Item | Y.GC
       struct.write(encoder, index === first ? clock - struct.id.clock : 0)
+      if (limit !== Number.POSITIVE_INFINITY && encoding.length(encoder.restEncoder) > limit) return false
     }
   }
+  return true
 }
