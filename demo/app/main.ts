@@ -82,7 +82,9 @@ async function main(): Promise<void> {
     showSessionDeleted()
   })
   if (!readOnly) {
-    bindComposer(client)
+    bindComposer((text) => {
+      client.sendMessage(text)
+    })
     bindSteer(client)
   }
   bindStatus(client)
