@@ -4,14 +4,7 @@
  * span is made the child of this one through the span context handed to `append`.
  */
 import type { IncomingMessage } from 'node:http'
-import {
-  context,
-  isSpanContextValid,
-  SpanKind,
-  trace,
-  type SpanContext,
-  type Tracer,
-} from '@opentelemetry/api'
+import { context, isSpanContextValid, SpanKind, trace, type SpanContext, type Tracer } from '@opentelemetry/api'
 import { recordSpanError } from './record-span-error.ts'
 import { SPAN_NAMES, TRACE_ATTRIBUTES } from '../../shared/observe/trace-names.ts'
 import { parseTraceParent, TRACEPARENT } from '../../shared/observe/trace-parent.ts'
