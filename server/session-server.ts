@@ -24,6 +24,8 @@ import { createEnforceLimits } from './extensions/enforce-limits.ts'
 import { createGovernUpdates } from './extensions/govern-updates.ts'
 import { createUpdateRefusals } from './extensions/update-refusals.ts'
 import { createRunLease } from './extensions/run-lease.ts'
+import { createPolicyGate } from './policy/create-policy-gate.ts'
+import type { MessagePolicy } from './policy/message-policy.ts'
 import { createRedisScaleOut, type RedisScaleOutOptions } from './scale/redis-scale-out.ts'
 import { createSessionEraser } from './session-eraser.ts'
 import { createSessionsApi } from './http/sessions-api.ts'
@@ -108,6 +110,19 @@ export interface SessionServerOptions {
    * @throws TypeError (from createSessionServer) when it is not a positive integer
    */
   readonly presenceTimeoutMs?: number
+  /**
+   * The message policy (PROTOCOL.md §8.8, docs/pipelines.md § Message policy): asked about each user message and each
+   * agent token run, over Yjs and HTTP, before it is stored; it allows, redacts spans or rejects with a reason shown to
+   * the author. Each decision is counted (`lifeline_policy_decisions_total`), each other than allow reported as a
+   * `policy-decision` security event. Default: none.
+   */
+  readonly policy?: MessagePolicy
+  /**
+   * Longest the policy may take to decide, in ms (default DEFAULT_POLICY_TIMEOUT_MS, 2000); a slower, throwing or
+   * malformed answer refuses the text (fail closed, POLICY_REJECTED).
+   * @throws TypeError (from createSessionServer) when it is not a positive integer
+   */
+  readonly policyTimeoutMs?: number
 }
 
 /** Options of token enforcement. */
@@ -185,6 +200,15 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
   const principals = createPrincipalBudgets({ limits, ...limitsClock })
   const scaleOut = options.redis === undefined ? undefined : createRedisScaleOut(options.redis, reportError)
   const refusals = createUpdateRefusals()
+  const screenText =
+    options.policy === undefined
+      ? undefined
+      : createPolicyGate({
+          policy: options.policy,
+          onSecurityEvent,
+          recordDecision: observe.metrics.recordPolicyDecision,
+          ...(options.policyTimeoutMs === undefined ? {} : { timeoutMs: options.policyTimeoutMs }),
+        })
   const budgets = createEnforceBudgets({ limits, principals, onSecurityEvent, ...limitsClock })
   // Every server inspects updates (PROTOCOL.md §8.3); without auth, with the open rules.
   const governUpdates = createGovernUpdates({
@@ -194,6 +218,7 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     maxUserTextChars: limits.maxUserTextChars,
     open: auth === undefined,
     isServerClientId: (sessionId, clientId) => streams.ownsClientId(sessionId, clientId),
+    ...(screenText === undefined ? {} : { screenText }),
     ...(scaleOut === undefined ? {} : { claims: scaleOut.claims }),
   })
   const governance =
@@ -209,6 +234,7 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     chargeEntries: createEntryCharger(principals, limits, onSecurityEvent),
     maxUserTextChars: limits.maxUserTextChars,
     presenceTimeoutMs,
+    ...(screenText === undefined ? {} : { screenText }),
   })
   const hocuspocus = new Hocuspocus({
     quiet: true,

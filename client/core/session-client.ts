@@ -23,6 +23,7 @@ import {
   decodeSessionLimitsAnnouncement,
 } from '../../shared/protocol/session-limits-announcement.ts'
 import { decodeUpdateRejectedNotice, type UpdateRejectedNotice } from '../../shared/protocol/update-rejected-notice.ts'
+import type { PolicySpan } from '../../shared/policy/message-policy.ts'
 import {
   appendMessage,
   appendSteer,
@@ -385,7 +386,11 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
 
   /** Reports a refused update and drops it by syncing a fresh replica; the refused one sends nothing more. */
   const dropRefused = (notice: UpdateRejectedNotice): void => {
-    const error = new SessionError(notice.code, notice.message, { details: { reason: notice.reason } })
+    const redaction =
+      notice.code === 'POLICY_REJECTED' && notice.reason === 'redact'
+        ? { messageId: notice.messageId, spans: notice.spans }
+        : {}
+    const error = new SessionError(notice.code, notice.message, { details: { reason: notice.reason, ...redaction } })
     events.emit('error', [error])
     if (rebuilding !== undefined || status === 'closed' || status === 'failed') return
     refusedWrites.capture(current.doc, error)
@@ -393,6 +398,23 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     rebuilding = { replica: open(new Y.Doc()), writes: [] }
     setStatus('syncing')
     listen(rebuilding.replica)
+  }
+
+  /**
+   * Writes each refused message the message policy redacted again, with the spans replaced (PROTOCOL.md §8.8); it
+   * stays listed when the redacted text no longer fits the limits.
+   */
+  const rewriteRedacted = (): void => {
+    for (const refused of refusedWrites.list()) {
+      const { reason, messageId, spans } = refused.error.details
+      if (refused.error.code !== 'POLICY_REJECTED' || reason !== 'redact' || messageId !== refused.id) continue
+      if (!Array.isArray(spans) || !refusedWrites.redact(refused.id, spans as PolicySpan[])) continue
+      try {
+        refusedWrites.retry(refused.id, write, limits.current)
+      } catch {
+        // reason: over a limit after redaction; it stays listed for the person to discard
+      }
+    }
   }
 
   /** The fresh replica holds the server's state: it becomes the client's document. */
@@ -405,7 +427,10 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     for (const write of writes) write(replica.doc)
     replica.doc.on('afterTransaction', emitChange)
     events.emit('replica', [replica.doc])
-    if (refusedWrites.settle(replica.doc)) events.emit('refused', [refusedWrites.list()])
+    if (refusedWrites.settle(replica.doc)) {
+      rewriteRedacted()
+      events.emit('refused', [refusedWrites.list()])
+    }
     emitChange()
     setStatus('synced')
   }

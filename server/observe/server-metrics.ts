@@ -7,6 +7,7 @@
  *   response.end(await metrics.render())
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { PolicyAction } from '../../shared/policy/message-policy.ts'
 import type { SecurityEvent } from '../auth/security-event.ts'
 
 /** Transports a connection can use, as the `transport` label of `lifeline_connections`. */
@@ -35,6 +36,8 @@ export interface ServerMetrics {
   recordSecurityEvent(event: SecurityEvent): void
   /** Counts one quarantined entry of `root` found when a session loaded (PROTOCOL.md §1.3). */
   recordQuarantined(root: string): void
+  /** Counts one decision of the message policy (PROTOCOL.md §8.8) by its action; a failed policy counts as `reject`. */
+  recordPolicyDecision(action: PolicyAction): void
   /** Every metric in the Prometheus text exposition format. */
   render(): Promise<string>
 }
@@ -119,6 +122,12 @@ export function createServerMetrics(sources: MetricSources): ServerMetrics {
     labelNames: ['action', 'outcome'],
     registers,
   })
+  const policyDecisions = new Counter({
+    name: 'lifeline_policy_decisions_total',
+    help: 'Decisions of the message policy on user messages and agent token runs, by action (PROTOCOL.md §8.8).',
+    labelNames: ['action'],
+    registers,
+  })
   const quarantined = new Counter({
     name: 'lifeline_quarantined_entries_total',
     help: 'Stored session entries that do not fit the schema, found when sessions load (counted at every load), by root.',
@@ -155,6 +164,9 @@ export function createServerMetrics(sources: MetricSources): ServerMetrics {
       } else if (event.kind === 'bad-frame') {
         badFrames.inc({ reason: String(event.error.details.reason) })
       }
+    },
+    recordPolicyDecision(action) {
+      policyDecisions.inc({ action })
     },
     recordQuarantined(root) {
       quarantined.inc({ root })

@@ -28,6 +28,8 @@ import { sendEmpty } from '../durable-streams/stream-response.ts'
 import type { StreamMeta } from '../durable-streams/stream-store.ts'
 import type { ServerChange } from '../extensions/durable-log.ts'
 import type { EntryCharger } from '../limits/charge-new-entries.ts'
+import type { PolicyGate } from '../policy/create-policy-gate.ts'
+import { screenSessionCommands } from '../policy/screen-session-commands.ts'
 
 /** What the session stream routes need. */
 export interface SessionStreamContext extends StreamReadContext {
@@ -43,6 +45,8 @@ export interface SessionStreamContext extends StreamReadContext {
   readonly maxUserTextChars: number
   /** Charges the messages and steers an append adds to the appending principal (PROTOCOL.md §10.5); throws RATE_LIMITED to refuse. */
   readonly chargeEntries?: EntryCharger
+  /** The message policy: redacts or refuses appended texts before they are written (PROTOCOL.md §8.8). */
+  readonly screenText?: PolicyGate
 }
 
 /** The principal of a request: the token's subject and role. */
@@ -55,7 +59,7 @@ export interface StreamPrincipal {
  * Handles one request for the stream of `rawSessionId`; `principal` is the token's, or undefined on an open server,
  * where the `Producer-Id` stands for the appending principal (see appendCommands).
  * @throws SessionError INVALID_SESSION_ID, SESSION_NOT_FOUND, METHOD_NOT_ALLOWED, BAD_REQUEST, FORBIDDEN, PRODUCER_*,
- *   REPLY_CLOSED, TEXT_TOO_LONG, RATE_LIMITED
+ *   REPLY_CLOSED, TEXT_TOO_LONG, RATE_LIMITED, POLICY_REJECTED
  */
 export async function handleSessionStream(
   request: IncomingMessage,
@@ -123,11 +127,20 @@ async function appendCommands(
       const decision = checkProducer(readHttpProducer(held.document, agentId, producer.id), producer)
       if (decision.kind === 'accept') {
         checkSessionCommands(held.document, agentId, commands, context.maxUserTextChars)
+        const screened =
+          context.screenText === undefined
+            ? commands
+            : await screenSessionCommands(
+                held.document,
+                commands,
+                { principal: agentId, role: principal?.role, sessionId },
+                context.screenText,
+              )
         const messages = commands.filter((command) => command.type === 'start' || command.type === 'message').length
         const steers = commands.filter((command) => command.type === 'steer').length
         if (messages + steers > 0) context.chargeEntries?.(agentId, sessionId, { messages, steers })
         await context.applyServerChange(held.document, sessionId, (scratch) => {
-          applySessionCommands(scratch, agentId, { id: producer.id, state: decision.state }, commands)
+          applySessionCommands(scratch, agentId, { id: producer.id, state: decision.state }, screened)
         })
       }
       const recorded: StreamMeta | undefined = await context.recorder.flush(sessionId)

@@ -33,6 +33,7 @@ import type { ServerChange } from '../extensions/durable-log.ts'
 import type { EntryCharger } from '../limits/charge-new-entries.ts'
 import { sendError } from '../http/send-json.ts'
 import type { StreamPrincipal } from './handle-session-stream.ts'
+import type { PolicyGate } from '../policy/create-policy-gate.ts'
 
 /** Options of the stream routes, given as `streams` to createSessionServer. */
 export interface SessionStreamsOptions {
@@ -67,6 +68,8 @@ export interface SessionStreamsWiring extends SessionStreamsOptions {
   readonly maxUserTextChars: number
   /** How long an HTTP device's presence lasts without a renewal, in ms: the server's presence timeout. */
   readonly presenceTimeoutMs: number
+  /** The message policy applied to appended texts before they are written (PROTOCOL.md §8.8); default none. */
+  readonly screenText?: PolicyGate
 }
 
 /** The wired stream routes. */
@@ -137,6 +140,7 @@ export function createSessionStreams(wiring: SessionStreamsWiring): SessionStrea
     maxBodyBytes: wiring.maxBodyBytes ?? 8 * 1024 * 1024,
     maxUserTextChars: wiring.maxUserTextChars,
     ...(wiring.chargeEntries === undefined ? {} : { chargeEntries: wiring.chargeEntries }),
+    ...(wiring.screenText === undefined ? {} : { screenText: wiring.screenText }),
   }
   const { auth } = wiring
   const nowMs = (): number => (auth?.now ?? Date.now)()
