@@ -13,6 +13,7 @@ import type { Logger } from 'pino'
 import { ROUTES } from '../shared/protocol/routes.ts'
 import { SessionError } from '../shared/errors/session-error.ts'
 import type { SessionLimits } from '../shared/limits/session-limits.ts'
+import { POLICY_HOLD_BACK_CHARS } from '../shared/policy/message-policy.ts'
 import { checkPresenceMs, DEFAULT_PRESENCE_TIMEOUT_MS } from '../shared/presence/presence-timing.ts'
 import { toSecretKey, type AuthSecret } from './auth/auth-secret.ts'
 import { authorizeHttpRequest } from './auth/authorize-http-request.ts'
@@ -243,7 +244,13 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     flushDelay: false,
     // Hocuspocus orders hooks by `priority` (extension-priority.ts): authenticate, governance, then the log.
     extensions: [
-      createEnforceLimits({ limits, onSecurityEvent, refusals, presenceTimeoutMs }),
+      createEnforceLimits({
+        limits,
+        onSecurityEvent,
+        refusals,
+        presenceTimeoutMs,
+        ...(screenText === undefined ? {} : { policyHoldBackChars: POLICY_HOLD_BACK_CHARS }),
+      }),
       ...governance,
       budgets.extension,
       durableLog.extension,

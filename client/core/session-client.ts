@@ -19,6 +19,7 @@ import type { WriteLimits } from '../../shared/limits/session-limits.ts'
 import { decodeCloseNotice, type CloseNotice } from '../../shared/protocol/close-notice.ts'
 import { checkPresenceMs, DEFAULT_PRESENCE_HEARTBEAT_MS } from '../../shared/presence/presence-timing.ts'
 import {
+  decodeAnnouncedPolicyHoldBack,
   decodeAnnouncedPresenceTimeout,
   decodeSessionLimitsAnnouncement,
 } from '../../shared/protocol/session-limits-announcement.ts'
@@ -172,6 +173,11 @@ export interface SessionClient {
   readonly unsyncedChanges: number
   /** Write limits checked before every write: the server's once it announced them, else `limits` over the defaults. */
   readonly limits: WriteLimits
+  /**
+   * Trailing characters a streaming writer holds back until more text follows or the reply ends, as announced by a
+   * server with a message policy (PROTOCOL.md §8.8); 0 until such a server announced it.
+   */
+  readonly policyHoldBackChars: number
   on<E extends keyof SessionClientEvents>(event: E, handler: SessionClientEvents[E]): void
   off<E extends keyof SessionClientEvents>(event: E, handler: SessionClientEvents[E]): void
   /**
@@ -262,6 +268,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
   )
   /** The server's announced presence timeout (PROTOCOL.md §10.3), once known: renewals come at least every third. */
   let announcedPresenceTimeoutMs: number | undefined
+  let policyHoldBackChars = 0
   const presenceHeartbeatMs = (): number =>
     announcedPresenceTimeoutMs === undefined
       ? configuredHeartbeatMs
@@ -461,7 +468,10 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     })
     provider.on('stateless', ({ payload }: { payload: string }) => {
       const announced = decodeSessionLimitsAnnouncement(payload)
-      if (announced !== undefined) limits.announce(announced)
+      if (announced !== undefined) {
+        limits.announce(announced)
+        policyHoldBackChars = decodeAnnouncedPolicyHoldBack(payload) ?? 0
+      }
       const presenceTimeoutMs = decodeAnnouncedPresenceTimeout(payload)
       if (presenceTimeoutMs !== undefined && presenceTimeoutMs !== announcedPresenceTimeoutMs) {
         announcedPresenceTimeoutMs = presenceTimeoutMs
@@ -540,6 +550,9 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     },
     get limits() {
       return limits.current
+    },
+    get policyHoldBackChars() {
+      return policyHoldBackChars
     },
     get transport() {
       return chooser === undefined ? 'websocket' : chooser.transport

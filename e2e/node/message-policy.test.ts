@@ -9,7 +9,7 @@ import { describe, expect } from 'vitest'
 import type { SecurityEvent } from '../../server/auth/security-event.ts'
 import type { MessagePolicyInput } from '../../server/policy/message-policy.ts'
 import { redactContactDetails } from '../../server/policy/redact-contact-details.ts'
-import type { PolicyDecision } from '../../shared/policy/message-policy.ts'
+import { POLICY_HOLD_BACK_CHARS, type PolicyDecision } from '../../shared/policy/message-policy.ts'
 import type { SessionError } from '../../shared/errors/session-error.ts'
 import type { UpdateLog } from '../../server/persistence/update-log.ts'
 import { testWithStore } from '../testing/fixtures.ts'
@@ -103,6 +103,47 @@ describe.each(STORE_KINDS)('message policy on %s', (kind) => {
     ])
     expect(alice.refused().map((write) => write.entry.text)).toEqual(['the secret plan is', 'boom', 'hang on'])
     expect(alice.messages()).toEqual([])
+  })
+
+  test('an agent reply with an e-mail split over three tokens is stored redacted, never in the clear', async ({
+    server,
+    sessionId,
+    connectClient,
+    connectAgent,
+  }) => {
+    const viewer = connectClient({ principalId: 'bob' })
+    await viewer.waitForSynced()
+    const viewed: string[] = []
+    viewer.on('change', () => {
+      for (const message of viewer.messages()) viewed.push(message.text)
+    })
+    const agent = await connectAgent({ agentId: 'agent-1' })
+    await agent.client.waitForSynced()
+    expect(agent.client.policyHoldBackChars).toBe(POLICY_HOLD_BACK_CHARS)
+    const filler = 'The quick brown fox jumps over the lazy dog. '.repeat(4)
+    // The address is cut in three tokens; more text follows it, so the redaction lands while the reply streams.
+    const tokens = [filler, 'Write to ali', 'ce@exam', 'ple.com today. ', filler, 'Bye.']
+    // Each token waits until the previous one is durable, so without the hold-back each would be an update of its own.
+    async function* stream(): AsyncIterable<string> {
+      for (const token of tokens) {
+        yield token
+        await new Promise((resolve) => setImmediate(resolve))
+        await agent.client.waitUntilDurable()
+      }
+    }
+    const writer = agent.startReply({})
+    expect(await writer.pipe(stream())).toBe('done')
+
+    const expected = `${filler}Write to [email] today. ${filler}Bye.`
+    await expect
+      .poll(async () =>
+        (await fetchTranscript(server.url, sessionId, undefined)).body.messages?.map((m) => [m.id, m.text, m.status]),
+      )
+      .toEqual([[writer.id, expected, 'done']])
+    await expect.poll(() => viewed.at(-1)).toBe(expected)
+    expect(viewed.some((text) => /ali(ce)?@|ce@exam/.test(text) || text.includes('Write to ali'))).toBe(false)
+    expect(await logHolds(server.updateLog, sessionId, 'ce@exam')).toBe(false)
+    expect(await logHolds(server.updateLog, sessionId, 'Write to ali')).toBe(false)
   })
 
   const events: SecurityEvent[] = []

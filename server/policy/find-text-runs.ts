@@ -33,7 +33,6 @@ export function findTextRuns(doc: Y.Doc, update: Uint8Array, storedClock: (clien
   for (const text of texts) {
     const message = messageOf(text)
     if (message === undefined) continue
-    const isNew = (item: Y.Item): boolean => item.id.clock >= storedClock(item.id.client)
     let before = ''
     let run = ''
     const flush = (): void => {
@@ -49,11 +48,14 @@ export function findTextRuns(doc: Y.Doc, update: Uint8Array, storedClock: (clien
     }
     for (let item = text._start; item !== null; item = item.right) {
       if (item.deleted || !(item.content instanceof Y.ContentString)) continue
-      if (isNew(item)) run += item.content.str
-      else {
+      // Yjs merges a new item into its left neighbour of the same client: only clocks past the stored one are new.
+      const { str } = item.content
+      const newFrom = Math.min(str.length, Math.max(0, storedClock(item.id.client) - item.id.clock))
+      if (newFrom > 0) {
         flush()
-        before += item.content.str
+        before += str.slice(0, newFrom)
       }
+      run += str.slice(newFrom)
     }
     flush()
   }

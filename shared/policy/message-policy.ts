@@ -36,17 +36,18 @@ export const DEFAULT_POLICY_TIMEOUT_MS = 2_000
 
 /**
  * Where a streaming writer may cut `text` (the reply's text not sent yet) when more may follow: everything before
- * the returned index is sent, the rest held back. It keeps the last POLICY_HOLD_BACK_CHARS characters and moves the
- * cut back to the whitespace before the run of non-whitespace it falls in, by at most POLICY_HOLD_BACK_CHARS more,
- * so a word, address or number up to that long is never split. `done` (the reply ends) sends everything.
+ * the returned index is sent, the rest held back. It keeps the last `holdBackChars` (the announced hold-back,
+ * POLICY_HOLD_BACK_CHARS) characters and moves the cut back to the whitespace before the run of non-whitespace it
+ * falls in, by at most `holdBackChars` more, so a word, address or number up to that long is never split. `done` (the
+ * reply ends) sends everything.
  */
-export function policySendableLength(text: string, done: boolean): number {
+export function policySendableLength(text: string, done: boolean, holdBackChars = POLICY_HOLD_BACK_CHARS): number {
   if (done) return text.length
-  const latest = text.length - POLICY_HOLD_BACK_CHARS
+  const latest = text.length - holdBackChars
   if (latest <= 0) return 0
-  for (let cut = latest; cut > 0 && cut >= latest - POLICY_HOLD_BACK_CHARS; cut--)
+  for (let cut = latest; cut > 0 && cut >= latest - holdBackChars; cut--)
     if (/\s/.test(text[cut - 1] as string)) return cut
-  return Math.max(0, latest - POLICY_HOLD_BACK_CHARS)
+  return Math.max(0, latest - holdBackChars)
 }
 
 /**
