@@ -28,6 +28,12 @@ export type PolicyDecision =
  */
 export const POLICY_HOLD_BACK_CHARS = 64
 
+/**
+ * Response header of an HTTP append (PROTOCOL.md §9.7) on a server with a message policy: the hold-back in characters,
+ * as the limits announcement's `policyHoldBackChars` tells Yjs clients.
+ */
+export const POLICY_HOLD_BACK_HEADER = 'Lifeline-Policy-Hold-Back'
+
 /** Stored text of the same part before a run that the server hands the policy as `context`, in characters. */
 export const POLICY_CONTEXT_CHARS = 256
 
