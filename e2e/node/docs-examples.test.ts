@@ -42,6 +42,7 @@ const README_CURL = example('README.md', 'curl')
 const HTTP_API = example('docs/operations.md', 'http-api')
 const STREAM_CURL = example('docs/sdks.md', 'stream-curl')
 const SUBSCRIBE = example('docs/pipelines.md', 'subscribe')
+const MESSAGE_POLICY = example('docs/pipelines.md', 'message-policy')
 
 /** Starts an example in its own process and stops it when the test ends. */
 function start(
@@ -186,6 +187,17 @@ describe('docs examples', () => {
     const output = await finished(running)
     expect(output.trim()).toBe(`http://127.0.0.1:${port} ws://127.0.0.1:${port}/v1/ws`)
     expect(existsSync(join(running.dir, 'data', 'lifeline.sqlite'))).toBe(true)
+  })
+
+  test('the message policy of docs/pipelines.md redacts an HTTP message and refuses a password', async ({
+    sessionId,
+  }) => {
+    const output = await finished(start(MESSAGE_POLICY, 'ts', await freePort(), sessionId))
+    expect(output.trim().split('\n')).toEqual([
+      '200 64',
+      '422 do not share passwords here',
+      "[ 'I am [email], call [phone]' ]",
+    ])
   })
 
   test('the curl commands of README.md create, read and rename sessions and read the event stream', async ({
