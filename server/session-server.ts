@@ -124,6 +124,13 @@ export interface SessionServerOptions {
    * @throws TypeError (from createSessionServer) when it is not a positive integer
    */
   readonly policyTimeoutMs?: number
+  /**
+   * Trailing characters streaming writers hold back while the policy is set (PROTOCOL.md §8.8; default
+   * POLICY_HOLD_BACK_CHARS, 64), announced to Yjs clients and on HTTP appends. 0 announces none: for a policy that
+   * only judges whole texts and needs no split pattern caught, so replies stream without the delay.
+   * @throws TypeError (from createSessionServer) when it is not a non-negative integer
+   */
+  readonly policyHoldBackChars?: number
 }
 
 /** Options of token enforcement. */
@@ -201,6 +208,10 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
   const principals = createPrincipalBudgets({ limits, ...limitsClock })
   const scaleOut = options.redis === undefined ? undefined : createRedisScaleOut(options.redis, reportError)
   const refusals = createUpdateRefusals()
+  const policyHoldBackChars = options.policyHoldBackChars ?? POLICY_HOLD_BACK_CHARS
+  if (!Number.isSafeInteger(policyHoldBackChars) || policyHoldBackChars < 0)
+    throw new TypeError(`policyHoldBackChars must be a non-negative integer, not ${String(policyHoldBackChars)}`)
+  const announcedHoldBack = options.policy === undefined || policyHoldBackChars === 0 ? {} : { policyHoldBackChars }
   const screenText =
     options.policy === undefined
       ? undefined
@@ -236,6 +247,7 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     maxUserTextChars: limits.maxUserTextChars,
     presenceTimeoutMs,
     ...(screenText === undefined ? {} : { screenText }),
+    ...announcedHoldBack,
   })
   const hocuspocus = new Hocuspocus({
     quiet: true,
@@ -249,7 +261,7 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
         onSecurityEvent,
         refusals,
         presenceTimeoutMs,
-        ...(screenText === undefined ? {} : { policyHoldBackChars: POLICY_HOLD_BACK_CHARS }),
+        ...announcedHoldBack,
       }),
       ...governance,
       budgets.extension,

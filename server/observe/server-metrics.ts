@@ -7,7 +7,7 @@
  *   response.end(await metrics.render())
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
-import type { PolicyAction } from '../../shared/policy/message-policy.ts'
+import { POLICY_ACTIONS, type PolicyAction } from '../../shared/policy/message-policy.ts'
 import type { SecurityEvent } from '../auth/security-event.ts'
 
 /** Transports a connection can use, as the `transport` label of `lifeline_connections`. */
@@ -128,6 +128,8 @@ export function createServerMetrics(sources: MetricSources): ServerMetrics {
     labelNames: ['action'],
     registers,
   })
+  // Every action's series exists from the start, at 0, so a rate over it is defined before the first decision.
+  for (const action of POLICY_ACTIONS) policyDecisions.inc({ action }, 0)
   const quarantined = new Counter({
     name: 'lifeline_quarantined_entries_total',
     help: 'Stored session entries that do not fit the schema, found when sessions load (counted at every load), by root.',

@@ -8,7 +8,7 @@ import type * as Y from 'yjs'
 import type { PrincipalRole } from '../../shared/auth/token-claims.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import { LIVE_MODES, STREAM_HEADERS } from '../../shared/protocol/durable-streams.ts'
-import { POLICY_HOLD_BACK_CHARS, POLICY_HOLD_BACK_HEADER } from '../../shared/policy/message-policy.ts'
+import { POLICY_HOLD_BACK_HEADER } from '../../shared/policy/message-policy.ts'
 import { SESSION_STREAM_NAMESPACE } from '../../shared/protocol/session-stream-path.ts'
 import { parseSessionId } from '../../shared/session/session-id.ts'
 import { drainOversized, readBody } from '../http/read-body.ts'
@@ -48,6 +48,8 @@ export interface SessionStreamContext extends StreamReadContext {
   readonly chargeEntries?: EntryCharger
   /** The message policy: redacts or refuses appended texts before they are written (PROTOCOL.md §8.8). */
   readonly screenText?: PolicyGate
+  /** Sent as `Lifeline-Policy-Hold-Back` on every append answer when set (PROTOCOL.md §8.8). */
+  readonly policyHoldBackChars?: number
 }
 
 /** The principal of a request: the token's subject and role. */
@@ -151,7 +153,9 @@ async function appendCommands(
       ...(meta === undefined ? {} : offsetHeaders(meta)),
       [STREAM_HEADERS.PRODUCER_EPOCH]: String(state.epoch),
       [STREAM_HEADERS.PRODUCER_SEQ]: String(state.seq),
-      ...(context.screenText === undefined ? {} : { [POLICY_HOLD_BACK_HEADER]: String(POLICY_HOLD_BACK_CHARS) }),
+      ...(context.policyHoldBackChars === undefined
+        ? {}
+        : { [POLICY_HOLD_BACK_HEADER]: String(context.policyHoldBackChars) }),
     })
   } finally {
     held.release()

@@ -70,6 +70,8 @@ export interface SessionStreamsWiring extends SessionStreamsOptions {
   readonly presenceTimeoutMs: number
   /** The message policy applied to appended texts before they are written (PROTOCOL.md §8.8); default none. */
   readonly screenText?: PolicyGate
+  /** The policy hold-back announced on every append (`Lifeline-Policy-Hold-Back`); default none. */
+  readonly policyHoldBackChars?: number
 }
 
 /** The wired stream routes. */
@@ -141,6 +143,7 @@ export function createSessionStreams(wiring: SessionStreamsWiring): SessionStrea
     maxUserTextChars: wiring.maxUserTextChars,
     ...(wiring.chargeEntries === undefined ? {} : { chargeEntries: wiring.chargeEntries }),
     ...(wiring.screenText === undefined ? {} : { screenText: wiring.screenText }),
+    ...(wiring.policyHoldBackChars === undefined ? {} : { policyHoldBackChars: wiring.policyHoldBackChars }),
   }
   const { auth } = wiring
   const nowMs = (): number => (auth?.now ?? Date.now)()

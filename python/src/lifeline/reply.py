@@ -161,7 +161,8 @@ class Reply:
             self._cond.notify_all()
 
     def flush(self) -> None:
-        """Waits until every token written so far is durable on the server."""
+        """Waits until every token written so far is durable on the server, except the tail a server's message
+        policy asks to hold back (PROTOCOL.md §8.8), which goes with the next text or the end."""
         with self._cond:
             while (self._buffer or self._busy) and self._error is None and not self.stop_event.is_set():
                 self._cond.wait()
