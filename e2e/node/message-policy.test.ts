@@ -1,11 +1,18 @@
 /**
  * The message policy (PROTOCOL.md §8.8) through real sockets and real storage (SQLite and PostgreSQL): a user
  * message with an e-mail address is refused with a `redact` notice and written again redacted by the author's SDK,
- * so neither the log nor a second viewer ever holds the address; a rejection reaches the author with its reason and
- * stores nothing; a policy that throws or is too slow refuses (fail closed); HTTP appends are redacted before they
- * are written. Every decision is counted and each one that is not an allow is reported.
+ * so neither the log nor a second viewer ever holds the address; an agent reply holds back its tail, so an address
+ * streamed in three tokens is judged whole and the writer goes on with it redacted; a stock provider only gets the
+ * notice; a rejection reaches the author with its reason and stores nothing; a policy that throws or is too slow
+ * refuses (fail closed); HTTP appends are redacted before they are written. Every decision is counted and each one
+ * that is not an allow is reported.
  */
+import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider'
 import { describe, expect } from 'vitest'
+import * as Y from 'yjs'
+import { NodeWebSocket } from '../../client/agent/node-websocket.ts'
+import { decodeUpdateRejectedNotice, type UpdateRejectedNotice } from '../../shared/protocol/update-rejected-notice.ts'
+import { appendMessage } from '../../shared/session/session-doc.ts'
 import type { SecurityEvent } from '../../server/auth/security-event.ts'
 import type { MessagePolicyInput } from '../../server/policy/message-policy.ts'
 import { redactContactDetails } from '../../server/policy/redact-contact-details.ts'
@@ -144,6 +151,43 @@ describe.each(STORE_KINDS)('message policy on %s', (kind) => {
     expect(viewed.some((text) => /ali(ce)?@|ce@exam/.test(text) || text.includes('Write to ali'))).toBe(false)
     expect(await logHolds(server.updateLog, sessionId, 'ce@exam')).toBe(false)
     expect(await logHolds(server.updateLog, sessionId, 'Write to ali')).toBe(false)
+  })
+
+  test('a stock provider gets the redact notice and nothing of its message is stored', async ({
+    server,
+    sessionId,
+  }) => {
+    const socket = new HocuspocusProviderWebsocket({ url: server.websocketUrl, WebSocketPolyfill: NodeWebSocket })
+    const doc = new Y.Doc()
+    const provider = new HocuspocusProvider({ websocketProvider: socket, name: sessionId, document: doc })
+    provider.attach()
+    const notices: UpdateRejectedNotice[] = []
+    provider.on('stateless', ({ payload }: { payload: string }) => {
+      const notice = decodeUpdateRejectedNotice(payload)
+      if (notice !== undefined) notices.push(notice)
+    })
+    try {
+      await expect.poll(() => provider.synced, { timeout: 10_000 }).toBe(true)
+      appendMessage(doc, {
+        id: 'stock-1',
+        role: 'user',
+        author: 'carol',
+        status: 'done',
+        text: 'me: carol@example.net',
+      })
+      await expect.poll(() => notices.length, { timeout: 10_000 }).toBe(1)
+      expect(notices[0]).toMatchObject({
+        code: 'POLICY_REJECTED',
+        reason: 'redact',
+        messageId: 'stock-1',
+        spans: [{ start: 4, end: 21, replacement: '[email]' }],
+      })
+      expect((await fetchTranscript(server.url, sessionId, undefined)).body.messages).toEqual([])
+      expect(await logHolds(server.updateLog, sessionId, 'carol@')).toBe(false)
+    } finally {
+      provider.destroy()
+      socket.destroy()
+    }
   })
 
   const events: SecurityEvent[] = []

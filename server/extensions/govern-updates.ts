@@ -343,7 +343,8 @@ async function screenRuns(
     .flatMap((run, index) => {
       const verdict = verdicts[index]
       if (run.messageId !== messageId || verdict?.action !== 'redact') return []
-      return verdict.spans.map((span) => ({ ...span, start: span.start + run.offset, end: span.end + run.offset }))
+      const offset = run.offset()
+      return verdict.spans.map((span) => ({ ...span, start: span.start + offset, end: span.end + offset }))
     })
     .sort((a, b) => a.start - b.start)
   return new SessionError('POLICY_REJECTED', 'the message policy redacted part of the text; write it again redacted', {

@@ -15,7 +15,10 @@ function runsOf(doc: Y.Doc, change: (doc: Y.Doc) => void) {
   const before = Y.encodeStateVector(doc)
   change(doc)
   const update = Y.encodeStateAsUpdate(doc, before)
-  return findTextRuns(doc, update, (client) => stored.get(client) ?? 0)
+  return findTextRuns(doc, update, (client) => stored.get(client) ?? 0).map(({ offset, ...run }) => ({
+    ...run,
+    offset: offset(),
+  }))
 }
 
 describe('findTextRuns', () => {
