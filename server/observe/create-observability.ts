@@ -82,7 +82,7 @@ export function createObservability(options: ObservabilityOptions): Observabilit
             outcome,
             code,
             reason: details.reason,
-            // A policy decision is logged without the text it was about (docs/security.md § Message policy).
+            // A policy decision is logged without the text it was about (PROTOCOL.md §8.8).
             ...(kind === 'policy-decision'
               ? { policyAction: details.action, cause: details.cause, messageId: details.messageId }
               : {}),
