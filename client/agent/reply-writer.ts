@@ -14,10 +14,14 @@
  * (PROTOCOL.md §8.8) is the exception: the writer moves to the fresh document and writes the text the server lacks
  * again with the spans replaced, so the reply goes on. While the server announces a policy, the writer holds back the
  * reply's last `client.policyHoldBackChars` characters until more text follows or the part ends
- * (`policySendableLength`), so a pattern split across tokens reaches the server in one run.
+ * (`policySendableLength`), so a pattern split across tokens reaches the server in one run. Each writer is a
+ * `lifeline.reply` span (./reply-trace.ts, PROTOCOL.md §12).
  */
+import { trace, type Tracer } from '@opentelemetry/api'
 import type * as Y from 'yjs'
 import { SessionError } from '../../shared/errors/session-error.ts'
+import { TRACER_NAME } from '../../shared/observe/trace-names.ts'
+import { TRACEPARENT } from '../../shared/observe/trace-parent.ts'
 import {
   applyPolicySpans,
   areValidPolicySpans,
@@ -37,11 +41,13 @@ import {
   startRun,
 } from '../../shared/session/session-doc.ts'
 import { createRandomId } from '../../shared/session/session-id.ts'
+import type { SteerView } from '../../shared/session/session-schema.ts'
 import { checkUpdateSize } from '../core/check-update-size.ts'
 import type { SessionClient } from '../core/session-client.ts'
 import { waitForCondition } from '../core/wait-for-condition.ts'
 import { type FlushMode, flushAfterAck, flushAfterToken } from './flush-policy.ts'
 import type { ReplyPart } from './reply-part.ts'
+import { startReplyTrace } from './reply-trace.ts'
 import { splitTextByBytes } from './split-text-by-bytes.ts'
 
 /** Final states a reply can end in. */
@@ -71,6 +77,11 @@ export interface ReplyWriterOptions {
   readonly heartbeatMs?: number
   /** Longest `end`/`pipe` wait for acknowledgement, in ms (default 30000). */
   readonly ackTimeoutMs?: number
+  /**
+   * Tracer of the `lifeline.reply` spans (PROTOCOL.md §12; default `trace.getTracer('lifeline')` of
+   * `@opentelemetry/api`, a no-op until the application registers a tracer provider).
+   */
+  readonly tracer?: Tracer
 }
 
 /** A streaming reply. */
@@ -123,12 +134,21 @@ export type ReplyStart = (
  */
 const TEXT_WRITE_OVERHEAD_BYTES = 1024
 
-/** Opens a reply message (status `streaming`) and its run in one transaction, or reopens `resume` with a new run. */
+/** What the agent session needs of a writer besides {@link ReplyWriter}: telling it a steer was taken for it. */
+export interface SteerableReplyWriter extends ReplyWriter {
+  /** Records a steer taken for this reply on its span (`stop` and `redirect` also call `abort`). */
+  steered(steer: Pick<SteerView, 'id' | 'kind'>): void
+}
+
+/**
+ * Opens a reply message (status `streaming`) and its run in one transaction, or reopens `resume` with a new run; the
+ * reply's span (./reply-trace.ts) starts here and its traceparent goes into the message.
+ */
 export function createReplyWriter(
   client: SessionClient,
   init: ReplyStart,
   options: ReplyWriterOptions = {},
-): ReplyWriter {
+): SteerableReplyWriter {
   const coalesceMs = options.coalesceMs ?? 30
   const maxBufferChars = options.maxBufferChars ?? 8192
   const flushLimits = {
@@ -141,6 +161,13 @@ export function createReplyWriter(
   let doc = client.doc
   const id = 'resume' in init ? String(init.resume.get('id')) : `m_${createRandomId()}`
   const runId = `r_${createRandomId()}`
+  const span = startReplyTrace(options.tracer ?? trace.getTracer(TRACER_NAME), {
+    sessionId: client.sessionId,
+    messageId: id,
+    runId,
+    agentId: init.agentId,
+  })
+  const { traceparent } = span
   let reply = doc.transact(() => {
     const startedAt = Date.now()
     startRun(doc, { id: runId, agent: init.agentId, messageId: id, startedAt })
@@ -153,9 +180,11 @@ export function createReplyWriter(
         runId,
         createdAt: startedAt,
         ...(init.replyTo === undefined ? {} : { replyTo: init.replyTo }),
+        ...(traceparent === undefined ? {} : { traceparent }),
       })
     }
     init.resume.set('runId', runId)
+    if (traceparent !== undefined) init.resume.set(TRACEPARENT, traceparent)
     setMessageStatus(init.resume, 'streaming')
     return init.resume
   })
@@ -198,7 +227,11 @@ export function createReplyWriter(
     stopWriting()
     buffer = ''
     controller.abort()
-    if (wasOpen) init.onEnd?.('failed')
+    if (wasOpen) {
+      span.ended('failed', 'REPLY_CLOSED')
+      init.onEnd?.('failed')
+    }
+    span.finish()
   }
   const onError = (error: SessionError): void => {
     const { reason, messageId, spans } = error.details
@@ -264,6 +297,7 @@ export function createReplyWriter(
 
   const bufferDelta = (token: string, partType: 'text' | 'reasoning'): void => {
     assertOpen()
+    span.firstToken()
     if (partType !== bufferType) {
       flush(true)
       bufferType = partType
@@ -283,6 +317,7 @@ export function createReplyWriter(
       return
     }
     assertOpen()
+    span.firstToken()
     const write = (message: Y.Map<unknown>): void => {
       if (part.type === 'tool-call') appendToolCall(message, part)
       else appendToolResult(message, part)
@@ -326,6 +361,7 @@ export function createReplyWriter(
     stopWriting()
     endedWith = state
     finish(state)
+    span.ended(state)
     init.onEnd?.(state)
     try {
       // A redaction that moved the writer to a fresh document during the wait wrote the end there again: wait for it.
@@ -336,6 +372,7 @@ export function createReplyWriter(
     } finally {
       client.off('replica', onReplica)
       client.off('error', onError)
+      span.finish()
     }
     // Dropped while waiting: the end was written to the document the client gave up.
     if (dropped !== undefined) throw dropped
@@ -388,6 +425,7 @@ export function createReplyWriter(
     abort() {
       controller.abort()
     },
+    steered: span.steered,
     pipe: (tokens, { signal } = {}) => drain(tokens, append, signal),
     pipeParts: (parts, { signal } = {}) => drain(parts, appendPart, signal),
     end,

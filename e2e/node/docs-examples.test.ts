@@ -8,6 +8,9 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, onTestFinished } from 'vitest'
 import { STREAM_ROUTE_PREFIX } from '../../shared/protocol/durable-streams.ts'
+import { NodeWebSocket } from '../../client/agent/node-websocket.ts'
+import { createSessionClient } from '../../client/core/session-client.ts'
+import { findMessage } from '../../shared/session/session-doc.ts'
 import { docExample, documentedFiles, readDocBlocks } from '../testing/docs-examples.ts'
 import { testWithStore } from '../testing/fixtures.ts'
 import { freePort } from '../testing/free-port.ts'
@@ -38,11 +41,13 @@ const RESUME_INTERRUPTED = example('docs/sdks.md', 'resume-interrupted')
 const OPENAI_ADAPTER = example('docs/sdks.md', 'openai-adapter')
 const SESSION_CLIENT = example('docs/sdks.md', 'session-client')
 const SERVER_OPTIONS = example('docs/operations.md', 'server-options')
+const TRACES = example('docs/operations.md', 'traces')
 const README_CURL = example('README.md', 'curl')
 const HTTP_API = example('docs/operations.md', 'http-api')
 const STREAM_CURL = example('docs/sdks.md', 'stream-curl')
 const SUBSCRIBE = example('docs/pipelines.md', 'subscribe')
 const MESSAGE_POLICY = example('docs/pipelines.md', 'message-policy')
+const RETENTION = example('docs/operations.md', 'retention')
 
 /** Starts an example in its own process and stops it when the test ends. */
 function start(
@@ -198,6 +203,41 @@ describe('docs examples', () => {
       '422 do not share passwords here',
       "[ 'I am [email], call [phone]' ]",
     ])
+  })
+
+  test('the traced server and agent of docs/operations.md print the reply and its persist spans in one trace', async ({
+    sessionId,
+  }) => {
+    const port = await freePort()
+    const running = start(TRACES, 'ts', port, sessionId)
+    // The agent's first sync created the session: its persist span is printed.
+    await expect.poll(() => running.output(), { timeout: 10_000 }).toContain("name: 'lifeline.persist'")
+    const user = createSessionClient({
+      url: `ws://127.0.0.1:${port}/v1/ws`,
+      sessionId,
+      principalId: 'alice',
+      WebSocket: NodeWebSocket,
+    })
+    onTestFinished(() => user.destroy())
+    user.sendMessage('trace this')
+    const reply = () => user.messages().find((message) => message.role === 'assistant')
+    await expect.poll(() => reply()?.status, { timeout: 10_000 }).toBe('done')
+    const traceId = String(findMessage(user.doc, reply()?.id ?? '')?.get('traceparent')).split('-')[1]
+    await expect.poll(() => running.output(), { timeout: 10_000 }).toContain("name: 'lifeline.reply'")
+    const spansOfTrace = running.output().split(`traceId: '${traceId}'`).length - 1
+    expect(spansOfTrace).toBeGreaterThanOrEqual(3) // the reply and the persists of its opening and its end
+  })
+
+  test('the retention example of docs/operations.md creates a session with its own periods and sweeps', async ({
+    sessionId,
+  }) => {
+    const port = await freePort()
+    const running = start(RETENTION, 'ts', port, sessionId)
+    const output = await finished(running)
+    // Nothing is finished a moment after it was written: the sweep looks at the new session and keeps it.
+    expect(output.trim().split('\n')).toEqual(['201 {"deleteAfterSeconds":3600}', '1 0'])
+    expect(existsSync(join(running.dir, 'data', 'lifeline.sqlite'))).toBe(true)
+    expect(existsSync(join(running.dir, 'data', 'archive'))).toBe(false)
   })
 
   test('the curl commands of README.md create, read and rename sessions and read the event stream', async ({

@@ -38,6 +38,8 @@ export interface ServerMetrics {
   recordQuarantined(root: string): void
   /** Counts one decision of the message policy (PROTOCOL.md §8.8) by its action; a failed policy counts as `reject`. */
   recordPolicyDecision(action: PolicyAction): void
+  /** Counts one step of the retention sweep (PROTOCOL.md §13): a session archived, erased, or whose step failed. */
+  recordRetention(step: 'archived' | 'deleted' | 'failed'): void
   /** Every metric in the Prometheus text exposition format. */
   render(): Promise<string>
 }
@@ -136,6 +138,23 @@ export function createServerMetrics(sources: MetricSources): ServerMetrics {
     labelNames: ['root'],
     registers,
   })
+  const retention = {
+    archived: new Counter({
+      name: 'lifeline_retention_archived_total',
+      help: 'Finished sessions written to the retention archive (PROTOCOL.md §13).',
+      registers,
+    }),
+    deleted: new Counter({
+      name: 'lifeline_retention_deleted_total',
+      help: 'Sessions erased by the retention sweep once expired.',
+      registers,
+    }),
+    failed: new Counter({
+      name: 'lifeline_retention_failures_total',
+      help: 'Retention steps that failed (mostly archive writes); the session is kept and tried again next sweep.',
+      registers,
+    }),
+  }
 
   return {
     registry,
@@ -169,6 +188,9 @@ export function createServerMetrics(sources: MetricSources): ServerMetrics {
     },
     recordPolicyDecision(action) {
       policyDecisions.inc({ action })
+    },
+    recordRetention(step) {
+      retention[step].inc()
     },
     recordQuarantined(root) {
       quarantined.inc({ root })
