@@ -82,6 +82,12 @@ export interface ReplyWriterOptions {
    * `@opentelemetry/api`, a no-op until the application registers a tracer provider).
    */
   readonly tracer?: Tracer
+  /**
+   * True: the reply is written to the local replica and never waits for the server — `pipe` does not hold back for
+   * unacknowledged updates and `end` resolves once the end is written locally — so it works offline; the client
+   * syncs it when connected (an on-device agent, docs/offline.md). Default false: flow control and a durable `end`.
+   */
+  readonly localFirst?: boolean
 }
 
 /** A streaming reply. */
@@ -116,7 +122,8 @@ export interface ReplyWriter {
   /** `pipe` for typed parts (see `appendPart`), e.g. `pipeParts(fromAiSdkStream(result.fullStream))`; same endings. */
   pipeParts(parts: AsyncIterable<ReplyPart>, options?: { signal?: AbortSignal }): Promise<ReplyEnd>
   /**
-   * Flushes, marks the reply and its run final, and resolves once that is durable on the server.
+   * Flushes, marks the reply and its run final, and resolves once that is durable on the server (with `localFirst`:
+   * once it is written locally).
    * @throws SessionError REPLY_CLOSED once the client dropped the writer's document (details `{ messageId, dropped }`)
    */
   end(state?: ReplyEnd): Promise<void>
@@ -156,7 +163,7 @@ export function createReplyWriter(
     maxBufferChars,
     maxBusyBufferChars: Math.max(maxBufferChars, options.maxBusyBufferChars ?? maxBufferChars * 4),
   }
-  const maxInFlight = options.maxInFlight ?? 32
+  const maxInFlight = options.localFirst === true ? Number.POSITIVE_INFINITY : (options.maxInFlight ?? 32)
   const ackTimeoutMs = options.ackTimeoutMs ?? 30_000
   let doc = client.doc
   const id = 'resume' in init ? String(init.resume.get('id')) : `m_${createRandomId()}`
@@ -363,6 +370,11 @@ export function createReplyWriter(
     finish(state)
     span.ended(state)
     init.onEnd?.(state)
+    if (options.localFirst === true) {
+      client.off('replica', onReplica)
+      span.finish()
+      return
+    }
     try {
       // A redaction that moved the writer to a fresh document during the wait wrote the end there again: wait for it.
       for (let waited = -1; waited !== moves && dropped === undefined; ) {

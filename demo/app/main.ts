@@ -13,6 +13,7 @@ import { applyViewOnly } from './apply-view-only.ts'
 import { bindComposer } from './bind-composer.ts'
 import { bindDisplayName } from './bind-display-name.ts'
 import { bindMessageList } from './bind-message-list.ts'
+import { bindOnDeviceAgent } from './bind-on-device-agent.ts'
 import { bindPageTitle } from './bind-page-title.ts'
 import { bindPresence } from './bind-presence.ts'
 import { bindRefusedWrites } from './bind-refused-writes.ts'
@@ -85,6 +86,8 @@ async function main(): Promise<void> {
     bindComposer(client)
     bindSteer(client)
   }
+  // With auth, only a token with the onDeviceAgent claim may answer on this device (PROTOCOL.md §8.1).
+  if (!readOnly && (claims === undefined || claims.onDeviceAgent === true)) bindOnDeviceAgent(client)
   bindStatus(client)
   bindPresence(client)
   bindDisplayName(client, { readOnly })

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, onTestFinished } from 'vitest'
 import { STREAM_ROUTE_PREFIX } from '../../shared/protocol/durable-streams.ts'
+import { finishedDocExample } from '../testing/finished-doc-example.ts'
 import { NodeWebSocket } from '../../client/agent/node-websocket.ts'
 import { createSessionClient } from '../../client/core/session-client.ts'
 import { findMessage } from '../../shared/session/session-doc.ts'
@@ -21,9 +22,40 @@ import { type RunningDocExample, runDocExample } from '../testing/run-doc-exampl
 /** Short stream timers, so a documented `live=sse` or `live=long-poll` read ends and the shell example goes on. */
 const test = testWithStore('sqlite', { runLeaseMs: 500, streams: { sseReconnectMs: 500, longPollTimeoutMs: 500 } })
 
-/** Examples run by another test file, which reads each by its name with `docExample`. */
+/** Examples run by another test file, which reads each by its name (`docExample`, or `docs_example` in Python). */
 const RUN_ELSEWHERE: Readonly<Record<string, string>> = {
   'docs/pipelines.md#pipeline-receiver': 'e2e/node/pipeline-example.test.ts',
+  'docs/operations.md#scale-out-node': 'e2e/node/docs-slow-examples.test.ts',
+  'docs/python.md#pip-install': 'e2e/node/docs-slow-examples.test.ts',
+  ...runIn('e2e/node/docs-sdk-examples.test.ts', 'docs/sdks.md', [
+    'ai-sdk-adapter',
+    'pipe-ui-message-stream',
+    'refused-writes',
+    'stock-provider',
+    'message-order',
+    'steering',
+    'user-presence',
+    'people',
+    'limits-check',
+    'limits-option',
+    'token-provider',
+  ]),
+  ...runIn('e2e/node/docs-python-examples.test.ts', 'docs/python.md', [
+    'python-agent',
+    'python-user',
+    'python-presence',
+    'python-asyncio',
+  ]),
+  ...runIn('e2e/node/docs-python-examples.test.ts', 'docs/sdks.md', ['python-agent']),
+  ...runIn('e2e/node/docs-python-examples.test.ts', 'README.md', ['python-reply']),
+  ...runIn('python/tests/test_examples.py', 'docs/python.md', ['answer-agent', 'ask-user']),
+  ...runIn('e2e/specs/docs-browser-examples.spec.ts', 'README.md', ['browser-client']),
+  ...runIn('e2e/specs/docs-browser-examples.spec.ts', 'docs/sdks.md', ['browser-client', 'react-chat', 'use-chat']),
+}
+
+/** The entries of RUN_ELSEWHERE for the examples `names` of `doc`, run by `file`. */
+function runIn(file: string, doc: string, names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(names.map((name) => [`${doc}#${name}`, file]))
 }
 
 /** Examples run in this file, by `doc#name`; filled as the tests below are declared, before any runs. */
@@ -40,6 +72,7 @@ const AGENTS = ['README.md', 'docs/sdks.md'].map((doc) => ({ doc, code: example(
 const RESUME_INTERRUPTED = example('docs/sdks.md', 'resume-interrupted')
 const OPENAI_ADAPTER = example('docs/sdks.md', 'openai-adapter')
 const SESSION_CLIENT = example('docs/sdks.md', 'session-client')
+const ON_DEVICE_AGENT = example('docs/sdks.md', 'on-device-agent')
 const SERVER_OPTIONS = example('docs/operations.md', 'server-options')
 const TRACES = example('docs/operations.md', 'traces')
 const README_CURL = example('README.md', 'curl')
@@ -68,14 +101,15 @@ function portOf(url: string): number {
   return Number(new URL(url).port)
 }
 
-/** Waits for an example that should finish, and fails with its output when it does not exit 0. */
-async function finished(running: RunningDocExample): Promise<string> {
-  const code = await running.exited
-  expect(code, `${running.output()}\n${running.errors()}`).toBe(0)
-  return running.output()
-}
-
 describe('docs examples', () => {
+  test('every fenced block of README.md and docs/*.md is marked as an example or as not code', () => {
+    const unmarked = documentedFiles()
+      .flatMap(readDocBlocks)
+      .filter((block) => block.kind === undefined)
+      .map((block) => `${block.doc}:${block.line}`)
+    expect(unmarked).toEqual([])
+  })
+
   test('every marked example of README.md and docs/*.md runs', () => {
     const blocks = documentedFiles().flatMap(readDocBlocks)
     const examples = blocks.filter((block) => block.kind === 'example').map((block) => `${block.doc}#${block.label}`)
@@ -83,7 +117,8 @@ describe('docs examples', () => {
     expect(notRun).toEqual([])
     for (const [key, file] of Object.entries(RUN_ELSEWHERE)) {
       expect(examples).toContain(key)
-      expect(readFileSync(join(REPO_ROOT, file), 'utf8')).toContain(`'${key.split('#')[1]}'`)
+      const name = key.split('#')[1]
+      expect(readFileSync(join(REPO_ROOT, file), 'utf8'), key).toMatch(new RegExp(`['"]${name}['"]`))
     }
   })
 
@@ -138,7 +173,7 @@ describe('docs examples', () => {
     crashed.client.destroy()
     const assistant = () => user.messages().find((message) => message.role === 'assistant')
     await expect.poll(() => assistant()?.status, { timeout: 10_000 }).toBe('interrupted')
-    await finished(start(RESUME_INTERRUPTED, 'ts', portOf(server.url), sessionId))
+    await finishedDocExample(start(RESUME_INTERRUPTED, 'ts', portOf(server.url), sessionId))
     await expect
       .poll(() => assistant(), { timeout: 10_000 })
       .toMatchObject({ text: 'Half and the rest.', status: 'done' })
@@ -177,7 +212,7 @@ describe('docs examples', () => {
   })
 
   test('the session client of docs/sdks.md sends a message that the server stores', async ({ server, sessionId }) => {
-    const output = await finished(start(SESSION_CLIENT, 'ts', portOf(server.url), sessionId))
+    const output = await finishedDocExample(start(SESSION_CLIENT, 'ts', portOf(server.url), sessionId))
     expect(output).toContain('synced')
     expect(output).toContain("text: 'Summarise the thread'")
     const transcript = (await (await fetch(`${server.url}/v1/sessions/${sessionId}`)).json()) as {
@@ -186,10 +221,25 @@ describe('docs examples', () => {
     expect(transcript.messages).toMatchObject([{ text: 'Summarise the thread', author: 'alice' }])
   })
 
+  test('the on-device agent of docs/sdks.md answers offline and its reply reaches the server once', async ({
+    server,
+    sessionId,
+  }) => {
+    const output = await finishedDocExample(start(ON_DEVICE_AGENT, 'ts', portOf(server.url), sessionId))
+    expect(output).toContain('written locally: done')
+    const transcript = (await (await fetch(`${server.url}/v1/sessions/${sessionId}`)).json()) as {
+      messages: { text: string; author: string; role: string }[]
+    }
+    expect(transcript.messages.map(({ author, role, text }) => ({ author, role, text }))).toEqual([
+      { author: 'alice', role: 'user', text: 'What is 6 × 7?' },
+      { author: 'alice/on-device', role: 'assistant', text: 'You asked “What is 6 × 7?”. The answer is 42.' },
+    ])
+  })
+
   test('the server of docs/operations.md starts on its SQLite file and closes', async ({ sessionId }) => {
     const port = await freePort()
     const running = start(SERVER_OPTIONS, 'ts', port, sessionId)
-    const output = await finished(running)
+    const output = await finishedDocExample(running)
     expect(output.trim()).toBe(`http://127.0.0.1:${port} ws://127.0.0.1:${port}/v1/ws`)
     expect(existsSync(join(running.dir, 'data', 'lifeline.sqlite'))).toBe(true)
   })
@@ -197,7 +247,7 @@ describe('docs examples', () => {
   test('the message policy of docs/pipelines.md redacts an HTTP message and refuses a password', async ({
     sessionId,
   }) => {
-    const output = await finished(start(MESSAGE_POLICY, 'ts', await freePort(), sessionId))
+    const output = await finishedDocExample(start(MESSAGE_POLICY, 'ts', await freePort(), sessionId))
     expect(output.trim().split('\n')).toEqual([
       '200 64',
       '422 do not share passwords here',
@@ -233,7 +283,7 @@ describe('docs examples', () => {
   }) => {
     const port = await freePort()
     const running = start(RETENTION, 'ts', port, sessionId)
-    const output = await finished(running)
+    const output = await finishedDocExample(running)
     // Nothing is finished a moment after it was written: the sweep looks at the new session and keeps it.
     expect(output.trim().split('\n')).toEqual(['201 {"deleteAfterSeconds":3600}', '1 0'])
     expect(existsSync(join(running.dir, 'data', 'lifeline.sqlite'))).toBe(true)
@@ -248,7 +298,7 @@ describe('docs examples', () => {
     const user = connectClient({ principalId: 'alice' })
     user.sendMessage('hello over curl')
     await user.waitUntilDurable()
-    const output = await finished(start(README_CURL, 'sh', portOf(server.url), sessionId, { OFFSET: '-1' }))
+    const output = await finishedDocExample(start(README_CURL, 'sh', portOf(server.url), sessionId, { OFFSET: '-1' }))
     expect(output).toMatch(/"title":"Support chat"/)
     expect(output).toContain('hello over curl')
     expect(output).toMatch(/"title":"Renamed"/)
@@ -267,7 +317,7 @@ describe('docs examples', () => {
     user.sendMessage('to be erased')
     await user.waitUntilDurable()
     user.destroy()
-    const output = await finished(start(HTTP_API, 'sh', portOf(server.url), sessionId))
+    const output = await finishedDocExample(start(HTTP_API, 'sh', portOf(server.url), sessionId))
     expect(output).toMatch(/"title":"Support chat"/)
     expect(output).toContain(`"id":"${sessionId}"`)
     expect(output).toContain('to be erased')
@@ -285,7 +335,7 @@ describe('docs examples', () => {
     await user.waitUntilDurable()
     const port = portOf(server.url)
     const running = start(STREAM_CURL, 'sh', port, sessionId, { OFFSET: '-1' }, { '<user message id>': question })
-    const output = await finished(running)
+    const output = await finishedDocExample(running)
     expect(output).toContain('"type":"message.created"')
     expect(output).toMatch(/event: data\ndata:\[/)
     await expect
@@ -294,7 +344,7 @@ describe('docs examples', () => {
   })
 
   test('the subscription of docs/pipelines.md is created', async ({ server, sessionId }) => {
-    const output = await finished(start(SUBSCRIBE, 'sh', portOf(server.url), sessionId))
+    const output = await finishedDocExample(start(SUBSCRIBE, 'sh', portOf(server.url), sessionId))
     expect(output).toContain('"type":"webhook"')
     const subscription = await fetch(`${server.url}${STREAM_ROUTE_PREFIX}__ds/subscriptions/my-pipeline`)
     expect(await subscription.json()).toMatchObject({ pattern: 'sessions/*' })

@@ -12,6 +12,7 @@ import { isUpdateRejectionReason } from '../../shared/auth/update-rejection.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import type { PolicySpan } from '../../shared/policy/message-policy.ts'
 import {
+  CAPABILITY_REFUSAL_REASONS,
   encodeUpdateRejectedNotice,
   LIMIT_REFUSAL_REASONS,
   MAX_REFUSED_UPDATES_PER_CONNECTION,
@@ -24,8 +25,8 @@ import { closeConnectionWith } from '../transports/transport-context.ts'
 export interface UpdateRefusals {
   /**
    * Refuses the frame `connection` is handling because of `error` (UPDATE_REJECTED with `details.reason`,
-   * UPDATE_TOO_LARGE, TEXT_TOO_LONG, or POLICY_REJECTED with `details.action` and, to redact, `details.messageId`
-   * and `details.spans`) and sends the notice. `clocks` (per clientID, the clock the refused structs
+   * UPDATE_TOO_LARGE, TEXT_TOO_LONG, AGENT_REPLY_FORBIDDEN, or POLICY_REJECTED with `details.action` and, to
+   * redact, `details.messageId` and `details.spans`) and sends the notice. `clocks` (per clientID, the clock the refused structs
    * start at) are held back on this connection from now on (`held`).
    * @throws CloseError past the connection's refusal budget, after closing its socket with UPDATE_REJECTED
    */
@@ -108,6 +109,8 @@ function toNotice(error: SessionError): UpdateRejectedNotice {
   const { code, message } = error
   if (code === 'UPDATE_TOO_LARGE') return { code, reason: LIMIT_REFUSAL_REASONS.UPDATE_TOO_LARGE, message }
   if (code === 'TEXT_TOO_LONG') return { code, reason: LIMIT_REFUSAL_REASONS.TEXT_TOO_LONG, message }
+  if (code === 'AGENT_REPLY_FORBIDDEN')
+    return { code, reason: CAPABILITY_REFUSAL_REASONS.AGENT_REPLY_FORBIDDEN, message }
   if (code === 'POLICY_REJECTED') {
     const { action, messageId, spans } = error.details
     if (action === 'redact' && typeof messageId === 'string' && Array.isArray(spans))

@@ -7,9 +7,10 @@
  *   {"type":"update-rejected","code":"UPDATE_REJECTED","reason":"SCHEMA_MISMATCH","message":"parts must be a list"}
  *
  * `reason` names the rule: one of UPDATE_REJECTION_REASONS for `UPDATE_REJECTED`, the limit's name
- * (`maxUpdateBytes`, `maxUserTextChars`) for `UPDATE_TOO_LARGE` and `TEXT_TOO_LONG`, and the policy's action
- * (`reject` or `redact`) for `POLICY_REJECTED` (PROTOCOL.md §8.8). A `redact` notice also names the message and the
- * spans of its text to replace, offsets into the message's text as the refused update would have left it:
+ * (`maxUpdateBytes`, `maxUserTextChars`) for `UPDATE_TOO_LARGE` and `TEXT_TOO_LONG`, the missing token claim
+ * (`onDeviceAgent`) for `AGENT_REPLY_FORBIDDEN`, and the policy's action (`reject` or `redact`) for `POLICY_REJECTED`
+ * (PROTOCOL.md §8.8). A `redact` notice also names the message and the spans of its text to replace, offsets into
+ * the message's text as the refused update would have left it:
  *
  *   {"type":"update-rejected","code":"POLICY_REJECTED","reason":"redact","message":"…","messageId":"m1",
  *    "spans":[{"start":8,"end":25,"replacement":"[email]"}]}
@@ -33,8 +34,17 @@ export const LIMIT_REFUSAL_REASONS = {
   TEXT_TOO_LONG: 'maxUserTextChars',
 } as const
 
+/** The token claim whose absence is behind each capability refusal (PROTOCOL.md §8.1). */
+export const CAPABILITY_REFUSAL_REASONS = {
+  AGENT_REPLY_FORBIDDEN: 'onDeviceAgent',
+} as const
+
 /** Error codes a refusal notice carries. */
-export type RefusalCode = 'UPDATE_REJECTED' | 'POLICY_REJECTED' | keyof typeof LIMIT_REFUSAL_REASONS
+export type RefusalCode =
+  | 'UPDATE_REJECTED'
+  | 'POLICY_REJECTED'
+  | keyof typeof LIMIT_REFUSAL_REASONS
+  | keyof typeof CAPABILITY_REFUSAL_REASONS
 
 /** One refusal notice. */
 export type UpdateRejectedNotice =
@@ -47,6 +57,11 @@ export type UpdateRejectedNotice =
   | {
       readonly code: 'TEXT_TOO_LONG'
       readonly reason: typeof LIMIT_REFUSAL_REASONS.TEXT_TOO_LONG
+      readonly message: string
+    }
+  | {
+      readonly code: 'AGENT_REPLY_FORBIDDEN'
+      readonly reason: typeof CAPABILITY_REFUSAL_REASONS.AGENT_REPLY_FORBIDDEN
       readonly message: string
     }
   /** The message policy refused the text; `message` is its reason, shown to the author. */
@@ -82,6 +97,8 @@ export function decodeUpdateRejectedNotice(payload: string): UpdateRejectedNotic
   if (code === 'UPDATE_REJECTED') return isUpdateRejectionReason(reason) ? { code, reason, message } : undefined
   if (code === 'UPDATE_TOO_LARGE' && reason === LIMIT_REFUSAL_REASONS.UPDATE_TOO_LARGE) return { code, reason, message }
   if (code === 'TEXT_TOO_LONG' && reason === LIMIT_REFUSAL_REASONS.TEXT_TOO_LONG) return { code, reason, message }
+  if (code === 'AGENT_REPLY_FORBIDDEN' && reason === CAPABILITY_REFUSAL_REASONS.AGENT_REPLY_FORBIDDEN)
+    return { code, reason, message }
   if (code === 'POLICY_REJECTED' && reason === 'reject') return { code, reason, message }
   if (code === 'POLICY_REJECTED' && reason === 'redact' && typeof fields.messageId === 'string') {
     const spans = fields.spans
