@@ -15,6 +15,7 @@ import { ROUTES } from '../shared/protocol/routes.ts'
 import { TRACER_NAME } from '../shared/observe/trace-names.ts'
 import { SessionError } from '../shared/errors/session-error.ts'
 import type { SessionLimits } from '../shared/limits/session-limits.ts'
+import { POLICY_HOLD_BACK_CHARS } from '../shared/policy/message-policy.ts'
 import { checkPresenceMs, DEFAULT_PRESENCE_TIMEOUT_MS } from '../shared/presence/presence-timing.ts'
 import { toSecretKey, type AuthSecret } from './auth/auth-secret.ts'
 import { authorizeHttpRequest } from './auth/authorize-http-request.ts'
@@ -26,6 +27,8 @@ import { createEnforceLimits } from './extensions/enforce-limits.ts'
 import { createGovernUpdates } from './extensions/govern-updates.ts'
 import { createUpdateRefusals } from './extensions/update-refusals.ts'
 import { createRunLease, DEFAULT_RUN_LEASE_MS } from './extensions/run-lease.ts'
+import { createPolicyGate } from './policy/create-policy-gate.ts'
+import type { MessagePolicy } from './policy/message-policy.ts'
 import { createRedisScaleOut, type RedisScaleOutOptions } from './scale/redis-scale-out.ts'
 import { createSessionEraser } from './session-eraser.ts'
 import { createSessionsApi } from './http/sessions-api.ts'
@@ -120,6 +123,26 @@ export interface SessionServerOptions {
    * @throws TypeError (from createSessionServer) when it is not a positive integer
    */
   readonly presenceTimeoutMs?: number
+  /**
+   * The message policy (PROTOCOL.md §8.8, docs/pipelines.md § Message policy): asked about each user message and each
+   * agent token run, over Yjs and HTTP, before it is stored; it allows, redacts spans or rejects with a reason shown to
+   * the author. Each decision is counted (`lifeline_policy_decisions_total`), each other than allow reported as a
+   * `policy-decision` security event. Default: none.
+   */
+  readonly policy?: MessagePolicy
+  /**
+   * Longest the policy may take to decide, in ms (default DEFAULT_POLICY_TIMEOUT_MS, 2000); a slower, throwing or
+   * malformed answer refuses the text (fail closed, POLICY_REJECTED).
+   * @throws TypeError (from createSessionServer) when it is not a positive integer
+   */
+  readonly policyTimeoutMs?: number
+  /**
+   * Trailing characters streaming writers hold back while the policy is set (PROTOCOL.md §8.8; default
+   * POLICY_HOLD_BACK_CHARS, 64), announced to Yjs clients and on HTTP appends. 0 announces none: for a policy that
+   * only judges whole texts and needs no split pattern caught, so replies stream without the delay.
+   * @throws TypeError (from createSessionServer) when it is not a non-negative integer
+   */
+  readonly policyHoldBackChars?: number
   /**
    * OpenTelemetry traces (PROTOCOL.md §12, docs/operations.md § Traces): connection, persist and HTTP append spans.
    * `tracer` defaults to `trace.getTracer('lifeline')` of `@opentelemetry/api`, a no-op until the application
@@ -217,6 +240,19 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
   const principals = createPrincipalBudgets({ limits, ...limitsClock })
   const scaleOut = options.redis === undefined ? undefined : createRedisScaleOut(options.redis, reportError)
   const refusals = createUpdateRefusals()
+  const policyHoldBackChars = options.policyHoldBackChars ?? POLICY_HOLD_BACK_CHARS
+  if (!Number.isSafeInteger(policyHoldBackChars) || policyHoldBackChars < 0)
+    throw new TypeError(`policyHoldBackChars must be a non-negative integer, not ${String(policyHoldBackChars)}`)
+  const announcedHoldBack = options.policy === undefined || policyHoldBackChars === 0 ? {} : { policyHoldBackChars }
+  const screenText =
+    options.policy === undefined
+      ? undefined
+      : createPolicyGate({
+          policy: options.policy,
+          onSecurityEvent,
+          recordDecision: observe.metrics.recordPolicyDecision,
+          ...(options.policyTimeoutMs === undefined ? {} : { timeoutMs: options.policyTimeoutMs }),
+        })
   const budgets = createEnforceBudgets({ limits, principals, onSecurityEvent, ...limitsClock })
   // Every server inspects updates (PROTOCOL.md §8.3); without auth, with the open rules.
   const governUpdates = createGovernUpdates({
@@ -226,6 +262,7 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     maxUserTextChars: limits.maxUserTextChars,
     open: auth === undefined,
     isServerClientId: (sessionId, clientId) => streams.ownsClientId(sessionId, clientId),
+    ...(screenText === undefined ? {} : { screenText }),
     ...(scaleOut === undefined ? {} : { claims: scaleOut.claims }),
   })
   const governance =
@@ -242,6 +279,8 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     chargeEntries: createEntryCharger(principals, limits, onSecurityEvent),
     maxUserTextChars: limits.maxUserTextChars,
     presenceTimeoutMs,
+    ...(screenText === undefined ? {} : { screenText }),
+    ...announcedHoldBack,
   })
   const hocuspocus = new Hocuspocus({
     quiet: true,
@@ -250,7 +289,13 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     flushDelay: false,
     // Hocuspocus orders hooks by `priority` (extension-priority.ts): authenticate, governance, then the log.
     extensions: [
-      createEnforceLimits({ limits, onSecurityEvent, refusals, presenceTimeoutMs }),
+      createEnforceLimits({
+        limits,
+        onSecurityEvent,
+        refusals,
+        presenceTimeoutMs,
+        ...announcedHoldBack,
+      }),
       ...governance,
       budgets.extension,
       durableLog.extension,

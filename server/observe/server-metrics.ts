@@ -7,6 +7,7 @@
  *   response.end(await metrics.render())
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { POLICY_ACTIONS, type PolicyAction } from '../../shared/policy/message-policy.ts'
 import type { SecurityEvent } from '../auth/security-event.ts'
 
 /** Transports a connection can use, as the `transport` label of `lifeline_connections`. */
@@ -35,6 +36,8 @@ export interface ServerMetrics {
   recordSecurityEvent(event: SecurityEvent): void
   /** Counts one quarantined entry of `root` found when a session loaded (PROTOCOL.md §1.3). */
   recordQuarantined(root: string): void
+  /** Counts one decision of the message policy (PROTOCOL.md §8.8) by its action; a failed policy counts as `reject`. */
+  recordPolicyDecision(action: PolicyAction): void
   /** Counts one step of the retention sweep (PROTOCOL.md §13): a session archived, erased, or whose step failed. */
   recordRetention(step: 'archived' | 'deleted' | 'failed'): void
   /** Every metric in the Prometheus text exposition format. */
@@ -121,6 +124,14 @@ export function createServerMetrics(sources: MetricSources): ServerMetrics {
     labelNames: ['action', 'outcome'],
     registers,
   })
+  const policyDecisions = new Counter({
+    name: 'lifeline_policy_decisions_total',
+    help: 'Decisions of the message policy on user messages and agent token runs, by action (PROTOCOL.md §8.8).',
+    labelNames: ['action'],
+    registers,
+  })
+  // Every action's series exists from the start, at 0, so a rate over it is defined before the first decision.
+  for (const action of POLICY_ACTIONS) policyDecisions.inc({ action }, 0)
   const quarantined = new Counter({
     name: 'lifeline_quarantined_entries_total',
     help: 'Stored session entries that do not fit the schema, found when sessions load (counted at every load), by root.',
@@ -174,6 +185,9 @@ export function createServerMetrics(sources: MetricSources): ServerMetrics {
       } else if (event.kind === 'bad-frame') {
         badFrames.inc({ reason: String(event.error.details.reason) })
       }
+    },
+    recordPolicyDecision(action) {
+      policyDecisions.inc({ action })
     },
     recordRetention(step) {
       retention[step].inc()

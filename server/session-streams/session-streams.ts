@@ -32,6 +32,7 @@ import type { StreamStore } from '../durable-streams/stream-store.ts'
 import type { EntryCharger } from '../limits/charge-new-entries.ts'
 import { sendError } from '../http/send-json.ts'
 import type { SessionStreamContext, StreamPrincipal } from './handle-session-stream.ts'
+import type { PolicyGate } from '../policy/create-policy-gate.ts'
 
 /** Options of the stream routes, given as `streams` to createSessionServer. */
 export interface SessionStreamsOptions {
@@ -68,6 +69,10 @@ export interface SessionStreamsWiring extends SessionStreamsOptions {
   readonly maxUserTextChars: number
   /** How long an HTTP device's presence lasts without a renewal, in ms: the server's presence timeout. */
   readonly presenceTimeoutMs: number
+  /** The message policy applied to appended texts before they are written (PROTOCOL.md §8.8); default none. */
+  readonly screenText?: PolicyGate
+  /** The policy hold-back announced on every append (`Lifeline-Policy-Hold-Back`); default none. */
+  readonly policyHoldBackChars?: number
 }
 
 /** The wired stream routes. */
@@ -139,6 +144,8 @@ export function createSessionStreams(wiring: SessionStreamsWiring): SessionStrea
     maxBodyBytes: wiring.maxBodyBytes ?? 8 * 1024 * 1024,
     maxUserTextChars: wiring.maxUserTextChars,
     ...(wiring.chargeEntries === undefined ? {} : { chargeEntries: wiring.chargeEntries }),
+    ...(wiring.screenText === undefined ? {} : { screenText: wiring.screenText }),
+    ...(wiring.policyHoldBackChars === undefined ? {} : { policyHoldBackChars: wiring.policyHoldBackChars }),
   }
   const { auth } = wiring
   const nowMs = (): number => (auth?.now ?? Date.now)()
