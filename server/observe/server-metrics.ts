@@ -18,6 +18,8 @@ export interface MetricSources {
   readonly connectionCounts: () => Readonly<Record<TransportLabel, number>>
   /** Session documents loaded in memory. */
   readonly sessionsLoaded: () => number
+  /** Session webhook dead letters stored, of every endpoint (PROTOCOL.md §9.12); absent: the gauge reads 0. */
+  readonly webhookDeadLetters?: () => Promise<number>
 }
 
 /** The metrics of one server. */
@@ -35,6 +37,8 @@ export interface ServerMetrics {
   recordSecurityEvent(event: SecurityEvent): void
   /** Counts one quarantined entry of `root` found when a session loaded (PROTOCOL.md §1.3). */
   recordQuarantined(root: string): void
+  /** Counts one session webhook attempt by outcome: delivered, failed (retried) or dead_lettered. */
+  recordWebhookDelivery(outcome: 'delivered' | 'failed' | 'dead_lettered'): void
   /** Every metric in the Prometheus text exposition format. */
   render(): Promise<string>
 }
@@ -125,6 +129,20 @@ export function createServerMetrics(sources: MetricSources): ServerMetrics {
     labelNames: ['root'],
     registers,
   })
+  const webhookDeliveries = new Counter({
+    name: 'lifeline_webhook_deliveries_total',
+    help: 'Session webhook attempts by outcome: delivered, failed (to be retried) or dead_lettered (the last one failed).',
+    labelNames: ['outcome'],
+    registers,
+  })
+  new Gauge({
+    name: 'lifeline_webhook_dead_letters',
+    help: 'Session webhook events in dead-letter lists, of every endpoint, as stored (shared by the nodes of a cluster).',
+    registers,
+    async collect() {
+      this.set((await sources.webhookDeadLetters?.()) ?? 0)
+    },
+  })
 
   return {
     registry,
@@ -158,6 +176,9 @@ export function createServerMetrics(sources: MetricSources): ServerMetrics {
     },
     recordQuarantined(root) {
       quarantined.inc({ root })
+    },
+    recordWebhookDelivery(outcome) {
+      webhookDeliveries.inc({ outcome })
     },
     render: async () => await registry.metrics(),
   }

@@ -1,0 +1,408 @@
+/**
+ * Session webhooks (PROTOCOL.md §9.12): posts the events of every session's event stream (§9.6) to the configured
+ * endpoints, each event signed and keyed by `<sessionId>:<offset>`, at least once and in stream order per session.
+ * Failed attempts are retried with exponential backoff and jitter; after `maxAttempts` an event goes to the endpoint's
+ * dead-letter list, from which it can be replayed. Cursors, retry schedules, leases and dead letters are records in
+ * the stream store (webhook-records.ts), so they survive restarts; a lease per endpoint and session, taken in the
+ * store's transaction, lets one node of several sharing a PostgreSQL store deliver each session to each endpoint.
+ */
+import { randomBytes } from 'node:crypto'
+import { SessionError } from '../../shared/errors/session-error.ts'
+import { SESSION_STREAM_NAMESPACE } from '../../shared/protocol/session-stream-path.ts'
+import { SESSION_WEBHOOK_DEFAULTS } from '../../shared/protocol/session-webhooks.ts'
+import { type RetrySchedule, retryDelayMs } from '../durable-streams/retry-delay.ts'
+import { formatOffset } from '../durable-streams/stream-offset.ts'
+import type { StreamMessage, StreamStore } from '../durable-streams/stream-store.ts'
+import { deliverSessionWebhook, webhookIdempotencyKey } from './deliver-session-webhook.ts'
+import { nextWebhookWork, withoutLease } from './next-webhook-work.ts'
+import { parseWebhookEndpoint, type WebhookEndpoint } from './parse-webhook-endpoint.ts'
+import { createWebhookEndpoints } from './webhook-endpoints.ts'
+import {
+  CURSOR_RECORD_PREFIX,
+  cursorRecordPath,
+  type DeadLetter,
+  ENDPOINT_RECORD_PREFIX,
+  receives,
+  type WebhookCursor,
+  type WebhookEndpointRecord,
+  webhookRecordMeta,
+} from './webhook-records.ts'
+
+/** The server option `webhooks` (docs/operations.md § Session webhooks). */
+export interface SessionWebhooksOptions {
+  /** Endpoints configured by the operator: `{ id, url, secret, kinds? }` (kinds default to all). */
+  readonly endpoints?: readonly unknown[]
+  /** Attempts of one event before it is dead-lettered (default 8). */
+  readonly maxAttempts?: number
+  /** How long one attempt may take, in ms (default 10000). */
+  readonly timeoutMs?: number
+  /** How long a node holds one session's delivery to one endpoint without renewing it, in ms (default 30000). */
+  readonly leaseMs?: number
+  /** Retry backoff (default 1 s doubling to 60 s, ± 20 %). */
+  readonly retry?: RetrySchedule
+  /** Random source in [0, 1) of the jitter (default Math.random). */
+  readonly random?: () => number
+  /** Clock in epoch ms of signatures, retries and leases (default Date.now). */
+  readonly now?: () => number
+}
+
+/** What the server wires in besides the options. */
+export interface SessionWebhooksWiring extends SessionWebhooksOptions {
+  readonly store: StreamStore
+  /** Calls the listener with the store path of every committed stream change, this node's and others'. */
+  readonly watch: (listener: (path: string) => void) => () => void
+  readonly onError: (error: unknown) => void
+  /** Counts each attempt's outcome (metrics). */
+  readonly onOutcome?: (outcome: SessionWebhookOutcomeLabel) => void
+}
+
+/** Outcome of one attempt as counted: delivered, failed (to be retried), or failed for the last time. */
+export type SessionWebhookOutcomeLabel = 'delivered' | 'failed' | 'dead_lettered'
+
+/** A dead letter as listed, with its session. */
+export interface ListedDeadLetter {
+  readonly sessionId: string
+  readonly letter: DeadLetter
+}
+
+/** The running webhooks. */
+export interface SessionWebhooks {
+  /** Stores the configured endpoints, loads the rest and resumes pending deliveries. @throws BAD_REQUEST, WEBHOOK_URL_REJECTED */
+  start(): Promise<void>
+  list(): readonly WebhookEndpointRecord[]
+  /** @throws SessionError WEBHOOK_NOT_FOUND */
+  get(id: string): WebhookEndpointRecord
+  /** Adds an endpoint through the admin API (an id and secret are made when absent). @throws BAD_REQUEST, WEBHOOK_URL_REJECTED */
+  add(input: Record<string, unknown>): Promise<WebhookEndpointRecord>
+  /** Deletes an endpoint with its cursors and dead letters. @throws SessionError WEBHOOK_NOT_FOUND */
+  remove(id: string): Promise<void>
+  /** The endpoint's dead letters, oldest first per session. @throws SessionError WEBHOOK_NOT_FOUND */
+  deadLetters(id: string): Promise<ListedDeadLetter[]>
+  /** Queues dead letters (those with `keys`, or all) for delivery again; resolves with how many. @throws WEBHOOK_NOT_FOUND */
+  replay(id: string, keys?: readonly string[]): Promise<number>
+  /** Dead letters of every endpoint, as stored. */
+  deadLetterCount(): Promise<number>
+  /** Stops new attempts and waits for those in flight (each bounded by `timeoutMs`). */
+  close(): Promise<void>
+}
+
+/** Messages read per batch when skipping events of kinds an endpoint does not receive. */
+const READ_BATCH_BYTES = 256 * 1024
+
+/** Creates the webhooks; call `start` once the store is open. */
+export function createSessionWebhooks(wiring: SessionWebhooksWiring): SessionWebhooks {
+  const { store, onError } = wiring
+  const now = wiring.now ?? Date.now
+  const random = wiring.random ?? Math.random
+  const maxAttempts = wiring.maxAttempts ?? SESSION_WEBHOOK_DEFAULTS.MAX_ATTEMPTS
+  const timeoutMs = wiring.timeoutMs ?? SESSION_WEBHOOK_DEFAULTS.TIMEOUT_MS
+  const leaseMs = wiring.leaseMs ?? SESSION_WEBHOOK_DEFAULTS.LEASE_MS
+  const retry = wiring.retry ?? {
+    firstDelayMs: SESSION_WEBHOOK_DEFAULTS.FIRST_DELAY_MS,
+    maxDelayMs: SESSION_WEBHOOK_DEFAULTS.MAX_DELAY_MS,
+    jitter: SESSION_WEBHOOK_DEFAULTS.JITTER,
+  }
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new TypeError('webhooks.maxAttempts must be at least 1')
+  if (leaseMs <= timeoutMs) throw new TypeError('webhooks.leaseMs must be longer than webhooks.timeoutMs')
+  const configured = (wiring.endpoints ?? []).map(parseWebhookEndpoint)
+  const endpoints = createWebhookEndpoints(store, now)
+  const holder = `n_${randomBytes(9).toString('base64url')}`
+  const running = new Map<string, Promise<void>>()
+  const dirty = new Set<string>()
+  const timers = new Map<string, ReturnType<typeof setTimeout>>()
+  let stopped = false
+  let unwatch = (): void => {}
+
+  const readCursor = async (path: string): Promise<WebhookCursor | undefined> =>
+    (await store.get(path))?.state as WebhookCursor | undefined
+  /** Stores `decide`'s cursor when it is another object than the stored one. */
+  const changeCursor = async (
+    path: string,
+    decide: (current: WebhookCursor | undefined) => WebhookCursor | undefined,
+  ): Promise<void> => {
+    await store.change(path, (meta) => {
+      const current = meta?.state as WebhookCursor | undefined
+      const next = decide(current)
+      return next === undefined || next === current
+        ? undefined
+        : { meta: webhookRecordMeta(path, next, now()), messages: [] }
+    })
+  }
+
+  /** Runs the delivery of one session to one endpoint, once at a time per pair on this node. */
+  const kick = (endpointId: string, sessionId: string): void => {
+    if (stopped) return
+    const key = cursorRecordPath(endpointId, sessionId)
+    if (running.has(key)) {
+      dirty.add(key)
+      return
+    }
+    const run = (async () => {
+      do {
+        dirty.delete(key)
+        await drain(endpointId, sessionId)
+      } while (dirty.has(key) && !stopped)
+    })()
+      .catch(onError)
+      .finally(() => running.delete(key))
+    running.set(key, run)
+  }
+  const schedule = (endpointId: string, sessionId: string, atMs: number): void => {
+    const key = cursorRecordPath(endpointId, sessionId)
+    clearTimeout(timers.get(key))
+    if (stopped) return
+    timers.set(
+      key,
+      setTimeout(
+        () => {
+          timers.delete(key)
+          kick(endpointId, sessionId)
+        },
+        Math.max(0, atMs - now()),
+      ),
+    )
+  }
+
+  /** Delivers what is pending, one item after another, until nothing is, a retry waits, or another node leads. */
+  const drain = async (endpointId: string, sessionId: string): Promise<void> => {
+    const path = cursorRecordPath(endpointId, sessionId)
+    const streamPath = `${SESSION_STREAM_NAMESPACE}${sessionId}`
+    while (!stopped) {
+      const endpoint = endpoints.get(endpointId)
+      const stream = await store.get(streamPath)
+      if (endpoint === undefined || stream === undefined) return
+      const leaseId = randomBytes(9).toString('base64url')
+      let work: ReturnType<typeof nextWebhookWork> | undefined
+      await changeCursor(path, (current) => {
+        work = nextWebhookWork(current, { endpointId, sessionId, stream, holder, leaseId, nowMs: now(), leaseMs })
+        return work.cursor
+      })
+      if (work === undefined || work.kind === 'idle') return
+      if (work.kind === 'wait') {
+        schedule(endpointId, sessionId, work.untilMs)
+        return
+      }
+      if (!(await attemptNext(endpoint, work.cursor, streamPath, leaseId))) return
+    }
+  }
+
+  /** Delivers the cursor's next item under the lease `leaseId`; resolves false when it must wait or lost the lease. */
+  const attemptNext = async (
+    endpoint: WebhookEndpointRecord,
+    cursor: WebhookCursor,
+    streamPath: string,
+    leaseId: string,
+  ): Promise<boolean> => {
+    const path = cursorRecordPath(endpoint.id, cursor.sessionId)
+    const replayed = cursor.replay[0]
+    const messages = await store.read(
+      streamPath,
+      replayed === undefined ? cursor.delivered : replayed.index - 1,
+      replayed === undefined ? READ_BATCH_BYTES : 1,
+    )
+    let skipTo = cursor.delivered
+    let next: { message: StreamMessage; event: { type: string } } | undefined
+    for (const message of messages) {
+      if (replayed !== undefined && message.index !== replayed.index) break
+      const event = JSON.parse(Buffer.from(message.data).toString('utf8')) as { type: string }
+      if (replayed !== undefined || receives(endpoint.kinds, event.type)) {
+        next = { message, event }
+        break
+      }
+      skipTo = message.index
+    }
+    if (next === undefined) {
+      if (replayed === undefined && skipTo === cursor.delivered) {
+        await commit(path, leaseId, withoutLease) // nothing readable past the cursor: the stream changes under us
+        return false
+      }
+      // Everything read is of kinds the endpoint does not receive, or the replayed event is gone with its session.
+      return await commit(path, leaseId, (current) =>
+        replayed === undefined ? { ...current, delivered: Math.max(current.delivered, skipTo) } : dropReplay(current),
+      )
+    }
+    const { message, event } = next
+    const offset = formatOffset({ messages: message.index - 1, bytes: message.byteEnd - message.data.byteLength })
+    const attempt = cursor.attempts + 1
+    const outcome = await deliverSessionWebhook({
+      endpoint,
+      sessionId: cursor.sessionId,
+      offset,
+      event,
+      attempt,
+      nowMs: now(),
+      timeoutMs,
+    })
+    const done = (current: WebhookCursor): WebhookCursor => {
+      const { nextAttemptAtMs: _next, lastError: _error, ...rest } = current
+      const base = { ...rest, attempts: 0 }
+      return replayed === undefined
+        ? { ...base, delivered: Math.max(current.delivered, message.index) }
+        : dropReplay(base)
+    }
+    if (outcome.ok) {
+      wiring.onOutcome?.('delivered')
+      return await commit(path, leaseId, done)
+    }
+    if (attempt >= maxAttempts) {
+      wiring.onOutcome?.('dead_lettered')
+      const letter: DeadLetter = {
+        key: webhookIdempotencyKey(cursor.sessionId, offset),
+        index: message.index,
+        offset,
+        kind: event.type,
+        attempts: attempt,
+        lastError: outcome.error,
+        deadAtMs: now(),
+      }
+      return await commit(path, leaseId, (current) => ({
+        ...done(current),
+        deadLetters: [...current.deadLetters, letter],
+      }))
+    }
+    wiring.onOutcome?.('failed')
+    const retryAtMs = now() + retryDelayMs(attempt, random, retry)
+    await commit(path, leaseId, (current) =>
+      withoutLease({ ...current, attempts: attempt, nextAttemptAtMs: retryAtMs, lastError: outcome.error }),
+    )
+    schedule(endpoint.id, cursor.sessionId, retryAtMs)
+    return false
+  }
+
+  /** Applies `change` when this node still holds the lease `leaseId`; resolves whether it did. */
+  const commit = async (
+    path: string,
+    leaseId: string,
+    change: (current: WebhookCursor) => WebhookCursor,
+  ): Promise<boolean> => {
+    let held = false
+    await changeCursor(path, (current) => {
+      held = current?.lease?.id === leaseId
+      return current === undefined || !held ? current : change(current)
+    })
+    return held
+  }
+
+  /** Wakes the pairs a committed change concerns. */
+  const onChange = (path: string): void => {
+    if (path.startsWith(SESSION_STREAM_NAMESPACE)) {
+      const sessionId = path.slice(SESSION_STREAM_NAMESPACE.length)
+      for (const endpoint of endpoints.all()) kick(endpoint.id, sessionId)
+    } else if (path.startsWith(ENDPOINT_RECORD_PREFIX)) {
+      void endpoints.refresh(path.slice(ENDPOINT_RECORD_PREFIX.length)).catch(onError)
+    } else if (path.startsWith(CURSOR_RECORD_PREFIX)) {
+      // Another node leads this pair: take over when its lease or retry comes due, should it be gone by then.
+      void followCursor(path).catch(onError)
+    }
+  }
+  const followCursor = async (path: string): Promise<void> => {
+    const cursor = await readCursor(path)
+    if (cursor === undefined || running.has(path)) return
+    const dueAtMs = cursor.lease?.holder === holder ? undefined : (cursor.lease?.expiresAtMs ?? cursor.nextAttemptAtMs)
+    if (dueAtMs !== undefined) schedule(cursor.endpointId, cursor.sessionId, dueAtMs)
+  }
+
+  const requireEndpoint = (id: string): WebhookEndpointRecord => {
+    const endpoint = endpoints.get(id)
+    if (endpoint === undefined)
+      throw new SessionError('WEBHOOK_NOT_FOUND', `no webhook endpoint ${id}`, { details: { id } })
+    return endpoint
+  }
+  const cursorsOf = async (id: string): Promise<WebhookCursor[]> => {
+    const cursors: WebhookCursor[] = []
+    for (const path of await store.list(`${CURSOR_RECORD_PREFIX}${id}/`)) {
+      const cursor = await readCursor(path)
+      if (cursor !== undefined) cursors.push(cursor)
+    }
+    return cursors
+  }
+
+  return {
+    async start() {
+      await endpoints.load(configured)
+      unwatch = wiring.watch(onChange)
+      for (const streamPath of await store.list(SESSION_STREAM_NAMESPACE)) {
+        const sessionId = streamPath.slice(SESSION_STREAM_NAMESPACE.length)
+        const stream = await store.get(streamPath)
+        if (stream === undefined) continue
+        for (const endpoint of endpoints.all()) {
+          const cursor = await readCursor(cursorRecordPath(endpoint.id, sessionId))
+          const settled =
+            cursor !== undefined &&
+            cursor.streamCreatedAtMs === stream.createdAtMs &&
+            cursor.delivered >= stream.messageCount &&
+            cursor.replay.length === 0
+          if (!settled && (cursor !== undefined || stream.messageCount > 0)) kick(endpoint.id, sessionId)
+        }
+      }
+    },
+    list: () => endpoints.all(),
+    get: requireEndpoint,
+    async add(input) {
+      const endpoint: WebhookEndpoint = parseWebhookEndpoint({
+        ...input,
+        id: input.id ?? `wh_${randomBytes(12).toString('base64url')}`,
+        secret: input.secret ?? randomBytes(32).toString('base64url'),
+      })
+      if (endpoints.get(endpoint.id) !== undefined)
+        throw new SessionError('BAD_REQUEST', `webhook endpoint ${endpoint.id} exists`, {
+          details: { field: 'id', id: endpoint.id },
+        })
+      return await endpoints.add(endpoint, 'api')
+    },
+    async remove(id) {
+      requireEndpoint(id)
+      await endpoints.remove(id)
+      for (const [key, timer] of timers) {
+        if (!key.startsWith(`${CURSOR_RECORD_PREFIX}${id}/`)) continue
+        clearTimeout(timer)
+        timers.delete(key)
+      }
+    },
+    async deadLetters(id) {
+      requireEndpoint(id)
+      return (await cursorsOf(id)).flatMap((cursor) =>
+        cursor.deadLetters.map((letter) => ({ sessionId: cursor.sessionId, letter })),
+      )
+    },
+    async replay(id, keys) {
+      requireEndpoint(id)
+      let count = 0
+      for (const cursor of await cursorsOf(id)) {
+        let moved = 0
+        await changeCursor(cursorRecordPath(id, cursor.sessionId), (current) => {
+          if (current === undefined) return current
+          const chosen = current.deadLetters.filter((letter) => keys === undefined || keys.includes(letter.key))
+          moved = chosen.length
+          if (moved === 0) return current
+          return {
+            ...current,
+            deadLetters: current.deadLetters.filter((letter) => !chosen.includes(letter)),
+            replay: [...current.replay, ...chosen],
+          }
+        })
+        count += moved
+        if (moved > 0) kick(id, cursor.sessionId)
+      }
+      return count
+    },
+    async deadLetterCount() {
+      let count = 0
+      for (const path of await store.list(CURSOR_RECORD_PREFIX))
+        count += (await readCursor(path))?.deadLetters.length ?? 0
+      return count
+    },
+    async close() {
+      stopped = true
+      unwatch()
+      for (const timer of timers.values()) clearTimeout(timer)
+      timers.clear()
+      await Promise.all(running.values())
+    },
+  }
+}
+
+/** `cursor` with its first replay done (delivered, dead-lettered again, or gone with its session). */
+function dropReplay(cursor: WebhookCursor): WebhookCursor {
+  return { ...cursor, replay: cursor.replay.slice(1) }
+}
