@@ -272,6 +272,22 @@ describe.each(STORE_KINDS)('session webhooks on %s', (kind) => {
     expect(taken).toEqual(all)
   })
 
+  test('closing waits for the delivery in flight and records it', async ({ startServer, store, sessionId }) => {
+    const { receiver, taken } = await scriptedReceiver((index) => (index === 0 ? { delayMs: 150 } : {}))
+    let server = await startNode(startServer, store, receiver.url)
+    await createSession(server, sessionId)
+    await converse(server, sessionId, 'p', 0)
+    await expect.poll(() => receiver.received.length).toBeGreaterThan(0)
+    await server.close() // while the receiver holds its first answer back
+    expect(taken).toHaveLength(1)
+    expect(receiver.received).toHaveLength(1)
+    server = await startNode(startServer, store, receiver.url)
+    const keys = await expectedKeys(server, sessionId, ['message.created', 'message.done'])
+    // The next node finds the pair released, not leased until the lease would have run out (2 s).
+    await expect.poll(() => taken, { timeout: 1_500 }).toEqual(keys)
+    expect(receiver.received).toHaveLength(keys.length)
+  })
+
   test('a retry scheduled before a restart is attempted after it', async ({ startServer, store, sessionId }) => {
     let up = false
     const { receiver, taken } = await scriptedReceiver(() => (up ? {} : { status: 500 }))

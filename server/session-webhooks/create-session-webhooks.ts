@@ -110,6 +110,7 @@ export function createSessionWebhooks(wiring: SessionWebhooksWiring): SessionWeb
   const running = new Map<string, Promise<void>>()
   const dirty = new Set<string>()
   const timers = new Map<string, ReturnType<typeof setTimeout>>()
+  const reads = new Set<Promise<void>>()
   let stopped = false
   let unwatch = (): void => {}
 
@@ -183,6 +184,8 @@ export function createSessionWebhooks(wiring: SessionWebhooksWiring): SessionWeb
         return
       }
       if (!(await attemptNext(endpoint, work.cursor, streamPath, leaseId))) return
+      // Closing: hand the pair over at once rather than when the lease runs out.
+      if (stopped) await commit(path, leaseId, withoutLease)
     }
   }
 
@@ -283,16 +286,22 @@ export function createSessionWebhooks(wiring: SessionWebhooksWiring): SessionWeb
     return held
   }
 
+  /** Runs a read in the background; `close` waits for it, so that none outlives the store. */
+  const background = (task: Promise<void>): void => {
+    const tracked = task.catch(onError).finally(() => reads.delete(tracked))
+    reads.add(tracked)
+  }
   /** Wakes the pairs a committed change concerns. */
   const onChange = (path: string): void => {
+    if (stopped) return
     if (path.startsWith(SESSION_STREAM_NAMESPACE)) {
       const sessionId = path.slice(SESSION_STREAM_NAMESPACE.length)
       for (const endpoint of endpoints.all()) kick(endpoint.id, sessionId)
     } else if (path.startsWith(ENDPOINT_RECORD_PREFIX)) {
-      void endpoints.refresh(path.slice(ENDPOINT_RECORD_PREFIX.length)).catch(onError)
+      background(endpoints.refresh(path.slice(ENDPOINT_RECORD_PREFIX.length)))
     } else if (path.startsWith(CURSOR_RECORD_PREFIX)) {
       // Another node leads this pair: take over when its lease or retry comes due, should it be gone by then.
-      void followCursor(path).catch(onError)
+      background(followCursor(path))
     }
   }
   const followCursor = async (path: string): Promise<void> => {
@@ -397,7 +406,7 @@ export function createSessionWebhooks(wiring: SessionWebhooksWiring): SessionWeb
       unwatch()
       for (const timer of timers.values()) clearTimeout(timer)
       timers.clear()
-      await Promise.all(running.values())
+      await Promise.all([...running.values(), ...reads])
     },
   }
 }
