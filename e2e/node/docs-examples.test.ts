@@ -21,6 +21,8 @@ const test = testWithStore('sqlite', { runLeaseMs: 500, streams: { sseReconnectM
 /** Examples run by another test file, which reads each by its name with `docExample`. */
 const RUN_ELSEWHERE: Readonly<Record<string, string>> = {
   'docs/pipelines.md#pipeline-receiver': 'e2e/node/pipeline-example.test.ts',
+  'docs/pipelines.md#session-webhook-receiver': 'e2e/node/session-webhook-example.test.ts',
+  'docs/pipelines.md#add-session-webhook': 'e2e/node/session-webhook-example.test.ts',
 }
 
 /** Examples run in this file, by `doc#name`; filled as the tests below are declared, before any runs. */
