@@ -250,7 +250,10 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
   const eraser = createSessionEraser({
     hocuspocus,
     durableLog,
-    eraseStream: streams.eraseSession,
+    eraseStream: async (sessionId) => {
+      await streams.eraseSession(sessionId)
+      await webhooks.forgetSession(sessionId)
+    },
     onError: reportError,
     ...(scaleOut === undefined ? {} : { deletions: scaleOut.deletions }),
   })

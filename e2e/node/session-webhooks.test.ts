@@ -28,6 +28,8 @@ import { startWebhookReceiver, type ReceivedWebhook, type WebhookAnswer } from '
 
 const SECRET = 'whsec-test-0123456789abcdef'
 const seed = testSeed(23)
+/** How long a test waits for deliveries: generous, as the machine may be loaded; a condition, not a measure. */
+const WAIT = { timeout: 5_000 }
 
 interface DeliveryBody {
   readonly id: string
@@ -163,7 +165,7 @@ describe.each(STORE_KINDS)('session webhooks on %s', (kind) => {
     await converse(server, sessionId, 'p', 0)
     const keys = await expectedKeys(server, sessionId, ['message.created', 'message.done'])
     expect(keys).toHaveLength(4)
-    await expect.poll(() => taken.length).toBe(4)
+    await expect.poll(() => taken.length, WAIT).toBe(4)
     expect(taken).toEqual(keys)
     for (const webhook of receiver.received) {
       expect(verifies(webhook, SECRET, clockMs / 1000)).toBe(true)
@@ -210,7 +212,7 @@ describe.each(STORE_KINDS)('session webhooks on %s', (kind) => {
     const failures = receiver.received.length - taken.length
     expect(failures).toBeGreaterThan(0)
     // The receiver records a key when it decides to answer: the server counts it once the answer arrived.
-    await expect.poll(() => deliveries(server, 'delivered')).toBe(keys.length)
+    await expect.poll(() => deliveries(server, 'delivered'), WAIT).toBe(keys.length)
     expect(await deliveries(server, 'failed')).toBe(failures)
   }, 20_000) // up to 4 timeouts of 300 ms and 12 deliveries, on a loaded 2-core machine
 
@@ -231,7 +233,7 @@ describe.each(STORE_KINDS)('session webhooks on %s', (kind) => {
           deadLetters: { id: string; attempts: number; kind: string; lastError: string }[]
         }
       ).deadLetters
-    await expect.poll(async () => (await deadLetters()).map((letter) => letter.id)).toEqual(keys)
+    await expect.poll(async () => (await deadLetters()).map((letter) => letter.id), WAIT).toEqual(keys)
     expect(receiver.received).toHaveLength(keys.length * 2)
     expect((await deadLetters()).every((letter) => letter.attempts === 2 && letter.lastError === 'status 500')).toBe(
       true,
@@ -243,11 +245,28 @@ describe.each(STORE_KINDS)('session webhooks on %s', (kind) => {
     const first = keys[0] as string
     const one = await adminCall(server, webhookReplayPath('pipe'), 'POST', undefined, { ids: [first] })
     expect(await one.json()).toEqual({ replayed: 1 })
-    await expect.poll(() => taken).toEqual([first])
+    await expect.poll(() => taken, WAIT).toEqual([first])
     const all = await adminCall(server, webhookReplayPath('pipe'), 'POST')
     expect(await all.json()).toEqual({ replayed: keys.length - 1 })
-    await expect.poll(() => [...taken].sort()).toEqual([...keys].sort())
+    await expect.poll(() => [...taken].sort(), WAIT).toEqual([...keys].sort())
     expect(await deadLetters()).toEqual([])
+    expect(await metricValue(server.url, undefined, 'lifeline_webhook_dead_letters')).toBe(0)
+  })
+
+  test('deleting a session deletes its dead letters', async ({ startServer, store, sessionId }) => {
+    const { receiver } = await scriptedReceiver(() => ({ status: 500 }))
+    const server = await startNode(startServer, store, receiver.url, { maxAttempts: 1 })
+    await createSession(server, sessionId)
+    await converse(server, sessionId, 'p', 0)
+    const listed = async () =>
+      (
+        (await (await adminCall(server, webhookDeadLettersPath('pipe'), 'GET')).json()) as {
+          deadLetters: { sessionId: string }[]
+        }
+      ).deadLetters.length
+    await expect.poll(listed, WAIT).toBe(4)
+    expect((await fetch(`${server.url}/v1/sessions/${sessionId}`, { method: 'DELETE' })).status).toBe(204)
+    expect(await listed()).toBe(0)
     expect(await metricValue(server.url, undefined, 'lifeline_webhook_dead_letters')).toBe(0)
   })
 
@@ -261,30 +280,39 @@ describe.each(STORE_KINDS)('session webhooks on %s', (kind) => {
     await createSession(server, sessionId)
     await converse(server, sessionId, 'p', 0)
     const before = await expectedKeys(server, sessionId, ['message.created', 'message.done'])
-    await expect.poll(() => taken.length).toBe(before.length)
+    await expect.poll(() => taken.length, WAIT).toBe(before.length)
     await server.close()
 
     server = await startNode(startServer, store, receiver.url)
     await converse(server, sessionId, 'p', 1)
     const all = await expectedKeys(server, sessionId, ['message.created', 'message.done'])
     expect(all.length).toBe(before.length * 2)
-    await expect.poll(() => taken.length).toBe(all.length)
+    await expect.poll(() => taken.length, WAIT).toBe(all.length)
     expect(taken).toEqual(all)
   })
 
   test('closing waits for the delivery in flight and records it', async ({ startServer, store, sessionId }) => {
-    const { receiver, taken } = await scriptedReceiver((index) => (index === 0 ? { delayMs: 150 } : {}))
-    let server = await startNode(startServer, store, receiver.url)
+    let firstArrived = (): void => {}
+    const arrived = new Promise<void>((resolve) => {
+      firstArrived = resolve
+    })
+    const { receiver, taken } = await scriptedReceiver((index) => {
+      if (index > 0) return {}
+      firstArrived()
+      return { delayMs: 500 }
+    })
+    // A lease far longer than the wait: the next node delivers in time only if closing handed the lease back.
+    const slow = { timeoutMs: 2_000, leaseMs: 60_000 }
+    let server = await startNode(startServer, store, receiver.url, slow)
     await createSession(server, sessionId)
     await converse(server, sessionId, 'p', 0)
-    await expect.poll(() => receiver.received.length).toBeGreaterThan(0)
+    await arrived
     await server.close() // while the receiver holds its first answer back
     expect(taken).toHaveLength(1)
     expect(receiver.received).toHaveLength(1)
-    server = await startNode(startServer, store, receiver.url)
+    server = await startNode(startServer, store, receiver.url, slow)
     const keys = await expectedKeys(server, sessionId, ['message.created', 'message.done'])
-    // The next node finds the pair released, not leased until the lease would have run out (2 s).
-    await expect.poll(() => taken, { timeout: 1_500 }).toEqual(keys)
+    await expect.poll(() => taken, WAIT).toEqual(keys)
     expect(receiver.received).toHaveLength(keys.length)
   })
 
@@ -296,13 +324,13 @@ describe.each(STORE_KINDS)('session webhooks on %s', (kind) => {
     })
     await createSession(server, sessionId)
     await converse(server, sessionId, 'p', 0)
-    await expect.poll(() => receiver.received.length).toBe(1)
+    await expect.poll(() => receiver.received.length, WAIT).toBe(1)
     await server.close()
     up = true
     const clockMs = Date.now() + 61_000 // the restarted node's clock is past the stored retry time
     server = await startNode(startServer, store, receiver.url, { now: () => clockMs })
     const keys = await expectedKeys(server, sessionId, ['message.created', 'message.done'])
-    await expect.poll(() => taken).toEqual(keys)
+    await expect.poll(() => taken, WAIT).toEqual(keys)
   })
 
   test('the admin API adds, lists, reads and deletes endpoints, for admin tokens only', async ({
@@ -352,7 +380,7 @@ describe.each(STORE_KINDS)('session webhooks on %s', (kind) => {
     ])
     const keys = await expectedKeys(server, sessionId, ['message.created'], userToken)
     expect(keys).toHaveLength(2)
-    await expect.poll(() => taken).toEqual(keys)
+    await expect.poll(() => taken, WAIT).toEqual(keys)
     expect(verifies(receiver.received[0] as ReceivedWebhook, endpoint.secret, Date.now() / 1000)).toBe(true)
 
     expect((await adminCall(server, webhookPath(endpoint.id), 'GET', admin)).status).toBe(200)

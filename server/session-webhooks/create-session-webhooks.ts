@@ -82,6 +82,8 @@ export interface SessionWebhooks {
   replay(id: string, keys?: readonly string[]): Promise<number>
   /** Dead letters of every endpoint, as stored. */
   deadLetterCount(): Promise<number>
+  /** Deletes the cursors and dead letters of a deleted session (right to erasure). */
+  forgetSession(sessionId: string): Promise<void>
   /** Stops new attempts and waits for those in flight (each bounded by `timeoutMs`). */
   close(): Promise<void>
 }
@@ -400,6 +402,14 @@ export function createSessionWebhooks(wiring: SessionWebhooksWiring): SessionWeb
       for (const path of await store.list(CURSOR_RECORD_PREFIX))
         count += (await readCursor(path))?.deadLetters.length ?? 0
       return count
+    },
+    async forgetSession(sessionId) {
+      for (const endpoint of endpoints.all()) {
+        const key = cursorRecordPath(endpoint.id, sessionId)
+        clearTimeout(timers.get(key))
+        timers.delete(key)
+        await store.delete(key)
+      }
     },
     async close() {
       stopped = true

@@ -119,7 +119,7 @@ export function deadLetterJson(sessionId: string, letter: DeadLetter) {
   }
 }
 
-/** True when an event of `kind` goes to an endpoint receiving `kinds`. */
-export function receives(kinds: readonly SessionWebhookKind[], kind: string): boolean {
-  return (kinds as readonly string[]).includes(kind)
+/** True when an event of type `type` goes to an endpoint receiving `kinds`; a kind covers its `<kind>.*` types too. */
+export function receives(kinds: readonly SessionWebhookKind[], type: string): boolean {
+  return kinds.some((kind) => type === kind || type.startsWith(`${kind}.`))
 }
