@@ -10,11 +10,9 @@ import { randomBytes } from 'node:crypto'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import { SESSION_STREAM_NAMESPACE } from '../../shared/protocol/session-stream-path.ts'
 import { SESSION_WEBHOOK_DEFAULTS } from '../../shared/protocol/session-webhooks.ts'
-import { type RetrySchedule, retryDelayMs } from '../durable-streams/retry-delay.ts'
-import { formatOffset } from '../durable-streams/stream-offset.ts'
-import type { StreamMessage, StreamStore } from '../durable-streams/stream-store.ts'
-import { deliverSessionWebhook, webhookIdempotencyKey } from './deliver-session-webhook.ts'
-import { nextWebhookWork, withoutLease } from './next-webhook-work.ts'
+import type { RetrySchedule } from '../durable-streams/retry-delay.ts'
+import type { StreamStore } from '../durable-streams/stream-store.ts'
+import { createWebhookWorker, type SessionWebhookOutcomeLabel } from './create-webhook-worker.ts'
 import { parseWebhookEndpoint, type WebhookEndpoint } from './parse-webhook-endpoint.ts'
 import { createWebhookEndpoints } from './webhook-endpoints.ts'
 import {
@@ -22,10 +20,8 @@ import {
   cursorRecordPath,
   type DeadLetter,
   ENDPOINT_RECORD_PREFIX,
-  receives,
   type WebhookCursor,
   type WebhookEndpointRecord,
-  webhookRecordMeta,
 } from './webhook-records.ts'
 
 /** The server option `webhooks` (docs/operations.md § Session webhooks). */
@@ -56,9 +52,6 @@ export interface SessionWebhooksWiring extends SessionWebhooksOptions {
   readonly onOutcome?: (outcome: SessionWebhookOutcomeLabel) => void
 }
 
-/** Outcome of one attempt as counted: delivered, failed (to be retried), or failed for the last time. */
-export type SessionWebhookOutcomeLabel = 'delivered' | 'failed' | 'dead_lettered'
-
 /** A dead letter as listed, with its session. */
 export interface ListedDeadLetter {
   readonly sessionId: string
@@ -88,14 +81,10 @@ export interface SessionWebhooks {
   close(): Promise<void>
 }
 
-/** Messages read per batch when skipping events of kinds an endpoint does not receive. */
-const READ_BATCH_BYTES = 256 * 1024
-
 /** Creates the webhooks; call `start` once the store is open. */
 export function createSessionWebhooks(wiring: SessionWebhooksWiring): SessionWebhooks {
   const { store, onError } = wiring
   const now = wiring.now ?? Date.now
-  const random = wiring.random ?? Math.random
   const maxAttempts = wiring.maxAttempts ?? SESSION_WEBHOOK_DEFAULTS.MAX_ATTEMPTS
   const timeoutMs = wiring.timeoutMs ?? SESSION_WEBHOOK_DEFAULTS.TIMEOUT_MS
   const leaseMs = wiring.leaseMs ?? SESSION_WEBHOOK_DEFAULTS.LEASE_MS
@@ -108,185 +97,22 @@ export function createSessionWebhooks(wiring: SessionWebhooksWiring): SessionWeb
   if (leaseMs <= timeoutMs) throw new TypeError('webhooks.leaseMs must be longer than webhooks.timeoutMs')
   const configured = (wiring.endpoints ?? []).map(parseWebhookEndpoint)
   const endpoints = createWebhookEndpoints(store, now)
-  const holder = `n_${randomBytes(9).toString('base64url')}`
-  const running = new Map<string, Promise<void>>()
-  const dirty = new Set<string>()
-  const timers = new Map<string, ReturnType<typeof setTimeout>>()
+  const worker = createWebhookWorker({
+    store,
+    endpoint: (id) => endpoints.get(id),
+    now,
+    random: wiring.random ?? Math.random,
+    maxAttempts,
+    timeoutMs,
+    leaseMs,
+    retry,
+    onError,
+    onOutcome: wiring.onOutcome,
+  })
+  const { kick, readCursor, changeCursor } = worker
   const reads = new Set<Promise<void>>()
   let stopped = false
   let unwatch = (): void => {}
-
-  const readCursor = async (path: string): Promise<WebhookCursor | undefined> =>
-    (await store.get(path))?.state as WebhookCursor | undefined
-  /** Stores `decide`'s cursor when it is another object than the stored one. */
-  const changeCursor = async (
-    path: string,
-    decide: (current: WebhookCursor | undefined) => WebhookCursor | undefined,
-  ): Promise<void> => {
-    await store.change(path, (meta) => {
-      const current = meta?.state as WebhookCursor | undefined
-      const next = decide(current)
-      return next === undefined || next === current
-        ? undefined
-        : { meta: webhookRecordMeta(path, next, now()), messages: [] }
-    })
-  }
-
-  /** Runs the delivery of one session to one endpoint, once at a time per pair on this node. */
-  const kick = (endpointId: string, sessionId: string): void => {
-    if (stopped) return
-    const key = cursorRecordPath(endpointId, sessionId)
-    if (running.has(key)) {
-      dirty.add(key)
-      return
-    }
-    const run = (async () => {
-      do {
-        dirty.delete(key)
-        await drain(endpointId, sessionId)
-      } while (dirty.has(key) && !stopped)
-    })()
-      .catch(onError)
-      .finally(() => running.delete(key))
-    running.set(key, run)
-  }
-  const schedule = (endpointId: string, sessionId: string, atMs: number): void => {
-    const key = cursorRecordPath(endpointId, sessionId)
-    clearTimeout(timers.get(key))
-    if (stopped) return
-    timers.set(
-      key,
-      setTimeout(
-        () => {
-          timers.delete(key)
-          kick(endpointId, sessionId)
-        },
-        Math.max(0, atMs - now()),
-      ),
-    )
-  }
-
-  /** Delivers what is pending, one item after another, until nothing is, a retry waits, or another node leads. */
-  const drain = async (endpointId: string, sessionId: string): Promise<void> => {
-    const path = cursorRecordPath(endpointId, sessionId)
-    const streamPath = `${SESSION_STREAM_NAMESPACE}${sessionId}`
-    while (!stopped) {
-      const endpoint = endpoints.get(endpointId)
-      const stream = await store.get(streamPath)
-      if (endpoint === undefined || stream === undefined) return
-      const leaseId = randomBytes(9).toString('base64url')
-      let work: ReturnType<typeof nextWebhookWork> | undefined
-      await changeCursor(path, (current) => {
-        work = nextWebhookWork(current, { endpointId, sessionId, stream, holder, leaseId, nowMs: now(), leaseMs })
-        return work.cursor
-      })
-      if (work === undefined || work.kind === 'idle') return
-      if (work.kind === 'wait') {
-        schedule(endpointId, sessionId, work.untilMs)
-        return
-      }
-      if (!(await attemptNext(endpoint, work.cursor, streamPath, leaseId))) return
-      // Closing: hand the pair over at once rather than when the lease runs out.
-      if (stopped) await commit(path, leaseId, withoutLease)
-    }
-  }
-
-  /** Delivers the cursor's next item under the lease `leaseId`; resolves false when it must wait or lost the lease. */
-  const attemptNext = async (
-    endpoint: WebhookEndpointRecord,
-    cursor: WebhookCursor,
-    streamPath: string,
-    leaseId: string,
-  ): Promise<boolean> => {
-    const path = cursorRecordPath(endpoint.id, cursor.sessionId)
-    const replayed = cursor.replay[0]
-    const messages = await store.read(
-      streamPath,
-      replayed === undefined ? cursor.delivered : replayed.index - 1,
-      replayed === undefined ? READ_BATCH_BYTES : 1,
-    )
-    let skipTo = cursor.delivered
-    let next: { message: StreamMessage; event: { type: string } } | undefined
-    for (const message of messages) {
-      if (replayed !== undefined && message.index !== replayed.index) break
-      const event = JSON.parse(Buffer.from(message.data).toString('utf8')) as { type: string }
-      if (replayed !== undefined || receives(endpoint.kinds, event.type)) {
-        next = { message, event }
-        break
-      }
-      skipTo = message.index
-    }
-    if (next === undefined) {
-      if (replayed === undefined && skipTo === cursor.delivered) {
-        await commit(path, leaseId, withoutLease) // nothing readable past the cursor: the stream changes under us
-        return false
-      }
-      // Everything read is of kinds the endpoint does not receive, or the replayed event is gone with its session.
-      return await commit(path, leaseId, (current) =>
-        replayed === undefined ? { ...current, delivered: Math.max(current.delivered, skipTo) } : dropReplay(current),
-      )
-    }
-    const { message, event } = next
-    const offset = formatOffset({ messages: message.index - 1, bytes: message.byteEnd - message.data.byteLength })
-    const attempt = cursor.attempts + 1
-    const outcome = await deliverSessionWebhook({
-      endpoint,
-      sessionId: cursor.sessionId,
-      offset,
-      event,
-      attempt,
-      nowMs: now(),
-      timeoutMs,
-    })
-    const done = (current: WebhookCursor): WebhookCursor => {
-      const { nextAttemptAtMs: _next, lastError: _error, ...rest } = current
-      const base = { ...rest, attempts: 0 }
-      return replayed === undefined
-        ? { ...base, delivered: Math.max(current.delivered, message.index) }
-        : dropReplay(base)
-    }
-    if (outcome.ok) {
-      wiring.onOutcome?.('delivered')
-      return await commit(path, leaseId, done)
-    }
-    if (attempt >= maxAttempts) {
-      wiring.onOutcome?.('dead_lettered')
-      const letter: DeadLetter = {
-        key: webhookIdempotencyKey(cursor.sessionId, offset),
-        index: message.index,
-        offset,
-        kind: event.type,
-        attempts: attempt,
-        lastError: outcome.error,
-        deadAtMs: now(),
-      }
-      return await commit(path, leaseId, (current) => ({
-        ...done(current),
-        deadLetters: [...current.deadLetters, letter],
-      }))
-    }
-    wiring.onOutcome?.('failed')
-    const retryAtMs = now() + retryDelayMs(attempt, random, retry)
-    await commit(path, leaseId, (current) =>
-      withoutLease({ ...current, attempts: attempt, nextAttemptAtMs: retryAtMs, lastError: outcome.error }),
-    )
-    schedule(endpoint.id, cursor.sessionId, retryAtMs)
-    return false
-  }
-
-  /** Applies `change` when this node still holds the lease `leaseId`; resolves whether it did. */
-  const commit = async (
-    path: string,
-    leaseId: string,
-    change: (current: WebhookCursor) => WebhookCursor,
-  ): Promise<boolean> => {
-    let held = false
-    await changeCursor(path, (current) => {
-      held = current?.lease?.id === leaseId
-      return current === undefined || !held ? current : change(current)
-    })
-    return held
-  }
 
   /** Runs a read in the background; `close` waits for it, so that none outlives the store. */
   const background = (task: Promise<void>): void => {
@@ -308,9 +134,10 @@ export function createSessionWebhooks(wiring: SessionWebhooksWiring): SessionWeb
   }
   const followCursor = async (path: string): Promise<void> => {
     const cursor = await readCursor(path)
-    if (cursor === undefined || running.has(path)) return
-    const dueAtMs = cursor.lease?.holder === holder ? undefined : (cursor.lease?.expiresAtMs ?? cursor.nextAttemptAtMs)
-    if (dueAtMs !== undefined) schedule(cursor.endpointId, cursor.sessionId, dueAtMs)
+    if (cursor === undefined || worker.draining(path)) return
+    const dueAtMs =
+      cursor.lease?.holder === worker.holder ? undefined : (cursor.lease?.expiresAtMs ?? cursor.nextAttemptAtMs)
+    if (dueAtMs !== undefined) worker.schedule(cursor.endpointId, cursor.sessionId, dueAtMs)
   }
 
   const requireEndpoint = (id: string): WebhookEndpointRecord => {
@@ -364,11 +191,7 @@ export function createSessionWebhooks(wiring: SessionWebhooksWiring): SessionWeb
     async remove(id) {
       requireEndpoint(id)
       await endpoints.remove(id)
-      for (const [key, timer] of timers) {
-        if (!key.startsWith(`${CURSOR_RECORD_PREFIX}${id}/`)) continue
-        clearTimeout(timer)
-        timers.delete(key)
-      }
+      worker.cancel((path) => path.startsWith(`${CURSOR_RECORD_PREFIX}${id}/`))
     },
     async deadLetters(id) {
       requireEndpoint(id)
@@ -405,23 +228,15 @@ export function createSessionWebhooks(wiring: SessionWebhooksWiring): SessionWeb
     },
     async forgetSession(sessionId) {
       for (const endpoint of endpoints.all()) {
-        const key = cursorRecordPath(endpoint.id, sessionId)
-        clearTimeout(timers.get(key))
-        timers.delete(key)
-        await store.delete(key)
+        const path = cursorRecordPath(endpoint.id, sessionId)
+        worker.cancel((candidate) => candidate === path)
+        await store.delete(path)
       }
     },
     async close() {
       stopped = true
       unwatch()
-      for (const timer of timers.values()) clearTimeout(timer)
-      timers.clear()
-      await Promise.all([...running.values(), ...reads])
+      await Promise.all([worker.close(), ...reads])
     },
   }
-}
-
-/** `cursor` with its first replay done (delivered, dead-lettered again, or gone with its session). */
-function dropReplay(cursor: WebhookCursor): WebhookCursor {
-  return { ...cursor, replay: cursor.replay.slice(1) }
 }
