@@ -100,7 +100,11 @@ export function createWebhookWorker(options: WebhookWorkerOptions): WebhookWorke
         await drain(endpointId, sessionId)
       } while (dirty.has(key) && !stopped)
     })()
-      .catch(onError)
+      .catch((error: unknown) => {
+        onError(error)
+        // A store that failed (a lost PostgreSQL connection) is tried again like a failed attempt.
+        schedule(endpointId, sessionId, now() + retry.firstDelayMs)
+      })
       .finally(() => running.delete(key))
     running.set(key, run)
   }
