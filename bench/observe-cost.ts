@@ -5,15 +5,22 @@
  *    counter attached, against the same updates applied to a document without it.
  * 2. Append metering: appends through meterUpdateLog against the bare in-memory log (no I/O, so the decorator's
  *    own cost is as visible as it can be).
+ * 3. Append tracing: appends through traceUpdateLog, each naming a reply's span as its parent, against the bare
+ *    in-memory log — with the OpenTelemetry API alone (no provider: the no-op tracer every server has by default), and
+ *    with a recording tracer whose spans are dropped (the SDK's own cost, without an exporter's).
  */
 import type { Document } from '@hocuspocus/server'
+import { TraceFlags, trace, type Tracer } from '@opentelemetry/api'
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base'
 import { pino } from 'pino'
 import * as Y from 'yjs'
 import { createAgentTextCounter } from '../server/observe/count-agent-text.ts'
 import { meterUpdateLog } from '../server/observe/meter-update-log.ts'
+import { traceUpdateLog } from '../server/observe/trace-update-log.ts'
 import { createServerMetrics } from '../server/observe/server-metrics.ts'
 import { createMemoryUpdateLog } from '../server/persistence/memory-update-log.ts'
-import type { UpdateLog } from '../server/persistence/update-log.ts'
+import type { UpdateLog, WriteOrigin } from '../server/persistence/update-log.ts'
+import { TRACER_NAME } from '../shared/observe/trace-names.ts'
 import { appendMessage, appendText } from '../shared/session/session-doc.ts'
 import { collectGarbage } from './collect-garbage.ts'
 
@@ -23,6 +30,20 @@ const UPDATES_PER_REPLY = 500
 const CHUNK = 'lorem ipsum dolor sit amet, consectetur adipiscing elit sed do '
 const APPENDS = 50_000
 const REPEATS = 7
+
+/** The origin of an agent's token update whose reply is traced (PROTOCOL.md §12). */
+const REPLY_ORIGIN: WriteOrigin = {
+  principal: 'agent-1',
+  role: 'agent',
+  connection: 'bench',
+  summary: { messages: ['m0'] },
+  traceParent: {
+    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+    spanId: '00f067aa0ba902b7',
+    traceFlags: TraceFlags.SAMPLED,
+    isRemote: true,
+  },
+}
 
 const updates = agentStream()
 const expectedChars = REPLIES * (UPDATES_PER_REPLY * CHUNK.length + 1)
@@ -53,11 +74,19 @@ const appendMetered = async (): Promise<void> => {
 }
 const append = await compare(appendBare, appendMetered)
 
+const traced = (tracer: Tracer) => async (): Promise<void> => {
+  await appendAll(traceUpdateLog(createMemoryUpdateLog(), tracer), REPLY_ORIGIN)
+}
+const noopTrace = await compare(appendBare, traced(trace.getTracer(TRACER_NAME)))
+const recordedTrace = await compare(appendBare, traced(new BasicTracerProvider().getTracer(TRACER_NAME)))
+
 console.log(`observability cost, median of ${REPEATS} runs each (same process, alternating)
 | path | baseline | with observability | ratio |
 |---|---|---|---|
 | apply ${updates.length} agent updates (${expectedChars} chars) | ${apply.baseMs.toFixed(1)} ms | ${apply.withMs.toFixed(1)} ms | ${(apply.withMs / apply.baseMs).toFixed(2)}× |
-| ${APPENDS} appends to the memory log | ${append.baseMs.toFixed(1)} ms | ${append.withMs.toFixed(1)} ms | ${(append.withMs / append.baseMs).toFixed(2)}× |`)
+| ${APPENDS} appends to the memory log | ${append.baseMs.toFixed(1)} ms | ${append.withMs.toFixed(1)} ms | ${(append.withMs / append.baseMs).toFixed(2)}× |
+| ${APPENDS} traced appends, no tracer provider | ${noopTrace.baseMs.toFixed(1)} ms | ${noopTrace.withMs.toFixed(1)} ms | ${(noopTrace.withMs / noopTrace.baseMs).toFixed(2)}× |
+| ${APPENDS} traced appends, spans recorded and dropped | ${recordedTrace.baseMs.toFixed(1)} ms | ${recordedTrace.withMs.toFixed(1)} ms | ${(recordedTrace.withMs / recordedTrace.baseMs).toFixed(2)}× |`)
 
 /** The updates an agent's replica emits: REPLIES replies of UPDATES_PER_REPLY coalesced appends each. */
 function agentStream(): Uint8Array[] {
@@ -84,10 +113,10 @@ function applyAll(doc: Y.Doc): void {
   doc.destroy()
 }
 
-async function appendAll(log: UpdateLog): Promise<void> {
+async function appendAll(log: UpdateLog, origin?: WriteOrigin): Promise<void> {
   const update = new Uint8Array(64)
   await log.createSession({ id: 'bench', title: '', createdAt: Date.now() })
-  for (let index = 0; index < APPENDS; index++) await log.append('bench', [update])
+  for (let index = 0; index < APPENDS; index++) await log.append('bench', [update], origin)
 }
 
 /** Median wall time of `base` and `withObservability`, run alternately after one warm-up each. */

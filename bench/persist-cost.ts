@@ -78,6 +78,7 @@ function withoutClose(log: UpdateLog): UpdateLog {
     getSession: (sessionId) => log.getSession(sessionId),
     setSessionTitle: (sessionId, title) => log.setSessionTitle(sessionId, title),
     listSessions: (options) => log.listSessions(options),
+    listIdleSessions: (options) => log.listIdleSessions(options),
     append: (sessionId, updates, origin) => log.append(sessionId, updates, origin),
     readAudit: (sessionId, options) => log.readAudit(sessionId, options),
     load: (sessionId) => log.load(sessionId),

@@ -41,3 +41,7 @@ export type {
   ForkOrigin,
 } from './durable-streams/stream-store.ts'
 export type { SessionStreamsOptions } from './session-streams/session-streams.ts'
+export type { SessionRetentionOptions, SessionArchiveTarget } from './retention/session-retention-options.ts'
+export type { RetentionSweepReport } from './retention/retention-sweeper.ts'
+export { MAX_RETENTION_SECONDS } from '../shared/session/retention-periods.ts'
+export type { RetentionPeriods } from '../shared/session/retention-periods.ts'

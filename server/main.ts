@@ -5,19 +5,22 @@
  * set, at least 32 bytes: signed tokens required, PROTOCOL.md §8), LIFELINE_METRICS_TOKEN (bearer token for
  * GET /metrics), LIFELINE_LOG_LEVEL (pino level of the JSON logs on stdout, default info), LIFELINE_REDIS
  * (`redis://host:port[/db]`: run as one of N nodes sharing sessions through Redis, with a shared PostgreSQL store;
- * docs/operations.md § Scale-out), LIFELINE_REDIS_PREFIX (key namespace, default `lifeline`). Prints
- * `LISTENING <url>` once ready.
+ * docs/operations.md § Scale-out), LIFELINE_REDIS_PREFIX (key namespace, default `lifeline`),
+ * LIFELINE_RETENTION_ARCHIVE_AFTER_SECONDS, LIFELINE_RETENTION_DELETE_AFTER_SECONDS and LIFELINE_RETENTION_ARCHIVE
+ * (retention of finished sessions, retention-from-env.ts). Prints `LISTENING <url>` once ready.
  */
 import { pino } from 'pino'
 import { describeStore, openUpdateLog } from './persistence/open-update-log.ts'
 import { createSessionServer } from './session-server.ts'
 import { openStreamStore } from './durable-streams/open-stream-store.ts'
+import { retentionFromEnv } from './retention/retention-from-env.ts'
 
 const env = process.env
 const store = env.LIFELINE_STORE
 const secret = env.LIFELINE_AUTH_SECRET
 const redis = env.LIFELINE_REDIS
 const prefix = env.LIFELINE_REDIS_PREFIX
+const retention = retentionFromEnv(env, store)
 const server = await createSessionServer({
   port: Number(env.PORT ?? 8787),
   host: env.HOST ?? '127.0.0.1',
@@ -31,6 +34,7 @@ const server = await createSessionServer({
   ...(redis === undefined || redis === ''
     ? {}
     : { redis: { url: redis, ...(prefix === undefined ? {} : { prefix }) } }),
+  ...(retention === undefined ? {} : { retention }),
 })
 const auth = secret === undefined || secret === '' ? 'auth off' : 'auth on: mint tokens with `npm run token`'
 const nodes = redis === undefined || redis === '' ? 'single node' : 'scale-out on Redis'

@@ -9,8 +9,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Hocuspocus, type Extension } from '@hocuspocus/server'
+import { trace, type Tracer } from '@opentelemetry/api'
 import type { Logger } from 'pino'
 import { ROUTES } from '../shared/protocol/routes.ts'
+import { TRACER_NAME } from '../shared/observe/trace-names.ts'
 import { SessionError } from '../shared/errors/session-error.ts'
 import type { SessionLimits } from '../shared/limits/session-limits.ts'
 import { checkPresenceMs, DEFAULT_PRESENCE_TIMEOUT_MS } from '../shared/presence/presence-timing.ts'
@@ -23,12 +25,15 @@ import { createEnforceBudgets } from './extensions/enforce-budgets.ts'
 import { createEnforceLimits } from './extensions/enforce-limits.ts'
 import { createGovernUpdates } from './extensions/govern-updates.ts'
 import { createUpdateRefusals } from './extensions/update-refusals.ts'
-import { createRunLease } from './extensions/run-lease.ts'
+import { createRunLease, DEFAULT_RUN_LEASE_MS } from './extensions/run-lease.ts'
 import { createRedisScaleOut, type RedisScaleOutOptions } from './scale/redis-scale-out.ts'
 import { createSessionEraser } from './session-eraser.ts'
 import { createSessionsApi } from './http/sessions-api.ts'
 import { createAuditApi } from './http/audit-api.ts'
 import { createObservability } from './observe/create-observability.ts'
+import { createReplyTraceParents } from './observe/reply-trace-parents.ts'
+import { createConnectionTracing } from './observe/trace-connections.ts'
+import { traceUpdateLog } from './observe/trace-update-log.ts'
 import { sendError, sendJson } from './http/send-json.ts'
 import { createBadFrameGate } from './limits/bad-frame-gate.ts'
 import { createEntryCharger } from './limits/charge-new-entries.ts'
@@ -43,6 +48,9 @@ import { attachWebSocketTransport } from './transports/websocket-transport.ts'
 import { createSessionStreams, type SessionStreamsOptions } from './session-streams/session-streams.ts'
 import { createSessionWebhooks, type SessionWebhooksOptions } from './session-webhooks/create-session-webhooks.ts'
 import { handleWebhooksApi } from './session-webhooks/handle-webhooks-api.ts'
+import { createSessionRetention } from './retention/create-session-retention.ts'
+import type { RetentionSweepReport } from './retention/retention-sweeper.ts'
+import type { SessionRetentionOptions } from './retention/session-retention-options.ts'
 
 /** Options of {@link createSessionServer}. */
 export interface SessionServerOptions {
@@ -116,6 +124,18 @@ export interface SessionServerOptions {
    * @throws TypeError (from createSessionServer) when it is not a positive integer
    */
   readonly presenceTimeoutMs?: number
+  /**
+   * OpenTelemetry traces (PROTOCOL.md §12, docs/operations.md § Traces): connection, persist and HTTP append spans.
+   * `tracer` defaults to `trace.getTracer('lifeline')` of `@opentelemetry/api`, a no-op until the application
+   * registers a tracer provider.
+   */
+  readonly tracing?: { readonly tracer?: Tracer }
+  /**
+   * Retention of finished sessions (PROTOCOL.md §13, docs/operations.md § Retention): default periods, the archive
+   * (JSON lines files or a PostgreSQL table) and the sweep. Unset: sessions are kept until deleted.
+   * @throws SessionError BAD_REQUEST (from createSessionServer) for bad periods or names
+   */
+  readonly retention?: SessionRetentionOptions
 }
 
 /** Options of token enforcement. */
@@ -141,6 +161,8 @@ export interface SessionServer {
   readonly logger: Logger
   /** The per-principal budgets of this node (PROTOCOL.md §10.4): principals held in memory, and the sweep of idle ones. */
   readonly principalBudgets: Pick<PrincipalBudgets, 'size' | 'sweep'>
+  /** The retention sweep when the `retention` option is set: `sweep()` runs one now (the timer runs the others). */
+  readonly retention: { sweep(): Promise<RetentionSweepReport> } | undefined
   /** Stops accepting, closes connections, waits for background compaction and closes storage. */
   close(): Promise<void>
 }
@@ -165,13 +187,19 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     ((error: unknown) => {
       observe.logger.error({ err: error }, 'server error')
     })
+  const tracer = options.tracing?.tracer ?? trace.getTracer(TRACER_NAME)
+  const connectionTracing = createConnectionTracing(tracer)
   const updateLog = observe.meterUpdateLog(
-    options.updateLog ?? createSqliteUpdateLog({ path: options.dataPath ?? './data/lifeline.sqlite' }),
+    traceUpdateLog(
+      options.updateLog ?? createSqliteUpdateLog({ path: options.dataPath ?? './data/lifeline.sqlite' }),
+      tracer,
+    ),
   )
   const durableLog = createDurableLog({
     log: updateLog,
     onBackgroundError: reportError,
     onQuarantine: observe.reportQuarantine,
+    traceParentOf: createReplyTraceParents(),
     ...(options.compactEveryUpdates === undefined ? {} : { compactEveryUpdates: options.compactEveryUpdates }),
   })
   const runLease = createRunLease({
@@ -212,6 +240,7 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     hocuspocus: () => hocuspocus,
     log: updateLog,
     applyServerChange: durableLog.applyServerChange,
+    tracer,
     onError: reportError,
     ...(options.updateLog === undefined ? { defaultStorePath: options.dataPath ?? './data/lifeline.sqlite' } : {}),
     ...(auth === undefined ? {} : { auth }),
@@ -243,6 +272,7 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
       ...(scaleOut === undefined ? [] : [scaleOut.extension]),
       streams.extension,
       ...observe.extensions,
+      connectionTracing.extension,
       ...(options.extensions ?? []),
     ],
   })
@@ -257,11 +287,30 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     onError: reportError,
     ...(scaleOut === undefined ? {} : { deletions: scaleOut.deletions }),
   })
+  const retention =
+    options.retention === undefined
+      ? undefined
+      : await createSessionRetention(options.retention, {
+          hocuspocus,
+          log: updateLog,
+          erase: eraser.erase,
+          onSecurityEvent,
+          runLeaseMs: options.runLeaseMs ?? DEFAULT_RUN_LEASE_MS,
+          logger: observe.logger,
+          count: observe.metrics.recordRetention,
+          onError: reportError,
+        })
   const sessionsApi = createSessionsApi({
     log: updateLog,
     hocuspocus,
     applyServerChange: durableLog.applyServerChange,
-    eraseSession: eraser.erase,
+    // An owner's erasure reaches the archive too: removed first, so that a failure leaves the session to delete
+    // again, and once more after, in case a sweep archived the session while it was being erased.
+    eraseSession: async (sessionId) => {
+      await retention?.removeArchived(sessionId)
+      await eraser.erase(sessionId)
+      await retention?.removeArchived(sessionId)
+    },
     onSecurityEvent,
   })
   const auditApi = createAuditApi({ log: updateLog })
@@ -300,12 +349,20 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     const badFrames = createBadFrameGate({ close, onSecurityEvent })
     return (frame) => rate(frame) && badFrames(frame)
   }
-  const transport = attachWebSocketTransport({ httpServer, hocuspocus, maxFrameBytes, gateFor, onSecurityEvent })
+  const transport = attachWebSocketTransport({
+    httpServer,
+    hocuspocus,
+    maxFrameBytes,
+    gateFor,
+    onSecurityEvent,
+    traceConnection: connectionTracing.open,
+  })
   const fallback = createHttpFallbackTransport({
     hocuspocus,
     maxBodyBytes: maxFrameBytes,
     gateFor,
     onSecurityEvent,
+    traceConnection: connectionTracing.open,
     ...options.fallback,
   })
 
@@ -331,8 +388,10 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     hocuspocus,
     logger: observe.logger,
     principalBudgets: principals,
+    retention: retention === undefined ? undefined : { sweep: () => retention.sweep() },
     async close() {
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()))
+      await retention?.close()
       runLease.stop()
       silentDevices.stop()
       principals.stop()

@@ -41,6 +41,8 @@ export {
 export { SESSION_STREAM_NAMESPACE, sessionStreamPath } from './protocol/session-stream-path.ts'
 export type { SessionEvent, SessionEventMember, FinalMessageStatus } from './protocol/session-events.ts'
 export { orderFromEvents } from './protocol/order-from-events.ts'
+export { TRACER_NAME, SPAN_NAMES, SPAN_EVENTS, TRACE_ATTRIBUTES } from './observe/trace-names.ts'
+export { TRACEPARENT, formatTraceParent, parseTraceParent } from './observe/trace-parent.ts'
 export {
   PRINCIPAL_ROLES,
   ANY_SESSION,

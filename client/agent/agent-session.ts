@@ -25,7 +25,13 @@ import {
   type TokenProvider,
 } from '../core/session-client.ts'
 import { insertedItems } from './inserted-items.ts'
-import { createReplyWriter, type ReplyStart, type ReplyWriter, type ReplyWriterOptions } from './reply-writer.ts'
+import {
+  createReplyWriter,
+  type ReplyStart,
+  type ReplyWriter,
+  type ReplyWriterOptions,
+  type SteerableReplyWriter,
+} from './reply-writer.ts'
 import { createSteerDispatcher, type SteerHandler } from './steer-dispatcher.ts'
 import { watchUserPresence, type UserPresenceHandler } from './user-presence.ts'
 
@@ -138,7 +144,7 @@ export async function createAgentSession(options: AgentSessionOptions): Promise<
     readonly catchUp: () => void
   }>()
   const handled = new Set<string>()
-  const writing = new Map<string, ReplyWriter>()
+  const writing = new Map<string, SteerableReplyWriter>()
   const steers = createSteerDispatcher({
     doc: client.doc,
     agentId: options.agentId,

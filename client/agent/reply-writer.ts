@@ -10,10 +10,14 @@
  * many updates as it needs, and a tool part that cannot fit in one update is refused before anything is written.
  * When the client drops a refused update by replacing its document, the writer's unacknowledged text went with it:
  * the writer stops (its `signal` aborts) and its writes and `end` throw REPLY_CLOSED; the reply stays as the server
- * has it, and the run lease marks it interrupted, so `resumeReply` can continue it.
+ * has it, and the run lease marks it interrupted, so `resumeReply` can continue it. Each writer is a `lifeline.reply`
+ * span (./reply-trace.ts, PROTOCOL.md §12).
  */
+import { trace, type Tracer } from '@opentelemetry/api'
 import type * as Y from 'yjs'
 import { SessionError } from '../../shared/errors/session-error.ts'
+import { TRACER_NAME } from '../../shared/observe/trace-names.ts'
+import { TRACEPARENT } from '../../shared/observe/trace-parent.ts'
 import {
   appendMessage,
   appendText,
@@ -25,11 +29,13 @@ import {
   startRun,
 } from '../../shared/session/session-doc.ts'
 import { createRandomId } from '../../shared/session/session-id.ts'
+import type { SteerView } from '../../shared/session/session-schema.ts'
 import { checkUpdateSize } from '../core/check-update-size.ts'
 import type { SessionClient } from '../core/session-client.ts'
 import { waitForCondition } from '../core/wait-for-condition.ts'
 import { type FlushMode, flushAfterAck, flushAfterToken } from './flush-policy.ts'
 import type { ReplyPart } from './reply-part.ts'
+import { startReplyTrace } from './reply-trace.ts'
 import { splitTextByBytes } from './split-text-by-bytes.ts'
 
 /** Final states a reply can end in. */
@@ -59,6 +65,11 @@ export interface ReplyWriterOptions {
   readonly heartbeatMs?: number
   /** Longest `end`/`pipe` wait for acknowledgement, in ms (default 30000). */
   readonly ackTimeoutMs?: number
+  /**
+   * Tracer of the `lifeline.reply` spans (PROTOCOL.md §12; default `trace.getTracer('lifeline')` of
+   * `@opentelemetry/api`, a no-op until the application registers a tracer provider).
+   */
+  readonly tracer?: Tracer
 }
 
 /** A streaming reply. */
@@ -111,12 +122,21 @@ export type ReplyStart = (
  */
 const TEXT_WRITE_OVERHEAD_BYTES = 1024
 
-/** Opens a reply message (status `streaming`) and its run in one transaction, or reopens `resume` with a new run. */
+/** What the agent session needs of a writer besides {@link ReplyWriter}: telling it a steer was taken for it. */
+export interface SteerableReplyWriter extends ReplyWriter {
+  /** Records a steer taken for this reply on its span (`stop` and `redirect` also call `abort`). */
+  steered(steer: Pick<SteerView, 'id' | 'kind'>): void
+}
+
+/**
+ * Opens a reply message (status `streaming`) and its run in one transaction, or reopens `resume` with a new run; the
+ * reply's span (./reply-trace.ts) starts here and its traceparent goes into the message.
+ */
 export function createReplyWriter(
   client: SessionClient,
   init: ReplyStart,
   options: ReplyWriterOptions = {},
-): ReplyWriter {
+): SteerableReplyWriter {
   const coalesceMs = options.coalesceMs ?? 30
   const maxBufferChars = options.maxBufferChars ?? 8192
   const flushLimits = {
@@ -129,6 +149,13 @@ export function createReplyWriter(
   const { doc } = client
   const id = 'resume' in init ? String(init.resume.get('id')) : `m_${createRandomId()}`
   const runId = `r_${createRandomId()}`
+  const span = startReplyTrace(options.tracer ?? trace.getTracer(TRACER_NAME), {
+    sessionId: client.sessionId,
+    messageId: id,
+    runId,
+    agentId: init.agentId,
+  })
+  const { traceparent } = span
   const reply = doc.transact(() => {
     const startedAt = Date.now()
     startRun(doc, { id: runId, agent: init.agentId, messageId: id, startedAt })
@@ -141,9 +168,11 @@ export function createReplyWriter(
         runId,
         createdAt: startedAt,
         ...(init.replyTo === undefined ? {} : { replyTo: init.replyTo }),
+        ...(traceparent === undefined ? {} : { traceparent }),
       })
     }
     init.resume.set('runId', runId)
+    if (traceparent !== undefined) init.resume.set(TRACEPARENT, traceparent)
     setMessageStatus(init.resume, 'streaming')
     return init.resume
   })
@@ -177,7 +206,11 @@ export function createReplyWriter(
     stopWriting()
     buffer = ''
     controller.abort()
-    if (wasOpen) init.onEnd?.('failed')
+    if (wasOpen) {
+      span.ended('failed', 'REPLY_CLOSED')
+      init.onEnd?.('failed')
+    }
+    span.finish()
   }
   client.on('replica', onReplica)
   const onAck = (): void => {
@@ -205,6 +238,7 @@ export function createReplyWriter(
 
   const bufferDelta = (token: string, partType: 'text' | 'reasoning'): void => {
     assertOpen()
+    span.firstToken()
     if (partType !== bufferType) {
       flush()
       bufferType = partType
@@ -224,6 +258,7 @@ export function createReplyWriter(
       return
     }
     assertOpen()
+    span.firstToken()
     const write = (message: Y.Map<unknown>): void => {
       if (part.type === 'tool-call') appendToolCall(message, part)
       else appendToolResult(message, part)
@@ -261,11 +296,13 @@ export function createReplyWriter(
       setMessageStatus(reply, state)
       endRun(doc, runId, state, Date.now())
     })
+    span.ended(state)
     init.onEnd?.(state)
     try {
       await client.waitUntilDurable(ackTimeoutMs)
     } finally {
       client.off('replica', onReplica)
+      span.finish()
     }
     // Dropped while waiting: the end was written to the document the client gave up.
     if (dropped !== undefined) throw dropped
@@ -318,6 +355,7 @@ export function createReplyWriter(
     abort() {
       controller.abort()
     },
+    steered: span.steered,
     pipe: (tokens, { signal } = {}) => drain(tokens, append, signal),
     pipeParts: (parts, { signal } = {}) => drain(parts, appendPart, signal),
     end,

@@ -5,6 +5,7 @@
  *   the LLM call stops and the reply ends `stopped`.
  * - `redirect` does the same, then hands the steer to `onSteer` handlers so the agent can answer anew.
  * - `note`, `approve`, `reject` go to `onSteer` handlers.
+ * Every reply a steer targets (or, untargeted, every reply being written) is told of it first, for its span.
  * A steer that targets a message belongs to that message's author; an untargeted one to any agent that acts on
  * it. A steer no handler can take waits in the document until one can. Quarantined entries (check-entry.ts) are
  * never acted on. When the session client replaces its document (a refused update was dropped), `moveTo` follows it.
@@ -15,9 +16,10 @@ import { findMessage, getSessionRoots, markSteerHandled, readSteer } from '../..
 import type { SteerView } from '../../shared/session/session-schema.ts'
 import { insertedItems } from './inserted-items.ts'
 
-/** A reply that can be stopped. */
+/** A reply that can be stopped, and told which steers were taken for it (its span records them). */
 export interface Stoppable {
   abort(): void
+  steered(steer: Pick<SteerView, 'id' | 'kind'>): void
 }
 
 /** Receives a steer this agent took; a rejected promise goes to the dispatcher's `onError`. */
@@ -59,9 +61,12 @@ export function createSteerDispatcher(options: {
     doc.transact(() => {
       markSteerHandled(steer, agentId, Date.now())
     })
-    if (stops) for (const writer of writers) writer.abort()
-    if (!delivers) return
     const view = readSteer(steer)
+    for (const writer of writers) {
+      writer.steered(view)
+      if (stops) writer.abort()
+    }
+    if (!delivers) return
     for (const [handler, onError] of handlers)
       Promise.resolve()
         .then(() => handler(view))

@@ -8,6 +8,10 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, onTestFinished } from 'vitest'
 import { STREAM_ROUTE_PREFIX } from '../../shared/protocol/durable-streams.ts'
+import { finishedDocExample } from '../testing/finished-doc-example.ts'
+import { NodeWebSocket } from '../../client/agent/node-websocket.ts'
+import { createSessionClient } from '../../client/core/session-client.ts'
+import { findMessage } from '../../shared/session/session-doc.ts'
 import { docExample, documentedFiles, readDocBlocks } from '../testing/docs-examples.ts'
 import { testWithStore } from '../testing/fixtures.ts'
 import { freePort } from '../testing/free-port.ts'
@@ -18,11 +22,42 @@ import { type RunningDocExample, runDocExample } from '../testing/run-doc-exampl
 /** Short stream timers, so a documented `live=sse` or `live=long-poll` read ends and the shell example goes on. */
 const test = testWithStore('sqlite', { runLeaseMs: 500, streams: { sseReconnectMs: 500, longPollTimeoutMs: 500 } })
 
-/** Examples run by another test file, which reads each by its name with `docExample`. */
+/** Examples run by another test file, which reads each by its name (`docExample`, or `docs_example` in Python). */
 const RUN_ELSEWHERE: Readonly<Record<string, string>> = {
   'docs/pipelines.md#pipeline-receiver': 'e2e/node/pipeline-example.test.ts',
   'docs/pipelines.md#session-webhook-receiver': 'e2e/node/session-webhook-example.test.ts',
   'docs/pipelines.md#add-session-webhook': 'e2e/node/session-webhook-example.test.ts',
+  'docs/operations.md#scale-out-node': 'e2e/node/docs-slow-examples.test.ts',
+  'docs/python.md#pip-install': 'e2e/node/docs-slow-examples.test.ts',
+  ...runIn('e2e/node/docs-sdk-examples.test.ts', 'docs/sdks.md', [
+    'ai-sdk-adapter',
+    'pipe-ui-message-stream',
+    'refused-writes',
+    'stock-provider',
+    'message-order',
+    'steering',
+    'user-presence',
+    'people',
+    'limits-check',
+    'limits-option',
+    'token-provider',
+  ]),
+  ...runIn('e2e/node/docs-python-examples.test.ts', 'docs/python.md', [
+    'python-agent',
+    'python-user',
+    'python-presence',
+    'python-asyncio',
+  ]),
+  ...runIn('e2e/node/docs-python-examples.test.ts', 'docs/sdks.md', ['python-agent']),
+  ...runIn('e2e/node/docs-python-examples.test.ts', 'README.md', ['python-reply']),
+  ...runIn('python/tests/test_examples.py', 'docs/python.md', ['answer-agent', 'ask-user']),
+  ...runIn('e2e/specs/docs-browser-examples.spec.ts', 'README.md', ['browser-client']),
+  ...runIn('e2e/specs/docs-browser-examples.spec.ts', 'docs/sdks.md', ['browser-client', 'react-chat', 'use-chat']),
+}
+
+/** The entries of RUN_ELSEWHERE for the examples `names` of `doc`, run by `file`. */
+function runIn(file: string, doc: string, names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(names.map((name) => [`${doc}#${name}`, file]))
 }
 
 /** Examples run in this file, by `doc#name`; filled as the tests below are declared, before any runs. */
@@ -40,10 +75,12 @@ const RESUME_INTERRUPTED = example('docs/sdks.md', 'resume-interrupted')
 const OPENAI_ADAPTER = example('docs/sdks.md', 'openai-adapter')
 const SESSION_CLIENT = example('docs/sdks.md', 'session-client')
 const SERVER_OPTIONS = example('docs/operations.md', 'server-options')
+const TRACES = example('docs/operations.md', 'traces')
 const README_CURL = example('README.md', 'curl')
 const HTTP_API = example('docs/operations.md', 'http-api')
 const STREAM_CURL = example('docs/sdks.md', 'stream-curl')
 const SUBSCRIBE = example('docs/pipelines.md', 'subscribe')
+const RETENTION = example('docs/operations.md', 'retention')
 
 /** Starts an example in its own process and stops it when the test ends. */
 function start(
@@ -64,14 +101,15 @@ function portOf(url: string): number {
   return Number(new URL(url).port)
 }
 
-/** Waits for an example that should finish, and fails with its output when it does not exit 0. */
-async function finished(running: RunningDocExample): Promise<string> {
-  const code = await running.exited
-  expect(code, `${running.output()}\n${running.errors()}`).toBe(0)
-  return running.output()
-}
-
 describe('docs examples', () => {
+  test('every fenced block of README.md and docs/*.md is marked as an example or as not code', () => {
+    const unmarked = documentedFiles()
+      .flatMap(readDocBlocks)
+      .filter((block) => block.kind === undefined)
+      .map((block) => `${block.doc}:${block.line}`)
+    expect(unmarked).toEqual([])
+  })
+
   test('every marked example of README.md and docs/*.md runs', () => {
     const blocks = documentedFiles().flatMap(readDocBlocks)
     const examples = blocks.filter((block) => block.kind === 'example').map((block) => `${block.doc}#${block.label}`)
@@ -79,7 +117,8 @@ describe('docs examples', () => {
     expect(notRun).toEqual([])
     for (const [key, file] of Object.entries(RUN_ELSEWHERE)) {
       expect(examples).toContain(key)
-      expect(readFileSync(join(REPO_ROOT, file), 'utf8')).toContain(`'${key.split('#')[1]}'`)
+      const name = key.split('#')[1]
+      expect(readFileSync(join(REPO_ROOT, file), 'utf8'), key).toMatch(new RegExp(`['"]${name}['"]`))
     }
   })
 
@@ -134,7 +173,7 @@ describe('docs examples', () => {
     crashed.client.destroy()
     const assistant = () => user.messages().find((message) => message.role === 'assistant')
     await expect.poll(() => assistant()?.status, { timeout: 10_000 }).toBe('interrupted')
-    await finished(start(RESUME_INTERRUPTED, 'ts', portOf(server.url), sessionId))
+    await finishedDocExample(start(RESUME_INTERRUPTED, 'ts', portOf(server.url), sessionId))
     await expect
       .poll(() => assistant(), { timeout: 10_000 })
       .toMatchObject({ text: 'Half and the rest.', status: 'done' })
@@ -173,7 +212,7 @@ describe('docs examples', () => {
   })
 
   test('the session client of docs/sdks.md sends a message that the server stores', async ({ server, sessionId }) => {
-    const output = await finished(start(SESSION_CLIENT, 'ts', portOf(server.url), sessionId))
+    const output = await finishedDocExample(start(SESSION_CLIENT, 'ts', portOf(server.url), sessionId))
     expect(output).toContain('synced')
     expect(output).toContain("text: 'Summarise the thread'")
     const transcript = (await (await fetch(`${server.url}/v1/sessions/${sessionId}`)).json()) as {
@@ -185,9 +224,44 @@ describe('docs examples', () => {
   test('the server of docs/operations.md starts on its SQLite file and closes', async ({ sessionId }) => {
     const port = await freePort()
     const running = start(SERVER_OPTIONS, 'ts', port, sessionId)
-    const output = await finished(running)
+    const output = await finishedDocExample(running)
     expect(output.trim()).toBe(`http://127.0.0.1:${port} ws://127.0.0.1:${port}/v1/ws`)
     expect(existsSync(join(running.dir, 'data', 'lifeline.sqlite'))).toBe(true)
+  })
+
+  test('the traced server and agent of docs/operations.md print the reply and its persist spans in one trace', async ({
+    sessionId,
+  }) => {
+    const port = await freePort()
+    const running = start(TRACES, 'ts', port, sessionId)
+    // The agent's first sync created the session: its persist span is printed.
+    await expect.poll(() => running.output(), { timeout: 10_000 }).toContain("name: 'lifeline.persist'")
+    const user = createSessionClient({
+      url: `ws://127.0.0.1:${port}/v1/ws`,
+      sessionId,
+      principalId: 'alice',
+      WebSocket: NodeWebSocket,
+    })
+    onTestFinished(() => user.destroy())
+    user.sendMessage('trace this')
+    const reply = () => user.messages().find((message) => message.role === 'assistant')
+    await expect.poll(() => reply()?.status, { timeout: 10_000 }).toBe('done')
+    const traceId = String(findMessage(user.doc, reply()?.id ?? '')?.get('traceparent')).split('-')[1]
+    await expect.poll(() => running.output(), { timeout: 10_000 }).toContain("name: 'lifeline.reply'")
+    const spansOfTrace = running.output().split(`traceId: '${traceId}'`).length - 1
+    expect(spansOfTrace).toBeGreaterThanOrEqual(3) // the reply and the persists of its opening and its end
+  })
+
+  test('the retention example of docs/operations.md creates a session with its own periods and sweeps', async ({
+    sessionId,
+  }) => {
+    const port = await freePort()
+    const running = start(RETENTION, 'ts', port, sessionId)
+    const output = await finishedDocExample(running)
+    // Nothing is finished a moment after it was written: the sweep looks at the new session and keeps it.
+    expect(output.trim().split('\n')).toEqual(['201 {"deleteAfterSeconds":3600}', '1 0'])
+    expect(existsSync(join(running.dir, 'data', 'lifeline.sqlite'))).toBe(true)
+    expect(existsSync(join(running.dir, 'data', 'archive'))).toBe(false)
   })
 
   test('the curl commands of README.md create, read and rename sessions and read the event stream', async ({
@@ -198,7 +272,7 @@ describe('docs examples', () => {
     const user = connectClient({ principalId: 'alice' })
     user.sendMessage('hello over curl')
     await user.waitUntilDurable()
-    const output = await finished(start(README_CURL, 'sh', portOf(server.url), sessionId, { OFFSET: '-1' }))
+    const output = await finishedDocExample(start(README_CURL, 'sh', portOf(server.url), sessionId, { OFFSET: '-1' }))
     expect(output).toMatch(/"title":"Support chat"/)
     expect(output).toContain('hello over curl')
     expect(output).toMatch(/"title":"Renamed"/)
@@ -217,7 +291,7 @@ describe('docs examples', () => {
     user.sendMessage('to be erased')
     await user.waitUntilDurable()
     user.destroy()
-    const output = await finished(start(HTTP_API, 'sh', portOf(server.url), sessionId))
+    const output = await finishedDocExample(start(HTTP_API, 'sh', portOf(server.url), sessionId))
     expect(output).toMatch(/"title":"Support chat"/)
     expect(output).toContain(`"id":"${sessionId}"`)
     expect(output).toContain('to be erased')
@@ -235,7 +309,7 @@ describe('docs examples', () => {
     await user.waitUntilDurable()
     const port = portOf(server.url)
     const running = start(STREAM_CURL, 'sh', port, sessionId, { OFFSET: '-1' }, { '<user message id>': question })
-    const output = await finished(running)
+    const output = await finishedDocExample(running)
     expect(output).toContain('"type":"message.created"')
     expect(output).toMatch(/event: data\ndata:\[/)
     await expect
@@ -244,7 +318,7 @@ describe('docs examples', () => {
   })
 
   test('the subscription of docs/pipelines.md is created', async ({ server, sessionId }) => {
-    const output = await finished(start(SUBSCRIBE, 'sh', portOf(server.url), sessionId))
+    const output = await finishedDocExample(start(SUBSCRIBE, 'sh', portOf(server.url), sessionId))
     expect(output).toContain('"type":"webhook"')
     const subscription = await fetch(`${server.url}${STREAM_ROUTE_PREFIX}__ds/subscriptions/my-pipeline`)
     expect(await subscription.json()).toMatchObject({ pattern: 'sessions/*' })

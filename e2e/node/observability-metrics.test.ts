@@ -14,7 +14,7 @@ import type { LogEntry } from '../../server/persistence/update-log.ts'
 import type { SessionServer } from '../../server/session-server.ts'
 import { expectedText, numberedTokens } from '../../shared/testing/token-stream.ts'
 import { encodeGcSquat, expectRejected, startConversation } from '../testing/attack-kit.ts'
-import { BlockedWebSocket } from '../testing/blocked-websocket.ts'
+import { connectFallbackViewer } from '../testing/connect-fallback-viewer.ts'
 import { testWithStore } from '../testing/fixtures.ts'
 import { connectRawSession } from '../testing/raw-session-socket.ts'
 import { metricValue, scrapeMetrics, type MetricSamples } from '../testing/scrape-metrics.ts'
@@ -139,13 +139,7 @@ describe('GET /metrics after real traffic', () => {
   authOn(
     'a client on the HTTP fallback is counted as an SSE connection until it leaves',
     async ({ server, sessionId, connectClient }) => {
-      const viewer = connectClient({
-        token: tokenFor('viewer', 'observer', sessionId),
-        WebSocket: BlockedWebSocket,
-        transport: { websocketTimeoutMs: 1_000, upgradeProbeMs: 60_000 },
-      })
-      await expect.poll(() => viewer.transport, { timeout: 10_000 }).toBe('sse')
-      await viewer.waitForSynced()
+      const viewer = await connectFallbackViewer(connectClient, sessionId)
       const { samples } = await scrapeMetrics(server.url, METRICS_TOKEN)
       expect(samples.value('lifeline_connections', { transport: 'sse' })).toBe(1)
       expect(samples.value('lifeline_connections', { transport: 'long-poll' })).toBe(0)

@@ -1,7 +1,7 @@
 /**
  * The fenced blocks of README.md and docs/*.md, read with the marker comment placed right before each: an example
  * (`<!-- example: name -->`) is code that a test runs, found by its name; anything else (a diagram, a printed answer,
- * a folder tree) says what it is (`<!-- not-code: kind -->`). Unmarked blocks are not checked yet.
+ * a folder tree) says what it is (`<!-- not-code: kind -->`). A block without a marker fails `docs-examples.test.ts`.
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'

@@ -18,6 +18,7 @@ export function interceptAppends(log: UpdateLog, before: BeforeAppend): UpdateLo
     getSession: (id) => log.getSession(id),
     setSessionTitle: (id, title) => log.setSessionTitle(id, title),
     listSessions: (options) => log.listSessions(options),
+    listIdleSessions: (options) => log.listIdleSessions(options),
     load: (id) => log.load(id),
     readSince: (id, after) => log.readSince(id, after),
     replacePrefix: (id, snapshot, upto) => log.replacePrefix(id, snapshot, upto),

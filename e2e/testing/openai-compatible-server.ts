@@ -8,10 +8,13 @@ import { once } from 'node:events'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
-/** The events to stream for each route. */
+/**
+ * The events to stream for each route: the same for every request, or, as a function of the request's index on that
+ * route (0 for the first), a different answer per request (a tool call, then the text written after its result).
+ */
 export interface OpenAiCompatibleScript {
   readonly chatCompletions?: readonly object[]
-  readonly responses?: readonly object[]
+  readonly responses?: readonly object[] | ((requestIndex: number) => readonly object[])
 }
 
 /** A running server. */
@@ -32,12 +35,10 @@ export async function startOpenAiCompatibleServer(script: OpenAiCompatibleScript
     request.on('end', () => {
       const path = request.url ?? ''
       requests.push({ path, body: JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') })
+      const index = requests.filter((earlier) => earlier.path === path).length - 1
+      const responses = typeof script.responses === 'function' ? script.responses(index) : script.responses
       const events =
-        path === '/v1/chat/completions'
-          ? script.chatCompletions
-          : path === '/v1/responses'
-            ? script.responses
-            : undefined
+        path === '/v1/chat/completions' ? script.chatCompletions : path === '/v1/responses' ? responses : undefined
       if (request.method !== 'POST' || events === undefined) {
         response.writeHead(404, { 'content-type': 'application/json' })
         response.end(JSON.stringify({ error: { message: `no route ${path}` } }))

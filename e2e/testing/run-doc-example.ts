@@ -1,8 +1,10 @@
 /**
- * Runs one docs example as a user would after copying it: a TypeScript block with tsx, a shell block with bash. The
- * example is written to a folder under the repository's `.tmp/` (so its imports of installed packages resolve), its
- * `lifeline/*` imports point at the sources the package's `exports` are built from, and the documented placeholders
- * name the test's server instead: `wss://example.com` and `localhost:8787` become `ws://` / `127.0.0.1` on the
+ * Runs one docs example as a user would after copying it: a TypeScript block with tsx, a shell block with bash, a
+ * Python block with python3 (the SDK from `python/src`). A fragment that uses names it does not define (`client`,
+ * `render`) runs verbatim between a prelude and an epilogue of the test's, in the same file, which define those
+ * names and report what the fragment did. The example is written to a folder under the repository's `.tmp/` (so its
+ * imports of installed packages resolve), its `lifeline/*` imports point at the sources the package's `exports` are
+ * built from, and the documented placeholders name the test's server instead: `wss://example.com` and `localhost:8787` become `ws://` / `127.0.0.1` on the
  * server's port, every other `8787` that port, and the session id `s_abc` the test's session.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
@@ -14,8 +16,8 @@ import { REPO_ROOT } from './list-source-files.ts'
 export interface DocExampleRun {
   /** The block's code, as the docs show it. */
   readonly code: string
-  /** `ts` runs it with tsx; `sh` with bash. */
-  readonly lang: 'ts' | 'sh'
+  /** `ts` runs it with tsx; `sh` with bash; `python` with python3 and `PYTHONPATH` at the SDK's sources. */
+  readonly lang: DocExampleLang
   /** The port standing in for the documented 8787. */
   readonly port: number
   /** The session id standing in for the documented `s_abc`. */
@@ -24,6 +26,21 @@ export interface DocExampleRun {
   readonly env?: Readonly<Record<string, string>>
   /** Other placeholders of the example and what stands in for them (`<user message id>` → an id). */
   readonly placeholders?: Readonly<Record<string, string>>
+  /** Code of the test's placed before the block: defines the names a fragment uses. */
+  readonly prelude?: string
+  /** Code of the test's placed after the block: prints or checks what it did. */
+  readonly epilogue?: string
+  /** The working directory, when the example names paths of a checkout (`npm run serve`, `./python`). */
+  readonly cwd?: string
+}
+
+/** The languages an example may be run in. */
+export type DocExampleLang = 'ts' | 'sh' | 'python'
+
+const RUNNERS: Readonly<Record<DocExampleLang, { file: string; command: (file: string) => [string, string[]] }>> = {
+  ts: { file: 'example.ts', command: (file) => [process.execPath, ['--import', 'tsx', file]] },
+  sh: { file: 'example.sh', command: (file) => ['bash', ['-e', file]] },
+  python: { file: 'example.py', command: (file) => ['python3', ['-u', file]] },
 }
 
 /** A running example. */
@@ -55,7 +72,7 @@ function entrySources(): Map<string, string> {
 }
 
 /** The example's code with the placeholders replaced and `lifeline/*` imports pointing at the sources. */
-function prepareDocExample(
+export function prepareDocExample(
   code: string,
   port: number,
   sessionId: string,
@@ -79,13 +96,14 @@ export function runDocExample(run: DocExampleRun): RunningDocExample {
   const root = join(REPO_ROOT, '.tmp')
   mkdirSync(root, { recursive: true })
   const dir = mkdtempSync(join(root, 'docs-example-'))
-  const file = join(dir, run.lang === 'ts' ? 'example.ts' : 'example.sh')
-  writeFileSync(file, prepareDocExample(run.code, run.port, run.sessionId, run.placeholders))
-  const command: [string, string[]] =
-    run.lang === 'ts' ? [process.execPath, ['--import', 'tsx', file]] : ['bash', ['-e', file]]
-  const child: ChildProcess = spawn(command[0], command[1], {
-    cwd: dir,
-    env: { ...process.env, ...run.env },
+  const runner = RUNNERS[run.lang]
+  const file = join(dir, runner.file)
+  const code = `${run.prelude ?? ''}${run.code}${run.epilogue ?? ''}`
+  writeFileSync(file, prepareDocExample(code, run.port, run.sessionId, run.placeholders))
+  const [command, args] = runner.command(file)
+  const child: ChildProcess = spawn(command, args, {
+    cwd: run.cwd ?? dir,
+    env: { ...process.env, PYTHONPATH: join(REPO_ROOT, 'python', 'src'), ...run.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   })

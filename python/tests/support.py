@@ -140,7 +140,8 @@ def new_session(h: Harness, *, open_server: bool = False) -> str:
 
 class Proxy:
     """A TCP proxy to a server: ``cut()`` resets every open connection; ``hold_sse`` holds back SSE answers (as a
-    buffering proxy does); ``drop_responses`` forwards that many requests but drops their answers."""
+    buffering proxy does); ``drop_responses`` forwards that many requests but drops their answers; ``posts`` holds
+    the head (request line and headers) of every POST that passed."""
 
     def __init__(self, target_url: str) -> None:
         host, port = target_url.split("//", 1)[1].split(":")
@@ -152,6 +153,7 @@ class Proxy:
         self.cuts = 0
         self.sse_requests = 0
         self.long_polls = 0
+        self.posts: List[str] = []
         self._sockets: List[socket.socket] = []
         self._lock = threading.Lock()
         self._closed = False
@@ -185,6 +187,8 @@ class Proxy:
                             holding = "live=sse" in text and self.hold_sse
                             self.sse_requests += "live=sse" in text
                             self.long_polls += "live=long-poll" in text
+                            if text.startswith("POST "):
+                                self.posts.append(text.split("\r\n\r\n", 1)[0])
                             with self._lock:
                                 dropping = self.drop_responses > 0 and text.startswith("POST ")
                                 if dropping:

@@ -13,17 +13,20 @@ from .support import REPO, harness, new_session
 EXAMPLES = os.path.join(REPO, "python", "examples")
 
 
-def python_blocks(path: str):
+def docs_example(path: str, name: str) -> str:
+    """The code of the block marked ``<!-- example: name -->`` in ``path`` (docs/README conventions)."""
     with open(os.path.join(REPO, path), encoding="utf-8") as file:
-        return re.findall(r"^```python\n(.*?)^```$", file.read(), re.S | re.M)
+        match = re.search(rf"^<!-- example: {re.escape(name)} -->\n```python\n(.*?)^```$", file.read(), re.S | re.M)
+    if match is None:
+        raise AssertionError(f"{path} has no example named {name}")
+    return match.group(1)
 
 
 class ExamplesTest(unittest.TestCase):
     def test_the_docs_show_the_examples_as_they_are(self) -> None:
-        blocks = python_blocks("docs/python.md")
-        for name in ("answer_agent.py", "ask_user.py"):
+        for name, example in (("answer_agent.py", "answer-agent"), ("ask_user.py", "ask-user")):
             with open(os.path.join(EXAMPLES, name), encoding="utf-8") as file:
-                self.assertIn(file.read(), blocks)
+                self.assertEqual(file.read(), docs_example("docs/python.md", example))
 
     def test_the_agent_and_user_examples_talk_to_each_other(self) -> None:
         h = harness()

@@ -22,6 +22,23 @@ class ReplyTest(AgentAndUserTest):
         stored = self.stored(reply.message_id)
         self.assertEqual((stored["text"], stored["status"], stored["replyTo"]), ("".join(tokens), "done", question))
 
+    def test_a_traceparent_goes_with_every_append_of_the_reply(self) -> None:
+        proxy = Proxy(self.h.url)
+        self.addCleanup(proxy.close)
+        agent = Session(proxy.url, self.session_id, self.h.token("bot", "agent", self.session_id))
+        self.addCleanup(agent.close)
+        question = self.user.send_message("traced")
+        traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        with agent.reply(reply_to=question, announce_presence=False, traceparent=traceparent) as reply:
+            reply.write("with a trace")
+        self.assertEqual(self.stored(reply.message_id)["text"], "with a trace")
+        appends = [head for head in proxy.posts if "/v1/stream/" in head.split("\r\n", 1)[0]]
+        self.assertGreaterEqual(len(appends), 2)  # start, text and end
+        for head in appends:
+            self.assertIn(f"\r\ntraceparent: {traceparent}", head)
+        with self.assertRaises(ValueError):
+            agent.reply(reply_to=question, traceparent="not-a-traceparent")
+
     def test_an_append_whose_answer_was_lost_is_applied_once(self) -> None:
         proxy = Proxy(self.h.url)
         self.addCleanup(proxy.close)

@@ -37,8 +37,8 @@ export interface SecurityEvent {
   readonly role?: PrincipalRole
   /** Destructive actions: true when the token carried `admin: true`. */
   readonly admin?: boolean
-  /** Destructive actions: which action was attempted. */
-  readonly action?: SessionAction
+  /** Destructive actions: which action was attempted; `expire` when the retention sweep erased the session (PROTOCOL.md §13). */
+  readonly action?: SessionAction | 'expire'
   /** Destructive actions: whether it was done. */
   readonly outcome?: 'allowed' | 'refused'
   readonly error: SessionError

@@ -22,7 +22,7 @@ import { principalOf, type ConnectionPrincipal, type PrincipalContext } from '..
 import { toSafeListener, type SecurityEventListener } from '../auth/security-event.ts'
 import { verifyToken } from '../auth/verify-token.ts'
 import { CloseError } from '../transports/close-error.ts'
-import { closeConnectionWith, closeTransportOf } from '../transports/transport-context.ts'
+import { closeConnectionWith, closeTransportOf, connectionTraceOf } from '../transports/transport-context.ts'
 import { EXTENSION_PRIORITY } from './extension-priority.ts'
 
 /** Options of {@link createAuthenticate}. */
@@ -122,6 +122,7 @@ export function createAuthenticate(options: AuthenticateOptions): Extension {
           ...(sub === undefined ? {} : { principalId: sub }),
           error: sessionError,
         })
+        connectionTraceOf(context)?.refused(documentName, sessionError)
         const closeTransport = closeTransportOf(context)
         // Hocuspocus answers with a permission-denied frame carrying the reason once this rejects; close after it.
         if (closeTransport !== undefined)

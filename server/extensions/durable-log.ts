@@ -12,13 +12,14 @@
  * quarantined entries (PROTOCOL.md §1.3) are reported to `onQuarantine` with the seqs that wrote them.
  */
 import type { Extension, beforeSyncPayload, onLoadDocumentPayload } from '@hocuspocus/server'
+import type { SpanContext } from '@opentelemetry/api'
 import * as Y from 'yjs'
 import { findQuarantined } from '../../shared/session/find-quarantined.ts'
 import { initializeSession } from '../../shared/session/session-doc.ts'
 import { SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
 import { SessionError, isSessionError } from '../../shared/errors/session-error.ts'
 import { ANONYMOUS_PRINCIPAL, principalOf } from '../auth/connection-principal.ts'
-import { decodeInboundUpdate } from '../governance/decoded-update.ts'
+import { decodeInboundUpdate, type DecodedUpdate } from '../governance/decoded-update.ts'
 import { inspectedSummaries } from '../governance/inspected-summaries.ts'
 import { createStructLocator } from '../governance/struct-locator.ts'
 import { summarizeUpdate } from '../governance/summarize-update.ts'
@@ -48,6 +49,8 @@ export interface DurableLogOptions {
   readonly onBackgroundError?: (error: unknown) => void
   /** Receives the quarantined entries of each session that loads with some (PROTOCOL.md §1.3). */
   readonly onQuarantine: (sessionId: string, entries: readonly LocatedQuarantine[]) => void
+  /** Finds the span an inbound update belongs to, made the parent of its persist span (PROTOCOL.md §12). */
+  readonly traceParentOf?: (document: Y.Doc, summary: UpdateSummary, decoded: DecodedUpdate) => SpanContext | undefined
 }
 
 /** The extension plus a way to write server-side changes durably. */
@@ -57,13 +60,14 @@ export interface DurableLog {
    * Makes a server-side change to a loaded session document durably: `change` runs on a scratch copy of `document`,
    * the resulting update is appended to the log, and only then applied to `document` — so no
    * client or other node sees a server change that is not stored. Changes to one session run one at a time. Its audit
-   * row names the server, or `requestedBy` when a principal asked for it over HTTP (a rename).
+   * row names the server, or `requestedBy` when a principal asked for it over HTTP (a rename); its persist span is the
+   * child of `requestedBy.traceParent` when given (PROTOCOL.md §12).
    */
   applyServerChange(
     document: Y.Doc,
     sessionId: string,
     change: ServerChange,
-    requestedBy?: Pick<WriteOrigin, 'principal' | 'role'>,
+    requestedBy?: ServerChangeOrigin,
   ): Promise<void>
   /**
    * Erases a session on this node (right to erasure): refuses further loads, appends and compactions of it until its
@@ -74,6 +78,12 @@ export interface DurableLog {
   /** Starts no further compaction and resolves when running ones have finished. */
   stop(): Promise<void>
 }
+
+/**
+ * Who asked for a server change over HTTP (a rename: its principal and role, kept in the audit row) and the span it
+ * belongs to (an HTTP append's, PROTOCOL.md §12).
+ */
+export type ServerChangeOrigin = Partial<Pick<WriteOrigin, 'principal' | 'role' | 'traceParent'>>
 
 /** A server-side change, made inside one transaction on the document it is given. */
 export type ServerChange = (document: Y.Doc) => void
@@ -122,7 +132,7 @@ export function createDurableLog(options: DurableLogOptions): DurableLog {
     document: Y.Doc,
     sessionId: string,
     change: ServerChange,
-    requestedBy: Pick<WriteOrigin, 'principal' | 'role'> | undefined,
+    requestedBy: ServerChangeOrigin | undefined,
   ): Promise<void> => {
     const scratch = new Y.Doc({ gc: document.gc })
     const writerId = writerIds.get(document) ?? scratch.clientID
@@ -180,8 +190,9 @@ export function createDurableLog(options: DurableLogOptions): DurableLog {
     // Hocuspocus does not apply updates from a read-only connection (observers, deferred updates): never log them.
     if ((type !== SYNC_MESSAGE_TYPE.STEP2 && type !== SYNC_MESSAGE_TYPE.UPDATE) || connection.readOnly) return
     let summary: UpdateSummary
+    let decoded: DecodedUpdate
     try {
-      const decoded = decodeInboundUpdate(payload)
+      decoded = decodeInboundUpdate(payload)
       if (isNoopUpdate(document, decoded)) return
       summary =
         inspectedSummaries.get(payload) ?? summarizeUpdate(document, decoded, createStructLocator(document, decoded))
@@ -196,11 +207,13 @@ export function createDurableLog(options: DurableLogOptions): DurableLog {
     inspectedSummaries.delete(payload)
     refuseErased(documentName)
     const principal = principalOf(context)
+    const traceParent = options.traceParentOf?.(document, summary, decoded)
     const origin: WriteOrigin = {
       principal: principal?.id ?? ANONYMOUS_PRINCIPAL,
       role: principal?.role ?? null,
       connection: connection.socketId,
       summary,
+      ...(traceParent === undefined ? {} : { traceParent }),
     }
     try {
       await log.append(documentName, [payload], origin)

@@ -11,6 +11,9 @@ import type * as Y from 'yjs'
 import { isRunEntry } from '../../shared/session/check-entry.ts'
 import { findMessage, getSessionRoots, listRuns, setMessageStatus } from '../../shared/session/session-doc.ts'
 
+/** Default silence after which a running run is interrupted, in ms: three missed heartbeats. */
+export const DEFAULT_RUN_LEASE_MS = 15_000
+
 /** Options of {@link createRunLease}. */
 export interface RunLeaseOptions {
   /** Silence after which a running run is interrupted, in ms (default 15000: three missed heartbeats). */
@@ -38,7 +41,7 @@ interface Watched {
 
 /** Creates the run-lease extension and starts its check timer. */
 export function createRunLease(options: RunLeaseOptions): RunLease {
-  const leaseMs = options.leaseMs ?? 15_000
+  const leaseMs = options.leaseMs ?? DEFAULT_RUN_LEASE_MS
   const now = options.now ?? Date.now
   const watched = new Map<string, Watched>()
 

@@ -30,6 +30,7 @@ const MESSAGE_FIELDS: Readonly<Record<string, FieldKind>> = {
   device: 'string',
   replyTo: 'string',
   runId: 'string',
+  traceparent: 'string',
   parts: 'list',
 }
 const PART_FIELDS: Readonly<Record<string, FieldKind>> = {

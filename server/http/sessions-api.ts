@@ -1,6 +1,7 @@
 /**
  * The session routes of the HTTP API (PROTOCOL.md §4): create (the token's principal becomes the owner), list, read
- * a transcript as JSON, rename and delete. Renaming and deleting follow the ownership policy
+ * a transcript as JSON, rename and delete. A session may be created with its own retention periods (PROTOCOL.md §13),
+ * stored in `meta.retention` as a server change. Renaming and deleting follow the ownership policy
  * (authorize-session-action.ts). A rename writes `meta.title` as a durable server change whose audit row names the
  * principal who asked, then the listed title. The session eraser ends a deleted session on every node and erases
  * its stored data. Every deletion and every refused attempt is reported as a security event: once the session's
@@ -11,6 +12,12 @@ import type { Hocuspocus } from '@hocuspocus/server'
 import type { TokenClaims } from '../../shared/auth/token-claims.ts'
 import { MAX_JSON_BODY_BYTES, ROUTES } from '../../shared/protocol/routes.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
+import {
+  parseRetentionPeriods,
+  RETENTION_META_KEY,
+  type RetentionPeriods,
+  storedRetentionPeriods,
+} from '../../shared/session/retention-periods.ts'
 import { createSessionId, parseSessionId } from '../../shared/session/session-id.ts'
 import { getSessionRoots, readTranscript } from '../../shared/session/session-doc.ts'
 import type { TranscriptView } from '../../shared/session/session-schema.ts'
@@ -19,9 +26,9 @@ import type { SecurityEventListener } from '../auth/security-event.ts'
 import { ANONYMOUS_PRINCIPAL } from '../auth/connection-principal.ts'
 import type { DurableLog } from '../extensions/durable-log.ts'
 import { sessionDeleted } from '../extensions/session-deleted.ts'
-import { applyStoredSession } from '../persistence/load-session-doc.ts'
 import { sessionNotFound } from '../persistence/session-not-found.ts'
 import type { UpdateLog } from '../persistence/update-log.ts'
+import { readSessionDoc } from '../read-session-doc.ts'
 import { readJsonBody } from './read-json-body.ts'
 import { sendJson } from './send-json.ts'
 
@@ -61,7 +68,7 @@ export function createSessionsApi(options: SessionsApiOptions): RouteHandler {
     claims: TokenClaims | undefined,
   ): Promise<void> => {
     const body = await readJsonBody(request, MAX_JSON_BODY_BYTES)
-    const { id, title } = parseCreateBody(body)
+    const { id, title, retention } = parseCreateBody(body)
     const record = {
       id: id ?? createSessionId(),
       title: title ?? '',
@@ -75,8 +82,22 @@ export function createSessionsApi(options: SessionsApiOptions): RouteHandler {
     }
     // Opening the document runs onLoadDocument, which writes the session's meta durably from the record.
     const direct = await hocuspocus.openDirectConnection(record.id)
-    await direct.disconnect()
-    sendJson(response, 201, record)
+    try {
+      const document = direct.document
+      if (retention !== undefined && document !== null) {
+        await options.applyServerChange(
+          document,
+          record.id,
+          (scratch) => {
+            getSessionRoots(scratch).meta.set(RETENTION_META_KEY, retention)
+          },
+          { principal: claims?.sub ?? ANONYMOUS_PRINCIPAL, role: claims?.role ?? null },
+        )
+      }
+    } finally {
+      await direct.disconnect()
+    }
+    sendJson(response, 201, retention === undefined ? record : { ...record, retention })
   }
 
   const erase = async (attempt: SessionActionAttempt): Promise<void> => {
@@ -136,14 +157,11 @@ export function createSessionsApi(options: SessionsApiOptions): RouteHandler {
     return { id: sessionId, title, owner: record?.owner ?? null }
   }
 
-  const transcript = async (sessionId: string): Promise<TranscriptView> => {
-    const live = hocuspocus.documents.get(sessionId)
-    if (live !== undefined) return readTranscript(sessionId, live)
-    const { doc } = applyStoredSession(sessionId, await log.load(sessionId))
-    const view = readTranscript(sessionId, doc)
-    doc.destroy()
-    return view
-  }
+  const transcript = (sessionId: string): Promise<TranscriptView & { retention?: RetentionPeriods }> =>
+    readSessionDoc(hocuspocus, log, sessionId, (doc) => {
+      const retention = storedRetentionPeriods(getSessionRoots(doc).meta.get(RETENTION_META_KEY))
+      return { ...readTranscript(sessionId, doc), ...(retention === undefined ? {} : { retention }) }
+    })
 
   return async (request, response, url, claims) => {
     const path = url.pathname
@@ -174,11 +192,11 @@ export function createSessionsApi(options: SessionsApiOptions): RouteHandler {
   }
 }
 
-function parseCreateBody(body: unknown): { id?: string; title?: string } {
+function parseCreateBody(body: unknown): { id?: string; title?: string; retention?: RetentionPeriods } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new SessionError('BAD_REQUEST', 'body must be a JSON object')
   }
-  const { id, title } = body as Record<string, unknown>
+  const { id, title, retention } = body as Record<string, unknown>
   if (title !== undefined && (typeof title !== 'string' || title.length > MAX_TITLE_CHARS)) {
     throw new SessionError('BAD_REQUEST', `title must be a string of at most ${MAX_TITLE_CHARS} characters`, {
       details: { field: 'title' },
@@ -187,6 +205,7 @@ function parseCreateBody(body: unknown): { id?: string; title?: string } {
   return {
     ...(id === undefined ? {} : { id: parseSessionId(id) }),
     ...(title === undefined ? {} : { title }),
+    ...(retention === undefined ? {} : { retention: parseRetentionPeriods(retention, 'retention') }),
   }
 }
 

@@ -39,6 +39,8 @@ export interface ServerMetrics {
   recordQuarantined(root: string): void
   /** Counts one session webhook attempt by outcome: delivered, failed (retried) or dead_lettered. */
   recordWebhookDelivery(outcome: 'delivered' | 'failed' | 'dead_lettered'): void
+  /** Counts one step of the retention sweep (PROTOCOL.md §13): a session archived, erased, or whose step failed. */
+  recordRetention(step: 'archived' | 'deleted' | 'failed'): void
   /** Every metric in the Prometheus text exposition format. */
   render(): Promise<string>
 }
@@ -143,6 +145,23 @@ export function createServerMetrics(sources: MetricSources): ServerMetrics {
       this.set((await sources.webhookDeadLetters?.()) ?? 0)
     },
   })
+  const retention = {
+    archived: new Counter({
+      name: 'lifeline_retention_archived_total',
+      help: 'Finished sessions written to the retention archive (PROTOCOL.md §13).',
+      registers,
+    }),
+    deleted: new Counter({
+      name: 'lifeline_retention_deleted_total',
+      help: 'Sessions erased by the retention sweep once expired.',
+      registers,
+    }),
+    failed: new Counter({
+      name: 'lifeline_retention_failures_total',
+      help: 'Retention steps that failed (mostly archive writes); the session is kept and tried again next sweep.',
+      registers,
+    }),
+  }
 
   return {
     registry,
@@ -173,6 +192,9 @@ export function createServerMetrics(sources: MetricSources): ServerMetrics {
       } else if (event.kind === 'bad-frame') {
         badFrames.inc({ reason: String(event.error.details.reason) })
       }
+    },
+    recordRetention(step) {
+      retention[step].inc()
     },
     recordQuarantined(root) {
       quarantined.inc({ root })

@@ -30,6 +30,7 @@ export function createMemoryUpdateLog(): UpdateLog {
       .map((entry) => ({ seq: entry.seq, update: entry.update.slice() })) ?? []
 
   return {
+    kind: 'memory',
     async createSession({ id, title, createdAt, owner = null }) {
       if (sessions.has(id)) return false
       sessions.set(id, {
@@ -55,6 +56,17 @@ export function createMemoryUpdateLog(): UpdateLog {
       return [...sessions.values()]
         .map((session) => session.record)
         .sort((a, b) => b.updatedAt - a.updatedAt)
+        .slice(0, limit)
+    },
+    async listIdleSessions({ updatedBefore, limit, after }) {
+      const isAfter = (record: SessionRecord): boolean =>
+        after === undefined ||
+        record.updatedAt > after.updatedAt ||
+        (record.updatedAt === after.updatedAt && record.id > after.id)
+      return [...sessions.values()]
+        .map((session) => session.record)
+        .filter((record) => record.updatedAt < updatedBefore && isAfter(record))
+        .sort((a, b) => a.updatedAt - b.updatedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
         .slice(0, limit)
     },
     async append(sessionId, updates, origin = SERVER_WRITE_ORIGIN) {

@@ -146,6 +146,7 @@ export async function createPostgresUpdateLog(options: PostgresUpdateLogOptions)
     })
 
   return {
+    kind: 'postgres',
     createSession: ({ id, title, createdAt, owner = null }) =>
       wrap(
         'PostgreSQL createSession failed',
@@ -179,6 +180,15 @@ export async function createPostgresUpdateLog(options: PostgresUpdateLogOptions)
           await pool.query<SessionRow>(
             `SELECT id, title, created_at, updated_at, owner FROM ${t('sessions')} ORDER BY updated_at DESC, id LIMIT $1`,
             [limit],
+          )
+        ).rows.map(toRecord),
+      ),
+    listIdleSessions: ({ updatedBefore, limit, after }) =>
+      wrap('PostgreSQL listIdleSessions failed', async () =>
+        (
+          await pool.query<SessionRow>(
+            `SELECT id, title, created_at, updated_at, owner FROM ${t('sessions')} WHERE updated_at < $1 AND (updated_at, id) > ($2, $3) ORDER BY updated_at, id LIMIT $4`,
+            [updatedBefore, after?.updatedAt ?? Number.MIN_SAFE_INTEGER, after?.id ?? '', limit],
           )
         ).rows.map(toRecord),
       ),

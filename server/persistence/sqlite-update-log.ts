@@ -68,6 +68,9 @@ CREATE TABLE IF NOT EXISTS audit (
 CREATE INDEX IF NOT EXISTS sessions_by_update ON sessions (updated_at DESC);
 `
 
+/** Sorts before every session in `listIdleSessions`' order. */
+const FIRST_IDLE = { updatedAt: Number.MIN_SAFE_INTEGER, id: '' }
+
 /** Opens (or creates) a SQLite-backed UpdateLog. */
 export function createSqliteUpdateLog(options: SqliteUpdateLogOptions): UpdateLog {
   const db = openDatabase(options)
@@ -82,6 +85,9 @@ export function createSqliteUpdateLog(options: SqliteUpdateLogOptions): UpdateLo
     ),
     listSessions: db.prepare<[number], SessionRow>(
       'SELECT id, title, created_at, updated_at, owner FROM sessions ORDER BY updated_at DESC LIMIT ?',
+    ),
+    listIdleSessions: db.prepare<[number, number, string, number], SessionRow>(
+      'SELECT id, title, created_at, updated_at, owner FROM sessions WHERE updated_at < ? AND (updated_at, id) > (?, ?) ORDER BY updated_at, id LIMIT ?',
     ),
     maxSeq: db.prepare<[string, string], { seq: number | null }>(
       'SELECT MAX(seq) AS seq FROM (SELECT MAX(seq) AS seq FROM updates WHERE session_id = ? UNION ALL SELECT upto_seq FROM snapshots WHERE session_id = ?)',
@@ -164,6 +170,7 @@ export function createSqliteUpdateLog(options: SqliteUpdateLogOptions): UpdateLo
   })
 
   return {
+    kind: 'sqlite',
     async createSession({ id, title, createdAt, owner = null }) {
       return statements.insertSession.run(id, title, createdAt, createdAt, owner).changes === 1
     },
@@ -176,6 +183,9 @@ export function createSqliteUpdateLog(options: SqliteUpdateLogOptions): UpdateLo
     },
     async listSessions({ limit = 100 } = {}) {
       return statements.listSessions.all(limit).map(toRecord)
+    },
+    async listIdleSessions({ updatedBefore, limit, after = FIRST_IDLE }) {
+      return statements.listIdleSessions.all(updatedBefore, after.updatedAt, after.id, limit).map(toRecord)
     },
     append: (sessionId, updates, origin = SERVER_WRITE_ORIGIN) => groupCommit.submit({ sessionId, updates, origin }),
     async readAudit(sessionId, options = {}) {

@@ -315,6 +315,25 @@ export function describeUpdateLogContract(
         expect((await log.listSessions()).map((record) => record.id)).toEqual(['a', 'd', 'b', 'c'])
         expect((await log.listSessions({ limit: 2 })).map((record) => record.id)).toEqual(['a', 'd'])
         expect(await log.listSessions({ limit: 0 })).toEqual([])
+        expect((await log.listIdleSessions({ updatedBefore: 4_001, limit: 10 })).map((record) => record.id)).toEqual([
+          'c',
+          'b',
+          'd',
+        ])
+        expect((await log.listIdleSessions({ updatedBefore: 4_000, limit: 2 })).map((record) => record.id)).toEqual([
+          'c',
+          'b',
+        ])
+        expect(await log.listIdleSessions({ updatedBefore: 1_000, limit: 10 })).toEqual([])
+        const after = { updatedAt: 3_000, id: 'b' }
+        expect((await log.listIdleSessions({ updatedBefore: 9_000, limit: 10, after })).map((r) => r.id)).toEqual([
+          'd',
+          'a',
+        ])
+        const tie = { updatedAt: 3_000, id: 'a' }
+        expect((await log.listIdleSessions({ updatedBefore: 9_000, limit: 1, after: tie })).map((r) => r.id)).toEqual([
+          'b',
+        ])
       })
     })
 

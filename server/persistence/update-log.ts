@@ -6,6 +6,7 @@
  * and go only with deleteSession (PROTOCOL.md §3.9). Only createSession creates a session's record, and writes need
  * it: a write that arrives after deleteSession (from another node, say) never re-creates an erased session.
  */
+import type { SpanContext } from '@opentelemetry/api'
 import type { PrincipalRole } from '../../shared/auth/token-claims.ts'
 
 /** One stored update. `seq` grows by one per append within a session, starting at 1. */
@@ -53,6 +54,11 @@ export interface WriteOrigin {
   /** Id of the client connection that sent it (stable for the connection's life); null for server changes. */
   readonly connection: string | null
   readonly summary: UpdateSummary
+  /**
+   * The span the update belongs to (an agent's reply, an HTTP append; PROTOCOL.md §12): the persist span of its
+   * append is made its child. Not stored.
+   */
+  readonly traceParent?: SpanContext
 }
 
 /** The origin recorded when `append` is given none: the server itself. */
@@ -72,6 +78,8 @@ export const MAX_AUDIT_PAGE = 1000
 
 /** The storage contract implemented by every backend (describeUpdateLogContract). */
 export interface UpdateLog {
+  /** What kind of store this is (`sqlite`, `postgres`, `memory`), named in traces; a store of your own may leave it out. */
+  readonly kind?: string
   /** Registers a session with its owner (default null); returns false, changing nothing, when it already exists. */
   createSession(record: { id: string; title: string; createdAt: number; owner?: string | null }): Promise<boolean>
   /** The session's listing row, or undefined when it was never created. */
@@ -80,6 +88,16 @@ export interface UpdateLog {
   setSessionTitle(sessionId: string, title: string): Promise<boolean>
   /** All sessions, newest first. */
   listSessions(options?: { limit?: number }): Promise<SessionRecord[]>
+  /**
+   * Sessions whose newest append is older than `updatedBefore` (epoch ms, exclusive), least recently updated first
+   * (ties by id), at most `limit`, starting after the session `after` names (the last of the previous page): the
+   * candidates of the retention sweep (PROTOCOL.md §13).
+   */
+  listIdleSessions(options: {
+    updatedBefore: number
+    limit: number
+    after?: { updatedAt: number; id: string }
+  }): Promise<SessionRecord[]>
   /**
    * Appends updates durably, in order, and returns their seqs; stamps the record's `updatedAt`. Each update gets an
    * audit row with `origin` (default {@link SERVER_WRITE_ORIGIN}) in the same transaction.

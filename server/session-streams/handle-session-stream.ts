@@ -4,6 +4,7 @@
  * headers and answers once they are durable. PUT and DELETE are refused: the session owns its stream.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { SpanContext, Tracer } from '@opentelemetry/api'
 import type * as Y from 'yjs'
 import type { PrincipalRole } from '../../shared/auth/token-claims.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
@@ -26,7 +27,8 @@ import { readLiveMode } from '../durable-streams/read-live-mode.ts'
 import { readProducerBatch } from '../durable-streams/stream-request-headers.ts'
 import { sendEmpty } from '../durable-streams/stream-response.ts'
 import type { StreamMeta } from '../durable-streams/stream-store.ts'
-import type { ServerChange } from '../extensions/durable-log.ts'
+import type { ServerChange, ServerChangeOrigin } from '../extensions/durable-log.ts'
+import { traceHttpAppend } from '../observe/trace-http-append.ts'
 import type { EntryCharger } from '../limits/charge-new-entries.ts'
 
 /** What the session stream routes need. */
@@ -36,7 +38,14 @@ export interface SessionStreamContext extends StreamReadContext {
   readonly documents: SessionDocuments
   readonly recorder: SessionEventRecorder
   readonly sessionLock: KeyedLock
-  readonly applyServerChange: (document: Y.Doc, sessionId: string, change: ServerChange) => Promise<void>
+  readonly applyServerChange: (
+    document: Y.Doc,
+    sessionId: string,
+    change: ServerChange,
+    origin?: ServerChangeOrigin,
+  ) => Promise<void>
+  /** Traces each append (PROTOCOL.md §12). */
+  readonly tracer: Tracer
   /** Largest command body in bytes. */
   readonly maxBodyBytes: number
   /** Longest user message or steer text, in UTF-16 code units (PROTOCOL.md §10.1). */
@@ -76,7 +85,9 @@ export async function handleSessionStream(
   if ((await context.log.getSession(sessionId)) === undefined) throw sessionNotFound(sessionId)
   const live = method === 'GET' ? readLiveMode(url) : 'catch-up'
   if (method === 'POST') {
-    await appendCommands(request, response, sessionId, principal, context)
+    await traceHttpAppend(context.tracer, request, { sessionId, principalId: principal?.id }, (traceParent) =>
+      appendCommands(request, response, sessionId, principal, context, traceParent),
+    )
     return
   }
   // Loading the document records what an earlier process applied but had not recorded yet.
@@ -102,6 +113,7 @@ async function appendCommands(
   sessionId: string,
   principal: StreamPrincipal | undefined,
   context: SessionStreamContext,
+  traceParent: SpanContext | undefined,
 ): Promise<void> {
   const producer = readProducerBatch(request)
   if (producer === undefined)
@@ -126,9 +138,14 @@ async function appendCommands(
         const messages = commands.filter((command) => command.type === 'start' || command.type === 'message').length
         const steers = commands.filter((command) => command.type === 'steer').length
         if (messages + steers > 0) context.chargeEntries?.(agentId, sessionId, { messages, steers })
-        await context.applyServerChange(held.document, sessionId, (scratch) => {
-          applySessionCommands(scratch, agentId, { id: producer.id, state: decision.state }, commands)
-        })
+        await context.applyServerChange(
+          held.document,
+          sessionId,
+          (scratch) => {
+            applySessionCommands(scratch, agentId, { id: producer.id, state: decision.state }, commands)
+          },
+          traceParent === undefined ? undefined : { traceParent },
+        )
       }
       const recorded: StreamMeta | undefined = await context.recorder.flush(sessionId)
       return { status: decision.kind === 'accept' ? 200 : 204, state: decision.state, meta: recorded }

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Extension, Hocuspocus } from '@hocuspocus/server'
-import type * as Y from 'yjs'
+import type { Tracer } from '@opentelemetry/api'
 import { isSessionError, SessionError } from '../../shared/errors/session-error.ts'
 import { matchSessionPresencePath } from '../../shared/protocol/routes.ts'
 import { SESSION_STREAM_NAMESPACE } from '../../shared/protocol/session-stream-path.ts'
@@ -29,10 +29,9 @@ import {
 import { createStreamRoutes } from '../durable-streams/stream-routes.ts'
 import { createStreamService } from '../durable-streams/stream-service.ts'
 import type { StreamStore } from '../durable-streams/stream-store.ts'
-import type { ServerChange } from '../extensions/durable-log.ts'
 import type { EntryCharger } from '../limits/charge-new-entries.ts'
 import { sendError } from '../http/send-json.ts'
-import type { StreamPrincipal } from './handle-session-stream.ts'
+import type { SessionStreamContext, StreamPrincipal } from './handle-session-stream.ts'
 
 /** Options of the stream routes, given as `streams` to createSessionServer. */
 export interface SessionStreamsOptions {
@@ -56,7 +55,9 @@ export interface SessionStreamsOptions {
 export interface SessionStreamsWiring extends SessionStreamsOptions {
   readonly hocuspocus: () => Hocuspocus
   readonly log: UpdateLog
-  readonly applyServerChange: (document: Y.Doc, sessionId: string, change: ServerChange) => Promise<void>
+  readonly applyServerChange: SessionStreamContext['applyServerChange']
+  /** Traces HTTP appends (PROTOCOL.md §12). */
+  readonly tracer: Tracer
   readonly onError: (error: unknown) => void
   /** SQLite file for the default store. */
   readonly defaultStorePath?: string
@@ -137,6 +138,7 @@ export function createSessionStreams(wiring: SessionStreamsWiring): SessionStrea
     recorder,
     sessionLock: createKeyedLock(),
     applyServerChange: wiring.applyServerChange,
+    tracer: wiring.tracer,
     longPollTimeoutMs: wiring.longPollTimeoutMs ?? 20_000,
     sseReconnectMs: wiring.sseReconnectMs ?? 60_000,
     maxBodyBytes: wiring.maxBodyBytes ?? 8 * 1024 * 1024,

@@ -6,6 +6,7 @@
 
 import type { Connection } from '@hocuspocus/server'
 import type { SessionError } from '../../shared/errors/session-error.ts'
+import type { ConnectionTrace } from '../observe/trace-connections.ts'
 
 /** The transport part of a connection's context. */
 export interface TransportContext {
@@ -13,6 +14,8 @@ export interface TransportContext {
   readonly closeTransport: (code: number, reason: string) => void
   /** Which transport carries the connection (for logs). */
   readonly transport?: 'websocket' | 'http-fallback'
+  /** The connection's span (server/observe/trace-connections.ts), when the server traces connections. */
+  readonly trace?: ConnectionTrace
 }
 
 /** The transport named in a connection context, when its transport provided one. */
@@ -20,6 +23,12 @@ export function transportOf(context: unknown): TransportContext['transport'] {
   if (typeof context !== 'object' || context === null) return undefined
   const transport = (context as Partial<TransportContext>).transport
   return transport === 'websocket' || transport === 'http-fallback' ? transport : undefined
+}
+
+/** The span a transport opened for the connection of a context, if any. */
+export function connectionTraceOf(context: unknown): ConnectionTrace | undefined {
+  if (typeof context !== 'object' || context === null) return undefined
+  return (context as Partial<TransportContext>).trace
 }
 
 /** The closeTransport function of a connection context, when its transport provided one. */

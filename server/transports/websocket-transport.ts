@@ -13,6 +13,7 @@ import { FALLBACK_ROUTES, WEBSOCKET_PROBE_FRAME } from '../../shared/protocol/ht
 import { ROUTES } from '../../shared/protocol/routes.ts'
 import { toFetchRequest } from './to-fetch-request.ts'
 import type { TransportContext } from './transport-context.ts'
+import type { ConnectionTracing } from '../observe/trace-connections.ts'
 import type { FrameGate } from '../limits/frame-gate.ts'
 import type { SecurityEventListener } from '../auth/security-event.ts'
 
@@ -26,6 +27,8 @@ export interface WebSocketTransportOptions {
   readonly gateFor?: (close: (error: SessionError) => void) => FrameGate
   /** Receives a `limit-exceeded` event for each frame over `maxFrameBytes`. */
   readonly onSecurityEvent?: SecurityEventListener
+  /** Opens each connection's span (PROTOCOL.md §12); none without it. */
+  readonly traceConnection?: ConnectionTracing['open']
 }
 
 /** The running transport. */
@@ -58,17 +61,22 @@ export function attachWebSocketTransport(options: WebSocketTransportOptions): We
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
       giveOversizedCloseItsReason(ws)
+      const trace = options.traceConnection?.('websocket')
+      /** Closes the socket; its span records the code and reason sent, not what the client echoes back. */
+      const closeWith = (code: number, reason: string): void => {
+        trace?.end(code, reason)
+        ws.close(code, reason)
+      }
       const context: TransportContext = {
-        closeTransport: (code, reason) => {
-          ws.close(code, reason)
-        },
+        closeTransport: closeWith,
         transport: 'websocket',
+        ...(trace === undefined ? {} : { trace }),
       }
       const connection = hocuspocus.handleConnection(ws, toFetchRequest(request, url), context)
       const admit = options.gateFor?.((error) => {
         // Closed for Hocuspocus at once, so the frames it still has queued are dropped (enforce-limits.ts).
         connection.handleClose({ code: error.closeCode, reason: error.code })
-        ws.close(error.closeCode, error.code)
+        closeWith(error.closeCode, error.code)
       })
       ws.on('message', (data: RawData) => {
         const frame = toBytes(data)
@@ -76,6 +84,7 @@ export function attachWebSocketTransport(options: WebSocketTransportOptions): We
       })
       ws.on('close', (code: number, reason: Buffer) => {
         connection.handleClose({ code, reason: reason.toString() })
+        trace?.end(code, reason.toString())
       })
       ws.on('error', (error: Error & { code?: string }) => {
         if (error.code !== OVERSIZED_FRAME_ERROR) {
@@ -89,6 +98,7 @@ export function attachWebSocketTransport(options: WebSocketTransportOptions): We
         )
         options.onSecurityEvent?.({ kind: 'limit-exceeded', sessionId: '', error: tooLarge })
         connection.handleClose({ code: tooLarge.closeCode, reason: tooLarge.code })
+        trace?.end(tooLarge.closeCode, tooLarge.code)
         // Not terminated: ws has sent the close frame and discards what the client still sends; the socket ends when
         // the client answers the close (ws' close timeout, 30 s, bounds one that does not), so the reason gets through.
       })

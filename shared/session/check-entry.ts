@@ -155,6 +155,7 @@ const MESSAGE_FIELDS: Readonly<Record<string, Field>> = {
   device: optional(isString),
   replyTo: optional(isString),
   runId: optional(isString),
+  traceparent: optional(isString),
   parts: optional(checkParts),
 }
 const STEER_FIELDS: Readonly<Record<string, Field>> = {

@@ -43,6 +43,8 @@ export interface NewMessage {
   readonly device?: string
   readonly replyTo?: string
   readonly runId?: string
+  /** W3C traceparent of the span that writes the message (an agent's reply span, PROTOCOL.md §12). */
+  readonly traceparent?: string
   readonly text?: string
 }
 
@@ -117,6 +119,7 @@ export function appendMessage(doc: Y.Doc, message: NewMessage): Y.Map<unknown> {
   if (message.device !== undefined) map.set('device', message.device)
   if (message.replyTo !== undefined) map.set('replyTo', message.replyTo)
   if (message.runId !== undefined) map.set('runId', message.runId)
+  if (message.traceparent !== undefined) map.set('traceparent', message.traceparent)
   const parts = new Y.Array<Y.Map<unknown>>()
   map.set('parts', parts)
   doc.transact(() => {

@@ -47,8 +47,11 @@ class Producer:
         self.retries = 0
         self.last_offset: Optional[str] = None
 
-    def append(self, commands: Sequence[Dict[str, Any]]) -> Response:
+    def append(self, commands: Sequence[Dict[str, Any]], traceparent: Optional[str] = None) -> Response:
         """Sends one batch and waits until it is durable on the server.
+
+        ``traceparent`` (a W3C Trace Context value) goes with it as the ``traceparent`` header: the server's spans of
+        the append join that trace (PROTOCOL.md §12).
 
         Raises:
             SessionError: the server's refusal (``BAD_REQUEST``, ``FORBIDDEN``, ``REPLY_CLOSED``, ``TEXT_TOO_LONG``,
@@ -62,6 +65,8 @@ class Producer:
                 "Producer-Epoch": str(self.epoch),
                 "Producer-Seq": str(self._seq),
             }
+            if traceparent is not None:
+                headers["traceparent"] = traceparent
             deadline = time.monotonic() + self._retry_for_s
             attempt = 0
             while True:

@@ -14,6 +14,7 @@ device sees it was taken and another agent does not act on it again.
 """
 from __future__ import annotations
 
+import re
 import threading
 import time
 import uuid
@@ -32,6 +33,8 @@ END_STATUSES = ("done", "stopped", "failed")
 MAX_APPEND_CHARS = 16_384
 #: How often a quiet reply refreshes its run's heartbeat, in seconds (as the Node SDK).
 HEARTBEAT_S = 5.0
+# A W3C Trace Context traceparent of version 00 (PROTOCOL.md §12).
+TRACEPARENT_PATTERN = re.compile(r"00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}")
 
 
 class Reply:
@@ -40,6 +43,7 @@ class Reply:
     Attributes:
         message_id: the reply's message id.
         reply_to: the message it answers, if any.
+        traceparent: the W3C traceparent sent with each of its appends (PROTOCOL.md §12), if any.
         status: ``streaming``, then ``done``, ``stopped`` or ``failed``.
         steer: the steer event that stopped or redirected it, else None.
         steer_marked: after a stop or redirect ended the reply, True once this agent's handled mark on ``steer`` is
@@ -59,9 +63,13 @@ class Reply:
         coalesce_ms: float = 30.0,
         max_busy_buffer_chars: int = 32_768,
         announce_presence: bool = True,
+        traceparent: Optional[str] = None,
     ) -> None:
         if flush_mode not in ("adaptive", "window"):
             raise ValueError(f"flush_mode must be adaptive or window, got {flush_mode!r}")
+        if traceparent is not None and not TRACEPARENT_PATTERN.fullmatch(traceparent):
+            raise ValueError(f"traceparent must be a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>), got {traceparent!r}")
+        self.traceparent = traceparent
         self._session = session
         self._producer = producer
         self.message_id = message_id or f"r_{uuid.uuid4().hex[:20]}"
@@ -97,7 +105,7 @@ class Reply:
         if self.reply_to is not None:
             command["replyTo"] = self.reply_to
         self._session._watch_steers()
-        self._producer.append([command])
+        self._producer.append([command], traceparent=self.traceparent)
         self.start_offset = self._producer.last_offset
         self._session._track(self)
         self._thread = threading.Thread(target=self._run, name=f"lifeline-reply-{self.message_id}", daemon=True)
@@ -205,7 +213,7 @@ class Reply:
         if not isinstance(steer_id, str):
             return
         try:
-            self._producer.append([{"type": "handled", "steerId": steer_id}])
+            self._producer.append([{"type": "handled", "steerId": steer_id}], traceparent=self.traceparent)
             self.steer_marked = True
         except SessionError as error:
             if error.code != "STEER_ALREADY_HANDLED":
@@ -244,7 +252,7 @@ class Reply:
                 elif not commands:
                     commands = [{"type": "heartbeat", "messageId": self.message_id}]
                 for start in range(0, len(commands), 2):
-                    self._producer.append(commands[start : start + 2])
+                    self._producer.append(commands[start : start + 2], traceparent=self.traceparent)
                     self.appends += 1
                 last_sent = time.monotonic()
                 with self._cond:

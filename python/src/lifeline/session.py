@@ -118,11 +118,13 @@ class Session:
         coalesce_ms: float = 30.0,
         max_busy_buffer_chars: int = 32_768,
         announce_presence: bool = True,
+        traceparent: Optional[str] = None,
     ) -> Reply:
         """A new reply (an agent token): ``with session.reply(reply_to=question) as reply: reply.write(token)``.
 
         The ``with`` block starts it, ends it ``done`` (``failed`` when the block raises, ``stopped`` when a device
-        stopped it) and, with ``announce_presence``, keeps this agent's device present meanwhile.
+        stopped it) and, with ``announce_presence``, keeps this agent's device present meanwhile. ``traceparent`` (W3C
+        Trace Context, e.g. your own span's) is sent with each of its appends, so the server's spans join that trace.
         """
         reply = Reply(
             self,
@@ -133,6 +135,7 @@ class Session:
             coalesce_ms=coalesce_ms,
             max_busy_buffer_chars=max_busy_buffer_chars,
             announce_presence=announce_presence,
+            traceparent=traceparent,
         )
         return reply
 
@@ -297,19 +300,25 @@ def create_session(
     *,
     session_id: Optional[str] = None,
     title: Optional[str] = None,
+    retention: Optional[Dict[str, int]] = None,
 ) -> Dict[str, Any]:
     """Creates a session (``POST /v1/sessions``; with auth a ``user`` or ``agent`` token scoped to ``*``).
 
-    Returns the session record ``{id, title, createdAt, owner}``.
+    ``retention`` gives the session its own retention periods, ``{"archiveAfterSeconds": …, "deleteAfterSeconds": …}``
+    (either may be left out; PROTOCOL.md §13): the server archives and erases it by them instead of its defaults.
+
+    Returns the session record ``{id, title, createdAt, owner}``, with ``retention`` when given.
 
     Raises:
-        SessionError: ``SESSION_EXISTS``, ``FORBIDDEN``, ``INVALID_SESSION_ID``, ...
+        SessionError: ``SESSION_EXISTS``, ``FORBIDDEN``, ``INVALID_SESSION_ID``, ``BAD_REQUEST`` (a bad period), ...
     """
     body: Dict[str, Any] = {}
     if session_id is not None:
         body["id"] = session_id
     if title is not None:
         body["title"] = title
+    if retention is not None:
+        body["retention"] = retention
     http = HttpClient(base_url.rstrip("/"), TokenHolder(token))
     try:
         data = json.dumps(body).encode("utf-8")

@@ -25,6 +25,7 @@ import { drainOversized, readBody } from '../../http/read-body.ts'
 import { sendJson } from '../../http/send-json.ts'
 import { toFetchRequest } from '../to-fetch-request.ts'
 import type { TransportContext } from '../transport-context.ts'
+import type { ConnectionTracing } from '../../observe/trace-connections.ts'
 import type { FrameGate } from '../../limits/frame-gate.ts'
 import { createFallbackConnection, type FallbackConnection, type OutboxFrame } from './fallback-connection.ts'
 
@@ -40,6 +41,8 @@ export interface HttpFallbackTransportOptions {
   readonly gateFor?: (close: (error: SessionError) => void) => FrameGate
   /** Receives a `limit-exceeded` event for each upload over `maxBodyBytes`. */
   readonly onSecurityEvent?: SecurityEventListener
+  /** Opens each connection's span (PROTOCOL.md §12); none without it. */
+  readonly traceConnection?: ConnectionTracing['open']
 }
 
 /** The running transport. */
@@ -100,10 +103,12 @@ export function createHttpFallbackTransport(options: HttpFallbackTransportOption
         { details: { cid: id } },
       )
     const connection = createFallbackConnection(id)
+    const trace = options.traceConnection?.('http-fallback')
     let handleClose: ((event: { code: number; reason: string }) => void) | undefined
     const close = (code: number = CLOSE_CODES.NORMAL, reason = ''): void => {
       if (connection.closed !== undefined) return
       connection.close(code, reason)
+      trace?.end(code, reason)
       queueMicrotask(() => handleClose?.({ code, reason }))
     }
     const hocuspocusConnection = options.hocuspocus.handleConnection(
@@ -117,7 +122,11 @@ export function createHttpFallbackTransport(options: HttpFallbackTransportOption
         close,
       },
       toFetchRequest(request, url),
-      { closeTransport: close, transport: 'http-fallback' } satisfies TransportContext,
+      {
+        closeTransport: close,
+        transport: 'http-fallback',
+        ...(trace === undefined ? {} : { trace }),
+      } satisfies TransportContext,
     )
     handleClose = (event) => {
       hocuspocusConnection.handleClose(event)
