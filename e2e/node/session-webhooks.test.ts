@@ -52,8 +52,9 @@ async function startNode(
     streams: { store: await openTestStreamStore(store) },
     webhooks: {
       endpoints: [{ id: 'pipe', url, secret: SECRET }],
-      timeoutMs: 300,
-      leaseMs: 2_000,
+      // Far above a local answer even on a loaded machine, so that only the scripted hangs time out.
+      timeoutMs: 1_000,
+      leaseMs: 5_000,
       retry: { firstDelayMs: 20, maxDelayMs: 80, jitter: 0.2 },
       random: () => random.next(),
       ...overrides,
@@ -206,7 +207,7 @@ describe.each(STORE_KINDS)('session webhooks on %s', (kind) => {
       'presence',
     ])
     expect(keys).toHaveLength(12)
-    // 12 events, about one attempt in three failing (some after the 300 ms timeout) with retries of 20–80 ms.
+    // 12 events, about one attempt in three failing (some after the 1 s timeout) with retries of 20–80 ms.
     await expect.poll(() => taken.length, { timeout: 12_000 }).toBe(keys.length)
     expect(taken).toEqual(keys)
     const failures = receiver.received.length - taken.length
@@ -214,7 +215,7 @@ describe.each(STORE_KINDS)('session webhooks on %s', (kind) => {
     // The receiver records a key when it decides to answer: the server counts it once the answer arrived.
     await expect.poll(() => deliveries(server, 'delivered'), WAIT).toBe(keys.length)
     expect(await deliveries(server, 'failed')).toBe(failures)
-  }, 20_000) // up to 4 timeouts of 300 ms and 12 deliveries, on a loaded 2-core machine
+  }, 20_000) // up to 4 timeouts of 1 s and 12 deliveries, on a loaded 2-core machine
 
   test('events failing maxAttempts times are dead-lettered, listed, counted and replayed', async ({
     startServer,
