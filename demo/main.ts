@@ -23,8 +23,15 @@ const llm =
     : undefined
 
 const secret = env.LIFELINE_AUTH_SECRET === '' ? undefined : env.LIFELINE_AUTH_SECRET
-const devToken = (sub: string, role: 'agent' | 'user' | 'observer', ttlSeconds: number): string | undefined =>
-  secret === undefined ? undefined : signToken(createTokenClaims({ sub, role, session: '*', ttlSeconds }), secret)
+const devToken = (
+  sub: string,
+  role: 'agent' | 'user' | 'observer',
+  ttlSeconds: number,
+  grants: { onDeviceAgent?: boolean } = {},
+): string | undefined =>
+  secret === undefined
+    ? undefined
+    : signToken(createTokenClaims({ sub, role, session: '*', ttlSeconds, ...grants }), secret)
 const DAY_SECONDS = 24 * 3600
 
 let agent: ReturnType<typeof createDemoAgent> | undefined
@@ -61,7 +68,8 @@ agent = createDemoAgent({
   ...(llm === undefined ? {} : { llm }),
   ...(agentToken === undefined ? {} : { token: agentToken }),
 })
-const userToken = devToken('demo-user', 'user', DAY_SECONDS)
+// The demo page offers "Answer on this device" when the demo agent is unreachable: the user token grants it.
+const userToken = devToken('demo-user', 'user', DAY_SECONDS, { onDeviceAgent: true })
 const observerToken = devToken('demo-observer', 'observer', DAY_SECONDS)
 const authLines =
   userToken === undefined || observerToken === undefined

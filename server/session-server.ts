@@ -70,7 +70,11 @@ export interface SessionServerOptions {
   readonly fallback?: { readonly heartbeatMs?: number; readonly pollWaitMs?: number; readonly idleTimeoutMs?: number }
   /** Largest WebSocket frame (and HTTP fallback upload) accepted, in bytes (default 4 MiB). */
   readonly maxFrameBytes?: number
-  /** Further Hocuspocus extensions, run after Lifeline's own (e.g. to attach an agent on `afterLoadDocument`). */
+  /**
+   * Further Hocuspocus extensions, run after Lifeline's own (e.g. to attach an agent on `afterLoadDocument`). Sync
+   * steps 1 are answered by Lifeline before Hocuspocus reads them (PROTOCOL.md §10.4): these extensions' `beforeSync`
+   * sees steps 2 and updates only, and their `beforeHandleMessage` sees a step 1 as a QueryAwareness frame.
+   */
   readonly extensions?: readonly Extension[]
   /** Receives errors the server cannot hand to a caller (default: the logger, level error). */
   readonly onError?: (error: unknown) => void

@@ -25,6 +25,7 @@ export {
   UPDATE_REJECTED_NOTICE_TYPE,
   MAX_REFUSED_UPDATES_PER_CONNECTION,
   LIMIT_REFUSAL_REASONS,
+  CAPABILITY_REFUSAL_REASONS,
   encodeUpdateRejectedNotice,
   decodeUpdateRejectedNotice,
 } from './protocol/update-rejected-notice.ts'
@@ -55,6 +56,7 @@ export {
   decodeTokenClaims,
 } from './auth/token-claims.ts'
 export type { PrincipalRole, TokenClaims } from './auth/token-claims.ts'
+export { ON_DEVICE_AGENT_SUFFIX, onDeviceAgentId } from './auth/on-device-agent-id.ts'
 export {
   UPDATE_REJECTION_REASONS,
   MAX_CLIENT_IDS_PER_CONNECTION,

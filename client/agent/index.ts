@@ -14,6 +14,8 @@ export { fromOpenAiChatStream } from './adapters/from-openai-chat-stream.ts'
 export type { OpenAiChatChunk, OpenAiChatDelta } from './adapters/from-openai-chat-stream.ts'
 export { fromOpenAiResponsesStream } from './adapters/from-openai-responses-stream.ts'
 export type { OpenAiResponsesEvent } from './adapters/from-openai-responses-stream.ts'
+export { fromPromptApiStream } from './adapters/from-prompt-api-stream.ts'
+export type { PromptApiChunking, PromptApiStream } from './adapters/from-prompt-api-stream.ts'
 export type { SteerHandler } from './steer-dispatcher.ts'
 export {
   DEFAULT_PRESENCE_HEARTBEAT_MS,

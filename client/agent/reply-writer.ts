@@ -70,6 +70,12 @@ export interface ReplyWriterOptions {
    * `@opentelemetry/api`, a no-op until the application registers a tracer provider).
    */
   readonly tracer?: Tracer
+  /**
+   * True: the reply is written to the local replica and never waits for the server — `pipe` does not hold back for
+   * unacknowledged updates and `end` resolves once the end is written locally — so it works offline; the client
+   * syncs it when connected (an on-device agent, docs/offline.md). Default false: flow control and a durable `end`.
+   */
+  readonly localFirst?: boolean
 }
 
 /** A streaming reply. */
@@ -104,7 +110,8 @@ export interface ReplyWriter {
   /** `pipe` for typed parts (see `appendPart`), e.g. `pipeParts(fromAiSdkStream(result.fullStream))`; same endings. */
   pipeParts(parts: AsyncIterable<ReplyPart>, options?: { signal?: AbortSignal }): Promise<ReplyEnd>
   /**
-   * Flushes, marks the reply and its run final, and resolves once that is durable on the server.
+   * Flushes, marks the reply and its run final, and resolves once that is durable on the server (with `localFirst`:
+   * once it is written locally).
    * @throws SessionError REPLY_CLOSED once the client dropped the writer's document (details `{ messageId, dropped }`)
    */
   end(state?: ReplyEnd): Promise<void>
@@ -144,7 +151,7 @@ export function createReplyWriter(
     maxBufferChars,
     maxBusyBufferChars: Math.max(maxBufferChars, options.maxBusyBufferChars ?? maxBufferChars * 4),
   }
-  const maxInFlight = options.maxInFlight ?? 32
+  const maxInFlight = options.localFirst === true ? Number.POSITIVE_INFINITY : (options.maxInFlight ?? 32)
   const ackTimeoutMs = options.ackTimeoutMs ?? 30_000
   const { doc } = client
   const id = 'resume' in init ? String(init.resume.get('id')) : `m_${createRandomId()}`
@@ -298,6 +305,11 @@ export function createReplyWriter(
     })
     span.ended(state)
     init.onEnd?.(state)
+    if (options.localFirst === true) {
+      client.off('replica', onReplica)
+      span.finish()
+      return
+    }
     try {
       await client.waitUntilDurable(ackTimeoutMs)
     } finally {

@@ -3,6 +3,7 @@
  * names for others, agents marked), which question a reply answers, and why a reply ended early: "Stopped by Bob,
  * phone", "Redirected by …", or the reason a reply failed or was interrupted.
  */
+import { onDeviceAgentOwner } from '../../shared/auth/on-device-agent-id.ts'
 import type { MessageView, SteerView } from '../../shared/session/session-schema.ts'
 
 /** What describing a message needs to know about the session. */
@@ -17,7 +18,7 @@ export interface MessageContext {
 
 /** The texts shown with one message. */
 export interface MessageDescription {
-  /** Author line: "You · phone", "Alice · computer", "Agent e2e-agent · streaming". */
+  /** Author line: "You · phone", "Alice · computer", "Agent e2e-agent · streaming", "Agent on your device · done". */
   readonly meta: string
   /** Why a reply ended as it did (stopped, redirected, failed, interrupted); undefined otherwise. */
   readonly note: string | undefined
@@ -42,7 +43,12 @@ export function describeMessage(message: MessageView, context: MessageContext): 
     const who = message.author === context.selfId ? 'You' : context.nameOf(message.author)
     return { meta: message.device === undefined ? who : `${who} · ${message.device}`, note: undefined }
   }
-  const meta = `${message.role === 'assistant' ? 'Agent ' : ''}${context.nameOf(message.author)} · ${message.status}`
+  const owner = onDeviceAgentOwner(message.author)
+  const who =
+    owner === undefined
+      ? context.nameOf(message.author)
+      : `on ${owner === context.selfId ? 'your' : `${context.nameOf(owner)}’s`} device`
+  const meta = `${message.role === 'assistant' ? 'Agent ' : ''}${who} · ${message.status}`
   return { meta, note: endNote(message, context) }
 }
 

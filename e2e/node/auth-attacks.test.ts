@@ -318,7 +318,11 @@ describe('attacks by an authenticated user are rejected before they are stored',
         },
       ],
     ]
-    await expectForgedUpdatesRejected(server, sessionId, tokenFor('mallory', 'user', sessionId), 717_170, attacks)
+    // Mallory's token grants her on-device agent (PROTOCOL.md §8.4): even so she writes replies only as
+    // mallory/on-device, never as agent-1. Without the claim the forged reply is AGENT_REPLY_FORBIDDEN
+    // (e2e/node/on-device-agent.test.ts).
+    const token = tokenFor('mallory', 'user', sessionId, { onDeviceAgent: true })
+    await expectForgedUpdatesRejected(server, sessionId, token, 717_170, attacks)
     expect(await storedTranscript(server, sessionId)).toEqual(before)
     await expectAgentStillWrites(conversation)
   })

@@ -57,6 +57,17 @@ const RULES: readonly Rule[] = [
       /^client\/agent\/(?!adapters\/|reply-writer\.ts$)/,
     ],
   },
+  {
+    // The on-device agent runs in browsers and Web Workers: the reply writer and the adapters, never the Node socket.
+    folder: 'client/agent-browser',
+    forbidden: [
+      /^node:/,
+      /^server\//,
+      /^client\/browser\//,
+      /^ws$/,
+      /^client\/agent\/(?!adapters\/|reply-writer\.ts$|reply-part\.ts$)/,
+    ],
+  },
   { folder: 'client/inspector', forbidden: [/^node:/, /^server\//, /^client\/agent\//, /^ws$/] },
 ]
 

@@ -74,6 +74,7 @@ const AGENTS = ['README.md', 'docs/sdks.md'].map((doc) => ({ doc, code: example(
 const RESUME_INTERRUPTED = example('docs/sdks.md', 'resume-interrupted')
 const OPENAI_ADAPTER = example('docs/sdks.md', 'openai-adapter')
 const SESSION_CLIENT = example('docs/sdks.md', 'session-client')
+const ON_DEVICE_AGENT = example('docs/sdks.md', 'on-device-agent')
 const SERVER_OPTIONS = example('docs/operations.md', 'server-options')
 const TRACES = example('docs/operations.md', 'traces')
 const README_CURL = example('README.md', 'curl')
@@ -219,6 +220,21 @@ describe('docs examples', () => {
       messages: { text: string; author: string }[]
     }
     expect(transcript.messages).toMatchObject([{ text: 'Summarise the thread', author: 'alice' }])
+  })
+
+  test('the on-device agent of docs/sdks.md answers offline and its reply reaches the server once', async ({
+    server,
+    sessionId,
+  }) => {
+    const output = await finishedDocExample(start(ON_DEVICE_AGENT, 'ts', portOf(server.url), sessionId))
+    expect(output).toContain('written locally: done')
+    const transcript = (await (await fetch(`${server.url}/v1/sessions/${sessionId}`)).json()) as {
+      messages: { text: string; author: string; role: string }[]
+    }
+    expect(transcript.messages.map(({ author, role, text }) => ({ author, role, text }))).toEqual([
+      { author: 'alice', role: 'user', text: 'What is 6 × 7?' },
+      { author: 'alice/on-device', role: 'assistant', text: 'You asked “What is 6 × 7?”. The answer is 42.' },
+    ])
   })
 
   test('the server of docs/operations.md starts on its SQLite file and closes', async ({ sessionId }) => {

@@ -13,7 +13,7 @@ import { installPackedPackage, type PackedInstall } from '../testing/install-pac
 const run = promisify(execFile)
 
 /** Entries meant for browsers: a bundle of each must not need Node. */
-const BROWSER_ENTRIES = ['core', 'browser', 'react', 'ai-sdk']
+const BROWSER_ENTRIES = ['core', 'browser', 'react', 'ai-sdk', 'agent-browser']
 
 let install: PackedInstall
 
@@ -46,6 +46,7 @@ describe('the packed package', () => {
     expect(exported.protocol).toContain('ERROR_CODES')
     expect(exported.react).toEqual(['useConnectionStatus', 'useMessages', 'usePresence', 'useSession', 'useSteer'])
     expect(exported['ai-sdk']).toContain('createLifelineChatTransport')
+    expect(exported['agent-browser']).toContain('createOnDeviceAgent')
   })
 
   it('type-checks a consumer file with tsc --strict', async () => {

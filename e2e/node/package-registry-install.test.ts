@@ -40,10 +40,20 @@ describe('the packed package installed by npm', () => {
   it('imports every entry from plain Node ESM', async () => {
     const { stdout } = await node('import-every-entry.mjs')
     const exported = JSON.parse(stdout) as Record<string, string[]>
-    expect(Object.keys(exported)).toEqual(['core', 'browser', 'agent', 'server', 'protocol', 'react', 'ai-sdk'])
+    expect(Object.keys(exported)).toEqual([
+      'core',
+      'browser',
+      'agent',
+      'server',
+      'protocol',
+      'react',
+      'ai-sdk',
+      'agent-browser',
+    ])
     expect(exported.server).toContain('createSessionServer')
     expect(exported.react).toContain('useMessages')
     expect(exported['ai-sdk']).toContain('createLifelineChatTransport')
+    expect(exported['agent-browser']).toContain('createOnDeviceAgent')
   })
 
   it('runs an agent and a viewer on SQLite from the installed copy', async () => {

@@ -97,6 +97,11 @@ describe('token refresh', () => {
     ['another role', 'FORBIDDEN', (sessionId) => tokenFor('alice', 'observer', sessionId)],
     ['another session scope', 'FORBIDDEN', () => tokenFor('alice', 'user', '*')],
     [
+      'another onDeviceAgent capability',
+      'FORBIDDEN',
+      (sessionId) => tokenFor('alice', 'user', sessionId, { onDeviceAgent: true }),
+    ],
+    [
       'a bad signature',
       'UNAUTHORIZED',
       (sessionId) => tokenFor('alice', 'user', sessionId, { secret: 'another-secret-0123456789abcdef-xyz' }),

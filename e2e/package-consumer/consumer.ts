@@ -3,6 +3,7 @@ import { useChat } from '@ai-sdk/react'
 import { createElement, type ReactElement, useEffect, useMemo } from 'react'
 import { createAgentSession, fromAiSdkStream, NodeWebSocket, type ReplyWriter } from 'lifeline/agent'
 import { createLifelineChatTransport, pipeUIMessageStream, toUIMessages } from 'lifeline/ai-sdk'
+import { createOnDeviceAgent, fromPromptApiStream, type OnDeviceReply } from 'lifeline/agent-browser'
 import { createBrowserSessionClient } from 'lifeline/browser'
 import { createSessionClient, createSessionStore, type SessionClient, type SessionSnapshot } from 'lifeline/core'
 import { ERROR_CODES, type MessageView } from 'lifeline/protocol'
@@ -25,6 +26,10 @@ export async function main(): Promise<string> {
   await pipeUIMessageStream(reply, new ReadableStream())
   const browser = createBrowserSessionClient({ url: server.websocketUrl, sessionId: 's_typed', principalId: 'alice' })
   await browser.whenOfflineCopyLoaded
+  const onDevice: OnDeviceReply = createOnDeviceAgent({ session: browser }).answer(messages[0]?.id ?? '', () =>
+    fromPromptApiStream(new ReadableStream<string>()),
+  )
+  await onDevice.ended
   return `${ERROR_CODES.UNAUTHORIZED.httpStatus} ${toUIMessages(messages).length}`
 }
 

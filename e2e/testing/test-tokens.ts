@@ -11,12 +11,15 @@ export const TEST_AUTH_SECRET = 'lifeline-test-secret-0123456789abcdef'
 /** Server options that turn auth on with the test secret. */
 export const AUTH_ON = { auth: { secret: TEST_AUTH_SECRET } } as const
 
-/** A valid token for `sub` as `role` on `session` (a session id or `*`), signed with TEST_AUTH_SECRET; `admin` adds `admin: true`. */
+/**
+ * A valid token for `sub` as `role` on `session` (a session id or `*`), signed with TEST_AUTH_SECRET; `admin` adds
+ * `admin: true`, `onDeviceAgent` adds `onDeviceAgent: true`.
+ */
 export function tokenFor(
   sub: string,
   role: PrincipalRole,
   session: string,
-  options: { ttlSeconds?: number; secret?: string; admin?: boolean; name?: string } = {},
+  options: { ttlSeconds?: number; secret?: string; admin?: boolean; name?: string; onDeviceAgent?: boolean } = {},
 ): string {
   const { secret, ...init } = options
   return signToken(createTokenClaims({ sub, role, session, ...init }), secret ?? TEST_AUTH_SECRET)

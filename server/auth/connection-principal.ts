@@ -15,6 +15,8 @@ export interface ConnectionPrincipal {
   readonly session: string
   /** When the token expires, epoch ms. */
   readonly expiresAtMs: number
+  /** True when the token grants the `onDeviceAgent` claim (user tokens only, PROTOCOL.md §8.1). */
+  readonly onDeviceAgent?: boolean
 }
 
 /** The part of a connection context the authenticate extension adds. */

@@ -48,6 +48,20 @@ describe('npm run token', () => {
     expect(await mint(['--sub', 'alice', '--name', '  Alice   Liddell '])).toMatchObject({ name: 'Alice Liddell' })
   })
 
+  test('--on-device-agent mints a user token claiming onDeviceAgent: true, and is refused on other roles', async () => {
+    const [granted, plain, refused] = await Promise.all([
+      mint(['--sub', 'alice', '--on-device-agent']),
+      mint(['--sub', 'alice']),
+      run(['--sub', 'bot', '--role', 'agent', '--on-device-agent']).then(
+        () => undefined,
+        (error: unknown) => error,
+      ),
+    ])
+    expect(granted).toMatchObject({ role: 'user', onDeviceAgent: true })
+    expect(plain).not.toHaveProperty('onDeviceAgent')
+    expect(String(refused)).toMatch(/--on-device-agent needs --role user/)
+  })
+
   test('a --name that is no display name is refused with the rule, and no token is printed', async () => {
     await expect(run(['--sub', 'alice', '--name', 'x'.repeat(65)])).rejects.toThrow(/--name must be 1–64 characters/)
   })

@@ -19,7 +19,10 @@ export function signToken(claims: TokenClaims, secret: AuthSecret): string {
   return `${body}.${signPart(body, toSecretKey(secret))}`
 }
 
-/** Claims for a principal, issued now and expiring after `ttlSeconds` (default 1 hour); `admin: true` only when asked. */
+/**
+ * Claims for a principal, issued now and expiring after `ttlSeconds` (default 1 hour); `admin: true` and
+ * `onDeviceAgent: true` only when asked (the latter makes the token malformed on any role but `user`).
+ */
 export function createTokenClaims(init: {
   sub: string
   role: PrincipalRole
@@ -29,6 +32,8 @@ export function createTokenClaims(init: {
   admin?: boolean
   /** Display name (TokenClaims.name). */
   name?: string
+  /** Grants replies as the person's on-device agent (TokenClaims.onDeviceAgent; user tokens only). */
+  onDeviceAgent?: boolean
   /** Clock in ms (default Date.now). */
   nowMs?: number
 }): TokenClaims {
@@ -41,6 +46,7 @@ export function createTokenClaims(init: {
     exp: iat + (init.ttlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS),
     ...(init.admin === true ? { admin: true } : {}),
     ...(init.name === undefined ? {} : { name: init.name }),
+    ...(init.onDeviceAgent === true ? { onDeviceAgent: true } : {}),
   }
 }
 

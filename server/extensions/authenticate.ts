@@ -4,9 +4,9 @@
  * permission-denied frame with the error code as reason and then closes the socket with that code's close code
  * (UNAUTHORIZED, TOKEN_EXPIRED, FORBIDDEN). Observers get a read-only connection. A connection is closed with
  * TOKEN_EXPIRED when its token expires, unless the client refreshed it first (PROTOCOL.md §8.7): a new Auth frame on
- * the open connection whose token names the same principal, role and session moves the expiry; any other token
- * closes the connection with its code (UNAUTHORIZED, TOKEN_EXPIRED, or FORBIDDEN for a different principal, role
- * or session).
+ * the open connection whose token names the same principal, role, session and `onDeviceAgent` capability moves the
+ * expiry; any other token closes the connection with its code (UNAUTHORIZED, TOKEN_EXPIRED, or FORBIDDEN for a
+ * different principal, role, session or capability).
  */
 import type {
   Connection,
@@ -82,10 +82,24 @@ export function createAuthenticate(options: AuthenticateOptions): Extension {
   /** Checks a refreshed token against the connection's principal; returns the principal with the new expiry. */
   const refreshed = (token: string, current: ConnectionPrincipal): ConnectionPrincipal => {
     const claims = verifyToken(token, { secret: options.secret, nowMs: now() })
-    if (claims.sub !== current.id || claims.role !== current.role || claims.session !== current.session) {
-      throw new SessionError('FORBIDDEN', 'a refreshed token must name the same principal, role and session', {
-        details: { principalId: current.id, role: current.role, session: current.session },
-      })
+    if (
+      claims.sub !== current.id ||
+      claims.role !== current.role ||
+      claims.session !== current.session ||
+      (claims.onDeviceAgent === true) !== (current.onDeviceAgent === true)
+    ) {
+      throw new SessionError(
+        'FORBIDDEN',
+        'a refreshed token must name the same principal, role, session and onDeviceAgent capability',
+        {
+          details: {
+            principalId: current.id,
+            role: current.role,
+            session: current.session,
+            onDeviceAgent: current.onDeviceAgent === true,
+          },
+        },
+      )
     }
     return { ...current, expiresAtMs: claims.exp * 1000 }
   }
@@ -110,7 +124,13 @@ export function createAuthenticate(options: AuthenticateOptions): Extension {
         }
         if (claims.role === 'observer') connectionConfig.readOnly = true
         return {
-          principal: { id: claims.sub, role: claims.role, session: claims.session, expiresAtMs: claims.exp * 1000 },
+          principal: {
+            id: claims.sub,
+            role: claims.role,
+            session: claims.session,
+            expiresAtMs: claims.exp * 1000,
+            ...(claims.onDeviceAgent === true ? { onDeviceAgent: true } : {}),
+          },
         }
       } catch (error) {
         const sessionError = isSessionError(error)

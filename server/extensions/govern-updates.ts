@@ -4,7 +4,8 @@
  * on every server. With auth it checks the sender's identity and role too; on an open server only the schema,
  * append-only, set-once and clock rules (session-write-rules.ts) and the user-text limit apply, and awareness is not
  * inspected. A refused update is answered in-band (update-refusals.ts): not stored, not applied, SyncStatus(false)
- * and one `update-rejected` notice; bytes that are no Yjs update at all close the connection with UPDATE_REJECTED
+ * and one `update-rejected` notice (code UPDATE_REJECTED, or AGENT_REPLY_FORBIDDEN for a reply from a user token
+ * without the `onDeviceAgent` claim); bytes that are no Yjs update at all close the connection with UPDATE_REJECTED
  * (§3.4). An accepted one is first tried on a scratch copy, so an update that would throw half-way or leave pending
  * structs is refused too; the last check of that try charges its new entries to the principal's rates
  * (`chargeUpdate`, §10.5), so a rate-limited update leaves neither the scratch copy nor a clientID binding. Awareness states are bound to the sender's clientIDs and their identity rewritten from
@@ -28,7 +29,7 @@ import { createClientBindings, type ClientBindings } from '../governance/client-
 import { entriesWrittenBy } from '../governance/entries-written-by.ts'
 import { findMisfitEntry, type MisfitEntry } from '../governance/find-misfit-entry.ts'
 import type { ClientIdClaims } from '../governance/client-id-claims.ts'
-import { inspectUpdate } from '../governance/inspect-update.ts'
+import { inspectUpdate, type UpdateRejection } from '../governance/inspect-update.ts'
 import { inspectedSummaries } from '../governance/inspected-summaries.ts'
 import { rewriteAwarenessState } from '../governance/rewrite-awareness.ts'
 import { createScratchReplica, type ScratchReplica } from '../governance/scratch-replica.ts'
@@ -174,8 +175,12 @@ export function createGovernUpdates(options: GovernUpdatesOptions = {}): Extensi
         message: string,
         details?: Readonly<Record<string, unknown>>,
         undecodable = false,
+        code?: UpdateRejection['code'],
       ): void => {
-        const error = rejected(documentName, reason, message, details)
+        const error =
+          code === undefined
+            ? rejected(documentName, reason, message, details)
+            : new SessionError(code, message, { details: { ...details, sessionId: documentName } })
         report({ kind: 'update-rejected', sessionId: documentName, ...reported, error })
         if (!undecodable) {
           refusals.refuse(connection, error, clocks)
@@ -186,8 +191,8 @@ export function createGovernUpdates(options: GovernUpdatesOptions = {}): Extensi
         throw new CloseError(error)
       }
       if (inspection.verdict === 'reject') {
-        const { reason, message, details, undecodable } = inspection.rejection
-        return refuse(reason, message, details, undecodable === true)
+        const { reason, message, details, undecodable, code } = inspection.rejection
+        return refuse(reason, message, details, undecodable === true, code)
       }
       if (inspection.verdict === 'defer') {
         // PROTOCOL.md §8.3 rule 4: not stored, not applied, SyncStatus(false), no notice.

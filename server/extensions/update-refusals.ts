@@ -11,6 +11,7 @@ import type { Connection } from '@hocuspocus/server'
 import { isUpdateRejectionReason } from '../../shared/auth/update-rejection.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import {
+  CAPABILITY_REFUSAL_REASONS,
   encodeUpdateRejectedNotice,
   LIMIT_REFUSAL_REASONS,
   MAX_REFUSED_UPDATES_PER_CONNECTION,
@@ -23,7 +24,7 @@ import { closeConnectionWith } from '../transports/transport-context.ts'
 export interface UpdateRefusals {
   /**
    * Refuses the frame `connection` is handling because of `error` (UPDATE_REJECTED with `details.reason`,
-   * UPDATE_TOO_LARGE or TEXT_TOO_LONG) and sends the notice. `clocks` (per clientID, the clock the refused structs
+   * UPDATE_TOO_LARGE, TEXT_TOO_LONG or AGENT_REPLY_FORBIDDEN) and sends the notice. `clocks` (per clientID, the clock the refused structs
    * start at) are held back on this connection from now on (`held`).
    * @throws CloseError past the connection's refusal budget, after closing its socket with UPDATE_REJECTED
    */
@@ -106,6 +107,8 @@ function toNotice(error: SessionError): UpdateRejectedNotice {
   const { code, message } = error
   if (code === 'UPDATE_TOO_LARGE') return { code, reason: LIMIT_REFUSAL_REASONS.UPDATE_TOO_LARGE, message }
   if (code === 'TEXT_TOO_LONG') return { code, reason: LIMIT_REFUSAL_REASONS.TEXT_TOO_LONG, message }
+  if (code === 'AGENT_REPLY_FORBIDDEN')
+    return { code, reason: CAPABILITY_REFUSAL_REASONS.AGENT_REPLY_FORBIDDEN, message }
   const reason = error.details.reason
   if (code !== 'UPDATE_REJECTED' || !isUpdateRejectionReason(reason))
     throw new Error(`invariant violated: ${code} is not a refusal`)

@@ -2,13 +2,15 @@
  * Which principal — and which live connection — each Yjs clientID of one session belongs to (docs/security.md
  * § Tokens and roles: a clientID is never used by two live writers). A clientID is bound to the first
  * principal that writes with it or announces it in awareness; a clientID already in the document but not bound
- * in memory (after a restart) is attributed from the document (attribute-client.ts). Another connection of the
+ * in memory (after a restart) is attributed from the document (attribute-client.ts), where an on-device agent's
+ * replies (`<id>/on-device`) count for the person `<id>` whose token wrote them. Another connection of the
  * same principal takes a clientID over (a reconnect while the server still holds the dead socket); the
  * superseded connection is returned so the caller can close it. On an open server (no auth) every connection writes as
  * one anonymous principal: any clientID the server does not own may be continued, exactly at its clock, by whichever
  * connection holds it last.
  */
 import * as Y from 'yjs'
+import { onDeviceAgentOwner } from '../../shared/auth/on-device-agent-id.ts'
 import { attributeClientId, SERVER_OWNER, type ClientOwner } from './attribute-client.ts'
 
 /** Whether a principal may write with a clientID. */
@@ -50,9 +52,10 @@ export interface ClientBindingsOptions {
 /** Creates the bindings of the session in `options.doc`. */
 export function createClientBindings(options: ClientBindingsOptions): ClientBindings {
   const { openPrincipal } = options
+  // An on-device agent writes with its person's clientIDs (PROTOCOL.md §8.4): its replies count for the person.
   const principalOf =
     openPrincipal === undefined
-      ? undefined
+      ? (owner: ClientOwner): ClientOwner => (owner === SERVER_OWNER ? owner : (onDeviceAgentOwner(owner) ?? owner))
       : (owner: ClientOwner): ClientOwner => (owner === SERVER_OWNER ? owner : openPrincipal)
   const bindings = new Map<number, Binding>()
   const held = new WeakMap<object, Set<number>>()

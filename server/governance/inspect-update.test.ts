@@ -28,7 +28,7 @@ import { inspectUpdate, type Inspection } from './inspect-update.ts'
 interface Peer {
   readonly doc: Y.Doc
   /** Undefined on an open server. */
-  readonly principal: { id: string; role: PrincipalRole } | undefined
+  readonly principal: { id: string; role: PrincipalRole; onDeviceAgent?: boolean } | undefined
   readonly holder: object
 }
 
@@ -132,6 +132,60 @@ beforeEach(() => {
     ),
   ).toBe('accept')
   Y.applyUpdate(alice.doc, Y.encodeStateAsUpdate(live))
+})
+
+describe('on-device agents (PROTOCOL.md §8.4)', () => {
+  let nextClientId = 1100
+  /** A fresh peer of alice, with the onDeviceAgent claim unless `claim` is false. */
+  const granted = (claim = true): Peer => ({
+    ...peer('alice', 'user', nextClientId++),
+    principal: { id: 'alice', role: 'user', onDeviceAgent: claim },
+  })
+  /** Updates that open a reply and its run, as `author`. */
+  const openReply = (author: string, id: string) => (doc: Y.Doc) => {
+    startRun(doc, { id: `r_${id}`, agent: author, messageId: id, startedAt: 9 })
+    appendMessage(doc, { id, role: 'assistant', author, status: 'streaming', runId: `r_${id}`, replyTo: 'm_q' })
+  }
+
+  it('a granted user writes, continues and ends a reply as <sub>/on-device', () => {
+    const peer = granted()
+    expect(reason(send(peer, openReply('alice/on-device', 'm_d')))).toBe('accept')
+    const reply = (doc: Y.Doc) =>
+      getSessionRoots(doc)
+        .messages.toArray()
+        .find((message) => message.get('id') === 'm_d') as Y.Map<unknown>
+    expect(
+      reason(
+        send(peer, (doc) => {
+          appendText(reply(doc), 'Local answer')
+          setMessageStatus(reply(doc), 'done')
+          endRun(doc, 'r_m_d', 'done', 10)
+        }),
+      ),
+    ).toBe('accept')
+  })
+
+  it.each([
+    ['a reply as itself', 'alice'],
+    ['a reply as the server agent', 'agent-1'],
+    ['a reply as another person device', 'bob/on-device'],
+  ])('a granted user may not write %s', (_label, author) => {
+    expect(reason(send(granted(), openReply(author, 'm_x')))).toBe('FORBIDDEN_PARENT')
+  })
+
+  it('a granted user may not write inside the server agent reply or run', () => {
+    expect(reason(send(granted(), (doc) => appendText(assistant(doc), ' forged')))).toBe('FORBIDDEN_PARENT')
+    expect(reason(send(granted(), (doc) => endRun(doc, 'r_1', 'failed', 7)))).toBe('FORBIDDEN_PARENT')
+  })
+
+  it('without the claim a reply or a run is refused with AGENT_REPLY_FORBIDDEN', () => {
+    const refused = send(granted(false), openReply('alice/on-device', 'm_y'))
+    expect(refused.verdict === 'reject' ? refused.rejection.code : refused.verdict).toBe('AGENT_REPLY_FORBIDDEN')
+    const run = send(granted(false), (doc) =>
+      startRun(doc, { id: 'r_z', agent: 'alice/on-device', messageId: 'm_z', startedAt: 9 }),
+    )
+    expect(run.verdict === 'reject' ? run.rejection.code : run.verdict).toBe('AGENT_REPLY_FORBIDDEN')
+  })
 })
 
 describe('honest flows are accepted', () => {

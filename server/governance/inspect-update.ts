@@ -26,7 +26,7 @@ export interface InspectUpdateInput {
   readonly doc: Y.Doc
   readonly update: Uint8Array
   /** The sender, or undefined on an open server (its clientIDs are bound to ANONYMOUS_PRINCIPAL). */
-  readonly principal: Pick<ConnectionPrincipal, 'id' | 'role'> | undefined
+  readonly principal: Pick<ConnectionPrincipal, 'id' | 'role' | 'onDeviceAgent'> | undefined
   readonly bindings: ClientBindings
   /** The sending connection (the holder clientIDs get bound to). */
   readonly holder: object
@@ -44,6 +44,8 @@ export interface UpdateRejection {
   readonly reason: UpdateRejectionReason
   readonly message: string
   readonly details?: Readonly<Record<string, unknown>>
+  /** Set when the token lacks a capability the update needs: the refusal's code instead of UPDATE_REJECTED. */
+  readonly code?: 'AGENT_REPLY_FORBIDDEN'
   /** True when the bytes are not a Yjs v1 update at all (PROTOCOL.md §3.4). */
   readonly undecodable?: boolean
   /** For each clientID the update writes new structs with, the clock they start at (to hold back repeats). */
@@ -112,9 +114,20 @@ export function inspectUpdate(input: InspectUpdateInput): Inspection {
     }
     newStructs.push(...fresh)
   }
-  const reject = (reason: UpdateRejectionReason, message: string, details?: Record<string, unknown>): Inspection => ({
+  const reject = (
+    reason: UpdateRejectionReason,
+    message: string,
+    details?: Record<string, unknown>,
+    code?: UpdateRejection['code'],
+  ): Inspection => ({
     verdict: 'reject',
-    rejection: { reason, message, clocks: firstClocks, ...(details === undefined ? {} : { details }) },
+    rejection: {
+      reason,
+      message,
+      clocks: firstClocks,
+      ...(details === undefined ? {} : { details }),
+      ...(code === undefined ? {} : { code }),
+    },
   })
   if (repeat !== undefined) return { verdict: 'defer', ...repeat }
   const writtenClientIds = [...firstClocks.keys()]
@@ -161,11 +174,12 @@ export function inspectUpdate(input: InspectUpdateInput): Inspection {
     if (location.kind === 'garbage') continue
     const violation = checkInsert(rules, location, struct) ?? checkShape(location, struct)
     if (violation !== undefined)
-      return reject(violation.reason, violation.message, {
-        client: struct.id.client,
-        clock: struct.id.clock,
-        root: location.root,
-      })
+      return reject(
+        violation.reason,
+        violation.message,
+        { client: struct.id.client, clock: struct.id.clock, root: location.root },
+        violation.code,
+      )
   }
 
   // 3. What it deletes.
@@ -186,11 +200,12 @@ export function inspectUpdate(input: InspectUpdateInput): Inspection {
         return reject('FORBIDDEN_DELETE', 'the update deletes content outside the session schema')
       const violation = checkDelete(rules, location)
       if (violation !== undefined)
-        return reject(violation.reason, violation.message, {
-          client: item.id.client,
-          clock: item.id.clock,
-          root: location.root,
-        })
+        return reject(
+          violation.reason,
+          violation.message,
+          { client: item.id.client, clock: item.id.clock, root: location.root },
+          violation.code,
+        )
     }
   }
   return {
@@ -258,7 +273,10 @@ function createRuleContext(
     return { isNew: false, writes: () => 0, value: (key) => map?.get(key) }
   }
   return {
-    writer: principal === undefined ? undefined : { id: principal.id, role: principal.role },
+    writer:
+      principal === undefined
+        ? undefined
+        : { id: principal.id, role: principal.role, onDeviceAgent: principal.onDeviceAgent === true },
     entryFacts: factsOf,
     runExists: (key) => runs.has(key),
   }

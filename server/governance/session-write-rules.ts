@@ -6,6 +6,9 @@
  * - agent: new `messages` entries with role `assistant` or `tool` and author = itself, and everything inside its
  *   own messages except identity keys; new `runs` entries with agent = itself and edits inside them (not
  *   `agent`); `handledBy` (= itself) and `handledAt` of steering entries; anything in `context`.
+ * - user with the `onDeviceAgent` claim: also what an agent may write in `messages` and `runs`, as its on-device agent
+ *   `<id>/on-device` (shared/auth/on-device-agent-id.ts). A user without the claim that creates an `assistant` or
+ *   `tool` message or a run is refused with AGENT_REPLY_FORBIDDEN (PROTOCOL.md §8.1, §8.4).
  * - user and agent: its own entry of `people` (keyed by its principal id), set and replaced.
  * - observer: nothing (checked before these rules).
  * Whoever writes: entries of `messages`, `steering` and `runs` are maps, never deleted or replaced, and array
@@ -16,6 +19,7 @@
 import * as Y from 'yjs'
 import type { PrincipalRole } from '../../shared/auth/token-claims.ts'
 import type { UpdateRejectionReason } from '../../shared/auth/update-rejection.ts'
+import { onDeviceAgentId } from '../../shared/auth/on-device-agent-id.ts'
 import { SESSION_ROOTS, STEER_KINDS, type MessageRole } from '../../shared/session/session-schema.ts'
 import type { ItemRef, Location } from './struct-locator.ts'
 
@@ -36,6 +40,8 @@ export interface EntryFacts {
 export interface RuleWriter {
   readonly id: string
   readonly role: PrincipalRole
+  /** True when its token grants the `onDeviceAgent` claim (user tokens only). */
+  readonly onDeviceAgent?: boolean
 }
 
 /** The writer and the lookups a rule check runs with. */
@@ -51,6 +57,8 @@ export interface RuleContext {
 export interface RuleViolation {
   readonly reason: UpdateRejectionReason
   readonly message: string
+  /** Set when the write needs a capability the token lacks: refused with this code instead of UPDATE_REJECTED. */
+  readonly code?: 'AGENT_REPLY_FORBIDDEN'
 }
 
 /** Message roles each principal role may create. */
@@ -59,6 +67,9 @@ const CREATABLE_MESSAGE_ROLES: Readonly<Record<PrincipalRole, readonly MessageRo
   agent: ['assistant', 'tool'],
   observer: [],
 }
+
+/** Message roles an agent writes: a user writes them only as its on-device agent. */
+const AGENT_MESSAGE_ROLES: readonly MessageRole[] = CREATABLE_MESSAGE_ROLES.agent
 
 /** Keys of a message that are set once, when it is created. */
 const MESSAGE_IDENTITY_KEYS: readonly string[] = ['id', 'role', 'author']
@@ -105,11 +116,9 @@ export function checkInsert(context: RuleContext, location: PlacedLocation, item
       return undefined
     }
     case SESSION_ROOTS.RUNS: {
-      if (writer !== undefined && writer.role !== 'agent')
-        return violation('FORBIDDEN_PARENT', 'only agents write runs')
-      if (isEntry) return checkNewRun(context, item, entry.key)
+      if (isEntry) return checkRunWriter(writer) ?? checkNewRun(context, item, entry.key)
       const facts = context.entryFacts(entry.ref)
-      if (writer !== undefined && facts.value('agent') !== writer.id)
+      if (writer !== undefined && facts.value('agent') !== runAgentOf(writer))
         return violation('FORBIDDEN_PARENT', 'only its agent may write a run')
       if (!facts.isNew && path.length === 2 && RUN_IDENTITY_KEYS.includes(fieldKey ?? '')) {
         return violation('FORBIDDEN_PARENT', "a run's agent cannot change")
@@ -166,7 +175,8 @@ export function checkDelete(context: RuleContext, location: PlacedLocation): Rul
         ? undefined
         : violation('FORBIDDEN_DELETE', 'steers are never changed, except an agent replacing its own handled mark')
     default:
-      return (writer === undefined || (writer.role === 'agent' && facts.value('agent') === writer.id)) &&
+      return (writer === undefined ||
+        (runAgentOf(writer) !== undefined && facts.value('agent') === runAgentOf(writer))) &&
         !(isField && RUN_IDENTITY_KEYS.includes(fieldKey ?? ''))
         ? undefined
         : violation('FORBIDDEN_DELETE', 'only its agent may change a run, and never its agent')
@@ -193,15 +203,35 @@ function isListRoot(root: string): boolean {
   return root === SESSION_ROOTS.MESSAGES || root === SESSION_ROOTS.STEERING || root === SESSION_ROOTS.RUNS
 }
 
-/** True when `writer` may write inside the message: its author in a role that creates such messages (open: anyone). */
+/**
+ * True when `writer` may write inside the message: its author in a role that creates such messages, or its on-device
+ * agent's reply when the token grants that (open: anyone).
+ */
 function ownsMessage(writer: RuleWriter | undefined, facts: EntryFacts): boolean {
   if (writer === undefined) return true
   const role = facts.value('role')
+  const author = facts.value('author')
+  if (typeof role !== 'string') return false
+  if (author === writer.id && (CREATABLE_MESSAGE_ROLES[writer.role] as readonly string[]).includes(role)) return true
   return (
-    facts.value('author') === writer.id &&
-    typeof role === 'string' &&
-    (CREATABLE_MESSAGE_ROLES[writer.role] as readonly string[]).includes(role)
+    writer.onDeviceAgent === true &&
+    author === onDeviceAgentId(writer.id) &&
+    (AGENT_MESSAGE_ROLES as readonly string[]).includes(role)
   )
+}
+
+/** The `agent` of the runs `writer` may write: an agent itself, a user's on-device agent when granted, else none. */
+function runAgentOf(writer: RuleWriter): string | undefined {
+  if (writer.role === 'agent') return writer.id
+  return writer.role === 'user' && writer.onDeviceAgent === true ? onDeviceAgentId(writer.id) : undefined
+}
+
+/** Refuses a writer that may not write runs: a user without the `onDeviceAgent` claim gets AGENT_REPLY_FORBIDDEN. */
+function checkRunWriter(writer: RuleWriter | undefined): RuleViolation | undefined {
+  if (writer === undefined || runAgentOf(writer) !== undefined) return undefined
+  return writer.role === 'user'
+    ? replyForbidden('a user token without the onDeviceAgent claim may not write runs')
+    : violation('FORBIDDEN_PARENT', 'only agents write runs')
 }
 
 /** True when `writer` may write the `people` entry under `key`: its own (open server: anyone's). */
@@ -220,6 +250,15 @@ function checkNewListEntry(item: Y.Item, key: string | null): RuleViolation | un
 function checkNewMessage(context: RuleContext, facts: EntryFacts): RuleViolation | undefined {
   if (!MESSAGE_IDENTITY_KEYS.every((key) => facts.writes(key) === 1) || typeof facts.value('id') !== 'string') {
     return violation('FORBIDDEN_PARENT', 'a new message needs exactly one id, role and author')
+  }
+  const { writer } = context
+  const role = facts.value('role')
+  if (
+    writer?.role === 'user' &&
+    writer.onDeviceAgent !== true &&
+    (AGENT_MESSAGE_ROLES as readonly unknown[]).includes(role)
+  ) {
+    return replyForbidden(`a user token without the onDeviceAgent claim may not write ${String(role)} messages`)
   }
   return ownsMessage(context.writer, facts)
     ? undefined
@@ -247,7 +286,7 @@ function checkNewRun(context: RuleContext, item: Y.Item, key: string | null): Ru
   if (item.origin !== null || context.runExists(key)) return violation('FORBIDDEN_DELETE', `run ${key} already exists`)
   const facts = context.entryFacts({ item, inDoc: false })
   const { writer } = context
-  if (facts.writes('agent') !== 1 || (writer !== undefined && facts.value('agent') !== writer.id)) {
+  if (facts.writes('agent') !== 1 || (writer !== undefined && facts.value('agent') !== runAgentOf(writer))) {
     return violation('FORBIDDEN_PARENT', 'a new run must name the agent itself, once')
   }
   return undefined
@@ -255,4 +294,8 @@ function checkNewRun(context: RuleContext, item: Y.Item, key: string | null): Ru
 
 function violation(reason: UpdateRejectionReason, message: string): RuleViolation {
   return { reason, message }
+}
+
+function replyForbidden(message: string): RuleViolation {
+  return { reason: 'FORBIDDEN_PARENT', message, code: 'AGENT_REPLY_FORBIDDEN' }
 }

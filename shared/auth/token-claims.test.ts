@@ -35,6 +35,11 @@ describe('parseTokenClaims', () => {
     expect(parseTokenClaims(valid)).not.toHaveProperty('admin')
   })
 
+  it('keeps a boolean onDeviceAgent claim on a user token', () => {
+    expect(parseTokenClaims({ ...valid, onDeviceAgent: true })).toEqual({ ...valid, onDeviceAgent: true })
+    expect(parseTokenClaims(valid)).not.toHaveProperty('onDeviceAgent')
+  })
+
   it.each([
     ['a non-object', 'alice'],
     ['an array', [valid]],
@@ -48,6 +53,10 @@ describe('parseTokenClaims', () => {
     ['an admin claim that is a string', { ...valid, admin: 'true' }],
     ['an admin claim that is a number', { ...valid, admin: 1 }],
     ['an admin claim that is null', { ...valid, admin: null }],
+    ['an onDeviceAgent claim that is a string', { ...valid, onDeviceAgent: 'true' }],
+    ['an onDeviceAgent claim on an agent token', { ...valid, role: 'agent', onDeviceAgent: true }],
+    ['an onDeviceAgent claim on an observer token', { ...valid, role: 'observer', onDeviceAgent: false }],
+    ['a sub with the reserved on-device suffix', { ...valid, sub: 'alice/on-device' }],
   ])('refuses %s', (_label, value) => {
     expect(parseTokenClaims(value)).toBeUndefined()
   })

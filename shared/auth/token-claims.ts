@@ -5,6 +5,7 @@
  * with decodeTokenClaims).
  */
 import { isDisplayName } from '../session/display-name.ts'
+import { ON_DEVICE_AGENT_SUFFIX } from './on-device-agent-id.ts'
 
 /** Roles a principal can hold. What each may write is in PROTOCOL.md §8.4. */
 export const PRINCIPAL_ROLES = ['agent', 'user', 'observer'] as const
@@ -24,7 +25,10 @@ export const MAX_PRINCIPAL_ID_CHARS = 200
 
 /** What a verified token says. Times are JWT NumericDates: seconds since the epoch. */
 export interface TokenClaims {
-  /** Principal id: stored as `author` of the principal's messages and `agent` of its runs. */
+  /**
+   * Principal id: stored as `author` of the principal's messages and `agent` of its runs. It may not end with
+   * ON_DEVICE_AGENT_SUFFIX, which names on-device agents.
+   */
   readonly sub: string
   readonly role: PrincipalRole
   /** The one session id the token opens, or ANY_SESSION. */
@@ -47,6 +51,12 @@ export interface TokenClaims {
    * of the principal when it has none (PROTOCOL.md §1.3); the person may change it afterwards.
    */
   readonly name?: string
+  /**
+   * True: the person may also write replies as their on-device agent, `<sub>/on-device` (shared/auth/on-device-agent-id.ts,
+   * PROTOCOL.md §8.1, §8.4). Valid only on a `user` token; on any other role the token is malformed. Without it, a
+   * user's reply is refused with AGENT_REPLY_FORBIDDEN.
+   */
+  readonly onDeviceAgent?: boolean
 }
 
 /** True when `value` is one of PRINCIPAL_ROLES. */
@@ -62,13 +72,15 @@ export function scopeAllows(scope: string, sessionId: string): boolean {
 /** Validates the shape of a decoded claims object; undefined when a required claim is missing or mistyped. */
 export function parseTokenClaims(value: unknown): TokenClaims | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
-  const { sub, role, session, exp, iat, nbf, admin, name } = value as Record<string, unknown>
+  const { sub, role, session, exp, iat, nbf, admin, name, onDeviceAgent } = value as Record<string, unknown>
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_PRINCIPAL_ID_CHARS) return undefined
+  if (sub.endsWith(ON_DEVICE_AGENT_SUFFIX)) return undefined
   if (!isPrincipalRole(role) || typeof session !== 'string' || session.length === 0) return undefined
   if (!isNumericDate(exp) || (iat !== undefined && !isNumericDate(iat)) || (nbf !== undefined && !isNumericDate(nbf)))
     return undefined
   if (admin !== undefined && typeof admin !== 'boolean') return undefined
   if (name !== undefined && (typeof name !== 'string' || !isDisplayName(name))) return undefined
+  if (onDeviceAgent !== undefined && (typeof onDeviceAgent !== 'boolean' || role !== 'user')) return undefined
   return {
     sub,
     role,
@@ -78,6 +90,7 @@ export function parseTokenClaims(value: unknown): TokenClaims | undefined {
     ...(nbf === undefined ? {} : { nbf: nbf as number }),
     ...(admin === undefined ? {} : { admin }),
     ...(name === undefined ? {} : { name }),
+    ...(onDeviceAgent === undefined ? {} : { onDeviceAgent }),
   }
 }
 

@@ -29,6 +29,11 @@ const notices: fc.Arbitrary<UpdateRejectedNotice> = fc.oneof(
     reason: fc.constant('maxUserTextChars' as const),
     message: fc.string(),
   }),
+  fc.record({
+    code: fc.constant('AGENT_REPLY_FORBIDDEN' as const),
+    reason: fc.constant('onDeviceAgent' as const),
+    message: fc.string(),
+  }),
 )
 
 describe('update-rejected notice', () => {
@@ -66,6 +71,10 @@ describe('update-rejected notice', () => {
     [
       'a limit code with a rule reason',
       '{"type":"update-rejected","code":"TEXT_TOO_LONG","reason":"MALFORMED","message":"x"}',
+    ],
+    [
+      'a capability code with a limit reason',
+      '{"type":"update-rejected","code":"AGENT_REPLY_FORBIDDEN","reason":"maxUpdateBytes","message":"x"}',
     ],
     ['no message', '{"type":"update-rejected","code":"UPDATE_REJECTED","reason":"MALFORMED"}'],
   ])('ignores %s', (_label, payload) => {

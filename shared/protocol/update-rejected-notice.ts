@@ -7,7 +7,8 @@
  *   {"type":"update-rejected","code":"UPDATE_REJECTED","reason":"SCHEMA_MISMATCH","message":"parts must be a list"}
  *
  * `reason` names the rule: one of UPDATE_REJECTION_REASONS for `UPDATE_REJECTED`, the limit's name
- * (`maxUpdateBytes`, `maxUserTextChars`) for `UPDATE_TOO_LARGE` and `TEXT_TOO_LONG`.
+ * (`maxUpdateBytes`, `maxUserTextChars`) for `UPDATE_TOO_LARGE` and `TEXT_TOO_LONG`, the missing token claim
+ * (`onDeviceAgent`) for `AGENT_REPLY_FORBIDDEN`.
  */
 import { isUpdateRejectionReason, type UpdateRejectionReason } from '../auth/update-rejection.ts'
 import { readStatelessObject } from './read-stateless-object.ts'
@@ -27,8 +28,16 @@ export const LIMIT_REFUSAL_REASONS = {
   TEXT_TOO_LONG: 'maxUserTextChars',
 } as const
 
+/** The token claim whose absence is behind each capability refusal (PROTOCOL.md §8.1). */
+export const CAPABILITY_REFUSAL_REASONS = {
+  AGENT_REPLY_FORBIDDEN: 'onDeviceAgent',
+} as const
+
 /** Error codes a refusal notice carries. */
-export type RefusalCode = 'UPDATE_REJECTED' | keyof typeof LIMIT_REFUSAL_REASONS
+export type RefusalCode =
+  | 'UPDATE_REJECTED'
+  | keyof typeof LIMIT_REFUSAL_REASONS
+  | keyof typeof CAPABILITY_REFUSAL_REASONS
 
 /** One refusal notice. */
 export type UpdateRejectedNotice =
@@ -41,6 +50,11 @@ export type UpdateRejectedNotice =
   | {
       readonly code: 'TEXT_TOO_LONG'
       readonly reason: typeof LIMIT_REFUSAL_REASONS.TEXT_TOO_LONG
+      readonly message: string
+    }
+  | {
+      readonly code: 'AGENT_REPLY_FORBIDDEN'
+      readonly reason: typeof CAPABILITY_REFUSAL_REASONS.AGENT_REPLY_FORBIDDEN
       readonly message: string
     }
 
@@ -63,5 +77,7 @@ export function decodeUpdateRejectedNotice(payload: string): UpdateRejectedNotic
   if (code === 'UPDATE_REJECTED') return isUpdateRejectionReason(reason) ? { code, reason, message } : undefined
   if (code === 'UPDATE_TOO_LARGE' && reason === LIMIT_REFUSAL_REASONS.UPDATE_TOO_LARGE) return { code, reason, message }
   if (code === 'TEXT_TOO_LONG' && reason === LIMIT_REFUSAL_REASONS.TEXT_TOO_LONG) return { code, reason, message }
+  if (code === 'AGENT_REPLY_FORBIDDEN' && reason === CAPABILITY_REFUSAL_REASONS.AGENT_REPLY_FORBIDDEN)
+    return { code, reason, message }
   return undefined
 }
