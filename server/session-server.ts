@@ -49,6 +49,8 @@ import type { UpdateLog } from './persistence/update-log.ts'
 import { createHttpFallbackTransport } from './transports/http-fallback/http-fallback-transport.ts'
 import { attachWebSocketTransport } from './transports/websocket-transport.ts'
 import { createSessionStreams, type SessionStreamsOptions } from './session-streams/session-streams.ts'
+import { createSessionWebhooks, type SessionWebhooksOptions } from './session-webhooks/create-session-webhooks.ts'
+import { handleWebhooksApi } from './session-webhooks/handle-webhooks-api.ts'
 import { createSessionRetention } from './retention/create-session-retention.ts'
 import type { RetentionSweepReport } from './retention/retention-sweeper.ts'
 import type { SessionRetentionOptions } from './retention/session-retention-options.ts'
@@ -99,6 +101,12 @@ export interface SessionServerOptions {
   readonly metricsToken?: string
   /** Durable Streams under `/v1/stream/` (PROTOCOL.md §9): storage and live-read timing. */
   readonly streams?: SessionStreamsOptions
+  /**
+   * Session webhooks (PROTOCOL.md §9.12): endpoints that receive signed session events, and their delivery settings.
+   * Endpoints are also added through the admin API (`/v1/webhooks`, §9.13). The state is kept in the stream store.
+   * @throws SessionError BAD_REQUEST or WEBHOOK_URL_REJECTED (from createSessionServer) for an invalid endpoint
+   */
+  readonly webhooks?: SessionWebhooksOptions
   /**
    * Run as one of N nodes sharing sessions through Redis (Hocuspocus' Redis extension; use a PostgreSQL
    * `updateLog` shared by all nodes). Unset: a single node.
@@ -198,6 +206,7 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     sources: {
       connectionCounts: () => ({ websocket: transport.connectionCount, ...fallback.connectionsByMode() }),
       sessionsLoaded: () => hocuspocus.getDocumentsCount(),
+      webhookDeadLetters: () => webhooks.deadLetterCount(),
     },
   })
   const reportError =
@@ -282,6 +291,13 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     ...(screenText === undefined ? {} : { screenText }),
     ...announcedHoldBack,
   })
+  const webhooks = createSessionWebhooks({
+    ...options.webhooks,
+    store: streams.store,
+    watch: streams.watch,
+    onError: reportError,
+    onOutcome: observe.metrics.recordWebhookDelivery,
+  })
   const hocuspocus = new Hocuspocus({
     quiet: true,
     // Broadcast each update as it is applied: merging queued updates stalls under token floods
@@ -313,7 +329,10 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
   const eraser = createSessionEraser({
     hocuspocus,
     durableLog,
-    eraseStream: streams.eraseSession,
+    eraseStream: async (sessionId) => {
+      await streams.eraseSession(sessionId)
+      await webhooks.forgetSession(sessionId)
+    },
     onError: reportError,
     ...(scaleOut === undefined ? {} : { deletions: scaleOut.deletions }),
   })
@@ -364,6 +383,7 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     if (await fallback.handle(request, response, url)) return
     if (await observe.handle(request, response, url)) return
     if (await streams.handle(request, response, url)) return
+    if (await handleWebhooksApi(request, response, url, { webhooks, ...(auth === undefined ? {} : { auth }) })) return
     const claims =
       auth === undefined
         ? undefined
@@ -396,6 +416,7 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
   })
 
   await streams.start()
+  await webhooks.start()
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject)
     httpServer.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
@@ -423,6 +444,7 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
       runLease.stop()
       silentDevices.stop()
       principals.stop()
+      await webhooks.close()
       await streams.stop()
       await durableLog.stop()
       transport.terminateAll()

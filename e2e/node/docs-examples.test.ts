@@ -25,6 +25,8 @@ const test = testWithStore('sqlite', { runLeaseMs: 500, streams: { sseReconnectM
 /** Examples run by another test file, which reads each by its name (`docExample`, or `docs_example` in Python). */
 const RUN_ELSEWHERE: Readonly<Record<string, string>> = {
   'docs/pipelines.md#pipeline-receiver': 'e2e/node/pipeline-example.test.ts',
+  'docs/pipelines.md#session-webhook-receiver': 'e2e/node/session-webhook-example.test.ts',
+  'docs/pipelines.md#add-session-webhook': 'e2e/node/session-webhook-example.test.ts',
   'docs/operations.md#scale-out-node': 'e2e/node/docs-slow-examples.test.ts',
   'docs/python.md#pip-install': 'e2e/node/docs-slow-examples.test.ts',
   ...runIn('e2e/node/docs-sdk-examples.test.ts', 'docs/sdks.md', [

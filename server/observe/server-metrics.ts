@@ -19,6 +19,8 @@ export interface MetricSources {
   readonly connectionCounts: () => Readonly<Record<TransportLabel, number>>
   /** Session documents loaded in memory. */
   readonly sessionsLoaded: () => number
+  /** Session webhook dead letters stored, of every endpoint (PROTOCOL.md §9.12); absent: the gauge reads 0. */
+  readonly webhookDeadLetters?: () => Promise<number>
 }
 
 /** The metrics of one server. */
@@ -38,6 +40,8 @@ export interface ServerMetrics {
   recordQuarantined(root: string): void
   /** Counts one decision of the message policy (PROTOCOL.md §8.8) by its action; a failed policy counts as `reject`. */
   recordPolicyDecision(action: PolicyAction): void
+  /** Counts one session webhook attempt by outcome: delivered, failed (retried) or dead_lettered. */
+  recordWebhookDelivery(outcome: 'delivered' | 'failed' | 'dead_lettered'): void
   /** Counts one step of the retention sweep (PROTOCOL.md §13): a session archived, erased, or whose step failed. */
   recordRetention(step: 'archived' | 'deleted' | 'failed'): void
   /** Every metric in the Prometheus text exposition format. */
@@ -138,6 +142,20 @@ export function createServerMetrics(sources: MetricSources): ServerMetrics {
     labelNames: ['root'],
     registers,
   })
+  const webhookDeliveries = new Counter({
+    name: 'lifeline_webhook_deliveries_total',
+    help: 'Session webhook attempts by outcome: delivered, failed (to be retried) or dead_lettered (the last one failed).',
+    labelNames: ['outcome'],
+    registers,
+  })
+  new Gauge({
+    name: 'lifeline_webhook_dead_letters',
+    help: 'Session webhook events in dead-letter lists, of every endpoint, as stored (shared by the nodes of a cluster).',
+    registers,
+    async collect() {
+      this.set((await sources.webhookDeadLetters?.()) ?? 0)
+    },
+  })
   const retention = {
     archived: new Counter({
       name: 'lifeline_retention_archived_total',
@@ -194,6 +212,9 @@ export function createServerMetrics(sources: MetricSources): ServerMetrics {
     },
     recordQuarantined(root) {
       quarantined.inc({ root })
+    },
+    recordWebhookDelivery(outcome) {
+      webhookDeliveries.inc({ outcome })
     },
     render: async () => await registry.metrics(),
   }

@@ -86,6 +86,11 @@ export interface SessionStreams {
   ownsClientId(sessionId: string, clientId: number): boolean
   /** Handles `/v1/stream/…` and `/v1/sessions/:id/presence` requests; resolves false for other paths. */
   handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean>
+  /**
+   * Calls `listener` with the store path of every committed stream change, this node's and, on a shared store, the
+   * others' (session webhooks follow the session streams with it). Returns an unsubscribe.
+   */
+  watch(listener: (path: string) => void): () => void
   /** Erases the event stream of a deleted session (right to erasure) and stops recording it. */
   eraseSession(sessionId: string): Promise<void>
   /** Loads the subscriptions' signing key and resumes stored subscriptions (before the server listens). */
@@ -202,6 +207,7 @@ export function createSessionStreams(wiring: SessionStreamsWiring): SessionStrea
     presenceExtension: presenceAwareness.extension,
     ownsClientId: (sessionId, clientId) => httpPresence.ownsClientId(sessionId, clientId),
     handle,
+    watch: (listener) => service.watch(listener),
     async eraseSession(sessionId) {
       httpPresence.forget(sessionId)
       recorder.forget(sessionId)
