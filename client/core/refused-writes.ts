@@ -16,6 +16,7 @@ import {
   type NewMessage,
   type NewSteer,
 } from '../../shared/session/session-doc.ts'
+import { applyPolicySpans, areValidPolicySpans, type PolicySpan } from '../../shared/policy/message-policy.ts'
 import { checkUpdateSize } from './check-update-size.ts'
 import { checkUserText } from './check-user-text.ts'
 
@@ -39,6 +40,11 @@ export interface RefusedWrites {
   retry(id: string, write: (change: (doc: Y.Doc) => void) => void, limits: WriteLimits): void
   /** Takes refused entry `id` off the list; false when it was not listed. */
   discard(id: string): boolean
+  /**
+   * Replaces `spans` of refused message `id`'s text, as a policy redaction asks (PROTOCOL.md §8.8); false when no
+   * such message is listed or the spans do not fit its text (it stays as it was).
+   */
+  redact(id: string, spans: readonly PolicySpan[]): boolean
 }
 
 /** Creates the list for a client writing as `principalId`. */
@@ -111,5 +117,13 @@ export function createRefusedWrites(principalId: string): RefusedWrites {
       remove(id)
     },
     discard: remove,
+    redact(id, spans) {
+      const index = refused.findIndex((entry) => entry.id === id)
+      const write = refused[index]
+      const text = write?.kind === 'message' ? (write.entry.text ?? '') : undefined
+      if (write?.kind !== 'message' || text === undefined || !areValidPolicySpans(spans, text.length)) return false
+      refused[index] = { ...write, entry: { ...write.entry, text: applyPolicySpans(text, spans) } }
+      return true
+    },
   }
 }
