@@ -321,11 +321,14 @@ test('the WebLLM example of docs/offline.md answers on the device through fromOp
   const sessionId = createSessionId()
   const question = 'What is due this week?'
   await askFromAnotherDevice(sessionId, question)
-  // This device saw the question earlier: a client opened before the example leaves it in the offline copy.
+  // This device saw the question earlier: a client opened before the example leaves it in the offline copy. Once its
+  // copy is open, each update it receives is written to IndexedDB as it arrives, so synced means the question's write
+  // was issued before the example's client reads the copy.
   const prelude = `import { createBrowserSessionClient as openEarlier } from 'lifeline/browser'
 const sessionId = 's_abc'
 const token = undefined
 const earlier = openEarlier({ url: 'wss://example.com/v1/ws', sessionId, principalId: 'alice' })
+await earlier.whenOfflineCopyLoaded
 await earlier.waitForSynced()
 earlier.destroy()
 `
