@@ -39,6 +39,16 @@ export interface RefusedWrites {
   retry(id: string, write: (change: (doc: Y.Doc) => void) => void, limits: WriteLimits): void
   /** Takes refused entry `id` off the list; false when it was not listed. */
   discard(id: string): boolean
+  /** Lists `writes` (kept from an earlier page or process) before the others, skipping ids already listed; true when any was added. */
+  restore(writes: readonly RefusedWrite[]): boolean
+}
+
+/** Where a client keeps its refused writes across reloads (the browser client: IndexedDB, next to the offline copy). */
+export interface RefusedWriteStore {
+  /** The writes kept last, oldest first; none when nothing was kept. */
+  load(): Promise<readonly RefusedWrite[]>
+  /** Keeps `writes` in place of those kept before: called on every change of the list. */
+  save(writes: readonly RefusedWrite[]): void
 }
 
 /** Creates the list for a client writing as `principalId`. */
@@ -111,5 +121,11 @@ export function createRefusedWrites(principalId: string): RefusedWrites {
       remove(id)
     },
     discard: remove,
+    restore(writes) {
+      const listed = new Set(refused.map((entry) => entry.id))
+      const added = writes.filter((write) => !listed.has(write.id))
+      refused.unshift(...added)
+      return added.length > 0
+    },
   }
 }
