@@ -8,13 +8,16 @@ import { readTranscript } from '../../shared/session/session-doc.ts'
 import type { ConnectionStatus } from '../../client/core/connection-status.ts'
 import { test } from '../testing/fixtures.ts'
 
-describe('connect while the close is in flight', () => {
+describe.each([
+  { name: 'a plain WebSocket', transport: false as const },
+  { name: 'transport selection', transport: {} },
+])('connect while the close is in flight, with $name', ({ transport }) => {
   test('a connect() right after disconnect() reconnects and delivers what was written meanwhile', async ({
     server,
     sessionId,
     connectClient,
   }) => {
-    const client = connectClient({ transport: false, reconnectDelayMs: 50 })
+    const client = connectClient({ transport, reconnectDelayMs: 50 })
     await client.waitForSynced()
     const statuses: ConnectionStatus[] = []
     client.on('status', (status) => {
