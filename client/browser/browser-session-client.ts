@@ -52,6 +52,7 @@ export function createBrowserSessionClient(options: BrowserSessionClientOptions)
       () => undefined,
     )
   }
+  const transportMemory = createStorageTransportMemory(localStorage)
   const client = createSessionClient({
     serverState: createLocalServerStateStore(localStorage, options.sessionId),
     // Kept in the copy's database: a copy written anew after a refusal gets them again, an erased one loses them.
@@ -65,10 +66,7 @@ export function createBrowserSessionClient(options: BrowserSessionClientOptions)
     ...options,
     doc,
     WebSocket: globalThis.WebSocket,
-    transport:
-      options.transport === false
-        ? false
-        : { memory: createStorageTransportMemory(localStorage), ...options.transport },
+    transport: options.transport === false ? false : { memory: transportMemory, ...options.transport },
   })
   // Right to erasure: a deleted session leaves no copy behind in this browser, only its id (deleted-sessions.ts).
   client.on('error', (error) => {
@@ -80,8 +78,18 @@ export function createBrowserSessionClient(options: BrowserSessionClientOptions)
   const goneOffline = (): void => {
     client.reconnect()
   }
-  // Only while waiting out a backoff: starting over during a connection attempt would cut that attempt.
+  // Only while waiting out a backoff: starting over during a connection attempt would cut that attempt — unless that
+  // attempt is on a remembered HTTP fallback: the network that is back may let WebSockets through, so the choice is
+  // forgotten and the next connection tries a WebSocket first (PROTOCOL.md §7.1).
+  const transportKey = new URL(options.url).host
   const backOnline = (): void => {
+    if (transportMemory.get(transportKey) !== undefined) {
+      transportMemory.forget(transportKey)
+      if (client.status !== 'offline') {
+        client.reconnect()
+        return
+      }
+    }
     if (client.status === 'offline') client.connect()
   }
   globalThis.addEventListener('offline', goneOffline)
