@@ -224,6 +224,27 @@ export const userMessages = (page: Page): Locator => page.locator('[data-testid=
 export const assistantMessages = (page: Page): Locator => page.locator('[data-testid="message"][data-role="assistant"]')
 export const messageText = (message: Locator): Locator => message.locator('.message-text')
 
+/** Pixels between a scrolling list's bottom edge and the bottom of its content. */
+export const distanceToBottom = (list: Locator): Promise<number> =>
+  list.evaluate((element) => element.scrollHeight - element.scrollTop - element.clientHeight)
+
+/** Waits until a scrolling list holds still (a wheel's scrolling, late layout): equal readings two frames apart. */
+export async function waitForScrollToSettle(list: Locator): Promise<void> {
+  await expect
+    .poll(() =>
+      list.evaluate(
+        (element) =>
+          new Promise<boolean>((resolve) => {
+            const before = `${element.scrollTop} ${element.scrollHeight}`
+            requestAnimationFrame(() =>
+              requestAnimationFrame(() => resolve(`${element.scrollTop} ${element.scrollHeight}` === before)),
+            )
+          }),
+      ),
+    )
+    .toBe(true)
+}
+
 /** The session as the server holds it (GET /v1/sessions/:id). */
 export async function fetchTranscript(request: APIRequestContext, sessionId: string): Promise<TranscriptView> {
   const response = await request.get(sessionPath(sessionId))

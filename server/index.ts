@@ -12,6 +12,14 @@ export { MIN_AUTH_SECRET_BYTES } from './auth/auth-secret.ts'
 export type { AuthSecret } from './auth/auth-secret.ts'
 export type { SecurityEvent, SecurityEventKind, SecurityEventListener } from './auth/security-event.ts'
 export type { SessionAction } from './auth/authorize-session-action.ts'
+export type { MessagePolicy, MessagePolicyInput } from './policy/message-policy.ts'
+export { redactContactDetails } from './policy/redact-contact-details.ts'
+export {
+  DEFAULT_POLICY_TIMEOUT_MS,
+  POLICY_CONTEXT_CHARS,
+  POLICY_HOLD_BACK_CHARS,
+} from '../shared/policy/message-policy.ts'
+export type { PolicyAction, PolicyDecision, PolicySpan } from '../shared/policy/message-policy.ts'
 export { DEFAULT_SESSION_LIMITS } from '../shared/limits/session-limits.ts'
 export type { SessionLimits } from '../shared/limits/session-limits.ts'
 export { openUpdateLog, describeStore } from './persistence/open-update-log.ts'

@@ -15,6 +15,7 @@ import { ROUTES } from '../shared/protocol/routes.ts'
 import { TRACER_NAME } from '../shared/observe/trace-names.ts'
 import { SessionError } from '../shared/errors/session-error.ts'
 import type { SessionLimits } from '../shared/limits/session-limits.ts'
+import { POLICY_HOLD_BACK_CHARS } from '../shared/policy/message-policy.ts'
 import { checkPresenceMs, DEFAULT_PRESENCE_TIMEOUT_MS } from '../shared/presence/presence-timing.ts'
 import { toSecretKey, type AuthSecret } from './auth/auth-secret.ts'
 import { authorizeHttpRequest } from './auth/authorize-http-request.ts'
@@ -26,6 +27,8 @@ import { createEnforceLimits } from './extensions/enforce-limits.ts'
 import { createGovernUpdates } from './extensions/govern-updates.ts'
 import { createUpdateRefusals } from './extensions/update-refusals.ts'
 import { createRunLease, DEFAULT_RUN_LEASE_MS } from './extensions/run-lease.ts'
+import { createPolicyGate } from './policy/create-policy-gate.ts'
+import type { MessagePolicy } from './policy/message-policy.ts'
 import { createRedisScaleOut, type RedisScaleOutOptions } from './scale/redis-scale-out.ts'
 import { createSessionEraser } from './session-eraser.ts'
 import { createSessionsApi } from './http/sessions-api.ts'
@@ -46,6 +49,8 @@ import type { UpdateLog } from './persistence/update-log.ts'
 import { createHttpFallbackTransport } from './transports/http-fallback/http-fallback-transport.ts'
 import { attachWebSocketTransport } from './transports/websocket-transport.ts'
 import { createSessionStreams, type SessionStreamsOptions } from './session-streams/session-streams.ts'
+import { createSessionWebhooks, type SessionWebhooksOptions } from './session-webhooks/create-session-webhooks.ts'
+import { handleWebhooksApi } from './session-webhooks/handle-webhooks-api.ts'
 import { createSessionRetention } from './retention/create-session-retention.ts'
 import type { RetentionSweepReport } from './retention/retention-sweeper.ts'
 import type { SessionRetentionOptions } from './retention/session-retention-options.ts'
@@ -68,7 +73,11 @@ export interface SessionServerOptions {
   readonly fallback?: { readonly heartbeatMs?: number; readonly pollWaitMs?: number; readonly idleTimeoutMs?: number }
   /** Largest WebSocket frame (and HTTP fallback upload) accepted, in bytes (default 4 MiB). */
   readonly maxFrameBytes?: number
-  /** Further Hocuspocus extensions, run after Lifeline's own (e.g. to attach an agent on `afterLoadDocument`). */
+  /**
+   * Further Hocuspocus extensions, run after Lifeline's own (e.g. to attach an agent on `afterLoadDocument`). Sync
+   * steps 1 are answered by Lifeline before Hocuspocus reads them (PROTOCOL.md §10.4): these extensions' `beforeSync`
+   * sees steps 2 and updates only, and their `beforeHandleMessage` sees a step 1 as a QueryAwareness frame.
+   */
   readonly extensions?: readonly Extension[]
   /** Receives errors the server cannot hand to a caller (default: the logger, level error). */
   readonly onError?: (error: unknown) => void
@@ -93,6 +102,12 @@ export interface SessionServerOptions {
   /** Durable Streams under `/v1/stream/` (PROTOCOL.md §9): storage and live-read timing. */
   readonly streams?: SessionStreamsOptions
   /**
+   * Session webhooks (PROTOCOL.md §9.12): endpoints that receive signed session events, and their delivery settings.
+   * Endpoints are also added through the admin API (`/v1/webhooks`, §9.13). The state is kept in the stream store.
+   * @throws SessionError BAD_REQUEST or WEBHOOK_URL_REJECTED (from createSessionServer) for an invalid endpoint
+   */
+  readonly webhooks?: SessionWebhooksOptions
+  /**
    * Run as one of N nodes sharing sessions through Redis (Hocuspocus' Redis extension; use a PostgreSQL
    * `updateLog` shared by all nodes). Unset: a single node.
    */
@@ -116,6 +131,26 @@ export interface SessionServerOptions {
    * @throws TypeError (from createSessionServer) when it is not a positive integer
    */
   readonly presenceTimeoutMs?: number
+  /**
+   * The message policy (PROTOCOL.md §8.8, docs/pipelines.md § Message policy): asked about each user message and each
+   * agent token run, over Yjs and HTTP, before it is stored; it allows, redacts spans or rejects with a reason shown to
+   * the author. Each decision is counted (`lifeline_policy_decisions_total`), each other than allow reported as a
+   * `policy-decision` security event. Default: none.
+   */
+  readonly policy?: MessagePolicy
+  /**
+   * Longest the policy may take to decide, in ms (default DEFAULT_POLICY_TIMEOUT_MS, 2000); a slower, throwing or
+   * malformed answer refuses the text (fail closed, POLICY_REJECTED).
+   * @throws TypeError (from createSessionServer) when it is not a positive integer
+   */
+  readonly policyTimeoutMs?: number
+  /**
+   * Trailing characters streaming writers hold back while the policy is set (PROTOCOL.md §8.8; default
+   * POLICY_HOLD_BACK_CHARS, 64), announced to Yjs clients and on HTTP appends. 0 announces none: for a policy that
+   * only judges whole texts and needs no split pattern caught, so replies stream without the delay.
+   * @throws TypeError (from createSessionServer) when it is not a non-negative integer
+   */
+  readonly policyHoldBackChars?: number
   /**
    * OpenTelemetry traces (PROTOCOL.md §12, docs/operations.md § Traces): connection, persist and HTTP append spans.
    * `tracer` defaults to `trace.getTracer('lifeline')` of `@opentelemetry/api`, a no-op until the application
@@ -171,6 +206,7 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     sources: {
       connectionCounts: () => ({ websocket: transport.connectionCount, ...fallback.connectionsByMode() }),
       sessionsLoaded: () => hocuspocus.getDocumentsCount(),
+      webhookDeadLetters: () => webhooks.deadLetterCount(),
     },
   })
   const reportError =
@@ -213,6 +249,19 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
   const principals = createPrincipalBudgets({ limits, ...limitsClock })
   const scaleOut = options.redis === undefined ? undefined : createRedisScaleOut(options.redis, reportError)
   const refusals = createUpdateRefusals()
+  const policyHoldBackChars = options.policyHoldBackChars ?? POLICY_HOLD_BACK_CHARS
+  if (!Number.isSafeInteger(policyHoldBackChars) || policyHoldBackChars < 0)
+    throw new TypeError(`policyHoldBackChars must be a non-negative integer, not ${String(policyHoldBackChars)}`)
+  const announcedHoldBack = options.policy === undefined || policyHoldBackChars === 0 ? {} : { policyHoldBackChars }
+  const screenText =
+    options.policy === undefined
+      ? undefined
+      : createPolicyGate({
+          policy: options.policy,
+          onSecurityEvent,
+          recordDecision: observe.metrics.recordPolicyDecision,
+          ...(options.policyTimeoutMs === undefined ? {} : { timeoutMs: options.policyTimeoutMs }),
+        })
   const budgets = createEnforceBudgets({ limits, principals, onSecurityEvent, ...limitsClock })
   // Every server inspects updates (PROTOCOL.md §8.3); without auth, with the open rules.
   const governUpdates = createGovernUpdates({
@@ -222,6 +271,7 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     maxUserTextChars: limits.maxUserTextChars,
     open: auth === undefined,
     isServerClientId: (sessionId, clientId) => streams.ownsClientId(sessionId, clientId),
+    ...(screenText === undefined ? {} : { screenText }),
     ...(scaleOut === undefined ? {} : { claims: scaleOut.claims }),
   })
   const governance =
@@ -238,6 +288,15 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     chargeEntries: createEntryCharger(principals, limits, onSecurityEvent),
     maxUserTextChars: limits.maxUserTextChars,
     presenceTimeoutMs,
+    ...(screenText === undefined ? {} : { screenText }),
+    ...announcedHoldBack,
+  })
+  const webhooks = createSessionWebhooks({
+    ...options.webhooks,
+    store: streams.store,
+    watch: streams.watch,
+    onError: reportError,
+    onOutcome: observe.metrics.recordWebhookDelivery,
   })
   const hocuspocus = new Hocuspocus({
     quiet: true,
@@ -246,7 +305,13 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     flushDelay: false,
     // Hocuspocus orders hooks by `priority` (extension-priority.ts): authenticate, governance, then the log.
     extensions: [
-      createEnforceLimits({ limits, onSecurityEvent, refusals, presenceTimeoutMs }),
+      createEnforceLimits({
+        limits,
+        onSecurityEvent,
+        refusals,
+        presenceTimeoutMs,
+        ...announcedHoldBack,
+      }),
       ...governance,
       budgets.extension,
       durableLog.extension,
@@ -264,7 +329,10 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
   const eraser = createSessionEraser({
     hocuspocus,
     durableLog,
-    eraseStream: streams.eraseSession,
+    eraseStream: async (sessionId) => {
+      await streams.eraseSession(sessionId)
+      await webhooks.forgetSession(sessionId)
+    },
     onError: reportError,
     ...(scaleOut === undefined ? {} : { deletions: scaleOut.deletions }),
   })
@@ -315,6 +383,7 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     if (await fallback.handle(request, response, url)) return
     if (await observe.handle(request, response, url)) return
     if (await streams.handle(request, response, url)) return
+    if (await handleWebhooksApi(request, response, url, { webhooks, ...(auth === undefined ? {} : { auth }) })) return
     const claims =
       auth === undefined
         ? undefined
@@ -347,6 +416,7 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
   })
 
   await streams.start()
+  await webhooks.start()
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject)
     httpServer.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
@@ -374,6 +444,7 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
       runLease.stop()
       silentDevices.stop()
       principals.stop()
+      await webhooks.close()
       await streams.stop()
       await durableLog.stop()
       transport.terminateAll()

@@ -1,12 +1,15 @@
 /**
  * The peer page of the browser bench: the demo chat's HTML, style sheet and message list drawing (renderMessageList
- * inside createFollower, batched per animation frame as bindMessageList does) fed by a raw `ws` relay instead of
- * Lifeline. It keeps its messages in a plain array: no Yjs, no persistence, no offline copy. Frames are the JSON of
- * {@link RelayFrame} (serve-relay-chat.ts); the composer sends a user message, shown at once.
+ * inside createFollower, batched per animation frame by scheduleOnAnimationFrame as bindMessageList does) fed by a raw
+ * `ws` relay instead of Lifeline. It keeps its messages in a plain array: no Yjs, no persistence, no offline copy.
+ * Frames are the JSON of {@link RelayFrame} (serve-relay-chat.ts); the demo's composer (bindComposer) sends a user
+ * message, shown at once.
  */
+import { bindComposer } from '../../demo/app/bind-composer.ts'
 import { byTestId } from '../../demo/app/by-test-id.ts'
 import { createFollower } from '../../demo/app/create-follower.ts'
 import { renderMessageList } from '../../demo/app/render-message-list.ts'
+import { scheduleOnAnimationFrame } from '../../demo/app/schedule-on-animation-frame.ts'
 import type { MessageView } from '../../shared/session/session-schema.ts'
 import type { RelayFrame } from './serve-relay-chat.ts'
 
@@ -15,27 +18,19 @@ const messages: MessageView[] = []
 const list = byTestId('messages')
 const follower = createFollower(list, byTestId<HTMLButtonElement>('new-messages-button'))
 const socket = new WebSocket(`ws://${location.host}/relay`)
-let framePending = false
 
 const render = (): void => {
-  follower.update(() => {
+  follower.update(() =>
     renderMessageList(list, messages, {
       selfId: SELF,
       nameOf: (principalId) => principalId,
       steering: [],
       readOnly: false,
       actions: { stop: () => {}, jumpTo: () => {} },
-    })
-  })
+    }),
+  )
 }
-const schedule = (): void => {
-  if (framePending) return
-  framePending = true
-  requestAnimationFrame(() => {
-    framePending = false
-    render()
-  })
-}
+const schedule = scheduleOnAnimationFrame(render)
 const message = (id: string, role: MessageView['role'], text: string, replyTo?: string): MessageView => ({
   id,
   role,
@@ -61,24 +56,10 @@ socket.addEventListener('open', () => {
   document.body.dataset.relay = 'open'
 })
 
-const input = byTestId<HTMLTextAreaElement>('composer-input')
-const send = (): void => {
-  const text = input.value.trim()
-  if (text === '') return
+bindComposer((text) => {
   const id = `u${messages.length}`
   messages.push(message(id, 'user', text))
   socket.send(JSON.stringify({ kind: 'user', id, text } satisfies RelayFrame))
-  input.value = ''
   schedule()
-}
-byTestId<HTMLFormElement>('composer').addEventListener('submit', (event) => {
-  event.preventDefault()
-  send()
-})
-input.addEventListener('keydown', (event) => {
-  if (event.key === 'Enter' && !event.shiftKey) {
-    event.preventDefault()
-    send()
-  }
 })
 render()

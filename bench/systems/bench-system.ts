@@ -7,12 +7,25 @@
 /**
  * Names of the compared systems, in table column order; `lifeline` is every ratio's numerator. `lifeline-window`
  * is Lifeline with the reply writer's fixed coalescing window (`flushMode: 'window'`), to compare the two flush
- * modes in one run; it runs only when `--systems` names it.
+ * modes in one run; `lifeline-policy` is Lifeline whose server runs a no-op message policy (PROTOCOL.md §8.8) with
+ * no hold-back, the cost of asking the policy about every token run; `lifeline-policy-hold` the same policy with the
+ * default 64-character hold-back, which delays what viewers see. These run only when `--systems` names them.
  */
-export const SYSTEM_NAMES = ['raw', 'hocuspocus', 'durable-streams', 'lifeline-window', 'lifeline'] as const
+export const SYSTEM_NAMES = [
+  'raw',
+  'hocuspocus',
+  'durable-streams',
+  'lifeline-window',
+  'lifeline-policy',
+  'lifeline-policy-hold',
+  'lifeline',
+] as const
+
+/** Systems that run only when `--systems` names them. */
+const OPT_IN_SYSTEMS: readonly SystemName[] = ['lifeline-window', 'lifeline-policy', 'lifeline-policy-hold']
 
 /** The systems a run compares unless `--systems` says otherwise. */
-export const DEFAULT_SYSTEMS: readonly SystemName[] = SYSTEM_NAMES.filter((system) => system !== 'lifeline-window')
+export const DEFAULT_SYSTEMS: readonly SystemName[] = SYSTEM_NAMES.filter((system) => !OPT_IN_SYSTEMS.includes(system))
 
 /** One compared system. */
 export type SystemName = (typeof SYSTEM_NAMES)[number]
@@ -23,6 +36,8 @@ export const SYSTEM_LABELS: Record<SystemName, string> = {
   hocuspocus: 'stock Hocuspocus',
   'durable-streams': 'Durable Streams',
   'lifeline-window': 'Lifeline (30 ms window)',
+  'lifeline-policy': 'Lifeline + no-op policy',
+  'lifeline-policy-hold': 'Lifeline + no-op policy, 64-char hold-back',
   lifeline: 'Lifeline',
 }
 

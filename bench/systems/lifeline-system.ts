@@ -18,6 +18,12 @@ export const lifelineSystem: BenchSystem = lifelineDriver('lifeline', 'adaptive'
 /** The Lifeline driver with the reply writer's fixed coalescing window. */
 export const lifelineWindowSystem: BenchSystem = lifelineDriver('lifeline-window', 'window')
 
+/** The Lifeline driver against a server with a no-op message policy and no hold-back (serve-system.ts). */
+export const lifelinePolicySystem: BenchSystem = lifelineDriver('lifeline-policy', 'adaptive')
+
+/** The Lifeline driver against a server with a no-op message policy and the default hold-back. */
+export const lifelinePolicyHoldSystem: BenchSystem = lifelineDriver('lifeline-policy-hold', 'adaptive')
+
 function lifelineDriver(name: SystemName, flushMode: FlushMode): BenchSystem {
   return {
     name,

@@ -2,14 +2,15 @@
  * serveSystem: starts one compared system's server on 127.0.0.1 (port 0) in this process. Stock Hocuspocus runs
  * with its default configuration and no persistence extension; Durable Streams is the in-memory reference
  * server with its default options (`file` variant: file-backed, fdatasync per append); Lifeline runs over SQLite
- * (default durability) in a temporary folder.
+ * (default durability) in a temporary folder, with a no-op message policy for its `lifeline-policy` variants.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DurableStreamTestServer } from '@durable-streams/server'
 import { Server } from '@hocuspocus/server'
-import { createSessionServer } from '../../server/session-server.ts'
+import { createSessionServer, type SessionServerOptions } from '../../server/session-server.ts'
+import type { PolicyDecision } from '../../shared/policy/message-policy.ts'
 import type { SystemName } from './bench-system.ts'
 import { serveRawRelay } from './serve-raw-relay.ts'
 
@@ -32,6 +33,10 @@ export async function serveSystem(system: SystemName, fileBacked = false): Promi
     case 'lifeline':
     case 'lifeline-window':
       return await serveLifeline()
+    case 'lifeline-policy':
+      return await serveLifeline({ policy: allowEverything, policyHoldBackChars: 0 })
+    case 'lifeline-policy-hold':
+      return await serveLifeline({ policy: allowEverything })
   }
 }
 
@@ -58,9 +63,15 @@ async function serveDurableStreams(fileBacked: boolean): Promise<ServedSystem> {
   }
 }
 
-async function serveLifeline(): Promise<ServedSystem> {
+/** The no-op message policy: an async function that allows every text. */
+async function allowEverything(): Promise<PolicyDecision> {
+  return { action: 'allow' }
+}
+
+async function serveLifeline(options: Partial<SessionServerOptions> = {}): Promise<ServedSystem> {
   const dir = mkdtempSync(join(tmpdir(), 'lifeline-bench-'))
   const server = await createSessionServer({
+    ...options,
     port: 0,
     dataPath: join(dir, 'bench.sqlite'),
     onError: (error) => {

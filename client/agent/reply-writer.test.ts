@@ -5,6 +5,7 @@
  * no write exceeds the client's `maxUpdateBytes` (PROTOCOL.md §10.1).
  */
 import * as Y from 'yjs'
+import { POLICY_HOLD_BACK_CHARS } from '../../shared/policy/message-policy.ts'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { DEFAULT_SESSION_LIMITS, type WriteLimits } from '../../shared/limits/session-limits.ts'
 import { findMessage, readMessage } from '../../shared/session/session-doc.ts'
@@ -25,7 +26,10 @@ interface LocalClient extends SessionClient {
  * A client on a local document: enough for the writer, which only needs the document and flow control. Every
  * change is durable at once, unless `holdAcks`: then each update counts as unacknowledged until `acknowledge()`.
  */
-function localClient(limits: WriteLimits = DEFAULT_SESSION_LIMITS, { holdAcks = false } = {}): LocalClient {
+function localClient(
+  limits: WriteLimits = DEFAULT_SESSION_LIMITS,
+  { holdAcks = false, policyHoldBackChars = 0 } = {},
+): LocalClient {
   const doc = new Y.Doc()
   const unsyncedListeners = new Set<(count: number) => void>()
   let unsynced = 0
@@ -44,6 +48,7 @@ function localClient(limits: WriteLimits = DEFAULT_SESSION_LIMITS, { holdAcks = 
       return unsynced
     },
     limits,
+    policyHoldBackChars,
     on(event, handler) {
       if (event === 'unsynced') unsyncedListeners.add(handler as (count: number) => void)
     },
@@ -73,13 +78,22 @@ function localClient(limits: WriteLimits = DEFAULT_SESSION_LIMITS, { holdAcks = 
 }
 
 function openReply(
-  options: { flushMode?: FlushMode; coalesceMs?: number; limits?: WriteLimits; holdAcks?: boolean } = {},
+  options: {
+    flushMode?: FlushMode
+    coalesceMs?: number
+    limits?: WriteLimits
+    holdAcks?: boolean
+    policyHoldBackChars?: number
+  } = {},
 ): {
   client: LocalClient
   writer: ReplyWriter
   view: () => MessageView
 } {
-  const client = localClient(options.limits, { holdAcks: options.holdAcks ?? false })
+  const client = localClient(options.limits, {
+    holdAcks: options.holdAcks ?? false,
+    policyHoldBackChars: options.policyHoldBackChars ?? 0,
+  })
   const writer = createReplyWriter(
     client,
     { agentId: 'agent-1' },
@@ -102,6 +116,23 @@ function storedMessage(client: SessionClient, id: string): MessageView {
 
 const text = (value: string): ReplyPart => ({ type: 'text-delta', text: value })
 const reasoning = (value: string): ReplyPart => ({ type: 'reasoning-delta', text: value })
+
+describe('ReplyWriter with a message policy announced (PROTOCOL.md §8.8)', () => {
+  it('holds back the trailing text, never splitting an address, until the reply ends', async () => {
+    const { writer, view } = openReply({ policyHoldBackChars: POLICY_HOLD_BACK_CHARS })
+    const words = 'lorem ipsum dolor sit amet '.repeat(6)
+    const written: string[] = []
+    for (const token of [words, 'mail ali', 'ce@exa', 'mple.com', ' soon', ' and more words follow here']) {
+      writer.append(token)
+      writer.flush()
+      written.push(view().text)
+    }
+    for (const sent of written) expect(sent).not.toMatch(/ali(ce)?(@(exa)?)?$|ce@exa/)
+    expect(written.at(-1)?.length).toBeGreaterThan(words.length - POLICY_HOLD_BACK_CHARS - 1)
+    await writer.end()
+    expect(view().text).toBe(`${words}mail alice@example.com soon and more words follow here`)
+  })
+})
 
 describe('ReplyWriter.pipeParts', () => {
   it('keeps stream order across part kinds and coalesces each run of deltas into one write', async () => {

@@ -10,8 +10,12 @@
  * many updates as it needs, and a tool part that cannot fit in one update is refused before anything is written.
  * When the client drops a refused update by replacing its document, the writer's unacknowledged text went with it:
  * the writer stops (its `signal` aborts) and its writes and `end` throw REPLY_CLOSED; the reply stays as the server
- * has it, and the run lease marks it interrupted, so `resumeReply` can continue it. Each writer is a `lifeline.reply`
- * span (./reply-trace.ts, PROTOCOL.md §12).
+ * has it, and the run lease marks it interrupted, so `resumeReply` can continue it. A message policy's redaction
+ * (PROTOCOL.md §8.8) is the exception: the writer moves to the fresh document and writes the text the server lacks
+ * again with the spans replaced, so the reply goes on. While the server announces a policy, the writer holds back the
+ * reply's last `client.policyHoldBackChars` characters until more text follows or the part ends
+ * (`policySendableLength`), so a pattern split across tokens reaches the server in one run. Each writer is a
+ * `lifeline.reply` span (./reply-trace.ts, PROTOCOL.md §12).
  */
 import { trace, type Tracer } from '@opentelemetry/api'
 import type * as Y from 'yjs'
@@ -19,12 +23,20 @@ import { SessionError } from '../../shared/errors/session-error.ts'
 import { TRACER_NAME } from '../../shared/observe/trace-names.ts'
 import { TRACEPARENT } from '../../shared/observe/trace-parent.ts'
 import {
+  applyPolicySpans,
+  areValidPolicySpans,
+  policySendableLength,
+  type PolicySpan,
+} from '../../shared/policy/message-policy.ts'
+import {
   appendMessage,
   appendText,
   appendToolCall,
   appendToolResult,
   endRun,
+  findMessage,
   getSessionRoots,
+  readMessage,
   setMessageStatus,
   startRun,
 } from '../../shared/session/session-doc.ts'
@@ -99,7 +111,7 @@ export interface ReplyWriter {
    * tool result's output cannot fit in one update of `client.limits.maxUpdateBytes`
    */
   appendPart(part: ReplyPart): void
-  /** Writes buffered tokens now. */
+  /** Writes buffered tokens now, except the hold-back of a server's message policy (PROTOCOL.md §8.8). */
   flush(): void
   /**
    * Appends every token of `tokens`, then ends the reply `done`, or `stopped` when the writer's `signal` (or the
@@ -153,7 +165,7 @@ export function createReplyWriter(
   }
   const maxInFlight = options.localFirst === true ? Number.POSITIVE_INFINITY : (options.maxInFlight ?? 32)
   const ackTimeoutMs = options.ackTimeoutMs ?? 30_000
-  const { doc } = client
+  let doc = client.doc
   const id = 'resume' in init ? String(init.resume.get('id')) : `m_${createRandomId()}`
   const runId = `r_${createRandomId()}`
   const span = startReplyTrace(options.tracer ?? trace.getTracer(TRACER_NAME), {
@@ -163,7 +175,7 @@ export function createReplyWriter(
     agentId: init.agentId,
   })
   const { traceparent } = span
-  const reply = doc.transact(() => {
+  let reply = doc.transact(() => {
     const startedAt = Date.now()
     startRun(doc, { id: runId, agent: init.agentId, messageId: id, startedAt })
     if (!('resume' in init)) {
@@ -187,8 +199,16 @@ export function createReplyWriter(
   let bufferType: 'text' | 'reasoning' = 'text' // one buffer; switching kind flushes it, so parts keep stream order
   let timer: ReturnType<typeof setTimeout> | undefined
   let ended = false
+  /** The state `end` wrote, to write again on a fresh document after a redaction. */
+  let endedWith: ReplyEnd | undefined
   /** Set when the client replaced `doc` to drop a refused update: nothing more of this writer reaches the session. */
   let dropped: SessionError | undefined
+  /** The reply's text with everything this writer wrote into it, to compare with the server's after a redaction. */
+  let sentText = readMessage(reply).text
+  /** The spans of a policy redaction of this reply, announced just before the client replaces its document. */
+  let redaction: readonly PolicySpan[] | undefined
+  /** Counts moves to a fresh document, so `end` knows its wait covered the document it wrote to. */
+  let moves = 0
   const controller = new AbortController()
   const heartbeat = setInterval(() => {
     getSessionRoots(doc).runs.get(runId)?.set('heartbeatAt', Date.now())
@@ -200,7 +220,7 @@ export function createReplyWriter(
     if (timer !== undefined) clearTimeout(timer)
     timer = undefined
   }
-  const onReplica = (): void => {
+  const drop = (): void => {
     dropped = new SessionError(
       'REPLY_CLOSED',
       `reply ${id} was dropped with the client's document after the server refused an update`,
@@ -209,6 +229,7 @@ export function createReplyWriter(
       },
     )
     client.off('replica', onReplica)
+    client.off('error', onError)
     const wasOpen = !ended
     stopWriting()
     buffer = ''
@@ -219,23 +240,61 @@ export function createReplyWriter(
     }
     span.finish()
   }
+  const onError = (error: SessionError): void => {
+    const { reason, messageId, spans } = error.details
+    if (error.code === 'POLICY_REJECTED' && reason === 'redact' && messageId === id && Array.isArray(spans))
+      redaction = spans as PolicySpan[]
+  }
+  /** After a redaction: continues on the fresh document `fresh`, writing what the server lacks, redacted. */
+  const moveTo = (fresh: Y.Doc, spans: readonly PolicySpan[]): boolean => {
+    const message = findMessage(fresh, id)
+    const stored = message === undefined ? undefined : readMessage(message).text
+    if (message === undefined || stored === undefined || !areValidPolicySpans(spans, sentText.length)) return false
+    const redacted = applyPolicySpans(sentText, spans)
+    if (!redacted.startsWith(stored)) return false
+    doc = fresh
+    reply = message
+    sentText = stored
+    moves++
+    writeText(redacted.slice(stored.length), 'text')
+    if (endedWith !== undefined) finish(endedWith)
+    return true
+  }
+  const onReplica = (fresh: Y.Doc): void => {
+    const spans = redaction
+    redaction = undefined
+    if (spans === undefined || !moveTo(fresh, spans)) drop()
+  }
   client.on('replica', onReplica)
+  client.on('error', onError)
   const onAck = (): void => {
     if (flushAfterAck(flushLimits, buffer.length, client.unsyncedChanges)) flush()
   }
   client.on('unsynced', onAck)
 
-  const flush = (): void => {
+  /** Writes `text` to the reply's last part of `partType`, in updates that fit `maxUpdateBytes`. */
+  const writeText = (text: string, partType: 'text' | 'reasoning'): void => {
+    for (const piece of splitTextByBytes(text, client.limits.maxUpdateBytes - TEXT_WRITE_OVERHEAD_BYTES)) {
+      doc.transact(() => {
+        appendText(reply, piece, partType)
+      })
+      if (partType === 'text') sentText += piece
+    }
+  }
+
+  /**
+   * Writes the buffer; unless `whole` (the part or the reply ends), it keeps the announced policy hold-back
+   * (PROTOCOL.md §8.8) for the next write.
+   */
+  const flush = (whole = false): void => {
     if (timer !== undefined) clearTimeout(timer)
     timer = undefined
     if (buffer === '') return
-    const text = buffer
-    buffer = ''
-    for (const piece of splitTextByBytes(text, client.limits.maxUpdateBytes - TEXT_WRITE_OVERHEAD_BYTES)) {
-      doc.transact(() => {
-        appendText(reply, piece, bufferType)
-      })
-    }
+    const holdBack = client.policyHoldBackChars
+    const cut = whole || holdBack === 0 ? buffer.length : policySendableLength(buffer, false, holdBack)
+    const text = buffer.slice(0, cut)
+    buffer = buffer.slice(cut)
+    if (text !== '') writeText(text, bufferType)
   }
 
   const assertOpen = (): void => {
@@ -247,7 +306,7 @@ export function createReplyWriter(
     assertOpen()
     span.firstToken()
     if (partType !== bufferType) {
-      flush()
+      flush(true)
       bufferType = partType
     }
     buffer += token
@@ -277,7 +336,7 @@ export function createReplyWriter(
       client.limits.maxUpdateBytes,
       part.type,
     )
-    flush()
+    flush(true)
     doc.transact(() => {
       write(reply)
     })
@@ -294,15 +353,21 @@ export function createReplyWriter(
       `reply ${id} to drain below ${maxInFlight} unacknowledged updates`,
     )
 
-  const end = async (state: ReplyEnd = 'done'): Promise<void> => {
-    if (dropped !== undefined) throw dropped
-    if (ended) return
-    flush()
-    stopWriting()
+  /** Marks the reply and its run final in the writer's document. */
+  const finish = (state: ReplyEnd): void => {
     doc.transact(() => {
       setMessageStatus(reply, state)
       endRun(doc, runId, state, Date.now())
     })
+  }
+
+  const end = async (state: ReplyEnd = 'done'): Promise<void> => {
+    if (dropped !== undefined) throw dropped
+    if (ended) return
+    flush(true)
+    stopWriting()
+    endedWith = state
+    finish(state)
     span.ended(state)
     init.onEnd?.(state)
     if (options.localFirst === true) {
@@ -311,9 +376,14 @@ export function createReplyWriter(
       return
     }
     try {
-      await client.waitUntilDurable(ackTimeoutMs)
+      // A redaction that moved the writer to a fresh document during the wait wrote the end there again: wait for it.
+      for (let waited = -1; waited !== moves && dropped === undefined; ) {
+        waited = moves
+        await client.waitUntilDurable(ackTimeoutMs)
+      }
     } finally {
       client.off('replica', onReplica)
+      client.off('error', onError)
       span.finish()
     }
     // Dropped while waiting: the end was written to the document the client gave up.
@@ -362,7 +432,7 @@ export function createReplyWriter(
     runId,
     append,
     appendPart,
-    flush,
+    flush: () => flush(),
     signal: controller.signal,
     abort() {
       controller.abort()

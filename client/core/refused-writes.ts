@@ -16,6 +16,7 @@ import {
   type NewMessage,
   type NewSteer,
 } from '../../shared/session/session-doc.ts'
+import { applyPolicySpans, areValidPolicySpans, type PolicySpan } from '../../shared/policy/message-policy.ts'
 import { checkUpdateSize } from './check-update-size.ts'
 import { checkUserText } from './check-user-text.ts'
 
@@ -41,6 +42,11 @@ export interface RefusedWrites {
   discard(id: string): boolean
   /** Lists `writes` (kept from an earlier page or process) before the others, skipping ids already listed; true when any was added. */
   restore(writes: readonly RefusedWrite[]): boolean
+  /**
+   * Replaces `spans` of refused message `id`'s text, as a policy redaction asks (PROTOCOL.md §8.8); false when no
+   * such message is listed or the spans do not fit its text (it stays as it was).
+   */
+  redact(id: string, spans: readonly PolicySpan[]): boolean
 }
 
 /** Where a client keeps its refused writes across reloads (the browser client: IndexedDB, next to the offline copy). */
@@ -126,6 +132,14 @@ export function createRefusedWrites(principalId: string): RefusedWrites {
       const added = writes.filter((write) => !listed.has(write.id))
       refused.unshift(...added)
       return added.length > 0
+    },
+    redact(id, spans) {
+      const index = refused.findIndex((entry) => entry.id === id)
+      const write = refused[index]
+      const text = write?.kind === 'message' ? (write.entry.text ?? '') : undefined
+      if (write?.kind !== 'message' || text === undefined || !areValidPolicySpans(spans, text.length)) return false
+      refused[index] = { ...write, entry: { ...write.entry, text: applyPolicySpans(text, spans) } }
+      return true
     },
   }
 }

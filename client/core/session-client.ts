@@ -19,10 +19,12 @@ import type { WriteLimits } from '../../shared/limits/session-limits.ts'
 import { decodeCloseNotice, type CloseNotice } from '../../shared/protocol/close-notice.ts'
 import { checkPresenceMs, DEFAULT_PRESENCE_HEARTBEAT_MS } from '../../shared/presence/presence-timing.ts'
 import {
+  decodeAnnouncedPolicyHoldBack,
   decodeAnnouncedPresenceTimeout,
   decodeSessionLimitsAnnouncement,
 } from '../../shared/protocol/session-limits-announcement.ts'
 import { decodeUpdateRejectedNotice, type UpdateRejectedNotice } from '../../shared/protocol/update-rejected-notice.ts'
+import type { PolicySpan } from '../../shared/policy/message-policy.ts'
 import {
   appendMessage,
   appendSteer,
@@ -176,6 +178,11 @@ export interface SessionClient {
   readonly unsyncedChanges: number
   /** Write limits checked before every write: the server's once it announced them, else `limits` over the defaults. */
   readonly limits: WriteLimits
+  /**
+   * Trailing characters a streaming writer holds back until more text follows or the reply ends, as announced by a
+   * server with a message policy (PROTOCOL.md §8.8); 0 until such a server announced it.
+   */
+  readonly policyHoldBackChars: number
   on<E extends keyof SessionClientEvents>(event: E, handler: SessionClientEvents[E]): void
   off<E extends keyof SessionClientEvents>(event: E, handler: SessionClientEvents[E]): void
   /**
@@ -266,6 +273,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
   )
   /** The server's announced presence timeout (PROTOCOL.md §10.3), once known: renewals come at least every third. */
   let announcedPresenceTimeoutMs: number | undefined
+  let policyHoldBackChars = 0
   const presenceHeartbeatMs = (): number =>
     announcedPresenceTimeoutMs === undefined
       ? configuredHeartbeatMs
@@ -395,7 +403,11 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
 
   /** Reports a refused update and drops it by syncing a fresh replica; the refused one sends nothing more. */
   const dropRefused = (notice: UpdateRejectedNotice): void => {
-    const error = new SessionError(notice.code, notice.message, { details: { reason: notice.reason } })
+    const redaction =
+      notice.code === 'POLICY_REJECTED' && notice.reason === 'redact'
+        ? { messageId: notice.messageId, spans: notice.spans }
+        : {}
+    const error = new SessionError(notice.code, notice.message, { details: { reason: notice.reason, ...redaction } })
     events.emit('error', [error])
     if (rebuilding !== undefined || status === 'closed' || status === 'failed') return
     refusedWrites.capture(current.doc, error)
@@ -403,6 +415,23 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     rebuilding = { replica: open(new Y.Doc()), writes: [] }
     setStatus('syncing')
     listen(rebuilding.replica)
+  }
+
+  /**
+   * Writes each refused message the message policy redacted again, with the spans replaced (PROTOCOL.md §8.8); it
+   * stays listed when the redacted text no longer fits the limits.
+   */
+  const rewriteRedacted = (): void => {
+    for (const refused of refusedWrites.list()) {
+      const { reason, messageId, spans } = refused.error.details
+      if (refused.error.code !== 'POLICY_REJECTED' || reason !== 'redact' || messageId !== refused.id) continue
+      if (!Array.isArray(spans) || !refusedWrites.redact(refused.id, spans as PolicySpan[])) continue
+      try {
+        refusedWrites.retry(refused.id, write, limits.current)
+      } catch {
+        // reason: over a limit after redaction; it stays listed for the person to discard
+      }
+    }
   }
 
   /** The fresh replica holds the server's state: it becomes the client's document. */
@@ -415,7 +444,10 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     for (const write of writes) write(replica.doc)
     replica.doc.on('afterTransaction', emitChange)
     events.emit('replica', [replica.doc])
-    if (refusedWrites.settle(replica.doc)) refusedChanged()
+    if (refusedWrites.settle(replica.doc)) {
+      rewriteRedacted()
+      refusedChanged()
+    }
     emitChange()
     setStatus('synced')
   }
@@ -446,7 +478,10 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     })
     provider.on('stateless', ({ payload }: { payload: string }) => {
       const announced = decodeSessionLimitsAnnouncement(payload)
-      if (announced !== undefined) limits.announce(announced)
+      if (announced !== undefined) {
+        limits.announce(announced)
+        policyHoldBackChars = decodeAnnouncedPolicyHoldBack(payload) ?? 0
+      }
       const presenceTimeoutMs = decodeAnnouncedPresenceTimeout(payload)
       if (presenceTimeoutMs !== undefined && presenceTimeoutMs !== announcedPresenceTimeoutMs) {
         announcedPresenceTimeoutMs = presenceTimeoutMs
@@ -532,6 +567,9 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     },
     get limits() {
       return limits.current
+    },
+    get policyHoldBackChars() {
+      return policyHoldBackChars
     },
     get transport() {
       return chooser === undefined ? 'websocket' : chooser.transport

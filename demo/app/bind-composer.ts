@@ -1,28 +1,28 @@
 /**
- * bindComposer: the composer form. Enter (without Shift) or Send posts the message through the client and clears
- * the field; an empty message is not sent.
+ * bindComposer: the composer form. Enter (without Shift) or Send hands the trimmed message to `send` and clears the
+ * field; an empty message is not sent. The demo page sends through the client, the browser bench's peer page
+ * through its relay.
  */
-import type { SessionClient } from '../../client/core/session-client.ts'
 import { byTestId } from './by-test-id.ts'
 
-/** Wires the composer to `client.sendMessage`. */
-export function bindComposer(client: SessionClient): void {
+/** Wires the composer to `send`, called with the trimmed, non-empty text. */
+export function bindComposer(send: (text: string) => void): void {
   const form = byTestId<HTMLFormElement>('composer')
   const input = byTestId<HTMLTextAreaElement>('composer-input')
-  const send = (): void => {
+  const submit = (): void => {
     const text = input.value.trim()
     if (text === '') return
-    client.sendMessage(text)
+    send(text)
     input.value = ''
   }
   form.addEventListener('submit', (event) => {
     event.preventDefault()
-    send()
+    submit()
   })
   input.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey) {
       event.preventDefault()
-      send()
+      submit()
     }
   })
 }

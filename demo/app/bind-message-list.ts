@@ -9,13 +9,13 @@ import { byTestId } from './by-test-id.ts'
 import { createFollower } from './create-follower.ts'
 import { markPending } from './mark-pending.ts'
 import { messageElementId, renderMessageList } from './render-message-list.ts'
+import { scheduleOnAnimationFrame } from './schedule-on-animation-frame.ts'
 
 /**
  * Renders the list now and after every change, batched per frame; `readOnly` leaves out the Stop buttons. Marks
  * entries not sent yet (mark-pending.ts).
  */
 export function bindMessageList(client: SessionClient, options: { readonly readOnly: boolean }): void {
-  let framePending = false
   const messageList = byTestId('messages')
   const follower = createFollower(messageList, byTestId<HTMLButtonElement>('new-messages-button'))
   const jumpTo = (messageId: string): void => {
@@ -28,7 +28,7 @@ export function bindMessageList(client: SessionClient, options: { readonly readO
     target.classList.add('highlight')
   }
   const render = (): void => {
-    follower.update(() => {
+    follower.update(() =>
       renderMessageList(messageList, client.messages(), {
         selfId: client.principalId,
         nameOf: (principalId) => client.person(principalId)?.name ?? principalId,
@@ -40,20 +40,13 @@ export function bindMessageList(client: SessionClient, options: { readonly readO
           },
           jumpTo,
         },
-      })
-    })
+      }),
+    )
     markPending(messageList, client.doc, client.pendingEntries())
   }
   client.on('pending', (entries) => {
     markPending(messageList, client.doc, entries)
   })
-  client.on('change', () => {
-    if (framePending) return
-    framePending = true
-    requestAnimationFrame(() => {
-      framePending = false
-      render()
-    })
-  })
+  client.on('change', scheduleOnAnimationFrame(render))
   render()
 }

@@ -5,6 +5,7 @@
  */
 import type { PersonPresence, SessionClient } from '../../client/core/session-client.ts'
 import { byTestId } from './by-test-id.ts'
+import { scheduleOnAnimationFrame } from './schedule-on-animation-frame.ts'
 
 /** "computer, phone", numbering repeats ("computer, computer 2"); devices without a label are left out. */
 function deviceList(person: PersonPresence): string {
@@ -50,7 +51,6 @@ function personItem(person: PersonPresence): HTMLLIElement {
 export function bindPresence(client: SessionClient): void {
   const list = byTestId('presence-list')
   let shown = ''
-  let framePending = false
   const render = (): void => {
     const people = client.presenceByPerson()
     const signature = JSON.stringify(people.map((person) => [person.principalId, person.name, deviceList(person)]))
@@ -58,14 +58,7 @@ export function bindPresence(client: SessionClient): void {
     shown = signature
     list.replaceChildren(...people.map(personItem))
   }
-  const schedule = (): void => {
-    if (framePending) return
-    framePending = true
-    requestAnimationFrame(() => {
-      framePending = false
-      render()
-    })
-  }
+  const schedule = scheduleOnAnimationFrame(render)
   client.on('presence', schedule)
   client.on('change', schedule)
   render()

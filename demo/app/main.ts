@@ -6,6 +6,7 @@
  * module (`bind-*.ts`).
  */
 import { createBrowserSessionClient } from '../../client/browser/browser-session-client.ts'
+import type { SessionClient } from '../../client/core/session-client.ts'
 import { forgetDeletedSession, wasSessionDeletedHere } from '../../client/browser/deleted-sessions.ts'
 import { decodeTokenClaims } from '../../shared/auth/token-claims.ts'
 import { ROUTES } from '../../shared/protocol/routes.ts'
@@ -46,6 +47,8 @@ void main()
 
 async function main(): Promise<void> {
   const requested = new URLSearchParams(location.search).get('session')
+  // The session named in the address opens at once from its offline copy, while the list is fetched.
+  const opened = requested !== null && !wasSessionDeletedHere(requested) ? openSession(requested) : undefined
   // Offline, the list cannot be fetched: show the one kept from the last fetch, open the session from its IndexedDB copy.
   const sessions = await api.list().then(writeSessionListCache, readSessionListCache)
   const sessionId = requested ?? sessions[0]?.id ?? (await api.create()).id
@@ -61,10 +64,18 @@ async function main(): Promise<void> {
   // Right to erasure: a session this browser saw deleted is not opened again (that would create it anew), unless the
   // server lists a session of that id again.
   if (listed.some((session) => session.id === sessionId)) forgetDeletedSession(sessionId)
-  if (wasSessionDeletedHere(sessionId)) {
+  if (opened === undefined && wasSessionDeletedHere(sessionId)) {
     showSessionDeleted()
     return
   }
+  const client = opened ?? openSession(sessionId)
+  const owner = sessions.find((session) => session.id === sessionId)?.owner
+  const canRename = claims === undefined || claims.admin === true || (!readOnly && claims.sub === owner)
+  bindSessionTitle(client, api, canRename)
+}
+
+/** Opens the session `sessionId` and binds every part of the page that shows or writes it, but its title. */
+function openSession(sessionId: string): SessionClient {
   const client = createBrowserSessionClient({
     url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${ROUTES.WEBSOCKET}`,
     sessionId,
@@ -83,7 +94,9 @@ async function main(): Promise<void> {
     showSessionDeleted()
   })
   if (!readOnly) {
-    bindComposer(client)
+    bindComposer((text) => {
+      client.sendMessage(text)
+    })
     bindSteer(client)
   }
   // With auth, only a token with the onDeviceAgent claim may answer on this device (PROTOCOL.md §8.1).
@@ -91,10 +104,8 @@ async function main(): Promise<void> {
   bindStatus(client)
   bindPresence(client)
   bindDisplayName(client, { readOnly })
-  const owner = sessions.find((session) => session.id === sessionId)?.owner
-  const canRename = claims === undefined || claims.admin === true || (!readOnly && claims.sub === owner)
-  bindSessionTitle(client, api, canRename)
   bindPageTitle(client)
   bindMessageList(client, { readOnly })
   bindRefusedWrites(client)
+  return client
 }

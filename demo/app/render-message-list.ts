@@ -3,10 +3,12 @@
  * PROTOCOL.md §11) and never from the order messages arrived in. Updates are keyed by message id: a message's
  * element is created once, moved into place when a message that sorts before it arrives later (a reply to the first
  * of two questions asked at once), and its text is updated in place while it streams. Each reply links to the
- * question it answers; the words around a message come from describeMessage.
+ * question it answers; the words around a message come from describeMessage, its text is drawn in chunks by
+ * renderMessageText.
  */
 import type { MessageView } from '../../shared/index.ts'
 import { describeMessage, type MessageContext } from './describe-message.ts'
+import { renderMessageText } from './render-message-text.ts'
 
 /** What the list's controls do. */
 export interface MessageListActions {
@@ -34,12 +36,15 @@ export function messageElementId(messageId: string): string {
   return `message-${messageId}`
 }
 
-/** Brings `container` to show `messages` in their given order, reusing the element of every message already shown. */
+/**
+ * Brings `container` to show `messages` in their given order, reusing the element of every message already shown.
+ * Returns whether a message arrived or a message's text changed (what a reader scrolled up is told about).
+ */
 export function renderMessageList(
   container: HTMLElement,
   messages: readonly MessageView[],
   options: MessageListOptions,
-): void {
+): boolean {
   const rendered = renderedLists.get(container) ?? new Map<string, HTMLElement>()
   renderedLists.set(container, rendered)
   if (messages.length === 0) {
@@ -48,7 +53,7 @@ export function renderMessageList(
       ? 'No messages yet.'
       : 'Say something — the demo agent answers in a long, streamed reply.'
     container.innerHTML = `<p class="empty">${hint}</p>`
-    return
+    return false
   }
   container.querySelector('.empty')?.remove()
   const keys = keysOf(messages)
@@ -60,18 +65,21 @@ export function renderMessageList(
   }
   const byId = new Map(messages.map((message) => [message.id, message]))
   let previous: Element | null = null
+  let changed = false
   messages.forEach((message, index) => {
     const key = keys[index] as string
     let element = rendered.get(key)
     if (element === undefined) {
       element = createMessageElement(message, key, options)
       rendered.set(key, element)
+      changed = true
     }
-    updateMessageElement(element, message, byId, options)
+    if (updateMessageElement(element, message, byId, options)) changed = true
     const expectedNext: ChildNode | null = previous === null ? container.firstChild : previous.nextSibling
     if (expectedNext !== element) container.insertBefore(element, expectedNext)
     previous = element
   })
+  return changed
 }
 
 /** One key per message: its id, with a counter when an id repeats, so no two messages share an element. */
@@ -121,17 +129,18 @@ function createMessageElement(message: MessageView, key: string, options: Messag
   return element
 }
 
+/** Returns whether the message's text changed. */
 function updateMessageElement(
   element: HTMLElement,
   message: MessageView,
   byId: ReadonlyMap<string, MessageView>,
   options: MessageListOptions,
-): void {
+): boolean {
   element.dataset.status = message.status
   element.dataset.self = String(message.author === options.selfId)
   const { meta, note } = describeMessage(message, options)
   setText(element.querySelector('.message-meta') as HTMLElement, meta)
-  setText(element.querySelector('.message-text') as HTMLElement, message.text)
+  const textChanged = renderMessageText(element.querySelector('.message-text') as HTMLElement, message.text)
   const noteElement = element.querySelector('.message-note') as HTMLElement
   noteElement.hidden = note === undefined
   setText(noteElement, note ?? '')
@@ -140,6 +149,7 @@ function updateMessageElement(
     const question = byId.get(message.replyTo)
     setText(link, question === undefined ? '↪ answers an earlier message' : `↪ answers “${quote(question.text)}”`)
   }
+  return textChanged
 }
 
 function setText(element: HTMLElement, text: string): void {

@@ -36,6 +36,11 @@ const RULES: readonly Rule[] = [
       /^server\/persistence\/(parse-store-url|in-transaction|listen-postgres-channel|open-postgres-pool)\.ts$/,
     ],
   },
+  {
+    // Session webhooks follow the session event streams through the stream store only: never documents or Yjs.
+    folder: 'server/session-webhooks',
+    forbidden: [/^server\/session-streams\//, /^server\/extensions\//, /^@hocuspocus\//, /^yjs$/],
+  },
   { folder: 'client/core', forbidden: [/^node:/, /^server\//, /^client\/agent\//, /^client\/browser\//, /^ws$/] },
   { folder: 'client/browser', forbidden: [/^node:/, /^server\//, /^client\/agent\//, /^ws$/] },
   { folder: 'client/agent', forbidden: [/^server\//, /^client\/browser\//] },

@@ -25,6 +25,8 @@ const test = testWithStore('sqlite', { runLeaseMs: 500, streams: { sseReconnectM
 /** Examples run by another test file, which reads each by its name (`docExample`, or `docs_example` in Python). */
 const RUN_ELSEWHERE: Readonly<Record<string, string>> = {
   'docs/pipelines.md#pipeline-receiver': 'e2e/node/pipeline-example.test.ts',
+  'docs/pipelines.md#session-webhook-receiver': 'e2e/node/session-webhook-example.test.ts',
+  'docs/pipelines.md#add-session-webhook': 'e2e/node/session-webhook-example.test.ts',
   'docs/operations.md#scale-out-node': 'e2e/node/docs-slow-examples.test.ts',
   'docs/python.md#pip-install': 'e2e/node/docs-slow-examples.test.ts',
   ...runIn('e2e/node/docs-sdk-examples.test.ts', 'docs/sdks.md', [
@@ -79,6 +81,7 @@ const README_CURL = example('README.md', 'curl')
 const HTTP_API = example('docs/operations.md', 'http-api')
 const STREAM_CURL = example('docs/sdks.md', 'stream-curl')
 const SUBSCRIBE = example('docs/pipelines.md', 'subscribe')
+const MESSAGE_POLICY = example('docs/pipelines.md', 'message-policy')
 const RETENTION = example('docs/operations.md', 'retention')
 
 /** Starts an example in its own process and stops it when the test ends. */
@@ -241,6 +244,17 @@ describe('docs examples', () => {
     const output = await finishedDocExample(running)
     expect(output.trim()).toBe(`http://127.0.0.1:${port} ws://127.0.0.1:${port}/v1/ws`)
     expect(existsSync(join(running.dir, 'data', 'lifeline.sqlite'))).toBe(true)
+  })
+
+  test('the message policy of docs/pipelines.md redacts an HTTP message and refuses a password', async ({
+    sessionId,
+  }) => {
+    const output = await finishedDocExample(start(MESSAGE_POLICY, 'ts', await freePort(), sessionId))
+    expect(output.trim().split('\n')).toEqual([
+      '200 64',
+      '422 do not share passwords here',
+      "[ 'I am [email], call [phone]' ]",
+    ])
   })
 
   test('the traced server and agent of docs/operations.md print the reply and its persist spans in one trace', async ({

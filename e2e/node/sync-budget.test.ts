@@ -2,7 +2,7 @@
  * The outbound budget (PROTOCOL.md §10.4) over real WebSockets against a real server on SQLite: a connection that
  * keeps asking for the whole session, or a principal that keeps opening connections that do, is closed with
  * RATE_LIMITED after a close notice naming the `sync-bytes` limit, its scope and `retryAfterMs`; the answers it
- * got are charged at about their real size; other principals are not affected. With the default limits, normal use —
+ * got are charged exactly the bytes of their frames, the refused one its estimate, a little over its real size; other principals are not affected. With the default limits, normal use —
  * twenty tabs loading a 100k-token session at once while the agent streams, then all of them reloading — never meets
  * the budget. The limits' clock is injected and stands still, so what passes depends on the bursts alone.
  */
@@ -13,6 +13,8 @@ import { decodeCloseNotice, type CloseNotice } from '../../shared/protocol/close
 import type { SessionClient } from '../../client/core/session-client.ts'
 import { expectedText, tokenAt } from '../../shared/testing/token-stream.ts'
 import { testWithStore } from '../testing/fixtures.ts'
+import { SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
+import { syncFrame } from '../testing/crafted-frames.ts'
 import { connectRawSession, type RawSessionSocket } from '../testing/raw-session-socket.ts'
 import { TEST_AUTH_SECRET, tokenFor } from '../testing/test-tokens.ts'
 import { closeFor } from '../testing/close-for.ts'
@@ -100,9 +102,14 @@ describe('sync answer budget', () => {
       })
       expect(notice.details.bytes).toBeGreaterThanOrEqual(size)
       expect(notice.details.bytes).toBeLessThan(size + 1_024)
-      // The fifth answer waits for what the four before it left it short of, at 1 000 bytes a second.
+      // The fifth answer waits for what the four before it, each charged its two frames, left it short of, at 1 000
+      // bytes a second.
+      const ownStep1 = raw.frames.find((frame) => frame.type === 'sync' && frame.step === 0)
+      const charged =
+        syncFrame(sessionId, SYNC_MESSAGE_TYPE.STEP1, (ownStep1 as { payload: Uint8Array }).payload).byteLength +
+        syncFrame(sessionId, SYNC_MESSAGE_TYPE.STEP2, answered[0] as Uint8Array).byteLength
       const bytes = notice.details.bytes as number
-      expect(notice.details.retryAfterMs).toBe(5 * bytes - 24_000)
+      expect(notice.details.retryAfterMs).toBe(4 * charged + bytes - 24_000)
       expect(
         events
           .filter((event) => event.sessionId === sessionId)

@@ -1,6 +1,7 @@
 /**
  * The live server of the Python SDK's tests (python/tests/): starts a real session server with auth on port 0 over
- * SQLite in a temporary folder (and a second one without auth), prints `{ url, openUrl }` as its first line, then
+ * SQLite in a temporary folder (a second one without auth, a third without auth but with a message policy that
+ * redacts contact details and rejects "forbidden words"), prints `{ url, openUrl, policyUrl }` as its first line, then
  * answers JSON commands, one per stdin line, with one JSON line each: tokens on the server's clock (which a command
  * can move forward, so a token expires without waiting), and Node devices and agents (the real SDKs) that the Python
  * tests steer and watch (their messages, steering entries and presence). It stops, removing its folder, when stdin closes or on SIGTERM.
@@ -13,6 +14,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { PrincipalRole } from '../../shared/auth/token-claims.ts'
 import { createTokenClaims, signToken } from '../../server/auth/sign-token.ts'
+import { redactContactDetails } from '../../server/policy/redact-contact-details.ts'
 import { createSessionServer } from '../../server/session-server.ts'
 import { NodeWebSocket } from '../../client/agent/node-websocket.ts'
 import { createSessionClient, type SessionClient } from '../../client/core/session-client.ts'
@@ -39,6 +41,17 @@ const open = await createSessionServer({
   dataPath: join(folder, 'open.sqlite'),
   presenceTimeoutMs: PRESENCE_TIMEOUT_MS,
   streams,
+})
+
+const policed = await createSessionServer({
+  port: 0,
+  dataPath: join(folder, 'policy.sqlite'),
+  presenceTimeoutMs: PRESENCE_TIMEOUT_MS,
+  streams,
+  policy: (input) =>
+    input.text.includes('forbidden words')
+      ? { action: 'reject', reason: 'no forbidden words here' }
+      : redactContactDetails(input),
 })
 
 const mint = (sub: string, role: PrincipalRole, session: string, ttlSeconds = 3600): string =>
@@ -160,7 +173,7 @@ async function stop(): Promise<void> {
   stopping = true
   for (const client of devices.values()) client.destroy()
   for (const agent of agents.values()) agent.client.destroy()
-  await Promise.all([server.close(), open.close()])
+  await Promise.all([server.close(), open.close(), policed.close()])
   rmSync(folder, { recursive: true, force: true })
   process.exit(0)
 }
@@ -174,4 +187,4 @@ lines.on('line', (line) => {
     (error: unknown) => process.stdout.write(`${JSON.stringify({ id: command.id, error: String(error) })}\n`),
   )
 })
-process.stdout.write(`${JSON.stringify({ url: server.url, openUrl: open.url })}\n`)
+process.stdout.write(`${JSON.stringify({ url: server.url, openUrl: open.url, policyUrl: policed.url })}\n`)

@@ -12,14 +12,17 @@
  * What this catches that unit tests can't: real layout and scrolling in Chromium while text streams in through the
  * bundled page; a list that jumps to the bottom on every token, or stays behind while at the bottom, fails here.
  */
-import type { Locator } from '@playwright/test'
-import { assistantMessages, expect, sendMessage, test, userMessages } from '../fixtures.ts'
+import {
+  assistantMessages,
+  distanceToBottom,
+  expect,
+  sendMessage,
+  test,
+  userMessages,
+  waitForScrollToSettle,
+} from '../fixtures.ts'
 
 test.use({ replyTokens: 600, viewport: { width: 900, height: 520 } })
-
-/** Pixels between the list's bottom edge and the bottom of its content. */
-const distanceToBottom = (list: Locator): Promise<number> =>
-  list.evaluate((element) => element.scrollHeight - element.scrollTop - element.clientHeight)
 
 test('follows at the bottom; scrolled up, nothing jumps and a button leads back', async ({
   sessionPage: page,
@@ -40,18 +43,7 @@ test('follows at the bottom; scrolled up, nothing jumps and a button leads back'
   await list.hover()
   await page.mouse.wheel(0, -400)
   await expect.poll(() => distanceToBottom(list)).toBeGreaterThan(200)
-  // Let the wheel's scrolling finish: two equal readings a frame apart.
-  await expect
-    .poll(() =>
-      list.evaluate(
-        (element) =>
-          new Promise<boolean>((resolve) => {
-            const before = element.scrollTop
-            requestAnimationFrame(() => requestAnimationFrame(() => resolve(element.scrollTop === before)))
-          }),
-      ),
-    )
-    .toBe(true)
+  await waitForScrollToSettle(list)
   const scrollTop = await list.evaluate((element) => element.scrollTop)
   const questionTop = (await userMessages(page).boundingBox())?.y
 

@@ -36,7 +36,8 @@ def wait_until(condition: Callable[[], T], timeout_s: float = 10.0, what: str = 
 
 
 class Harness:
-    """The Node side: a server with auth (``url``), one without (``open_url``), tokens, Node devices and agents."""
+    """The Node side: a server with auth (``url``), one without (``open_url``), one without auth but with a message
+    policy (``policy_url``: contact details redacted, "forbidden words" rejected), tokens, Node devices and agents."""
 
     def __init__(self) -> None:
         self._process = subprocess.Popen(
@@ -51,6 +52,7 @@ class Harness:
         first = json.loads(self._process.stdout.readline())
         self.url: str = first["url"]
         self.open_url: str = first["openUrl"]
+        self.policy_url: str = first["policyUrl"]
         self._ids = itertools.count(1)
         self._answers: Dict[int, Dict[str, Any]] = {}
         self._cond = threading.Condition()

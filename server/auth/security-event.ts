@@ -26,6 +26,11 @@ export type SecurityEventKind =
   | 'destructive-action-refused'
   /** A frame that is not a well-formed Lifeline frame (PROTOCOL.md §2.5); `details.reason` says why, `details.closed` whether it ended the connection. */
   | 'bad-frame'
+  /**
+   * The message policy redacted or refused a text, or failed (PROTOCOL.md §8.8): POLICY_REJECTED with
+   * `details.action` (`redact`, `reject`), `details.cause` for refusals, `details.kind` and `details.messageId`.
+   */
+  | 'policy-decision'
 
 /** One security event. */
 export interface SecurityEvent {

@@ -9,6 +9,7 @@ import {
   STREAM_CONTROL_ROUTES,
   SUBSCRIPTION_ACTIONS,
 } from '../../shared/protocol/durable-streams.ts'
+import { postWebhook } from './post-webhook.ts'
 import { type SubscriptionRecord, type SubscriptionWake, wakeStreamsJson } from './subscription-record.ts'
 import type { WebhookSigningKey } from './webhook-signing-key.ts'
 
@@ -39,24 +40,18 @@ export async function deliverSubscriptionWebhook(
     callback_url: `${record.rootUrl}${STREAM_CONTROL_PREFIX}${STREAM_CONTROL_ROUTES.SUBSCRIPTIONS}${encodeURIComponent(record.id)}/${SUBSCRIPTION_ACTIONS.CALLBACK}`,
     callback_token: delivery.token,
   })
-  try {
-    const response = await fetch(url, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: {
-        'content-type': 'application/json',
-        [DS_WEBHOOK_SIGNATURE_HEADER]: delivery.signingKey.signatureHeader(body, Math.floor(delivery.nowMs / 1000)),
-      },
-      body,
-      signal: AbortSignal.any([delivery.signal, AbortSignal.timeout(delivery.timeoutMs)]),
-    })
-    const text = await response.text()
-    if (response.status < 200 || response.status > 299) return { ok: false, done: false }
-    return { ok: true, done: readDone(text) }
-  } catch {
-    // reason: a refused connection, a reset or the timeout is a failed delivery, retried with backoff
-    return { ok: false, done: false }
-  }
+  const answer = await postWebhook({
+    url,
+    headers: {
+      [DS_WEBHOOK_SIGNATURE_HEADER]: delivery.signingKey.signatureHeader(body, Math.floor(delivery.nowMs / 1000)),
+    },
+    body,
+    timeoutMs: delivery.timeoutMs,
+    signal: delivery.signal,
+  })
+  // A refused connection, a reset or the timeout is a failed delivery, retried with backoff.
+  if ('error' in answer || answer.status < 200 || answer.status > 299) return { ok: false, done: false }
+  return { ok: true, done: readDone(answer.text) }
 }
 
 function readDone(text: string): boolean {

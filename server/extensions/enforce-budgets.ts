@@ -3,8 +3,14 @@
  * may add messages and steers.
  *
  * - Sync answers. Every sync step 1 is answered with what the asker lacks, which for an empty state vector is the
- *   whole session. Before Hocuspocus answers, the answer's size is estimated (sync-answer-sizer.ts) and charged to the
- *   connection's bucket and to its principal's (principal-budgets.ts).
+ *   whole session. The answer's size is first estimated (sync-answer-sizer.ts): when the connection's bucket or its
+ *   principal's (principal-budgets.ts) cannot pay the estimate, nothing is encoded. Otherwise this extension answers
+ *   the step 1 itself, before Hocuspocus reads it (beforeHandleMessage): it encodes the answer from the delete set it
+ *   keeps per document version (sync-answer-encoder.ts) — Hocuspocus would rebuild it from every struct — charges
+ *   both buckets the bytes it sends, sends the frames Hocuspocus would send, and turns the frame into a
+ *   QueryAwareness frame, which Hocuspocus handles without answering (with no reply channel it sends nothing). This
+ *   is the same trick as a held-back update (update-refusals.ts): Hocuspocus offers no hook that answers a frame. A
+ *   step 1 it cannot read that way (a type written in more than one byte) reaches Hocuspocus, charged by its estimate.
  * - Messages and steers. New `messages` and `steering` entries of each update are counted (count-new-entries.ts) and
  *   charged to the principal's buckets, shared with its HTTP appends. Governance calls `chargeUpdate` as the last
  *   check of its scratch try (govern-updates.ts): updates it refuses or defers are not charged, and a refused charge
@@ -14,17 +20,20 @@
  * carries the limit met and `retryAfterMs`; nothing is answered, stored or applied for the refused frame. Without
  * auth every connection is its own principal.
  */
-import type { Connection, Extension, beforeSyncPayload } from '@hocuspocus/server'
+import type { Connection, Extension, beforeHandleMessagePayload, beforeSyncPayload } from '@hocuspocus/server'
+import * as Y from 'yjs'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import type { SessionLimits } from '../../shared/limits/session-limits.ts'
 import { encodeCloseNotice } from '../../shared/protocol/close-notice.ts'
-import { SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
+import { MESSAGE_TYPE, SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
 import { principalOf } from '../auth/connection-principal.ts'
 import type { SecurityEventListener } from '../auth/security-event.ts'
 import { chargeNewEntries, type EntryRateLimits } from '../limits/charge-new-entries.ts'
 import { countNewEntries, NO_NEW_ENTRIES, type NewEntries } from '../limits/count-new-entries.ts'
 import type { PrincipalBudgets, PrincipalLease } from '../limits/principal-budgets.ts'
+import { createSyncAnswerEncoder, type SyncAnswerEncoder } from '../limits/sync-answer-encoder.ts'
 import { createSyncAnswerSizer, type SyncAnswerSizer } from '../limits/sync-answer-sizer.ts'
+import { encodeSyncFrame, readSyncStep1Frame } from '../limits/sync-step1-frame.ts'
 import { chargeAll, createTokenBucket, type TokenBucket } from '../limits/token-bucket.ts'
 import { CloseError } from '../transports/close-error.ts'
 import { closeConnectionWith } from '../transports/transport-context.ts'
@@ -42,13 +51,15 @@ export interface EnforceBudgetsOptions {
   readonly onSecurityEvent: SecurityEventListener
   /** Clock of the per-connection buckets in ms (default performance.now). */
   readonly now?: () => number
-  /** Estimates sync answers (default: a sizer of its own). */
+  /** Estimates sync answers (default: a sizer of its own, sharing the encoder's delete sets). */
   readonly sizeAnswer?: SyncAnswerSizer
+  /** Encodes sync answers (default: an encoder of its own). */
+  readonly encodeAnswer?: SyncAnswerEncoder
 }
 
 /** The budgets of one server. */
 export interface EnforceBudgets {
-  /** The Hocuspocus extension: charges sync answers (priority ENFORCE_BUDGETS). */
+  /** The Hocuspocus extension: charges and sends sync answers (priority ENFORCE_BUDGETS). */
   readonly extension: Extension
   /**
    * Charges the new entries of an accepted update (sync step 2 or update) to its principal; nothing when it has none.
@@ -57,6 +68,9 @@ export interface EnforceBudgets {
    */
   chargeUpdate(data: beforeSyncPayload): void
 }
+
+/** What the budgets read of a hook's payload. */
+type HookPayload = Pick<beforeSyncPayload, 'connection' | 'document' | 'documentName' | 'context'>
 
 /** What one connection has left. */
 interface ConnectionBudget {
@@ -67,7 +81,8 @@ interface ConnectionBudget {
 /** Creates the budgets. */
 export function createEnforceBudgets(options: EnforceBudgetsOptions): EnforceBudgets {
   const { limits, principals } = options
-  const sizeAnswer = options.sizeAnswer ?? createSyncAnswerSizer()
+  const encodeAnswer = options.encodeAnswer ?? createSyncAnswerEncoder()
+  const sizeAnswer = options.sizeAnswer ?? createSyncAnswerSizer({ deleteSetOf: encodeAnswer.deleteSet })
   const budgets = new WeakMap<Connection, ConnectionBudget>()
 
   /**
@@ -75,7 +90,7 @@ export function createEnforceBudgets(options: EnforceBudgetsOptions): EnforceBud
    * closes; a connection already gone from its document (frames Hocuspocus still handles after a close) will see no
    * close, so its lease is released at once: the buckets stay charged, and the principal's entry is swept once full.
    */
-  const budgetOf = ({ connection, document, context }: beforeSyncPayload): ConnectionBudget => {
+  const budgetOf = ({ connection, document, context }: HookPayload): ConnectionBudget => {
     const existing = budgets.get(connection)
     if (existing !== undefined) return existing
     const budget: ConnectionBudget = {
@@ -95,7 +110,7 @@ export function createEnforceBudgets(options: EnforceBudgetsOptions): EnforceBud
     return budget
   }
 
-  const refuse = ({ connection, documentName, context }: beforeSyncPayload, error: SessionError): CloseError => {
+  const refuse = ({ connection, documentName, context }: HookPayload, error: SessionError): CloseError => {
     const principal = principalOf(context)
     options.onSecurityEvent({
       kind: 'limit-exceeded',
@@ -109,21 +124,33 @@ export function createEnforceBudgets(options: EnforceBudgetsOptions): EnforceBud
     return new CloseError(error)
   }
 
-  const chargeSyncAnswer = (data: beforeSyncPayload): void => {
-    let bytes: number
-    try {
-      bytes = sizeAnswer(data.document, data.payload)
-    } catch {
-      return // reason: a state vector that does not decode fails Hocuspocus' own read of it, which ends the connection
-    }
+  /**
+   * Charges an answer of about `estimate` bytes when both buckets can pay it: the bytes `encode` returns (the frames
+   * to send, never more than the estimate) when given, else the estimate.
+   * @returns the frames `encode` returned, when given
+   * @throws CloseError RATE_LIMITED when either bucket cannot pay the estimate now, after closing the connection
+   */
+  const chargeSyncAnswer = <T>(
+    data: HookPayload,
+    estimate: number,
+    encode?: () => { readonly bytes: number; readonly frames: T },
+  ): T | undefined => {
     const budget = budgetOf(data)
     const principalBytes = budget.principal.buckets.syncBytes
-    const retryAfterMs = chargeAll([
-      { bucket: budget.syncBytes, cost: bytes },
-      { bucket: principalBytes, cost: bytes },
-    ])
-    if (retryAfterMs === 0) return
-    const scope = principalBytes.waitMs(bytes) >= budget.syncBytes.waitMs(bytes) ? 'principal' : 'connection'
+    const connectionWait = budget.syncBytes.waitMs(estimate)
+    const principalWait = principalBytes.waitMs(estimate)
+    const retryAfterMs = Math.max(connectionWait, principalWait)
+    if (retryAfterMs === 0) {
+      const encoded = encode?.()
+      // Never above the estimate both buckets were checked against, so the charge cannot fail now.
+      const bytes = Math.min(encoded?.bytes ?? estimate, estimate)
+      chargeAll([
+        { bucket: budget.syncBytes, cost: bytes },
+        { bucket: principalBytes, cost: bytes },
+      ])
+      return encoded?.frames
+    }
+    const scope = principalWait >= connectionWait ? 'principal' : 'connection'
     const [perSecond, burst] =
       scope === 'principal'
         ? [limits.principalSyncBytesPerSecond, limits.principalSyncByteBurst]
@@ -132,12 +159,50 @@ export function createEnforceBudgets(options: EnforceBudgetsOptions): EnforceBud
       data,
       new SessionError(
         'RATE_LIMITED',
-        `answering this sync step 1 (about ${bytes} bytes) is over this ${scope}'s sync budget; retry in ${retryAfterMs} ms`,
+        `answering this sync step 1 (about ${estimate} bytes) is over this ${scope}'s sync budget; retry in ${retryAfterMs} ms`,
         {
-          details: { limit: 'sync-bytes', scope, bytes, perSecond, burst, retryAfterMs, sessionId: data.documentName },
+          details: {
+            limit: 'sync-bytes',
+            scope,
+            bytes: estimate,
+            perSecond,
+            burst,
+            retryAfterMs,
+            sessionId: data.documentName,
+          },
         },
       ),
     )
+  }
+
+  /** The estimate of the answer to `stateVector`; undefined when it does not decode (Hocuspocus' read of it fails). */
+  const estimateOf = (data: HookPayload, stateVector: Uint8Array): number | undefined => {
+    try {
+      return sizeAnswer(data.document, stateVector)
+    } catch {
+      return undefined // reason: a state vector that does not decode ends the connection in Hocuspocus' own read
+    }
+  }
+
+  /** Answers the sync step 1 in `data.update` (when it is one) and turns the frame into one Hocuspocus does not answer. */
+  const answerSyncStep1 = (data: beforeHandleMessagePayload): void => {
+    const step1 = readSyncStep1Frame(data.update)
+    if (step1 === undefined) return
+    const estimate = estimateOf(data, step1.stateVector)
+    if (estimate === undefined) return
+    const { connection, document } = data
+    const frames = chargeSyncAnswer(data, estimate, () => {
+      // Hocuspocus sends its own step 1 first, then the step 2.
+      const own = encodeSyncFrame(connection.messageAddress, SYNC_MESSAGE_TYPE.STEP1, Y.encodeStateVector(document))
+      const answer = encodeSyncFrame(
+        connection.messageAddress,
+        SYNC_MESSAGE_TYPE.STEP2,
+        encodeAnswer.answer(document, step1.stateVector),
+      )
+      return { bytes: own.byteLength + answer.byteLength, frames: [own, answer] }
+    })
+    for (const frame of frames ?? []) connection.send(frame)
+    data.update[step1.typeOffset] = MESSAGE_TYPE.QUERY_AWARENESS
   }
 
   const chargeUpdate = (data: beforeSyncPayload): void => {
@@ -162,8 +227,13 @@ export function createEnforceBudgets(options: EnforceBudgetsOptions): EnforceBud
     extension: {
       extensionName: 'lifeline-enforce-budgets',
       priority: EXTENSION_PRIORITY.ENFORCE_BUDGETS,
+      async beforeHandleMessage(data: beforeHandleMessagePayload) {
+        answerSyncStep1(data)
+      },
       async beforeSync(data: beforeSyncPayload) {
-        if (data.type === SYNC_MESSAGE_TYPE.STEP1) chargeSyncAnswer(data)
+        if (data.type !== SYNC_MESSAGE_TYPE.STEP1) return
+        const estimate = estimateOf(data, data.payload)
+        if (estimate !== undefined) chargeSyncAnswer(data, estimate)
       },
     },
     chargeUpdate,

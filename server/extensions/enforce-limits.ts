@@ -35,12 +35,18 @@ export interface EnforceLimitsOptions {
   readonly refusals: UpdateRefusals
   /** The server's presence timeout in ms, announced so clients renew presence at least every third of it. */
   readonly presenceTimeoutMs: number
+  /** Announced when the server has a message policy (PROTOCOL.md §8.8): the trailing characters writers hold back. */
+  readonly policyHoldBackChars?: number
 }
 
 /** Creates the extension. */
 export function createEnforceLimits(options: EnforceLimitsOptions): Extension {
   const { maxUpdateBytes } = options.limits
-  const announcement = encodeSessionLimitsAnnouncement(options.limits, options.presenceTimeoutMs)
+  const announcement = encodeSessionLimitsAnnouncement(
+    options.limits,
+    options.presenceTimeoutMs,
+    options.policyHoldBackChars,
+  )
   return {
     extensionName: 'lifeline-enforce-limits',
     priority: EXTENSION_PRIORITY.ENFORCE_LIMITS,

@@ -19,6 +19,7 @@ import type {
   beforeHandleAwarenessPayload,
   beforeSyncPayload,
 } from '@hocuspocus/server'
+import * as Y from 'yjs'
 import { MAX_CLIENT_IDS_PER_CONNECTION, type UpdateRejectionReason } from '../../shared/auth/update-rejection.ts'
 import { DEFAULT_SESSION_LIMITS } from '../../shared/limits/session-limits.ts'
 import { SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
@@ -34,6 +35,8 @@ import { inspectedSummaries } from '../governance/inspected-summaries.ts'
 import { rewriteAwarenessState } from '../governance/rewrite-awareness.ts'
 import { createScratchReplica, type ScratchReplica } from '../governance/scratch-replica.ts'
 import { findOverlongUserText, type OverlongUserText } from '../limits/find-overlong-user-text.ts'
+import { findTextRuns, type TextRun } from '../policy/find-text-runs.ts'
+import type { PolicyGate } from '../policy/create-policy-gate.ts'
 import { CloseError } from '../transports/close-error.ts'
 import { closeConnectionWith } from '../transports/transport-context.ts'
 import { EXTENSION_PRIORITY } from './extension-priority.ts'
@@ -71,6 +74,12 @@ export interface GovernUpdatesOptions {
    * §9.9): no connection may write or announce with them (`FOREIGN_CLIENT_ID`). Default: none.
    */
   readonly isServerClientId?: (sessionId: string, clientId: number) => boolean
+  /**
+   * The message policy (PROTOCOL.md §8.8), asked about each text run an accepted update adds to a message. A redact
+   * or reject refuses the whole update with a POLICY_REJECTED notice; a redact notice carries the spans so the author
+   * writes the text again redacted. Default: none (every text is allowed, nothing is asked).
+   */
+  readonly screenText?: PolicyGate
 }
 
 /** Creates the governance extension. */
@@ -205,12 +214,19 @@ export function createGovernUpdates(options: GovernUpdatesOptions = {}): Extensi
         return refuse('FOREIGN_CLIENT_ID', `clientID ${foreign} belongs to another principal on another node`, {
           clientId: foreign,
         })
-      const found: { overlong?: OverlongUserText | undefined; misfit?: MisfitEntry | undefined; charge?: unknown } = {}
+      const found: {
+        overlong?: OverlongUserText | undefined
+        misfit?: MisfitEntry | undefined
+        charge?: unknown
+        runs?: TextRun[]
+      } = {}
       const tried = session.scratch.tryUpdate(payload, (doc) => {
         const entries = entriesWrittenBy(doc, payload)
         found.misfit = findMisfitEntry(entries, document)
         if (found.misfit === undefined) found.overlong = findOverlongUserText(entries, maxUserTextChars)
         if (found.misfit !== undefined || found.overlong !== undefined) return false
+        if (options.screenText !== undefined)
+          found.runs = findTextRuns(doc, payload, (client) => Y.getState(document.store, client))
         try {
           options.chargeUpdate?.(data)
           return true
@@ -245,6 +261,18 @@ export function createGovernUpdates(options: GovernUpdatesOptions = {}): Extensi
         if (tried.problem === 'misplaced')
           return refuse('MALFORMED', 'the update places an item outside its neighbours')
         return refuse('MISSING_DEPENDENCY', 'the update would leave parts the session cannot place')
+      }
+      if (options.screenText !== undefined && found.runs !== undefined && found.runs.length > 0) {
+        const refusal = await screenRuns(options.screenText, found.runs, {
+          principal: principalId,
+          role: principal?.role,
+          sessionId: documentName,
+        })
+        if (refusal !== undefined) {
+          // The scratch copy holds the update: forget it, as it will never reach the live document.
+          session.scratch.discard()
+          return refusals.refuse(connection, refusal, clocks)
+        }
       }
       for (const clientId of inspection.clientIds) takeOver(session, clientId, principalId, connection)
       inspectedSummaries.set(payload, inspection.summary)
@@ -296,6 +324,37 @@ export function createGovernUpdates(options: GovernUpdatesOptions = {}): Extensi
       }
     },
   }
+}
+
+/**
+ * Asks the policy about every run; resolves the refusal of the update, if any: the first rejection, else a redaction
+ * of the first redacted message with its spans moved to offsets into that message's text (PROTOCOL.md §8.8).
+ */
+async function screenRuns(
+  screen: PolicyGate,
+  runs: readonly TextRun[],
+  author: { principal: string; role: ConnectionPrincipal['role'] | undefined; sessionId: string },
+): Promise<SessionError | undefined> {
+  const verdicts = await Promise.all(
+    runs.map((run) =>
+      screen({ ...author, kind: run.kind, text: run.text, context: run.context, messageId: run.messageId }),
+    ),
+  )
+  for (const verdict of verdicts) if (verdict.action === 'reject') return verdict.error
+  const redacted = runs.findIndex((_run, index) => verdicts[index]?.action === 'redact')
+  const messageId = runs[redacted]?.messageId
+  if (messageId === undefined) return undefined
+  const spans = runs
+    .flatMap((run, index) => {
+      const verdict = verdicts[index]
+      if (run.messageId !== messageId || verdict?.action !== 'redact') return []
+      const offset = run.offset()
+      return verdict.spans.map((span) => ({ ...span, start: span.start + offset, end: span.end + offset }))
+    })
+    .sort((a, b) => a.start - b.start)
+  return new SessionError('POLICY_REJECTED', 'the message policy redacted part of the text; write it again redacted', {
+    details: { action: 'redact', messageId, spans, sessionId: author.sessionId },
+  })
 }
 
 function requirePrincipal(context: unknown, documentName: string): ConnectionPrincipal {

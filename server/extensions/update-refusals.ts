@@ -10,6 +10,7 @@
 import type { Connection } from '@hocuspocus/server'
 import { isUpdateRejectionReason } from '../../shared/auth/update-rejection.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
+import type { PolicySpan } from '../../shared/policy/message-policy.ts'
 import {
   CAPABILITY_REFUSAL_REASONS,
   encodeUpdateRejectedNotice,
@@ -24,7 +25,8 @@ import { closeConnectionWith } from '../transports/transport-context.ts'
 export interface UpdateRefusals {
   /**
    * Refuses the frame `connection` is handling because of `error` (UPDATE_REJECTED with `details.reason`,
-   * UPDATE_TOO_LARGE, TEXT_TOO_LONG or AGENT_REPLY_FORBIDDEN) and sends the notice. `clocks` (per clientID, the clock the refused structs
+   * UPDATE_TOO_LARGE, TEXT_TOO_LONG, AGENT_REPLY_FORBIDDEN, or POLICY_REJECTED with `details.action` and, to
+   * redact, `details.messageId` and `details.spans`) and sends the notice. `clocks` (per clientID, the clock the refused structs
    * start at) are held back on this connection from now on (`held`).
    * @throws CloseError past the connection's refusal budget, after closing its socket with UPDATE_REJECTED
    */
@@ -109,6 +111,12 @@ function toNotice(error: SessionError): UpdateRejectedNotice {
   if (code === 'TEXT_TOO_LONG') return { code, reason: LIMIT_REFUSAL_REASONS.TEXT_TOO_LONG, message }
   if (code === 'AGENT_REPLY_FORBIDDEN')
     return { code, reason: CAPABILITY_REFUSAL_REASONS.AGENT_REPLY_FORBIDDEN, message }
+  if (code === 'POLICY_REJECTED') {
+    const { action, messageId, spans } = error.details
+    if (action === 'redact' && typeof messageId === 'string' && Array.isArray(spans))
+      return { code, reason: 'redact', message, messageId, spans: spans as PolicySpan[] }
+    return { code, reason: 'reject', message }
+  }
   const reason = error.details.reason
   if (code !== 'UPDATE_REJECTED' || !isUpdateRejectionReason(reason))
     throw new Error(`invariant violated: ${code} is not a refusal`)

@@ -28,6 +28,11 @@ export interface ScratchReplica {
    * the copy holding the update) agrees; otherwise the copy is rebuilt without it (`refused`).
    */
   tryUpdate(update: Uint8Array, accept?: (doc: Y.Doc) => boolean): ScratchResult
+  /**
+   * Forgets every update tried so far: the copy is rebuilt from the live document on the next try. For an update that
+   * was tried successfully but is refused later (the message policy, PROTOCOL.md §8.8).
+   */
+  discard(): void
   /** Stops following the live document. */
   destroy(): void
 }
@@ -77,6 +82,7 @@ export function createScratchReplica(live: Y.Doc): ScratchReplica {
       }
       return { ok: true }
     },
+    discard,
     destroy() {
       live.off('update', follow)
       discard()

@@ -12,11 +12,14 @@
 import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
 import { MAX_SESSION_ID_CHARS } from '../../shared/session/session-id.ts'
+import { writeLackedStructs } from './sync-answer-encoder.ts'
 
 /** Options of {@link createSyncAnswerSizer}. */
 export interface SyncAnswerSizerOptions {
   /** Largest partial answer measured exactly, in bytes; larger ones are charged as the whole state (default 16 KiB). */
   readonly maxMeasuredBytes?: number
+  /** The document's encoded delete set, valid until its next update (default: encoded on each update's first use). */
+  readonly deleteSetOf?: (doc: Y.Doc) => Uint8Array
 }
 
 /** Estimates the bytes of the answer to a sync step 1 carrying `stateVector` (as encoded on the wire). */
@@ -41,6 +44,12 @@ interface DocumentSizes {
 /** Creates a sizer; it keeps a few numbers per document, dropped with the document. */
 export function createSyncAnswerSizer(options: SyncAnswerSizerOptions = {}): SyncAnswerSizer {
   const maxMeasuredBytes = options.maxMeasuredBytes ?? DEFAULT_MAX_MEASURED_ANSWER_BYTES
+  // A diff against the document's own state vector holds no structs: one byte for "no clients", then the delete set.
+  const { deleteSetOf } = options
+  const deleteSetBytes =
+    deleteSetOf === undefined
+      ? (doc: Y.Doc): number => Y.encodeStateAsUpdate(doc, Y.encodeStateVector(doc)).byteLength - 1
+      : (doc: Y.Doc): number => deleteSetOf(doc).byteLength
   const sizes = new WeakMap<Y.Doc, DocumentSizes>()
 
   const sizesOf = (doc: Y.Doc): DocumentSizes => {
@@ -61,8 +70,7 @@ export function createSyncAnswerSizer(options: SyncAnswerSizerOptions = {}): Syn
       state.current = {
         applied: state.applied,
         stateVector: Y.encodeStateVector(doc).byteLength,
-        // A diff against the document's own state vector holds no structs: one byte for "no clients", then the delete set.
-        deleteSet: Y.encodeStateAsUpdate(doc, Y.encodeStateVector(doc)).byteLength - 1,
+        deleteSet: deleteSetBytes(doc),
       }
     }
     return state.current
@@ -87,8 +95,7 @@ export function createSyncAnswerSizer(options: SyncAnswerSizerOptions = {}): Syn
 }
 
 /**
- * The encoded size of the structs `doc` holds beyond `target`, written the way Yjs writes a diff (per clientID: a
- * struct count, the clientID, the first clock, then the structs, the first cut at the target's clock).
+ * The encoded size of the structs `doc` holds beyond `target`, written the way Yjs writes a diff (writeLackedStructs).
  * @returns undefined when the target lacks every struct, or when the structs it lacks pass `limit` bytes
  */
 function lackedStructsBytes(doc: Y.Doc, target: Map<number, number>, limit: number): number | undefined {
@@ -96,23 +103,6 @@ function lackedStructsBytes(doc: Y.Doc, target: Map<number, number>, limit: numb
   if (structsByClient.size > 0 && ![...target].some(([client, clock]) => clock > 0 && structsByClient.has(client)))
     return undefined
   const encoder = new Y.UpdateEncoderV1()
-  let clients = 0
-  for (const [client, structs] of structsByClient) {
-    const clock = target.get(client) ?? 0
-    const last = structs[structs.length - 1] as Y.Item | Y.GC
-    if (clock >= last.id.clock + last.length) continue
-    const first = clock === 0 ? 0 : Y.findIndexSS(structs, clock)
-    clients++
-    encoding.writeVarUint(encoder.restEncoder, structs.length - first)
-    encoder.writeClient(client)
-    encoding.writeVarUint(encoder.restEncoder, clock)
-    for (let index = first; index < structs.length; index++) {
-      const struct = structs[index] as Y.Item | Y.GC
-      struct.write(encoder, index === first ? clock - struct.id.clock : 0)
-      if (encoding.length(encoder.restEncoder) > limit) return undefined
-    }
-  }
-  const header = encoding.createEncoder()
-  encoding.writeVarUint(header, clients)
-  return encoding.length(header) + encoding.length(encoder.restEncoder)
+  if (!writeLackedStructs(encoder, doc, target, limit)) return undefined
+  return encoding.length(encoder.restEncoder)
 }

@@ -72,7 +72,21 @@ export function createObservability(options: ObservabilityOptions): Observabilit
         const { kind, sessionId, principalId, role, admin, action, outcome } = event
         // A deletion done is routine for its owner but the only record left of it: info; everything refused: warn.
         logger[outcome === 'allowed' ? 'info' : 'warn'](
-          { event: kind, sessionId, principalId, role, admin, action, outcome, code, reason: details.reason },
+          {
+            event: kind,
+            sessionId,
+            principalId,
+            role,
+            admin,
+            action,
+            outcome,
+            code,
+            reason: details.reason,
+            // A policy decision is logged without the text it was about (PROTOCOL.md §8.8).
+            ...(kind === 'policy-decision'
+              ? { policyAction: details.action, cause: details.cause, messageId: details.messageId }
+              : {}),
+          },
           event.error.message,
         )
         user(event)

@@ -7,6 +7,7 @@
  *   response.end(await metrics.render())
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { POLICY_ACTIONS, type PolicyAction } from '../../shared/policy/message-policy.ts'
 import type { SecurityEvent } from '../auth/security-event.ts'
 
 /** Transports a connection can use, as the `transport` label of `lifeline_connections`. */
@@ -18,6 +19,8 @@ export interface MetricSources {
   readonly connectionCounts: () => Readonly<Record<TransportLabel, number>>
   /** Session documents loaded in memory. */
   readonly sessionsLoaded: () => number
+  /** Session webhook dead letters stored, of every endpoint (PROTOCOL.md §9.12); absent: the gauge reads 0. */
+  readonly webhookDeadLetters?: () => Promise<number>
 }
 
 /** The metrics of one server. */
@@ -35,6 +38,10 @@ export interface ServerMetrics {
   recordSecurityEvent(event: SecurityEvent): void
   /** Counts one quarantined entry of `root` found when a session loaded (PROTOCOL.md §1.3). */
   recordQuarantined(root: string): void
+  /** Counts one decision of the message policy (PROTOCOL.md §8.8) by its action; a failed policy counts as `reject`. */
+  recordPolicyDecision(action: PolicyAction): void
+  /** Counts one session webhook attempt by outcome: delivered, failed (retried) or dead_lettered. */
+  recordWebhookDelivery(outcome: 'delivered' | 'failed' | 'dead_lettered'): void
   /** Counts one step of the retention sweep (PROTOCOL.md §13): a session archived, erased, or whose step failed. */
   recordRetention(step: 'archived' | 'deleted' | 'failed'): void
   /** Every metric in the Prometheus text exposition format. */
@@ -121,11 +128,33 @@ export function createServerMetrics(sources: MetricSources): ServerMetrics {
     labelNames: ['action', 'outcome'],
     registers,
   })
+  const policyDecisions = new Counter({
+    name: 'lifeline_policy_decisions_total',
+    help: 'Decisions of the message policy on user messages and agent token runs, by action (PROTOCOL.md §8.8).',
+    labelNames: ['action'],
+    registers,
+  })
+  // Every action's series exists from the start, at 0, so a rate over it is defined before the first decision.
+  for (const action of POLICY_ACTIONS) policyDecisions.inc({ action }, 0)
   const quarantined = new Counter({
     name: 'lifeline_quarantined_entries_total',
     help: 'Stored session entries that do not fit the schema, found when sessions load (counted at every load), by root.',
     labelNames: ['root'],
     registers,
+  })
+  const webhookDeliveries = new Counter({
+    name: 'lifeline_webhook_deliveries_total',
+    help: 'Session webhook attempts by outcome: delivered, failed (to be retried) or dead_lettered (the last one failed).',
+    labelNames: ['outcome'],
+    registers,
+  })
+  new Gauge({
+    name: 'lifeline_webhook_dead_letters',
+    help: 'Session webhook events in dead-letter lists, of every endpoint, as stored (shared by the nodes of a cluster).',
+    registers,
+    async collect() {
+      this.set((await sources.webhookDeadLetters?.()) ?? 0)
+    },
   })
   const retention = {
     archived: new Counter({
@@ -175,11 +204,17 @@ export function createServerMetrics(sources: MetricSources): ServerMetrics {
         badFrames.inc({ reason: String(event.error.details.reason) })
       }
     },
+    recordPolicyDecision(action) {
+      policyDecisions.inc({ action })
+    },
     recordRetention(step) {
       retention[step].inc()
     },
     recordQuarantined(root) {
       quarantined.inc({ root })
+    },
+    recordWebhookDelivery(outcome) {
+      webhookDeliveries.inc({ outcome })
     },
     render: async () => await registry.metrics(),
   }

@@ -12,6 +12,7 @@ import { isMessageEntry, isSteerEntry } from '../../shared/session/check-entry.t
 import { orderMessages } from '../../shared/session/order-messages.ts'
 import { getSessionRoots, readMessage, readPart, readSteer } from '../../shared/session/session-doc.ts'
 import { MESSAGE_STATUSES, type MessageStatus } from '../../shared/session/session-schema.ts'
+import type { EntryChanges } from './track-entry-changes.ts'
 
 /** What the event stream holds about one message. */
 export interface ProjectedMessage {
@@ -53,47 +54,7 @@ export function deriveSessionEvents(
     previous = id
     // Checked after the cheap skip of finished messages: a derivation costs the messages still streaming.
     if ((known !== undefined && known.status !== 'streaming') || !isMessageEntry(message)) continue
-    const view = known === undefined ? readMessage(message) : undefined
-    if (view !== undefined) {
-      events.push({
-        type: 'message.created',
-        messageId: id,
-        after,
-        role: view.role,
-        author: view.author,
-        createdAt: view.createdAt,
-        ...(view.replyTo === undefined ? {} : { replyTo: view.replyTo }),
-        ...(view.runId === undefined ? {} : { runId: view.runId }),
-      })
-    }
-    // Only growth is read: a streaming reply costs its newest text per derivation, not its whole text.
-    const parts = [...(known?.parts ?? [])]
-    const stored = message.get('parts') as Y.Array<Y.Map<unknown>> | undefined
-    stored?.forEach((part, partIndex) => {
-      const announced = parts[partIndex]
-      const type = part.get('type')
-      const text = part.get('text')
-      if (type === 'text' || type === 'reasoning' || text instanceof Y.Text) {
-        const from = announced ?? 0
-        const length = text instanceof Y.Text ? text.length : 0
-        if (length > from && text instanceof Y.Text) {
-          events.push({
-            type: 'message.delta',
-            messageId: id,
-            part: partIndex,
-            partType: type === 'reasoning' ? 'reasoning' : 'text',
-            text: text.toString().slice(from),
-          })
-        }
-        parts[partIndex] = Math.max(from, length)
-      } else if (announced === undefined) {
-        events.push({ type: 'message.part', messageId: id, part: partIndex, content: readPart(part) })
-        parts[partIndex] = -1
-      }
-    })
-    const status = view?.status ?? readMessageStatus(message)
-    if (status !== 'streaming') events.push({ type: `message.${status}`, messageId: id })
-    const projected = { id, status, parts }
+    const projected = followMessage(events, id, message, known, after)
     if (position === undefined) {
       positions.set(id, messages.length)
       messages.push(projected)
@@ -107,19 +68,142 @@ export function deriveSessionEvents(
     // Announced steers are skipped on their id alone: a derivation reads only the steers it announces.
     const id = entry instanceof Y.Map ? entry.get('id') : undefined
     if ((typeof id === 'string' && announcedSteers.has(id)) || !isSteerEntry(entry)) continue
-    const steer = readSteer(entry)
-    steers.push(steer.id)
-    events.push({
-      type: 'steer',
-      steerId: steer.id,
-      kind: steer.kind,
-      author: steer.author,
-      createdAt: steer.createdAt,
-      ...(steer.target === undefined ? {} : { target: steer.target }),
-      ...(steer.text === undefined ? {} : { text: steer.text }),
-    })
+    steers.push(announceSteer(events, entry))
   }
   return { events, projection: { ...projection, messages, steers } }
+}
+
+/**
+ * The events that bring a stream with `projection` up to `doc` when only the entries in `changed` differ from the
+ * document the projection was derived from (track-entry-changes.ts): the same events and projection as
+ * {@link deriveSessionEvents}, reading those entries alone. Undefined when that takes the whole document: a changed
+ * entry is a new message to announce (its `after` needs the session order), or more than one message, or more than
+ * one steer, has events (their order does).
+ */
+export function deriveChangedEvents(
+  doc: Y.Doc,
+  projection: SessionProjection,
+  changed: EntryChanges,
+): { events: SessionEvent[]; projection: SessionProjection } | undefined {
+  const roots = getSessionRoots(doc)
+  let messages: ProjectedMessage[] | undefined
+  const messageEvents: SessionEvent[] = []
+  for (const message of changed.messages) {
+    if (!isPresent(message, roots.messages)) continue
+    const id = message.get('id')
+    if (typeof id !== 'string') continue // quarantined
+    const position = projection.messages.findIndex((known) => known.id === id)
+    const known = projection.messages[position]
+    if (known === undefined) {
+      if (isMessageEntry(message)) return undefined
+      continue
+    }
+    if (known.status !== 'streaming' || !isMessageEntry(message)) continue
+    const events: SessionEvent[] = []
+    const projected = followMessage(events, id, message, known, null)
+    if (events.length > 0) {
+      if (messageEvents.length > 0) return undefined
+      messageEvents.push(...events)
+    } else if (projected.status === known.status && sameParts(projected.parts, known.parts)) continue
+    messages ??= [...projection.messages]
+    messages[position] = projected
+  }
+  let steer: { id: string; events: SessionEvent[] } | undefined
+  for (const entry of changed.steers) {
+    if (!isPresent(entry, roots.steering)) continue
+    const id = entry.get('id')
+    if ((typeof id === 'string' && projection.steers.includes(id)) || !isSteerEntry(entry)) continue
+    if (steer !== undefined) return undefined
+    const events: SessionEvent[] = []
+    steer = { id: announceSteer(events, entry), events }
+  }
+  if (messages === undefined && steer === undefined) return { events: [], projection }
+  return {
+    events: [...messageEvents, ...(steer?.events ?? [])],
+    projection: {
+      ...projection,
+      messages: messages ?? projection.messages,
+      steers: steer === undefined ? projection.steers : [...projection.steers, steer.id],
+    },
+  }
+}
+
+function sameParts(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((length, index) => length === b[index])
+}
+
+/** True while `entry` is in `root` (not deleted since it was changed). */
+function isPresent(entry: Y.Map<unknown>, root: Y.Array<Y.Map<unknown>>): boolean {
+  return entry.parent === root && entry._item?.deleted === false
+}
+
+/**
+ * Pushes the events that bring a message the stream knows as `known` (undefined: not yet announced, announced now
+ * after the message `after`) up to `message`, and returns its projection after them.
+ */
+function followMessage(
+  events: SessionEvent[],
+  id: string,
+  message: Y.Map<unknown>,
+  known: ProjectedMessage | undefined,
+  after: string | null,
+): ProjectedMessage {
+  const view = known === undefined ? readMessage(message) : undefined
+  if (view !== undefined) {
+    events.push({
+      type: 'message.created',
+      messageId: id,
+      after,
+      role: view.role,
+      author: view.author,
+      createdAt: view.createdAt,
+      ...(view.replyTo === undefined ? {} : { replyTo: view.replyTo }),
+      ...(view.runId === undefined ? {} : { runId: view.runId }),
+    })
+  }
+  // Only growth is read: a streaming reply costs its newest text per derivation, not its whole text.
+  const parts = [...(known?.parts ?? [])]
+  const stored = message.get('parts') as Y.Array<Y.Map<unknown>> | undefined
+  stored?.forEach((part, partIndex) => {
+    const announced = parts[partIndex]
+    const type = part.get('type')
+    const text = part.get('text')
+    if (type === 'text' || type === 'reasoning' || text instanceof Y.Text) {
+      const from = announced ?? 0
+      const length = text instanceof Y.Text ? text.length : 0
+      if (length > from && text instanceof Y.Text) {
+        events.push({
+          type: 'message.delta',
+          messageId: id,
+          part: partIndex,
+          partType: type === 'reasoning' ? 'reasoning' : 'text',
+          text: text.toString().slice(from),
+        })
+      }
+      parts[partIndex] = Math.max(from, length)
+    } else if (announced === undefined) {
+      events.push({ type: 'message.part', messageId: id, part: partIndex, content: readPart(part) })
+      parts[partIndex] = -1
+    }
+  })
+  const status = view?.status ?? readMessageStatus(message)
+  if (status !== 'streaming') events.push({ type: `message.${status}`, messageId: id })
+  return { id, status, parts }
+}
+
+/** Pushes the `steer` event announcing `entry` (a well-formed steering entry); returns its id. */
+function announceSteer(events: SessionEvent[], entry: Y.Map<unknown>): string {
+  const steer = readSteer(entry)
+  events.push({
+    type: 'steer',
+    steerId: steer.id,
+    kind: steer.kind,
+    author: steer.author,
+    createdAt: steer.createdAt,
+    ...(steer.target === undefined ? {} : { target: steer.target }),
+    ...(steer.text === undefined ? {} : { text: steer.text }),
+  })
+  return steer.id
 }
 
 /** A `presence` event when `members` differ from the last announced list. */

@@ -9,6 +9,7 @@ import type * as Y from 'yjs'
 import type { PrincipalRole } from '../../shared/auth/token-claims.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import { LIVE_MODES, STREAM_HEADERS } from '../../shared/protocol/durable-streams.ts'
+import { POLICY_HOLD_BACK_HEADER } from '../../shared/policy/message-policy.ts'
 import { SESSION_STREAM_NAMESPACE } from '../../shared/protocol/session-stream-path.ts'
 import { parseSessionId } from '../../shared/session/session-id.ts'
 import { drainOversized, readBody } from '../http/read-body.ts'
@@ -30,6 +31,8 @@ import type { StreamMeta } from '../durable-streams/stream-store.ts'
 import type { ServerChange, ServerChangeOrigin } from '../extensions/durable-log.ts'
 import { traceHttpAppend } from '../observe/trace-http-append.ts'
 import type { EntryCharger } from '../limits/charge-new-entries.ts'
+import type { PolicyGate } from '../policy/create-policy-gate.ts'
+import { screenSessionCommands } from '../policy/screen-session-commands.ts'
 
 /** What the session stream routes need. */
 export interface SessionStreamContext extends StreamReadContext {
@@ -52,6 +55,10 @@ export interface SessionStreamContext extends StreamReadContext {
   readonly maxUserTextChars: number
   /** Charges the messages and steers an append adds to the appending principal (PROTOCOL.md §10.5); throws RATE_LIMITED to refuse. */
   readonly chargeEntries?: EntryCharger
+  /** The message policy: redacts or refuses appended texts before they are written (PROTOCOL.md §8.8). */
+  readonly screenText?: PolicyGate
+  /** Sent as `Lifeline-Policy-Hold-Back` on every append answer when set (PROTOCOL.md §8.8). */
+  readonly policyHoldBackChars?: number
 }
 
 /** The principal of a request: the token's subject and role. */
@@ -64,7 +71,7 @@ export interface StreamPrincipal {
  * Handles one request for the stream of `rawSessionId`; `principal` is the token's, or undefined on an open server,
  * where the `Producer-Id` stands for the appending principal (see appendCommands).
  * @throws SessionError INVALID_SESSION_ID, SESSION_NOT_FOUND, METHOD_NOT_ALLOWED, BAD_REQUEST, FORBIDDEN, PRODUCER_*,
- *   REPLY_CLOSED, TEXT_TOO_LONG, RATE_LIMITED
+ *   REPLY_CLOSED, TEXT_TOO_LONG, RATE_LIMITED, POLICY_REJECTED
  */
 export async function handleSessionStream(
   request: IncomingMessage,
@@ -135,6 +142,15 @@ async function appendCommands(
       const decision = checkProducer(readHttpProducer(held.document, agentId, producer.id), producer)
       if (decision.kind === 'accept') {
         checkSessionCommands(held.document, agentId, commands, context.maxUserTextChars)
+        const screened =
+          context.screenText === undefined
+            ? commands
+            : await screenSessionCommands(
+                held.document,
+                commands,
+                { principal: agentId, role: principal?.role, sessionId },
+                context.screenText,
+              )
         const messages = commands.filter((command) => command.type === 'start' || command.type === 'message').length
         const steers = commands.filter((command) => command.type === 'steer').length
         if (messages + steers > 0) context.chargeEntries?.(agentId, sessionId, { messages, steers })
@@ -142,7 +158,7 @@ async function appendCommands(
           held.document,
           sessionId,
           (scratch) => {
-            applySessionCommands(scratch, agentId, { id: producer.id, state: decision.state }, commands)
+            applySessionCommands(scratch, agentId, { id: producer.id, state: decision.state }, screened)
           },
           traceParent === undefined ? undefined : { traceParent },
         )
@@ -154,6 +170,9 @@ async function appendCommands(
       ...(meta === undefined ? {} : offsetHeaders(meta)),
       [STREAM_HEADERS.PRODUCER_EPOCH]: String(state.epoch),
       [STREAM_HEADERS.PRODUCER_SEQ]: String(state.seq),
+      ...(context.policyHoldBackChars === undefined
+        ? {}
+        : { [POLICY_HOLD_BACK_HEADER]: String(context.policyHoldBackChars) }),
     })
   } finally {
     held.release()

@@ -2,7 +2,8 @@
  * Records the event stream of every loaded session (PROTOCOL.md §9.6): a Hocuspocus extension that, after each
  * change of a session document (coalesced per event-loop turn) and each awareness change, derives the new events
  * and commits them with the projection to the session's stream at `sessions/<id>`. On load it derives what an
- * earlier process applied but did not record before it stopped.
+ * earlier process applied but did not record before it stopped. A derivation reads the entries changed since the
+ * last one (track-entry-changes.ts), not the whole session, unless only a full one can tell.
  */
 import type {
   Extension,
@@ -14,12 +15,14 @@ import type * as Y from 'yjs'
 import { SESSION_STREAM_NAMESPACE } from '../../shared/protocol/session-stream-path.ts'
 import type { SessionEvent, SessionEventMember } from '../../shared/protocol/session-events.ts'
 import {
+  deriveChangedEvents,
   deriveSessionEvents,
   derivePresenceEvent,
   EMPTY_PROJECTION,
   type SessionProjection,
 } from './derive-session-events.ts'
 import type { StreamService } from '../durable-streams/stream-service.ts'
+import { trackEntryChanges, type EntryChangeTracker } from './track-entry-changes.ts'
 import type { StreamMeta } from '../durable-streams/stream-store.ts'
 
 /** Options of {@link createSessionEventRecorder}. */
@@ -59,7 +62,7 @@ const SESSION_STREAM_CONTENT_TYPE = 'application/json'
 export function createSessionEventRecorder(options: SessionEventRecorderOptions): SessionEventRecorder {
   const { service } = options
   const now = options.now ?? Date.now
-  const loaded = new Map<string, { doc: Y.Doc; detach: () => void }>()
+  const loaded = new Map<string, { doc: Y.Doc; changes: EntryChangeTracker; detach: () => void }>()
   /** The awareness members of each loaded session, as last reported. */
   const awarenessMembers = new Map<string, SessionEventMember[]>()
   const members = (sessionId: string): SessionEventMember[] => [
@@ -71,10 +74,13 @@ export function createSessionEventRecorder(options: SessionEventRecorderOptions)
 
   const record = (
     sessionId: string,
-    derive: (projection: SessionProjection) => { events: SessionEvent[]; projection: SessionProjection },
+    derive: (
+      projection: SessionProjection,
+      recorded: boolean,
+    ) => { events: SessionEvent[]; projection: SessionProjection },
   ) =>
     service.update(`${SESSION_STREAM_NAMESPACE}${sessionId}`, (meta) => {
-      const derived = derive((meta?.state as SessionProjection | undefined) ?? EMPTY_PROJECTION)
+      const derived = derive((meta?.state as SessionProjection | undefined) ?? EMPTY_PROJECTION, meta !== undefined)
       if (meta !== undefined && derived.events.length === 0) return undefined
       const messages = derived.events.map((event) => Buffer.from(JSON.stringify(event), 'utf8'))
       const base: StreamMeta = meta ?? {
@@ -105,7 +111,15 @@ export function createSessionEventRecorder(options: SessionEventRecorderOptions)
     if (stopped) return undefined
     const session = loaded.get(sessionId)
     if (session === undefined) return await service.update(`${SESSION_STREAM_NAMESPACE}${sessionId}`, () => undefined)
-    return await record(sessionId, (projection) => deriveSessionEvents(session.doc, projection))
+    const { changes, done } = session.changes.take()
+    const meta = await record(sessionId, (projection, recorded) =>
+      // A stream created now (or again, after an erasure) starts from the whole session.
+      changes === undefined || !recorded
+        ? deriveSessionEvents(session.doc, projection)
+        : (deriveChangedEvents(session.doc, projection, changes) ?? deriveSessionEvents(session.doc, projection)),
+    )
+    done()
+    return meta
   }
   /** Sessions with a derivation waiting for the next turn, and every derivation not yet finished. */
   const scheduled = new Set<string>()
@@ -132,10 +146,13 @@ export function createSessionEventRecorder(options: SessionEventRecorderOptions)
         schedule(documentName)
       }
       document.on('update', onUpdate)
+      const changes = trackEntryChanges(document)
       loaded.set(documentName, {
         doc: document,
+        changes,
         detach: () => {
           document.off('update', onUpdate)
+          changes.detach()
         },
       })
       await flush(documentName).catch(options.onError)

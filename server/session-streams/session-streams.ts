@@ -32,6 +32,7 @@ import type { StreamStore } from '../durable-streams/stream-store.ts'
 import type { EntryCharger } from '../limits/charge-new-entries.ts'
 import { sendError } from '../http/send-json.ts'
 import type { SessionStreamContext, StreamPrincipal } from './handle-session-stream.ts'
+import type { PolicyGate } from '../policy/create-policy-gate.ts'
 
 /** Options of the stream routes, given as `streams` to createSessionServer. */
 export interface SessionStreamsOptions {
@@ -68,6 +69,10 @@ export interface SessionStreamsWiring extends SessionStreamsOptions {
   readonly maxUserTextChars: number
   /** How long an HTTP device's presence lasts without a renewal, in ms: the server's presence timeout. */
   readonly presenceTimeoutMs: number
+  /** The message policy applied to appended texts before they are written (PROTOCOL.md §8.8); default none. */
+  readonly screenText?: PolicyGate
+  /** The policy hold-back announced on every append (`Lifeline-Policy-Hold-Back`); default none. */
+  readonly policyHoldBackChars?: number
 }
 
 /** The wired stream routes. */
@@ -81,6 +86,11 @@ export interface SessionStreams {
   ownsClientId(sessionId: string, clientId: number): boolean
   /** Handles `/v1/stream/…` and `/v1/sessions/:id/presence` requests; resolves false for other paths. */
   handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean>
+  /**
+   * Calls `listener` with the store path of every committed stream change, this node's and, on a shared store, the
+   * others' (session webhooks follow the session streams with it). Returns an unsubscribe.
+   */
+  watch(listener: (path: string) => void): () => void
   /** Erases the event stream of a deleted session (right to erasure) and stops recording it. */
   eraseSession(sessionId: string): Promise<void>
   /** Loads the subscriptions' signing key and resumes stored subscriptions (before the server listens). */
@@ -139,6 +149,8 @@ export function createSessionStreams(wiring: SessionStreamsWiring): SessionStrea
     maxBodyBytes: wiring.maxBodyBytes ?? 8 * 1024 * 1024,
     maxUserTextChars: wiring.maxUserTextChars,
     ...(wiring.chargeEntries === undefined ? {} : { chargeEntries: wiring.chargeEntries }),
+    ...(wiring.screenText === undefined ? {} : { screenText: wiring.screenText }),
+    ...(wiring.policyHoldBackChars === undefined ? {} : { policyHoldBackChars: wiring.policyHoldBackChars }),
   }
   const { auth } = wiring
   const nowMs = (): number => (auth?.now ?? Date.now)()
@@ -195,6 +207,7 @@ export function createSessionStreams(wiring: SessionStreamsWiring): SessionStrea
     presenceExtension: presenceAwareness.extension,
     ownsClientId: (sessionId, clientId) => httpPresence.ownsClientId(sessionId, clientId),
     handle,
+    watch: (listener) => service.watch(listener),
     async eraseSession(sessionId) {
       httpPresence.forget(sessionId)
       recorder.forget(sessionId)

@@ -6,12 +6,30 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_SESSION_LIMITS } from '../limits/session-limits.ts'
 import {
+  decodeAnnouncedPolicyHoldBack,
   decodeAnnouncedPresenceTimeout,
   decodeSessionLimitsAnnouncement,
   encodeSessionLimitsAnnouncement,
 } from './session-limits-announcement.ts'
 
 describe('session limits announcement', () => {
+  it('carries the policy hold-back of a server with a message policy, and none otherwise (§8.8)', () => {
+    const announced = encodeSessionLimitsAnnouncement(DEFAULT_SESSION_LIMITS, 15_000, 64)
+    expect(decodeAnnouncedPolicyHoldBack(announced)).toBe(64)
+    expect(decodeSessionLimitsAnnouncement(announced)).toEqual({
+      maxUpdateBytes: DEFAULT_SESSION_LIMITS.maxUpdateBytes,
+      maxUserTextChars: DEFAULT_SESSION_LIMITS.maxUserTextChars,
+    })
+    expect(
+      decodeAnnouncedPolicyHoldBack(encodeSessionLimitsAnnouncement(DEFAULT_SESSION_LIMITS, 15_000)),
+    ).toBeUndefined()
+    expect(
+      decodeAnnouncedPolicyHoldBack(
+        '{"type":"session-limits","maxUpdateBytes":1,"maxUserTextChars":1,"policyHoldBackChars":-3}',
+      ),
+    ).toBeUndefined()
+  })
+
   it('decodes what it encodes (§10.3)', () => {
     fc.assert(
       fc.property(

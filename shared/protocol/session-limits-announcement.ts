@@ -5,6 +5,9 @@
  * text:
  *
  *   {"type":"session-limits","maxUpdateBytes":1048576,"maxUserTextChars":100000,"presenceTimeoutMs":15000}
+ *
+ * A server with a message policy (PROTOCOL.md §8.8) adds `"policyHoldBackChars":64`: streaming writers hold back that
+ * much trailing text until more follows or the reply ends.
  */
 import type { WriteLimits } from '../limits/session-limits.ts'
 import { readStatelessObject } from './read-stateless-object.ts'
@@ -12,13 +15,21 @@ import { readStatelessObject } from './read-stateless-object.ts'
 /** The `type` field of the announcement's JSON payload. */
 export const SESSION_LIMITS_ANNOUNCEMENT_TYPE = 'session-limits'
 
-/** The stateless payload announcing `limits` and, when given, the server's presence timeout in ms. */
-export function encodeSessionLimitsAnnouncement(limits: WriteLimits, presenceTimeoutMs?: number): string {
+/**
+ * The stateless payload announcing `limits` and, when given, the server's presence timeout in ms and the hold-back of
+ * its message policy in characters.
+ */
+export function encodeSessionLimitsAnnouncement(
+  limits: WriteLimits,
+  presenceTimeoutMs?: number,
+  policyHoldBackChars?: number,
+): string {
   return JSON.stringify({
     type: SESSION_LIMITS_ANNOUNCEMENT_TYPE,
     maxUpdateBytes: limits.maxUpdateBytes,
     maxUserTextChars: limits.maxUserTextChars,
     ...(presenceTimeoutMs === undefined ? {} : { presenceTimeoutMs }),
+    ...(policyHoldBackChars === undefined ? {} : { policyHoldBackChars }),
   })
 }
 
@@ -41,6 +52,15 @@ export function decodeSessionLimitsAnnouncement(payload: string): WriteLimits | 
 export function decodeAnnouncedPresenceTimeout(payload: string): number | undefined {
   const presenceTimeoutMs = readStatelessObject(payload, SESSION_LIMITS_ANNOUNCEMENT_TYPE)?.presenceTimeoutMs
   return isLimit(presenceTimeoutMs) ? presenceTimeoutMs : undefined
+}
+
+/**
+ * The policy hold-back an announcement carries, in characters (PROTOCOL.md §8.8); undefined when the payload is not
+ * an announcement or the server has no message policy (no field, or one that is not a positive safe integer).
+ */
+export function decodeAnnouncedPolicyHoldBack(payload: string): number | undefined {
+  const policyHoldBackChars = readStatelessObject(payload, SESSION_LIMITS_ANNOUNCEMENT_TYPE)?.policyHoldBackChars
+  return isLimit(policyHoldBackChars) ? policyHoldBackChars : undefined
 }
 
 function isLimit(value: unknown): value is number {

@@ -34,6 +34,28 @@ const notices: fc.Arbitrary<UpdateRejectedNotice> = fc.oneof(
     reason: fc.constant('onDeviceAgent' as const),
     message: fc.string(),
   }),
+  fc.record({
+    code: fc.constant('POLICY_REJECTED' as const),
+    reason: fc.constant('reject' as const),
+    message: fc.string(),
+  }),
+  fc.record({
+    code: fc.constant('POLICY_REJECTED' as const),
+    reason: fc.constant('redact' as const),
+    message: fc.string(),
+    messageId: fc.string({ minLength: 1 }),
+    // Sorted, disjoint spans: each starts past the previous one's end.
+    spans: fc
+      .array(fc.tuple(fc.nat(20), fc.integer({ min: 1, max: 20 }), fc.string()), { maxLength: 4 })
+      .map((steps) => {
+        let at = 0
+        return steps.map(([gap, length, replacement]) => {
+          const start = at + gap
+          at = start + length
+          return { start, end: at, replacement }
+        })
+      }),
+  }),
 )
 
 describe('update-rejected notice', () => {
@@ -77,6 +99,14 @@ describe('update-rejected notice', () => {
       '{"type":"update-rejected","code":"AGENT_REPLY_FORBIDDEN","reason":"maxUpdateBytes","message":"x"}',
     ],
     ['no message', '{"type":"update-rejected","code":"UPDATE_REJECTED","reason":"MALFORMED"}'],
+    [
+      'a redaction without its message',
+      '{"type":"update-rejected","code":"POLICY_REJECTED","reason":"redact","message":"x","spans":[]}',
+    ],
+    [
+      'a redaction with overlapping spans',
+      '{"type":"update-rejected","code":"POLICY_REJECTED","reason":"redact","message":"x","messageId":"m","spans":[{"start":0,"end":4,"replacement":""},{"start":2,"end":6,"replacement":""}]}',
+    ],
   ])('ignores %s', (_label, payload) => {
     expect(decodeUpdateRejectedNotice(payload)).toBeUndefined()
   })

@@ -8,9 +8,15 @@
  *
  * `reason` names the rule: one of UPDATE_REJECTION_REASONS for `UPDATE_REJECTED`, the limit's name
  * (`maxUpdateBytes`, `maxUserTextChars`) for `UPDATE_TOO_LARGE` and `TEXT_TOO_LONG`, the missing token claim
- * (`onDeviceAgent`) for `AGENT_REPLY_FORBIDDEN`.
+ * (`onDeviceAgent`) for `AGENT_REPLY_FORBIDDEN`, and the policy's action (`reject` or `redact`) for `POLICY_REJECTED`
+ * (PROTOCOL.md §8.8). A `redact` notice also names the message and the spans of its text to replace, offsets into
+ * the message's text as the refused update would have left it:
+ *
+ *   {"type":"update-rejected","code":"POLICY_REJECTED","reason":"redact","message":"…","messageId":"m1",
+ *    "spans":[{"start":8,"end":25,"replacement":"[email]"}]}
  */
 import { isUpdateRejectionReason, type UpdateRejectionReason } from '../auth/update-rejection.ts'
+import { areValidPolicySpans, type PolicySpan } from '../policy/message-policy.ts'
 import { readStatelessObject } from './read-stateless-object.ts'
 
 /** The `type` field of the notice's JSON payload. */
@@ -36,6 +42,7 @@ export const CAPABILITY_REFUSAL_REASONS = {
 /** Error codes a refusal notice carries. */
 export type RefusalCode =
   | 'UPDATE_REJECTED'
+  | 'POLICY_REJECTED'
   | keyof typeof LIMIT_REFUSAL_REASONS
   | keyof typeof CAPABILITY_REFUSAL_REASONS
 
@@ -57,6 +64,16 @@ export type UpdateRejectedNotice =
       readonly reason: typeof CAPABILITY_REFUSAL_REASONS.AGENT_REPLY_FORBIDDEN
       readonly message: string
     }
+  /** The message policy refused the text; `message` is its reason, shown to the author. */
+  | { readonly code: 'POLICY_REJECTED'; readonly reason: 'reject'; readonly message: string }
+  /** The message policy redacts `messageId`'s text: write it again with `spans` replaced (PROTOCOL.md §8.8). */
+  | {
+      readonly code: 'POLICY_REJECTED'
+      readonly reason: 'redact'
+      readonly message: string
+      readonly messageId: string
+      readonly spans: readonly PolicySpan[]
+    }
 
 /** The stateless payload of `notice`. */
 export function encodeUpdateRejectedNotice(notice: UpdateRejectedNotice): string {
@@ -65,6 +82,9 @@ export function encodeUpdateRejectedNotice(notice: UpdateRejectedNotice): string
     code: notice.code,
     reason: notice.reason,
     message: notice.message,
+    ...(notice.code === 'POLICY_REJECTED' && notice.reason === 'redact'
+      ? { messageId: notice.messageId, spans: notice.spans }
+      : {}),
   })
 }
 
@@ -79,5 +99,11 @@ export function decodeUpdateRejectedNotice(payload: string): UpdateRejectedNotic
   if (code === 'TEXT_TOO_LONG' && reason === LIMIT_REFUSAL_REASONS.TEXT_TOO_LONG) return { code, reason, message }
   if (code === 'AGENT_REPLY_FORBIDDEN' && reason === CAPABILITY_REFUSAL_REASONS.AGENT_REPLY_FORBIDDEN)
     return { code, reason, message }
+  if (code === 'POLICY_REJECTED' && reason === 'reject') return { code, reason, message }
+  if (code === 'POLICY_REJECTED' && reason === 'redact' && typeof fields.messageId === 'string') {
+    const spans = fields.spans
+    const end = Array.isArray(spans) ? Math.max(0, ...spans.map((span) => Number((span as { end?: unknown }).end))) : 0
+    if (areValidPolicySpans(spans, end)) return { code, reason, message, messageId: fields.messageId, spans }
+  }
   return undefined
 }

@@ -16,6 +16,9 @@ from ._http import HttpClient, Response
 from .errors import SessionError
 from .events import stream_path
 
+#: Answer header of a server with a message policy: its hold-back in characters (shared/policy/message-policy.ts).
+POLICY_HOLD_BACK_HEADER = "Lifeline-Policy-Hold-Back"
+
 
 class Producer:
     """Sends command batches to one session stream, each applied exactly once.
@@ -25,6 +28,9 @@ class Producer:
         batches: how many batches were applied (not counting retries).
         retries: how many batches were sent again after a failure without an answer.
         last_offset: ``Stream-Next-Offset`` of the last answer: the event stream up to and including the batch.
+        policy_hold_back_chars: the server's message policy hold-back (``Lifeline-Policy-Hold-Back`` of the last
+            answer, PROTOCOL.md §8.8): trailing characters a streaming reply keeps until more text follows; 0 without
+            a policy.
     """
 
     def __init__(
@@ -46,6 +52,7 @@ class Producer:
         self.batches = 0
         self.retries = 0
         self.last_offset: Optional[str] = None
+        self.policy_hold_back_chars = 0
 
     def append(self, commands: Sequence[Dict[str, Any]], traceparent: Optional[str] = None) -> Response:
         """Sends one batch and waits until it is durable on the server.
@@ -86,6 +93,8 @@ class Producer:
             self._seq += 1
             self.batches += 1
             self.last_offset = response.headers.get("Stream-Next-Offset") or self.last_offset
+            hold_back = response.headers.get(POLICY_HOLD_BACK_HEADER, "0")
+            self.policy_hold_back_chars = int(hold_back) if hold_back.isdigit() else 0
             return response
 
 

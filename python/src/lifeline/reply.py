@@ -11,6 +11,10 @@ buffered is sent, the reply is ended ``stopped``, ``stop_event`` is set and the 
 :class:`ReplyStopped`, which the ``with`` block swallows, so a token loop simply ends and the agent's cleanup runs.
 The agent then marks the steer handled in the session (PROTOCOL.md §9.7 ``handled``), as the Node agent does, so every
 device sees it was taken and another agent does not act on it again.
+
+When the server has a message policy (its appends answer ``Lifeline-Policy-Hold-Back``, PROTOCOL.md §8.8), the writer
+keeps that many trailing characters back, never splitting a word, until more text follows or the reply ends, so a
+pattern the policy redacts reaches it in one append even when the model streams it in pieces.
 """
 from __future__ import annotations
 
@@ -85,6 +89,7 @@ class Reply:
         self.appends = 0
         self.start_offset: Optional[str] = None
         self._buffer: List[str] = []
+        self._held = ""
         self._buffered = 0
         self._first_at = 0.0
         self._busy = False
@@ -164,7 +169,8 @@ class Reply:
             self._cond.notify_all()
 
     def flush(self) -> None:
-        """Waits until every token written so far is durable on the server."""
+        """Waits until every token written so far is durable on the server, except the tail a server's message
+        policy asks to hold back (PROTOCOL.md §8.8), which goes with the next text or the end."""
         with self._cond:
             while (self._buffer or self._busy) and self._error is None and not self.stop_event.is_set():
                 self._cond.wait()
@@ -240,7 +246,10 @@ class Reply:
                         if self._buffer:
                             wait = min(wait, self._coalesce_s - (now - self._first_at))
                         self._cond.wait(max(0.001, wait))
-                    text = "".join(self._buffer)
+                    text = self._held + "".join(self._buffer)
+                    hold_back = self._producer.policy_hold_back_chars
+                    cut = sendable_length(text, self._ending is not None, hold_back)
+                    text, self._held = text[:cut], text[cut:]
                     self._buffer.clear()
                     self._buffered = 0
                     ending = self._ending
@@ -272,3 +281,20 @@ class Reply:
             self._done.set()
             with self._cond:
                 self._cond.notify_all()
+
+
+def sendable_length(text: str, done: bool, hold_back: int) -> int:
+    """Where a streaming reply may cut ``text`` (PROTOCOL.md §8.8, ``policySendableLength`` of the Node SDK): all of
+    it when ``done`` or without a hold-back; else before the last ``hold_back`` characters, moved back to the whitespace
+    before the word that point falls in, by at most ``hold_back`` more."""
+    if done or hold_back <= 0:
+        return len(text)
+    latest = len(text) - hold_back
+    if latest <= 0:
+        return 0
+    cut = latest
+    while cut > 0 and cut >= latest - hold_back:
+        if text[cut - 1].isspace():
+            return cut
+        cut -= 1
+    return max(0, latest - hold_back)
