@@ -1,6 +1,6 @@
 /**
- * Records the event stream of every loaded session (PROTOCOL.md §9.6): a Hocuspocus extension that, after the
- * changes of a session document (gathered for SESSION_EVENT_RECORD_INTERVAL_MS) and each awareness change, derives the new events
+ * Records the event stream of every loaded session (PROTOCOL.md §9.6): a Hocuspocus extension that, after each
+ * change of a session document (coalesced per event-loop turn) and each awareness change, derives the new events
  * and commits them with the projection to the session's stream at `sessions/<id>`. On load it derives what an
  * earlier process applied but did not record before it stopped. A derivation reads the entries changed since the
  * last one (track-entry-changes.ts), not the whole session, unless only a full one can tell.
@@ -13,11 +13,7 @@ import type {
 } from '@hocuspocus/server'
 import type * as Y from 'yjs'
 import { SESSION_STREAM_NAMESPACE } from '../../shared/protocol/session-stream-path.ts'
-import {
-  SESSION_EVENT_RECORD_INTERVAL_MS,
-  type SessionEvent,
-  type SessionEventMember,
-} from '../../shared/protocol/session-events.ts'
+import type { SessionEvent, SessionEventMember } from '../../shared/protocol/session-events.ts'
 import {
   deriveChangedEvents,
   deriveSessionEvents,
@@ -42,8 +38,6 @@ export interface SessionEventRecorderOptions {
    * they are counted once, from `httpMembers`, not again from awareness.
    */
   readonly isHttpDevice?: (sessionId: string, clientId: number) => boolean
-  /** How long document changes are gathered before they are recorded (default SESSION_EVENT_RECORD_INTERVAL_MS). */
-  readonly recordIntervalMs?: number
 }
 
 /** The recorder: its extension, and a way to wait until a session's stream reflects its document. */
@@ -57,7 +51,7 @@ export interface SessionEventRecorder {
   members(sessionId: string): SessionEventMember[]
   /** Records a `presence` event for `sessionId` if its members changed (after an HTTP device came or went). */
   presenceChanged(sessionId: string): Promise<void>
-  /** Drops the derivations not yet started (a later load records them) and resolves once the running ones finished. */
+  /** Resolves once every scheduled derivation has finished. */
   stop(): Promise<void>
 }
 
@@ -115,7 +109,6 @@ export function createSessionEventRecorder(options: SessionEventRecorderOptions)
   let stopped = false
   const flush = async (sessionId: string): Promise<StreamMeta | undefined> => {
     if (stopped) return undefined
-    unschedule(sessionId) // what its timer would record is recorded now
     const session = loaded.get(sessionId)
     if (session === undefined) return await service.update(`${SESSION_STREAM_NAMESPACE}${sessionId}`, () => undefined)
     const { changes, done } = session.changes.take()
@@ -128,24 +121,20 @@ export function createSessionEventRecorder(options: SessionEventRecorderOptions)
     done()
     return meta
   }
-  const recordIntervalMs = options.recordIntervalMs ?? SESSION_EVENT_RECORD_INTERVAL_MS
-  /** The timer of each session whose changes wait to be recorded, and every derivation not yet finished. */
-  const scheduled = new Map<string, ReturnType<typeof setTimeout>>()
+  /** Sessions with a derivation waiting for the next turn, and every derivation not yet finished. */
+  const scheduled = new Set<string>()
   const running = new Set<Promise<unknown>>()
   const schedule = (sessionId: string): void => {
     if (scheduled.has(sessionId)) return
-    const timer = setTimeout(() => {
-      scheduled.delete(sessionId)
-      const task = flush(sessionId)
-        .catch(options.onError)
-        .finally(() => running.delete(task))
-      running.add(task)
-    }, recordIntervalMs)
-    scheduled.set(sessionId, timer)
-  }
-  const unschedule = (sessionId: string): void => {
-    clearTimeout(scheduled.get(sessionId))
-    scheduled.delete(sessionId)
+    scheduled.add(sessionId)
+    const task = new Promise((resolve) => setImmediate(resolve))
+      .then(async () => {
+        scheduled.delete(sessionId)
+        await flush(sessionId)
+      })
+      .catch(options.onError)
+      .finally(() => running.delete(task))
+    running.add(task)
   }
 
   const extension: Extension = {
@@ -177,7 +166,6 @@ export function createSessionEventRecorder(options: SessionEventRecorderOptions)
       await recordPresence(documentName)
     },
     async beforeUnloadDocument({ documentName }: beforeUnloadDocumentPayload) {
-      unschedule(documentName)
       await flush(documentName).catch(options.onError)
       // No Yjs device is connected to an unloading session; HTTP devices may still be there.
       awarenessMembers.delete(documentName)
@@ -191,7 +179,6 @@ export function createSessionEventRecorder(options: SessionEventRecorderOptions)
     extension,
     flush,
     forget(sessionId) {
-      unschedule(sessionId)
       loaded.get(sessionId)?.detach()
       loaded.delete(sessionId)
       awarenessMembers.delete(sessionId)
@@ -202,7 +189,6 @@ export function createSessionEventRecorder(options: SessionEventRecorderOptions)
     },
     async stop() {
       stopped = true
-      for (const sessionId of [...scheduled.keys()]) unschedule(sessionId)
       while (running.size > 0) await Promise.all(running)
     },
   }

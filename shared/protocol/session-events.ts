@@ -4,13 +4,6 @@
  */
 import type { MessageRole, MessageStatus, PartView, SteerKind } from '../session/session-schema.ts'
 
-/**
- * How long the server gathers a loaded session's document changes before deriving and recording their events in one
- * transaction (PROTOCOL.md §9.6). A live follower sees an event at most this much later than a Yjs viewer sees the
- * change; a read or an HTTP append records at once.
- */
-export const SESSION_EVENT_RECORD_INTERVAL_MS = 50
-
 /** Final message statuses, each announced by a `message.<status>` event. */
 export type FinalMessageStatus = Exclude<MessageStatus, 'streaming'>
 
