@@ -260,6 +260,7 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
           policy: options.policy,
           onSecurityEvent,
           recordDecision: observe.metrics.recordPolicyDecision,
+          recordEvent: (sessionId, event) => streams.recordEvent(sessionId, event),
           ...(options.policyTimeoutMs === undefined ? {} : { timeoutMs: options.policyTimeoutMs }),
         })
   const budgets = createEnforceBudgets({ limits, principals, onSecurityEvent, ...limitsClock })

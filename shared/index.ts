@@ -40,7 +40,15 @@ export {
   OFFSET_NOW,
 } from './protocol/durable-streams.ts'
 export { SESSION_STREAM_NAMESPACE, sessionStreamPath } from './protocol/session-stream-path.ts'
-export type { SessionEvent, SessionEventMember, FinalMessageStatus } from './protocol/session-events.ts'
+export { POLICY_DECISION_EVENT } from './protocol/session-events.ts'
+export type {
+  SessionEvent,
+  SessionEventMember,
+  FinalMessageStatus,
+  PolicyDecisionEvent,
+} from './protocol/session-events.ts'
+export { POLICY_REFUSAL_CAUSES } from './policy/message-policy.ts'
+export type { PolicyRefusalCause } from './policy/message-policy.ts'
 export { orderFromEvents } from './protocol/order-from-events.ts'
 export { TRACER_NAME, SPAN_NAMES, SPAN_EVENTS, TRACE_ATTRIBUTES } from './observe/trace-names.ts'
 export { TRACEPARENT, formatTraceParent, parseTraceParent } from './observe/trace-parent.ts'

@@ -24,6 +24,7 @@ import { metricValue } from '../testing/scrape-metrics.ts'
 import { openTestStreamStore } from '../testing/test-stream-store.ts'
 import { STORE_KINDS, type TestStore } from '../testing/test-store.ts'
 import { AUTH_ON, tokenFor } from '../testing/test-tokens.ts'
+import { sessionEventKeys } from '../testing/session-event-keys.ts'
 import { startWebhookReceiver, type ReceivedWebhook, type WebhookAnswer } from '../testing/webhook-receiver.ts'
 
 const SECRET = 'whsec-test-0123456789abcdef'
@@ -91,30 +92,6 @@ async function createSession(server: SessionServer, sessionId: string, token?: s
   expect(response.status).toBe(201)
 }
 
-/**
- * The idempotency keys of the session's events of `kinds`, in stream order. An event's offset counts the messages and
- * bytes before it (PROTOCOL.md §9.2); each stored message is the event's JSON text.
- */
-async function expectedKeys(
-  server: SessionServer,
-  sessionId: string,
-  kinds: readonly string[],
-  token?: string,
-): Promise<string[]> {
-  const response = await fetch(`${server.url}${sessionStreamPath(sessionId)}?offset=-1`, {
-    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
-  })
-  const events = (await response.json()) as { type: string }[]
-  const keys: string[] = []
-  let bytes = 0
-  events.forEach((event, index) => {
-    const offset = `${String(index).padStart(16, '0')}_${String(bytes).padStart(16, '0')}`
-    if (kinds.includes(event.type)) keys.push(`${sessionId}:${offset}`)
-    bytes += Buffer.byteLength(JSON.stringify(event))
-  })
-  return keys
-}
-
 function verifies(webhook: ReceivedWebhook, secret: string, nowSeconds: number): boolean {
   const timestamp = Number(webhook.headers[SESSION_WEBHOOK_HEADERS.TIMESTAMP])
   const signature = String(webhook.headers[SESSION_WEBHOOK_HEADERS.SIGNATURE])
@@ -164,7 +141,7 @@ describe.each(STORE_KINDS)('session webhooks on %s', (kind) => {
     const server = await startNode(startServer, store, receiver.url, { now: () => clockMs })
     await createSession(server, sessionId)
     await converse(server, sessionId, 'p', 0)
-    const keys = await expectedKeys(server, sessionId, ['message.created', 'message.done'])
+    const keys = await sessionEventKeys(server.url, sessionId, ['message.created', 'message.done'])
     expect(keys).toHaveLength(4)
     await expect.poll(() => taken.length, WAIT).toBe(4)
     expect(taken).toEqual(keys)
@@ -198,7 +175,7 @@ describe.each(STORE_KINDS)('session webhooks on %s', (kind) => {
     const server = await startNode(startServer, store, receiver.url)
     await createSession(server, sessionId)
     for (let n = 0; n < 3; n++) await converse(server, sessionId, 'p', n)
-    const keys = await expectedKeys(server, sessionId, [
+    const keys = await sessionEventKeys(server.url, sessionId, [
       'message.created',
       'message.done',
       'message.stopped',
@@ -227,7 +204,7 @@ describe.each(STORE_KINDS)('session webhooks on %s', (kind) => {
     const server = await startNode(startServer, store, receiver.url, { maxAttempts: 2 }, {})
     await createSession(server, sessionId)
     await converse(server, sessionId, 'p', 0)
-    const keys = await expectedKeys(server, sessionId, ['message.created', 'message.done'])
+    const keys = await sessionEventKeys(server.url, sessionId, ['message.created', 'message.done'])
     const deadLetters = async () =>
       (
         (await (await adminCall(server, webhookDeadLettersPath('pipe'), 'GET')).json()) as {
@@ -280,13 +257,13 @@ describe.each(STORE_KINDS)('session webhooks on %s', (kind) => {
     let server = await startNode(startServer, store, receiver.url)
     await createSession(server, sessionId)
     await converse(server, sessionId, 'p', 0)
-    const before = await expectedKeys(server, sessionId, ['message.created', 'message.done'])
+    const before = await sessionEventKeys(server.url, sessionId, ['message.created', 'message.done'])
     await expect.poll(() => taken.length, WAIT).toBe(before.length)
     await server.close()
 
     server = await startNode(startServer, store, receiver.url)
     await converse(server, sessionId, 'p', 1)
-    const all = await expectedKeys(server, sessionId, ['message.created', 'message.done'])
+    const all = await sessionEventKeys(server.url, sessionId, ['message.created', 'message.done'])
     expect(all.length).toBe(before.length * 2)
     await expect.poll(() => taken.length, WAIT).toBe(all.length)
     expect(taken).toEqual(all)
@@ -312,7 +289,7 @@ describe.each(STORE_KINDS)('session webhooks on %s', (kind) => {
     expect(taken).toHaveLength(1)
     expect(receiver.received).toHaveLength(1)
     server = await startNode(startServer, store, receiver.url, slow)
-    const keys = await expectedKeys(server, sessionId, ['message.created', 'message.done'])
+    const keys = await sessionEventKeys(server.url, sessionId, ['message.created', 'message.done'])
     await expect.poll(() => taken, WAIT).toEqual(keys)
     expect(receiver.received).toHaveLength(keys.length)
   })
@@ -330,7 +307,7 @@ describe.each(STORE_KINDS)('session webhooks on %s', (kind) => {
     up = true
     const clockMs = Date.now() + 61_000 // the restarted node's clock is past the stored retry time
     server = await startNode(startServer, store, receiver.url, { now: () => clockMs })
-    const keys = await expectedKeys(server, sessionId, ['message.created', 'message.done'])
+    const keys = await sessionEventKeys(server.url, sessionId, ['message.created', 'message.done'])
     await expect.poll(() => taken, WAIT).toEqual(keys)
   })
 
@@ -379,7 +356,7 @@ describe.each(STORE_KINDS)('session webhooks on %s', (kind) => {
       { type: 'start', messageId: 'r0', replyTo: 'q0' },
       { type: 'end', messageId: 'r0', status: 'done' },
     ])
-    const keys = await expectedKeys(server, sessionId, ['message.created'], userToken)
+    const keys = await sessionEventKeys(server.url, sessionId, ['message.created'], userToken)
     expect(keys).toHaveLength(2)
     await expect.poll(() => taken, WAIT).toEqual(keys)
     expect(verifies(receiver.received[0] as ReceivedWebhook, endpoint.secret, Date.now() / 1000)).toBe(true)
@@ -407,8 +384,8 @@ describe('session webhooks with two nodes', () => {
       await converse(b, 'two-nodes-b', 'pb', n)
     }
     const keys = [
-      ...(await expectedKeys(a, 'two-nodes-a', ['message.created', 'message.done'])),
-      ...(await expectedKeys(b, 'two-nodes-b', ['message.created', 'message.done'])),
+      ...(await sessionEventKeys(a.url, 'two-nodes-a', ['message.created', 'message.done'])),
+      ...(await sessionEventKeys(b.url, 'two-nodes-b', ['message.created', 'message.done'])),
     ]
     expect(keys).toHaveLength(24)
     await expect.poll(() => taken.length, { timeout: 10_000 }).toBe(keys.length)

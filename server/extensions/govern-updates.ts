@@ -235,7 +235,7 @@ export function createGovernUpdates(options: GovernUpdatesOptions = {}): Extensi
         if (found.misfit === undefined) found.overlong = findOverlongUserText(entries, maxUserTextChars)
         if (found.misfit !== undefined || found.overlong !== undefined) return false
         if (options.screenText !== undefined)
-          found.runs = findTextRuns(doc, payload, (client) => Y.getState(document.store, client))
+          found.runs = findTextRuns(doc, inspection.decoded, (client) => Y.getState(document.store, client))
         try {
           options.chargeUpdate?.(data)
           return true

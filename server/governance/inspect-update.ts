@@ -56,10 +56,12 @@ export interface UpdateRejection {
 export type Inspection =
   /**
    * May be stored and applied; `clientIds` are the clientIDs it writes with (to bind to the sender) and `clocks` the
-   * clock each starts at, `summary` the entries it touches (for its audit row).
+   * clock each starts at, `summary` the entries it touches (for its audit row), `decoded` the update as decoded here
+   * (read-only: later checks reuse it instead of decoding again).
    */
   | {
       readonly verdict: 'accept'
+      readonly decoded: DecodedUpdate
       readonly clientIds: readonly number[]
       readonly clocks: ReadonlyMap<number, number>
       readonly changes: boolean
@@ -210,6 +212,7 @@ export function inspectUpdate(input: InspectUpdateInput): Inspection {
   }
   return {
     verdict: 'accept',
+    decoded: update,
     clientIds: writtenClientIds,
     clocks: firstClocks,
     changes: newStructs.length > 0 || deletes,

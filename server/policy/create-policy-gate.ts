@@ -3,7 +3,8 @@
  * verdict the write paths act on (PROTOCOL.md §8.8): allow, redact (the redacted text), or refuse (a SessionError
  * POLICY_REJECTED whose message is shown to the author). It fails closed: a policy that throws, answers with a
  * malformed decision or takes longer than `timeoutMs` refuses the text. Every decision is counted; each one that is not
- * an allow is reported as a `policy-decision` security event, which the server logs and passes to `onSecurityEvent`.
+ * an allow is reported as a `policy-decision` security event, which the server logs and passes to `onSecurityEvent`,
+ * and recorded as a `policy.decision` event in the session's event stream (PROTOCOL.md §9.6).
  */
 import { SessionError } from '../../shared/errors/session-error.ts'
 import {
@@ -11,8 +12,10 @@ import {
   areValidPolicySpans,
   DEFAULT_POLICY_TIMEOUT_MS,
   type PolicyAction,
+  type PolicyRefusalCause,
   type PolicySpan,
 } from '../../shared/policy/message-policy.ts'
+import { POLICY_DECISION_EVENT, type PolicyDecisionEvent } from '../../shared/protocol/session-events.ts'
 import type { SecurityEventListener } from '../auth/security-event.ts'
 import type { MessagePolicy, MessagePolicyInput } from './message-policy.ts'
 
@@ -20,10 +23,7 @@ import type { MessagePolicy, MessagePolicyInput } from './message-policy.ts'
 export type PolicyVerdict =
   | { readonly action: 'allow' }
   | { readonly action: 'redact'; readonly spans: readonly PolicySpan[]; readonly text: string }
-  | { readonly action: 'reject'; readonly error: SessionError }
-
-/** Why a text was refused: the policy said so, or it failed (threw, timed out, answered malformed). */
-export type PolicyRefusalCause = 'rejected' | 'threw' | 'timeout' | 'invalid-decision'
+  | { readonly action: 'reject'; readonly error: SessionError; readonly cause: PolicyRefusalCause }
 
 /** Options of {@link createPolicyGate}. */
 export interface PolicyGateOptions {
@@ -34,6 +34,11 @@ export interface PolicyGateOptions {
   readonly onSecurityEvent: SecurityEventListener
   /** Counts each decision by action (`lifeline_policy_decisions_total`). */
   readonly recordDecision?: (action: PolicyAction) => void
+  /**
+   * Records a `policy.decision` event in the session's event stream for each redaction and refusal; the verdict waits
+   * for it, so the event is in the stream before the author learns the outcome. Its failures are its own to report.
+   */
+  readonly recordEvent?: (sessionId: string, event: PolicyDecisionEvent) => Promise<void>
 }
 
 /** Decides on texts with the server's policy. */
@@ -63,6 +68,7 @@ export function createPolicyGate(options: PolicyGateOptions): PolicyGate {
         ...(input.role === undefined ? {} : { principalId: input.principal }),
         error: withWhere(error, input),
       })
+      await options.recordEvent?.(input.sessionId, decisionEvent(input, verdict))
     }
     return verdict
   }
@@ -97,7 +103,30 @@ async function decide(policy: MessagePolicy, input: MessagePolicyInput, timeoutM
 function refuse(cause: PolicyRefusalCause, message: string, details: Record<string, unknown> = {}): PolicyVerdict {
   return {
     action: 'reject',
+    cause,
     error: new SessionError('POLICY_REJECTED', message, { details: { ...details, action: 'reject', cause } }),
+  }
+}
+
+/** The stream event of a redaction or refusal: where, who, what and why, never the text. */
+function decisionEvent(
+  input: MessagePolicyInput,
+  verdict: Exclude<PolicyVerdict, { action: 'allow' }>,
+): PolicyDecisionEvent {
+  const base = {
+    type: POLICY_DECISION_EVENT,
+    messageId: input.messageId,
+    kind: input.kind,
+    principal: input.principal,
+    ...(input.role === undefined ? {} : { role: input.role }),
+  } as const
+  if (verdict.action === 'redact')
+    return { ...base, action: 'redact', spans: verdict.spans.map(({ start, end }) => ({ start, end })) }
+  return {
+    ...base,
+    action: 'reject',
+    cause: verdict.cause,
+    reason: verdict.error.message,
   }
 }
 

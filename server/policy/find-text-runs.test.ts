@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { appendMessage, appendText, findMessage } from '../../shared/session/session-doc.ts'
+import { decodeInboundUpdate } from '../governance/decoded-update.ts'
 import { findTextRuns } from './find-text-runs.ts'
 
 /** Applies `change` to `doc` and returns the runs of the update it made, read as the scratch copy would. */
@@ -15,10 +16,12 @@ function runsOf(doc: Y.Doc, change: (doc: Y.Doc) => void) {
   const before = Y.encodeStateVector(doc)
   change(doc)
   const update = Y.encodeStateAsUpdate(doc, before)
-  return findTextRuns(doc, update, (client) => stored.get(client) ?? 0).map(({ offset, ...run }) => ({
-    ...run,
-    offset: offset(),
-  }))
+  return findTextRuns(doc, decodeInboundUpdate(update), (client) => stored.get(client) ?? 0).map(
+    ({ offset, ...run }) => ({
+      ...run,
+      offset: offset(),
+    }),
+  )
 }
 
 describe('findTextRuns', () => {

@@ -7,6 +7,7 @@
 import * as Y from 'yjs'
 import { POLICY_CONTEXT_CHARS } from '../../shared/policy/message-policy.ts'
 import { SESSION_ROOTS } from '../../shared/session/session-schema.ts'
+import type { DecodedUpdate } from '../governance/decoded-update.ts'
 
 /** New text an update writes into one message part. */
 export interface TextRun {
@@ -23,10 +24,10 @@ export interface TextRun {
 }
 
 /**
- * The runs `update` adds, read on `doc` (holding it); `storedClock(client)` is the session's clock for `client`
- * before the update, so structs at or past it are new.
+ * The runs `update` (as governance decoded it, decoded-update.ts) adds, read on `doc` (holding it);
+ * `storedClock(client)` is the session's clock for `client` before the update, so structs at or past it are new.
  */
-export function findTextRuns(doc: Y.Doc, update: Uint8Array, storedClock: (client: number) => number): TextRun[] {
+export function findTextRuns(doc: Y.Doc, update: DecodedUpdate, storedClock: (client: number) => number): TextRun[] {
   /** Characters of `item` before this index are stored; from it on they are new (Yjs merges new into old items). */
   const newFrom = (item: Y.Item): number =>
     Math.min(item.length, Math.max(0, storedClock(item.id.client) - item.id.clock))
@@ -34,29 +35,30 @@ export function findTextRuns(doc: Y.Doc, update: Uint8Array, storedClock: (clien
     item !== null && !item.deleted && item.content instanceof Y.ContentString && newFrom(item) < item.length
   const runs: TextRun[] = []
   const seen = new Set<Y.Item>()
-  for (const struct of Y.decodeUpdate(update).structs) {
-    if (!(struct instanceof Y.Item) || !(struct.content instanceof Y.ContentString)) continue
-    const placed = Y.getItem(doc.store, struct.id) as Y.Item | Y.GC
-    if (!(placed instanceof Y.Item) || !(placed.parent instanceof Y.Text) || seen.has(placed) || !isNew(placed))
-      continue
-    const message = messageOf(placed.parent)
-    if (message === undefined) continue
-    let first = placed
-    while (newFrom(first) === 0 && isNew(first.left) && !seen.has(first.left)) first = first.left
-    let text = ''
-    for (let item: Y.Item | null = first; isNew(item); item = item.right) {
-      seen.add(item)
-      text += (item.content as Y.ContentString).str.slice(newFrom(item))
+  for (const structs of update.byClient.values())
+    for (const struct of structs) {
+      if (!(struct instanceof Y.Item) || !(struct.content instanceof Y.ContentString)) continue
+      const placed = Y.getItem(doc.store, struct.id) as Y.Item | Y.GC
+      if (!(placed instanceof Y.Item) || !(placed.parent instanceof Y.Text) || seen.has(placed) || !isNew(placed))
+        continue
+      const message = messageOf(placed.parent)
+      if (message === undefined) continue
+      let first = placed
+      while (newFrom(first) === 0 && isNew(first.left) && !seen.has(first.left)) first = first.left
+      let text = ''
+      for (let item: Y.Item | null = first; isNew(item); item = item.right) {
+        seen.add(item)
+        text += (item.content as Y.ContentString).str.slice(newFrom(item))
+      }
+      const part = placed.parent
+      const { partOffset, ...where } = message
+      runs.push({
+        ...where,
+        text,
+        context: contextBefore(first, newFrom(first)),
+        offset: () => partOffset() + charsBefore(part, first, newFrom(first)),
+      })
     }
-    const part = placed.parent
-    const { partOffset, ...where } = message
-    runs.push({
-      ...where,
-      text,
-      context: contextBefore(first, newFrom(first)),
-      offset: () => partOffset() + charsBefore(part, first, newFrom(first)),
-    })
-  }
   return runs
 }
 

@@ -49,6 +49,11 @@ export interface SessionEventRecorder {
   forget(sessionId: string): void
   /** Every device present in `sessionId`: its Yjs devices (awareness) and its HTTP devices. */
   members(sessionId: string): SessionEventMember[]
+  /**
+   * Appends `event`, which the document does not hold (a message policy's decision), to the stream of `sessionId`;
+   * failures go to `onError`.
+   */
+  append(sessionId: string, event: SessionEvent): Promise<void>
   /** Records a `presence` event for `sessionId` if its members changed (after an HTTP device came or went). */
   presenceChanged(sessionId: string): Promise<void>
   /** Resolves once every scheduled derivation has finished. */
@@ -184,6 +189,16 @@ export function createSessionEventRecorder(options: SessionEventRecorderOptions)
       awarenessMembers.delete(sessionId)
     },
     members,
+    async append(sessionId, event) {
+      if (stopped) return
+      await record(sessionId, (projection, recorded) => {
+        // A stream created now starts from the whole session, as flush() would start it.
+        const doc = loaded.get(sessionId)?.doc
+        const derived =
+          recorded || doc === undefined ? { events: [], projection } : deriveSessionEvents(doc, projection)
+        return { events: [...derived.events, event], projection: derived.projection }
+      }).catch(options.onError)
+    },
     async presenceChanged(sessionId) {
       if (!stopped) await recordPresence(sessionId)
     },

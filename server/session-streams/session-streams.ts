@@ -33,6 +33,7 @@ import type { EntryCharger } from '../limits/charge-new-entries.ts'
 import { sendError } from '../http/send-json.ts'
 import type { SessionStreamContext, StreamPrincipal } from './handle-session-stream.ts'
 import type { PolicyGate } from '../policy/create-policy-gate.ts'
+import type { SessionEvent } from '../../shared/protocol/session-events.ts'
 
 /** Options of the stream routes, given as `streams` to createSessionServer. */
 export interface SessionStreamsOptions {
@@ -91,6 +92,8 @@ export interface SessionStreams {
    * others' (session webhooks follow the session streams with it). Returns an unsubscribe.
    */
   watch(listener: (path: string) => void): () => void
+  /** Appends an event the document does not hold (a message policy's decision) to the session's event stream. */
+  recordEvent(sessionId: string, event: SessionEvent): Promise<void>
   /** Erases the event stream of a deleted session (right to erasure) and stops recording it. */
   eraseSession(sessionId: string): Promise<void>
   /** Loads the subscriptions' signing key and resumes stored subscriptions (before the server listens). */
@@ -208,6 +211,7 @@ export function createSessionStreams(wiring: SessionStreamsWiring): SessionStrea
     ownsClientId: (sessionId, clientId) => httpPresence.ownsClientId(sessionId, clientId),
     handle,
     watch: (listener) => service.watch(listener),
+    recordEvent: (sessionId, event) => recorder.append(sessionId, event),
     async eraseSession(sessionId) {
       httpPresence.forget(sessionId)
       recorder.forget(sessionId)

@@ -8,6 +8,13 @@
 export const POLICY_ACTIONS = ['allow', 'redact', 'reject'] as const
 export type PolicyAction = (typeof POLICY_ACTIONS)[number]
 
+/**
+ * Why a text was refused: the policy rejected it, or it failed closed (threw, answered no valid decision, or took
+ * longer than the timeout).
+ */
+export const POLICY_REFUSAL_CAUSES = ['rejected', 'threw', 'invalid-decision', 'timeout'] as const
+export type PolicyRefusalCause = (typeof POLICY_REFUSAL_CAUSES)[number]
+
 /** One span of a text to replace: UTF-16 offsets `[start, end)` into the text the policy saw. */
 export interface PolicySpan {
   readonly start: number

@@ -2,6 +2,7 @@
  * The JSON events of a session's event stream (PROTOCOL.md §9.6), derived by the server from the session
  * document. Each is one message of a Durable Streams JSON stream, addressed by its offset.
  */
+import type { PolicyRefusalCause } from '../policy/message-policy.ts'
 import type { MessageRole, MessageStatus, PartView, SteerKind } from '../session/session-schema.ts'
 
 /** Final message statuses, each announced by a `message.<status>` event. */
@@ -45,6 +46,32 @@ export type SessionEvent =
     }
   /** The devices connected to the session, after a change. */
   | { readonly type: 'presence'; readonly members: readonly SessionEventMember[] }
+  | PolicyDecisionEvent
+
+/** Type of the event a message policy's redaction or refusal records (PROTOCOL.md §8.8, §9.6). */
+export const POLICY_DECISION_EVENT = 'policy.decision'
+
+/**
+ * A message policy redacted or refused a text (PROTOCOL.md §8.8), recorded when it decided, so before the events of
+ * the write it judged (a refused write has none). It never carries the judged text.
+ */
+export interface PolicyDecisionEvent {
+  readonly type: typeof POLICY_DECISION_EVENT
+  readonly messageId: string
+  /** `message`: a user message's text; `run`: a run of an agent reply's tokens. */
+  readonly kind: 'message' | 'run'
+  readonly action: 'redact' | 'reject'
+  /** The author: the token's subject; on an open server `anonymous` over Yjs, the `Producer-Id` over HTTP. */
+  readonly principal: string
+  /** The author's token role; absent on an open server. */
+  readonly role?: string
+  /** A refusal's cause: `rejected` by the policy, or a failure that refused the text (fail closed). */
+  readonly cause?: PolicyRefusalCause
+  /** A refusal's message as the author is shown it (the policy's reason when it rejected). */
+  readonly reason?: string
+  /** A redaction's spans: UTF-16 offsets `[start, end)` into the judged text. */
+  readonly spans?: readonly { readonly start: number; readonly end: number }[]
+}
 
 /** One connected device in a `presence` event (from the server-checked awareness `member` field). */
 export interface SessionEventMember {
