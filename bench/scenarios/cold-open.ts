@@ -44,13 +44,17 @@ function openCold(system: SystemName, tokens: number, repeats: number): Promise<
     try {
       const witness = createLengthWatch()
       const witnessViewer = await driver.openViewer(server.url, streamId, witness.onLength)
-      await producer.stream(
-        (async function* () {
-          for (let index = 0; index < tokens; index++) yield tokenAt(index)
-        })(),
-      )
-      await witness.waitFor(total, DELIVERY_TIMEOUT_MS, 'the witness to hold every token')
-      await witnessViewer.close()
+      try {
+        await producer.stream(
+          (async function* () {
+            for (let index = 0; index < tokens; index++) yield tokenAt(index)
+          })(),
+        )
+        await witness.waitFor(total, DELIVERY_TIMEOUT_MS, 'the witness to hold every token')
+      } finally {
+        // Also after a timeout: a viewer left open would keep reconnecting and the bench process would never exit.
+        await witnessViewer.close()
+      }
       const opened: TimedDownload[] = []
       for (let repeat = 0; repeat < repeats; repeat++) {
         const watch = createLengthWatch()

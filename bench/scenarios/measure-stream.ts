@@ -68,16 +68,19 @@ async function warmUp(system: SystemName, url: string): Promise<void> {
   const streamId = `warm-up-${createRandomId(8)}`
   const tracker = createArrivalTracker(1, WARM_UP_TOKENS)
   const producer = await driver.openProducer(url, streamId)
-  const viewer = await driver.openViewer(url, streamId, followTokens(tracker, 0, tokenEndOffsets(WARM_UP_TOKENS)))
   try {
-    await producer.stream(
-      asTokens(
-        timedTokens({ scenario: 'flood', viewers: 1, tokens: WARM_UP_TOKENS }, new Float64Array(WARM_UP_TOKENS)),
-      ),
-    )
-    await tracker.waitForAll(DELIVERY_TIMEOUT_MS)
+    const viewer = await driver.openViewer(url, streamId, followTokens(tracker, 0, tokenEndOffsets(WARM_UP_TOKENS)))
+    try {
+      await producer.stream(
+        asTokens(
+          timedTokens({ scenario: 'flood', viewers: 1, tokens: WARM_UP_TOKENS }, new Float64Array(WARM_UP_TOKENS)),
+        ),
+      )
+      await tracker.waitForAll(DELIVERY_TIMEOUT_MS)
+    } finally {
+      await viewer.close()
+    }
   } finally {
-    await viewer.close()
     await producer.close()
   }
 }

@@ -4,7 +4,8 @@
  * are stored locally and sync when the network is back. Every page load gets a new Y.Doc, so two tabs or a
  * reloaded tab never write under the same Yjs clientID. When the server reports the session deleted, the copy is
  * erased too, and the session's id is remembered as deleted (deleted-sessions.ts) so a later page does not open it. When the client drops a refused update by replacing its document (PROTOCOL.md §8.3), the copy is erased
- * and written anew from the new document, so a reload never brings the refused change back.
+ * and written anew from the new document, so a reload never brings the refused change back. The refused writes
+ * themselves (`refused()`) are kept in the copy's database until retried or discarded, so a reload still lists them.
  *
  * Offline (docs/offline.md): the last known server state vector is kept in localStorage, so `pendingEntries()` still
  * names the entries not yet delivered after a reload with no network; the browser's `offline` event drops the
@@ -16,6 +17,7 @@ import { createSessionClient, type SessionClient, type SessionClientOptions } fr
 import { createStorageTransportMemory } from '../core/transports/transport-memory.ts'
 import { rememberDeletedSession } from './deleted-sessions.ts'
 import { createLocalServerStateStore, serverStateStorageKey } from './local-server-state.ts'
+import { decodeRefusedWrites, encodeRefusedWrites, REFUSED_WRITES_KEY } from './stored-refused-writes.ts'
 
 /** Options of {@link createBrowserSessionClient}: those of the core client, minus the document and socket class. */
 export type BrowserSessionClientOptions = Omit<SessionClientOptions, 'doc' | 'WebSocket'>
@@ -40,16 +42,6 @@ export function createBrowserSessionClient(options: BrowserSessionClientOptions)
   const databaseName = offlineDatabaseName(options.sessionId)
   let offlineCopy = new IndexeddbPersistence(databaseName, doc)
   const whenOfflineCopyLoaded = offlineCopy.whenSynced.then(() => undefined)
-  const client = createSessionClient({
-    serverState: createLocalServerStateStore(localStorage, options.sessionId),
-    ...options,
-    doc,
-    WebSocket: globalThis.WebSocket,
-    transport:
-      options.transport === false
-        ? false
-        : { memory: createStorageTransportMemory(localStorage), ...options.transport },
-  })
   /** Replacing the copy after a refused update: steps run one after another, each on the copy of its time. */
   let replacing = Promise.resolve()
   let destroyed = false
@@ -60,6 +52,22 @@ export function createBrowserSessionClient(options: BrowserSessionClientOptions)
       () => undefined,
     )
   }
+  const transportMemory = createStorageTransportMemory(localStorage)
+  const client = createSessionClient({
+    serverState: createLocalServerStateStore(localStorage, options.sessionId),
+    // Kept in the copy's database: a copy written anew after a refusal gets them again, an erased one loses them.
+    refusedWriteStore: {
+      load: async () => decodeRefusedWrites(await offlineCopy.get(REFUSED_WRITES_KEY)),
+      save: (writes) => {
+        const value = encodeRefusedWrites(writes)
+        afterReplacing(() => offlineCopy.set(REFUSED_WRITES_KEY, value))
+      },
+    },
+    ...options,
+    doc,
+    WebSocket: globalThis.WebSocket,
+    transport: options.transport === false ? false : { memory: transportMemory, ...options.transport },
+  })
   // Right to erasure: a deleted session leaves no copy behind in this browser, only its id (deleted-sessions.ts).
   client.on('error', (error) => {
     if (error.code !== 'SESSION_DELETED') return
@@ -70,8 +78,18 @@ export function createBrowserSessionClient(options: BrowserSessionClientOptions)
   const goneOffline = (): void => {
     client.reconnect()
   }
-  // Only while waiting out a backoff: starting over during a connection attempt would cut that attempt.
+  // Only while waiting out a backoff: starting over during a connection attempt would cut that attempt — unless that
+  // attempt is on a remembered HTTP fallback: the network that is back may let WebSockets through, so the choice is
+  // forgotten and the next connection tries a WebSocket first (PROTOCOL.md §7.1).
+  const transportKey = new URL(options.url).host
   const backOnline = (): void => {
+    if (transportMemory.get(transportKey) !== undefined) {
+      transportMemory.forget(transportKey)
+      if (client.status !== 'offline') {
+        client.reconnect()
+        return
+      }
+    }
     if (client.status === 'offline') client.connect()
   }
   globalThis.addEventListener('offline', goneOffline)

@@ -12,6 +12,8 @@ export type {
   PersonPresence,
   PresenceMember,
   PresenceRole,
+  RefusedWrite,
+  RefusedWriteStore,
 } from './session-client.ts'
 export { createSessionStore } from './session-store.ts'
 export type { SessionStore, SessionSnapshot } from './session-store.ts'

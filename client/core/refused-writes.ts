@@ -40,11 +40,21 @@ export interface RefusedWrites {
   retry(id: string, write: (change: (doc: Y.Doc) => void) => void, limits: WriteLimits): void
   /** Takes refused entry `id` off the list; false when it was not listed. */
   discard(id: string): boolean
+  /** Lists `writes` (kept from an earlier page or process) before the others, skipping ids already listed; true when any was added. */
+  restore(writes: readonly RefusedWrite[]): boolean
   /**
    * Replaces `spans` of refused message `id`'s text, as a policy redaction asks (PROTOCOL.md §8.8); false when no
    * such message is listed or the spans do not fit its text (it stays as it was).
    */
   redact(id: string, spans: readonly PolicySpan[]): boolean
+}
+
+/** Where a client keeps its refused writes across reloads (the browser client: IndexedDB, next to the offline copy). */
+export interface RefusedWriteStore {
+  /** The writes kept last, oldest first; none when nothing was kept. */
+  load(): Promise<readonly RefusedWrite[]>
+  /** Keeps `writes` in place of those kept before: called on every change of the list. */
+  save(writes: readonly RefusedWrite[]): void
 }
 
 /** Creates the list for a client writing as `principalId`. */
@@ -117,6 +127,12 @@ export function createRefusedWrites(principalId: string): RefusedWrites {
       remove(id)
     },
     discard: remove,
+    restore(writes) {
+      const listed = new Set(refused.map((entry) => entry.id))
+      const added = writes.filter((write) => !listed.has(write.id))
+      refused.unshift(...added)
+      return added.length > 0
+    },
     redact(id, spans) {
       const index = refused.findIndex((entry) => entry.id === id)
       const write = refused[index]

@@ -43,7 +43,7 @@ import { checkUserText } from './check-user-text.ts'
 import { transitionStatus, type ConnectionStatus } from './connection-status.ts'
 import { createLimitsTracker } from './limits-tracker.ts'
 import { openReplica, type Replica } from './open-replica.ts'
-import { createRefusedWrites, type RefusedWrite } from './refused-writes.ts'
+import { createRefusedWrites, type RefusedWrite, type RefusedWriteStore } from './refused-writes.ts'
 import {
   groupPresenceByPerson,
   readPresence,
@@ -59,7 +59,7 @@ import {
 import { waitForCondition } from './wait-for-condition.ts'
 
 export type { PersonPresence, PresenceMember, PresenceRole } from './presence.ts'
-export type { RefusedWrite } from './refused-writes.ts'
+export type { RefusedWrite, RefusedWriteStore } from './refused-writes.ts'
 export type { PendingEntry, ServerStateStore } from './delivery-tracker.ts'
 
 /** Returns a fresh token for the same principal, role and session (e.g. from your auth backend). */
@@ -95,6 +95,11 @@ export interface SessionClientOptions {
    * one of its updates the client syncs a fresh document instead (the `replica` event).
    */
   readonly doc?: Y.Doc
+  /**
+   * Keeps the refused writes (`refused()`) across reloads: they are loaded from it at start and saved on every
+   * change, until retried or discarded. In memory only by default; the browser client keeps them in IndexedDB.
+   */
+  readonly refusedWriteStore?: RefusedWriteStore
   /** Wait before the first reconnect attempt, in ms (default 250; doubles up to 5 s). */
   readonly reconnectDelayMs?: number
   /**
@@ -360,6 +365,11 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     })
 
   const refusedWrites = createRefusedWrites(options.principalId)
+  const refusedChanged = (): void => {
+    const list = refusedWrites.list()
+    options.refusedWriteStore?.save(list)
+    events.emit('refused', [list])
+  }
   /** The replica whose document the client shows and writes. */
   let current: Replica
   /** While a refused update is being dropped: the fresh replica syncing, and the writes to repeat on it. */
@@ -436,7 +446,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     events.emit('replica', [replica.doc])
     if (refusedWrites.settle(replica.doc)) {
       rewriteRedacted()
-      events.emit('refused', [refusedWrites.list()])
+      refusedChanged()
     }
     emitChange()
     setStatus('synced')
@@ -508,6 +518,13 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     })
   }
 
+  // reason: a store that cannot be read only loses what an earlier page kept; this page's refusals are listed all the same
+  options.refusedWriteStore?.load().then(
+    (kept) => {
+      if (status !== 'closed' && refusedWrites.restore(kept)) refusedChanged()
+    },
+    () => undefined,
+  )
   current = open(options.doc ?? new Y.Doc())
   listen(current)
   current.doc.on('afterTransaction', emitChange)
@@ -631,12 +648,12 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     refused: () => refusedWrites.list(),
     retry(id) {
       refusedWrites.retry(id, write, limits.current)
-      events.emit('refused', [refusedWrites.list()])
+      refusedChanged()
       return id
     },
     discard(id) {
       const discarded = refusedWrites.discard(id)
-      if (discarded) events.emit('refused', [refusedWrites.list()])
+      if (discarded) refusedChanged()
       return discarded
     },
     waitForSynced: (timeoutMs = DEFAULT_WAIT_TIMEOUT_MS) =>

@@ -6,6 +6,8 @@
  *   turns reconnecting back on) before any 'close' listener runs, so a `disconnect()` from the listener that reads a
  *   non-retryable close code (SESSION_DELETED, FORBIDDEN, …) does not stop it: the client would reconnect and, for a
  *   deleted session, create it again. Once stopped, `connect()` does nothing.
+ * - Connect while closing: a `connect()` after `disconnect()` but before the socket's close event would otherwise be
+ *   lost (the base still reads "connected"), leaving the client offline for good; it drops the closing socket instead.
  * - Drop: a connection that went silent, or a browser that went offline, may never deliver a close event (Chromium
  *   holds an open WebSocket's frames while offline). `dropConnection()` gives up on it at once and reconnects.
  * - Limit: a sync frame whose update is over `maxUpdateBytes` (an offline backlog in one sync step 2) goes out as
@@ -23,6 +25,13 @@ const updateLimits = new WeakMap<HocuspocusProviderWebsocket, () => number>()
 export class StoppableProviderWebsocket extends HocuspocusProviderWebsocket {
   override async connect(): Promise<unknown> {
     if (stopped.has(this)) return undefined
+    if (this.status === WebSocketStatus.Connected && !this.shouldConnect) {
+      // A disconnect() whose close has not arrived: the base sees "connected" and does nothing, and the close then
+      // finds no reason to reconnect. Give up on the closing socket now; its close reconnects after the delay.
+      this.shouldConnect = true
+      this.dropConnection()
+      return undefined
+    }
     return await super.connect()
   }
 

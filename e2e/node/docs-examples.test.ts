@@ -53,6 +53,12 @@ const RUN_ELSEWHERE: Readonly<Record<string, string>> = {
   ...runIn('python/tests/test_examples.py', 'docs/python.md', ['answer-agent', 'ask-user']),
   ...runIn('e2e/specs/docs-browser-examples.spec.ts', 'README.md', ['browser-client']),
   ...runIn('e2e/specs/docs-browser-examples.spec.ts', 'docs/sdks.md', ['browser-client', 'react-chat', 'use-chat']),
+  ...runIn('e2e/specs/docs-browser-examples.spec.ts', 'docs/offline.md', [
+    'web-llm',
+    'prompt-api',
+    'model-worker',
+    'model-worker-page',
+  ]),
 }
 
 /** The entries of RUN_ELSEWHERE for the examples `names` of `doc`, run by `file`. */

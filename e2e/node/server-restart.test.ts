@@ -82,5 +82,7 @@ describe.each(STORE_KINDS)('server restart on %s', (kind) => {
       messages: Array<{ text: string }>
     }
     expect(transcript.messages.map((message) => message.text)).toEqual(['go', expectedText(tokenCount)])
-  })
+    // A server stopped and started again mid-stream, then the reply finished: this has run past the 15 s default on
+    // a shared 2-core machine.
+  }, 30_000)
 })

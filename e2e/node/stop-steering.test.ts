@@ -169,10 +169,13 @@ describe('redirect and note steers', () => {
     })
     const afterRestart = user.steer({ kind: 'note', text: 'after the restart' })
     await expect.poll(() => redelivered, { timeout: 5_000 }).toEqual([afterRestart])
-    expect(
-      getSessionRoots(user.doc)
-        .steering.map(readSteer)
-        .map((steer) => steer.handledBy),
-    ).toEqual(['agent-1', 'agent-1', 'agent-1'])
+    // The agent marks the steer handled after onSteer: wait for that mark to reach the user.
+    await expect
+      .poll(() =>
+        getSessionRoots(user.doc)
+          .steering.map(readSteer)
+          .map((steer) => steer.handledBy),
+      )
+      .toEqual(['agent-1', 'agent-1', 'agent-1'])
   })
 })

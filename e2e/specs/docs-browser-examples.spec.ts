@@ -11,6 +11,13 @@
  *   copy exists in IndexedDB.
  * - The `useChat` component follows a reply asked for on another device: its `messages` end with the question and
  *   the whole answer, once. A probe wraps the real `useChat` to publish those `messages` on the page.
+ * - The on-device agent of docs/offline.md answers a question in the page with WebLLM (`fromOpenAiChatStream`), with
+ *   the Prompt API (`fromPromptApiStream`, the page offline while it writes) and with a model in a Web Worker
+ *   (`serveOnDeviceModel` + `fromModelWorker`); each reply is written `done` with the model's text and reaches the
+ *   server once. Chromium here has no built-in model and no weights can be downloaded, so deterministic stand-ins
+ *   take the models' place through the same adapters: `@mlc-ai/web-llm` is aliased to e2e/testing/web-llm-stand-in.ts
+ *   (OpenAI-compatible chunks) and a prelude installs the Prompt API's `LanguageModel` from
+ *   e2e/testing/prompt-api-stand-in.ts (the demo's local model).
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -24,10 +31,12 @@ import { createSessionClient, type SessionClient } from '../../client/core/sessi
 import { createSqliteUpdateLog } from '../../server/persistence/sqlite-update-log.ts'
 import { createSessionServer, type SessionServer } from '../../server/session-server.ts'
 import { createSessionId } from '../../shared/session/session-id.ts'
+import { localAnswer } from '../../demo/app/local-language-model.ts'
 import { bundleForBrowser, pageWithScript } from '../react-app/serve-react-app.ts'
 import { docExample } from '../testing/docs-examples.ts'
 import { REPO_ROOT } from '../testing/list-source-files.ts'
 import { prepareDocExample } from '../testing/run-doc-example.ts'
+import { fetchTranscript } from '../testing/test-tokens.ts'
 
 let dir: string
 let server: SessionServer
@@ -86,15 +95,19 @@ async function openExample(
   page: Page,
   example: { doc: string; name: string; sessionId: string; prelude?: string; epilogue?: string; plugins?: Plugin[] },
 ): Promise<void> {
-  const port = Number(new URL(server.url).port)
   const code = `${example.prelude ?? ''}${docExample(example.doc, example.name)}${example.epilogue ?? ''}`
   const path = `/docs/${scripts.size}`
-  const source = prepareDocExample(code, port, example.sessionId)
-  scripts.set(`${path}.js`, await bundleForBrowser({ source, resolveDir: REPO_ROOT, plugins: example.plugins ?? [] }))
+  await serveModule(`${path}.js`, code, example.sessionId, example.plugins)
   const errors: Error[] = []
   page.on('pageerror', (error) => errors.push(error))
   closers.push(() => expect(errors).toEqual([]))
   await page.goto(`${server.url}${path}`)
+}
+
+/** Bundles `source` (a docs example with the test's code around it) as the module served at `path`. */
+async function serveModule(path: string, source: string, sessionId: string, plugins: Plugin[] = []): Promise<void> {
+  const prepared = prepareDocExample(source, Number(new URL(server.url).port), sessionId)
+  scripts.set(path, await bundleForBrowser({ source: prepared, resolveDir: REPO_ROOT, plugins }))
 }
 
 /** A person on another device (Node), connected and synced. */
@@ -249,4 +262,134 @@ createRoot(document.getElementById('root') as HTMLElement).render(mount(App))
     ['user', 'Tell me a story'],
     ['assistant', 'Once upon a time'],
   ])
+})
+
+/** Resolves `@mlc-ai/web-llm` to the test's stand-in engine (no weights can be downloaded here). */
+const WEB_LLM_STAND_IN: Plugin = {
+  name: 'web-llm-stand-in',
+  setup(build) {
+    build.onResolve({ filter: /^@mlc-ai\/web-llm$/ }, () => ({
+      path: join(REPO_ROOT, 'e2e/testing/web-llm-stand-in.ts'),
+    }))
+  },
+}
+
+/** Prelude code installing the Prompt API stand-in as the global `LanguageModel`. */
+const PROMPT_API_STAND_IN = `import { installPromptApiStandIn } from '${join(REPO_ROOT, 'e2e/testing/prompt-api-stand-in.ts')}'
+installPromptApiStandIn()
+`
+
+/**
+ * The names an on-device fragment uses: `client`, alice's browser client synced with the server, and `questionId`,
+ * the session's question. With `waitForGo`, the fragment runs only when the test calls `runExample()` on the page.
+ */
+function onDevicePrelude(waitForGo: boolean): string {
+  return `import { createBrowserSessionClient } from 'lifeline/browser'
+${PROMPT_API_STAND_IN}const client = createBrowserSessionClient({ url: 'wss://example.com/v1/ws', sessionId: 's_abc', principalId: 'alice' })
+await client.waitForSynced()
+const questionId = client.messages().find((message) => message.role === 'user')?.id ?? ''
+document.body.dataset.ready = 'true'
+${waitForGo ? 'await new Promise((resolve) => Object.assign(globalThis, { runExample: resolve }))\n' : ''}`
+}
+
+/** Epilogue code publishing the page's replies as [author, status, text] in `body[data-replies]`. */
+const REPORT_REPLIES = `document.body.dataset.replies = JSON.stringify(
+  client.messages().filter((message) => message.role === 'assistant').map((message) => [message.author, message.status, message.text]),
+)
+`
+
+/** Epilogue code waiting for the fragment's `reply` to end (in `body[data-end]`) and publishing the replies. */
+const REPORT_REPLY_END = `document.body.dataset.end = await reply.ended\n${REPORT_REPLIES}`
+
+/** The replies of `sessionId` the server holds, as [author, status, text]. */
+async function storedReplies(sessionId: string): Promise<string[][]> {
+  const { status, body } = await fetchTranscript(server.url, sessionId, undefined)
+  expect(status).toBe(200)
+  return (body.messages ?? [])
+    .filter((message) => message.role === 'assistant')
+    .map((message) => [message.author, message.status, message.text])
+}
+
+/** bob asks `question` from another device; resolves once the server stored it. */
+async function askFromAnotherDevice(sessionId: string, question: string): Promise<void> {
+  const bob = await otherDevice(sessionId, 'bob')
+  bob.sendMessage(question)
+  await bob.waitUntilDurable()
+}
+
+test('the WebLLM example of docs/offline.md answers on the device through fromOpenAiChatStream', async ({ page }) => {
+  const sessionId = createSessionId()
+  const question = 'What is due this week?'
+  await askFromAnotherDevice(sessionId, question)
+  // This device saw the question earlier: a client opened before the example leaves it in the offline copy. Once its
+  // copy is open, each update it receives is written to IndexedDB as it arrives, so synced means the question's write
+  // was issued before the example's client reads the copy.
+  const prelude = `import { createBrowserSessionClient as openEarlier } from 'lifeline/browser'
+const sessionId = 's_abc'
+const token = undefined
+const earlier = openEarlier({ url: 'wss://example.com/v1/ws', sessionId, principalId: 'alice' })
+await earlier.whenOfflineCopyLoaded
+await earlier.waitForSynced()
+earlier.destroy()
+`
+  await openExample(page, {
+    doc: 'docs/offline.md',
+    name: 'web-llm',
+    sessionId,
+    prelude,
+    epilogue: REPORT_REPLIES,
+    plugins: [WEB_LLM_STAND_IN],
+  })
+  const expected = [['alice/on-device', 'done', localAnswer(question)]]
+  await expect(page.locator('body')).toHaveAttribute('data-replies', JSON.stringify(expected))
+  await expect.poll(() => storedReplies(sessionId)).toEqual(expected)
+})
+
+test('the Prompt API example of docs/offline.md answers offline and the reply reaches the server once', async ({
+  context,
+  page,
+}) => {
+  const sessionId = createSessionId()
+  const question = 'Where did we leave off?'
+  await askFromAnotherDevice(sessionId, question)
+  await openExample(page, {
+    doc: 'docs/offline.md',
+    name: 'prompt-api',
+    sessionId,
+    prelude: onDevicePrelude(true),
+    epilogue: REPORT_REPLY_END,
+  })
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true')
+  await context.setOffline(true)
+  await expect.poll(() => page.evaluate(() => navigator.onLine)).toBe(false)
+  await page.evaluate(() => (globalThis as unknown as { runExample(): void }).runExample())
+  const expected = [['alice/on-device', 'done', localAnswer(question)]]
+  await expect(page.locator('body')).toHaveAttribute('data-end', 'done')
+  await expect(page.locator('body')).toHaveAttribute('data-replies', JSON.stringify(expected))
+  expect(await storedReplies(sessionId)).toEqual([])
+  await context.setOffline(false)
+  await expect.poll(() => storedReplies(sessionId)).toEqual(expected)
+})
+
+test('the model worker example of docs/offline.md answers from a Web Worker', async ({ page }) => {
+  const sessionId = createSessionId()
+  const question = 'Summarise the plan'
+  await askFromAnotherDevice(sessionId, question)
+  // The page's `new URL('./model-worker.ts', import.meta.url)` names this path next to the page's module.
+  await serveModule(
+    '/docs/model-worker.ts',
+    `${PROMPT_API_STAND_IN}${docExample('docs/offline.md', 'model-worker')}`,
+    sessionId,
+  )
+  await openExample(page, {
+    doc: 'docs/offline.md',
+    name: 'model-worker-page',
+    sessionId,
+    prelude: onDevicePrelude(false),
+    epilogue: REPORT_REPLY_END,
+  })
+  const expected = [['alice/on-device', 'done', localAnswer(question)]]
+  await expect(page.locator('body')).toHaveAttribute('data-end', 'done')
+  await expect(page.locator('body')).toHaveAttribute('data-replies', JSON.stringify(expected))
+  await expect.poll(() => storedReplies(sessionId)).toEqual(expected)
 })

@@ -1,5 +1,5 @@
 /**
- * A write the server refuses goes away once discarded, whatever the transport: a page on a WebSocket, a page behind a
+ * A write the server refuses stays listed across a reload until discarded, and goes away once discarded, whatever the transport: a page on a WebSocket, a page behind a
  * forward proxy that never lets a WebSocket through (squid: the HTTP fallback over SSE) and a page behind a reverse
  * proxy that buffers SSE and drops the Upgrade (nginx: the fallback over long-poll). The SDK drops a refused update by
  * syncing a fresh replica and writing the offline copy anew (docs/security.md § Refused updates are answered in-band);
@@ -13,12 +13,14 @@
  *    IndexedDB copy, waits to be sent. The server comes back with `maxUserTextChars: 200` and refuses the update that
  *    carries it.
  * 3. The page shows it as "not sent" with the reason (TEXT_TOO_LONG) and Retry / Discard, and no longer among the
- *    messages; Retry says why it is still not sent. A page behind a proxy is still on its fallback.
- * 4. Discard, then a reload: the message is on no screen, in no update of the IndexedDB copy, and not on the server.
+ *    messages; Retry says why it is still not sent. A page behind a proxy is still on its fallback, a page that
+ *    started on a WebSocket is on a WebSocket again.
+ * 4. A reload: the page still shows it as "not sent", with the reason and Retry / Discard (kept in IndexedDB, next to
+ *    the offline copy).
+ * 5. Discard, then a reload: the message is on no screen, in no update of the IndexedDB copy, and not on the server.
  *
- * A page that starts on a WebSocket comes back from the outage on the fallback (a WebSocket that fails before its
- * first frame switches its connection over, PROTOCOL.md §7.1), so its refusal and rebuild run over SSE too; only its
- * first connection is a WebSocket.
+ * A page that starts on a WebSocket comes back from the outage on a WebSocket: while the server is down its fallback
+ * reaches no server either, so the outage switches and remembers nothing (PROTOCOL.md §7.1).
  *
  * What this catches that unit tests can't: the rebuild running over the page's real transport, through real
  * proxies, with its real IndexedDB copy replaced in Chromium.
@@ -137,10 +139,18 @@ for (const { name, proxy: scenario, transport } of TRANSPORTS) {
       await expect(refused.locator('.message-text')).toHaveText(LONG_TEXT)
       await expect(refused.getByTestId('refused-reason')).toContainText('TEXT_TOO_LONG')
       await expectSynced(alice)
-      if (scenario !== undefined) await expect(statusBadge(alice)).toHaveAttribute('data-transport', transport)
+      await expect(statusBadge(alice)).toHaveAttribute('data-transport', transport)
       await expect(messageText(userMessages(alice))).toHaveText(['A short one first.'])
       await refused.getByTestId('retry-button').click()
       await expect(refused.getByTestId('refused-reason')).toContainText('Still not sent')
+
+      await alice.reload()
+      await expectSynced(alice)
+      await expect(refused).toHaveCount(1)
+      await expect(refused.locator('.message-text')).toHaveText(LONG_TEXT)
+      await expect(refused.getByTestId('refused-reason')).toContainText('TEXT_TOO_LONG')
+      await expect(refused.getByTestId('retry-button')).toBeVisible()
+      await expect(messageText(userMessages(alice))).toHaveText(['A short one first.'])
 
       await refused.getByTestId('discard-button').click()
       await expect(refused).toHaveCount(0)

@@ -18,6 +18,7 @@ import type {
   afterHandleMessagePayload,
   beforeHandleAwarenessPayload,
   beforeSyncPayload,
+  onDisconnectPayload,
 } from '@hocuspocus/server'
 import * as Y from 'yjs'
 import { MAX_CLIENT_IDS_PER_CONNECTION, type UpdateRejectionReason } from '../../shared/auth/update-rejection.ts'
@@ -45,6 +46,8 @@ import { createUpdateRefusals, type UpdateRefusals } from './update-refusals.ts'
 interface SessionGovernance {
   readonly bindings: ClientBindings
   readonly scratch: ScratchReplica
+  /** Sockets of the connected connections that wrote a change: once none is left, the scratch copy is released. */
+  readonly writers: Set<string>
   /** ClientIDs this node has claimed across nodes, with the principal they were claimed for. */
   readonly claimed: Map<number, string>
 }
@@ -102,7 +105,7 @@ export function createGovernUpdates(options: GovernUpdatesOptions = {}): Extensi
           : { isServerClientId: (clientId: number) => options.isServerClientId?.(document.name, clientId) === true }),
       })
       bindings.bindServer(document.clientID)
-      session = { bindings, scratch: createScratchReplica(document), claimed: new Map() }
+      session = { bindings, scratch: createScratchReplica(document), writers: new Set(), claimed: new Map() }
       sessions.set(document.name, session)
     }
     return session
@@ -156,6 +159,10 @@ export function createGovernUpdates(options: GovernUpdatesOptions = {}): Extensi
     async afterUnloadDocument({ documentName }: { documentName: string }) {
       sessions.get(documentName)?.scratch.destroy()
       sessions.delete(documentName)
+    },
+    async onDisconnect({ documentName, socketId }: onDisconnectPayload) {
+      const session = sessions.get(documentName)
+      if (session?.writers.delete(socketId) === true && session.writers.size === 0) session.scratch.discard()
     },
     async beforeSync(data: beforeSyncPayload) {
       const { type, payload, document, documentName, connection, context } = data
@@ -214,6 +221,8 @@ export function createGovernUpdates(options: GovernUpdatesOptions = {}): Extensi
         return refuse('FOREIGN_CLIENT_ID', `clientID ${foreign} belongs to another principal on another node`, {
           clientId: foreign,
         })
+      if (!inspection.changes) return // already in the document: nothing to try, charge, screen or bind
+      session.writers.add(connection.socketId)
       const found: {
         overlong?: OverlongUserText | undefined
         misfit?: MisfitEntry | undefined

@@ -23,10 +23,25 @@ export interface DecodedUpdate {
 }
 
 /**
- * Decodes `update`.
+ * Each inbound update's decoding, keyed by its bytes: governance, the budgets and the durable log all read the same
+ * `beforeSync` payload, which is decoded once. Nobody changes a decoded update; a failed decoding is not kept.
+ */
+const decodedUpdates = new WeakMap<Uint8Array, DecodedUpdate>()
+
+/**
+ * Decodes `update`, or returns its earlier decoding.
  * @throws Error when the bytes are not a well-formed v1 update, or list one clientID twice or out of order
  */
 export function decodeInboundUpdate(update: Uint8Array): DecodedUpdate {
+  let decoded = decodedUpdates.get(update)
+  if (decoded === undefined) {
+    decoded = decodeUpdateBytes(update)
+    decodedUpdates.set(update, decoded)
+  }
+  return decoded
+}
+
+function decodeUpdateBytes(update: Uint8Array): DecodedUpdate {
   const { structs, ds } = Y.decodeUpdate(update)
   const byClient = new Map<number, DecodedStruct[]>()
   let previous: DecodedStruct | undefined

@@ -132,6 +132,25 @@ describe('createScratchReplica', () => {
     expect(scratch.tryUpdate(Y.encodeStateAsUpdate(future, first))).toEqual({ ok: true })
     scratch.destroy()
   })
+
+  it('is built again from the live document after a discard, without what it tried but live never applied', () => {
+    const live = sessionDoc()
+    const scratch = createScratchReplica(live)
+    const future = copyOf(live)
+    future.clientID = 1001
+    const first = Y.encodeStateVector(future)
+    appendMessage(future, { id: 'm_x', role: 'user', author: 'alice', status: 'done', text: 'x' })
+    const second = Y.encodeStateVector(future)
+    appendMessage(future, { id: 'm_y', role: 'user', author: 'alice', status: 'done', text: 'y' })
+    expect(scratch.tryUpdate(Y.encodeStateAsUpdate(future, first))).toEqual({ ok: true })
+    scratch.discard()
+    // The copy that held m_x is gone: m_y now depends on structs only the sender has.
+    expect(scratch.tryUpdate(Y.encodeStateAsUpdate(future, second))).toMatchObject({ ok: false, problem: 'pending' })
+    Y.applyUpdate(live, Y.encodeStateAsUpdate(future, first))
+    scratch.discard()
+    expect(scratch.tryUpdate(Y.encodeStateAsUpdate(future, second))).toEqual({ ok: true })
+    scratch.destroy()
+  })
 })
 
 describe('inspection pipeline under fuzzing', () => {

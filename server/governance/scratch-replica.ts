@@ -4,7 +4,7 @@
  * and an update with unmet dependencies is kept as invisible "pending" structs that would be persisted. Trying the
  * update on this copy catches both before the update is logged or applied to the live document. The copy follows the
  * live document through its `update` events (re-applying what it already tried is a no-op) and is rebuilt from the
- * live document after a failed try left it damaged. It also checks every new item landed between its left and right
+ * live document after a failed try left it damaged, or after it was discarded. It also checks every new item landed between its left and right
  * origin: an item whose right origin lies left of its left origin integrates at a place that depends on the
  * document's history, so a reload (or a compaction snapshot) would show a different text.
  */
@@ -30,7 +30,8 @@ export interface ScratchReplica {
   tryUpdate(update: Uint8Array, accept?: (doc: Y.Doc) => boolean): ScratchResult
   /**
    * Forgets every update tried so far: the copy is rebuilt from the live document on the next try. For an update that
-   * was tried successfully but is refused later (the message policy, PROTOCOL.md §8.8).
+   * was tried successfully but is refused later (the message policy, PROTOCOL.md §8.8), and to free the copy's
+   * memory while no connected connection writes.
    */
   discard(): void
   /** Stops following the live document. */

@@ -11,55 +11,72 @@ export interface TokenBucketOptions {
   readonly now?: () => number
 }
 
-/** One bucket. */
-export interface TokenBucket {
+/**
+ * One bucket. A class rather than closures: every connection and principal holds a few, so their size counts
+ * towards each idle session's memory.
+ */
+export class TokenBucket {
+  readonly #capacity: number
+  readonly #refillPerSecond: number
+  /** The injected clock; undefined: performance.now. */
+  readonly #now: (() => number) | undefined
+  #tokens: number
+  #last: number
+
+  constructor(options: TokenBucketOptions) {
+    this.#capacity = options.capacity
+    this.#refillPerSecond = options.refillPerSecond
+    this.#now = options.now
+    this.#tokens = options.capacity
+    this.#last = this.#time()
+  }
+
   /** Takes `cost` tokens and returns true, or returns false and takes nothing when fewer are left. */
-  take(cost: number): boolean
+  take(cost: number): boolean {
+    this.#refill()
+    if (cost > this.#tokens) return false
+    this.#tokens -= cost
+    return true
+  }
+
   /**
    * Milliseconds until {@link TokenBucket.takeCapped} of `cost` would succeed (0: now). A cost above the capacity
    * waits for a full bucket.
    */
-  waitMs(cost: number): number
+  waitMs(cost: number): number {
+    this.#refill()
+    const missing = Math.min(cost, this.#capacity) - this.#tokens
+    return missing <= 0 ? 0 : Math.ceil((missing * 1000) / this.#refillPerSecond)
+  }
+
   /**
    * Like `take`, but a cost above the capacity is admitted once the bucket is full, emptying it: a single request
    * larger than the burst still goes through, at most once per full refill, instead of never.
    */
-  takeCapped(cost: number): boolean
+  takeCapped(cost: number): boolean {
+    return this.take(Math.min(cost, this.#capacity))
+  }
+
   /** True when the bucket is full: it then remembers nothing of past use, and a fresh bucket would do the same. */
-  readonly full: boolean
+  get full(): boolean {
+    this.#refill()
+    return this.#tokens >= this.#capacity
+  }
+
+  #refill(): void {
+    const at = this.#time()
+    this.#tokens = Math.min(this.#capacity, this.#tokens + ((at - this.#last) * this.#refillPerSecond) / 1000)
+    this.#last = at
+  }
+
+  #time(): number {
+    return this.#now === undefined ? performance.now() : this.#now()
+  }
 }
 
 /** Creates a full bucket. */
 export function createTokenBucket(options: TokenBucketOptions): TokenBucket {
-  const now = options.now ?? (() => performance.now())
-  const { capacity, refillPerSecond } = options
-  let tokens = capacity
-  let last = now()
-  const refill = (): void => {
-    const at = now()
-    tokens = Math.min(capacity, tokens + ((at - last) * refillPerSecond) / 1000)
-    last = at
-  }
-  return {
-    take(cost) {
-      refill()
-      if (cost > tokens) return false
-      tokens -= cost
-      return true
-    },
-    waitMs(cost) {
-      refill()
-      const missing = Math.min(cost, capacity) - tokens
-      return missing <= 0 ? 0 : Math.ceil((missing * 1000) / refillPerSecond)
-    },
-    takeCapped(cost) {
-      return this.take(Math.min(cost, capacity))
-    },
-    get full() {
-      refill()
-      return tokens >= capacity
-    },
-  }
+  return new TokenBucket(options)
 }
 
 /** One cost to charge to one bucket. */

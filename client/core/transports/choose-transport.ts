@@ -3,6 +3,8 @@
  * real WebSocket first and judges it by a server frame arriving, not by `open`. No frame within
  * `websocketTimeoutMs`, or a close before the first frame, switches that connection to the HTTP fallback (SSE,
  * then long-poll if SSE is buffered), replaying the frames already written, and remembers the choice per origin.
+ * A failure that is not the WebSocket's — the fallback reaches no server either (offline, server down behind a proxy)
+ * — neither switches nor remembers anything: the connection closes and the provider retries, WebSocket first.
  * While on the fallback it probes WebSockets now and then and, once they get through, closes the fallback
  * connection so the provider reconnects — over a WebSocket.
  */
@@ -84,7 +86,7 @@ export function createTransportChooser(options: TransportChooserOptions = {}): T
       super()
       this.key = new URL(url).host
       const remembered = memory.get(this.key)
-      this.inner = remembered === undefined ? this.tryWebSocket() : this.openFallback(remembered)
+      this.inner = remembered === undefined ? this.tryWebSocket() : this.openFallback(remembered, false)
     }
 
     get readyState(): number {
@@ -132,9 +134,11 @@ export function createTransportChooser(options: TransportChooserOptions = {}): T
       return socket
     }
 
-    private openFallback(mode: FallbackMode): RawSocket {
+    /** `afterWebSocketFailed`: a WebSocket just failed; the fallback closes when it reaches no server either. */
+    private openFallback(mode: FallbackMode, afterWebSocketFailed: boolean): RawSocket {
       const socket = new HttpFallbackSocket(this.url, {
         mode,
+        closeWhenUnreachable: afterWebSocketFailed,
         ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
         ...(options.sseHelloTimeoutMs === undefined ? {} : { helloTimeoutMs: options.sseHelloTimeoutMs }),
         ...(options.silenceTimeoutMs === undefined ? {} : { silenceTimeoutMs: options.silenceTimeoutMs }),
@@ -173,7 +177,7 @@ export function createTransportChooser(options: TransportChooserOptions = {}): T
       } catch {
         /* reason: the failed socket may already be closed */
       }
-      this.inner = this.openFallback(mode)
+      this.inner = this.openFallback(mode, true)
     }
 
     private scheduleUpgradeProbe(): void {

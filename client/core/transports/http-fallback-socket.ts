@@ -34,11 +34,19 @@ export interface HttpFallbackSocketOptions {
   readonly fetch?: typeof fetch
   /** Called when a downstream mode has proven itself (first server answer in that mode). */
   readonly onMode?: (mode: FallbackMode) => void
+  /**
+   * Before the first server answer, a downstream request that reaches no server — a network error (offline), or a
+   * proxy's 502, 503 or 504 — closes the socket with CLOSE_CODES.CONNECTION_LOST instead of being retried (default
+   * false: retried with backoff).
+   */
+  readonly closeWhenUnreachable?: boolean
 }
 
 const RETRY_MIN_MS = 200
 const RETRY_MAX_MS = 3_000
 const MAX_FRAMES_PER_POST = 64
+/** Answers a proxy gives when the server behind it is down (Bad Gateway, Service Unavailable, Gateway Timeout). */
+const UNREACHABLE_STATUSES = new Set([502, 503, 504])
 
 /** A WebSocket-like connection to the server over HTTP. */
 export class HttpFallbackSocket extends SocketEvents {
@@ -57,6 +65,8 @@ export class HttpFallbackSocket extends SocketEvents {
   private upstreamSeq = 0
   private readonly outgoing: Uint8Array[] = []
   private sending = false
+  /** Whether the last downstream request got an answer from beyond the network (see `closeWhenUnreachable`). */
+  private reached = false
 
   constructor(
     url: string,
@@ -116,8 +126,20 @@ export class HttpFallbackSocket extends SocketEvents {
   private async runDownstream(): Promise<void> {
     let delay = RETRY_MIN_MS
     while (this.readyState < HttpFallbackSocket.CLOSING) {
+      const mode = this.mode
+      this.reached = false
       const progressed = await (this.mode === 'sse' ? this.streamSse() : this.pollOnce()).catch(() => false)
       if (this.readyState >= HttpFallbackSocket.CLOSING) return
+      // A mode change (no SSE hello in time) is a buffering proxy, which did answer.
+      const unreachable = !this.reached && mode === this.mode
+      if (
+        unreachable &&
+        this.options.closeWhenUnreachable === true &&
+        this.readyState === HttpFallbackSocket.CONNECTING
+      ) {
+        this.end(CLOSE_CODES.CONNECTION_LOST, '')
+        return
+      }
       delay = progressed ? RETRY_MIN_MS : Math.min(delay * 2, RETRY_MAX_MS)
       if (!progressed) await wait(delay, this.stopped.signal)
     }
@@ -189,6 +211,7 @@ export class HttpFallbackSocket extends SocketEvents {
 
   /** False (after ending the socket when the server forgot it) unless the response is a 2xx. */
   private accepted(response: Response): boolean {
+    this.reached = !UNREACHABLE_STATUSES.has(response.status)
     if (response.status === 404)
       this.end(ERROR_CODES.FALLBACK_CONNECTION_NOT_FOUND.closeCode, 'FALLBACK_CONNECTION_NOT_FOUND')
     return response.ok
