@@ -6,9 +6,10 @@
  *
  * - install: fetches every shell URL of its build, bypassing the HTTP cache, and stores them only when every response
  *   names this build (APP_BUILD_HEADER); a server that changed build half-way makes the install fail and retry later.
- * - activate: deletes the shells of other builds and takes over open pages.
+ * - activate: deletes the shells of other builds, turns on navigation preload and takes over open pages.
  * - fetch: a navigation to the page tries the network first and falls back to the cached HTML of this build (also when
- *   the answer is a proxy's error page, which carries no APP_BUILD_HEADER); a shell
+ *   the answer is a proxy's error page, which carries no APP_BUILD_HEADER). The network answer is the navigation
+ *   preload's: the browser sends that request while it starts this worker, so the page does not wait for both. A shell
  *   asset comes from the cache of its own build (its URL names it). Anything else (the API, WebSockets, the HTTP
  *   fallback's streams) is not touched.
  *
@@ -24,12 +25,15 @@ interface ExtendableEvent extends Event {
 }
 interface FetchEvent extends ExtendableEvent {
   readonly request: Request
+  /** The navigation preload's response; undefined when preload is off (or the request is no navigation). */
+  readonly preloadResponse: Promise<Response | undefined>
   respondWith(response: Promise<Response>): void
 }
 interface WorkerScope {
   readonly location: Location
   skipWaiting(): Promise<void>
   readonly clients: { claim(): Promise<void> }
+  readonly registration: { readonly navigationPreload?: { enable(): Promise<void> } }
   addEventListener(type: 'install' | 'activate', listener: (event: ExtendableEvent) => void): void
   addEventListener(type: 'fetch', listener: (event: FetchEvent) => void): void
 }
@@ -44,7 +48,9 @@ worker.addEventListener('install', (event) => {
 })
 
 worker.addEventListener('activate', (event) => {
-  event.waitUntil(dropOtherBuilds().then(() => worker.clients.claim()))
+  // Without navigation preload (older browsers) the page waits on this worker's own fetch instead.
+  const preload = worker.registration.navigationPreload?.enable()
+  event.waitUntil(Promise.all([dropOtherBuilds(), preload]).then(() => worker.clients.claim()))
 })
 
 worker.addEventListener('fetch', (event) => {
@@ -52,7 +58,10 @@ worker.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return
   const url = new URL(request.url)
   if (request.mode === 'navigate' && url.origin === pageUrl.origin && url.pathname === pageUrl.pathname) {
-    event.respondWith(networkFirst(request))
+    event.respondWith(networkFirst(request, event.preloadResponse))
+  } else if (request.mode === 'navigate') {
+    // Another page in scope goes to the browser as usual; its preload is left to settle (it is not used).
+    event.waitUntil(event.preloadResponse.catch(() => undefined))
   } else if (shellUrls.includes(url.href)) {
     event.respondWith(cacheFirst(request))
   }
@@ -86,15 +95,16 @@ async function dropOtherBuilds(): Promise<void> {
 }
 
 /**
- * The page from the network when the server answers, else this build's cached page (whatever the query string). An
- * answer without the build header is not the server's page but a proxy's error page (a forward or reverse proxy
- * answers 502 while the server is down): it counts as no answer.
+ * The page from the network when the server answers, else this build's cached page (whatever the query string). The
+ * network answer is the navigation preload's when the browser made one, else a fetch of its own. An answer without
+ * the build header is not the server's page but a proxy's error page (a forward or reverse proxy answers 502 while
+ * the server is down): it counts as no answer.
  */
-async function networkFirst(request: Request): Promise<Response> {
+async function networkFirst(request: Request, preloaded: Promise<Response | undefined>): Promise<Response> {
   const cachedPage = async (): Promise<Response | undefined> => await (await caches.open(cacheName)).match(pageUrl.href)
   let response: Response
   try {
-    response = await fetch(request)
+    response = (await preloaded) ?? (await fetch(request))
   } catch (error) {
     const cached = await cachedPage()
     if (cached === undefined) throw error

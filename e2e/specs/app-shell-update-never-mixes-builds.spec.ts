@@ -6,9 +6,11 @@
  * 1. The spec starts its own session server whose demo page can be swapped between two builds of the same sources
  *    (`buildDemoApp({ variant })`: the style sheets differ, so the content hashes differ).
  * 2. The first build is served. The page loads, its service worker installs and controls the page, and Cache
- *    Storage holds exactly the first build's shell. HTML, script and style sheet all name the first build.
- * 3. The server switches to the second build and the page reloads: it is the second build throughout, the browser
- *    installs the second worker, which drops the first build's cache.
+ *    Storage holds exactly the first build's shell. HTML, script and style sheet all name the first build, and the
+ *    worker has navigation preload on.
+ * 3. The server switches to the second build and the page reloads: it is the second build throughout (the page came
+ *    from the worker's navigation preload, which is on), the browser installs the second worker, which drops the
+ *    first build's cache.
  * 4. The context goes offline (`context.setOffline(true)`) and the page reloads from the cache alone: still the
  *    second build throughout, and the cached script and page are the second build's.
  *
@@ -47,6 +49,13 @@ async function shellCaches(page: Page): Promise<string[]> {
   )
 }
 
+/** Whether the worker's registration has navigation preload on (the page's request is sent while it starts). */
+async function navigationPreloadEnabled(page: Page): Promise<boolean> {
+  return await page.evaluate(
+    async () => (await (await navigator.serviceWorker.ready).navigationPreload.getState()).enabled === true,
+  )
+}
+
 /** Bodies of the cached page and script of `build`. */
 async function cachedShell(page: Page, build: string): Promise<{ page: string; script: string }> {
   return await page.evaluate(
@@ -82,6 +91,7 @@ test('a new build takes over on the next load and never mixes with the old one',
     await page.goto(`${server.url}/`)
     await expect.poll(async () => await shellCaches(page)).toEqual([`${SHELL_CACHE_PREFIX}${first.build}`])
     await expectPageOfBuild(page, first.build)
+    expect(await navigationPreloadEnabled(page)).toBe(true)
 
     served = serveDemoAppBuild(second)
     await page.reload()
