@@ -337,6 +337,7 @@ describe('honest flows are accepted', () => {
       clocks: new Map(),
       changes: false,
       summary: {},
+      decoded: expect.anything(),
     })
     expect(inspect(peer('auditor', 'observer', 1004), Y.encodeStateAsUpdate(live))).toMatchObject({
       verdict: 'accept',
