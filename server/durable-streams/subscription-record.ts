@@ -5,6 +5,7 @@
  * in the store's transactions (one decision at a time, also across nodes sharing the store) and survives restarts.
  */
 import { STREAM_CONTROL_PREFIX, STREAM_CONTROL_ROUTES } from '../../shared/protocol/durable-streams.ts'
+import { controlRecordMeta } from './control-record-meta.ts'
 import type { SubscriptionConfig } from './subscription-config.ts'
 import { formatOffset, type StreamPosition } from './stream-offset.ts'
 import type { StreamMeta } from './stream-store.ts'
@@ -57,17 +58,7 @@ export interface SubscriptionRecord {
 
 /** The store record holding `record`. */
 export function subscriptionMeta(record: SubscriptionRecord, nowMs: number): StreamMeta {
-  return {
-    path: `${SUBSCRIPTION_RECORD_PREFIX}${record.id}`,
-    contentType: 'application/json',
-    closed: true,
-    createdAtMs: record.createdAtMs,
-    touchedAtMs: nowMs,
-    messageCount: 0,
-    byteCount: 0,
-    producers: {},
-    state: record,
-  }
+  return controlRecordMeta(`${SUBSCRIPTION_RECORD_PREFIX}${record.id}`, record, record.createdAtMs, nowMs)
 }
 
 /** The linked streams whose tail (in `tails`, by path) is past their cursor. */

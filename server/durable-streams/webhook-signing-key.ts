@@ -6,7 +6,8 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto'
 import { assert } from '../../shared/errors/invariant.ts'
 import { STREAM_CONTROL_PREFIX } from '../../shared/protocol/durable-streams.ts'
-import type { StreamMeta, StreamStore } from './stream-store.ts'
+import { controlRecordMeta } from './control-record-meta.ts'
+import type { StreamStore } from './stream-store.ts'
 
 /** Store path of the key record. */
 const KEY_PATH = `${STREAM_CONTROL_PREFIX}webhook-signing-key`
@@ -34,18 +35,7 @@ export async function loadWebhookSigningKey(store: StreamStore, nowMs: number): 
   const fresh = generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64')
   await store.change(KEY_PATH, (current) => {
     if (current !== undefined) return undefined
-    const meta: StreamMeta = {
-      path: KEY_PATH,
-      contentType: 'application/json',
-      closed: true,
-      createdAtMs: nowMs,
-      touchedAtMs: nowMs,
-      messageCount: 0,
-      byteCount: 0,
-      producers: {},
-      state: { pkcs8: fresh },
-    }
-    return { meta, messages: [] }
+    return { meta: controlRecordMeta(KEY_PATH, { pkcs8: fresh }, nowMs), messages: [] }
   })
   const stored = (await store.get(KEY_PATH))?.state as { pkcs8?: unknown } | undefined
   assert(typeof stored?.pkcs8 === 'string', 'the signing key record holds a key')

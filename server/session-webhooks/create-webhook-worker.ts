@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { SESSION_STREAM_NAMESPACE } from '../../shared/protocol/session-stream-path.ts'
+import { controlRecordMeta } from '../durable-streams/control-record-meta.ts'
 import { type RetrySchedule, retryDelayMs } from '../durable-streams/retry-delay.ts'
 import { formatOffset } from '../durable-streams/stream-offset.ts'
 import type { StreamMessage, StreamStore } from '../durable-streams/stream-store.ts'
@@ -18,7 +19,6 @@ import {
   receives,
   type WebhookCursor,
   type WebhookEndpointRecord,
-  webhookRecordMeta,
 } from './webhook-records.ts'
 
 /** Messages read per batch when skipping events of kinds an endpoint does not receive. */
@@ -82,7 +82,7 @@ export function createWebhookWorker(options: WebhookWorkerOptions): WebhookWorke
       const next = decide(current)
       return next === undefined || next === current
         ? undefined
-        : { meta: webhookRecordMeta(path, next, now()), messages: [] }
+        : { meta: controlRecordMeta(path, next, now()), messages: [] }
     })
   }
 

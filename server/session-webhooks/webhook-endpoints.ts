@@ -5,6 +5,7 @@
  * sessions created later are followed from their first event.
  */
 import { SESSION_STREAM_NAMESPACE } from '../../shared/protocol/session-stream-path.ts'
+import { controlRecordMeta } from '../durable-streams/control-record-meta.ts'
 import type { StreamStore } from '../durable-streams/stream-store.ts'
 import type { WebhookEndpoint } from './parse-webhook-endpoint.ts'
 import {
@@ -14,7 +15,6 @@ import {
   endpointRecordPath,
   type WebhookCursor,
   type WebhookEndpointRecord,
-  webhookRecordMeta,
 } from './webhook-records.ts'
 
 /** The endpoints known to this node. */
@@ -54,14 +54,14 @@ export function createWebhookEndpoints(store: StreamStore, now: () => number): W
           replay: [],
           deadLetters: [],
         }
-        return { meta: webhookRecordMeta(path, cursor, now()), messages: [] }
+        return { meta: controlRecordMeta(path, cursor, now()), messages: [] }
       })
     }
   }
 
   const save = async (record: WebhookEndpointRecord): Promise<void> => {
     await store.change(endpointRecordPath(record.id), () => ({
-      meta: webhookRecordMeta(endpointRecordPath(record.id), record, now()),
+      meta: controlRecordMeta(endpointRecordPath(record.id), record, now()),
       messages: [],
     }))
     known.set(record.id, record)

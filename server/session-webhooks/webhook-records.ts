@@ -7,7 +7,6 @@
  */
 import type { SessionWebhookKind } from '../../shared/protocol/session-webhooks.ts'
 import { STREAM_CONTROL_PREFIX } from '../../shared/protocol/durable-streams.ts'
-import type { StreamMeta } from '../durable-streams/stream-store.ts'
 import type { WebhookEndpoint } from './parse-webhook-endpoint.ts'
 
 /** Store prefix of every session webhook record. */
@@ -74,25 +73,6 @@ export function endpointRecordPath(endpointId: string): string {
 /** Store path of a cursor; ids of endpoints and sessions contain no `/`. */
 export function cursorRecordPath(endpointId: string, sessionId: string): string {
   return `${CURSOR_RECORD_PREFIX}${endpointId}/${sessionId}`
-}
-
-/** The store record holding `state` at `path`. */
-export function webhookRecordMeta(
-  path: string,
-  state: WebhookEndpointRecord | WebhookCursor,
-  nowMs: number,
-): StreamMeta {
-  return {
-    path,
-    contentType: 'application/json',
-    closed: true,
-    createdAtMs: nowMs,
-    touchedAtMs: nowMs,
-    messageCount: 0,
-    byteCount: 0,
-    producers: {},
-    state,
-  }
 }
 
 /** An endpoint as the admin API shows it: never its secret. */
