@@ -11,6 +11,7 @@ import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/pro
 import { describe, expect } from 'vitest'
 import * as Y from 'yjs'
 import { NodeWebSocket } from '../../client/agent/node-websocket.ts'
+import type { SessionClient } from '../../client/core/session-client.ts'
 import { decodeUpdateRejectedNotice, type UpdateRejectedNotice } from '../../shared/protocol/update-rejected-notice.ts'
 import { appendMessage } from '../../shared/session/session-doc.ts'
 import type { SecurityEvent } from '../../server/auth/security-event.ts'
@@ -43,6 +44,16 @@ function testPolicy(seen: MessagePolicyInput[]) {
   }
 }
 
+/** Every message text `viewer` holds after each change, once it has synced: what a second screen ever showed. */
+async function watchTexts(viewer: SessionClient): Promise<string[]> {
+  await viewer.waitForSynced()
+  const viewed: string[] = []
+  viewer.on('change', () => {
+    for (const message of viewer.messages()) viewed.push(message.text)
+  })
+  return viewed
+}
+
 describe.each(STORE_KINDS)('message policy on %s', (kind) => {
   const seen: MessagePolicyInput[] = []
   const test = testWithStore(kind, { policy: testPolicy(seen), policyTimeoutMs: 300 })
@@ -52,12 +63,7 @@ describe.each(STORE_KINDS)('message policy on %s', (kind) => {
     sessionId,
     connectClient,
   }) => {
-    const viewer = connectClient({ principalId: 'bob' })
-    await viewer.waitForSynced()
-    const viewed: string[] = []
-    viewer.on('change', () => {
-      for (const message of viewer.messages()) viewed.push(message.text)
-    })
+    const viewed = await watchTexts(connectClient({ principalId: 'bob' }))
     const alice = connectClient({ principalId: 'alice' })
     const errors: SessionError[] = []
     alice.on('error', (error) => {
@@ -118,12 +124,7 @@ describe.each(STORE_KINDS)('message policy on %s', (kind) => {
     connectClient,
     connectAgent,
   }) => {
-    const viewer = connectClient({ principalId: 'bob' })
-    await viewer.waitForSynced()
-    const viewed: string[] = []
-    viewer.on('change', () => {
-      for (const message of viewer.messages()) viewed.push(message.text)
-    })
+    const viewed = await watchTexts(connectClient({ principalId: 'bob' }))
     const agent = await connectAgent({ agentId: 'agent-1' })
     await agent.client.waitForSynced()
     expect(agent.client.policyHoldBackChars).toBe(POLICY_HOLD_BACK_CHARS)
