@@ -1,6 +1,7 @@
 /**
  * Vitest config of `npm run test:conformance`: only the Durable Streams conformance suite, apart from the default
- * projects because it takes ~30 s.
+ * projects because it takes about a minute, mostly waiting out TTLs; `npm test` runs it with typecheck, lint and the
+ * Python lane, before them (e2e/setup/run-test-lanes.ts).
  */
 import { defineConfig } from 'vitest/config'
 

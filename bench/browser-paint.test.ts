@@ -47,6 +47,6 @@ describe('npm run bench:browser --quick', () => {
       else expect(row.values.raw, named).toBeGreaterThan(0)
     }
     expect(stdout).toContain('Lifeline ÷ raw ws relay')
-    expect(stdout.split('\n').filter((line) => line.startsWith('token → glyph painted'))).toHaveLength(5)
+    expect(stdout.split('\n').filter((line) => line.startsWith('token → glyph painted'))).toHaveLength(7)
   }, 120_000) // a child process builds the demo page, starts two servers and Chromium, and reloads four sessions
 })

@@ -3,10 +3,19 @@
  * Lifeline server (SQLite) serving the demo page, with the agent in this process. It measures, over fresh browser
  * contexts and repeated runs:
  *
- * 1. token → glyph painted: the agent hands a token to the reply writer; the frame showing it is painted;
+ * 1. token → glyph painted: the agent hands a token to the reply writer; the frame showing it is painted (with the
+ *    page's main-thread CPU time per token);
  * 2. send → first reply text painted, with an agent that answers at once;
  * 3. offline reload → transcript of a cached session (`context.setOffline(true)`), per reply size;
  * 4. first paint, first contentful paint and transcript on an online reload of a cached session.
+ *
+ * For 3 and 4, "transcript" is the frame showing the whole reply, "transcript end" the first frame showing its last
+ * characters: what the reader sees first, the page opening scrolled to the bottom. The first online reload follows
+ * the first visit at once (the page's code not yet in the browser's code cache, the service worker just installed);
+ * "later reloads" is the median of three more, a session opened again later.
+ *
+ * Before them it reports the frame interval, and how long a frame asked for takes to be painted on an idle page and
+ * on a page running a CSS animation (bench/browser/measure-frame-start.ts).
  *
  * 1 and 2 run the same steps against the peer page: the demo's HTML, style sheet and message list drawing fed by a
  * raw `ws` relay (bench/browser/serve-relay-chat.ts). 3 and 4 have no such peer (the relay keeps nothing across a
@@ -27,6 +36,7 @@ import { createSeededRandom, testSeed } from '../shared/testing/seeded-random.ts
 import { type BenchChat, lifelineChat, relayChat } from './browser/bench-chat.ts'
 import { openBenchPage } from './browser/bench-page.ts'
 import { measureCachedReload, writeBenchSession } from './browser/measure-cached-reload.ts'
+import { measureFrameStart } from './browser/measure-frame-start.ts'
 import { measureSendToReply } from './browser/measure-send-to-reply.ts'
 import { measureTokenPaint } from './browser/measure-token-paint.ts'
 import { BROWSER_BENCH_USAGE, parseBrowserBenchOptions } from './browser/parse-browser-bench-options.ts'
@@ -70,6 +80,10 @@ try {
   const version = browser.version()
   const frameMs = await frameInterval()
   details.push(`Chromium ${version} headless, frame interval ${frameMs.toFixed(1)} ms (median of 60 frames)`)
+  const frameStart = await measureFrameStart(browser)
+  details.push(
+    `asked-for frame painted after (median of 60): ${frameStart.idleMs.toFixed(1)} ms on an idle page, ${frameStart.animatingMs.toFixed(1)} ms on a page running a CSS animation`,
+  )
   const random = createSeededRandom(testSeed(7))
   const chats: BenchChat[] = [relayChat(relay), lifelineChat(server)]
   const tokenScenario = `token → glyph painted, ${options.tokens} paced tokens`
@@ -83,6 +97,8 @@ try {
       record(tokenScenario, 'p50 ms, token → DOM', chat.system, percentile(paint.domMs, 50))
       record(tokenScenario, 'p99 ms, token → DOM', chat.system, percentile(paint.domMs, 99))
       record(tokenScenario, 'clock offset error ms', chat.system, paint.clockErrorMs)
+      record(tokenScenario, 'page main-thread CPU ms per token', chat.system, paint.taskMsPerToken)
+      record(tokenScenario, 'page JavaScript CPU ms per token', chat.system, paint.scriptMsPerToken)
     }
     for (const chat of chats) {
       console.error(`run ${run + 1}/${options.runs}: ${chat.system} send → reply`)
@@ -103,9 +119,12 @@ try {
       record(online, 'ms to first contentful paint', 'lifeline', reload.online.firstContentfulPaintMs)
       record(online, 'ms to transcript in DOM', 'lifeline', reload.online.transcriptInDomMs)
       record(online, 'ms to transcript painted', 'lifeline', reload.online.transcriptMs)
+      record(online, 'ms to transcript end painted', 'lifeline', reload.online.transcriptEndMs)
+      record(online, 'ms to transcript end painted, later reloads', 'lifeline', reload.laterTranscriptEndMs)
       record(offline, 'ms to first contentful paint', 'lifeline', reload.offline.firstContentfulPaintMs)
       record(offline, 'ms to transcript in DOM', 'lifeline', reload.offline.transcriptInDomMs)
       record(offline, 'ms to transcript painted', 'lifeline', reload.offline.transcriptMs)
+      record(offline, 'ms to transcript end painted', 'lifeline', reload.offline.transcriptEndMs)
     }
   }
 } finally {

@@ -5,7 +5,8 @@
  * ({ action: 'allow' })` and no hold-back. One agent writes one token at a time — append, flush, await durable — and
  * the p50 of flush→durable is taken per block of UPDATES tokens; blocks alternate between the servers (A B B A …) so
  * drift on a loaded machine hits both alike. Prints each round's ratio p50(policy) ÷ p50(none), and their median,
- * minimum and maximum. The latency scenario of `npm run bench` (`--systems lifeline,lifeline-policy`) measures the
+ * minimum and maximum; and, less sensitive to other load on a shared machine, the same for the process CPU time per
+ * token of each block (both servers and the agent run in this process, so it is the policy's share of the whole). The latency scenario of `npm run bench` (`--systems lifeline,lifeline-policy`) measures the
  * same with viewers, end to end, and is far noisier.
  */
 import { createSessionServer, type SessionServer } from '../server/session-server.ts'
@@ -25,14 +26,17 @@ async function start(withPolicy: boolean): Promise<SessionServer> {
   })
 }
 
-async function p50(server: SessionServer): Promise<number> {
+/** One block: the p50 of flush→durable, in ms, and the process CPU time per token, in µs. */
+async function block(server: SessionServer): Promise<{ p50Ms: number; cpuUs: number }> {
+  const before = process.cpuUsage()
   const stats = await measureAckLatency({
     url: server.websocketUrl,
     sessionId: `policy-${createRandomId(8)}`,
     updates: UPDATES,
     timeoutMs: TIMEOUT_MS,
   })
-  return stats.p50Ms
+  const cpu = process.cpuUsage(before)
+  return { p50Ms: stats.p50Ms, cpuUs: (cpu.user + cpu.system) / UPDATES }
 }
 
 function median(values: readonly number[]): number {
@@ -46,18 +50,25 @@ function median(values: readonly number[]): number {
 const none = await start(false)
 const policed = await start(true)
 try {
-  await p50(none) // warm-up of both servers and the JIT
-  await p50(policed)
+  await block(none) // warm-up of both servers and the JIT
+  await block(policed)
   const ratios: number[] = []
+  const cpuRatios: number[] = []
   const rows: string[] = []
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? [none, policed] : [policed, none]
-    const results = new Map<SessionServer, number>()
-    for (const server of order) results.set(server, await p50(server))
-    const [base, cost] = [results.get(none) as number, results.get(policed) as number]
-    ratios.push(cost / base)
+    const results = new Map<SessionServer, { p50Ms: number; cpuUs: number }>()
+    for (const server of order) results.set(server, await block(server))
+    const [base, cost] = [
+      results.get(none) as { p50Ms: number; cpuUs: number },
+      results.get(policed) as { p50Ms: number; cpuUs: number },
+    ]
+    ratios.push(cost.p50Ms / base.p50Ms)
+    cpuRatios.push(cost.cpuUs / base.cpuUs)
     rows.push(
-      `round ${round + 1}: p50 none ${base.toFixed(3)} ms, no-op policy ${cost.toFixed(3)} ms, ratio ${(cost / base).toFixed(3)}`,
+      `round ${round + 1}: p50 none ${base.p50Ms.toFixed(3)} ms, no-op policy ${cost.p50Ms.toFixed(3)} ms, ratio ` +
+        `${(cost.p50Ms / base.p50Ms).toFixed(3)}; CPU per token ${base.cpuUs.toFixed(0)} µs, ${cost.cpuUs.toFixed(0)} µs, ` +
+        `ratio ${(cost.cpuUs / base.cpuUs).toFixed(3)}`,
     )
     console.error(rows.at(-1))
   }
@@ -66,6 +77,10 @@ try {
   console.log(
     `p50 ack latency with a no-op policy ÷ without, ${ROUNDS} rounds of ${UPDATES} tokens: median ${median(ratios).toFixed(3)}, ` +
       `min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)} (load average ${load.join(' / ')})`,
+  )
+  console.log(
+    `process CPU per token with a no-op policy ÷ without: median ${median(cpuRatios).toFixed(3)}, ` +
+      `min ${Math.min(...cpuRatios).toFixed(3)}, max ${Math.max(...cpuRatios).toFixed(3)}`,
   )
 } finally {
   await none.close()

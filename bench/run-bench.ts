@@ -6,7 +6,8 @@
  *
  * Options: `--quick` (small sizes, a smoke test), `--only <scenario>` (repeatable or comma-separated),
  * `--systems <a,b>` (a subset of raw, hocuspocus, durable-streams, lifeline), `--json <file>` (where to write the
- * results instead of bench/results/latest.json), `--idle-sessions <n>` (sessions of idle-rss instead of 10 000).
+ * results instead of bench/results/latest.json), `--idle-sessions <n>` (sessions of idle-rss instead of 10 000),
+ * `--breakdown` (idle-rss also prints each system's heap per session by component, from a run of at most 1 000).
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
@@ -26,7 +27,8 @@ const USAGE = `npm run bench -- [options]
   --only <scenario>[,…]    repeatable; one of ${BENCH_SCENARIOS.map((scenario) => scenario.name).join(', ')}
   --systems <system>[,…]   of ${SYSTEM_NAMES.join(', ')} (default: all but lifeline-window)
   --json <file>            where to write the results (default bench/results/latest.json)
-  --idle-sessions <n>      sessions of idle-rss (default 10 000)`
+  --idle-sessions <n>      sessions of idle-rss (default 10 000)
+  --breakdown              idle-rss also prints the heap per session by component (a run of at most 1 000)`
 
 function parseOptions(): {
   quick: boolean
@@ -34,6 +36,7 @@ function parseOptions(): {
   systems: SystemName[]
   json: string
   idleSessions?: number
+  breakdown: boolean
 } {
   return runCli(USAGE, (args) => {
     const { values } = parseArgs({
@@ -44,6 +47,7 @@ function parseOptions(): {
         systems: { type: 'string' },
         json: { type: 'string', default: DEFAULT_RESULTS },
         'idle-sessions': { type: 'string' },
+        breakdown: { type: 'boolean', default: false },
       },
     })
     const idleSessions =
@@ -64,6 +68,7 @@ function parseOptions(): {
     return {
       quick: values.quick,
       json: values.json,
+      breakdown: values.breakdown,
       ...(idleSessions === undefined ? {} : { idleSessions }),
       scenarios:
         names.length === 0 ? [...BENCH_SCENARIOS] : BENCH_SCENARIOS.filter((scenario) => names.includes(scenario.name)),
@@ -83,7 +88,7 @@ function machine(): string {
 }
 
 async function main(): Promise<void> {
-  const { quick, scenarios, systems, json, idleSessions } = parseOptions()
+  const { quick, scenarios, systems, json, idleSessions, breakdown } = parseOptions()
   const started = performance.now()
   const header = machine()
   const rows: BenchRow[] = []
@@ -104,6 +109,7 @@ async function main(): Promise<void> {
     const result = await scenario.run({
       quick,
       systems,
+      breakdown,
       progress: (line) => {
         console.error(line)
       },

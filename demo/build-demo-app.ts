@@ -1,8 +1,9 @@
 /**
- * buildDemoApp: bundles the demo chat page into one build of its app shell — HTML, script, style sheet, web app
- * manifest, icons and the service worker — named by a content hash of the bundle. Every file of a build names the
- * build (the HTML in a meta tag and its asset URLs, the script in APP_BUILD, the style sheet in a custom property,
- * each response in APP_BUILD_HEADER), so a page can check it never mixes two builds (docs/offline.md § App shell).
+ * buildDemoApp: bundles the demo chat page into one build of its app shell — HTML (with its inline first-paint
+ * script), script, style sheet, web app manifest, icons and the service worker — named by a content hash of the
+ * bundle. Every file of a build names the build (the HTML in a meta tag and its asset URLs, the script in APP_BUILD,
+ * the style sheet in a custom property, each response in APP_BUILD_HEADER), so a page can check it never mixes two
+ * builds (docs/offline.md § App shell).
  */
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
@@ -14,6 +15,8 @@ import { pngIcon, svgIcon } from './app-icons.ts'
 const APP_DIR = fileURLToPath(new URL('./app/', import.meta.url))
 /** The literal of demo/app/app-build.ts that the bundle's build replaces. */
 const BUILD_PLACEHOLDER = '__LIFELINE_APP_BUILD__'
+/** The element of index.html that the first-paint script (demo/app/first-paint.ts) is put into. */
+const FIRST_PAINT_PLACEHOLDER = '<script data-first-paint></script>'
 /** Hex digits of the content hash kept as the build name. */
 const BUILD_HASH_CHARS = 16
 
@@ -44,7 +47,7 @@ export async function buildDemoApp(options: DemoAppBuildOptions = {}): Promise<D
   const script = await bundleForBrowser(`${APP_DIR}main.ts`)
   const baseStyle = await readFile(`${APP_DIR}app.css`, 'utf8')
   const style = options.variant === undefined ? baseStyle : `${baseStyle}\n/* ${options.variant} */\n`
-  const page = await readFile(`${APP_DIR}index.html`, 'utf8')
+  const page = await inlineFirstPaint(await readFile(`${APP_DIR}index.html`, 'utf8'))
   const name = createHash('sha256').update(script).update(style).update(page).digest('hex').slice(0, BUILD_HASH_CHARS)
   const pinned = (path: string): string => `.${path}?${APP_BUILD_PARAM}=${name}`
   const manifest = {
@@ -83,4 +86,12 @@ export async function buildDemoApp(options: DemoAppBuildOptions = {}): Promise<D
     ['/icon-512.png', { type: 'image/png', body: pngIcon(512), pinned: false }],
   ])
   return { build: name, files }
+}
+
+/** `page` with the first-paint script in its placeholder. @throws Error when the page has no placeholder */
+async function inlineFirstPaint(page: string): Promise<string> {
+  if (!page.includes(FIRST_PAINT_PLACEHOLDER)) throw new Error(`index.html has no ${FIRST_PAINT_PLACEHOLDER}`)
+  // An inline script ends at the first `</script` in it, whatever the JavaScript around it means.
+  const script = (await bundleForBrowser(`${APP_DIR}first-paint.ts`, {}, 'iife')).replaceAll('</script', '<\\/script')
+  return page.replace(FIRST_PAINT_PLACEHOLDER, () => `<script data-first-paint>${script.trim()}</script>`)
 }

@@ -5,11 +5,20 @@
  *
  * - `sessionId`: a session created for this test only (POST /v1/sessions), so no state carries over.
  * - `sessionPage`: the demo chat page opened on that session, once its status badge reads `synced`.
+ * - `openDevice`: opens the session on another device (a browser context of its own), closed when the test ends.
  * - `agent`: answers every user message with a deterministic, paced token stream and counts its invocations.
  *
  * The helpers below are one-liners named after user actions.
  */
-import { test as base, expect, type APIRequestContext, type Locator, type Page } from '@playwright/test'
+import {
+  type APIRequestContext,
+  type BrowserContext,
+  type BrowserContextOptions,
+  test as base,
+  expect,
+  type Locator,
+  type Page,
+} from '@playwright/test'
 import { createAgentSession, type AgentSession } from '../client/agent/agent-session.ts'
 import type { ReplyEnd } from '../client/agent/reply-writer.ts'
 import { SHELL_CACHE_PREFIX } from '../demo/app/app-shell-facts.ts'
@@ -62,6 +71,12 @@ interface E2EOptions {
 interface E2EFixtures {
   sessionId: string
   sessionPage: Page
+  /**
+   * Opens the demo chat on the test's session in a new browser context (another device: its own storage unless
+   * `options.storageState` shares some) and resolves the page once synced. Every such context is closed when the
+   * test ends; a test may close one earlier (`page.context().close()`).
+   */
+  openDevice: (options?: BrowserContextOptions) => Promise<Page>
   agent: TestAgent
 }
 
@@ -84,6 +99,18 @@ export const test = base.extend<E2EOptions & E2EFixtures>({
   sessionPage: async ({ page, sessionId }, use) => {
     await openSession(page, sessionId)
     await use(page)
+  },
+
+  openDevice: async ({ browser, sessionId }, use) => {
+    const contexts: BrowserContext[] = []
+    await use(async (options) => {
+      const context = await browser.newContext(options)
+      contexts.push(context)
+      const page = await context.newPage()
+      await openSession(page, sessionId)
+      return page
+    })
+    await Promise.all(contexts.map((context) => context.close()))
   },
 
   agent: async ({ sessionId, baseURL, replyTokens, tokenIntervalMs, agentAnswer }, use) => {

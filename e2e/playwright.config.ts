@@ -20,11 +20,13 @@ export default defineConfig({
   fullyParallel: false,
   forbidOnly: process.env.CI !== undefined,
   retries: 0,
-  // A 2-core machine runs the server, Chromium and the spec's agent: one worker keeps stream pacing realistic.
-  workers: 1,
+  // Two spec files at a time, each worker with its own Chromium: a spec spends most of its time waiting on paced
+  // streams and the page, so two fit on a 2-core machine. Every spec makes its own sessions (or starts its own
+  // server), so the two share nothing but the web server.
+  workers: 2,
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  // Well below the 90-minute CI limit; the whole suite takes well under a minute.
+  // Well below the 90-minute CI limit; the whole suite takes a few minutes.
   globalTimeout: 15 * 60_000,
   reporter: process.env.CI === undefined ? 'list' : [['list'], ['github']],
   use: {

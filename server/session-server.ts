@@ -21,10 +21,12 @@ import { toSecretKey, type AuthSecret } from './auth/auth-secret.ts'
 import { authorizeHttpRequest } from './auth/authorize-http-request.ts'
 import { toSafeListener, type SecurityEventListener } from './auth/security-event.ts'
 import { createAuthenticate } from './extensions/authenticate.ts'
+import { createCompactAnyContent } from './extensions/compact-any-content.ts'
 import { createDurableLog } from './extensions/durable-log.ts'
 import { createEnforceBudgets } from './extensions/enforce-budgets.ts'
 import { createEnforceLimits } from './extensions/enforce-limits.ts'
 import { createGovernUpdates } from './extensions/govern-updates.ts'
+import { createHoldWriterFrames } from './extensions/hold-writer-frames.ts'
 import { createUpdateRefusals } from './extensions/update-refusals.ts'
 import { createRunLease, DEFAULT_RUN_LEASE_MS } from './extensions/run-lease.ts'
 import { createPolicyGate } from './policy/create-policy-gate.ts'
@@ -145,9 +147,10 @@ export interface SessionServerOptions {
    */
   readonly policyTimeoutMs?: number
   /**
-   * Trailing characters streaming writers hold back while the policy is set (PROTOCOL.md §8.8; default
-   * POLICY_HOLD_BACK_CHARS, 64), announced to Yjs clients and on HTTP appends. 0 announces none: for a policy that
-   * only judges whole texts and needs no split pattern caught, so replies stream without the delay.
+   * Most trailing characters streaming writers hold back while the policy is set — the trailing word and the number
+   * before it (PROTOCOL.md §8.8; default POLICY_HOLD_BACK_CHARS, 64) — announced to Yjs clients and on HTTP appends.
+   * 0 announces none: for a policy that only judges whole texts and needs no split pattern caught, so replies stream
+   * without the delay.
    * @throws TypeError (from createSessionServer) when it is not a non-negative integer
    */
   readonly policyHoldBackChars?: number
@@ -318,11 +321,13 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
       durableLog.extension,
       runLease.extension,
       silentDevices.extension,
+      createCompactAnyContent(),
       streams.presenceExtension,
       ...(scaleOut === undefined ? [] : [scaleOut.extension]),
       streams.extension,
       ...observe.extensions,
       connectionTracing.extension,
+      createHoldWriterFrames(),
       ...(options.extensions ?? []),
     ],
   })
@@ -355,11 +360,12 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     hocuspocus,
     applyServerChange: durableLog.applyServerChange,
     // An owner's erasure reaches the archive too: removed first, so that a failure leaves the session to delete
-    // again, and once more after, in case a sweep archived the session while it was being erased.
+    // again, and once more after, in case a sweep archived the session while it was being erased (this node's sweep:
+    // once its archive step for the session is over).
     eraseSession: async (sessionId) => {
       await retention?.removeArchived(sessionId)
       await eraser.erase(sessionId)
-      await retention?.removeArchived(sessionId)
+      await retention?.removeArchived(sessionId, { afterSweep: true })
     },
     onSecurityEvent,
   })
@@ -384,7 +390,8 @@ export async function createSessionServer(options: SessionServerOptions = {}): P
     if (await fallback.handle(request, response, url)) return
     if (await observe.handle(request, response, url)) return
     if (await streams.handle(request, response, url)) return
-    if (await handleWebhooksApi(request, response, url, { webhooks, ...(auth === undefined ? {} : { auth }) })) return
+    const webhooksApi = { webhooks, onSecurityEvent, ...(auth === undefined ? {} : { auth }) }
+    if (await handleWebhooksApi(request, response, url, webhooksApi)) return
     const claims =
       auth === undefined
         ? undefined

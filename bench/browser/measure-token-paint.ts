@@ -2,9 +2,10 @@
  * measureTokenPaint: the time from the agent handing a token over (`append` on the reply writer, or `send` on the
  * relay socket) until the frame showing it is painted in the page (observe-paints.ts), for every token of one reply
  * paced at random gaps, so tokens fall at every phase of the page's frames. The agent runs in this process; page
- * times are moved onto this process's clock by the measured offset (measure-clock-offset.ts).
+ * times are moved onto this process's clock by the measured offset (measure-clock-offset.ts). It also reads the page's
+ * main-thread CPU time over the reply from Chromium's own counters (CDP `Performance.getMetrics` in thread ticks).
  */
-import type { Browser } from '@playwright/test'
+import type { Browser, CDPSession } from '@playwright/test'
 import type { SeededRandom } from '../../shared/testing/seeded-random.ts'
 import { tokenAt } from '../../shared/testing/token-stream.ts'
 import type { BenchChat } from './bench-chat.ts'
@@ -19,6 +20,17 @@ export interface TokenPaintRun {
   readonly domMs: readonly number[]
   /** The clock offset's possible error, in ms (half the shortest round trip to the page). */
   readonly clockErrorMs: number
+  /** The page's main-thread CPU time from the first token handed over until the last one is painted, per token, in ms. */
+  readonly taskMsPerToken: number
+  /** The part of it spent running JavaScript, per token, in ms. */
+  readonly scriptMsPerToken: number
+}
+
+/** The page's main-thread CPU time so far, in ms: all tasks, and JavaScript alone. */
+async function mainThreadTime(cdp: CDPSession): Promise<{ taskMs: number; scriptMs: number }> {
+  const { metrics } = await cdp.send('Performance.getMetrics')
+  const seconds = (name: string): number => metrics.find((metric) => metric.name === name)?.value ?? Number.NaN
+  return { taskMs: seconds('TaskDuration') * 1000, scriptMs: seconds('ScriptDuration') * 1000 }
 }
 
 /** Gaps between tokens, in ms: uniform in this range, never a multiple of the frame interval for long. */
@@ -36,6 +48,9 @@ export async function measureTokenPaint(
     const before = await measureClockOffset(bench.page)
     const reply = await agent.startReply()
     await bench.waitForPaint({ minLength: 0, count: 1 })
+    const cdp = await bench.context.newCDPSession(bench.page)
+    await cdp.send('Performance.enable', { timeDomain: 'threadTicks' })
+    const cpuBefore = await mainThreadTime(cdp)
     const handedAt: number[] = []
     const lengths: number[] = []
     let length = 0
@@ -51,6 +66,7 @@ export async function measureTokenPaint(
     }
     await reply.end()
     await bench.waitForPaint({ minLength: length })
+    const cpuAfter = await mainThreadTime(cdp)
     const after = await measureClockOffset(bench.page)
     const offsetMs = (before.offsetMs + after.offsetMs) / 2
     const timeOrigin = await bench.page.evaluate(() => performance.timeOrigin)
@@ -68,6 +84,8 @@ export async function measureTokenPaint(
       paintMs,
       domMs,
       clockErrorMs: Math.max(before.errorMs, after.errorMs) + Math.abs(before.offsetMs - after.offsetMs) / 2,
+      taskMsPerToken: (cpuAfter.taskMs - cpuBefore.taskMs) / options.tokens,
+      scriptMsPerToken: (cpuAfter.scriptMs - cpuBefore.scriptMs) / options.tokens,
     }
   } finally {
     await agent.close()

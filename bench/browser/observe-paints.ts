@@ -18,6 +18,8 @@ export interface PaintRecord {
   readonly count: number
   /** Text length of the last matching element. */
   readonly length: number
+  /** The last {@link PAINT_TAIL_CHARS} characters of that text: whether the frame shows the text's end. */
+  readonly tail: string
   /** When the DOM held the change. */
   readonly domAt: number
   /** When the frame holding the change was painted (NaN until then). */
@@ -31,14 +33,25 @@ export interface PaintLog {
   readonly sends: number[]
 }
 
+/** How many of the watched text's last characters a {@link PaintRecord} keeps. */
+export const PAINT_TAIL_CHARS = 64
+
 /** Name of the `window` property holding the {@link PaintLog}. */
 export const PAINT_LOG_GLOBAL = '__lifelineBenchPaints'
 
 /**
  * Runs in the page (serialised by Playwright: it may use nothing from outside its body). `selector` names the
- * watched elements; `logName` is {@link PAINT_LOG_GLOBAL}.
+ * watched elements; `logName` is {@link PAINT_LOG_GLOBAL}; `tailChars` is {@link PAINT_TAIL_CHARS}.
  */
-export function observePaints({ selector, logName }: { selector: string; logName: string }): void {
+export function observePaints({
+  selector,
+  logName,
+  tailChars,
+}: {
+  selector: string
+  logName: string
+  tailChars: number
+}): void {
   const log: PaintLog = { records: [], sends: [] }
   Object.defineProperty(window, logName, { value: log })
   let inFrame = false
@@ -64,10 +77,17 @@ export function observePaints({ selector, logName }: { selector: string; logName
   let last = { count: -1, length: -1 }
   const check = (): void => {
     const matches = document.querySelectorAll(selector)
-    const length = matches[matches.length - 1]?.textContent?.length ?? 0
+    const text = matches[matches.length - 1]?.textContent ?? ''
+    const { length } = text
     if (matches.length === last.count && length === last.length) return
     last = { count: matches.length, length }
-    const record: PaintRecord = { count: matches.length, length, domAt: performance.now(), paintedAt: Number.NaN }
+    const record: PaintRecord = {
+      count: matches.length,
+      length,
+      tail: text.slice(-tailChars),
+      domAt: performance.now(),
+      paintedAt: Number.NaN,
+    }
     log.records.push(record)
     waiting.push(record)
     if (!inFrame) nativeFrame(enterFrame)

@@ -1,7 +1,7 @@
 /**
  * The peer page of the browser bench: the demo chat's HTML, style sheet and message list drawing (renderMessageList
- * inside createFollower, batched per animation frame by scheduleOnAnimationFrame as bindMessageList does) fed by a raw
- * `ws` relay instead of Lifeline. It keeps its messages in a plain array: no Yjs, no persistence, no offline copy.
+ * inside createFollower, drawn through scheduleRedraw as bindMessageList does) fed by a raw `ws` relay instead of
+ * Lifeline. It keeps its messages in a plain array: no Yjs, no persistence, no offline copy.
  * Frames are the JSON of {@link RelayFrame} (serve-relay-chat.ts); the demo's composer (bindComposer) sends a user
  * message, shown at once.
  */
@@ -9,7 +9,7 @@ import { bindComposer } from '../../demo/app/bind-composer.ts'
 import { byTestId } from '../../demo/app/by-test-id.ts'
 import { createFollower } from '../../demo/app/create-follower.ts'
 import { renderMessageList } from '../../demo/app/render-message-list.ts'
-import { scheduleOnAnimationFrame } from '../../demo/app/schedule-on-animation-frame.ts'
+import { scheduleRedraw } from '../../demo/app/schedule-redraw.ts'
 import type { MessageView } from '../../shared/session/session-schema.ts'
 import type { RelayFrame } from './serve-relay-chat.ts'
 
@@ -30,7 +30,7 @@ const render = (): void => {
     }),
   )
 }
-const schedule = scheduleOnAnimationFrame(render)
+const schedule = scheduleRedraw(render)
 const message = (id: string, role: MessageView['role'], text: string, replyTo?: string): MessageView => ({
   id,
   role,

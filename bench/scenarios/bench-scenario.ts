@@ -28,6 +28,8 @@ export interface ScenarioContext {
   readonly quick: boolean
   /** Sessions of the idle-rss scenario (default 10 000; 100 when quick). */
   readonly idleSessions?: number
+  /** The idle-rss scenario also prints each system's heap per session by component (`--breakdown`). */
+  readonly breakdown?: boolean
   /** Systems to measure, in column order. */
   readonly systems: readonly SystemName[]
   /** Reports progress (stderr). */

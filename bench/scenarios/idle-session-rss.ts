@@ -1,37 +1,50 @@
 /**
- * Scenario `idle-rss`: SESSIONS sessions, each holding a short reply (REPLY_TOKENS tokens written by an agent
- * that then leaves) and one idle connected viewer. Reported: the server process's RSS growth (after a full GC,
- * from the empty server to all sessions open) divided by the number of sessions.
+ * Scenario `idle-rss`: SESSIONS sessions, each holding a short reply and one idle connected viewer
+ * (open-idle-sessions.ts). Reported: the server process's RSS growth (after a full GC, from the empty server to all
+ * sessions open) divided by the number of sessions. With `--breakdown`, a second, smaller run per system
+ * (BREAKDOWN_SESSIONS) takes heap snapshots of the empty and the loaded server and prints the heap per session by
+ * component (heap-breakdown.ts).
  */
-import { createRandomId } from '../../shared/session/session-id.ts'
-import { expectedText, tokenAt } from '../../shared/testing/token-stream.ts'
+import { rmSync } from 'node:fs'
+import { heapBreakdown } from '../heap-breakdown.ts'
 import type { BenchViewer, SystemName } from '../systems/bench-system.ts'
-import { BENCH_SYSTEMS } from '../systems/bench-systems.ts'
+import type { SystemServer } from '../systems/start-system-server.ts'
 import type { BenchRow, BenchScenario } from './bench-scenario.ts'
-import { DELIVERY_TIMEOUT_MS } from './measure-stream.ts'
+import { openIdleSessions } from './open-idle-sessions.ts'
 import { tryMeasure, type FailureNotes } from './try-measure.ts'
-import { createLengthWatch } from './wait-for-length.ts'
 import { withSystemServer } from './with-system-server.ts'
 
-const REPLY_TOKENS = 20
-/** Sessions opened at once. */
-const CONCURRENCY = 50
+/** Sessions of the breakdown run: a heap snapshot of many more does not fit one JSON string. */
+const BREAKDOWN_SESSIONS = 1_000
+/** Sessions the breakdown run opens before its first snapshot. */
+const BREAKDOWN_WARM_UP_SESSIONS = 50
+/** Components under this many bytes per session are summed into one line. */
+const SMALL_COMPONENT_BYTES = 256
 
 /** The idle-session memory scenario. */
 export const idleSessionRss: BenchScenario = {
   name: 'idle-rss',
-  async run({ quick, systems, progress, idleSessions }) {
+  async run({ quick, systems, progress, idleSessions, breakdown }) {
     const sessions = idleSessions ?? (quick ? 100 : 10_000)
     const values: BenchRow['values'] = {}
     const failures: FailureNotes = {}
+    const details: string[] = []
     for (const system of systems) {
       const started = performance.now()
-      const perSession = await tryMeasure(system, failures, progress, () => measureIdleRss(system, sessions, progress))
+      const perSession = await tryMeasure(system, failures, progress, () =>
+        withSystemServer(system, (server) => measureIdleRss(system, server, sessions, progress)),
+      )
       if (perSession === undefined) continue
       values[system] = perSession
       progress(
-        `  idle rss ${system}: ${(values[system] ?? Number.NaN).toFixed(1)} KB/session (${((performance.now() - started) / 1000).toFixed(0)} s)`,
+        `  idle rss ${system}: ${perSession.toFixed(1)} KB/session (${((performance.now() - started) / 1000).toFixed(0)} s)`,
       )
+      if (breakdown !== true) continue
+      const count = Math.min(sessions, BREAKDOWN_SESSIONS)
+      const lines = await tryMeasure(system, failures, progress, () =>
+        withSystemServer(system, (server) => measureBreakdown(system, server, count, progress)),
+      )
+      details.push(...(lines ?? []))
     }
     return {
       rows: [
@@ -43,46 +56,66 @@ export const idleSessionRss: BenchScenario = {
           lowerIsBetter: true,
         },
       ],
+      details,
     }
   },
 }
 
-async function measureIdleRss(system: SystemName, sessions: number, progress: (line: string) => void): Promise<number> {
-  const driver = BENCH_SYSTEMS[system]
-  return await withSystemServer(system, async (server) => {
-    const empty = await server.rss()
-    const viewers: BenchViewer[] = []
-    const run = createRandomId(6)
-    const reply = expectedText(REPLY_TOKENS)
-    const openSession = async (index: number): Promise<void> => {
-      const streamId = `idle-${run}-${index}`
-      const watch = createLengthWatch()
-      const producer = await driver.openProducer(server.url, streamId)
-      try {
-        viewers.push(await driver.openViewer(server.url, streamId, watch.onLength))
-        await producer.stream(
-          (async function* () {
-            for (let token = 0; token < REPLY_TOKENS; token++) yield tokenAt(token)
-          })(),
-        )
-        await watch.waitFor(reply.length, DELIVERY_TIMEOUT_MS, `the viewer of ${streamId} to hold the reply`)
-      } finally {
-        await producer.close()
-      }
-    }
-    try {
-      for (let next = 0; next < sessions; next += CONCURRENCY) {
-        // allSettled: every session of the batch has finished opening (and its viewer is in `viewers`) before a failure is thrown
-        const batch = await Promise.allSettled(
-          Array.from({ length: Math.min(CONCURRENCY, sessions - next) }, (_, offset) => openSession(next + offset)),
-        )
-        for (const outcome of batch) if (outcome.status === 'rejected') throw outcome.reason
-        if ((next + CONCURRENCY) % 1000 === 0) progress(`    ${system}: ${next + CONCURRENCY} sessions open`)
-      }
-      const loaded = await server.rss()
-      return (loaded - empty) / sessions / 1024
-    } finally {
-      await Promise.all(viewers.map((viewer) => viewer.close()))
-    }
-  })
+async function measureIdleRss(
+  system: SystemName,
+  server: SystemServer,
+  sessions: number,
+  progress: (line: string) => void,
+): Promise<number> {
+  const empty = await server.rss()
+  const viewers = await openIdleSessions(system, server.url, sessions, progress)
+  try {
+    const loaded = await server.rss()
+    return (loaded - empty) / sessions / 1024
+  } finally {
+    await Promise.all(viewers.map((viewer) => viewer.close()))
+  }
+}
+
+/** The server's heap by component now; the snapshot file is removed once read. */
+async function breakdownOf(server: SystemServer): Promise<Map<string, number>> {
+  const path = await server.heapSnapshot()
+  try {
+    return heapBreakdown(path)
+  } finally {
+    rmSync(path, { force: true })
+  }
+}
+
+/** The heap per session by component, as lines of a detail table. */
+async function measureBreakdown(
+  system: SystemName,
+  server: SystemServer,
+  sessions: number,
+  progress: (line: string) => void,
+): Promise<string[]> {
+  const viewers: BenchViewer[] = []
+  try {
+    // Sessions open in both snapshots: code compiled and structures made on first use are not counted per session.
+    viewers.push(...(await openIdleSessions(system, server.url, BREAKDOWN_WARM_UP_SESSIONS, progress)))
+    const empty = await breakdownOf(server)
+    viewers.push(...(await openIdleSessions(system, server.url, sessions, progress)))
+    const loaded = await breakdownOf(server)
+    const perSession = [...loaded]
+      .map(([component, bytes]) => ({ component, bytes: (bytes - (empty.get(component) ?? 0)) / sessions }))
+      .sort((a, b) => b.bytes - a.bytes)
+    const total = perSession.reduce((sum, { bytes }) => sum + bytes, 0)
+    const shown = perSession.filter(({ bytes }) => bytes >= SMALL_COMPONENT_BYTES)
+    const rest = total - shown.reduce((sum, { bytes }) => sum + bytes, 0)
+    const kb = (bytes: number): string => (bytes / 1024).toFixed(2).padStart(7)
+    return [
+      '',
+      `heap per idle session of ${system} by component (${sessions} sessions, heap snapshots after GC; KB):`,
+      ...shown.map(({ component, bytes }) => `${kb(bytes)}  ${component}`),
+      `${kb(rest)}  ${perSession.length - shown.length} components under ${SMALL_COMPONENT_BYTES} bytes each`,
+      `${kb(total)}  heap in all`,
+    ]
+  } finally {
+    await Promise.all(viewers.map((viewer) => viewer.close()))
+  }
 }

@@ -63,7 +63,7 @@ export function measureStream(system: SystemName, plan: StreamPlan): Promise<Str
  * Floods WARM_UP_TOKENS tokens through another stream of the fresh server to one viewer, so neither the server's
  * JIT nor this process's pays for warming up inside a measured run.
  */
-async function warmUp(system: SystemName, url: string): Promise<void> {
+export async function warmUp(system: SystemName, url: string): Promise<void> {
   const driver = BENCH_SYSTEMS[system]
   const streamId = `warm-up-${createRandomId(8)}`
   const tracker = createArrivalTracker(1, WARM_UP_TOKENS)

@@ -9,7 +9,8 @@
  * is Lifeline with the reply writer's fixed coalescing window (`flushMode: 'window'`), to compare the two flush
  * modes in one run; `lifeline-policy` is Lifeline whose server runs a no-op message policy (PROTOCOL.md §8.8) with
  * no hold-back, the cost of asking the policy about every token run; `lifeline-policy-hold` the same policy with the
- * default 64-character hold-back, which delays what viewers see. These run only when `--systems` names them.
+ * default hold-back (the trailing word, at most 64 characters), which delays what viewers see. These run only when
+ * `--systems` names them.
  */
 export const SYSTEM_NAMES = [
   'raw',
@@ -68,7 +69,23 @@ export interface BenchSystem {
   openProducer(url: string, streamId: string): Promise<BenchProducer>
   /**
    * Opens a viewer of `streamId`; `onLength` gets the length of the reply text it holds after every change.
-   * Resolves once connected (it may still be catching up).
+   * Resolves once connected (it may still be catching up). `idle`: a viewer left open with nothing to do
+   * (the idle-rss scenario), which sends no liveness probes of its own (see {@link ViewerOptions}).
    */
-  openViewer(url: string, streamId: string, onLength: (length: number) => void): Promise<BenchViewer>
+  openViewer(
+    url: string,
+    streamId: string,
+    onLength: (length: number) => void,
+    options?: ViewerOptions,
+  ): Promise<BenchViewer>
+}
+
+/** How a viewer is opened. */
+export interface ViewerOptions {
+  /**
+   * The viewer stays idle: Lifeline's session client runs without its heartbeat (a sync step 1 after every second
+   * of silence, which costs the server CPU, not memory), as the peers' clients send no liveness probes either;
+   * presence renewals stay on. Default false.
+   */
+  readonly idle?: boolean
 }

@@ -57,7 +57,7 @@ function lifelineDriver(name: SystemName, flushMode: FlushMode): BenchSystem {
         close: () => agent.close(),
       }
     },
-    async openViewer(url, streamId, onLength) {
+    async openViewer(url, streamId, onLength, { idle = false } = {}) {
       const counter: ByteCounter = { bytes: 0 }
       const client = createSessionClient({
         url,
@@ -65,6 +65,7 @@ function lifelineDriver(name: SystemName, flushMode: FlushMode): BenchSystem {
         principalId: 'bench-viewer',
         WebSocket: countingWebSocket(counter),
         transport: false,
+        ...(idle ? { heartbeat: false as const } : {}),
       })
       watchReplyLength(client, onLength)
       try {

@@ -92,7 +92,11 @@ export interface AgentSession {
    * @throws SessionError BAD_REQUEST when `messageId` is not an interrupted reply of this agent
    */
   resumeReply(messageId: string): ReplyWriter
-  /** Waits until everything written is durable, then disconnects. */
+  /**
+   * Gives up the replies still open (their buffered text written, spans ended `abandoned`, `pipe` and `end` throwing
+   * REPLY_CLOSED; the run lease marks them interrupted), waits until everything written is durable, then disconnects.
+   * Closing an agent whose client is already closed (closed before, or `client.destroy()`) does nothing.
+   */
   close(): Promise<void>
 }
 
@@ -159,6 +163,15 @@ export async function createAgentSession(options: AgentSessionOptions): Promise<
       catchUp()
     }
     steers.moveTo(doc)
+  })
+  /** Gives up the replies still open: their spans end `abandoned`, their runs are left to the run lease. */
+  const abandonReplies = (reason: string): void => {
+    for (const writer of [...writing.values()]) writer.abandon(reason)
+    writing.clear()
+  }
+  // A client closed, or failed for good (a refused token, a deleted session), writes nothing more.
+  client.on('status', (status) => {
+    if (status === 'closed' || status === 'failed') abandonReplies(`client ${status}`)
   })
   const track = (start: ReplyStart): ReplyWriter => {
     const writer = createReplyWriter(
@@ -234,7 +247,9 @@ export async function createAgentSession(options: AgentSessionOptions): Promise<
       return track({ agentId: options.agentId, resume: message })
     },
     async close() {
+      if (client.status === 'closed') return
       steers.stop()
+      abandonReplies('agent closed')
       try {
         await client.waitUntilDurable(options.ackTimeoutMs ?? 30_000)
       } finally {

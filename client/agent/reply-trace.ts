@@ -2,16 +2,18 @@
  * The `lifeline.reply` span of one agent reply (PROTOCOL.md §12): started with the reply, the child of the active
  * OpenTelemetry context; events for the first token, each steer taken for the reply, and how it ended (`done`,
  * `stopped`, `failed`, error status for the last); ended once the end is durable. Its traceparent is written into the
- * reply's message so that the server's persist spans of the reply's updates become its children. With the API's
- * no-op tracer the span has no valid context: no traceparent is written and every call is a no-op.
+ * reply's message so that the server's persist spans of the reply's updates become its children. A resumed reply's
+ * span links to the span of the traceparent the message carried. A writer given up without an end is `abandoned`
+ * (error status) and its span ends then. With the API's no-op tracer the span has no valid context: no traceparent
+ * is written and every call is a no-op.
  */
-import { SpanStatusCode, type Tracer } from '@opentelemetry/api'
+import { type Link, SpanStatusCode, type Tracer } from '@opentelemetry/api'
 import { SPAN_EVENTS, SPAN_NAMES, TRACE_ATTRIBUTES } from '../../shared/observe/trace-names.ts'
-import { formatTraceParent } from '../../shared/observe/trace-parent.ts'
+import { formatTraceParent, parseTraceParent } from '../../shared/observe/trace-parent.ts'
 import type { SteerView } from '../../shared/session/session-schema.ts'
 
-/** How a reply ended, as the writer reports it. */
-type ReplyEnding = 'done' | 'stopped' | 'failed'
+/** How a reply ended, as the writer reports it; `abandoned`: given up without an end. */
+type ReplyEnding = 'done' | 'stopped' | 'failed' | 'abandoned'
 
 /** The span of one reply. */
 export interface ReplyTrace {
@@ -27,14 +29,22 @@ export interface ReplyTrace {
   finish(): void
 }
 
-const END_EVENTS = { done: SPAN_EVENTS.DONE, stopped: SPAN_EVENTS.STOPPED, failed: SPAN_EVENTS.FAILED } as const
+const END_EVENTS = {
+  done: SPAN_EVENTS.DONE,
+  stopped: SPAN_EVENTS.STOPPED,
+  failed: SPAN_EVENTS.FAILED,
+  abandoned: SPAN_EVENTS.ABANDONED,
+} as const
 
-/** Starts the span of reply `ids.messageId`. */
+/** Starts the span of reply `ids.messageId`; `resumes` is the traceparent the message carried before, if any. */
 export function startReplyTrace(
   tracer: Tracer,
   ids: { readonly sessionId: string; readonly messageId: string; readonly runId: string; readonly agentId: string },
+  resumes?: unknown,
 ): ReplyTrace {
-  const span = tracer.startSpan(SPAN_NAMES.REPLY)
+  const earlier = parseTraceParent(resumes)
+  const links: Link[] = earlier === undefined ? [] : [{ context: earlier }]
+  const span = tracer.startSpan(SPAN_NAMES.REPLY, { links })
   if (span.isRecording()) {
     span.setAttributes({
       [TRACE_ATTRIBUTES.SESSION_ID]: ids.sessionId,
@@ -64,7 +74,7 @@ export function startReplyTrace(
       endedAs = state
       span.addEvent(END_EVENTS[state])
       span.setAttribute(TRACE_ATTRIBUTES.REPLY_END, state)
-      if (state === 'failed')
+      if (state === 'failed' || state === 'abandoned')
         span.setStatus({ code: SpanStatusCode.ERROR, ...(reason === undefined ? {} : { message: reason }) })
     },
     finish() {

@@ -11,10 +11,11 @@
  * When the client drops a refused update by replacing its document, the writer's unacknowledged text went with it:
  * the writer stops (its `signal` aborts) and its writes and `end` throw REPLY_CLOSED; the reply stays as the server
  * has it, and the run lease marks it interrupted, so `resumeReply` can continue it. A message policy's redaction
- * (PROTOCOL.md §8.8) is the exception: the writer moves to the fresh document and writes the text the server lacks
- * again with the spans replaced, so the reply goes on. While the server announces a policy, the writer holds back the
- * reply's last `client.policyHoldBackChars` characters until more text follows or the part ends
- * (`policySendableLength`), so a pattern split across tokens reaches the server in one run. Each writer is a
+ * (PROTOCOL.md §8.8) is the exception: the writer moves to the fresh document and writes the text and reasoning the
+ * server lacks again, the redacted one with the spans replaced, so the reply goes on. While the server announces a
+ * policy, the writer holds back the buffer's trailing word and the number before it (at most about
+ * `client.policyHoldBackChars` characters) until more text follows or the part ends (`policySendableLength`), so a
+ * pattern split across tokens reaches the server in one run. Each writer is a
  * `lifeline.reply` span (./reply-trace.ts, PROTOCOL.md §12).
  */
 import { trace, type Tracer } from '@opentelemetry/api'
@@ -141,10 +142,19 @@ export type ReplyStart = (
  */
 const TEXT_WRITE_OVERHEAD_BYTES = 1024
 
-/** What the agent session needs of a writer besides {@link ReplyWriter}: telling it a steer was taken for it. */
+/**
+ * What the agent session needs of a writer besides {@link ReplyWriter}: telling it a steer was taken for it, or that
+ * it is given up.
+ */
 export interface SteerableReplyWriter extends ReplyWriter {
   /** Records a steer taken for this reply on its span (`stop` and `redirect` also call `abort`). */
   steered(steer: Pick<SteerView, 'id' | 'kind'>): void
+  /**
+   * Gives the reply up without an end (the agent or its client closes): writes the buffered text, stops the heartbeat
+   * (the run lease then marks the reply interrupted, and `resumeReply` can continue it), aborts `signal`, and ends
+   * the span `abandoned` with `reason`. Later writes and `end` throw REPLY_CLOSED. Does nothing once ended.
+   */
+  abandon(reason: string): void
 }
 
 /**
@@ -168,12 +178,11 @@ export function createReplyWriter(
   let doc = client.doc
   const id = 'resume' in init ? String(init.resume.get('id')) : `m_${createRandomId()}`
   const runId = `r_${createRandomId()}`
-  const span = startReplyTrace(options.tracer ?? trace.getTracer(TRACER_NAME), {
-    sessionId: client.sessionId,
-    messageId: id,
-    runId,
-    agentId: init.agentId,
-  })
+  const span = startReplyTrace(
+    options.tracer ?? trace.getTracer(TRACER_NAME),
+    { sessionId: client.sessionId, messageId: id, runId, agentId: init.agentId },
+    'resume' in init ? init.resume.get(TRACEPARENT) : undefined,
+  )
   const { traceparent } = span
   let reply = doc.transact(() => {
     const startedAt = Date.now()
@@ -191,7 +200,9 @@ export function createReplyWriter(
       })
     }
     init.resume.set('runId', runId)
+    // The old span ended with the run that was interrupted: without a span of this run, the message names none.
     if (traceparent !== undefined) init.resume.set(TRACEPARENT, traceparent)
+    else if (init.resume.has(TRACEPARENT)) init.resume.delete(TRACEPARENT)
     setMessageStatus(init.resume, 'streaming')
     return init.resume
   })
@@ -201,12 +212,18 @@ export function createReplyWriter(
   let ended = false
   /** The state `end` wrote, to write again on a fresh document after a redaction. */
   let endedWith: ReplyEnd | undefined
-  /** Set when the client replaced `doc` to drop a refused update: nothing more of this writer reaches the session. */
+  /**
+   * Set when the client replaced `doc` to drop a refused update, or the writer was abandoned: nothing more of this
+   * writer reaches the session.
+   */
   let dropped: SessionError | undefined
-  /** The reply's text with everything this writer wrote into it, to compare with the server's after a redaction. */
-  let sentText = readMessage(reply).text
-  /** The spans of a policy redaction of this reply, announced just before the client replaces its document. */
-  let redaction: readonly PolicySpan[] | undefined
+  /**
+   * The reply's text and reasoning (each its parts of that type joined) with everything this writer wrote into them, to
+   * compare with the server's after a redaction.
+   */
+  let sent = writtenTexts(reply)
+  /** A policy redaction of this reply, announced just before the client replaces its document. */
+  let redaction: { readonly spans: readonly PolicySpan[]; readonly partType: PartKind } | undefined
   /** Counts moves to a fresh document, so `end` knows its wait covered the document it wrote to. */
   let moves = 0
   const controller = new AbortController()
@@ -241,29 +258,33 @@ export function createReplyWriter(
     span.finish()
   }
   const onError = (error: SessionError): void => {
-    const { reason, messageId, spans } = error.details
+    const { reason, messageId, spans, partType } = error.details
     if (error.code === 'POLICY_REJECTED' && reason === 'redact' && messageId === id && Array.isArray(spans))
-      redaction = spans as PolicySpan[]
+      redaction = { spans: spans as PolicySpan[], partType: partType === 'reasoning' ? 'reasoning' : 'text' }
   }
-  /** After a redaction: continues on the fresh document `fresh`, writing what the server lacks, redacted. */
-  const moveTo = (fresh: Y.Doc, spans: readonly PolicySpan[]): boolean => {
+  /**
+   * After a redaction: continues on the fresh document `fresh`, writing what the server lacks of the reasoning and the
+   * text, the redacted part type with the spans replaced.
+   */
+  const moveTo = (fresh: Y.Doc, redacted: NonNullable<typeof redaction>): boolean => {
     const message = findMessage(fresh, id)
-    const stored = message === undefined ? undefined : readMessage(message).text
-    if (message === undefined || stored === undefined || !areValidPolicySpans(spans, sentText.length)) return false
-    const redacted = applyPolicySpans(sentText, spans)
-    if (!redacted.startsWith(stored)) return false
+    if (message === undefined || !areValidPolicySpans(redacted.spans, sent[redacted.partType].length)) return false
+    const stored = writtenTexts(message)
+    const wanted = { ...sent, [redacted.partType]: applyPolicySpans(sent[redacted.partType], redacted.spans) }
+    if (!wanted.text.startsWith(stored.text) || !wanted.reasoning.startsWith(stored.reasoning)) return false
     doc = fresh
     reply = message
-    sentText = stored
+    sent = stored
     moves++
-    writeText(redacted.slice(stored.length), 'text')
+    writeText(wanted.reasoning.slice(stored.reasoning.length), 'reasoning')
+    writeText(wanted.text.slice(stored.text.length), 'text')
     if (endedWith !== undefined) finish(endedWith)
     return true
   }
   const onReplica = (fresh: Y.Doc): void => {
-    const spans = redaction
+    const redacted = redaction
     redaction = undefined
-    if (spans === undefined || !moveTo(fresh, spans)) drop()
+    if (redacted === undefined || !moveTo(fresh, redacted)) drop()
   }
   client.on('replica', onReplica)
   client.on('error', onError)
@@ -273,12 +294,13 @@ export function createReplyWriter(
   client.on('unsynced', onAck)
 
   /** Writes `text` to the reply's last part of `partType`, in updates that fit `maxUpdateBytes`. */
-  const writeText = (text: string, partType: 'text' | 'reasoning'): void => {
+  const writeText = (text: string, partType: PartKind): void => {
+    if (text === '') return
     for (const piece of splitTextByBytes(text, client.limits.maxUpdateBytes - TEXT_WRITE_OVERHEAD_BYTES)) {
       doc.transact(() => {
         appendText(reply, piece, partType)
       })
-      if (partType === 'text') sentText += piece
+      sent[partType] += piece
     }
   }
 
@@ -427,9 +449,24 @@ export function createReplyWriter(
     return state
   }
 
+  const abandon = (reason: string): void => {
+    if (ended || dropped !== undefined) return
+    flush(true)
+    dropped = new SessionError('REPLY_CLOSED', `reply ${id} was abandoned: ${reason}`, {
+      details: { messageId: id, abandoned: reason },
+    })
+    client.off('replica', onReplica)
+    client.off('error', onError)
+    stopWriting()
+    controller.abort()
+    span.ended('abandoned', reason)
+    span.finish()
+  }
+
   return {
     id,
     runId,
+    abandon,
     append,
     appendPart,
     flush: () => flush(),
@@ -442,6 +479,17 @@ export function createReplyWriter(
     pipeParts: (parts, { signal } = {}) => drain(parts, appendPart, signal),
     end,
   }
+}
+
+/** The kinds of text part a writer streams into. */
+type PartKind = 'text' | 'reasoning'
+
+/** The text and the reasoning of `message`, each its parts of that type joined. */
+function writtenTexts(message: Y.Map<unknown>): Record<PartKind, string> {
+  const { text, parts } = readMessage(message)
+  let reasoning = ''
+  for (const part of parts) if (part.type === 'reasoning') reasoning += part.text
+  return { text, reasoning }
 }
 
 /**

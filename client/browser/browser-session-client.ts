@@ -1,7 +1,9 @@
 /**
  * createBrowserSessionClient: the session client for web pages. It keeps an offline copy of the session in
  * IndexedDB (y-indexeddb), so a page shows the transcript at once — also offline — and messages written offline
- * are stored locally and sync when the network is back. Every page load gets a new Y.Doc, so two tabs or a
+ * are stored locally and sync when the network is back. What the page writes goes to the copy at once; what it
+ * receives from the server is written in batches, off the path of each streamed token
+ * (batched-indexeddb-persistence.ts). Every page load gets a new Y.Doc, so two tabs or a
  * reloaded tab never write under the same Yjs clientID. When the server reports the session deleted, the copy is
  * erased too, and the session's id is remembered as deleted (deleted-sessions.ts) so a later page does not open it. When the client drops a refused update by replacing its document (PROTOCOL.md §8.3), the copy is erased
  * and written anew from the new document, so a reload never brings the refused change back. The refused writes
@@ -11,10 +13,12 @@
  * names the entries not yet delivered after a reload with no network; the browser's `offline` event drops the
  * connection at once (an open WebSocket may otherwise stay open, silent, for long) and `online` reconnects at once.
  */
-import { clearDocument, IndexeddbPersistence } from 'y-indexeddb'
+import { HocuspocusProvider } from '@hocuspocus/provider'
+import { clearDocument } from 'y-indexeddb'
 import * as Y from 'yjs'
 import { createSessionClient, type SessionClient, type SessionClientOptions } from '../core/session-client.ts'
 import { createStorageTransportMemory } from '../core/transports/transport-memory.ts'
+import { BatchedIndexeddbPersistence } from './batched-indexeddb-persistence.ts'
 import { rememberDeletedSession } from './deleted-sessions.ts'
 import { createLocalServerStateStore, serverStateStorageKey } from './local-server-state.ts'
 import { decodeRefusedWrites, encodeRefusedWrites, REFUSED_WRITES_KEY } from './stored-refused-writes.ts'
@@ -33,6 +37,9 @@ export function offlineDatabaseName(sessionId: string): string {
   return `lifeline:${sessionId}`
 }
 
+/** Updates a provider applied came from the server: the offline copy may write them in batches. */
+const receivedFromServer = (origin: unknown): boolean => origin instanceof HocuspocusProvider
+
 /**
  * Opens a session in the browser with its offline copy. A session this browser saw deleted should not be opened again
  * (`wasSessionDeletedHere`): its copy would be made anew, empty, and connecting would create the session again.
@@ -40,7 +47,9 @@ export function offlineDatabaseName(sessionId: string): string {
 export function createBrowserSessionClient(options: BrowserSessionClientOptions): BrowserSessionClient {
   const doc = new Y.Doc()
   const databaseName = offlineDatabaseName(options.sessionId)
-  let offlineCopy = new IndexeddbPersistence(databaseName, doc)
+  const openOfflineCopy = (copyOf: Y.Doc) =>
+    new BatchedIndexeddbPersistence(databaseName, copyOf, { isReceived: receivedFromServer })
+  let offlineCopy = openOfflineCopy(doc)
   const whenOfflineCopyLoaded = offlineCopy.whenSynced.then(() => undefined)
   /** Replacing the copy after a refused update: steps run one after another, each on the copy of its time. */
   let replacing = Promise.resolve()
@@ -99,7 +108,7 @@ export function createBrowserSessionClient(options: BrowserSessionClientOptions)
     afterReplacing(async () => {
       await offlineCopy.destroy()
       await clearDocument(databaseName)
-      if (!destroyed) offlineCopy = new IndexeddbPersistence(databaseName, replica)
+      if (!destroyed) offlineCopy = openOfflineCopy(replica)
     })
   })
   return {

@@ -3,10 +3,22 @@
  * it asks the server for an answer (`probe`); when nothing arrives within `timeoutMs` after that, it calls
  * `onTimeout` (the client drops the connection and reconnects). Any incoming frame counts as a sign of life, so a
  * busy connection is never probed. A dead network is noticed within intervalMs + timeoutMs + checkEveryMs.
+ *
+ * A server that answers, but slowly (an overloaded node), is not given up on: both times stretch to
+ * SLOW_ANSWER_FACTOR × the recent answer time, which rises at once with a slow answer and halves with each quicker
+ * one, up to MAX_STRETCHED_MS. Dropping such a connection would make every client reconnect and resync, which loads
+ * the server further and slows its answers more; probing less often leaves it the time to catch up. The bound keeps an
+ * answer read late — the page frozen or the machine asleep while a probe was out — from turning the heartbeat off.
  */
 
 /** Defaults: a silent connection is given up within about 2.75 s. */
 export const DEFAULT_HEARTBEAT = { intervalMs: 1_000, timeoutMs: 1_500 } as const
+
+/** How many recent answer times a probe waits, and a quiet connection waits before it probes, at the least. */
+const SLOW_ANSWER_FACTOR = 3
+
+/** The longest a stretched wait gets, in ms: a server that takes over 10 s to answer is given up on after 30 s. */
+const MAX_STRETCHED_MS = 30_000
 
 /** Options of {@link createHeartbeat}. */
 export interface HeartbeatOptions {
@@ -50,15 +62,21 @@ export function createHeartbeat(options: HeartbeatOptions): Heartbeat {
   let watching = false
   let lastReceivedAt = 0
   let probedAt: number | undefined
+  /**
+   * The recent answer time of probes in ms: the last one when slower, else half the previous value; at most a third
+   * of MAX_STRETCHED_MS.
+   */
+  let answerMs = 0
   const check = (): void => {
     if (!watching) return
     const time = now()
+    const stretched = SLOW_ANSWER_FACTOR * answerMs
     if (probedAt !== undefined) {
-      if (time - probedAt < options.timeoutMs) return
+      if (time - probedAt < Math.max(options.timeoutMs, stretched)) return
       watching = false
       probedAt = undefined
       options.onTimeout()
-    } else if (time - lastReceivedAt >= options.intervalMs) {
+    } else if (time - lastReceivedAt >= Math.max(options.intervalMs, stretched)) {
       probedAt = time
       options.probe()
     }
@@ -84,6 +102,8 @@ export function createHeartbeat(options: HeartbeatOptions): Heartbeat {
     },
     received() {
       lastReceivedAt = now()
+      if (probedAt !== undefined)
+        answerMs = Math.min(Math.max(lastReceivedAt - probedAt, answerMs / 2), MAX_STRETCHED_MS / SLOW_ANSWER_FACTOR)
       probedAt = undefined
     },
     check,

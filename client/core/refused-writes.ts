@@ -43,8 +43,8 @@ export interface RefusedWrites {
   /** Lists `writes` (kept from an earlier page or process) before the others, skipping ids already listed; true when any was added. */
   restore(writes: readonly RefusedWrite[]): boolean
   /**
-   * Replaces `spans` of refused message `id`'s text, as a policy redaction asks (PROTOCOL.md §8.8); false when no
-   * such message is listed or the spans do not fit its text (it stays as it was).
+   * Replaces `spans` of refused message or steer `id`'s text, as a policy redaction asks (PROTOCOL.md §8.8); false
+   * when no such entry is listed or the spans do not fit its text (it stays as it was).
    */
   redact(id: string, spans: readonly PolicySpan[]): boolean
 }
@@ -136,10 +136,15 @@ export function createRefusedWrites(principalId: string): RefusedWrites {
     redact(id, spans) {
       const index = refused.findIndex((entry) => entry.id === id)
       const write = refused[index]
-      const text = write?.kind === 'message' ? (write.entry.text ?? '') : undefined
-      if (write?.kind !== 'message' || text === undefined || !areValidPolicySpans(spans, text.length)) return false
-      refused[index] = { ...write, entry: { ...write.entry, text: applyPolicySpans(text, spans) } }
+      const text = write?.entry.text ?? ''
+      if (write === undefined || !areValidPolicySpans(spans, text.length)) return false
+      refused[index] = withEntryText(write, applyPolicySpans(text, spans))
       return true
     },
   }
+}
+
+/** `write` with its entry's text replaced. */
+function withEntryText<W extends { readonly entry: { readonly text?: string } }>(write: W, text: string): W {
+  return { ...write, entry: { ...write.entry, text } }
 }

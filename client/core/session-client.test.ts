@@ -1,7 +1,8 @@
 /**
  * createSessionClient write pre-checks (PROTOCOL.md §10.1), on a client whose socket never opens: a user message or
  * steer over the limits throws a coded SessionError before anything reaches the document, and the client stays
- * usable. Over a real server, with announced limits: e2e/node/limits.test.ts.
+ * usable. Over a real server, with announced limits: e2e/node/limits.test.ts. Also: a wait that can no longer end
+ * (the client was destroyed) is refused at once instead of at its timeout.
  */
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_SESSION_LIMITS } from '../../shared/limits/session-limits.ts'
@@ -82,5 +83,21 @@ describe('SessionClient write pre-checks', () => {
     expect(bytes).toBeGreaterThan(7_800)
     expect(bytes).toBeLessThanOrEqual(8 * 1024)
     client.destroy()
+  })
+})
+
+describe('SessionClient waits', () => {
+  it('end with CONNECTION_CLOSED when the client is destroyed, and are refused at once afterwards', async () => {
+    const { client } = offlineClient()
+    client.sendMessage('never acknowledged')
+    const durable = client.waitUntilDurable(60_000)
+    const synced = client.waitForSynced(60_000)
+    client.destroy()
+    const closed = expect.objectContaining({ name: 'SessionError', code: 'CONNECTION_CLOSED' })
+    await expect(durable).rejects.toEqual(closed)
+    await expect(synced).rejects.toEqual(closed)
+    await expect(client.waitUntilDurable(60_000)).rejects.toEqual(
+      expect.objectContaining({ code: 'CONNECTION_CLOSED', details: { what: 'durability' } }),
+    )
   })
 })

@@ -240,11 +240,14 @@ export interface SessionClient {
   retry(id: string): string
   /** Takes refused entry `id` off the list for good; false when it was not listed. */
   discard(id: string): boolean
-  /** Resolves once the client holds the server's state. @throws SessionError TIMEOUT */
+  /**
+   * Resolves once the client holds the server's state.
+   * @throws SessionError TIMEOUT; the error that failed the client; CONNECTION_CLOSED once it is destroyed
+   */
   waitForSynced(timeoutMs?: number): Promise<void>
   /**
    * Resolves once the server confirms that every change in the local document is in its log (PROTOCOL.md §3).
-   * @throws SessionError TIMEOUT
+   * @throws SessionError TIMEOUT; the error that failed the client; CONNECTION_CLOSED once it is destroyed
    */
   waitUntilDurable(timeoutMs?: number): Promise<void>
   /** Drops the connection but keeps the document; `connect()` resumes by state vector. */
@@ -280,6 +283,8 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
       : Math.max(1, Math.min(configuredHeartbeatMs, Math.floor(announcedPresenceTimeoutMs / 3)))
   const events = new ObservableV2<SessionClientEvents>()
   let status: ConnectionStatus = 'connecting'
+  /** The non-retryable error that moved the client to `failed`. */
+  let failedWith: SessionError | undefined
   let unsynced = 0
 
   const role = options.role ?? 'user'
@@ -405,7 +410,11 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
   const dropRefused = (notice: UpdateRejectedNotice): void => {
     const redaction =
       notice.code === 'POLICY_REJECTED' && notice.reason === 'redact'
-        ? { messageId: notice.messageId, spans: notice.spans }
+        ? {
+            messageId: notice.messageId,
+            spans: notice.spans,
+            ...(notice.partType === undefined ? {} : { partType: notice.partType }),
+          }
         : {}
     const error = new SessionError(notice.code, notice.message, { details: { reason: notice.reason, ...redaction } })
     events.emit('error', [error])
@@ -470,9 +479,12 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     })
     provider.on('status', ({ status: socketStatus }: { status: string }) => {
       if (replica !== active() || status === 'closed' || status === 'failed') return
-      if (socketStatus !== 'connected') durability.reset()
-      if (socketStatus === 'connected') setStatus('syncing')
-      else if (socketStatus !== 'connecting') setStatus('offline')
+      // Every status starts over: a restarted server may hold less, and a new socket's sync must report `synced` again.
+      durability.reset()
+      if (socketStatus === 'connected') {
+        provider.synced = false
+        setStatus('syncing')
+      } else if (socketStatus !== 'connecting') setStatus('offline')
       // A rebuild reports `syncing` from its start: the fresh replica's first connect is part of it.
       else if (rebuilding === undefined || status !== 'syncing') setStatus('connecting')
     })
@@ -512,6 +524,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
       // CONTRIBUTING.md § Errors: retryable codes reconnect with backoff; others stop here.
       if (!error.retryable) {
         replica.socket.stop()
+        failedWith = error
         setStatus('failed')
       }
       events.emit('error', [error])
@@ -539,6 +552,14 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
       events.off('unsynced', listener)
       serverStateListeners.delete(listener)
     }
+  }
+  /** Ends a wait that can no longer succeed: the client failed (the error that failed it) or was destroyed. */
+  const givenUp = (what: string) => (): SessionError | undefined => {
+    if (status === 'failed') return failedWith
+    if (status !== 'closed') return undefined
+    return new SessionError('CONNECTION_CLOSED', `session ${sessionId} was destroyed while waiting for ${what}`, {
+      details: { what },
+    })
   }
   // Not yet covered: ask again. The answer covers every frame sent before the probe (PROTOCOL.md §3.2).
   const isDurable = (): boolean => {
@@ -657,9 +678,15 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
       return discarded
     },
     waitForSynced: (timeoutMs = DEFAULT_WAIT_TIMEOUT_MS) =>
-      waitForCondition(onChange, () => status === 'synced', timeoutMs, `session ${sessionId} to sync`),
+      waitForCondition(onChange, () => status === 'synced', timeoutMs, `session ${sessionId} to sync`, givenUp('sync')),
     waitUntilDurable: (timeoutMs = DEFAULT_WAIT_TIMEOUT_MS) =>
-      waitForCondition(onChange, isDurable, timeoutMs, `session ${sessionId} to confirm local changes are durable`),
+      waitForCondition(
+        onChange,
+        isDurable,
+        timeoutMs,
+        `session ${sessionId} to confirm local changes are durable`,
+        givenUp('durability'),
+      ),
     disconnect() {
       active().socket.disconnect()
     },

@@ -12,6 +12,10 @@
  *   holds an open WebSocket's frames while offline). `dropConnection()` gives up on it at once and reconnects.
  * - Limit: a sync frame whose update is over `maxUpdateBytes` (an offline backlog in one sync step 2) goes out as
  *   several frames that fit (split-update-frame.ts), so the server never refuses it for its size.
+ * - One retry loop: the base forgets a connection's retry loop when its socket opens. When that socket then closes
+ *   before the server's first frame (a server killed or restarting), the loop retries while the close starts a second
+ *   loop; the later of the two replaced the other's socket without reporting its close, so the provider went on
+ *   believing it was synced and the new connection's sync never said so. A new loop now cancels the earlier one.
  */
 import { HocuspocusProviderWebsocket, WebSocketStatus } from '@hocuspocus/provider'
 import { CLOSE_CODES } from '../../shared/protocol/close-codes.ts'
@@ -21,6 +25,8 @@ import { splitUpdateFrame } from './split-update-frame.ts'
 const stopped = new WeakSet<HocuspocusProviderWebsocket>()
 /** The update size limit of each instance (a getter: the server announces its own after connecting). */
 const updateLimits = new WeakMap<HocuspocusProviderWebsocket, () => number>()
+/** The cancel of the retry loop whose socket opened last, which the base forgets at the open. */
+const openedRetries = new WeakMap<HocuspocusProviderWebsocket, () => void>()
 
 export class StoppableProviderWebsocket extends HocuspocusProviderWebsocket {
   override async connect(): Promise<unknown> {
@@ -32,7 +38,17 @@ export class StoppableProviderWebsocket extends HocuspocusProviderWebsocket {
       this.dropConnection()
       return undefined
     }
+    // The base does nothing while connected; otherwise it starts a retry loop, and none may run beside it.
+    if (this.status !== WebSocketStatus.Connected) {
+      openedRetries.get(this)?.()
+      openedRetries.delete(this)
+    }
     return await super.connect()
+  }
+
+  override async onOpen(event: Event): Promise<void> {
+    if (this.cancelWebsocketRetry !== undefined) openedRetries.set(this, this.cancelWebsocketRetry)
+    await super.onOpen(event)
   }
 
   /** Disconnects for good: no scheduled or later reconnect opens a socket. */

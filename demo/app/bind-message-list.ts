@@ -1,7 +1,8 @@
 /**
- * bindMessageList: keeps the message list drawn from the client's ordered messages, at most once per animation
- * frame however many changes arrive in between, following new text while the reader is at the bottom
- * (createFollower).
+ * bindMessageList: keeps the message list drawn from the client's ordered messages — a change that finds the page idle
+ * at once, so the next frame shows it, else once in the next frame however many changes arrive in between
+ * (scheduleRedraw) — following new text while the reader is at the bottom (createFollower). The first redraw takes the
+ * place of a transcript snapshot drawn before the page's script ran (first-paint.ts).
  */
 import type { SessionClient } from '../../client/core/session-client.ts'
 import { readSteering } from '../../shared/session/session-doc.ts'
@@ -9,13 +10,17 @@ import { byTestId } from './by-test-id.ts'
 import { createFollower } from './create-follower.ts'
 import { markPending } from './mark-pending.ts'
 import { messageElementId, renderMessageList } from './render-message-list.ts'
-import { scheduleOnAnimationFrame } from './schedule-on-animation-frame.ts'
+import { scheduleRedraw } from './schedule-redraw.ts'
+import { dropTranscriptSnapshot } from './transcript-snapshot.ts'
 
 /**
- * Renders the list now and after every change, batched per frame; `readOnly` leaves out the Stop buttons. Marks
- * entries not sent yet (mark-pending.ts).
+ * Renders the list once `loaded` resolves (the offline copy is in the document) and after every change; `readOnly`
+ * leaves out the Stop buttons. Marks entries not sent yet (mark-pending.ts). `drawn` is called after every redraw.
  */
-export function bindMessageList(client: SessionClient, options: { readonly readOnly: boolean }): void {
+export function bindMessageList(
+  client: SessionClient,
+  options: { readonly readOnly: boolean; readonly loaded: Promise<void>; readonly drawn: () => void },
+): void {
   const messageList = byTestId('messages')
   const follower = createFollower(messageList, byTestId<HTMLButtonElement>('new-messages-button'))
   const jumpTo = (messageId: string): void => {
@@ -28,6 +33,7 @@ export function bindMessageList(client: SessionClient, options: { readonly readO
     target.classList.add('highlight')
   }
   const render = (): void => {
+    dropTranscriptSnapshot(messageList)
     follower.update(() =>
       renderMessageList(messageList, client.messages(), {
         selfId: client.principalId,
@@ -43,10 +49,12 @@ export function bindMessageList(client: SessionClient, options: { readonly readO
       }),
     )
     markPending(messageList, client.doc, client.pendingEntries())
+    options.drawn()
   }
   client.on('pending', (entries) => {
     markPending(messageList, client.doc, entries)
   })
-  client.on('change', scheduleOnAnimationFrame(render))
-  render()
+  client.on('change', scheduleRedraw(render))
+  // Not before: an empty list would show the hint of an empty session until the copy's messages replace it.
+  void options.loaded.then(render)
 }

@@ -1,11 +1,11 @@
 /**
  * bindPresence: the sidebar's list of the people in the session, each with their devices ("Alice: computer,
  * phone"), agents marked and this page's person first as "you". Redrawn on presence changes (devices) and on
- * document changes (display names), at most once per animation frame and only when what it shows changed.
+ * document changes (display names), through scheduleRedraw and only when what it shows changed.
  */
 import type { PersonPresence, SessionClient } from '../../client/core/session-client.ts'
 import { byTestId } from './by-test-id.ts'
-import { scheduleOnAnimationFrame } from './schedule-on-animation-frame.ts'
+import { scheduleRedraw } from './schedule-redraw.ts'
 
 /** "computer, phone", numbering repeats ("computer, computer 2"); devices without a label are left out. */
 function deviceList(person: PersonPresence): string {
@@ -58,7 +58,7 @@ export function bindPresence(client: SessionClient): void {
     shown = signature
     list.replaceChildren(...people.map(personItem))
   }
-  const schedule = scheduleOnAnimationFrame(render)
+  const schedule = scheduleRedraw(render)
   client.on('presence', schedule)
   client.on('change', schedule)
   render()

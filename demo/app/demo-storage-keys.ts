@@ -1,6 +1,7 @@
 /**
  * The localStorage keys of the demo chat page: the principal id a browser keeps across reloads, the token taken
- * from a `#token=…` link and the last fetched session list. Tests that read the page's storage import them from here.
+ * from a `#token=…` link, the last fetched session list and the transcript snapshots. Tests that read the page's
+ * storage import them from here.
  */
 
 /** localStorage keys of the demo page. */
@@ -11,4 +12,6 @@ export const DEMO_STORAGE_KEYS = {
   TOKEN: 'lifeline.token',
   /** The session list as last fetched, shown when the page loads with no network. */
   SESSION_LIST: 'lifeline.sessions',
+  /** Prefix of a session's transcript snapshot (the session id follows), drawn before the page's script loads. */
+  TRANSCRIPT_SNAPSHOT: 'lifeline.transcript:',
 } as const

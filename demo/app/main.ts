@@ -5,11 +5,12 @@
  * request and names the principal; an observer token gets a view-only page. Each part of the page is bound by its own
  * module (`bind-*.ts`).
  */
-import { createBrowserSessionClient } from '../../client/browser/browser-session-client.ts'
+import { type BrowserSessionClient, createBrowserSessionClient } from '../../client/browser/browser-session-client.ts'
 import type { SessionClient } from '../../client/core/session-client.ts'
 import { forgetDeletedSession, wasSessionDeletedHere } from '../../client/browser/deleted-sessions.ts'
 import { decodeTokenClaims } from '../../shared/auth/token-claims.ts'
 import { ROUTES } from '../../shared/protocol/routes.ts'
+import { afterFirstFrame } from './after-first-frame.ts'
 import { applyViewOnly } from './apply-view-only.ts'
 import { bindComposer } from './bind-composer.ts'
 import { bindDisplayName } from './bind-display-name.ts'
@@ -30,6 +31,8 @@ import { registerServiceWorker } from './register-service-worker.ts'
 import { renderSessionList } from './render-session-list.ts'
 import { showSessionDeleted } from './show-session-deleted.ts'
 import { forgetCachedSession, readSessionListCache, writeSessionListCache } from './session-list-cache.ts'
+import { keepTranscriptSnapshot } from './keep-transcript-snapshot.ts'
+import { forgetTranscriptSnapshot } from './transcript-snapshot.ts'
 import { createSessionsApi } from './sessions-api.ts'
 
 const token = readToken()
@@ -40,15 +43,18 @@ localStorage.setItem(DEMO_STORAGE_KEYS.PRINCIPAL, principalId)
 const api = createSessionsApi({ authHeaders: token === undefined ? {} : { authorization: `Bearer ${token}` } })
 const readOnly = claims?.role === 'observer'
 
-registerServiceWorker()
-bindSidebarToggle()
 if (readOnly) applyViewOnly()
-void main()
+const requested = new URLSearchParams(location.search).get('session')
+// The session named in the address opens first, from its offline copy: its transcript is drawn as soon as the copy
+// is loaded, and the rest of the page (the session list, the service worker, …) is bound after that frame.
+const opened = requested !== null && !wasSessionDeletedHere(requested) ? openSession(requested) : undefined
+afterFirstFrame(opened?.whenOfflineCopyLoaded ?? Promise.resolve(), () => {
+  registerServiceWorker()
+  bindSidebarToggle()
+  void main(requested, opened)
+})
 
-async function main(): Promise<void> {
-  const requested = new URLSearchParams(location.search).get('session')
-  // The session named in the address opens at once from its offline copy, while the list is fetched.
-  const opened = requested !== null && !wasSessionDeletedHere(requested) ? openSession(requested) : undefined
+async function main(requested: string | null, opened: SessionClient | undefined): Promise<void> {
   // Offline, the list cannot be fetched: show the one kept from the last fetch, open the session from its IndexedDB copy.
   const sessions = await api.list().then(writeSessionListCache, readSessionListCache)
   const sessionId = requested ?? sessions[0]?.id ?? (await api.create()).id
@@ -65,6 +71,7 @@ async function main(): Promise<void> {
   // server lists a session of that id again.
   if (listed.some((session) => session.id === sessionId)) forgetDeletedSession(sessionId)
   if (opened === undefined && wasSessionDeletedHere(sessionId)) {
+    forgetTranscriptSnapshot(sessionId)
     showSessionDeleted()
     return
   }
@@ -74,8 +81,11 @@ async function main(): Promise<void> {
   bindSessionTitle(client, api, canRename)
 }
 
-/** Opens the session `sessionId` and binds every part of the page that shows or writes it, but its title. */
-function openSession(sessionId: string): SessionClient {
+/**
+ * Opens the session `sessionId` and binds every part of the page that shows or writes it, but its title: the message
+ * list and the forms at once, the rest once the transcript of the offline copy has been painted.
+ */
+function openSession(sessionId: string): BrowserSessionClient {
   const client = createBrowserSessionClient({
     url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${ROUTES.WEBSOCKET}`,
     sessionId,
@@ -89,9 +99,15 @@ function openSession(sessionId: string): SessionClient {
   client.on('error', (error) => {
     if (error.code !== 'SESSION_DELETED') return
     forgetCachedSession(sessionId)
+    forgetTranscriptSnapshot(sessionId)
     renderSessionList(readSessionListCache(), sessionId)
     client.destroy()
     showSessionDeleted()
+  })
+  bindMessageList(client, {
+    readOnly,
+    loaded: client.whenOfflineCopyLoaded,
+    drawn: keepTranscriptSnapshot(byTestId('messages'), sessionId),
   })
   if (!readOnly) {
     bindComposer((text) => {
@@ -99,13 +115,14 @@ function openSession(sessionId: string): SessionClient {
     })
     bindSteer(client)
   }
-  // With auth, only a token with the onDeviceAgent claim may answer on this device (PROTOCOL.md §8.1).
-  if (!readOnly && (claims === undefined || claims.onDeviceAgent === true)) bindOnDeviceAgent(client)
-  bindStatus(client)
-  bindPresence(client)
-  bindDisplayName(client, { readOnly })
-  bindPageTitle(client)
-  bindMessageList(client, { readOnly })
-  bindRefusedWrites(client)
+  afterFirstFrame(client.whenOfflineCopyLoaded, () => {
+    // With auth, only a token with the onDeviceAgent claim may answer on this device (PROTOCOL.md §8.1).
+    if (!readOnly && (claims === undefined || claims.onDeviceAgent === true)) bindOnDeviceAgent(client)
+    bindStatus(client)
+    bindPresence(client)
+    bindDisplayName(client, { readOnly })
+    bindPageTitle(client)
+    bindRefusedWrites(client)
+  })
   return client
 }

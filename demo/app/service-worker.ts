@@ -42,6 +42,8 @@ const worker = self as unknown as WorkerScope
 const cacheName = `${SHELL_CACHE_PREFIX}${LIFELINE_SHELL.build}`
 const shellUrls = LIFELINE_SHELL.urls.map((url) => new URL(url, worker.location.href).href)
 const pageUrl = new URL(shellUrls[0] ?? './', worker.location.href)
+/** This build's cache, opened once per worker start rather than once per request (each open is a trip to the browser). */
+const shellCache = caches.open(cacheName)
 
 worker.addEventListener('install', (event) => {
   event.waitUntil(precache().then(() => worker.skipWaiting()))
@@ -81,7 +83,7 @@ async function precache(): Promise<void> {
       return [url, response] as const
     }),
   )
-  const cache = await caches.open(cacheName)
+  const cache = await shellCache
   await Promise.all(responses.map(([url, response]) => cache.put(url, response)))
 }
 
@@ -101,7 +103,7 @@ async function dropOtherBuilds(): Promise<void> {
  * the server is down): it counts as no answer.
  */
 async function networkFirst(request: Request, preloaded: Promise<Response | undefined>): Promise<Response> {
-  const cachedPage = async (): Promise<Response | undefined> => await (await caches.open(cacheName)).match(pageUrl.href)
+  const cachedPage = async (): Promise<Response | undefined> => await (await shellCache).match(pageUrl.href)
   let response: Response
   try {
     response = (await preloaded) ?? (await fetch(request))
@@ -116,6 +118,6 @@ async function networkFirst(request: Request, preloaded: Promise<Response | unde
 
 /** A shell asset of this build from the cache, else from the network. */
 async function cacheFirst(request: Request): Promise<Response> {
-  const cached = await (await caches.open(cacheName)).match(request.url)
+  const cached = await (await shellCache).match(request.url)
   return cached ?? (await fetch(request))
 }

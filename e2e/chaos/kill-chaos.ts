@@ -1,7 +1,8 @@
 /**
  * `npm run chaos:kill`: the full kill -9 run (default 200 kills) on SQLite, or on PostgreSQL with
  * `--store postgres`. Options: --kills N, --seed N (`--help` lists them). Prints progress, then
- * `kills=… acked=N lost=0 duplicated=0 divergent=0`, and exits non-zero if anything was lost or duplicated.
+ * `kills=… acked=N lost=0 duplicated=0 divergent=0`, and exits non-zero if anything was lost or duplicated, or the
+ * agent's client reported an error (e.g. a refused update).
  */
 import { parseArgs } from 'node:util'
 import { integerOption, oneOf, runCli } from '../../server/cli/run-cli.ts'
@@ -41,7 +42,8 @@ try {
   })
   console.log(formatKillChaos(result))
   console.error(`took ${((Date.now() - started) / 1000).toFixed(1)} s`)
-  process.exitCode = result.lost === 0 && result.duplicated === 0 && result.divergent === 0 ? 0 : 1
+  process.exitCode =
+    result.lost === 0 && result.duplicated === 0 && result.divergent === 0 && result.agentErrors.length === 0 ? 0 : 1
 } finally {
   await store.remove()
 }

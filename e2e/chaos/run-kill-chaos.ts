@@ -12,7 +12,7 @@ import { createSeededRandom } from '../../shared/testing/seeded-random.ts'
 import { expectedText, numberedTokens } from '../../shared/testing/token-stream.ts'
 import type { UpdateLog } from '../../server/persistence/update-log.ts'
 import { countDuplicates, countMissing, countTokens, storedText, textOf, waitForText } from './replica-text.ts'
-import { startServerProcess } from './server-process.ts'
+import { startServerProcess, type ServerProcess } from './server-process.ts'
 
 /** Options of {@link runKillChaos}. */
 export interface KillChaosOptions {
@@ -42,16 +42,38 @@ export interface KillChaosResult {
   readonly duplicated: number
   /** Replicas (agent, viewers, storage) whose final text differs from the expected text. */
   readonly divergent: number
+  /** What the agent's client reported as errors (code, reason, message, details): a refused update, for one. */
+  readonly agentErrors: readonly string[]
 }
 
 const CHECKPOINT_EVERY_TOKENS = 100
 
 /** Runs the harness; the caller checks `lost`, `duplicated` and `divergent` are 0. */
 export async function runKillChaos(options: KillChaosOptions): Promise<KillChaosResult> {
+  let server = await startServerProcess({ store: options.store, port: 0 })
+  /** Closes the clients; run with the server's kill whether the run ends or fails. */
+  const closers: Array<() => void> = []
+  try {
+    return await streamThroughKills(options, server, closers, (restarted) => {
+      server = restarted
+    })
+  } finally {
+    for (const close of closers) close()
+    await server.kill()
+  }
+}
+
+/** The run itself, on `first`; `restarted` is told of every new server process. */
+async function streamThroughKills(
+  options: KillChaosOptions,
+  first: ServerProcess,
+  closers: Array<() => void>,
+  restarted: (server: ServerProcess) => void,
+): Promise<KillChaosResult> {
   const log = options.log ?? (() => undefined)
   const random = createSeededRandom(options.seed)
   const tokenCount = options.tokens ?? Math.max(2_000, options.kills * 60)
-  let server = await startServerProcess({ store: options.store, port: 0 })
+  let server = first
   const port = server.port
   const websocketUrl = `ws://127.0.0.1:${port}${ROUTES.WEBSOCKET}`
   const sessionId = `chaos-${options.seed}-${Date.now()}`
@@ -65,6 +87,7 @@ export async function runKillChaos(options: KillChaosOptions): Promise<KillChaos
     ackTimeoutMs: 60_000,
     syncTimeoutMs: 30_000,
   })
+  closers.push(() => agent.client.destroy())
   const viewers: SessionClient[] = Array.from({ length: options.viewers ?? 2 }, (_, index) =>
     createSessionClient({
       url: websocketUrl,
@@ -75,6 +98,21 @@ export async function runKillChaos(options: KillChaosOptions): Promise<KillChaos
       reconnectDelayMs: 50,
     }),
   )
+  closers.push(() => {
+    for (const viewer of viewers) viewer.destroy()
+  })
+  const agentErrors: string[] = []
+  agent.client.on('error', (error) => {
+    agentErrors.push(`${error.code} ${error.message} ${JSON.stringify(error.details)}`)
+  })
+  /** The agent's last connection events, to tell a stuck reconnect from a slow one when the reply fails. */
+  const timeline: string[] = []
+  const note = (event: string): void => {
+    timeline.push(`${Math.round(performance.now())} ms ${event}`)
+    if (timeline.length > 24) timeline.shift()
+  }
+  agent.client.on('status', (status) => note(`status ${status}`))
+  agent.client.on('transport', (transport) => note(`transport ${transport}`))
   const reply = agent.startReply()
   let acknowledged = ''
   agent.client.on('durable', () => {
@@ -96,6 +134,7 @@ export async function runKillChaos(options: KillChaosOptions): Promise<KillChaos
       while (killAt[kills] !== undefined && (killAt[kills] ?? 0) <= appended) {
         reply.flush()
         const ackedText = acknowledged
+        note(`kill ${kills + 1}`)
         await server.kill()
         kills++
         const stored = await storedText(options.openLog, sessionId)
@@ -107,24 +146,34 @@ export async function runKillChaos(options: KillChaosOptions): Promise<KillChaos
             `kill ${kills}/${options.kills} at token ${index}: acked=${acked} stored=${countTokens(stored)} missing=${missing}`,
           )
         server = await startServerProcess({ store: options.store, port })
+        restarted(server)
+        note('server listening')
       }
     }),
   )
-  await streamed
+  await streamed.catch((error: unknown) => {
+    note(`failed: status ${agent.client.status}, unsynced ${agent.client.unsyncedChanges}; server ${server.report()}`)
+    const errors = agentErrors.join(' | ') || 'none'
+    throw new Error(
+      `the reply failed after ${kills} kills; the agent's errors: ${errors}; its last events: ${timeline.join(', ')}`,
+      {
+        cause: error,
+      },
+    )
+  })
   await agent.client.waitUntilDurable(60_000)
   const expected = expectedText(tokenCount)
   await Promise.all(viewers.map((viewer) => waitForText(viewer, expected)))
   const replicas = [textOf(agent.client), ...viewers.map(textOf)]
   await server.kill()
   replicas.push(await storedText(options.openLog, sessionId))
-  for (const viewer of viewers) viewer.destroy()
-  agent.client.destroy()
   const duplicated = replicas.reduce((sum, text) => sum + countDuplicates(text), 0)
   const divergent = replicas.filter((text) => text !== expected).length
-  return { seed: options.seed, kills, tokens: tokenCount, acked, lost, duplicated, divergent }
+  return { seed: options.seed, kills, tokens: tokenCount, acked, lost, duplicated, divergent, agentErrors }
 }
 
 /** The one-line summary the harness prints. */
 export function formatKillChaos(result: KillChaosResult): string {
-  return `kills=${result.kills} tokens=${result.tokens} acked=${result.acked} lost=${result.lost} duplicated=${result.duplicated} divergent=${result.divergent} seed=${result.seed}`
+  const errors = result.agentErrors.length === 0 ? '' : ` agent errors: ${result.agentErrors.join(' | ')}`
+  return `kills=${result.kills} tokens=${result.tokens} acked=${result.acked} lost=${result.lost} duplicated=${result.duplicated} divergent=${result.divergent} seed=${result.seed}${errors}`
 }

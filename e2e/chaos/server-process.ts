@@ -15,6 +15,8 @@ export interface ServerProcess {
   readonly pid: number
   /** Sends SIGKILL and resolves once the process is gone. */
   kill(): Promise<void>
+  /** What the process printed (stdout and stderr) and, once it has ended on its own, how it ended. */
+  report(): string
 }
 
 /**
@@ -51,14 +53,26 @@ export function startServerProcess(options: {
       clearTimeout(timer)
       reject(new Error(`server exited with ${String(code)} before listening: ${output}`))
     })
+    let listening = false
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString()
-      const match = /LISTENING (http:\/\/[^\s]+)/.exec(output)
+      const match = listening ? null : /LISTENING (http:\/\/[^\s]+)/.exec(output)
       if (match?.[1] === undefined) return
+      listening = true
       clearTimeout(timer)
       child.removeAllListeners('exit')
       const url = match[1]
-      resolve({ url, port: Number(new URL(url).port), pid: child.pid ?? 0, kill: () => killProcess(child) })
+      let ended: string | undefined
+      child.once('exit', (code, signal) => {
+        ended = `exited with ${signal ?? String(code)}`
+      })
+      resolve({
+        url,
+        port: Number(new URL(url).port),
+        pid: child.pid ?? 0,
+        kill: () => killProcess(child),
+        report: () => `${ended ?? 'running'}; printed: ${output.slice(-2_000)}`,
+      })
     })
   })
 }

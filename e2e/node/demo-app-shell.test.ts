@@ -50,6 +50,7 @@ describe('demo app shell', () => {
     expect(JSON.parse(text('/manifest.webmanifest'))).toMatchObject({ start_url: './', scope: './' })
     const png = first.files.get('/icon-192.png')?.body as Uint8Array
     expect([...png.subarray(1, 4)].map((byte) => String.fromCharCode(byte)).join('')).toBe('PNG')
+    // Four builds of the demo page with esbuild: past the 15 s default on a shared 2-core machine.
   }, 30_000)
 
   it('answers a pinned asset of another build 404, never with its own file', async () => {
@@ -67,5 +68,6 @@ describe('demo app shell', () => {
         'application/manifest+json',
       )
     })
+    // A build of the demo page with esbuild before serving it: past the 15 s default on a shared 2-core machine.
   }, 30_000)
 })

@@ -33,7 +33,7 @@ const RULES: readonly Rule[] = [
       /^shared\/protocol\/durable-streams\.ts$/,
       /^server\/durable-streams\//,
       /^server\/http\/(read-body|read-json-body|send-json)\.ts$/,
-      /^server\/persistence\/(parse-store-url|in-transaction|listen-postgres-channel|open-postgres-pool)\.ts$/,
+      /^server\/persistence\/(parse-store-url|in-transaction|listen-postgres-channel|migrate-postgres-schema|open-postgres-pool)\.ts$/,
     ],
   },
   {

@@ -171,20 +171,38 @@ client.destroy()
     expect(output).toContain('stored: ["a short one"]\nlisted: 1\n')
   })
 
-  authOn('the stock Hocuspocus provider appends a message under its token', async ({ server, sessionId }) => {
-    const prelude = `${GLOBAL_WEBSOCKET}const sessionId = 's_abc'
+  authOn(
+    'the stock Hocuspocus provider appends a message under its token and is refused for another author',
+    async ({ server, sessionId, connectClient }) => {
+      const prelude = `${GLOBAL_WEBSOCKET}const sessionId = 's_abc'
 const token = '${tokenFor('alice', 'user', sessionId)}'
 `
-    const epilogue = `await until(() => provider.synced && !provider.hasUnsyncedChanges)
+      // After the example: a message whose author is not the token's `sub` is answered by a refusal notice.
+      const epilogue = `import { decodeUpdateRejectedNotice } from 'lifeline/protocol'
+await until(() => provider.synced && !provider.hasUnsyncedChanges)
+const refusals: string[] = []
+provider.on('stateless', ({ payload }: { payload: string }) => {
+  const notice = decodeUpdateRejectedNotice(payload)
+  if (notice !== undefined) refusals.push(\`\${notice.code} \${notice.reason}\`)
+})
+appendMessage(doc, { id: createRandomId(), role: 'user', author: 'mallory', status: 'done', text: 'Forged' })
+await until(() => refusals.length > 0)
+console.log('refused:', refusals.join(', '))
 provider.destroy()
 socket.destroy()
 `
-    await finishedDocExample(
-      start(docExample('docs/sdks.md', 'stock-provider'), server.url, sessionId, prelude, epilogue),
-    )
-    const { body } = await fetchTranscript(server.url, sessionId, tokenFor('bob', 'user', sessionId))
-    expect(body.messages?.map((message) => [message.author, message.text])).toEqual([['alice', 'Hello']])
-  })
+      const output = await finishedDocExample(
+        start(docExample('docs/sdks.md', 'stock-provider'), server.url, sessionId, prelude, epilogue),
+      )
+      expect(output).toBe('refused: UPDATE_REJECTED FORBIDDEN_PARENT\n')
+      const viewer = connectClient({ principalId: 'bob', token: tokenFor('bob', 'user', sessionId) })
+      await expect
+        .poll(() => viewer.messages().map((message) => [message.author, message.text]))
+        .toEqual([['alice', 'Hello']])
+      const { body } = await fetchTranscript(server.url, sessionId, tokenFor('bob', 'user', sessionId))
+      expect(body.messages?.map((message) => [message.author, message.text])).toEqual([['alice', 'Hello']])
+    },
+  )
 
   test('the message order helpers give the order every screen shows', async ({ server, sessionId, connectAgent }) => {
     const agent = await connectAgent({ agentId: 'writer' })

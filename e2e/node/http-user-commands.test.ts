@@ -5,6 +5,7 @@
  * events, the presence route and Yjs clients' awareness show, and that ends when they leave or stop renewing it.
  */
 import { describe, expect } from 'vitest'
+import type { SessionClient, SessionClientOptions } from '../../client/core/session-client.ts'
 import { sessionPresencePath } from '../../shared/protocol/routes.ts'
 import { testWithStore } from '../testing/fixtures.ts'
 import { postSessionCommands } from '../testing/post-session-commands.ts'
@@ -13,7 +14,9 @@ import { AUTH_ON, tokenFor } from '../testing/test-tokens.ts'
 
 const authTest = testWithStore('sqlite', {
   ...AUTH_ON,
-  presenceTimeoutMs: 1_000,
+  // Long enough that the Yjs clients' heartbeats and the steps between announcing a device and checking it outlast no
+  // lease on a loaded machine; the tests that wait for a lease to end wait this long.
+  presenceTimeoutMs: 3_000,
   limits: { maxUserTextChars: 50, messageBurst: 3, messagesPerSecond: 0.01 },
 })
 
@@ -24,6 +27,18 @@ async function createSession(baseUrl: string, sessionId: string): Promise<void> 
     headers: { 'content-type': 'application/json', authorization: `Bearer ${tokenFor('alice', 'user', '*')}` },
   })
   expect(response.status).toBe(201)
+}
+
+/** Creates the session and connects Alice's laptop to it, synced; returns the bot's token and Alice's client. */
+async function openWithAlice(
+  baseUrl: string,
+  sessionId: string,
+  connectClient: (options?: Partial<SessionClientOptions>) => SessionClient,
+): Promise<{ bot: string; alice: SessionClient }> {
+  await createSession(baseUrl, sessionId)
+  const alice = connectClient({ principalId: 'alice', device: 'laptop', token: tokenFor('alice', 'user', sessionId) })
+  await alice.waitForSynced()
+  return { bot: tokenFor('bot', 'agent', sessionId), alice }
 }
 
 async function errorOf(response: Response): Promise<[number, string]> {
@@ -140,14 +155,7 @@ describe('presence over HTTP', () => {
   authTest(
     'Yjs clients see an HTTP device in their presence until its lease ends',
     async ({ server, sessionId, connectClient }) => {
-      await createSession(server.url, sessionId)
-      const bot = tokenFor('bot', 'agent', sessionId)
-      const alice = connectClient({
-        principalId: 'alice',
-        device: 'laptop',
-        token: tokenFor('alice', 'user', sessionId),
-      })
-      await alice.waitForSynced()
+      const { bot, alice } = await openWithAlice(server.url, sessionId, connectClient)
       const people = (client: typeof alice) =>
         client.presenceByPerson().map((person) => ({
           principalId: person.principalId,
@@ -178,7 +186,9 @@ describe('presence over HTTP', () => {
       await expect
         .poll(() => people(phone))
         .toContainEqual({ principalId: 'bot', role: 'agent', devices: ['gpu', 'worker'] })
-      // Ended by the device: gone at once. The stream's presence events count each HTTP device once.
+      // Ended by the device: gone at once. The stream's presence events count each HTTP device once. The worker
+      // renews first, so its lease outlasts the checks below however long the steps above took.
+      expect((await announce(server.url, sessionId, bot, { device: 'worker' })).status).toBe(200)
       expect((await announce(server.url, sessionId, bot, { device: 'gpu', present: false })).status).toBe(200)
       await expect.poll(() => people(alice)).toContainEqual({ principalId: 'bot', role: 'agent', devices: ['worker'] })
       await expect
@@ -190,67 +200,69 @@ describe('presence over HTTP', () => {
         .toEqual([{ principalId: 'bot', role: 'agent', device: 'worker' }])
       // Not renewed: the lease runs out and every Yjs client sees the device leave.
       await expect
-        .poll(() => people(alice), { timeout: 5_000 })
+        .poll(() => people(alice), { timeout: 10_000 })
         .toEqual([{ principalId: 'alice', role: 'user', devices: ['laptop', 'phone'] }])
       await expect
-        .poll(() => people(phone), { timeout: 5_000 })
+        .poll(() => people(phone), { timeout: 10_000 })
         .toEqual([{ principalId: 'alice', role: 'user', devices: ['laptop', 'phone'] }])
     },
+    30_000, // waits a lease out, on a machine that may be loaded
   )
 
-  authTest('an HTTP device is present while its lease lasts', async ({ server, sessionId, connectClient }) => {
-    await createSession(server.url, sessionId)
-    const bot = tokenFor('bot', 'agent', sessionId)
-    const user = connectClient({ principalId: 'alice', device: 'laptop', token: tokenFor('alice', 'user', sessionId) })
-    await user.waitForSynced()
-    const first = await announce(server.url, sessionId, bot, { device: 'worker' })
-    expect(first.status).toBe(200)
-    const body = (await first.json()) as { members: unknown[]; leaseMs: number }
-    expect(body.leaseMs).toBe(1_000)
-    expect(body.members).toContainEqual({ principalId: 'bot', role: 'agent', device: 'worker' })
-    expect(body.members).toContainEqual(expect.objectContaining({ principalId: 'alice', role: 'user' }))
-    await expect
-      .poll(async () => {
-        const events = await readSessionEvents(server.url, sessionId, { token: bot })
-        return events.some(
-          ({ event }) =>
-            event.type === 'presence' &&
-            event.members.some((member) => member.principalId === 'bot') &&
-            event.members.some((member) => member.principalId === 'alice'),
-        )
-      })
-      .toBe(true)
-    // Not renewed: the lease runs out and the device leaves, as a silent Yjs device does.
-    await expect
-      .poll(
-        async () => {
-          const response = await fetch(`${server.url}${sessionPresencePath(sessionId)}`, {
-            headers: { authorization: `Bearer ${bot}` },
-          })
-          return ((await response.json()) as { members: Array<{ principalId: string }> }).members.map(
-            (member) => member.principalId,
+  authTest(
+    'an HTTP device is present while its lease lasts',
+    async ({ server, sessionId, connectClient }) => {
+      const { bot } = await openWithAlice(server.url, sessionId, connectClient)
+      const first = await announce(server.url, sessionId, bot, { device: 'worker' })
+      expect(first.status).toBe(200)
+      const body = (await first.json()) as { members: unknown[]; leaseMs: number }
+      expect(body.leaseMs).toBe(3_000)
+      expect(body.members).toContainEqual({ principalId: 'bot', role: 'agent', device: 'worker' })
+      expect(body.members).toContainEqual(expect.objectContaining({ principalId: 'alice', role: 'user' }))
+      await expect
+        .poll(async () => {
+          const events = await readSessionEvents(server.url, sessionId, { token: bot })
+          return events.some(
+            ({ event }) =>
+              event.type === 'presence' &&
+              event.members.some((member) => member.principalId === 'bot') &&
+              event.members.some((member) => member.principalId === 'alice'),
           )
-        },
-        { timeout: 5_000 },
+        })
+        .toBe(true)
+      // Not renewed: the lease runs out and the device leaves, as a silent Yjs device does.
+      await expect
+        .poll(
+          async () => {
+            const response = await fetch(`${server.url}${sessionPresencePath(sessionId)}`, {
+              headers: { authorization: `Bearer ${bot}` },
+            })
+            return ((await response.json()) as { members: Array<{ principalId: string }> }).members.map(
+              (member) => member.principalId,
+            )
+          },
+          { timeout: 10_000 },
+        )
+        .toEqual(['alice'])
+      expect((await announce(server.url, sessionId, bot, { device: 'worker' })).status).toBe(200)
+      const gone = await announce(server.url, sessionId, bot, { device: 'worker', present: false })
+      expect(((await gone.json()) as { members: Array<{ principalId: string }> }).members).not.toContainEqual(
+        expect.objectContaining({ principalId: 'bot' }),
       )
-      .toEqual(['alice'])
-    expect((await announce(server.url, sessionId, bot, { device: 'worker' })).status).toBe(200)
-    const gone = await announce(server.url, sessionId, bot, { device: 'worker', present: false })
-    expect(((await gone.json()) as { members: Array<{ principalId: string }> }).members).not.toContainEqual(
-      expect.objectContaining({ principalId: 'bot' }),
-    )
-    const observer = tokenFor('eve', 'observer', sessionId)
-    expect(await errorOf(await announce(server.url, sessionId, observer, {}))).toEqual([403, 'FORBIDDEN'])
-    expect(await errorOf(await announce(server.url, sessionId, bot, { device: 7 }))).toEqual([400, 'BAD_REQUEST'])
-    expect(await errorOf(await announce(server.url, 'missing-session', tokenFor('x', 'agent', '*'), {}))).toEqual([
-      404,
-      'SESSION_NOT_FOUND',
-    ])
-    let limited: [number, string] | undefined
-    for (let attempt = 0; attempt < 20 && limited === undefined; attempt++) {
-      const response = await announce(server.url, sessionId, bot, { device: 'worker' })
-      if (response.status !== 200) limited = await errorOf(response)
-    }
-    expect(limited).toEqual([429, 'RATE_LIMITED'])
-  })
+      const observer = tokenFor('eve', 'observer', sessionId)
+      expect(await errorOf(await announce(server.url, sessionId, observer, {}))).toEqual([403, 'FORBIDDEN'])
+      expect(await errorOf(await announce(server.url, sessionId, bot, { device: 7 }))).toEqual([400, 'BAD_REQUEST'])
+      expect(await errorOf(await announce(server.url, 'missing-session', tokenFor('x', 'agent', '*'), {}))).toEqual([
+        404,
+        'SESSION_NOT_FOUND',
+      ])
+      let limited: [number, string] | undefined
+      for (let attempt = 0; attempt < 20 && limited === undefined; attempt++) {
+        const response = await announce(server.url, sessionId, bot, { device: 'worker' })
+        if (response.status !== 200) limited = await errorOf(response)
+      }
+      expect(limited).toEqual([429, 'RATE_LIMITED'])
+    },
+    30_000, // waits a lease out, on a machine that may be loaded
+  )
 })

@@ -27,6 +27,7 @@ describe.each(STORE_KINDS)('kill -9 chaos on %s', (kind) => {
       expect(result.lost, summary).toBe(0)
       expect(result.duplicated, summary).toBe(0)
       expect(result.divergent, summary).toBe(0)
+      expect(result.agentErrors).toEqual([])
     } finally {
       await store.remove()
     }

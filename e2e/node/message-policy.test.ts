@@ -11,6 +11,7 @@ import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/pro
 import { describe, expect } from 'vitest'
 import * as Y from 'yjs'
 import { NodeWebSocket } from '../../client/agent/node-websocket.ts'
+import type { ReplyPart } from '../../client/agent/reply-part.ts'
 import type { SessionClient } from '../../client/core/session-client.ts'
 import { decodeUpdateRejectedNotice, type UpdateRejectedNotice } from '../../shared/protocol/update-rejected-notice.ts'
 import { appendMessage } from '../../shared/session/session-doc.ts'
@@ -52,6 +53,18 @@ async function watchTexts(viewer: SessionClient): Promise<string[]> {
     for (const message of viewer.messages()) viewed.push(message.text)
   })
   return viewed
+}
+
+/**
+ * Yields `items` one by one, each once everything written before is durable: without the hold-back, each token would
+ * be an update of its own.
+ */
+async function* durablyOneByOne<T>(client: SessionClient, items: readonly T[]): AsyncIterable<T> {
+  for (const item of items) {
+    yield item
+    await new Promise((resolve) => setImmediate(resolve))
+    await client.waitUntilDurable()
+  }
 }
 
 describe.each(STORE_KINDS)('message policy on %s', (kind) => {
@@ -131,16 +144,8 @@ describe.each(STORE_KINDS)('message policy on %s', (kind) => {
     const filler = 'The quick brown fox jumps over the lazy dog. '.repeat(4)
     // The address is cut in three tokens; more text follows it, so the redaction lands while the reply streams.
     const tokens = [filler, 'Write to ali', 'ce@exam', 'ple.com today. ', filler, 'Bye.']
-    // Each token waits until the previous one is durable, so without the hold-back each would be an update of its own.
-    async function* stream(): AsyncIterable<string> {
-      for (const token of tokens) {
-        yield token
-        await new Promise((resolve) => setImmediate(resolve))
-        await agent.client.waitUntilDurable()
-      }
-    }
     const writer = agent.startReply({})
-    expect(await writer.pipe(stream())).toBe('done')
+    expect(await writer.pipe(durablyOneByOne(agent.client, tokens))).toBe('done')
 
     const expected = `${filler}Write to [email] today. ${filler}Bye.`
     await expect
@@ -152,6 +157,70 @@ describe.each(STORE_KINDS)('message policy on %s', (kind) => {
     expect(viewed.some((text) => /ali(ce)?@|ce@exam/.test(text) || text.includes('Write to ali'))).toBe(false)
     expect(await logHolds(server.updateLog, sessionId, 'ce@exam')).toBe(false)
     expect(await logHolds(server.updateLog, sessionId, 'Write to ali')).toBe(false)
+  })
+
+  test('a reasoning run is rewritten redacted like text; a steer is rewritten redacted by its author', async ({
+    server,
+    sessionId,
+    connectClient,
+    connectAgent,
+  }) => {
+    const agent = await connectAgent({ agentId: 'agent-2' })
+    await agent.client.waitForSynced()
+    // The address is cut in two reasoning tokens; the text that follows makes the redaction land mid-reply.
+    const parts: ReplyPart[] = [
+      { type: 'reasoning-delta', text: 'Think: mail dan' },
+      { type: 'reasoning-delta', text: '@example.com first. ' },
+      { type: 'text-delta', text: 'Done thinking.' },
+    ]
+    const writer = agent.startReply({})
+    expect(await writer.pipeParts(durablyOneByOne(agent.client, parts))).toBe('done')
+    const alice = connectClient({ principalId: 'alice' })
+    await alice.waitForSynced()
+    const steerId = alice.steer({ kind: 'note', text: 'or ask erin@example.com' })
+
+    await expect
+      .poll(async () => {
+        const { messages, steering } = (await fetchTranscript(server.url, sessionId, undefined)).body
+        return [messages?.map((m) => [m.id, m.parts, m.status]), steering?.map((steer) => [steer.id, steer.text])]
+      })
+      .toEqual([
+        [
+          [
+            writer.id,
+            [
+              { type: 'reasoning', text: 'Think: mail [email] first. ' },
+              { type: 'text', text: 'Done thinking.' },
+            ],
+            'done',
+          ],
+        ],
+        [[steerId, 'or ask [email]']],
+      ])
+    expect(await logHolds(server.updateLog, sessionId, '@example.com')).toBe(false)
+    expect(seen.filter((input) => input.messageId === steerId).map((input) => input.kind)).toEqual(['steer', 'steer'])
+    expect(alice.refused()).toEqual([])
+  })
+
+  test('a tool part is screened as JSON text; a redaction of it refuses the update and stops the writer', async ({
+    server,
+    sessionId,
+    connectAgent,
+  }) => {
+    const agent = await connectAgent({ agentId: 'agent-3' })
+    await agent.client.waitForSynced()
+    const writer = agent.startReply({})
+    writer.appendPart({ type: 'tool-call', toolCallId: 'c1', toolName: 'lookup', input: { q: 'weather' } })
+    await agent.client.waitUntilDurable()
+    writer.appendPart({ type: 'tool-call', toolCallId: 'c2', toolName: 'mail', input: { to: 'fay@example.com' } })
+    await expect(writer.end()).rejects.toMatchObject({ code: 'REPLY_CLOSED' })
+    expect(seen.filter((input) => input.messageId === writer.id).map((input) => [input.kind, input.text])).toEqual([
+      ['tool', '{"q":"weather"}'],
+      ['tool', '{"to":"fay@example.com"}'],
+    ])
+    const stored = (await fetchTranscript(server.url, sessionId, undefined)).body.messages
+    expect(stored?.map((m) => m.parts.map((part) => part.type === 'tool-call' && part.toolCallId))).toEqual([['c1']])
+    expect(await logHolds(server.updateLog, sessionId, 'fay@')).toBe(false)
   })
 
   test('a stock provider gets the redact notice and nothing of its message is stored', async ({
@@ -220,11 +289,16 @@ describe.each(STORE_KINDS)('message policy on %s', (kind) => {
       (
         await send('bot', 'agent', 0, [
           { type: 'start', messageId: 'r1', replyTo: 'q1' },
+          { type: 'text', messageId: 'r1', partType: 'reasoning', text: 'cc gus@example.org' },
           { type: 'text', messageId: 'r1', text: 'Noted, bob@' },
           { type: 'text', messageId: 'r1', text: 'exa' },
           { type: 'text', messageId: 'r1', text: 'mple.org. Call 030 1234 5678.' },
         ])
       ).status,
+    ).toBe(200)
+    expect(
+      (await send('alice', 'user', 1, { type: 'steer', steerId: 's1', kind: 'note', text: 'ask hal@example.org' }))
+        .status,
     ).toBe(200)
     const refused = await send('bot', 'agent', 1, [
       { type: 'text', messageId: 'r1', text: ' Fine.' },
@@ -241,13 +315,19 @@ describe.each(STORE_KINDS)('message policy on %s', (kind) => {
       ['q1', 'I am [email]'],
       ['r1', 'Noted, [email]. Call [phone].'],
     ])
+    expect(stored.body.messages?.[1]?.parts[0]).toEqual({ type: 'reasoning', text: 'cc [email]' })
+    expect(stored.body.steering?.map((steer) => steer.text)).toEqual(['ask [email]'])
     expect(await logHolds(server.updateLog, sessionId, 'bob@')).toBe(false)
-    // The three text commands of one append are judged as one run; a later append's run gets the stored tail as context.
+    expect(await logHolds(server.updateLog, sessionId, 'gus@')).toBe(false)
+    expect(await logHolds(server.updateLog, sessionId, 'hal@')).toBe(false)
+    // The reasoning and the three text commands of one append are judged as two runs; a later append's run gets the
+    // stored tail as context.
     expect(
       seen
         .filter((input) => input.messageId === 'r1')
         .map((input) => [input.kind, input.principal, input.role, input.context]),
     ).toEqual([
+      ['run', 'bot', 'agent', ''],
       ['run', 'bot', 'agent', ''],
       ['run', 'bot', 'agent', 'Noted, [email]. Call [phone].'],
     ])
@@ -256,6 +336,8 @@ describe.each(STORE_KINDS)('message policy on %s', (kind) => {
     ).toEqual([
       ['policy-decision', 'alice', 'redact', undefined],
       ['policy-decision', 'bot', 'redact', undefined],
+      ['policy-decision', 'bot', 'redact', undefined],
+      ['policy-decision', 'alice', 'redact', undefined],
       ['policy-decision', 'bot', 'reject', 'rejected'],
     ])
   })

@@ -187,6 +187,8 @@ describe('messages and steers per principal', () => {
     await alice.waitUntilDurable(15_000)
     const stored = (await storedTranscript(server, sessionId)) as { messages: Array<{ id: string }> }
     expect(stored.messages.map((message) => message.id)).toEqual(sent)
+    // The SDK is closed with RATE_LIMITED and reconnects with backoff before it delivers: waitUntilDurable above
+    // allows 15 s for that alone.
   }, 20_000)
 
   testOpen('without auth every connection has buckets of its own', async ({ server, sessionId }) => {

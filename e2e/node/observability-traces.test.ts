@@ -6,7 +6,7 @@
  * a stop steer on the reply's span, a resumed reply with a span of its own, an HTTP
  * append joining the trace its `traceparent` header names, and an agent on the API's default no-op tracer.
  */
-import { trace, type Tracer } from '@opentelemetry/api'
+import { SpanStatusCode, trace, type Tracer } from '@opentelemetry/api'
 import {
   BasicTracerProvider,
   InMemorySpanExporter,
@@ -245,28 +245,73 @@ describe('traces', () => {
     },
   )
 
+  /** A reply of `writer` (on `tracer`) left without an end when its client is destroyed, until it is interrupted. */
+  const interruptedReply = async ({
+    connectClient,
+    connectAgent,
+  }: Pick<SessionFixtures, 'connectClient' | 'connectAgent'>): Promise<{
+    alice: SessionClient
+    reply: () => MessageView | undefined
+  }> => {
+    const alice = connectClient({ principalId: 'alice' })
+    await alice.waitForSynced()
+    const question = alice.sendMessage('tell me')
+    const crashed = await connectAgent({ agentId: 'writer', tracer })
+    crashed.startReply({ replyTo: question }).append('Half')
+    await crashed.client.waitUntilDurable()
+    crashed.client.destroy() // no end: the run lease marks the reply interrupted
+    const reply = (): MessageView | undefined => alice.messages().find((message) => message.role === 'assistant')
+    await expect.poll(() => reply()?.status, { timeout: 10_000 }).toBe('interrupted')
+    return { alice, reply }
+  }
+
   shortLease(
-    'a resumed reply gets a span of its own, whose traceparent replaces the first in the message',
+    'a reply left without an end ends its span abandoned; resumed, it gets a span of its own linked to that one',
     async ({ sessionId, connectClient, connectAgent }) => {
-      const alice = connectClient({ principalId: 'alice' })
-      await alice.waitForSynced()
-      const question = alice.sendMessage('tell me')
-      const crashed = await connectAgent({ agentId: 'writer', tracer })
-      crashed.startReply({ replyTo: question }).append('Half')
-      await crashed.client.waitUntilDurable()
-      crashed.client.destroy() // no end: the run lease marks the reply interrupted
-      const reply = (): MessageView | undefined => alice.messages().find((message) => message.role === 'assistant')
-      await expect.poll(() => reply()?.status, { timeout: 10_000 }).toBe('interrupted')
+      const { alice, reply } = await interruptedReply({ connectClient, connectAgent })
+      const [abandoned] = finished(SPAN_NAMES.REPLY, sessionId)
+      if (abandoned === undefined) throw new Error('the span of the reply left without an end did not end')
+      expect(abandoned.attributes[TRACE_ATTRIBUTES.REPLY_END]).toBe('abandoned')
+      expect(abandoned.status).toEqual({ code: SpanStatusCode.ERROR, message: 'client closed' })
+      expect(eventNames(abandoned)).toEqual([SPAN_EVENTS.FIRST_TOKEN, SPAN_EVENTS.ABANDONED])
+
       const restarted = await connectAgent({ agentId: 'writer', tracer })
       await restarted.resumeReply(reply()?.id ?? '').pipe(numberedTokens(3))
-      await expect.poll(() => finished(SPAN_NAMES.REPLY, sessionId).length).toBe(1) // the crashed one never ends
-      const [resumed] = finished(SPAN_NAMES.REPLY, sessionId)
+      await expect.poll(() => finished(SPAN_NAMES.REPLY, sessionId).length).toBe(2)
+      const resumed = finished(SPAN_NAMES.REPLY, sessionId).find((span) => span !== abandoned)
       if (resumed === undefined) throw new Error('no span for the resumed reply')
       expect(resumed.attributes[TRACE_ATTRIBUTES.MESSAGE_ID]).toBe(reply()?.id)
+      expect(resumed.links.map((link) => link.context.spanId)).toEqual([abandoned.spanContext().spanId])
       expect(findMessage(alice.doc, reply()?.id ?? '')?.get(TRACEPARENT)).toBe(formatTraceParent(resumed.spanContext()))
       expect(childrenOf(finished(SPAN_NAMES.PERSIST, sessionId), resumed).length).toBeGreaterThanOrEqual(2)
     },
   )
+
+  shortLease(
+    'a reply resumed by an agent without a tracer provider drops the traceparent of the span that ended',
+    async ({ connectClient, connectAgent }) => {
+      const { alice, reply } = await interruptedReply({ connectClient, connectAgent })
+      expect(findMessage(alice.doc, reply()?.id ?? '')?.has(TRACEPARENT)).toBe(true)
+      const restarted = await connectAgent({ agentId: 'writer' })
+      await restarted.resumeReply(reply()?.id ?? '').pipe(numberedTokens(3))
+      await expect.poll(() => reply()?.status).toBe('done')
+      expect(findMessage(alice.doc, reply()?.id ?? '')?.has(TRACEPARENT)).toBe(false)
+    },
+  )
+
+  test('closing an agent ends the span of a reply still open as abandoned', async ({
+    sessionId,
+    connectClient,
+    connectAgent,
+  }) => {
+    const { agent, reply } = await askAgent({ connectClient, connectAgent }, endlessTokens, tracer)
+    expect(finished(SPAN_NAMES.REPLY, sessionId)).toEqual([])
+    await agent.close()
+    const [span] = finished(SPAN_NAMES.REPLY, sessionId)
+    expect(span?.attributes[TRACE_ATTRIBUTES.REPLY_END]).toBe('abandoned')
+    expect(span?.attributes[TRACE_ATTRIBUTES.MESSAGE_ID]).toBe(reply()?.id)
+    expect(span?.status).toEqual({ code: SpanStatusCode.ERROR, message: 'agent closed' })
+  })
 
   test('with the API alone (no provider registered) replies carry no traceparent and stream as usual', async ({
     connectClient,

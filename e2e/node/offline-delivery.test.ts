@@ -123,4 +123,5 @@ test('an offline backlog over maxUpdateBytes syncs in pieces after a reload, nev
   const { body } = await fetchTranscript(server.url, sessionId, undefined)
   expect(body.messages?.map((message) => message.id)).toEqual(ids)
   expect(body.messages?.map((message) => message.text)).toEqual(second.messages().map((message) => message.text))
+  // A backlog over maxUpdateBytes, stored offline, reloaded and synced in pieces: past the 15 s default when shared.
 }, 30_000)

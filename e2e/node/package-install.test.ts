@@ -57,6 +57,7 @@ describe('the packed package', () => {
       timeout: 60_000,
     }).catch((error: { stdout: string }) => error)
     expect(result.stdout).toBe('')
+    // tsc type-checks the installed package and its dependencies in a child process (given 60 s above).
   }, 60_000)
 
   for (const entry of BROWSER_ENTRIES) {

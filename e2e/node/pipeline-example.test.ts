@@ -3,40 +3,30 @@
  * `sessions/*`, it verifies each signed wake, reads the session events it names and acknowledges them; a user's
  * message then reaches it as `message.created`, and the subscription's cursor moves to the stream's end.
  */
-import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { expect, onTestFinished } from 'vitest'
 import { STREAM_HEADERS, STREAM_ROUTE_PREFIX } from '../../shared/protocol/durable-streams.ts'
 import { sessionStreamPath } from '../../shared/protocol/session-stream-path.ts'
 import { docExample } from '../testing/docs-examples.ts'
 import { test } from '../testing/fixtures.ts'
+import { listeningUrl } from '../testing/listening-url.ts'
+import { runDocExample } from '../testing/run-doc-example.ts'
 
 test('the receiver of docs/pipelines.md gets and verifies the events of a session', async ({
   server,
   sessionId,
   connectClient,
 }) => {
-  const script = docExample('docs/pipelines.md', 'pipeline-receiver')
-  expect(script).toContain('verify(null')
-  const dir = mkdtempSync(join(tmpdir(), 'lifeline-pipeline-'))
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
-  const file = join(dir, 'pipeline-receiver.mjs')
-  writeFileSync(file, script)
-  const child = spawn(process.execPath, [file, server.url], { stdio: ['ignore', 'pipe', 'pipe'] })
-  onTestFinished(() => {
-    if (child.exitCode === null) child.kill()
+  const code = docExample('docs/pipelines.md', 'pipeline-receiver')
+  expect(code).toContain('verify(null')
+  const receiver = runDocExample({
+    code,
+    lang: 'js',
+    port: Number(new URL(server.url).port),
+    sessionId,
+    args: [server.url],
   })
-  let output = ''
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8')
-  })
-  child.stderr.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8')
-  })
-  await expect.poll(() => output, { timeout: 5_000 }).toMatch(/listening (\S+)/)
-  const hookUrl = /listening (\S+)/.exec(output)?.[1]
+  onTestFinished(() => receiver.stop())
+  const hookUrl = await listeningUrl(receiver)
   const put = await fetch(`${server.url}${STREAM_ROUTE_PREFIX}__ds/subscriptions/pipeline`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
@@ -49,7 +39,7 @@ test('the receiver of docs/pipelines.md gets and verifies the events of a sessio
   user.sendMessage('hello pipeline')
   await user.waitUntilDurable()
   const path = sessionStreamPath(sessionId).slice(STREAM_ROUTE_PREFIX.length)
-  await expect.poll(() => output, { timeout: 8_000 }).toContain(`${path} message.created`)
+  await expect.poll(() => receiver.output(), { timeout: 8_000 }).toContain(`${path} message.created`)
   const tail = (await fetch(`${server.url}${sessionStreamPath(sessionId)}`, { method: 'HEAD' })).headers.get(
     STREAM_HEADERS.NEXT_OFFSET,
   )
@@ -61,5 +51,5 @@ test('the receiver of docs/pipelines.md gets and verifies the events of a sessio
       return body.streams.find((stream) => stream.path === path)?.acked_offset
     })
     .toBe(tail)
-  expect(output).not.toContain('Error')
+  expect(receiver.errors()).toBe('')
 })

@@ -83,6 +83,10 @@ describe.each(STORE_KINDS)('policy decision events on %s', (kind) => {
       await expect.poll(() => refusals, WAIT).toBe(ids.length)
       await alice.waitForSynced()
     }
+    // The SDK writes the redacted message again from a fresh replica, after the refusal: wait until it is stored.
+    const createdFirst = (events: readonly SessionEvent[]): boolean =>
+      events.some((event) => event.type === 'message.created' && event.messageId === ids[0])
+    await expect.poll(async () => createdFirst(await streamEvents(server.url, sessionId)), WAIT).toBe(true)
     const events = await streamEvents(server.url, sessionId)
     const decisions = events.filter((event) => event.type === POLICY_DECISION_EVENT)
     // An open server knows no principal of a Yjs writer (PROTOCOL.md §8.8).

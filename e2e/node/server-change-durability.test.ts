@@ -108,7 +108,7 @@ describe('server changes', () => {
       }
     } finally {
       viewer.destroy()
-      agent.close()
+      await agent.close()
     }
   })
 })

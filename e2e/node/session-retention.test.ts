@@ -2,9 +2,10 @@
  * Session retention (PROTOCOL.md §13) on a real server: a finished session is archived (JSON lines files on SQLite,
  * an archive table on PostgreSQL) once idle for `archiveAfterSeconds`, and erased through the DELETE path once idle
  * for `deleteAfterSeconds`, with a security event, log lines and metrics. The sweep's clock is injected: each test
- * sets it relative to the session's stored `updatedAt`, so nothing depends on the wall clock.
+ * sets it relative to the session's stored `updatedAt`, so nothing depends on the wall clock. A sweep removes the
+ * temporary files crashed archive writes left; an owner's DELETE during the sweep's archive write leaves no copy.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -13,7 +14,7 @@ import { createAgentSession } from '../../client/agent/agent-session.ts'
 import { NodeWebSocket } from '../../client/agent/node-websocket.ts'
 import { createSessionClient } from '../../client/core/session-client.ts'
 import type { SessionError } from '../../shared/errors/session-error.ts'
-import type { SessionServerOptions } from '../../server/session-server.ts'
+import type { SessionServer, SessionServerOptions } from '../../server/session-server.ts'
 import type { SessionArchiveTarget } from '../../server/retention/session-retention-options.ts'
 import { captureLogs } from '../testing/capture-logs.ts'
 import { type ServerFactory, testWithStore } from '../testing/fixtures.ts'
@@ -390,6 +391,103 @@ describe.each(STORE_KINDS)('session retention on %s', (kind) => {
     expect((await fetch(`${server.url}/v1/sessions/retention-owned`, { method: 'DELETE' })).status).toBe(204)
     expect(await archive.read('retention-owned')).toBeUndefined()
     expect(await server.updateLog.getSession('retention-owned')).toBeUndefined()
+  })
+})
+
+/**
+ * A server archiving after a minute, sweeping by hand with its own clock, and the session `id` created on it; the
+ * clock stands a minute past the session's last write, so the next sweep archives it.
+ */
+async function startArchiving(
+  { store, startServer }: { store: TestStore; startServer: ServerFactory },
+  id: string,
+): Promise<{ archive: TestArchive; logs: ReturnType<typeof captureLogs>; server: SessionServer; nowMs: number }> {
+  const archive = testArchive(store)
+  const clock = { now: 0 }
+  const logs = captureLogs()
+  const server = await startServer({
+    retention: {
+      default: { archiveAfterSeconds: 60 },
+      archive: archive.target,
+      sweepEveryMs: 60 * MINUTE_MS,
+      now: () => clock.now,
+    },
+    logger: logs.logger,
+  })
+  expect((await fetch(`${server.url}/v1/sessions`, { method: 'POST', body: JSON.stringify({ id }) })).status).toBe(201)
+  clock.now = ((await server.updateLog.getSession(id))?.updatedAt ?? Number.NaN) + MINUTE_MS
+  return { archive, logs, server, nowMs: clock.now }
+}
+
+describe('session retention with a JSON lines archive', () => {
+  const test = testWithStore('sqlite')
+
+  test('a sweep removes the temporary files of writes that crashed, and keeps those a write may still use', async ({
+    store,
+    startServer,
+  }) => {
+    const { archive, logs, server, nowMs } = await startArchiving({ store, startServer }, 'retention-crash')
+    if (archive.target.kind !== 'jsonl') throw new Error('a JSON lines archive was expected')
+    const { dir } = archive.target
+    // What a crash between creating the temporary file and renaming it leaves, two hours ago and a second ago.
+    mkdirSync(dir, { recursive: true })
+    const file = (name: string, ageMs: number): string => {
+      const path = join(dir, name)
+      writeFileSync(path, '{"type":"session"')
+      const at = (nowMs - ageMs) / 1000
+      utimesSync(path, at, at)
+      return path
+    }
+    const crashed = file('retention-crash.jsonl.k3v9q0a1.tmp', 120 * MINUTE_MS)
+    const writing = file('retention-other.jsonl.a8b7c6d5.tmp', 1000)
+    const unrelated = file('notes.tmp', 120 * MINUTE_MS)
+
+    expect((await server.retention?.sweep())?.archived).toEqual(['retention-crash'])
+    expect(existsSync(crashed)).toBe(false)
+    expect(existsSync(writing)).toBe(true)
+    expect(existsSync(unrelated)).toBe(true)
+    expect(await archive.read('retention-crash')).toHaveLength(1)
+    expect(logs.lines.filter((line) => line.event === 'retention-temporary-removed')).toEqual([
+      expect.objectContaining({ archive: 'jsonl', removed: 1 }),
+    ])
+  })
+})
+
+describe("session retention and an owner's DELETE on PostgreSQL", () => {
+  const test = testWithStore('postgres')
+
+  test("a DELETE while the sweep writes the session's archive waits for it and leaves no copy", async ({
+    store,
+    startServer,
+  }) => {
+    const id = 'retention-racing'
+    const { archive, server } = await startArchiving({ store, startServer }, id)
+    // The archive writes a session under this advisory lock: holding it stops the sweep inside its write.
+    const lockKey = `lifeline-archive-${store.location}/${id}`
+    const holder = new pg.Client({ connectionString: TEST_POSTGRES_URL })
+    await holder.connect()
+    try {
+      await holder.query('BEGIN')
+      await holder.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lockKey])
+      const sweep = server.retention?.sweep()
+      const waiting = async () =>
+        (
+          await holder.query(
+            `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+             AND objid::text::bigint = (hashtext($1)::bigint & 4294967295)`,
+            [lockKey],
+          )
+        ).rowCount
+      await expect.poll(waiting).toBe(1)
+      const deleted = fetch(`${server.url}/v1/sessions/${id}`, { method: 'DELETE' })
+      await expect.poll(() => server.updateLog.getSession(id)).toBeUndefined()
+      await holder.query('COMMIT')
+      expect((await deleted).status).toBe(204)
+      expect((await sweep)?.archived).toEqual([id])
+    } finally {
+      await holder.end()
+    }
+    expect(await archive.read(id)).toBeUndefined()
   })
 })
 

@@ -3,13 +3,10 @@
  * its documented port 9000 swapped for a free one) and the curl that adds it as an endpoint; a user's message and an
  * agent's reply then reach the receiver as verified, de-duplicated `message.created` and `message.done` deliveries.
  */
-import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { expect, onTestFinished } from 'vitest'
 import { docExample } from '../testing/docs-examples.ts'
 import { test } from '../testing/fixtures.ts'
+import { listeningUrl } from '../testing/listening-url.ts'
 import { runDocExample } from '../testing/run-doc-example.ts'
 
 test('the session webhook receiver of docs/pipelines.md verifies and receives the events of a session', async ({
@@ -18,34 +15,24 @@ test('the session webhook receiver of docs/pipelines.md verifies and receives th
   connectClient,
   connectAgent,
 }) => {
-  const script = docExample('docs/pipelines.md', 'session-webhook-receiver')
-  expect(script).toContain('timingSafeEqual')
-  const secret = /WEBHOOK_SECRET=(\S+)/.exec(script)?.[1] ?? ''
-  const dir = mkdtempSync(join(tmpdir(), 'lifeline-session-webhook-'))
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
-  const file = join(dir, 'session-webhook-receiver.mjs')
-  writeFileSync(file, script.replace('listen(9000,', 'listen(0,'))
-  const child = spawn(process.execPath, [file], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, WEBHOOK_SECRET: secret },
+  const code = docExample('docs/pipelines.md', 'session-webhook-receiver')
+  expect(code).toContain('timingSafeEqual')
+  const port = Number(new URL(server.url).port)
+  const receiver = runDocExample({
+    code,
+    lang: 'js',
+    port,
+    sessionId,
+    env: { WEBHOOK_SECRET: /WEBHOOK_SECRET=(\S+)/.exec(code)?.[1] ?? '' },
+    placeholders: { 'listen(9000,': 'listen(0,' },
   })
-  onTestFinished(() => {
-    if (child.exitCode === null) child.kill()
-  })
-  let output = ''
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8')
-  })
-  child.stderr.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8')
-  })
-  await expect.poll(() => output, { timeout: 5_000 }).toMatch(/listening (\S+)/)
-  const hookUrl = /listening (\S+)/.exec(output)?.[1] ?? ''
+  onTestFinished(() => receiver.stop())
+  const hookUrl = await listeningUrl(receiver)
 
   const add = runDocExample({
     code: docExample('docs/pipelines.md', 'add-session-webhook'),
     lang: 'sh',
-    port: Number(new URL(server.url).port),
+    port,
     sessionId,
     placeholders: { 'http://127.0.0.1:9000/hook': hookUrl },
   })
@@ -62,10 +49,14 @@ test('the session webhook receiver of docs/pipelines.md verifies and receives th
   const reply = agent.startReply({ replyTo: question })
   reply.append('hi')
   await reply.end()
-  const lines = () => output.split('\n').filter((line) => line.startsWith(`${sessionId}:`))
+  const lines = () =>
+    receiver
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith(`${sessionId}:`))
   await expect
     .poll(() => lines().map((line) => line.split(' ')[1]), { timeout: 8_000 })
     .toEqual(['message.created', 'message.done', 'message.created', 'message.done'])
   expect(new Set(lines().map((line) => line.split(' ')[0])).size).toBe(4)
-  expect(output).not.toContain('Error')
+  expect(receiver.errors()).toBe('')
 })

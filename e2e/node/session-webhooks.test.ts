@@ -3,7 +3,8 @@
  * receiver: every delivery is signed and verifies within the replay window; a receiver that fails, times out, answers
  * slowly and then recovers gets every event, once per idempotency key, in stream order; events that fail
  * `maxAttempts` times are dead-lettered, counted, listed and replayed; cursors survive a restart; two nodes sharing a
- * PostgreSQL store deliver each event once; the admin API needs an admin token.
+ * PostgreSQL store deliver each event once, none to an endpoint the other deleted, and show the same dead-letter
+ * count; the admin API needs an admin token.
  */
 import { createHmac } from 'node:crypto'
 import { describe, expect, onTestFinished } from 'vitest'
@@ -17,13 +18,17 @@ import {
   webhookReplayPath,
 } from '../../shared/protocol/session-webhooks.ts'
 import { createSeededRandom, testSeed } from '../../shared/testing/seeded-random.ts'
+import type { SecurityEvent } from '../../server/auth/security-event.ts'
+import { signToken } from '../../server/auth/sign-token.ts'
+import type { StreamStore } from '../../server/durable-streams/stream-store.ts'
 import type { SessionServer, SessionServerOptions } from '../../server/session-server.ts'
+import { CURSOR_RECORD_PREFIX } from '../../server/session-webhooks/webhook-records.ts'
 import { testWithStore, type ServerFactory } from '../testing/fixtures.ts'
 import { postSessionCommands } from '../testing/post-session-commands.ts'
 import { metricValue } from '../testing/scrape-metrics.ts'
 import { openTestStreamStore } from '../testing/test-stream-store.ts'
 import { STORE_KINDS, type TestStore } from '../testing/test-store.ts'
-import { AUTH_ON, tokenFor } from '../testing/test-tokens.ts'
+import { AUTH_ON, TEST_AUTH_SECRET, tokenFor } from '../testing/test-tokens.ts'
 import { sessionEventKeys } from '../testing/session-event-keys.ts'
 import { startWebhookReceiver, type ReceivedWebhook, type WebhookAnswer } from '../testing/webhook-receiver.ts'
 
@@ -50,7 +55,7 @@ async function startNode(
   const random = createSeededRandom(seed)
   return await start({
     ...extra,
-    streams: { store: await openTestStreamStore(store) },
+    streams: extra.streams ?? { store: await openTestStreamStore(store) },
     webhooks: {
       endpoints: [{ id: 'pipe', url, secret: SECRET }],
       // Far above a local answer even on a loaded machine, so that only the scripted hangs time out.
@@ -248,6 +253,112 @@ describe.each(STORE_KINDS)('session webhooks on %s', (kind) => {
     expect(await metricValue(server.url, undefined, 'lifeline_webhook_dead_letters')).toBe(0)
   })
 
+  test('the dead-letter gauge is kept as letters come and go: a scrape reads no cursor, a start counts them again', async ({
+    startServer,
+    store,
+    sessionId,
+  }) => {
+    let up = false
+    const { receiver } = await scriptedReceiver(() => (up ? {} : { status: 500 }))
+    // Listings of every cursor: a count read from the store needs one (other reads follow other nodes' changes).
+    let cursorListings = 0
+    const counting = async (): Promise<StreamStore> => {
+      const streams = await openTestStreamStore(store)
+      return {
+        ...streams,
+        list: (prefix) => {
+          if (prefix === CURSOR_RECORD_PREFIX) cursorListings++
+          return streams.list(prefix)
+        },
+      }
+    }
+    const gauge = async (node: SessionServer) => await metricValue(node.url, undefined, 'lifeline_webhook_dead_letters')
+    let server = await startNode(
+      startServer,
+      store,
+      receiver.url,
+      { maxAttempts: 1 },
+      { streams: { store: await counting() } },
+    )
+    await createSession(server, sessionId)
+    await converse(server, sessionId, 'p', 0)
+    await expect.poll(() => gauge(server), WAIT).toBe(4)
+    expect(cursorListings).toBe(1) // at start
+    for (let scrape = 0; scrape < 3; scrape++) expect(await gauge(server)).toBe(4)
+    expect(cursorListings).toBe(1)
+    await server.close()
+
+    server = await startNode(
+      startServer,
+      store,
+      receiver.url,
+      { maxAttempts: 1 },
+      { streams: { store: await counting() } },
+    )
+    expect(await gauge(server)).toBe(4)
+    up = true
+    const [first] = await sessionEventKeys(server.url, sessionId, ['message.created'])
+    expect(
+      await (await adminCall(server, webhookReplayPath('pipe'), 'POST', undefined, { ids: [first] })).json(),
+    ).toEqual({
+      replayed: 1,
+    })
+    await expect.poll(() => gauge(server), WAIT).toBe(3)
+    expect((await adminCall(server, webhookPath('pipe'), 'DELETE')).status).toBe(204)
+    expect(await gauge(server)).toBe(0)
+  })
+
+  test('a cursor change stored before its endpoint is deleted and finished after it counts no dead letters', async ({
+    startServer,
+    store,
+    sessionId,
+  }) => {
+    const { receiver } = await scriptedReceiver(() => ({ status: 500 }))
+    // Holds the next cursor change after it is stored, before the server hears it was: the deletion runs meanwhile.
+    let holdNext = false
+    let reached = (): void => {}
+    const reachedHold = new Promise<void>((resolve) => {
+      reached = resolve
+    })
+    let release = (): void => {}
+    const released = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const streams = await openTestStreamStore(store)
+    const holding: StreamStore = {
+      ...streams,
+      change: async (path, decide) => {
+        const changed = await streams.change(path, decide)
+        if (holdNext && path.startsWith(CURSOR_RECORD_PREFIX)) {
+          holdNext = false
+          reached()
+          await released
+        }
+        return changed
+      },
+    }
+    const server = await startNode(
+      startServer,
+      store,
+      receiver.url,
+      { maxAttempts: 1 },
+      { streams: { store: holding } },
+    )
+    const gauge = async () => await metricValue(server.url, undefined, 'lifeline_webhook_dead_letters')
+    await createSession(server, sessionId)
+    await converse(server, sessionId, 'p', 0)
+    await expect.poll(gauge, WAIT).toBe(4)
+    const [first] = await sessionEventKeys(server.url, sessionId, ['message.created'])
+    holdNext = true
+    const replay = adminCall(server, webhookReplayPath('pipe'), 'POST', undefined, { ids: [first] })
+    await reachedHold
+    expect((await adminCall(server, webhookPath('pipe'), 'DELETE')).status).toBe(204)
+    expect(await gauge()).toBe(0)
+    release()
+    expect((await replay).status).toBe(200)
+    expect(await gauge()).toBe(0)
+  })
+
   test('cursors survive a restart: nothing is delivered twice and nothing is lost', async ({
     startServer,
     store,
@@ -370,8 +481,126 @@ describe.each(STORE_KINDS)('session webhooks on %s', (kind) => {
   })
 })
 
+describe('the session webhooks admin API', () => {
+  const test = testWithStore('sqlite')
+
+  test('reports its refusals as security events, counted like the rest', async ({ startServer, store }) => {
+    const { receiver } = await scriptedReceiver(() => ({}))
+    const events: SecurityEvent[] = []
+    const server = await startNode(
+      startServer,
+      store,
+      receiver.url,
+      { endpoints: [] },
+      { auth: { secret: TEST_AUTH_SECRET, onSecurityEvent: (event) => events.push(event) } },
+    )
+    const admin = tokenFor('ops', 'user', '*', { admin: true })
+    const user = tokenFor('alice', 'agent', '*')
+    const expired = signToken(
+      { sub: 'ops', role: 'user', session: '*', admin: true, exp: Math.floor(Date.now() / 1000) - 60 },
+      TEST_AUTH_SECRET,
+    )
+    expect((await adminCall(server, WEBHOOKS_ROUTE, 'GET')).status).toBe(401)
+    expect((await adminCall(server, WEBHOOKS_ROUTE, 'GET', expired)).status).toBe(401)
+    expect((await adminCall(server, WEBHOOKS_ROUTE, 'POST', user, { url: receiver.url })).status).toBe(403)
+    expect((await adminCall(server, webhookReplayPath('pipe'), 'POST', user)).status).toBe(403)
+    const badUrl = await adminCall(server, WEBHOOKS_ROUTE, 'POST', admin, { url: 'http://10.0.0.1/hook' })
+    expect(badUrl.status).toBe(400)
+    // Malformed input is answered, not reported.
+    expect((await adminCall(server, WEBHOOKS_ROUTE, 'POST', admin, { url: receiver.url, kinds: [] })).status).toBe(400)
+
+    const refused = (action: string, code: string) => ({
+      kind: 'destructive-action-refused',
+      sessionId: '*',
+      action,
+      outcome: 'refused',
+      code,
+    })
+    expect(
+      events.map(({ kind, sessionId, action, outcome, principalId, role, admin, error }) => ({
+        kind,
+        sessionId,
+        action,
+        outcome,
+        principalId,
+        role,
+        admin,
+        code: error.code,
+      })),
+    ).toEqual([
+      { kind: 'authentication-failed', sessionId: '*', code: 'UNAUTHORIZED' },
+      { kind: 'token-expired', sessionId: '*', code: 'TOKEN_EXPIRED' },
+      { ...refused('webhook-add', 'FORBIDDEN'), principalId: 'alice', role: 'agent' },
+      { ...refused('dead-letters-replay', 'FORBIDDEN'), principalId: 'alice', role: 'agent' },
+      { ...refused('webhook-add', 'WEBHOOK_URL_REJECTED'), principalId: 'ops', role: 'user', admin: true },
+    ])
+    const observer = tokenFor('ops', 'observer', '*')
+    const metric = (name: string, labels: Record<string, string>) => metricValue(server.url, observer, name, labels)
+    expect(await metric('lifeline_auth_failures_total', { code: 'UNAUTHORIZED' })).toBe(1)
+    expect(await metric('lifeline_auth_failures_total', { code: 'TOKEN_EXPIRED' })).toBe(1)
+    expect(await metric('lifeline_destructive_actions_total', { action: 'webhook-add', outcome: 'refused' })).toBe(2)
+    expect(
+      await metric('lifeline_destructive_actions_total', { action: 'dead-letters-replay', outcome: 'refused' }),
+    ).toBe(1)
+  })
+})
+
 describe('session webhooks with two nodes', () => {
   const test = testWithStore('postgres')
+
+  test('the dead-letter gauge of each node follows the letters the other makes and replays', async ({
+    startServer,
+    store,
+  }) => {
+    let up = false
+    const { receiver, taken } = await scriptedReceiver(() => (up ? {} : { status: 500 }))
+    const a = await startNode(startServer, store, receiver.url, { maxAttempts: 1 })
+    const b = await startNode(startServer, store, receiver.url, { maxAttempts: 1 })
+    const gauge = async (node: SessionServer) => await metricValue(node.url, undefined, 'lifeline_webhook_dead_letters')
+    await createSession(a, 'gauge-two-nodes')
+    await converse(a, 'gauge-two-nodes', 'p', 0)
+    await expect.poll(() => gauge(a), WAIT).toBe(4)
+    await expect.poll(() => gauge(b), WAIT).toBe(4)
+    up = true
+    expect(await (await adminCall(b, webhookReplayPath('pipe'), 'POST')).json()).toEqual({ replayed: 4 })
+    await expect.poll(() => taken.length, WAIT).toBe(4)
+    await expect.poll(() => gauge(a), WAIT).toBe(0)
+    expect(await gauge(b)).toBe(0)
+  })
+
+  test("a session deleted on one node takes its dead letters off the other's gauge", async ({ startServer, store }) => {
+    const { receiver } = await scriptedReceiver(() => ({ status: 500 }))
+    const a = await startNode(startServer, store, receiver.url, { maxAttempts: 1 })
+    const b = await startNode(startServer, store, receiver.url, { maxAttempts: 1 })
+    const gauge = async (node: SessionServer) => await metricValue(node.url, undefined, 'lifeline_webhook_dead_letters')
+    await createSession(a, 'gauge-deleted')
+    await converse(a, 'gauge-deleted', 'p', 0)
+    await expect.poll(() => gauge(b), WAIT).toBe(4)
+    expect((await fetch(`${a.url}/v1/sessions/gauge-deleted`, { method: 'DELETE' })).status).toBe(204)
+    expect(await gauge(a)).toBe(0)
+    await expect.poll(() => gauge(b), WAIT).toBe(0)
+  })
+
+  test('an endpoint deleted on one node gets nothing from the other', async ({ startServer, store }) => {
+    const pipe = await scriptedReceiver(() => ({}))
+    const extra = await scriptedReceiver(() => ({}))
+    const a = await startNode(startServer, store, pipe.receiver.url)
+    const b = await startNode(startServer, store, pipe.receiver.url)
+    const created = await adminCall(a, WEBHOOKS_ROUTE, 'POST', undefined, { url: extra.receiver.url })
+    expect(created.status).toBe(201)
+    const { id } = (await created.json()) as { id: string }
+    const knownTo = async (node: SessionServer) => (await adminCall(node, webhookPath(id), 'GET')).status
+    await expect.poll(() => knownTo(b), WAIT).toBe(200)
+    expect((await adminCall(a, webhookPath(id), 'DELETE')).status).toBe(204)
+    await createSession(b, 'deleted-elsewhere')
+    await converse(b, 'deleted-elsewhere', 'p', 0)
+    const keys = await sessionEventKeys(b.url, 'deleted-elsewhere', ['message.created', 'message.done'])
+    await expect.poll(() => pipe.taken.length, WAIT).toBe(keys.length)
+    expect(extra.taken).toEqual([])
+    const streams = await openTestStreamStore(store)
+    onTestFinished(() => streams.close())
+    expect(await streams.list(`${CURSOR_RECORD_PREFIX}${id}/`)).toEqual([])
+  })
 
   test('two nodes sharing PostgreSQL deliver each event once', async ({ startServer, store }) => {
     const { receiver, taken } = await scriptedReceiver((index) => (index % 5 === 3 ? { status: 500 } : {}))

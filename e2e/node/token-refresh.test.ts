@@ -90,6 +90,8 @@ describe('token refresh', () => {
     expect(events.filter((event) => event.sessionId === sessionId)).toEqual([])
     const stored = await fetchTranscript(server.url, sessionId, tokenFor('auditor', 'observer', sessionId))
     expect(stored.body.messages?.map((message) => message.text)).toEqual(['still here?', 'late answer to still here? '])
+    // Short-lived tokens expire on the real clock (the server checks `exp` against its own time): the poll above waits
+    // up to 20 s for both first tokens to run out and be refreshed, then the agent answers.
   }, 40_000)
 
   const refusals: Array<[string, ErrorCode, (sessionId: string) => string]> = [

@@ -138,6 +138,8 @@ describe('update inspection and apply (fast-check)', () => {
     await server.close()
     const restarted = await startServer()
     expect(sameFingerprint(await storedFingerprint(restarted, sessionId), last)).toBe(true)
+    // 150 generated runs, each a mutated update over a real WebSocket checked against the stored log, then a
+    // restart: minutes on a shared 2-core machine.
   }, 180_000)
 
   test('random bytes sent as an update never change the session', async ({ server, sessionId, connectClient }) => {
@@ -155,5 +157,7 @@ describe('update inspection and apply (fast-check)', () => {
     )
     // Random bytes may decode as an empty update (accepted, a no-op), never as a change.
     expect(sameFingerprint(liveFingerprint(server, sessionId) as SessionFingerprint, before)).toBe(true)
+    // 100 random byte strings, each sent over a real WebSocket and checked against the stored session: past the
+    // 15 s default on a shared 2-core machine.
   }, 120_000)
 })

@@ -4,10 +4,11 @@
  *
  * Flow (a server with auth and the demo page started by the test):
  * 1. Alice owns two sessions. On her laptop she opens the one she will delete: it is listed in the sidebar, gets an
- *    IndexedDB copy, and she writes a message in it; the app shell is cached. Her phone has the same session open.
+ *    IndexedDB copy, and she writes a message in it, which the page's transcript snapshot in localStorage holds once
+ *    the list is quiet; the app shell is cached. Her phone has the same session open.
  * 2. Alice deletes it through the HTTP API with her owner's token. Both pages learn it from the server (the
  *    connection closes with SESSION_DELETED): each says the session was deleted (also in the tab's title), shows no
- *    transcript and drops its IndexedDB copy.
+ *    transcript and drops its IndexedDB copy and its transcript snapshot.
  * 3. The laptop goes offline for real (`context.setOffline(true)`) and reloads the same address: the page comes from
  *    the service worker, lists the other session but not the deleted one, shows no transcript, still has no
  *    IndexedDB database for it, and Cache Storage holds no entry naming it.
@@ -75,6 +76,8 @@ test('deleting a session erases its offline copy on every device that had it ope
     await sendMessage(laptop, SECRET)
     await expect(userMessages(laptop)).not.toHaveAttribute('data-delivery', 'pending')
     expect(await databaseNames(laptop)).toContain(offlineDatabaseName(DELETED))
+    // The page's transcript snapshot (demo/app/transcript-snapshot.ts) holds the message too, until the deletion.
+    await expect.poll(async () => (await storedValues(laptop)).some((value) => value.includes(SECRET))).toBe(true)
 
     const phoneContext = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true })
     contexts.push(phoneContext)
@@ -96,6 +99,7 @@ test('deleting a session erases its offline copy on every device that had it ope
       await expect(userMessages(page)).toHaveCount(0)
       await expect(page.getByText(SECRET)).toHaveCount(0)
       await expect.poll(async () => await databaseNames(page)).not.toContain(offlineDatabaseName(DELETED))
+      expect((await storedValues(page)).filter((value) => value.includes(SECRET))).toEqual([])
     }
     await expect(laptop.getByTestId('session-list').getByRole('link')).toHaveText(['Kept session'])
 

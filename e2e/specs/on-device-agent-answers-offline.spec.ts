@@ -34,7 +34,7 @@ import {
 } from '../fixtures.ts'
 
 test('an on-device agent answers offline and its reply reaches a second device once, after reconnecting', async ({
-  browser,
+  openDevice,
   page,
   context,
   request,
@@ -46,61 +46,55 @@ test('an on-device agent answers offline and its reply reaches a second device o
     ws.connectToServer()
   })
   await openSession(page, sessionId)
-  const contextB = await browser.newContext()
-  try {
-    const deviceB = await contextB.newPage()
-    await openSession(deviceB, sessionId)
+  const deviceB = await openDevice()
 
-    await context.setOffline(true)
-    for (const ws of sockets) await ws.close({ code: CLOSE_CODES.GOING_AWAY, reason: 'network down' })
-    await expect(statusBadge(page)).toHaveAttribute('data-status', /^(offline|connecting)$/)
+  await context.setOffline(true)
+  for (const ws of sockets) await ws.close({ code: CLOSE_CODES.GOING_AWAY, reason: 'network down' })
+  await expect(statusBadge(page)).toHaveAttribute('data-status', /^(offline|connecting)$/)
 
-    const question = 'No network on this train: can you still answer?'
-    await sendMessage(page, question)
-    await expect(userMessages(page)).toHaveCount(1)
-    const questionId = await userMessages(page).getAttribute('data-message-id')
-    const answerHere = page.getByTestId('answer-on-device')
-    await expect(answerHere).toBeVisible()
-    await answerHere.click()
+  const question = 'No network on this train: can you still answer?'
+  await sendMessage(page, question)
+  await expect(userMessages(page)).toHaveCount(1)
+  const questionId = await userMessages(page).getAttribute('data-message-id')
+  const answerHere = page.getByTestId('answer-on-device')
+  await expect(answerHere).toBeVisible()
+  await answerHere.click()
 
-    const reply = assistantMessages(page)
-    await expect(reply).toHaveAttribute('data-status', 'done')
-    await expect(messageText(reply)).toHaveText(localAnswer(question))
-    await expect(reply.locator('.message-meta')).toContainText('on your device')
-    await expect(answerHere).toBeHidden()
-    await expect(statusBadge(page)).not.toHaveAttribute('data-status', 'synced')
-    expect((await fetchTranscript(request, sessionId)).messages).toEqual([])
-    await expect(userMessages(deviceB)).toHaveCount(0)
-    await expect(assistantMessages(deviceB)).toHaveCount(0)
+  const reply = assistantMessages(page)
+  await expect(reply).toHaveAttribute('data-status', 'done')
+  await expect(messageText(reply)).toHaveText(localAnswer(question))
+  await expect(reply.locator('.message-meta')).toContainText('on your device')
+  await expect(answerHere).toBeHidden()
+  await expect(statusBadge(page)).not.toHaveAttribute('data-status', 'synced')
+  expect((await fetchTranscript(request, sessionId)).messages).toEqual([])
+  await expect(userMessages(deviceB)).toHaveCount(0)
+  await expect(assistantMessages(deviceB)).toHaveCount(0)
 
-    await context.setOffline(false)
-    await expectSynced(page)
+  await context.setOffline(false)
+  await expectSynced(page)
 
-    const replyOnB = assistantMessages(deviceB)
-    await expect(replyOnB).toHaveAttribute('data-status', 'done')
-    await expect(messageText(replyOnB)).toHaveText(localAnswer(question))
-    await expect(userMessages(deviceB)).toHaveCount(1)
-    await expect(replyOnB).toHaveCount(1)
-    await expect(statusBadge(page)).toHaveAttribute('data-pending', '0')
+  const replyOnB = assistantMessages(deviceB)
+  await expect(replyOnB).toHaveAttribute('data-status', 'done')
+  await expect(messageText(replyOnB)).toHaveText(localAnswer(question))
+  await expect(userMessages(deviceB)).toHaveCount(1)
+  await expect(replyOnB).toHaveCount(1)
+  await expect(statusBadge(page)).toHaveAttribute('data-pending', '0')
 
-    const transcript = await fetchTranscript(request, sessionId)
-    const principalId = await page.evaluate((key) => localStorage.getItem(key), DEMO_STORAGE_KEYS.PRINCIPAL)
-    expect(
-      transcript.messages.map(({ role, author, replyTo, status, text }) => ({ role, author, replyTo, status, text })),
-    ).toEqual([
-      { role: 'user', author: principalId ?? '', replyTo: undefined, status: 'done', text: question },
-      {
-        role: 'assistant',
-        author: `${principalId}/on-device`,
-        replyTo: questionId,
-        status: 'done',
-        text: localAnswer(question),
-      },
-    ])
-    // Still once on B after A has nothing left to send.
-    await expect(replyOnB).toHaveCount(1)
-    await expect(userMessages(deviceB)).toHaveCount(1)
-  } finally {
-    await contextB.close()
-  }
+  const transcript = await fetchTranscript(request, sessionId)
+  const principalId = await page.evaluate((key) => localStorage.getItem(key), DEMO_STORAGE_KEYS.PRINCIPAL)
+  expect(
+    transcript.messages.map(({ role, author, replyTo, status, text }) => ({ role, author, replyTo, status, text })),
+  ).toEqual([
+    { role: 'user', author: principalId ?? '', replyTo: undefined, status: 'done', text: question },
+    {
+      role: 'assistant',
+      author: `${principalId}/on-device`,
+      replyTo: questionId,
+      status: 'done',
+      text: localAnswer(question),
+    },
+  ])
+  // Still once on B after A has nothing left to send.
+  await expect(replyOnB).toHaveCount(1)
+  await expect(userMessages(deviceB)).toHaveCount(1)
 })

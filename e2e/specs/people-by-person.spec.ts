@@ -25,22 +25,15 @@ const personLines = (page: import('@playwright/test').Page) => page.getByTestId(
 test('presence groups devices under named people, marks the agent and says "you"', async ({
   page: aliceComputer,
   context: aliceContext,
-  browser,
+  openDevice,
   sessionId,
   agent,
 }) => {
   expect(agent.session).toBeDefined()
   await openSession(aliceComputer, sessionId)
   // Same storage (same principal), a phone's user agent: the page names this device "phone".
-  const phoneContext = await browser.newContext({
-    ...devices['Pixel 7'],
-    storageState: await aliceContext.storageState(),
-  })
-  const phone = await phoneContext.newPage()
-  await openSession(phone, sessionId)
-  const bobContext = await browser.newContext()
-  const bob = await bobContext.newPage()
-  await openSession(bob, sessionId)
+  const phone = await openDevice({ ...devices['Pixel 7'], storageState: await aliceContext.storageState() })
+  const bob = await openDevice()
 
   await aliceComputer.getByTestId('name-input').fill('Alice')
   await aliceComputer.getByTestId('name-save').click()
@@ -64,7 +57,7 @@ test('presence groups devices under named people, marks the agent and says "you"
   await expect(bob.getByTestId('name-error')).toContainText('display name')
   await expect(personLines(aliceComputer)).toContainText(['Bob: computer'])
 
-  await phoneContext.close()
-  await bobContext.close()
+  await phone.context().close()
+  await bob.context().close()
   await expect(personLines(aliceComputer)).toHaveText(['Alice (you): computer', AGENT_ID])
 })

@@ -38,7 +38,7 @@ async function* failingTokens(): AsyncGenerator<string> {
 
 test('replies link their question and say who stopped or redirected them, and why one failed', async ({
   page: alice,
-  browser,
+  openDevice,
   sessionId,
   agent,
   baseURL,
@@ -47,9 +47,7 @@ test('replies link their question and say who stopped or redirected them, and wh
   agent.session.onSteer(() => undefined)
   agent.pauseBefore(250)
   await openSession(alice, sessionId)
-  const bobContext = await browser.newContext({ ...devices['Pixel 7'] })
-  const bob = await bobContext.newPage()
-  await openSession(bob, sessionId)
+  const bob = await openDevice({ ...devices['Pixel 7'] })
   await setName(alice, 'Alice')
   await setName(bob, 'Bob')
   await expect(bob.getByTestId('person-line').first()).toHaveText('Bob (you): phone')
@@ -99,5 +97,4 @@ test('replies link their question and say who stopped or redirected them, and wh
   const secondQuestion = userMessages(alice).filter({ hasText: 'Second question' })
   await expect(secondQuestion).toBeFocused()
   await expect(secondQuestion).toBeInViewport()
-  await bobContext.close()
 })

@@ -19,21 +19,19 @@
  * when each piece passes its own test. The agent holds before t250 until the test ends, so the reply is always
  * still streaming when the click lands.
  */
-import { assistantMessages, expect, fetchTranscript, messageText, openSession, sendMessage, test } from '../fixtures.ts'
+import { assistantMessages, expect, fetchTranscript, messageText, sendMessage, test } from '../fixtures.ts'
 import { expectedText } from '../../shared/testing/token-stream.ts'
 import { DEMO_STORAGE_KEYS } from '../../demo/app/demo-storage-keys.ts'
 
 test('device B clicks Stop and the agent stops', async ({
   sessionPage: deviceA,
-  browser,
+  openDevice,
   sessionId,
   agent,
   request,
   replyTokens,
 }) => {
-  const contextB = await browser.newContext()
-  const deviceB = await contextB.newPage()
-  await openSession(deviceB, sessionId)
+  const deviceB = await openDevice()
 
   // Safety net on a slow machine: the agent waits before t250 (never released), so the reply is still streaming
   // whenever the click lands. Normally the Stop comes long before that.
@@ -81,5 +79,4 @@ test('device B clicks Stop and the agent stops', async ({
     transcript.steering.map(({ kind, author, target, handledBy }) => ({ kind, author, target, handledBy })),
   ).toEqual([{ kind: 'stop', author: principalB, target: run?.id, handledBy: agent.session.agentId }])
   expect(agent.invocations).toBe(1)
-  await contextB.close()
 })

@@ -21,7 +21,6 @@ import {
   expect,
   fetchTranscript,
   messageText,
-  openSession,
   sendMessage,
   test,
   userMessages,
@@ -30,15 +29,13 @@ import { expectedText } from '../../shared/testing/token-stream.ts'
 
 test('device A and device B show identical text during and after a streamed answer', async ({
   sessionPage: deviceA,
-  browser,
+  openDevice,
   sessionId,
   agent,
   request,
   replyTokens,
 }) => {
-  const contextB = await browser.newContext()
-  const deviceB = await contextB.newPage()
-  await openSession(deviceB, sessionId)
+  const deviceB = await openDevice()
   const devices = [deviceA, deviceB]
 
   const firstHold = agent.pauseBefore(80)
@@ -78,5 +75,4 @@ test('device A and device B show identical text during and after a streamed answ
   expect(finalA).toBe(expectedText(replyTokens))
   expect(finalB).toBe(finalA)
   expect(agent.invocations).toBe(1)
-  await contextB.close()
 })

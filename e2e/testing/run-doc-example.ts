@@ -1,6 +1,6 @@
 /**
- * Runs one docs example as a user would after copying it: a TypeScript block with tsx, a shell block with bash, a
- * Python block with python3 (the SDK from `python/src`). A fragment that uses names it does not define (`client`,
+ * Runs one docs example as a user would after copying it: a TypeScript block with tsx, a JavaScript block with node, a
+ * shell block with bash, a Python block with python3 (the SDK from `python/src`). A fragment that uses names it does not define (`client`,
  * `render`) runs verbatim between a prelude and an epilogue of the test's, in the same file, which define those
  * names and report what the fragment did. The example is written to a folder under the repository's `.tmp/` (so its
  * imports of installed packages resolve), its `lifeline/*` imports point at the sources the package's `exports` are
@@ -16,8 +16,13 @@ import { REPO_ROOT } from './list-source-files.ts'
 export interface DocExampleRun {
   /** The block's code, as the docs show it. */
   readonly code: string
-  /** `ts` runs it with tsx; `sh` with bash; `python` with python3 and `PYTHONPATH` at the SDK's sources. */
+  /**
+   * `ts` runs it with tsx; `js` with node as an ES module; `sh` with bash; `python` with python3 and `PYTHONPATH` at
+   * the SDK's sources.
+   */
   readonly lang: DocExampleLang
+  /** Command-line arguments, as the example's comment passes them (`node receiver.mjs <server url>`). */
+  readonly args?: readonly string[]
   /** The port standing in for the documented 8787. */
   readonly port: number
   /** The session id standing in for the documented `s_abc`. */
@@ -35,10 +40,11 @@ export interface DocExampleRun {
 }
 
 /** The languages an example may be run in. */
-export type DocExampleLang = 'ts' | 'sh' | 'python'
+export type DocExampleLang = 'ts' | 'js' | 'sh' | 'python'
 
 const RUNNERS: Readonly<Record<DocExampleLang, { file: string; command: (file: string) => [string, string[]] }>> = {
   ts: { file: 'example.ts', command: (file) => [process.execPath, ['--import', 'tsx', file]] },
+  js: { file: 'example.mjs', command: (file) => [process.execPath, [file]] },
   sh: { file: 'example.sh', command: (file) => ['bash', ['-e', file]] },
   python: { file: 'example.py', command: (file) => ['python3', ['-u', file]] },
 }
@@ -101,7 +107,7 @@ export function runDocExample(run: DocExampleRun): RunningDocExample {
   const code = `${run.prelude ?? ''}${run.code}${run.epilogue ?? ''}`
   writeFileSync(file, prepareDocExample(code, run.port, run.sessionId, run.placeholders))
   const [command, args] = runner.command(file)
-  const child: ChildProcess = spawn(command, args, {
+  const child: ChildProcess = spawn(command, [...args, ...(run.args ?? [])], {
     cwd: run.cwd ?? dir,
     env: { ...process.env, PYTHONPATH: join(REPO_ROOT, 'python', 'src'), ...run.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -41,7 +41,7 @@ class Harness:
 
     def __init__(self) -> None:
         self._process = subprocess.Popen(
-            [os.path.join(REPO, "node_modules", ".bin", "tsx"), os.path.join(REPO, "e2e", "python", "python-harness.ts")],
+            ["node", "--import", "tsx", os.path.join(REPO, "e2e", "python", "python-harness.ts")],
             cwd=REPO,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

@@ -1,6 +1,6 @@
-"""The message policy over HTTP (PROTOCOL.md §8.8): a reply holds back the server's announced tail, so an e-mail
-address streamed in three tokens is stored redacted and never appears in the event stream in the clear; a rejected
-message raises POLICY_REJECTED with the policy's reason."""
+"""The message policy over HTTP (PROTOCOL.md §8.8): a reply holds back its trailing word and number, so an e-mail
+address or a phone number streamed in pieces is stored redacted and never appears in the event stream in the clear;
+a rejected message raises POLICY_REJECTED with the policy's reason."""
 from __future__ import annotations
 
 import unittest
@@ -45,11 +45,21 @@ class PolicyTest(unittest.TestCase):
         self.assertEqual(rejected.exception.message, "no forbidden words here")
 
     def test_sendable_length_matches_the_node_sdk(self) -> None:
-        self.assertEqual(sendable_length("x" * 64, False, 64), 0)
-        self.assertEqual(sendable_length("x" * 64, True, 64), 64)
-        head = "a " * 40 + "write to "
-        self.assertEqual(sendable_length(head + "alice@example.com" + " " * 59, False, 64), len(head))
+        self.assertEqual(sendable_length("lorem ipsum dol", False, 64), len("lorem ipsum"))
+        self.assertEqual(sendable_length("write to alice@exa", False, 64), len("write to"))
+        self.assertEqual(sendable_length("lorem ipsum dol", True, 64), len("lorem ipsum dol"))
+        self.assertEqual(sendable_length("lorem ipsum dol", False, 0), len("lorem ipsum dol"))
+        for text in ["call +1 (555) 123-45", "call +1 (555) 123 ", "call 030 1234 5678"]:
+            self.assertEqual(sendable_length(text, False, 64), len("call"))
         self.assertEqual(sendable_length("y" * 640, False, 64), 640 - 128)
+
+    def test_a_phone_number_split_over_tokens_is_stored_redacted(self) -> None:
+        with self.agent.reply() as reply:
+            for token in ["Call +1 (555) ", "123-", "4567 now."]:
+                reply.write(token)
+                reply.flush()
+        stored = next(m for m in self.agent.transcript()["messages"] if m["id"] == reply.message_id)
+        self.assertEqual(stored["text"], "Call [phone] now.")
 
 
 if __name__ == "__main__":

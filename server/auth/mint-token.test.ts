@@ -3,7 +3,6 @@
  * `admin: true` only with `--admin`, the display name of `--name` as it would be stored, and a clear refusal of a bad name.
  */
 import { execFile } from 'node:child_process'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
 import type { TokenClaims } from '../../shared/auth/token-claims.ts'
@@ -22,8 +21,8 @@ function run(args: string[]): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     const env = { ...process.env, LIFELINE_AUTH_SECRET: SECRET }
     execFile(
-      join(ROOT, 'node_modules', '.bin', 'tsx'),
-      ['server/auth/mint-token.ts', ...args],
+      process.execPath,
+      ['--import', 'tsx', 'server/auth/mint-token.ts', ...args],
       { cwd: ROOT, env, timeout: 30_000 },
       (error, stdout) => {
         if (error !== null) reject(error)

@@ -1,9 +1,11 @@
 /**
  * Security events the server reports to its operator (SessionServerAuthOptions.onSecurityEvent): failed
  * authentications, rejected updates and awareness states, clientIDs taken over by a newer connection, expired
- * tokens, and every destructive action (session deletion), done or refused. Each carries the SessionError the client
- * was closed or answered with, including `details.reason` for rejections, which the close frame itself (a code only)
- * does not; a deletion carries SESSION_DELETED, the error the session's connections were closed with.
+ * tokens, every destructive action (session deletion), done or refused, and every refusal of the webhooks admin API
+ * (a request without a valid token, or without `admin: true`, or naming a URL that may not receive webhooks). Each
+ * carries the SessionError the client was closed or answered with, including `details.reason` for rejections, which
+ * the close frame itself (a code only) does not; a deletion carries SESSION_DELETED, the error the session's
+ * connections were closed with.
  */
 import type { PrincipalRole } from '../../shared/auth/token-claims.ts'
 import type { SessionError } from '../../shared/errors/session-error.ts'
@@ -22,7 +24,11 @@ export type SecurityEventKind =
   | 'token-refresh-rejected'
   /** A session was deleted (docs/security.md § Destructive actions): the only record of it once its audit rows are erased. */
   | 'session-deleted'
-  /** A destructive or administrative action was refused: NOT_SESSION_OWNER, or FORBIDDEN for a token of another session. */
+  /**
+   * A destructive or administrative action was refused: NOT_SESSION_OWNER, or FORBIDDEN for a token of another
+   * session; on the webhooks admin API (PROTOCOL.md §9.13), FORBIDDEN for a token without `admin: true` and
+   * WEBHOOK_URL_REJECTED for an endpoint URL the webhook URL check refuses.
+   */
   | 'destructive-action-refused'
   /** A frame that is not a well-formed Lifeline frame (PROTOCOL.md §2.5); `details.reason` says why, `details.closed` whether it ended the connection. */
   | 'bad-frame'
@@ -32,9 +38,19 @@ export type SecurityEventKind =
    */
   | 'policy-decision'
 
+/** An action of the webhooks admin API (PROTOCOL.md §9.13), as named in its security events. */
+export type WebhookAdminAction =
+  | 'webhook-list'
+  | 'webhook-add'
+  | 'webhook-read'
+  | 'webhook-delete'
+  | 'dead-letters-read'
+  | 'dead-letters-replay'
+
 /** One security event. */
 export interface SecurityEvent {
   readonly kind: SecurityEventKind
+  /** The session concerned; `*` for the webhooks admin API, which concerns every session. */
   readonly sessionId: string
   /** The principal of the connection or request, once authenticated (absent with auth off). */
   readonly principalId?: string
@@ -42,8 +58,11 @@ export interface SecurityEvent {
   readonly role?: PrincipalRole
   /** Destructive actions: true when the token carried `admin: true`. */
   readonly admin?: boolean
-  /** Destructive actions: which action was attempted; `expire` when the retention sweep erased the session (PROTOCOL.md §13). */
-  readonly action?: SessionAction | 'expire'
+  /**
+   * Destructive actions: which action was attempted; `expire` when the retention sweep erased the session (PROTOCOL.md
+   * §13); a {@link WebhookAdminAction} on the webhooks admin API.
+   */
+  readonly action?: SessionAction | 'expire' | WebhookAdminAction
   /** Destructive actions: whether it was done. */
   readonly outcome?: 'allowed' | 'refused'
   readonly error: SessionError

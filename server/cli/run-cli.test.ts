@@ -3,7 +3,6 @@
  * it starts anything) answering `--help` with exit 0 and a bad option with `error: …`, its usage and exit 2.
  */
 import { execFile } from 'node:child_process'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
 import { CliUsageError, integerOption, oneOf } from './run-cli.ts'
@@ -14,8 +13,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 function runChaosScript(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
-      join(ROOT, 'node_modules', '.bin', 'tsx'),
-      ['e2e/chaos/kill-chaos.ts', ...args],
+      process.execPath,
+      ['--import', 'tsx', 'e2e/chaos/kill-chaos.ts', ...args],
       { cwd: ROOT, timeout: 30_000 },
       (error, stdout, stderr) => {
         resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr })

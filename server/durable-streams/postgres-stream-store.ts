@@ -4,9 +4,11 @@
  * database decide one after another on what the previous one stored. Each commit NOTIFYs the path, and `watch` hears
  * the commits of every node (readers waiting on one node wake when another appends).
  */
+import type pg from 'pg'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import { assert } from '../../shared/errors/invariant.ts'
 import { inTransaction } from '../persistence/in-transaction.ts'
+import { migratePostgresSchema } from '../persistence/migrate-postgres-schema.ts'
 import { listenPostgresChannel } from '../persistence/listen-postgres-channel.ts'
 import { openPostgresPool } from '../persistence/open-postgres-pool.ts'
 import type { StreamMessage, StreamMeta, StreamStore } from './stream-store.ts'
@@ -33,11 +35,16 @@ const COMMIT_CHANNEL = 'lifeline_stream_commits'
 export async function createPostgresStreamStore(options: PostgresStreamStoreOptions): Promise<StreamStore> {
   const { pool, schema, table: t } = openPostgresPool(options, 4)
   const failed = (what: string, cause: unknown): SessionError => new SessionError('PERSISTENCE_FAILED', what, { cause })
+  /** Tells every node sharing the schema (this one too) that `path` changed; delivered when the transaction commits. */
+  const announce = async (client: pg.PoolClient, path: string): Promise<void> => {
+    await client.query('SELECT pg_notify($1, $2)', [COMMIT_CHANNEL, `${schema}/${path}`])
+  }
   try {
-    await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}";
-      CREATE TABLE IF NOT EXISTS ${t('stream_meta')} (path TEXT PRIMARY KEY, meta TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS ${t('stream_messages')} (
-        path TEXT NOT NULL, idx BIGINT NOT NULL, byte_end BIGINT NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (path, idx));`)
+    await migratePostgresSchema(pool, schema, async (client) => {
+      await client.query(`CREATE TABLE IF NOT EXISTS ${t('stream_meta')} (path TEXT PRIMARY KEY, meta TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS ${t('stream_messages')} (
+          path TEXT NOT NULL, idx BIGINT NOT NULL, byte_end BIGINT NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (path, idx));`)
+    })
   } catch (cause) {
     await pool.end()
     throw failed('cannot initialise the PostgreSQL stream tables', cause)
@@ -92,7 +99,7 @@ export async function createPostgresStreamStore(options: PostgresStreamStoreOpti
           `INSERT INTO ${t('stream_meta')} (path, meta) VALUES ($1, $2) ON CONFLICT (path) DO UPDATE SET meta = excluded.meta`,
           [path, JSON.stringify(decided.meta)],
         )
-        await client.query('SELECT pg_notify($1, $2)', [COMMIT_CHANNEL, `${schema}/${path}`]) // delivered to the listeners at commit
+        await announce(client, path)
         return decided
       }).catch((cause: unknown) => {
         const refused = watched.thrown()
@@ -134,7 +141,11 @@ export async function createPostgresStreamStore(options: PostgresStreamStoreOpti
     async delete(path) {
       return await inTransaction(pool, 'BEGIN', async (client) => {
         await client.query(`DELETE FROM ${t('stream_messages')} WHERE path = $1`, [path])
-        return ((await client.query(`DELETE FROM ${t('stream_meta')} WHERE path = $1`, [path])).rowCount ?? 0) > 0
+        const existed =
+          ((await client.query(`DELETE FROM ${t('stream_meta')} WHERE path = $1`, [path])).rowCount ?? 0) > 0
+        // Other nodes hear of a deletion as of any commit: their readers of the path end, their tallies forget it.
+        if (existed) await announce(client, path)
+        return existed
       }).catch((cause: unknown) => {
         throw failed('PostgreSQL delete failed', cause)
       })

@@ -55,8 +55,14 @@ export function createEnforceLimits(options: EnforceLimitsOptions): Extension {
     },
     async beforeHandleMessage({ connection, document }: beforeHandleMessagePayload) {
       // Throwing empties the connection's queue; nothing of these frames was acknowledged, the client re-sends them.
+      // Quiet: a client that closes with frames in flight is nothing to report.
       if (!document.hasConnection(connection))
-        throw new CloseError(new SessionError('CONNECTION_CLOSED', 'frames queued by a closed connection are dropped'))
+        throw new CloseError(
+          new SessionError('CONNECTION_CLOSED', 'frames queued by a closed connection are dropped'),
+          {
+            quiet: true,
+          },
+        )
     },
     async beforeSync({ type, payload, documentName, context, connection }: beforeSyncPayload) {
       if (type !== SYNC_MESSAGE_TYPE.STEP2 && type !== SYNC_MESSAGE_TYPE.UPDATE) return

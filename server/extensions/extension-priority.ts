@@ -20,4 +20,6 @@ export const EXTENSION_PRIORITY = {
   ENFORCE_BUDGETS: 150,
   /** Append to the log before the update is applied and acknowledged (Hocuspocus' default priority). */
   DURABLE_LOG: 100,
+  /** Last: hold the writer's echo and SyncStatus for one write once every other hook accepted the update. */
+  HOLD_WRITER_FRAMES: 50,
 } as const

@@ -20,7 +20,6 @@ import type {
   beforeSyncPayload,
   onDisconnectPayload,
 } from '@hocuspocus/server'
-import * as Y from 'yjs'
 import { MAX_CLIENT_IDS_PER_CONNECTION, type UpdateRejectionReason } from '../../shared/auth/update-rejection.ts'
 import { DEFAULT_SESSION_LIMITS } from '../../shared/limits/session-limits.ts'
 import { SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
@@ -36,8 +35,10 @@ import { inspectedSummaries } from '../governance/inspected-summaries.ts'
 import { rewriteAwarenessState } from '../governance/rewrite-awareness.ts'
 import { createScratchReplica, type ScratchReplica } from '../governance/scratch-replica.ts'
 import { findOverlongUserText, type OverlongUserText } from '../limits/find-overlong-user-text.ts'
+import { findEntryTexts, type EntryText } from '../policy/find-entry-texts.ts'
 import { findTextRuns, type TextRun } from '../policy/find-text-runs.ts'
 import type { PolicyGate } from '../policy/create-policy-gate.ts'
+import { screenRuns } from '../policy/screen-runs.ts'
 import { CloseError } from '../transports/close-error.ts'
 import { closeConnectionWith } from '../transports/transport-context.ts'
 import { EXTENSION_PRIORITY } from './extension-priority.ts'
@@ -48,8 +49,8 @@ interface SessionGovernance {
   readonly scratch: ScratchReplica
   /** Sockets of the connected connections that wrote a change: once none is left, the scratch copy is released. */
   readonly writers: Set<string>
-  /** ClientIDs this node has claimed across nodes, with the principal they were claimed for. */
-  readonly claimed: Map<number, string>
+  /** ClientIDs this node has claimed across nodes, with the principal they were claimed for (scale-out only). */
+  readonly claimed: Map<number, string> | undefined
 }
 
 /** Options of {@link createGovernUpdates}. */
@@ -92,6 +93,8 @@ export function createGovernUpdates(options: GovernUpdatesOptions = {}): Extensi
   const refusals = options.refusals ?? createUpdateRefusals()
   const open = options.open === true
   const sessions = new Map<string, SessionGovernance>()
+  /** Connections whose close releases their clientID bindings (registered once, at their first binding). */
+  const releasedOnClose = new WeakSet<Connection>()
 
   const sessionFor = (document: Document): SessionGovernance => {
     let session = sessions.get(document.name)
@@ -105,7 +108,12 @@ export function createGovernUpdates(options: GovernUpdatesOptions = {}): Extensi
           : { isServerClientId: (clientId: number) => options.isServerClientId?.(document.name, clientId) === true }),
       })
       bindings.bindServer(document.clientID)
-      session = { bindings, scratch: createScratchReplica(document), writers: new Set(), claimed: new Map() }
+      session = {
+        bindings,
+        scratch: createScratchReplica(document),
+        writers: new Set(),
+        claimed: options.claims === undefined ? undefined : new Map(),
+      }
       sessions.set(document.name, session)
     }
     return session
@@ -118,11 +126,12 @@ export function createGovernUpdates(options: GovernUpdatesOptions = {}): Extensi
     clientIds: Iterable<number>,
     principalId: string,
   ): Promise<number | undefined> => {
-    if (options.claims === undefined) return undefined
+    const { claimed } = session
+    if (options.claims === undefined || claimed === undefined) return undefined
     for (const clientId of clientIds) {
-      if (session.claimed.get(clientId) === principalId) continue
+      if (claimed.get(clientId) === principalId) continue
       if (!(await options.claims.claim(sessionId, clientId, principalId))) return clientId
-      session.claimed.set(clientId, principalId)
+      claimed.set(clientId, principalId)
     }
     return undefined
   }
@@ -134,6 +143,15 @@ export function createGovernUpdates(options: GovernUpdatesOptions = {}): Extensi
     connection: Connection,
   ): void => {
     const superseded = session.bindings.bind(clientId, principalId, connection) as Connection | undefined
+    // Closed while its update was screened or claimed: its close callbacks have run, so it is forgotten now.
+    if (!connection.document.hasConnection(connection)) session.bindings.release(connection)
+    else if (!releasedOnClose.has(connection)) {
+      releasedOnClose.add(connection)
+      // A closed connection would otherwise stay in memory, with its socket, as long as the session is loaded.
+      connection.onClose(() => {
+        session.bindings.release(connection)
+      })
+    }
     if (superseded === undefined) return
     const error = new SessionError('CLIENT_ID_TAKEN_OVER', `clientID ${clientId} is now used by a newer connection`, {
       details: { clientId },
@@ -228,14 +246,17 @@ export function createGovernUpdates(options: GovernUpdatesOptions = {}): Extensi
         misfit?: MisfitEntry | undefined
         charge?: unknown
         runs?: TextRun[]
+        entryTexts?: EntryText[]
       } = {}
       const tried = session.scratch.tryUpdate(payload, (doc) => {
         const entries = entriesWrittenBy(doc, payload)
         found.misfit = findMisfitEntry(entries, document)
         if (found.misfit === undefined) found.overlong = findOverlongUserText(entries, maxUserTextChars)
         if (found.misfit !== undefined || found.overlong !== undefined) return false
-        if (options.screenText !== undefined)
-          found.runs = findTextRuns(doc, inspection.decoded, (client) => Y.getState(document.store, client))
+        if (options.screenText !== undefined) {
+          found.runs = findTextRuns(doc, inspection.decoded, document)
+          found.entryTexts = findEntryTexts(doc, inspection.decoded, document)
+        }
         try {
           options.chargeUpdate?.(data)
           return true
@@ -271,8 +292,8 @@ export function createGovernUpdates(options: GovernUpdatesOptions = {}): Extensi
           return refuse('MALFORMED', 'the update places an item outside its neighbours')
         return refuse('MISSING_DEPENDENCY', 'the update would leave parts the session cannot place')
       }
-      if (options.screenText !== undefined && found.runs !== undefined && found.runs.length > 0) {
-        const refusal = await screenRuns(options.screenText, found.runs, {
+      if (options.screenText !== undefined && (found.runs?.length ?? 0) + (found.entryTexts?.length ?? 0) > 0) {
+        const refusal = await screenRuns(options.screenText, found.runs ?? [], found.entryTexts ?? [], {
           principal: principalId,
           role: principal?.role,
           sessionId: documentName,
@@ -333,37 +354,6 @@ export function createGovernUpdates(options: GovernUpdatesOptions = {}): Extensi
       }
     },
   }
-}
-
-/**
- * Asks the policy about every run; resolves the refusal of the update, if any: the first rejection, else a redaction
- * of the first redacted message with its spans moved to offsets into that message's text (PROTOCOL.md §8.8).
- */
-async function screenRuns(
-  screen: PolicyGate,
-  runs: readonly TextRun[],
-  author: { principal: string; role: ConnectionPrincipal['role'] | undefined; sessionId: string },
-): Promise<SessionError | undefined> {
-  const verdicts = await Promise.all(
-    runs.map((run) =>
-      screen({ ...author, kind: run.kind, text: run.text, context: run.context, messageId: run.messageId }),
-    ),
-  )
-  for (const verdict of verdicts) if (verdict.action === 'reject') return verdict.error
-  const redacted = runs.findIndex((_run, index) => verdicts[index]?.action === 'redact')
-  const messageId = runs[redacted]?.messageId
-  if (messageId === undefined) return undefined
-  const spans = runs
-    .flatMap((run, index) => {
-      const verdict = verdicts[index]
-      if (run.messageId !== messageId || verdict?.action !== 'redact') return []
-      const offset = run.offset()
-      return verdict.spans.map((span) => ({ ...span, start: span.start + offset, end: span.end + offset }))
-    })
-    .sort((a, b) => a.start - b.start)
-  return new SessionError('POLICY_REJECTED', 'the message policy redacted part of the text; write it again redacted', {
-    details: { action: 'redact', messageId, spans, sessionId: author.sessionId },
-  })
 }
 
 function requirePrincipal(context: unknown, documentName: string): ConnectionPrincipal {

@@ -36,7 +36,12 @@ export interface RunLease {
 interface Watched {
   readonly document: Y.Doc
   readonly lastSeen: Map<string, number>
-  readonly unobserve: () => void
+  /** The deep observer of the document's `runs`. */
+  readonly observer: (events: Array<Y.YEvent<Y.AbstractType<unknown>>>) => void
+}
+
+function unobserve({ document, observer }: Watched): void {
+  getSessionRoots(document).runs.unobserveDeep(observer)
 }
 
 /** Creates the run-lease extension and starts its check timer. */
@@ -86,16 +91,11 @@ export function createRunLease(options: RunLeaseOptions): RunLease {
         }
       }
       runs.observeDeep(observer)
-      watched.set(documentName, {
-        document,
-        lastSeen,
-        unobserve: () => {
-          runs.unobserveDeep(observer)
-        },
-      })
+      watched.set(documentName, { document, lastSeen, observer })
     },
     async afterUnloadDocument({ documentName }: { documentName: string }) {
-      watched.get(documentName)?.unobserve()
+      const found = watched.get(documentName)
+      if (found !== undefined) unobserve(found)
       watched.delete(documentName)
     },
   }
@@ -104,7 +104,7 @@ export function createRunLease(options: RunLeaseOptions): RunLease {
     extension,
     stop() {
       clearInterval(timer)
-      for (const { unobserve } of watched.values()) unobserve()
+      for (const found of watched.values()) unobserve(found)
       watched.clear()
     },
   }

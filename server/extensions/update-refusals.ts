@@ -112,9 +112,16 @@ function toNotice(error: SessionError): UpdateRejectedNotice {
   if (code === 'AGENT_REPLY_FORBIDDEN')
     return { code, reason: CAPABILITY_REFUSAL_REASONS.AGENT_REPLY_FORBIDDEN, message }
   if (code === 'POLICY_REJECTED') {
-    const { action, messageId, spans } = error.details
+    const { action, messageId, spans, partType } = error.details
     if (action === 'redact' && typeof messageId === 'string' && Array.isArray(spans))
-      return { code, reason: 'redact', message, messageId, spans: spans as PolicySpan[] }
+      return {
+        code,
+        reason: 'redact',
+        message,
+        messageId,
+        spans: spans as PolicySpan[],
+        ...(partType === 'reasoning' ? { partType } : {}),
+      }
     return { code, reason: 'reject', message }
   }
   const reason = error.details.reason

@@ -96,6 +96,19 @@ describe('createClientBindings', () => {
     expect(bindings.bind(5001, 'bob', old)).toBeUndefined() // the superseded one is gone: nothing to close
   })
 
+  it('forgets a released holder and keeps its clientIDs bound to the principal', () => {
+    const { doc } = writtenSession()
+    const bindings = createClientBindings({ doc, isLive: () => true })
+    const closed = {}
+    bindings.bind(5001, 'bob', closed)
+    bindings.release(closed)
+    expect(bindings.countHeldBy(closed)).toBe(0)
+    expect(bindings.check(5001, 'bob')).toBe('own')
+    expect(bindings.check(5001, 'alice')).toBe('foreign')
+    // isLive says every holder is live: a released one is no longer the holder, so there is nothing to close
+    expect(bindings.bind(5001, 'bob', {})).toBeUndefined()
+  })
+
   it('after a restart, knows clientIDs from the document and reserves the server', () => {
     const { doc, serverId } = writtenSession()
     const restarted = new Y.Doc()

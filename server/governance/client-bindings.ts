@@ -31,6 +31,11 @@ export interface ClientBindings {
   bindServer(clientId: number): void
   /** ClientIDs `holder` has bound, or would hold after binding `extra`. */
   countHeldBy(holder: object, extra?: Iterable<number>): number
+  /**
+   * Forgets `holder` (a connection that closed): its clientIDs stay bound to their principal with no live holder, so
+   * a closed connection is not kept in memory by the session it wrote to.
+   */
+  release(holder: object): void
 }
 
 interface Binding {
@@ -107,6 +112,13 @@ export function createClientBindings(options: ClientBindingsOptions): ClientBind
       const set = new Set(held.get(holder))
       for (const clientId of extra) set.add(clientId)
       return set.size
+    },
+    release(holder) {
+      for (const clientId of held.get(holder) ?? []) {
+        const binding = bindings.get(clientId)
+        if (binding?.holder === holder) binding.holder = undefined
+      }
+      held.delete(holder)
     },
   }
 }

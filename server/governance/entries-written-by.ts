@@ -5,6 +5,7 @@
  * so their cost follows the update, not the session.
  */
 import * as Y from 'yjs'
+import { decodeInboundUpdate } from './decoded-update.ts'
 
 /** One entry an update wrote into. */
 export interface WrittenEntry {
@@ -16,24 +17,23 @@ export interface WrittenEntry {
 
 /** The entries `update`, already applied to `doc`, wrote into, each once, in the order met. */
 export function entriesWrittenBy(doc: Y.Doc, update: Uint8Array): WrittenEntry[] {
-  const { structs, ds } = Y.decodeUpdate(update)
+  const { byClient, deletes } = decodeInboundUpdate(update)
   const found = new Map<Y.Item, WrittenEntry>()
   const add = (struct: Y.Item | Y.GC | undefined): void => {
     const entry = struct instanceof Y.Item ? entryOf(struct) : undefined
     if (entry !== undefined && !found.has(entry.item)) found.set(entry.item, entry)
   }
-  for (const struct of structs) if (struct instanceof Y.Item) add(Y.getItem(doc.store, struct.id) as Y.Item | Y.GC)
-  ds.clients.forEach((ranges, client) => {
+  for (const structs of byClient.values())
+    for (const struct of structs) if (struct instanceof Y.Item) add(Y.getItem(doc.store, struct.id) as Y.Item | Y.GC)
+  for (const { client, clock, len } of deletes) {
     const placed = doc.store.clients.get(client)
-    if (placed === undefined) return
-    for (const { clock, len } of ranges) {
-      for (let index = Y.findIndexSS(placed, clock); index < placed.length; index++) {
-        const struct = placed[index] as Y.Item | Y.GC
-        if (struct.id.clock >= clock + len) break
-        add(struct)
-      }
+    if (placed === undefined) continue
+    for (let index = Y.findIndexSS(placed, clock); index < placed.length; index++) {
+      const struct = placed[index] as Y.Item | Y.GC
+      if (struct.id.clock >= clock + len) break
+      add(struct)
     }
-  })
+  }
   return [...found.values()]
 }
 

@@ -659,11 +659,47 @@ describe('clocks and clientIDs', () => {
     expect(reason(inspect(stranger, gapped))).toBe('CLOCK_GAP')
   })
 
-  it('refuses structs that straddle the clock the session already has', () => {
+  it('reads a struct that repeats the start the session has without it', () => {
     const state = Y.getState(live.store, 1001)
-    expect(reason(inspect(alice, gcUpdate(1001, state - 1, 5)))).toBe('CLOCK_GAP')
+    expect(inspect(alice, gcUpdate(1001, state - 1, 5))).toMatchObject({
+      verdict: 'accept',
+      clocks: new Map([[1001, state]]),
+    })
     expect(reason(inspect(alice, gcUpdate(1001, state, 5)))).toBe('accept')
     expect(reason(inspect(alice, gcUpdate(1001, 0, state)))).toBe('accept') // a pure duplicate
+    expect(reason(inspect(alice, gcUpdate(1001, state + 1, 5)))).toBe('defer') // past the clock: a gap, as before
+  })
+
+  it('accepts a sync step 2 that repeats the start of tokens the agent sent after the state vector it answers', () => {
+    const answered = Y.encodeStateVector(live) // the state vector the server sent on connect
+    const append = (text: string) =>
+      edit(agent, (doc) => {
+        textOf(assistant(doc)).insert(textOf(assistant(doc)).length, text)
+      })
+    const token = append(' one')
+    append(' two')
+    expect(reason(inspect(agent, token))).toBe('accept')
+    Y.applyUpdate(live, token) // the first token reached the session before the sync step 2
+    // Yjs merged both tokens into one struct: the sync step 2 begins below the session's clock for the agent.
+    const stepTwo = Y.encodeStateAsUpdate(agent.doc, answered)
+    expect(reason(inspect(agent, stepTwo))).toBe('accept')
+    Y.applyUpdate(live, stepTwo)
+    expect(textOf(assistant(live)).toString()).toBe('Hello one two')
+  })
+
+  it('refuses a struct that repeats the session in one list and claims another', () => {
+    const forger = peer('agent-1', 'agent', 2001) // the agent's clientID, at the session's clock for it
+    const token = edit(agent, (doc) => {
+      textOf(assistant(doc)).insert(textOf(assistant(doc)).length, ' one')
+    })
+    Y.applyUpdate(live, token)
+    // The same clocks again and more, but in the user's message: Yjs would put the new part there after the
+    // assistant's text.
+    const forged = edit(forger, (doc) => {
+      textOf(userMessage(doc)).insert(textOf(userMessage(doc)).length, ' one two')
+    })
+    expect(reason(inspect(forger, forged))).toBe('MALFORMED')
+    expect(textOf(userMessage(live)).toString()).toBe('question')
   })
 
   it('refuses a struct whose neighbours are in different lists, and undecodable bytes', () => {

@@ -1,7 +1,8 @@
 /**
  * inspectUpdate: decides, before anything is stored or applied, whether an inbound update may enter a session
  * (PROTOCOL.md §8.3). In order: it must decode; every new struct's clientID must belong to the sender; each
- * clientID's new structs must start exactly at the session's clock for it; every new item must resolve to a place
+ * clientID's new structs must start exactly at the session's clock for it (a struct that also repeats what the session
+ * has is read without that part); every new item must resolve to a place
  * the sender's role may write, in the shape the session schema gives it; every delete must hit live content the role may delete, or items of the update
  * itself. Structs the session already has are duplicates Yjs skips. The verdict is for the whole update: nothing
  * is ever half-applied. On an open server there is no principal: the schema, append-only, set-once and clock rules
@@ -78,19 +79,31 @@ export type Inspection =
 export function inspectUpdate(input: InspectUpdateInput): Inspection {
   const { doc, principal, bindings } = input
   const principalId = principal?.id ?? ANONYMOUS_PRINCIPAL
+  const malformed = (message: string, extra: Partial<UpdateRejection> = {}): Inspection => ({
+    verdict: 'reject',
+    rejection: { reason: 'MALFORMED', message, clocks: new Map(), ...extra },
+  })
   let update: DecodedUpdate
   try {
     update = decodeInboundUpdate(input.update)
   } catch (cause) {
-    return {
-      verdict: 'reject',
-      rejection: {
-        reason: 'MALFORMED',
-        message: 'the update cannot be decoded',
-        details: { cause: String(cause) },
-        undecodable: true,
-        clocks: new Map(),
-      },
+    return malformed('the update cannot be decoded', { details: { cause: String(cause) }, undecodable: true })
+  }
+
+  // A sync step 2 answers a state vector the server sent earlier, and the client may have sent updates of its own
+  // after it: those reached the session first, and Yjs, which merges a client's consecutive text into one struct, then
+  // sends a struct that begins below the session's clock and reaches past it. Yjs skips the part the session has and
+  // adds the rest after the client's last struct, in the list the struct's own neighbours name: accepted only when
+  // that is one list, and inspected without the repeated part, so the rest is judged where it lands.
+  const repeats = repeatingStructs(update, doc)
+  if (repeats.length > 0) {
+    const locator = createStructLocator(doc, update)
+    if (!repeats.every((struct) => landsInItsOwnList(doc, locator, struct)))
+      return malformed('a struct repeats content of the session that lies in another list')
+    try {
+      update = decodeInboundUpdate(Y.diffUpdate(input.update, Y.encodeStateVector(doc)))
+    } catch (cause) {
+      return malformed('the update cannot be decoded', { details: { cause: String(cause) } })
     }
   }
 
@@ -283,4 +296,36 @@ function createRuleContext(
     entryFacts: factsOf,
     runExists: (key) => runs.has(key),
   }
+}
+
+/** The structs of `update` that begin below the session's clock for their clientID and reach past it. */
+function repeatingStructs(update: DecodedUpdate, doc: Y.Doc): DecodedStruct[] {
+  const repeating: DecodedStruct[] = []
+  for (const [clientId, structs] of update.byClient) {
+    const state = Y.getState(doc.store, clientId)
+    for (const struct of structs)
+      if (!(struct instanceof Y.Skip) && struct.id.clock < state && struct.id.clock + struct.length > state)
+        repeating.push(struct)
+  }
+  return repeating
+}
+
+/**
+ * Whether the repeating `struct` and the session's struct it continues (the clientID's last one) lie in one list: Yjs
+ * takes an item's parent from its own neighbours and puts its new part after that struct. A GC range has no list.
+ */
+function landsInItsOwnList(doc: Y.Doc, locator: Locator, struct: DecodedStruct): boolean {
+  if (struct instanceof Y.GC) return true
+  if (!(struct instanceof Y.Item)) return false
+  const last = Y.getItem(doc.store, Y.createID(struct.id.client, Y.getState(doc.store, struct.id.client) - 1))
+  if (!(last instanceof Y.Item)) return false
+  const claimed = locator.locate({ item: struct, inDoc: false })
+  const continued = locator.locate({ item: last, inDoc: true })
+  if (claimed.kind !== 'placed' || continued.kind !== 'placed' || claimed.root !== continued.root) return false
+  if (claimed.path.length !== continued.path.length) return false
+  return claimed.path.every((step, index) => {
+    const other = continued.path[index]
+    if (other === undefined || step.key !== other.key) return false
+    return index === claimed.path.length - 1 || step.ref.item === other.ref.item
+  })
 }

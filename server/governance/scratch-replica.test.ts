@@ -118,6 +118,30 @@ describe('createScratchReplica', () => {
     scratch.destroy()
   })
 
+  it('skips a live update it tried, and follows what it did not try, deletions included', () => {
+    const live = sessionDoc()
+    const scratch = createScratchReplica(live)
+    const writer = copyOf(live)
+    writer.clientID = 3001
+    const before = Y.encodeStateVector(writer)
+    appendMessage(writer, { id: 'm_x', role: 'user', author: 'alice', status: 'done', text: 'x' })
+    const update = Y.encodeStateAsUpdate(writer, before)
+    expect(scratch.tryUpdate(update)).toEqual({ ok: true })
+    Y.applyUpdate(live, update)
+    const { messages } = getSessionRoots(live)
+    const count = messages.length
+    messages.delete(count - 1, 1)
+    getSessionRoots(live).meta.set('title', 'renamed')
+    const seen: Array<{ messages: number; title: unknown }> = []
+    const read = (doc: Y.Doc): boolean => {
+      seen.push({ messages: getSessionRoots(doc).messages.length, title: getSessionRoots(doc).meta.get('title') })
+      return true
+    }
+    expect(scratch.tryUpdate(update, read)).toEqual({ ok: true })
+    expect(seen).toEqual([{ messages: count - 1, title: 'renamed' }])
+    scratch.destroy()
+  })
+
   it('reports an update whose dependencies are missing as pending, and recovers', () => {
     const live = sessionDoc()
     const scratch = createScratchReplica(live)

@@ -3,12 +3,15 @@
  * after it has already changed a document (2–6 % of fuzzed updates; docs/architecture.md § Why it is built this way),
  * and an update with unmet dependencies is kept as invisible "pending" structs that would be persisted. Trying the
  * update on this copy catches both before the update is logged or applied to the live document. The copy follows the
- * live document through its `update` events (re-applying what it already tried is a no-op) and is rebuilt from the
- * live document after a failed try left it damaged, or after it was discarded. It also checks every new item landed between its left and right
- * origin: an item whose right origin lies left of its left origin integrates at a place that depends on the
- * document's history, so a reload (or a compaction snapshot) would show a different text.
+ * live document through its `update` events — skipping what it already holds, as each accepted update was tried on it
+ * first — and is rebuilt from the live document after a failed try left it damaged, or after it was discarded. It
+ * also checks every new item landed between its left and right origin: an item whose right origin lies left of its
+ * left origin integrates at a place that depends on the document's history, so a reload (or a compaction snapshot)
+ * would show a different text. It reads the update's structs from the decoding governance shares
+ * (decoded-update.ts), so a try decodes the update once, in Y.applyUpdate, besides that.
  */
 import * as Y from 'yjs'
+import { decodeInboundUpdate, type DecodedUpdate } from './decoded-update.ts'
 
 /** Outcome of trying an update. */
 export type ScratchResult =
@@ -50,8 +53,8 @@ export function createScratchReplica(live: Y.Doc): ScratchReplica {
     copy?.destroy()
     copy = undefined
   }
-  const follow = (update: Uint8Array): void => {
-    if (copy === undefined) return
+  const follow = (update: Uint8Array, _origin: unknown, _doc: Y.Doc, transaction: Y.Transaction): void => {
+    if (copy === undefined || holdsTransaction(copy, transaction)) return
     try {
       Y.applyUpdate(copy, update)
     } catch {
@@ -63,7 +66,9 @@ export function createScratchReplica(live: Y.Doc): ScratchReplica {
   return {
     tryUpdate(update, accept) {
       copy ??= build()
+      let decoded: DecodedUpdate
       try {
+        decoded = decodeInboundUpdate(update)
         Y.applyUpdate(copy, update)
       } catch (cause) {
         discard()
@@ -73,7 +78,7 @@ export function createScratchReplica(live: Y.Doc): ScratchReplica {
         discard()
         return { ok: false, problem: 'pending' }
       }
-      if (!newItemsBetweenOrigins(copy, update)) {
+      if (!newItemsBetweenOrigins(copy, decoded)) {
         discard()
         return { ok: false, problem: 'misplaced' }
       }
@@ -92,27 +97,51 @@ export function createScratchReplica(live: Y.Doc): ScratchReplica {
 }
 
 /** True when every item of `update`, now in `doc`, has its origin to its left and its right origin to its right. */
-function newItemsBetweenOrigins(doc: Y.Doc, update: Uint8Array): boolean {
+function newItemsBetweenOrigins(doc: Y.Doc, update: DecodedUpdate): boolean {
   let budget = MAX_ORDER_CHECK_STEPS
-  for (const struct of Y.decodeUpdate(update).structs) {
-    if (!(struct instanceof Y.Item)) continue
-    const placed = Y.getItem(doc.store, struct.id) as Y.Item | Y.GC
-    if (!(placed instanceof Y.Item)) continue
-    if (struct.origin !== null) {
-      let cursor: Y.Item | null = placed
-      while (cursor !== null && !contains(cursor, struct.origin)) {
-        if (--budget < 0) return false
-        cursor = cursor.left
+  for (const structs of update.byClient.values())
+    for (const struct of structs) {
+      if (!(struct instanceof Y.Item)) continue
+      const placed = Y.getItem(doc.store, struct.id) as Y.Item | Y.GC
+      if (!(placed instanceof Y.Item)) continue
+      if (struct.origin !== null) {
+        let cursor: Y.Item | null = placed
+        while (cursor !== null && !contains(cursor, struct.origin)) {
+          if (--budget < 0) return false
+          cursor = cursor.left
+        }
+        if (cursor === null) return false
       }
-      if (cursor === null) return false
+      if (struct.rightOrigin !== null) {
+        let cursor: Y.Item | null = placed.right
+        while (cursor !== null && !contains(cursor, struct.rightOrigin)) {
+          if (--budget < 0) return false
+          cursor = cursor.right
+        }
+        if (cursor === null) return false
+      }
     }
-    if (struct.rightOrigin !== null) {
-      let cursor: Y.Item | null = placed.right
-      while (cursor !== null && !contains(cursor, struct.rightOrigin)) {
-        if (--budget < 0) return false
-        cursor = cursor.right
+  return true
+}
+
+/**
+ * True when `doc` already holds everything `transaction` (on another document) changed: every struct it added and
+ * every deletion. The copy then skips re-applying the live document's update — the common case, as each accepted
+ * update was tried on the copy first.
+ */
+function holdsTransaction(doc: Y.Doc, transaction: Y.Transaction): boolean {
+  for (const [client, clock] of transaction.afterState)
+    if (clock !== transaction.beforeState.get(client) && Y.getState(doc.store, client) < clock) return false
+  for (const [client, ranges] of transaction.deleteSet.clients) {
+    const structs = doc.store.clients.get(client)
+    if (structs === undefined) return false
+    for (const { clock, len } of ranges) {
+      if (clock + len > Y.getState(doc.store, client)) return false
+      for (let index = Y.findIndexSS(structs, clock); index < structs.length; index++) {
+        const struct = structs[index] as Y.Item | Y.GC
+        if (struct.id.clock >= clock + len) break
+        if (!struct.deleted) return false
       }
-      if (cursor === null) return false
     }
   }
   return true

@@ -4,14 +4,21 @@
  * use, so a server that serves no page never loads it.
  */
 
-/** Bundles `entry` and what it imports into one minified ES module; `define` replaces global names (esbuild's). */
-export async function bundleForBrowser(entry: string, define: Record<string, string> = {}): Promise<string> {
+/**
+ * Bundles `entry` and what it imports into one minified ES module; `define` replaces global names (esbuild's);
+ * `format` 'iife' makes a classic script instead (one to inline into a page).
+ */
+export async function bundleForBrowser(
+  entry: string,
+  define: Record<string, string> = {},
+  format: 'esm' | 'iife' = 'esm',
+): Promise<string> {
   const { build } = await import('esbuild')
   const result = await build({
     entryPoints: [entry],
     bundle: true,
     write: false,
-    format: 'esm',
+    format,
     platform: 'browser',
     target: 'es2022',
     minify: true,

@@ -34,16 +34,19 @@ interface DocumentAnswers {
  */
 export function createSyncAnswerEncoder(): SyncAnswerEncoder {
   const cached = new WeakMap<Y.Doc, DocumentAnswers>()
+  /** One listener for every document: a closure per document would cost memory as long as it stays loaded. */
+  const forget = (_update: Uint8Array, _origin: unknown, doc: Y.Doc): void => {
+    const entry = cached.get(doc)
+    if (entry === undefined) return
+    entry.deleteSet = undefined
+    entry.last = undefined
+  }
   const answersOf = (doc: Y.Doc): DocumentAnswers => {
     let entry = cached.get(doc)
     if (entry === undefined) {
-      const created: DocumentAnswers = { deleteSet: undefined, last: undefined }
-      doc.on('update', () => {
-        created.deleteSet = undefined
-        created.last = undefined
-      })
-      cached.set(doc, created)
-      entry = created
+      entry = { deleteSet: undefined, last: undefined }
+      doc.on('update', forget)
+      cached.set(doc, entry)
     }
     return entry
   }

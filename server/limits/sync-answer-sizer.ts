@@ -51,16 +51,18 @@ export function createSyncAnswerSizer(options: SyncAnswerSizerOptions = {}): Syn
       ? (doc: Y.Doc): number => Y.encodeStateAsUpdate(doc, Y.encodeStateVector(doc)).byteLength - 1
       : (doc: Y.Doc): number => deleteSetOf(doc).byteLength
   const sizes = new WeakMap<Y.Doc, DocumentSizes>()
+  /** One listener for every document: a closure per document would cost memory as long as it stays loaded. */
+  const countApplied = (update: Uint8Array, _origin: unknown, doc: Y.Doc): void => {
+    const found = sizes.get(doc)
+    if (found !== undefined) found.applied += update.byteLength
+  }
 
   const sizesOf = (doc: Y.Doc): DocumentSizes => {
     let found = sizes.get(doc)
     if (found === undefined) {
-      const created: DocumentSizes = { applied: 0 }
-      doc.on('update', (update: Uint8Array) => {
-        created.applied += update.byteLength
-      })
-      sizes.set(doc, created)
-      found = created
+      found = { applied: 0 }
+      doc.on('update', countApplied)
+      sizes.set(doc, found)
     }
     return found
   }

@@ -19,8 +19,11 @@ export interface MetricSources {
   readonly connectionCounts: () => Readonly<Record<TransportLabel, number>>
   /** Session documents loaded in memory. */
   readonly sessionsLoaded: () => number
-  /** Session webhook dead letters stored, of every endpoint (PROTOCOL.md §9.12); absent: the gauge reads 0. */
-  readonly webhookDeadLetters?: () => Promise<number>
+  /**
+   * Session webhook dead letters stored, of every endpoint, as this node knows them (PROTOCOL.md §9.12): a count kept
+   * up to date, not a read of the store; absent: the gauge reads 0.
+   */
+  readonly webhookDeadLetters?: () => number
 }
 
 /** The metrics of one server. */
@@ -134,8 +137,10 @@ export function createServerMetrics(sources: MetricSources): ServerMetrics {
     labelNames: ['action'],
     registers,
   })
-  // Every action's series exists from the start, at 0, so a rate over it is defined before the first decision.
-  for (const action of POLICY_ACTIONS) policyDecisions.inc({ action }, 0)
+  // Every action's series exists from the start, at 0, so a rate over it is defined before the first decision; each is
+  // bound once, as a decision is counted for every token run.
+  const policyDecisionCounts = new Map(POLICY_ACTIONS.map((action) => [action, policyDecisions.labels({ action })]))
+  for (const count of policyDecisionCounts.values()) count.inc(0)
   const quarantined = new Counter({
     name: 'lifeline_quarantined_entries_total',
     help: 'Stored session entries that do not fit the schema, found when sessions load (counted at every load), by root.',
@@ -150,10 +155,10 @@ export function createServerMetrics(sources: MetricSources): ServerMetrics {
   })
   new Gauge({
     name: 'lifeline_webhook_dead_letters',
-    help: 'Session webhook events in dead-letter lists, of every endpoint, as stored (shared by the nodes of a cluster).',
+    help: 'Session webhook events in dead-letter lists, of every endpoint, as stored and known to this node.',
     registers,
-    async collect() {
-      this.set((await sources.webhookDeadLetters?.()) ?? 0)
+    collect() {
+      this.set(sources.webhookDeadLetters?.() ?? 0)
     },
   })
   const retention = {
@@ -205,7 +210,7 @@ export function createServerMetrics(sources: MetricSources): ServerMetrics {
       }
     },
     recordPolicyDecision(action) {
-      policyDecisions.inc({ action })
+      policyDecisionCounts.get(action)?.inc()
     },
     recordRetention(step) {
       retention[step].inc()

@@ -14,6 +14,7 @@ import { auditPageSize } from './audit-page-size.ts'
 import { checkEntries } from './check-entries.ts'
 import { createGroupCommit } from './group-commit.ts'
 import { inTransaction } from './in-transaction.ts'
+import { migratePostgresSchema } from './migrate-postgres-schema.ts'
 import { openPostgresPool } from './open-postgres-pool.ts'
 import { sessionNotFound } from './session-not-found.ts'
 import { toAuditEntry, type AuditRow } from './to-audit-entry.ts'
@@ -248,10 +249,7 @@ export async function createPostgresUpdateLog(options: PostgresUpdateLogOptions)
 }
 
 function migrate(pool: pg.Pool, schema: string): Promise<void> {
-  return inTransaction(pool, 'BEGIN', async (client) => {
-    // Nodes starting together must not race on CREATE: serialise migrations with an advisory lock.
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`lifeline-migrate-${schema}`])
-    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`)
+  return migratePostgresSchema(pool, schema, async (client) => {
     await client.query(`
       CREATE TABLE IF NOT EXISTS "${schema}".sessions (
         id TEXT PRIMARY KEY, title TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, next_seq BIGINT NOT NULL, owner TEXT);

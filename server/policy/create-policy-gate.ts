@@ -41,7 +41,10 @@ export interface PolicyGateOptions {
   readonly recordEvent?: (sessionId: string, event: PolicyDecisionEvent) => Promise<void>
 }
 
-/** Decides on texts with the server's policy. */
+/**
+ * Decides on texts with the server's policy. A policy that answers at once (a value, or a promise already settled) is
+ * judged without a timer; the returned promise then settles within a few microtasks.
+ */
 export type PolicyGate = (input: MessagePolicyInput) => Promise<PolicyVerdict>
 
 /**
@@ -52,53 +55,87 @@ export function createPolicyGate(options: PolicyGateOptions): PolicyGate {
   const timeoutMs = options.timeoutMs ?? DEFAULT_POLICY_TIMEOUT_MS
   if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0)
     throw new TypeError(`policyTimeoutMs must be a positive integer, not ${String(timeoutMs)}`)
-  return async (input) => {
-    const verdict = await decide(options.policy, input, timeoutMs)
+  const conclude = async (input: MessagePolicyInput, answer: Answer): Promise<PolicyVerdict> => {
+    const verdict = judge(answer, input, timeoutMs)
     options.recordDecision?.(verdict.action)
-    if (verdict.action !== 'allow') {
-      const error =
-        verdict.action === 'reject'
-          ? verdict.error
-          : new SessionError('POLICY_REJECTED', 'the message policy redacted the text', {
-              details: { action: 'redact', spans: verdict.spans.length },
-            })
-      options.onSecurityEvent({
-        kind: 'policy-decision',
-        sessionId: input.sessionId,
-        ...(input.role === undefined ? {} : { principalId: input.principal }),
-        error: withWhere(error, input),
-      })
-      await options.recordEvent?.(input.sessionId, decisionEvent(input, verdict))
-    }
+    if (verdict.action === 'allow') return verdict
+    const error =
+      verdict.action === 'reject'
+        ? verdict.error
+        : new SessionError('POLICY_REJECTED', 'the message policy redacted the text', {
+            details: { action: 'redact', spans: verdict.spans.length },
+          })
+    options.onSecurityEvent({
+      kind: 'policy-decision',
+      sessionId: input.sessionId,
+      ...(input.role === undefined ? {} : { principalId: input.principal }),
+      error: withWhere(error, input),
+    })
+    await options.recordEvent?.(input.sessionId, decisionEvent(input, verdict))
     return verdict
+  }
+  return (input) => {
+    let value: unknown
+    try {
+      value = options.policy(input)
+    } catch (cause) {
+      return conclude(input, { thrown: cause })
+    }
+    if (!isThenable(value)) return conclude(input, { value })
+    return settleWithin(value, timeoutMs).then((answer) => conclude(input, answer))
   }
 }
 
-async function decide(policy: MessagePolicy, input: MessagePolicyInput, timeoutMs: number): Promise<PolicyVerdict> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const timedOut = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs)
+/** What the policy answered: a value, a throw (or rejection), or nothing in time. */
+type Answer = { readonly value: unknown } | { readonly thrown: unknown } | 'timeout'
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+}
+
+/**
+ * The answer of `pending`, or `timeout` after `timeoutMs`. The timer starts only when the answer has not settled
+ * within a microtask, so a policy that answers at once costs no timer.
+ */
+function settleWithin(pending: PromiseLike<unknown>, timeoutMs: number): Promise<Answer> {
+  return new Promise((resolve) => {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    let settled = false
+    const finish = (answer: Answer): void => {
+      settled = true
+      if (timer !== undefined) clearTimeout(timer)
+      resolve(answer)
+    }
+    Promise.resolve(pending).then(
+      (value) => finish({ value }),
+      (thrown: unknown) => finish({ thrown }),
+    )
+    // A promise reaction, not queueMicrotask: that allocates an async resource on every call.
+    void Promise.resolve().then(() => {
+      if (!settled) timer = setTimeout(() => finish('timeout'), timeoutMs)
+    })
   })
-  let answer: unknown
-  try {
-    answer = await Promise.race([Promise.resolve().then(() => policy(input)), timedOut])
-  } catch (cause) {
-    return refuse('threw', 'the message policy failed; the text was not stored', { cause: String(cause) })
-  } finally {
-    clearTimeout(timer)
-  }
+}
+
+/** The verdict on `answer`: fail closed on a throw, a timeout or anything but the three decisions. */
+function judge(answer: Answer, input: MessagePolicyInput, timeoutMs: number): PolicyVerdict {
   if (answer === 'timeout')
     return refuse('timeout', `the message policy did not decide within ${timeoutMs} ms; the text was not stored`)
-  const decision = (typeof answer === 'object' && answer !== null ? answer : {}) as Record<string, unknown>
-  if (decision.action === 'allow') return { action: 'allow' }
+  if ('thrown' in answer)
+    return refuse('threw', 'the message policy failed; the text was not stored', { cause: String(answer.thrown) })
+  const { value } = answer
+  const decision = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>
+  if (decision.action === 'allow') return ALLOW
   if (decision.action === 'reject' && typeof decision.reason === 'string' && decision.reason !== '')
     return refuse('rejected', decision.reason)
   if (decision.action === 'redact' && areValidPolicySpans(decision.spans, input.text.length)) {
-    if (decision.spans.length === 0) return { action: 'allow' }
+    if (decision.spans.length === 0) return ALLOW
     return { action: 'redact', spans: decision.spans, text: applyPolicySpans(input.text, decision.spans) }
   }
   return refuse('invalid-decision', 'the message policy gave no valid decision; the text was not stored')
 }
+
+const ALLOW: PolicyVerdict = { action: 'allow' }
 
 function refuse(cause: PolicyRefusalCause, message: string, details: Record<string, unknown> = {}): PolicyVerdict {
   return {

@@ -8,8 +8,11 @@ import type { PolicyDecision } from '../../shared/policy/message-policy.ts'
 
 /** What the policy is asked about. */
 export interface MessagePolicyInput {
-  /** `message`: a user message's text; `run`: a run of an agent reply's tokens. */
-  readonly kind: 'message' | 'run'
+  /**
+   * `message`: a user message's text; `run`: a run of an agent reply's tokens (its text or its reasoning); `steer`: a
+   * steer's text; `tool`: a tool call's input or a tool result's output, as JSON text (a string as it is).
+   */
+  readonly kind: 'message' | 'run' | 'steer' | 'tool'
   /** The text to decide on; a redaction's spans are offsets into it. */
   readonly text: string
   /**
@@ -22,6 +25,7 @@ export interface MessagePolicyInput {
   /** The author's token role; undefined on an open server. */
   readonly role: PrincipalRole | undefined
   readonly sessionId: string
+  /** The message the text is in; for a steer, the steer's id. */
   readonly messageId: string
 }
 

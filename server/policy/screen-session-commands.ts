@@ -1,6 +1,7 @@
 /**
  * screenSessionCommands: the message policy on an HTTP append (PROTOCOL.md §8.8, §9.7), before anything is written.
- * A user `message` is asked about as a `message`, an agent's `text` commands as a `run` — consecutive ones for the same
+ * A user `message` is asked about as a `message`, a `steer`'s text as a `steer`, an agent's `text` commands (text or
+ * reasoning) as a `run` — consecutive ones for the same
  * part joined, so a pattern split across them is seen whole — with the stored tail of the reply's last part of the
  * same type (and the batch's earlier text for it) as context. A redaction is applied to the
  * command, so only the redacted text is ever stored; a rejection refuses the whole append.
@@ -40,6 +41,17 @@ export async function screenSessionCommands(
         text: command.text,
         context: '',
         messageId: command.messageId,
+      })
+      screened.push({ ...command, text })
+      continue
+    }
+    if (command.type === 'steer' && command.text !== undefined && command.text !== '') {
+      const text = await screenText(screen, {
+        ...author,
+        kind: 'steer',
+        text: command.text,
+        context: '',
+        messageId: command.steerId,
       })
       screened.push({ ...command, text })
       continue

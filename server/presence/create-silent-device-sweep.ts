@@ -5,6 +5,7 @@
  * awareness change.
  */
 import type { afterLoadDocumentPayload, Extension } from '@hocuspocus/server'
+import type * as Y from 'yjs'
 import { watchSilentDevices, type SilentDeviceOptions } from './watch-silent-devices.ts'
 
 /** The sweep: its extension, and `stop` for shutdown. */
@@ -16,22 +17,24 @@ export interface SilentDeviceSweep {
 
 /** Creates the sweep; `timeoutMs` is the server's presence timeout. */
 export function createSilentDeviceSweep(options: SilentDeviceOptions): SilentDeviceSweep {
-  const watchers = new Set<() => void>()
+  /** The function that stops watching each loaded document. */
+  const watchers = new Map<Y.Doc, () => void>()
+  /** One destroy listener for every document: a closure per document would cost memory as long as it stays loaded. */
+  const stop = (document: Y.Doc): void => {
+    watchers.get(document)?.()
+    watchers.delete(document)
+    document.off('destroy', stop)
+  }
   return {
     extension: {
       extensionName: 'lifeline-silent-devices',
       async afterLoadDocument({ document }: afterLoadDocumentPayload) {
-        const stopWatching = watchSilentDevices(document.awareness, options)
-        const stop = (): void => {
-          stopWatching()
-          watchers.delete(stop)
-        }
-        watchers.add(stop)
-        document.once('destroy', stop)
+        watchers.set(document, watchSilentDevices(document.awareness, options))
+        document.on('destroy', stop)
       },
     },
     stop() {
-      for (const stop of [...watchers]) stop()
+      for (const document of [...watchers.keys()]) stop(document)
     },
   }
 }

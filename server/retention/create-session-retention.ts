@@ -32,8 +32,11 @@ export interface SessionRetentionDependencies {
 export interface SessionRetention {
   /** Runs one sweep now (joining the running one). */
   sweep(): Promise<RetentionSweepReport>
-  /** Removes the session's archived copy, if any (an owner's DELETE, PROTOCOL.md §13.4). */
-  removeArchived(sessionId: string): Promise<void>
+  /**
+   * Removes the session's archived copy, if any (an owner's DELETE, PROTOCOL.md §13.4); with `afterSweep`, once no
+   * archive step of this node's sweep is running for the session (the removal after the erasure).
+   */
+  removeArchived(sessionId: string, options?: { readonly afterSweep?: boolean }): Promise<void>
   /** Stops the timer, waits for a running sweep and closes the archive. */
   close(): Promise<void>
 }
@@ -84,7 +87,8 @@ export async function createSessionRetention(
 
   return {
     sweep: () => sweeper.sweep(),
-    removeArchived: async (sessionId) => {
+    removeArchived: async (sessionId, { afterSweep = false } = {}) => {
+      if (afterSweep) await sweeper.settled(sessionId)
       await archive?.remove(sessionId)
     },
     async close() {

@@ -1,9 +1,12 @@
 /**
  * A session archive of JSON lines files: one file per session, `<dir>/<sessionId>.jsonl`, written to a temporary
  * file, flushed to disk and renamed over the old one, so a reader (or a crash) sees a whole version or none. The
- * first line names the archived version (`updatedAt`); a version the file already holds is not written again.
+ * first line names the archived version (`updatedAt`); a version the file already holds is not written again. A
+ * crash between creating the temporary file and renaming it leaves `<sessionId>.jsonl.<random>.tmp` behind: `clean`
+ * removes those older than {@link STALE_TEMPORARY_MS}, so that a write of another node sharing the directory, still
+ * running, keeps its file.
  */
-import { mkdir, open, rename, rm } from 'node:fs/promises'
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import { createRandomId } from '../../shared/session/session-id.ts'
@@ -11,6 +14,15 @@ import { type SessionArchive, toArchiveLines } from './session-archive.ts'
 
 /** Bytes read to find the header line: it holds a title of at most 200 characters and a few numbers. */
 const HEADER_READ_BYTES = 16 * 1024
+
+/** Age after which a temporary file is a crashed write's (no write takes this long), in ms: one hour. */
+const STALE_TEMPORARY_MS = 60 * 60 * 1000
+
+/** Length of the random part of a temporary file's name. */
+const TEMPORARY_ID_CHARS = 8
+
+/** Names of temporary files: `<sessionId>.jsonl.<random>.tmp`. */
+const TEMPORARY_NAME = new RegExp(`^[\\w-]+\\.jsonl\\.[a-z0-9]{${TEMPORARY_ID_CHARS}}\\.tmp$`)
 
 /** Opens the archive in `dir` (created on the first write). */
 export function createJsonlSessionArchive(options: { readonly dir: string }): SessionArchive {
@@ -43,7 +55,7 @@ export function createJsonlSessionArchive(options: { readonly dir: string }): Se
     async write(session) {
       const sessionId = session.record.id
       const file = fileOf(sessionId)
-      const temporary = `${file}.${createRandomId(8)}.tmp`
+      const temporary = `${file}.${createRandomId(TEMPORARY_ID_CHARS)}.tmp`
       const text = `${toArchiveLines(session)
         .map((line) => JSON.stringify(line))
         .join('\n')}\n`
@@ -74,6 +86,26 @@ export function createJsonlSessionArchive(options: { readonly dir: string }): Se
       } catch (error) {
         throw failed(`cannot remove the archive of session ${sessionId}`, error, sessionId)
       }
+    },
+    async clean(nowMs) {
+      let names: string[]
+      try {
+        names = await readdir(dir)
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0
+        throw new SessionError('PERSISTENCE_FAILED', `cannot list the archive ${dir}`, { cause: error })
+      }
+      let removed = 0
+      for (const name of names) {
+        if (!TEMPORARY_NAME.test(name)) continue
+        const path = join(dir, name)
+        // reason: a file gone meanwhile was renamed or removed by its writer
+        const modifiedMs = (await stat(path).catch(() => undefined))?.mtimeMs
+        if (modifiedMs === undefined || nowMs - modifiedMs < STALE_TEMPORARY_MS) continue
+        await rm(path, { force: true })
+        removed++
+      }
+      return removed
     },
     async close() {},
   }

@@ -7,6 +7,7 @@
 import type pg from 'pg'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import { inTransaction } from '../persistence/in-transaction.ts'
+import { migratePostgresSchema } from '../persistence/migrate-postgres-schema.ts'
 import { openPostgresPool, type PostgresLocation } from '../persistence/open-postgres-pool.ts'
 import { type SessionArchive, toArchiveLines } from './session-archive.ts'
 
@@ -49,9 +50,7 @@ export async function createPostgresSessionArchive(options: PostgresSessionArchi
     return updatedAt === undefined || updatedAt === null ? undefined : Number(updatedAt)
   }
   await wrap('cannot create the PostgreSQL session archive table', undefined, () =>
-    inTransaction(pool, 'BEGIN', async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`lifeline-migrate-${schema}`])
-      await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`)
+    migratePostgresSchema(pool, schema, async (client) => {
       await client.query(`CREATE TABLE IF NOT EXISTS ${archive} (
         session_id TEXT NOT NULL, line INTEGER NOT NULL, type TEXT NOT NULL, body JSONB NOT NULL,
         PRIMARY KEY (session_id, line))`)
@@ -83,6 +82,8 @@ export async function createPostgresSessionArchive(options: PostgresSessionArchi
       wrap(`cannot remove the archive of session ${sessionId}`, sessionId, async () => {
         await pool.query(`DELETE FROM ${archive} WHERE session_id = $1`, [sessionId])
       }),
+    // A write is one transaction: a crash rolls it back and leaves nothing.
+    clean: async () => 0,
     close: () => pool.end(),
   }
 }

@@ -57,6 +57,11 @@ export interface RetentionSweepReport {
 export interface RetentionSweeper {
   /** Runs one sweep now (joining the running one, if any). */
   sweep(): Promise<RetentionSweepReport>
+  /**
+   * Resolves once no archive step of the session (its check, read and write) is running on this node: an owner's
+   * `DELETE` waits for it before its last removal of the archive, so a sweep of this node leaves no copy behind.
+   */
+  settled(sessionId: string): Promise<void>
   /** Starts no further sweep and resolves when the running one, if any, has finished (its failures were logged). */
   stop(): Promise<void>
 }
@@ -101,11 +106,25 @@ export function createRetentionSweeper(options: RetentionSweeperOptions): Retent
     return { updatedAt: record.updatedAt, periods: { ...defaults, ...periods }, open, transcript }
   }
 
+  /** Per session, the archive step running now. */
+  const archiving = new Map<string, Promise<unknown>>()
+
   /** Archives `record`'s version unless the archive holds it; true when this call wrote it. */
-  const archiveVersion = async (record: SessionRecord, at: number, transcript?: TranscriptView): Promise<boolean> => {
+  const archiveVersion = (record: SessionRecord, at: number, transcript?: TranscriptView): Promise<boolean> => {
+    const step = archiveStep(record, at, transcript)
+    const tracked: Promise<unknown> = step
+      .catch(() => undefined) // reason: the sweep reports the step's failure; a waiting DELETE only waits
+      .finally(() => {
+        if (archiving.get(record.id) === tracked) archiving.delete(record.id)
+      })
+    archiving.set(record.id, tracked)
+    return step
+  }
+  const archiveStep = async (record: SessionRecord, at: number, transcript?: TranscriptView): Promise<boolean> => {
     if (archive === undefined || (await archive.archivedVersion(record.id)) === record.updatedAt) return false
     const current = transcript ?? (await read(record))?.transcript
-    if (current === undefined) return false
+    // Checked inside the step: a DELETE that erased the session before this check finds no write of it to wait for.
+    if (current === undefined || !(await unchanged(record))) return false
     return archive.write({ record, transcript: current, archivedAt: at })
   }
 
@@ -147,8 +166,24 @@ export function createRetentionSweeper(options: RetentionSweeperOptions): Retent
     return archivedNow ? 'archived-deleted' : 'deleted'
   }
 
+  /** Removes what crashed archive writes left behind; a failure is logged and the sweep goes on. */
+  const clean = async (at: number): Promise<void> => {
+    if (archive === undefined) return
+    try {
+      const removed = await archive.clean(at)
+      if (removed > 0)
+        logger.info(
+          { event: 'retention-temporary-removed', archive: archive.kind, removed },
+          'removed files of archive writes that never finished',
+        )
+    } catch (error) {
+      logger.warn({ event: 'retention-clean-failed', archive: archive.kind, err: error }, 'archive clean-up failed')
+    }
+  }
+
   const run = async (): Promise<RetentionSweepReport> => {
     const at = now()
+    await clean(at)
     const archived: string[] = []
     const deleted: string[] = []
     const failed: string[] = []
@@ -201,6 +236,9 @@ export function createRetentionSweeper(options: RetentionSweeperOptions): Retent
         running = undefined
       })
       return running
+    },
+    async settled(sessionId) {
+      await archiving.get(sessionId)
     },
     async stop() {
       stopped = true

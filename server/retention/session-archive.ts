@@ -38,6 +38,12 @@ export interface SessionArchive {
   write(session: ArchivedSession): Promise<boolean>
   /** Removes the session's archived version, if any (a session deleted by its owner, PROTOCOL.md §13.4, §13.5). */
   remove(sessionId: string): Promise<void>
+  /**
+   * Removes what writes that never finished left behind (a crash mid-write) and no write can still be using: older
+   * than `nowMs` (the sweep's clock) minus a bound far above any write. Resolves how many it removed.
+   * @throws SessionError PERSISTENCE_FAILED when the archive cannot be listed
+   */
+  clean(nowMs: number): Promise<number>
   /** Releases files and connections. */
   close(): Promise<void>
 }

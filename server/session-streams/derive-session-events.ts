@@ -211,7 +211,11 @@ export function derivePresenceEvent(
   members: readonly SessionEventMember[],
   projection: SessionProjection,
 ): { events: SessionEvent[]; projection: SessionProjection } {
-  const sorted = [...members].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))
+  // Each member's JSON is computed once, not once per comparison: with K devices a sort makes O(K log K) comparisons.
+  const sorted = members
+    .map((member) => ({ member, json: JSON.stringify(member) }))
+    .sort((a, b) => a.json.localeCompare(b.json))
+    .map(({ member }) => member)
   const key = JSON.stringify(sorted)
   if (key === projection.presence) return { events: [], projection }
   return { events: [{ type: 'presence', members: sorted }], projection: { ...projection, presence: key } }

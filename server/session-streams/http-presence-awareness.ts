@@ -33,6 +33,8 @@ export function createHttpPresenceAwareness(options: {
   const sync = (document: Document, sessionId: string): void => {
     const { awareness } = document
     const devices = options.devices(sessionId)
+    // No set for a session that has no HTTP device and had none: most sessions never have one.
+    if (devices.length === 0 && !published.has(document)) return
     const mine = published.get(document) ?? new Set<number>()
     published.set(document, mine)
     const gone = [...mine].filter((clientId) => !devices.some((device) => device.clientId === clientId))
@@ -51,6 +53,7 @@ export function createHttpPresenceAwareness(options: {
       applyAwarenessUpdate(awareness, encodeAwarenessState(clientId, clock, state), HTTP_PRESENCE_ORIGIN)
       mine.add(clientId)
     }
+    if (mine.size === 0) published.delete(document)
   }
 
   return {

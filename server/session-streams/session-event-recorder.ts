@@ -5,11 +5,12 @@
  * earlier process applied but did not record before it stopped. A derivation reads the entries changed since the
  * last one (track-entry-changes.ts), not the whole session, unless only a full one can tell.
  */
-import type {
-  Extension,
-  afterLoadDocumentPayload,
-  beforeUnloadDocumentPayload,
-  onAwarenessUpdatePayload,
+import {
+  Document,
+  type Extension,
+  type afterLoadDocumentPayload,
+  type beforeUnloadDocumentPayload,
+  type onAwarenessUpdatePayload,
 } from '@hocuspocus/server'
 import type * as Y from 'yjs'
 import { SESSION_STREAM_NAMESPACE } from '../../shared/protocol/session-stream-path.ts'
@@ -67,15 +68,30 @@ const SESSION_STREAM_CONTENT_TYPE = 'application/json'
 export function createSessionEventRecorder(options: SessionEventRecorderOptions): SessionEventRecorder {
   const { service } = options
   const now = options.now ?? Date.now
-  const loaded = new Map<string, { doc: Y.Doc; changes: EntryChangeTracker; detach: () => void }>()
+  const loaded = new Map<string, { doc: Document; changes: EntryChangeTracker }>()
   /** The awareness members of each loaded session, as last reported. */
   const awarenessMembers = new Map<string, SessionEventMember[]>()
   const members = (sessionId: string): SessionEventMember[] => [
     ...(awarenessMembers.get(sessionId) ?? []),
     ...(options.httpMembers?.(sessionId) ?? []),
   ]
-  const recordPresence = (sessionId: string): Promise<unknown> =>
-    record(sessionId, (projection) => derivePresenceEvent(members(sessionId), projection)).catch(options.onError)
+  /**
+   * The awareness members (as JSON) of each loaded session when its presence was last recorded: an awareness update
+   * that leaves them as they were (a device renewing its state, every few seconds) has nothing to derive or store.
+   */
+  const recordedAwareness = new Map<string, string>()
+  const recordPresence = (sessionId: string): Promise<unknown> => {
+    const awareness = JSON.stringify(awarenessMembers.get(sessionId) ?? [])
+    return record(sessionId, (projection) => derivePresenceEvent(members(sessionId), projection)).then(
+      () => {
+        if (loaded.has(sessionId)) recordedAwareness.set(sessionId, awareness)
+      },
+      (error: unknown) => {
+        recordedAwareness.delete(sessionId)
+        options.onError(error)
+      },
+    )
+  }
 
   const record = (
     sessionId: string,
@@ -142,24 +158,25 @@ export function createSessionEventRecorder(options: SessionEventRecorderOptions)
     running.add(task)
   }
 
+  /** One update listener for every loaded document: a closure per document would cost memory as long as it stays loaded. */
+  const scheduleUpdated = (_update: Uint8Array, _origin: unknown, document: Y.Doc): void => {
+    if (document instanceof Document) schedule(document.name)
+  }
+  const detach = (sessionId: string): void => {
+    const session = loaded.get(sessionId)
+    if (session === undefined) return
+    session.doc.off('update', scheduleUpdated)
+    session.changes.detach()
+    loaded.delete(sessionId)
+  }
+
   const extension: Extension = {
     extensionName: 'lifeline-session-events',
     // The event stream is derived and can be derived again: its failures are reported, never turned into a
     // failed document load or an unhandled rejection (which would end the process).
     async afterLoadDocument({ document, documentName }: afterLoadDocumentPayload) {
-      const onUpdate = (): void => {
-        schedule(documentName)
-      }
-      document.on('update', onUpdate)
-      const changes = trackEntryChanges(document)
-      loaded.set(documentName, {
-        doc: document,
-        changes,
-        detach: () => {
-          document.off('update', onUpdate)
-          changes.detach()
-        },
-      })
+      document.on('update', scheduleUpdated)
+      loaded.set(documentName, { doc: document, changes: trackEntryChanges(document) })
       await flush(documentName).catch(options.onError)
     },
     async onAwarenessUpdate({ documentName, awareness }: onAwarenessUpdatePayload) {
@@ -167,7 +184,9 @@ export function createSessionEventRecorder(options: SessionEventRecorderOptions)
       const states = [...awareness.getStates()].filter(
         ([clientId]) => options.isHttpDevice?.(documentName, clientId) !== true,
       )
-      awarenessMembers.set(documentName, readMembers(states.map(([, state]) => state)))
+      const current = readMembers(states.map(([, state]) => state))
+      awarenessMembers.set(documentName, current)
+      if (recordedAwareness.get(documentName) === JSON.stringify(current)) return
       await recordPresence(documentName)
     },
     async beforeUnloadDocument({ documentName }: beforeUnloadDocumentPayload) {
@@ -175,8 +194,8 @@ export function createSessionEventRecorder(options: SessionEventRecorderOptions)
       // No Yjs device is connected to an unloading session; HTTP devices may still be there.
       awarenessMembers.delete(documentName)
       if (!stopped && loaded.has(documentName)) await recordPresence(documentName)
-      loaded.get(documentName)?.detach()
-      loaded.delete(documentName)
+      detach(documentName)
+      recordedAwareness.delete(documentName)
     },
   }
 
@@ -184,9 +203,9 @@ export function createSessionEventRecorder(options: SessionEventRecorderOptions)
     extension,
     flush,
     forget(sessionId) {
-      loaded.get(sessionId)?.detach()
-      loaded.delete(sessionId)
+      detach(sessionId)
       awarenessMembers.delete(sessionId)
+      recordedAwareness.delete(sessionId)
     },
     members,
     async append(sessionId, event) {

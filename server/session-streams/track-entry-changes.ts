@@ -43,11 +43,15 @@ interface TakenBatch {
   readonly all: boolean
 }
 
+/** The entries of a derivation that has none to read. */
+const NO_ENTRIES: ReadonlySet<Y.Map<unknown>> = new Set()
+
 /** Starts tracking `doc`; reads every `messages` entry's id once. */
 export function trackEntryChanges(doc: Y.Doc): EntryChangeTracker {
   const { messages, steering } = getSessionRoots(doc)
-  let changedMessages = new Set<Y.Map<unknown>>()
-  let changedSteers = new Set<Y.Map<unknown>>()
+  // Made at the first change after a derivation: an idle session holds none.
+  let changedMessages: Set<Y.Map<unknown>> | undefined
+  let changedSteers: Set<Y.Map<unknown>> | undefined
   let first = true
   /** Derivations taken and not done yet. */
   const pending: TakenBatch[] = []
@@ -82,13 +86,13 @@ export function trackEntryChanges(doc: Y.Doc): EntryChangeTracker {
   for (const entry of messages.toArray() as unknown[]) if (entry instanceof Y.Map) setId(entry, readId(entry))
 
   /**
-   * Adds the entries of `root` that `events` touched to `changed`, and calls `onEntry` for each (present) and for each
-   * entry removed from `root` (not present).
+   * Passes the entries of `root` that `events` touched to `changed`, and calls `onEntry` for each (present) and for
+   * each entry removed from `root` (not present).
    */
   const collect = (
     root: Y.Array<Y.Map<unknown>>,
     events: ReadonlyArray<Y.YEvent<Y.AbstractType<unknown>>>,
-    changed: Set<Y.Map<unknown>>,
+    changed: (entry: Y.Map<unknown>) => void,
     onEntry?: (entry: Y.Map<unknown>, present: boolean) => void,
   ): void => {
     for (const event of events) {
@@ -99,7 +103,7 @@ export function trackEntryChanges(doc: Y.Doc): EntryChangeTracker {
         for (const item of event.changes.added)
           for (const entry of item.content.getContent() as unknown[])
             if (entry instanceof Y.Map) {
-              changed.add(entry)
+              changed(entry)
               onEntry?.(entry, true)
             }
         continue
@@ -107,17 +111,25 @@ export function trackEntryChanges(doc: Y.Doc): EntryChangeTracker {
       let entry: Y.AbstractType<unknown> = event.target
       while (entry.parent !== null && entry.parent !== root) entry = entry.parent as Y.AbstractType<unknown>
       if (entry.parent !== root || !(entry instanceof Y.Map) || entry._item?.deleted !== false) continue
-      changed.add(entry)
+      changed(entry)
       onEntry?.(entry, true)
     }
   }
+  const messageChanged = (entry: Y.Map<unknown>): void => {
+    changedMessages ??= new Set()
+    changedMessages.add(entry)
+  }
+  const steerChanged = (entry: Y.Map<unknown>): void => {
+    changedSteers ??= new Set()
+    changedSteers.add(entry)
+  }
   const onMessages = (events: Array<Y.YEvent<Y.AbstractType<unknown>>>): void => {
-    collect(messages, events, changedMessages, (entry, present) => {
+    collect(messages, events, messageChanged, (entry, present) => {
       setId(entry, present ? readId(entry) : undefined)
     })
   }
   const onSteering = (events: Array<Y.YEvent<Y.AbstractType<unknown>>>): void => {
-    collect(steering, events, changedSteers)
+    collect(steering, events, steerChanged)
   }
   messages.observeDeep(onMessages)
   steering.observeDeep(onSteering)
@@ -126,13 +138,13 @@ export function trackEntryChanges(doc: Y.Doc): EntryChangeTracker {
     take() {
       const batch: TakenBatch = {
         seq: nextSeq++,
-        messages: changedMessages,
-        steers: changedSteers,
+        messages: changedMessages ?? NO_ENTRIES,
+        steers: changedSteers ?? NO_ENTRIES,
         all: first || repeatedIds > 0,
       }
       first = false
-      changedMessages = new Set()
-      changedSteers = new Set()
+      changedMessages = undefined
+      changedSteers = undefined
       pending.push(batch)
       const done = (): void => {
         // Everything taken up to this derivation was read by it.

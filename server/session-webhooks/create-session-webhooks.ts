@@ -13,6 +13,7 @@ import { SESSION_WEBHOOK_DEFAULTS } from '../../shared/protocol/session-webhooks
 import type { RetrySchedule } from '../durable-streams/retry-delay.ts'
 import type { StreamStore } from '../durable-streams/stream-store.ts'
 import { createWebhookWorker, type SessionWebhookOutcomeLabel } from './create-webhook-worker.ts'
+import { createDeadLetterTally } from './dead-letter-tally.ts'
 import { parseWebhookEndpoint, type WebhookEndpoint } from './parse-webhook-endpoint.ts'
 import { createWebhookEndpoints } from './webhook-endpoints.ts'
 import {
@@ -73,8 +74,12 @@ export interface SessionWebhooks {
   deadLetters(id: string): Promise<ListedDeadLetter[]>
   /** Queues dead letters (those with `keys`, or all) for delivery again; resolves with how many. @throws WEBHOOK_NOT_FOUND */
   replay(id: string, keys?: readonly string[]): Promise<number>
-  /** Dead letters of every endpoint, as stored. */
-  deadLetterCount(): Promise<number>
+  /**
+   * Dead letters of every endpoint, as this node knows them without reading the store (dead-letter-tally.ts): exact
+   * for what this node changed and for the changes of other nodes it heard of; a cursor deleted by another node
+   * (an endpoint deleted there, or a session erased there without scale-out) counts until this node restarts.
+   */
+  deadLetterCount(): number
   /** Deletes the cursors and dead letters of a deleted session (right to erasure). */
   forgetSession(sessionId: string): Promise<void>
   /** Stops new attempts and waits for those in flight (each bounded by `timeoutMs`). */
@@ -97,9 +102,16 @@ export function createSessionWebhooks(wiring: SessionWebhooksWiring): SessionWeb
   if (leaseMs <= timeoutMs) throw new TypeError('webhooks.leaseMs must be longer than webhooks.timeoutMs')
   const configured = (wiring.endpoints ?? []).map(parseWebhookEndpoint)
   const endpoints = createWebhookEndpoints(store, now)
+  const tally = createDeadLetterTally()
+  /**
+   * The dead letters a cursor counts for: none once its endpoint is gone. A change of a cursor begun before its
+   * endpoint was deleted may be stored or heard of after the deletion zeroed the tally; it must not count again.
+   */
+  const counted = (cursor: WebhookCursor | undefined): number =>
+    cursor === undefined || endpoints.get(cursor.endpointId) === undefined ? 0 : cursor.deadLetters.length
   const worker = createWebhookWorker({
     store,
-    endpoint: (id) => endpoints.get(id),
+    endpoint: (id) => endpoints.stored(id),
     now,
     random: wiring.random ?? Math.random,
     maxAttempts,
@@ -108,9 +120,12 @@ export function createSessionWebhooks(wiring: SessionWebhooksWiring): SessionWeb
     retry,
     onError,
     onOutcome: wiring.onOutcome,
+    onStored: (path, cursor) => tally.set(path, counted(cursor)),
   })
   const { kick, readCursor, changeCursor } = worker
   const reads = new Set<Promise<void>>()
+  /** Per cursor path, the number of the last change heard of while its read runs: only the last read is counted. */
+  const heard = new Map<string, number>()
   let stopped = false
   let unwatch = (): void => {}
 
@@ -129,11 +144,23 @@ export function createSessionWebhooks(wiring: SessionWebhooksWiring): SessionWeb
       background(endpoints.refresh(path.slice(ENDPOINT_RECORD_PREFIX.length)))
     } else if (path.startsWith(CURSOR_RECORD_PREFIX)) {
       // Another node leads this pair: take over when its lease or retry comes due, should it be gone by then.
-      background(followCursor(path))
+      const change = (heard.get(path) ?? 0) + 1
+      heard.set(path, change)
+      background(followCursor(path, change))
     }
   }
-  const followCursor = async (path: string): Promise<void> => {
-    const cursor = await readCursor(path)
+  const followCursor = async (path: string, change: number): Promise<void> => {
+    const last = (): boolean => {
+      const isLast = heard.get(path) === change
+      if (isLast) heard.delete(path)
+      return isLast
+    }
+    const cursor = await readCursor(path).catch((error: unknown) => {
+      last()
+      throw error
+    })
+    // A read that started before a later change may end after that change's read: the last one is counted.
+    if (last()) tally.set(path, counted(cursor))
     if (cursor === undefined || worker.draining(path)) return
     const dueAtMs =
       cursor.lease?.holder === worker.holder ? undefined : (cursor.lease?.expiresAtMs ?? cursor.nextAttemptAtMs)
@@ -159,12 +186,20 @@ export function createSessionWebhooks(wiring: SessionWebhooksWiring): SessionWeb
     async start() {
       await endpoints.load(configured)
       unwatch = wiring.watch(onChange)
+      // Every cursor is read once here: the dead-letter tally starts from the store, and each pair's state is known.
+      const cursors = new Map<string, WebhookCursor>()
+      for (const path of await store.list(CURSOR_RECORD_PREFIX)) {
+        const cursor = await readCursor(path)
+        if (cursor === undefined) continue
+        cursors.set(path, cursor)
+        tally.set(path, counted(cursor))
+      }
       for (const streamPath of await store.list(SESSION_STREAM_NAMESPACE)) {
         const sessionId = streamPath.slice(SESSION_STREAM_NAMESPACE.length)
         const stream = await store.get(streamPath)
         if (stream === undefined) continue
         for (const endpoint of endpoints.all()) {
-          const cursor = await readCursor(cursorRecordPath(endpoint.id, sessionId))
+          const cursor = cursors.get(cursorRecordPath(endpoint.id, sessionId))
           const settled =
             cursor !== undefined &&
             cursor.streamCreatedAtMs === stream.createdAtMs &&
@@ -192,6 +227,7 @@ export function createSessionWebhooks(wiring: SessionWebhooksWiring): SessionWeb
       requireEndpoint(id)
       await endpoints.remove(id)
       worker.cancel((path) => path.startsWith(`${CURSOR_RECORD_PREFIX}${id}/`))
+      tally.forget(`${CURSOR_RECORD_PREFIX}${id}/`)
     },
     async deadLetters(id) {
       requireEndpoint(id)
@@ -220,17 +256,17 @@ export function createSessionWebhooks(wiring: SessionWebhooksWiring): SessionWeb
       }
       return count
     },
-    async deadLetterCount() {
-      let count = 0
-      for (const path of await store.list(CURSOR_RECORD_PREFIX))
-        count += (await readCursor(path))?.deadLetters.length ?? 0
-      return count
-    },
+    deadLetterCount: () => tally.total,
     async forgetSession(sessionId) {
       for (const endpoint of endpoints.all()) {
         const path = cursorRecordPath(endpoint.id, sessionId)
         worker.cancel((candidate) => candidate === path)
+        // A read of this cursor still running saw it before the deletion: it no longer counts. The deletion's own
+        // notice (PostgreSQL) starts the read that does.
+        const reading = heard.get(path)
+        if (reading !== undefined) heard.set(path, reading + 1)
         await store.delete(path)
+        tally.set(path, 0)
       }
     },
     async close() {

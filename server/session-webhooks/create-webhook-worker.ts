@@ -30,8 +30,11 @@ export type SessionWebhookOutcomeLabel = 'delivered' | 'failed' | 'dead_lettered
 /** What the worker needs; durations in ms. */
 export interface WebhookWorkerOptions {
   readonly store: StreamStore
-  /** The endpoint of an id, while it exists. */
-  readonly endpoint: (id: string) => WebhookEndpointRecord | undefined
+  /**
+   * The endpoint of an id, while it exists, read from the store before each delivery: a node that missed another
+   * node's deletion (a PostgreSQL delete sends no notification) must not deliver to it, nor make its cursors again.
+   */
+  readonly endpoint: (id: string) => Promise<WebhookEndpointRecord | undefined>
   readonly now: () => number
   readonly random: () => number
   readonly maxAttempts: number
@@ -40,6 +43,8 @@ export interface WebhookWorkerOptions {
   readonly retry: RetrySchedule
   readonly onError: (error: unknown) => void
   readonly onOutcome?: ((outcome: SessionWebhookOutcomeLabel) => void) | undefined
+  /** Called with each cursor this node stored, once the store committed it. */
+  readonly onStored?: ((path: string, cursor: WebhookCursor) => void) | undefined
 }
 
 /** The running worker. */
@@ -55,7 +60,7 @@ export interface WebhookWorker {
   /** True while a drain of the cursor at `path` runs here. */
   draining(path: string): boolean
   readCursor(path: string): Promise<WebhookCursor | undefined>
-  /** Stores `decide`'s cursor when it is another object than the stored one. */
+  /** Stores `decide`'s cursor when it is another object than the stored one (then calls `onStored`). */
   changeCursor(path: string, decide: (current: WebhookCursor | undefined) => WebhookCursor | undefined): Promise<void>
   /** Stops new attempts and waits for the drains in flight. */
   close(): Promise<void>
@@ -77,13 +82,14 @@ export function createWebhookWorker(options: WebhookWorkerOptions): WebhookWorke
     path: string,
     decide: (current: WebhookCursor | undefined) => WebhookCursor | undefined,
   ): Promise<void> => {
+    let stored: WebhookCursor | undefined
     await store.change(path, (meta) => {
       const current = meta?.state as WebhookCursor | undefined
       const next = decide(current)
-      return next === undefined || next === current
-        ? undefined
-        : { meta: controlRecordMeta(path, next, now()), messages: [] }
+      stored = next === current ? undefined : next
+      return stored === undefined ? undefined : { meta: controlRecordMeta(path, stored, now()), messages: [] }
     })
+    if (stored !== undefined) options.onStored?.(path, stored)
   }
 
   /** Runs the delivery of one session to one endpoint, once at a time per pair on this node. */
@@ -129,7 +135,7 @@ export function createWebhookWorker(options: WebhookWorkerOptions): WebhookWorke
     const path = cursorRecordPath(endpointId, sessionId)
     const streamPath = `${SESSION_STREAM_NAMESPACE}${sessionId}`
     while (!stopped) {
-      const endpoint = options.endpoint(endpointId)
+      const endpoint = await options.endpoint(endpointId)
       const stream = await store.get(streamPath)
       if (endpoint === undefined || stream === undefined) return
       const leaseId = randomBytes(9).toString('base64url')

@@ -2,14 +2,19 @@
  * The session webhooks admin API (PROTOCOL.md §9.13) under `/v1/webhooks`: list, add, read and delete endpoints, list
  * an endpoint's dead letters and replay them. With auth on every request needs a token with `admin: true` (401
  * without a valid token, 403 `FORBIDDEN` for any other); an open server serves it to anyone, as it lets anyone delete
- * sessions. Secrets are answered once, by the `POST` that adds an endpoint.
+ * sessions. Secrets are answered once, by the `POST` that adds an endpoint. Every refusal is a security event
+ * (docs/security.md § Session webhooks): a missing or invalid token `authentication-failed` (or `token-expired`), a
+ * token without `admin: true` and a URL the webhook URL check refuses `destructive-action-refused`, all with session
+ * `*`; malformed requests (BAD_REQUEST, unknown routes and methods) are answered and not reported.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { ANY_SESSION, type TokenClaims } from '../../shared/auth/token-claims.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import { MAX_JSON_BODY_BYTES } from '../../shared/protocol/routes.ts'
 import { DEAD_LETTERS_SEGMENT, REPLAY_SEGMENT, WEBHOOKS_ROUTE } from '../../shared/protocol/session-webhooks.ts'
 import type { AuthSecret } from '../auth/auth-secret.ts'
 import { bearerTokenOf } from '../auth/authorize-http-request.ts'
+import type { SecurityEventListener, WebhookAdminAction } from '../auth/security-event.ts'
 import { verifyToken } from '../auth/verify-token.ts'
 import { readJsonBody } from '../http/read-json-body.ts'
 import { sendJson } from '../http/send-json.ts'
@@ -21,6 +26,8 @@ export interface WebhooksApiContext {
   readonly webhooks: SessionWebhooks
   /** The server's auth; absent on an open server. */
   readonly auth?: { readonly secret: AuthSecret; readonly now?: () => number }
+  /** Receives the API's refusals (the server's safe listener: it counts, logs and passes them on). */
+  readonly onSecurityEvent: SecurityEventListener
 }
 
 /**
@@ -36,9 +43,26 @@ export async function handleWebhooksApi(
 ): Promise<boolean> {
   const path = url.pathname
   if (path !== WEBHOOKS_ROUTE && !path.startsWith(`${WEBHOOKS_ROUTE}/`)) return false
-  authorizeAdmin(request, context)
-  const { webhooks } = context
   const segments = path.slice(WEBHOOKS_ROUTE.length + 1).split('/')
+  const method = request.method ?? 'GET'
+  const action = adminActionOf(method, path === WEBHOOKS_ROUTE ? [] : segments)
+  const claims = authorizeAdmin(request, context, action)
+  try {
+    return await route(request, response, path, segments, context.webhooks)
+  } catch (error) {
+    if (error instanceof SessionError && error.code === 'WEBHOOK_URL_REJECTED')
+      context.onSecurityEvent({ ...refusal(action, claims), kind: 'destructive-action-refused', error })
+    throw error
+  }
+}
+
+async function route(
+  request: IncomingMessage,
+  response: ServerResponse,
+  path: string,
+  segments: readonly string[],
+  webhooks: SessionWebhooks,
+): Promise<boolean> {
   const method = request.method ?? 'GET'
   if (path === WEBHOOKS_ROUTE) {
     if (method === 'GET') sendJson(response, 200, { webhooks: webhooks.list().map(endpointJson) })
@@ -76,11 +100,57 @@ export async function handleWebhooksApi(
   throw new SessionError('ROUTE_NOT_FOUND', `no route for ${method} ${path}`)
 }
 
-function authorizeAdmin(request: IncomingMessage, context: WebhooksApiContext): void {
-  const { auth } = context
-  if (auth === undefined) return
-  const claims = verifyToken(bearerTokenOf(request), { secret: auth.secret, nowMs: (auth.now ?? Date.now)() })
-  if (claims.admin !== true) throw new SessionError('FORBIDDEN', 'the webhooks API needs a token with admin: true')
+/**
+ * The claims of an admin token (undefined on an open server); reports and throws every refusal.
+ * @throws SessionError UNAUTHORIZED, TOKEN_EXPIRED, FORBIDDEN
+ */
+function authorizeAdmin(
+  request: IncomingMessage,
+  context: WebhooksApiContext,
+  action: WebhookAdminAction | undefined,
+): TokenClaims | undefined {
+  const { auth, onSecurityEvent } = context
+  if (auth === undefined) return undefined
+  let claims: TokenClaims
+  try {
+    claims = verifyToken(bearerTokenOf(request), { secret: auth.secret, nowMs: (auth.now ?? Date.now)() })
+  } catch (error) {
+    if (error instanceof SessionError)
+      onSecurityEvent({
+        kind: error.code === 'TOKEN_EXPIRED' ? 'token-expired' : 'authentication-failed',
+        sessionId: ANY_SESSION,
+        error,
+      })
+    throw error
+  }
+  if (claims.admin !== true) {
+    const error = new SessionError('FORBIDDEN', 'the webhooks API needs a token with admin: true')
+    onSecurityEvent({ ...refusal(action, claims), kind: 'destructive-action-refused', error })
+    throw error
+  }
+  return claims
+}
+
+/** The fields of a refused attempt: who tried which action. */
+function refusal(action: WebhookAdminAction | undefined, claims: TokenClaims | undefined) {
+  return {
+    sessionId: ANY_SESSION,
+    outcome: 'refused' as const,
+    ...(action === undefined ? {} : { action }),
+    ...(claims === undefined ? {} : { principalId: claims.sub, role: claims.role }),
+    ...(claims?.admin === true ? { admin: true } : {}),
+  }
+}
+
+/** The action a request asks for; undefined for a route or method the API does not have. */
+function adminActionOf(method: string, segments: readonly string[]): WebhookAdminAction | undefined {
+  const [id, action, replay, ...rest] = segments
+  if (id === undefined) return method === 'GET' ? 'webhook-list' : method === 'POST' ? 'webhook-add' : undefined
+  if (action === undefined)
+    return method === 'GET' ? 'webhook-read' : method === 'DELETE' ? 'webhook-delete' : undefined
+  if (action !== DEAD_LETTERS_SEGMENT || rest.length > 0) return undefined
+  if (replay === undefined) return method === 'GET' ? 'dead-letters-read' : undefined
+  return replay === REPLAY_SEGMENT && method === 'POST' ? 'dead-letters-replay' : undefined
 }
 
 /** The `ids` of a replay body; undefined (all) when absent. */

@@ -29,6 +29,8 @@ export interface WebhookEndpoints {
   remove(id: string): Promise<boolean>
   /** Re-reads one endpoint after another node changed it. */
   refresh(id: string): Promise<void>
+  /** The endpoint as the store holds it now; forgets it when another node deleted it. */
+  stored(id: string): Promise<WebhookEndpointRecord | undefined>
 }
 
 /** Creates the registry over `store`. */
@@ -103,6 +105,11 @@ export function createWebhookEndpoints(store: StreamStore, now: () => number): W
       const record = await read(id)
       if (record === undefined) known.delete(id)
       else known.set(id, record)
+    },
+    async stored(id) {
+      const record = await read(id)
+      if (record === undefined) known.delete(id)
+      return record
     },
   }
 }

@@ -11,8 +11,13 @@ export class CloseError extends Error {
   readonly reason: string
   readonly sessionError: SessionError
 
-  constructor(sessionError: SessionError) {
-    super(sessionError.message, { cause: sessionError })
+  /**
+   * @param options.quiet for an expected close that needs no log line of its own: the error's message is then empty,
+   *   which Hocuspocus' hook runner does not print (it prints a failed hook's message once for every extension from
+   *   the one that threw to the last)
+   */
+  constructor(sessionError: SessionError, options: { readonly quiet?: boolean } = {}) {
+    super(options.quiet === true ? '' : sessionError.message, { cause: sessionError })
     this.name = 'CloseError'
     this.code = sessionError.closeCode
     this.reason = sessionError.code
@@ -21,7 +26,7 @@ export class CloseError extends Error {
 
   /** One line when logged: Hocuspocus prints every hook failure with console.error. */
   [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return `CloseError ${this.reason} (${this.code}): ${this.message} ${JSON.stringify(this.sessionError.details)}`
+    return `CloseError ${this.reason} (${this.code}): ${this.sessionError.message} ${JSON.stringify(this.sessionError.details)}`
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * What a transport hands Hocuspocus as the initial connection context (`handleConnection(socket, request,
- * context)`): a way to close the underlying socket with a close code. Hooks use it where Hocuspocus itself only
- * sends a frame, e.g. after a failed authentication (PROTOCOL.md §8.2).
+ * context)`): a way to close the underlying socket with a close code, which hooks use where Hocuspocus itself only
+ * sends a frame, e.g. after a failed authentication (PROTOCOL.md §8.2); and, on a WebSocket, a way to hold the
+ * frames sent to the connection until the running microtasks are done, so the frames they send leave in one write.
  */
 
 import type { Connection } from '@hocuspocus/server'
@@ -16,6 +17,12 @@ export interface TransportContext {
   readonly transport?: 'websocket' | 'http-fallback'
   /** The connection's span (server/observe/trace-connections.ts), when the server traces connections. */
   readonly trace?: ConnectionTrace
+  /**
+   * Holds the frames sent to this connection until the microtasks queued so far (and those they queue) have run,
+   * then writes them to the socket together: one system call instead of one per frame. Frames to other connections
+   * are not held. Absent on transports without such a buffer (the HTTP fallback).
+   */
+  readonly holdWrites?: () => void
 }
 
 /** The transport named in a connection context, when its transport provided one. */
@@ -29,6 +36,13 @@ export function transportOf(context: unknown): TransportContext['transport'] {
 export function connectionTraceOf(context: unknown): ConnectionTrace | undefined {
   if (typeof context !== 'object' || context === null) return undefined
   return (context as Partial<TransportContext>).trace
+}
+
+/** The holdWrites function of a connection context, when its transport provided one. */
+export function holdWritesOf(context: unknown): TransportContext['holdWrites'] {
+  if (typeof context !== 'object' || context === null) return undefined
+  const hold = (context as Partial<TransportContext>).holdWrites
+  return typeof hold === 'function' ? hold : undefined
 }
 
 /** The closeTransport function of a connection context, when its transport provided one. */

@@ -41,7 +41,6 @@ export interface WebSocketTransport {
 
 /** Serves WebSocket upgrades on `options.httpServer`. */
 export function attachWebSocketTransport(options: WebSocketTransportOptions): WebSocketTransport {
-  const { hocuspocus } = options
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes })
 
   options.httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -60,48 +59,7 @@ export function attachWebSocketTransport(options: WebSocketTransportOptions): We
       return
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
-      giveOversizedCloseItsReason(ws)
-      const trace = options.traceConnection?.('websocket')
-      /** Closes the socket; its span records the code and reason sent, not what the client echoes back. */
-      const closeWith = (code: number, reason: string): void => {
-        trace?.end(code, reason)
-        ws.close(code, reason)
-      }
-      const context: TransportContext = {
-        closeTransport: closeWith,
-        transport: 'websocket',
-        ...(trace === undefined ? {} : { trace }),
-      }
-      const connection = hocuspocus.handleConnection(ws, toFetchRequest(request, url), context)
-      const admit = options.gateFor?.((error) => {
-        // Closed for Hocuspocus at once, so the frames it still has queued are dropped (enforce-limits.ts).
-        connection.handleClose({ code: error.closeCode, reason: error.code })
-        closeWith(error.closeCode, error.code)
-      })
-      ws.on('message', (data: RawData) => {
-        const frame = toBytes(data)
-        if (admit === undefined || admit(frame)) connection.handleMessage(frame)
-      })
-      ws.on('close', (code: number, reason: Buffer) => {
-        connection.handleClose({ code, reason: reason.toString() })
-        trace?.end(code, reason.toString())
-      })
-      ws.on('error', (error: Error & { code?: string }) => {
-        if (error.code !== OVERSIZED_FRAME_ERROR) {
-          ws.terminate() // reason: the close event that follows reports it to Hocuspocus
-          return
-        }
-        const tooLarge = new SessionError(
-          'MESSAGE_TOO_LARGE',
-          `a frame is over the frame cap of ${options.maxFrameBytes} bytes`,
-          { details: { maxFrameBytes: options.maxFrameBytes } },
-        )
-        options.onSecurityEvent?.({ kind: 'limit-exceeded', sessionId: '', error: tooLarge })
-        connection.handleClose({ code: tooLarge.closeCode, reason: tooLarge.code })
-        trace?.end(tooLarge.closeCode, tooLarge.code)
-        // Not terminated: ws has sent the close frame and discards what the client still sends; the socket ends when
-        // the client answers the close (ws' close timeout, 30 s, bounds one that does not), so the reason gets through.
-      })
+      serveConnection(ws, socket, toFetchRequest(request, url), options)
     })
   })
 
@@ -117,6 +75,83 @@ export function attachWebSocketTransport(options: WebSocketTransportOptions): We
 
 /** The `code` of the error `ws` emits for a frame over `maxPayload`. */
 const OVERSIZED_FRAME_ERROR = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'
+
+/**
+ * Hands one upgraded socket to Hocuspocus and wires its frames, close and errors. A function of its own, so that the
+ * connection's closures do not keep the upgrade's IncomingMessage (and its headers) alive as long as the socket.
+ */
+function serveConnection(
+  ws: WebSocket,
+  socket: Duplex,
+  fetchRequest: Request,
+  options: WebSocketTransportOptions,
+): void {
+  giveOversizedCloseItsReason(ws)
+  const trace = options.traceConnection?.('websocket')
+  /** Closes the socket; its span records the code and reason sent, not what the client echoes back. */
+  const closeWith = (code: number, reason: string): void => {
+    trace?.end(code, reason)
+    ws.close(code, reason)
+  }
+  const context: TransportContext = {
+    closeTransport: closeWith,
+    holdWrites: holdWritesOn(socket),
+    transport: 'websocket',
+    ...(trace === undefined ? {} : { trace }),
+  }
+  const connection = options.hocuspocus.handleConnection(ws, fetchRequest, context)
+  const admit = options.gateFor?.((error) => {
+    // Closed for Hocuspocus at once, so the frames it still has queued are dropped (enforce-limits.ts).
+    connection.handleClose({ code: error.closeCode, reason: error.code })
+    closeWith(error.closeCode, error.code)
+  })
+  ws.on('message', (data: RawData) => {
+    const frame = toBytes(data)
+    if (admit === undefined || admit(frame)) connection.handleMessage(frame)
+  })
+  ws.on('close', (code: number, reason: Buffer) => {
+    connection.handleClose({ code, reason: reason.toString() })
+    trace?.end(code, reason.toString())
+  })
+  ws.on('error', (error: Error & { code?: string }) => {
+    if (error.code !== OVERSIZED_FRAME_ERROR) {
+      ws.terminate() // reason: the close event that follows reports it to Hocuspocus
+      return
+    }
+    const tooLarge = new SessionError(
+      'MESSAGE_TOO_LARGE',
+      `a frame is over the frame cap of ${options.maxFrameBytes} bytes`,
+      { details: { maxFrameBytes: options.maxFrameBytes } },
+    )
+    options.onSecurityEvent?.({ kind: 'limit-exceeded', sessionId: '', error: tooLarge })
+    connection.handleClose({ code: tooLarge.closeCode, reason: tooLarge.code })
+    trace?.end(tooLarge.closeCode, tooLarge.code)
+    // Not terminated: ws has sent the close frame and discards what the client still sends; the socket ends when
+    // the client answers the close (ws' close timeout, 30 s, bounds one that does not), so the reason gets through.
+  })
+}
+
+/**
+ * TransportContext.holdWrites for the socket under a `ws` WebSocket: corks it until the microtasks queued so far have
+ * run. The release is a `nextTick` queued from a microtask, so it runs once the microtask queue is empty, whether the
+ * hold was asked for from a microtask (a Hocuspocus hook) or not. `ws` corks and uncorks the socket around each frame
+ * itself; corks nest, so the frames stay buffered until this hold ends.
+ */
+function holdWritesOn(socket: Duplex): () => void {
+  let held = false
+  const release = (): void => {
+    held = false
+    socket.uncork()
+  }
+  return () => {
+    if (held) return
+    held = true
+    socket.cork()
+    queueMicrotask(() => {
+      process.nextTick(release)
+    })
+  }
+}
 
 /**
  * `ws` closes a socket whose frame is over `maxPayload` with 1009 and no reason (receiverOnError in ws/lib/websocket.js,

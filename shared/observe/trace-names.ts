@@ -31,6 +31,8 @@ export const SPAN_EVENTS = {
   STOPPED: 'lifeline.reply.stopped',
   /** On `lifeline.reply`: it ended `failed`. */
   FAILED: 'lifeline.reply.failed',
+  /** On `lifeline.reply`: the writer was given up without an end (agent closed, client closed or failed for good). */
+  ABANDONED: 'lifeline.reply.abandoned',
   /** On `lifeline.connection`: the connection joined a session after its token was accepted (or without auth). */
   AUTHENTICATED: 'lifeline.connection.authenticated',
   /** On `lifeline.connection`: its token was refused (attribute the error code); the close follows. */
@@ -43,7 +45,7 @@ export const TRACE_ATTRIBUTES = {
   MESSAGE_ID: 'lifeline.message.id',
   RUN_ID: 'lifeline.run.id',
   AGENT_ID: 'lifeline.agent.id',
-  /** How the reply ended: `done`, `stopped` or `failed`. */
+  /** How the reply ended: `done`, `stopped`, `failed`, or `abandoned` (given up without an end). */
   REPLY_END: 'lifeline.reply.end',
   STEER_ID: 'lifeline.steer.id',
   STEER_KIND: 'lifeline.steer.kind',

@@ -11,23 +11,26 @@ import {
 } from './message-policy.ts'
 
 describe('policySendableLength', () => {
-  it('holds back everything shorter than the hold-back and sends everything when done', () => {
-    const text = 'x'.repeat(POLICY_HOLD_BACK_CHARS)
-    expect(policySendableLength(text, false)).toBe(0)
-    expect(policySendableLength(text, true)).toBe(text.length)
+  it('holds back only the trailing word, which the next token may continue, and sends everything when done', () => {
+    expect(policySendableLength('lorem ipsum dol', false)).toBe('lorem ipsum'.length)
+    expect(policySendableLength('write to alice@exa', false)).toBe('write to'.length)
+    expect(policySendableLength('lorem ipsum ', false)).toBe('lorem ipsum'.length)
+    expect(policySendableLength('lorem ipsum dol', true)).toBe('lorem ipsum dol'.length)
+    expect(policySendableLength('lorem ipsum dol', false, 0)).toBe('lorem ipsum dol'.length)
   })
 
-  it('cuts at the whitespace before the word the hold-back point falls in', () => {
-    const head = `${'a '.repeat(40)}write to `
-    const text = `${head}alice@example.com${' '.repeat(POLICY_HOLD_BACK_CHARS - 5)}`
+  it('holds back a number written in groups with the word it ends in', () => {
+    for (const text of ['call +1 (555) 123-45', 'call +1 (555) 123 ', 'call 030 1234 5678'])
+      expect(text.slice(policySendableLength(text, false))).toBe(text.slice('call'.length))
+  })
+
+  it('never holds back more than the hold-back, cutting at whitespace when it can', () => {
+    const text = `${'a '.repeat(40)}${'x'.repeat(10)} ${'1 '.repeat(40)}`
     const cut = policySendableLength(text, false)
-    expect(cut).toBe(head.length)
-    expect(text.slice(cut)).toMatch(/^alice@example\.com/)
-  })
-
-  it('bounds the hold-back when no whitespace is near', () => {
-    const text = 'y'.repeat(10 * POLICY_HOLD_BACK_CHARS)
-    expect(policySendableLength(text, false)).toBe(text.length - 2 * POLICY_HOLD_BACK_CHARS)
+    expect(text.length - cut).toBeLessThanOrEqual(2 * POLICY_HOLD_BACK_CHARS)
+    expect(text[cut - 1]).toBe(' ')
+    const long = 'y'.repeat(10 * POLICY_HOLD_BACK_CHARS)
+    expect(policySendableLength(long, false)).toBe(long.length - 2 * POLICY_HOLD_BACK_CHARS)
   })
 })
 

@@ -29,9 +29,10 @@ export type PolicyDecision =
   | { readonly action: 'reject'; readonly reason: string }
 
 /**
- * Characters at the end of a streaming reply that writers hold back while a server announces a policy, until more
- * text follows or the reply ends (PROTOCOL.md §8.8). A pattern up to this long that is split across token runs is
- * therefore sent in one run, and the server sees it whole before any of it is stored.
+ * Most characters at the end of a streaming reply that writers hold back while a server announces a policy, until more
+ * text follows or the reply ends (PROTOCOL.md §8.8, policySendableLength). A word or a number written in groups up to
+ * this long that is split across token runs is therefore sent in one run, and the server sees it whole before any of
+ * it is stored.
  */
 export const POLICY_HOLD_BACK_CHARS = 64
 
@@ -48,20 +49,27 @@ export const POLICY_CONTEXT_CHARS = 256
 export const DEFAULT_POLICY_TIMEOUT_MS = 2_000
 
 /**
- * Where a streaming writer may cut `text` (the reply's text not sent yet) when more may follow: everything before
- * the returned index is sent, the rest held back. It keeps the last `holdBackChars` (the announced hold-back,
- * POLICY_HOLD_BACK_CHARS) characters and moves the cut back to the whitespace before the run of non-whitespace it
- * falls in, by at most `holdBackChars` more, so a word, address or number up to that long is never split. `done` (the
- * reply ends) sends everything.
+ * Where a streaming writer may cut `text` (the reply's text not sent yet) when more may follow (PROTOCOL.md §8.8):
+ * everything before the returned index is sent, the rest held back. The held tail is the trailing word (the last run
+ * of non-whitespace, which the next token may continue) together with the number characters right before it (digits,
+ * spaces and `+().-`), so an address, a word or a phone number written in groups is never split, and only it waits
+ * for the next token. A tail longer than `holdBackChars` (the announced hold-back, POLICY_HOLD_BACK_CHARS) is cut
+ * `holdBackChars` from the end instead, moved back to the whitespace before the run of non-whitespace it falls in by
+ * at most `holdBackChars` more. `done` (the reply or part ends) or a hold-back of 0 sends everything.
  */
 export function policySendableLength(text: string, done: boolean, holdBackChars = POLICY_HOLD_BACK_CHARS): number {
-  if (done) return text.length
+  if (done || holdBackChars <= 0) return text.length
+  let cut = text.length
+  while (cut > 0 && !/\s/.test(text[cut - 1] as string)) cut--
+  while (cut > 0 && NUMBER_CHARACTER.test(text[cut - 1] as string)) cut--
+  if (text.length - cut <= holdBackChars) return cut
   const latest = text.length - holdBackChars
-  if (latest <= 0) return 0
-  for (let cut = latest; cut > 0 && cut >= latest - holdBackChars; cut--)
-    if (/\s/.test(text[cut - 1] as string)) return cut
+  for (cut = latest; cut > 0 && cut >= latest - holdBackChars; cut--) if (/\s/.test(text[cut - 1] as string)) return cut
   return Math.max(0, latest - holdBackChars)
 }
+
+/** A character a number written in groups may hold besides its digits (policySendableLength). */
+const NUMBER_CHARACTER = /[0-9 +().-]/
 
 /**
  * True when `spans` are well formed for a text of `length` characters: integer bounds inside it, start < end, sorted

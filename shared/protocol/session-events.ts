@@ -58,8 +58,8 @@ export const POLICY_DECISION_EVENT = 'policy.decision'
 export interface PolicyDecisionEvent {
   readonly type: typeof POLICY_DECISION_EVENT
   readonly messageId: string
-  /** `message`: a user message's text; `run`: a run of an agent reply's tokens. */
-  readonly kind: 'message' | 'run'
+  /** What was judged, as `kind` of the policy's input: `message`, `run`, `steer` or `tool`. */
+  readonly kind: 'message' | 'run' | 'steer' | 'tool'
   readonly action: 'redact' | 'reject'
   /** The author: the token's subject; on an open server `anonymous` over Yjs, the `Producer-Id` over HTTP. */
   readonly principal: string

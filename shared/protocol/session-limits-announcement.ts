@@ -6,8 +6,8 @@
  *
  *   {"type":"session-limits","maxUpdateBytes":1048576,"maxUserTextChars":100000,"presenceTimeoutMs":15000}
  *
- * A server with a message policy (PROTOCOL.md §8.8) adds `"policyHoldBackChars":64`: streaming writers hold back that
- * much trailing text until more follows or the reply ends.
+ * A server with a message policy (PROTOCOL.md §8.8) adds `"policyHoldBackChars":64`: streaming writers hold back the
+ * trailing word and the number before it, at most about that much, until more follows or the reply ends.
  */
 import type { WriteLimits } from '../limits/session-limits.ts'
 import { readStatelessObject } from './read-stateless-object.ts'

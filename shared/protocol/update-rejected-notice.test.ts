@@ -39,23 +39,27 @@ const notices: fc.Arbitrary<UpdateRejectedNotice> = fc.oneof(
     reason: fc.constant('reject' as const),
     message: fc.string(),
   }),
-  fc.record({
-    code: fc.constant('POLICY_REJECTED' as const),
-    reason: fc.constant('redact' as const),
-    message: fc.string(),
-    messageId: fc.string({ minLength: 1 }),
-    // Sorted, disjoint spans: each starts past the previous one's end.
-    spans: fc
-      .array(fc.tuple(fc.nat(20), fc.integer({ min: 1, max: 20 }), fc.string()), { maxLength: 4 })
-      .map((steps) => {
-        let at = 0
-        return steps.map(([gap, length, replacement]) => {
-          const start = at + gap
-          at = start + length
-          return { start, end: at, replacement }
-        })
-      }),
-  }),
+  fc.record(
+    {
+      code: fc.constant('POLICY_REJECTED' as const),
+      reason: fc.constant('redact' as const),
+      message: fc.string(),
+      messageId: fc.string({ minLength: 1 }),
+      partType: fc.constant('reasoning' as const),
+      // Sorted, disjoint spans: each starts past the previous one's end.
+      spans: fc
+        .array(fc.tuple(fc.nat(20), fc.integer({ min: 1, max: 20 }), fc.string()), { maxLength: 4 })
+        .map((steps) => {
+          let at = 0
+          return steps.map(([gap, length, replacement]) => {
+            const start = at + gap
+            at = start + length
+            return { start, end: at, replacement }
+          })
+        }),
+    },
+    { requiredKeys: ['code', 'reason', 'message', 'messageId', 'spans'] },
+  ),
 )
 
 describe('update-rejected notice', () => {

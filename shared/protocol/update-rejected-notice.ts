@@ -9,8 +9,9 @@
  * `reason` names the rule: one of UPDATE_REJECTION_REASONS for `UPDATE_REJECTED`, the limit's name
  * (`maxUpdateBytes`, `maxUserTextChars`) for `UPDATE_TOO_LARGE` and `TEXT_TOO_LONG`, the missing token claim
  * (`onDeviceAgent`) for `AGENT_REPLY_FORBIDDEN`, and the policy's action (`reject` or `redact`) for `POLICY_REJECTED`
- * (PROTOCOL.md §8.8). A `redact` notice also names the message and the spans of its text to replace, offsets into
- * the message's text as the refused update would have left it:
+ * (PROTOCOL.md §8.8). A `redact` notice also names the message (or steer) and the spans of its text to replace,
+ * offsets into the message's text as the refused update would have left it (its reasoning, with `partType`
+ * `reasoning`):
  *
  *   {"type":"update-rejected","code":"POLICY_REJECTED","reason":"redact","message":"…","messageId":"m1",
  *    "spans":[{"start":8,"end":25,"replacement":"[email]"}]}
@@ -66,13 +67,17 @@ export type UpdateRejectedNotice =
     }
   /** The message policy refused the text; `message` is its reason, shown to the author. */
   | { readonly code: 'POLICY_REJECTED'; readonly reason: 'reject'; readonly message: string }
-  /** The message policy redacts `messageId`'s text: write it again with `spans` replaced (PROTOCOL.md §8.8). */
+  /**
+   * The message policy redacts `messageId`'s text (a steer's id for a steer): write it again with `spans` replaced
+   * (PROTOCOL.md §8.8). `partType` `reasoning`: the spans are offsets into the message's reasoning text, not its text.
+   */
   | {
       readonly code: 'POLICY_REJECTED'
       readonly reason: 'redact'
       readonly message: string
       readonly messageId: string
       readonly spans: readonly PolicySpan[]
+      readonly partType?: 'reasoning'
     }
 
 /** The stateless payload of `notice`. */
@@ -83,7 +88,11 @@ export function encodeUpdateRejectedNotice(notice: UpdateRejectedNotice): string
     reason: notice.reason,
     message: notice.message,
     ...(notice.code === 'POLICY_REJECTED' && notice.reason === 'redact'
-      ? { messageId: notice.messageId, spans: notice.spans }
+      ? {
+          messageId: notice.messageId,
+          spans: notice.spans,
+          ...(notice.partType === undefined ? {} : { partType: notice.partType }),
+        }
       : {}),
   })
 }
@@ -103,7 +112,9 @@ export function decodeUpdateRejectedNotice(payload: string): UpdateRejectedNotic
   if (code === 'POLICY_REJECTED' && reason === 'redact' && typeof fields.messageId === 'string') {
     const spans = fields.spans
     const end = Array.isArray(spans) ? Math.max(0, ...spans.map((span) => Number((span as { end?: unknown }).end))) : 0
-    if (areValidPolicySpans(spans, end)) return { code, reason, message, messageId: fields.messageId, spans }
+    if (!areValidPolicySpans(spans, end)) return undefined
+    const redaction = { code, reason, message, messageId: fields.messageId, spans } as const
+    return fields.partType === 'reasoning' ? { ...redaction, partType: 'reasoning' } : redaction
   }
   return undefined
 }

@@ -106,4 +106,11 @@ describe('readers over quarantined entries (PROTOCOL.md §1.3)', () => {
     startRun(doc, { id: 'r1', agent: 'bot', messageId: 'm1', startedAt: 2 })
     expect(findQuarantined(doc)).toEqual([])
   })
+
+  it('creates no root the document lacks', () => {
+    const doc = new Y.Doc()
+    initializeSession(doc, { title: 'Meta only', createdAt: 1 })
+    expect(findQuarantined(doc)).toEqual([])
+    expect([...doc.share.keys()]).toEqual(['meta'])
+  })
 })

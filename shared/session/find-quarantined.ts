@@ -1,7 +1,8 @@
 /**
  * Finds the quarantined entries of a session document: those that do not fit the schema (check-entry.ts). Readers
  * skip them; the server reports them with the log seq that wrote them (server/persistence/locate-quarantined.ts).
- * One pass over the entries, reading no text: cheap enough to run on every load.
+ * One pass over the entries, reading no text: cheap enough to run on every load. It creates no root the document
+ * lacks.
  */
 import * as Y from 'yjs'
 import { checkEntry, CHECKED_ROOTS, type CheckedRoot, type Misfit } from './check-entry.ts'
@@ -24,6 +25,8 @@ const LIST_ROOTS: readonly CheckedRoot[] = [SESSION_ROOTS.MESSAGES, SESSION_ROOT
 export function findQuarantined(doc: Y.Doc): QuarantinedEntry[] {
   const found: QuarantinedEntry[] = []
   for (const root of CHECKED_ROOTS) {
+    // A root the document lacks holds nothing, and getting it would create it (an empty root costs memory).
+    if (!doc.share.has(root)) continue
     if (LIST_ROOTS.includes(root)) {
       doc.getArray<unknown>(root).forEach((value, index) => {
         const misfit = checkEntry(root, value)

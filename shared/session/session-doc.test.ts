@@ -221,6 +221,16 @@ describe('appendText', () => {
   })
 })
 
+describe('getSessionRoots', () => {
+  it('creates only the roots that are read, each the same object on every read', () => {
+    const doc = new Y.Doc()
+    const roots = getSessionRoots(doc)
+    expect(roots.runs).toBe(doc.getMap('runs'))
+    expect(getSessionRoots(doc).runs).toBe(roots.runs)
+    expect([...doc.share.keys()]).toEqual(['runs'])
+  })
+})
+
 describe('initializeSession / readTranscript', () => {
   it('writes meta once and reports it in the transcript', () => {
     const doc = new Y.Doc()

@@ -85,14 +85,27 @@ export interface NewRun {
   readonly startedAt: number
 }
 
-/** The top-level shared types of a session document. */
+/**
+ * The top-level shared types of a session document. Each is got from the document when read, so a root nobody reads
+ * is not created: an empty root costs a server several hundred bytes per loaded session.
+ */
 export function getSessionRoots(doc: Y.Doc) {
   return {
-    meta: doc.getMap<unknown>(SESSION_ROOTS.META),
-    messages: doc.getArray<Y.Map<unknown>>(SESSION_ROOTS.MESSAGES),
-    steering: doc.getArray<Y.Map<unknown>>(SESSION_ROOTS.STEERING),
-    runs: doc.getMap<Y.Map<unknown>>(SESSION_ROOTS.RUNS),
-    context: doc.getMap<unknown>(SESSION_ROOTS.CONTEXT),
+    get meta() {
+      return doc.getMap<unknown>(SESSION_ROOTS.META)
+    },
+    get messages() {
+      return doc.getArray<Y.Map<unknown>>(SESSION_ROOTS.MESSAGES)
+    },
+    get steering() {
+      return doc.getArray<Y.Map<unknown>>(SESSION_ROOTS.STEERING)
+    },
+    get runs() {
+      return doc.getMap<Y.Map<unknown>>(SESSION_ROOTS.RUNS)
+    },
+    get context() {
+      return doc.getMap<unknown>(SESSION_ROOTS.CONTEXT)
+    },
   }
 }
 

@@ -29,8 +29,8 @@ class Producer:
         retries: how many batches were sent again after a failure without an answer.
         last_offset: ``Stream-Next-Offset`` of the last answer: the event stream up to and including the batch.
         policy_hold_back_chars: the server's message policy hold-back (``Lifeline-Policy-Hold-Back`` of the last
-            answer, PROTOCOL.md §8.8): trailing characters a streaming reply keeps until more text follows; 0 without
-            a policy.
+            answer, PROTOCOL.md §8.8): the most trailing characters a streaming reply keeps until more text follows
+            (its trailing word and the number before it); 0 without a policy.
     """
 
     def __init__(

@@ -13,8 +13,9 @@ The agent then marks the steer handled in the session (PROTOCOL.md §9.7 ``handl
 device sees it was taken and another agent does not act on it again.
 
 When the server has a message policy (its appends answer ``Lifeline-Policy-Hold-Back``, PROTOCOL.md §8.8), the writer
-keeps that many trailing characters back, never splitting a word, until more text follows or the reply ends, so a
-pattern the policy redacts reaches it in one append even when the model streams it in pieces.
+keeps the trailing word and the number before it back (at most about that many characters) until more text follows
+or the reply ends, so an address or phone number the policy redacts reaches it in one append even when the model
+streams it in pieces.
 """
 from __future__ import annotations
 
@@ -285,16 +286,27 @@ class Reply:
 
 def sendable_length(text: str, done: bool, hold_back: int) -> int:
     """Where a streaming reply may cut ``text`` (PROTOCOL.md §8.8, ``policySendableLength`` of the Node SDK): all of
-    it when ``done`` or without a hold-back; else before the last ``hold_back`` characters, moved back to the whitespace
-    before the word that point falls in, by at most ``hold_back`` more."""
+    it when ``done`` or without a hold-back; else before the trailing word (the last run of non-whitespace) and the
+    number characters right before it (digits, spaces and ``+().-``), so a word, an address or a number written in
+    groups is never split. A tail longer than ``hold_back`` is cut ``hold_back`` characters from the end instead, moved
+    back to the whitespace before the word that point falls in, by at most ``hold_back`` more."""
     if done or hold_back <= 0:
         return len(text)
+    cut = len(text)
+    while cut > 0 and not text[cut - 1].isspace():
+        cut -= 1
+    while cut > 0 and text[cut - 1] in _NUMBER_CHARACTERS:
+        cut -= 1
+    if len(text) - cut <= hold_back:
+        return cut
     latest = len(text) - hold_back
-    if latest <= 0:
-        return 0
     cut = latest
     while cut > 0 and cut >= latest - hold_back:
         if text[cut - 1].isspace():
             return cut
         cut -= 1
     return max(0, latest - hold_back)
+
+
+#: Characters a number written in groups may hold besides its digits (``sendable_length``).
+_NUMBER_CHARACTERS = frozenset("0123456789 +().-")

@@ -1,0 +1,53 @@
+/**
+ * The limits extension's guard against frames a closed connection still has queued: run through Hocuspocus' own hook
+ * runner, it refuses them with CONNECTION_CLOSED without a log line (a client closing with frames in flight is
+ * routine), and lets an open connection's frames through.
+ */
+import { Document, Hocuspocus, type beforeHandleMessagePayload, type Connection } from '@hocuspocus/server'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { ERROR_CODES } from '../../shared/errors/error-codes.ts'
+import { DEFAULT_SESSION_LIMITS } from '../../shared/limits/session-limits.ts'
+import { createEnforceLimits } from './enforce-limits.ts'
+import { createUpdateRefusals } from './update-refusals.ts'
+
+afterEach(() => {
+  vi.restoreAllMocks()
+})
+
+function hooksWith(): Hocuspocus {
+  const limits = createEnforceLimits({
+    limits: DEFAULT_SESSION_LIMITS,
+    onSecurityEvent: () => undefined,
+    refusals: createUpdateRefusals(),
+    presenceTimeoutMs: 15_000,
+  })
+  // Two more extensions with the hook after it: the runner prints a failure once per extension from the thrower on.
+  const passThrough = { async beforeHandleMessage() {} }
+  return new Hocuspocus({ extensions: [limits, passThrough, { ...passThrough }] })
+}
+
+function payloadFor(document: Document, connection: Connection): beforeHandleMessagePayload {
+  return { document, connection, documentName: document.name } as unknown as beforeHandleMessagePayload
+}
+
+describe('frames of a closed connection', () => {
+  it('are refused with CONNECTION_CLOSED and nothing logged', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    const document = new Document('s')
+    const closed = {} as Connection
+    await expect(hooksWith().hooks('beforeHandleMessage', payloadFor(document, closed))).rejects.toMatchObject({
+      code: ERROR_CODES.CONNECTION_CLOSED.closeCode,
+      reason: 'CONNECTION_CLOSED',
+    })
+    expect(errors).not.toHaveBeenCalled()
+  })
+
+  it('pass while the connection is open', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    const document = new Document('s')
+    const open = {} as Connection
+    document.addConnection(open)
+    await hooksWith().hooks('beforeHandleMessage', payloadFor(document, open))
+    expect(errors).not.toHaveBeenCalled()
+  })
+})
