@@ -34,6 +34,10 @@ describe.each(STORE_KINDS)('session deletion on %s', (kind) => {
     expect(response.status).toBe(204)
     await expect.poll(() => [user.status, agent.client.status], { timeout: 10_000 }).toEqual(['failed', 'failed'])
     expect(errors.map((error) => error.code)).toEqual(['SESSION_DELETED'])
+    // A failed client's waits end with the error that failed it, not at their timeout.
+    user.sendMessage('never stored')
+    await expect(user.waitUntilDurable(60_000)).rejects.toMatchObject({ code: 'SESSION_DELETED' })
+    await expect(user.waitForSynced(60_000)).rejects.toMatchObject({ code: 'SESSION_DELETED' })
     expect(await server.updateLog.getSession(sessionId)).toBeUndefined()
     expect(await server.updateLog.load(sessionId)).toEqual({ snapshot: undefined, snapshotSeq: 0, entries: [] })
     expect((await fetch(`${server.url}/v1/sessions/${sessionId}`)).status).toBe(404)
