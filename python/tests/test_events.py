@@ -50,6 +50,22 @@ class EventStreamTest(AgentAndUserTest):
                     finished.set()
                     return
 
+        def live_reads() -> int:
+            return proxy.sse_requests + proxy.long_polls
+
+        def cut_until_resumed() -> None:
+            # Cuts the reader's live read through the proxy: SSE, or long-poll when a slow first byte on a loaded
+            # machine made the reader take SSE for buffered. A cut that found no read open (the reader was waiting to
+            # retry, or a long-poll was answered just before) leaves it reading again without a failure: cut again.
+            before = stream.reconnects
+            while stream.reconnects == before:
+                opened = live_reads()
+                proxy.cut()
+                wait_until(
+                    lambda: stream.reconnects > before or live_reads() > opened,
+                    what="the reader to resume or to read again",
+                )
+
         thread = threading.Thread(target=read, daemon=True)
         thread.start()
         words = [f"w{i} " for i in range(200)]
@@ -59,12 +75,7 @@ class EventStreamTest(AgentAndUserTest):
                 reply.write(word)
                 if index % 20 == 0:
                     reply.flush()
-                    # Cut once the reader has a live read open through the proxy again: SSE, or long-poll when a
-                    # slow first byte on a loaded machine made the reader take SSE for buffered.
-                    wait_until(lambda: proxy.sse_requests + proxy.long_polls > proxy.cuts, what="a live read")
-                    before = stream.reconnects
-                    proxy.cut()
-                    wait_until(lambda: stream.reconnects > before, what="the reader to resume")
+                    cut_until_resumed()
         self.assertTrue(finished.wait(20))
         self.assertGreaterEqual(stream.reconnects, 10)
         self.assertEqual(reply_text(seen, reply.message_id), "".join(words))

@@ -1,13 +1,15 @@
 """Presence: a Python agent learns whether a user is present and is told when the last device leaves and when one
 returns; its own presence while it works is seen by other clients, in the presence route, in the event stream's
 `presence` events and in Yjs devices' own presence lists; an open server takes the principal from the
-client."""
+client; closing waits for a `user-left` handler that is running."""
 from __future__ import annotations
 
 import queue
+import threading
 import unittest
 
 from lifeline import Session
+from lifeline.presence import UserPresence
 
 from .support import harness, new_session, wait_until
 
@@ -89,3 +91,45 @@ class PresenceTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class UserPresenceStopTest(unittest.TestCase):
+    """The tracker alone, with a grace of 0: its timer reports ``user-left`` at once, in a thread of its own."""
+
+    def leave(self, tracker: UserPresence) -> None:
+        tracker.update([{"role": "user", "principalId": "alice"}])
+        tracker.update([])
+
+    def test_stop_returns_only_after_a_running_user_left_handler(self) -> None:
+        tracker = UserPresence(grace_s=0)
+        started, proceed = threading.Event(), threading.Event()
+        order: "list[str]" = []
+
+        def handler(_change: object) -> None:
+            started.set()
+            proceed.wait(10)
+            order.append("handler returned")
+
+        tracker.add_handler(handler)
+        self.leave(tracker)
+        self.assertTrue(started.wait(10), "no user-left")
+        stopper = threading.Thread(target=lambda: (tracker.stop(), order.append("stop returned")))
+        stopper.start()
+        # A stop that does not wait returns at once: it would be done well within this bound.
+        stopper.join(timeout=0.5)
+        self.assertTrue(stopper.is_alive(), "stop returned while the handler was running")
+        proceed.set()
+        stopper.join(10)
+        self.assertEqual(order, ["handler returned", "stop returned"])
+
+    def test_stop_from_the_handler_itself_returns(self) -> None:
+        tracker = UserPresence(grace_s=0)
+        stopped = threading.Event()
+
+        def handler(_change: object) -> None:
+            tracker.stop()
+            stopped.set()
+
+        tracker.add_handler(handler)
+        self.leave(tracker)
+        self.assertTrue(stopped.wait(10), "stop called from the handler did not return")

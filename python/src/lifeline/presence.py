@@ -56,6 +56,8 @@ class UserPresence:
         self._present: Set[str] = set()
         self._gone: Set[str] = set()
         self._timers: Dict[str, threading.Timer] = {}
+        #: Grace timers whose ``user-left`` is being reported: :meth:`stop` waits for them.
+        self._firing: Set[threading.Thread] = set()
         self._handlers: List[Callable[[PresenceChange], None]] = []
         self.changed = threading.Condition(self._lock)
 
@@ -107,11 +109,15 @@ class UserPresence:
         self._emit(changes)
 
     def stop(self) -> None:
-        """Cancels pending grace timers."""
+        """Cancels pending grace timers, and waits for the handlers of a ``user-left`` being reported to return
+        (unless called from one of them)."""
         with self._lock:
             for timer in self._timers.values():
                 timer.cancel()
             self._timers.clear()
+            firing = [thread for thread in self._firing if thread is not threading.current_thread()]
+        for thread in firing:
+            thread.join()
 
     def _left(self, principal: str) -> None:
         with self._lock:
@@ -120,7 +126,12 @@ class UserPresence:
             self._present.discard(principal)
             self._gone.add(principal)
             change = PresenceChange("user-left", principal, sorted(users_of(self._members)))
-        self._emit([change])
+            self._firing.add(threading.current_thread())
+        try:
+            self._emit([change])
+        finally:
+            with self._lock:
+                self._firing.discard(threading.current_thread())
 
     def _emit(self, changes: List[PresenceChange]) -> None:
         with self._lock:

@@ -194,7 +194,7 @@ class Session:
             self._announcer.release()
 
     def close(self) -> None:
-        """Stops the background watch and closes connections."""
+        """Stops the background watch and closes connections; a presence handler still running is waited for."""
         with self._lock:
             watch, self._watch = self._watch, None
             thread = self._watch_thread
