@@ -2,7 +2,8 @@
  * createSessionClient write pre-checks (PROTOCOL.md §10.1), on a client whose socket never opens: a user message or
  * steer over the limits throws a coded SessionError before anything reaches the document, and the client stays
  * usable. Over a real server, with announced limits: e2e/node/limits.test.ts. Also: a wait that can no longer end
- * (the client was destroyed) is refused at once instead of at its timeout.
+ * (the client was destroyed) is refused at once instead of at its timeout; a fallback connection the server forgot is
+ * a dropped connection, not an `error`.
  */
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_SESSION_LIMITS } from '../../shared/limits/session-limits.ts'
@@ -99,5 +100,56 @@ describe('SessionClient waits', () => {
     await expect(client.waitUntilDurable(60_000)).rejects.toEqual(
       expect.objectContaining({ code: 'CONNECTION_CLOSED', details: { what: 'durability' } }),
     )
+  })
+})
+
+/** A socket that opens, then is closed by the server with `reason`, every time the client connects. */
+function closedBy(reason: string, code: number) {
+  return class ClosedBy extends EventTarget {
+    binaryType = 'arraybuffer'
+    readyState = 0
+    constructor() {
+      super()
+      setTimeout(() => {
+        this.readyState = 1
+        this.dispatchEvent(new Event('open'))
+        this.readyState = 3
+        this.dispatchEvent(Object.assign(new Event('close'), { code, reason }))
+      }, 0)
+    }
+    send(): void {}
+    close(): void {}
+  }
+}
+
+describe('SessionClient errors on a close', () => {
+  const closes = async (reason: string, code: number): Promise<string[]> => {
+    const client = createSessionClient({
+      url: 'ws://127.0.0.1:9/v1/ws',
+      sessionId: 'closes',
+      principalId: 'alice',
+      WebSocket: closedBy(reason, code),
+      transport: false,
+      reconnectDelayMs: 10,
+    })
+    const errors: string[] = []
+    client.on('error', (error) => {
+      errors.push(error.code)
+    })
+    let offline = 0
+    client.on('status', (status) => {
+      if (status === 'offline') offline++
+    })
+    await expect.poll(() => offline).toBeGreaterThanOrEqual(2)
+    client.destroy()
+    return errors
+  }
+
+  it('reports a retryable server close as an error, and keeps reconnecting', async () => {
+    expect((await closes('PERSISTENCE_FAILED', 4503)).slice(0, 2)).toEqual(['PERSISTENCE_FAILED', 'PERSISTENCE_FAILED'])
+  })
+
+  it('treats FALLBACK_CONNECTION_NOT_FOUND as a dropped connection: no error', async () => {
+    expect(await closes('FALLBACK_CONNECTION_NOT_FOUND', 4404)).toEqual([])
   })
 })

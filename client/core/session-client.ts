@@ -516,6 +516,8 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     })
     provider.on('close', ({ event }: { event: { code?: number; reason?: string } }) => {
       if (replica !== active() || !isErrorCode(event.reason) || status === 'failed' || status === 'closed') return
+      // The fallback connection the server no longer knows (it restarted): a dropped connection, not a failure.
+      if (event.reason === 'FALLBACK_CONNECTION_NOT_FOUND') return
       const noticed = closeNotice?.code === event.reason ? closeNotice.details : {}
       closeNotice = undefined
       const error = new SessionError(event.reason, `server closed the connection: ${event.reason}`, {
