@@ -6,6 +6,7 @@
  * a dropped connection, not an `error`.
  */
 import { describe, expect, it } from 'vitest'
+import { ERROR_CODES, type ErrorCode } from '../../shared/errors/error-codes.ts'
 import { DEFAULT_SESSION_LIMITS } from '../../shared/limits/session-limits.ts'
 import { createSessionClient, type SessionClient, type SessionClientOptions } from './session-client.ts'
 
@@ -104,7 +105,8 @@ describe('SessionClient waits', () => {
 })
 
 /** A socket that opens, then is closed by the server with `reason`, every time the client connects. */
-function closedBy(reason: string, code: number) {
+function closedBy(reason: ErrorCode) {
+  const code = ERROR_CODES[reason].closeCode
   return class ClosedBy extends EventTarget {
     binaryType = 'arraybuffer'
     readyState = 0
@@ -123,12 +125,12 @@ function closedBy(reason: string, code: number) {
 }
 
 describe('SessionClient errors on a close', () => {
-  const closes = async (reason: string, code: number): Promise<string[]> => {
+  const closes = async (reason: ErrorCode): Promise<string[]> => {
     const client = createSessionClient({
       url: 'ws://127.0.0.1:9/v1/ws',
       sessionId: 'closes',
       principalId: 'alice',
-      WebSocket: closedBy(reason, code),
+      WebSocket: closedBy(reason),
       transport: false,
       reconnectDelayMs: 10,
     })
@@ -146,10 +148,10 @@ describe('SessionClient errors on a close', () => {
   }
 
   it('reports a retryable server close as an error, and keeps reconnecting', async () => {
-    expect((await closes('PERSISTENCE_FAILED', 4503)).slice(0, 2)).toEqual(['PERSISTENCE_FAILED', 'PERSISTENCE_FAILED'])
+    expect((await closes('PERSISTENCE_FAILED')).slice(0, 2)).toEqual(['PERSISTENCE_FAILED', 'PERSISTENCE_FAILED'])
   })
 
   it('treats FALLBACK_CONNECTION_NOT_FOUND as a dropped connection: no error', async () => {
-    expect(await closes('FALLBACK_CONNECTION_NOT_FOUND', 4404)).toEqual([])
+    expect(await closes('FALLBACK_CONNECTION_NOT_FOUND')).toEqual([])
   })
 })

@@ -147,6 +147,66 @@ describe.each(STORE_KINDS)('session event stream on %s', (kind) => {
     expect(streamedText(after, 'late-1')).toBe('written before the crash')
   })
 
+  test('goes on recording a session whose unload was given up, a device having connected meanwhile', async ({
+    startServer,
+    store,
+    sessionId,
+  }) => {
+    // Holds the next unload once Lifeline's own beforeUnloadDocument hooks have run (this one runs after them).
+    let holdNext = false
+    let reached = (): void => {}
+    const reachedHold = new Promise<void>((resolve) => {
+      reached = resolve
+    })
+    let release = (): void => {}
+    const released = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const server = await startServer({
+      streams: { store: await openTestStreamStore(store) },
+      extensions: [
+        {
+          extensionName: 'test-hold-unload',
+          async beforeUnloadDocument() {
+            if (!holdNext) return
+            holdNext = false
+            reached()
+            await released
+          },
+        },
+      ],
+    })
+    const connect = (device: string) => {
+      const client = createSessionClient({
+        url: server.websocketUrl,
+        sessionId,
+        principalId: 'alice',
+        device,
+        WebSocket: NodeWebSocket,
+      })
+      onTestFinished(() => client.destroy())
+      return client
+    }
+    const first = connect('first')
+    first.sendMessage('before the unload')
+    await first.waitUntilDurable()
+    holdNext = true
+    first.destroy()
+    await reachedHold
+    // The device connects while the unload waits: Hocuspocus keeps the document, and gives the unload up.
+    const second = connect('second')
+    await second.waitForSynced()
+    release()
+    const id = second.sendMessage('after the unload was given up')
+    await second.waitUntilDurable()
+    expect(server.hocuspocus.documents.has(sessionId)).toBe(true)
+    const created = async (): Promise<boolean> =>
+      (await readSessionEvents(server.url, sessionId)).some(
+        ({ event }) => event.type === 'message.created' && (event as { messageId: string }).messageId === id,
+      )
+    await expect.poll(created, { timeout: 10_000 }).toBe(true)
+  })
+
   test('erases the event stream with its session (right to erasure)', async ({ startServer, store, sessionId }) => {
     const server = await startStreamServer(startServer, store)
     expect(

@@ -89,10 +89,6 @@ class PresenceTest(unittest.TestCase):
         self.assertEqual([(m["author"], m["text"]) for m in messages], [("open-alice", "hello"), ("open-bot", "hi")])
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
 class UserPresenceStopTest(unittest.TestCase):
     """The tracker alone, with a grace of 0: its timer reports ``user-left`` at once, in a thread of its own."""
 
@@ -133,3 +129,7 @@ class UserPresenceStopTest(unittest.TestCase):
         tracker.add_handler(handler)
         self.leave(tracker)
         self.assertTrue(stopped.wait(10), "stop called from the handler did not return")
+
+
+if __name__ == "__main__":
+    unittest.main()

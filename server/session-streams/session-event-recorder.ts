@@ -9,6 +9,7 @@ import {
   Document,
   type Extension,
   type afterLoadDocumentPayload,
+  type afterUnloadDocumentPayload,
   type beforeUnloadDocumentPayload,
   type onAwarenessUpdatePayload,
 } from '@hocuspocus/server'
@@ -191,7 +192,11 @@ export function createSessionEventRecorder(options: SessionEventRecorderOptions)
     },
     async beforeUnloadDocument({ documentName }: beforeUnloadDocumentPayload) {
       await flush(documentName).catch(options.onError)
-      // No Yjs device is connected to an unloading session; HTTP devices may still be there.
+    },
+    // Only once the session is unloaded: Hocuspocus gives up an unload when a device connects while the
+    // beforeUnloadDocument hooks run, and the document it keeps must go on being recorded.
+    async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload) {
+      // No Yjs device is connected to an unloaded session; HTTP devices may still be there.
       awarenessMembers.delete(documentName)
       if (!stopped && loaded.has(documentName)) await recordPresence(documentName)
       detach(documentName)
