@@ -14,6 +14,7 @@ import { createSessionClient } from '../../client/core/session-client.ts'
 import { applyStoredSession } from '../../server/persistence/load-session-doc.ts'
 import type { SessionServer } from '../../server/session-server.ts'
 import { testWithStore, type ServerFactory } from '../testing/fixtures.ts'
+import { createOneTimeHold } from '../testing/one-time-hold.ts'
 import { openTestStreamStore } from '../testing/test-stream-store.ts'
 import { STORE_KINDS, type TestStore } from '../testing/test-store.ts'
 import { postSessionCommands } from '../testing/post-session-commands.ts'
@@ -152,29 +153,11 @@ describe.each(STORE_KINDS)('session event stream on %s', (kind) => {
     store,
     sessionId,
   }) => {
-    // Holds the next unload once Lifeline's own beforeUnloadDocument hooks have run (this one runs after them).
-    let holdNext = false
-    let reached = (): void => {}
-    const reachedHold = new Promise<void>((resolve) => {
-      reached = resolve
-    })
-    let release = (): void => {}
-    const released = new Promise<void>((resolve) => {
-      release = resolve
-    })
+    // Holds an unload once Lifeline's own beforeUnloadDocument hooks have run (this extension runs after them).
+    const hold = createOneTimeHold()
     const server = await startServer({
       streams: { store: await openTestStreamStore(store) },
-      extensions: [
-        {
-          extensionName: 'test-hold-unload',
-          async beforeUnloadDocument() {
-            if (!holdNext) return
-            holdNext = false
-            reached()
-            await released
-          },
-        },
-      ],
+      extensions: [{ extensionName: 'test-hold-unload', beforeUnloadDocument: () => hold.wait() }],
     })
     const connect = (device: string) => {
       const client = createSessionClient({
@@ -190,13 +173,13 @@ describe.each(STORE_KINDS)('session event stream on %s', (kind) => {
     const first = connect('first')
     first.sendMessage('before the unload')
     await first.waitUntilDurable()
-    holdNext = true
+    hold.arm()
     first.destroy()
-    await reachedHold
+    await hold.reached
     // The device connects while the unload waits: Hocuspocus keeps the document, and gives the unload up.
     const second = connect('second')
     await second.waitForSynced()
-    release()
+    hold.release()
     const id = second.sendMessage('after the unload was given up')
     await second.waitUntilDurable()
     expect(server.hocuspocus.documents.has(sessionId)).toBe(true)

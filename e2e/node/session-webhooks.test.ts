@@ -24,6 +24,7 @@ import type { StreamStore } from '../../server/durable-streams/stream-store.ts'
 import type { SessionServer, SessionServerOptions } from '../../server/session-server.ts'
 import { CURSOR_RECORD_PREFIX } from '../../server/session-webhooks/webhook-records.ts'
 import { testWithStore, type ServerFactory } from '../testing/fixtures.ts'
+import { createOneTimeHold } from '../testing/one-time-hold.ts'
 import { postSessionCommands } from '../testing/post-session-commands.ts'
 import { metricValue } from '../testing/scrape-metrics.ts'
 import { openTestStreamStore } from '../testing/test-stream-store.ts'
@@ -314,26 +315,14 @@ describe.each(STORE_KINDS)('session webhooks on %s', (kind) => {
     sessionId,
   }) => {
     const { receiver } = await scriptedReceiver(() => ({ status: 500 }))
-    // Holds the next cursor change after it is stored, before the server hears it was: the deletion runs meanwhile.
-    let holdNext = false
-    let reached = (): void => {}
-    const reachedHold = new Promise<void>((resolve) => {
-      reached = resolve
-    })
-    let release = (): void => {}
-    const released = new Promise<void>((resolve) => {
-      release = resolve
-    })
+    // Holds a cursor change after it is stored, before the server hears it was: the deletion runs meanwhile.
+    const hold = createOneTimeHold()
     const streams = await openTestStreamStore(store)
     const holding: StreamStore = {
       ...streams,
       change: async (path, decide) => {
         const changed = await streams.change(path, decide)
-        if (holdNext && path.startsWith(CURSOR_RECORD_PREFIX)) {
-          holdNext = false
-          reached()
-          await released
-        }
+        if (path.startsWith(CURSOR_RECORD_PREFIX)) await hold.wait()
         return changed
       },
     }
@@ -349,12 +338,12 @@ describe.each(STORE_KINDS)('session webhooks on %s', (kind) => {
     await converse(server, sessionId, 'p', 0)
     await expect.poll(gauge, WAIT).toBe(4)
     const [first] = await sessionEventKeys(server.url, sessionId, ['message.created'])
-    holdNext = true
+    hold.arm()
     const replay = adminCall(server, webhookReplayPath('pipe'), 'POST', undefined, { ids: [first] })
-    await reachedHold
+    await hold.reached
     expect((await adminCall(server, webhookPath('pipe'), 'DELETE')).status).toBe(204)
     expect(await gauge()).toBe(0)
-    release()
+    hold.release()
     expect((await replay).status).toBe(200)
     expect(await gauge()).toBe(0)
   })
