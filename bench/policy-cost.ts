@@ -6,8 +6,9 @@
  * the p50 of flush→durable is taken per block of UPDATES tokens; blocks alternate between the servers (A B B A …) so
  * drift on a loaded machine hits both alike. Prints each round's ratio p50(policy) ÷ p50(none), and their median,
  * minimum and maximum; and, less sensitive to other load on a shared machine, the same for the process CPU time per
- * token of each block (both servers and the agent run in this process, so it is the policy's share of the whole). The latency scenario of `npm run bench` (`--systems lifeline,lifeline-policy`) measures the
- * same with viewers, end to end, and is far noisier.
+ * token of each block (both servers and the agent run in this process, so it is the policy's share of the whole). The
+ * latency scenario of `npm run bench` (`--systems lifeline,lifeline-policy`) measures the same with viewers, end to
+ * end, and is far noisier.
  */
 import { createSessionServer, type SessionServer } from '../server/session-server.ts'
 import { createMemoryUpdateLog } from '../server/persistence/memory-update-log.ts'
@@ -27,7 +28,12 @@ async function start(withPolicy: boolean): Promise<SessionServer> {
 }
 
 /** One block: the p50 of flush→durable, in ms, and the process CPU time per token, in µs. */
-async function block(server: SessionServer): Promise<{ p50Ms: number; cpuUs: number }> {
+interface BlockCost {
+  readonly p50Ms: number
+  readonly cpuUs: number
+}
+
+async function block(server: SessionServer): Promise<BlockCost> {
   const before = process.cpuUsage()
   const stats = await measureAckLatency({
     url: server.websocketUrl,
@@ -57,12 +63,9 @@ try {
   const rows: string[] = []
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? [none, policed] : [policed, none]
-    const results = new Map<SessionServer, { p50Ms: number; cpuUs: number }>()
+    const results = new Map<SessionServer, BlockCost>()
     for (const server of order) results.set(server, await block(server))
-    const [base, cost] = [
-      results.get(none) as { p50Ms: number; cpuUs: number },
-      results.get(policed) as { p50Ms: number; cpuUs: number },
-    ]
+    const [base, cost] = [results.get(none) as BlockCost, results.get(policed) as BlockCost]
     ratios.push(cost.p50Ms / base.p50Ms)
     cpuRatios.push(cost.cpuUs / base.cpuUs)
     rows.push(

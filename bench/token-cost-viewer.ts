@@ -6,7 +6,7 @@
  */
 import { SYSTEM_NAMES, type SystemName } from './systems/bench-system.ts'
 import { BENCH_SYSTEMS } from './systems/bench-systems.ts'
-import { tokenEndOffsets } from './watch-reply-length.ts'
+import { expectedText } from '../shared/testing/token-stream.ts'
 
 /** Messages from the viewer process to the bench. */
 export type ViewerReply =
@@ -16,8 +16,7 @@ export type ViewerReply =
 
 const [system, url, streamId, tokens] = process.argv.slice(2)
 if (!SYSTEM_NAMES.includes(system as SystemName)) throw new Error(`unknown system ${String(system)}`)
-const ends = tokenEndOffsets(Number(tokens))
-const fullLength = ends[ends.length - 1] ?? 0
+const fullLength = expectedText(Number(tokens)).length
 let started: NodeJS.CpuUsage | undefined
 let finished = false
 const viewer = await BENCH_SYSTEMS[system as SystemName].openViewer(String(url), String(streamId), (length) => {

@@ -17,7 +17,9 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { integerOption, oneOf, runCli } from '../server/cli/run-cli.ts'
+import { percentile } from './browser/percentile.ts'
 import { startCpuProfile } from './cpu-profile.ts'
+import { replyReader } from './reply-reader.ts'
 import { createRandomId } from '../shared/session/session-id.ts'
 import { asTokens, warmUp } from './scenarios/measure-stream.ts'
 import { withSystemServer } from './scenarios/with-system-server.ts'
@@ -74,14 +76,15 @@ function measure(system: SystemName, round: number): Promise<StageCost> {
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     })
+    const nextReply = replyReader<ViewerReply>(viewer, 'viewer')
     try {
-      await nextReply(viewer, 'ready')
+      await nextReply('ready', STEP_TIMEOUT_MS)
       const producer = await driver.openProducer(server.url, streamId)
       try {
-        const started = nextReply(viewer, 'started')
+        const started = nextReply('started', STEP_TIMEOUT_MS)
         viewer.send({ type: 'start' })
         await started
-        const done = nextReply(viewer, 'done')
+        const done = nextReply('done', STEP_TIMEOUT_MS)
         const stopProfiles =
           profileDir === undefined ? undefined : await Promise.all([server.cpuProfile(), startCpuProfile()])
         const serverBefore = await server.cpuMicros()
@@ -113,29 +116,9 @@ function measure(system: SystemName, round: number): Promise<StageCost> {
   })
 }
 
-function nextReply<T extends ViewerReply['type']>(
-  child: ChildProcess,
-  type: T,
-): Promise<Extract<ViewerReply, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.off('message', onMessage)
-      reject(new Error(`viewer process gave no '${type}' within ${STEP_TIMEOUT_MS} ms`))
-    }, STEP_TIMEOUT_MS)
-    const onMessage = (message: ViewerReply): void => {
-      if (message.type !== type) return
-      clearTimeout(timer)
-      child.off('message', onMessage)
-      resolve(message as Extract<ViewerReply, { type: T }>)
-    }
-    child.on('message', onMessage)
-  })
-}
-
 function spread(samples: readonly number[]): string {
-  const sorted = [...samples].sort((a, b) => a - b)
-  const median = sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
-  return `${median.toFixed(0)} (${(sorted[0] ?? Number.NaN).toFixed(0)}–${(sorted.at(-1) ?? Number.NaN).toFixed(0)})`
+  const [median, min, max] = [percentile(samples, 50), percentile(samples, 0), percentile(samples, 100)]
+  return `${median.toFixed(0)} (${min.toFixed(0)}–${max.toFixed(0)})`
 }
 
 const results = new Map<SystemName, StageCost[]>(systems.map((system) => [system, []]))

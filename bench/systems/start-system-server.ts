@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { SessionError } from '../../shared/errors/session-error.ts'
+import { replyReader } from '../reply-reader.ts'
 import type { SystemName } from './bench-system.ts'
 
 /** Messages from the bench to the server process. */
@@ -56,34 +57,35 @@ export async function startSystemServer(system: SystemName): Promise<SystemServe
     execArgv: ['--import', 'tsx', '--import', WITHOUT_NAMES, '--expose-gc'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
-  const ready = await nextReply(child, 'ready', START_TIMEOUT_MS)
+  const nextReply = replyReader<ServerReply>(child, 'server')
+  const ready = await nextReply('ready', START_TIMEOUT_MS)
   const exited = once(child, 'exit')
   let snapshots = 0
   return {
     url: ready.url,
     async rss() {
-      const reply = nextReply(child, 'rss', START_TIMEOUT_MS)
+      const reply = nextReply('rss', START_TIMEOUT_MS)
       child.send({ type: 'rss' } satisfies ServerRequest)
       return (await reply).bytes
     },
     async cpuMicros() {
-      const reply = nextReply(child, 'cpu', START_TIMEOUT_MS)
+      const reply = nextReply('cpu', START_TIMEOUT_MS)
       child.send({ type: 'cpu' } satisfies ServerRequest)
       return (await reply).micros
     },
     async cpuProfile() {
-      const started = nextReply(child, 'profile', START_TIMEOUT_MS)
+      const started = nextReply('profile', START_TIMEOUT_MS)
       child.send({ type: 'profile' } satisfies ServerRequest)
       await started
       return async (path) => {
-        const stopped = nextReply(child, 'profile-stop', SNAPSHOT_TIMEOUT_MS)
+        const stopped = nextReply('profile-stop', SNAPSHOT_TIMEOUT_MS)
         child.send({ type: 'profile-stop', path } satisfies ServerRequest)
         await stopped
       }
     },
     async heapSnapshot() {
       const path = join(tmpdir(), `lifeline-bench-${child.pid ?? 0}-${++snapshots}.heapsnapshot`)
-      const reply = nextReply(child, 'snapshot', SNAPSHOT_TIMEOUT_MS)
+      const reply = nextReply('snapshot', SNAPSHOT_TIMEOUT_MS)
       child.send({ type: 'snapshot', path } satisfies ServerRequest)
       await reply
       return path
@@ -93,34 +95,4 @@ export async function startSystemServer(system: SystemName): Promise<SystemServe
       await exited
     },
   }
-}
-
-function nextReply<T extends ServerReply['type']>(
-  child: ChildProcess,
-  type: T,
-  timeoutMs: number,
-): Promise<Extract<ServerReply, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const cleanUp = (): void => {
-      clearTimeout(timer)
-      child.off('message', onMessage)
-      child.off('exit', onExit)
-    }
-    const onMessage = (message: ServerReply): void => {
-      if (message.type !== type) return
-      cleanUp()
-      resolve(message as Extract<ServerReply, { type: T }>)
-    }
-    const onExit = (code: number | null): void => {
-      cleanUp()
-      reject(new Error(`server process exited (${String(code)}) before '${type}'`))
-    }
-    const timer = setTimeout(() => {
-      cleanUp()
-      child.kill()
-      reject(new SessionError('TIMEOUT', `server process gave no '${type}' within ${timeoutMs} ms`))
-    }, timeoutMs)
-    child.on('message', onMessage)
-    child.on('exit', onExit)
-  })
 }

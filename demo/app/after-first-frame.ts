@@ -25,7 +25,7 @@ export function afterFirstFrame(loaded: Promise<void>, run: () => void): void {
   })
   void Promise.race([loaded, timeout]).then(() => {
     requestAnimationFrame(() => {
-      if (typeof requestIdleCallback === 'function') requestIdleCallback(once, { timeout: FRAME_WAIT_MS })
+      if (typeof requestIdleCallback === 'function') requestIdleCallback(once)
       else setTimeout(once, 0)
     })
     setTimeout(once, FRAME_WAIT_MS)

@@ -7,26 +7,23 @@
 
 /** Returns a function that asks for `render`: now when idle, else once in the next animation frame. */
 export function scheduleRedraw(render: () => void): () => void {
-  /** A redraw ran since the last animation frame began. */
+  /** A redraw ran since the last animation frame began (and that frame, which ends this, is asked for). */
   let drewSinceFrame = false
   /** A change asked for a redraw that waits for the next frame. */
   let dirty = false
-  let framePending = false
   const frame = (): void => {
-    framePending = false
     drewSinceFrame = false
     if (!dirty) return
     dirty = false
     render()
   }
   return () => {
-    if (drewSinceFrame) dirty = true
-    else {
-      drewSinceFrame = true
-      render()
+    if (drewSinceFrame) {
+      dirty = true
+      return
     }
-    if (framePending) return
-    framePending = true
+    drewSinceFrame = true
     requestAnimationFrame(frame)
+    render()
   }
 }

@@ -76,8 +76,7 @@ export interface SessionWebhooks {
   replay(id: string, keys?: readonly string[]): Promise<number>
   /**
    * Dead letters of every endpoint, as this node knows them without reading the store (dead-letter-tally.ts): exact
-   * for what this node changed and for the changes of other nodes it heard of; a cursor deleted by another node
-   * (an endpoint deleted there, or a session erased there without scale-out) counts until this node restarts.
+   * for what this node changed and for the changes and deletions of other nodes sharing the store, which it hears of.
    */
   deadLetterCount(): number
   /** Deletes the cursors and dead letters of a deleted session (right to erasure). */
