@@ -11,7 +11,7 @@
  *
  *   npm run bench:token-cost -- [--tokens 1000] [--rate 100] [--rounds 3] [--systems hocuspocus,lifeline] [--profile <dir>]
  */
-import { fork, type ChildProcess } from 'node:child_process'
+import { fork } from 'node:child_process'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'

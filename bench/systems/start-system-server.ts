@@ -3,12 +3,11 @@
  * do not share its event loop and its RSS can be read alone. The repository's TypeScript is compiled there as a build
  * would, without tsx's per-function names (load-without-names.ts), so memory figures are not inflated by them.
  */
-import { fork, type ChildProcess } from 'node:child_process'
+import { fork } from 'node:child_process'
 import { once } from 'node:events'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { SessionError } from '../../shared/errors/session-error.ts'
 import { replyReader } from '../reply-reader.ts'
 import type { SystemName } from './bench-system.ts'
 

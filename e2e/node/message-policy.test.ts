@@ -139,7 +139,6 @@ describe.each(STORE_KINDS)('message policy on %s', (kind) => {
   }) => {
     const viewed = await watchTexts(connectClient({ principalId: 'bob' }))
     const agent = await connectAgent({ agentId: 'agent-1' })
-    await agent.client.waitForSynced()
     expect(agent.client.policyHoldBackChars).toBe(POLICY_HOLD_BACK_CHARS)
     const filler = 'The quick brown fox jumps over the lazy dog. '.repeat(4)
     // The address is cut in three tokens; more text follows it, so the redaction lands while the reply streams.
@@ -166,7 +165,6 @@ describe.each(STORE_KINDS)('message policy on %s', (kind) => {
     connectAgent,
   }) => {
     const agent = await connectAgent({ agentId: 'agent-2' })
-    await agent.client.waitForSynced()
     // The address is cut in two reasoning tokens; the text that follows makes the redaction land mid-reply.
     const parts: ReplyPart[] = [
       { type: 'reasoning-delta', text: 'Think: mail dan' },
@@ -208,7 +206,6 @@ describe.each(STORE_KINDS)('message policy on %s', (kind) => {
     connectAgent,
   }) => {
     const agent = await connectAgent({ agentId: 'agent-3' })
-    await agent.client.waitForSynced()
     const writer = agent.startReply({})
     writer.appendPart({ type: 'tool-call', toolCallId: 'c1', toolName: 'lookup', input: { q: 'weather' } })
     await agent.client.waitUntilDurable()

@@ -1,8 +1,8 @@
 /**
  * The provider's socket manager runs one retry loop at a time. A socket that opens and is closed by the server
- * before its first frame (a server killed or restarting) used to leave two loops: the one whose attempt failed
- * retried, and the close started another. The later replaced the other's socket without a close, so the provider
- * went on believing it was synced. Here a real `ws` server on 127.0.0.1 closes the first connection at once, and the
+ * before its first frame (a server killed or restarting) must not leave two: the one whose attempt failed retrying,
+ * and another started by the close. The later would replace the other's socket without a close, and the provider
+ * would go on believing it was synced. Here a real `ws` server on 127.0.0.1 closes the first connection at once, and the
  * retry delays run on fake timers: exactly one new socket follows the cut.
  */
 import { once } from 'node:events'

@@ -123,6 +123,11 @@ async function deliveries(server: SessionServer, outcome: string, token?: string
   return (await metricValue(server.url, token, 'lifeline_webhook_deliveries_total', { outcome })) ?? 0
 }
 
+/** The node's `lifeline_webhook_dead_letters` gauge, as a scrape reads it. */
+async function deadLetterGauge(node: SessionServer): Promise<number | undefined> {
+  return await metricValue(node.url, undefined, 'lifeline_webhook_dead_letters')
+}
+
 async function adminCall(server: SessionServer, path: string, method: string, token?: string, body?: unknown) {
   return await fetch(`${server.url}${path}`, {
     method,
@@ -222,7 +227,7 @@ describe.each(STORE_KINDS)('session webhooks on %s', (kind) => {
     expect((await deadLetters()).every((letter) => letter.attempts === 2 && letter.lastError === 'status 500')).toBe(
       true,
     )
-    expect(await metricValue(server.url, undefined, 'lifeline_webhook_dead_letters')).toBe(keys.length)
+    expect(await deadLetterGauge(server)).toBe(keys.length)
     expect(await deliveries(server, 'dead_lettered')).toBe(keys.length)
 
     up = true
@@ -234,7 +239,7 @@ describe.each(STORE_KINDS)('session webhooks on %s', (kind) => {
     expect(await all.json()).toEqual({ replayed: keys.length - 1 })
     await expect.poll(() => [...taken].sort(), WAIT).toEqual([...keys].sort())
     expect(await deadLetters()).toEqual([])
-    expect(await metricValue(server.url, undefined, 'lifeline_webhook_dead_letters')).toBe(0)
+    expect(await deadLetterGauge(server)).toBe(0)
   })
 
   test('deleting a session deletes its dead letters', async ({ startServer, store, sessionId }) => {
@@ -251,7 +256,7 @@ describe.each(STORE_KINDS)('session webhooks on %s', (kind) => {
     await expect.poll(listed, WAIT).toBe(4)
     expect((await fetch(`${server.url}/v1/sessions/${sessionId}`, { method: 'DELETE' })).status).toBe(204)
     expect(await listed()).toBe(0)
-    expect(await metricValue(server.url, undefined, 'lifeline_webhook_dead_letters')).toBe(0)
+    expect(await deadLetterGauge(server)).toBe(0)
   })
 
   test('the dead-letter gauge is kept as letters come and go: a scrape reads no cursor, a start counts them again', async ({
@@ -273,7 +278,6 @@ describe.each(STORE_KINDS)('session webhooks on %s', (kind) => {
         },
       }
     }
-    const gauge = async (node: SessionServer) => await metricValue(node.url, undefined, 'lifeline_webhook_dead_letters')
     let server = await startNode(
       startServer,
       store,
@@ -283,9 +287,9 @@ describe.each(STORE_KINDS)('session webhooks on %s', (kind) => {
     )
     await createSession(server, sessionId)
     await converse(server, sessionId, 'p', 0)
-    await expect.poll(() => gauge(server), WAIT).toBe(4)
+    await expect.poll(() => deadLetterGauge(server), WAIT).toBe(4)
     expect(cursorListings).toBe(1) // at start
-    for (let scrape = 0; scrape < 3; scrape++) expect(await gauge(server)).toBe(4)
+    for (let scrape = 0; scrape < 3; scrape++) expect(await deadLetterGauge(server)).toBe(4)
     expect(cursorListings).toBe(1)
     await server.close()
 
@@ -296,7 +300,8 @@ describe.each(STORE_KINDS)('session webhooks on %s', (kind) => {
       { maxAttempts: 1 },
       { streams: { store: await counting() } },
     )
-    expect(await gauge(server)).toBe(4)
+    expect(await deadLetterGauge(server)).toBe(4)
+    expect(cursorListings).toBe(2) // this start's
     up = true
     const [first] = await sessionEventKeys(server.url, sessionId, ['message.created'])
     expect(
@@ -304,9 +309,9 @@ describe.each(STORE_KINDS)('session webhooks on %s', (kind) => {
     ).toEqual({
       replayed: 1,
     })
-    await expect.poll(() => gauge(server), WAIT).toBe(3)
+    await expect.poll(() => deadLetterGauge(server), WAIT).toBe(3)
     expect((await adminCall(server, webhookPath('pipe'), 'DELETE')).status).toBe(204)
-    expect(await gauge(server)).toBe(0)
+    expect(await deadLetterGauge(server)).toBe(0)
   })
 
   test('a cursor change stored before its endpoint is deleted and finished after it counts no dead letters', async ({
@@ -333,19 +338,18 @@ describe.each(STORE_KINDS)('session webhooks on %s', (kind) => {
       { maxAttempts: 1 },
       { streams: { store: holding } },
     )
-    const gauge = async () => await metricValue(server.url, undefined, 'lifeline_webhook_dead_letters')
     await createSession(server, sessionId)
     await converse(server, sessionId, 'p', 0)
-    await expect.poll(gauge, WAIT).toBe(4)
+    await expect.poll(() => deadLetterGauge(server), WAIT).toBe(4)
     const [first] = await sessionEventKeys(server.url, sessionId, ['message.created'])
     hold.arm()
     const replay = adminCall(server, webhookReplayPath('pipe'), 'POST', undefined, { ids: [first] })
     await hold.reached
     expect((await adminCall(server, webhookPath('pipe'), 'DELETE')).status).toBe(204)
-    expect(await gauge()).toBe(0)
+    expect(await deadLetterGauge(server)).toBe(0)
     hold.release()
     expect((await replay).status).toBe(200)
-    expect(await gauge()).toBe(0)
+    expect(await deadLetterGauge(server)).toBe(0)
   })
 
   test('cursors survive a restart: nothing is delivered twice and nothing is lost', async ({
@@ -545,29 +549,27 @@ describe('session webhooks with two nodes', () => {
     const { receiver, taken } = await scriptedReceiver(() => (up ? {} : { status: 500 }))
     const a = await startNode(startServer, store, receiver.url, { maxAttempts: 1 })
     const b = await startNode(startServer, store, receiver.url, { maxAttempts: 1 })
-    const gauge = async (node: SessionServer) => await metricValue(node.url, undefined, 'lifeline_webhook_dead_letters')
     await createSession(a, 'gauge-two-nodes')
     await converse(a, 'gauge-two-nodes', 'p', 0)
-    await expect.poll(() => gauge(a), WAIT).toBe(4)
-    await expect.poll(() => gauge(b), WAIT).toBe(4)
+    await expect.poll(() => deadLetterGauge(a), WAIT).toBe(4)
+    await expect.poll(() => deadLetterGauge(b), WAIT).toBe(4)
     up = true
     expect(await (await adminCall(b, webhookReplayPath('pipe'), 'POST')).json()).toEqual({ replayed: 4 })
     await expect.poll(() => taken.length, WAIT).toBe(4)
-    await expect.poll(() => gauge(a), WAIT).toBe(0)
-    expect(await gauge(b)).toBe(0)
+    await expect.poll(() => deadLetterGauge(a), WAIT).toBe(0)
+    expect(await deadLetterGauge(b)).toBe(0)
   })
 
   test("a session deleted on one node takes its dead letters off the other's gauge", async ({ startServer, store }) => {
     const { receiver } = await scriptedReceiver(() => ({ status: 500 }))
     const a = await startNode(startServer, store, receiver.url, { maxAttempts: 1 })
     const b = await startNode(startServer, store, receiver.url, { maxAttempts: 1 })
-    const gauge = async (node: SessionServer) => await metricValue(node.url, undefined, 'lifeline_webhook_dead_letters')
     await createSession(a, 'gauge-deleted')
     await converse(a, 'gauge-deleted', 'p', 0)
-    await expect.poll(() => gauge(b), WAIT).toBe(4)
+    await expect.poll(() => deadLetterGauge(b), WAIT).toBe(4)
     expect((await fetch(`${a.url}/v1/sessions/gauge-deleted`, { method: 'DELETE' })).status).toBe(204)
-    expect(await gauge(a)).toBe(0)
-    await expect.poll(() => gauge(b), WAIT).toBe(0)
+    expect(await deadLetterGauge(a)).toBe(0)
+    await expect.poll(() => deadLetterGauge(b), WAIT).toBe(0)
   })
 
   test('an endpoint deleted on one node gets nothing from the other', async ({ startServer, store }) => {

@@ -4,7 +4,8 @@
  * waiting on timers, paced streams, child processes and the browser, so on a small machine the waits of one overlap
  * the work of the others. The first phase is the short lanes: typecheck, lint, the conformance suite (most of its
  * minute is spent waiting out TTLs) and Python. The conformance suite's 10 MB upload comes half a minute into its
- * run, when typecheck and lint have ended: it was reset now and then while Vitest and Playwright loaded both cores.
+ * run, when typecheck and lint have ended, and before Vitest and Playwright load both cores (under that load the
+ * upload's connection can be reset).
  * Then Vitest and Playwright run together, the browser lane started first. Vitest prints as it goes; every other
  * lane's output is printed in one piece when it ends. Every lane runs even when an earlier one failed; exits 1 when
  * any lane failed.
