@@ -3,21 +3,19 @@
  * handed to every socket — so broadcasting to K viewers costs one encode and K socket writes, not K encodes
  * (the Fan-out note of docs/benchmarks.md). The server's connections are watched where Hocuspocus hands them a frame.
  */
-import * as decoding from 'lib0/decoding'
 import { describe, expect } from 'vitest'
-import { MESSAGE_TYPE, SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
+import { SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
 import { test } from '../testing/fixtures.ts'
+import { decodeServerFrame } from '../testing/raw-session-socket.ts'
+import { watchSentFrames } from '../testing/watch-sent-frames.ts'
 
 const VIEWERS = 12
 const TOKENS = 20
 
 /** True for a sync frame that carries an update (PROTOCOL.md §2.2): what a broadcast of an applied update is. */
 function isUpdateFrame(frame: Uint8Array): boolean {
-  const decoder = decoding.createDecoder(frame)
-  decoding.readVarString(decoder)
-  return (
-    decoding.readVarUint(decoder) === MESSAGE_TYPE.SYNC && decoding.readVarUint(decoder) === SYNC_MESSAGE_TYPE.UPDATE
-  )
+  const decoded = decodeServerFrame(frame)
+  return decoded?.type === 'sync' && decoded.step === SYNC_MESSAGE_TYPE.UPDATE
 }
 
 describe('broadcast fan-out', () => {
@@ -36,13 +34,10 @@ describe('broadcast fan-out', () => {
     expect(document?.getConnectionsCount()).toBe(VIEWERS + 1)
     /** Each update frame handed to a connection, and how many connections it was handed to. */
     const receivers = new Map<Uint8Array, number>()
-    for (const connection of document?.getConnections() ?? []) {
-      const send = connection.send.bind(connection)
-      connection.send = (frame: Uint8Array) => {
+    for (const connection of document?.getConnections() ?? [])
+      watchSentFrames(connection, (frame) => {
         if (isUpdateFrame(frame)) receivers.set(frame, (receivers.get(frame) ?? 0) + 1)
-        send(frame)
-      }
-    }
+      })
     const reply = agent.startReply()
     for (let index = 0; index < TOKENS; index++) {
       reply.append(`t${index} `)

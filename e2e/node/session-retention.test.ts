@@ -16,6 +16,7 @@ import { createSessionClient } from '../../client/core/session-client.ts'
 import type { SessionError } from '../../shared/errors/session-error.ts'
 import type { SessionServer, SessionServerOptions } from '../../server/session-server.ts'
 import type { SessionArchiveTarget } from '../../server/retention/session-retention-options.ts'
+import { archiveLockKey } from '../../server/retention/postgres-session-archive.ts'
 import { captureLogs } from '../testing/capture-logs.ts'
 import { type ServerFactory, testWithStore } from '../testing/fixtures.ts'
 import { scrapeMetrics } from '../testing/scrape-metrics.ts'
@@ -95,16 +96,14 @@ function testArchive(store: TestStore): TestArchive {
   }
 }
 
-describe.each(STORE_KINDS)('session retention on %s', (kind) => {
-  const test = testWithStore(kind)
-
-  /** A server whose sweep reads `clock.now`; the timer never fires during a test (sweeps are run by hand). */
-  const retentionOptions = (
-    archive: TestArchive,
-    clock: { now: number },
-    periods: { archiveAfterSeconds?: number; deleteAfterSeconds?: number },
-    pageSize?: number,
-  ): Partial<SessionServerOptions> => ({
+/** A server whose sweep reads `clock.now`; the timer never fires during a test (sweeps are run by hand). */
+function retentionOptions(
+  archive: TestArchive,
+  clock: { now: number },
+  periods: { archiveAfterSeconds?: number; deleteAfterSeconds?: number },
+  pageSize?: number,
+): Partial<SessionServerOptions> {
+  return {
     retention: {
       default: periods,
       archive: archive.target,
@@ -112,25 +111,29 @@ describe.each(STORE_KINDS)('session retention on %s', (kind) => {
       now: () => clock.now,
       ...(pageSize === undefined ? {} : { pageSize }),
     },
-  })
-
-  /** The test's archive, a clock at 0 and a server sweeping with them under `periods`, logging to `logs`. */
-  const startRetention = async (
-    { store, startServer }: { store: TestStore; startServer: ServerFactory },
-    periods: { archiveAfterSeconds?: number; deleteAfterSeconds?: number },
-    overrides: Partial<SessionServerOptions> = {},
-    pageSize?: number,
-  ) => {
-    const archive = testArchive(store)
-    const clock = { now: 0 }
-    const logs = captureLogs()
-    const server = await startServer({
-      ...retentionOptions(archive, clock, periods, pageSize),
-      logger: logs.logger,
-      ...overrides,
-    })
-    return { archive, clock, logs, server }
   }
+}
+
+/** The test's archive, a clock at 0 and a server sweeping with them under `periods`, logging to `logs`. */
+async function startRetention(
+  { store, startServer }: { store: TestStore; startServer: ServerFactory },
+  periods: { archiveAfterSeconds?: number; deleteAfterSeconds?: number },
+  overrides: Partial<SessionServerOptions> = {},
+  pageSize?: number,
+) {
+  const archive = testArchive(store)
+  const clock = { now: 0 }
+  const logs = captureLogs()
+  const server = await startServer({
+    ...retentionOptions(archive, clock, periods, pageSize),
+    logger: logs.logger,
+    ...overrides,
+  })
+  return { archive, clock, logs, server }
+}
+
+describe.each(STORE_KINDS)('session retention on %s', (kind) => {
+  const test = testWithStore(kind)
 
   test('archives a finished session, then erases it on expiry through the DELETE path, audited', async ({
     store,
@@ -399,21 +402,10 @@ describe.each(STORE_KINDS)('session retention on %s', (kind) => {
  * clock stands a minute past the session's last write, so the next sweep archives it.
  */
 async function startArchiving(
-  { store, startServer }: { store: TestStore; startServer: ServerFactory },
+  fixtures: { store: TestStore; startServer: ServerFactory },
   id: string,
 ): Promise<{ archive: TestArchive; logs: ReturnType<typeof captureLogs>; server: SessionServer; nowMs: number }> {
-  const archive = testArchive(store)
-  const clock = { now: 0 }
-  const logs = captureLogs()
-  const server = await startServer({
-    retention: {
-      default: { archiveAfterSeconds: 60 },
-      archive: archive.target,
-      sweepEveryMs: 60 * MINUTE_MS,
-      now: () => clock.now,
-    },
-    logger: logs.logger,
-  })
+  const { archive, clock, logs, server } = await startRetention(fixtures, { archiveAfterSeconds: 60 })
   expect((await fetch(`${server.url}/v1/sessions`, { method: 'POST', body: JSON.stringify({ id }) })).status).toBe(201)
   clock.now = ((await server.updateLog.getSession(id))?.updatedAt ?? Number.NaN) + MINUTE_MS
   return { archive, logs, server, nowMs: clock.now }
@@ -463,7 +455,7 @@ describe("session retention and an owner's DELETE on PostgreSQL", () => {
     const id = 'retention-racing'
     const { archive, server } = await startArchiving({ store, startServer }, id)
     // The archive writes a session under this advisory lock: holding it stops the sweep inside its write.
-    const lockKey = `lifeline-archive-${store.location}/${id}`
+    const lockKey = archiveLockKey(store.location, id)
     const holder = new pg.Client({ connectionString: TEST_POSTGRES_URL })
     await holder.connect()
     try {

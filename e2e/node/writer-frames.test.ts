@@ -6,13 +6,14 @@
  * frame Hocuspocus hands a connection is watched with the socket's `bufferedAmount` right after: 0 once written to
  * the operating system, more while held.
  */
-import * as decoding from 'lib0/decoding'
 import { describe, expect } from 'vitest'
 import type WebSocket from 'ws'
 import { applyStoredSession } from '../../server/persistence/load-session-doc.ts'
-import { MESSAGE_TYPE, SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
+import { SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
 import { getSessionRoots, readMessage } from '../../shared/session/session-doc.ts'
 import { test } from '../testing/fixtures.ts'
+import { decodeServerFrame } from '../testing/raw-session-socket.ts'
+import { watchSentFrames } from '../testing/watch-sent-frames.ts'
 
 const MESSAGES = 5
 
@@ -24,11 +25,9 @@ interface SentFrame {
 }
 
 function kindOf(frame: Uint8Array): SentFrame['kind'] {
-  const decoder = decoding.createDecoder(frame)
-  decoding.readVarString(decoder)
-  const type = decoding.readVarUint(decoder)
-  if (type === MESSAGE_TYPE.SYNC_STATUS) return 'sync-status'
-  if (type === MESSAGE_TYPE.SYNC && decoding.readVarUint(decoder) === SYNC_MESSAGE_TYPE.UPDATE) return 'update'
+  const decoded = decodeServerFrame(frame)
+  if (decoded?.type === 'sync-status') return 'sync-status'
+  if (decoded?.type === 'sync' && decoded.step === SYNC_MESSAGE_TYPE.UPDATE) return 'update'
   return 'other'
 }
 
@@ -50,11 +49,9 @@ describe('a writer’s frames after an accepted update', () => {
       ['viewer', viewerConnection],
     ] as const) {
       if (connection === undefined) throw new Error(`no ${to} connection`)
-      const send = connection.send.bind(connection)
-      connection.send = (frame: Uint8Array) => {
-        send(frame)
+      watchSentFrames(connection, (frame) => {
         sent.push({ to, kind: kindOf(frame), held: (connection.webSocket as WebSocket).bufferedAmount > 0 })
-      }
+      })
     }
     const texts = Array.from({ length: MESSAGES }, (_, index) => `message ${index}`)
     for (const text of texts) {

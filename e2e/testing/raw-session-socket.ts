@@ -163,7 +163,8 @@ export function encodeAwarenessState(clientId: number, state: Record<string, unk
   return update
 }
 
-function decodeServerFrame(data: Uint8Array): ServerFrame | undefined {
+/** A frame the server sends (on a raw socket, or to a connection of its own), decoded; undefined for a ping. */
+export function decodeServerFrame(data: Uint8Array): ServerFrame | undefined {
   if (data.length === 1) return undefined // connection-level ping
   const decoder = decoding.createDecoder(data)
   decoding.readVarString(decoder)

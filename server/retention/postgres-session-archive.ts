@@ -17,6 +17,11 @@ export interface PostgresSessionArchiveOptions extends PostgresLocation {
   readonly table?: string
 }
 
+/** The advisory lock a write of session `sessionId`'s archive in `schema` holds. */
+export function archiveLockKey(schema: string, sessionId: string): string {
+  return `lifeline-archive-${schema}/${sessionId}`
+}
+
 const TABLE_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/
 
 /**
@@ -66,7 +71,7 @@ export async function createPostgresSessionArchive(options: PostgresSessionArchi
       const lines = toArchiveLines(session)
       return wrap(`cannot write the archive of session ${sessionId}`, sessionId, () =>
         inTransaction(pool, 'BEGIN', async (client) => {
-          await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`lifeline-archive-${schema}/${sessionId}`])
+          await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [archiveLockKey(schema, sessionId)])
           if ((await versionIn(client, sessionId)) === session.record.updatedAt) return false
           await client.query(`DELETE FROM ${archive} WHERE session_id = $1`, [sessionId])
           await client.query(
