@@ -50,31 +50,29 @@ const CHECKPOINT_EVERY_TOKENS = 100
 
 /** Runs the harness; the caller checks `lost`, `duplicated` and `divergent` are 0. */
 export async function runKillChaos(options: KillChaosOptions): Promise<KillChaosResult> {
-  let server = await startServerProcess({ store: options.store, port: 0 })
-  /** Closes the clients; run with the server's kill whether the run ends or fails. */
-  const closers: Array<() => void> = []
+  const run: ChaosRun = { server: await startServerProcess({ store: options.store, port: 0 }), closers: [] }
   try {
-    return await streamThroughKills(options, server, closers, (restarted) => {
-      server = restarted
-    })
+    return await streamThroughKills(options, run)
   } finally {
-    for (const close of closers) close()
-    await server.kill()
+    for (const close of run.closers) close()
+    await run.server.kill()
   }
 }
 
-/** The run itself, on `first`; `restarted` is told of every new server process. */
-async function streamThroughKills(
-  options: KillChaosOptions,
-  first: ServerProcess,
-  closers: Array<() => void>,
-  restarted: (server: ServerProcess) => void,
-): Promise<KillChaosResult> {
+/** What a run has running, ended whether it succeeds or fails: the current server process and the clients. */
+interface ChaosRun {
+  server: ServerProcess
+  /** Close the clients. */
+  readonly closers: Array<() => void>
+}
+
+/** The run itself; each restart replaces `run.server`. */
+async function streamThroughKills(options: KillChaosOptions, run: ChaosRun): Promise<KillChaosResult> {
+  const { closers } = run
   const log = options.log ?? (() => undefined)
   const random = createSeededRandom(options.seed)
   const tokenCount = options.tokens ?? Math.max(2_000, options.kills * 60)
-  let server = first
-  const port = server.port
+  const port = run.server.port
   const websocketUrl = `ws://127.0.0.1:${port}${ROUTES.WEBSOCKET}`
   const sessionId = `chaos-${options.seed}-${Date.now()}`
   const agent = await createAgentSession({
@@ -135,7 +133,7 @@ async function streamThroughKills(
         reply.flush()
         const ackedText = acknowledged
         note(`kill ${kills + 1}`)
-        await server.kill()
+        await run.server.kill()
         kills++
         const stored = await storedText(options.openLog, sessionId)
         const missing = countMissing(ackedText, stored)
@@ -145,14 +143,15 @@ async function streamThroughKills(
           log(
             `kill ${kills}/${options.kills} at token ${index}: acked=${acked} stored=${countTokens(stored)} missing=${missing}`,
           )
-        server = await startServerProcess({ store: options.store, port })
-        restarted(server)
+        run.server = await startServerProcess({ store: options.store, port })
         note('server listening')
       }
     }),
   )
   await streamed.catch((error: unknown) => {
-    note(`failed: status ${agent.client.status}, unsynced ${agent.client.unsyncedChanges}; server ${server.report()}`)
+    note(
+      `failed: status ${agent.client.status}, unsynced ${agent.client.unsyncedChanges}; server ${run.server.report()}`,
+    )
     const errors = agentErrors.join(' | ') || 'none'
     throw new Error(
       `the reply failed after ${kills} kills; the agent's errors: ${errors}; its last events: ${timeline.join(', ')}`,
@@ -165,7 +164,7 @@ async function streamThroughKills(
   const expected = expectedText(tokenCount)
   await Promise.all(viewers.map((viewer) => waitForText(viewer, expected)))
   const replicas = [textOf(agent.client), ...viewers.map(textOf)]
-  await server.kill()
+  await run.server.kill()
   replicas.push(await storedText(options.openLog, sessionId))
   const duplicated = replicas.reduce((sum, text) => sum + countDuplicates(text), 0)
   const divergent = replicas.filter((text) => text !== expected).length
