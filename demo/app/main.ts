@@ -6,7 +6,6 @@
  * module (`bind-*.ts`).
  */
 import { type BrowserSessionClient, createBrowserSessionClient } from '../../client/browser/browser-session-client.ts'
-import type { SessionClient } from '../../client/core/session-client.ts'
 import { forgetDeletedSession, wasSessionDeletedHere } from '../../client/browser/deleted-sessions.ts'
 import { decodeTokenClaims } from '../../shared/auth/token-claims.ts'
 import { ROUTES } from '../../shared/protocol/routes.ts'
@@ -49,12 +48,13 @@ const requested = new URLSearchParams(location.search).get('session')
 // is loaded, and the rest of the page (the session list, the service worker, …) is bound after that frame.
 const opened = requested !== null && !wasSessionDeletedHere(requested) ? openSession(requested) : undefined
 afterFirstFrame(opened?.whenOfflineCopyLoaded ?? Promise.resolve(), () => {
+  if (opened !== undefined) bindRest(opened)
   registerServiceWorker()
   bindSidebarToggle()
   void main(requested, opened)
 })
 
-async function main(requested: string | null, opened: SessionClient | undefined): Promise<void> {
+async function main(requested: string | null, opened: BrowserSessionClient | undefined): Promise<void> {
   // Offline, the list cannot be fetched: show the one kept from the last fetch, open the session from its IndexedDB copy.
   const sessions = await api.list().then(writeSessionListCache, readSessionListCache)
   const sessionId = requested ?? sessions[0]?.id ?? (await api.create()).id
@@ -76,14 +76,15 @@ async function main(requested: string | null, opened: SessionClient | undefined)
     return
   }
   const client = opened ?? openSession(sessionId)
+  if (opened === undefined) afterFirstFrame(client.whenOfflineCopyLoaded, () => bindRest(client))
   const owner = sessions.find((session) => session.id === sessionId)?.owner
   const canRename = claims === undefined || claims.admin === true || (!readOnly && claims.sub === owner)
   bindSessionTitle(client, api, canRename)
 }
 
 /**
- * Opens the session `sessionId` and binds every part of the page that shows or writes it, but its title: the message
- * list and the forms at once, the rest once the transcript of the offline copy has been painted.
+ * Opens the session `sessionId` and binds the parts of the page its transcript needs: the message list and the forms.
+ * The rest (bindRest) and the title are bound by the caller, once the transcript of the offline copy has been painted.
  */
 function openSession(sessionId: string): BrowserSessionClient {
   const client = createBrowserSessionClient({
@@ -115,14 +116,16 @@ function openSession(sessionId: string): BrowserSessionClient {
     })
     bindSteer(client)
   }
-  afterFirstFrame(client.whenOfflineCopyLoaded, () => {
-    // With auth, only a token with the onDeviceAgent claim may answer on this device (PROTOCOL.md §8.1).
-    if (!readOnly && (claims === undefined || claims.onDeviceAgent === true)) bindOnDeviceAgent(client)
-    bindStatus(client)
-    bindPresence(client)
-    bindDisplayName(client, { readOnly })
-    bindPageTitle(client)
-    bindRefusedWrites(client)
-  })
   return client
+}
+
+/** Binds the parts of the page that the first frame of a session does not need. */
+function bindRest(client: BrowserSessionClient): void {
+  // With auth, only a token with the onDeviceAgent claim may answer on this device (PROTOCOL.md §8.1).
+  if (!readOnly && (claims === undefined || claims.onDeviceAgent === true)) bindOnDeviceAgent(client)
+  bindStatus(client)
+  bindPresence(client)
+  bindDisplayName(client, { readOnly })
+  bindPageTitle(client)
+  bindRefusedWrites(client)
 }
