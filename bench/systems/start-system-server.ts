@@ -8,7 +8,7 @@ import { once } from 'node:events'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { replyReader } from '../reply-reader.ts'
+import { replyReader } from '../../e2e/testing/reply-reader.ts'
 import type { SystemName } from './bench-system.ts'
 
 /** Messages from the bench to the server process. */

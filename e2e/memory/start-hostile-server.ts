@@ -2,12 +2,13 @@
  * startHostileServer: a session server in a child Node process (hostile-server-process.ts) on a fresh SQLite file,
  * for measuring what hostile input leaves behind in the server's memory.
  */
-import { fork, type ChildProcess } from 'node:child_process'
+import { fork } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { replyReader } from '../testing/reply-reader.ts'
 
 /** Messages to the server process. */
 export type HostileServerRequest = { readonly type: 'memory' } | { readonly type: 'stop' }
@@ -52,12 +53,13 @@ export async function startHostileServer(): Promise<HostileServer> {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   const exited = once(child, 'exit')
-  const ready = await nextReply(child, 'ready')
+  const nextReply = replyReader<HostileServerReply>(child, 'server')
+  const ready = await nextReply('ready', REPLY_TIMEOUT_MS)
   return {
     url: ready.url,
     websocketUrl: ready.websocketUrl,
     async memory() {
-      const answer = nextReply(child, 'memory')
+      const answer = nextReply('memory', REPLY_TIMEOUT_MS)
       child.send({ type: 'memory' } satisfies HostileServerRequest)
       const { type: _type, ...memory } = await answer
       return memory
@@ -68,33 +70,4 @@ export async function startHostileServer(): Promise<HostileServer> {
       rmSync(dir, { recursive: true, force: true })
     },
   }
-}
-
-function nextReply<T extends HostileServerReply['type']>(
-  child: ChildProcess,
-  type: T,
-): Promise<Extract<HostileServerReply, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const done = (): void => {
-      clearTimeout(timer)
-      child.off('message', onMessage)
-      child.off('exit', onExit)
-    }
-    const onMessage = (message: HostileServerReply): void => {
-      if (message.type !== type) return
-      done()
-      resolve(message as Extract<HostileServerReply, { type: T }>)
-    }
-    const onExit = (code: number | null): void => {
-      done()
-      reject(new Error(`server process exited (${String(code)}) before '${type}'`))
-    }
-    const timer = setTimeout(() => {
-      done()
-      child.kill()
-      reject(new Error(`server process gave no '${type}' within ${REPLY_TIMEOUT_MS} ms`))
-    }, REPLY_TIMEOUT_MS)
-    child.on('message', onMessage)
-    child.on('exit', onExit)
-  })
 }

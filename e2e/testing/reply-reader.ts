@@ -1,9 +1,9 @@
 /**
- * replyReader: reads the replies of a forked bench process (a system's server, a viewer) by type: the next message of
+ * replyReader: reads the replies of a forked process of a bench or a test (a system's server, a viewer) by type: the next message of
  * a `type`, or an error when the process exits first or gives none in time (the process is then killed).
  */
 import type { ChildProcess } from 'node:child_process'
-import { SessionError } from '../shared/errors/session-error.ts'
+import { SessionError } from '../../shared/errors/session-error.ts'
 
 /** Waits for the next reply of one type. @throws Error on an early exit; SessionError TIMEOUT */
 export type ReplyReader<Reply extends { readonly type: string }> = <T extends Reply['type']>(
