@@ -12,6 +12,7 @@
  *   npm run bench:token-cost -- [--tokens 1000] [--rate 100] [--rounds 3] [--systems hocuspocus,lifeline] [--profile <dir>]
  */
 import { fork } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -65,6 +66,7 @@ const { tokens, rate, rounds, systems, profileDir } = runCli(USAGE, (args) => {
     profileDir: values.profile,
   }
 })
+if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true })
 
 /** One measured stream of `system`. */
 function measure(system: SystemName, round: number): Promise<StageCost> {

@@ -50,12 +50,10 @@ describe('createUpdateBatcher', () => {
     for (const update of burst.updates) batcher.defer(update)
     expect(writes).toEqual([])
     expect(scheduled).toHaveLength(1)
-    expect(batcher.pending).toBe(50)
 
     scheduled[0]?.run()
     expect(writes).toHaveLength(1)
     expect(replyText(writes)).toBe(burst.text)
-    expect(batcher.pending).toBe(0)
   })
 
   it('writes a local update at once, with the batch waiting, and cancels its scheduled run', () => {

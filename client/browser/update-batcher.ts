@@ -26,8 +26,6 @@ export interface UpdateBatcher {
   writeNow(update: Uint8Array): void
   /** Writes the batch waiting, if any, and cancels its scheduled run. */
   flush(): void
-  /** Number of updates waiting. */
-  readonly pending: number
 }
 
 /** Creates a batcher writing through `options.write` when `options.schedule` says so. */
@@ -52,8 +50,5 @@ export function createUpdateBatcher(options: UpdateBatcherOptions): UpdateBatche
       writeAll()
     },
     flush: writeAll,
-    get pending() {
-      return waiting.length
-    },
   }
 }
