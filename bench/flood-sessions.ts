@@ -16,6 +16,8 @@ export interface FloodResult {
   readonly cpuMicros: number
   /** Share of all CPUs that uncharged processes used meanwhile; undefined off Linux. */
   readonly othersCpuShare: number | undefined
+  /** Updates the agents wrote for their replies: how their adaptive flushing batched the tokens. */
+  readonly updates: number
 }
 
 /** What to flood and how long any wait may take. */
@@ -48,6 +50,11 @@ export async function floodSessions(options: FloodOptions): Promise<FloodResult>
     for (const outcome of connected) if (outcome.status === 'fulfilled') agents.push(outcome.value)
     for (const outcome of connected) if (outcome.status === 'rejected') throw outcome.reason
     const sentAt = agents.map(() => new Float64Array(tokensPerSession))
+    let updates = 0
+    const countUpdate = (): void => {
+      updates++
+    }
+    for (const agent of agents) agent.client.doc.on('update', countUpdate)
     const readCpu = startCpuMeter(chargePostgresCpu)
     const durableAt = await Promise.all(
       agents.map(async (agent, index) => {
@@ -67,10 +74,11 @@ export async function floodSessions(options: FloodOptions): Promise<FloodResult>
       }),
     )
     const { cpuMicros, othersCpuShare } = readCpu()
+    for (const agent of agents) agent.client.doc.off('update', countUpdate)
     const firstToken = Math.min(...sentAt.map((times) => times[0] ?? Number.POSITIVE_INFINITY))
     const elapsedMs = Math.max(...durableAt) - firstToken
     const tokens = tokensPerSession * sessionIds.length
-    return { tokens, elapsedMs, tokensPerSecond: tokens / (elapsedMs / 1000), cpuMicros, othersCpuShare }
+    return { tokens, elapsedMs, tokensPerSecond: tokens / (elapsedMs / 1000), cpuMicros, othersCpuShare, updates }
   } finally {
     await Promise.allSettled(agents.map((agent) => agent.close()))
   }

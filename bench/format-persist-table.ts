@@ -8,6 +8,8 @@ export interface RepeatResult {
   readonly tokensPerSecond: number
   /** Share of all CPUs other processes used during the run (undefined when unknown). */
   readonly othersCpuShare: number | undefined
+  /** Updates the agents wrote in the run. */
+  readonly updates: number
 }
 
 /** One measured value; `baseline` is the in-memory log's value of the same scenario and metric. */
@@ -33,7 +35,7 @@ const HEADER = [
   '×memory',
   'cost',
   'cpu µs/tok',
-  "runs, sorted by tok/s (others' CPU %)",
+  "runs, sorted by tok/s (others' CPU %, updates)",
 ]
 const LEFT_ALIGNED = new Set([0, 1, 2, 7])
 
@@ -93,6 +95,7 @@ function toCells({
   ]
 }
 
-function formatRun({ tokensPerSecond, othersCpuShare }: RepeatResult): string {
-  return `${Math.round(tokensPerSecond)}${othersCpuShare === undefined ? '' : ` (${Math.round(othersCpuShare * 100)})`}`
+function formatRun({ tokensPerSecond, othersCpuShare, updates }: RepeatResult): string {
+  const others = othersCpuShare === undefined ? '' : `${Math.round(othersCpuShare * 100)}, `
+  return `${Math.round(tokensPerSecond)} (${others}${updates} upd)`
 }
