@@ -54,6 +54,8 @@ describe('createUpdateBatcher', () => {
     scheduled[0]?.run()
     expect(writes).toHaveLength(1)
     expect(replyText(writes)).toBe(burst.text)
+    batcher.flush() // nothing is left waiting
+    expect(writes).toHaveLength(1)
   })
 
   it('writes a local update at once, with the batch waiting, and cancels its scheduled run', () => {
