@@ -6,7 +6,8 @@
  *    node, against one node without Redis measured in the same run. Prints durable tokens/s (median of repeats,
  *    with the range), the CPU time all nodes together spend per token, and the ratios.
  * 3. Paced sessions: node CPU per agent streaming 50 tok/s with a viewer, on 1 and 2 nodes (sessions per core).
- * 4. Memory: resident size a node gains per idle loaded session (one viewer each).
+ * 4. Memory: resident size a node gains per idle loaded session (one viewer each), after a first batch of sessions
+ *    has warmed it up (compiled code, heap growth), so the figure is what each further session adds.
  * The bench's own agents and viewers, PostgreSQL and Redis share the machine with the nodes: the load average is
  * printed so a reader can tell a quiet run from a noisy one.
  */
@@ -32,6 +33,8 @@ const TIMEOUT_MS = 120_000
 const LATENCY = { tokens: 500, tokensPerSecond: 50, viewersPerNode: 5, coalesceMs: 5 } as const
 const CAPACITY = { sessions: 12, tokensPerSession: 10_000, repeats: 3 } as const
 const IDLE_SESSIONS = 200
+/** Sessions opened (and kept open) before the measured ones: a fresh node's first sessions pay for its warm-up. */
+const WARM_UP_SESSIONS = 50
 const PACED = { sessions: 20, tokens: 250, tokensPerSecond: 50 } as const
 
 interface CapacityRow {
@@ -248,21 +251,27 @@ async function measurePacedSessions(nodes: number): Promise<number> {
 async function measureIdleSessionMemory(): Promise<number> {
   const cluster = await startCluster({ nodes: 1, postgresUrl: POSTGRES_URL, redisUrl: REDIS_URL })
   const viewers: SessionClient[] = []
-  try {
-    const node = cluster.nodes[0] as Cluster['nodes'][number]
-    const before = residentKiB(node.pid)
-    for (let index = 0; index < IDLE_SESSIONS; index++) {
-      viewers.push(
+  const openSessions = async (node: Cluster['nodes'][number], count: number): Promise<void> => {
+    const opened: SessionClient[] = []
+    for (let index = 0; index < count; index++) {
+      opened.push(
         createSessionClient({
           url: wsUrl(node),
-          sessionId: `idle-${index}-${createRandomId(6)}`,
+          sessionId: `idle-${viewers.length + index}-${createRandomId(6)}`,
           principalId: 'viewer',
           WebSocket: NodeWebSocket,
           transport: false,
         }),
       )
     }
-    await Promise.all(viewers.map((viewer) => viewer.waitForSynced(TIMEOUT_MS)))
+    viewers.push(...opened)
+    await Promise.all(opened.map((viewer) => viewer.waitForSynced(TIMEOUT_MS)))
+  }
+  try {
+    const node = cluster.nodes[0] as Cluster['nodes'][number]
+    await openSessions(node, WARM_UP_SESSIONS)
+    const before = residentKiB(node.pid)
+    await openSessions(node, IDLE_SESSIONS)
     return (residentKiB(node.pid) - before) / IDLE_SESSIONS
   } finally {
     for (const viewer of viewers) viewer.destroy()
@@ -338,7 +347,7 @@ for (const [label, share] of [
 console.error('memory: idle sessions on one node')
 const perSession = await measureIdleSessionMemory()
 console.log(
-  `\nidle loaded session (one viewer each, ${IDLE_SESSIONS} sessions): ${perSession.toFixed(0)} KiB resident per session`,
+  `\nidle loaded session (one viewer each, ${IDLE_SESSIONS} sessions after ${WARM_UP_SESSIONS} warm-up ones): ${perSession.toFixed(0)} KiB resident per session`,
 )
 console.log(`load average ${load()} at end`)
 process.exit(0) // reason: ioredis and pg sockets of the finished clusters may keep the event loop alive briefly
