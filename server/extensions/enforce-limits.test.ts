@@ -1,12 +1,16 @@
 /**
  * The limits extension's guard against frames a closed connection still has queued: run through Hocuspocus' own hook
- * runner, it refuses them with CONNECTION_CLOSED without a log line (a client closing with frames in flight is
- * routine), and lets an open connection's frames through.
+ * runner, it refuses them with CONNECTION_CLOSED without a log line of its hooks (a client closing with frames in
+ * flight is routine), lets a closed connection's goodbye through (its close message: nothing to refuse, and the
+ * refusal would make Hocuspocus log one), and lets an open connection's frames through.
  */
 import { Document, Hocuspocus, type beforeHandleMessagePayload, type Connection } from '@hocuspocus/server'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import * as Y from 'yjs'
+import { encodeFrame, syncFrame } from '../../e2e/testing/crafted-frames.ts'
 import { ERROR_CODES } from '../../shared/errors/error-codes.ts'
 import { DEFAULT_SESSION_LIMITS } from '../../shared/limits/session-limits.ts'
+import { MESSAGE_TYPE, SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
 import { createEnforceLimits } from './enforce-limits.ts'
 import { createUpdateRefusals } from './update-refusals.ts'
 
@@ -26,8 +30,11 @@ function hooksWith(): Hocuspocus {
   return new Hocuspocus({ extensions: [limits, passThrough, { ...passThrough }] })
 }
 
-function payloadFor(document: Document, connection: Connection): beforeHandleMessagePayload {
-  return { document, connection, documentName: document.name } as unknown as beforeHandleMessagePayload
+/** An update frame, which a closed connection must not get applied. */
+const UPDATE_FRAME = syncFrame('s', SYNC_MESSAGE_TYPE.UPDATE, Y.encodeStateAsUpdate(new Y.Doc()))
+
+function payloadFor(document: Document, connection: Connection, update = UPDATE_FRAME): beforeHandleMessagePayload {
+  return { document, connection, documentName: document.name, update } as unknown as beforeHandleMessagePayload
 }
 
 describe('frames of a closed connection', () => {
@@ -39,6 +46,14 @@ describe('frames of a closed connection', () => {
       code: ERROR_CODES.CONNECTION_CLOSED.closeCode,
       reason: 'CONNECTION_CLOSED',
     })
+    expect(errors).not.toHaveBeenCalled()
+  })
+
+  it("pass quietly when they are the client's goodbye", async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    const document = new Document('s')
+    const closed = {} as Connection
+    await hooksWith().hooks('beforeHandleMessage', payloadFor(document, closed, encodeFrame('s', MESSAGE_TYPE.CLOSE)))
     expect(errors).not.toHaveBeenCalled()
   })
 

@@ -7,6 +7,9 @@
  * frame (PROTOCOL.md §10.3), so the SDKs refuse an over-limit write before it reaches their document.
  * It also drops the frames a closed connection still has queued in Hocuspocus (which keeps processing them after
  * a close): a connection closed for RATE_LIMITED must not go on writing, under a clientID its successor has taken.
+ * Hocuspocus logs the error that drops them, so a client's goodbye (its presence removal and close message, which a
+ * provider sends right before closing its socket) passes instead: it changes nothing once the connection is gone,
+ * and every agent's close would otherwise leave an error line in the server's log.
  */
 import type {
   Extension,
@@ -23,6 +26,7 @@ import { principalOf } from '../auth/connection-principal.ts'
 import type { SecurityEventListener } from '../auth/security-event.ts'
 import { readLeadingClock } from '../limits/read-leading-clock.ts'
 import { CloseError } from '../transports/close-error.ts'
+import { isGoodbyeFrame } from '../transports/is-goodbye-frame.ts'
 import { EXTENSION_PRIORITY } from './extension-priority.ts'
 import type { UpdateRefusals } from './update-refusals.ts'
 
@@ -53,16 +57,13 @@ export function createEnforceLimits(options: EnforceLimitsOptions): Extension {
     async connected({ connection }: connectedPayload) {
       connection.sendStateless(announcement)
     },
-    async beforeHandleMessage({ connection, document }: beforeHandleMessagePayload) {
+    async beforeHandleMessage({ connection, document, update }: beforeHandleMessagePayload) {
+      if (document.hasConnection(connection) || isGoodbyeFrame(update)) return
       // Throwing empties the connection's queue; nothing of these frames was acknowledged, the client re-sends them.
-      // Quiet: a client that closes with frames in flight is nothing to report.
-      if (!document.hasConnection(connection))
-        throw new CloseError(
-          new SessionError('CONNECTION_CLOSED', 'frames queued by a closed connection are dropped'),
-          {
-            quiet: true,
-          },
-        )
+      // Quiet: the hooks after this one print nothing (Hocuspocus still logs the connection's close with the error).
+      throw new CloseError(new SessionError('CONNECTION_CLOSED', 'frames queued by a closed connection are dropped'), {
+        quiet: true,
+      })
     },
     async beforeSync({ type, payload, documentName, context, connection }: beforeSyncPayload) {
       if (type !== SYNC_MESSAGE_TYPE.STEP2 && type !== SYNC_MESSAGE_TYPE.UPDATE) return

@@ -1,0 +1,49 @@
+/**
+ * A provider leaving a session removes its presence and sends its close message right before it closes its socket,
+ * and the server often handles those frames only after it has seen the close. They change nothing then and pass
+ * quietly (enforce-limits.ts), where dropping them made Hocuspocus log "closing connection … because of exception"
+ * for every agent that wrote a reply and closed. Checked on a real server with real sockets: the agent's connection is
+ * waited for until Hocuspocus has handled every frame it received.
+ */
+import type { Connection, connectedPayload, Extension } from '@hocuspocus/server'
+import { afterEach, expect, vi } from 'vitest'
+import { createAgentSession } from '../../client/agent/agent-session.ts'
+import { numberedTokens } from '../../shared/testing/token-stream.ts'
+import { test } from '../testing/fixtures.ts'
+
+afterEach(() => {
+  vi.restoreAllMocks()
+})
+
+test('an agent that writes a reply and closes leaves no error in the server log', async ({
+  startServer,
+  sessionId,
+}) => {
+  const connections: Connection[] = []
+  const capture: Extension = {
+    extensionName: 'test-capture-connections',
+    async connected({ connection }: connectedPayload) {
+      connections.push(connection)
+    },
+  }
+  const server = await startServer({ extensions: [capture] })
+  const errors = vi.spyOn(console, 'error')
+  for (let round = 0; round < 3; round++) {
+    const agent = await createAgentSession({
+      url: server.websocketUrl,
+      sessionId: `${sessionId}-${round}`,
+      agentId: 'agent-1',
+    })
+    try {
+      expect(await agent.startReply().pipe(numberedTokens(500))).toBe('done')
+    } finally {
+      await agent.close()
+    }
+    const connection = connections.at(-1)
+    // Its frames came before its close on the socket: once the close is seen, they are all in Hocuspocus' queue.
+    await expect.poll(() => connection?.document.hasConnection(connection)).toBe(false)
+    await connection?.waitForPendingMessages()
+  }
+  expect(connections).toHaveLength(3)
+  expect(errors.mock.calls.map((call) => String(call[0]))).toEqual([])
+})
