@@ -13,6 +13,7 @@ import * as Y from 'yjs'
 import type { BadFrameReason } from '../../shared/protocol/bad-frame-reasons.ts'
 import { AUTH_MESSAGE_TYPE, MESSAGE_TYPE, SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
 import { isSessionId, SESSION_ID_PATTERN } from '../../shared/session/session-id.ts'
+import { readAwarenessStates } from './read-awareness-states.ts'
 import { readFrameHeader, type FrameHeader } from './read-frame-header.ts'
 
 /** What is wrong with a frame. */
@@ -90,7 +91,7 @@ function checkBody(decoder: decoding.Decoder, header: FrameHeader): string | und
     case MESSAGE_TYPE.AWARENESS: {
       const payload = decoding.readVarUint8Array(decoder)
       decodeContents(() => {
-        readAwarenessUpdate(payload)
+        for (const state of readAwarenessStates(payload)) JSON.parse(state)
       })
       return undefined
     }
@@ -118,17 +119,6 @@ function decodeContents(decode: () => void): void {
     decode()
   } catch (cause) {
     throw new MalformedContents('malformed contents', { cause })
-  }
-}
-
-/** Reads an awareness update the way y-protocols' applyAwarenessUpdate does: client ids, clocks and JSON states. */
-function readAwarenessUpdate(update: Uint8Array): void {
-  const decoder = decoding.createDecoder(update)
-  const count = decoding.readVarUint(decoder)
-  for (let index = 0; index < count; index++) {
-    decoding.readVarUint(decoder)
-    decoding.readVarUint(decoder)
-    JSON.parse(decoding.readVarString(decoder))
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import * as decoding from 'lib0/decoding'
 import { MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
+import { readAwarenessStates } from './read-awareness-states.ts'
 import { readFrameHeader } from './read-frame-header.ts'
 
 /** How y-protocols writes the state of a client whose presence is removed. */
@@ -18,14 +19,8 @@ export function isGoodbyeFrame(frame: Uint8Array): boolean {
   try {
     const body = decoding.createDecoder(frame)
     body.pos = frame.byteLength - header.bodyBytes
-    const update = decoding.createDecoder(decoding.readVarUint8Array(body))
-    const entries = decoding.readVarUint(update)
-    for (let index = 0; index < entries; index++) {
-      decoding.readVarUint(update) // clientID
-      decoding.readVarUint(update) // clock
-      if (decoding.readVarString(update) !== REMOVED_STATE) return false
-    }
-    return entries > 0
+    const states = readAwarenessStates(decoding.readVarUint8Array(body))
+    return states.length > 0 && states.every((state) => state === REMOVED_STATE)
   } catch {
     return false // reason: a frame that does not decode is no goodbye; the caller drops it as before
   }
