@@ -33,27 +33,16 @@ export async function screenSessionCommands(
   /** Text written earlier in this batch, per message and part type. */
   const written = new Map<string, string>()
   const screened: SessionCommand[] = []
+  /** A user's message or steer is asked about alone, with no context. */
+  const screenAlone = (kind: 'message' | 'steer', text: string, messageId: string): Promise<string> =>
+    screenText(screen, { ...author, kind, text, context: '', messageId })
   for (const command of joinTextRuns(commands)) {
     if (command.type === 'message' && command.text !== '') {
-      const text = await screenText(screen, {
-        ...author,
-        kind: 'message',
-        text: command.text,
-        context: '',
-        messageId: command.messageId,
-      })
-      screened.push({ ...command, text })
+      screened.push({ ...command, text: await screenAlone('message', command.text, command.messageId) })
       continue
     }
     if (command.type === 'steer' && command.text !== undefined && command.text !== '') {
-      const text = await screenText(screen, {
-        ...author,
-        kind: 'steer',
-        text: command.text,
-        context: '',
-        messageId: command.steerId,
-      })
-      screened.push({ ...command, text })
+      screened.push({ ...command, text: await screenAlone('steer', command.text, command.steerId) })
       continue
     }
     if (command.type === 'text' && command.text !== '') {
