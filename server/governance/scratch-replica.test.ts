@@ -145,8 +145,7 @@ describe('createScratchReplica', () => {
   it('reports an update whose dependencies are missing as pending, and recovers', () => {
     const live = sessionDoc()
     const scratch = createScratchReplica(live)
-    const future = new Y.Doc()
-    Y.applyUpdate(future, Y.encodeStateAsUpdate(live))
+    const future = copyOf(live)
     future.clientID = 1001
     const first = Y.encodeStateVector(future)
     appendMessage(future, { id: 'm_x', role: 'user', author: 'alice', status: 'done', text: 'x' })
