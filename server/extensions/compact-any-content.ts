@@ -10,6 +10,7 @@
  */
 import type { Extension, afterLoadDocumentPayload } from '@hocuspocus/server'
 import * as Y from 'yjs'
+import { forEachInsertedItem } from '../../shared/session/for-each-inserted-item.ts'
 
 /** Creates the extension. */
 export function createCompactAnyContent(): Extension {
@@ -24,23 +25,15 @@ export function createCompactAnyContent(): Extension {
 
 /** Trims the arrays of every ContentAny item of `doc`. */
 function compactAnyContent(doc: Y.Doc): void {
-  for (const client of doc.store.clients.keys()) compactFrom(doc, client, 0)
+  for (const structs of doc.store.clients.values()) for (const struct of structs) compactItem(struct)
 }
 
 /** Trims those of the items a transaction added (Yjs merges adjacent items only after this, by concatenation). */
 function compactTransaction(transaction: Y.Transaction): void {
-  transaction.afterState.forEach((clock, client) => {
-    const before = transaction.beforeState.get(client) ?? 0
-    if (clock > before) compactFrom(transaction.doc, client, before)
-  })
+  forEachInsertedItem(transaction, compactItem)
 }
 
-function compactFrom(doc: Y.Doc, client: number, clock: number): void {
-  const structs = doc.store.clients.get(client)
-  if (structs === undefined) return
-  for (let index = Y.findIndexSS(structs, clock); index < structs.length; index++) {
-    const struct = structs[index]
-    if (struct instanceof Y.Item && struct.content instanceof Y.ContentAny)
-      struct.content.arr = struct.content.arr.slice()
-  }
+function compactItem(struct: Y.Item | Y.GC | Y.Skip): void {
+  if (struct instanceof Y.Item && struct.content instanceof Y.ContentAny)
+    struct.content.arr = struct.content.arr.slice()
 }

@@ -8,6 +8,7 @@
  */
 import type { Document, Extension } from '@hocuspocus/server'
 import * as Y from 'yjs'
+import { forEachInsertedItem } from '../../shared/session/for-each-inserted-item.ts'
 
 /** Receives counted characters, by part type. */
 export type AgentTextListener = (part: 'text' | 'reasoning', chars: number) => void
@@ -17,21 +18,15 @@ export function createAgentTextCounter(listener: AgentTextListener): Extension {
   /** One listener for every document: a closure per document would cost memory as long as it stays loaded. */
   const count = (transaction: Y.Transaction): void => {
     const chars = { text: 0, reasoning: 0 }
-    transaction.afterState.forEach((clock, client) => {
-      const before = transaction.beforeState.get(client) ?? 0
-      const structs = transaction.doc.store.clients.get(client)
-      if (clock === before || structs === undefined) return
-      let parent: unknown
-      let type: 'text' | 'reasoning' | undefined
-      for (let index = Y.findIndexSS(structs, before); index < structs.length; index++) {
-        const struct = structs[index]
-        if (!(struct instanceof Y.Item) || struct.deleted || !(struct.content instanceof Y.ContentString)) continue
-        if (struct.parent !== parent) {
-          parent = struct.parent
-          type = parent instanceof Y.Text ? textPartOf(parent) : undefined
-        }
-        if (type !== undefined) chars[type] += struct.length
+    let parent: unknown
+    let type: 'text' | 'reasoning' | undefined
+    forEachInsertedItem(transaction, (item) => {
+      if (item.deleted || !(item.content instanceof Y.ContentString)) return
+      if (item.parent !== parent) {
+        parent = item.parent
+        type = parent instanceof Y.Text ? textPartOf(parent) : undefined
       }
+      if (type !== undefined) chars[type] += item.length
     })
     if (chars.text > 0) listener('text', chars.text)
     if (chars.reasoning > 0) listener('reasoning', chars.reasoning)
