@@ -11,6 +11,7 @@
  * (decoded-update.ts), so a try decodes the update once, in Y.applyUpdate, besides that.
  */
 import * as Y from 'yjs'
+import { liveItemsIn } from './live-items-in.ts'
 import { decodeInboundUpdate, type DecodedUpdate } from './decoded-update.ts'
 
 /** Outcome of trying an update. */
@@ -132,18 +133,10 @@ function newItemsBetweenOrigins(doc: Y.Doc, update: DecodedUpdate): boolean {
 function holdsTransaction(doc: Y.Doc, transaction: Y.Transaction): boolean {
   for (const [client, clock] of transaction.afterState)
     if (clock !== transaction.beforeState.get(client) && Y.getState(doc.store, client) < clock) return false
-  for (const [client, ranges] of transaction.deleteSet.clients) {
-    const structs = doc.store.clients.get(client)
-    if (structs === undefined) return false
-    for (const { clock, len } of ranges) {
-      if (clock + len > Y.getState(doc.store, client)) return false
-      for (let index = Y.findIndexSS(structs, clock); index < structs.length; index++) {
-        const struct = structs[index] as Y.Item | Y.GC
-        if (struct.id.clock >= clock + len) break
-        if (!struct.deleted) return false
-      }
-    }
-  }
+  for (const [client, ranges] of transaction.deleteSet.clients)
+    for (const { clock, len } of ranges)
+      if (clock + len > Y.getState(doc.store, client) || liveItemsIn(doc, client, clock, clock + len).length > 0)
+        return false
   return true
 }
 
