@@ -123,8 +123,9 @@ export function createRetentionSweeper(options: RetentionSweeperOptions): Retent
   const archiveStep = async (record: SessionRecord, at: number, transcript?: TranscriptView): Promise<boolean> => {
     if (archive === undefined || (await archive.archivedVersion(record.id)) === record.updatedAt) return false
     const current = transcript ?? (await read(record))?.transcript
-    // Checked inside the step: a DELETE that erased the session before this check finds no write of it to wait for.
-    if (current === undefined || !(await unchanged(record))) return false
+    // Checked inside the step (by `read` when it reads the session here): a DELETE that erased the session before this
+    // check finds no write of it to wait for.
+    if (current === undefined || (transcript !== undefined && !(await unchanged(record)))) return false
     return archive.write({ record, transcript: current, archivedAt: at })
   }
 
