@@ -237,20 +237,24 @@ export function createReplyWriter(
     if (timer !== undefined) clearTimeout(timer)
     timer = undefined
   }
-  const drop = (): void => {
-    dropped = new SessionError(
-      'REPLY_CLOSED',
-      `reply ${id} was dropped with the client's document after the server refused an update`,
-      {
-        details: { messageId: id, dropped: true },
-      },
-    )
+  /** Stops the writer for good: `error` is what every later call throws. The caller ends the span. */
+  const closeWith = (error: SessionError): void => {
+    dropped = error
     client.off('replica', onReplica)
     client.off('error', onError)
-    const wasOpen = !ended
     stopWriting()
-    buffer = ''
     controller.abort()
+  }
+  const drop = (): void => {
+    const wasOpen = !ended
+    buffer = '' // before the abort: a listener of the signal that flushes must find nothing to write
+    closeWith(
+      new SessionError(
+        'REPLY_CLOSED',
+        `reply ${id} was dropped with the client's document after the server refused an update`,
+        { details: { messageId: id, dropped: true } },
+      ),
+    )
     if (wasOpen) {
       span.ended('failed', 'REPLY_CLOSED')
       init.onEnd?.('failed')
@@ -452,13 +456,11 @@ export function createReplyWriter(
   const abandon = (reason: string): void => {
     if (ended || dropped !== undefined) return
     flush(true)
-    dropped = new SessionError('REPLY_CLOSED', `reply ${id} was abandoned: ${reason}`, {
-      details: { messageId: id, abandoned: reason },
-    })
-    client.off('replica', onReplica)
-    client.off('error', onError)
-    stopWriting()
-    controller.abort()
+    closeWith(
+      new SessionError('REPLY_CLOSED', `reply ${id} was abandoned: ${reason}`, {
+        details: { messageId: id, abandoned: reason },
+      }),
+    )
     span.ended('abandoned', reason)
     span.finish()
   }
