@@ -6,6 +6,7 @@
  * update's own structs, so the cost follows the update.
  */
 import * as Y from 'yjs'
+import { messageOfParts } from './message-of-parts.ts'
 import { SESSION_ROOTS } from '../../shared/session/session-schema.ts'
 import type { DecodedUpdate } from '../governance/decoded-update.ts'
 
@@ -69,11 +70,7 @@ function steerText(root: Y.AbstractType<unknown>, map: Y.Map<unknown>): EntryTex
 function toolText(parts: Y.AbstractType<unknown>, map: Y.Map<unknown>): EntryText | undefined {
   const key = toolDataKey(map.get('type'))
   if (key === undefined) return undefined
-  const message = parts instanceof Y.Array ? parts._item?.parent : undefined
-  const root = message instanceof Y.Map ? message._item?.parent : undefined
-  if (!(root instanceof Y.AbstractType) || root._item !== null || Y.findRootTypeKey(root) !== SESSION_ROOTS.MESSAGES)
-    return undefined
-  const id = (message as Y.Map<unknown>).get('id')
+  const id = messageOfParts(parts)?.get('id')
   const data = map.get(key)
   const text = typeof data === 'string' ? data : data === undefined ? '' : JSON.stringify(data)
   return typeof id === 'string' && text !== '' ? { kind: 'tool', messageId: id, text } : undefined

@@ -6,8 +6,8 @@
  * call, and the context is read leftwards.
  */
 import * as Y from 'yjs'
+import { messageOfParts } from './message-of-parts.ts'
 import { POLICY_CONTEXT_CHARS } from '../../shared/policy/message-policy.ts'
-import { SESSION_ROOTS } from '../../shared/session/session-schema.ts'
 import type { DecodedUpdate } from '../governance/decoded-update.ts'
 
 /** New text an update writes into one message part. */
@@ -104,13 +104,9 @@ function charsBefore(text: Y.Text, item: Y.Item, from: number): number {
 /** Where `text` is: its message's kind and id and its part's type; undefined outside a `text` or `reasoning` part. */
 function messageOf(text: Y.Text): Pick<TextRun, 'kind' | 'messageId' | 'partType'> | undefined {
   const part = text._item?.parent
-  const parts = part instanceof Y.Map ? part._item?.parent : undefined
-  const message = parts instanceof Y.Array ? parts._item?.parent : undefined
-  // A root read from an update stays an untyped AbstractType until someone asks for it by type: compare by name.
-  const root = message instanceof Y.Map ? message._item?.parent : undefined
-  if (!(root instanceof Y.AbstractType) || root._item !== null || Y.findRootTypeKey(root) !== SESSION_ROOTS.MESSAGES)
-    return undefined
-  if (!(message instanceof Y.Map) || !(part instanceof Y.Map)) return undefined
+  if (!(part instanceof Y.Map)) return undefined
+  const message = messageOfParts(part._item?.parent)
+  if (message === undefined) return undefined
   const id = message.get('id')
   const partType = part.get('type')
   if (typeof id !== 'string' || (partType !== 'text' && partType !== 'reasoning')) return undefined
