@@ -81,9 +81,11 @@ export function createSessionEventRecorder(options: SessionEventRecorderOptions)
    * that leaves them as they were (a device renewing its state, every few seconds) has nothing to derive or store.
    */
   const recordedAwareness = new Map<string, string>()
-  const recordPresence = (sessionId: string): Promise<unknown> => {
-    const awareness = JSON.stringify(awarenessMembers.get(sessionId) ?? [])
-    return record(sessionId, (projection) => derivePresenceEvent(members(sessionId), projection)).then(
+  const recordPresence = (
+    sessionId: string,
+    awareness = JSON.stringify(awarenessMembers.get(sessionId) ?? []),
+  ): Promise<unknown> =>
+    record(sessionId, (projection) => derivePresenceEvent(members(sessionId), projection)).then(
       () => {
         if (loaded.has(sessionId)) recordedAwareness.set(sessionId, awareness)
       },
@@ -92,7 +94,6 @@ export function createSessionEventRecorder(options: SessionEventRecorderOptions)
         options.onError(error)
       },
     )
-  }
 
   const record = (
     sessionId: string,
@@ -187,8 +188,9 @@ export function createSessionEventRecorder(options: SessionEventRecorderOptions)
       )
       const current = readMembers(states.map(([, state]) => state))
       awarenessMembers.set(documentName, current)
-      if (recordedAwareness.get(documentName) === JSON.stringify(current)) return
-      await recordPresence(documentName)
+      const currentJson = JSON.stringify(current)
+      if (recordedAwareness.get(documentName) === currentJson) return
+      await recordPresence(documentName, currentJson)
     },
     async beforeUnloadDocument({ documentName }: beforeUnloadDocumentPayload) {
       await flush(documentName).catch(options.onError)
