@@ -32,7 +32,8 @@ export interface WebhookWorkerOptions {
   readonly store: StreamStore
   /**
    * The endpoint of an id, while it exists, read from the store before each delivery: a node that missed another
-   * node's deletion (a PostgreSQL delete sends no notification) must not deliver to it, nor make its cursors again.
+   * node's deletion (its notification is lost while the node's LISTEN connection is down) must not deliver to it,
+   * nor make its cursors again.
    */
   readonly endpoint: (id: string) => Promise<WebhookEndpointRecord | undefined>
   readonly now: () => number
