@@ -34,8 +34,19 @@ export interface DeliveryTracker {
   pending(doc: Y.Doc): PendingEntry[]
 }
 
-/** Creates a tracker starting from what `store` saved. */
-export function createDeliveryTracker(options: { store?: ServerStateStore | undefined } = {}): DeliveryTracker {
+/** What a tracker starts from and how it tells the server's changes from local ones. */
+export interface DeliveryTrackerOptions {
+  /** Where the server's state vector is kept between page loads; default: nowhere. */
+  readonly store?: ServerStateStore | undefined
+  /**
+   * True for the origin of a transaction that applied what the server sent (the provider): the entries it inserts are
+   * held by the server, which stores every update before it forwards it, so they are never pending. Default: none.
+   */
+  readonly isServerOrigin?: ((origin: unknown) => boolean) | undefined
+}
+
+/** Creates a tracker starting from what `options.store` saved. */
+export function createDeliveryTracker(options: DeliveryTrackerOptions = {}): DeliveryTracker {
   const known = new Map<number, number>(options.store?.load() ?? [])
   /** Entries once seen confirmed: a server holds what it confirmed for good (persist before acknowledge). */
   const confirmed = new WeakSet<Y.Map<unknown>>()
@@ -63,13 +74,17 @@ export function createDeliveryTracker(options: { store?: ServerStateStore | unde
     // roots are looked up again each time: a document may replace its root types' objects.
     doc.on('beforeObserverCalls', (transaction: Y.Transaction) => {
       const roots = getSessionRoots(doc)
+      const fromServer = options.isServerOrigin?.(transaction.origin) === true
       forEachInsertedItem(transaction, (item) => {
         if (
           (item.parent === roots.messages || item.parent === roots.steering) &&
           item.content instanceof Y.ContentType
         ) {
           const entry = item.content.type
-          if (entry instanceof Y.Map) entries.add(entry)
+          if (!(entry instanceof Y.Map)) return
+          // Checked against the state vector, the entry would wait for this update's own, learnt after observers run.
+          if (fromServer) confirmed.add(entry)
+          else entries.add(entry)
         }
       })
     })

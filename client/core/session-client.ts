@@ -298,7 +298,10 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
   if (heartbeat !== false && !(heartbeat.intervalMs > 0 && heartbeat.timeoutMs > 0)) {
     throw new TypeError('heartbeat intervalMs and timeoutMs must be positive numbers')
   }
-  const delivery = createDeliveryTracker({ store: options.serverState })
+  const delivery = createDeliveryTracker({
+    store: options.serverState,
+    isServerOrigin: (origin) => origin === current.provider || origin === rebuilding?.replica.provider,
+  })
   const setStatus = (next: ConnectionStatus): void => {
     if (next === status) return
     status = transitionStatus(status, next)

@@ -125,3 +125,28 @@ test('an offline backlog over maxUpdateBytes syncs in pieces after a reload, nev
   expect(body.messages?.map((message) => message.text)).toEqual(second.messages().map((message) => message.text))
   // A backlog over maxUpdateBytes, stored offline, reloaded and synced in pieces: past the 15 s default when shared.
 }, 30_000)
+
+test('what other clients write reaches this client as delivered, never pending', async ({
+  connectClient,
+  connectAgent,
+}) => {
+  const store = memoryStore()
+  const person = connectClient({ serverState: store })
+  const seen: PendingEntry[][] = []
+  person.on('pending', (entries) => seen.push(entries))
+  await person.waitForSynced()
+  const agent = await connectAgent()
+  const question = person.sendMessage('a question')
+  await allDelivered(person)
+  const reply = agent.startReply({ replyTo: question })
+  reply.append('an answer')
+  await reply.end('done')
+  await expect.poll(() => person.messages().map((message) => message.text)).toEqual(['a question', 'an answer'])
+  const other = connectClient({ principalId: 'someone-else' })
+  await other.waitForSynced()
+  other.sendMessage('a second person')
+  await expect.poll(() => person.messages()).toHaveLength(3)
+  expect(person.pendingEntries()).toEqual([])
+  const pendingIds = new Set(seen.flat().map((entry) => entry.id))
+  expect([...pendingIds]).toEqual([question])
+})
