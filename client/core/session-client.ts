@@ -25,13 +25,7 @@ import {
 } from '../../shared/protocol/session-limits-announcement.ts'
 import { decodeUpdateRejectedNotice, type UpdateRejectedNotice } from '../../shared/protocol/update-rejected-notice.ts'
 import type { PolicySpan } from '../../shared/policy/message-policy.ts'
-import {
-  appendMessage,
-  appendSteer,
-  readMessages,
-  type NewMessage,
-  type NewSteer,
-} from '../../shared/session/session-doc.ts'
+import { appendMessage, appendSteer, type NewMessage, type NewSteer } from '../../shared/session/session-doc.ts'
 import { createRandomId, parseSessionId } from '../../shared/session/session-id.ts'
 import type { MessageView, PersonView, SteerKind } from '../../shared/session/session-schema.ts'
 import { DISPLAY_NAME_RULE, normalizeDisplayName } from '../../shared/session/display-name.ts'
@@ -42,6 +36,7 @@ import { DEFAULT_HEARTBEAT } from './heartbeat.ts'
 import { checkUserText } from './check-user-text.ts'
 import { transitionStatus, type ConnectionStatus } from './connection-status.ts'
 import { createLimitsTracker } from './limits-tracker.ts'
+import { createMessageViews } from './message-views.ts'
 import { openReplica, type Replica } from './open-replica.ts'
 import { createRefusedWrites, type RefusedWrite, type RefusedWriteStore } from './refused-writes.ts'
 import {
@@ -188,6 +183,8 @@ export interface SessionClient {
   /**
    * Plain-JSON view of every message, in session order (PROTOCOL.md §11): each reply after its question, the same
    * order on every device once they hold the same changes. Render this list as a whole, not messages as they arrive.
+   * Each call returns a new array; a message no change touched since the last call is the same frozen object in it,
+   * so a screen can skip drawing it again (client/core/message-views.ts).
    */
   messages(): MessageView[]
   /**
@@ -452,7 +449,9 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     const { replica, writes } = rebuilding
     rebuilding = undefined
     current.doc.off('afterTransaction', emitChange)
+    messageViews.destroy()
     current = replica
+    messageViews = createMessageViews(replica.doc)
     for (const write of writes) write(replica.doc)
     replica.doc.on('afterTransaction', emitChange)
     events.emit('replica', [replica.doc])
@@ -544,6 +543,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     () => undefined,
   )
   current = open(options.doc ?? new Y.Doc())
+  let messageViews = createMessageViews(current.doc)
   listen(current)
   current.doc.on('afterTransaction', emitChange)
   checkPending()
@@ -606,7 +606,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     off: (event, handler) => {
       events.off(event, handler)
     },
-    messages: () => readMessages(current.doc),
+    messages: () => messageViews.read(),
     pendingEntries: () => delivery.pending(current.doc),
     presence,
     presenceByPerson: () => groupPresenceByPerson(presence(), readPeople(current.doc), options.principalId),
@@ -707,6 +707,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
       setStatus('closed')
       clearTimeout(refreshTimer)
       current.doc.off('afterTransaction', emitChange)
+      messageViews.destroy()
       current.destroy()
       rebuilding?.replica.destroy()
       events.destroy()

@@ -8,6 +8,8 @@ import { readSteering } from '../../shared/session/session-doc.ts'
 import type * as Y from 'yjs'
 
 const NOTE_CLASS = 'pending-note'
+/** The elements markPending marked: a note goes only with one of these. */
+const MARKED = '[data-delivery], [data-steer-pending]'
 
 /** Brings the marks of `container`'s messages in line with `pending` (entries of `doc`). */
 export function markPending(container: HTMLElement, doc: Y.Doc, pending: readonly PendingEntry[]): void {
@@ -20,7 +22,12 @@ export function markPending(container: HTMLElement, doc: Y.Doc, pending: readonl
       steersByTarget.set(steer.target, [...(steersByTarget.get(steer.target) ?? []), steer.kind])
     }
   }
-  for (const element of container.querySelectorAll<HTMLElement>('[data-testid="message"]')) {
+  // Nothing pending (a reply streaming, say): only the elements still marked are visited, not the whole list.
+  const nothingPending = messages.size === 0 && steersByTarget.size === 0
+  const elements = container.querySelectorAll<HTMLElement>(
+    nothingPending ? `[data-testid="message"]:is(${MARKED})` : '[data-testid="message"]',
+  )
+  for (const element of elements) {
     const id = element.dataset.messageId ?? ''
     const steers = steersByTarget.get(id) ?? []
     const notes = [messages.has(id) ? 'not sent yet' : '', ...steers.map((kind) => `${kind} not sent yet`)].filter(

@@ -129,27 +129,55 @@ function createMessageElement(message: MessageView, key: string, options: Messag
   return element
 }
 
-/** Returns whether the message's text changed. */
+/**
+ * Returns whether the message's text changed. An element is left alone when it was last drawn from the same view
+ * (`client.messages()` keeps the view of a message no change touched) with the same words around it: in a long
+ * session a token then redraws its own reply, not every message.
+ */
 function updateMessageElement(
   element: HTMLElement,
   message: MessageView,
   byId: ReadonlyMap<string, MessageView>,
   options: MessageListOptions,
 ): boolean {
+  const { meta, note } = describeMessage(message, options)
+  const question = message.replyTo === undefined ? undefined : byId.get(message.replyTo)
+  const drawn: DrawnMessage = { message, selfId: options.selfId, meta, note, question }
+  const last = drawnMessages.get(element)
+  drawnMessages.set(element, drawn)
+  if (last !== undefined && sameDrawing(last, drawn)) return false
   element.dataset.status = message.status
   element.dataset.self = String(message.author === options.selfId)
-  const { meta, note } = describeMessage(message, options)
   setText(element.querySelector('.message-meta') as HTMLElement, meta)
   const textChanged = renderMessageText(element.querySelector('.message-text') as HTMLElement, message.text)
   const noteElement = element.querySelector('.message-note') as HTMLElement
   noteElement.hidden = note === undefined
   setText(noteElement, note ?? '')
   const link = element.querySelector<HTMLElement>('.reply-to')
-  if (link !== null && message.replyTo !== undefined) {
-    const question = byId.get(message.replyTo)
+  if (link !== null && message.replyTo !== undefined)
     setText(link, question === undefined ? '↪ answers an earlier message' : `↪ answers “${quote(question.text)}”`)
-  }
   return textChanged
+}
+
+/** What a message's element was last drawn from. */
+interface DrawnMessage {
+  readonly message: MessageView
+  readonly selfId: string
+  readonly meta: string
+  readonly note: string | undefined
+  readonly question: MessageView | undefined
+}
+
+const drawnMessages = new WeakMap<HTMLElement, DrawnMessage>()
+
+function sameDrawing(a: DrawnMessage, b: DrawnMessage): boolean {
+  return (
+    a.message === b.message &&
+    a.selfId === b.selfId &&
+    a.meta === b.meta &&
+    a.note === b.note &&
+    a.question === b.question
+  )
 }
 
 function setText(element: HTMLElement, text: string): void {

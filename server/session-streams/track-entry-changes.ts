@@ -8,6 +8,7 @@
  * it failed) leaves its entries to the next one, which then reads them too (a full one, if it was).
  */
 import * as Y from 'yjs'
+import { entryHolding } from '../../shared/session/entry-holding.ts'
 import { getSessionRoots } from '../../shared/session/session-doc.ts'
 
 /** The entries changed since the last derivation. */
@@ -108,9 +109,8 @@ export function trackEntryChanges(doc: Y.Doc): EntryChangeTracker {
             }
         continue
       }
-      let entry: Y.AbstractType<unknown> = event.target
-      while (entry.parent !== null && entry.parent !== root) entry = entry.parent as Y.AbstractType<unknown>
-      if (entry.parent !== root || !(entry instanceof Y.Map) || entry._item?.deleted !== false) continue
+      const entry = entryHolding(event.target, root)
+      if (!(entry instanceof Y.Map) || entry._item?.deleted !== false) continue
       changed(entry)
       onEntry?.(entry, true)
     }
