@@ -4,7 +4,7 @@
  * contexts and repeated runs:
  *
  * 1. token → glyph painted: the agent hands a token to the reply writer; the frame showing it is painted (with the
- *    page's main-thread CPU time per token);
+ *    page's main-thread CPU time per token), in a new conversation and in one of `--history` earlier messages;
  * 2. send → first reply text painted, with an agent that answers at once;
  * 3. offline reload → transcript of a cached session (`context.setOffline(true)`), per reply size;
  * 4. first paint, first contentful paint and transcript on an online reload of a cached session.
@@ -31,6 +31,7 @@ import { chromium } from '@playwright/test'
 import { createDemoAppHandler } from '../demo/serve-demo-app.ts'
 import { runCli } from '../server/cli/run-cli.ts'
 import { createSqliteUpdateLog } from '../server/persistence/sqlite-update-log.ts'
+import { DEFAULT_SESSION_LIMITS } from '../shared/limits/session-limits.ts'
 import { createSessionServer } from '../server/session-server.ts'
 import { createSeededRandom, testSeed } from '../shared/testing/seeded-random.ts'
 import { type BenchChat, lifelineChat, relayChat } from './browser/bench-chat.ts'
@@ -70,6 +71,8 @@ const dir = mkdtempSync(join(tmpdir(), 'lifeline-bench-browser-'))
 const server = await createSessionServer({
   port: 0,
   host: '127.0.0.1',
+  // A conversation's earlier messages are written at once, as one principal (bench/browser/bench-chat.ts).
+  limits: { messageBurst: Math.max(DEFAULT_SESSION_LIMITS.messageBurst, options.history) },
   updateLog: createSqliteUpdateLog({ path: join(dir, 'bench.sqlite') }),
   handleRequest: await createDemoAppHandler(),
 })
@@ -87,18 +90,30 @@ try {
   const random = createSeededRandom(testSeed(7))
   const chats: BenchChat[] = [relayChat(relay), lifelineChat(server)]
   const tokenScenario = `token → glyph painted, ${options.tokens} paced tokens`
+  const historyScenario = `${tokenScenario}, after ${options.history} earlier messages`
   const sendScenario = `send → first reply text painted, ${options.sends} sends`
   for (let run = 0; run < options.runs; run++) {
-    for (const chat of chats) {
-      console.error(`run ${run + 1}/${options.runs}: ${chat.system} token → paint`)
-      const paint = await measureTokenPaint(browser, chat, { name: `paint-${run}`, tokens: options.tokens, random })
-      record(tokenScenario, 'p50 ms', chat.system, percentile(paint.paintMs, 50))
-      record(tokenScenario, 'p99 ms', chat.system, percentile(paint.paintMs, 99))
-      record(tokenScenario, 'p50 ms, token → DOM', chat.system, percentile(paint.domMs, 50))
-      record(tokenScenario, 'p99 ms, token → DOM', chat.system, percentile(paint.domMs, 99))
-      record(tokenScenario, 'clock offset error ms', chat.system, paint.clockErrorMs)
-      record(tokenScenario, 'page main-thread CPU ms per token', chat.system, paint.taskMsPerToken)
-      record(tokenScenario, 'page JavaScript CPU ms per token', chat.system, paint.scriptMsPerToken)
+    for (const [scenario, history] of [
+      [tokenScenario, 0],
+      [historyScenario, options.history],
+    ] as const) {
+      if (scenario === historyScenario && history === 0) continue
+      for (const chat of chats) {
+        console.error(`run ${run + 1}/${options.runs}: ${chat.system} token → paint, ${history} earlier messages`)
+        const paint = await measureTokenPaint(browser, chat, {
+          name: `paint-${run}-${history}`,
+          tokens: options.tokens,
+          random,
+          history,
+        })
+        record(scenario, 'p50 ms', chat.system, percentile(paint.paintMs, 50))
+        record(scenario, 'p99 ms', chat.system, percentile(paint.paintMs, 99))
+        record(scenario, 'p50 ms, token → DOM', chat.system, percentile(paint.domMs, 50))
+        record(scenario, 'p99 ms, token → DOM', chat.system, percentile(paint.domMs, 99))
+        record(scenario, 'clock offset error ms', chat.system, paint.clockErrorMs)
+        record(scenario, 'page main-thread CPU ms per token', chat.system, paint.taskMsPerToken)
+        record(scenario, 'page JavaScript CPU ms per token', chat.system, paint.scriptMsPerToken)
+      }
     }
     for (const chat of chats) {
       console.error(`run ${run + 1}/${options.runs}: ${chat.system} send → reply`)

@@ -9,6 +9,7 @@ import type { Browser, CDPSession } from '@playwright/test'
 import type { SeededRandom } from '../../shared/testing/seeded-random.ts'
 import { tokenAt } from '../../shared/testing/token-stream.ts'
 import type { BenchChat } from './bench-chat.ts'
+import { historyReplies } from './bench-history.ts'
 import { openBenchPage } from './bench-page.ts'
 import { measureClockOffset, nodeClockNow } from './measure-clock-offset.ts'
 
@@ -36,18 +37,21 @@ async function mainThreadTime(cdp: CDPSession): Promise<{ taskMs: number; script
 /** Gaps between tokens, in ms: uniform in this range, never a multiple of the frame interval for long. */
 const GAP_MS = { min: 10, max: 30 } as const
 
-/** Streams `tokens` tokens to a fresh page of `chat` and measures each one. */
+/** Streams `tokens` tokens to a fresh page of `chat`, after `history` earlier messages (default none), and measures each one. */
 export async function measureTokenPaint(
   browser: Browser,
   chat: BenchChat,
-  options: { readonly name: string; readonly tokens: number; readonly random: SeededRandom },
+  options: { readonly name: string; readonly tokens: number; readonly random: SeededRandom; readonly history?: number },
 ): Promise<TokenPaintRun> {
+  const history = options.history ?? 0
+  /** The replies on the page once the measured one is open: the watched text is the last one's. */
+  const replies = historyReplies(history) + 1
   const bench = await openBenchPage(browser)
-  const agent = await chat.open(bench.page, options.name)
+  const agent = await chat.open(bench.page, options.name, { history })
   try {
     const before = await measureClockOffset(bench.page)
     const reply = await agent.startReply()
-    await bench.waitForPaint({ minLength: 0, count: 1 })
+    await bench.waitForPaint({ minLength: 0, count: replies })
     const cdp = await bench.context.newCDPSession(bench.page)
     await cdp.send('Performance.enable', { timeDomain: 'threadTicks' })
     const cpuBefore = await mainThreadTime(cdp)
@@ -74,7 +78,7 @@ export async function measureTokenPaint(
     const paintMs: number[] = []
     const domMs: number[] = []
     lengths.forEach((tokenEnd, index) => {
-      const shown = records.find((record) => record.length >= tokenEnd)
+      const shown = records.find((record) => record.count === replies && record.length >= tokenEnd)
       if (shown === undefined) throw new Error(`token ${index} of ${options.name} was never shown`)
       const sent = handedAt[index] ?? Number.NaN
       paintMs.push(timeOrigin + shown.paintedAt - offsetMs - sent)

@@ -46,7 +46,8 @@ socket.addEventListener('message', (event) => {
   const frame = JSON.parse(String(event.data)) as RelayFrame
   const index = messages.findIndex((entry) => entry.id === frame.id)
   const current = messages[index]
-  if (frame.kind === 'reply' && current === undefined)
+  if (frame.kind === 'history') messages.push({ ...message(frame.id, frame.role, frame.text), status: 'done' })
+  else if (frame.kind === 'reply' && current === undefined)
     messages.push(message(frame.id, 'assistant', frame.text, frame.replyTo))
   else if (frame.kind === 'reply' && current !== undefined)
     messages[index] = { ...current, text: current.text + frame.text }

@@ -9,10 +9,14 @@ import { fileURLToPath } from 'node:url'
 import WebSocket, { WebSocketServer } from 'ws'
 import { bundleForBrowser } from '../../server/http/bundle-for-browser.ts'
 
-/** One relay frame: a person's message, or a reply's text (the first frame of an id opens the reply). */
+/**
+ * One relay frame: a person's message, a reply's text (the first frame of an id opens the reply), or an earlier
+ * message of the conversation, whole and done (bench-history.ts).
+ */
 export type RelayFrame =
   | { readonly kind: 'user'; readonly id: string; readonly text: string }
   | { readonly kind: 'reply'; readonly id: string; readonly text: string; readonly replyTo?: string }
+  | { readonly kind: 'history'; readonly id: string; readonly role: 'user' | 'assistant'; readonly text: string }
 
 /** A running relay with its page. */
 export interface RelayChat {
