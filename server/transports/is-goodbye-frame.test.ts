@@ -1,6 +1,6 @@
 /**
- * isGoodbyeFrame on the frames a provider sends as it leaves (its close message, its presence removal, encoded by
- * y-protocols as the provider does) and on frames that are no goodbye.
+ * isGoodbyeFrame on the frames a provider sends as it leaves (its close message, its presence removal, its empty
+ * answer to a sync step 1, encoded by y-protocols as the provider does) and on frames that are no goodbye.
  */
 import * as encoding from 'lib0/encoding'
 import { describe, expect, it } from 'vitest'
@@ -31,6 +31,23 @@ describe('isGoodbyeFrame', () => {
     const awareness = presentAwareness()
     removeAwarenessStates(awareness, [awareness.clientID], 'left')
     expect(isGoodbyeFrame(awarenessFrame(encodeAwarenessUpdate(awareness, [awareness.clientID])))).toBe(true)
+  })
+
+  it('takes a sync step 2 that carries nothing, and no other sync frame, for one', () => {
+    const nothing = Y.encodeStateAsUpdate(new Y.Doc())
+    expect(isGoodbyeFrame(syncFrame(SESSION, SYNC_MESSAGE_TYPE.STEP2, nothing))).toBe(true)
+    expect(isGoodbyeFrame(syncFrame(SESSION, SYNC_MESSAGE_TYPE.UPDATE, nothing))).toBe(false)
+    expect(isGoodbyeFrame(syncFrame(SESSION, SYNC_MESSAGE_TYPE.STEP1, Y.encodeStateVector(new Y.Doc())))).toBe(false)
+    const doc = new Y.Doc()
+    doc.getText('t').insert(0, 'hello')
+    expect(isGoodbyeFrame(syncFrame(SESSION, SYNC_MESSAGE_TYPE.STEP2, Y.encodeStateAsUpdate(doc)))).toBe(false)
+    const deletes = new Y.Doc()
+    Y.applyUpdate(deletes, Y.encodeStateAsUpdate(doc))
+    deletes.getText('t').delete(0, 1)
+    const deleteOnly = Y.encodeStateAsUpdate(deletes, Y.encodeStateVector(doc))
+    expect(isGoodbyeFrame(syncFrame(SESSION, SYNC_MESSAGE_TYPE.STEP2, deleteOnly))).toBe(false)
+    const trailing = syncFrame(SESSION, SYNC_MESSAGE_TYPE.STEP2, nothing)
+    expect(isGoodbyeFrame(Uint8Array.of(...trailing, 0))).toBe(false) // bytes after the update
   })
 
   it('does not take a presence state, an update or a frame that does not decode for one', () => {
