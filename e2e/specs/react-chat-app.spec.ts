@@ -3,7 +3,8 @@
  * hooks and the Lifeline `useChat` transport, rendered in StrictMode (effects mount, unmount and mount again).
  *
  * - The hooks page holds exactly one connection to the server while open (the StrictMode double mount leaks none),
- *   and none once the page is gone.
+ *   and none once the page is gone; while a reply streams, a `memo` row of a message that did not change is not
+ *   rendered again (`useMessages` keeps the view of every unchanged message).
  * - The `useChat` page: a reload mid-stream resumes the reply with no duplicated message or text, and the model is
  *   called once; a second tab follows a reply the first tab asked for, and its `stop()` stops the agent for both.
  *
@@ -21,6 +22,7 @@ import { createAgentSession, type AgentSession } from '../../client/agent/agent-
 import { createSessionId } from '../../shared/session/session-id.ts'
 import { createSqliteUpdateLog } from '../../server/persistence/sqlite-update-log.ts'
 import { createSessionServer, type SessionServer } from '../../server/session-server.ts'
+import { MESSAGE_RENDERS_GLOBAL } from '../react-app/message-renders-global.ts'
 import { createReactAppHandler } from '../react-app/serve-react-app.ts'
 
 let dir: string
@@ -85,6 +87,30 @@ test('the hooks page holds one connection under StrictMode and none once closed'
   expect(reply()?.status).toBe('stopped')
   await page.goto('about:blank')
   await expect.poll(() => server.hocuspocus.getConnectionsCount()).toBe(2) // the agent and the asker
+})
+
+test('the hooks page re-renders the streaming reply alone: a memo row of an unchanged message is skipped', async ({
+  page,
+}) => {
+  const sessionId = createSessionId()
+  await open(page, 'hooks', sessionId)
+  const { reply } = await startAgent(sessionId, 600, 5)
+  const asker = await createAgentSession({ url: server.websocketUrl, sessionId, agentId: 'asker' })
+  agents.push(asker)
+  const question = asker.client.sendMessage('Write')
+  await expect(page.locator('li[data-role="assistant"][data-status="streaming"]')).toHaveCount(1)
+  const renders = () =>
+    page.evaluate(
+      (name) => ({ ...(window as unknown as Record<string, Record<string, number>>)[name] }),
+      MESSAGE_RENDERS_GLOBAL,
+    )
+  const before = await renders()
+  await expect(page.locator('li[data-role="assistant"]')).toHaveAttribute('data-status', 'done', { timeout: 20_000 })
+  const after = await renders()
+  const replyId = reply()?.id ?? ''
+  expect(after[replyId] ?? 0).toBeGreaterThan((before[replyId] ?? 0) + 10)
+  expect(before[question]).toBeGreaterThan(0)
+  expect(after[question]).toBe(before[question])
 })
 
 test('useChat: a reload mid-stream resumes the reply once, and the model runs once', async ({ page }) => {
