@@ -1,8 +1,8 @@
 /**
  * The limits extension's guard against frames a closed connection still has queued: run through Hocuspocus' own hook
  * runner, it refuses them with CONNECTION_CLOSED without a log line of its hooks (a client closing with frames in
- * flight is routine), lets a closed connection's goodbye through (its close message: nothing to refuse, and the
- * refusal would make Hocuspocus log one), and lets an open connection's frames through.
+ * flight is routine), turns a closed connection's goodbye into a close message that no later hook or handler reads
+ * (nothing to refuse, and the refusal would make Hocuspocus log one), and lets an open connection's frames through.
  */
 import { Document, Hocuspocus, type beforeHandleMessagePayload, type Connection } from '@hocuspocus/server'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -11,6 +11,7 @@ import { encodeFrame, syncFrame } from '../../e2e/testing/crafted-frames.ts'
 import { ERROR_CODES } from '../../shared/errors/error-codes.ts'
 import { DEFAULT_SESSION_LIMITS } from '../../shared/limits/session-limits.ts'
 import { MESSAGE_TYPE, SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
+import { readFrameHeader } from '../transports/read-frame-header.ts'
 import { createEnforceLimits } from './enforce-limits.ts'
 import { createUpdateRefusals } from './update-refusals.ts'
 
@@ -18,7 +19,8 @@ afterEach(() => {
   vi.restoreAllMocks()
 })
 
-function hooksWith(): Hocuspocus {
+/** The guard, then two more extensions with the hook (the second calls `seen` with each frame it is handed). */
+function hooksWith(seen: (frame: Uint8Array) => void = () => undefined): Hocuspocus {
   const limits = createEnforceLimits({
     limits: DEFAULT_SESSION_LIMITS,
     onSecurityEvent: () => undefined,
@@ -27,7 +29,12 @@ function hooksWith(): Hocuspocus {
   })
   // Two more extensions with the hook after it: the runner prints a failure once per extension from the thrower on.
   const passThrough = { async beforeHandleMessage() {} }
-  return new Hocuspocus({ extensions: [limits, passThrough, { ...passThrough }] })
+  const watching = {
+    async beforeHandleMessage({ update }: beforeHandleMessagePayload) {
+      seen(update)
+    },
+  }
+  return new Hocuspocus({ extensions: [limits, passThrough, watching] })
 }
 
 /** An update frame, which a closed connection must not get applied. */
@@ -49,11 +56,18 @@ describe('frames of a closed connection', () => {
     expect(errors).not.toHaveBeenCalled()
   })
 
-  it("pass quietly when they are the client's goodbye", async () => {
+  it("become a close message, quietly, when they are the client's goodbye", async () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined)
     const document = new Document('s')
     const closed = {} as Connection
-    await hooksWith().hooks('beforeHandleMessage', payloadFor(document, closed, encodeFrame('s', MESSAGE_TYPE.CLOSE)))
+    const types: Array<number | undefined> = []
+    const hooks = hooksWith((frame) => types.push(readFrameHeader(frame)?.type))
+    const goodbyes = [
+      encodeFrame('s', MESSAGE_TYPE.CLOSE),
+      syncFrame('s', SYNC_MESSAGE_TYPE.STEP2, Y.encodeStateAsUpdate(new Y.Doc())), // its empty answer to a step 1
+    ]
+    for (const frame of goodbyes) await hooks.hooks('beforeHandleMessage', payloadFor(document, closed, frame))
+    expect(types).toEqual([MESSAGE_TYPE.CLOSE, MESSAGE_TYPE.CLOSE])
     expect(errors).not.toHaveBeenCalled()
   })
 

@@ -7,8 +7,9 @@
  * frame (PROTOCOL.md §10.3), so the SDKs refuse an over-limit write before it reaches their document.
  * It also drops the frames a closed connection still has queued in Hocuspocus (which keeps processing them after
  * a close): a connection closed for RATE_LIMITED must not go on writing, under a clientID its successor has taken.
- * Hocuspocus logs the error that drops them, so a client's goodbye (its presence removal and close message, which a
- * provider sends right before closing its socket) passes instead: it changes nothing once the connection is gone,
+ * Hocuspocus logs the error that drops them, so a client's goodbye (its presence removal, its close message and its
+ * empty answer to a sync step 1, which a provider sends right before closing its socket) is turned into a close
+ * message instead, which Hocuspocus ignores for a closed connection: it changed nothing once the connection was gone,
  * and every agent's close would otherwise leave an error line in the server's log.
  */
 import type {
@@ -19,14 +20,14 @@ import type {
   connectedPayload,
 } from '@hocuspocus/server'
 import type { WriteLimits } from '../../shared/limits/session-limits.ts'
-import { SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
+import { MESSAGE_TYPE, SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
 import { encodeSessionLimitsAnnouncement } from '../../shared/protocol/session-limits-announcement.ts'
 import { SessionError } from '../../shared/errors/session-error.ts'
 import { principalOf } from '../auth/connection-principal.ts'
 import type { SecurityEventListener } from '../auth/security-event.ts'
 import { readLeadingClock } from '../limits/read-leading-clock.ts'
 import { CloseError } from '../transports/close-error.ts'
-import { isGoodbyeFrame } from '../transports/is-goodbye-frame.ts'
+import { goodbyeTypeOffset } from '../transports/goodbye-type-offset.ts'
 import { EXTENSION_PRIORITY } from './extension-priority.ts'
 import type { UpdateRefusals } from './update-refusals.ts'
 
@@ -58,7 +59,14 @@ export function createEnforceLimits(options: EnforceLimitsOptions): Extension {
       connection.sendStateless(announcement)
     },
     async beforeHandleMessage({ connection, document, update }: beforeHandleMessagePayload) {
-      if (document.hasConnection(connection) || isGoodbyeFrame(update)) return
+      if (document.hasConnection(connection)) return
+      const goodbye = goodbyeTypeOffset(update)
+      if (goodbye !== undefined) {
+        // What a leaving client sends as it closes changes nothing now: handled as a close message, which Hocuspocus
+        // ignores for a closed connection, no later hook or handler reads what it said, and nothing is logged.
+        update[goodbye] = MESSAGE_TYPE.CLOSE
+        return
+      }
       // Throwing empties the connection's queue; nothing of these frames was acknowledged, the client re-sends them.
       // Quiet: the hooks after this one print nothing (Hocuspocus still logs the connection's close with the error).
       throw new CloseError(new SessionError('CONNECTION_CLOSED', 'frames queued by a closed connection are dropped'), {

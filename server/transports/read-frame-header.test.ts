@@ -20,6 +20,7 @@ describe('readFrameHeader', () => {
     expect(readFrameHeader(bytes)).toEqual({
       sessionId: 's_abc',
       type: MESSAGE_TYPE.SYNC,
+      typeOffset: 6,
       syncType: SYNC_MESSAGE_TYPE.STEP1,
       bodyBytes: 2,
     })
@@ -31,7 +32,26 @@ describe('readFrameHeader', () => {
       encoding.writeVarUint(encoder, MESSAGE_TYPE.AWARENESS)
       encoding.writeVarUint8Array(encoder, new Uint8Array([1, 2, 3]))
     })
-    expect(readFrameHeader(bytes)).toEqual({ sessionId: 's_abc', type: MESSAGE_TYPE.AWARENESS, bodyBytes: 4 })
+    expect(readFrameHeader(bytes)).toEqual({
+      sessionId: 's_abc',
+      type: MESSAGE_TYPE.AWARENESS,
+      typeOffset: 6,
+      bodyBytes: 4,
+    })
+  })
+
+  it('gives no type offset for a type written in more than one byte', () => {
+    const bytes = frame((encoder) => {
+      encoding.writeVarString(encoder, 's_abc')
+      encoding.writeUint8(encoder, 0x80 | MESSAGE_TYPE.CLOSE) // the same type, padded to two bytes
+      encoding.writeUint8(encoder, 0)
+    })
+    expect(readFrameHeader(bytes)).toEqual({
+      sessionId: 's_abc',
+      type: MESSAGE_TYPE.CLOSE,
+      typeOffset: undefined,
+      bodyBytes: 0,
+    })
   })
 
   it('returns undefined for frames that end inside the header', () => {

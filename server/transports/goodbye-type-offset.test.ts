@@ -1,5 +1,5 @@
 /**
- * isGoodbyeFrame on the frames a provider sends as it leaves (its close message, its presence removal, its empty
+ * goodbyeTypeOffset on the frames a provider sends as it leaves (its close message, its presence removal, its empty
  * answer to a sync step 1, encoded by y-protocols as the provider does) and on frames that are no goodbye.
  */
 import * as encoding from 'lib0/encoding'
@@ -8,7 +8,7 @@ import { Awareness, encodeAwarenessUpdate, removeAwarenessStates } from 'y-proto
 import * as Y from 'yjs'
 import { encodeFrame, syncFrame } from '../../e2e/testing/crafted-frames.ts'
 import { MESSAGE_TYPE, SYNC_MESSAGE_TYPE } from '../../shared/protocol/message-type.ts'
-import { isGoodbyeFrame } from './is-goodbye-frame.ts'
+import { goodbyeTypeOffset } from './goodbye-type-offset.ts'
 
 const SESSION = 's_abc'
 
@@ -25,7 +25,15 @@ function presentAwareness(): Awareness {
   return awareness
 }
 
-describe('isGoodbyeFrame', () => {
+/** True when `frame` is a goodbye whose type byte is where a client writes it, right after the session id. */
+function isGoodbyeFrame(frame: Uint8Array): boolean {
+  const offset = goodbyeTypeOffset(frame)
+  if (offset === undefined) return false
+  expect(offset).toBe(SESSION.length + 1)
+  return true
+}
+
+describe('goodbyeTypeOffset', () => {
   it('takes the close message and a presence removal for a goodbye', () => {
     expect(isGoodbyeFrame(encodeFrame(SESSION, MESSAGE_TYPE.CLOSE))).toBe(true)
     const awareness = presentAwareness()
