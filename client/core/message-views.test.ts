@@ -8,6 +8,7 @@ import {
   readMessages,
   setMessageStatus,
 } from '../../shared/session/session-doc.ts'
+import { isMessageEntry } from '../../shared/session/check-entry.ts'
 import { createSeededRandom, testSeed } from '../../shared/testing/seeded-random.ts'
 import { createMessageViews } from './message-views.ts'
 
@@ -20,19 +21,27 @@ const reply = (doc: Y.Doc, id: string, replyTo: string): Y.Map<unknown> =>
 describe('createMessageViews', () => {
   it('reads what readMessages reads after every kind of change, in session order', () => {
     const doc = new Y.Doc()
+    const remote = new Y.Doc()
     const views = createMessageViews(doc)
     const random = createSeededRandom(testSeed(11))
-    const maps: Y.Map<unknown>[] = []
-    for (let step = 0; step < 300; step++) {
-      const choice = random.int(0, 5)
-      const target = maps[random.int(0, Math.max(0, maps.length - 1))]
-      if (choice === 0 || target === undefined) maps.push(question(doc, `q${step}`))
-      else if (choice === 1) maps.push(reply(doc, `r${step}`, String(target.get('id'))))
+    for (let step = 0; step < 400; step++) {
+      // Most changes are local; some come from another replica, as updates a provider applies.
+      const writer = random.int(0, 3) === 0 ? remote : doc
+      Y.applyUpdate(writer, Y.encodeStateAsUpdate(writer === doc ? remote : doc, Y.encodeStateVector(writer)))
+      const entries = getSessionRoots(writer).messages
+      const index = random.int(0, Math.max(0, entries.length - 1))
+      const target = entries.get(index) as unknown
+      const choice = random.int(0, 6)
+      if (choice === 0 || !isMessageEntry(target)) question(writer, `q${step}`)
+      else if (choice === 1)
+        reply(writer, `r${step}`, String(target.get('id'))) // placed after its question
       else if (choice === 2) appendText(target, ` token${step}`)
       else if (choice === 3) setMessageStatus(target, 'done')
       else if (choice === 4) appendToolCall(target, { toolCallId: `t${step}`, toolName: 'search', input: { step } })
-      else getSessionRoots(doc).messages.push([new Y.Map()]) // an entry that does not fit the schema
-      expect(views.read()).toEqual(readMessages(doc))
+      else if (choice === 5) entries.delete(index, 1)
+      else entries.push([new Y.Map()]) // an entry that does not fit the schema
+      if (writer === remote) Y.applyUpdate(doc, Y.encodeStateAsUpdate(remote, Y.encodeStateVector(doc)))
+      expect(views.read(), `seed ${random.seed}, step ${step}`).toEqual(readMessages(doc))
     }
   })
 
@@ -90,6 +99,25 @@ describe('createMessageViews', () => {
     })
     expect(seenInside).toBe('inside')
     expect(seenByObserver).toEqual(['inside'])
+  })
+
+  it('reads a change an observer writes, right after it wrote it', () => {
+    const doc = new Y.Doc()
+    const views = createMessageViews(doc)
+    const answer = reply(doc, 'r1', 'q0')
+    views.read()
+    const seenAfterWrite: string[] = []
+    let written = false
+    doc.on('afterTransaction', () => {
+      if (written) return
+      written = true
+      seenAfterWrite.push(views.read()[0]?.text ?? '')
+      appendText(answer, ' and more') // a transaction Yjs cleans up after this one's observers
+      seenAfterWrite.push(views.read()[0]?.text ?? '')
+    })
+    appendText(answer, 'first')
+    expect(seenAfterWrite).toEqual(['first', 'first and more'])
+    expect(views.read()[0]?.text).toBe('first and more')
   })
 
   it('reads every message again once destroyed', () => {

@@ -17,7 +17,11 @@ import type { MessageView } from '../../shared/session/session-schema.ts'
 
 /** The message views of one document. */
 export interface MessageViews {
-  /** Every message that fits the schema, in session order: a new array each call, of shared frozen views. */
+  /**
+   * Every message that fits the schema, in session order: a new array each call, of shared frozen views. Until a
+   * transaction's observers run (inside it, or from an observer of another) and once destroyed, it reads the document
+   * instead: fresh views, neither shared nor frozen.
+   */
   read(): MessageView[]
   /** Stops following the document: later reads read every message again. */
   destroy(): void
@@ -30,8 +34,17 @@ export function createMessageViews(doc: Y.Doc): MessageViews {
   const views = new WeakMap<Y.Map<unknown>, MessageView | null>()
   let ordered: readonly MessageView[] | undefined
   let following = true
+  /**
+   * Transactions begun whose changes forgetChanged has not seen yet: one that is open, or one begun by an observer
+   * of another, whose cleanup Yjs runs after that other's. Reads meanwhile go to the document.
+   */
+  let unseen = 0
+  const began = (): void => {
+    unseen++
+  }
   // Before any observer runs, so a read from an observer of this transaction already sees its changes.
   const forgetChanged = (transaction: Y.Transaction): void => {
+    unseen = Math.max(0, unseen - 1)
     for (const type of transaction.changed.keys()) {
       const entry = type === messages ? undefined : entryHolding(type, messages)
       if (type !== messages && entry === undefined) continue
@@ -39,6 +52,7 @@ export function createMessageViews(doc: Y.Doc): MessageViews {
       if (entry instanceof Y.Map) views.delete(entry)
     }
   }
+  doc.on('beforeTransaction', began)
   doc.on('beforeObserverCalls', forgetChanged)
 
   const viewOf = (entry: unknown): MessageView | null => {
@@ -53,8 +67,7 @@ export function createMessageViews(doc: Y.Doc): MessageViews {
 
   return {
     read() {
-      // Inside a transaction its changes are not known yet: read them as they stand.
-      if (!following || doc._transaction !== null) return readMessages(doc)
+      if (!following || unseen > 0 || doc._transaction !== null) return readMessages(doc)
       if (ordered === undefined) {
         const list: MessageView[] = []
         for (const entry of messages.toArray()) {
@@ -68,6 +81,7 @@ export function createMessageViews(doc: Y.Doc): MessageViews {
     destroy() {
       following = false
       ordered = undefined
+      doc.off('beforeTransaction', began)
       doc.off('beforeObserverCalls', forgetChanged)
     },
   }

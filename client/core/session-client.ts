@@ -184,7 +184,8 @@ export interface SessionClient {
    * Plain-JSON view of every message, in session order (PROTOCOL.md §11): each reply after its question, the same
    * order on every device once they hold the same changes. Render this list as a whole, not messages as they arrive.
    * Each call returns a new array; a message no change touched since the last call is the same frozen object in it,
-   * so a screen can skip drawing it again (client/core/message-views.ts).
+   * so a screen can skip drawing it again (client/core/message-views.ts). Read inside a transaction, before its
+   * observers run, the views are read afresh.
    */
   messages(): MessageView[]
   /**
@@ -297,7 +298,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
   }
   const delivery = createDeliveryTracker({
     store: options.serverState,
-    isServerOrigin: (origin) => origin === current.provider || origin === rebuilding?.replica.provider,
+    isServerOrigin: (origin) => origin === current.provider,
   })
   const setStatus = (next: ConnectionStatus): void => {
     if (next === status) return
