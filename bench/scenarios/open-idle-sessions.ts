@@ -2,11 +2,11 @@
  * openIdleSessions: opens `sessions` sessions on one system's server, each holding a short reply (REPLY_TOKENS
  * tokens written by a producer that then leaves) and one idle viewer, CONCURRENCY at a time. Each viewer has a
  * connection of its own, as one device would (no system's viewers share a socket, so per-connection costs count
- * alike); Lifeline's viewers run without the heartbeat probes no peer's client sends (ViewerOptions).
+ * alike); by default Lifeline's viewers run without the heartbeat probes no peer's client sends (ViewerOptions).
  */
 import { createRandomId } from '../../shared/session/session-id.ts'
 import { expectedText, tokenAt } from '../../shared/testing/token-stream.ts'
-import type { BenchViewer, SystemName } from '../systems/bench-system.ts'
+import type { BenchViewer, SystemName, ViewerOptions } from '../systems/bench-system.ts'
 import { BENCH_SYSTEMS } from '../systems/bench-systems.ts'
 import { DELIVERY_TIMEOUT_MS } from './measure-stream.ts'
 import { createLengthWatch } from './wait-for-length.ts'
@@ -23,6 +23,7 @@ export async function openIdleSessions(
   url: string,
   sessions: number,
   progress: (line: string) => void,
+  viewer: ViewerOptions = { idle: true },
 ): Promise<BenchViewer[]> {
   const driver = BENCH_SYSTEMS[system]
   const viewers: BenchViewer[] = []
@@ -33,7 +34,7 @@ export async function openIdleSessions(
     const watch = createLengthWatch()
     const producer = await driver.openProducer(url, streamId)
     try {
-      viewers.push(await driver.openViewer(url, streamId, watch.onLength, { idle: true }))
+      viewers.push(await driver.openViewer(url, streamId, watch.onLength, viewer))
       await producer.stream(
         (async function* () {
           for (let token = 0; token < REPLY_TOKENS; token++) yield tokenAt(token)
