@@ -8,77 +8,69 @@
  */
 import type { Connection, connectedPayload, Extension } from '@hocuspocus/server'
 import { afterEach, expect, vi } from 'vitest'
-import { createAgentSession } from '../../client/agent/agent-session.ts'
+import { createAgentSession, type AgentSession } from '../../client/agent/agent-session.ts'
 import { numberedTokens } from '../../shared/testing/token-stream.ts'
-import { test } from '../testing/fixtures.ts'
+import { type SessionFixtures, test } from '../testing/fixtures.ts'
 
 afterEach(() => {
   vi.restoreAllMocks()
 })
 
-/** The connections a server opens, in order. */
-function captureConnections(): { readonly connections: Connection[]; readonly extension: Extension } {
+/**
+ * Three agents in turn, each on a session of its own, that do `leave` (which closes them); resolves with the error
+ * lines the process logged, once the server has handled every frame each agent sent.
+ */
+async function closeThreeAgents(
+  { startServer, sessionId }: Pick<SessionFixtures, 'startServer' | 'sessionId'>,
+  leave: (agent: AgentSession) => Promise<void>,
+): Promise<string[]> {
   const connections: Connection[] = []
-  return {
-    connections,
-    extension: {
-      extensionName: 'test-capture-connections',
-      async connected({ connection }: connectedPayload) {
-        connections.push(connection)
-      },
+  const capture: Extension = {
+    extensionName: 'test-capture-connections',
+    async connected({ connection }: connectedPayload) {
+      connections.push(connection)
     },
   }
-}
-
-/** Resolves once the server has seen `connection` close and handled every frame it received before. */
-async function handledToTheEnd(connection: Connection | undefined): Promise<void> {
-  // Its frames came before its close on the socket: once the close is seen, they are all in Hocuspocus' queue.
-  await expect.poll(() => connection?.document.hasConnection(connection)).toBe(false)
-  await connection?.waitForPendingMessages()
+  const server = await startServer({ extensions: [capture] })
+  const errors = vi.spyOn(console, 'error')
+  for (let round = 0; round < 3; round++) {
+    const agent = await createAgentSession({
+      url: server.websocketUrl,
+      sessionId: `${sessionId}-${round}`,
+      agentId: 'agent-1',
+    })
+    await leave(agent)
+    const connection = connections.at(-1)
+    // Its frames came before its close on the socket: once the close is seen, they are all in Hocuspocus' queue.
+    await expect.poll(() => connection?.document.hasConnection(connection)).toBe(false)
+    await connection?.waitForPendingMessages()
+  }
+  expect(connections).toHaveLength(3)
+  return errors.mock.calls.map((call) => String(call[0]))
 }
 
 test('an agent that writes a reply and closes leaves no error in the server log', async ({
   startServer,
   sessionId,
 }) => {
-  const { connections, extension } = captureConnections()
-  const server = await startServer({ extensions: [extension] })
-  const errors = vi.spyOn(console, 'error')
-  for (let round = 0; round < 3; round++) {
-    const agent = await createAgentSession({
-      url: server.websocketUrl,
-      sessionId: `${sessionId}-${round}`,
-      agentId: 'agent-1',
-    })
+  const errors = await closeThreeAgents({ startServer, sessionId }, async (agent) => {
     try {
       expect(await agent.startReply().pipe(numberedTokens(500))).toBe('done')
     } finally {
       await agent.close()
     }
-    await handledToTheEnd(connections.at(-1))
-  }
-  expect(connections).toHaveLength(3)
-  expect(errors.mock.calls.map((call) => String(call[0]))).toEqual([])
+  })
+  expect(errors).toEqual([])
 })
 
 test('a client that closes as soon as its changes are durable leaves no error in the server log', async ({
   startServer,
   sessionId,
 }) => {
-  const { connections, extension } = captureConnections()
-  const server = await startServer({ extensions: [extension] })
-  const errors = vi.spyOn(console, 'error')
-  for (let round = 0; round < 3; round++) {
-    const agent = await createAgentSession({
-      url: server.websocketUrl,
-      sessionId: `${sessionId}-${round}`,
-      agentId: 'agent-1',
-    })
+  const errors = await closeThreeAgents({ startServer, sessionId }, async (agent) => {
     // Asks the server for its state: the client's provider answers the server's sync step 1 as it closes.
     await agent.client.waitUntilDurable()
     await agent.close()
-    await handledToTheEnd(connections.at(-1))
-  }
-  expect(connections).toHaveLength(3)
-  expect(errors.mock.calls.map((call) => String(call[0]))).toEqual([])
+  })
+  expect(errors).toEqual([])
 })
