@@ -1,7 +1,8 @@
 /**
  * Smoke test of the browser bench: `browser-paint.ts` with the smallest sizes drives Debian's Chromium against a real
- * server and the raw relay peer (in a child process) and writes a positive, finite figure for every row — both
- * systems where a peer applies, a footnote where none does — and prints the table. No timing is asserted.
+ * server and the raw relay peer (in a child process), also in a conversation with earlier messages, and writes a
+ * positive, finite figure for every row — both systems where a peer applies, a footnote where none does — and
+ * prints the table. No timing is asserted.
  */
 import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -34,6 +35,7 @@ describe('npm run bench:browser --quick', () => {
     expect(rows.map((row) => row.scenario)).toEqual(
       expect.arrayContaining([
         'token → glyph painted, 8 paced tokens',
+        'token → glyph painted, 8 paced tokens, after 40 earlier messages',
         'send → first reply text painted, 2 sends',
         'online reload, cached 50-token session',
         'offline reload, cached 50-token session',
@@ -47,6 +49,7 @@ describe('npm run bench:browser --quick', () => {
       else expect(row.values.raw, named).toBeGreaterThan(0)
     }
     expect(stdout).toContain('Lifeline ÷ raw ws relay')
-    expect(stdout.split('\n').filter((line) => line.startsWith('token → glyph painted'))).toHaveLength(7)
+    // Seven figures each, in a new conversation and after the quick run's 40 earlier messages.
+    expect(stdout.split('\n').filter((line) => line.startsWith('token → glyph painted'))).toHaveLength(14)
   }, 120_000) // a child process builds the demo page, starts two servers and Chromium, and reloads four sessions
 })
