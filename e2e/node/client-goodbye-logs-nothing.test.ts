@@ -1,9 +1,9 @@
 /**
  * A provider leaving a session removes its presence and sends its close message right before it closes its socket
  * (and, when it asked the server for its state just before, its empty answer to the server's sync step 1), and the
- * server often handles those frames only after it has seen the close. They change nothing then and pass
- * quietly (enforce-limits.ts), where dropping them made Hocuspocus log "closing connection … because of exception"
- * for every agent that wrote a reply and closed. Checked on a real server with real sockets: the agent's connection is
+ * server often handles those frames only after it has seen the close. They are ignored then, quietly
+ * (enforce-limits.ts), where refusing them made Hocuspocus log "closing connection … because of exception" for every
+ * agent that wrote a reply and closed. Checked on a real server with real sockets: the agent's connection is
  * waited for until Hocuspocus has handled every frame it received.
  */
 import type { Connection, connectedPayload, Extension } from '@hocuspocus/server'

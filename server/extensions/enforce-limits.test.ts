@@ -1,11 +1,13 @@
 /**
  * The limits extension's guard against frames a closed connection still has queued: run through Hocuspocus' own hook
- * runner, it refuses them with CONNECTION_CLOSED without a log line of its hooks (a client closing with frames in
- * flight is routine), turns a closed connection's goodbye into a close message that no later hook or handler reads
- * (nothing to refuse, and the refusal would make Hocuspocus log one), and lets an open connection's frames through.
+ * runner, it turns each into a close message that no later hook or handler reads (a client closing with frames in
+ * flight is routine: a refusal would make Hocuspocus log an error), refuses with CONNECTION_CLOSED a frame whose type
+ * it cannot rewrite, without a log line of its hooks, and lets an open connection's frames through.
  */
 import { Document, Hocuspocus, type beforeHandleMessagePayload, type Connection } from '@hocuspocus/server'
+import * as encoding from 'lib0/encoding'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { encodeFrame, syncFrame } from '../../e2e/testing/crafted-frames.ts'
 import { ERROR_CODES } from '../../shared/errors/error-codes.ts'
@@ -45,29 +47,40 @@ function payloadFor(document: Document, connection: Connection, update = UPDATE_
 }
 
 describe('frames of a closed connection', () => {
-  it('are refused with CONNECTION_CLOSED and nothing logged', async () => {
-    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined)
-    const document = new Document('s')
-    const closed = {} as Connection
-    await expect(hooksWith().hooks('beforeHandleMessage', payloadFor(document, closed))).rejects.toMatchObject({
-      code: ERROR_CODES.CONNECTION_CLOSED.closeCode,
-      reason: 'CONNECTION_CLOSED',
-    })
-    expect(errors).not.toHaveBeenCalled()
-  })
-
-  it("become a close message, quietly, when they are the client's goodbye", async () => {
+  it('become close messages, quietly, whatever they carried', async () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined)
     const document = new Document('s')
     const closed = {} as Connection
     const types: Array<number | undefined> = []
     const hooks = hooksWith((frame) => types.push(readFrameHeader(frame)?.type))
-    const goodbyes = [
+    const presence = new Awareness(new Y.Doc())
+    presence.setLocalState({ name: 'a device coming back' })
+    const queued = [
+      UPDATE_FRAME,
+      syncFrame('s', SYNC_MESSAGE_TYPE.STEP1, Y.encodeStateVector(new Y.Doc())),
+      encodeFrame('s', MESSAGE_TYPE.AWARENESS, (encoder) => {
+        encoding.writeVarUint8Array(encoder, encodeAwarenessUpdate(presence, [presence.clientID]))
+      }),
       encodeFrame('s', MESSAGE_TYPE.CLOSE),
-      syncFrame('s', SYNC_MESSAGE_TYPE.STEP2, Y.encodeStateAsUpdate(new Y.Doc())), // its empty answer to a step 1
     ]
-    for (const frame of goodbyes) await hooks.hooks('beforeHandleMessage', payloadFor(document, closed, frame))
-    expect(types).toEqual([MESSAGE_TYPE.CLOSE, MESSAGE_TYPE.CLOSE])
+    for (const frame of queued) await hooks.hooks('beforeHandleMessage', payloadFor(document, closed, frame))
+    expect(types).toEqual(queued.map(() => MESSAGE_TYPE.CLOSE))
+    expect(errors).not.toHaveBeenCalled()
+  })
+
+  it('are refused with CONNECTION_CLOSED and nothing logged when their type cannot be rewritten', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    const document = new Document('s')
+    const closed = {} as Connection
+    const encoder = encoding.createEncoder()
+    encoding.writeVarString(encoder, 's')
+    encoding.writeUint8(encoder, 0x80 | MESSAGE_TYPE.CLOSE) // the close type padded to two bytes, as no client writes it
+    encoding.writeUint8(encoder, 0)
+    const padded = encoding.toUint8Array(encoder)
+    await expect(hooksWith().hooks('beforeHandleMessage', payloadFor(document, closed, padded))).rejects.toMatchObject({
+      code: ERROR_CODES.CONNECTION_CLOSED.closeCode,
+      reason: 'CONNECTION_CLOSED',
+    })
     expect(errors).not.toHaveBeenCalled()
   })
 

@@ -5,12 +5,12 @@
  * replica and lives in govern-updates.
  * Right after a connection is established it announces `maxUpdateBytes` and `maxUserTextChars` in one stateless
  * frame (PROTOCOL.md §10.3), so the SDKs refuse an over-limit write before it reaches their document.
- * It also drops the frames a closed connection still has queued in Hocuspocus (which keeps processing them after
- * a close): a connection closed for RATE_LIMITED must not go on writing, under a clientID its successor has taken.
- * Hocuspocus logs the error that drops them, so a client's goodbye (its presence removal, its close message and its
- * empty answer to a sync step 1, which a provider sends right before closing its socket) is turned into a close
- * message instead, which Hocuspocus ignores for a closed connection: it changed nothing once the connection was gone,
- * and every agent's close would otherwise leave an error line in the server's log.
+ * It also ignores the frames a closed connection still has queued in Hocuspocus (which keeps processing them after a
+ * close): a connection closed for RATE_LIMITED must not go on writing, under a clientID its successor has taken, and
+ * a presence announcement in flight when a page reloads must not bring its device back. Each such frame is turned into
+ * a close message, which Hocuspocus ignores for a closed connection, so nothing it said is applied or answered and no
+ * hook after this one reads it. Refusing them instead would make Hocuspocus log an error for every routine close
+ * with frames in flight.
  */
 import type {
   Extension,
@@ -27,7 +27,7 @@ import { principalOf } from '../auth/connection-principal.ts'
 import type { SecurityEventListener } from '../auth/security-event.ts'
 import { readLeadingClock } from '../limits/read-leading-clock.ts'
 import { CloseError } from '../transports/close-error.ts'
-import { goodbyeTypeOffset } from '../transports/goodbye-type-offset.ts'
+import { readFrameHeader } from '../transports/read-frame-header.ts'
 import { EXTENSION_PRIORITY } from './extension-priority.ts'
 import type { UpdateRefusals } from './update-refusals.ts'
 
@@ -60,14 +60,13 @@ export function createEnforceLimits(options: EnforceLimitsOptions): Extension {
     },
     async beforeHandleMessage({ connection, document, update }: beforeHandleMessagePayload) {
       if (document.hasConnection(connection)) return
-      const goodbye = goodbyeTypeOffset(update)
-      if (goodbye !== undefined) {
-        // What a leaving client sends as it closes changes nothing now: handled as a close message, which Hocuspocus
-        // ignores for a closed connection, no later hook or handler reads what it said, and nothing is logged.
-        update[goodbye] = MESSAGE_TYPE.CLOSE
+      // Nothing of these frames was acknowledged: a client that reconnects sends what they carried again.
+      const typeOffset = readFrameHeader(update)?.typeOffset
+      if (typeOffset !== undefined) {
+        update[typeOffset] = MESSAGE_TYPE.CLOSE
         return
       }
-      // Throwing empties the connection's queue; nothing of these frames was acknowledged, the client re-sends them.
+      // A type written in more bytes than any client writes it: refused, which empties the connection's queue.
       // Quiet: the hooks after this one print nothing (Hocuspocus still logs the connection's close with the error).
       throw new CloseError(new SessionError('CONNECTION_CLOSED', 'frames queued by a closed connection are dropped'), {
         quiet: true,
